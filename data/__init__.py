@@ -1,0 +1,1 @@
+"""The shipped data: curated plans, registries and their source texts."""

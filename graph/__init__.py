@@ -1,0 +1,60 @@
+"""crossplan: a knowledge graph of plans, recommendations, actions and the links between them.
+
+The public API is importable from here; each name is loaded on first use so that ``import graph``
+stays cheap for the command line::
+
+    from graph import load_dataset, open_store, validate_data
+    dataset = load_dataset()               # the shipped data
+    store = open_store()                   # the cached Oxigraph store, rebuilt where files changed
+    problems = validate_data()             # YAML checks, quotes against sources, SHACL
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "CrossplanError": "errors",
+    "DataError": "errors",
+    "QueryError": "errors",
+    "UnknownIdError": "errors",
+    "EndpointError": "errors",
+    "Problem": "errors",
+    "NodeType": "model",
+    "Relation": "model",
+    "Status": "model",
+    "Response": "model",
+    "Basis": "model",
+    "Node": "model",
+    "Link": "model",
+    "CP": "vocabulary",
+    "node_iri": "vocabulary",
+    "Dataset": "loading",
+    "load_dataset": "loading",
+    "CrossplanStore": "store",
+    "open_store": "store",
+    "build_store": "store",
+    "memory_store": "store",
+    "validate_data": "validation",
+    "compute_stats": "stats",
+    "export_graph": "export",
+    "export_formats": "export",
+    "shipped_data_dir": "resources",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'graph' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,67 @@
+"""Typed errors raised by the library; the CLI turns them into one-line messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CrossplanError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the data, located at ``path:line``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+class DataError(CrossplanError):
+    """The data directory holds one or more problems; nothing was built or written."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = sorted(problems) if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+    @classmethod
+    def at(cls, path: str, line: int, message: str) -> "DataError":
+        """Make an error about a single place."""
+        return cls(Problem(path, line, message))
+
+
+class QueryError(CrossplanError):
+    """A query cannot run: syntax error (with line and column), refused operation, or time-out."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, source_line: str | None = None):
+        self.message = message
+        self.line = line
+        self.column = column
+        self.source_line = source_line
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """Return the message with its ``line:column``, the offending line and a caret."""
+        if self.line is None:
+            return self.message
+        text = f"{self.line}:{self.column}: {self.message}"
+        if self.source_line is not None:
+            caret = " " * max((self.column or 1) - 1, 0) + "^"
+            text += f"\n  {self.source_line}\n  {caret}"
+        return text
+
+
+class UnknownIdError(CrossplanError):
+    """An id given by the user names no node (the message carries a did-you-mean)."""
+
+
+class EndpointError(CrossplanError):
+    """A SPARQL server could not be reached or answered with an error."""
+
+
+class ImportFileError(CrossplanError):
+    """A spreadsheet or document could not be imported (the message names file, sheet, row and column)."""

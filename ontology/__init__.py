@@ -1,0 +1,1 @@
+"""The crossplan ontology and SHACL shapes."""

@@ -1,0 +1,47 @@
+"""Shared fixtures: a private store cache per test session, the small hand-written data set, a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Keep every store the tests build out of the user's cache."""
+    cache = tmp_path_factory.mktemp("cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CROSSPLAN_CACHE", str(cache))
+    patch.delenv("CROSSPLAN_DATA", raising=False)
+    patch.delenv("CROSSPLAN_STORE", raising=False)
+    yield cache
+    patch.undo()
+
+
+@pytest.fixture
+def mini_data(tmp_path) -> Path:
+    """A writable copy of the small two-plan fixture data set (tests/fixtures/mini)."""
+    target = tmp_path / "mini"
+    shutil.copytree(FIXTURES / "mini", target)
+    return target
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    """Run the crossplan CLI with arguments; returns the click Result."""
+    from cli import main
+
+    def run(*args, input=None, env=None):
+        return runner.invoke(main, [str(arg) for arg in args], input=input, env=env, catch_exceptions=False)
+
+    return run
