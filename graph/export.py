@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CrossplanError
+from .files import write_atomically
 from .vocabulary import PREFIXES, graph_iri
 
 
@@ -111,18 +110,3 @@ def export_graph(store, format_name: str, output: Path | str | None = None, plan
         return buffer.getvalue()
     write_atomically(Path(output), lambda stream: exporter.write(store, stream, plans))
     return None
-
-
-def write_atomically(path: Path, write: Callable) -> None:
-    """Write a file through a temporary file in the same directory and rename it into place."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise CrossplanError(f"{path}: the directory {directory} does not exist")
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -124,16 +124,24 @@ def check_data_dir(data_dir: Path) -> None:
         )
 
 
-def load_dataset(data_dir: Path | str | None = None, *, strict: bool = True) -> Dataset:
+def load_dataset(
+    data_dir: Path | str | None = None, *, strict: bool = True, overrides: dict[str, str] | None = None
+) -> Dataset:
     """Load and check every file of a data directory (default: the shipped data).
 
+    ``overrides`` maps a relative path (``plans/new.yaml``) to YAML text that stands in for that file
+    (or adds it), so a change can be checked before anything is written.
     Returns a Dataset; with ``strict`` (the default) raises DataError listing every problem instead.
     """
     from .resources import shipped_data_dir
 
     data_dir = Path(data_dir) if data_dir is not None else shipped_data_dir()
-    check_data_dir(data_dir)
-    files = [parse_file(data_dir, relpath) for relpath in data_files(data_dir)]
+    overrides = overrides or {}
+    if not overrides:
+        check_data_dir(data_dir)
+    names = data_files(data_dir) if data_dir.is_dir() else []
+    names += sorted(name for name in overrides if name not in names)
+    files = [parse_file(data_dir, relpath, overrides.get(relpath)) for relpath in names]
     nodes: dict[str, Node] = {}
     links: list[Link] = []
     for parsed in files:
@@ -205,8 +213,8 @@ def did_you_mean(word: str, candidates) -> str:
 # Parsing one file
 
 
-def parse_file(data_dir: Path, relpath: str) -> ParsedFile:
-    """Parse one data file into a ParsedFile; problems are collected, never raised."""
+def parse_file(data_dir: Path, relpath: str, text: str | None = None) -> ParsedFile:
+    """Parse one data file (or ``text`` standing in for it) into a ParsedFile; problems are collected, never raised."""
     path = data_dir / relpath
     display = display_path(path)
     if relpath.startswith(PLANS_DIR + "/"):
@@ -215,7 +223,7 @@ def parse_file(data_dir: Path, relpath: str) -> ParsedFile:
         name = Path(relpath).stem
         parsed = ParsedFile(relpath, name, name)
     try:
-        document = read_yaml(path, display)
+        document = read_yaml(path, display, text)
     except DataError as error:
         parsed.problems.extend(error.problems)
         return parsed

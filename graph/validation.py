@@ -21,13 +21,16 @@ def normalise_source(text: str) -> str:
     return normalise_space(_LINE_BREAK_HYPHEN.sub(r"\1-\2", text))
 
 
-def validate_data(data_dir: Path | str | None = None, *, shacl: bool = True) -> list[Problem]:
+def validate_data(
+    data_dir: Path | str | None = None, *, shacl: bool = True, overrides: dict[str, str] | None = None
+) -> list[Problem]:
     """Check a data directory and return every problem found (an empty list means it is valid).
 
     Runs the YAML and reference checks, checks that quotes and printed texts appear verbatim in the
     shipped source texts, and (when those pass) validates the RDF against ``ontology/shapes.ttl``.
+    ``overrides`` (relative path → YAML text) checks a change before it is written.
     """
-    dataset = load_dataset(data_dir, strict=False)
+    dataset = load_dataset(data_dir, strict=False, overrides=overrides)
     problems = list(dataset.problems)
     problems += check_quotes(dataset)
     if shacl and not problems:

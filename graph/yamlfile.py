@@ -27,13 +27,17 @@ class YamlList(list):
     item_lines: list[int]
 
 
-def read_yaml(path: Path, display: str) -> object:
-    """Parse one YAML file into YamlMapping / YamlList / scalars, raising DataError with ``file:line``."""
+def read_yaml(path: Path, display: str, text: str | None = None) -> object:
+    """Parse one YAML file (or ``text`` standing in for it) into YamlMapping / YamlList / scalars.
+
+    Raises DataError with ``file:line``.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        text = path.read_text(encoding="utf-8")
+        if text is None:
+            text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise DataError.at(display, 1, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:
