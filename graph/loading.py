@@ -422,7 +422,9 @@ class _FileReader:
         node = self.add_node(Node(node_id, NodeType.RECOMMENDATION, "", self.location(entry.line), plan=self.plan_id))
         node.position = position
         node.number = fields.text("number")
-        node.text = fields.text("text")
+        pieces = fields.pieces("text")
+        node.text = " ".join(pieces) if pieces else None
+        node.text_pieces = pieces if len(pieces) > 1 else []
         node.status = fields.choice("status", Status)
         if node.text is None and node.status is not Status.REMOVED:
             self.problem(entry.line, f"recommendation '{node_id}' has no 'text' (only a removed recommendation may have none)")
@@ -464,11 +466,13 @@ class _FileReader:
         if fields is None:
             return
         node_id = self.item_id(fields, default_id)
-        text = fields.text("text", required=True)
+        pieces = fields.pieces("text")
+        text = " ".join(pieces) if pieces else None
         node = self.add_node(Node(node_id, NodeType.ACTION, shorten(text or node_id), self.location(entry.line), plan=self.plan_id))
         node.parent = parent.id
         node.workstream = parent.workstream
         node.text = text
+        node.text_pieces = pieces if len(pieces) > 1 else []
         node.position = position
         self.read_progress(fields, node)
         node.note = fields.text("note")
@@ -482,13 +486,15 @@ class _FileReader:
         if fields is None:
             return
         node_id = self.item_id(fields, default_id)
-        text = fields.text("text", required=True)
+        pieces = fields.pieces("text")
+        text = " ".join(pieces) if pieces else None
         title = fields.text("title")
         node = self.add_node(Node(node_id, NodeType.UPDATE, title or shorten(text or node_id), self.location(entry.line), plan=self.plan_id))
         node.parent = parent.id
         node.workstream = parent.workstream
         node.title = title
         node.text = text
+        node.text_pieces = pieces if len(pieces) > 1 else []
         node.position = position
         node.date = fields.date("date")
         node.status = fields.choice("status", Status)
@@ -589,6 +595,20 @@ class _Fields:
     def text(self, key: str, required: bool = False) -> str | None:
         value = self.raw_text(key, required)
         return normalise_space(value) if value is not None else None
+
+    def pieces(self, key: str) -> list[str]:
+        """Read a text written whole, or as a list of pieces where the source prints it interrupted."""
+        value = self.mapping.get(key)
+        if isinstance(value, YamlList):
+            pieces = []
+            for item, line in zip(value, value.item_lines):
+                if isinstance(item, str) and item.strip():
+                    pieces.append(normalise_space(item))
+                else:
+                    self.reader.problem(line, f"each piece of '{key}' must be non-empty text")
+            return pieces
+        text = self.text(key)
+        return [text] if text else []
 
     def slug(self, key: str, required: bool = False) -> str | None:
         value = self.raw_text(key, required)

@@ -140,6 +140,7 @@ class Node:
     parent: str | None = None
     title: str | None = None
     text: str | None = None
+    text_pieces: list[str] = field(default_factory=list)  # where the source prints the text in pieces
     number: str | None = None
     position: int | None = None
     response: Response | None = None

@@ -62,7 +62,8 @@ class _Sources:
 
 def printed_texts(node: Node) -> list[tuple[str, str]]:
     """Return (what, text) for every field of a node that must be printed verbatim in its plan's source."""
-    texts = [("text", node.text), ("status-text", node.status_text), ("timescale", node.timescale), ("addressee-text", node.addressee_text)]
+    texts = [("text", piece) for piece in node.text_pieces] or [("text", node.text)]
+    texts += [("status-text", node.status_text), ("timescale", node.timescale), ("addressee-text", node.addressee_text)]
     if node.type in (NodeType.WORKSTREAM, NodeType.UPDATE):
         texts.append(("title", node.title))
     texts += [("owner", owner.text) for owner in node.owners]
