@@ -251,16 +251,18 @@ class _FileReader:
     def location(self, line: int) -> Location:
         return Location(self.display, line)
 
-    def fields(self, mapping, where: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> "_Fields | None":
+    def fields(
+        self, mapping, where: str, allowed: tuple[str, ...], required: tuple[str, ...] = (), line: int | None = None
+    ) -> "_Fields | None":
         if not isinstance(mapping, YamlMapping):
-            line = getattr(mapping, "line", None) or 1
+            line = getattr(mapping, "line", None) or line or 1
             self.problem(line, f"{where} must be a mapping of keys, not {_kind_of(mapping)}")
             return None
         for key in mapping:
             if key not in allowed:
                 self.problem(mapping.line_of(key), f"unknown key '{key}' in {where}{did_you_mean(key, allowed)}")
         for key in required:
-            if key not in mapping or mapping[key] is None or mapping[key] == "":
+            if key not in mapping or mapping[key] is None:
                 self.problem(mapping.line, f"{where} has no '{key}'")
         return _Fields(self, mapping, where)
 
@@ -296,7 +298,7 @@ class _FileReader:
                 self.read_programme(entry, line)
 
     def read_organisation(self, entry, line: int) -> None:
-        fields = self.fields(entry, "an organisation", ("id", "name", "abbreviations", "part-of", "url", "note"), ("id", "name"))
+        fields = self.fields(entry, "an organisation", ("id", "name", "abbreviations", "part-of", "url", "note"), ("id", "name"), line)
         if fields is None:
             return
         node_id = fields.slug("id", required=True)
@@ -311,7 +313,7 @@ class _FileReader:
 
     def read_document(self, entry, line: int) -> None:
         fields = self.fields(
-            entry, "a document", ("id", "title", "publisher", "date", "url", "file", "licence", "note"), ("id", "title")
+            entry, "a document", ("id", "title", "publisher", "date", "url", "file", "licence", "note"), ("id", "title"), line
         )
         if fields is None:
             return
@@ -334,7 +336,7 @@ class _FileReader:
             node.source_file = source_file
 
     def read_programme(self, entry, line: int) -> None:
-        fields = self.fields(entry, "a programme", ("id", "name", "abbreviations", "owners", "part-of", "url", "note"), ("id", "name"))
+        fields = self.fields(entry, "a programme", ("id", "name", "abbreviations", "owners", "part-of", "url", "note"), ("id", "name"), line)
         if fields is None:
             return
         node_id = fields.slug("id", required=True)
@@ -378,14 +380,14 @@ class _FileReader:
         plan.note = head.text("note")
 
         workstream_ids = set()
-        for position, (entry, _) in enumerate(top.list_of("workstreams", required=False), start=1):
-            node = self.read_workstream(entry, position)
+        for position, (entry, line) in enumerate(top.list_of("workstreams", required=False), start=1):
+            node = self.read_workstream(entry, position, line)
             if node:
                 workstream_ids.add(node.id)
-        for position, (entry, _) in enumerate(top.list_of("recommendations", required=False), start=1):
-            self.read_recommendation(entry, position, workstream_ids)
-        for entry, _ in top.list_of("links", required=False):
-            self.read_link(entry)
+        for position, (entry, line) in enumerate(top.list_of("recommendations", required=False), start=1):
+            self.read_recommendation(entry, position, workstream_ids, line)
+        for entry, line in top.list_of("links", required=False):
+            self.read_link(entry, line)
 
     def item_id(self, fields: "_Fields", default: str | None = None) -> str | None:
         local = fields.slug("id", required=default is None)
@@ -393,8 +395,8 @@ class _FileReader:
             local = default
         return f"{self.plan_id}/{local}" if local else None
 
-    def read_workstream(self, entry, position: int) -> Node | None:
-        fields = self.fields(entry, "a workstream", ("id", "title", "text", "owners", "note"), ("id", "title"))
+    def read_workstream(self, entry, position: int, line: int) -> Node | None:
+        fields = self.fields(entry, "a workstream", ("id", "title", "text", "owners", "note"), ("id", "title"), line)
         if fields is None:
             return None
         node_id = self.item_id(fields)
@@ -408,12 +410,12 @@ class _FileReader:
         node.note = fields.text("note")
         return node
 
-    def read_recommendation(self, entry, position: int, workstream_ids: set[str]) -> None:
+    def read_recommendation(self, entry, position: int, workstream_ids: set[str], line: int) -> None:
         allowed = (
             "id", "number", "workstream", "text", "label", "addressed-to", "addressee-text", "response", "status",
             "status-text", "timescale", "owners", "target-dates", "actions", "updates", "note",
         )
-        fields = self.fields(entry, "a recommendation", allowed, ("id",))
+        fields = self.fields(entry, "a recommendation", allowed, ("id",), line)
         if fields is None:
             return
         node_id = self.item_id(fields)
@@ -447,10 +449,10 @@ class _FileReader:
         else:
             node.label = f"Recommendation {node.number or node_id.rsplit('/', 1)[1]}" + (" (removed)" if node.status is Status.REMOVED else "")
         local = node_id.rsplit("/", 1)[1]
-        for number, (action, _) in enumerate(fields.list_of("actions"), start=1):
-            self.read_action(action, number, node, f"{local}-action-{number}")
-        for number, (update, _) in enumerate(fields.list_of("updates"), start=1):
-            self.read_update(update, number, node, f"{local}-update-{number}")
+        for number, (action, line) in enumerate(fields.list_of("actions"), start=1):
+            self.read_action(action, number, node, f"{local}-action-{number}", line)
+        for number, (update, line) in enumerate(fields.list_of("updates"), start=1):
+            self.read_update(update, number, node, f"{local}-update-{number}", line)
 
     def read_progress(self, fields: "_Fields", node: Node, read_status: bool = True) -> None:
         if read_status:
@@ -460,9 +462,9 @@ class _FileReader:
         node.owners = fields.owners("owners")
         node.target_dates = fields.target_dates("target-dates")
 
-    def read_action(self, entry, position: int, parent: Node, default_id: str) -> None:
+    def read_action(self, entry, position: int, parent: Node, default_id: str, line: int) -> None:
         allowed = ("id", "text", "status", "status-text", "timescale", "owners", "target-dates", "updates", "note")
-        fields = self.fields(entry, "an action", allowed, ("text",))
+        fields = self.fields(entry, "an action", allowed, ("text",), line)
         if fields is None:
             return
         node_id = self.item_id(fields, default_id)
@@ -477,12 +479,12 @@ class _FileReader:
         self.read_progress(fields, node)
         node.note = fields.text("note")
         local = node_id.rsplit("/", 1)[1]
-        for number, (update, _) in enumerate(fields.list_of("updates"), start=1):
-            self.read_update(update, number, node, f"{local}-update-{number}")
+        for number, (update, line) in enumerate(fields.list_of("updates"), start=1):
+            self.read_update(update, number, node, f"{local}-update-{number}", line)
 
-    def read_update(self, entry, position: int, parent: Node, default_id: str) -> None:
+    def read_update(self, entry, position: int, parent: Node, default_id: str, line: int) -> None:
         allowed = ("id", "title", "date", "text", "status", "status-text", "owners", "target-dates", "note")
-        fields = self.fields(entry, "an update", allowed, ("text",))
+        fields = self.fields(entry, "an update", allowed, ("text",), line)
         if fields is None:
             return
         node_id = self.item_id(fields, default_id)
@@ -503,9 +505,9 @@ class _FileReader:
         node.target_dates = fields.target_dates("target-dates")
         node.note = fields.text("note")
 
-    def read_link(self, entry) -> None:
+    def read_link(self, entry, line: int) -> None:
         allowed = ("from", "to", "relation", "basis", "quote", "target-quote", "source", "note", "method", "date")
-        fields = self.fields(entry, "a link", allowed, ("from", "to", "relation", "basis", "quote"))
+        fields = self.fields(entry, "a link", allowed, ("from", "to", "relation", "basis", "quote"), line)
         if fields is None:
             return
         source_id = fields.reference("from", ())
@@ -513,7 +515,7 @@ class _FileReader:
         relation = fields.choice("relation", Relation)
         basis = fields.choice("basis", Basis)
         quote = fields.text("quote")
-        if quote == "" or (quote is None and "quote" in entry):
+        if "quote" in entry and not quote:
             self.problem(entry.line_of("quote"), "empty quote: give the exact words from the source that justify the link")
         if None in (source_id, target_id, relation, basis) or not quote:
             return
@@ -586,6 +588,9 @@ class _Fields:
     def raw_text(self, key: str, required: bool = False) -> str | None:
         value = self.mapping.get(key)
         if value is None:
+            return None
+        if required and isinstance(value, str) and not value.strip():
+            self.reader.problem(self.line(key), f"'{key}' is empty")
             return None
         if isinstance(value, bool) or isinstance(value, (list, dict)):
             self.reader.problem(self.line(key), f"'{key}' must be text, not {_kind_of(value)}")
@@ -714,7 +719,7 @@ class _Fields:
                     self.reader.refer(line, resolved, (NodeType.ORGANISATION,), "owner")
                     owners.append(Owner(None, resolved))
                 continue
-            fields = self.reader.fields(item, "an owner", ("text", "organisation"))
+            fields = self.reader.fields(item, "an owner", ("text", "organisation"), line=line)
             if fields is None:
                 continue
             text = fields.text("text")
@@ -728,7 +733,7 @@ class _Fields:
     def target_dates(self, key: str) -> list[TargetDate]:
         targets = []
         for item, line in self.list_of(key):
-            fields = self.reader.fields(item, "a target date", ("text", "date"))
+            fields = self.reader.fields(item, "a target date", ("text", "date"), line=line)
             if fields is None:
                 continue
             text = fields.text("text")
