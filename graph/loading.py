@@ -60,6 +60,7 @@ class ParsedFile:
     references: list[Reference] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     source_document: str | None = None  # a plan's source document id
+    unreadable: bool = False  # the YAML could not be parsed at all, so its ids are unknown
 
 
 @dataclass
@@ -149,7 +150,9 @@ def load_dataset(
             nodes.setdefault(node.id, node)
         links.extend(parsed.links)
     problems = [problem for parsed in files for problem in parsed.problems]
-    problems += check_references(files)
+    if not any(parsed.unreadable for parsed in files):
+        # an unreadable file defines ids we cannot see: checking references now would only add noise
+        problems += check_references(files)
     dataset = Dataset(data_dir, files, nodes, links, sorted(set(problems)))
     if strict and dataset.problems:
         raise DataError(dataset.problems)
@@ -226,6 +229,7 @@ def parse_file(data_dir: Path, relpath: str, text: str | None = None) -> ParsedF
         document = read_yaml(path, display, text)
     except DataError as error:
         parsed.problems.extend(error.problems)
+        parsed.unreadable = True
         return parsed
     reader = _FileReader(parsed, display, data_dir)
     if parsed.kind == "plan":

@@ -261,18 +261,39 @@ def _prepare_directory(path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
 
 
+_OPEN: dict[str, object] = {}
+"""Stores opened by this process, by path: RocksDB allows one read-write instance per process and path."""
+
+
 def _open_oxigraph(path: Path, read_only: bool = False):
+    """Open the Oxigraph database of a store directory, reusing this process's instance.
+
+    A second process finding the database locked falls back to a read-only instance when it only reads.
+    """
     from pyoxigraph import Store
 
+    key = str((path / DATABASE).resolve())
+    store = _OPEN.get(key)
+    if store is not None:
+        return store
     try:
-        if read_only:
-            return Store.read_only(str(path / DATABASE))
-        return Store(str(path / DATABASE))
+        store = Store(key)
     except OSError as error:
         message = str(error)
-        if "lock" in message.lower():
+        if "lock" not in message.lower():
+            raise StoreError(f"{display_path(path)}: cannot open the store ({message})") from None
+        if not read_only:
             raise StoreError(f"{display_path(path)}: the store is in use by another crossplan process; try again") from None
-        raise StoreError(f"{display_path(path)}: cannot open the store ({message})") from None
+        try:
+            return Store.read_only(key)
+        except OSError as error:
+            raise StoreError(f"{display_path(path)}: cannot open the store ({error})") from None
+    _OPEN[key] = store
+    return store
+
+
+def _forget(path: Path) -> None:
+    _OPEN.pop(str((path / DATABASE).resolve()), None)
 
 
 def _update(data_dir, path, listing, manifest, index, stale, removed, report):
@@ -282,6 +303,8 @@ def _update(data_dir, path, listing, manifest, index, stale, removed, report):
 
     parsed_files = [parse_file(data_dir, relpath) for relpath in sorted(stale)]
     problems = [problem for parsed in parsed_files for problem in parsed.problems]
+    if any(parsed.unreadable for parsed in parsed_files):
+        raise DataError(sorted(set(problems)))
     files_index = dict(index["files"]) if index else {}
     for relpath in removed:
         files_index.pop(relpath, None)
@@ -351,5 +374,6 @@ def remove_store(data_dir: Path | str | None = None, store_path: Path | str | No
     path = Path(store_path) if store_path is not None else default_store_path(data_dir)
     if not (path / MANIFEST).exists():
         return None
+    _forget(path)
     shutil.rmtree(path)
     return path
