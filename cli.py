@@ -23,8 +23,19 @@ class AppContext:
         self.store_path = store_path
         self.endpoint = endpoint
         self._store = None
+        self._endpoint_store = None
 
     def store(self):
+        """Return what questions are asked of: the SPARQL server given by --endpoint, else the embedded store."""
+        if self.endpoint:
+            if self._endpoint_store is None:
+                from graph.endpoint import open_endpoint
+
+                self._endpoint_store = open_endpoint(self.endpoint, warn=lambda message: click.echo(f"Warning: {message}", err=True))
+            return self._endpoint_store
+        return self.local_store()
+
+    def local_store(self):
         """Open (building or refreshing where needed) the embedded store of the data directory."""
         if self._store is None:
             from graph.store import open_store
@@ -93,6 +104,20 @@ def data_options(command):
     return command
 
 
+def _set_endpoint(ctx, param, value):
+    if value is not None:
+        ctx.ensure_object(AppContext).endpoint = value
+    return value
+
+
+def endpoint_option(command):
+    """Add ``--endpoint URL`` to a command (it may also be given before the command name, or as $CROSSPLAN_ENDPOINT)."""
+    return click.option(
+        "--endpoint", metavar="URL", callback=_set_endpoint, expose_value=False, is_eager=True,
+        help="Ask this SPARQL 1.1 endpoint instead of the embedded store (default: $CROSSPLAN_ENDPOINT).",
+    )(command)
+
+
 def format_option(*choices: str, default: str | None = None):
     """Add ``--format`` with the given choices (the first is the default unless one is named)."""
     return click.option(
@@ -107,12 +132,15 @@ def format_option(*choices: str, default: str | None = None):
               help="Data directory (default: $CROSSPLAN_DATA or the shipped plans).")
 @click.option("--store", envvar="CROSSPLAN_STORE", type=click.Path(file_okay=False, path_type=Path),
               help="Store directory (default: a per-data-directory cache).")
+@click.option("--endpoint", envvar="CROSSPLAN_ENDPOINT", metavar="URL",
+              help="Ask this SPARQL 1.1 endpoint instead of the embedded store (default: $CROSSPLAN_ENDPOINT).")
 @click.pass_context
-def main(ctx, data, store):
+def main(ctx, data, store, endpoint):
     """See how one government plan depends on another: build, query, explore and export the plans' graph."""
     app = ctx.ensure_object(AppContext)
     app.data_dir = data
     app.store_path = store
+    app.endpoint = endpoint
 
 
 @main.command()
@@ -154,6 +182,7 @@ def build(app, rebuild):
 
 @main.command()
 @data_options
+@endpoint_option
 @format_option("table", "json")
 @pass_app
 def stats(app, output_format):
@@ -172,22 +201,379 @@ def stats(app, output_format):
 @main.command()
 @data_options
 @click.option("--format", "output_format", required=True, metavar="FORMAT",
-              help="turtle, ntriples (and every other registered format: see `crossplan export --help`).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (atomically) instead of stdout.")
+              help="RDF: turtle, ntriples, nquads, trig, jsonld, rdfxml; jsonld-context (the JSON-LD context alone); "
+                   "graph tools: graphml, gexf; spreadsheets: csv (a zip, or two files into an existing directory).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
 @click.option("--plan", "plans", multiple=True, metavar="ID", help="Only this plan (repeatable); registries are always included.")
 @pass_app
 def export(app, output_format, output, plans):
-    """Export the whole graph (or some plans) as RDF or for graph tools."""
+    """Export the whole graph (or some plans) as RDF, for graph tools (Gephi, Cytoscape) or for spreadsheets."""
     from graph.export import export_formats, export_graph
 
     if output_format not in export_formats():
         raise click.BadParameter(f"'{output_format}' is not one of: {', '.join(export_formats())}", param_hint="--format")
-    data = export_graph(app.store(), output_format, output, plans or None)
+    data = export_graph(app.local_store(), output_format, output, plans or None)
     if data is not None:
         click.get_binary_stream("stdout").write(data)
+    elif output.is_dir():
+        click.echo(f"Wrote nodes.csv and links.csv in {output}", err=True)
     else:
         click.echo(f"Wrote {output}", err=True)
 
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--with-shipped", is_flag=True, help="Start from a copy of the shipped plans and registries.")
+def init_command(directory, with_shipped):
+    """Make a data directory of your own (empty registries, or a copy of the shipped data)."""
+    from graph.datadir import init_data_dir
+
+    click.echo(init_data_dir(directory, with_shipped=with_shipped).summary())
+
+
+def _split_mappings(ctx, param, values):
+    from graph.errors import CrossplanError
+    from graph.importing import parse_mapping
+
+    try:
+        return dict(parse_mapping(value) for value in values)
+    except CrossplanError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command("import")
+@data_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan-id", required=True, metavar="ID", help="Id of the new plan (its file is plans/ID.yaml).")
+@click.option("--title", help="Plan title (default: the title above the table, or the file name).")
+@click.option("--map", "mappings", multiple=True, metavar="COLUMN=FIELD", callback=_split_mappings,
+              help="Read a column as a field (repeatable); FIELD: number, id, text, response, update, action, owner, "
+                   "target-date, status, timescale, workstream, addressed-to, note or ignore.")
+@click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file (default: the first), or table number of a .docx file.")
+@click.option("--dry-run", is_flag=True, help="Print the plan file that would be written; write nothing.")
+@click.option("--force", is_flag=True, help="Replace an existing plan file of that id.")
+@click.option("--add-organisations", is_flag=True, help="Add organisations not in organisations.yaml to it.")
+@pass_app
+def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, add_organisations):
+    """Import an action-plan table (.csv, .xlsx or .docx) as a new plan, validated before it is written."""
+    from graph.importing import import_plan
+
+    result = import_plan(file, plan_id, app.data_dir, title=title, mappings=mappings, sheet=sheet, dry_run=dry_run,
+                         force=force, add_organisations=add_organisations)
+    if dry_run:
+        click.echo(result.plan_text, nl=False)
+    click.echo(result.summary(), err=dry_run)
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["csv", "xlsx"]),
+              help="Template format (default: from the -o file name, else csv).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: action-plan-template.csv or .xlsx); never overwritten.")
+def template(output_format, output):
+    """Write an empty action-plan template with the expected columns and one example row."""
+    from graph.datadir import TEMPLATE_COLUMNS, write_template
+
+    path = write_template(output or Path(f"action-plan-template.{output_format or 'csv'}"), output_format)
+    click.echo(f"Wrote {path} ({len(TEMPLATE_COLUMNS)} columns; replace the example rows with your plan)")
+
+
+# -- asking the graph: SPARQL, saved queries and ready-made questions -----------------------------------
+
+_QUESTION_FORMATS = ("table", "csv", "json")
+
+
+def _split_parameters(ctx, param, values):
+    from graph.errors import QueryError
+    from graph.query import parse_parameters
+
+    try:
+        return parse_parameters(values)
+    except QueryError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.argument("text", required=False, metavar="QUERY|NAME")
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a .rq file ('-' for stdin).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", callback=_split_parameters,
+              help="Bind a parameter of the query as a value (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "tsv", "json", "markdown", "turtle", "ntriples", "jsonld"]),
+              help="Output format (default: table on a terminal, else csv; turtle for CONSTRUCT/DESCRIBE).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, metavar="SECONDS",
+              help="Stop the query after this long.")
+@pass_app
+def query(app, text, query_file, params, output_format, timeout):
+    """Run a read-only SPARQL query (argument, -f FILE or stdin) or a saved query by NAME."""
+    from graph.query import format_result, run_query
+
+    if text is not None and query_file is not None:
+        raise click.UsageError("give the query either as an argument or with -f FILE, not both")
+    if text is None:
+        text = (query_file or click.get_text_stream("stdin")).read()
+    result = run_query(app.store(), text, params, timeout=timeout)
+    if result.truncated:
+        click.echo(f"Warning: only the first {len(result.rows or result.triples)} results are shown; add a LIMIT", err=True)
+    click.echo(format_result(result, output_format, terminal=sys.stdout.isatty()), nl=False)
+
+
+@main.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@format_option("table", "json")
+def queries(names, output_format):
+    """List the saved queries (or print the text of the ones named)."""
+    from graph.query import format_saved_queries, saved_queries, saved_query
+
+    chosen = [saved_query(name) for name in names] if names else saved_queries()
+    click.echo(format_saved_queries(chosen, output_format, full=bool(names)), nl=False)
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.argument("node_id", metavar="ID")
+@format_option(*_QUESTION_FORMATS)
+@pass_app
+def show(app, node_id, output_format):
+    """Show everything about one node: text, plan, status, owners, dates, actions, updates and links."""
+    from graph.questions import describe_node, format_node
+
+    click.echo(format_node(describe_node(app.store(), node_id), output_format), nl=False)
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.argument("from_plan", metavar="FROM_PLAN")
+@click.argument("to_plan", metavar="TO_PLAN")
+@click.option("--matrix", is_flag=True, help="Show a recommendations × workstreams matrix instead of the list.")
+@format_option(*_QUESTION_FORMATS)
+@pass_app
+def mapping(app, from_plan, to_plan, matrix, output_format):
+    """Show how one plan's recommendations map onto another plan's workstreams and recommendations."""
+    from graph.questions import find_mapping, format_mapping
+
+    click.echo(format_mapping(find_mapping(app.store(), from_plan, to_plan), output_format, matrix=matrix), nl=False)
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.argument("node_id", metavar="ID")
+@click.option("--downstream", "direction", flag_value="downstream", default=True, help="What the item feeds into (default).")
+@click.option("--upstream", "direction", flag_value="upstream", help="What feeds the item.")
+@click.option("--depth", type=click.IntRange(min=1), metavar="N", help="Follow at most N links (default: no limit).")
+@click.option("--relation", "relations", multiple=True, metavar="RELATION",
+              help="Follow this relation (repeatable; default: feeds-into and delegated-to).")
+@format_option(*_QUESTION_FORMATS)
+@pass_app
+def impact(app, node_id, direction, depth, relations, output_format):
+    """Show what an item feeds into, or is fed by, transitively."""
+    from graph.analysis import IMPACT_RELATIONS, find_impact, format_impact
+
+    result = find_impact(app.store(), node_id, direction, depth, tuple(relations) or IMPACT_RELATIONS)
+    click.echo(format_impact(result, output_format), nl=False)
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@click.option("--max-length", type=click.IntRange(min=1), default=6, show_default=True, help="Longest chain, in links.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most chains to show.")
+@format_option(*_QUESTION_FORMATS)
+@pass_app
+def path(app, first, second, max_length, limit, output_format):
+    """Show the chains of links that connect two nodes, shortest first."""
+    from graph.analysis import find_paths, format_paths
+
+    click.echo(format_paths(find_paths(app.store(), first, second, max_length, limit), output_format), nl=False)
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.option("--as-of", metavar="YYYY-MM-DD", help="The day to judge by (default: today).")
+@click.option("--plan", metavar="ID", help="Only this plan.")
+@format_option(*_QUESTION_FORMATS)
+@pass_app
+def overdue(app, as_of, plan, output_format):
+    """List items whose target date has passed without a complete status."""
+    from graph.questions import find_overdue, format_overdue
+
+    click.echo(format_overdue(find_overdue(app.store(), as_of, plan), output_format), nl=False)
+
+
+@main.command()
+@data_options
+@endpoint_option
+@format_option(*_QUESTION_FORMATS)
+@pass_app
+def duplicates(app, output_format):
+    """List groups of items that duplicate each other, within and across plans."""
+    from graph.analysis import find_duplicate_groups, format_duplicates
+
+    click.echo(format_duplicates(find_duplicate_groups(app.store()), output_format), nl=False)
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.option("--plan", metavar="ID", help="Only this plan.")
+@format_option(*_QUESTION_FORMATS)
+@pass_app
+def gaps(app, plan, output_format):
+    """List recommendations without an owner, a target date, or any action or link."""
+    from graph.questions import find_gaps, format_gaps
+
+    click.echo(format_gaps(find_gaps(app.store(), plan), output_format), nl=False)
+
+
+# -- suggested links: rank, accept, reject, review ----------------------------------------------------
+
+
+def suggestion_options(command):
+    """Add FROM_PLAN TO_PLAN and the ranking options shared by ``suggest`` and ``review``."""
+    command = click.option("--type", "item_types", multiple=True, type=click.Choice(["recommendation", "action", "workstream"]),
+                           help="Only items of this kind (repeatable; default: all three).")(command)
+    command = click.option("--min-score", type=click.FloatRange(0, 1), default=0.05, show_default=True, metavar="S",
+                           help="Leave out candidates scoring less than S.")(command)
+    command = click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, metavar="K",
+                           help="At most K candidates per item of FROM_PLAN.")(command)
+    command = click.argument("to_plan", metavar="TO_PLAN")(command)
+    return click.argument("from_plan", metavar="FROM_PLAN")(command)
+
+
+def _relation(ctx, param, value):
+    from graph.model import Relation
+
+    if value is not None and value not in Relation.spellings():
+        raise click.BadParameter(f"'{value}' is not one of: {', '.join(Relation.spellings())}")
+    return value
+
+
+def _check_choice(choice):
+    if not (len(choice) == 2 or (len(choice) == 1 and choice[0].isdigit())):
+        raise click.UsageError("give a suggestion number (from the last `crossplan suggest`) or two item ids FROM TO")
+
+
+@main.command()
+@data_options
+@suggestion_options
+@click.option("--include-existing", is_flag=True, help="Rank links already in the data too (flagged as existing).")
+@format_option("table", "json", "csv")
+@pass_app
+def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existing, output_format):
+    """Suggest links from the items of one plan to another's, best first, with the evidence for each."""
+    from graph.review import format_suggestions, list_suggestions
+
+    found = list_suggestions(app.store(), from_plan, to_plan, top=top, min_score=min_score,
+                             include_existing=include_existing, item_types=item_types or None)
+    click.echo(format_suggestions(found, output_format), nl=False)
+
+
+@main.command()
+@data_options
+@click.argument("choice", nargs=-1, required=True, metavar="NUMBER | FROM TO")
+@click.option("--relation", callback=_relation, metavar="RELATION", help="The relation (default: the one proposed).")
+@click.option("--quote", help="Words of FROM's source to quote instead of the best-matching sentence.")
+@click.option("--target-quote", help="Words of TO's source to quote instead of the best-matching sentence.")
+@click.option("--note", help="Why the link holds (kept with the link).")
+@pass_app
+def accept(app, choice, relation, quote, target_quote, note):
+    """Write a suggested link (a number from the last `suggest`, or FROM TO) into its plan's YAML."""
+    from graph.loading import display_path
+    from graph.review import accept_suggestion
+
+    _check_choice(choice)
+    written = accept_suggestion(app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note)
+    click.echo(f"Added {written.description} (basis suggested) at {display_path(written.path)}:{written.line}")
+
+
+@main.command()
+@data_options
+@click.argument("choice", nargs=-1, required=True, metavar="NUMBER | FROM TO")
+@click.option("--note", help="Why the link is wrong (kept with the rejection).")
+@pass_app
+def reject(app, choice, note):
+    """Remember that a suggested link is wrong, so that it is never suggested again."""
+    from graph.loading import display_path
+    from graph.review import reject_suggestion
+
+    _check_choice(choice)
+    written = reject_suggestion(app.store(), choice, note=note)
+    click.echo(f"Rejected {written.description} (remembered in {display_path(written.path)}:{written.line})")
+
+
+@main.command()
+@data_options
+@suggestion_options
+@pass_app
+def review(app, from_plan, to_plan, top, min_score, item_types):
+    """Walk the suggested links between two plans one by one: accept, reject, skip or quit."""
+    from graph.review import REVIEW_CHOICES, review_suggestions
+
+    prompt = ", ".join(f"[{key}]{word[1:]}" for key, word in REVIEW_CHOICES.items())
+    ask = lambda: click.prompt(prompt, type=click.Choice(list(REVIEW_CHOICES)), show_choices=False)  # noqa: E731
+    summary = review_suggestions(app.store(), from_plan, to_plan, ask=ask, tell=click.echo, top=top,
+                                 min_score=min_score, item_types=item_types or None)
+    click.echo(summary)
+
+
+@main.command()
+@data_options
+@click.option("--endpoint", metavar="URL", callback=_set_endpoint, expose_value=False, is_eager=True,
+              help="The server's SPARQL query endpoint (default: $CROSSPLAN_ENDPOINT).")
+@click.option("--graph", metavar="IRI", help="Put everything into this one named graph (default: one per plan and per registry).")
+@click.option("--replace", is_flag=True, help="Replace graphs the server already holds (and drop those of plans no longer in the data).")
+@click.option("--graph-store", metavar="URL", help="Graph Store Protocol endpoint (default: derived from --endpoint).")
+@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint, used where there is no Graph Store (default: derived).")
+@pass_app
+def push(app, graph, replace, graph_store, update_endpoint):
+    """Load the graph into a SPARQL 1.1 server: one named graph per plan, through the Graph Store Protocol."""
+    from graph.push import push_graph
+
+    if not app.endpoint:
+        raise click.UsageError("give the server's SPARQL endpoint with --endpoint URL (or set CROSSPLAN_ENDPOINT)")
+    report = push_graph(app.local_store(), app.endpoint, graph=graph, replace=replace, graph_store=graph_store,
+                        update=update_endpoint)
+    click.echo(report.summary(), nl=False)
+
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("crossplan-graph.html"),
+              show_default=True, help="Write the page to this file.")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default web browser.")
+@click.option("--plan", "plans", multiple=True, metavar="ID", help="Only this plan's items and what they link to (repeatable).")
+@click.option("--focus", metavar="ID", help="Only the nodes around this one (a global id, or a short one such as r6).")
+@click.option("--depth", type=int, metavar="N", help="How many hops around --focus  [default: 1]")
+@click.option("--relations", multiple=True, metavar="LIST",
+              help="Only links of these relations and the nodes they join, comma-separated (feeds-into,duplicate-of).")
+@click.option("--mapping", nargs=2, metavar="FROM_PLAN TO_PLAN",
+              help="The cross-plan view: one plan's recommendations beside the other's workstreams and recommendations.")
+@click.option("--suggestions", nargs=2, metavar="FROM_PLAN TO_PLAN",
+              help="Also draw the links `crossplan suggest FROM_PLAN TO_PLAN` proposes, dotted (off by default).")
+@pass_app
+def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggestions):
+    """Draw the graph as one self-contained HTML page (no network needed): search, filter, focus, read the quotes."""
+    from graph.review import suggested_edges
+    from graph.viz import VizOptionError, write_html
+
+    extra = suggested_edges(app.store(), *suggestions) if suggestions else ()
+    try:
+        summary = write_html(app.store(), output, plans=plans, focus=focus, depth=depth, relations=relations or None,
+                             mapping=mapping, extra_edges=extra)
+    except VizOptionError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(summary.describe())
+    if open_page:
+        click.launch(str(summary.path))
 
 if __name__ == "__main__":
     main()

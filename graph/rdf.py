@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -20,7 +21,9 @@ def _iri(value: str) -> NamedNode:
     return node
 
 
+@lru_cache(maxsize=1 << 17)
 def _node(global_id: str) -> NamedNode:
+    # Cached: organisations, plans and workstreams are the object of thousands of triples in a large data set.
     return NamedNode(node_iri(global_id))
 
 
@@ -34,91 +37,150 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=_iri(datatype))
 
 
+class _Terms:
+    """The IRIs node_triples uses, made once: a million-triple build would otherwise make them millions of times."""
+
+    def __init__(self):
+        self.type = _iri(RDF.type)
+        self.identifier = _iri(DCTERMS.identifier)
+        self.label = _iri(RDFS.label)
+        self.organization = _iri(ORG.Organization)
+        self.in_plan = _iri(CP.inPlan)
+        self.in_workstream = _iri(CP.inWorkstream)
+        self.has_action = _iri(CP.hasAction)
+        self.has_update = _iri(CP.hasUpdate)
+        self.position = _iri(CP.position)
+        self.integer = _iri(XSD.integer)
+        self.url = _iri(CP.url)
+        self.any_uri = _iri(XSD.anyURI)
+        self.date = _iri(DCTERMS.date)
+        self.response = _iri(CP.response)
+        self.status = _iri(CP.status)
+        self.addressed_to = _iri(CP.addressedTo)
+        self.owned_by = _iri(CP.ownedBy)
+        self.owner_text = _iri(CP.ownerText)
+        self.target_date = _iri(CP.targetDate)
+        self.target_date_text = _iri(CP.targetDateText)
+        self.alt_label = _iri(SKOS.altLabel)
+        self.sub_organization_of = _iri(ORG.subOrganizationOf)
+        self.is_part_of = _iri(DCTERMS.isPartOf)
+        self.publisher = _iri(DCTERMS.publisher)
+        self.derived_from = _iri(PROV.wasDerivedFrom)
+        self.link = _iri(CP.Link)
+        self.link_from = _iri(CP.from_)
+        self.link_to = _iri(CP.to)
+        self.relation = _iri(CP.relation)
+        self.quote = _iri(CP.quote)
+        self.basis = _iri(CP.basis)
+        self.target_quote = _iri(CP.targetQuote)
+        self.note = _iri(SKOS.note)
+        self.method = _iri(CP.method)
+        self.literal_fields = (
+            ("title", _iri(DCTERMS.title)),
+            ("text", _iri(CP.text)),
+            ("number", _iri(CP.number)),
+            ("status_text", _iri(CP.statusText)),
+            ("timescale", _iri(CP.timescale)),
+            ("addressee_text", _iri(CP.addresseeText)),
+            ("source_file", _iri(CP.sourceFile)),
+            ("licence", _iri(DCTERMS.license)),
+            ("note", _iri(SKOS.note)),
+        )
+        self.enum = {}  # enum member -> its IRI as a NamedNode
+
+    def of(self, member) -> NamedNode:
+        term = self.enum.get(member)
+        if term is None:
+            term = self.enum[member] = _iri(member.term)
+        return term
+
+
+_TERMS: _Terms | None = None
+
+
+def _terms() -> _Terms:
+    global _TERMS
+    if _TERMS is None:
+        _TERMS = _Terms()
+    return _TERMS
+
+
 def node_triples(node: Node) -> Iterator[tuple]:
     """Yield the (subject, predicate, object) triples that describe one node."""
+    t = _terms()
     s = _node(node.id)
-    yield s, _iri(RDF.type), _iri(node.type.term)
-    yield s, _iri(DCTERMS.identifier), Literal(node.id)
-    yield s, _iri(RDFS.label), Literal(node.label)
-    if node.type is NodeType.ORGANISATION:
-        yield s, _iri(RDF.type), _iri(ORG.Organization)
-    if node.plan and node.type is not NodeType.PLAN:
-        yield s, _iri(CP.inPlan), _node(node.plan)
-    if node.workstream and node.type is NodeType.RECOMMENDATION:
-        yield s, _iri(CP.inWorkstream), _node(node.workstream)
+    node_type = node.type
+    yield s, t.type, t.of(node_type)
+    yield s, t.identifier, Literal(node.id)
+    yield s, t.label, Literal(node.label)
+    if node_type is NodeType.ORGANISATION:
+        yield s, t.type, t.organization
+    if node.plan and node_type is not NodeType.PLAN:
+        yield s, t.in_plan, _node(node.plan)
+    if node.workstream and node_type is NodeType.RECOMMENDATION:
+        yield s, t.in_workstream, _node(node.workstream)
     if node.parent:
-        predicate = CP.hasAction if node.type is NodeType.ACTION else CP.hasUpdate
-        yield _node(node.parent), _iri(predicate), s
-    literal_fields = (
-        (node.title, DCTERMS.title),
-        (node.text, CP.text),
-        (node.number, CP.number),
-        (node.status_text, CP.statusText),
-        (node.timescale, CP.timescale),
-        (node.addressee_text, CP.addresseeText),
-        (node.source_file, CP.sourceFile),
-        (node.licence, DCTERMS.license),
-        (node.note, SKOS.note),
-    )
-    for value, predicate in literal_fields:
+        yield _node(node.parent), t.has_action if node_type is NodeType.ACTION else t.has_update, s
+    for attribute, predicate in t.literal_fields:
+        value = getattr(node, attribute)
         if value is not None:
-            yield s, _iri(predicate), Literal(value)
+            yield s, predicate, Literal(value)
     if node.position is not None:
-        yield s, _iri(CP.position), Literal(str(node.position), datatype=_iri(XSD.integer))
+        yield s, t.position, Literal(str(node.position), datatype=t.integer)
     if node.url is not None:
-        yield s, _iri(CP.url), Literal(node.url, datatype=_iri(XSD.anyURI))
+        yield s, t.url, Literal(node.url, datatype=t.any_uri)
     if node.date is not None:
-        yield s, _iri(DCTERMS.date), date_literal(node.date)
+        yield s, t.date, date_literal(node.date)
     if node.response is not None:
-        yield s, _iri(CP.response), _iri(node.response.term)
+        yield s, t.response, t.of(node.response)
     if node.status is not None:
-        yield s, _iri(CP.status), _iri(node.status.term)
+        yield s, t.status, t.of(node.status)
     for organisation in node.addressed_to:
-        yield s, _iri(CP.addressedTo), _node(organisation)
+        yield s, t.addressed_to, _node(organisation)
     for owner in node.owners:
         if owner.organisation:
-            yield s, _iri(CP.ownedBy), _node(owner.organisation)
+            yield s, t.owned_by, _node(owner.organisation)
         if owner.text:
-            yield s, _iri(CP.ownerText), Literal(owner.text)
+            yield s, t.owner_text, Literal(owner.text)
     for target in node.target_dates:
         if target.date:
-            yield s, _iri(CP.targetDate), date_literal(target.date)
+            yield s, t.target_date, date_literal(target.date)
         if target.text:
-            yield s, _iri(CP.targetDateText), Literal(target.text)
+            yield s, t.target_date_text, Literal(target.text)
     for abbreviation in node.abbreviations:
-        yield s, _iri(SKOS.altLabel), Literal(abbreviation)
+        yield s, t.alt_label, Literal(abbreviation)
     if node.part_of:
-        predicate = ORG.subOrganizationOf if node.type is NodeType.ORGANISATION else DCTERMS.isPartOf
-        yield s, _iri(predicate), _node(node.part_of)
+        yield s, t.sub_organization_of if node_type is NodeType.ORGANISATION else t.is_part_of, _node(node.part_of)
     for publisher in node.publishers:
-        yield s, _iri(DCTERMS.publisher), _node(publisher)
+        yield s, t.publisher, _node(publisher)
     if node.source:
-        yield s, _iri(PROV.wasDerivedFrom), _node(node.source)
+        yield s, t.derived_from, _node(node.source)
 
 
 def link_triples(link: Link, plan_source: str | None) -> Iterator[tuple]:
     """Yield the direct triple of a link and its qualified cp:Link resource."""
+    t = _terms()
     source, target = _node(link.source_id), _node(link.target_id)
-    relation = _iri(link.relation.term)
+    relation = t.of(link.relation)
     yield source, relation, target
     resource = NamedNode(link.iri)
-    yield resource, _iri(RDF.type), _iri(CP.Link)
-    yield resource, _iri(CP.from_), source
-    yield resource, _iri(CP.to), target
-    yield resource, _iri(CP.relation), relation
-    yield resource, _iri(CP.quote), Literal(link.quote)
-    yield resource, _iri(CP.basis), _iri(link.basis.term)
+    yield resource, t.type, t.link
+    yield resource, t.link_from, source
+    yield resource, t.link_to, target
+    yield resource, t.relation, relation
+    yield resource, t.quote, Literal(link.quote)
+    yield resource, t.basis, t.of(link.basis)
     if link.target_quote:
-        yield resource, _iri(CP.targetQuote), Literal(link.target_quote)
+        yield resource, t.target_quote, Literal(link.target_quote)
     document = link.document or plan_source
     if document:
-        yield resource, _iri(PROV.wasDerivedFrom), _node(document)
+        yield resource, t.derived_from, _node(document)
     if link.note:
-        yield resource, _iri(SKOS.note), Literal(link.note)
+        yield resource, t.note, Literal(link.note)
     if link.method:
-        yield resource, _iri(CP.method), Literal(link.method)
+        yield resource, t.method, Literal(link.method)
     if link.date:
-        yield resource, _iri(DCTERMS.date), date_literal(link.date)
+        yield resource, t.date, date_literal(link.date)
 
 
 def file_triples(parsed: ParsedFile) -> Iterator[tuple]:
@@ -129,11 +191,18 @@ def file_triples(parsed: ParsedFile) -> Iterator[tuple]:
         yield from link_triples(link, parsed.source_document)
 
 
-def file_quads(parsed: ParsedFile) -> Iterator[Quad]:
-    """Yield the quads of one data file, in the file's own named graph."""
-    graph = NamedNode(graph_iri(parsed.graph))
-    for s, p, o in file_triples(parsed):
-        yield Quad(s, p, o, graph)
+def file_quads(parsed: ParsedFile, graph: str | None = None) -> Iterator[Quad]:
+    """Yield the quads of one data file, in the file's own named graph (or in the graph IRI ``graph``)."""
+    yield from file_quad_list(parsed, graph)
+
+
+def file_quad_list(parsed: ParsedFile, graph: str | None = None) -> list[Quad]:
+    """Return the quads of one data file as a list (the quickest form for loading a store)."""
+    name = NamedNode(graph or graph_iri(parsed.graph))
+    quads = [Quad(s, p, o, name) for node in parsed.nodes for s, p, o in node_triples(node)]
+    source = parsed.source_document
+    quads += [Quad(s, p, o, name) for link in parsed.links for s, p, o in link_triples(link, source)]
+    return quads
 
 
 def dataset_quads(dataset: Dataset, plans: Iterable[str] | None = None) -> Iterator[Quad]:

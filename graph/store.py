@@ -1,9 +1,19 @@
 """The embedded Oxigraph store: built from the YAML, cached on disk, rebuilt only where files changed.
 
-A store directory holds the Oxigraph database, ``manifest.json`` (size, mtime and SHA-256 of every data
-file, so a changed, added or removed file is noticed) and ``index.json`` (the ids each file defines
-and the references it makes, so one changed file is checked against the others without re-reading
-them). Each data file is one named graph, so a changed file replaces only its own graph.
+A store directory holds ``manifest.json``, one or more *generations* (``gen-000007/``, each a complete Oxigraph
+database) and ``index/``. The manifest records the size, mtime and SHA-256 of every data file (so a changed,
+added or removed file is noticed), the named graph each file became, and which generation is current. The index
+holds, per file content, the ids the file defines and the references it makes, so one changed file is checked
+against all the others without re-reading them, and a rebuild writes only the changed file's entry. Each data
+file is one named graph, so a changed file replaces only its own graph.
+
+A build never touches the current generation. It writes a new one — a full load into an empty database, or
+for a few changed files a copy of the current one (RocksDB checkpoint: hard links, milliseconds) with those
+graphs replaced — and then commits by atomically replacing the manifest. So a crash mid-build leaves the
+previous store intact (its leftovers are removed by the next build), a reader never sees half a build, and any
+number of processes can read at once. Builders take ``lock`` in turn; readers hold a shared lock on their
+generation so that it is deleted only once nobody has it open. Checking that a store is up to date reads the
+manifest and stats the data files: no YAML, no index.
 """
 
 from __future__ import annotations
@@ -12,27 +22,29 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CrossplanError, DataError
-from .loading import (
-    Location,
-    Reference,
-    check_data_dir,
-    check_definitions,
-    data_files,
-    display_path,
-    parse_file,
-)
+from .loading import Location, Reference, check_data_dir, check_definitions, data_files, display_path, parse_file
 from .vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
 
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 MANIFEST = "manifest.json"
-INDEX = "index.json"
+INDEX = "index"
+INDEX_FORMAT = 1
+LEGACY = ("index.json", "oxigraph")  # a format-1 store's files
 DATABASE = "oxigraph"
+LOCK = "lock"
+GENERATION_PREFIX = "gen-"
+# A file modified this close to (or after) the moment a build looked at it may have changed again within the
+# file system's timestamp granularity without its size or mtime changing: such "racy" files are re-hashed.
+RACY_NS = 2_000_000_000
+LOCK_TIMEOUT = 600.0  # seconds to wait for another process's build
+# Below this many new quads a changed file is added in one transaction; above it the bulk loader is quicker.
+BULK_THRESHOLD = 20_000
 
 
 class StoreError(CrossplanError):
@@ -60,11 +72,12 @@ class BuildReport:
 class CrossplanStore:
     """A built graph: an Oxigraph store plus where it came from. Queries see the union of all graphs."""
 
-    def __init__(self, store, data_dir: Path | None, path: Path | None, report: BuildReport | None = None):
+    def __init__(self, store, data_dir: Path | None, path: Path | None, report: BuildReport | None = None, hold=None):
         self.oxigraph = store
         self.data_dir = data_dir
         self.path = path
         self.report = report
+        self._hold = hold  # the shared lock on the generation: released when this object is collected
 
     def query(self, sparql: str, substitutions: dict | None = None):
         """Run a SPARQL query over the union of all graphs, with the crossplan prefixes pre-bound."""
@@ -123,25 +136,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _stat(path: Path) -> tuple[int, int]:
-    info = path.stat()
-    return info.st_size, info.st_mtime_ns
-
-
-def _write_json(path: Path, content: dict) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+def _write_json(path: Path, content: dict, sync: bool = True) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(content, handle)
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps(content, separators=(",", ":")))
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
 def _read_json(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            return json.loads(handle.read())
     except (OSError, ValueError):
         return None
 
@@ -149,6 +161,10 @@ def _read_json(path: Path) -> dict | None:
 def graph_name_of(relpath: str, graph: str, kind: str) -> str:
     """Return the named-graph IRI of one data file: ``graph/<plan-id>`` or ``graph/registry/<name>``."""
     return graph_iri(graph) if kind == "plan" else graph_iri(f"registry/{graph}")
+
+
+# --------------------------------------------------------------------------------------------
+# Opening: check the manifest, open the current generation, or build a new one.
 
 
 def open_store(
@@ -159,7 +175,8 @@ def open_store(
 ) -> CrossplanStore:
     """Open the store of a data directory, first rebuilding whatever changed since the last build.
 
-    Raises DataError (and leaves the store as it was) when the changed files have problems.
+    Raises DataError (and leaves the store as it was) when the changed files have problems, and StoreError
+    when the store directory cannot be used.
     """
     from .resources import shipped_data_dir
 
@@ -168,80 +185,103 @@ def open_store(
     check_data_dir(data_dir)
     path = Path(store_path) if store_path is not None else default_store_path(data_dir)
     report = BuildReport(data_dir, path)
-    files = data_files(data_dir)
-    listing = {relpath: _stat(data_dir / relpath) for relpath in files}
-    manifest = None if rebuild else _usable_manifest(path, data_dir)
-    index = _read_json(path / INDEX) if manifest else None
-    if manifest is None or index is None:
-        manifest, index = None, None
 
-    if manifest is not None:
-        known = manifest["files"]
-        stale, touched = [], False
-        for relpath, (size, mtime) in listing.items():
-            entry = known.get(relpath)
-            if entry is None:
-                stale.append(relpath)
-            elif (entry["size"], entry["mtime_ns"]) != (size, mtime):
-                if _sha256(data_dir / relpath) == entry["sha256"]:
-                    entry["size"], entry["mtime_ns"] = size, mtime
-                    touched = True
-                else:
-                    stale.append(relpath)
-        removed = [relpath for relpath in known if relpath not in listing]
-        if not stale and not removed:
+    if not rebuild:
+        for _ in range(5):  # a concurrent build may retire the generation between reading the manifest and opening it
+            manifest = _usable_manifest(path, data_dir)
+            if manifest is None:
+                break
+            listing = _listing(data_dir)
+            stale, removed, verified = _compare(manifest, listing, data_dir)
+            if stale or removed:
+                break
+            opened = _open_generation(path, manifest["generation"])
+            if opened is None:
+                continue
+            if verified:
+                _refresh_manifest(path, manifest)
             report.reused = list(listing)
-            if touched:
-                _write_json(path / MANIFEST, manifest)
             report.seconds = time.perf_counter() - started
-            return CrossplanStore(_open_oxigraph(path, read_only=True), data_dir, path, report)
-    else:
-        stale, removed = list(listing), []
-        report.full = True
+            return CrossplanStore(opened[0], data_dir, path, report, opened[1])
 
-    store = _update(data_dir, path, listing, manifest, index, stale, removed, report)
+    _prepare_directory(path)
+    with _exclusive_lock(path / LOCK):
+        scanned_ns = time.time_ns()
+        manifest = None if rebuild else _usable_manifest(path, data_dir)
+        listing = _listing(data_dir)
+        if manifest is not None:
+            stale, removed, _ = _compare(manifest, listing, data_dir)
+        else:
+            stale, removed = list(listing), []
+            report.full = True
+        if stale or removed or manifest is None:
+            manifest = _build(data_dir, path, manifest, listing, sorted(stale), sorted(removed), report, scanned_ns)
+        else:
+            report.reused = list(listing)
+        _retire(path, manifest)
+        opened = _open_generation(path, manifest["generation"])
+    if opened is None:
+        raise StoreError(f"{display_path(path)}: the store changed while it was being opened; try again")
     report.seconds = time.perf_counter() - started
-    return CrossplanStore(store, data_dir, path, report)
+    return CrossplanStore(opened[0], data_dir, path, report, opened[1])
 
 
-def build_store(data_dir: Path | str | None = None, store_path: Path | str | None = None, *, rebuild: bool = False) -> BuildReport:
+def build_store(
+    data_dir: Path | str | None = None, store_path: Path | str | None = None, *, rebuild: bool = False
+) -> BuildReport:
     """Compile a data directory into its on-disk store (only what changed, unless ``rebuild``); return what was done."""
     return open_store(data_dir, store_path, rebuild=rebuild).report
 
 
-def memory_store(dataset) -> CrossplanStore:
-    """Return an in-memory store holding a loaded Dataset and the ontology (nothing cached on disk)."""
-    from pyoxigraph import Store
-
-    from .rdf import file_quads
-
-    store = Store()
-    for parsed in dataset.files:
-        graph = graph_name_of(parsed.relpath, parsed.graph, parsed.kind)
-        store.extend(_regraph(file_quads(parsed), graph))
-    _load_ontology(store)
-    return CrossplanStore(store, dataset.data_dir, None)
+def _listing(data_dir: Path) -> dict[str, tuple[int, int]]:
+    listing = {}
+    for relpath in data_files(data_dir):
+        info = os.stat(data_dir / relpath)
+        listing[relpath] = (info.st_size, info.st_mtime_ns)
+    return listing
 
 
-def _regraph(quads, graph: str):
-    from pyoxigraph import NamedNode, Quad
+def _compare(manifest: dict, listing: dict, data_dir: Path) -> tuple[list[str], list[str], bool]:
+    """Return (stale files, removed files, whether any entry was re-verified by its hash).
 
-    name = NamedNode(graph)
-    for quad in quads:
-        yield Quad(quad.subject, quad.predicate, quad.object, name)
+    A file whose size and mtime match its entry is taken as unchanged without being read, unless it is racy
+    (modified too close to the build that recorded it); otherwise its SHA-256 decides.
+    """
+    known = manifest["files"]
+    racy_before = manifest.get("scanned_ns", 0) - RACY_NS
+    stale, verified = [], False
+    for relpath, (size, mtime) in listing.items():
+        entry = known.get(relpath)
+        if entry is None:
+            stale.append(relpath)
+            continue
+        same_stat = entry["size"] == size and entry["mtime_ns"] == mtime
+        if same_stat and mtime < racy_before:
+            continue
+        if _sha256(data_dir / relpath) != entry["sha256"]:
+            stale.append(relpath)
+            continue
+        entry["size"], entry["mtime_ns"] = size, mtime
+        verified = True
+    removed = [relpath for relpath in known if relpath not in listing]
+    return stale, removed, verified
 
 
-def _load_ontology(store) -> None:
-    from pyoxigraph import NamedNode, RdfFormat
-
-    from .resources import ontology_text
-
-    store.load(ontology_text(), format=RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI, to_graph=NamedNode(graph_iri("ontology")))
+def _refresh_manifest(path: Path, manifest: dict) -> None:
+    """Record re-verified files (new mtimes, no longer racy) if no build is running; skip it otherwise."""
+    with _try_lock(path / LOCK) as locked:
+        if not locked:
+            return
+        current = _read_json(path / MANIFEST)
+        if not current or current.get("generation") != manifest["generation"]:
+            return
+        manifest["scanned_ns"] = time.time_ns()
+        _write_json(path / MANIFEST, manifest)
 
 
 def _usable_manifest(path: Path, data_dir: Path) -> dict | None:
     manifest = _read_json(path / MANIFEST)
-    if not manifest or manifest.get("format") != STORE_FORMAT or manifest.get("dirty"):
+    if not manifest or manifest.get("format") != STORE_FORMAT or not manifest.get("generation"):
         return None
     if manifest.get("ontology") != _ontology_fingerprint():
         return None
@@ -254,116 +294,268 @@ def _prepare_directory(path: Path) -> None:
     if path.exists():
         if not path.is_dir():
             raise StoreError(f"{display_path(path)}: not a directory, cannot hold a store")
-        entries = set(os.listdir(path))
-        if entries and MANIFEST not in entries:
+        entries = os.listdir(path)
+        ours = all(name in (MANIFEST, LOCK, INDEX, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
+                   for name in entries)
+        if entries and not ours:
             raise StoreError(f"{display_path(path)}: not a crossplan store and not empty; choose another --store")
     else:
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"{display_path(path)}: cannot create the store directory ({error.strerror})") from None
 
 
-_OPEN: dict[str, object] = {}
-"""Stores opened by this process, by path: RocksDB allows one read-write instance per process and path."""
-
-
-def _open_oxigraph(path: Path, read_only: bool = False):
-    """Open the Oxigraph database of a store directory, reusing this process's instance.
-
-    A second process finding the database locked falls back to a read-only instance when it only reads.
-    """
+def _open_generation(path: Path, generation: str):
+    """Open a generation read-only under a shared lock; return (store, lock) or None if it has been retired."""
     from pyoxigraph import Store
 
-    key = str((path / DATABASE).resolve())
-    store = _OPEN.get(key)
-    if store is not None:
-        return store
+    directory = path / generation
+    hold = _shared_lock(directory / LOCK)
+    if hold is None or not (directory / DATABASE / "CURRENT").exists():
+        if hold is not None:
+            hold.close()
+        return None
     try:
-        store = Store(key)
+        return Store.read_only(str(directory / DATABASE)), hold
     except OSError as error:
-        message = str(error)
-        if "lock" not in message.lower():
-            raise StoreError(f"{display_path(path)}: cannot open the store ({message})") from None
-        if not read_only:
-            raise StoreError(f"{display_path(path)}: the store is in use by another crossplan process; try again") from None
-        try:
-            return Store.read_only(key)
-        except OSError as error:
-            raise StoreError(f"{display_path(path)}: cannot open the store ({error})") from None
-    _OPEN[key] = store
-    return store
+        hold.close()
+        if not (directory / DATABASE / "CURRENT").exists():
+            return None
+        raise StoreError(f"{display_path(path)}: cannot open the store ({error})") from None
 
 
-def _forget(path: Path) -> None:
-    _OPEN.pop(str((path / DATABASE).resolve()), None)
+def _retire(path: Path, manifest: dict) -> None:
+    """Delete generations no process has open, index entries no file uses, and a format-1 store's leftovers."""
+    for name in os.listdir(path):
+        if name.startswith(GENERATION_PREFIX) and name != manifest["generation"]:
+            with _try_lock(path / name / LOCK, create=False) as locked:
+                if locked:
+                    shutil.rmtree(path / name, ignore_errors=True)
+        elif name in LEGACY:
+            target = path / name
+            shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+    used = {entry["index"] + ".json" for entry in manifest["files"].values()}
+    if (path / INDEX).is_dir():
+        for name in os.listdir(path / INDEX):
+            if name not in used:
+                (path / INDEX / name).unlink(missing_ok=True)
 
 
-def _update(data_dir, path, listing, manifest, index, stale, removed, report):
-    from pyoxigraph import NamedNode
+# --------------------------------------------------------------------------------------------
+# Building a generation
 
-    from .rdf import file_quads
 
-    parsed_files = [parse_file(data_dir, relpath) for relpath in sorted(stale)]
+def _build(data_dir, path, manifest, listing, stale, removed, report, scanned_ns) -> dict:
+    """Parse the stale files, check them against the others, write a new generation and commit it."""
+    from pyoxigraph import Store
+
+    from .progress import track
+
+    old_files = manifest["files"] if manifest else {}
+    files_index = {}
+    for relpath, entry in old_files.items():
+        if relpath not in stale and relpath not in removed:
+            files_index[relpath] = _read_json(path / INDEX / f"{entry['index']}.json")
+            if files_index[relpath] is None:  # the index is damaged: start again from scratch
+                return _build(data_dir, path, None, listing, sorted(listing), [], report, scanned_ns)
+
+    parsed_files, hashes = [], {}
+    for relpath in track(stale, "Parsing YAML", unit="files"):
+        parsed, hashes[relpath] = _parse(data_dir, relpath)
+        parsed_files.append(parsed)
     problems = [problem for parsed in parsed_files for problem in parsed.problems]
-    if any(parsed.unreadable for parsed in parsed_files):
-        raise DataError(sorted(set(problems)))
-    files_index = dict(index["files"]) if index else {}
-    for relpath in removed:
-        files_index.pop(relpath, None)
     for parsed in parsed_files:
         files_index[parsed.relpath] = _index_entry(parsed)
-    definitions, references = [], []
-    for relpath in sorted(files_index, key=lambda name: (name.startswith("plans/"), name)):
-        entry = files_index[relpath]
-        definitions += [(gid, kind, Location(where, line)) for gid, kind, where, line in entry["ids"]]
-        references += [Reference(Location(where, line), target, tuple(kinds), name) for where, line, target, kinds, name in entry["references"]]
-    problems += check_definitions(definitions, references)
+    problems += _index_problems(files_index, data_dir)
     if problems:
         raise DataError(sorted(set(problems)))
 
-    _prepare_directory(path)
-    fingerprint = _ontology_fingerprint()
-    old_files = manifest["files"] if manifest else {}
-    new_manifest = {"format": STORE_FORMAT, "ontology": fingerprint, "data_dir": str(data_dir.resolve()), "dirty": True, "files": dict(old_files)}
-    _write_json(path / MANIFEST, new_manifest)
-    store = _open_oxigraph(path)
-    if report.full:
-        store.clear()
+    generation = _next_generation(path, manifest)
+    directory = path / generation
+    shutil.rmtree(directory, ignore_errors=True)  # a crashed build's leftovers
+    directory.mkdir()
+    (directory / LOCK).touch()
+    database = str(directory / DATABASE)
+    graphs = {parsed.relpath: graph_name_of(parsed.relpath, parsed.graph, parsed.kind) for parsed in parsed_files}
+    if manifest is None:
+        report.full = True
+        store = Store(database)
         _load_ontology(store)
+        _bulk_load(store, parsed_files, graphs, report)
     else:
-        for relpath in list(stale) + list(removed):
-            if relpath in old_files:
-                store.remove_graph(NamedNode(old_files[relpath]["graph"]))
-    for parsed in parsed_files:
-        graph = graph_name_of(parsed.relpath, parsed.graph, parsed.kind)
-        quads = list(_regraph(file_quads(parsed), graph))
-        store.bulk_extend(quads)
-        report.quads_added += len(quads)
-        size, mtime = listing[parsed.relpath]
-        new_manifest["files"][parsed.relpath] = {
-            "size": size,
-            "mtime_ns": mtime,
-            "sha256": _sha256(data_dir / parsed.relpath),
-            "graph": graph,
-        }
-    for relpath in removed:
-        new_manifest["files"].pop(relpath, None)
+        Store.read_only(str(path / manifest["generation"] / DATABASE)).backup(database)
+        store = Store(database)
+        _update_graphs(store, parsed_files, graphs, [old_files[relpath]["graph"] for relpath in removed], old_files, report)
     store.flush()
-    _write_json(path / INDEX, {"files": files_index})
-    new_manifest["dirty"] = False
-    _write_json(path / MANIFEST, new_manifest)
-    report.parsed = sorted(stale)
-    report.removed = sorted(removed)
+
+    new_files = {relpath: entry for relpath, entry in old_files.items() if relpath not in removed}
+    (path / INDEX).mkdir(exist_ok=True)
+    for relpath, graph in graphs.items():
+        size, mtime = listing[relpath]
+        digest = hashes[relpath]
+        key = hashlib.sha256(f"{INDEX_FORMAT}\0{relpath}\0{digest}".encode("utf-8")).hexdigest()[:32]
+        new_files[relpath] = {"size": size, "mtime_ns": mtime, "sha256": digest, "graph": graph, "index": key}
+        _write_json(path / INDEX / f"{key}.json", files_index[relpath], sync=False)
+    del store  # closes the database before it is published
+    new_manifest = {
+        "format": STORE_FORMAT,
+        "ontology": _ontology_fingerprint(),
+        "data_dir": str(data_dir.resolve()),
+        "generation": generation,
+        "scanned_ns": scanned_ns,
+        "files": new_files,
+    }
+    _write_json(path / MANIFEST, new_manifest)  # the commit point
+    report.parsed = list(stale)
+    report.removed = list(removed)
     report.reused = sorted(set(listing) - set(stale))
-    return store
+    return new_manifest
+
+
+def _bulk_load(store, parsed_files: list, graphs: dict, report: BuildReport) -> None:
+    """Load every parsed file into an empty store with the bulk loader, a progress bar counting the triples."""
+    from .progress import progress_bar
+    from .rdf import file_quad_list
+
+    total = sum(_estimate_quads(parsed) for parsed in parsed_files)
+    with progress_bar("Loading the store", total, unit="triples") as bar:
+        def quads():
+            for number, parsed in enumerate(parsed_files):
+                batch = file_quad_list(parsed, graphs[parsed.relpath])
+                parsed_files[number] = None  # let the nodes go once their quads are made
+                report.quads_added += len(batch)
+                bar.advance(len(batch))
+                yield from batch
+
+        if total > BULK_THRESHOLD:
+            store.bulk_extend(quads())
+        else:  # the bulk loader's fixed cost (threads, files, syncs) dwarfs a small data set's
+            store.extend(list(quads()))
+
+
+def _update_graphs(store, parsed_files: list, graphs: dict, dropped: list[str], old_files: dict, report) -> None:
+    """Bring a copy of the current store up to date: drop removed files' graphs, rewrite changed files' graphs.
+
+    A changed file usually changes a few triples, so a graph kept under the same name is updated by its
+    difference (a few removals and insertions) rather than dropped and reloaded.
+    """
+    from pyoxigraph import NamedNode
+
+    from .rdf import file_quad_list
+
+    for graph in dropped:
+        store.remove_graph(NamedNode(graph))
+    additions = []
+    for parsed in parsed_files:
+        graph = graphs[parsed.relpath]
+        quads = file_quad_list(parsed, graph)
+        report.quads_added += len(quads)
+        old_graph = old_files.get(parsed.relpath, {}).get("graph")
+        if old_graph == graph:
+            existing = set(store.quads_for_pattern(None, None, None, NamedNode(graph)))
+            wanted = set(quads)
+            gone = existing - wanted
+            if len(gone) <= len(existing) // 2:
+                for quad in gone:
+                    store.remove(quad)
+                additions += [quad for quad in quads if quad not in existing]
+                continue
+        if old_graph is not None:
+            store.remove_graph(NamedNode(old_graph))
+        additions += quads
+    if len(additions) > BULK_THRESHOLD:
+        store.bulk_extend(additions)
+    else:
+        store.extend(additions)
+
+
+def _next_generation(path: Path, manifest: dict | None) -> str:
+    numbers = [int(name[len(GENERATION_PREFIX):]) for name in os.listdir(path)
+               if name.startswith(GENERATION_PREFIX) and name[len(GENERATION_PREFIX):].isdigit()]
+    if manifest is not None:
+        numbers.append(int(manifest["generation"][len(GENERATION_PREFIX):]))
+    return f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
+
+
+def _parse(data_dir: Path, relpath: str):
+    """Parse one file from the very bytes that are hashed, so the manifest describes what was loaded."""
+    data = (data_dir / relpath).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None  # parse_file reads the file again and reports where it is not UTF-8
+    return parse_file(data_dir, relpath, text), digest
+
+
+def _estimate_quads(parsed) -> int:
+    return 12 * len(parsed.nodes) + 8 * len(parsed.links)
 
 
 def _index_entry(parsed) -> dict:
     return {
         "graph": parsed.graph,
-        "ids": [[node.id, node.type.value, node.location.path, node.location.line] for node in parsed.nodes],
-        "references": [
-            [ref.location.path, ref.location.line, ref.target, list(ref.expected), ref.field] for ref in parsed.references
-        ],
+        "ids": [[node.id, node.type.value, node.location.line] for node in parsed.nodes],
+        "references": [[ref.location.line, ref.target, list(ref.expected), ref.field] for ref in parsed.references],
     }
+
+
+def _index_problems(files_index: dict, data_dir: Path) -> list:
+    """Check ids are unique and references resolve across every file's index entry.
+
+    The common case (no problem) is settled with plain dictionaries; only when something is wrong are the
+    entries turned into Locations and References for ``check_definitions``' exact messages.
+    """
+    order = sorted(files_index, key=lambda name: (name.startswith("plans/"), name))
+    defined: dict[str, str] = {}
+    clean = True
+    for relpath in order:
+        for global_id, kind, _ in files_index[relpath]["ids"]:
+            if global_id in defined:
+                clean = False
+                break
+            defined[global_id] = kind
+    if clean:
+        for relpath in order:
+            for _, target, kinds, _ in files_index[relpath]["references"]:
+                kind = defined.get(target)
+                if kind is None or (kinds and kind not in kinds):
+                    clean = False
+                    break
+            if not clean:
+                break
+    if clean:
+        return []
+    definitions, references = [], []
+    for relpath in order:
+        where = display_path(data_dir / relpath)
+        entry = files_index[relpath]
+        definitions += [(global_id, kind, Location(where, line)) for global_id, kind, line in entry["ids"]]
+        references += [Reference(Location(where, line), target, tuple(kinds), name)
+                       for line, target, kinds, name in entry["references"]]
+    return check_definitions(definitions, references)
+
+
+def memory_store(dataset) -> CrossplanStore:
+    """Return an in-memory store holding a loaded Dataset and the ontology (nothing cached on disk)."""
+    from pyoxigraph import Store
+
+    from .rdf import file_quads
+
+    store = Store()
+    for parsed in dataset.files:
+        store.extend(file_quads(parsed, graph_name_of(parsed.relpath, parsed.graph, parsed.kind)))
+    _load_ontology(store)
+    return CrossplanStore(store, dataset.data_dir, None)
+
+
+def _load_ontology(store) -> None:
+    from pyoxigraph import NamedNode, RdfFormat
+
+    from .resources import ontology_text
+
+    store.load(ontology_text(), format=RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI, to_graph=NamedNode(graph_iri("ontology")))
 
 
 def remove_store(data_dir: Path | str | None = None, store_path: Path | str | None = None) -> Path | None:
@@ -374,6 +566,62 @@ def remove_store(data_dir: Path | str | None = None, store_path: Path | str | No
     path = Path(store_path) if store_path is not None else default_store_path(data_dir)
     if not (path / MANIFEST).exists():
         return None
-    _forget(path)
     shutil.rmtree(path)
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# Locks (fcntl.flock: released by the operating system when a process dies, so a crash never leaves one behind)
+
+
+@contextmanager
+def _exclusive_lock(lock_path: Path, timeout: float = LOCK_TIMEOUT):
+    """Hold the build lock, waiting for another process's build to finish (StoreError after ``timeout``)."""
+    handle = lock_path.open("a+b")
+    try:
+        deadline = time.monotonic() + timeout
+        while not _flock(handle, exclusive=True, wait=False):
+            if time.monotonic() > deadline:
+                raise StoreError(f"{display_path(lock_path.parent)}: another crossplan process has been building "
+                                 f"this store for over {timeout:.0f} s; try again later")
+            time.sleep(0.05)
+        yield
+    finally:
+        handle.close()
+
+
+@contextmanager
+def _try_lock(lock_path: Path, create: bool = True):
+    """Yield True while holding an exclusive lock taken without waiting, False if someone else holds it."""
+    try:
+        handle = lock_path.open("a+b" if create else "r+b")
+    except OSError:
+        yield not create and not lock_path.exists()
+        return
+    try:
+        yield _flock(handle, exclusive=True, wait=False)
+    finally:
+        handle.close()
+
+
+def _shared_lock(lock_path: Path):
+    """Return an open file holding a shared lock on ``lock_path``, or None if the file is gone."""
+    try:
+        handle = lock_path.open("rb")
+    except OSError:
+        return None
+    _flock(handle, exclusive=False, wait=True)
+    return handle
+
+
+def _flock(handle, exclusive: bool, wait: bool) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no cross-process locking, as before
+        return True
+    operation = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB)
+    try:
+        fcntl.flock(handle.fileno(), operation)
+    except BlockingIOError:
+        return False
+    return True

@@ -1,0 +1,225 @@
+"""Render rows of values as a table, CSV, TSV, JSON or Markdown: one small renderer for every command.
+
+The API is a handful of functions:
+
+- ``render_rows(headers, rows, output_format, width=None, max_lines=None)``: any of ``ROW_FORMATS``;
+- ``render_table(headers, rows, width=None, max_lines=None, ...)``: aligned columns that fit ``width``
+  (the terminal's, or 100), long cells wrapped at word boundaries and cut after ``max_lines`` lines;
+- ``render_csv``, ``render_markdown``, ``render_json``: the other formats on their own;
+- ``escape_control(text)``: make control characters visible, so no value can drive the terminal;
+- ``terminal_width()``: the width tables are fitted to.
+
+A cell is a string, a number or None (an empty cell; ``null`` in JSON). A newline inside a cell is a line
+break in tables and Markdown (``<br>``); other control characters are always shown escaped.
+
+>>> print(render_table(["id", "label"], [["r1", "Improve accommodation on release"], ["r2", None]], width=24))
+id  label
+--  ----------------
+r1  Improve
+    accommodation on
+    release
+<BLANKLINE>
+r2
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import textwrap
+from collections.abc import Sequence
+
+ROW_FORMATS = ("table", "csv", "tsv", "json", "markdown")
+"""The formats ``render_rows`` knows."""
+
+DEFAULT_WIDTH = 100
+_MIN_COLUMN = 6
+_GAP = "  "
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n"}
+
+
+def escape_control(text: str, keep_newlines: bool = False) -> str:
+    r"""Return ``text`` with control characters shown as escapes (``\n``, ``\t``, ``\x1b``…).
+
+    >>> print(escape_control("red \x1b[31m and\ttab"))
+    red \x1b[31m and\ttab
+    """
+    if keep_newlines:
+        return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def terminal_width(default: int = DEFAULT_WIDTH) -> int:
+    """Return the width of the terminal, or ``default`` when the output is not a terminal (files, pipes, tests)."""
+    import sys
+
+    if not getattr(sys.stdout, "isatty", lambda: False)():
+        return default
+    return shutil.get_terminal_size((default, 24)).columns
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    return escape_control(str(value), keep_newlines=True)
+
+
+def _fit_widths(natural: list[int], minimum: list[int], available: int) -> list[int]:
+    """Narrow the widest columns to one common width so that the row fits ``available`` characters."""
+    if sum(natural) <= available:
+        return natural
+    cap = max(natural)
+    while cap > 1 and sum(max(min(n, cap), m) for n, m in zip(natural, minimum)) > available:
+        cap -= 1
+    widths = [max(min(n, cap), m) for n, m in zip(natural, minimum)]
+    spare = available - sum(widths)
+    for index, n in enumerate(natural):
+        if spare <= 0:
+            break
+        if n > widths[index]:
+            widths[index] += 1
+            spare -= 1
+    return widths
+
+
+def _wrap(text: str, width: int, max_lines: int | None) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""]
+    if max_lines is not None and len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        lines = lines[: max_lines - 1] + [(last if len(last) < width else last[: width - 1]).rstrip() + "…"]
+    return lines
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence | str | None], width: int | None = None,
+                 max_lines: int | None = None, spacing: bool | None = None, wrap_headers: bool = False,
+                 max_widths: Sequence[int | None] | None = None) -> str:
+    """Return rows as aligned plain-text columns fitted to ``width``; long cells wrap at word boundaries.
+
+    ``max_lines`` cuts a cell after that many lines (ending it with …). A row that is None prints as a blank
+    line and a row that is a string as a line of its own (a heading); ``spacing`` puts a blank line between
+    all rows (default: when some row takes several lines).
+    Headers are cut to their column's width unless ``wrap_headers``. ``max_widths`` caps some columns
+    (None for no cap) before the widest ones are narrowed to fit.
+    """
+    width = width or terminal_width()
+    texts = [row if row is None or isinstance(row, str) else [_cell_text(value) for value in row] for row in rows]
+    heads = [_cell_text(header) for header in headers]
+    columns = len(heads)
+    present = [row for row in texts if isinstance(row, list)]
+    natural = [
+        max([len(heads[i]) if not wrap_headers else 0] + [max(len(line) for line in row[i].split("\n")) for row in present])
+        for i in range(columns)
+    ]
+    longest_word = [max((len(word) for word in head.split()), default=0) for head in heads]
+    natural = [max(n, w) for n, w in zip(natural, longest_word)]
+    if max_widths:
+        natural = [n if cap is None else min(n, cap) for n, cap in zip(natural, max_widths)]
+    minimum = [min(n, max(_MIN_COLUMN, w)) for n, w in zip(natural, longest_word)]
+    available = width - len(_GAP) * (columns - 1)
+    widths = _fit_widths(natural, minimum, available)
+    previous = None
+    for _attempt in range(4):
+        wrapped = [row if not isinstance(row, list) else [_wrap(cell, widths[i], max_lines) for i, cell in enumerate(row)]
+                   for row in texts]
+        # A column is as wide as its longest wrapped line; room left over goes to the columns that wrap.
+        used = [max([0 if wrap_headers else len(heads[i]), 1] + [len(line) for row in wrapped if isinstance(row, list) for line in row[i]])
+                for i in range(columns)]
+        spare = available - sum(used)
+        growing = [i for i in range(columns) if used[i] < natural[i]]
+        if spare <= 0 or not growing or used == previous:
+            break
+        previous, widths = used, list(used)
+        while spare > 0 and growing:
+            for i in list(growing):
+                if spare > 0 and widths[i] < natural[i]:
+                    widths[i] += 1
+                    spare -= 1
+                else:
+                    growing.remove(i)
+    if not wrap_headers:
+        widths = used
+    if spacing is None:
+        spacing = any(len(cell) > 1 for row in wrapped if isinstance(row, list) for cell in row)
+    if wrap_headers:
+        head_cells = [_wrap(head, w, None) for head, w in zip(heads, widths)]
+    else:
+        head_cells = [[head if len(head) <= w else head[: w - 1] + "…"] for head, w in zip(heads, widths)]
+    out = [_join(head_cells, widths), _GAP.join("-" * w for w in widths)]
+    for index, row in enumerate(wrapped):
+        if row is None:
+            out.append("")
+            continue
+        if isinstance(row, str):
+            out.append(escape_control(row))
+            continue
+        if spacing and index:
+            out.append("")
+        out.append(_join(row, widths))
+    return "\n".join(out)
+
+
+def _join(cells: list[list[str]], widths: list[int]) -> str:
+    height = max((len(cell) for cell in cells), default=1)
+    lines = []
+    for line in range(height):
+        parts = [(cell[line] if line < len(cell) else "").ljust(w) for cell, w in zip(cells, widths)]
+        lines.append(_GAP.join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def render_markdown(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """Return rows as a GitHub-flavoured Markdown table (``|`` escaped, line breaks as ``<br>``)."""
+
+    def cell(value) -> str:
+        text = escape_control(str(value), keep_newlines=True) if value is not None else ""
+        return text.replace("|", "\\|").replace("\n", "<br>")
+
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_csv(headers: Sequence[str], rows: Sequence[Sequence], delimiter: str = ",") -> str:
+    """Return rows as CSV (RFC 4180, CRLF line ends) or, with ``delimiter="\\t"``, as TSV (tabs and newlines escaped)."""
+    buffer = io.StringIO()
+    if delimiter == "\t":
+        for row in [headers, *rows]:
+            buffer.write("\t".join("" if v is None else escape_control(str(v)) for v in row) + "\n")
+        return buffer.getvalue()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return buffer.getvalue()
+
+
+def render_json(data) -> str:
+    """Return data as indented JSON (non-ASCII text kept as is)."""
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def render_rows(headers: Sequence[str], rows: Sequence[Sequence], output_format: str, width: int | None = None, max_lines: int | None = None) -> str:
+    """Render rows in one of ``ROW_FORMATS``; JSON is a list of objects keyed by header. The text ends with a newline."""
+    if output_format == "table":
+        text = render_table(headers, rows, width, max_lines)
+    elif output_format == "markdown":
+        text = render_markdown(headers, rows)
+    elif output_format in ("csv", "tsv"):
+        return render_csv(headers, rows, "," if output_format == "csv" else "\t")
+    elif output_format == "json":
+        text = render_json([dict(zip(headers, row)) for row in rows])
+    else:
+        raise ValueError(f"unknown output format {output_format!r} (one of: {', '.join(ROW_FORMATS)})")
+    return text + "\n"

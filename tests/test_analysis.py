@@ -1,0 +1,194 @@
+"""Impact, paths and duplicate groups over the networkx projection (fixture plans north and south).
+
+In tests/fixtures/query: north/r1 feeds into north/r2, which feeds into the south/health workstream, which is
+delegated to the housing-fund programme; north/r5 duplicates north/r1; south/health-2 duplicates
+south/health-1, which duplicates north/r3; north/r4 and south/oversight-1 print the same text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.analysis import (
+    PART_OF,
+    ImpactItem,
+    PathStep,
+    build_projection,
+    find_duplicate_groups,
+    find_impact,
+    find_paths,
+    format_duplicates,
+    format_impact,
+    format_paths,
+)
+from graph.errors import CrossplanError, UnknownIdError
+from graph.loading import load_dataset
+from graph.store import memory_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def store():
+    return memory_store(load_dataset(FIXTURES / "query"))
+
+
+def test_projection_holds_nodes_links_and_part_of_edges(store):
+    graph = build_projection(store)
+    assert graph.nodes["north/r1"] == {"type": "recommendation", "label": "Find homes for children before they leave custody.",
+                                       "plan": "north", "status": None, "text": "Find homes for children before they leave custody."}
+    assert graph.nodes["board"]["type"] == "organisation"
+    assert graph.edges["north/r1", "north/r2", "feeds-into"]["basis"] == "explicit"
+    assert graph.has_edge("north/r6-action-1", "north/r6", PART_OF)
+    assert graph.has_edge("south/housing-1", "south/housing", PART_OF)
+    assert graph.has_edge("south/housing-1-update-1", "south/housing-1", PART_OF)
+    links = [key for _u, _v, key in graph.edges(keys=True) if key != PART_OF]
+    assert len(links) == 10  # the links written in north.yaml (6) and south.yaml (4)
+
+
+def test_impact_downstream(store):
+    impact = find_impact(store, "r1")
+    assert impact.items == [
+        ImpactItem("north/r2", "recommendation", "Train staff who work with young adults.", "north", 1, "north/r1", "feeds-into", "explicit"),
+        ImpactItem("south/health", "workstream", "Health and Wellbeing", "south", 2, "north/r2", "feeds-into", "explicit"),
+        ImpactItem("housing-fund", "programme", "Housing Fund", None, 3, "south/health", "delegated-to", "explicit"),
+    ]
+    assert impact.starts == ["north/r1-update-1", "north/r1-update-2"]
+
+
+def test_impact_depth_and_upstream(store):
+    assert [item.id for item in find_impact(store, "north/r1", depth=2).items] == ["north/r2", "south/health"]
+    upstream = find_impact(store, "housing-fund", "upstream")
+    assert [(item.id, item.distance, item.via) for item in upstream.items] == [
+        ("south/health", 1, "housing-fund"), ("north/r2", 2, "south/health"), ("north/r1", 3, "north/r2")]
+
+
+def test_impact_counts_the_links_of_actions_and_updates(store):
+    # north/r4 has no links of its own; south/housing-1's update relates to it (not a flow), so nothing flows.
+    assert find_impact(store, "south/housing-1", relations=("feeds-into",)).items == []
+    related = find_impact(store, "south/housing-1", relations=("related-to",))
+    assert [(item.id, item.via) for item in related.items] == [("north/r4", "south/housing-1-update-1")]
+
+
+def test_impact_with_other_relations_and_errors(store):
+    assert [item.id for item in find_impact(store, "south/health-2", relations=("duplicate-of",)).items] == ["south/health-1", "north/r3"]
+    with pytest.raises(CrossplanError) as caught:
+        find_impact(store, "r1", relations=("feeds",))
+    assert str(caught.value) == "unknown relation 'feeds' (one of: duplicate-of, feeds-into, delegated-to, supersedes, references, related-to)"
+    with pytest.raises(CrossplanError) as caught:
+        find_impact(store, "r1", "sideways")
+    assert str(caught.value) == "direction must be downstream or upstream, not 'sideways'"
+    with pytest.raises(UnknownIdError):
+        find_impact(store, "r99")
+
+
+def test_format_impact(store):
+    impact = find_impact(store, "r1")
+    assert format_impact(impact, width=100) == (
+        "north/r1 feeds into 3 items (along feeds-into, delegated-to); its actions and updates count as its own\n"
+        "\n"
+        "   item          relation        via           label\n"
+        "-  ------------  --------------  ------------  ---------------------------------------\n"
+        "1  north/r2      → feeds-into                  Train staff who work with young adults.\n"
+        "2  south/health  → feeds-into    north/r2      Health and Wellbeing\n"
+        "3  housing-fund  → delegated-to  south/health  Housing Fund\n"
+    )
+    assert format_impact(find_impact(store, "north/r8")) == "north/r8 feeds into 0 items (along feeds-into, delegated-to)\n"
+    assert format_impact(impact, "csv").splitlines()[1] == "1,north/r2,recommendation,north,feeds-into,north/r1,explicit,Train staff who work with young adults."
+    assert json.loads(format_impact(impact, "json"))["items"][2]["id"] == "housing-fund"
+
+
+def test_paths_follow_links_either_way_and_the_part_of_structure(store):
+    paths = find_paths(store, "north/r3", "south/health-2")
+    assert [path.nodes for path in paths.paths] == [
+        ["north/r3", "south/health-1", "south/health-2"],
+        ["north/r3", "south/health-1", "south/health", "south/health-2"],
+    ]
+    assert paths.paths[0].steps == [
+        PathStep("north/r3", "south/health-1", ["duplicate-of"], False),
+        PathStep("south/health-1", "south/health-2", ["duplicate-of"], False),
+    ]
+    assert paths.paths[1].steps[1] == PathStep("south/health-1", "south/health", [PART_OF], True)
+
+
+def test_paths_limits_and_no_path(store):
+    assert [len(path.steps) for path in find_paths(store, "north/r3", "south/health-2", max_length=2).paths] == [2]
+    assert len(find_paths(store, "north/r3", "south/health-2", limit=1).paths) == 1
+    assert find_paths(store, "north/r8", "r1").paths == []
+    with pytest.raises(CrossplanError) as caught:
+        find_paths(store, "r1", "north/r1")
+    assert str(caught.value) == "'north/r1' is both ends: give two different nodes"
+
+
+def test_paths_never_run_through_organisations(store):
+    # north/r1 and north/r3 share no link; both name the board, which does not join them.
+    paths = find_paths(store, "north/r1", "north/r3").paths
+    assert paths[0].nodes == ["north/r1", "north/r2", "south/health", "south/health-1", "north/r3"]
+    for path in paths:
+        assert "board" not in path.nodes
+
+
+def test_format_paths(store):
+    text = format_paths(find_paths(store, "r1", "housing-fund"), width=100)
+    assert text == (
+        "1 chain connects north/r1 and housing-fund\n"
+        "\n"
+        "1. north/r1 —feeds-into→ north/r2 —feeds-into→ south/health —delegated-to→ housing-fund\n"
+        "\n"
+        "Nodes:\n"
+        "  housing-fund: Housing Fund\n"
+        "  north/r1: Find homes for children before they leave custody.\n"
+        "  north/r2: Train staff who work with young adults.\n"
+        "  south/health: Health and Wellbeing\n"
+    )
+    assert format_paths(find_paths(store, "north/r8", "r1")) == "No chain of at most 6 links connects north/r8 and north/r1.\n"
+    assert format_paths(find_paths(store, "r1", "housing-fund"), "csv") == (
+        "path,step,from,relation,direction,to\r\n"
+        "1,1,north/r1,feeds-into,forward,north/r2\r\n"
+        "1,2,north/r2,feeds-into,forward,south/health\r\n"
+        "1,3,south/health,delegated-to,forward,housing-fund\r\n"
+    )
+
+
+def test_duplicate_groups(store):
+    groups = find_duplicate_groups(store)
+    assert [(group.kind, [m.id for m in group.members], group.plans) for group in groups] == [
+        ("linked", ["north/r1", "north/r5"], ["north"]),
+        ("linked", ["north/r3", "south/health-1", "south/health-2"], ["north", "south"]),
+        ("same text", ["north/r4", "south/oversight-1"], ["north", "south"]),
+    ]
+    assert [(link.source, link.target, link.basis) for link in groups[1].links] == [
+        ("south/health-1", "north/r3", "explicit"), ("south/health-2", "south/health-1", "judged")]
+
+
+def test_format_duplicates(store):
+    groups = find_duplicate_groups(store)
+    assert format_duplicates(groups, width=100) == (
+        "3 groups of duplicates\n"
+        "\n"
+        "item               status    duplicate of    label\n"
+        "-----------------  --------  --------------  --------------------------------------------------\n"
+        "1. joined by duplicate-of links, within north\n"
+        "north/r1                                     Find homes for children before they leave custody.\n"
+        "north/r5           removed   north/r1        Recommendation 5 (removed)\n"
+        "\n"
+        "2. joined by duplicate-of links, across plans north, south\n"
+        "north/r3           complete                  Publish data on outcomes every quarter.\n"
+        "south/health-1     ongoing   north/r3        Publish data on outcomes every quarter.\n"
+        "south/health-2               south/health-1  Fund trauma services and publish their outcomes.\n"
+        "\n"
+        "3. the same text, not linked, across plans north, south\n"
+        "north/r4                                     Review the transitions protocol.\n"
+        "south/oversight-1                            Review the transitions protocol.\n"
+    )
+    assert format_duplicates(groups, "csv").splitlines()[1] == "1,linked,north/r1,north,recommendation,,Find homes for children before they leave custody."
+    assert json.loads(format_duplicates(groups, "json"))[1]["plans"] == ["north", "south"]
+    assert format_duplicates([]) == "No duplicates found.\n"
+
+
+def test_duplicates_on_the_mini_data_set():
+    groups = find_duplicate_groups(memory_store(load_dataset(FIXTURES / "mini")))
+    assert [(group.kind, [m.id for m in group.members]) for group in groups] == [("linked", ["alpha/r1", "alpha/r2"])]

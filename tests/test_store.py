@@ -1,0 +1,354 @@
+"""The on-disk store: built once, reused without reading YAML, rebuilt only where files changed, safe to share."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import NamedNode, RdfFormat, serialize
+from rdflib.compare import isomorphic
+
+from graph import loading
+from graph import store as store_module
+from graph.errors import DataError
+from graph.loading import load_dataset
+from graph.store import StoreError, build_store, default_store_path, memory_store, open_store, remove_store
+from graph.vocabulary import graph_iri
+
+FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
+GRAPHS = sorted(graph_iri(name) for name in ("alpha", "beta", "registry/documents", "registry/organisations", "registry/programmes"))
+ROOT = Path(__file__).resolve().parent.parent
+GAMMA = """plan:
+  id: gamma
+  title: The Gamma Plan
+recommendations:
+  - id: r1
+    text: Publish a joint protocol.
+    addressed-to: [alpha-board]
+"""
+ALPHA_TEXT = "Improve accommodation on release for children leaving custody"
+
+
+def _graph(store, name: str) -> rdflib.Graph:
+    triples = (quad.triple for quad in store.oxigraph.quads_for_pattern(None, None, None, NamedNode(name)))
+    graph = rdflib.Graph()
+    graph.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    return graph
+
+
+def assert_same_as_a_fresh_load(store, data_dir: Path) -> None:
+    """Every named graph of the store is isomorphic to the one a fresh in-memory load of the YAML gives."""
+    fresh = memory_store(load_dataset(data_dir))
+    assert store.data_graphs() == fresh.data_graphs()
+    for name in fresh.data_graphs() + [graph_iri("ontology")]:
+        assert isomorphic(_graph(store, name), _graph(fresh, name)), name
+
+
+def _generations(path: Path) -> list[str]:
+    return sorted(name for name in os.listdir(path) if name.startswith("gen-"))
+
+
+def _age(data_dir: Path, seconds: int = 3600) -> None:
+    """Date every data file an hour back, so that no file is "racy" (modified just before a build)."""
+    for relpath in FILES:
+        info = (data_dir / relpath).stat()
+        os.utime(data_dir / relpath, ns=(info.st_atime_ns, info.st_mtime_ns - seconds * 10**9))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _alpha_text(store) -> str:
+    rows = store.select('SELECT ?text WHERE { ?r dcterms:identifier "alpha/r1" ; cp:text ?text }')
+    return rows[0]["text"]
+
+
+def test_the_first_open_builds_every_file_into_its_own_named_graph(mini_data, tmp_path):
+    store = open_store(mini_data, tmp_path / "store")
+    assert store.report.full
+    assert sorted(store.report.parsed) == sorted(FILES)
+    assert store.report.reused == [] and store.report.removed == []
+    assert store.data_graphs() == GRAPHS
+    assert_same_as_a_fresh_load(store, mini_data)
+
+
+def test_reopening_reads_no_yaml_no_index_and_hashes_nothing(mini_data, tmp_path, monkeypatch):
+    _age(mini_data)
+    open_store(mini_data, tmp_path / "store")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the up-to-date check must not read this")
+
+    read = []
+    read_json = store_module._read_json
+    monkeypatch.setattr(store_module, "parse_file", forbidden)
+    monkeypatch.setattr(loading, "read_yaml", forbidden)
+    monkeypatch.setattr(store_module, "_sha256", forbidden)
+    monkeypatch.setattr(store_module, "_read_json", lambda path: read.append(path) or read_json(path))
+    again = open_store(mini_data, tmp_path / "store")
+    assert not again.report.full and again.report.parsed == [] and sorted(again.report.reused) == sorted(FILES)
+    assert read == [tmp_path / "store" / "manifest.json"]
+    assert _alpha_text(again).startswith(ALPHA_TEXT)
+
+
+def test_the_default_store_is_a_per_directory_cache(mini_data, tmp_path):
+    store = open_store(mini_data)
+    assert store.path == default_store_path(mini_data)
+    assert store.path.parent == Path(os.environ["CROSSPLAN_CACHE"])
+    copy = tmp_path / "elsewhere" / "mini"
+    copy.parent.mkdir()
+    os.rename(mini_data, copy)
+    assert default_store_path(copy) != store.path
+
+
+def test_a_changed_file_is_the_only_one_parsed(mini_data, tmp_path):
+    open_store(mini_data, tmp_path / "store")
+    _edit(mini_data / "plans/alpha.yaml", "Improve accommodation", "Secure accommodation")
+    store = open_store(mini_data, tmp_path / "store")
+    assert store.report.parsed == ["plans/alpha.yaml"]
+    assert sorted(store.report.reused) == sorted(set(FILES) - {"plans/alpha.yaml"})
+    assert not store.report.full
+    assert _alpha_text(store).startswith("Secure accommodation on release")
+    assert_same_as_a_fresh_load(store, mini_data)
+
+
+def test_an_edit_that_keeps_size_and_mtime_right_after_a_build_is_still_noticed(mini_data, tmp_path):
+    # File systems stamp times coarsely: a file saved just before a build and again just after, with the same
+    # size, can keep its mtime. Only its hash tells, so such a file is hashed until it is safely older.
+    path = mini_data / "plans/alpha.yaml"
+    os.utime(path)
+    info = path.stat()
+    open_store(mini_data, tmp_path / "store")
+    _edit(path, "Improve accommodation", "Improve accomodation")
+    _edit(path, "custody, a minimum", "custody,  a minimum")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+    store = open_store(mini_data, tmp_path / "store")
+    assert store.report.parsed == ["plans/alpha.yaml"]
+    assert _alpha_text(store).startswith("Improve accomodation on release")
+
+
+def test_a_touched_but_unchanged_file_is_not_parsed(mini_data, tmp_path):
+    _age(mini_data)
+    open_store(mini_data, tmp_path / "store")
+    os.utime(mini_data / "plans/beta.yaml")
+    store = open_store(mini_data, tmp_path / "store")
+    assert store.report.parsed == [] and not store.report.changed
+
+
+def test_an_added_then_removed_file_adds_then_drops_its_graph(mini_data, tmp_path):
+    open_store(mini_data, tmp_path / "store")
+    (mini_data / "plans/gamma.yaml").write_text(GAMMA, encoding="utf-8")
+    store = open_store(mini_data, tmp_path / "store")
+    assert store.report.parsed == ["plans/gamma.yaml"] and store.report.removed == []
+    assert graph_iri("gamma") in store.data_graphs()
+    assert_same_as_a_fresh_load(store, mini_data)
+    (mini_data / "plans/gamma.yaml").unlink()
+    store = open_store(mini_data, tmp_path / "store")
+    assert store.report.parsed == [] and store.report.removed == ["plans/gamma.yaml"]
+    assert store.data_graphs() == GRAPHS
+    assert_same_as_a_fresh_load(store, mini_data)
+
+
+def test_a_bad_change_is_refused_with_the_loaders_messages_and_the_last_good_store_stays(mini_data, tmp_path):
+    path = tmp_path / "store"
+    open_store(mini_data, path)
+    _edit(mini_data / "plans/alpha.yaml", "to: beta/resettlement-1", "to: beta/resettlement-9")
+    line = mini_data.joinpath("plans/alpha.yaml").read_text(encoding="utf-8").splitlines().index("  - from: r1") + 1
+    with pytest.raises(DataError) as caught:
+        open_store(mini_data, path)
+    with pytest.raises(DataError) as expected:
+        load_dataset(mini_data)
+    assert [str(problem) for problem in caught.value.problems] == [str(problem) for problem in expected.value.problems]
+    assert [(problem.line, problem.message) for problem in caught.value.problems] == [
+        (line + 1, "to 'beta/resettlement-9' is not defined (did you mean 'beta/resettlement-1'?)")
+    ]
+    assert _generations(path) == ["gen-000001"]
+    _edit(mini_data / "plans/alpha.yaml", "to: beta/resettlement-9", "to: beta/resettlement-1")
+    store = open_store(mini_data, path)
+    assert store.report.parsed == [] and _alpha_text(store).startswith(ALPHA_TEXT)
+
+
+def test_a_duplicate_id_across_files_is_found_without_rereading_the_other_files(mini_data, tmp_path):
+    open_store(mini_data, tmp_path / "store")
+    _edit(mini_data / "programmes.yaml", "id: constructive-resettlement", "id: alpha-board")
+    with pytest.raises(DataError) as caught:
+        open_store(mini_data, tmp_path / "store")
+    with pytest.raises(DataError) as expected:
+        load_dataset(mini_data)
+    assert [str(problem) for problem in caught.value.problems] == [str(problem) for problem in expected.value.problems]
+    assert any("duplicate id 'alpha-board'" in problem.message for problem in caught.value.problems)
+
+
+def test_a_crash_mid_build_leaves_the_previous_store_and_the_next_open_recovers(mini_data, tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    open_store(mini_data, path)
+    _edit(mini_data / "plans/alpha.yaml", "Improve accommodation", "Secure accommodation")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "_update_graphs", crash)
+        with pytest.raises(RuntimeError):
+            open_store(mini_data, path)
+    assert json.loads((path / "manifest.json").read_text())["generation"] == "gen-000001"
+    assert _generations(path) == ["gen-000001", "gen-000002"]  # the half-built one is left behind
+    store = open_store(mini_data, path)
+    assert store.report.parsed == ["plans/alpha.yaml"]
+    assert _generations(path) == ["gen-000003"]
+    assert_same_as_a_fresh_load(store, mini_data)
+
+
+def test_a_process_killed_during_its_first_build_leaves_a_store_that_is_rebuilt(mini_data, tmp_path):
+    path = tmp_path / "store"
+    script = (
+        "import os, sys\n"
+        "import graph.store as s\n"
+        "load = s._bulk_load\n"
+        "def die(*a, **k):\n"
+        "    load(*a, **k)\n"
+        "    os._exit(9)\n"
+        "s._bulk_load = die\n"
+        "s.open_store(sys.argv[1], sys.argv[2])\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script, str(mini_data), str(path)], cwd=ROOT, timeout=120)
+    assert killed.returncode == 9
+    assert not (path / "manifest.json").exists() and _generations(path) == ["gen-000001"]
+    store = open_store(mini_data, path)  # the lock died with the process; the leftovers go
+    assert store.report.full and _generations(path) == ["gen-000002"]
+    assert_same_as_a_fresh_load(store, mini_data)
+
+
+def test_two_readers_at_once_in_one_process_and_in_another(mini_data, tmp_path):
+    path = tmp_path / "store"
+    first = open_store(mini_data, path)
+    second = open_store(mini_data, path)
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    count = first.select(query)[0]["n"]
+    assert second.select(query)[0]["n"] == count > 0
+    script = (
+        "import sys\n"
+        "from graph.store import open_store\n"
+        "store = open_store(sys.argv[1], sys.argv[2])\n"
+        "print(store.report.changed, store.select('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')[0]['n'])\n"
+    )
+    other = subprocess.run([sys.executable, "-c", script, str(mini_data), str(path)], cwd=ROOT, timeout=120,
+                           capture_output=True, text=True)
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.split() == ["False", str(count)]
+    assert first.select(query)[0]["n"] == count
+
+
+def test_builders_in_two_processes_wait_for_each_other(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench.generate import generate
+    finally:
+        sys.path.remove(str(ROOT))
+    data = tmp_path / "data"
+    generate(data, 3, seed=11)
+    path = tmp_path / "store"
+    script = (
+        "import sys\n"
+        "from graph.store import open_store\n"
+        "store = open_store(sys.argv[1], sys.argv[2])\n"
+        "print(store.report.full, store.select('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')[0]['n'])\n"
+    )
+    command = [sys.executable, "-c", script, str(data), str(path)]
+    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    answers = [out.split() for out, _ in outputs]
+    assert sorted(full for full, _ in answers) == ["False", "True"]  # one built, the other waited and reused it
+    assert answers[0][1] == answers[1][1]
+    assert _generations(path) == ["gen-000001"]
+
+
+def test_a_generation_in_use_is_kept_until_its_reader_lets_go(mini_data, tmp_path):
+    path = tmp_path / "store"
+    reader = open_store(mini_data, path)
+    _edit(mini_data / "plans/alpha.yaml", "Improve accommodation", "Secure accommodation")
+    newer = open_store(mini_data, path)
+    assert _generations(path) == ["gen-000001", "gen-000002"]
+    assert _alpha_text(reader).startswith(ALPHA_TEXT)  # still answers from its own generation
+    assert _alpha_text(newer).startswith("Secure accommodation")
+    del reader
+    gc.collect()
+    _edit(mini_data / "plans/alpha.yaml", "Secure accommodation", "Find accommodation")
+    newest = open_store(mini_data, path)
+    assert _generations(path) == ["gen-000002", "gen-000003"]  # gen-2 is still held by `newer`
+    assert _alpha_text(newest).startswith("Find accommodation")
+
+
+def test_a_damaged_manifest_or_index_means_a_full_rebuild(mini_data, tmp_path):
+    path = tmp_path / "store"
+    open_store(mini_data, path)
+    (path / "manifest.json").write_text("{", encoding="utf-8")
+    assert open_store(mini_data, path).report.full
+    for shard in (path / "index").iterdir():
+        shard.write_text("not json", encoding="utf-8")
+    _edit(mini_data / "plans/alpha.yaml", "Improve accommodation", "Secure accommodation")
+    store = open_store(mini_data, path)
+    assert store.report.full
+    assert_same_as_a_fresh_load(store, mini_data)
+
+
+def test_a_store_of_the_previous_format_is_rebuilt_and_its_files_removed(mini_data, tmp_path):
+    path = tmp_path / "store"
+    (path / "oxigraph").mkdir(parents=True)
+    (path / "index.json").write_text("{}", encoding="utf-8")
+    (path / "manifest.json").write_text(json.dumps({"format": 1, "files": {}}), encoding="utf-8")
+    store = open_store(mini_data, path)
+    assert store.report.full
+    assert sorted(os.listdir(path)) == ["gen-000001", "index", "lock", "manifest.json"]
+
+
+def test_a_directory_that_is_not_a_store_is_refused(mini_data, tmp_path, invoke):
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "todo.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        open_store(mini_data, other)
+    assert str(caught.value) == f"{other}: not a crossplan store and not empty; choose another --store"
+    result = invoke("--data", mini_data, "--store", other, "stats")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {other}: not a crossplan store and not empty; choose another --store\n"
+    assert (other / "todo.txt").read_text(encoding="utf-8") == "keep me"
+    a_file = tmp_path / "file"
+    a_file.write_text("", encoding="utf-8")
+    with pytest.raises(StoreError, match="not a directory, cannot hold a store"):
+        open_store(mini_data, a_file)
+
+
+def test_remove_store(mini_data, tmp_path):
+    path = tmp_path / "store"
+    build_store(mini_data, path)
+    assert remove_store(mini_data, path) == path
+    assert not path.exists()
+    assert remove_store(mini_data, path) is None
+
+
+def test_cli_build_says_what_it_did(invoke, mini_data, tmp_path):
+    path = tmp_path / "store"
+    first = invoke("--data", mini_data, "--store", path, "build")
+    assert first.exit_code == 0
+    count = sum(1 for _ in open_store(mini_data, path).oxigraph.quads_for_pattern(None, None, None, None)) - sum(
+        1 for _ in open_store(mini_data, path).oxigraph.quads_for_pattern(None, None, None, NamedNode(graph_iri("ontology"))))
+    assert first.stdout.startswith(f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
+    assert invoke("--data", mini_data, "--store", path, "build").stdout == f"Store is up to date: 5 files in {path}\n"
+    _edit(mini_data / "plans/beta.yaml", "Map existing", "Review existing")
+    assert invoke("--data", mini_data, "--store", path, "build").stdout.startswith(
+        f"Built {path}: 1 files parsed, 4 reused, 0 removed, ")
+    assert invoke("--data", mini_data, "--store", path, "build", "--rebuild").stdout.startswith(
+        f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
