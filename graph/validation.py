@@ -33,6 +33,7 @@ def validate_data(
     dataset = load_dataset(data_dir, strict=False, overrides=overrides)
     problems = list(dataset.problems)
     problems += check_quotes(dataset)
+    problems += check_rejections(dataset)
     if shacl and not problems:
         problems += check_shapes(dataset)
     return sorted(set(problems))
@@ -102,6 +103,15 @@ def _not_in_source(path: str, line: int, what: str, text: str, dataset: Dataset,
     excerpt = text if len(text) <= 60 else text[:57] + "..."
     source_file = dataset.nodes[document].source_file
     return Problem(path, line, f"{what} is not in its source {source_file}: \"{excerpt}\" (quote it exactly as printed)")
+
+
+def check_rejections(dataset: Dataset) -> list[Problem]:
+    """Check the remembered rejected suggestions (``suggestions/rejected.yaml``), if there are any."""
+    from .review import REJECTIONS_FILE, check_rejections as check_file
+
+    if not (dataset.data_dir / REJECTIONS_FILE).is_file():
+        return []
+    return check_file(dataset.data_dir, set(dataset.nodes))
 
 
 def check_shapes(dataset: Dataset) -> list[Problem]:

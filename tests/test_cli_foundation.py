@@ -169,3 +169,13 @@ def test_export_one_plan(invoke, mini):
 def test_shipped_data_validates(invoke):
     result = invoke("validate")
     assert (result.exit_code, result.output) == (0, "No problems found\n")
+
+
+def test_validate_checks_remembered_rejections(invoke, mini):
+    (mini / "suggestions").mkdir()
+    (mini / "suggestions/rejected.yaml").write_text(
+        'rejected:\n  - from: alpha/r9\n    to: beta/resettlement-1\n    date: "2026-11-23"\n', encoding="utf-8"
+    )
+    result = invoke("--data", "mini", "validate")
+    assert result.exit_code == 1
+    assert result.output.startswith("mini/suggestions/rejected.yaml:2: 'from' 'alpha/r9' is not an item of a plan")

@@ -45,6 +45,12 @@ def test_wheel_contains_the_resources(wheel):
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 assert f"{package}/{path.relative_to(ROOT / folder).as_posix()}" in names, path
+    # the saved queries and the browser graph's assets ship too
+    for folder, package in (("graph/queries", "graph/queries"), ("graph/viz_assets", "graph/viz_assets")):
+        for path in (ROOT / folder).iterdir():
+            if path.is_file() and path.suffix in (".rq", ".js", ".css", ".html"):
+                assert f"{package}/{path.name}" in names, path
+    assert "graph/ontology/context.jsonld" in names
     assert not any(name.startswith(("tests/", "bench/")) for name in names)
 
 
