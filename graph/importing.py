@@ -819,9 +819,9 @@ def _organisations_text(path: Path, added: list[_NewOrganisation]) -> str:
     """Return organisations.yaml with new entries appended, keeping its comments and layout."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    yaml = _round_trip_yaml()
+    round_trip = _round_trip_yaml()
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    document = yaml.load(text) if text.strip() else None
+    document = round_trip.load(text) if text.strip() else None
     if document is None:
         document = CommentedMap()
     if not isinstance(document, CommentedMap):
@@ -840,7 +840,7 @@ def _organisations_text(path: Path, added: list[_NewOrganisation]) -> str:
         if position == 0:
             entries.yaml_set_comment_before_after_key(len(entries) - 1, before="Added by `crossplan import`", indent=2)
     stream = io.StringIO()
-    yaml.dump(document, stream)
+    round_trip.dump(document, stream)
     return stream.getvalue()
 
 

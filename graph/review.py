@@ -337,9 +337,9 @@ def add_list_entry(path: Path, text: str, key: str, entry: dict) -> tuple[str, i
     from .loading import display_path
 
     where = display_path(path)
-    yaml = YAML(typ="rt", pure=True)
+    round_trip = YAML(typ="rt", pure=True)
     try:
-        document = yaml.load(text)
+        document = round_trip.load(text)
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or error
@@ -360,7 +360,7 @@ def add_list_entry(path: Path, text: str, key: str, entry: dict) -> tuple[str, i
         rendered = "\n" + rendered
     lines.insert(insert_at, rendered)
     new_text = "".join(lines)
-    after = yaml.load(new_text).get(key) or []
+    after = round_trip.load(new_text).get(key) or []
     if [dict(item) for item in after[:-1]] != [dict(item) for item in before] or dict(after[-1]) != entry:
         raise CrossplanError(f"{where}: could not add the entry without changing other lines; add it by hand")
     return new_text, insert_at + 1 + blank  # every line before the insertion point is one item of ``lines``

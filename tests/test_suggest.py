@@ -196,8 +196,8 @@ def test_adding_a_link_to_a_shipped_plan_only_adds_its_lines():
     added = only_added(before, after)
     assert [text.strip() for text in added if text.strip()][0] == "- from: r1"
     assert after.splitlines()[line - 1].strip() == "- from: r1"
-    yaml = YAML(typ="safe", pure=True)
-    old_links, new_links = yaml.load(before)["links"], yaml.load(after)["links"]
+    safe = YAML(typ="safe", pure=True)
+    old_links, new_links = safe.load(before)["links"], safe.load(after)["links"]
     assert new_links == old_links + [ENTRY]
 
 
