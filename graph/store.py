@@ -365,6 +365,9 @@ def _build(data_dir, path, manifest, listing, stale, removed, report, scanned_ns
         parsed, hashes[relpath] = _parse(data_dir, relpath)
         parsed_files.append(parsed)
     problems = [problem for parsed in parsed_files for problem in parsed.problems]
+    if any(parsed.unreadable for parsed in parsed_files):
+        # an unreadable file defines ids we cannot see: checking references now would only add noise
+        raise DataError(sorted(set(problems)))
     for parsed in parsed_files:
         files_index[parsed.relpath] = _index_entry(parsed)
     problems += _index_problems(files_index, data_dir)

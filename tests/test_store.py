@@ -352,3 +352,12 @@ def test_cli_build_says_what_it_did(invoke, mini_data, tmp_path):
         f"Built {path}: 1 files parsed, 4 reused, 0 removed, ")
     assert invoke("--data", mini_data, "--store", path, "build", "--rebuild").stdout.startswith(
         f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
+
+
+def test_a_yaml_syntax_error_is_reported_alone(mini_data, tmp_path):
+    open_store(mini_data, tmp_path / "store")
+    (mini_data / "plans/alpha.yaml").write_text("plan:\n  id: alpha\n  title: \"open\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        open_store(mini_data, tmp_path / "store")
+    assert [(Path(problem.path).name, problem.line, problem.message) for problem in caught.value.problems] == [
+        ("alpha.yaml", 4, "invalid YAML: found unexpected end of stream")]
