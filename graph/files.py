@@ -10,10 +10,11 @@ from pathlib import Path
 from .errors import CrossplanError
 
 
-def write_atomically(path: Path | str, write: Callable) -> None:
+def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -> None:
     """Call ``write(binary_stream)`` on a temporary file beside ``path``, then rename it over ``path``.
 
     If ``write`` raises, the temporary file is removed and the previous ``path`` is left intact.
+    With ``sync`` the data reaches the disk before the rename (for commit points such as a manifest).
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
@@ -23,6 +24,9 @@ def write_atomically(path: Path | str, write: Callable) -> None:
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
+            if sync:
+                stream.flush()
+                os.fsync(stream.fileno())
         if path.exists():
             os.chmod(temporary, path.stat().st_mode & 0o777)
         else:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CrossplanError, DataError
+from .files import write_atomically
 from .loading import Location, Reference, check_data_dir, check_definitions, data_files, display_path, parse_file
 from .vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
 
@@ -137,17 +138,8 @@ def _sha256(path: Path) -> str:
 
 
 def _write_json(path: Path, content: dict, sync: bool = True) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(content, separators=(",", ":")))
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    data = json.dumps(content, separators=(",", ":")).encode("utf-8")
+    write_atomically(path, lambda stream: stream.write(data), sync=sync)
 
 
 def _read_json(path: Path) -> dict | None:
