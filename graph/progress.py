@@ -94,7 +94,8 @@ class ProgressBar:
 
         >>> bar = ProgressBar("Parsing YAML", total=4, unit="files", enabled=False)
         >>> bar.advance(1)
-        >>> bar.line(now=bar.started + 65)
+        >>> bar.started = 1000.0  # a whole-number clock, so that 65 s is exactly 65 s
+        >>> bar.line(now=1065.0)
         'Parsing YAML [#######.....................]  25%  1/4 files  1:05'
         """
         elapsed = (now if now is not None else time.monotonic()) - self.started
