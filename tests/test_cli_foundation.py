@@ -81,7 +81,7 @@ def test_build_then_up_to_date_then_notices_a_change(invoke, mini):
     plan = mini / "plans/beta.yaml"
     plan.write_text(plan.read_text().replace("title: Resettlement", "title: Resettlement and transitions"))
     third = invoke("--data", "mini", "--store", store, "build")
-    assert third.output.startswith(f"Built {store}: 1 files parsed, 4 reused, 0 removed, ")
+    assert third.output.startswith(f"Built {store}: 1 file parsed, 4 reused, 0 removed, ")
     (mini / "plans/alpha.yaml").unlink()
     # beta no longer has anything pointing at it from alpha, but alpha's removal must not break beta
     fourth = invoke("--data", "mini", "--store", store, "build")

@@ -92,11 +92,11 @@ def test_bound_values_give_the_same_answers_as_substitutions(mini_store, query):
         substitutions = {Variable(variable): term}
         expected = as_comparable(mini_store.query(query, substitutions))
         bound = with_prefixes(bind_values(query, substitutions))
-        assert as_comparable(mini_store.oxigraph.query(bound, use_default_graph_as_union=True)) == expected, (query, term)
+        assert as_comparable(mini_store.oxigraph.query(bound)) == expected, (query, term)
     # and the values that do match something
     substitutions = {Variable(variable): Literal("/r1" if variable == "suffix" else "alpha/r1")}
     expected = as_comparable(mini_store.query(query, substitutions))
-    assert as_comparable(mini_store.oxigraph.query(with_prefixes(bind_values(query, substitutions)), use_default_graph_as_union=True)) == expected
+    assert as_comparable(mini_store.oxigraph.query(with_prefixes(bind_values(query, substitutions)))) == expected
 
 
 def test_a_hostile_value_cannot_become_syntax():
