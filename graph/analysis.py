@@ -18,7 +18,7 @@ import networkx as nx
 
 from .errors import CrossplanError
 from .model import Basis, NodeType, Relation, Status
-from .output import render_csv, render_json, render_table, terminal_width
+from .output import render_csv, render_json, render_table, sorted_rows, terminal_width
 from .vocabulary import global_id_of
 
 IMPACT_RELATIONS = ("feeds-into", "delegated-to")
@@ -33,13 +33,13 @@ _NODES = """SELECT DISTINCT ?node ?id ?type ?label ?plan ?status ?text WHERE {
   OPTIONAL { ?node cp:inPlan ?planNode . ?planNode dcterms:identifier ?plan }
   OPTIONAL { ?node cp:status ?status }
   OPTIONAL { ?node cp:text ?text }
-} ORDER BY ?id"""
+}"""
 _LINKS = """SELECT DISTINCT ?source ?relation ?target ?basis ?quote WHERE {
   ?link a cp:Link ; cp:from ?source ; cp:to ?target ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote .
-} ORDER BY ?source ?relation ?target"""
+}"""
 _PARTS = """SELECT DISTINCT ?child ?parent WHERE {
   { ?parent cp:hasAction ?child } UNION { ?parent cp:hasUpdate ?child } UNION { ?child cp:inWorkstream ?parent }
-} ORDER BY ?child ?parent"""
+}"""
 
 
 def _spelling(enum, iri):
@@ -63,17 +63,17 @@ def build_projection(store) -> nx.MultiDiGraph:
     (a relation spelling, or ``part-of`` from a child to its parent), ``basis`` and ``quote`` for links.
     """
     graph = nx.MultiDiGraph()
-    for row in store.select(_NODES):
+    for row in sorted_rows(store.select(_NODES), "id"):
         if row["id"] in graph:
             continue
         graph.add_node(row["id"], type=_spelling(NodeType, row["type"]), label=row["label"], plan=row["plan"],
                        status=_spelling(Status, row["status"]), text=row["text"])
-    for row in store.select(_LINKS):
+    for row in sorted_rows(store.select(_LINKS), "source", "relation", "target"):
         source, target, relation = _id(row["source"]), _id(row["target"]), _spelling(Relation, row["relation"])
         if graph.has_edge(source, target, key=relation):
             continue
         graph.add_edge(source, target, key=relation, relation=relation, basis=_spelling(Basis, row["basis"]), quote=row["quote"])
-    for row in store.select(_PARTS):
+    for row in sorted_rows(store.select(_PARTS), "child", "parent"):
         child, parent = _id(row["child"]), _id(row["parent"])
         if not graph.has_edge(child, parent, key=PART_OF):
             graph.add_edge(child, parent, key=PART_OF, relation=PART_OF, basis=None, quote=None)
@@ -358,13 +358,15 @@ def find_duplicate_groups(store) -> list[DuplicateGroup]:
             key=lambda link: (link.source, link.target),
         )
         groups.append(DuplicateGroup("linked", [_member(graph, node) for node in members], links))
+    component_of = {node: number for number, component in enumerate(nx.connected_components(duplicates)) for node in component}
     by_text: dict[str, list[str]] = {}
     for node, attributes in graph.nodes(data=True):
         if attributes.get("text") and attributes.get("type") in ("recommendation", "action"):
             key = re.sub(r"\s+", " ", attributes["text"]).strip().casefold()
             by_text.setdefault(key, []).append(node)
     for nodes in by_text.values():
-        if len(nodes) > 1 and not any(set(nodes) <= set(group) for group in nx.connected_components(duplicates)):
+        components = {component_of.get(node) for node in nodes}
+        if len(nodes) > 1 and (len(components) > 1 or None in components):  # not all in one linked group already
             groups.append(DuplicateGroup("same text", [_member(graph, node) for node in sorted(nodes)], []))
     groups.sort(key=lambda group: (group.members[0].id, group.kind))
     return groups

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import EndpointError, QueryError
+from .sparqltext import _significant, bind_values, with_prefixes
 from .vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
 
 ENDPOINT_VARIABLE = "CROSSPLAN_ENDPOINT"
@@ -289,137 +290,6 @@ def server_message(response, limit: int = 400) -> str:
     message = next((part for part in paragraphs if part), "")
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
-
-# -- the query side ----------------------------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*:?)
-  | (?P<space>\s+)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
-
-
-def _significant(query: str) -> list[tuple[str, str, int]]:
-    tokens = []
-    previous = ""
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup
-        if kind in ("comment", "space"):
-            continue
-        text = match.group()
-        if kind == "word" and previous == ":":  # the local part of a prefixed name, not a keyword
-            kind = "name"
-        tokens.append((kind, text, match.start()))
-        previous = text if kind == "other" else (":" if text.endswith(":") else "")
-    return tokens
-
-
-def declared_prefixes(query: str) -> set[str]:
-    """Return the prefixes a query declares itself.
-
-    >>> sorted(declared_prefixes("PREFIX ex: <http://example.org/> prefix cp: <x:> SELECT * {}"))
-    ['cp', 'ex']
-    """
-    tokens = _significant(query)
-    return {tokens[index + 1][1][:-1] for index, token in enumerate(tokens[:-1])
-            if token[0] == "word" and token[1].upper() == "PREFIX" and tokens[index + 1][1].endswith(":")}
-
-
-def with_prefixes(query: str) -> str:
-    """Declare the crossplan prefixes the query does not declare itself, all on its first line."""
-    declared = declared_prefixes(query)
-    prologue = "".join(f"PREFIX {name}: <{namespace}> " for name, namespace in PREFIXES.items() if name not in declared)
-    return prologue + query
-
-
-def sparql_term(term) -> str:
-    """Serialise a pyoxigraph IRI or literal as SPARQL syntax (escaped, so a value can never become syntax).
-
-    >>> from pyoxigraph import Literal
-    >>> sparql_term(Literal('say "hi" } DROP ALL #'))
-    '"say \\\\"hi\\\\" } DROP ALL #"'
-    """
-    kind = type(term).__name__
-    if kind not in ("NamedNode", "Literal"):
-        raise QueryError(f"cannot send a {kind} to a SPARQL server as a parameter value")
-    return str(term)  # pyoxigraph writes N-Triples syntax: quotes, backslashes and line breaks escaped
-
-
-def bind_values(query: str, substitutions: dict | None) -> str:
-    """Return the query with a ``VALUES`` block binding the substitutions at the start of its WHERE group.
-
-    >>> from pyoxigraph import Literal, Variable
-    >>> bind_values('SELECT ?x WHERE { ?x ?p ?id FILTER(?id != "{") }', {Variable("id"): Literal("a")})
-    'SELECT ?x WHERE { VALUES (?id) { ("a") } ?x ?p ?id FILTER(?id != "{") }'
-    >>> bind_values("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {Variable("s"): Literal("a")})
-    'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { ("a") } ?s ?p ?o }'
-    >>> bind_values("CONSTRUCT WHERE { ?s ?p ?o }", {Variable("s"): Literal("a")})
-    'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { ("a") } ?s ?p ?o }'
-    """
-    if not substitutions:
-        return query
-    names = " ".join(f"?{_variable_name(variable)}" for variable in substitutions)
-    values = " ".join(sparql_term(term) for term in substitutions.values())
-    block = f" VALUES ({names}) {{ ({values}) }}"
-    opening, closing, short_form = _where_group(query)
-    if short_form:
-        # CONSTRUCT WHERE { T } allows only triples in T: spell it out as CONSTRUCT { T } WHERE { VALUES … T }
-        where = query.rindex("WHERE", 0, opening) if "WHERE" in query[:opening] else query.lower().rindex("where", 0, opening)
-        template = query[opening : closing + 1]
-        return query[:where] + template + " WHERE {" + block + query[opening + 1 :]
-    tokens = _significant(query[opening + 1:])
-    if tokens and tokens[0][0] == "word" and tokens[0][1].upper() == "SELECT":
-        # a sub-select cannot follow VALUES in the same group: wrap it in a group of its own
-        return query[: opening + 1] + block + " {" + query[opening + 1 : closing] + "} " + query[closing:]
-    return query[: opening + 1] + block + query[opening + 1 :]
-
-
-def _variable_name(variable) -> str:
-    name = variable.value if hasattr(variable, "value") else str(variable).lstrip("?$")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise QueryError(f"'{name}' is not a variable name")
-    return name
-
-
-def _where_group(query: str) -> tuple[int, int, bool]:
-    """Return the offsets of the braces around the query's WHERE group, and whether it is CONSTRUCT WHERE's."""
-    tokens = _significant(query)
-    form = next((index for index, (kind, text, _) in enumerate(tokens) if kind == "word" and text.upper() in _FORMS), None)
-    if form is None:
-        raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    construct = tokens[form][1].upper() == "CONSTRUCT"
-    skip_template = construct and len(tokens) > form + 1 and tokens[form + 1][1] == "{"
-    short_form = construct and not skip_template
-    depth = parens = 0
-    opening = None
-    for kind, text, start in tokens[form + 1:]:
-        if kind != "other":
-            continue
-        if text == "(":
-            parens += 1
-        elif text == ")":
-            parens -= 1
-        elif text == "{":
-            if depth == 0 and parens == 0 and opening is None:
-                if skip_template:
-                    skip_template = None  # the template's group: the next top-level group is WHERE's
-                    depth += 1
-                    continue
-                opening = start
-            depth += 1
-        elif text == "}":
-            depth -= 1
-            if depth == 0 and opening is not None:
-                return opening, start, short_form
-    raise QueryError("cannot find the WHERE group of the query")
 
 
 class EndpointStore:

@@ -7,6 +7,7 @@ the YAML/CLI spelling is the enum value (``feeds-into``), the Python name is the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,11 @@ from .vocabulary import CP, node_iri
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """The form of every local id: lower-case letters, digits and single hyphens."""
+
+
+@functools.cache
+def _members_by_term(enum) -> dict:
+    return {member.term: member for member in enum}
 
 
 class _Term(Enum):
@@ -41,10 +47,10 @@ class _Term(Enum):
 
     @classmethod
     def from_term(cls, iri: str):
-        for member in cls:
-            if member.term == iri:
-                return member
-        raise ValueError(f"{iri} is not a {cls.__name__}")
+        member = _members_by_term(cls).get(iri)
+        if member is None:
+            raise ValueError(f"{iri} is not a {cls.__name__}")
+        return member
 
     def __str__(self) -> str:
         return self.value

@@ -223,3 +223,15 @@ def render_rows(headers: Sequence[str], rows: Sequence[Sequence], output_format:
     else:
         raise ValueError(f"unknown output format {output_format!r} (one of: {', '.join(ROW_FORMATS)})")
     return text + "\n"
+
+
+def sorted_rows(rows: list[dict], *names: str) -> list[dict]:
+    """Sort query rows by the named columns as SPARQL's ORDER BY would for plain values (unbound first).
+
+    Whole-graph questions sort here rather than in SPARQL: Oxigraph's ORDER BY looks up the text of every term
+    it compares in its on-disk tables, which took 1.3 s for 11,000 rows at a million triples.
+
+    >>> sorted_rows([{"a": "y", "b": 2}, {"a": None, "b": 9}, {"a": "x", "b": 1}, {"a": "y", "b": None}], "a", "b")
+    [{'a': None, 'b': 9}, {'a': 'x', 'b': 1}, {'a': 'y', 'b': None}, {'a': 'y', 'b': 2}]
+    """
+    return sorted(rows, key=lambda row: tuple((row[name] is not None, row[name]) for name in names))

@@ -217,7 +217,7 @@ class _Pusher:
         return True
 
     def with_update(self, url: str, content: dict[str, list], replace: bool) -> None:
-        from .endpoint import sparql_term
+        from .sparqltext import sparql_term
 
         for name, triples in content.items():
             if replace:

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 
 from .errors import CrossplanError
 from .model import Basis, NodeType, Relation, Response, Status
-from .output import render_csv, render_json, render_table, terminal_width
+from .output import render_csv, render_json, render_table, sorted_rows, terminal_width
 from .vocabulary import CP, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, global_id_of, node_iri
 
 # -- shared helpers ---------------------------------------------------------------------------------
@@ -68,16 +68,24 @@ def _resolve(store, text: str) -> str:
     return resolve_id(store, text)
 
 
-_PLANS = "SELECT ?plan ?id ?title WHERE { ?plan a cp:Plan ; dcterms:identifier ?id ; rdfs:label ?title } ORDER BY ?id"
+_PLANS = "SELECT ?plan ?id ?title WHERE { ?plan a cp:Plan ; dcterms:identifier ?id ; rdfs:label ?title }"
 
 
-def resolve_plan(store, text: str) -> tuple[str, str]:
-    """Return (plan id, title) of the plan a user means; raise CrossplanError when ``text`` names no plan."""
-    plans = {row["id"]: row["title"] for row in store.select(_PLANS)}
+def resolve_plan(store, text: str, plans: dict[str, str] | None = None) -> tuple[str, str]:
+    """Return (plan id, title) of the plan a user means; raise CrossplanError when ``text`` names no plan.
+
+    ``plans`` (id → title, from ``plan_titles``) saves looking the plans up again when resolving several.
+    """
+    plans = plans if plans is not None else plan_titles(store)
     global_id = text.strip() if text.strip() in plans else _resolve(store, text)
     if global_id not in plans:
         raise CrossplanError(f"'{global_id}' is not a plan (plans: {', '.join(plans)})")
     return global_id, plans[global_id]
+
+
+def plan_titles(store) -> dict[str, str]:
+    """Return every plan's id and title."""
+    return {row["id"]: row["title"] for row in sorted_rows(store.select(_PLANS), "id")}
 
 
 # -- show -------------------------------------------------------------------------------------------
@@ -190,11 +198,14 @@ _CHILD_VALUES = """SELECT DISTINCT ?node ?child ?p ?value WHERE {
   ?child ?p ?value .
   FILTER(?p IN (cp:ownerText, cp:targetDateText))
 } ORDER BY ?child ?p ?value"""
+# Each UNION branch holds its whole pattern: Oxigraph joins a UNION with a pattern outside it by scanning that
+# pattern in full (every link of the store), however few rows the branches give.
 _LINKS_OF = """SELECT DISTINCT ?node ?direction ?relation ?other ?otherLabel ?basis ?quote ?targetQuote ?note ?document ?method WHERE {
-  { ?link cp:from ?node ; cp:to ?other . BIND("out" AS ?direction) }
+  { ?link cp:from ?node ; cp:to ?other ; a cp:Link ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote .
+    BIND("out" AS ?direction) }
   UNION
-  { ?link cp:to ?node ; cp:from ?other . BIND("in" AS ?direction) }
-  ?link a cp:Link ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote .
+  { ?link cp:to ?node ; cp:from ?other ; a cp:Link ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote .
+    BIND("in" AS ?direction) }
   OPTIONAL { ?other rdfs:label ?otherLabel }
   OPTIONAL { ?link cp:targetQuote ?targetQuote }
   OPTIONAL { ?link skos:note ?note }
@@ -540,11 +551,14 @@ _PLAN_ITEMS = """SELECT DISTINCT ?plan ?item ?type ?label ?position ?number ?wor
   OPTIONAL { ?item cp:status ?status }
   OPTIONAL { ?item cp:response ?response }
 } ORDER BY ?type ?position ?item"""
-_PLAN_LINKS = """SELECT DISTINCT ?plan ?source ?target ?relation ?basis ?quote ?targetQuote WHERE {
-  { ?source cp:inPlan ?plan } UNION { ?target cp:inPlan ?plan } UNION { ?link cp:from ?plan } UNION { ?link cp:to ?plan }
-  ?link a cp:Link ; cp:from ?source ; cp:to ?target ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote .
-  OPTIONAL { ?link cp:targetQuote ?targetQuote }
-} ORDER BY ?source ?target ?relation"""
+_LINK = "?link a cp:Link ; cp:from ?source ; cp:to ?target ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote ."
+# Every link with an end in the plan (an item of it, or the plan itself); the whole link pattern sits in each
+# branch, as in _LINKS_OF.
+_PLAN_LINKS = f"""SELECT DISTINCT ?plan ?source ?target ?relation ?basis ?quote ?targetQuote WHERE {{
+  {{ ?source cp:inPlan ?plan . {_LINK} }} UNION {{ ?target cp:inPlan ?plan . {_LINK} }}
+  UNION {{ ?link cp:from ?plan . {_LINK} }} UNION {{ ?link cp:to ?plan . {_LINK} }}
+  OPTIONAL {{ ?link cp:targetQuote ?targetQuote }}
+}} ORDER BY ?source ?target ?relation"""
 
 
 @dataclass
@@ -603,8 +617,9 @@ def find_mapping(store, from_plan: str, to_plan: str) -> Mapping:
     placed on that recommendation and its workstream. Rows without links are the recommendations that map
     onto nothing. Links from FROM's workstreams or the FROM plan itself are in ``other_links``.
     """
-    from_plan, from_title = resolve_plan(store, from_plan)
-    to_plan, to_title = resolve_plan(store, to_plan)
+    plans = plan_titles(store)
+    from_plan, from_title = resolve_plan(store, from_plan, plans)
+    to_plan, to_title = resolve_plan(store, to_plan, plans)
     if from_plan == to_plan:
         raise CrossplanError(f"FROM and TO are the same plan '{from_plan}': give two different plans")
     from_items = _plan_items(store, from_plan)
@@ -793,25 +808,25 @@ _TARGETS = """SELECT DISTINCT ?item ?holder ?date WHERE {
   ?item a ?type .
   FILTER(?type IN (cp:Recommendation, cp:Action))
   { ?item cp:targetDate ?date . BIND(?item AS ?holder) } UNION { ?item cp:hasUpdate ?holder . ?holder cp:targetDate ?date }
-} ORDER BY ?item ?holder ?date"""
+}"""
 _TARGET_TEXTS = """SELECT DISTINCT ?holder ?text WHERE {
   ?holder cp:targetDateText ?text .
   FILTER EXISTS { ?holder cp:targetDate ?date }
-} ORDER BY ?holder ?text"""
+}"""
 _PROGRESS = """SELECT DISTINCT ?item ?type ?plan ?label ?status ?statusText WHERE {
   ?item a ?type ; cp:inPlan ?planNode ; rdfs:label ?label .
   ?planNode dcterms:identifier ?plan .
   FILTER(?type IN (cp:Recommendation, cp:Action))
   OPTIONAL { ?item cp:status ?status }
   OPTIONAL { ?item cp:statusText ?statusText }
-} ORDER BY ?item"""
+}"""
 _UPDATE_STATUS = """SELECT DISTINCT ?item ?update ?date ?position ?status ?statusText WHERE {
   ?item cp:hasUpdate ?update .
   ?update cp:status ?status .
   OPTIONAL { ?update dcterms:date ?date }
   OPTIONAL { ?update cp:position ?position }
   OPTIONAL { ?update cp:statusText ?statusText }
-} ORDER BY ?item ?date ?position ?update"""
+}"""
 
 _NOT_PENDING = {Status.COMPLETE.value, Status.REMOVED.value, Status.NOT_APPLICABLE.value}
 
@@ -858,7 +873,7 @@ def find_overdue(store, as_of: datetime.date | str | None = None, plan: str | No
         if item not in latest or (due, holder) > (latest[item][0], latest[item][2]):
             latest[item] = (due, row["date"], holder)
     texts: dict[str, list[str]] = {}
-    for row in store.select(_TARGET_TEXTS):
+    for row in sorted_rows(store.select(_TARGET_TEXTS), "holder", "text"):
         texts.setdefault(_id(row["holder"]), []).append(row["text"])
     update_status: dict[str, tuple] = {}
     for row in store.select(_UPDATE_STATUS):
@@ -867,7 +882,7 @@ def find_overdue(store, as_of: datetime.date | str | None = None, plan: str | No
         if item not in update_status or key > update_status[item][0]:
             update_status[item] = (key, _spelling(Status, row["status"]), row["statusText"], key[2])
     items, seen = [], set()
-    for row in store.select(_PROGRESS):
+    for row in sorted_rows(store.select(_PROGRESS), "item"):
         item = _id(row["item"])
         if item in seen or item not in latest or (plan_id and row["plan"] != plan_id):
             continue
@@ -933,15 +948,15 @@ _RECOMMENDATIONS = """SELECT DISTINCT ?rec ?plan ?label ?position ?status WHERE 
   ?planNode dcterms:identifier ?plan .
   OPTIONAL { ?rec cp:position ?position }
   OPTIONAL { ?rec cp:status ?status }
-} ORDER BY ?plan ?position ?rec"""
+}"""
 _PARTS = """SELECT DISTINCT ?rec ?part WHERE {
   ?rec a cp:Recommendation .
   { ?rec cp:hasAction ?part } UNION { ?rec cp:hasUpdate ?part } UNION { ?rec cp:hasAction ?action . ?action cp:hasUpdate ?part }
-} ORDER BY ?rec ?part"""
-_OWNED = "SELECT DISTINCT ?node WHERE { { ?node cp:ownedBy ?organisation } UNION { ?node cp:ownerText ?text } } ORDER BY ?node"
-_TARGETED = "SELECT DISTINCT ?node WHERE { { ?node cp:targetDate ?date } UNION { ?node cp:targetDateText ?text } } ORDER BY ?node"
-_LINKED = "SELECT DISTINCT ?node WHERE { ?link a cp:Link . { ?link cp:from ?node } UNION { ?link cp:to ?node } } ORDER BY ?node"
-_WITH_ACTIONS = "SELECT DISTINCT ?node WHERE { ?node cp:hasAction ?action } ORDER BY ?node"
+}"""
+_OWNED = "SELECT DISTINCT ?node WHERE { { ?node cp:ownedBy ?organisation } UNION { ?node cp:ownerText ?text } }"
+_TARGETED = "SELECT DISTINCT ?node WHERE { { ?node cp:targetDate ?date } UNION { ?node cp:targetDateText ?text } }"
+_LINKED = "SELECT DISTINCT ?node WHERE { ?link a cp:Link . { ?link cp:from ?node } UNION { ?link cp:to ?node } }"
+_WITH_ACTIONS = "SELECT DISTINCT ?node WHERE { ?node cp:hasAction ?action }"
 
 
 def find_gaps(store, plan: str | None = None) -> list[Gap]:
@@ -959,7 +974,7 @@ def find_gaps(store, plan: str | None = None) -> list[Gap]:
     linked = {_id(row["node"]) for row in store.select(_LINKED)}
     with_actions = {_id(row["node"]) for row in store.select(_WITH_ACTIONS)}
     gaps, seen = [], set()
-    for row in store.select(_RECOMMENDATIONS):
+    for row in sorted_rows(store.select(_RECOMMENDATIONS), "plan", "position", "rec"):
         rec = _id(row["rec"])
         status = _spelling(Status, row["status"])
         if rec in seen or (plan_id and row["plan"] != plan_id) or status in (Status.REMOVED.value, Status.NOT_APPLICABLE.value):

@@ -43,6 +43,8 @@ INDEX = "index"
 INDEX_FORMAT = 1
 LEGACY = ("index.json", "oxigraph")  # a format-1 store's files
 DATABASE = "oxigraph"
+ANSWERS = "answers"  # remembered answers to slow SELECTs, per generation
+REMEMBER_SECONDS = 0.25
 LOCK = "lock"
 GENERATION_PREFIX = "gen-"
 # A file modified this close to (or after) the moment a build looked at it may have changed again within the
@@ -81,25 +83,68 @@ class CrossplanStore:
     The union is stored: the default graph holds every triple of every named graph (see the module's docstring).
     """
 
-    def __init__(self, store, data_dir: Path | None, path: Path | None, report: BuildReport | None = None, hold=None):
+    def __init__(self, store, data_dir: Path | None, path: Path | None, report: BuildReport | None = None, hold=None,
+                 generation: Path | None = None):
         self.oxigraph = store
         self.data_dir = data_dir
         self.path = path
         self.report = report
         self._hold = hold  # the shared lock on the generation: released when this object is collected
+        self._answers = generation / ANSWERS if generation is not None else None
 
     def query(self, sparql: str, substitutions: dict | None = None):
         """Run a SPARQL query over the union of all graphs, with the crossplan prefixes pre-bound."""
         return self.oxigraph.query(sparql, prefixes=PREFIXES, substitutions=substitutions)
 
     def select(self, sparql: str, substitutions: dict | None = None) -> list[dict]:
-        """Run a SELECT query and return a list of rows mapping variable names to plain Python values."""
-        results = self.query(sparql, substitutions)
-        names = [variable.value for variable in results.variables]
-        rows = []
-        for solution in results:
-            rows.append({name: _plain(solution[name]) for name in names})
-        return rows
+        """Run a SELECT query and return a list of rows mapping variable names to plain Python values.
+
+        The substituted values are written into the query as terms (``inline_terms``), so that Oxigraph plans
+        around them: the questions about one node or one plan stay fast on a large store.
+        """
+        from .sparqltext import inline_terms
+
+        sparql = inline_terms(sparql, substitutions)
+        names, values = self._remembered(sparql)
+        if names is None:
+            started = time.perf_counter()
+            results = self.query(sparql)
+            names = [variable.value for variable in results.variables]
+            values = [tuple(_plain(solution[name]) for name in names) for solution in results]
+            if time.perf_counter() - started >= REMEMBER_SECONDS:
+                self._remember(sparql, names, values)
+        return [dict(zip(names, row)) for row in values]
+
+    # A generation never changes once built, so the answer to a slow whole-graph question (``overdue`` at a
+    # million triples, the projection behind ``impact``) can be kept beside it and read back in a fraction of
+    # the time; the answers go when the generation is retired.
+
+    def _answer_file(self, sparql: str) -> Path | None:
+        if self._answers is None:
+            return None
+        return self._answers / (hashlib.sha256(sparql.encode("utf-8")).hexdigest()[:32] + ".json")
+
+    def _remembered(self, sparql: str) -> tuple[list | None, list | None]:
+        where = self._answer_file(sparql)
+        if where is None:
+            return None, None
+        try:
+            with open(where, "rb") as stream:
+                text, names, values = json.load(stream)
+        except (OSError, ValueError):  # none yet, or damaged: answer afresh
+            return None, None
+        return (names, values) if text == sparql else (None, None)
+
+    def _remember(self, sparql: str, names: list, values: list) -> None:
+        where = self._answer_file(sparql)
+        if where is None:
+            return
+        try:
+            where.parent.mkdir(exist_ok=True)
+            data = json.dumps([sparql, names, values], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            write_atomically(where, lambda stream: stream.write(data))
+        except OSError:
+            pass  # a read-only cache only costs the time saved
 
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs that hold data (not the ontology)."""
@@ -200,7 +245,7 @@ def open_store(
                 _refresh_manifest(path, manifest)
             report.reused = list(listing)
             report.seconds = time.perf_counter() - started
-            return CrossplanStore(opened[0], data_dir, path, report, opened[1])
+            return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"])
 
     _prepare_directory(path)
     with _exclusive_lock(path / LOCK):
@@ -221,7 +266,7 @@ def open_store(
     if opened is None:
         raise StoreError(f"{display_path(path)}: the store changed while it was being opened; try again")
     report.seconds = time.perf_counter() - started
-    return CrossplanStore(opened[0], data_dir, path, report, opened[1])
+    return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"])
 
 
 def build_store(

@@ -24,10 +24,9 @@ from graph.endpoint import (  # noqa: E402
     Credentials,
     EndpointStore,
     LocalOnlyError,
-    bind_values,
     find_credentials,
-    with_prefixes,
 )
+from graph.sparqltext import bind_values, with_prefixes  # noqa: E402
 from graph.errors import EndpointError  # noqa: E402
 from graph.push import push_graph, service_urls  # noqa: E402
 from graph.store import open_store  # noqa: E402
