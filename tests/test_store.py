@@ -381,3 +381,54 @@ def test_a_triple_leaves_the_default_graph_only_when_no_named_graph_states_it():
     assert {quad.triple.object.value for quad in store.quads_for_pattern(None, None, None, DefaultGraph())} == {"x:shared"}
     store_module._forget_unstated(store, store_module._remove_graph(store, NamedNode("x:b")))
     assert list(store.quads_for_pattern(None, None, None, None)) == []
+
+
+SLOW_QUESTION = "SELECT ?n ?label WHERE { ?n rdfs:label ?label } ORDER BY ?n"
+
+
+def _answer_files(path: Path) -> list[Path]:
+    return sorted(path.glob(f"gen-*/{store_module.ANSWERS}/*.json"))
+
+
+def test_a_slow_answer_is_remembered_beside_its_generation_and_read_back(mini_data, tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)  # every answer counts as slow
+    expected = open_store(mini_data, path).select(SLOW_QUESTION)
+    assert len(expected) > 10 and len(_answer_files(path)) == 1
+    reopened = open_store(mini_data, path)
+    reopened.query = lambda *arguments, **options: pytest.fail("the remembered answer was not used")
+    assert reopened.select(SLOW_QUESTION) == expected
+
+
+def test_a_quick_answer_is_not_remembered(mini_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 60.0)
+    open_store(mini_data, tmp_path / "store").select(SLOW_QUESTION)
+    assert _answer_files(tmp_path / "store") == []
+
+
+def test_remembered_answers_never_outlive_a_change_to_the_data(mini_data, tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
+    before = open_store(mini_data, path).select(SLOW_QUESTION)
+    _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
+    gc.collect()  # let the old generation go, as a new process would
+    store = open_store(mini_data, path)
+    after = store.select(SLOW_QUESTION)
+    assert after != before
+    assert after == memory_store(load_dataset(mini_data)).select(SLOW_QUESTION)
+
+
+def test_a_damaged_answer_is_answered_afresh(mini_data, tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
+    expected = open_store(mini_data, path).select(SLOW_QUESTION)
+    for damaged in (b"{not json", b'["another query", ["n"], [["x"]]]'):
+        _answer_files(path)[0].write_bytes(damaged)
+        assert open_store(mini_data, path).select(SLOW_QUESTION) == expected
+
+
+def test_an_in_memory_store_remembers_nothing(mini_data, monkeypatch):
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
+    store = memory_store(load_dataset(mini_data))
+    assert store.select(SLOW_QUESTION) == store.select(SLOW_QUESTION)
+    assert not list(mini_data.rglob("*.json"))
