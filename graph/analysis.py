@@ -86,10 +86,12 @@ def build_projection(store) -> nx.MultiDiGraph:
 
 
 def _first_values(store, query: str, name: str) -> dict[str, str]:
-    """Return each node's first value of the column ``name`` (in sorted order, so the same on every run)."""
+    """Return each node's least value of the column ``name`` (so a node with several has the same one every run)."""
     values: dict[str, str] = {}
-    for row in sorted_rows(store.select(query), "node", name):
-        values.setdefault(row["node"], row[name])
+    for row in store.select(query):
+        node, value = row["node"], row[name]
+        if node not in values or value < values[node]:
+            values[node] = value
     return values
 
 

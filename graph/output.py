@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 import re
 import shutil
 import textwrap
@@ -234,4 +235,6 @@ def sorted_rows(rows: list[dict], *names: str) -> list[dict]:
     >>> sorted_rows([{"a": "y", "b": 2}, {"a": None, "b": 9}, {"a": "x", "b": 1}, {"a": "y", "b": None}], "a", "b")
     [{'a': None, 'b': 9}, {'a': 'x', 'b': 1}, {'a': 'y', 'b': None}, {'a': 'y', 'b': 2}]
     """
+    if not any(row[name] is None for row in rows for name in names):
+        return sorted(rows, key=operator.itemgetter(*names))  # the common case, several times quicker
     return sorted(rows, key=lambda row: tuple((row[name] is not None, row[name]) for name in names))
