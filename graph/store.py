@@ -45,6 +45,7 @@ LEGACY = ("index.json", "oxigraph")  # a format-1 store's files
 DATABASE = "oxigraph"
 ANSWERS = "answers"  # remembered answers to slow SELECTs, per generation
 REMEMBER_SECONDS = 0.25
+REMEMBER_ROWS = 250_000  # a larger answer would cost more disk than it saves time
 LOCK = "lock"
 GENERATION_PREFIX = "gen-"
 # A file modified this close to (or after) the moment a build looked at it may have changed again within the
@@ -111,7 +112,7 @@ class CrossplanStore:
             results = self.query(sparql)
             names = [variable.value for variable in results.variables]
             values = [tuple(_plain(solution[name]) for name in names) for solution in results]
-            if time.perf_counter() - started >= REMEMBER_SECONDS:
+            if time.perf_counter() - started >= REMEMBER_SECONDS and len(values) <= REMEMBER_ROWS:
                 self._remember(sparql, names, values)
         return [dict(zip(names, row)) for row in values]
 

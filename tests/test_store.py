@@ -406,6 +406,13 @@ def test_a_quick_answer_is_not_remembered(mini_data, tmp_path, monkeypatch):
     assert _answer_files(tmp_path / "store") == []
 
 
+def test_a_huge_answer_is_not_remembered(mini_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
+    monkeypatch.setattr(store_module, "REMEMBER_ROWS", 5)
+    assert len(open_store(mini_data, tmp_path / "store").select(SLOW_QUESTION)) > 5
+    assert _answer_files(tmp_path / "store") == []
+
+
 def test_remembered_answers_never_outlive_a_change_to_the_data(mini_data, tmp_path, monkeypatch):
     path = tmp_path / "store"
     monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
