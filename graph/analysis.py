@@ -63,7 +63,15 @@ def build_projection(store) -> nx.MultiDiGraph:
 
     Node attributes: ``type``, ``label``, ``plan``, ``status``, ``text``. Edge attributes: ``relation``
     (a relation spelling, or ``part-of`` from a child to its parent), ``basis`` and ``quote`` for links.
+    An on-disk store keeps the projection of its (unchanging) generation, so a second question reads it back.
     """
+    remembered = getattr(store, "remembered", None)
+    if remembered is not None:
+        return remembered(f"projection-networkx-{nx.__version__}", lambda: _projection(store))
+    return _projection(store)
+
+
+def _projection(store) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     plans, statuses, texts = (_first_values(store, query, name)
                               for query, name in ((_NODE_PLANS, "plan"), (_NODE_STATUSES, "status"), (_NODE_TEXTS, "text")))

@@ -136,6 +136,28 @@ class CrossplanStore:
             return None, None
         return (names, values) if text == sparql else (None, None)
 
+    def remembered(self, name: str, compute):
+        """Return ``compute()``, kept beside the generation when it is slow (a derived object such as a networkx
+        projection: pickled, in the user's own cache like the store itself) and read back the next time."""
+        import pickle
+
+        where = self._answers / f"{name}.pickle" if self._answers is not None else None
+        if where is not None:
+            try:
+                with open(where, "rb") as stream:
+                    return pickle.load(stream)
+            except Exception:  # none yet, damaged, or written by other versions of the classes: compute afresh
+                pass
+        started = time.perf_counter()
+        value = compute()
+        if where is not None and time.perf_counter() - started >= REMEMBER_SECONDS:
+            try:
+                where.parent.mkdir(exist_ok=True)
+                write_atomically(where, lambda stream: pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:
+                pass
+        return value
+
     def _remember(self, sparql: str, names: list, values: list) -> None:
         where = self._answer_file(sparql)
         if where is None:

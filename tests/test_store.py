@@ -439,3 +439,32 @@ def test_an_in_memory_store_remembers_nothing(mini_data, monkeypatch):
     store = memory_store(load_dataset(mini_data))
     assert store.select(SLOW_QUESTION) == store.select(SLOW_QUESTION)
     assert not list(mini_data.rglob("*.json"))
+
+
+def test_a_slow_derived_object_is_kept_with_its_generation(mini_data, tmp_path, monkeypatch):
+    path = tmp_path / "store"
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"nodes": ["alpha/r1"], "calls": len(calls)}
+
+    assert open_store(mini_data, path).remembered("projection", compute) == {"nodes": ["alpha/r1"], "calls": 1}
+    assert open_store(mini_data, path).remembered("projection", compute) == {"nodes": ["alpha/r1"], "calls": 1}
+    assert len(calls) == 1
+    next(path.glob(f"gen-*/{store_module.ANSWERS}/projection.pickle")).write_bytes(b"damaged")
+    assert open_store(mini_data, path).remembered("projection", compute) == {"nodes": ["alpha/r1"], "calls": 2}
+    _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
+    gc.collect()
+    assert open_store(mini_data, path).remembered("projection", compute)["calls"] == 3  # a new generation
+
+
+def test_impact_reads_its_projection_back_the_second_time(mini_data, tmp_path, monkeypatch):
+    from graph import analysis
+
+    path = tmp_path / "store"
+    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
+    first = analysis.find_impact(open_store(mini_data, path), "alpha/r1")
+    monkeypatch.setattr(analysis, "_projection", lambda store: pytest.fail("the projection was built again"))
+    assert analysis.find_impact(open_store(mini_data, path), "alpha/r1") == first
