@@ -468,3 +468,14 @@ def test_impact_reads_its_projection_back_the_second_time(mini_data, tmp_path, m
     first = analysis.find_impact(open_store(mini_data, path), "alpha/r1")
     monkeypatch.setattr(analysis, "_projection", lambda store: pytest.fail("the projection was built again"))
     assert analysis.find_impact(open_store(mini_data, path), "alpha/r1") == first
+
+
+def test_a_format_2_store_whose_queries_read_the_union_mode_is_rebuilt(mini_data, tmp_path):
+    path = tmp_path / "store"
+    open_store(mini_data, path)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    (path / "manifest.json").write_text(json.dumps(dict(manifest, format=2)), encoding="utf-8")
+    gc.collect()
+    store = open_store(mini_data, path)
+    assert store.report.full
+    assert_same_as_a_fresh_load(store, mini_data)
