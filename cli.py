@@ -166,23 +166,19 @@ def validate(app, no_shacl):
 @pass_app
 def build(app, rebuild):
     """Compile the data into the embedded Oxigraph store (only the files that changed)."""
-    from graph.store import build_store
     from graph.loading import display_path
+    from graph.output import counted
+    from graph.store import build_store
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
     where = display_path(report.store_path)
     if not report.changed:
-        click.echo(f"Store is up to date: {_count(len(report.reused), 'file')} in {where}")
+        click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}")
         return
     click.echo(
-        f"Built {where}: {_count(len(report.parsed), 'file')} parsed, {len(report.reused)} reused, "
+        f"Built {where}: {counted(len(report.parsed), 'file')} parsed, {len(report.reused)} reused, "
         f"{len(report.removed)} removed, {report.quads_added} triples added in {report.seconds:.2f} s"
     )
-
-
-def _count(number: int, noun: str) -> str:
-    """'1 file', '2 files'."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 @main.command()

@@ -184,8 +184,6 @@ class Bench:
         for scale, (directory, meta) in data.items():
             store = self.store_of(scale)
             self.process(self.cli("--data", str(directory), "--store", str(store), "build"))
-            forget = lambda path=store: [shutil.rmtree(answers, ignore_errors=True)  # noqa: E731
-                                         for answers in path.glob("gen-*/answers")]
             for name, arguments in (
                 ("show ID", ["show", meta["lookup"]]),
                 ("overdue", ["overdue", "--as-of", "2021-06-30"]),
@@ -196,7 +194,8 @@ class Bench:
                 ("stats", ["stats"]),
             ):
                 command = self.cli("--data", str(directory), "--store", str(store), *arguments)
-                self.timed("question", f"crossplan {name} (first answer)", scale, command, warm=False, before=forget)
+                self.timed("question", f"crossplan {name} (first answer)", scale, command, warm=False,
+                           before=lambda path=store: _forget_answers(path))
                 self.timed("question", f"crossplan {name} (asked again)", scale, command)
 
     def run_queries(self, data: dict[str, tuple[Path, dict]]) -> None:
@@ -266,6 +265,12 @@ class Bench:
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _forget_answers(store: Path) -> None:
+    """Delete what a store has remembered of its answers, so that the next question works them out afresh."""
+    for answers in store.glob("gen-*/answers"):
+        shutil.rmtree(answers, ignore_errors=True)
 
 
 def _toggle_edit(path: Path) -> None:

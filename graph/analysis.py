@@ -372,7 +372,8 @@ def find_duplicate_groups(store) -> list[DuplicateGroup]:
         if relation == Relation.DUPLICATE_OF.value:
             duplicates.add_edge(u, v)
     groups = []
-    for component in nx.connected_components(duplicates):
+    components = list(nx.connected_components(duplicates))
+    for component in components:
         members = sorted(component)
         links = sorted(
             (DuplicateLink(u, v, data["basis"], data["quote"])
@@ -381,15 +382,15 @@ def find_duplicate_groups(store) -> list[DuplicateGroup]:
             key=lambda link: (link.source, link.target),
         )
         groups.append(DuplicateGroup("linked", [_member(graph, node) for node in members], links))
-    component_of = {node: number for number, component in enumerate(nx.connected_components(duplicates)) for node in component}
+    component_of = {node: number for number, component in enumerate(components) for node in component}
     by_text: dict[str, list[str]] = {}
     for node, attributes in graph.nodes(data=True):
         if attributes.get("text") and attributes.get("type") in ("recommendation", "action"):
             key = re.sub(r"\s+", " ", attributes["text"]).strip().casefold()
             by_text.setdefault(key, []).append(node)
     for nodes in by_text.values():
-        components = {component_of.get(node) for node in nodes}
-        if len(nodes) > 1 and (len(components) > 1 or None in components):  # not all in one linked group already
+        linked_groups = {component_of.get(node) for node in nodes}
+        if len(nodes) > 1 and (len(linked_groups) > 1 or None in linked_groups):  # not all in one linked group already
             groups.append(DuplicateGroup("same text", [_member(graph, node) for node in sorted(nodes)], []))
     groups.sort(key=lambda group: (group.members[0].id, group.kind))
     return groups

@@ -41,6 +41,7 @@ from pathlib import Path
 from .errors import CrossplanError, DataError, ImportFileError, Problem
 from .loading import PLANS_DIR, display_path, normalise_space
 from .model import SLUG, NodeType, Response, Status
+from .output import counted
 
 MAX_FILE_BYTES = 20_000_000
 """Largest file (as stored on disk) that is imported."""
@@ -147,8 +148,8 @@ class ImportResult:
         """Describe the import in a few lines, as the CLI prints it."""
         removed = f" ({self.removed} removed)" if self.removed else ""
         counts = (
-            f"{_count(self.recommendations, 'recommendation')}{removed}, {_count(self.updates, 'update')}, "
-            f"{_count(self.actions, 'action')}, {_count(self.workstreams, 'workstream')}, {_count(self.links, 'link')}"
+            f"{counted(self.recommendations, 'recommendation')}{removed}, {counted(self.updates, 'update')}, "
+            f"{counted(self.actions, 'action')}, {counted(self.workstreams, 'workstream')}, {counted(self.links, 'link')}"
         )
         where = display_path(self.plan_path)
         if self.written:
@@ -159,17 +160,13 @@ class ImportResult:
         if self.added_organisations:
             verb = "Added" if self.written else "Would add"
             added = ", ".join(f"{org_id} ({name})" for org_id, name in self.added_organisations)
-            lines.append(f"{verb} {_count(len(self.added_organisations), 'organisation')} to {organisations}: {added}")
+            lines.append(f"{verb} {counted(len(self.added_organisations), 'organisation')} to {organisations}: {added}")
         if self.unknown_organisations:
             lines.append(
                 f"Not in {organisations} (left out of addressed-to; add them with --add-organisations): "
                 + "; ".join(self.unknown_organisations)
             )
         return "\n".join(lines)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -226,6 +226,15 @@ def render_rows(headers: Sequence[str], rows: Sequence[Sequence], output_format:
     return text + "\n"
 
 
+def counted(number: int, noun: str) -> str:
+    """Return a count with its noun, plural unless it is one.
+
+    >>> counted(1, "file"), counted(2, "file"), counted(0, "link")
+    ('1 file', '2 files', '0 links')
+    """
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def sorted_rows(rows: list[dict], *names: str) -> list[dict]:
     """Sort query rows by the named columns as SPARQL's ORDER BY would for plain values (unbound first).
 

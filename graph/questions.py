@@ -882,7 +882,7 @@ def find_overdue(store, as_of: datetime.date | str | None = None, plan: str | No
         if item not in update_status or key > update_status[item][0]:
             update_status[item] = (key, _spelling(Status, row["status"]), row["statusText"], key[2])
     items, seen = [], set()
-    for row in sorted_rows(store.select(_PROGRESS), "item"):
+    for row in sorted_rows(store.select(_PROGRESS), "item", "status", "statusText"):  # the first row of an item counts
         item = _id(row["item"])
         if item in seen or item not in latest or (plan_id and row["plan"] != plan_id):
             continue
@@ -974,7 +974,7 @@ def find_gaps(store, plan: str | None = None) -> list[Gap]:
     linked = {_id(row["node"]) for row in store.select(_LINKED)}
     with_actions = {_id(row["node"]) for row in store.select(_WITH_ACTIONS)}
     gaps, seen = [], set()
-    for row in sorted_rows(store.select(_RECOMMENDATIONS), "plan", "position", "rec"):
+    for row in sorted_rows(store.select(_RECOMMENDATIONS), "plan", "position", "rec", "status", "label"):
         rec = _id(row["rec"])
         status = _spelling(Status, row["status"])
         if rec in seen or (plan_id and row["plan"] != plan_id) or status in (Status.REMOVED.value, Status.NOT_APPLICABLE.value):

@@ -90,14 +90,15 @@ def bind_values(query: str, substitutions: dict | None) -> str:
     names = " ".join(f"?{_variable_name(variable)}" for variable in substitutions)
     values = " ".join(sparql_term(term) for term in substitutions.values())
     block = f" VALUES ({names}) {{ ({values}) }}"
-    opening, closing, short_form = _where_group(query)
+    tokens = _significant(query)
+    opening, closing, short_form = _where_group(tokens)
     if short_form:
         # CONSTRUCT WHERE { T } allows only triples in T: spell it out as CONSTRUCT { T } WHERE { VALUES … T }
         where = query.rindex("WHERE", 0, opening) if "WHERE" in query[:opening] else query.lower().rindex("where", 0, opening)
         template = query[opening : closing + 1]
         return query[:where] + template + " WHERE {" + block + query[opening + 1 :]
-    tokens = _significant(query[opening + 1:])
-    if tokens and tokens[0][0] == "word" and tokens[0][1].upper() == "SELECT":
+    first = next((token for token in tokens if token[2] > opening), None)  # what the WHERE group starts with
+    if first and first[0] == "word" and first[1].upper() == "SELECT":
         # a sub-select cannot follow VALUES in the same group: wrap it in a group of its own
         return query[: opening + 1] + block + " {" + query[opening + 1 : closing] + "} " + query[closing:]
     return query[: opening + 1] + block + query[opening + 1 :]
@@ -110,9 +111,8 @@ def _variable_name(variable) -> str:
     return name
 
 
-def _where_group(query: str) -> tuple[int, int, bool]:
+def _where_group(tokens: list[tuple[str, str, int]]) -> tuple[int, int, bool]:
     """Return the offsets of the braces around the query's WHERE group, and whether it is CONSTRUCT WHERE's."""
-    tokens = _significant(query)
     form = next((index for index, (kind, text, _) in enumerate(tokens) if kind == "word" and text.upper() in _FORMS), None)
     if form is None:
         raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
@@ -167,8 +167,8 @@ def inline_terms(query: str, substitutions: dict | None) -> str:
     if not substitutions:
         return query
     terms = {_variable_name(variable): sparql_term(term) for variable, term in substitutions.items()}
-    opening, closing, short_form = _where_group(query)
     tokens = _significant(query)
+    opening, closing, short_form = _where_group(tokens)
     form = next(text.upper() for kind, text, _ in tokens if kind == "word" and text.upper() in _FORMS)
     pieces, done, depth = [], 0, 0
     for index, (kind, text, start) in enumerate(tokens):

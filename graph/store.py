@@ -8,9 +8,13 @@ against all the others without re-reading them, and a rebuild writes only the ch
 file is one named graph, so a changed file replaces only its own graph.
 
 The default graph holds the merge of every named graph, kept in step by every build, and queries run on it. Oxigraph
-answers a query over its default graph as fast as over a plain store, while its "union of the named graphs" mode
-(deduplicating every triple across graphs) costs 1.3–1.7× at a million triples; the copy costs disk space and a
-longer full build, and a rebuild removes a triple from the default graph only when no named graph still states it.
+answers a query over its default graph as fast as over a plain store, while its "default graph as the union of the
+named graphs" mode cost 1.3–1.7× at a million triples; the copy costs disk space and a longer full build, and a
+rebuild removes a triple from the default graph only when no named graph still states it.
+
+A generation never changes once built, so what is slow to work out from it (the answer to a whole-graph question,
+the networkx projection behind ``impact``) is kept beside it in ``answers/`` and read back the next time; it goes
+when the generation is retired. The files are pickles in the user's own cache, trusted as the database beside them is.
 
 A build never touches the current generation. It writes a new one — a full load into an empty database, or
 for a few changed files a copy of the current one (RocksDB checkpoint: hard links, milliseconds) with those
@@ -43,9 +47,9 @@ INDEX = "index"
 INDEX_FORMAT = 1
 LEGACY = ("index.json", "oxigraph")  # a format-1 store's files
 DATABASE = "oxigraph"
-ANSWERS = "answers"  # remembered answers to slow SELECTs, per generation
+ANSWERS = "answers"  # what is slow to work out from a generation, kept beside it
 REMEMBER_SECONDS = 0.25
-REMEMBER_ROWS = 250_000  # a larger answer would cost more disk than it saves time
+REMEMBER_ROWS = 250_000  # a larger SELECT answer would cost more disk than it saves time
 LOCK = "lock"
 GENERATION_PREFIX = "gen-"
 # A file modified this close to (or after) the moment a build looked at it may have changed again within the
@@ -106,39 +110,21 @@ class CrossplanStore:
         from .sparqltext import inline_terms
 
         sparql = inline_terms(sparql, substitutions)
-        names, values = self._remembered(sparql)
-        if names is None:
-            started = time.perf_counter()
-            results = self.query(sparql)
-            names = [variable.value for variable in results.variables]
-            values = [tuple(_plain(solution[name]) for name in names) for solution in results]
-            if time.perf_counter() - started >= REMEMBER_SECONDS and len(values) <= REMEMBER_ROWS:
-                self._remember(sparql, names, values)
+        digest = hashlib.sha256(sparql.encode("utf-8")).hexdigest()[:32]
+        text, names, values = self.remembered(f"select-{digest}", lambda: self._answer(sparql),
+                                              keep=lambda answer: len(answer[2]) <= REMEMBER_ROWS)
+        if text != sparql:  # another query with the same digest: answer this one afresh
+            text, names, values = self._answer(sparql)
         return [dict(zip(names, row)) for row in values]
 
-    # A generation never changes once built, so the answer to a slow whole-graph question (``overdue`` at a
-    # million triples, the projection behind ``impact``) can be kept beside it and read back in a fraction of
-    # the time; the answers go when the generation is retired.
+    def _answer(self, sparql: str) -> tuple[str, list[str], list[tuple]]:
+        results = self.query(sparql)
+        names = [variable.value for variable in results.variables]
+        return sparql, names, [tuple(_plain(solution[name]) for name in names) for solution in results]
 
-    def _answer_file(self, sparql: str) -> Path | None:
-        if self._answers is None:
-            return None
-        return self._answers / (hashlib.sha256(sparql.encode("utf-8")).hexdigest()[:32] + ".json")
-
-    def _remembered(self, sparql: str) -> tuple[list | None, list | None]:
-        where = self._answer_file(sparql)
-        if where is None:
-            return None, None
-        try:
-            with open(where, "rb") as stream:
-                text, names, values = json.load(stream)
-        except (OSError, ValueError):  # none yet, or damaged: answer afresh
-            return None, None
-        return (names, values) if text == sparql else (None, None)
-
-    def remembered(self, name: str, compute):
-        """Return ``compute()``, kept beside the generation when it is slow (a derived object such as a networkx
-        projection: pickled, in the user's own cache like the store itself) and read back the next time."""
+    def remembered(self, name: str, compute, keep=lambda value: True):
+        """Return ``compute()``; when that is slow (and ``keep(value)``) keep it beside the generation, so that the
+        next call (from any process) reads it back. An in-memory store keeps nothing."""
         import pickle
 
         where = self._answers / f"{name}.pickle" if self._answers is not None else None
@@ -146,28 +132,17 @@ class CrossplanStore:
             try:
                 with open(where, "rb") as stream:
                     return pickle.load(stream)
-            except Exception:  # none yet, damaged, or written by other versions of the classes: compute afresh
+            except Exception:  # none yet, damaged, or written by other versions of the classes: work it out afresh
                 pass
         started = time.perf_counter()
         value = compute()
-        if where is not None and time.perf_counter() - started >= REMEMBER_SECONDS:
+        if where is not None and time.perf_counter() - started >= REMEMBER_SECONDS and keep(value):
             try:
                 where.parent.mkdir(exist_ok=True)
                 write_atomically(where, lambda stream: pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL))
             except OSError:
-                pass
+                pass  # a read-only cache only costs the time saved
         return value
-
-    def _remember(self, sparql: str, names: list, values: list) -> None:
-        where = self._answer_file(sparql)
-        if where is None:
-            return
-        try:
-            where.parent.mkdir(exist_ok=True)
-            data = json.dumps([sparql, names, values], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            write_atomically(where, lambda stream: stream.write(data))
-        except OSError:
-            pass  # a read-only cache only costs the time saved
 
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs that hold data (not the ontology)."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from .errors import UnknownIdError
 from .model import NodeType, Relation
+from .questions import plan_titles
 
 WEIGHTS = {"text": 0.6, "sentence": 0.1, "entities": 0.15, "phrases": 0.15}
 """How much each signal counts in a candidate's score (they sum to 1)."""
@@ -70,7 +71,6 @@ _ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?parent ?workstream ?posi
   OPTIONAL { ?n cp:inWorkstream ?w . ?w dcterms:identifier ?workstream }
   OPTIONAL { ?n cp:position ?position }
 }"""
-_PLANS = "SELECT ?id ?label WHERE { ?p a cp:Plan ; dcterms:identifier ?id ; rdfs:label ?label }"
 _ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
   ?n cp:inPlan ?p ; dcterms:identifier ?id .
   { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
@@ -313,7 +313,7 @@ class _Corpus:
                 row["id"], node_type, row["plan"], row["label"], row["text"], row["title"], row["parent"],
                 row["workstream"], row["position"] or 0,
             )
-        self.plans = {row["id"]: row["label"] for row in store.select(_PLANS)}
+        self.plans = plan_titles(store)
         self.links = store.select(_LINKS)
         self._read_entities(store)
         self._build_families()

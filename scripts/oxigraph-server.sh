@@ -8,15 +8,12 @@
 # OXIGRAPH_START_TIMEOUT and OXIGRAPH_STOP_TIMEOUT (default 30 seconds each). With WATCH_PID set, the
 # server is also stopped once that process has gone.
 set -euo pipefail
+# shellcheck source=scripts/server-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-common.sh"
 
 usage() {
   echo "usage: $0 start DIR PORT | stop DIR" >&2
   exit 2
-}
-
-die() {
-  echo "oxigraph-server.sh: $*" >&2
-  exit 1
 }
 
 oxigraph=${OXIGRAPH:-oxigraph}
@@ -49,16 +46,6 @@ start() {
   done
   watch "$dir" "$(cat "$dir/oxigraph.pid")"
   echo "oxigraph-server.sh: ready at http://127.0.0.1:$port/query (pid $(cat "$dir/oxigraph.pid"))"
-}
-
-watch() {
-  # With WATCH_PID set (the test runner's pid), stop the server once that process is gone, however it ended.
-  local dir=$1 pid=$2
-  [ -n "${WATCH_PID:-}" ] || return 0
-  [[ $WATCH_PID =~ ^[0-9]+$ ]] || die "WATCH_PID must be a process id"
-  setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
-                  kill -0 "$2" 2>/dev/null && exec bash "$3" stop "$4"' watch "$WATCH_PID" "$pid" "$0" "$dir" \
-    >"$dir/watch.log" 2>&1 </dev/null &
 }
 
 stop() {

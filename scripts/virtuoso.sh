@@ -13,15 +13,12 @@
 # Every wait is bounded: VIRTUOSO_START_TIMEOUT (default 120) and VIRTUOSO_STOP_TIMEOUT (default 60) seconds.
 # With WATCH_PID set, the server is also stopped (with its checkpoint) once that process has gone.
 set -euo pipefail
+# shellcheck source=scripts/server-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-common.sh"
 
 usage() {
   echo "usage: $0 start DIR HTTP_PORT SQL_PORT | stop DIR" >&2
   exit 2
-}
-
-die() {
-  echo "virtuoso.sh: $*" >&2
-  exit 1
 }
 
 virtuoso=${VIRTUOSO:-virtuoso-t}
@@ -152,16 +149,6 @@ start() {
   fi
   watch "$dir" "$(cat "$dir/virtuoso.pid")"
   echo "virtuoso.sh: ready at http://127.0.0.1:$http_port/sparql (pid $(cat "$dir/virtuoso.pid"))"
-}
-
-watch() {
-  # With WATCH_PID set (the test runner's pid), stop the server once that process is gone, however it ended.
-  local dir=$1 pid=$2
-  [ -n "${WATCH_PID:-}" ] || return 0
-  [[ $WATCH_PID =~ ^[0-9]+$ ]] || die "WATCH_PID must be a process id"
-  setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
-                  kill -0 "$2" 2>/dev/null && exec bash "$3" stop "$4"' watch "$WATCH_PID" "$pid" "$0" "$dir" \
-    >"$dir/watch.log" 2>&1 </dev/null &
 }
 
 stop() {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import pickle
 import os
 import subprocess
 import sys
@@ -387,7 +388,7 @@ SLOW_QUESTION = "SELECT ?n ?label WHERE { ?n rdfs:label ?label } ORDER BY ?n"
 
 
 def _answer_files(path: Path) -> list[Path]:
-    return sorted(path.glob(f"gen-*/{store_module.ANSWERS}/*.json"))
+    return sorted(path.glob(f"gen-*/{store_module.ANSWERS}/select-*.pickle"))
 
 
 def test_a_slow_answer_is_remembered_beside_its_generation_and_read_back(mini_data, tmp_path, monkeypatch):
@@ -429,7 +430,7 @@ def test_a_damaged_answer_is_answered_afresh(mini_data, tmp_path, monkeypatch):
     path = tmp_path / "store"
     monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
     expected = open_store(mini_data, path).select(SLOW_QUESTION)
-    for damaged in (b"{not json", b'["another query", ["n"], [["x"]]]'):
+    for damaged in (b"not a pickle", pickle.dumps(("another query", ["n"], [("x",)]))):
         _answer_files(path)[0].write_bytes(damaged)
         assert open_store(mini_data, path).select(SLOW_QUESTION) == expected
 
@@ -438,7 +439,7 @@ def test_an_in_memory_store_remembers_nothing(mini_data, monkeypatch):
     monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
     store = memory_store(load_dataset(mini_data))
     assert store.select(SLOW_QUESTION) == store.select(SLOW_QUESTION)
-    assert not list(mini_data.rglob("*.json"))
+    assert not list(mini_data.rglob("*.pickle"))
 
 
 def test_a_slow_derived_object_is_kept_with_its_generation(mini_data, tmp_path, monkeypatch):
