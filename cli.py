@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from graph import __version__
+from .graph import __version__
 
 
 class AppContext:
@@ -29,7 +29,7 @@ class AppContext:
         """Return what questions are asked of: the SPARQL server given by --endpoint, else the embedded store."""
         if self.endpoint:
             if self._endpoint_store is None:
-                from graph.endpoint import open_endpoint
+                from .graph.endpoint import open_endpoint
 
                 self._endpoint_store = open_endpoint(self.endpoint, warn=lambda message: click.echo(f"Warning: {message}", err=True))
             return self._endpoint_store
@@ -38,7 +38,7 @@ class AppContext:
     def local_store(self):
         """Open (building or refreshing where needed) the embedded store of the data directory."""
         if self._store is None:
-            from graph.store import open_store
+            from .graph.store import open_store
 
             self._store = open_store(self.data_dir, self.store_path)
         return self._store
@@ -51,7 +51,7 @@ class CrossplanGroup(click.Group):
     """A group that turns the library's typed errors into short messages and never shows a traceback."""
 
     def invoke(self, ctx):
-        from graph.errors import CrossplanError, DataError
+        from .graph.errors import CrossplanError, DataError
 
         try:
             return super().invoke(ctx)
@@ -67,12 +67,30 @@ class CrossplanGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             raise click.exceptions.Exit(1)
+        except ModuleNotFoundError as error:
+            raise _missing_dependency(error) from None
         except Exception as error:  # pragma: no cover - the last line of defence
             if os.environ.get("CROSSPLAN_DEBUG"):
                 raise
             raise click.ClickException(
                 f"internal error, this is a bug: {type(error).__name__}: {error} (set CROSSPLAN_DEBUG=1 for the traceback)"
             ) from None
+
+
+# Import names whose distribution on PyPI is spelled differently.
+_DISTRIBUTIONS = {"yaml": "PyYAML", "docx": "python-docx", "ruamel": "ruamel.yaml", "sklearn": "scikit-learn"}
+
+
+def _missing_dependency(error: ModuleNotFoundError) -> click.ClickException:
+    """A dependency that is not installed is an installation problem, named as one, not a bug."""
+    module = (error.name or "").split(".")[0]
+    if not module or module == "crossplan":
+        return click.ClickException(f"internal error, this is a bug: ModuleNotFoundError: {error}")
+    distribution = _DISTRIBUTIONS.get(module, module)
+    return click.ClickException(
+        f"the Python package {distribution!r} is not installed in this environment ({sys.executable});"
+        f" install crossplan's dependencies with: pip install crossplan  (or: pip install {distribution})"
+    )
 
 
 def _fail(message: str) -> click.ClickException:
@@ -149,7 +167,7 @@ def main(ctx, data, store, endpoint):
 @pass_app
 def validate(app, no_shacl):
     """Check the data: YAML, ids and references, quotes against sources, SHACL shapes."""
-    from graph.validation import validate_data
+    from .graph.validation import validate_data
 
     problems = validate_data(app.data_dir, shacl=not no_shacl)
     if not problems:
@@ -166,9 +184,9 @@ def validate(app, no_shacl):
 @pass_app
 def build(app, rebuild):
     """Compile the data into the embedded Oxigraph store (only the files that changed)."""
-    from graph.loading import display_path
-    from graph.output import counted
-    from graph.store import build_store
+    from .graph.loading import display_path
+    from .graph.output import counted
+    from .graph.store import build_store
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
     where = display_path(report.store_path)
@@ -188,7 +206,7 @@ def build(app, rebuild):
 @pass_app
 def stats(app, output_format):
     """Count nodes by type, links by relation and basis, items by plan, status and response."""
-    from graph.stats import compute_stats, format_stats
+    from .graph.stats import compute_stats, format_stats
 
     result = compute_stats(app.store())
     if output_format == "json":
@@ -209,7 +227,7 @@ def stats(app, output_format):
 @pass_app
 def export(app, output_format, output, plans):
     """Export the whole graph (or some plans) as RDF, for graph tools (Gephi, Cytoscape) or for spreadsheets."""
-    from graph.export import export_formats, export_graph
+    from .graph.export import export_formats, export_graph
 
     if output_format not in export_formats():
         raise click.BadParameter(f"'{output_format}' is not one of: {', '.join(export_formats())}", param_hint="--format")
@@ -227,14 +245,14 @@ def export(app, output_format, output, plans):
 @click.option("--with-shipped", is_flag=True, help="Start from a copy of the shipped plans and registries.")
 def init_command(directory, with_shipped):
     """Make a data directory of your own (empty registries, or a copy of the shipped data)."""
-    from graph.datadir import init_data_dir
+    from .graph.datadir import init_data_dir
 
     click.echo(init_data_dir(directory, with_shipped=with_shipped).summary())
 
 
 def _split_mappings(ctx, param, values):
-    from graph.errors import CrossplanError
-    from graph.importing import parse_mapping
+    from .graph.errors import CrossplanError
+    from .graph.importing import parse_mapping
 
     try:
         return dict(parse_mapping(value) for value in values)
@@ -257,7 +275,7 @@ def _split_mappings(ctx, param, values):
 @pass_app
 def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, add_organisations):
     """Import an action-plan table (.csv, .xlsx or .docx) as a new plan, validated before it is written."""
-    from graph.importing import import_plan
+    from .graph.importing import import_plan
 
     result = import_plan(file, plan_id, app.data_dir, title=title, mappings=mappings, sheet=sheet, dry_run=dry_run,
                          force=force, add_organisations=add_organisations)
@@ -273,7 +291,7 @@ def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, a
               help="File to write (default: action-plan-template.csv or .xlsx); never overwritten.")
 def template(output_format, output):
     """Write an empty action-plan template with the expected columns and one example row."""
-    from graph.datadir import TEMPLATE_COLUMNS, write_template
+    from .graph.datadir import TEMPLATE_COLUMNS, write_template
 
     path = write_template(output or Path(f"action-plan-template.{output_format or 'csv'}"), output_format)
     click.echo(f"Wrote {path} ({len(TEMPLATE_COLUMNS)} columns; replace the example rows with your plan)")
@@ -285,8 +303,8 @@ _QUESTION_FORMATS = ("table", "csv", "json")
 
 
 def _split_parameters(ctx, param, values):
-    from graph.errors import QueryError
-    from graph.query import parse_parameters
+    from .graph.errors import QueryError
+    from .graph.query import parse_parameters
 
     try:
         return parse_parameters(values)
@@ -308,7 +326,7 @@ def _split_parameters(ctx, param, values):
 @pass_app
 def query(app, text, query_file, params, output_format, timeout):
     """Run a read-only SPARQL query (argument, -f FILE or stdin) or a saved query by NAME."""
-    from graph.query import format_result, run_query
+    from .graph.query import format_result, run_query
 
     if text is not None and query_file is not None:
         raise click.UsageError("give the query either as an argument or with -f FILE, not both")
@@ -325,7 +343,7 @@ def query(app, text, query_file, params, output_format, timeout):
 @format_option("table", "json")
 def queries(names, output_format):
     """List the saved queries (or print the text of the ones named)."""
-    from graph.query import format_saved_queries, saved_queries, saved_query
+    from .graph.query import format_saved_queries, saved_queries, saved_query
 
     chosen = [saved_query(name) for name in names] if names else saved_queries()
     click.echo(format_saved_queries(chosen, output_format, full=bool(names)), nl=False)
@@ -339,7 +357,7 @@ def queries(names, output_format):
 @pass_app
 def show(app, node_id, output_format):
     """Show everything about one node: text, plan, status, owners, dates, actions, updates and links."""
-    from graph.questions import describe_node, format_node
+    from .graph.questions import describe_node, format_node
 
     click.echo(format_node(describe_node(app.store(), node_id), output_format), nl=False)
 
@@ -354,7 +372,7 @@ def show(app, node_id, output_format):
 @pass_app
 def mapping(app, from_plan, to_plan, matrix, output_format):
     """Show how one plan's recommendations map onto another plan's workstreams and recommendations."""
-    from graph.questions import find_mapping, format_mapping
+    from .graph.questions import find_mapping, format_mapping
 
     click.echo(format_mapping(find_mapping(app.store(), from_plan, to_plan), output_format, matrix=matrix), nl=False)
 
@@ -372,7 +390,7 @@ def mapping(app, from_plan, to_plan, matrix, output_format):
 @pass_app
 def impact(app, node_id, direction, depth, relations, output_format):
     """Show what an item feeds into, or is fed by, transitively."""
-    from graph.analysis import IMPACT_RELATIONS, find_impact, format_impact
+    from .graph.analysis import IMPACT_RELATIONS, find_impact, format_impact
 
     result = find_impact(app.store(), node_id, direction, depth, tuple(relations) or IMPACT_RELATIONS)
     click.echo(format_impact(result, output_format), nl=False)
@@ -389,7 +407,7 @@ def impact(app, node_id, direction, depth, relations, output_format):
 @pass_app
 def path(app, first, second, max_length, limit, output_format):
     """Show the chains of links that connect two nodes, shortest first."""
-    from graph.analysis import find_paths, format_paths
+    from .graph.analysis import find_paths, format_paths
 
     click.echo(format_paths(find_paths(app.store(), first, second, max_length, limit), output_format), nl=False)
 
@@ -403,7 +421,7 @@ def path(app, first, second, max_length, limit, output_format):
 @pass_app
 def overdue(app, as_of, plan, output_format):
     """List items whose target date has passed without a complete status."""
-    from graph.questions import find_overdue, format_overdue
+    from .graph.questions import find_overdue, format_overdue
 
     click.echo(format_overdue(find_overdue(app.store(), as_of, plan), output_format), nl=False)
 
@@ -415,7 +433,7 @@ def overdue(app, as_of, plan, output_format):
 @pass_app
 def duplicates(app, output_format):
     """List groups of items that duplicate each other, within and across plans."""
-    from graph.analysis import find_duplicate_groups, format_duplicates
+    from .graph.analysis import find_duplicate_groups, format_duplicates
 
     click.echo(format_duplicates(find_duplicate_groups(app.store()), output_format), nl=False)
 
@@ -428,7 +446,7 @@ def duplicates(app, output_format):
 @pass_app
 def gaps(app, plan, output_format):
     """List recommendations without an owner, a target date, or any action or link."""
-    from graph.questions import find_gaps, format_gaps
+    from .graph.questions import find_gaps, format_gaps
 
     click.echo(format_gaps(find_gaps(app.store(), plan), output_format), nl=False)
 
@@ -449,7 +467,7 @@ def suggestion_options(command):
 
 
 def _relation(ctx, param, value):
-    from graph.model import Relation
+    from .graph.model import Relation
 
     if value is not None and value not in Relation.spellings():
         raise click.BadParameter(f"'{value}' is not one of: {', '.join(Relation.spellings())}")
@@ -469,7 +487,7 @@ def _check_choice(choice):
 @pass_app
 def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existing, output_format):
     """Suggest links from the items of one plan to another's, best first, with the evidence for each."""
-    from graph.review import format_suggestions, list_suggestions
+    from .graph.review import format_suggestions, list_suggestions
 
     found = list_suggestions(app.store(), from_plan, to_plan, top=top, min_score=min_score,
                              include_existing=include_existing, item_types=item_types or None)
@@ -486,8 +504,8 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
 @pass_app
 def accept(app, choice, relation, quote, target_quote, note):
     """Write a suggested link (a number from the last `suggest`, or FROM TO) into its plan's YAML."""
-    from graph.loading import display_path
-    from graph.review import accept_suggestion
+    from .graph.loading import display_path
+    from .graph.review import accept_suggestion
 
     _check_choice(choice)
     written = accept_suggestion(app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note)
@@ -501,8 +519,8 @@ def accept(app, choice, relation, quote, target_quote, note):
 @pass_app
 def reject(app, choice, note):
     """Remember that a suggested link is wrong, so that it is never suggested again."""
-    from graph.loading import display_path
-    from graph.review import reject_suggestion
+    from .graph.loading import display_path
+    from .graph.review import reject_suggestion
 
     _check_choice(choice)
     written = reject_suggestion(app.store(), choice, note=note)
@@ -515,7 +533,7 @@ def reject(app, choice, note):
 @pass_app
 def review(app, from_plan, to_plan, top, min_score, item_types):
     """Walk the suggested links between two plans one by one: accept, reject, skip or quit."""
-    from graph.review import REVIEW_CHOICES, review_suggestions
+    from .graph.review import REVIEW_CHOICES, review_suggestions
 
     prompt = ", ".join(f"[{key}]{word[1:]}" for key, word in REVIEW_CHOICES.items())
     ask = lambda: click.prompt(prompt, type=click.Choice(list(REVIEW_CHOICES)), show_choices=False)  # noqa: E731
@@ -535,7 +553,7 @@ def review(app, from_plan, to_plan, top, min_score, item_types):
 @pass_app
 def push(app, graph, replace, graph_store, update_endpoint):
     """Load the graph into a SPARQL 1.1 server: one named graph per plan, through the Graph Store Protocol."""
-    from graph.push import push_graph
+    from .graph.push import push_graph
 
     if not app.endpoint:
         raise click.UsageError("give the server's SPARQL endpoint with --endpoint URL (or set CROSSPLAN_ENDPOINT)")
@@ -563,8 +581,8 @@ def push(app, graph, replace, graph_store, update_endpoint):
 @pass_app
 def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggestions):
     """Draw the graph as one self-contained HTML page (no network needed): search, filter, focus, read the quotes."""
-    from graph.review import suggested_edges
-    from graph.viz import VizOptionError, write_html
+    from .graph.review import suggested_edges
+    from .graph.viz import VizOptionError, write_html
 
     extra = suggested_edges(app.store(), *suggestions) if suggestions else ()
     try:

@@ -289,7 +289,7 @@ def _entry_point() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("crossplan")
-    return [found] if found else [sys.executable, "-m", "cli"]
+    return [found] if found else [sys.executable, "-m", "crossplan"]
 
 
 def _seconds(value: float) -> str:

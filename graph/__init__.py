@@ -1,9 +1,9 @@
 """crossplan: a knowledge graph of plans, recommendations, actions and the links between them.
 
-The public API is importable from here; each name is loaded on first use so that ``import graph``
+The public API is importable from here; each name is loaded on first use so that ``import crossplan``
 stays cheap for the command line::
 
-    from graph import load_dataset, open_store, validate_data
+    from crossplan import load_dataset, open_store, validate_data
     dataset = load_dataset()               # the shipped data
     store = open_store()                   # the cached Oxigraph store, rebuilt where files changed
     problems = validate_data()             # YAML checks, quotes against sources, SHACL
@@ -76,7 +76,7 @@ __all__ = ["__version__", *_EXPORTS]
 def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'graph' has no attribute {name!r}")
+        raise AttributeError(f"module 'crossplan.graph' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

@@ -166,7 +166,7 @@ def check_xml_text(text: str, format_name: str, where: str) -> None:
     >>> check_xml_text("tab\\tand line\\nfeed", "rdfxml", "x")
     >>> check_xml_text("bell\\x07", "rdfxml", "https://w3id.org/crossplan/id/alpha/r1")
     Traceback (most recent call last):
-    graph.errors.CrossplanError: rdfxml cannot hold the control character U+0007 in the text of alpha/r1 (XML 1.0 forbids it); remove it from the data, or export as turtle, ntriples, nquads, trig, jsonld or csv
+    crossplan.graph.errors.CrossplanError: rdfxml cannot hold the control character U+0007 in the text of alpha/r1 (XML 1.0 forbids it); remove it from the data, or export as turtle, ntriples, nquads, trig, jsonld or csv
     """
     found = _XML_FORBIDDEN.search(text)
     if found:
@@ -184,7 +184,7 @@ def context_text() -> str:
     """Return the JSON-LD context shipped with the package (``ontology/context.jsonld``)."""
     from importlib.resources import files
 
-    return (files("graph.ontology") / "context.jsonld").read_text(encoding="utf-8")
+    return (files("crossplan.ontology") / "context.jsonld").read_text(encoding="utf-8")
 
 
 @register_format("jsonld-context", ".jsonld", "application/ld+json", "the JSON-LD context the jsonld export uses, on its own")

@@ -5,7 +5,7 @@ A bar is drawn only when its stream is a terminal, the ``CI`` environment variab
 once the work has taken longer than ``delay`` seconds, so quick commands never flicker. Otherwise every call
 is a no-op that costs next to nothing, which is why library code may call it freely::
 
-    from graph.progress import progress_bar, track
+    from crossplan.graph.progress import progress_bar, track
 
     with progress_bar("Loading triples", total=len(quads), unit="triples") as bar:
         for chunk in chunks:

@@ -18,7 +18,7 @@ cannot change the query. Types: ``id`` (a node id, resolved like every id the us
 their columns are left out of the results.
 
     >>> from pyoxigraph import Store
-    >>> from graph.store import CrossplanStore
+    >>> from crossplan.graph.store import CrossplanStore
     >>> run_query(CrossplanStore(Store(), None, None), "SELECT ?answer WHERE { BIND(6 * 7 AS ?answer) }").as_dicts()
     [{'answer': '42'}]
 """
@@ -115,7 +115,7 @@ def check_query(text: str):
 
     >>> check_query("DELETE WHERE { ?s ?p ?o }")
     Traceback (most recent call last):
-    graph.errors.QueryError: 1:1: refused: DELETE would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)
+    crossplan.graph.errors.QueryError: 1:1: refused: DELETE would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)
       DELETE WHERE { ?s ?p ?o }
       ^
     """

@@ -8,19 +8,19 @@ from pathlib import Path
 
 def ontology_text() -> str:
     """Return the Turtle text of the crossplan ontology."""
-    return (files("graph.ontology") / "crossplan.ttl").read_text(encoding="utf-8")
+    return (files("crossplan.ontology") / "crossplan.ttl").read_text(encoding="utf-8")
 
 
 def shapes_text() -> str:
     """Return the Turtle text of the SHACL shapes."""
-    return (files("graph.ontology") / "shapes.ttl").read_text(encoding="utf-8")
+    return (files("crossplan.ontology") / "shapes.ttl").read_text(encoding="utf-8")
 
 
 def shipped_data_dir() -> Path:
     """Return the directory of the shipped data (the two curated plans and their registries)."""
-    return Path(str(files("graph.data")))
+    return Path(str(files("crossplan.data")))
 
 
 def queries_dir() -> Path:
     """Return the directory of the saved ``.rq`` queries."""
-    return Path(str(files("graph.queries")))
+    return Path(str(files("crossplan.graph.queries")))

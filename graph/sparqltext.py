@@ -162,7 +162,7 @@ def inline_terms(query: str, substitutions: dict | None) -> str:
     'SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p <x:o> }'
     >>> inline_terms("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o", {Variable("o"): NamedNode("x:o")})
     Traceback (most recent call last):
-    graph.errors.QueryError: ?o is bound but also stands where a term cannot (at offset 38): bind it with VALUES
+    crossplan.graph.errors.QueryError: ?o is bound but also stands where a term cannot (at offset 38): bind it with VALUES
     """
     if not substitutions:
         return query

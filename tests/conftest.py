@@ -39,7 +39,7 @@ def runner() -> CliRunner:
 @pytest.fixture
 def invoke(runner):
     """Run the crossplan CLI with arguments; returns the click Result."""
-    from cli import main
+    from crossplan.cli import main
 
     def run(*args, input=None, env=None):
         return runner.invoke(main, [str(arg) for arg in args], input=input, env=env, catch_exceptions=False)

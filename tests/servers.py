@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.endpoint import PASSWORD_VARIABLE, USER_VARIABLE, Connection, Credentials, EndpointStore
-from graph.vocabulary import GRAPH_BASE
+from crossplan.graph.endpoint import PASSWORD_VARIABLE, USER_VARIABLE, Connection, Credentials, EndpointStore
+from crossplan.graph.vocabulary import GRAPH_BASE
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -53,7 +53,7 @@ class Server:
 
     def clear(self) -> None:
         """Drop every crossplan graph (and the tests' example.org graphs) from the server."""
-        from graph.push import service_urls
+        from crossplan.graph.push import service_urls
 
         connection = Connection(self.credentials, timeout=60)
         found = connection.send("POST", self.url, what="query", headers={"Accept": "application/sparql-results+json"},

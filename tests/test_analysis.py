@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.analysis import (
+from crossplan.graph.analysis import (
     PART_OF,
     ImpactItem,
     PathStep,
@@ -24,9 +24,9 @@ from graph.analysis import (
     format_impact,
     format_paths,
 )
-from graph.errors import CrossplanError, UnknownIdError
-from graph.loading import load_dataset
-from graph.store import memory_store
+from crossplan.graph.errors import CrossplanError, UnknownIdError
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.store import memory_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

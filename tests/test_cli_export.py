@@ -15,8 +15,8 @@ import rdflib
 sys.path.insert(0, str(Path(__file__).parent))
 from servers import free_port, oxigraph_server, server, virtuoso_server  # noqa: E402,F401  (fixtures)
 
-from graph.export import export_formats  # noqa: E402
-from graph.vocabulary import GRAPH_BASE  # noqa: E402
+from crossplan.graph.export import export_formats  # noqa: E402
+from crossplan.graph.vocabulary import GRAPH_BASE  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
@@ -37,7 +37,7 @@ def test_the_jsonld_context_exports_on_its_own(invoke):
 
     result = invoke("--data", MINI, "export", "--format", "jsonld-context")
     assert result.exit_code == 0
-    assert result.stdout_bytes == (files("graph.ontology") / "context.jsonld").read_bytes()
+    assert result.stdout_bytes == (files("crossplan.ontology") / "context.jsonld").read_bytes()
     assert "@context" in json.loads(result.stdout_bytes)
 
 
@@ -183,7 +183,7 @@ def loaded(request, tmp_path_factory):
     """Both servers holding the query fixture's data, pushed with the CLI."""
     from click.testing import CliRunner
 
-    from cli import main
+    from crossplan.cli import main
 
     urls = {}
     for name in ("virtuoso", "oxigraph"):

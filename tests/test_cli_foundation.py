@@ -6,7 +6,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from cli import main
+from crossplan.cli import main
 from tests.conftest import FIXTURES
 
 

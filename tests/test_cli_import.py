@@ -7,8 +7,8 @@ import importlib
 import pytest
 from rdflib.compare import isomorphic
 
-from graph.loading import load_dataset
-from graph.rdf import to_rdflib
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.rdf import to_rdflib
 
 tables = importlib.import_module("tests.fixtures.import.hmip_tables")
 
@@ -45,7 +45,7 @@ def test_init(here, invoke):
 def test_init_with_shipped(here, invoke):
     result = invoke("init", "copy", "--with-shipped")
     assert result.exit_code == 0
-    from graph.resources import shipped_data_dir
+    from crossplan.graph.resources import shipped_data_dir
 
     shipped = sorted(path.name for path in (shipped_data_dir() / "plans").glob("*.yaml"))
     assert sorted(path.name for path in (here / "copy/plans").glob("*.yaml")) == shipped

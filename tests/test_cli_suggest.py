@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.loading import display_path
-from graph.resources import shipped_data_dir
+from crossplan.graph.loading import display_path
+from crossplan.graph.resources import shipped_data_dir
 
 SUGGEST = Path(__file__).parent / "fixtures" / "suggest"
 TODAY = datetime.date.today().isoformat()

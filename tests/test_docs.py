@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from cli import main
+from crossplan.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

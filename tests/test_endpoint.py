@@ -18,19 +18,19 @@ from rdflib.compare import isomorphic
 sys.path.insert(0, str(Path(__file__).parent))
 from servers import free_port, oxigraph_server, server, virtuoso_server  # noqa: E402,F401  (fixtures)
 
-from graph import push as push_module  # noqa: E402
-from graph.endpoint import (  # noqa: E402
+from crossplan.graph import push as push_module  # noqa: E402
+from crossplan.graph.endpoint import (  # noqa: E402
     Connection,
     Credentials,
     EndpointStore,
     LocalOnlyError,
     find_credentials,
 )
-from graph.sparqltext import bind_values, with_prefixes  # noqa: E402
-from graph.errors import EndpointError  # noqa: E402
-from graph.push import push_graph, service_urls  # noqa: E402
-from graph.store import open_store  # noqa: E402
-from graph.vocabulary import GRAPH_BASE, PREFIXES, graph_iri, node_iri  # noqa: E402
+from crossplan.graph.sparqltext import bind_values, with_prefixes  # noqa: E402
+from crossplan.graph.errors import EndpointError  # noqa: E402
+from crossplan.graph.push import push_graph, service_urls  # noqa: E402
+from crossplan.graph.store import open_store  # noqa: E402
+from crossplan.graph.vocabulary import GRAPH_BASE, PREFIXES, graph_iri, node_iri  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -427,7 +427,7 @@ def test_rdflib_can_read_what_the_server_holds(server, mini_store):
 
 
 def test_service_is_refused_before_anything_runs():
-    from graph.errors import QueryError
+    from crossplan.graph.errors import QueryError
 
     with pytest.raises(QueryError, match=r"^SERVICE is not allowed: a query reads the crossplan graphs only$"):
         EndpointStore("http://127.0.0.1:1/sparql").query("ASK { SERVICE <http://127.0.0.1:1/elsewhere> { ?s ?p ?o } }")

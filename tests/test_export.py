@@ -15,12 +15,12 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph.errors import CrossplanError
-from graph.export import export_formats, export_graph, flatten_graph, spelling
-from graph.model import Relation, StructuralRelation
-from graph.store import CrossplanStore, memory_store, open_store
-from graph.loading import load_dataset
-from graph.vocabulary import CP, DCTERMS, GRAPH_BASE, RDFS, SKOS, XSD, graph_iri, node_iri
+from crossplan.graph.errors import CrossplanError
+from crossplan.graph.export import export_formats, export_graph, flatten_graph, spelling
+from crossplan.graph.model import Relation, StructuralRelation
+from crossplan.graph.store import CrossplanStore, memory_store, open_store
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.vocabulary import CP, DCTERMS, GRAPH_BASE, RDFS, SKOS, XSD, graph_iri, node_iri
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NASTY = FIXTURES / "export_nasty"
@@ -235,7 +235,7 @@ def test_graph_tools_read_nodes_attributes_and_labelled_edges(stores, tmp_path, 
 
 def test_graph_tools_get_one_node_per_entity_and_one_edge_per_relation(stores):
     store = stores["shipped"]
-    from graph.export import data_triples
+    from crossplan.graph.export import data_triples
 
     flat = flatten_graph(data_triples(store))
     entities = store.select("SELECT (COUNT(DISTINCT ?n) AS ?count) WHERE { ?n a ?type FILTER(?type != cp:Link && STRSTARTS(STR(?n), 'https://w3id.org/crossplan/id/')) }")
@@ -323,7 +323,7 @@ def test_jsonld_reads_as_plain_json(stores):
 def test_the_context_is_shipped_exportable_and_enough_to_read_the_export(stores):
     from importlib.resources import files
 
-    shipped = (files("graph.ontology") / "context.jsonld").read_bytes()
+    shipped = (files("crossplan.ontology") / "context.jsonld").read_bytes()
     assert export_graph(stores["mini"], "jsonld-context") == shipped
     # A reader who has only the context file (say, from a URL) reads the same graph.
     document = json.loads(export_graph(stores["nasty"], "jsonld"))
@@ -333,8 +333,8 @@ def test_the_context_is_shipped_exportable_and_enough_to_read_the_export(stores)
 
 
 def test_every_context_term_names_a_term_of_the_vocabulary():
-    from graph.export import _context
-    from graph.vocabulary import ORG, PROV, XSD
+    from crossplan.graph.export import _context
+    from crossplan.graph.vocabulary import ORG, PROV, XSD
 
     known = {CP.base + name for name in CP.terms} | {DCTERMS.base + name for name in DCTERMS.terms}
     known |= {RDFS.label, SKOS.altLabel, SKOS.note, ORG.Organization, ORG.subOrganizationOf, PROV.wasDerivedFrom}
@@ -431,7 +431,7 @@ def test_memory_and_disk_stores_export_the_same(stores):
 def test_jsonld_keeps_what_the_context_does_not_foresee():
     from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-    from graph.export import jsonld_document
+    from crossplan.graph.export import jsonld_document
 
     node = NamedNode(node_iri("odd/r1"))
     xsd = "http://www.w3.org/2001/XMLSchema#"

@@ -4,9 +4,9 @@ import textwrap
 
 import pytest
 
-from graph.errors import DataError
-from graph.loading import load_dataset
-from graph.model import NodeType, Relation, Status
+from crossplan.graph.errors import DataError
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.model import NodeType, Relation, Status
 
 
 @pytest.fixture

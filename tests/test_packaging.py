@@ -1,8 +1,17 @@
-"""The wheel ships the ontology, data and queries; a fresh non-editable install works from any directory."""
+"""The wheel installs one top-level name, ``crossplan``, with the ontology, data and queries inside it.
 
-import importlib.metadata
+A fresh, non-editable install works from any directory, beside another distribution that ships its own
+top-level ``cli.py`` and ``graph/`` and in a working directory that holds a ``graph.py`` and a ``cli.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -16,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
         check=True,
         capture_output=True,
     )
@@ -24,64 +33,135 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
-def test_wheel_contains_the_resources(wheel):
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def other_wheel(folder: Path) -> Path:
+    """A small distribution of someone else's that ships top-level ``cli.py`` and ``graph/``."""
+    files = {
+        "cli.py": b"def main():\n    print('the other cli')\n",
+        "graph/__init__.py": b"OWNER = 'othertool'\n",
+        "othertool-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: othertool\nVersion: 1.0\n",
+        "othertool-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "othertool-1.0.dist-info/entry_points.txt": b"[console_scripts]\nothertool = cli:main\n",
+    }
+    record = [_record_line(name, data) for name, data in files.items()]
+    record.append("othertool-1.0.dist-info/RECORD,,")
+    path = folder / "othertool-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr("othertool-1.0.dist-info/RECORD", "\n".join(record) + "\n")
+    return path
+
+
+def test_wheel_has_one_top_level_name_and_every_resource(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
+    assert {name.split("/")[0] for name in names} == {"crossplan", "crossplan-0.1.0.dist-info"}
     expected = {
-        "cli.py",
-        "graph/__init__.py",
-        "graph/ontology/crossplan.ttl",
-        "graph/ontology/shapes.ttl",
-        "graph/data/organisations.yaml",
-        "graph/data/documents.yaml",
-        "graph/data/programmes.yaml",
-        "graph/data/plans/yj-blueprint.yaml",
-        "graph/data/plans/hmip-resettlement.yaml",
-        "graph/data/sources/000_b72972d3d8891a02.txt",
-        "graph/data/sources/002_5ce6e7942855d53e.txt",
+        "crossplan/__init__.py",
+        "crossplan/__main__.py",
+        "crossplan/cli.py",
+        "crossplan/graph/__init__.py",
+        "crossplan/ontology/crossplan.ttl",
+        "crossplan/ontology/shapes.ttl",
+        "crossplan/ontology/context.jsonld",
+        "crossplan/data/plans/yj-blueprint.yaml",
+        "crossplan/data/plans/hmip-resettlement.yaml",
     }
     assert expected <= names
     # every file under data/ and ontology/ in the checkout ships
-    for folder, package in (("data", "graph/data"), ("ontology", "graph/ontology")):
+    for folder in ("data", "ontology"):
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
-                assert f"{package}/{path.relative_to(ROOT / folder).as_posix()}" in names, path
+                assert f"crossplan/{folder}/{path.relative_to(ROOT / folder).as_posix()}" in names, path
     # the saved queries and the browser graph's assets ship too
-    for folder, package in (("graph/queries", "graph/queries"), ("graph/viz_assets", "graph/viz_assets")):
+    for folder in ("graph/queries", "graph/viz_assets"):
         for path in (ROOT / folder).iterdir():
             if path.is_file() and path.suffix in (".rq", ".js", ".css", ".html"):
-                assert f"{package}/{path.name}" in names, path
-    assert "graph/ontology/context.jsonld" in names
-    assert not any(name.startswith(("tests/", "bench/")) for name in names)
+                assert f"crossplan/{folder}/{path.name}" in names, path
+    assert not any(name.startswith(("crossplan/tests/", "crossplan/bench/", "tests/", "bench/")) for name in names)
+    top_level = zipfile.ZipFile(wheel).read("crossplan-0.1.0.dist-info/top_level.txt").decode().split()
+    assert top_level == ["crossplan"]
 
 
-def test_fresh_install_runs_from_another_directory(wheel, tmp_path):
-    environment = tmp_path / "venv"
-    # reuse the already-installed dependencies; the wheel itself is installed fresh, without --editable
-    venv.create(environment, system_site_packages=True, with_pip=True)
+@pytest.fixture(scope="module")
+def fresh_install(wheel, tmp_path_factory):
+    """A new venv holding the crossplan wheel and another tool's ``cli``/``graph``; dependencies come from the
+    environment running the tests (added by a .pth line, after the venv's own site-packages), never from the base
+    interpreter."""
+    root = tmp_path_factory.mktemp("fresh")
+    environment = root / "venv"
+    venv.create(environment, system_site_packages=False, with_pip=True)
     python = environment / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True, capture_output=True)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    env = {"PATH": f"{environment / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "CROSSPLAN_CACHE": str(tmp_path / "cache")}
-    where = subprocess.run(
-        [python, "-c", "import graph, cli; print(graph.__file__); print(cli.__file__)"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
-    ).stdout.split()
-    assert all(path.startswith(str(environment)) for path in where), where
-    result = subprocess.run([environment / "bin" / "crossplan", "validate"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    (site / "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    for package in (other_wheel(root), wheel):
+        subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(package)],
+                       check=True, capture_output=True)
+    workdir = root / "notebooks"
+    workdir.mkdir()
+    (workdir / "graph.py").write_text("raise SystemExit('the user graph.py was imported')\n", encoding="utf-8")
+    (workdir / "cli.py").write_text("raise SystemExit('the user cli.py was imported')\n", encoding="utf-8")
+    env = {"PATH": f"{environment / 'bin'}:/usr/bin:/bin", "HOME": str(root), "CROSSPLAN_CACHE": str(root / "cache")}
+    return environment, workdir, env
+
+
+def run(environment, workdir, env, *command):
+    return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_fresh_install_runs_beside_other_top_level_names(fresh_install):
+    environment, workdir, env = fresh_install
+    python = str(environment / "bin" / "python")
+    result = run(environment, workdir, env, str(environment / "bin" / "crossplan"), "validate")
     assert (result.returncode, result.stdout, result.stderr) == (0, "No problems found\n", "")
-    stats = subprocess.run([environment / "bin" / "crossplan", "stats"], cwd=elsewhere, env=env, capture_output=True, text=True)
-    assert stats.returncode == 0 and "Plan hmip-resettlement" in stats.stdout
-    assert list(elsewhere.iterdir()) == []
+    stats = run(environment, workdir, env, python, "-m", "crossplan", "stats")
+    assert stats.returncode == 0 and "Plan hmip-resettlement" in stats.stdout, stats.stderr
+    api = run(environment, workdir, env, python, "-c",
+              "from crossplan import open_store, validate_data; import crossplan; print(crossplan.__file__)")
+    assert api.returncode == 0, api.stderr
+    assert api.stdout.strip().startswith(str(environment)), api.stdout
+    # the other tool is untouched: its cli and graph are its own
+    other = run(environment, workdir, env, str(environment / "bin" / "othertool"))
+    assert other.stdout == "the other cli\n", other.stderr
+    elsewhere = workdir.parent / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    owner = run(environment, elsewhere, env, python, "-c", "import graph; print(graph.OWNER)")
+    assert owner.stdout == "othertool\n", owner.stderr
+    assert sorted(path.name for path in workdir.iterdir()) == ["cli.py", "graph.py"]
 
 
-def test_generic_top_level_names_are_ours_alone():
-    owners = importlib.metadata.packages_distributions()
-    assert set(owners.get("graph", [])) == {"crossplan"}
-    assert set(owners.get("cli", [])) == {"crossplan"}
-    assert "graph" not in sys.stdlib_module_names and "cli" not in sys.stdlib_module_names
-    import cli
-    import graph
+def test_installed_tree_has_one_top_level_name(fresh_install):
+    environment, workdir, env = fresh_install
+    listing = run(environment, workdir, env, str(environment / "bin" / "python"), "-c",
+                  "import importlib.metadata as m\n"
+                  "for f in m.files('crossplan'): print(f)")
+    installed = listing.stdout.split()
+    site_entries = {name.split("/")[0] for name in installed if not name.startswith("..")}
+    scripts = sorted(Path(name).name for name in installed if name.startswith(".."))
+    assert site_entries == {"crossplan", "crossplan-0.1.0.dist-info"}
+    assert scripts == ["crossplan"]
 
-    assert Path(graph.__file__).resolve().parent == ROOT / "graph" or "site-packages" in graph.__file__
-    assert Path(cli.__file__).resolve() == ROOT / "cli.py" or "site-packages" in cli.__file__
+
+def test_a_missing_dependency_is_reported_as_such(tmp_path):
+    """With a dependency hidden, the command names the package to install and does not call it a bug."""
+    blocker = tmp_path / "sitecustomize.py"
+    blocker.write_text(
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'pyoxigraph' or name.startswith('pyoxigraph.'):\n"
+        "            raise ModuleNotFoundError(\"No module named 'pyoxigraph'\", name='pyoxigraph')\n"
+        "sys.meta_path.insert(0, Block())\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "CROSSPLAN_CACHE": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "crossplan", "stats"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "internal error" not in result.stderr
+    assert "pyoxigraph" in result.stderr and "pip install" in result.stderr, result.stderr

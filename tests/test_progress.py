@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from graph import progress
-from graph.progress import ProgressBar, progress_bar, progress_enabled, track
+from crossplan.graph import progress
+from crossplan.graph.progress import ProgressBar, progress_bar, progress_enabled, track
 
 
 class FakeTerminal(io.StringIO):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Variable
 
-from graph.errors import QueryError, UnknownIdError
-from graph.loading import load_dataset
-from graph.output import escape_control, render_csv, render_markdown, render_rows, render_table
-from graph.query import (
+from crossplan.graph.errors import QueryError, UnknownIdError
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.output import escape_control, render_csv, render_markdown, render_rows, render_table
+from crossplan.graph.query import (
     QueryResult,
     bind_parameters,
     check_query,
@@ -25,8 +25,8 @@ from graph.query import (
     saved_queries,
     saved_query,
 )
-from graph.store import memory_store
-from graph.vocabulary import XSD
+from crossplan.graph.store import memory_store
+from crossplan.graph.vocabulary import XSD
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ID = "https://w3id.org/crossplan/id/"
@@ -483,7 +483,7 @@ def test_escape_control_and_other_row_formats():
 def test_an_error_from_the_store_leaves_no_result_iterator_to_the_wrong_thread():
     from pyoxigraph import Store
 
-    from graph.errors import EndpointError
+    from crossplan.graph.errors import EndpointError
 
     class Unreachable:
         def query(self, sparql, substitutions=None):
@@ -503,8 +503,8 @@ def test_saved_queries_are_package_data():
     """The .rq files are read through importlib.resources and declared as package data, so the wheel ships them."""
     import tomllib
 
-    from graph.resources import queries_dir
+    from crossplan.graph.resources import queries_dir
 
     config = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "*.rq" in config["tool"]["setuptools"]["package-data"]["graph.queries"]
+    assert "*.rq" in config["tool"]["setuptools"]["package-data"]["crossplan.graph.queries"]
     assert sorted(path.stem for path in queries_dir().glob("*.rq")) == [query.name for query in saved_queries()]

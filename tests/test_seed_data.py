@@ -5,9 +5,9 @@ from collections import Counter
 
 import pytest
 
-from graph.loading import load_dataset
-from graph.model import Basis, NodeType, Relation, Status
-from graph.resources import shipped_data_dir
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.model import Basis, NodeType, Relation, Status
+from crossplan.graph.resources import shipped_data_dir
 
 BLUEPRINT_WORKSTREAMS = {
     "prevention": 5,

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Variable
 
-from graph.errors import QueryError
-from graph.sparqltext import inline_terms
-from graph.store import open_store
-from graph.vocabulary import PREFIXES, node_iri
+from crossplan.graph.errors import QueryError
+from crossplan.graph.sparqltext import inline_terms
+from crossplan.graph.store import open_store
+from crossplan.graph.vocabulary import PREFIXES, node_iri
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

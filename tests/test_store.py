@@ -15,12 +15,12 @@ import rdflib
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 from rdflib.compare import isomorphic
 
-from graph import loading
-from graph import store as store_module
-from graph.errors import DataError
-from graph.loading import load_dataset
-from graph.store import StoreError, build_store, default_store_path, memory_store, open_store, remove_store
-from graph.vocabulary import graph_iri
+from crossplan.graph import loading
+from crossplan.graph import store as store_module
+from crossplan.graph.errors import DataError
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.store import StoreError, build_store, default_store_path, memory_store, open_store, remove_store
+from crossplan.graph.vocabulary import graph_iri
 
 FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
 GRAPHS = sorted(graph_iri(name) for name in ("alpha", "beta", "registry/documents", "registry/organisations", "registry/programmes"))
@@ -247,7 +247,7 @@ def test_two_readers_at_once_in_one_process_and_in_another(mini_data, tmp_path):
     assert second.select(query)[0]["n"] == count > 0
     script = (
         "import sys\n"
-        "from graph.store import open_store\n"
+        "from crossplan.graph.store import open_store\n"
         "store = open_store(sys.argv[1], sys.argv[2])\n"
         "print(store.report.changed, store.select('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')[0]['n'])\n"
     )
@@ -269,7 +269,7 @@ def test_builders_in_two_processes_wait_for_each_other(tmp_path):
     path = tmp_path / "store"
     script = (
         "import sys\n"
-        "from graph.store import open_store\n"
+        "from crossplan.graph.store import open_store\n"
         "store = open_store(sys.argv[1], sys.argv[2])\n"
         "print(store.report.full, store.select('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')[0]['n'])\n"
     )
@@ -462,7 +462,7 @@ def test_a_slow_derived_object_is_kept_with_its_generation(mini_data, tmp_path, 
 
 
 def test_impact_reads_its_projection_back_the_second_time(mini_data, tmp_path, monkeypatch):
-    from graph import analysis
+    from crossplan.graph import analysis
 
     path = tmp_path / "store"
     monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from graph.errors import CrossplanError, DataError, UnknownIdError
-from graph.loading import load_dataset
-from graph.model import NodeType, Relation
-from graph.review import Rejection, add_list_entry, check_rejections, read_rejections, record_rejection
-from graph.store import memory_store
-from graph.suggest import explain_pair, split_sentences, suggest_links
+from crossplan.graph.errors import CrossplanError, DataError, UnknownIdError
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.model import NodeType, Relation
+from crossplan.graph.review import Rejection, add_list_entry, check_rejections, read_rejections, record_rejection
+from crossplan.graph.store import memory_store
+from crossplan.graph.suggest import explain_pair, split_sentences, suggest_links
 
 SUGGEST = Path(__file__).parent / "fixtures" / "suggest"
 SHIPPED = Path(__file__).parent.parent / "data"

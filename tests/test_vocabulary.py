@@ -4,9 +4,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from graph.model import Basis, NodeType, Relation, Response, Status, StructuralRelation
-from graph.resources import ontology_text
-from graph.vocabulary import CP, PREFIXES, global_id_of, node_iri
+from crossplan.graph.model import Basis, NodeType, Relation, Response, Status, StructuralRelation
+from crossplan.graph.resources import ontology_text
+from crossplan.graph.vocabulary import CP, PREFIXES, global_id_of, node_iri
 
 
 @pytest.fixture(scope="module")
