@@ -47,8 +47,38 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
 
+# The sections of `crossplan --help`, in the order a newcomer meets them; commands in the order of their task.
+COMMAND_SECTIONS: dict[str, tuple[str, ...]] = {
+    "Asking the graph": ("mapping", "show", "impact", "path", "overdue", "gaps", "duplicates", "stats", "query", "queries"),
+    "Drawing and reporting": ("viz", "report"),
+    "Exporting and servers": ("export", "push", "serve"),
+    "Adding data": ("init", "template", "import", "validate", "build"),
+    "Reviewing links": ("suggest", "review", "accept", "reject"),
+}
+
+
 class CrossplanGroup(click.Group):
     """A group that turns the library's typed errors into short messages and never shows a traceback."""
+
+    def list_commands(self, ctx):
+        ordered = [name for names in COMMAND_SECTIONS.values() for name in names if name in self.commands]
+        return ordered + sorted(set(self.commands) - set(ordered))
+
+    def format_commands(self, ctx, formatter):
+        """List the commands by task, each with the whole first line of its help."""
+        placed = set()
+        longest = max((len(name) for name in self.commands), default=0)
+        for section, names in [*COMMAND_SECTIONS.items(), ("Other commands", tuple(self.list_commands(ctx)))]:
+            rows = []
+            for name in names:
+                command = self.get_command(ctx, name)
+                if command is None or command.hidden or name in placed:
+                    continue
+                placed.add(name)
+                rows.append((name.ljust(longest), command.get_short_help_str(limit=1000)))
+            if rows:
+                with formatter.section(section):
+                    formatter.write_dl(rows)
 
     def invoke(self, ctx):
         from .graph.errors import CrossplanError, DataError
@@ -91,6 +121,39 @@ def _missing_dependency(error: ModuleNotFoundError) -> click.ClickException:
         f"the Python package {distribution!r} is not installed in this environment ({sys.executable});"
         f" install crossplan's dependencies with: pip install crossplan  (or: pip install {distribution})"
     )
+
+
+def _completion_app(ctx) -> AppContext:
+    """The data and store options typed so far (completion parses the line but runs no group callback)."""
+    app = ctx.find_object(AppContext) or AppContext()
+    root = ctx.find_root().params
+    return AppContext(app.data_dir or root.get("data"), app.store_path or root.get("store"))
+
+
+def _complete_plans(ctx, param, incomplete):
+    from .graph.completion import complete_ids
+
+    app = _completion_app(ctx)
+    return complete_ids(incomplete, app.data_dir, app.store_path, plans_only=True)
+
+
+def _complete_nodes(ctx, param, incomplete):
+    from .graph.completion import complete_ids
+
+    app = _completion_app(ctx)
+    return complete_ids(incomplete, app.data_dir, app.store_path)
+
+
+def _complete_queries(ctx, param, incomplete):
+    from .graph.completion import complete_saved_queries
+
+    return complete_saved_queries(incomplete)
+
+
+def _complete_export_formats(ctx, param, incomplete):
+    from .graph.export import export_formats
+
+    return [name for name in export_formats() if name.startswith(incomplete)]
 
 
 def _fail(message: str) -> click.ClickException:
@@ -171,7 +234,7 @@ def validate(app, no_shacl):
 
     problems = validate_data(app.data_dir, shacl=not no_shacl)
     if not problems:
-        click.echo("No problems found")
+        click.echo("No problems found", err=True)
         return
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -191,11 +254,12 @@ def build(app, rebuild):
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
     where = display_path(report.store_path)
     if not report.changed:
-        click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}")
+        click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}", err=True)
         return
     click.echo(
         f"Built {where}: {counted(len(report.parsed), 'file')} parsed, {len(report.reused)} reused, "
-        f"{len(report.removed)} removed, {report.quads_added} triples added in {report.seconds:.2f} s"
+        f"{len(report.removed)} removed, {report.quads_added} triples added in {report.seconds:.2f} s",
+        err=True,
     )
 
 
@@ -219,11 +283,12 @@ def stats(app, output_format):
 
 @main.command()
 @data_options
-@click.option("--format", "output_format", required=True, metavar="FORMAT",
+@click.option("--format", "output_format", required=True, metavar="FORMAT", shell_complete=_complete_export_formats,
               help="RDF: turtle, ntriples, nquads, trig, jsonld, rdfxml; jsonld-context (the JSON-LD context alone); "
                    "graph tools: graphml, gexf; spreadsheets: csv (a zip, or two files into an existing directory).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
-@click.option("--plan", "plans", multiple=True, metavar="ID", help="Only this plan (repeatable); registries are always included.")
+@click.option("--plan", "plans", multiple=True, metavar="ID", shell_complete=_complete_plans,
+              help="Only this plan (repeatable); registries are always included.")
 @pass_app
 def export(app, output_format, output, plans):
     """Export the whole graph (or some plans) as RDF, for graph tools (Gephi, Cytoscape) or for spreadsheets."""
@@ -233,7 +298,8 @@ def export(app, output_format, output, plans):
         raise click.BadParameter(f"'{output_format}' is not one of: {', '.join(export_formats())}", param_hint="--format")
     data = export_graph(app.local_store(), output_format, output, plans or None)
     if data is not None:
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     elif output.is_dir():
         click.echo(f"Wrote nodes.csv and links.csv in {output}", err=True)
     else:
@@ -247,7 +313,7 @@ def init_command(directory, with_shipped):
     """Make a data directory of your own (empty registries, or a copy of the shipped data)."""
     from .graph.datadir import init_data_dir
 
-    click.echo(init_data_dir(directory, with_shipped=with_shipped).summary())
+    click.echo(init_data_dir(directory, with_shipped=with_shipped).summary(), err=True)
 
 
 def _split_mappings(ctx, param, values):
@@ -281,7 +347,7 @@ def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, a
                          force=force, add_organisations=add_organisations)
     if dry_run:
         click.echo(result.plan_text, nl=False)
-    click.echo(result.summary(), err=dry_run)
+    click.echo(result.summary(), err=True)
 
 
 @main.command()
@@ -294,7 +360,7 @@ def template(output_format, output):
     from .graph.datadir import TEMPLATE_COLUMNS, write_template
 
     path = write_template(output or Path(f"action-plan-template.{output_format or 'csv'}"), output_format)
-    click.echo(f"Wrote {path} ({len(TEMPLATE_COLUMNS)} columns; replace the example rows with your plan)")
+    click.echo(f"Wrote {path} ({len(TEMPLATE_COLUMNS)} columns; replace the example rows with your plan)", err=True)
 
 
 # -- asking the graph: SPARQL, saved queries and ready-made questions -----------------------------------
@@ -315,7 +381,7 @@ def _split_parameters(ctx, param, values):
 @main.command()
 @data_options
 @endpoint_option
-@click.argument("text", required=False, metavar="QUERY|NAME")
+@click.argument("text", required=False, metavar="QUERY|NAME", shell_complete=_complete_queries)
 @click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a .rq file ('-' for stdin).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", callback=_split_parameters,
               help="Bind a parameter of the query as a value (repeatable).")
@@ -323,23 +389,24 @@ def _split_parameters(ctx, param, values):
               help="Output format (default: table on a terminal, else csv; turtle for CONSTRUCT/DESCRIBE).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, metavar="SECONDS",
               help="Stop the query after this long.")
+@click.option("--full-iris", is_flag=True, help="CSV with full IRIs (the SPARQL results format) instead of ids and prefixed names.")
 @pass_app
-def query(app, text, query_file, params, output_format, timeout):
+def query(app, text, query_file, params, output_format, timeout, full_iris):
     """Run a read-only SPARQL query (argument, -f FILE or stdin) or a saved query by NAME."""
     from .graph.query import format_result, run_query
 
     if text is not None and query_file is not None:
         raise click.UsageError("give the query either as an argument or with -f FILE, not both")
     if text is None:
-        text = (query_file or click.get_text_stream("stdin")).read()
+        text = (query_file or sys.stdin).read()
     result = run_query(app.store(), text, params, timeout=timeout)
     if result.truncated:
         click.echo(f"Warning: only the first {len(result.rows or result.triples)} results are shown; add a LIMIT", err=True)
-    click.echo(format_result(result, output_format, terminal=sys.stdout.isatty()), nl=False)
+    click.echo(format_result(result, output_format, terminal=sys.stdout.isatty(), full_iris=full_iris), nl=False)
 
 
 @main.command()
-@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=_complete_queries)
 @format_option("table", "json")
 def queries(names, output_format):
     """List the saved queries (or print the text of the ones named)."""
@@ -352,7 +419,7 @@ def queries(names, output_format):
 @main.command()
 @data_options
 @endpoint_option
-@click.argument("node_id", metavar="ID")
+@click.argument("node_id", metavar="ID", shell_complete=_complete_nodes)
 @format_option(*_QUESTION_FORMATS)
 @pass_app
 def show(app, node_id, output_format):
@@ -365,22 +432,63 @@ def show(app, node_id, output_format):
 @main.command()
 @data_options
 @endpoint_option
-@click.argument("from_plan", metavar="FROM_PLAN")
-@click.argument("to_plan", metavar="TO_PLAN")
-@click.option("--matrix", is_flag=True, help="Show a recommendations × workstreams matrix instead of the list.")
-@format_option(*_QUESTION_FORMATS)
+@click.argument("from_plan", metavar="FROM_PLAN", shell_complete=_complete_plans)
+@click.argument("to_plan", metavar="TO_PLAN", shell_complete=_complete_plans)
+@click.option("--matrix", is_flag=True,
+              help="A recommendations × workstreams matrix instead of the list; with --format csv, json or xlsx, "
+                   "the matrix as data (cells name the linked items, relation, basis and link number).")
+@format_option(*_QUESTION_FORMATS, "xlsx")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of stdout (needed for xlsx on a terminal).")
 @pass_app
-def mapping(app, from_plan, to_plan, matrix, output_format):
+def mapping(app, from_plan, to_plan, matrix, output_format, output):
     """Show how one plan's recommendations map onto another plan's workstreams and recommendations."""
+    from .graph.matrix import MATRIX_FORMATS, write_matrix, write_output
     from .graph.questions import find_mapping, format_mapping
 
-    click.echo(format_mapping(find_mapping(app.store(), from_plan, to_plan), output_format, matrix=matrix), nl=False)
+    if output_format == "xlsx" and not matrix:
+        raise click.UsageError("--format xlsx writes the matrix: add --matrix")
+    if matrix and output_format in MATRIX_FORMATS:
+        if output is None and MATRIX_FORMATS[output_format].binary and sys.stdout.isatty():
+            raise click.UsageError(f"{output_format} is binary: write it to a file with -o FILE.{output_format}")
+        data = write_matrix(app.store(), from_plan, to_plan, output_format, output)
+    else:
+        data = format_mapping(find_mapping(app.store(), from_plan, to_plan), output_format, matrix=matrix).encode("utf-8")
+        if output is not None:
+            write_output(output, data)
+            data = None
+    if data is not None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        click.echo(f"Wrote {output}", err=True)
 
 
 @main.command()
 @data_options
 @endpoint_option
-@click.argument("node_id", metavar="ID")
+@click.argument("from_plan", metavar="[FROM_PLAN", required=False)
+@click.argument("to_plan", metavar="TO_PLAN]", required=False)
+@click.option("--plan", metavar="ID", help="A briefing of this one plan alone.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("crossplan-report.html"),
+              show_default=True, help="Write the briefing here: .html (one self-contained page) or .pdf (A4).")
+@click.option("--as-of", metavar="DATE", help="Count as overdue what falls due before this day (YYYY-MM-DD; default today).")
+@pass_app
+def report(app, from_plan, to_plan, plan, output, as_of):
+    """Write a briefing of two plans (or --plan ID, or every linked pair) as HTML or PDF, every figure from the graph."""
+    from .graph.report import make_report
+
+    if to_plan is None and from_plan is not None:
+        raise click.UsageError("give two plans (FROM_PLAN TO_PLAN), or --plan ID for one plan")
+    result = make_report(app.store(), output, from_plan, to_plan, plan=plan, as_of=as_of)
+    pairs = ", ".join(f"{pair.matrix.from_plan} → {pair.matrix.to_plan}" for pair in result.pairs) or "no pairs"
+    click.echo(f"Wrote {output} ({len(result.plans)} plan{'s' if len(result.plans) != 1 else ''}; {pairs})")
+
+
+@main.command()
+@data_options
+@endpoint_option
+@click.argument("node_id", metavar="ID", shell_complete=_complete_nodes)
 @click.option("--downstream", "direction", flag_value="downstream", default=True, help="What the item feeds into (default).")
 @click.option("--upstream", "direction", flag_value="upstream", help="What feeds the item.")
 @click.option("--depth", type=click.IntRange(min=1), metavar="N", help="Follow at most N links (default: no limit).")
@@ -399,8 +507,8 @@ def impact(app, node_id, direction, depth, relations, output_format):
 @main.command()
 @data_options
 @endpoint_option
-@click.argument("first", metavar="A")
-@click.argument("second", metavar="B")
+@click.argument("first", metavar="A", shell_complete=_complete_nodes)
+@click.argument("second", metavar="B", shell_complete=_complete_nodes)
 @click.option("--max-length", type=click.IntRange(min=1), default=6, show_default=True, help="Longest chain, in links.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most chains to show.")
 @format_option(*_QUESTION_FORMATS)
@@ -416,7 +524,7 @@ def path(app, first, second, max_length, limit, output_format):
 @data_options
 @endpoint_option
 @click.option("--as-of", metavar="YYYY-MM-DD", help="The day to judge by (default: today).")
-@click.option("--plan", metavar="ID", help="Only this plan.")
+@click.option("--plan", metavar="ID", shell_complete=_complete_plans, help="Only this plan.")
 @format_option(*_QUESTION_FORMATS)
 @pass_app
 def overdue(app, as_of, plan, output_format):
@@ -441,7 +549,7 @@ def duplicates(app, output_format):
 @main.command()
 @data_options
 @endpoint_option
-@click.option("--plan", metavar="ID", help="Only this plan.")
+@click.option("--plan", metavar="ID", shell_complete=_complete_plans, help="Only this plan.")
 @format_option(*_QUESTION_FORMATS)
 @pass_app
 def gaps(app, plan, output_format):
@@ -462,8 +570,8 @@ def suggestion_options(command):
                            help="Leave out candidates scoring less than S.")(command)
     command = click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, metavar="K",
                            help="At most K candidates per item of FROM_PLAN.")(command)
-    command = click.argument("to_plan", metavar="TO_PLAN")(command)
-    return click.argument("from_plan", metavar="FROM_PLAN")(command)
+    command = click.argument("to_plan", metavar="TO_PLAN", shell_complete=_complete_plans)(command)
+    return click.argument("from_plan", metavar="FROM_PLAN", shell_complete=_complete_plans)(command)
 
 
 def _relation(ctx, param, value):
@@ -509,7 +617,7 @@ def accept(app, choice, relation, quote, target_quote, note):
 
     _check_choice(choice)
     written = accept_suggestion(app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note)
-    click.echo(f"Added {written.description} (basis suggested) at {display_path(written.path)}:{written.line}")
+    click.echo(f"Added {written.description} (basis suggested) at {display_path(written.path)}:{written.line}", err=True)
 
 
 @main.command()
@@ -524,7 +632,7 @@ def reject(app, choice, note):
 
     _check_choice(choice)
     written = reject_suggestion(app.store(), choice, note=note)
-    click.echo(f"Rejected {written.description} (remembered in {display_path(written.path)}:{written.line})")
+    click.echo(f"Rejected {written.description} (remembered in {display_path(written.path)}:{written.line})", err=True)
 
 
 @main.command()
@@ -559,8 +667,7 @@ def push(app, graph, replace, graph_store, update_endpoint):
         raise click.UsageError("give the server's SPARQL endpoint with --endpoint URL (or set CROSSPLAN_ENDPOINT)")
     report = push_graph(app.local_store(), app.endpoint, graph=graph, replace=replace, graph_store=graph_store,
                         update=update_endpoint)
-    click.echo(report.summary(), nl=False)
-
+    click.echo(report.summary(), nl=False, err=True)
 
 
 @main.command()
@@ -575,15 +682,24 @@ def push(app, graph, replace, graph_store, update_endpoint):
 @click.option("--relations", multiple=True, metavar="LIST",
               help="Only links of these relations and the nodes they join, comma-separated (feeds-into,duplicate-of).")
 @click.option("--mapping", nargs=2, metavar="FROM_PLAN TO_PLAN",
-              help="The cross-plan view: one plan's recommendations beside the other's workstreams and recommendations.")
+              help="Open on this plan pair's mapping; with -o FILE.svg (or .png) write just that drawing, for slides.")
 @click.option("--suggestions", nargs=2, metavar="FROM_PLAN TO_PLAN",
               help="Also draw the links `crossplan suggest FROM_PLAN TO_PLAN` proposes, dotted (off by default).")
 @pass_app
 def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggestions):
     """Draw the graph as one self-contained HTML page (no network needed): search, filter, focus, read the quotes."""
     from .graph.review import suggested_edges
-    from .graph.viz import VizOptionError, write_html
+    from .graph.viz import VizOptionError, write_html, write_mapping_image
 
+    if mapping and output.suffix.lower() != ".html":
+        # A picture for slides: the same drawing as the page's mapping view, as SVG (or PNG).
+        if plans or focus or depth or relations or suggestions or open_page:
+            raise click.UsageError("--mapping with an .svg or .png output takes no other view option")
+        try:
+            click.echo(write_mapping_image(app.store(), output, *mapping))
+        except VizOptionError as error:
+            raise click.UsageError(str(error)) from None
+        return
     extra = suggested_edges(app.store(), *suggestions) if suggestions else ()
     try:
         summary = write_html(app.store(), output, plans=plans, focus=focus, depth=depth, relations=relations or None,
@@ -593,6 +709,25 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
     click.echo(summary.describe())
     if open_page:
         click.launch(str(summary.path))
+
+
+@main.command()
+@data_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (anything but loopback is warned about).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.option("--allow-edits", is_flag=True, help="Let the review queue accept and reject (each write needs the edit token).")
+@pass_app
+def serve(app, host, port, allow_edits):
+    """Serve the graph, a query console, the questions, the review queue and a SPARQL endpoint to a browser."""
+    from .graph.serve.app import run_server
+    from .graph.serve.auth import edit_token
+
+    try:
+        token, generated = edit_token()
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    run_server(app.data_dir, app.store_path, host=host, port=port, allow_edits=allow_edits, token=token,
+               generated=generated, echo=lambda line: click.echo(line, err=line.startswith("Warning")))
 
 if __name__ == "__main__":
     main()

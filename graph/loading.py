@@ -317,7 +317,7 @@ class _FileReader:
 
     def read_document(self, entry, line: int) -> None:
         fields = self.fields(
-            entry, "a document", ("id", "title", "publisher", "date", "url", "file", "licence", "note"), ("id", "title"), line
+            entry, "a document", ("id", "title", "publisher", "date", "date-note", "url", "file", "licence", "note"), ("id", "title"), line
         )
         if fields is None:
             return
@@ -328,6 +328,7 @@ class _FileReader:
         node = self.add_node(Node(node_id, NodeType.DOCUMENT, title, self.location(entry.line), title=title))
         node.publishers = fields.references("publisher", (NodeType.ORGANISATION,))
         node.date = fields.date("date")
+        node.date_note = fields.text("date-note")
         node.url = fields.text("url")
         node.licence = fields.text("licence")
         node.note = fields.text("note")
@@ -365,7 +366,7 @@ class _FileReader:
             if top is not None and "plan" in document:
                 self.problem(document.line_of("plan"), "'plan' must be a mapping with id and title")
             return
-        head = self.fields(document["plan"], "the plan", ("id", "title", "source", "owners", "date", "note"), ("id", "title"))
+        head = self.fields(document["plan"], "the plan", ("id", "title", "source", "owners", "date", "date-note", "note"), ("id", "title"))
         plan_id = head.slug("id", required=True)
         title = head.text("title", required=True)
         if plan_id is None:
@@ -381,6 +382,7 @@ class _FileReader:
         self.parsed.source_document = plan.source
         plan.owners = [Owner(None, org) for org in head.references("owners", (NodeType.ORGANISATION,))]
         plan.date = head.date("date")
+        plan.date_note = head.text("date-note")
         plan.note = head.text("note")
 
         workstream_ids = set()

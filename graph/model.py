@@ -158,6 +158,7 @@ class Node:
     owners: list[Owner] = field(default_factory=list)
     target_dates: list[TargetDate] = field(default_factory=list)
     date: str | None = None
+    date_note: str | None = None  # how the date was read (printed, or inferred and from what)
     abbreviations: list[str] = field(default_factory=list)
     part_of: str | None = None
     publishers: list[str] = field(default_factory=list)

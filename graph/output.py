@@ -61,6 +61,33 @@ def _escape(match: re.Match) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
+_LONGEST_UNBROKEN = 36
+
+
+class _IdWrapper(textwrap.TextWrapper):
+    """Wrap at spaces and after the ``/`` of a global id (``yj-blueprint/`` ``custody-1``), never inside an id's
+    words or at its hyphens, unless one piece is wider than the whole column."""
+
+    wordsep_re = re.compile(r"(\s+|(?<=/)(?=[^\s/]))")
+
+    def __init__(self, width: int):
+        super().__init__(width, break_long_words=True, break_on_hyphens=True)
+
+
+class _Wrappers(dict):
+    def __missing__(self, width: int) -> _IdWrapper:
+        self[width] = wrapper = _IdWrapper(width)
+        return wrapper
+
+
+_WRAPPER_FOR: dict[int, _IdWrapper] = _Wrappers()
+
+
+def _pieces(text: str) -> list[str]:
+    """Return the pieces of ``text`` a line may not break inside (see ``_IdWrapper``)."""
+    return [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()]
+
+
 def terminal_width(default: int = DEFAULT_WIDTH) -> int:
     """Return the width of the terminal, or ``default`` when the output is not a terminal (files, pipes, tests)."""
     import sys
@@ -97,7 +124,7 @@ def _fit_widths(natural: list[int], minimum: list[int], available: int) -> list[
 def _wrap(text: str, width: int, max_lines: int | None) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""]
+        lines += _WRAPPER_FOR[width].wrap(paragraph) if paragraph.strip() else [""]
     if max_lines is not None and len(lines) > max_lines:
         last = lines[max_lines - 1]
         lines = lines[: max_lines - 1] + [(last if len(last) < width else last[: width - 1]).rstrip() + "…"]
@@ -128,7 +155,12 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence | str | None], 
     natural = [max(n, w) for n, w in zip(natural, longest_word)]
     if max_widths:
         natural = [n if cap is None else min(n, cap) for n, cap in zip(natural, max_widths)]
-    minimum = [min(n, max(_MIN_COLUMN, w)) for n, w in zip(natural, longest_word)]
+    # A column is never narrower than its longest word (an id, a prefixed name), up to _LONGEST_UNBROKEN.
+    longest_cell_word = [
+        max([0] + [len(piece) for row in present for piece in _pieces(row[i])]) for i in range(columns)
+    ]
+    minimum = [min(n, max(_MIN_COLUMN, w, min(c, _LONGEST_UNBROKEN)))
+               for n, w, c in zip(natural, longest_word, longest_cell_word)]
     available = width - len(_GAP) * (columns - 1)
     widths = _fit_widths(natural, minimum, available)
     previous = None

@@ -509,12 +509,14 @@ def compact_iri(iri: str) -> str:
     return f"<{iri}>"
 
 
-def format_result(result: QueryResult, output_format: str | None = None, width: int | None = None, terminal: bool = True) -> str:
+def format_result(result: QueryResult, output_format: str | None = None, width: int | None = None, terminal: bool = True,
+                  full_iris: bool = True) -> str:
     """Render a result: SELECT/ASK as table, csv, tsv, json (SPARQL 1.1 JSON) or markdown; graphs as turtle, ntriples or jsonld.
 
     ``output_format`` None picks turtle for graphs, and for SELECT/ASK a table on a ``terminal``, else CSV.
     CSV/TSV/JSON follow the SPARQL 1.1 results formats (full IRIs); table and markdown show ids and
-    prefixed names, with control characters escaped.
+    prefixed names, with control characters escaped. With ``full_iris`` False, CSV shows the table's ids and
+    prefixed names too (what the command line prints unless ``--full-iris``).
     """
     if result.kind == "graph":
         return _format_graph(result, output_format or "turtle")
@@ -528,7 +530,8 @@ def format_result(result: QueryResult, output_format: str | None = None, width: 
     if output_format == "csv":
         from .output import render_csv
 
-        return render_csv(result.variables, [[_csv_value(term) for term in row] for row in result.rows])
+        value = _csv_value if full_iris else _csv_display
+        return render_csv(result.variables, [[value(term) for term in row] for row in result.rows])
     if output_format == "tsv":
         lines = ["\t".join(f"?{name}" for name in result.variables)]
         lines += ["\t".join("" if term is None else str(term) for term in row) for row in result.rows]
@@ -542,6 +545,10 @@ def format_result(result: QueryResult, output_format: str | None = None, width: 
     if output_format == "table":
         text += f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
     return text
+
+
+def _csv_display(term) -> str:
+    return "" if term is None else display_term(term)
 
 
 def _csv_value(term) -> str:

@@ -19,7 +19,8 @@ import calendar
 import datetime
 from dataclasses import asdict, dataclass, field
 
-from .errors import CrossplanError
+from .errors import CrossplanError, UnknownIdError
+from .facts import GraphFacts, graph_facts
 from .model import Basis, NodeType, Relation, Response, Status
 from .output import render_csv, render_json, render_table, sorted_rows, terminal_width
 from .vocabulary import CP, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, global_id_of, node_iri
@@ -77,10 +78,19 @@ def resolve_plan(store, text: str, plans: dict[str, str] | None = None) -> tuple
     ``plans`` (id → title, from ``plan_titles``) saves looking the plans up again when resolving several.
     """
     plans = plans if plans is not None else plan_titles(store)
-    global_id = text.strip() if text.strip() in plans else _resolve(store, text)
-    if global_id not in plans:
-        raise CrossplanError(f"'{global_id}' is not a plan (plans: {', '.join(plans)})")
-    return global_id, plans[global_id]
+    text = text.strip()
+    if text in plans:
+        return text, plans[text]
+    from .loading import did_you_mean
+
+    # A plan is expected: suggest a plan (a prefix such as 'hmip', then a near spelling), not any node.
+    starting = [plan for plan in plans if plan.startswith(text)] if text else []
+    hint = f" (did you mean '{starting[0]}'?)" if len(starting) == 1 else did_you_mean(text, plans)
+    try:
+        global_id = _resolve(store, text)
+    except UnknownIdError:
+        raise UnknownIdError(f"no plan with id '{text}'{hint} (plans: {', '.join(plans)})") from None
+    raise CrossplanError(f"'{global_id}' is not a plan (plans: {', '.join(plans)})")
 
 
 def plan_titles(store) -> dict[str, str]:
@@ -861,6 +871,9 @@ def find_overdue(store, as_of: datetime.date | str | None = None, plan: str | No
         except ValueError:
             raise CrossplanError(f"'{as_of}' is not a date (write YYYY-MM-DD)") from None
     plan_id = resolve_plan(store, plan)[0] if plan else None
+    facts = graph_facts(store)
+    if facts is not None:
+        return _overdue_from_facts(facts, as_of, plan_id)
     latest: dict[str, tuple[datetime.date, str, str]] = {}
     dates_of: dict[str, set[str]] = {}
     for row in store.select(_TARGETS):
@@ -901,6 +914,53 @@ def find_overdue(store, as_of: datetime.date | str | None = None, plan: str | No
             id=item, type=_spelling(NodeType, row["type"]), plan=row["plan"], label=row["label"], target=value,
             target_text=printed[0] if len(printed) == 1 and len(dates_of[holder]) == 1 else None,
             due=due.isoformat(), days_overdue=(as_of - due).days, target_of=holder,
+            status=status, status_text=status_text, status_of=status_of,
+        ))
+    items.sort(key=lambda entry: (entry.due, entry.id))
+    return Overdue(as_of.isoformat(), items)
+
+
+def _overdue_from_facts(facts: GraphFacts, as_of: datetime.date, plan_id: str | None) -> Overdue:
+    """``find_overdue`` from the per-file tables: the same rules, no store read."""
+    children = facts.children()
+    items = []
+    dates_of: dict[str, set[str]] = {}
+    for item in sorted(facts.nodes.values(), key=lambda node: node.id):
+        if item.type not in ("recommendation", "action") or item.plan is None or (plan_id and item.plan != plan_id):
+            continue
+        if item.plan not in facts.nodes or facts.nodes[item.plan].type != "plan":
+            continue
+        updates = [child for child in children.get(item.id, []) if child.type == "update"]
+        latest = None
+        for holder in [item] + updates:
+            for value in holder.target_dates:
+                try:
+                    due = due_date(value)
+                except ValueError:
+                    continue
+                dates_of.setdefault(holder.id, set()).add(value)
+                if latest is None or (due, holder.id) > (latest[0], latest[2].id):
+                    latest = (due, value, holder)
+        if latest is None:
+            continue
+        status, status_text, status_of = item.status, item.status_text, item.id
+        if status is None:
+            reports = [((update.date or "", update.position or 0, update.id), update) for update in updates if update.status]
+            if reports:
+                update = max(reports, key=lambda report: report[0])[1]
+                status, status_text, status_of = update.status, update.status_text, update.id
+            else:
+                status_text, status_of = None, None
+        if status in _NOT_PENDING:
+            continue
+        due, value, holder = latest
+        if due >= as_of:
+            continue
+        printed = sorted(set(holder.target_texts))
+        items.append(OverdueItem(
+            id=item.id, type=item.type, plan=item.plan, label=item.label, target=value,
+            target_text=printed[0] if len(printed) == 1 and len(dates_of[holder.id]) == 1 else None,
+            due=due.isoformat(), days_overdue=(as_of - due).days, target_of=holder.id,
             status=status, status_text=status_text, status_of=status_of,
         ))
     items.sort(key=lambda entry: (entry.due, entry.id))
@@ -966,6 +1026,9 @@ def find_gaps(store, plan: str | None = None) -> list[Gap]:
     and not-applicable recommendations are left out. Ordered by plan, then plan order.
     """
     plan_id = resolve_plan(store, plan)[0] if plan else None
+    facts = graph_facts(store)
+    if facts is not None:
+        return _gaps_from_facts(facts, plan_id)
     parts: dict[str, set[str]] = {}
     for row in store.select(_PARTS):
         parts.setdefault(_id(row["rec"]), set()).add(_id(row["part"]))
@@ -990,6 +1053,35 @@ def find_gaps(store, plan: str | None = None) -> list[Gap]:
             missing.append("action or link")
         if missing:
             gaps.append(Gap(rec, row["plan"], row["label"], status, missing))
+    return gaps
+
+
+def _gaps_from_facts(facts: GraphFacts, plan_id: str | None) -> list[Gap]:
+    """``find_gaps`` from the per-file tables: the same rules, no store read."""
+    children = facts.children()
+    linked = {end for link in facts.links for end in (link.source, link.target)}
+    recommendations = [node for node in facts.nodes.values() if node.type == "recommendation" and node.plan
+                       and node.plan in facts.nodes and facts.nodes[node.plan].type == "plan"]
+    recommendations.sort(key=lambda node: (node.plan, (node.position is not None, node.position or 0), node.id))
+    gaps = []
+    for rec in recommendations:
+        if (plan_id and rec.plan != plan_id) or rec.status in (Status.REMOVED.value, Status.NOT_APPLICABLE.value):
+            continue
+        family = [rec]
+        for child in children.get(rec.id, []):
+            family.append(child)
+            if child.type == "action":
+                family += [update for update in children.get(child.id, []) if update.type == "update"]
+        missing = []
+        if not any(node.owned for node in family):
+            missing.append("owner")
+        if not any(node.target_dates or node.target_texts for node in family):
+            missing.append("target date")
+        with_actions = any(child.type == "action" for child in children.get(rec.id, []))
+        if not with_actions and not any(node.id in linked for node in family):
+            missing.append("action or link")
+        if missing:
+            gaps.append(Gap(rec.id, rec.plan, rec.label, rec.status, missing))
     return gaps
 
 

@@ -85,6 +85,7 @@ class _Terms:
             ("source_file", _iri(CP.sourceFile)),
             ("licence", _iri(DCTERMS.license)),
             ("note", _iri(SKOS.note)),
+            ("date_note", _iri(CP.dateNote)),
         )
         self.enum = {}  # enum member -> its IRI as a NamedNode
 

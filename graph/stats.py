@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .facts import graph_facts
 from .model import Basis, NodeType, Relation, Response, Status
 
 _NODES = "SELECT ?type (COUNT(?n) AS ?count) WHERE { ?n a ?type ; dcterms:identifier ?id } GROUP BY ?type"
@@ -18,6 +19,9 @@ def compute_stats(store) -> dict[str, dict]:
 
     The result maps a section name to ``{key: count}``; ``plans`` maps each plan id to counts by node type.
     """
+    facts = graph_facts(store)
+    if facts is not None:
+        return _stats_from_facts(facts)
     nodes = {member.value: 0 for member in NodeType}
     for row in store.select(_NODES):
         try:
@@ -42,6 +46,36 @@ def compute_stats(store) -> dict[str, dict]:
     responses = {member.value: 0 for member in Response}
     for row in store.select(_RESPONSE):
         responses[Response.from_term(row["response"]).value] = row["count"]
+    return {
+        "nodes": nodes,
+        "relations": relations,
+        "basis": bases,
+        "plans": {plan: plans[plan] for plan in sorted(plans)},
+        "status": statuses,
+        "response": responses,
+    }
+
+
+def _stats_from_facts(facts) -> dict[str, dict]:
+    """``compute_stats`` from the per-file tables: the same counts, no store read."""
+    nodes = {member.value: 0 for member in NodeType}
+    statuses = {member.value: 0 for member in Status}
+    responses = {member.value: 0 for member in Response}
+    plans: dict[str, dict[str, int]] = {}
+    for node in facts.nodes.values():
+        nodes[node.type] += 1
+        if node.status:
+            statuses[node.status] += 1
+        if node.response:
+            responses[node.response] += 1
+        if node.plan and node.plan in facts.nodes:
+            counts = plans.setdefault(node.plan, {})
+            counts[node.type] = counts.get(node.type, 0) + 1
+    relations = {member.value: 0 for member in Relation}
+    bases = {member.value: 0 for member in Basis}
+    for link in {(link.iri, link.relation, link.basis) for link in facts.links}:
+        relations[link[1]] += 1
+        bases[link[2]] += 1
     return {
         "nodes": nodes,
         "relations": relations,

@@ -12,9 +12,9 @@ answers a query over its default graph as fast as over a plain store, while its 
 named graphs" mode cost 1.3–1.7× at a million triples; the copy costs disk space and a longer full build, and a
 rebuild removes a triple from the default graph only when no named graph still states it.
 
-A generation never changes once built, so what is slow to work out from it (the answer to a whole-graph question,
-the networkx projection behind ``impact``) is kept beside it in ``answers/`` and read back the next time; it goes
-when the generation is retired. The files are pickles in the user's own cache, trusted as the database beside them is.
+Nothing but the database, the manifest and the index (JSON, checked on reading) is kept: no answer is remembered
+beside a generation. The questions read only what they need from the store's indexes (``CrossplanStore.triples``),
+so there is nothing slow left to remember, and nothing in the store directory that could run code when read back.
 
 A build never touches the current generation. It writes a new one — a full load into an empty database, or
 for a few changed files a copy of the current one (RocksDB checkpoint: hard links, milliseconds) with those
@@ -37,19 +37,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CrossplanError, DataError
+from .facts import FACTS_FORMAT, file_facts, write_facts
 from .files import write_atomically
 from .loading import Location, Reference, check_data_dir, check_definitions, data_files, display_path, parse_file
 from .vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
 
-STORE_FORMAT = 3  # 3: the default graph mirrors the union of the named graphs
+STORE_FORMAT = 4  # 3: the default graph mirrors the union of the named graphs; 4: and each file has its facts
 MANIFEST = "manifest.json"
 INDEX = "index"
+FACTS = "facts"  # per file content, the columns the whole-graph questions read (graph/facts.py)
 INDEX_FORMAT = 1
 LEGACY = ("index.json", "oxigraph")  # a format-1 store's files
 DATABASE = "oxigraph"
-ANSWERS = "answers"  # what is slow to work out from a generation, kept beside it
-REMEMBER_SECONDS = 0.25
-REMEMBER_ROWS = 250_000  # a larger SELECT answer would cost more disk than it saves time
 LOCK = "lock"
 GENERATION_PREFIX = "gen-"
 # A file modified this close to (or after) the moment a build looked at it may have changed again within the
@@ -89,13 +88,29 @@ class CrossplanStore:
     """
 
     def __init__(self, store, data_dir: Path | None, path: Path | None, report: BuildReport | None = None, hold=None,
-                 generation: Path | None = None):
+                 generation: Path | None = None, files: dict | None = None, tables: list[dict] | None = None):
         self.oxigraph = store
         self.data_dir = data_dir
         self.path = path
         self.report = report
         self._hold = hold  # the shared lock on the generation: released when this object is collected
-        self._answers = generation / ANSWERS if generation is not None else None
+        self.generation = generation
+        self._files = files  # the manifest's entries of the generation opened
+        self._tables = tables
+
+    def fact_tables(self) -> list[dict] | None:
+        """Return every data file's facts table (``graph/facts.py``), or None if one is missing or damaged."""
+        from .facts import read_facts
+
+        if self._tables is None and self._files is not None and self.path is not None:
+            tables = []
+            for relpath, entry in self._files.items():
+                table = read_facts(self.path / FACTS / f"{_facts_key(relpath, entry['sha256'])}.json")
+                if table is None:
+                    return None
+                tables.append(table)
+            self._tables = tables
+        return self._tables
 
     def query(self, sparql: str, substitutions: dict | None = None):
         """Run a SPARQL query over the union of all graphs, with the crossplan prefixes pre-bound."""
@@ -110,39 +125,20 @@ class CrossplanStore:
         from .sparqltext import inline_terms
 
         sparql = inline_terms(sparql, substitutions)
-        digest = hashlib.sha256(sparql.encode("utf-8")).hexdigest()[:32]
-        text, names, values = self.remembered(f"select-{digest}", lambda: self._answer(sparql),
-                                              keep=lambda answer: len(answer[2]) <= REMEMBER_ROWS)
-        if text != sparql:  # another query with the same digest: answer this one afresh
-            text, names, values = self._answer(sparql)
-        return [dict(zip(names, row)) for row in values]
-
-    def _answer(self, sparql: str) -> tuple[str, list[str], list[tuple]]:
         results = self.query(sparql)
         names = [variable.value for variable in results.variables]
-        return sparql, names, [tuple(_plain(solution[name]) for name in names) for solution in results]
+        return [dict(zip(names, (_plain(solution[name]) for name in names))) for solution in results]
 
-    def remembered(self, name: str, compute, keep=lambda value: True):
-        """Return ``compute()``; when that is slow (and ``keep(value)``) keep it beside the generation, so that the
-        next call (from any process) reads it back. An in-memory store keeps nothing."""
-        import pickle
+    def triples(self, subject=None, predicate=None, object=None):
+        """Yield the (subject, predicate, object) terms of the union of all graphs that match a pattern (None: any).
 
-        where = self._answers / f"{name}.pickle" if self._answers is not None else None
-        if where is not None:
-            try:
-                with open(where, "rb") as stream:
-                    return pickle.load(stream)
-            except Exception:  # none yet, damaged, or written by other versions of the classes: work it out afresh
-                pass
-        started = time.perf_counter()
-        value = compute()
-        if where is not None and time.perf_counter() - started >= REMEMBER_SECONDS and keep(value):
-            try:
-                where.parent.mkdir(exist_ok=True)
-                write_atomically(where, lambda stream: pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL))
-            except OSError:
-                pass  # a read-only cache only costs the time saved
-        return value
+        Terms are pyoxigraph terms. This is the store's own index lookup, with no query to plan: the questions about
+        one node walk the graph with it, and the whole-graph questions read the columns (predicates) they need.
+        """
+        from pyoxigraph import DefaultGraph
+
+        for quad in self.oxigraph.quads_for_pattern(subject, predicate, object, DefaultGraph()):
+            yield quad.subject, quad.predicate, quad.object
 
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs that hold data (not the ontology)."""
@@ -243,7 +239,8 @@ def open_store(
                 _refresh_manifest(path, manifest)
             report.reused = list(listing)
             report.seconds = time.perf_counter() - started
-            return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"])
+            return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"],
+                                  manifest["files"])
 
     _prepare_directory(path)
     with _exclusive_lock(path / LOCK):
@@ -264,7 +261,7 @@ def open_store(
     if opened is None:
         raise StoreError(f"{display_path(path)}: the store changed while it was being opened; try again")
     report.seconds = time.perf_counter() - started
-    return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"])
+    return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"], manifest["files"])
 
 
 def build_store(
@@ -336,7 +333,7 @@ def _prepare_directory(path: Path) -> None:
         if not path.is_dir():
             raise StoreError(f"{display_path(path)}: not a directory, cannot hold a store")
         entries = os.listdir(path)
-        ours = all(name in (MANIFEST, LOCK, INDEX, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
+        ours = all(name in (MANIFEST, LOCK, INDEX, FACTS, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
                    for name in entries)
         if entries and not ours:
             raise StoreError(f"{display_path(path)}: not a crossplan store and not empty; choose another --store")
@@ -376,11 +373,18 @@ def _retire(path: Path, manifest: dict) -> None:
         elif name in LEGACY:
             target = path / name
             shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+    # earlier versions kept pickled answers beside a generation: never read now, and not left to be trusted later
+    shutil.rmtree(path / manifest["generation"] / "answers", ignore_errors=True)
     used = {entry["index"] + ".json" for entry in manifest["files"].values()}
     if (path / INDEX).is_dir():
         for name in os.listdir(path / INDEX):
             if name not in used:
                 (path / INDEX / name).unlink(missing_ok=True)
+    used = {_facts_key(relpath, entry["sha256"]) + ".json" for relpath, entry in manifest["files"].items()}
+    if (path / FACTS).is_dir():
+        for name in os.listdir(path / FACTS):
+            if name not in used:
+                (path / FACTS / name).unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,9 +406,12 @@ def _build(data_dir, path, manifest, listing, stale, removed, report, scanned_ns
                 return _build(data_dir, path, None, listing, sorted(listing), [], report, scanned_ns)
 
     parsed_files, hashes = [], {}
+    (path / FACTS).mkdir(exist_ok=True)
     for relpath in track(stale, "Parsing YAML", unit="files"):
         parsed, hashes[relpath] = _parse(data_dir, relpath)
         parsed_files.append(parsed)
+        if not parsed.problems:  # keyed by content: a failed build leaves only what a later one may use
+            write_facts(path / FACTS / f"{_facts_key(relpath, hashes[relpath])}.json", file_facts(parsed))
     problems = [problem for parsed in parsed_files for problem in parsed.problems]
     if any(parsed.unreadable for parsed in parsed_files):
         # an unreadable file defines ids we cannot see: checking references now would only add noise
@@ -574,6 +581,10 @@ def _parse(data_dir: Path, relpath: str):
     return parse_file(data_dir, relpath, text), digest
 
 
+def _facts_key(relpath: str, digest: str) -> str:
+    return hashlib.sha256(f"facts-{FACTS_FORMAT}\0{relpath}\0{digest}".encode("utf-8")).hexdigest()[:32]
+
+
 def _estimate_quads(parsed) -> int:
     return 12 * len(parsed.nodes) + 8 * len(parsed.links)
 
@@ -634,7 +645,7 @@ def memory_store(dataset) -> CrossplanStore:
         store.extend(quads)
         store.extend(_in_default_graph(quads))
     _load_ontology(store)
-    return CrossplanStore(store, dataset.data_dir, None)
+    return CrossplanStore(store, dataset.data_dir, None, tables=[file_facts(parsed) for parsed in dataset.files])
 
 
 def _load_ontology(store) -> None:

@@ -96,6 +96,7 @@ class CP(ClosedNamespace, base="https://w3id.org/crossplan/ontology#"):
     timescale: str
     url: str
     sourceFile: str
+    dateNote: str
     # dependency relations
     dependencyRelation: str
     duplicateOf: str

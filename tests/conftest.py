@@ -45,3 +45,20 @@ def invoke(runner):
         return runner.invoke(main, [str(arg) for arg in args], input=input, env=env, catch_exceptions=False)
 
     return run
+
+
+# -- test tiers ---------------------------------------------------------------------------------------
+# `pytest -m "not browser and not server"` is the fast tier: no Debian package needed. A test is in the
+# browser tier when it drives Chromium, in the server tier when it starts a SPARQL server (or crossplan serve);
+# tests mark themselves, and tests that use these fixtures are marked here so that none can be forgotten.
+SERVER_FIXTURES = {"server", "virtuoso_server", "oxigraph_server", "servers", "live_server", "serve_server"}
+BROWSER_FIXTURES = {"browser", "chromium", "playwright"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)

@@ -105,7 +105,7 @@ MINI_GRAPHS = """\
 def test_push_then_refuse_to_overwrite_then_replace(invoke, server):
     result = invoke("--data", MINI, "push", "--endpoint", server.url, env=server.environ)
     assert result.exit_code == 0, result.output
-    first, rest = result.stdout.split("\n", 1)
+    first, rest = result.stderr.split("\n", 1)
     match = PUSHED.fullmatch(first)
     assert match and match.group(2) == "the Graph Store Protocol"
     expected_target = server.url.replace("/sparql", "/sparql-graph-crud-auth") if server.name == "virtuoso" else server.url.replace("/query", "/store")
@@ -115,7 +115,7 @@ def test_push_then_refuse_to_overwrite_then_replace(invoke, server):
     assert (again.exit_code, again.output) == (1, (
         f"Error: the server already holds 52 triples in <{GRAPH_BASE}alpha> and 5 more of the graphs: pass --replace to replace them\n"))
     replaced = invoke("--data", MINI, "push", "--replace", env={**server.environ, "CROSSPLAN_ENDPOINT": server.url})
-    assert replaced.exit_code == 0 and replaced.stdout.split("\n", 1)[1] == MINI_GRAPHS
+    assert replaced.exit_code == 0 and replaced.stderr.split("\n", 1)[1] == MINI_GRAPHS
 
 
 def test_push_through_sparql_update(invoke, server):
@@ -123,7 +123,7 @@ def test_push_through_sparql_update(invoke, server):
     result = invoke("--data", MINI, "push", "--endpoint", server.url, "--graph-store", server.url + "-none", "--update-endpoint", update,
                     env=server.environ)
     assert result.exit_code == 0, result.output
-    match = PUSHED.fullmatch(result.stdout.split("\n", 1)[0])
+    match = PUSHED.fullmatch(result.stderr.split("\n", 1)[0])
     assert match and match.groups() == (update, "SPARQL Update")
 
 
@@ -195,6 +195,7 @@ def loaded(request, tmp_path_factory):
     return urls
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("name", ["virtuoso", "oxigraph"])
 @pytest.mark.parametrize("arguments", QUESTIONS, ids=lambda arguments: " ".join(arguments)[:40])
 def test_every_question_answers_the_same_through_endpoint(invoke, loaded, name, arguments):

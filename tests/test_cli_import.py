@@ -58,9 +58,9 @@ def test_import_writes_the_plan_and_every_command_reads_it(mine, invoke):
     result = invoke("--data", "mine", "import", "action-plan.xlsx", "--plan-id", "hmip")
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
+        "",
         "Imported 4 recommendations (1 removed), 4 updates, 0 actions, 0 workstreams, 1 link from action-plan.xlsx "
         "(sheet Action plan) into mine/plans/hmip.yaml\n",
-        "",
     )
     assert invoke("validate", env={"CROSSPLAN_DATA": "mine"}).output == "No problems found\n"
     expected = tables.EXPECTED_PLAN.format(plan_id="hmip")

@@ -90,6 +90,15 @@ def test_construct_prints_turtle(ask):
 
 def test_a_saved_query_with_a_parameter(ask):
     result = ask("query", "updates", "--param", "plan=north", "--format", "csv")
+    # piped CSV shows ids and prefixed names, like the table
+    assert result.stdout_bytes.decode("utf-8") == (
+        "date,item,update,status,title\r\n"
+        "2020-01,north/r1,north/r1-update-1,,January update\r\n"
+        "2020-12,north/r1,north/r1-update-2,cp:Ongoing,December update\r\n"
+        "2020-12,north/r2,north/r2-update-1,cp:Complete,Final update\r\n"
+    )
+    # --full-iris: the SPARQL 1.1 CSV results format
+    result = ask("query", "updates", "--param", "plan=north", "--format", "csv", "--full-iris")
     assert result.stdout_bytes.decode("utf-8") == (
         "date,item,update,status,title\r\n"
         f"2020-01,{ID}north/r1,{ID}north/r1-update-1,,January update\r\n"
@@ -416,7 +425,7 @@ def test_shipped_saved_queries_run(invoke, hmip):
     result = invoke("query", "recommendations", "--param", "plan=hmip-resettlement", "--format", "csv")
     assert result.exit_code == 0
     listed = [line.split(",")[0] for line in result.output.splitlines()[1:]]
-    assert listed == [f"{ID}hmip-resettlement/{rec['id']}" for rec in hmip["recommendations"]]
+    assert listed == [f"hmip-resettlement/{rec['id']}" for rec in hmip["recommendations"]]
 
 
 def test_shipped_overdue_hmip_items_at_the_start_of_2021(invoke):

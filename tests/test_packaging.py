@@ -118,7 +118,7 @@ def test_fresh_install_runs_beside_other_top_level_names(fresh_install):
     environment, workdir, env = fresh_install
     python = str(environment / "bin" / "python")
     result = run(environment, workdir, env, str(environment / "bin" / "crossplan"), "validate")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "No problems found\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "No problems found\n")
     stats = run(environment, workdir, env, python, "-m", "crossplan", "stats")
     assert stats.returncode == 0 and "Plan hmip-resettlement" in stats.stdout, stats.stderr
     api = run(environment, workdir, env, python, "-c",

@@ -148,3 +148,145 @@ def test_organisations_have_the_abbreviations_used_in_the_text(dataset):
     abbreviations = {a for n in dataset.nodes.values() if n.type is NodeType.ORGANISATION for a in n.abbreviations}
     assert {"YJB", "YCS", "HMPPS", "NPS", "MoJ", "DfE", "MHCLG"} <= abbreviations
     assert dataset.nodes["nps-midlands"].part_of == "nps"
+
+
+# -- issue 20: the audit's corrections ---------------------------------------------------------------
+
+
+def _link(dataset, source, relation, target):
+    found = [l for l in dataset.links if (l.source_id, l.relation, l.target_id) == (source, relation, target)]
+    assert len(found) == 1, (source, relation.value, target)
+    return found[0]
+
+
+def _no_link(dataset, source, target):
+    return not [l for l in dataset.links if (l.source_id, l.target_id) == (source, target)]
+
+
+@pytest.fixture(scope="module")
+def shipped_store(dataset):
+    from crossplan.graph.store import memory_store
+
+    return memory_store(dataset)
+
+
+def test_the_blueprint_is_tied_to_its_implementation_plan_and_editions(dataset, shipped_store):
+    from crossplan.graph.analysis import find_paths
+
+    implements = _link(dataset, "youth-justice-blueprint", Relation.DELEGATED_TO, "yj-blueprint")
+    assert implements.basis is Basis.EXPLICIT and implements.document == "yj-blueprint-implementation-plan"
+    assert "This implementation plan sets out a shared commitment" in implements.quote
+    edition = _link(dataset, "yj-blueprint-implementation-plan", Relation.SUPERSEDES, "yj-blueprint-implementation-plan-first-edition")
+    assert edition.basis is Basis.JUDGED
+    _link(dataset, "youth-justice-blueprint", Relation.DELEGATED_TO, "yj-blueprint-implementation-plan-first-edition")
+    for recommendation in ("a1", "a2"):
+        cited = _link(dataset, f"hmip-resettlement/{recommendation}", Relation.REFERENCES, "yj-blueprint-implementation-plan-first-edition")
+        assert "the Blueprint and associated implementation plan, published in May" in cited.quote
+    paths = find_paths(shipped_store, "youth-justice-blueprint", "yj-blueprint")
+    assert [path.nodes for path in paths.paths][0] == ["youth-justice-blueprint", "yj-blueprint"]
+    assert find_paths(shipped_store, "hmip-resettlement/a1", "yj-blueprint").paths
+
+
+def test_documents_and_plans_carry_their_printed_or_inferred_dates(dataset):
+    nodes = dataset.nodes
+    assert nodes["hmip-resettlement-action-plan"].date == nodes["hmip-resettlement"].date == "2020-12"
+    assert "January 2020" in nodes["hmip-resettlement-action-plan"].date_note
+    assert nodes["yj-blueprint-implementation-plan"].date == nodes["yj-blueprint"].date == "2022"
+    assert "refreshed in January 2022" in nodes["yj-blueprint-implementation-plan"].date_note
+    for first in ("youth-justice-blueprint", "yj-blueprint-implementation-plan-first-edition"):
+        assert nodes[first].date == "2019-05"
+        assert "published in May" in nodes[first].date_note and "inferred" in nodes[first].date_note
+    for node in dataset.nodes.values():
+        if node.type in (NodeType.DOCUMENT, NodeType.PLAN) and node.date:
+            assert node.date_note, node.id  # every date of a document or plan says where it comes from
+
+
+def test_the_a1_a2_december_updates_map_onto_the_wales_transitions_guidance_row(dataset):
+    for update in ("hmip-resettlement/a1-update-2", "hmip-resettlement/a2-update-2"):
+        link = _link(dataset, update, Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions-4")
+        assert "joint NPS / YJB Transitions Guidance" in link.quote and link.target_quote
+        _link(dataset, update, Relation.REFERENCES, "youth-to-adult-transitions-guidance-wales")
+    note = dataset.nodes["youth-to-adult-transitions-guidance-wales"].note
+    for statement in ("has now been published", "first quarter of the new year", "awaiting translation"):
+        assert statement in note
+
+
+def test_a1_a2_to_the_resettlement_workstream_are_judged_and_the_inputs_explicit(dataset):
+    for recommendation in ("a1", "a2"):
+        link = _link(dataset, f"hmip-resettlement/{recommendation}", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions")
+        assert link.basis is Basis.JUDGED
+        assert _no_link(dataset, f"hmip-resettlement/{recommendation}", "yj-blueprint/resettlement-and-transitions") is False
+        assert not [l for l in dataset.links if l.source_id == f"hmip-resettlement/{recommendation}" and l.relation is Relation.FEEDS_INTO]
+    for source in ("hmip-youth-resettlement-inspection", "yjb-constructive-resettlement-pathfinder",
+                   "welsh-yot-self-assessment-of-national-standards"):
+        link = _link(dataset, source, Relation.FEEDS_INTO, "yj-blueprint/resettlement-and-transitions")
+        assert link.basis is Basis.EXPLICIT
+    assert "Welsh YOT self-assessment of National Standards" in _link(
+        dataset, "welsh-yot-self-assessment-of-national-standards", Relation.FEEDS_INTO, "yj-blueprint/resettlement-and-transitions").quote
+
+
+def test_the_weak_cross_plan_links_were_re_read(dataset):
+    assert _no_link(dataset, "hmip-resettlement/r3", "yj-blueprint/resettlement-and-transitions-1")
+    assert _no_link(dataset, "hmip-resettlement/r5", "yj-blueprint/custody-1")
+    assert _no_link(dataset, "hmip-resettlement/a2", "yj-blueprint/custody-1")
+    secure = _link(dataset, "hmip-resettlement/a2-update-2", Relation.RELATED_TO, "yj-blueprint/custody-1")
+    assert "secure provision" in secure.quote and "accommodated close to home" not in (secure.target_quote or "")
+    # kept on R&T-3 (see the YAML comment), which hands its suggestions to R&T-1 explicitly
+    _link(dataset, "hmip-resettlement/a6", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions-3")
+    _link(dataset, "yj-blueprint/resettlement-and-transitions-3-update-1", Relation.DELEGATED_TO, "yj-blueprint/resettlement-and-transitions-1")
+
+
+def test_prevention_3_links_to_the_yjb_project_instead_of_duplicating_it(dataset, shipped_store):
+    from crossplan.graph.analysis import find_duplicate_groups
+
+    assert _no_link(dataset, "yj-blueprint/prevention-3", "yjb-prevention-monitoring-project")
+    link = _link(dataset, "yjb-prevention-monitoring-project", Relation.FEEDS_INTO, "yj-blueprint/prevention-3")
+    assert "Rather than duplicating activity" in link.quote
+    members = {m.id for group in find_duplicate_groups(shipped_store) for m in group.members}
+    assert "yj-blueprint/prevention-3" not in members
+
+
+def test_the_ycs_casework_review_is_one_node(dataset):
+    review = dataset.nodes["ycs-casework-review"]
+    assert review.type is NodeType.PROGRAMME and review.part_of == "youth-justice-reform-programme"
+    _link(dataset, "hmip-resettlement/r4", Relation.DELEGATED_TO, "ycs-casework-review")
+    _link(dataset, "hmip-resettlement/r7", Relation.DELEGATED_TO, "ycs-casework-review")
+    _link(dataset, "hmip-resettlement/r5-update-2", Relation.REFERENCES, "ycs-casework-review")
+    _link(dataset, "how-to-make-resettlement-constructive", Relation.FEEDS_INTO, "ycs-casework-review")
+    _link(dataset, "ycs-casework-review", Relation.DELEGATED_TO, "ycs-yjb-resettlement-board")
+    assert _link(dataset, "how-to-make-resettlement-constructive", Relation.RELATED_TO, "constructive-resettlement").basis is Basis.JUDGED
+    # r5 does not name the YJB report: judged, not explicit
+    assert _link(dataset, "hmip-resettlement/r5", Relation.REFERENCES, "how-to-make-resettlement-constructive").basis is Basis.JUDGED
+
+
+def test_owners_bodies_and_the_probation_service(dataset):
+    for recommendation in ("r4", "r7"):
+        owners = [o for u in items(dataset, "hmip-resettlement", NodeType.UPDATE)
+                  if u.parent == f"hmip-resettlement/{recommendation}" for o in u.owners]
+        assert owners and all(o.organisation == "ycs" for o in owners), recommendation
+    assert _link(dataset, "probation-service", Relation.SUPERSEDES, "nps").basis is Basis.JUDGED
+    for body in ("police-forces", "agored", "ycs-yjb-resettlement-board", "resettlement-working-group", "ycs-current-estate-project-board"):
+        assert dataset.nodes[body].type is NodeType.ORGANISATION
+    used = set()
+    for node in dataset.nodes.values():
+        used.update(node.addressed_to, node.publishers, (o.organisation for o in node.owners))
+        if node.part_of:
+            used.update((node.part_of, node.id))
+    for link in dataset.links:
+        used.update((link.source_id, link.target_id))
+    orphans = [n.id for n in dataset.nodes.values() if n.type is NodeType.ORGANISATION and n.id not in used]
+    assert orphans == []
+
+
+def test_deadlines_printed_in_the_response_text_are_targets(dataset):
+    def targets(update):
+        return [(t.text, t.date) for t in dataset.nodes[f"hmip-resettlement/{update}"].target_dates]
+
+    assert ("by April 2021", "2021-04") in targets("r2-update-2")
+    assert ("by March 2021", "2021-03") in targets("a1-update-2")
+    assert ("by March 2021", "2021-03") in targets("a2-update-2")
+    assert ("January 2021", "2021-01") in targets("a3-update-2")
+    assert ("in the first quarter of the new year", None) in targets("r9-update-2")  # no year printed, no date
+    # statuses stay where the document prints a status cell: on three December 2020 updates, no recommendation
+    statuses = {n.id for n in dataset.nodes.values() if n.plan == "hmip-resettlement" and n.status and n.status is not Status.REMOVED}
+    assert statuses == {"hmip-resettlement/r3-update-2", "hmip-resettlement/r5-update-2", "hmip-resettlement/r6-update-2"}

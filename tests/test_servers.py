@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+
 sys.path.insert(0, str(Path(__file__).parent))
 from servers import SCRIPTS, Server, oxigraph_server, run_script, virtuoso_server  # noqa: E402,F401  (fixtures)
+
+pytestmark = pytest.mark.server
 
 from crossplan.graph.endpoint import Connection, EndpointStore  # noqa: E402
 from crossplan.graph.errors import EndpointError  # noqa: E402

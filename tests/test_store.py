@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
-import pickle
 import os
+import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -355,12 +356,13 @@ def test_cli_build_says_what_it_did(invoke, mini_data, tmp_path):
     ontology = NamedNode(graph_iri("ontology"))
     count = sum(1 for quad in open_store(mini_data, path).oxigraph.quads_for_pattern(None, None, None, None)
                 if isinstance(quad.graph_name, NamedNode) and quad.graph_name != ontology)
-    assert first.stdout.startswith(f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
-    assert invoke("--data", mini_data, "--store", path, "build").stdout == f"Store is up to date: 5 files in {path}\n"
+    assert first.stdout == ""
+    assert first.stderr.startswith(f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
+    assert invoke("--data", mini_data, "--store", path, "build").stderr == f"Store is up to date: 5 files in {path}\n"
     _edit(mini_data / "plans/beta.yaml", "Map existing", "Review existing")
-    assert invoke("--data", mini_data, "--store", path, "build").stdout.startswith(
+    assert invoke("--data", mini_data, "--store", path, "build").stderr.startswith(
         f"Built {path}: 1 file parsed, 4 reused, 0 removed, ")
-    assert invoke("--data", mini_data, "--store", path, "build", "--rebuild").stdout.startswith(
+    assert invoke("--data", mini_data, "--store", path, "build", "--rebuild").stderr.startswith(
         f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
 
 
@@ -384,91 +386,58 @@ def test_a_triple_leaves_the_default_graph_only_when_no_named_graph_states_it():
     assert list(store.quads_for_pattern(None, None, None, None)) == []
 
 
-SLOW_QUESTION = "SELECT ?n ?label WHERE { ?n rdfs:label ?label } ORDER BY ?n"
+class _Planted:
+    """A pickle that records its own loading: if anything unpickled it, code from the store directory ran."""
+
+    def __reduce__(self):
+        return (Path.touch, (Path(os.environ["CROSSPLAN_PLANTED"]),))
 
 
-def _answer_files(path: Path) -> list[Path]:
-    return sorted(path.glob(f"gen-*/{store_module.ANSWERS}/select-*.pickle"))
+def test_nothing_planted_in_the_store_directory_runs_when_the_questions_are_asked(mini_data, tmp_path, monkeypatch):
+    from crossplan.graph import analysis, questions, stats
 
-
-def test_a_slow_answer_is_remembered_beside_its_generation_and_read_back(mini_data, tmp_path, monkeypatch):
     path = tmp_path / "store"
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)  # every answer counts as slow
-    expected = open_store(mini_data, path).select(SLOW_QUESTION)
-    assert len(expected) > 10 and len(_answer_files(path)) == 1
-    reopened = open_store(mini_data, path)
-    reopened.query = lambda *arguments, **options: pytest.fail("the remembered answer was not used")
-    assert reopened.select(SLOW_QUESTION) == expected
-
-
-def test_a_quick_answer_is_not_remembered(mini_data, tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 60.0)
-    open_store(mini_data, tmp_path / "store").select(SLOW_QUESTION)
-    assert _answer_files(tmp_path / "store") == []
-
-
-def test_a_huge_answer_is_not_remembered(mini_data, tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
-    monkeypatch.setattr(store_module, "REMEMBER_ROWS", 5)
-    assert len(open_store(mini_data, tmp_path / "store").select(SLOW_QUESTION)) > 5
-    assert _answer_files(tmp_path / "store") == []
-
-
-def test_remembered_answers_never_outlive_a_change_to_the_data(mini_data, tmp_path, monkeypatch):
-    path = tmp_path / "store"
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
-    before = open_store(mini_data, path).select(SLOW_QUESTION)
-    _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
-    gc.collect()  # let the old generation go, as a new process would
     store = open_store(mini_data, path)
-    after = store.select(SLOW_QUESTION)
-    assert after != before
-    assert after == memory_store(load_dataset(mini_data)).select(SLOW_QUESTION)
-
-
-def test_a_damaged_answer_is_answered_afresh(mini_data, tmp_path, monkeypatch):
-    path = tmp_path / "store"
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
-    expected = open_store(mini_data, path).select(SLOW_QUESTION)
-    for damaged in (b"not a pickle", pickle.dumps(("another query", ["n"], [("x",)]))):
-        _answer_files(path)[0].write_bytes(damaged)
-        assert open_store(mini_data, path).select(SLOW_QUESTION) == expected
-
-
-def test_an_in_memory_store_remembers_nothing(mini_data, monkeypatch):
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
-    store = memory_store(load_dataset(mini_data))
-    assert store.select(SLOW_QUESTION) == store.select(SLOW_QUESTION)
-    assert not list(mini_data.rglob("*.pickle"))
-
-
-def test_a_slow_derived_object_is_kept_with_its_generation(mini_data, tmp_path, monkeypatch):
-    path = tmp_path / "store"
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return {"nodes": ["alpha/r1"], "calls": len(calls)}
-
-    assert open_store(mini_data, path).remembered("projection", compute) == {"nodes": ["alpha/r1"], "calls": 1}
-    assert open_store(mini_data, path).remembered("projection", compute) == {"nodes": ["alpha/r1"], "calls": 1}
-    assert len(calls) == 1
-    next(path.glob(f"gen-*/{store_module.ANSWERS}/projection.pickle")).write_bytes(b"damaged")
-    assert open_store(mini_data, path).remembered("projection", compute) == {"nodes": ["alpha/r1"], "calls": 2}
-    _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
+    proof = tmp_path / "code-ran"
+    monkeypatch.setenv("CROSSPLAN_PLANTED", str(proof))
+    generation = store.generation
+    planted = pickle.dumps(_Planted())
+    for where in (generation / "answers", path / "index", path):  # where pickles were kept, and beside them
+        where.mkdir(exist_ok=True)
+        for name in ("projection-networkx-3.4.pickle", "select-0123456789abcdef0123456789abcdef.pickle", "x.pkl"):
+            (where / name).write_bytes(planted)
+    del store
     gc.collect()
-    assert open_store(mini_data, path).remembered("projection", compute)["calls"] == 3  # a new generation
+    store = open_store(mini_data, path)
+    analysis.find_impact(store, "alpha/r1")
+    analysis.find_paths(store, "alpha/r1", "alpha/r2")
+    analysis.find_duplicate_groups(store)
+    questions.find_overdue(store, "2030-01-01")
+    questions.find_gaps(store)
+    questions.describe_node(store, "alpha/r1")
+    stats.compute_stats(store)
+    store.select("SELECT ?n WHERE { ?n rdfs:label ?l }")
+    assert not proof.exists()
 
 
-def test_impact_reads_its_projection_back_the_second_time(mini_data, tmp_path, monkeypatch):
-    from crossplan.graph import analysis
+def test_no_module_of_the_store_or_the_questions_unpickles():
+    import crossplan.graph as package
 
+    for name in ("store", "analysis", "questions", "stats", "rdf"):
+        text = (Path(package.__file__).parent / f"{name}.py").read_text(encoding="utf-8")
+        assert not re.search(r"\bimport (pickle|marshal|shelve|dill|joblib)\b|pickle\.loads?\(", text), name
+
+
+def test_a_store_built_by_an_earlier_version_loses_its_pickled_answers(mini_data, tmp_path):
     path = tmp_path / "store"
-    monkeypatch.setattr(store_module, "REMEMBER_SECONDS", 0.0)
-    first = analysis.find_impact(open_store(mini_data, path), "alpha/r1")
-    monkeypatch.setattr(analysis, "_projection", lambda store: pytest.fail("the projection was built again"))
-    assert analysis.find_impact(open_store(mini_data, path), "alpha/r1") == first
+    store = open_store(mini_data, path)
+    (store.generation / "answers").mkdir()
+    (store.generation / "answers" / "select-x.pickle").write_bytes(b"old")
+    del store
+    gc.collect()
+    _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
+    open_store(mini_data, path)
+    assert not list(path.rglob("*.pickle"))
 
 
 def test_a_format_2_store_whose_queries_read_the_union_mode_is_rebuilt(mini_data, tmp_path):

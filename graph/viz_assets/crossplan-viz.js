@@ -95,17 +95,24 @@
   // ---------------------------------------------------------------------------------------------
   // vis-network items
 
-  var columns = data.layout === "columns";
+  // The graph view is laid out by this script (plans and workstreams as regions), never by physics;
+  // the mapping and matrix views are SVG and HTML drawn from the layout Python computed.
+  var columns = false;
   var fontFace = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, 'DejaVu Sans', sans-serif";
 
+  var BOX_WIDTH = { plan: 270, workstream: 230, recommendation: 230, action: 190 };
+  var BOX_FONT = { plan: 18, workstream: 16, recommendation: 15, action: 12 };
+  var DARK_TYPES = new Set(["plan", "workstream", "recommendation", "programme"]);
   function groupOptions() {
     var groups = {};
     Object.keys(style.types).forEach(function (type) {
       var typeStyle = style.types[type];
-      var inside = typeStyle.shape === "box" || typeStyle.shape === "ellipse";
+      var inside = true;
+      var width = BOX_WIDTH[type] || 170;
       groups[type] = {
-        shape: typeStyle.shape,
-        size: typeStyle.size,
+        shape: "box",
+        widthConstraint: { minimum: width, maximum: width },
+        shapeProperties: { borderRadius: 3 },
         color: {
           background: typeStyle.color, border: darker(typeStyle.color, 0.7),
           highlight: { background: typeStyle.color, border: "#111827" },
@@ -114,17 +121,16 @@
         // Borders cost a third of each redraw at 10,000 nodes and are invisible at that zoom.
         borderWidth: big ? 0 : 1,
         borderWidthSelected: 3,
-        font: { color: inside ? typeStyle.font : "#1f2937", size: typeStyle.fontSize || 12, face: fontFace,
-                strokeWidth: inside ? 0 : 3, strokeColor: "#ffffff" },
-        margin: inside ? 8 : undefined
+        font: { color: DARK_TYPES.has(type) ? "#ffffff" : "#1f2937", size: BOX_FONT[type] || 12, face: fontFace,
+                strokeWidth: 0, align: "left" },
+        margin: 6
       };
     });
     return groups;
   }
 
   function visNode(node) {
-    var item = { id: node.id, group: node.type, label: node.label, x: node.x, y: node.y };
-    if (node.loose) { item.physics = false; }
+    var item = { id: node.id, group: node.type, label: node.label, x: node.x, y: node.y, physics: false };
     if (node.type === "action") { item.mass = 0.5; }
     // Plans are pinned where the seeded layout put them, apart: their items gather round them.
     if (node.type === "plan" && data.physics.pinPlans) { item.fixed = { x: true, y: true }; }
@@ -186,7 +192,7 @@
   var hiddenEdges = new Set();
   var big = nodeList.length > 3000;
 
-  var physics = data.physics.enabled ? data.physics.options : { enabled: false };
+  var physics = { enabled: false };
 
   var container = document.getElementById("cp-network");
   var created = performance.now();
@@ -196,7 +202,7 @@
     groups: groupOptions(),
     nodes: { font: { face: fontFace }, scaling: { label: { drawThreshold: 4 } } },
     edges: {
-      smooth: data.physics.smooth && !columns ? { enabled: true, type: "continuous", roundness: 0.2 } : false,
+      smooth: false,  // straight: an edge runs between the two box borders the geometry reports
       selectionWidth: 2, hoverWidth: 0.6
     },
     interaction: {
@@ -275,14 +281,17 @@
   }
 
   function markReady(iterations) {
-    if (physics.enabled) { placeLoose(); }  // without physics, the seeded grid is still in place
-    if (columns) { restack(); fitColumns(false); } else { network.fit({ animation: false }); }
+    layoutGraph();
+    relayoutMeasured();
+    fitVisible(false);
     api.timing.ready = performance.now();
     api.timing.seconds = (api.timing.ready - created) / 1000;
     api.timing.iterations = iterations;
     progress.textContent = "";
     api.ready = true;
     document.body.setAttribute("data-ready", "true");
+    var initial = data.initial || { view: "graph" };
+    show(initial.view, initial);
     if (data.selected && nodeById.has(data.selected)) { select(data.selected, { animate: false }); }
   }
 
@@ -304,6 +313,646 @@
   } else {
     window.setTimeout(function () { markReady(0); }, 0);
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // The graph view's layout: each plan a region, each workstream a block of its items, registries
+  // and nodes linked to nothing in regions of their own. Regions never overlap, so a region's box
+  // covers only its members. Above CLUSTER_ABOVE shown nodes, blocks collapse into one node each that
+  // opens on click (pan and zoom stay smooth at 10,000 nodes).
+
+  var CLUSTER_ABOVE = 1200;
+  var READABLE_SCALE = 12 / 15;  // recommendations are drawn at 15 px
+  var graphLayout = { groups: [], clusters: new Map() };
+  var expanded = new Set();
+  var sizeCache = new Map();
+  var collapsedHidden = new Set();
+  var regionFill = ["rgba(0,114,178,0.06)", "rgba(0,158,115,0.07)", "rgba(213,94,0,0.06)", "rgba(204,121,167,0.07)",
+                    "rgba(230,159,0,0.07)", "rgba(86,180,233,0.08)"];
+
+  function sizeOf(id) {
+    if (sizeCache.has(id)) { return sizeCache.get(id); }
+    var node = nodeById.get(id);
+    var type = node ? node.type : "cluster";
+    var lines = String(node ? node.label : (graphLayout.clusters.get(id) || {}).label || "").split("\n").length;
+    var font = BOX_FONT[type] || 12;
+    return { w: (BOX_WIDTH[type] || 170) + 12, h: lines * Math.round(font * 1.15) + 12 };
+  }
+
+  function measureSizes(ids) {
+    ids.forEach(function (id) {
+      var box = network.getBoundingBox(id);
+      if (box && isFinite(box.right - box.left)) {
+        sizeCache.set(id, { w: box.right - box.left, h: box.bottom - box.top });
+      }
+    });
+  }
+
+  // Place items (with w, h) left to right in rows no wider than maxWidth; return the total size.
+  function packRows(items, maxWidth, gapX, gapY) {
+    var x = 0, y = 0, rowHeight = 0, width = 0;
+    items.forEach(function (item) {
+      if (x > 0 && x + item.w > maxWidth) { x = 0; y += rowHeight + gapY; rowHeight = 0; }
+      item.x = x; item.y = y;
+      x += item.w + gapX;
+      rowHeight = Math.max(rowHeight, item.h);
+      width = Math.max(width, x - gapX);
+    });
+    return { w: width, h: y + rowHeight };
+  }
+
+  function byDocument(a, b) {
+    var pa = typeof a.position === "number" ? a.position : 1e9, pb = typeof b.position === "number" ? b.position : 1e9;
+    return pa - pb || (parseInt(a.number, 10) || 1e9) - (parseInt(b.number, 10) || 1e9) || a.id.localeCompare(b.id);
+  }
+
+  function blocksOf(shown) {
+    // key -> {header, members}; a plan's items without a workstream form the block "plan#rest".
+    var regions = new Map(), registry = [], loose = [];
+    var shownSet = new Set(shown.map(function (node) { return node.id; }));
+    function region(plan) {
+      if (!regions.has(plan)) { regions.set(plan, { plan: plan, node: null, blocks: new Map() }); }
+      return regions.get(plan);
+    }
+    function block(reg, key, header) {
+      if (!reg.blocks.has(key)) { reg.blocks.set(key, { key: key, header: header, members: [] }); }
+      return reg.blocks.get(key);
+    }
+    shown.slice().sort(byDocument).forEach(function (node) {
+      if (node.loose) { loose.push(node.id); return; }
+      if (isRegistry(node) || !node.plan) { registry.push(node.id); return; }
+      var reg = region(node.plan);
+      if (node.type === "plan") { reg.node = node.id; return; }
+      if (node.type === "workstream") { block(reg, node.id, node.id); return; }
+      var owner = node;
+      while (owner && owner.type === "action" && owner.parent && nodeById.has(owner.parent)) { owner = nodeById.get(owner.parent); }
+      var key = owner.workstream && shownSet.has(owner.workstream) ? owner.workstream : node.plan + "#rest";
+      block(reg, key, key === owner.workstream ? owner.workstream : null).members.push(node.id);
+    });
+    // A recommendation's actions follow it.
+    regions.forEach(function (reg) {
+      reg.blocks.forEach(function (blk) {
+        var order = [];
+        var actions = new Map();
+        blk.members.forEach(function (id) {
+          var node = nodeById.get(id);
+          if (node.type === "action" && node.parent) {
+            if (!actions.has(node.parent)) { actions.set(node.parent, []); }
+            actions.get(node.parent).push(id);
+          }
+        });
+        var placed = new Set();
+        blk.members.forEach(function (id) {
+          var node = nodeById.get(id);
+          if (node.type === "action" && node.parent && blk.members.indexOf(node.parent) >= 0) { return; }
+          order.push(id); placed.add(id);
+          (actions.get(id) || []).forEach(function (action) { order.push(action); placed.add(action); });
+        });
+        blk.members.forEach(function (id) { if (!placed.has(id)) { order.push(id); } });
+        blk.members = order;
+      });
+    });
+    return { regions: regions, registry: registry, loose: loose };
+  }
+
+  function clusterNode(key, label, members) {
+    var id = "cluster:" + key;
+    graphLayout.clusters.set(id, { id: id, key: key, label: label, members: members });
+    return id;
+  }
+
+  function layoutGraph() {
+    var shown = nodeList.filter(function (node) { return !hiddenNodes.has(node.id); });
+    var collapse = shown.length > CLUSTER_ABOVE;
+    var parts = blocksOf(shown);
+    var previousClusters = graphLayout.clusters;
+    graphLayout.clusters = new Map();
+    var hideNow = new Set();
+    var regionsOut = [];
+    var pad = 12;
+
+    function blockItems(blk) {
+      var items = [];
+      var members = blk.members;
+      if (collapse && members.length && !expanded.has(blk.key)) {
+        var title = blk.header ? shorten(nodeName(nodeById.get(blk.header)), 40) : "Items with no workstream";
+        var cid = clusterNode(blk.key, plural(members.length, "item") + " of " + title + "\n(click to open)", members);
+        members.forEach(function (id) { hideNow.add(id); });
+        members = [cid];
+      }
+      var sizes = members.map(function (id) { var s = sizeOf(id); return { id: id, w: s.w, h: s.h }; });
+      var widest = sizes.reduce(function (m, s) { return Math.max(m, s.w); }, 0);
+      var cols = Math.max(1, Math.min(sizes.length, Math.round(Math.sqrt(sizes.length * 1.1))));
+      var grid = packRows(sizes.map(function (s) { return { id: s.id, w: widest, h: s.h, real: s.w }; }), cols * (widest + 10), 10, 8);
+      var top = 0, header = null;
+      if (blk.header) {
+        var hs = sizeOf(blk.header);
+        header = { id: blk.header, x: 0, y: 0, w: hs.w, h: hs.h };
+        top = hs.h + 8;
+      }
+      if (header) { items.push(header); }
+      return { header: header, cells: packCells(sizes, widest, cols, top), width: Math.max(grid.w, header ? header.w : 0),
+               height: top + grid.h, key: blk.key };
+    }
+
+    function packCells(sizes, widest, cols, top) {
+      var rowHeights = [];
+      sizes.forEach(function (s, i) { var r = Math.floor(i / cols); rowHeights[r] = Math.max(rowHeights[r] || 0, s.h); });
+      var y = top, rowTops = [];
+      rowHeights.forEach(function (h, r) { rowTops[r] = y; y += h + 8; });
+      return sizes.map(function (s, i) {
+        return { id: s.id, x: (i % cols) * (widest + 10), y: rowTops[Math.floor(i / cols)], w: s.w, h: s.h };
+      });
+    }
+
+    function simpleRegion(id, caption, ids, fill) {
+      if (!ids.length) { return; }
+      var members = ids;
+      // The registry is a reference list: folded by default, so that the plans are read first.
+      if (((collapse && ids.length > 60) || (id === "registry" && ids.length > 24)) && !expanded.has(id)) {
+        members = [clusterNode(id, plural(ids.length, "node") + ": " + caption + "\n(click to open)", ids)];
+        ids.forEach(function (member) { hideNow.add(member); });
+      }
+      var sizes = members.map(function (member) { var s = sizeOf(member); return { id: member, w: s.w, h: s.h }; });
+      var widest = sizes.reduce(function (m, s) { return Math.max(m, s.w); }, 0);
+      var cols = Math.max(1, Math.min(sizes.length, Math.round(Math.sqrt(sizes.length * 1.6))));
+      var cells = packCells(sizes, widest, cols, 0);
+      var width = Math.min(sizes.length, cols) * (widest + 10) - 10;
+      var height = cells.reduce(function (m, c) { return Math.max(m, c.y + c.h); }, 0);
+      width = Math.max(width, caption.length * 9);  // room for the caption above the region
+      regionsOut.push({ id: id, caption: caption, cells: cells, blocks: [], w: width + 2 * pad, h: height + 2 * pad, fill: fill,
+                        members: members });
+    }
+
+    var regionIndex = 0;
+    parts.regions.forEach(function (reg, plan) {
+      var blocks = [];
+      reg.blocks.forEach(function (blk) { blocks.push(blockItems(blk)); });
+      blocks.sort(function (a, b) { return (a.key.indexOf("#rest") >= 0 ? 0 : 1) - (b.key.indexOf("#rest") >= 0 ? 0 : 1); });
+      var top = 0, cells = [];
+      if (reg.node) { var ps = sizeOf(reg.node); cells.push({ id: reg.node, x: 0, y: 0, w: ps.w, h: ps.h }); top = ps.h + 14; }
+      var area = blocks.reduce(function (sum, b) { return sum + (b.width + 20) * (b.height + 20); }, 0);
+      var widest = blocks.reduce(function (m, b) { return Math.max(m, b.width); }, 0);
+      var boxes = blocks.map(function (b) { return { w: b.width + 12, h: b.height + 12, block: b }; });
+      var packed = packRows(boxes, Math.max(widest + 12, Math.sqrt(area) * 1.5), 20, 20);
+      var blockGroups = [];
+      boxes.forEach(function (box) {
+        var ox = box.x + 6, oy = top + box.y + 6;
+        var ids = [];
+        if (box.block.header) { cells.push({ id: box.block.header.id, x: ox, y: oy, w: box.block.header.w, h: box.block.header.h }); ids.push(box.block.header.id); }
+        box.block.cells.forEach(function (c) { cells.push({ id: c.id, x: ox + c.x, y: oy + c.y, w: c.w, h: c.h }); ids.push(c.id); });
+        if (box.block.header) {
+          blockGroups.push({ id: box.block.key, x: box.x, y: top + box.y, w: box.w, h: box.h, members: ids });
+        }
+      });
+      var width = Math.max(packed.w, reg.node ? sizeOf(reg.node).w : 0);
+      regionsOut.push({ id: plan, caption: null, cells: cells, blocks: blockGroups, w: width + 2 * pad, h: top + packed.h + 2 * pad,
+                        fill: regionFill[regionIndex++ % regionFill.length],
+                        members: cells.map(function (c) { return c.id; }) });
+    });
+    simpleRegion("registry", "Organisations, documents and programmes", parts.registry, "rgba(230,159,0,0.06)");
+    simpleRegion("loose", "Linked to nothing in this view", parts.loose, "rgba(107,114,128,0.06)");
+
+    var aspect = Math.max(1, container.clientWidth / Math.max(1, container.clientHeight));
+    var totalArea = regionsOut.reduce(function (sum, r) { return sum + (r.w + 60) * (r.h + 60); }, 0);
+    var widestRegion = regionsOut.reduce(function (m, r) { return Math.max(m, r.w); }, 0);
+    packRows(regionsOut, Math.max(widestRegion, Math.sqrt(totalArea * aspect)), 60, 60);
+
+    var moves = [], groups = [];
+    regionsOut.forEach(function (reg) {
+      var ox = reg.x + pad, oy = reg.y + pad;
+      reg.cells.forEach(function (c) { moves.push({ id: c.id, x: ox + c.x + c.w / 2, y: oy + c.y + c.h / 2 }); });
+      groups.push({ id: reg.id, x: reg.x, y: reg.y, width: reg.w, height: reg.h, members: reg.members, fill: reg.fill,
+                    stroke: "rgba(107,114,128,0.35)", caption: reg.caption, kind: "region" });
+      reg.blocks.forEach(function (b) {
+        groups.push({ id: b.id, x: ox + b.x, y: oy + b.y, width: b.w, height: b.h, members: b.members,
+                      fill: "rgba(255,255,255,0.55)", stroke: "rgba(0,158,115,0.45)", caption: null, kind: "workstream" });
+      });
+    });
+    graphLayout.groups = groups;
+
+    // Cluster nodes come and go; the nodes they stand for are hidden meanwhile.
+    previousClusters.forEach(function (cluster, id) { if (!graphLayout.clusters.has(id)) { visNodes.remove(id); } });
+    var adding = [];
+    graphLayout.clusters.forEach(function (cluster, id) {
+      if (!previousClusters.has(id)) {
+        adding.push({ id: id, label: cluster.label, shape: "box", physics: false, widthConstraint: { minimum: 200, maximum: 200 },
+                      margin: 8, font: { size: 14, color: "#1f2937", face: fontFace, align: "left" },
+                      color: { background: "#e5e7eb", border: "#6b7280" }, borderWidth: 1 });
+      }
+    });
+    if (adding.length) { visNodes.add(adding); }
+    var body = network.body;
+    nodeList.forEach(function (node) {
+      var hide = hiddenNodes.has(node.id) || hideNow.has(node.id);
+      if (body.nodes[node.id] && body.nodes[node.id].options.hidden !== hide) { body.nodes[node.id].options.hidden = hide; }
+    });
+    collapsedHidden = hideNow;
+    body.emitter.emit("_dataChanged");
+    moveNodes(moves);
+  }
+
+  function relayoutMeasured() {
+    var ids = network.body.nodeIndices.slice();
+    measureSizes(ids);
+    layoutGraph();
+  }
+
+  function openCluster(id) {
+    var cluster = graphLayout.clusters.get(id);
+    if (!cluster) { return false; }
+    expanded.add(cluster.key);
+    layoutGraph();
+    var members = cluster.members.filter(function (member) { return !hiddenNodes.has(member); });
+    network.fit({ nodes: members.length ? members : undefined, animation: false });
+    return true;
+  }
+  api.openCluster = openCluster;
+  // Open every collapsed group (tests compare what is drawn with what the filters show).
+  api.openAll = function () {
+    var opened = 0;
+    while (graphLayout.clusters.size && opened++ < 5) {
+      graphLayout.clusters.forEach(function (cluster) { expanded.add(cluster.key); });
+      layoutGraph();
+    }
+    fitVisible(false);
+  };
+
+  // Dim everything but ``keep`` (ids); null restores the picture.
+  function emphasise(keep) {
+    if (nodeList.length > 3000 && keep === null && !api.dimmed) { return; }
+    var drawnNodes = network.body.nodeIndices.slice(), drawnEdges = network.body.edgeIndices.slice();
+    var nodeUpdates = drawnNodes.filter(function (id) { return nodeById.has(id); }).map(function (id) {
+      var base = nodeById.get(id).status === "removed" ? 0.45 : 1;
+      return { id: id, opacity: keep === null || keep.has(id) ? base : 0.15 };
+    });
+    var edgeUpdates = drawnEdges.map(function (id) {
+      var edge = edgeById.get(id);
+      var on = keep === null || (edge && keep.has(edge.from) && keep.has(edge.to));
+      var relationStyle = edge ? style.relations[edge.relation] : null;
+      var colour = relationStyle ? relationStyle.color : "#9ca3af";
+      return { id: id, color: { color: colour, highlight: colour, hover: colour, opacity: on ? 0.95 : 0.08 } };
+    });
+    visNodes.update(nodeUpdates);
+    visEdges.update(edgeUpdates);
+    api.dimmed = keep !== null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The mapping view (SVG) and the matrix view (a table), drawn from the layout Python computed.
+
+  var mappingArea = document.getElementById("cp-mapping");
+  var matrixArea = document.getElementById("cp-matrix");
+  var pairSelect = document.getElementById("cp-pair");
+  var mappings = data.mappings || [];
+  var current = { view: "graph", drawing: null, scale: 1, svg: null, boxes: new Map(), edgeEls: [] };
+  api.view = "graph";
+
+  function findDrawing(from, to) {
+    for (var i = 0; i < mappings.length; i++) { if (mappings[i].from === from && mappings[i].to === to) { return mappings[i]; } }
+    return null;
+  }
+
+  mappings.forEach(function (drawing, index) {
+    pairSelect.appendChild(el("option", { text: drawing.from + " → " + drawing.to, attributes: { value: String(index) } }));
+  });
+  pairSelect.addEventListener("change", function () {
+    var drawing = mappings[parseInt(pairSelect.value, 10)];
+    if (drawing) { show(current.view === "matrix" ? "matrix" : "mapping", { from: drawing.from, to: drawing.to }); }
+  });
+  document.getElementById("cp-swap").addEventListener("click", function () {
+    if (current.drawing) { show(current.view === "matrix" ? "matrix" : "mapping", { from: current.drawing.to, to: current.drawing.from }); }
+  });
+  document.querySelectorAll("#cp-views button[data-view]").forEach(function (button) {
+    button.addEventListener("click", function () { show(button.getAttribute("data-view"), {}); });
+  });
+
+  function boxFill(box) {
+    if (box.kind === "workstream") { return box.linked ? ["#009e73", "#006e50", "#ffffff"] : ["#d9efe7", "#9fcfbf", "#1f2937"]; }
+    if (box.kind === "unmapped") { return ["#ffffff", "#d6b56a", "#374151"]; }
+    if (box.linked) { return ["#e8f1fa", "#0072b2", "#111827"]; }
+    return ["#f6f7f9", "#d5dae1", "#4b5563"];
+  }
+
+  function drawMapping(drawing) {
+    clear(mappingArea);
+    var areaWidth = mappingArea.clientWidth - 4, areaHeight = mappingArea.clientHeight - 4;
+    // Fit the window, but never below 12 px text: taller mappings scroll.
+    var scale = Math.min(1.25, areaWidth / drawing.width, areaHeight / drawing.height);
+    scale = Math.max(scale, 12 / drawing.fontPx);
+    current.scale = scale;
+    var root = svg("svg", { width: Math.round(drawing.width * scale), height: Math.round(drawing.height * scale),
+                            viewBox: "0 0 " + drawing.width + " " + drawing.height, id: "cp-mapping-svg",
+                            "font-family": fontFace, role: "img", "aria-label": "How " + drawing.fromTitle + " maps onto " + drawing.toTitle });
+    var defs = svg("defs");
+    Object.keys(style.relations).forEach(function (relation) {
+      var marker = svg("marker", { id: "cp-arrow-" + relation, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7,
+                                   orient: "auto-start-reverse" });
+      marker.appendChild(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: style.relations[relation].color }));
+      defs.appendChild(marker);
+    });
+    root.appendChild(defs);
+    drawing.groups.forEach(function (group) {
+      root.appendChild(svg("rect", { x: group.x, y: group.y, width: group.width, height: group.height, rx: 6,
+                                     fill: group.id === "unmapped" ? "#fef3c7" : "#f0f7f4", "data-group": group.id }));
+    });
+    drawing.headings.forEach(function (heading) {
+      var text = svg("text", { x: heading.x, y: heading.y, "font-size": heading.px, "font-weight": heading.bold ? "bold" : "normal",
+                               fill: heading.finding ? "#92400e" : (heading.bold ? "#111827" : "#4b5563") });
+      text.textContent = heading.text;
+      root.appendChild(text);
+    });
+    var edgeLayer = svg("g", { "class": "cp-edges" });
+    var labelLayer = svg("g", { "class": "cp-edge-labels" });
+    current.edgeEls = drawing.edges.map(function (edge, index) {
+      var relationStyle = style.relations[edge.relation] || { color: "#6b7280", width: 2 };
+      var dashes = (style.bases[edge.basis] || {}).dashes;
+      var path = svg("path", { d: edge.d, fill: "none", stroke: relationStyle.color, "stroke-width": Math.min(relationStyle.width, 2.2),
+                               "class": "cp-edge", "data-edge": String(index) });
+      if (dashes) { path.setAttribute("stroke-dasharray", dashes.join(" ")); }
+      path.setAttribute(edge.forward ? "marker-end" : "marker-start", "url(#cp-arrow-" + edge.relation + ")");
+      // A wide transparent twin makes the thin line easy to point at.
+      var hit = svg("path", { d: edge.d, fill: "none", stroke: "transparent", "stroke-width": 10, "class": "cp-edge-hit" });
+      hit.addEventListener("mousemove", function (event) {
+        showTooltip([edge.caption, nodeName(nodeById.get(edge.from) || { id: edge.from }) + " → " + nodeName(nodeById.get(edge.to) || { id: edge.to }),
+                     edge.quote ? "“" + shorten(edge.quote, 240) + "”" : null], pointerIn(event));
+      });
+      hit.addEventListener("mouseleave", hideTooltip);
+      hit.addEventListener("click", function (event) { event.stopPropagation(); selectMappingEdge(index); });
+      edgeLayer.appendChild(path);
+      edgeLayer.appendChild(hit);
+      return path;
+    });
+    root.appendChild(edgeLayer);
+    current.boxes = new Map();
+    drawing.boxes.forEach(function (box) {
+      var colours = boxFill(box);
+      var group = svg("g", { "class": "cp-box", "data-node": box.id, tabindex: 0 });
+      group.appendChild(svg("rect", { x: box.x, y: box.y, width: box.width, height: box.height, rx: 4, fill: colours[0],
+                                      stroke: colours[1], "stroke-width": box.linked ? 1.5 : 1 }));
+      box.lines.forEach(function (line, index) {
+        var text = svg("text", { x: box.x + 8, y: box.y + box.padY + 16 * index + 12, "font-size": box.fontPx, fill: colours[2],
+                                 "font-weight": box.kind === "workstream" ? "bold" : "normal" });
+        text.textContent = line;
+        group.appendChild(text);
+      });
+      group.addEventListener("click", function (event) { event.stopPropagation(); hideTooltip(); select(box.id, { animate: false }); });
+      group.addEventListener("mousemove", function (event) {
+        var node = nodeById.get(box.id) || { id: box.id };
+        var links = drawing.edges.filter(function (edge) { return edge.left === box.id || edge.right === box.id; });
+        showTooltip([box.id, nodeName(node), node.text && node.text !== nodeName(node) ? shorten(node.text, 240) : null,
+                     links.length ? links.map(function (edge) {
+                       var other = edge.left === box.id ? edge.right : edge.left;
+                       return edge.caption + " → " + other;
+                     }).join("\n") : "No link to the other plan"], pointerIn(event));
+      });
+      group.addEventListener("mouseleave", hideTooltip);
+      root.appendChild(group);
+      current.boxes.set(box.id, group);
+    });
+    root.appendChild(labelLayer);
+    root.addEventListener("click", function () { clearSelection(); });
+    mappingArea.appendChild(root);
+    current.svg = root;
+    current.labels = labelLayer;
+  }
+
+  function pointerIn(event) {
+    var box = container.getBoundingClientRect();
+    return { x: event.clientX - box.left, y: event.clientY - box.top };
+  }
+
+  // Highlight some boxes and edges (indices), dim the rest, and write the highlighted edges' relation and basis on them.
+  function highlightMapping(ids, edgeIndices) {
+    if (!current.svg) { return; }
+    var on = ids !== null;
+    current.svg.classList.toggle("cp-dim", on);
+    current.boxes.forEach(function (group, id) { group.classList.toggle("cp-on", on && ids.has(id)); });
+    current.edgeEls.forEach(function (path, index) { path.classList.toggle("cp-on", on && edgeIndices.has(index)); });
+    clear(current.labels);
+    if (!on) { return; }
+    edgeIndices.forEach(function (index) {
+      var edge = current.drawing.edges[index];
+      var point = edge.points[edge.forward ? 11 : 5];
+      var text = svg("text", { x: point[0], y: point[1] - 4, "font-size": 12, "text-anchor": "middle", fill: "#111827",
+                               "class": "cp-edge-label", stroke: "#ffffff", "stroke-width": 4, "paint-order": "stroke" });
+      text.textContent = edge.caption;
+      current.labels.appendChild(text);
+    });
+  }
+
+  function selectMappingEdge(index) {
+    var edge = current.drawing.edges[index];
+    highlightMapping(new Set([edge.left, edge.right]), new Set([index]));
+    state.selected = null;
+    clear(panel);
+    panel.appendChild(el("h2", { text: edge.caption }));
+    panel.appendChild(el("p", {}, nodeButton(edge.from), " → ", nodeButton(edge.to)));
+    panel.appendChild(linkCard(edge, edge.from));
+    keepInView([edge.left, edge.right]);
+  }
+
+  // Scroll the drawing so that these boxes are in view (the panel is beside the drawing, never over it).
+  function keepInView(ids) {
+    var area = current.view === "matrix" ? matrixArea : mappingArea;
+    var areaBox = area.getBoundingClientRect();
+    var top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
+    ids.forEach(function (id) {
+      var element = current.view === "matrix" ? matrixArea.querySelector("[data-node=\"" + cssEscape(id) + "\"]") : current.boxes.get(id);
+      if (!element) { return; }
+      var box = element.getBoundingClientRect();
+      top = Math.min(top, box.top); bottom = Math.max(bottom, box.bottom); left = Math.min(left, box.left); right = Math.max(right, box.right);
+    });
+    if (!isFinite(top)) { return; }
+    if (bottom > areaBox.bottom || top < areaBox.top) {
+      var shift = bottom - areaBox.bottom + 8;
+      if (top - shift < areaBox.top || top < areaBox.top) { shift = top - areaBox.top - 8; }
+      area.scrollTop += shift;
+    }
+    if (right > areaBox.right || left < areaBox.left) {
+      var shiftX = right - areaBox.right + 8;
+      if (left - shiftX < areaBox.left) { shiftX = left - areaBox.left - 8; }
+      area.scrollLeft += shiftX;
+    }
+  }
+
+  function cssEscape(text) { return String(text).replace(/["\\]/g, "\\$&"); }
+
+  function drawMatrix(drawing) {
+    clear(matrixArea);
+    var columnsOut = drawing.groups.filter(function (group) { return group.id !== "unmapped"; });
+    var looseTargets = drawing.boxes.filter(function (box) { return box.kind === "target" && !box.group; });
+    if (looseTargets.length) { columnsOut = [{ id: "", title: "No workstream", members: looseTargets.map(function (b) { return b.id; }) }].concat(columnsOut); }
+    var boxById = new Map(drawing.boxes.map(function (box) { return [box.id, box]; }));
+    var rowsOut = drawing.mapped.concat(drawing.unmapped);
+    var table = el("table", { className: "cp-matrix-table" });
+    var caption = el("caption", { text: "Links from " + drawing.fromTitle + " (rows) to " + drawing.toTitle + " by workstream (columns)" });
+    table.appendChild(caption);
+    var head = el("tr", {}, el("th", { text: "Item", attributes: { scope: "col" } }));
+    var columnCounts = columnsOut.map(function () { return 0; });
+    columnsOut.forEach(function (column) {
+      head.appendChild(el("th", { text: column.title, attributes: { scope: "col", "data-node": column.id || "no-workstream" } }));
+    });
+    head.appendChild(el("th", { text: "Links", attributes: { scope: "col" } }));
+    table.appendChild(el("thead", {}, head));
+    var bodyEl = el("tbody");
+    rowsOut.forEach(function (id) {
+      var box = boxById.get(id);
+      var row = el("tr", { attributes: { "data-row": id } });
+      var header = el("th", { text: box.lines.join(" "), attributes: { scope: "row", "data-node": id } });
+      header.addEventListener("click", function () { select(id, { animate: false }); });
+      row.appendChild(header);
+      var total = 0;
+      columnsOut.forEach(function (column, index) {
+        var members = new Set(column.members);
+        var here = drawing.edges.filter(function (edge) { return edge.left === id && members.has(edge.right); });
+        var cell = el("td", { attributes: { "data-node": id + "|" + (column.id || "no-workstream") } });
+        here.forEach(function (edge) {
+          var target = boxById.get(edge.right);
+          var what = target.kind === "workstream" ? "the workstream" : target.tag;
+          cell.appendChild(el("div", { className: "cp-cell-link", text: what + ": " + edge.caption, title: edge.quote || "" }));
+        });
+        if (here.length) { cell.className = "cp-filled"; }
+        total += here.length;
+        columnCounts[index] += here.length;
+        row.appendChild(cell);
+      });
+      row.appendChild(el("td", { className: "cp-count", text: String(total) }));
+      bodyEl.appendChild(row);
+    });
+    table.appendChild(bodyEl);
+    var foot = el("tr", {}, el("th", { text: "Links", attributes: { scope: "row" } }));
+    columnCounts.forEach(function (count) { foot.appendChild(el("td", { className: "cp-count", text: String(count) })); });
+    foot.appendChild(el("td", { className: "cp-count", text: String(drawing.edges.length) }));
+    table.appendChild(el("tfoot", {}, foot));
+    matrixArea.appendChild(table);
+  }
+
+  function subtitleOf(drawing) {
+    var mapped = drawing.mapped.length, unmapped = drawing.unmapped.length;
+    return plural(drawing.edges.length, "link") + " · " + mapped + " of " + (mapped + unmapped) + " items linked, " +
+      unmapped + " with no link (listed apart) · " + drawing.crossings.drawn + " line crossings (" +
+      drawing.crossings.documentOrder + " in document order)";
+  }
+
+  function show(view, showOptions) {
+    showOptions = showOptions || {};
+    if ((view === "mapping" || view === "matrix") && !mappings.length) { view = "graph"; }
+    if (view !== "mapping" && view !== "matrix" && view !== "graph") { return false; }
+    hideTooltip();
+    if (view !== "graph") {
+      var drawing = (showOptions.from && showOptions.to) ? findDrawing(showOptions.from, showOptions.to) : (current.drawing || mappings[0]);
+      if (!drawing) { return false; }
+      current.drawing = drawing;
+      pairSelect.value = String(mappings.indexOf(drawing));
+    }
+    current.view = view;
+    api.view = view;
+    document.body.setAttribute("data-view", view);
+    document.querySelectorAll("#cp-views button[data-view]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.getAttribute("data-view") === view ? "true" : "false");
+    });
+    mappingArea.hidden = view !== "mapping";
+    matrixArea.hidden = view !== "matrix";
+    container.style.visibility = view === "graph" ? "visible" : "hidden";
+    if (view === "mapping") {
+      drawMapping(current.drawing);
+      setHeading("How " + current.drawing.fromTitle + " maps onto " + current.drawing.toTitle, subtitleOf(current.drawing));
+    } else if (view === "matrix") {
+      drawMatrix(current.drawing);
+      setHeading("Matrix: " + current.drawing.fromTitle + " × " + current.drawing.toTitle, subtitleOf(current.drawing));
+    } else {
+      setHeading(data.title, data.subtitle);
+      network.setSize("100%", "100%");
+      network.redraw();
+      fitVisible(false);
+    }
+    if (state.selected) { select(state.selected, { animate: false }); }
+    updateStatus();
+    return true;
+  }
+  api.show = show;
+
+  function setHeading(title, subtitle) {
+    document.getElementById("cp-title").textContent = title;
+    document.getElementById("cp-subtitle").textContent = subtitle;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Geometry, for tests: CSS pixels relative to the drawing area.
+
+  function rectIn(areaBox, box) {
+    return { x: box.left - areaBox.left, y: box.top - areaBox.top, width: box.width, height: box.height };
+  }
+
+  function borderPoint(box, toward) {
+    var cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+    var dx = toward[0] - cx, dy = toward[1] - cy;
+    if (!dx && !dy) { return [cx, cy]; }
+    var sx = dx ? (box.width / 2) / Math.abs(dx) : Infinity, sy = dy ? (box.height / 2) / Math.abs(dy) : Infinity;
+    var s = Math.min(sx, sy);
+    return [cx + dx * s, cy + dy * s];
+  }
+
+  api.geometry = function () {
+    var out = { view: current.view, nodes: [], edges: [], groups: [] };
+    if (current.view === "mapping") {
+      var areaBox = mappingArea.getBoundingClientRect();
+      out.viewport = { width: mappingArea.clientWidth, height: mappingArea.clientHeight };
+      var svgBox = current.svg.getBoundingClientRect();
+      var s = svgBox.width / current.drawing.width;
+      var ox = svgBox.left - areaBox.left, oy = svgBox.top - areaBox.top;
+      current.drawing.boxes.forEach(function (box) {
+        out.nodes.push({ id: box.id, x: ox + box.x * s, y: oy + box.y * s, width: box.width * s, height: box.height * s,
+                         fontPx: box.fontPx * s });
+      });
+      current.drawing.edges.forEach(function (edge) {
+        out.edges.push({ from: edge.from, to: edge.to, relation: edge.relation, basis: edge.basis,
+                         points: edge.points.map(function (p) { return [ox + p[0] * s, oy + p[1] * s]; }) });
+      });
+      current.drawing.groups.forEach(function (group) {
+        out.groups.push({ id: group.id, x: ox + group.x * s, y: oy + group.y * s, width: group.width * s, height: group.height * s,
+                          members: group.members.slice() });
+      });
+      out.crossings = current.drawing.crossings;
+      out.scale = s;
+    } else if (current.view === "matrix") {
+      var matrixBox = matrixArea.getBoundingClientRect();
+      out.viewport = { width: matrixArea.clientWidth, height: matrixArea.clientHeight };
+      matrixArea.querySelectorAll("[data-node]").forEach(function (cell) {
+        var r = rectIn(matrixBox, cell.getBoundingClientRect());
+        out.nodes.push({ id: cell.getAttribute("data-node"), x: r.x, y: r.y, width: r.width, height: r.height,
+                         fontPx: parseFloat(window.getComputedStyle(cell).fontSize) });
+      });
+    } else {
+      out.viewport = { width: container.clientWidth, height: container.clientHeight };
+      var scale = network.getScale();
+      var boxes = new Map();
+      network.body.nodeIndices.forEach(function (id) {
+        var bb = network.getBoundingBox(id);
+        var a = network.canvasToDOM({ x: bb.left, y: bb.top }), b = network.canvasToDOM({ x: bb.right, y: bb.bottom });
+        var node = network.body.nodes[id];
+        var known = nodeById.get(id);
+        var size = known ? (BOX_FONT[known.type] || 12) : 14;
+        var box = { id: id, type: known ? known.type : "cluster", x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y,
+                    fontPx: size * scale };
+        boxes.set(id, box);
+        out.nodes.push(box);
+      });
+      network.body.edgeIndices.forEach(function (id) {
+        var edge = network.body.edges[id];
+        var from = boxes.get(edge.fromId), to = boxes.get(edge.toId);
+        if (!from || !to) { return; }
+        var fromCentre = [from.x + from.width / 2, from.y + from.height / 2], toCentre = [to.x + to.width / 2, to.y + to.height / 2];
+        out.edges.push({ from: edge.fromId, to: edge.toId, points: [borderPoint(from, toCentre), borderPoint(to, fromCentre)] });
+      });
+      graphLayout.groups.forEach(function (group) {
+        var a = network.canvasToDOM({ x: group.x, y: group.y }), b = network.canvasToDOM({ x: group.x + group.width, y: group.y + group.height });
+        out.groups.push({ id: group.id, kind: group.kind, x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y,
+                          members: group.members.filter(function (id) { return boxes.has(id); }) });
+      });
+    }
+    return out;
+  };
 
   // ---------------------------------------------------------------------------------------------
   // Heading and background drawing
@@ -343,61 +992,19 @@
   }
 
   network.on("beforeDrawing", function (ctx) {
-    if (columns) {
-      data.columns.forEach(function (column) {
-        ctx.save();
-        ctx.fillStyle = "#111827";
-        ctx.textAlign = "center";
-        ctx.font = "bold 17px " + fontFace;
-        var lines = wrapText(ctx, column.title, 360).slice(0, 3);
-        var y = -30 - 21 * lines.length;
-        lines.forEach(function (line) { ctx.fillText(line, column.x, y); y += 21; });
-        ctx.font = "13px " + fontFace;
-        ctx.fillStyle = "#4b5563";
-        ctx.fillText(column.subtitle, column.x, y);
-        ctx.restore();
-      });
-      return;
-    }
     var scale = network.getScale();
-    if (looseCaption && looseIds.some(function (id) { return !hiddenNodes.has(id); })) {
+    graphLayout.groups.forEach(function (group) {
       ctx.save();
-      ctx.font = Math.round(Math.max(14, 12 / scale)) + "px " + fontFace;
-      ctx.fillStyle = "#6b7280";
-      ctx.fillText(looseCaption.text, looseCaption.x, looseCaption.y);
-      ctx.restore();
-    }
-    if (nodeList.length > 5000) { return; }
-    groupHulls.forEach(function (group) {
-      var shown = group.members.filter(function (id) { return !hiddenNodes.has(id); });
-      if (shown.length < 2) { return; }
-      var positions = network.getPositions(shown);
-      var hull = convexHull(shown.map(function (id) { return positions[id]; }));
-      ctx.save();
-      ctx.beginPath();
-      hull.forEach(function (point, i) { if (i) { ctx.lineTo(point.x, point.y); } else { ctx.moveTo(point.x, point.y); } });
-      ctx.closePath();
-      // A wide round stroke in the fill colour pads the hull into a rounded region around its nodes.
-      ctx.lineJoin = "round";
-      ctx.lineWidth = group.pad;
-      ctx.strokeStyle = group.fill;
       ctx.fillStyle = group.fill;
-      ctx.stroke();
-      ctx.fill();
+      ctx.strokeStyle = group.stroke;
+      ctx.lineWidth = 1 / Math.max(scale, 0.05);
+      ctx.fillRect(group.x, group.y, group.width, group.height);
+      ctx.strokeRect(group.x, group.y, group.width, group.height);
       if (group.caption) {
-        var top = hull.reduce(function (best, point) { return point.y < best.y ? point : best; }, hull[0]);
-        var cx = hull.reduce(function (sum, point) { return sum + point.x; }, 0) / hull.length;
-        ctx.font = "bold " + Math.round(Math.max(18, 14 / scale)) + "px " + fontFace;
-        // Keep the caption inside the window.
-        var half = ctx.measureText(group.caption).width / 2 + 8;
-        var left = network.DOMtoCanvas({ x: 0, y: 0 }).x, right = network.DOMtoCanvas({ x: container.clientWidth, y: 0 }).x;
-        cx = right - left > 2 * half ? Math.min(Math.max(cx, left + half), right - half) : cx;
-        ctx.textAlign = "center";
-        ctx.lineWidth = 4;
-        ctx.strokeStyle = "rgba(255,255,255,0.9)";
-        ctx.fillStyle = "rgba(31,41,55,0.65)";
-        ctx.strokeText(group.caption, cx, top.y - group.pad / 2 - 10);
-        ctx.fillText(group.caption, cx, top.y - group.pad / 2 - 10);
+        ctx.font = "bold " + Math.round(Math.max(14, 13 / scale)) + "px " + fontFace;
+        ctx.fillStyle = "#374151";
+        ctx.textBaseline = "bottom";
+        ctx.fillText(group.caption, group.x + 6, group.y - 4);
       }
       ctx.restore();
     });
@@ -621,7 +1228,7 @@
     });
     setHidden(nodeUpdates, edgeUpdates);
     lastVisible = visible;
-    if (columns && api.ready) { restack(); }
+    if (api.ready) { layoutGraph(); if (api.view === "graph") { fitVisible(false); } }
     if (state.selected && hiddenNodes.has(state.selected)) { network.unselectAll(); }
     updateStatus();
   }
@@ -642,8 +1249,34 @@
   }
 
   function updateStatus() {
+    if (!lastVisible) { return; }
+    if (current.view !== "graph" && current.drawing) {
+      document.getElementById("cp-status").textContent = (current.view === "mapping" ? "Mapping" : "Matrix") + " of " +
+        current.drawing.from + " onto " + current.drawing.to + ": " + subtitleOf(current.drawing) +
+        " · click an item for its links and quotes; the full graph is under Full graph";
+      return;
+    }
     var text = "Showing " + lastVisible.nodes.size + " of " + plural(nodeList.length, "node") + " · " +
       lastVisible.edges.size + " of " + plural(edgeList.length, "link");
+    // Say what is hidden and why.
+    var byRelation = 0, byBasis = 0, byEnds = 0;
+    edgeList.forEach(function (edge) {
+      if (lastVisible.edges.has(edge.id)) { return; }
+      if (state.checked.relation && !state.checked.relation.has(edge.relation)) { byRelation++; }
+      else if (state.checked.basis && !state.checked.basis.has(edge.basis)) { byBasis++; }
+      else { byEnds++; }
+    });
+    var why = [];
+    if (byRelation) { why.push(byRelation + " by the relation filter"); }
+    if (byBasis) { why.push(byBasis + " by the basis filter"); }
+    if (byEnds) { why.push(byEnds + " because an end is hidden"); }
+    if (why.length) { text += " (links hidden: " + why.join(", ") + ")"; }
+    (data.omitted || []).forEach(function (item) {
+      text += " · " + plural(item.count, caption(item.relation) + " link") + " not drawn: they " + item.why;
+    });
+    if (graphLayout.clusters.size) {
+      text += " · " + plural(graphLayout.clusters.size, "group") + " collapsed (" + collapsedHidden.size + " nodes): click one to open it";
+    }
     if (state.focus) {
       var focusNode = nodeById.get(state.focus);
       text += " · focus on " + focusNode.id + " (" + plural(state.depth, "hop") + ")";
@@ -663,8 +1296,22 @@
 
   function fitVisible(animate) {
     if (columns) { fitColumns(animate !== false); return; }
-    var ids = Array.from(lastVisible.nodes);
+    var ids = network.body.nodeIndices.slice();
     if (!ids.length) { return; }
+    if (animate === false && !state.focus) {
+      // The first look: fitted, but never so small that plan, workstream and recommendation titles drop below 12 px.
+      network.fit({ nodes: ids, animation: false });
+      if (network.getScale() < READABLE_SCALE) {
+        var box = null;
+        ids.forEach(function (id) {
+          var bb = network.getBoundingBox(id);
+          box = box ? { left: Math.min(box.left, bb.left), top: Math.min(box.top, bb.top) } : { left: bb.left, top: bb.top };
+        });
+        var width = container.clientWidth / READABLE_SCALE, height = container.clientHeight / READABLE_SCALE;
+        network.moveTo({ position: { x: box.left - 20 + width / 2, y: box.top - 30 + height / 2 }, scale: READABLE_SCALE, animation: false });
+      }
+      return;
+    }
     network.fit({ nodes: ids, animation: animate === false ? false : { duration: 300, easingFunction: "easeInOutQuad" } });
   }
 
@@ -858,14 +1505,44 @@
   }
 
   function select(id, how) {
+    if (graphLayout.clusters.has(id)) { openCluster(id); return; }
     if (!nodeById.has(id)) { return; }
     state.selected = id;
     focusButton.disabled = false;
+    if (current.view === "mapping" && current.boxes.has(id)) {
+      var ids = new Set([id]), indices = new Set();
+      current.drawing.edges.forEach(function (edge, index) {
+        if (edge.left === id || edge.right === id) { indices.add(index); ids.add(edge.left); ids.add(edge.right); }
+      });
+      highlightMapping(ids, indices);
+      showNode(id);
+      keepInView(Array.from(ids));
+      return;
+    }
+    if (current.view === "matrix" && matrixArea.querySelector("[data-row=\"" + cssEscape(id) + "\"]")) {
+      matrixArea.querySelectorAll("tr.cp-on").forEach(function (row) { row.classList.remove("cp-on"); });
+      var row = matrixArea.querySelector("[data-row=\"" + cssEscape(id) + "\"]");
+      row.classList.add("cp-on");
+      showNode(id);
+      keepInView([id]);
+      return;
+    }
+    if (current.view !== "graph") { show("graph", {}); return; }
+    if (collapsedHidden.has(id)) {
+      graphLayout.clusters.forEach(function (cluster) { if (cluster.members.indexOf(id) >= 0) { expanded.add(cluster.key); } });
+      layoutGraph();
+    }
     if (!hiddenNodes.has(id)) {
       network.selectNodes([id]);
-      var animate = how && how.animate;
-      network.focus(id, { scale: Math.max(network.getScale(), columns ? 0.8 : 1.0),
-                          animation: animate ? { duration: 350, easingFunction: "easeInOutQuad" } : false });
+      var around = new Set([id]);
+      adjacency.get(id).forEach(function (index) {
+        var edge = edgeList[index];
+        if (!hiddenEdges.has(edge.id)) { var other = otherEnd(edge, id); if (!hiddenNodes.has(other) && !collapsedHidden.has(other)) { around.add(other); } }
+      });
+      emphasise(around);
+      // Fit the node and its neighbours: everything the selection highlights stays in view.
+      network.fit({ nodes: Array.from(around), animation: false });
+      if (network.getScale() > 1.2) { network.moveTo({ scale: 1.2, animation: false }); }
     } else {
       network.unselectAll();
     }
@@ -877,6 +1554,9 @@
     state.selected = null;
     focusButton.disabled = true;
     network.unselectAll();
+    if (api.dimmed) { emphasise(null); }
+    highlightMapping(null, null);
+    matrixArea.querySelectorAll("tr.cp-on").forEach(function (row) { row.classList.remove("cp-on"); });
     clear(panel);
     panel.appendChild(el("p", { className: "cp-hint", text: "Click a node to see its full text, status, dated updates, owners and every link with its quote." }));
   }
@@ -940,6 +1620,7 @@
 
   network.on("hoverNode", function (params) {
     var node = nodeById.get(params.node);
+    if (!node) { return; }
     var typeCaption = style.types[node.type] ? style.types[node.type].caption : node.type;
     showTooltip([typeCaption + " · " + node.id, nodeName(node),
                  node.text && node.text !== nodeName(node) ? shorten(node.text, 280) : null,
@@ -989,6 +1670,19 @@
     return found.map(function (item) { return item.node; });
   }
 
+  // Matches stand out in the drawing itself, not only in the list.
+  function highlightMatches(found) {
+    if (found === null) {
+      if (current.view === "mapping") { highlightMapping(null, null); } else if (api.dimmed && !state.selected) { emphasise(null); }
+      return;
+    }
+    var ids = new Set(found.map(function (node) { return node.id; }));
+    if (current.view === "mapping") { highlightMapping(ids, new Set()); }
+    else if (current.view === "graph") { emphasise(ids); }
+    api.matches = ids.size;
+  }
+  api.highlightMatches = highlightMatches;
+
   function closeResults() { resultList.hidden = true; clear(resultList); results = []; active = -1; }
 
   function renderResults() {
@@ -1020,6 +1714,7 @@
       results = search(searchInput.value);
       active = results.length ? 0 : -1;
       renderResults();
+      highlightMatches(searchInput.value.trim() ? results : null);
     }, nodeList.length > 3000 ? 150 : 0);
   });
   searchInput.addEventListener("keydown", function (event) {

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from .errors import CrossplanError, UnknownIdError
-from .model import Basis, NodeType, Relation, Response, Status, StructuralRelation, shorten
-from .vocabulary import CP, DCTERMS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, global_id_of
+from ..errors import CrossplanError, UnknownIdError
+from ..model import Basis, NodeType, Relation, Response, Status, StructuralRelation, shorten
+from ..vocabulary import CP, DCTERMS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, global_id_of
+from .mapping import drawing_svg, layout_mapping
 
 PART_OF = "part-of"
 """The structure drawn between an item and what contains it (action → recommendation → workstream → plan)."""
@@ -154,6 +155,8 @@ class GraphView:
     plans: list[dict] = field(default_factory=list)
     selected: str | None = None
     plan_sources: dict[str, str] = field(default_factory=dict)
+    mappings: list[dict] = field(default_factory=list)
+    initial: dict = field(default_factory=lambda: {"view": "graph"})
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,7 @@ def _add_extra_edges(graph: _Graph, extra_edges: Iterable[ExtraEdge]) -> None:
         for global_id in (extra.source, extra.target):
             shown = graph.owner_of_update.get(global_id, global_id)
             if shown not in graph.nodes:
-                from .loading import did_you_mean
+                from ..loading import did_you_mean
 
                 raise UnknownIdError(f"no node with id '{global_id}'{did_you_mean(global_id, graph.nodes)}")
             ends.append(shown)
@@ -362,7 +365,7 @@ def parse_relations(values: Iterable[str]) -> list[str]:
 
 
 def _choices(word: str, choices: Sequence[str]) -> str:
-    from .loading import did_you_mean
+    from ..loading import did_you_mean
 
     return f"{did_you_mean(word, choices)}; choose from {', '.join(choices)}"
 
@@ -404,14 +407,50 @@ def build_view(
                    for node_id, node in graph.nodes.items() if node["type"] == NodeType.PLAN.value}
     for plan in [*plans, *(mapping or ())]:
         if plan not in plan_titles:
-            from .loading import did_you_mean
+            from ..loading import did_you_mean
 
             raise UnknownIdError(f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})")
     focus_id = _resolve_focus(store, graph, focus) if focus else None
     view = _mapping_view(graph, mapping, relation_names, plan_titles) if mapping is not None else \
         _preset_view(graph, plans, relation_names, focus_id, depth, plan_titles)
     view.plan_sources = {plan: graph.nodes[plan]["source"] for plan in plan_titles if graph.nodes[plan].get("source")}
+    if mapping is not None:
+        view.mappings = [_drawing(graph, pair, plan_titles, relation_names) for pair in (mapping, mapping[::-1])]
+        view.initial = {"view": "mapping", "from": mapping[0], "to": mapping[1]}
+    elif not plans and not focus and relation_names is None:
+        view.mappings = _linked_pairs(graph, plan_titles)
+        if view.mappings:
+            view.initial = {"view": "mapping", "from": view.mappings[0]["from"], "to": view.mappings[0]["to"]}
     return view
+
+
+MAPPING_PAIRS = 24
+"""The most plan pairs (each direction counts) whose mapping a page carries: the most linked first."""
+
+
+def _linked_pairs(graph: _Graph, plan_titles: dict[str, str]) -> list[dict]:
+    """Return the drawings of every linked pair of plans, both directions, most links first.
+
+    Of a pair's two directions, the one whose links mostly start on the left comes first: the default page
+    opens on it (on the shipped data, the HMIP recommendations feeding the Blueprint).
+    """
+    plan_of = {node_id: node.get("plan") for node_id, node in graph.nodes.items()}
+    dependency = {relation.value for relation in Relation}
+    forward: dict[tuple[str, str], int] = defaultdict(int)
+    for edge in graph.edges:
+        source, target = plan_of.get(edge["from"]), plan_of.get(edge["to"])
+        if edge["relation"] in dependency and source in plan_titles and target in plan_titles and source != target:
+            forward[(source, target)] += 1
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for (source, target), count in forward.items():
+        totals[tuple(sorted((source, target)))] += count
+    ranked = sorted(totals, key=lambda pair: (-totals[pair], pair))
+    drawings = []
+    for low, high in ranked[: MAPPING_PAIRS // 2]:
+        first = (low, high) if forward[(low, high)] >= forward[(high, low)] else (high, low)
+        for pair in (first, first[::-1]):
+            drawings.append(_drawing(graph, pair, plan_titles, None))
+    return drawings
 
 
 def _preset_view(graph: _Graph, plans: list[str], relation_names: list[str] | None, focus_id: str | None,
@@ -452,7 +491,7 @@ def _preset_view(graph: _Graph, plans: list[str], relation_names: list[str] | No
 
 
 def _resolve_focus(store, graph: _Graph, text: str) -> str:
-    from .ids import resolve_id
+    from ..ids import resolve_id
 
     global_id = resolve_id(store, text)
     global_id = graph.owner_of_update.get(global_id, global_id)
@@ -517,8 +556,8 @@ def _neighbourhood(nodes: dict[str, dict], edges: list[dict], start: str, depth:
     return reached
 
 
-def _mapping_view(graph: _Graph, mapping: tuple[str, str], relations: list[str] | None, plan_titles: dict[str, str]) -> GraphView:
-    """Lay out two plans side by side with only the links between them."""
+def _mapping_parts(graph: _Graph, mapping: tuple[str, str], relations: list[str] | None) -> tuple[set, set, list[dict]]:
+    """Return the two plans' workstreams and recommendations and the links between them (moved up from actions)."""
     sides = []
     for plan in mapping:
         members = [node_id for node_id, node in graph.nodes.items() if node.get("plan") == plan
@@ -544,6 +583,13 @@ def _mapping_view(graph: _Graph, mapping: tuple[str, str], relations: list[str] 
             if target != edge["to"]:
                 moved["toVia"] = edge.get("toVia", edge["to"])
             edges.append(moved)
+    return left, right, edges
+
+
+def _mapping_view(graph: _Graph, mapping: tuple[str, str], relations: list[str] | None, plan_titles: dict[str, str]) -> GraphView:
+    """Lay out two plans side by side with only the links between them."""
+    left, right, edges = _mapping_parts(graph, mapping, relations)
+    sides = [left, right]
     nodes = {node_id: graph.nodes[node_id] for node_id in left | right}
     node_records = {node_id: _node_record(node_id, nodes[node_id]) for node_id in sorted(nodes)}
     edge_records = _edge_records(edges, nodes)
@@ -661,11 +707,16 @@ def _short_label(node_id: str, node: dict) -> str:
     if kind == NodeType.WORKSTREAM.value:
         return _wrap(shorten(name, 40), 18)
     if kind in (NodeType.RECOMMENDATION.value, NodeType.ACTION.value):
+        # A short title: the item's number and the start of its text (the full text is in the panel).
         local = node_id.rsplit("/", 1)[-1]
-        parent = node.get("parent")
-        if kind == NodeType.ACTION.value and parent and local.startswith(parent.rsplit("/", 1)[-1] + "-"):
+        parent = node.get("parent") or node.get("workstream")
+        if parent and local.startswith(parent.rsplit("/", 1)[-1] + "-"):
             local = local[len(parent.rsplit("/", 1)[-1]) + 1:].replace("-", " ")
-        return local
+        text = " ".join((node.get("text") or node.get("title") or "").split())
+        if not text:
+            return local
+        width = 26 if kind == NodeType.RECOMMENDATION.value else 28
+        return _wrap(shorten(f"{local} · {text}", 2 * width - 4), width)
     abbreviations = node.get("abbreviations")
     if kind == NodeType.ORGANISATION.value and abbreviations:
         return sorted(abbreviations, key=len)[0]
@@ -836,12 +887,95 @@ def render_html(
 
 def write_html(store, path: Path | str, **options) -> VizSummary:
     """Write the page for the store (or a preset: see ``build_view``) to ``path`` atomically; return a summary."""
-    from .files import write_text_atomically
+    from ..files import write_text_atomically
 
     view = build_view(store, **options)
     text = page_html(view)
     write_text_atomically(path, text)
     return VizSummary(Path(path), len(view.nodes), len(view.edges), len(text.encode("utf-8")))
+
+
+def mapping_drawing(store, from_plan: str, to_plan: str, relations: Iterable[str] | None = None) -> dict:
+    """Return the mapping view's drawing (boxes, edge paths, groups, counts) for two plans, as the page draws it.
+
+    Raises UnknownIdError for an unknown plan, VizOptionError when both plans are the same.
+    """
+    graph = _read_graph(store)
+    plan_titles = _plan_titles(graph)
+    _check_pair(plan_titles, from_plan, to_plan)
+    relation_names = parse_relations(relations) if relations is not None else None
+    return _drawing(graph, (from_plan, to_plan), plan_titles, relation_names)
+
+
+def mapping_svg(store, from_plan: str, to_plan: str) -> str:
+    """Return a standalone SVG of how ``from_plan``'s items map onto ``to_plan``'s workstreams (for slides).
+
+    The drawing is the page's mapping view: same ordering, same boxes. Data text is escaped, never markup.
+    Raises UnknownIdError for an unknown plan, VizOptionError when both plans are the same.
+    """
+    drawing = mapping_drawing(store, from_plan, to_plan)
+    colours = {kind: style["color"] for kind, style in NODE_STYLES.items()}
+    return drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours)
+
+
+def write_mapping_image(store, path: Path | str, from_plan: str, to_plan: str) -> str:
+    """Write the mapping of two plans to ``path`` as SVG (or PNG when rsvg-convert or cairosvg is at hand); return a report line.
+
+    Raises VizOptionError for another suffix, or for PNG with no renderer installed.
+    """
+    from ..files import write_text_atomically
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise VizOptionError(f"--mapping writes .html, .svg or .png, not '{path.suffix or path.name}'")
+    text = mapping_svg(store, from_plan, to_plan)
+    if suffix == ".svg":
+        write_text_atomically(path, text)
+    else:
+        _write_png(text, path)
+    return f"Wrote {path}: how {from_plan} maps onto {to_plan} ({_human_size(path.stat().st_size)})"
+
+
+def _write_png(svg_text: str, path: Path) -> None:
+    import shutil
+    import subprocess
+
+    try:
+        import cairosvg  # type: ignore[import-not-found]
+    except ImportError:
+        cairosvg = None
+    if cairosvg is not None:
+        cairosvg.svg2png(bytestring=svg_text.encode("utf-8"), write_to=str(path), scale=2)
+        return
+    converter = shutil.which("rsvg-convert")
+    if converter is None:
+        raise VizOptionError("PNG needs rsvg-convert (apt install librsvg2-bin) or cairosvg (pip install cairosvg); "
+                             "write .svg instead")
+    subprocess.run([converter, "--zoom", "2", "--output", str(path)], input=svg_text.encode("utf-8"), check=True)
+
+
+def _plan_titles(graph: _Graph) -> dict[str, str]:
+    return {node_id: node.get("title") or node.get("name") or node_id
+            for node_id, node in graph.nodes.items() if node["type"] == NodeType.PLAN.value}
+
+
+def _check_pair(plan_titles: dict[str, str], from_plan: str, to_plan: str) -> None:
+    if from_plan == to_plan:
+        raise VizOptionError("--mapping needs two different plans")
+    for plan in (from_plan, to_plan):
+        if plan not in plan_titles:
+            from ..loading import did_you_mean
+
+            raise UnknownIdError(f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})")
+
+
+def _drawing(graph: _Graph, pair: tuple[str, str], plan_titles: dict[str, str], relations: list[str] | None) -> dict:
+    left, right, edges = _mapping_parts(graph, pair, relations)
+    nodes = {node_id: graph.nodes[node_id] for node_id in left | right}
+    records = _edge_records(edges, nodes)
+    captions = {name: style["caption"] for name, style in RELATION_STYLES.items()}
+    return layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions)
 
 
 def page_html(view: GraphView) -> str:
@@ -895,6 +1029,9 @@ def _payload(view: GraphView) -> dict:
         "plans": view.plans,
         "selected": view.selected,
         "planSources": view.plan_sources,
+        "mappings": view.mappings,
+        "initial": view.initial,
+        "omitted": _omitted(view.nodes),
         "physics": {
             # Above a few thousand nodes an iteration costs more than a second on a slow laptop: the seeded
             # layout (plans and workstreams already grouped) is drawn as it is.
@@ -917,6 +1054,17 @@ def _payload(view: GraphView) -> dict:
         "nodes": view.nodes,
         "edges": view.edges,
     }
+
+
+def _omitted(nodes: list[dict]) -> list[dict]:
+    """Count the links the graph cannot draw as lines: both ends fold into one item (update to update)."""
+    counts: dict[str, int] = defaultdict(int)
+    for node in nodes:
+        for edge in node.get("innerLinks", ()):
+            counts[edge["relation"]] += 1
+    return [{"relation": relation, "count": count,
+             "why": "join two updates (or an update and its item) of one item: listed in that item's panel, not drawn"}
+            for relation, count in sorted(counts.items())]
 
 
 def physics_options(count: int) -> dict:
@@ -952,7 +1100,7 @@ _BARNES_HUT = dict(_COMMON, solver="barnesHut", barnesHut={
 
 
 def _asset(name: str) -> str:
-    return (files("graph") / _ASSETS / name).read_text(encoding="utf-8")
+    return (files(__name__.rsplit(".", 1)[0]) / _ASSETS / name).read_text(encoding="utf-8")
 
 
 def vis_network_assets() -> tuple[str, str]:

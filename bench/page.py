@@ -1,0 +1,101 @@
+"""Measure the browser page at 2,000 and 10,000 nodes in headless Chromium: open time, pan/zoom fps, click latency.
+
+    python -m bench.page            # both sizes
+    python -m bench.page --sizes 10000
+
+Frames are counted with vis-network's ``afterDrawing`` event while the view pans and zooms on every animation
+frame for two seconds (CPU canvas: --disable-gpu). A click is timed from ``crossplan.select`` to the end of the
+redraw it causes, and opening a collapsed group likewise. The data is ``tests/test_viz_browser.synthetic_store``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+_PAN = """async () => {
+  const network = crossplan.network;
+  let frames = 0;
+  const count = () => { frames += 1; };
+  network.on("afterDrawing", count);
+  const start = performance.now();
+  const base = network.getViewPosition(), scale = network.getScale();
+  await new Promise(resolve => {
+    const step = () => {
+      const t = (performance.now() - start) / 1000;
+      network.moveTo({ position: { x: base.x + 300 * Math.sin(t * 3), y: base.y + 200 * Math.cos(t * 2) },
+                       scale: scale * (1 + 0.3 * Math.sin(t * 4)), animation: false });
+      if (t < 2) { requestAnimationFrame(step); } else { resolve(); }
+    };
+    requestAnimationFrame(step);
+  });
+  network.off("afterDrawing", count);
+  return frames / ((performance.now() - start) / 1000);
+}"""
+
+_CLICK = """(id) => {
+  const start = performance.now();
+  crossplan.select(id);
+  crossplan.network.redraw();
+  return performance.now() - start;
+}"""
+
+
+def measure(chromium, path: Path) -> dict:
+    """Open the page, switch to the full graph; return timings in seconds, fps and milliseconds."""
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.route("**/*", lambda route: route.continue_() if route.request.url.split(":", 1)[0] in ("file", "data", "about")
+               else route.abort())
+    started = time.perf_counter()
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-ready=true]", timeout=120_000)
+    opened = time.perf_counter() - started
+    page.evaluate("crossplan.show('graph', {})")
+    drawn = page.evaluate("crossplan.network.body.nodeIndices.length")
+    fps = page.evaluate(_PAN)
+    clusters = page.evaluate("Array.from(crossplan.network.body.nodeIndices).filter(id => id.startsWith('cluster:'))")
+    plain = page.evaluate("Array.from(crossplan.network.body.nodeIndices).filter(id => !id.startsWith('cluster:') "
+                          "&& crossplan.data.nodes.some(n => n.id === id && n.type === 'recommendation'))")
+    click = page.evaluate(_CLICK, plain[0]) if plain else None
+    opening = page.evaluate(_CLICK, clusters[0]) if clusters else None
+    after_open = page.evaluate("crossplan.network.body.nodeIndices.length")
+    fps_open = page.evaluate(_PAN)
+    page.close()
+    return {"open_s": opened, "drawn": drawn, "fps": fps, "click_ms": click, "open_group_ms": opening,
+            "drawn_after_open": after_open, "fps_after_open": fps_open, "groups": len(clusters)}
+
+
+def main(argv: list[str]) -> None:
+    """Print one line per size."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.test_viz_browser import synthetic_store
+
+    from crossplan.graph.viz import render_html
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10_000])
+    arguments = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="crossplan-page-") as folder, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for size in arguments.sizes:
+            path = Path(folder) / f"synthetic-{size}.html"
+            html = render_html(synthetic_store(size))
+            path.write_text(html, encoding="utf-8")
+            result = measure(chromium, path)
+            print(f"{size} nodes ({len(html.encode()) / 1e6:.1f} MB): ready in {result['open_s']:.1f} s; full graph draws "
+                  f"{result['drawn']} boxes ({result['groups']} collapsed groups); pan/zoom {result['fps']:.0f} fps; "
+                  f"click {result['click_ms'] or 0:.0f} ms; opening a group {result['open_group_ms'] or 0:.0f} ms "
+                  f"({result['drawn_after_open']} boxes, then {result['fps_after_open']:.0f} fps)")
+        chromium.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,50 @@
+"""Small static charts for the briefing, drawn as inline SVG (no script, every text escaped)."""
+
+from __future__ import annotations
+
+from html import escape
+
+# Colours of the answers and statuses (readable in print and for the common colour-vision deficiencies).
+COLOURS = {
+    "agreed": "#1b7837", "partly-agreed": "#e08214", "not-agreed": "#b2182b",
+    "complete": "#1b7837", "ongoing": "#2166ac", "not-applicable": "#999999", "removed": "#b2182b",
+    "not stated": "#d9d9d9",
+}
+
+
+def bar_chart(title: str, counts: dict[str, int], width: int = 300) -> str:
+    """Return a horizontal bar chart of ``counts`` (label → number) as a standalone ``<svg>`` element.
+
+    >>> "agreed" in bar_chart("Responses", {"agreed": 3, "not-agreed": 0})
+    True
+    """
+    rows = list(counts.items())
+    label_width, bar_height, gap, top = 110, 14, 6, 22
+    height = top + len(rows) * (bar_height + gap) + 4
+    biggest = max((value for _label, value in rows), default=0) or 1
+    room = width - label_width - 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="0" y="14" class="chart-title">{escape(title)}</text>',
+    ]
+    for index, (label, value) in enumerate(rows):
+        y = top + index * (bar_height + gap)
+        length = round(room * value / biggest) if value else 0
+        colour = COLOURS.get(label, "#4d4d4d")
+        parts.append(f'<text x="{label_width - 6}" y="{y + bar_height - 3}" text-anchor="end">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="{colour}"/>')
+        parts.append(f'<text x="{label_width + length + 4}" y="{y + bar_height - 3}" class="count">{int(value)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def heat_colour(count: int, most: int) -> str:
+    """Return the background of a matrix cell holding ``count`` marks (white for none, deeper blue for more)."""
+    if not count:
+        return "#ffffff"
+    share = count / max(most, 1)
+    # from a pale to a strong blue, linear in the share of the busiest cell
+    start, end = (222, 235, 247), (116, 169, 207)
+    red, green, blue = (round(a + (b - a) * share) for a, b in zip(start, end))
+    return f"#{red:02x}{green:02x}{blue:02x}"

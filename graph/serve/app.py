@@ -1,0 +1,227 @@
+"""The web application: routes, the safety every response gets, and starting the server.
+
+Starlette (routing, requests, responses) under uvicorn (the ASGI server): both small, typed, widely used and kept
+up; uvicorn bounds concurrency and header sizes itself, and an ASGI app serves many readers at once from one
+process and one in-memory graph, with blocking library calls in worker threads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from ..errors import CrossplanError
+from . import views
+from .workspace import Workspace
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+MAX_CONCURRENT = 256
+"""Connections served at once; more are answered 503 by uvicorn."""
+
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+          "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+_ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
+_ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".svg": "image/svg+xml", "": "text/plain"}
+
+
+class ServeError(CrossplanError):
+    """The server cannot start (the port is taken, the address cannot be used)."""
+
+
+@dataclass
+class ServeState:
+    """What the views share: the workspace, the edit token, and the address the server was bound to."""
+
+    workspace: Workspace
+    token: str
+    host: str
+    port: int
+
+
+def asset_files() -> dict[str, Path]:
+    """Return the files the server may send from its ``assets`` folder, by name: nothing else is ever served."""
+    root = Path(str(files("crossplan.graph.serve") / "assets"))
+    found = {}
+    for path in root.rglob("*"):
+        if path.is_file() and not path.name.endswith(".map"):
+            found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def create_app(workspace: Workspace, token: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Starlette:
+    """Return the ASGI application serving a workspace (see the package docstring for its pages)."""
+    assets = asset_files()
+    cache: dict[str, bytes] = {}
+
+    async def asset(request):
+        name = request.path_params["name"]
+        path = assets.get(name) if _ASSET_NAME.fullmatch(name) else None
+        if path is None:
+            return PlainTextResponse("not found\n", status_code=404)
+        if name not in cache:
+            cache[name] = path.read_bytes()
+        media_type = _ASSET_TYPES.get(path.suffix, "application/octet-stream")
+        return Response(cache[name], media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})
+
+    routes = [
+        Route("/", views.graph_page),
+        Route("/console", views.console_page),
+        Route("/queries/{name:str}.json", views.saved_query_page),
+        Route("/queries/{name:str}", views.saved_query_page),
+        Route("/questions", views.questions_index),
+        Route("/questions/{name:str}.json", views.question_page),
+        Route("/questions/{name:str}", views.question_page),
+        Route("/review.json", views.review_page),
+        Route("/review", views.review_page),
+        Route("/review/{action:str}", views.review_edit, methods=["POST"]),
+        Route("/sparql", views.sparql_endpoint, methods=["GET", "POST"]),
+        Route("/status.json", views.status),
+        Route("/assets/{name:path}", asset),
+    ]
+    app = Starlette(routes=routes)
+    app.state.serve = ServeState(workspace, token, host, port)
+    return _Guard(app, _allowed_hosts(host, port))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address to listen on is reachable from this machine only."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_warning(host: str) -> str | None:
+    """Return the warning for listening on an address other machines can reach (None on loopback)."""
+    if is_loopback(host):
+        return None
+    return f"serving on {host}, not loopback: anyone who can reach this address can read the graph (and, with the token, write)"
+
+
+def _allowed_hosts(host: str, port: int) -> set[str] | None:
+    """Host headers accepted: on loopback only loopback names (a DNS-rebinding page is refused); else any."""
+    if not is_loopback(host):
+        return None
+    names = {"127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host}
+    return names | {f"{name}:{port}" for name in names}
+
+
+class _Guard:
+    """ASGI middleware: refuse foreign Host headers and malformed action routes; add the security headers."""
+
+    def __init__(self, app, allowed_hosts: set[str] | None):
+        self.app = app
+        self.allowed_hosts = allowed_hosts
+        self.state = app.state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        if self.allowed_hosts is not None and headers.get("host", "").lower() not in self.allowed_hosts:
+            response = PlainTextResponse("refused: unknown Host (this server answers on loopback only)\n", status_code=421)
+            return await response(scope, receive, send)
+        path = scope.get("path", "")
+        if path.startswith("/review/") and path not in ("/review/accept", "/review/reject"):
+            return await PlainTextResponse("not found\n", status_code=404)(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                         (b"x-frame-options", b"DENY"), (b"cross-origin-resource-policy", b"same-origin")]
+                if b"x-crossplan-own-policy" not in present:
+                    extra.append((b"content-security-policy", POLICY.encode("ascii")))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def run_server(data_dir: Path | None, store_path: Path | None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+               allow_edits: bool = False, echo=print, token: str | None = None, generated: bool = False) -> None:
+    """Load the workspace, print where it is served, and serve until interrupted (Ctrl-C or SIGTERM)."""
+    import uvicorn
+
+    workspace = Workspace(data_dir, store_path, allow_edits)
+    listener = _listen(host, port)
+    port = listener.getsockname()[1]  # the port the system chose, for --port 0
+    workspace.start_watching()
+    app = create_app(workspace, token or "", host, port)
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}/"
+    warning = host_warning(host)
+    if warning:
+        echo(f"Warning: {warning}")
+    generation = workspace.current
+    echo(f"Serving {generation.quads} triples from {workspace.data_dir} at {url}")
+    echo(f"SPARQL endpoint: {url}sparql   query console: {url}console   review queue: {url}review")
+    if allow_edits:
+        echo(f"Edits are on; the edit token is: {token}" if generated else
+             "Edits are on; the edit token is the one in $CROSSPLAN_SERVE_TOKEN")
+    else:
+        echo("Read-only (start with --allow-edits to accept or reject suggestions)")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
+                            limit_concurrency=MAX_CONCURRENT, timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024,
+                            server_header=False)
+    try:
+        _Server(config).run(sockets=[listener])
+    finally:
+        workspace.stop()
+        listener.close()
+    echo("Stopped")
+
+
+def _listen(host: str, port: int):
+    """Bind the listening socket first, so that a taken port is a one-line error before anything is printed."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror or error} (choose another --port)") from None
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _server_class():
+    import contextlib
+    import signal
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, except that a stop signal ends it with exit status 0 after the graceful shutdown
+        (uvicorn re-raises the signal once shut down, which a supervisor reads as a crash)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            stops = (signal.SIGINT, signal.SIGTERM)
+            previous = {number: signal.signal(number, self.handle_exit) for number in stops}
+            try:
+                yield
+            finally:
+                for number, handler in previous.items():
+                    signal.signal(number, handler)
+
+    return Server
+
+
+def _Server(config):
+    return _server_class()(config)

@@ -1,0 +1,264 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``: read a query from a request, run it as ``crossplan query`` does, answer.
+
+A query arrives as ``GET ?query=``, a ``POST`` of an HTML form (``application/x-www-form-urlencoded``) or a ``POST``
+of the query itself (``application/sparql-query``), with optional ``default-graph-uri``/``named-graph-uri``. It is
+checked and run by ``graph.query.run_query`` — the same read-only rules (no update, no SERVICE, no FROM), row limit
+and time limit as the command line — and the result is written in the format the ``Accept`` header prefers:
+SPARQL results as JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE graphs as Turtle, N-Triples or JSON-LD.
+
+The default graph is the union of every crossplan graph (as for the embedded store); a request that names graphs
+with ``default-graph-uri`` gets their union instead. An update (``update=`` or ``application/sparql-update``) is
+refused with 403 and a sentence saying the endpoint is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from ..errors import QueryError
+from ..query import DEFAULT_TIMEOUT, MAX_ROWS, QueryResult, format_result, run_query
+from ..vocabulary import PREFIXES
+
+MAX_QUERY_BYTES = 256 * 1024
+"""Largest query text (or request body) accepted."""
+
+SELECT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+}
+CONTENT_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
+
+class ProtocolError(Exception):
+    """A request the endpoint refuses: its HTTP status and a sentence for the client."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SparqlRequest:
+    """A query and its dataset, read from an HTTP request."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+def read_request(method: str, content_type: str, query_string: str, body: bytes) -> SparqlRequest:
+    """Return the query a Protocol request carries; raise ProtocolError for an update, a missing or doubled query."""
+    media_type = content_type.split(";")[0].strip().lower()
+    fields = parse_qsl(query_string, keep_blank_values=True)
+    if method == "POST":
+        if media_type == "application/sparql-update":
+            raise _read_only()
+        if not body and not media_type:
+            pass  # an empty POST: no query (said below)
+        elif media_type == "application/x-www-form-urlencoded":
+            fields += parse_qsl(_text(body), keep_blank_values=True)
+        elif media_type == "application/sparql-query":
+            fields.append(("query", _text(body)))
+        else:
+            raise ProtocolError(415, "send the query as application/sparql-query, as a form "
+                                     "(application/x-www-form-urlencoded), or with GET ?query=")
+    elif method != "GET":
+        raise ProtocolError(405, "use GET or POST")
+    if any(name in ("update", "using-graph-uri", "using-named-graph-uri") for name, _ in fields):
+        raise _read_only()
+    queries = [value for name, value in fields if name == "query"]
+    if not queries:
+        raise ProtocolError(400, "no query: send one as ?query=, a form field 'query' or an application/sparql-query body")
+    if len(queries) > 1:
+        raise ProtocolError(400, "more than one query in the request")
+    if len(queries[0].encode("utf-8")) > MAX_QUERY_BYTES:
+        raise ProtocolError(413, f"the query is longer than {MAX_QUERY_BYTES // 1024} KiB")
+    return SparqlRequest(
+        queries[0],
+        tuple(value for name, value in fields if name == "default-graph-uri"),
+        tuple(value for name, value in fields if name == "named-graph-uri"),
+    )
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "the request body is not UTF-8") from None
+
+
+def _read_only() -> ProtocolError:
+    return ProtocolError(403, "refused: this endpoint is read-only (SPARQL Update is not accepted); "
+                              "change the data in its YAML files, or accept suggestions in the review queue")
+
+
+class _Dataset:
+    """A store seen through a request's dataset: the named graphs' union as the default graph, when given."""
+
+    def __init__(self, store, request: SparqlRequest):
+        from pyoxigraph import NamedNode
+
+        self.store = store
+        self.data_dir = getattr(store, "data_dir", None)
+        everything = set(_all_graphs(store))
+        chosen = set(request.default_graphs)
+        # The stored default graph already is the union of every graph: naming them all (as EndpointStore does)
+        # changes nothing and must not cost the union's evaluation.
+        self.default = None if not chosen or chosen == everything else [NamedNode(iri) for iri in sorted(chosen)]
+        named = set(request.named_graphs)
+        self.named = None if not named or named == everything else [NamedNode(iri) for iri in sorted(named)]
+
+    def query(self, sparql: str, substitutions=None):
+        if self.default is None and self.named is None:
+            return self.store.query(sparql, substitutions)
+        return self.store.oxigraph.query(sparql, prefixes=PREFIXES, substitutions=substitutions,
+                                         default_graph=self.default, named_graphs=self.named)
+
+    def select(self, sparql: str, substitutions=None):
+        return self.store.select(sparql, substitutions)
+
+
+def _all_graphs(store) -> list[str]:
+    def compute():
+        return sorted(graph.value for graph in store.oxigraph.named_graphs())
+
+    return store.remembered("named-graphs", compute) if hasattr(store, "remembered") else compute()
+
+
+def answer_query(store, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+    """Check and run a Protocol query over a store generation (QueryError when refused, malformed or too slow)."""
+    if _is_saved_query_name(request.query):
+        raise QueryError("syntax error: not a SPARQL query (saved queries run at /queries/NAME)")
+    return run_query(_Dataset(store, request), request.query, timeout=timeout, max_rows=MAX_ROWS)
+
+
+def _is_saved_query_name(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.strip()) is not None
+
+
+def choose_format(accept: str, kind: str, requested: str | None = None) -> str:
+    """Pick the result format from the ``Accept`` header (or a ``format=`` name) for a result kind.
+
+    Raises ProtocolError 406 when nothing acceptable can be written.
+    """
+    offered = GRAPH_TYPES if kind == "graph" else SELECT_TYPES
+    if requested:
+        if requested in offered.values():
+            return requested
+        if requested in offered:
+            return offered[requested]
+        raise ProtocolError(406, f"a {kind.upper()} result is written as {', '.join(sorted(set(offered.values())))}, not {requested}")
+    ranges = _accepted(accept)
+    if not ranges:
+        return "turtle" if kind == "graph" else "json"
+    for media_type, _ in ranges:
+        if media_type in offered:
+            return offered[media_type]
+        if media_type in ("*/*", "application/*", "text/*"):
+            return "turtle" if kind == "graph" else ("csv" if media_type == "text/*" else "json")
+    wanted = ", ".join(media for media, _ in ranges)
+    raise ProtocolError(406, f"cannot write a {kind.upper()} result as {wanted}; "
+                             f"offered: {', '.join(media for media in offered)}")
+
+
+def _accepted(header: str) -> list[tuple[str, float]]:
+    """Parse an Accept header into media types, most wanted first (ties keep their order)."""
+    ranges = []
+    for position, part in enumerate(header.split(",")):
+        pieces = [piece.strip() for piece in part.split(";")]
+        if not pieces[0]:
+            continue
+        quality = 1.0
+        for parameter in pieces[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranges.append((pieces[0].lower(), quality, position))
+    ranges.sort(key=lambda item: (-item[1], item[2]))
+    return [(media, quality) for media, quality, _ in ranges]
+
+
+def write_result(result: QueryResult, output_format: str) -> tuple[bytes, str]:
+    """Return the body and content type of a result in one of the Protocol's formats."""
+    if output_format == "xml":
+        text = _results_xml(result)
+    else:
+        text = format_result(result, output_format, terminal=False)
+    media_type = CONTENT_TYPES[output_format]
+    return text.encode("utf-8"), f"{media_type}; charset=utf-8"
+
+
+def _results_xml(result: QueryResult) -> str:
+    """Write SELECT/ASK results in the SPARQL Query Results XML Format."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    lines = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    lines += [f"    <variable name={quoteattr(name)}/>" for name in result.variables]
+    lines.append("  </head>")
+    if result.kind == "ask":
+        lines.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        lines.append("  <results>")
+        for row in result.rows:
+            lines.append("    <result>")
+            for name, term in zip(result.variables, row):
+                if term is not None:
+                    lines.append(f"      <binding name={quoteattr(name)}>{_xml_term(term, escape, quoteattr)}</binding>")
+            lines.append("    </result>")
+        lines.append("  </results>")
+    lines.append("</sparql>")
+    return "\n".join(lines) + "\n"
+
+
+def _xml_term(term, escape, quoteattr) -> str:
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return f"<uri>{escape(term.value)}</uri>"
+    if kind == "BlankNode":
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if kind == "Literal":
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def error_status(error: QueryError) -> int:
+    """The HTTP status of a refused query: 403 for what is not allowed, 503 for one stopped by the time limit."""
+    text = str(error)
+    if "stopped after" in text:
+        return 503
+    if "refused" in text or "not allowed" in text:
+        return 403
+    return 400

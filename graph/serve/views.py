@@ -1,0 +1,416 @@
+"""The server's views: each page calls the library and has a JSON twin (the same path with ``.json``).
+
+Every view takes the current store generation once and answers wholly from it. Library calls run in worker
+threads, bounded by ``PAGE_TIMEOUT``; their typed errors become a 4xx with the library's own sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from ..errors import CrossplanError, QueryError, UnknownIdError
+from ..query import DEFAULT_TIMEOUT, bind_parameters, saved_queries, saved_query
+from ..sparqltext import bind_values, declared_prefixes
+from ..vocabulary import PREFIXES
+from .auth import Refusal, check_write, own_origins
+from .pages import error_html, escape, field_html, form_html, json_link, layout, render_json_value
+from .questions import QUESTIONS, missing_fields
+from .sparql import ProtocolError, answer_query, choose_format, error_status, read_request, write_result
+
+PAGE_TIMEOUT = DEFAULT_TIMEOUT
+"""Seconds a page may take before it is answered with 503."""
+
+MAX_BODY_BYTES = 512 * 1024
+"""Largest request body read (a SPARQL query or an edit)."""
+
+REVIEW_TOP = 3
+"""Suggestions per item on the review queue (as `crossplan suggest`)."""
+
+
+class Timeout(Exception):
+    pass
+
+
+async def in_thread(function, *arguments, timeout: float = PAGE_TIMEOUT):
+    """Run a blocking library call in a worker thread; raise Timeout after ``timeout`` seconds (the thread is abandoned)."""
+    with anyio.move_on_after(timeout) as scope:
+        return await anyio.to_thread.run_sync(function, *arguments, abandon_on_cancel=True)
+    if scope.cancelled_caught:
+        raise Timeout(f"the answer took longer than {timeout:g} s")
+
+
+def _state(request: Request):
+    return request.app.state.serve
+
+
+def _store(request: Request):
+    return _state(request).workspace.current.store
+
+
+def _notice(request: Request) -> str | None:
+    problem = _state(request).workspace.problem
+    return f"The data changed but could not be loaded, so the previous version is shown: {problem}" if problem else None
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.endswith(".json")
+
+
+def _arguments(request: Request) -> dict:
+    return {key: value for key, value in request.query_params.items()}
+
+
+def _error_response(request: Request, status: int, message: str, title: str = "Error") -> Response:
+    if _wants_json(request) or request.url.path.startswith(("/sparql", "/review/")):
+        return JSONResponse({"error": message}, status_code=status)
+    return HTMLResponse(layout(title, error_html(message)), status_code=status)
+
+
+def _status_of(error: Exception) -> int:
+    if isinstance(error, UnknownIdError):
+        return 404
+    if isinstance(error, Timeout):
+        return 503
+    return 400
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """Read the request body, refusing (413) one longer than ``limit`` before reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"the request body is larger than {limit // 1024} KiB")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, f"the request body is larger than {limit // 1024} KiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# -- the graph ------------------------------------------------------------------------------------
+
+
+async def graph_page(request: Request) -> Response:
+    """The browser graph of the store (presets as query parameters: plan, focus, depth, relations, mapping=A,B)."""
+    from ..viz import render_html
+
+    arguments = request.query_params
+    options = {}
+    if arguments.getlist("plan"):
+        options["plans"] = tuple(arguments.getlist("plan"))
+    if arguments.get("focus"):
+        options["focus"] = arguments["focus"]
+    if arguments.get("depth"):
+        if not arguments["depth"].isdigit():
+            return _error_response(request, 400, "depth must be a whole number")
+        options["depth"] = int(arguments["depth"])
+    if arguments.getlist("relations"):
+        options["relations"] = tuple(arguments.getlist("relations"))
+    if arguments.get("mapping"):
+        pair = arguments["mapping"].split(",")
+        if len(pair) != 2:
+            return _error_response(request, 400, "mapping takes two plan ids: ?mapping=FROM,TO")
+        options["mapping"] = (pair[0].strip(), pair[1].strip())
+    generation = _state(request).workspace.current
+    key = ("graph", json.dumps(options, sort_keys=True))
+    page = generation.pages.get(key)
+    if page is None:
+        try:
+            page = await in_thread(lambda: render_html(generation.store, **options))
+        except (CrossplanError, ValueError, Timeout) as error:
+            return _error_response(request, _status_of(error), str(error))
+        if len(generation.pages) < 64:
+            generation.pages[key] = page
+    # The page carries its own, stricter policy (inline scripts allowed by hash only): the app's is not added.
+    return HTMLResponse(page, headers={"X-Crossplan-Own-Policy": "1"})
+
+
+# -- the query console and saved queries -----------------------------------------------------------
+
+
+def _prefix_block(text: str) -> str:
+    declared = declared_prefixes(text)
+    return "".join(f"PREFIX {name}: <{namespace}>\n" for name, namespace in PREFIXES.items() if name not in declared)
+
+
+async def console_page(request: Request) -> Response:
+    """The query console: YASGUI on /sparql, the prefixes declared, the saved queries with their parameter forms."""
+    listing = []
+    for query in saved_queries():
+        fields = "".join(
+            f'<div class="field">{field_html(p.name, f"{p.name} ({p.type})", "", kind="date" if p.type == "date" else "text", required=True, hint=p.description)}</div>'
+            for p in query.parameters
+        )
+        listing.append(
+            f'<li><form class="saved" data-name="{escape(query.name)}" method="get" action="/queries/{escape(query.name)}">'
+            f'<h3>{escape(query.title or query.name)}</h3><p>{escape(query.description)}</p>{fields}'
+            f'<button type="submit">Open in the editor</button></form></li>'
+        )
+    prefixes = "".join(f"<code>{escape(name)}:</code> " for name in PREFIXES)
+    body = (
+        '<div class="console">'
+        f'<aside class="saved-queries"><h2>Saved queries</h2><ol>{"".join(listing)}</ol></aside>'
+        '<section class="editor"><p class="hint">Queries run on <a href="/sparql">/sparql</a> '
+        f"(read-only, {DEFAULT_TIMEOUT:g} s). Pre-bound prefixes: {prefixes}</p>"
+        f'<div id="yasgui" data-endpoint="/sparql" data-prefixes="{escape(json.dumps(PREFIXES))}"></div></section></div>'
+    )
+    page = layout("Query console", body, active="/console", scripts=("yasgui/yasgui.min.js", "console.js"),
+                  styles=("yasgui/yasgui.min.css",), notice=_notice(request), wide=True)
+    return HTMLResponse(page)
+
+
+async def saved_query_page(request: Request) -> Response:
+    """A saved query: its form, and its text with the parameters bound as VALUES (JSON: text and results)."""
+    name = request.path_params["name"]
+    arguments = _arguments(request)
+    store = _store(request)
+    try:
+        query = saved_query(name)
+        values = {p.name: arguments[p.name] for p in query.parameters if arguments.get(p.name)}
+        bound = None
+        results = None
+        if len(values) == len(query.parameters):
+            substitutions = await in_thread(bind_parameters, store, query, values)
+            bound = _prefix_block(query.text) + bind_values(query.text, substitutions)
+            if _wants_json(request):
+                from .sparql import SparqlRequest
+
+                result = await in_thread(answer_query, store, SparqlRequest(bound))
+                results = json.loads(write_result(result, "json")[0])
+    except (CrossplanError, Timeout) as error:
+        return _error_response(request, _status_of(error), str(error))
+    if _wants_json(request):
+        return JSONResponse({"name": query.name, "title": query.title, "description": query.description,
+                             "parameters": [{"name": p.name, "type": p.type, "description": p.description} for p in query.parameters],
+                             "text": query.text, "bound": bound, "results": results})
+    fields = [field_html(p.name, f"{p.name} ({p.type})", arguments.get(p.name), required=True, hint=p.description)
+              for p in query.parameters]
+    body = f"<p>{escape(query.description)}</p>" + form_html(f"/queries/{query.name}", fields, "Bind")
+    if bound:
+        body += f"<h2>Query</h2><pre class=\"query\">{escape(bound)}</pre>"
+    body += json_link(f"/queries/{query.name}", arguments)
+    return HTMLResponse(layout(query.title or query.name, body, active="/console", notice=_notice(request)))
+
+
+# -- the questions ---------------------------------------------------------------------------------
+
+
+def _plan_ids(store) -> tuple[str, ...]:
+    from ..questions import plan_titles
+
+    return tuple(sorted(store.remembered("serve-plan-titles", lambda: plan_titles(store))))
+
+
+async def questions_index(request: Request) -> Response:
+    """The list of questions, each with its form."""
+    store = _store(request)
+    plans = await in_thread(_plan_ids, store)
+    items = []
+    for question in QUESTIONS.values():
+        items.append(f'<section class="card"><h2><a href="/questions/{question.name}">{escape(question.title)}</a></h2>'
+                     f"<p>{escape(question.description)}</p>{_question_form(question, {}, plans)}</section>")
+    body = "".join(items)
+    return HTMLResponse(layout("Questions", body, active="/questions", notice=_notice(request)))
+
+
+def _question_form(question, arguments: dict, plans: tuple[str, ...]) -> str:
+    fields = []
+    for field in question.fields:
+        value = arguments.get(field.name, field.default)
+        if field.kind == "choice":
+            fields.append(field_html(field.name, field.label, value, choices=field.choices))
+        else:
+            kind = {"number": "number", "date": "date"}.get(field.kind, "text")
+            fields.append(field_html(field.name, field.label, value, kind=kind, required=field.required, hint=field.hint,
+                                     options=plans if field.kind == "plan" else ()))
+    return form_html(f"/questions/{question.name}", fields)
+
+
+async def question_page(request: Request) -> Response:
+    """One question: its form and, when the form is filled in, its answer (``.json``: the command's --format json)."""
+    name = request.path_params["name"]
+    question = QUESTIONS.get(name)
+    if question is None:
+        return _error_response(request, 404, f"no question '{name}' (questions: {', '.join(QUESTIONS)})")
+    arguments = _arguments(request)
+    store = _store(request)
+    missing = missing_fields(question, arguments)
+    answer = None
+    if not missing:
+        try:
+            answer = await in_thread(question.answer, store, arguments)
+        except (CrossplanError, ValueError, Timeout) as error:
+            return _error_response(request, _status_of(error), str(error), question.title)
+    if _wants_json(request):
+        if missing:
+            return JSONResponse({"error": f"missing parameter: {missing[0].name}"}, status_code=400)
+        return Response(answer, media_type="application/json")
+    plans = await in_thread(_plan_ids, store)
+    body = f"<p>{escape(question.description)}</p>" + _question_form(question, arguments, plans)
+    if answer is not None:
+        body += f'<section class="answer">{render_json_value(json.loads(answer))}</section>'
+        body += json_link(f"/questions/{name}", arguments)
+    return HTMLResponse(layout(question.title, body, active="/questions", notice=_notice(request)))
+
+
+# -- the review queue ------------------------------------------------------------------------------
+
+
+def _default_pair(plans: tuple[str, ...]) -> tuple[str, str]:
+    if "hmip-resettlement" in plans and "yj-blueprint" in plans:
+        return "hmip-resettlement", "yj-blueprint"
+    return (plans[0], plans[1]) if len(plans) > 1 else ("", "")
+
+
+def _suggestions(store, from_plan: str, to_plan: str) -> list[dict]:
+    from ..review import list_suggestions
+
+    return [suggestion.to_json() for suggestion in list_suggestions(store, from_plan, to_plan, top=REVIEW_TOP, min_score=0.05)]
+
+
+async def review_page(request: Request) -> Response:
+    """The review queue of suggested links between two plans: evidence and both quotes side by side."""
+    state = _state(request)
+    store = _store(request)
+    plans = await in_thread(_plan_ids, store)
+    default_from, default_to = _default_pair(plans)
+    from_plan = request.query_params.get("from") or default_from
+    to_plan = request.query_params.get("to") or default_to
+    try:
+        suggestions = await in_thread(_suggestions, store, from_plan, to_plan) if from_plan and to_plan else []
+    except (CrossplanError, ValueError, Timeout) as error:
+        return _error_response(request, _status_of(error), str(error), "Review queue")
+    if _wants_json(request):
+        return JSONResponse({"from": from_plan, "to": to_plan, "edits": state.workspace.allow_edits,
+                             "generation": state.workspace.current.number, "suggestions": suggestions})
+    form = form_html("/review", [field_html("from", "From plan", from_plan, choices=plans),
+                                 field_html("to", "To plan", to_plan, choices=plans)], "Show")
+    if state.workspace.allow_edits:
+        access = ('<div class="token" id="token-box"><label for="edit-token">Edit token</label>'
+                  '<input id="edit-token" type="password" autocomplete="off" spellcheck="false" '
+                  'placeholder="printed when the server started"><small>Kept in this tab only (sessionStorage); '
+                  'sent as Authorization: Bearer.</small></div>')
+    else:
+        access = ('<p class="readonly">Read-only: this server was started without <code>--allow-edits</code>, '
+                  "so suggestions can be read but not accepted or rejected.</p>")
+    cards = "".join(_card(number, suggestion, state.workspace.allow_edits) for number, suggestion in enumerate(suggestions, 1))
+    if not suggestions:
+        cards = '<p class="empty">No suggestions waiting between these plans.</p>'
+    body = (form + access + f'<p class="counter" id="review-counter" aria-live="polite">{len(suggestions)} suggestion'
+            f'{"s" if len(suggestions) != 1 else ""} waiting</p><ol class="queue" id="queue">{cards}</ol>'
+            + json_link("/review", {"from": from_plan, "to": to_plan}))
+    return HTMLResponse(layout("Review queue", body, active="/review", scripts=("review.js",), notice=_notice(request), wide=True))
+
+
+def _card(number: int, suggestion: dict, edits: bool) -> str:
+    evidence = suggestion["evidence"]
+    shared = ", ".join(evidence.get("shared_terms", [])[:8])
+    phrases = "; ".join(evidence.get("shared_phrases", [])[:4])
+    existing = (f'<p class="existing">Already linked: {escape(", ".join(suggestion["existing_relations"]))}</p>'
+                if suggestion.get("existing") else "")
+    disabled = "" if edits else " disabled"
+    return (
+        f'<li class="suggestion" data-from="{escape(suggestion["from"])}" data-to="{escape(suggestion["to"])}" '
+        f'data-relation="{escape(suggestion["relation"])}">'
+        f'<header><span class="number">{number}</span> <span class="score">score {escape(suggestion["score"])}</span> '
+        f'<span class="relation">{escape(suggestion["from"])} <b>{escape(suggestion["relation"])}</b> {escape(suggestion["to"])}</span></header>'
+        '<div class="sides">'
+        f'<blockquote class="from"><p class="item"><a href="/questions/show?{escape(urlencode({"id": suggestion["from"]}))}">'
+        f'{escape(suggestion["from"])}</a> — {escape(suggestion["from_label"])}</p><p class="quote">“{escape(evidence["from_sentence"])}”</p></blockquote>'
+        f'<blockquote class="to"><p class="item"><a href="/questions/show?{escape(urlencode({"id": suggestion["to"]}))}">'
+        f'{escape(suggestion["to"])}</a> — {escape(suggestion["to_label"])}</p><p class="quote">“{escape(evidence["to_sentence"])}”</p></blockquote>'
+        "</div>"
+        f'<p class="evidence">Shared terms: {escape(shared) or "—"}' + (f"; phrases: {escape(phrases)}" if phrases else "") + "</p>"
+        + existing +
+        f'<div class="actions"><button type="button" class="accept"{disabled}>Accept</button>'
+        f'<button type="button" class="reject"{disabled}>Reject</button>'
+        '<button type="button" class="skip">Skip</button><span class="outcome" aria-live="polite"></span></div></li>'
+    )
+
+
+async def review_edit(request: Request) -> Response:
+    """Accept or reject one suggestion (POST JSON {from, to, relation?, note?}), behind --allow-edits, the token and
+    the cross-site checks; write through graph.review and reload before answering."""
+    from ..review import accept_suggestion, reject_suggestion
+
+    state = _state(request)
+    action = request.path_params["action"]
+    try:
+        check_write(request.headers, state.workspace.allow_edits, state.token,
+                    own_origins(request.headers.get("host"), state.host, state.port))
+        body = await read_body(request, 16 * 1024)
+        try:
+            edit = json.loads(body)
+        except ValueError:
+            raise Refusal(400, "the body is not JSON") from None
+        if not isinstance(edit, dict) or not isinstance(edit.get("from"), str) or not isinstance(edit.get("to"), str):
+            raise Refusal(400, 'send {"from": ITEM, "to": ITEM} (and optionally "relation", "note")')
+    except Refusal as refusal:
+        return JSONResponse({"error": refusal.message}, status_code=refusal.status)
+    except ProtocolError as error:
+        return JSONResponse({"error": error.message}, status_code=error.status)
+    note = edit.get("note") if isinstance(edit.get("note"), str) else None
+    relation = edit.get("relation") if isinstance(edit.get("relation"), str) else None
+
+    def write():
+        with state.workspace.edit_lock:
+            store = state.workspace.current.store
+            choice = (edit["from"], edit["to"])
+            if action == "accept":
+                written = accept_suggestion(store, choice, relation=relation, note=note)
+            else:
+                written = reject_suggestion(store, choice, note=note)
+            state.workspace.reload(force=True)
+            return written
+
+    try:
+        written = await in_thread(write)
+    except (CrossplanError, ValueError, Timeout) as error:
+        message = "; ".join(str(p) for p in error.problems) if hasattr(error, "problems") else str(error)
+        return JSONResponse({"error": message}, status_code=_status_of(error) if not isinstance(error, ValueError) else 400)
+    from ..loading import display_path
+
+    return JSONResponse({"done": action, "written": f"{display_path(written.path)}:{written.line}",
+                         "link": written.description, "generation": state.workspace.current.number})
+
+
+# -- SPARQL ----------------------------------------------------------------------------------------
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    """The SPARQL 1.1 Protocol endpoint (see graph.serve.sparql)."""
+    if request.method == "GET" and not request.query_params.get("query") and "text/html" in request.headers.get("accept", ""):
+        body = ('<p>This is a SPARQL 1.1 Protocol endpoint (read-only). Send a query with <code>GET ?query=</code>, a form '
+                'POST or an <code>application/sparql-query</code> body; or use the <a href="/console">query console</a>.</p>')
+        return HTMLResponse(layout("SPARQL endpoint", body, active="/sparql"))
+    try:
+        body = await read_body(request) if request.method == "POST" else b""
+        parsed = read_request(request.method, request.headers.get("content-type", ""), request.url.query, body)
+        store = _store(request)
+        result = await in_thread(answer_query, store, parsed, timeout=PAGE_TIMEOUT + 5)
+        output_format = choose_format(request.headers.get("accept", ""), result.kind, request.query_params.get("format"))
+        content, media_type = write_result(result, output_format)
+    except ProtocolError as error:
+        return Response(error.message + "\n", status_code=error.status, media_type="text/plain")
+    except QueryError as error:
+        return Response(str(error) + "\n", status_code=error_status(error), media_type="text/plain")
+    except (CrossplanError, Timeout) as error:
+        return Response(str(error) + "\n", status_code=_status_of(error), media_type="text/plain")
+    headers = {"X-Crossplan-Generation": str(_state(request).workspace.current.number)}
+    if result.truncated:
+        headers["X-Crossplan-Truncated"] = "true"
+    return Response(content, media_type=media_type, headers=headers)
+
+
+async def status(request: Request) -> Response:
+    """What the server serves: generation, size, whether edits are on, the last reload problem."""
+    workspace = _state(request).workspace
+    generation = workspace.current
+    return JSONResponse({"generation": generation.number, "quads": generation.quads, "in_memory": generation.in_memory,
+                         "loaded": generation.loaded, "edits": workspace.allow_edits, "problem": workspace.problem})

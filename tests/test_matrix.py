@@ -1,0 +1,178 @@
+"""The mapping matrix as data: `mapping FROM TO --matrix --format csv|json|xlsx [-o FILE]`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crossplan.graph.export import spreadsheet_safe
+from crossplan.graph.matrix import LINK_HEADERS, OTHER_COLUMN, RELATION_COLOURS, build_matrix, cell_text, link_cells
+from crossplan.graph.questions import find_mapping
+from crossplan.graph.store import open_store
+
+HOSTILE = {
+    "title": '<script>alert("plan")</script> Alpha',
+    "text": "=cmd|' /C calc'!A0 \"><svg onload=alert('text')> <img src=http://example.org/x.png>",
+    "update": "<iframe src=http://example.org/></iframe> partners",
+    "quote": '=HYPERLINK("http://example.org/evil") </blockquote><script>alert("quote")</script>',
+    "workstream": "@SUM(1+1) <b>Resettlement</b>",
+}
+
+
+def make_hostile(data: Path) -> Path:
+    """Put formula-like text and markup into every field of the mini data set the outputs show."""
+    alpha = data / "plans" / "alpha.yaml"
+    text = alpha.read_text(encoding="utf-8")
+    text = text.replace("title: The Alpha Plan", f"title: {json.dumps(HOSTILE['title'])}")
+    text = text.replace("text: Improve accommodation on release for children leaving custody, a minimum of one month prior to release.",
+                        f"text: {json.dumps(HOSTILE['text'])}")
+    text = text.replace("text: The Board will work with partners.", f"text: {json.dumps(HOSTILE['update'])}")
+    text = text.replace("quote: accommodation on release", f"quote: {json.dumps(HOSTILE['quote'])}")
+    alpha.write_text(text, encoding="utf-8")
+    beta = data / "plans" / "beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("title: Resettlement", f"title: {json.dumps(HOSTILE['workstream'])}"),
+                    encoding="utf-8")
+    return data
+
+
+@pytest.fixture
+def hostile_data(mini_data) -> Path:
+    return make_hostile(mini_data)
+
+
+def test_the_matrix_places_every_mapping_link_once_and_numbers_it(mini_data):
+    store = open_store(mini_data)
+    mapping = find_mapping(store, "alpha", "beta")
+    matrix = build_matrix(store, "alpha", "beta")
+    assert [row.recommendation for row in matrix.rows] == [row.recommendation for row in mapping.rows]
+    assert matrix.columns == mapping.workstreams
+    assert [link.number for link in matrix.links] == list(range(1, len(matrix.links) + 1))
+    expected = [(row.recommendation, link.to_node, link.relation, link.basis) for row in mapping.rows for link in row.links]
+    assert [(link.from_recommendation, link.to_node, link.relation, link.basis) for link in matrix.links] == expected
+    cell = matrix.rows[0].cells["beta/resettlement"]
+    assert cell_text(cell) == "resettlement-1 related-to (judged) [1]"
+    link = matrix.links[0]
+    assert (link.quote, link.target_quote, link.source) == ("accommodation on release", "accommodation in place before release", "alpha-source")
+    assert matrix.rows[1].cells == {}
+
+
+def test_the_shipped_matrix_agrees_with_the_mapping_question():
+    store = open_store(None)
+    mapping = find_mapping(store, "hmip-resettlement", "yj-blueprint")
+    matrix = build_matrix(store, "hmip-resettlement", "yj-blueprint")
+    for row, mapping_row in zip(matrix.rows, mapping.rows, strict=True):
+        marks = sorted((column, entry.to_node, entry.relation, entry.basis) for column, entries in row.cells.items() for entry in entries)
+        wanted = sorted((link.workstream if link.workstream else OTHER_COLUMN, link.to_node, link.relation, link.basis)
+                        for link in mapping_row.links)
+        assert marks == wanted
+    assert all(link.source for link in matrix.links)
+
+
+def test_json_matrix(mini_data, invoke):
+    result = invoke("--data", mini_data, "mapping", "alpha", "beta", "--matrix", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["columns"] == [{"id": "beta/resettlement", "title": "Resettlement"}]
+    assert data["rows"][0]["cells"]["beta/resettlement"][0] == {
+        "link": 1, "to_node": "beta/resettlement-1", "relation": "related-to", "basis": "judged", "direction": "out"}
+    assert data["links"][0]["quote"] == "accommodation on release"
+
+
+def test_csv_matrix_has_a_column_per_workstream(mini_data, invoke):
+    result = invoke("--data", mini_data, "mapping", "alpha", "beta", "--matrix", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    assert rows[0] == ["recommendation", "number", "text", "status", "response", "Resettlement"]
+    assert rows[1][0] == "alpha/r1" and rows[1][5] == "resettlement-1 related-to (judged) [1]"
+    assert rows[2][0] == "alpha/r2" and rows[2][5] == ""
+
+
+def read_xlsx(path: Path):
+    from openpyxl import load_workbook
+
+    return load_workbook(path)
+
+
+@pytest.mark.parametrize("pair", [("alpha", "beta"), ("beta", "alpha")])
+def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
+    out = tmp_path / "matrix.xlsx"
+    result = invoke("--data", mini_data, "mapping", *pair, "--matrix", "--format", "xlsx", "-o", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(invoke("--data", mini_data, "mapping", *pair, "--matrix", "--format", "json").stdout)
+    book = read_xlsx(out)
+    assert book.sheetnames == ["matrix", "links"]
+    sheet = book["matrix"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = ["recommendation", "number", "text", "status", "response"] + [column["title"] for column in data["columns"]]
+    assert values[0] == header
+    expected = [[row["recommendation"], row["number"], row["text"] or row["label"], row["status"], row["response"]]
+                + [cell_text(row["cells"].get(column["id"], [])) or None for column in data["columns"]] for row in data["rows"]]
+    assert [[spreadsheet_safe(value) if value is not None else None for value in row] for row in expected] == values[1:]
+    links = [[cell.value for cell in row] for row in book["links"].iter_rows()]
+    assert links[0] == LINK_HEADERS
+    from crossplan.graph.matrix import MatrixLink
+
+    assert links[1:] == [link_cells(MatrixLink(**link)) for link in data["links"]]
+    # formatted for reading: frozen header, wrapped text, a colour per relation, links between the sheets
+    assert sheet.freeze_panes == "D2" and book["links"].freeze_panes == "B2"
+    assert all(cell.alignment.wrap_text for row in sheet.iter_rows() for cell in row)
+    for row_number, row in enumerate(data["rows"], start=2):
+        for offset, column in enumerate(data["columns"]):
+            cell = sheet.cell(row=row_number, column=6 + offset)
+            entries = row["cells"].get(column["id"], [])
+            if entries:
+                assert cell.fill.fgColor.rgb.endswith(RELATION_COLOURS[entries[0]["relation"]])
+                assert cell.hyperlink.location == f"'links'!A{entries[0]['link'] + 1}"
+                assert book["links"].cell(row=entries[0]["link"] + 1, column=1).hyperlink.location == f"'matrix'!{cell.coordinate}"
+
+
+def test_hostile_text_stays_inert_in_csv_and_xlsx(hostile_data, invoke, tmp_path):
+    out = tmp_path / "hostile.xlsx"
+    assert invoke("--data", hostile_data, "mapping", "alpha", "beta", "--matrix", "--format", "xlsx", "-o", out).exit_code == 0
+    book = read_xlsx(out)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
+    matrix = book["matrix"]
+    assert matrix["C2"].value == "'" + HOSTILE["text"] and matrix["F1"].value == "'" + HOSTILE["workstream"]
+    assert book["links"]["J2"].value == "'" + HOSTILE["quote"]
+    text = invoke("--data", hostile_data, "mapping", "alpha", "beta", "--matrix", "--format", "csv").stdout
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][5] == "'" + HOSTILE["workstream"] and rows[1][2] == "'" + HOSTILE["text"]
+
+
+def test_xlsx_needs_the_matrix(mini_data, invoke):
+    result = invoke("--data", mini_data, "mapping", "alpha", "beta", "--format", "xlsx")
+    assert result.exit_code == 2
+    assert "--format xlsx writes the matrix: add --matrix" in result.output
+
+
+def test_xlsx_is_not_written_to_a_terminal(mini_data, tmp_path):
+    leader, follower = pty.openpty()
+    env = dict(os.environ, CROSSPLAN_CACHE=str(tmp_path / "cache"))
+    process = subprocess.run([sys.executable, "-m", "crossplan", "--data", str(mini_data), "mapping", "alpha", "beta", "--matrix",
+                              "--format", "xlsx"], stdout=follower, stderr=subprocess.PIPE, env=env, timeout=120)
+    os.close(follower)
+    os.close(leader)
+    assert process.returncode == 2
+    assert b"xlsx is binary: write it to a file with -o FILE.xlsx" in process.stderr
+
+
+def test_errors_are_one_located_line(mini_data, invoke, tmp_path):
+    result = invoke("--data", mini_data, "mapping", "alpha", "beta", "--matrix", "--format", "xlsx", "-o", tmp_path / "no" / "m.xlsx")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tmp_path / 'no' / 'm.xlsx'}: the directory {tmp_path / 'no'} does not exist"
+    result = invoke("--data", mini_data, "mapping", "alph", "beta", "--matrix", "--format", "csv")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "did you mean 'alpha'" in result.output
