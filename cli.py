@@ -41,6 +41,8 @@ class AppContext:
             from .graph.store import open_store
 
             self._store = open_store(self.data_dir, self.store_path)
+            if self._store.report is not None and self._store.report.warning:
+                click.echo(f"Warning: {self._store.report.warning}", err=True)
         return self._store
 
 
@@ -99,12 +101,25 @@ class CrossplanGroup(click.Group):
             raise click.exceptions.Exit(1)
         except ModuleNotFoundError as error:
             raise _missing_dependency(error) from None
+        except MemoryError:
+            # an input too large for this machine, not a bug (queries have their own memory limit)
+            raise click.ClickException("out of memory: the input or the result is too large for this machine") from None
+        except (OSError, RuntimeError) as error:
+            from .graph.store import store_fault_message
+
+            message = store_fault_message(error, ctx.find_object(AppContext))
+            if message is None:
+                raise _internal_error(error) from None
+            raise click.ClickException(message) from None
         except Exception as error:  # pragma: no cover - the last line of defence
-            if os.environ.get("CROSSPLAN_DEBUG"):
-                raise
-            raise click.ClickException(
-                f"internal error, this is a bug: {type(error).__name__}: {error} (set CROSSPLAN_DEBUG=1 for the traceback)"
-            ) from None
+            raise _internal_error(error) from None
+
+
+def _internal_error(error: Exception) -> click.ClickException:
+    if os.environ.get("CROSSPLAN_DEBUG"):
+        raise error
+    return click.ClickException(
+        f"internal error, this is a bug: {type(error).__name__}: {error} (set CROSSPLAN_DEBUG=1 for the traceback)")
 
 
 # Import names whose distribution on PyPI is spelled differently.
@@ -199,6 +214,27 @@ def endpoint_option(command):
     )(command)
 
 
+def guards_output(function):
+    """Add ``--force`` to a command that writes ``-o/--output``, and refuse an output over data without it.
+
+    The check (``graph.files.check_output``) runs before the command does anything: nothing is written.
+    """
+    import functools
+
+    @functools.wraps(function)
+    def checked(*args, force_output=False, **kwargs):
+        from .graph.files import check_output
+        from .graph.resources import shipped_data_dir
+
+        if kwargs.get("output") is not None:
+            app = click.get_current_context().find_object(AppContext) or AppContext()
+            check_output(kwargs["output"], [app.data_dir, shipped_data_dir()], force=force_output)
+        return function(*args, **kwargs)
+
+    return click.option("--force", "force_output", is_flag=True,
+                        help="Write -o/--output even over a file of the data directory or a .yaml/.yml file.")(checked)
+
+
 def format_option(*choices: str, default: str | None = None):
     """Add ``--format`` with the given choices (the first is the default unless one is named)."""
     return click.option(
@@ -289,6 +325,7 @@ def stats(app, output_format):
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
 @click.option("--plan", "plans", multiple=True, metavar="ID", shell_complete=_complete_plans,
               help="Only this plan (repeatable); registries are always included.")
+@guards_output
 @pass_app
 def export(app, output_format, output, plans):
     """Export the whole graph (or some plans) as RDF, for graph tools (Gephi, Cytoscape) or for spreadsheets."""
@@ -440,6 +477,7 @@ def show(app, node_id, output_format):
 @format_option(*_QUESTION_FORMATS, "xlsx")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout (needed for xlsx on a terminal).")
+@guards_output
 @pass_app
 def mapping(app, from_plan, to_plan, matrix, output_format, output):
     """Show how one plan's recommendations map onto another plan's workstreams and recommendations."""
@@ -473,6 +511,7 @@ def mapping(app, from_plan, to_plan, matrix, output_format, output):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("crossplan-report.html"),
               show_default=True, help="Write the briefing here: .html (one self-contained page) or .pdf (A4).")
 @click.option("--as-of", metavar="DATE", help="Count as overdue what falls due before this day (YYYY-MM-DD; default today).")
+@guards_output
 @pass_app
 def report(app, from_plan, to_plan, plan, output, as_of):
     """Write a briefing of two plans (or --plan ID, or every linked pair) as HTML or PDF, every figure from the graph."""
@@ -481,7 +520,8 @@ def report(app, from_plan, to_plan, plan, output, as_of):
     if to_plan is None and from_plan is not None:
         raise click.UsageError("give two plans (FROM_PLAN TO_PLAN), or --plan ID for one plan")
     result = make_report(app.store(), output, from_plan, to_plan, plan=plan, as_of=as_of)
-    pairs = ", ".join(f"{pair.matrix.from_plan} → {pair.matrix.to_plan}" for pair in result.pairs) or "no pairs"
+    pairs = (", ".join(f"{pair.matrix.from_plan} → {pair.matrix.to_plan}" for pair in result.pairs) or "no pairs"
+             if len(result.pairs) <= 3 else f"{len(result.pairs)} pairs of plans")
     click.echo(f"Wrote {output} ({len(result.plans)} plan{'s' if len(result.plans) != 1 else ''}; {pairs})")
 
 
@@ -685,9 +725,10 @@ def push(app, graph, replace, graph_store, update_endpoint):
               help="Open on this plan pair's mapping; with -o FILE.svg (or .png) write just that drawing, for slides.")
 @click.option("--suggestions", nargs=2, metavar="FROM_PLAN TO_PLAN",
               help="Also draw the links `crossplan suggest FROM_PLAN TO_PLAN` proposes, dotted (off by default).")
+@guards_output
 @pass_app
 def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggestions):
-    """Draw the graph as one self-contained HTML page (no network needed): search, filter, focus, read the quotes."""
+    """Draw the plans as one self-contained HTML page (no network needed): how one plan maps onto another, a matrix, the full graph."""
     from .graph.review import suggested_edges
     from .graph.viz import VizOptionError, write_html, write_mapping_image
 
@@ -716,9 +757,11 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (anything but loopback is warned about).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
 @click.option("--allow-edits", is_flag=True, help="Let the review queue accept and reject (each write needs the edit token).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, metavar="SECONDS",
+              help="Stop a SPARQL query after this long (as `crossplan query --timeout`).")
 @pass_app
-def serve(app, host, port, allow_edits):
-    """Serve the graph, a query console, the questions, the review queue and a SPARQL endpoint to a browser."""
+def serve(app, host, port, allow_edits, timeout):
+    """Serve the graph, a query console, the questions and the review queue to a browser, and SPARQL to other tools."""
     from .graph.serve.app import run_server
     from .graph.serve.auth import edit_token
 
@@ -727,7 +770,7 @@ def serve(app, host, port, allow_edits):
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     run_server(app.data_dir, app.store_path, host=host, port=port, allow_edits=allow_edits, token=token,
-               generated=generated, echo=lambda line: click.echo(line, err=line.startswith("Warning")))
+               generated=generated, timeout=timeout, echo=lambda line: click.echo(line, err=line.startswith("Warning")))
 
 if __name__ == "__main__":
     main()

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--seed", type=int, default=DEFAULT_SEED)
     run.add_argument("--root", type=Path, default=DATA_ROOT, help="Where the data sets live (default: bench/data/).")
     run.add_argument("--only", default="", help="Comma-separated benchmark groups to run (default: all): "
-                     "cli, build, questions, queries, export, viz.")
+                     "cli, build, questions, suggest, queries, export, viz, page.")
     run.add_argument("--skip-rdflib-above", type=int, default=2_000_000,
                      help="Skip rdflib on data sets with more triples than this (default: never at the shipped scales).")
     run.add_argument("--json", type=Path, help="Also write every measurement to this JSON file.")

@@ -15,6 +15,7 @@ import json
 import random
 import sys
 from dataclasses import asdict, is_dataclass
+from itertools import pairwise
 from pathlib import Path
 
 OVERDUE_DATES = ("2021-06-30", "2024-01-01")
@@ -39,7 +40,13 @@ def collect_answers(store, sample: int = 40) -> dict:
     """Return every question's answers on ``store`` (a JSON-ready dict); an error is kept as its message."""
     from crossplan.graph.analysis import find_duplicate_groups, find_impact, find_paths
     from crossplan.graph.errors import CrossplanError
-    from crossplan.graph.questions import describe_node, find_gaps, find_mapping, find_overdue, plan_titles
+    from crossplan.graph.questions import (
+        describe_node,
+        find_gaps,
+        find_mapping,
+        find_overdue,
+        plan_titles,
+    )
     from crossplan.graph.stats import compute_stats
 
     def answer(function, *arguments):
@@ -62,7 +69,7 @@ def collect_answers(store, sample: int = 40) -> dict:
         "impact-upstream": {node: answer(find_impact, store, node, "upstream") for node in nodes},
         "impact-linked": {node: answer(find_impact, store, node, "downstream") for node in flowing},
         "impact-linked-upstream": {node: answer(find_impact, store, node, "upstream") for node in flowing},
-        "path-linked": {f"{a} {b}": answer(find_paths, store, a, b) for a, b in zip(flowing, flowing[1:])},
+        "path-linked": {f"{a} {b}": answer(find_paths, store, a, b) for a, b in pairwise(flowing)},
         "impact-depth-2": {node: answer(find_impact, store, node, "downstream", 2, ("feeds-into", "related-to"))
                            for node in nodes[:10]},
         "path": {f"{a} {b}": answer(find_paths, store, a, b) for a, b in pairs},

@@ -1,4 +1,9 @@
-"""Run every benchmark and print one table (and the targets of issue 7, met or missed).
+"""Run every benchmark and print one table (and the targets of issues 7 and 19, met or missed, beside the figures).
+
+Groups (``--only``): ``cli``, ``build`` (with raw pyoxigraph's bulk load of the same triples, run alternately with
+the full build so that their ratio shares the machine's load), ``questions`` (each question as a whole command: the
+first answer, after a one-file edit, and asked again), ``suggest`` (10k and 100k), ``queries``, ``export``, ``viz``
+and ``page`` (the browser page, through ``bench/page.py``'s ``bench_rows(bench)`` when it offers one).
 
 Every step that a user would run from a shell is run exactly so: the installed ``crossplan`` entry point in a
 new process, timed from start to exit, with its peak memory (``ru_maxrss`` from ``os.wait4``). The query
@@ -74,14 +79,17 @@ class Bench:
 
     # -- running processes ---------------------------------------------------------------------
 
-    def process(self, command: list[str], stdin: str | None = None) -> Process:
-        """Run a command in a new process; return its wall time, peak memory, exit code and output."""
+    def process(self, command: list[str], stdin: str | None = None, env_path: bool = False) -> Process:
+        """Run a command in a new process; return its wall time, peak memory, exit code and output.
+
+        ``env_path`` puts the repository on PYTHONPATH (for ``python -m bench.steps``)."""
+        env = dict(self.env, PYTHONPATH=str(REPO)) if env_path else self.env
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
             if stdin is not None:
                 inp.write(stdin.encode("utf-8"))
                 inp.seek(0)
             started = time.perf_counter()
-            child = subprocess.Popen(command, stdin=inp, stdout=out, stderr=err, env=self.env, cwd=self.scratch)
+            child = subprocess.Popen(command, stdin=inp, stdout=out, stderr=err, env=env, cwd=self.scratch)
             _, status, usage = os.wait4(child.pid, 0)
             seconds = time.perf_counter() - started
             child.returncode = os.waitstatus_to_exitcode(status)
@@ -163,11 +171,23 @@ class Bench:
                            self.cli("--data", str(directory), "--store", store, "mapping", *meta["mapping"]))
 
     def run_build(self, data: dict[str, tuple[Path, dict]]) -> None:
+        """Full build, rebuild after one file, up-to-date check; and raw pyoxigraph's bulk load + optimize of the same
+        triples on disk, run beside each full build (alternately) so that their ratio shares the machine's load."""
         for scale, (directory, meta) in data.items():
             store = str(self.store_of(scale))
-            self.timed("build", "full build from YAML (crossplan build --rebuild)", scale,
-                       self.cli("--data", str(directory), "--store", store, "build", "--rebuild"), warm=False,
-                       expect="files parsed")
+            full = self.cli("--data", str(directory), "--store", store, "build", "--rebuild")
+            raw_directory = self.scratch / f"raw-{scale}"
+            raw = [sys.executable, "-m", "bench.steps", "raw-load", "--data", str(directory),
+                   "--nt", str(directory.parent / "data.nt"), "--store", str(raw_directory),
+                   "--meta", str(directory.parent / "meta.json"), "--scratch", str(self.scratch)]
+            ours, theirs = [], []
+            for _ in range(self.repeat):
+                ours.append(self.process(full))
+                shutil.rmtree(raw_directory, ignore_errors=True)
+                theirs.append(self.process(raw, env_path=True))
+                shutil.rmtree(raw_directory, ignore_errors=True)
+            self.add_processes("build", "full build from YAML (crossplan build --rebuild)", scale, ours, "files parsed")
+            self.add_processes("build", "raw pyoxigraph: bulk load + optimize of the N-Triples on disk", scale, theirs)
             edited = directory / meta["edit_plan"]
             self.timed("build", "rebuild after one plan file changes", scale,
                        self.cli("--data", str(directory), "--store", store, "build"), warm=False,
@@ -175,28 +195,72 @@ class Bench:
             self.timed("build", "up-to-date check (crossplan build, nothing changed)", scale,
                        self.cli("--data", str(directory), "--store", store, "build"), expect="up to date")
 
-    def run_questions(self, data: dict[str, tuple[Path, dict]]) -> None:
-        """The ready-made questions at each scale: a first answer from a freshly built store, then again.
+    def add_processes(self, group: str, name: str, scale: str, results: list[Process], expect: str | None = None) -> Row:
+        good = [result for result in results if result.code == 0]
+        note = "" if len(good) == len(results) else f"exit {results[0].code}: {results[0].stderr.strip()[-160:]}"
+        if expect and good and not any(expect in result.stdout + result.stderr for result in good):
+            note = f"unexpected output: {(good[0].stdout + good[0].stderr).strip()[:120]}"
+        row = Row(group, name, scale, statistics.median(r.seconds for r in good) if good else None, len(good),
+                  max(r.peak_mb for r in good) if good else None, note,
+                  statistics.median(r.cpu for r in good) if good else None)
+        self.add(row)
+        return row
 
-        A store remembers the answer to a slow whole-graph query beside its generation (``graph/store.py``), so
-        the second time reads it back; the first-answer runs delete what was remembered before each run.
+    QUESTIONS = (
+        ("show ID", lambda meta: ["show", meta["lookup"]]),
+        ("mapping FROM TO", lambda meta: ["mapping", *meta["mapping"]]),
+        ("impact ID", lambda meta: ["impact", meta["feeds_start"]]),
+        ("path ID ID", lambda meta: ["path", meta["feeds_start"], meta["lookup"]]),
+        ("duplicates", lambda meta: ["duplicates"]),
+        ("overdue", lambda meta: ["overdue", "--as-of", "2021-06-30"]),
+        ("gaps", lambda meta: ["gaps"]),
+        ("stats", lambda meta: ["stats"]),
+    )
+
+    def run_questions(self, data: dict[str, tuple[Path, dict]]) -> None:
+        """The ready-made questions at each scale, each as a whole cold command: the first answer from a freshly
+        built store, the answer after one plan file changed (the command rebuilds that file first), and asked again.
+
+        Nothing is remembered between commands (no answer is kept beside the store), so "first" and "again" differ
+        only by the operating system's file cache.
         """
         for scale, (directory, meta) in data.items():
             store = self.store_of(scale)
-            self.process(self.cli("--data", str(directory), "--store", str(store), "build"))
-            for name, arguments in (
-                ("show ID", ["show", meta["lookup"]]),
-                ("overdue", ["overdue", "--as-of", "2021-06-30"]),
-                ("gaps", ["gaps"]),
-                ("impact ID", ["impact", meta["feeds_start"]]),
-                ("path ID ID", ["path", meta["feeds_start"], meta["lookup"]]),
-                ("duplicates", ["duplicates"]),
-                ("stats", ["stats"]),
-            ):
-                command = self.cli("--data", str(directory), "--store", str(store), *arguments)
-                self.timed("question", f"crossplan {name} (first answer)", scale, command, warm=False,
-                           before=lambda path=store: _forget_answers(path))
+            edited = directory / meta["edit_plan"]
+            self.process(self.cli("--data", str(directory), "--store", str(store), "build", "--rebuild"))
+            self.timed("question", "crossplan --help (the yardstick)", scale, self.cli("--help"), runs=max(self.repeat, 5))
+            for name, arguments in self.QUESTIONS:
+                command = self.cli("--data", str(directory), "--store", str(store), *arguments(meta))
+                first = self.process(command)
+                self.add_processes("question", f"crossplan {name} (first answer)", scale, [first])
+                self.timed("question", f"crossplan {name} (after a one-file edit)", scale, command, warm=False,
+                           before=lambda path=edited: _toggle_edit(path))
                 self.timed("question", f"crossplan {name} (asked again)", scale, command)
+
+    def run_suggest(self, data: dict[str, tuple[Path, dict]]) -> None:
+        """``crossplan suggest FROM TO`` at 10k and 100k (the scales issue 19 names), first run and again."""
+        for scale, (directory, meta) in data.items():
+            if scale not in ("10k", "100k"):
+                continue
+            store = str(self.store_of(scale))
+            self.process(self.cli("--data", str(directory), "--store", store, "build"))
+            command = self.cli("--data", str(directory), "--store", store, "suggest", *meta["mapping"])
+            self.add_processes("suggest", "crossplan suggest FROM TO (first run)", scale, [self.process(command)])
+            self.timed("suggest", "crossplan suggest FROM TO (again)", scale, command)
+
+    def run_page(self) -> None:
+        """The browser page at 2k and 10k nodes, measured by ``bench/page.py`` when it offers ``bench_rows``."""
+        try:
+            from . import page
+        except ImportError as error:
+            self.add(Row("page", "browser page", "-", None, 0, note=f"bench/page.py not importable: {error}"))
+            return
+        measure = getattr(page, "bench_rows", None)
+        if measure is None:
+            self.add(Row("page", "browser page", "-", None, 0, note="run `python -m bench.page` (no bench_rows hook yet)"))
+            return
+        for row in measure(self):
+            self.add(row)
 
     def run_queries(self, data: dict[str, tuple[Path, dict]]) -> None:
         for scale, (directory, meta) in data.items():
@@ -265,12 +329,6 @@ class Bench:
 
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-def _forget_answers(store: Path) -> None:
-    """Delete what a store has remembered of its answers, so that the next question works them out afresh."""
-    for answers in store.glob("gen-*/answers"):
-        shutil.rmtree(answers, ignore_errors=True)
 
 
 def _toggle_edit(path: Path) -> None:
@@ -418,10 +476,63 @@ def format_targets(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+LOCAL_QUESTIONS = ("show ID", "mapping FROM TO", "impact ID", "path ID ID")
+WHOLE_GRAPH_QUESTIONS = ("duplicates", "overdue", "gaps", "stats")
+
+
+def format_issue19_targets(rows: list[Row]) -> str:
+    """Return issue 19's targets beside the figures: the questions as whole cold commands, and the build.
+
+    Ratios are of medians measured in the same run (the machine's load is shared by both sides of each ratio).
+    """
+
+    def find(group: str, name: str, scale: str) -> Row | None:
+        return next((row for row in rows if row.group == group and row.name == name and row.scale == scale
+                     and row.seconds is not None), None)
+
+    lines = ["| target (issue 19) | data | measured (wall) | ratio (wall) | ratio (CPU) | limit | met (wall) |",
+             "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+
+    def target(label: str, scale: str, mine: float | None, theirs: float | None, limit: float, shown: str,
+               cpu: tuple | None = None) -> None:
+        if mine is None or not theirs:
+            lines.append(f"| {label} | {scale} | not measured | — | — | {limit:g}× | — |")
+            return
+        ratio = mine / theirs
+        by_cpu = f"{cpu[0] / cpu[1]:.2f}×" if cpu and cpu[0] and cpu[1] else "—"
+        lines.append(f"| {label} | {scale} | {shown} | {ratio:.2f}× | {by_cpu} | {limit:g}× | "
+                     f"{'yes' if ratio <= limit else 'NO'} |")
+
+    scales = [scale for scale in ("10k", "100k", "1m") if any(row.scale == scale and row.group == "question" for row in rows)]
+    for scale in scales:
+        for phase in ("first answer", "after a one-file edit"):
+            show = find("question", f"crossplan show ID ({phase})", scale)
+            for name in LOCAL_QUESTIONS[1:]:
+                mine = find("question", f"crossplan {name} ({phase})", scale)
+                if mine and show:
+                    target(f"`{name.split()[0]}` ≤ 2× `crossplan show` ({phase})", scale, mine.seconds, show.seconds, 2,
+                           f"{_seconds(mine.seconds)} vs {_seconds(show.seconds)}", (mine.cpu, show.cpu))
+            yardstick = find("question", "crossplan --help (the yardstick)", scale)
+            for name in WHOLE_GRAPH_QUESTIONS:
+                mine = find("question", f"crossplan {name} ({phase})", scale)
+                if mine and yardstick:
+                    target(f"`{name}` ≤ 15× `crossplan --help` ({phase})", scale, mine.seconds, yardstick.seconds, 15,
+                           f"{_seconds(mine.seconds)} vs {_seconds(yardstick.seconds)}", (mine.cpu, yardstick.cpu))
+    for scale in [scale for scale in ("10k", "100k", "1m") if find("build", "full build from YAML (crossplan build --rebuild)", scale)]:
+        ours = find("build", "full build from YAML (crossplan build --rebuild)", scale)
+        raw = find("build", "raw pyoxigraph: bulk load + optimize of the N-Triples on disk", scale)
+        if raw:
+            target("full build time ≤ 2× raw pyoxigraph on disk", scale, ours.seconds, raw.seconds, 2,
+                   f"{_seconds(ours.seconds)} vs {_seconds(raw.seconds)}", (ours.cpu, raw.cpu))
+            target("full build peak memory ≤ 1.5× raw pyoxigraph", scale, ours.peak_mb, raw.peak_mb, 1.5,
+                   f"{ours.peak_mb:,.0f} MB vs {raw.peak_mb:,.0f} MB")
+    return "\n".join(lines)
+
+
 def run_benchmarks(arguments, scales: list[str]) -> int:
     """Generate what is missing, run the selected benchmark groups, print the tables; return an exit code."""
     only = {name.strip() for name in arguments.only.split(",") if name.strip()}
-    wanted = lambda group: not only or group in only  # noqa: E731
+    wanted = lambda group: not only or group in only
     machine = machine_description()
     print("Machine: " + ", ".join(f"{key} {value}" for key, value in machine.items()), flush=True)
     data = {scale: ensure_scale(scale, arguments.root, arguments.seed) for scale in scales}
@@ -450,10 +561,14 @@ def run_benchmarks(arguments, scales: list[str]) -> int:
             bench.run_questions(work)
         if wanted("queries"):
             bench.run_queries(work)
+        if wanted("suggest"):
+            bench.run_suggest(work)
         if wanted("export"):
             bench.run_export(work)
         if wanted("viz"):
             bench.run_viz()
+        if wanted("page"):
+            bench.run_page()
     finally:
         bench.close()
     machine["load average (end)"] = " ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -468,6 +583,8 @@ def run_benchmarks(arguments, scales: list[str]) -> int:
     print(format_comparison(bench.rows))
     print()
     print(format_targets(bench.rows))
+    print()
+    print(format_issue19_targets(bench.rows))
     if arguments.json:
         arguments.json.write_text(json.dumps({"machine": machine, "data": {s: m for s, (_, m) in data.items()},
                                               "rows": [asdict(row) for row in bench.rows]}, indent=2), encoding="utf-8")

@@ -1,11 +1,12 @@
 """Graph algorithms: impact, paths and duplicate groups.
 
-On the embedded store they walk the store's own indexes (``CrossplanStore.triples``), reading only what the answer
+On the embedded store they walk the database's own indexes (``quads_for_pattern``), reading only what the answer
 needs: ``impact`` is a breadth-first search from the item, ``path`` searches outward from both ends only as far as
 the chains it may return can reach, and ``duplicates`` reads the duplicate-of links and the texts of
-recommendations and actions. On a SPARQL endpoint, where each look-up would be a round trip, they work on a
-networkx projection of the whole graph built from a few queries (``build_projection``). Both give the same answers
-(``tests/test_answers.py`` checks them against answers captured before the walk existed).
+recommendations and actions (from the per-file tables of ``graph/facts.py`` when the store has them). On a SPARQL
+endpoint, where each look-up would be a round trip, they work on a networkx projection of the whole graph built
+from a few queries (``build_projection``). Both give the same answers (``tests/test_answers.py`` checks them
+against answers captured before the walk existed).
 
 - ``find_impact(store, id, direction, depth)``: what an item feeds into (downstream) or is fed by (upstream);
 - ``find_paths(store, a, b)``: the chains of links that connect two nodes, shortest first;
@@ -14,11 +15,11 @@ networkx projection of the whole graph built from a few queries (``build_project
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 
 from .errors import CrossplanError
-from .facts import graph_facts
+from .facts import graph_facts, text_key
 from .model import Basis, NodeType, Relation, Status
 from .output import render_csv, render_json, render_table, sorted_rows, terminal_width
 from .store import CrossplanStore
@@ -156,7 +157,7 @@ class _Walk:
             self._facts[global_id] = facts
         return facts
 
-    def member(self, global_id: str) -> "DuplicateMember":
+    def member(self, global_id: str) -> DuplicateMember:
         facts = self.facts(global_id)
         return DuplicateMember(global_id, facts.get("type"), facts.get("plan"), facts.get("label"), facts.get("status"))
 
@@ -299,7 +300,7 @@ def find_impact(store, node_id: str, direction: str = "downstream", depth: int |
     return _impact_on_projection(store, global_id, direction, depth, relations)
 
 
-def _walk_impact(walk: "_Walk", global_id: str, direction: str, depth: int | None, relations) -> Impact:
+def _walk_impact(walk: _Walk, global_id: str, direction: str, depth: int | None, relations) -> Impact:
     """Breadth-first search from the item and its parts, one index look-up per node and relation."""
     terms = [(walk.relation_terms[relation], relation) for relation in sorted(relations)]
     starts = [global_id] + walk.parts_of(global_id)
@@ -434,7 +435,7 @@ def find_paths(store, first: str, second: str, max_length: int = 6, limit: int =
     return _paths_on_projection(store, source, target, max_length, limit)
 
 
-def _walk_paths(walk: "_Walk", source: str, target: str, max_length: int, limit: int) -> Paths:
+def _walk_paths(walk: _Walk, source: str, target: str, max_length: int, limit: int) -> Paths:
     """Find the chains by looking only as far from each end as a chain of the length sought can reach.
 
     A chain of L links has each of its links touching a node within ceil(L/2) - 1 links of the source or
@@ -466,7 +467,7 @@ def _walk_paths(walk: "_Walk", source: str, target: str, max_length: int, limit:
     found.sort(key=lambda nodes: (len(nodes), nodes))
     for nodes in found[:limit]:
         steps = []
-        for u, v in zip(nodes, nodes[1:]):
+        for u, v in pairwise(nodes):
             links = walk.links_between(u, v)
             forward = [relation for a, relation, b in links if a == u]
             backward = [relation for a, relation, b in links if a == v]
@@ -476,7 +477,7 @@ def _walk_paths(walk: "_Walk", source: str, target: str, max_length: int, limit:
     return result
 
 
-def _simple_paths(walk: "_Walk", expanded: set, source: str, target: str, length: int) -> list[list[str]]:
+def _simple_paths(walk: _Walk, expanded: set, source: str, target: str, length: int) -> list[list[str]]:
     """Return every chain of at most ``length`` links from source to target over the links of ``expanded`` nodes."""
     adjacent: dict[str, set[str]] = {}
     for node in expanded:
@@ -537,7 +538,7 @@ def _paths_on_projection(store, source: str, target: str, max_length: int, limit
     found.sort(key=lambda nodes: (len(nodes), nodes))
     for nodes in found[:limit]:
         steps = []
-        for u, v in zip(nodes, nodes[1:]):
+        for u, v in pairwise(nodes):
             links = undirected.edges[u, v]["links"]
             forward = [relation for a, relation, b in links if a == u]
             backward = [relation for a, relation, b in links if a == v]
@@ -622,17 +623,25 @@ def find_duplicate_groups(store) -> list[DuplicateGroup]:
     facts = graph_facts(store)
     if facts is not None:
         links = {}
-        for link in sorted(facts.links, key=lambda link: (link.source, link.target, link.basis, link.quote or "")):
-            if link.relation == Relation.DUPLICATE_OF.value:
-                links.setdefault((link.source, link.target), (link.basis, link.quote))
-        texts = {node.id: node.text for node in facts.nodes.values()
-                 if node.text and node.type in ("recommendation", "action")}
+        stated = [(source, target, basis, quote or "", quote)
+                  for source, relation, target, basis, quote in facts.link_rows("source", "relation", "target", "basis", "quote")
+                  if relation == Relation.DUPLICATE_OF.value]
+        for source, target, basis, _order, quote in sorted(stated):
+            links.setdefault((source, target), (basis, quote))
+        texts = {}
+        for node, kind, key in facts.rows("id", "type", "text_key"):
+            if key and kind in ("recommendation", "action"):
+                texts.setdefault(node, key)
+        row_of: dict[str, int] = {}
+        for number, node in enumerate(facts.columns["id"]):
+            row_of.setdefault(node, number)
+        columns = facts.columns
 
         def member(node_id: str) -> DuplicateMember:
-            node = facts.nodes.get(node_id)
-            if node is None:
+            number = row_of.get(node_id)
+            if number is None:
                 return DuplicateMember(node_id, None, None, None, None)
-            return DuplicateMember(node_id, node.type, node.plan, node.label, node.status)
+            return DuplicateMember(node_id, *(columns[name][number] for name in ("type", "plan", "label", "status")))
 
         return _group_duplicates(links, texts, member)
     if isinstance(store, CrossplanStore):
@@ -640,12 +649,12 @@ def find_duplicate_groups(store) -> list[DuplicateGroup]:
         links = {}
         for row in sorted_rows(store.select(_DUPLICATE_LINKS), "source", "target"):
             links.setdefault((_id(row["source"]), _id(row["target"])), (_spelling(Basis, row["basis"]), row["quote"]))
-        texts = walk.item_texts()
+        texts = {node: text_key(text) for node, text in walk.item_texts().items()}
         return _group_duplicates(links, texts, walk.member)
     graph = build_projection(store)
     links = {(u, v): (data["basis"], data["quote"])
              for u, v, relation, data in graph.edges(keys=True, data=True) if relation == Relation.DUPLICATE_OF.value}
-    texts = {node: attributes["text"] for node, attributes in graph.nodes(data=True)
+    texts = {node: text_key(attributes["text"]) for node, attributes in graph.nodes(data=True)
              if attributes.get("text") and attributes.get("type") in ("recommendation", "action")}
     return _group_duplicates(links, texts, lambda node: _member(graph, node))
 
@@ -656,7 +665,7 @@ _DUPLICATE_LINKS = """SELECT DISTINCT ?source ?target ?basis ?quote WHERE {
 
 
 def _group_duplicates(links: dict, texts: dict, member) -> list[DuplicateGroup]:
-    """Group duplicates: ``links`` maps (source, target) to (basis, quote), ``texts`` an item to its text,
+    """Group duplicates: ``links`` maps (source, target) to (basis, quote), ``texts`` an item to its ``text_key``,
     ``member(id)`` gives a DuplicateMember."""
     component_of: dict[str, int] = {}
     components: list[set[str]] = []
@@ -682,8 +691,7 @@ def _group_duplicates(links: dict, texts: dict, member) -> list[DuplicateGroup]:
     groups = [DuplicateGroup("linked", [member(node) for node in sorted(component)], links_of[number])
               for number, component in enumerate(components) if component]
     by_text: dict[str, list[str]] = {}
-    for node, text in texts.items():
-        key = re.sub(r"\s+", " ", text).strip().casefold()
+    for node, key in texts.items():
         by_text.setdefault(key, []).append(node)
     for nodes in by_text.values():
         linked_groups = {component_of.get(node) for node in nodes}

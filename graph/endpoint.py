@@ -37,8 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import EndpointError, QueryError
-from .sparqltext import _significant, bind_values, with_prefixes
+from .errors import EndpointError
+from .sparqltext import bind_values, with_prefixes
 from .vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
 
 ENDPOINT_VARIABLE = "CROSSPLAN_ENDPOINT"
@@ -47,6 +47,12 @@ PASSWORD_VARIABLE = "CROSSPLAN_ENDPOINT_PASSWORD"
 TIMEOUT_VARIABLE = "CROSSPLAN_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 """Seconds a server may take to answer one request (connecting takes at most 10 of them)."""
+
+MAX_RESPONSE_VARIABLE = "CROSSPLAN_ENDPOINT_MAX_MB"
+DEFAULT_MAX_RESPONSE_MB = 256
+"""Megabytes of one answer read from a server, after decompression (``CROSSPLAN_ENDPOINT_MAX_MB`` overrides).
+A result the query commands keep (100,000 rows) is a few tens of MB as SPARQL JSON; an answer beyond the cap is
+refused while it streams in, so a hostile or broken server cannot fill the memory."""
 
 SELECT_RESULTS = "application/sparql-results+json"
 GRAPH_RESULTS = "application/n-triples, text/turtle;q=0.9"
@@ -116,6 +122,21 @@ def endpoint_timeout(environ: dict | None = None) -> float:
     return value
 
 
+def response_limit(environ: dict | None = None) -> int:
+    """Return the largest answer read from a server, in bytes: ``CROSSPLAN_ENDPOINT_MAX_MB`` megabytes, or 256."""
+    environ = os.environ if environ is None else environ
+    text = environ.get(MAX_RESPONSE_VARIABLE)
+    if not text:
+        return DEFAULT_MAX_RESPONSE_MB << 20
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise EndpointError(f"{MAX_RESPONSE_VARIABLE}='{text}' is not a whole number of megabytes above 0")
+    return value << 20
+
+
 def checked_url(url: str) -> str:
     """Return a server URL after checking it is http(s) and carries no credentials."""
     parts = urlsplit(url.strip())
@@ -161,6 +182,7 @@ class Connection:
         self.session.trust_env = False
         self.session.headers["User-Agent"] = "crossplan"
         self.auth = None
+        self.limit = response_limit()
 
     def send(self, method: str, url: str, *, params=None, data=None, headers=None, what: str = "request", allow=()):
         """Send one request and read the whole answer; return the response or raise EndpointError.
@@ -172,6 +194,13 @@ class Connection:
             self.auth = self._auth_for(response, url)
             if self.auth is not None:
                 response = self._send(method, url, params, data, headers)
+        if 300 <= response.status_code < 400:
+            # Not followed: a redirect turns a POST into a GET without the query, and may lead to another host
+            # (which must not get the password). The user gives the final address instead.
+            location = response.headers.get("Location") or ""
+            where = f" to {shown_url(_joined(url, location))}" if location else ""
+            raise EndpointError(f"the server at {shown_url(url)} sent a redirect ({response.status_code}){where} "
+                                "instead of an answer: give that address as the endpoint")
         if response.status_code >= 400 and response.status_code not in allow:
             raise EndpointError(self._http_error(response, url, what))
         return response
@@ -197,9 +226,13 @@ class Connection:
         try:
             response = self.session.request(
                 method, url, params=params, data=data, headers=headers, auth=self.auth,
-                timeout=(connect, self.timeout), stream=True, proxies=proxies, allow_redirects=True,
+                timeout=(connect, self.timeout), stream=True, proxies=proxies, allow_redirects=False,
             )
-            chunks = []
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.limit:
+                response.close()
+                raise EndpointError(self._too_large(url))
+            chunks, size = [], 0
             # read1 returns whatever has arrived, so a server that trickles bytes still meets the deadline
             read1 = getattr(response.raw, "read1", None)
             while True:
@@ -209,6 +242,10 @@ class Connection:
                 chunk = read1(1 << 16, decode_content=True) if read1 else response.raw.read(1 << 13, decode_content=True)
                 if not chunk:
                     break
+                size += len(chunk)
+                if size > self.limit:  # counted after decompression: a compressed bomb stops here too
+                    response.close()
+                    raise EndpointError(self._too_large(url))
                 chunks.append(chunk)
             response._content = b"".join(chunks)
             response._content_consumed = True
@@ -222,6 +259,12 @@ class Connection:
         except requests.exceptions.RequestException as error:
             raise EndpointError(f"cannot talk to {shown_url(url)}: {_reason(error)}") from None
 
+    def _too_large(self, url: str) -> str:
+        return (
+            f"the server at {shown_url(url)} sent an answer larger than {self.limit >> 20} MB and was cut off "
+            f"(narrow the query with LIMIT, or allow more with {MAX_RESPONSE_VARIABLE}=MEGABYTES)"
+        )
+
     def _hung(self, url: str) -> str:
         return (
             f"the server at {shown_url(url)} did not answer within {self.timeout:g} s and was given up on "
@@ -229,7 +272,7 @@ class Connection:
         )
 
     def _http_error(self, response, url: str, what: str) -> str:
-        status = f"{response.status_code} {response.reason or ''}".strip()
+        status = f"{response.status_code} {server_text(response.reason or '', 80)}".strip()
         message = server_message(response)
         text = f"the server at {shown_url(url)} refused the {what}: {status}"
         if message:
@@ -243,6 +286,46 @@ class Connection:
             else:
                 text += f" (the user from {self.credentials.source} may not do this)"
         return text
+
+
+def _joined(url: str, location: str) -> str:
+    from urllib.parse import urljoin
+
+    return urljoin(url, location)
+
+
+def read_results(response, url: str, *, columns: tuple[str, ...] = (), boolean: bool = False):
+    """Read a server's SPARQL JSON answer whole: a list of solutions (each with ``columns`` bound), or a boolean.
+
+    Raises EndpointError, worded as the server's failure, when the answer is not what was asked for.
+    """
+    from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, parse_query_results
+
+    def unreadable(reason: str) -> EndpointError:
+        kind = server_text(response.headers.get("Content-Type") or "no content type", 80)
+        return EndpointError(f"the server at {shown_url(url)} sent an answer that cannot be read ({kind}): {reason}")
+
+    try:
+        parsed = parse_query_results(response.content, format=QueryResultsFormat.JSON)
+        if boolean:
+            if not isinstance(parsed, QueryBoolean):
+                raise unreadable("rows where a yes/no answer was asked for")
+            return bool(parsed)
+        if not isinstance(parsed, QuerySolutions):
+            raise unreadable("a yes/no answer where rows were asked for")
+        rows = list(parsed)
+    except (ValueError, SyntaxError, OSError) as error:
+        raise unreadable(_first_line(error)) from None
+    for row in rows:
+        missing = [name for name in columns if row[name] is None]
+        if missing:
+            raise unreadable(f"a row without ?{missing[0]}")
+    return rows
+
+
+def _first_line(error) -> str:
+    text = str(error).strip().splitlines()
+    return server_text(text[0]) if text else type(error).__name__
 
 
 def _warn(message: str) -> None:
@@ -276,7 +359,7 @@ def _reason(error) -> str:
 def server_message(response, limit: int = 400) -> str:
     """Return the server's own explanation from an error response: its first paragraph, as plain text."""
     try:
-        text = response.content.decode(response.encoding or "utf-8", errors="replace")
+        text = response.content[:65536].decode(response.encoding or "utf-8", errors="replace")
     except Exception:  # a body that cannot be read says nothing more than the status
         return ""
     if "html" in response.headers.get("Content-Type", "").lower() or text.lstrip().startswith("<"):
@@ -287,8 +370,16 @@ def server_message(response, limit: int = 400) -> str:
         text = html.unescape(re.sub(r"(?s)<[^>]+>", " ", text))
         text = " ".join(text.split())
     paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text.strip())]
-    message = next((part for part in paragraphs if part), "")
-    return message if len(message) <= limit else message[: limit - 1] + "…"
+    return server_text(next((part for part in paragraphs if part), ""), limit)
+
+
+def server_text(text: str, limit: int = 300) -> str:
+    """Return text a server sent as a message may show it: control characters escaped (no terminal escape
+    sequences), on one line, cut at ``limit`` characters."""
+    from .output import escape_control
+
+    text = escape_control(" ".join(str(text).split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 
@@ -322,17 +413,16 @@ class EndpointStore:
 
         Raises SyntaxError (as the embedded store) for a malformed query, EndpointError when the server fails.
         """
-        from pyoxigraph import QueryBoolean, QuerySolutions, Store
+        from .query import check_read_only, run_guarded
 
-        if any(kind == "word" and text.upper() == "SERVICE" for kind, text, _ in _significant(sparql)):
-            # the local parse below evaluates an ASK at once: it must not call out anywhere
-            raise QueryError("SERVICE is not allowed: a query reads the crossplan graphs only")
-        local = Store().query(sparql, prefixes=PREFIXES, substitutions=substitutions)
+        # Refused here too (not only by run_query): the server must not be sent what the embedded store refuses.
+        check_read_only(sparql)
+        # The local parse evaluates an ASK at once: it runs where no socket can be opened.
+        kind, variables = run_guarded(lambda: _local_parse(sparql, substitutions), self.connection.timeout)
         text = with_prefixes(bind_values(sparql, substitutions))
-        if isinstance(local, QuerySolutions):
-            variables = [variable.value for variable in local.variables]
+        if kind == "select":
             return self._solutions(text, variables)
-        if isinstance(local, QueryBoolean):
+        if kind == "ask":
             return self._boolean(text)
         return self._triples(text)
 
@@ -361,15 +451,12 @@ class EndpointStore:
         return self._graphs
 
     def _find_graphs(self) -> list[str] | None:
-        from pyoxigraph import QueryResultsFormat, parse_query_results
-
         found = self._post_query(with_prefixes(_FIND_GRAPHS), SELECT_RESULTS, dataset=False)
-        rows = parse_query_results(found.content, format=QueryResultsFormat.JSON)
-        graphs = sorted({row["g"].value for row in rows})
+        graphs = sorted({row["g"].value for row in read_results(found, self.url, columns=("g",))})
         if graphs:
             return graphs
         answer = self._post_query(with_prefixes("ASK { ?plan a cp:Plan }"), SELECT_RESULTS, dataset=False)
-        if bool(parse_query_results(answer.content, format=QueryResultsFormat.JSON)):
+        if read_results(answer, self.url, boolean=True):
             return None
         raise EndpointError(
             f"the server at {shown_url(self.url)} holds no crossplan graphs: load them with "
@@ -385,7 +472,7 @@ class EndpointStore:
         rows = response.headers.get("X-SPARQL-MaxRows")
         if rows:
             self.connection.warn(
-                f"the server cut the result at {rows} rows (its ResultSetMaxRows limit); "
+                f"the server cut the result at {server_text(rows, 20)} rows (its ResultSetMaxRows limit); "
                 "narrow the query or page through it with LIMIT and OFFSET"
             )
         return response
@@ -401,18 +488,24 @@ class EndpointStore:
             if sorted(document["head"]["vars"]) == sorted(variables) and document["head"]["vars"] != variables:
                 document["head"]["vars"] = variables
                 content = json.dumps(document).encode("utf-8")
+            # read it whole once, so that a malformed answer is the server's error here, not a "syntax error"
+            # of the user's query while the rows are read later; then hand over a fresh reading of it
+            list(parse_query_results(content, format=QueryResultsFormat.JSON))
             return parse_query_results(content, format=QueryResultsFormat.JSON)
-        except (ValueError, KeyError, TypeError, SyntaxError) as error:
+        except (ValueError, KeyError, TypeError, SyntaxError, AttributeError, OSError) as error:
             raise EndpointError(self._unreadable(response, error)) from None
 
     def _boolean(self, text: str):
-        from pyoxigraph import QueryResultsFormat, parse_query_results
+        from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
         response = self._post_query(text, SELECT_RESULTS)
         try:
-            return parse_query_results(response.content, format=QueryResultsFormat.JSON)
-        except (ValueError, SyntaxError) as error:
+            answer = parse_query_results(response.content, format=QueryResultsFormat.JSON)
+        except (ValueError, SyntaxError, OSError) as error:
             raise EndpointError(self._unreadable(response, error)) from None
+        if not isinstance(answer, QueryBoolean):
+            raise EndpointError(self._unreadable(response, "rows where a yes/no answer was asked for"))
+        return answer
 
     def _triples(self, text: str):
         from pyoxigraph import RdfFormat, Store
@@ -424,13 +517,22 @@ class EndpointStore:
         holder = Store()
         try:
             holder.load(response.content, format=rdf_format)
-        except (ValueError, SyntaxError) as error:
+        except (ValueError, SyntaxError, OSError) as error:
             raise EndpointError(self._unreadable(response, error)) from None
         return holder.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
     def _unreadable(self, response, error) -> str:
-        kind = response.headers.get("Content-Type", "no content type")
-        return f"the server at {shown_url(self.url)} sent an answer that cannot be read ({kind}): {error}"
+        kind = server_text(response.headers.get("Content-Type", "no content type"), 80)
+        return f"the server at {shown_url(self.url)} sent an answer that cannot be read ({kind}): {_first_line(error)}"
+
+
+def _local_parse(sparql: str, substitutions: dict | None) -> tuple[str, list[str]]:
+    from pyoxigraph import QueryBoolean, QuerySolutions, Store
+
+    local = Store().query(sparql, prefixes=PREFIXES, substitutions=substitutions)
+    if isinstance(local, QuerySolutions):
+        return "select", [variable.value for variable in local.variables]
+    return ("ask" if isinstance(local, QueryBoolean) else "graph"), []
 
 
 _FIND_GRAPHS = f"""SELECT DISTINCT ?g WHERE {{

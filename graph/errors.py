@@ -37,11 +37,13 @@ class DataError(CrossplanError):
 class QueryError(CrossplanError):
     """A query cannot run: syntax error (with line and column), refused operation, or time-out."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None, source_line: str | None = None):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, source_line: str | None = None,
+                 caret: int | None = None):
         self.message = message
         self.line = line
         self.column = column
         self.source_line = source_line
+        self.caret = caret  # where the caret goes under ``source_line`` when that is an excerpt of the line
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -50,7 +52,7 @@ class QueryError(CrossplanError):
             return self.message
         text = f"{self.line}:{self.column}: {self.message}"
         if self.source_line is not None:
-            caret = " " * max((self.column or 1) - 1, 0) + "^"
+            caret = " " * max((self.caret or self.column or 1) - 1, 0) + "^"
             text += f"\n  {self.source_line}\n  {caret}"
         return text
 
@@ -65,3 +67,7 @@ class EndpointError(CrossplanError):
 
 class ImportFileError(CrossplanError):
     """A spreadsheet or document could not be imported (the message names file, sheet, row and column)."""
+
+
+class OutputError(CrossplanError):
+    """An output file (``-o``) would replace data: a file of the data directory, or a YAML file (``--force`` overrides)."""

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import CrossplanError
+from .errors import CrossplanError, OutputError
 
 
 def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -> None:
@@ -40,3 +40,50 @@ def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -
 def write_text_atomically(path: Path | str, text: str) -> None:
     """Write UTF-8 text to ``path`` atomically."""
     write_atomically(path, lambda stream: stream.write(text.encode("utf-8")))
+
+
+def resolve_inside(root: Path | str, path: Path | str) -> Path | None:
+    """Return ``path`` with its symbolic links followed if it lies inside ``root`` (links followed too), else None.
+
+    >>> resolve_inside("/tmp", "/tmp/../etc/passwd") is None
+    True
+    """
+    try:
+        resolved = Path(path).resolve()
+        base = Path(root).resolve()
+    except (OSError, RuntimeError):  # a loop of links, or a path the system cannot follow
+        return None
+    return resolved if resolved == base or base in resolved.parents else None
+
+
+DATA_SUFFIXES = (".yaml", ".yml")
+"""Files crossplan reads as data: no command writes over one of them without ``--force``."""
+
+
+def check_output(path: Path | str, data_dirs, *, force: bool = False) -> None:
+    """Refuse an output path (``-o``) that would replace data, unless ``force``; raise OutputError saying so.
+
+    Refused: any existing file inside one of ``data_dirs`` (links followed), a new ``.yaml``/``.yml`` file there
+    (it would be read as data), an existing ``.yaml``/``.yml`` file anywhere (crossplan writes none), and a
+    directory inside the data directory. Writing elsewhere, or a new file of another kind, is allowed.
+    """
+    if force:
+        return
+    target = Path(path)
+    shown = str(path)
+    suffixes = {target.suffix.lower()}
+    try:
+        suffixes.add(target.resolve().suffix.lower())
+    except (OSError, RuntimeError):
+        pass
+    is_data_kind = bool(suffixes & set(DATA_SUFFIXES))
+    exists = target.exists() or target.is_symlink()
+    home = next((Path(directory) for directory in data_dirs if directory is not None
+                 and resolve_inside(directory, target) is not None), None)
+    if home is not None and (exists or is_data_kind):
+        what = "directory" if target.is_dir() else "file"
+        raise OutputError(f"{shown}: will not write over a {what} of the data directory {home} (choose another "
+                          "output file; --force writes there anyway)")
+    if exists and is_data_kind and not target.is_dir():
+        raise OutputError(f"{shown}: will not replace a YAML file that crossplan did not write (choose another "
+                          "output file; --force replaces it)")

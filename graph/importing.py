@@ -143,6 +143,7 @@ class ImportResult:
     organisations_path: Path
     organisations_text: str | None
     written: bool
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """Describe the import in a few lines, as the CLI prints it."""
@@ -166,6 +167,7 @@ class ImportResult:
                 f"Not in {organisations} (left out of addressed-to; add them with --add-organisations): "
                 + "; ".join(self.unknown_organisations)
             )
+        lines += [f"Warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
 
@@ -248,6 +250,7 @@ def import_plan(
         unknown_organisations=organisations.unknown,
         added_organisations=[(entry.id, entry.name) for entry in organisations.added],
         organisations_path=organisations_path,
+        warnings=[warning for table in tables for warning in table.warnings],
         organisations_text=organisations_text,
         written=not dry_run,
     )
@@ -309,6 +312,7 @@ class _Table:
     name: str  # sheet name, or "table N"
     rows: list[tuple[int, list[str]]]
     title: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def place(self, row: int, column: int | None = None) -> str:
         """Name a row (and column, 0-based) as ``file:sheet!row:column``, ``file:row:column`` or ``file:table N row M``
@@ -423,6 +427,33 @@ def check_archive(path: Path, display: str | None = None) -> None:
                 f"{display}: {member.filename} unpacks to {_megabytes(member.file_size)} from "
                 f"{_megabytes(member.compress_size)} ({ratio:,.0f} times; a zip bomb?); refusing to open it"
             )
+    _refuse_declarations(path, display, members)
+
+
+# A document type declaration is where entities are declared (and external ones named). Office files never
+# carry one. The parsers behind openpyxl and python-docx (lxml) read one without complaint, only leaving its
+# entities unexpanded, so every part of the archive is searched for it before they see any, in every encoding
+# an XML parser accepts.
+_DECLARATIONS = [marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+                 for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")]
+
+
+def _refuse_declarations(path: Path, display: str, members) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in members:
+                if member.is_dir():
+                    continue
+                with archive.open(member) as stream:
+                    data = stream.read(MAX_UNPACKED_BYTES + 1)
+                if any(marker in data for marker in _DECLARATIONS):
+                    raise ImportFileError(
+                        f"{display}: {member.filename} declares a document type or entities (<!DOCTYPE>/<!ENTITY>), "
+                        "which no spreadsheet or document program writes; refusing to open it"
+                    )
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
+        # a damaged or encrypted member, or a compression method zipfile lacks
+        raise ImportFileError(f"{display}: a part of the archive cannot be read ({_excerpt(str(error), 120)})") from None
 
 
 def check_defusedxml() -> None:
@@ -448,6 +479,8 @@ def _read_xlsx(path: Path, display: str, sheet: str | None) -> list[_Table]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            # the same workbook again for the values the spreadsheet program saved with its formulas
+            saved = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types (KeyError, InvalidFileException, lxml errors)
         unsafe = _cause_of_type(error, DefusedXmlException)
         if unsafe is not None:
@@ -466,19 +499,38 @@ def _read_xlsx(path: Path, display: str, sheet: str | None) -> list[_Table]:
             worksheet = worksheets[names.index(sheet)]
         table = _Table(display, "xlsx", worksheet.title, [], title=normalise_space(workbook.properties.title or "") or None)
         worksheet.reset_dimensions()  # a forged <dimension> must not make openpyxl pad rows to 16,384 columns
+        saved_sheet = saved[worksheet.title]
+        saved_sheet.reset_dimensions()
+        saved_rows = saved_sheet.iter_rows()
         problems = []
         try:
             for number, cells in enumerate(worksheet.iter_rows(), start=1):
+                saved_cells = next(saved_rows, ())
                 _check_row_size([cell.value for cell in cells], number, f"{display}:{worksheet.title}",
                                 lambda column: table.place(number, column))
                 texts = []
                 for index, cell in enumerate(cells[:MAX_COLUMNS]):
+                    value = cell.value
                     if cell.data_type == "f":
-                        problems.append(
-                            f"{table.place(number, index)}: the cell holds a formula ({_excerpt(str(cell.value))}); "
-                            "crossplan does not evaluate formulas: replace it with its value (Copy, Paste Values)"
-                        )
-                    texts.append(_cell_text(cell.value))
+                        saved_cell = saved_cells[index] if index < len(saved_cells) else None
+                        value = saved_cell.value if saved_cell is not None else None
+                        if value is not None and getattr(saved_cell, "data_type", None) == "e":
+                            problems.append(
+                                f"{table.place(number, index)}: the cell holds a formula ({_excerpt(str(cell.value))}) "
+                                f"whose saved value is an error ({_excerpt(str(value))}): correct it in the spreadsheet"
+                            )
+                            value = None
+                        elif value is None:
+                            problems.append(
+                                f"{table.place(number, index)}: the cell holds a formula ({_excerpt(str(cell.value))}); "
+                                "crossplan does not evaluate formulas: replace it with its value (Copy, Paste Values)"
+                            )
+                        else:
+                            table.warnings.append(
+                                f"{table.place(number, index)}: the cell holds a formula ({_excerpt(str(cell.value))}); "
+                                f"imported the value saved with it, '{_excerpt(_cell_text(value))}' (never evaluated)"
+                            )
+                    texts.append(_cell_text(value))
                 table.rows.append((number, texts))
         except DefusedXmlException as error:
             raise ImportFileError(f"{display}: refusing unsafe XML in sheet '{worksheet.title}' ({error})") from None
@@ -491,6 +543,7 @@ def _read_xlsx(path: Path, display: str, sheet: str | None) -> list[_Table]:
         return [table]
     finally:
         workbook.close()
+        saved.close()
 
 
 def _cause_of_type(error: BaseException, kind: type) -> BaseException | None:
@@ -818,7 +871,15 @@ def _organisations_text(path: Path, added: list[_NewOrganisation]) -> str:
 
     round_trip = _round_trip_yaml()
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    document = round_trip.load(text) if text.strip() else None
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        document = round_trip.load(text) if text.strip() else None
+    except RecursionError:
+        raise DataError.at(display_path(path), 0, "lists or mappings are nested too deep: fix it before adding organisations") from None
+    except (YAMLError, ValueError, TypeError) as error:
+        raise DataError.at(display_path(path), 0, f"cannot be read as YAML ({type(error).__name__}): fix it before adding "
+                           "organisations") from None
     if document is None:
         document = CommentedMap()
     if not isinstance(document, CommentedMap):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError, Problem
+from .files import resolve_inside
 from .model import (
     REGISTRY_TYPES,
     SLUG,
@@ -29,7 +30,7 @@ from .model import (
     TargetDate,
     shorten,
 )
-from .yamlfile import YamlList, YamlMapping, read_yaml
+from .yamlfile import YamlList, YamlMapping, read_yaml, written_form
 
 REGISTRY_FILES = ("organisations.yaml", "documents.yaml", "programmes.yaml")
 PLANS_DIR = "plans"
@@ -81,7 +82,8 @@ class Dataset:
         document = self.nodes.get(document_id)
         if document is None or not document.source_file:
             return None
-        return self.data_dir / SOURCES_DIR / document.source_file
+        # followed links included: a source text is never read from outside the data directory
+        return resolve_inside(self.data_dir, self.data_dir / SOURCES_DIR / document.source_file)
 
 
 def normalise_space(text: str) -> str:
@@ -336,6 +338,9 @@ class _FileReader:
         if source_file is not None:
             if "/" in source_file or "\\" in source_file or source_file.startswith("."):
                 self.problem(entry.line_of("file"), f"file '{source_file}' must be a plain file name inside {SOURCES_DIR}/")
+            elif resolve_inside(self.data_dir, self.data_dir / SOURCES_DIR / source_file) is None:
+                self.problem(entry.line_of("file"), f"file '{source_file}' in {SOURCES_DIR}/ leads outside the data directory "
+                             f"(a link?): copy the text into {SOURCES_DIR}/ instead")
             elif not (self.data_dir / SOURCES_DIR / source_file).is_file():
                 self.problem(entry.line_of("file"), f"file '{source_file}' is not in {SOURCES_DIR}/")
             node.source_file = source_file
@@ -580,6 +585,15 @@ def _kind_of(value) -> str:
     return "a mapping"
 
 
+def _unquoted(key: str, value, written: str, item: bool = False) -> str:
+    """Say that a text was written so that YAML reads it as something else, and how to quote it."""
+    kind = "a date" if isinstance(value, str) else "true/false" if isinstance(value, bool) else "a number"
+    name = key if item else f"'{key}'"
+    fix = f'- "{written}"' if item else f'{key}: "{written}"'
+    changed = "" if isinstance(value, str) or str(value) == written or isinstance(value, bool) else f" ({str(value)} after reading)"
+    return f"{name} must be text, but {written} unquoted is read as {kind}{changed}: quote it, as in {fix}"
+
+
 class _Fields:
     """Typed access to the keys of one YAML mapping, reporting problems at the key's line."""
 
@@ -598,8 +612,12 @@ class _Fields:
         if required and isinstance(value, str) and not value.strip():
             self.reader.problem(self.line(key), f"'{key}' is empty")
             return None
-        if isinstance(value, bool) or isinstance(value, (list, dict)):
+        if isinstance(value, (list, dict)):
             self.reader.problem(self.line(key), f"'{key}' must be text, not {_kind_of(value)}")
+            return None
+        written = written_form(value)
+        if written is not None:
+            self.reader.problem(self.line(key), _unquoted(key, value, written))
             return None
         return str(value)
 
@@ -613,7 +631,10 @@ class _Fields:
         if isinstance(value, YamlList):
             pieces = []
             for item, line in zip(value, value.item_lines):
-                if isinstance(item, str) and item.strip():
+                written = written_form(item)
+                if written is not None and not isinstance(item, str):
+                    self.reader.problem(line, _unquoted(f"each piece of '{key}'", item, written, item=True))
+                elif isinstance(item, str) and item.strip():
                     pieces.append(normalise_space(item))
                 else:
                     self.reader.problem(line, f"each piece of '{key}' must be non-empty text")
@@ -642,8 +663,11 @@ class _Fields:
             return []
         out = []
         for item, line in zip(value, value.item_lines):
-            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                out.append(normalise_space(str(item)))
+            written = written_form(item)
+            if written is not None:
+                self.reader.problem(line, _unquoted(f"each of '{key}'", item, written, item=True))
+            elif isinstance(item, str):
+                out.append(normalise_space(item))
             else:
                 self.reader.problem(line, f"each of '{key}' must be text, not {_kind_of(item)}")
         return out

@@ -154,6 +154,12 @@ def push_graph(store, endpoint: str, *, graph: str | None = None, replace: bool 
     return report
 
 
+def _is_iri(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[^<>\"{}|^`\\\x00-\x20]+", text) is not None
+
+
 def _check_iri(graph: str) -> None:
     from pyoxigraph import NamedNode
 
@@ -175,27 +181,34 @@ class _Pusher:
         self.report.requests += 1
         return self.connection.send(method, url, what=what, allow=allow, **kwargs)
 
-    def query(self, text: str) -> list:
-        from pyoxigraph import QueryResultsFormat, parse_query_results
-
-        from .endpoint import SELECT_RESULTS
+    def query(self, text: str, columns: tuple[str, ...] = ()) -> list:
+        from .endpoint import SELECT_RESULTS, read_results
 
         response = self.send("POST", self.endpoint, "query", data={"query": text}, headers={"Accept": SELECT_RESULTS})
-        return list(parse_query_results(response.content, format=QueryResultsFormat.JSON))
+        return read_results(response, self.endpoint, columns=columns)
 
     def count(self, graphs: list[str]) -> dict[str, int]:
         """Count the triples of each graph on the server."""
         values = " ".join(f"<{name}>" for name in graphs)
-        rows = self.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
-        return {row["g"].value: int(row["n"].value) for row in rows}
+        rows = self.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", ("g", "n"))
+        counts = {}
+        for row in rows:
+            try:
+                counts[row["g"].value] = int(row["n"].value)
+            except ValueError:
+                raise EndpointError(f"the server at {self.report.endpoint} sent a count that is not a number: "
+                                    f"'{row['n'].value[:40]}'") from None
+        return counts
 
     def stale_plan_graphs(self, pushed: set[str]) -> list[str]:
         """The plan graphs on the server that the data no longer has."""
         rows = self.query(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?plan a <https://w3id.org/crossplan/ontology#Plan> } "
-            f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }}'
+            f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }}', ("g",)
         )
-        return sorted(row["g"].value for row in rows if row["g"].value not in pushed)
+        # the names come from the server and are sent back in DROP GRAPH <…>: only well-formed crossplan graph IRIs
+        return sorted(row["g"].value for row in rows if type(row["g"]).__name__ == "NamedNode"
+                      and row["g"].value.startswith(GRAPH_BASE) and _is_iri(row["g"].value) and row["g"].value not in pushed)
 
     def with_graph_store(self, url: str, content: dict[str, list]) -> bool:
         """Send every graph with the Graph Store Protocol; False if the server has no such endpoint at ``url``."""

@@ -3,7 +3,9 @@
 Each ``find_*``/``describe_*`` function takes a store (anything with ``query``/``select``: the embedded
 Oxigraph store or a SPARQL endpoint) and returns dataclasses; each ``format_*`` function renders one as a
 table, CSV or JSON. The queries are standard SPARQL 1.1, correct when the
-default graph is the union of all graphs, and every list comes out in a fixed order.
+default graph is the union of all graphs, and every list comes out in a fixed order. ``show`` and ``mapping`` ask
+about one node or plan and run targeted queries; ``overdue`` and ``gaps`` read the per-file tables the build writes
+(``graph/facts.py``) when the store has them, and the same rules over SPARQL otherwise (a SPARQL endpoint).
 
 - ``describe_node(store, id)``: everything about one node (``crossplan show``);
 - ``find_mapping(store, from_plan, to_plan)``: how one plan's recommendations map onto another plan;
@@ -921,46 +923,19 @@ def find_overdue(store, as_of: datetime.date | str | None = None, plan: str | No
 
 
 def _overdue_from_facts(facts: GraphFacts, as_of: datetime.date, plan_id: str | None) -> Overdue:
-    """``find_overdue`` from the per-file tables: the same rules, no store read."""
-    children = facts.children()
+    """``find_overdue`` from the per-file tables, where the build worked out each item's latest target and status."""
+    columns, table = facts.columns, facts.items["overdue"]
+    ids, types, plans, labels = columns["id"], columns["type"], columns["plan"], columns["label"]
     items = []
-    dates_of: dict[str, set[str]] = {}
-    for item in sorted(facts.nodes.values(), key=lambda node: node.id):
-        if item.type not in ("recommendation", "action") or item.plan is None or (plan_id and item.plan != plan_id):
+    for row, due_text, value, holder, target_text, status, status_text, status_of in zip(*table.values()):
+        if plan_id and plans[row] != plan_id:
             continue
-        if item.plan not in facts.nodes or facts.nodes[item.plan].type != "plan":
-            continue
-        updates = [child for child in children.get(item.id, []) if child.type == "update"]
-        latest = None
-        for holder in [item] + updates:
-            for value in holder.target_dates:
-                try:
-                    due = due_date(value)
-                except ValueError:
-                    continue
-                dates_of.setdefault(holder.id, set()).add(value)
-                if latest is None or (due, holder.id) > (latest[0], latest[2].id):
-                    latest = (due, value, holder)
-        if latest is None:
-            continue
-        status, status_text, status_of = item.status, item.status_text, item.id
-        if status is None:
-            reports = [((update.date or "", update.position or 0, update.id), update) for update in updates if update.status]
-            if reports:
-                update = max(reports, key=lambda report: report[0])[1]
-                status, status_text, status_of = update.status, update.status_text, update.id
-            else:
-                status_text, status_of = None, None
-        if status in _NOT_PENDING:
-            continue
-        due, value, holder = latest
+        due = datetime.date.fromisoformat(due_text)
         if due >= as_of:
             continue
-        printed = sorted(set(holder.target_texts))
         items.append(OverdueItem(
-            id=item.id, type=item.type, plan=item.plan, label=item.label, target=value,
-            target_text=printed[0] if len(printed) == 1 and len(dates_of[holder.id]) == 1 else None,
-            due=due.isoformat(), days_overdue=(as_of - due).days, target_of=holder.id,
+            id=ids[row], type=types[row], plan=plans[row], label=labels[row], target=value, target_text=target_text,
+            due=due_text, days_overdue=(as_of - due).days, target_of=holder,
             status=status, status_text=status_text, status_of=status_of,
         ))
     items.sort(key=lambda entry: (entry.due, entry.id))
@@ -1057,32 +1032,23 @@ def find_gaps(store, plan: str | None = None) -> list[Gap]:
 
 
 def _gaps_from_facts(facts: GraphFacts, plan_id: str | None) -> list[Gap]:
-    """``find_gaps`` from the per-file tables: the same rules, no store read."""
-    children = facts.children()
-    linked = {end for link in facts.links for end in (link.source, link.target)}
-    recommendations = [node for node in facts.nodes.values() if node.type == "recommendation" and node.plan
-                       and node.plan in facts.nodes and facts.nodes[node.plan].type == "plan"]
-    recommendations.sort(key=lambda node: (node.plan, (node.position is not None, node.position or 0), node.id))
-    gaps = []
-    for rec in recommendations:
-        if (plan_id and rec.plan != plan_id) or rec.status in (Status.REMOVED.value, Status.NOT_APPLICABLE.value):
+    """``find_gaps`` from the per-file tables, where the build worked out each recommendation's owner, target date
+    and actions; only the links (stated in any file) are looked up here."""
+    columns, table = facts.columns, facts.items["gaps"]
+    ids, plans, labels, positions, statuses = (columns[name] for name in ("id", "plan", "label", "position", "status"))
+    linked = set(facts.links["source"]) | set(facts.links["target"])
+    found = []
+    for row, no_owner, no_target, actions, family in zip(*table.values()):
+        if plan_id and plans[row] != plan_id:
             continue
-        family = [rec]
-        for child in children.get(rec.id, []):
-            family.append(child)
-            if child.type == "action":
-                family += [update for update in children.get(child.id, []) if update.type == "update"]
-        missing = []
-        if not any(node.owned for node in family):
-            missing.append("owner")
-        if not any(node.target_dates or node.target_texts for node in family):
-            missing.append("target date")
-        with_actions = any(child.type == "action" for child in children.get(rec.id, []))
-        if not with_actions and not any(node.id in linked for node in family):
+        missing = (["owner"] if no_owner else []) + (["target date"] if no_target else [])
+        if not actions and not any(node in linked for node in family):
             missing.append("action or link")
         if missing:
-            gaps.append(Gap(rec.id, rec.plan, rec.label, rec.status, missing))
-    return gaps
+            found.append(((plans[row], (positions[row] is not None, positions[row] or 0), ids[row]),
+                          Gap(ids[row], plans[row], labels[row], statuses[row], missing)))
+    found.sort(key=lambda pair: pair[0])
+    return [gap for _key, gap in found]
 
 
 def format_gaps(gaps: list[Gap], output_format: str = "table", width: int | None = None) -> str:

@@ -57,25 +57,22 @@ def compute_stats(store) -> dict[str, dict]:
 
 
 def _stats_from_facts(facts) -> dict[str, dict]:
-    """``compute_stats`` from the per-file tables: the same counts, no store read."""
-    nodes = {member.value: 0 for member in NodeType}
-    statuses = {member.value: 0 for member in Status}
-    responses = {member.value: 0 for member in Response}
+    """``compute_stats`` from the per-file tables: the same counts, no store read (columns only)."""
+    from collections import Counter
+
+    columns = facts.columns
+    nodes = {member.value: 0 for member in NodeType} | Counter(columns["type"])
+    statuses = {member.value: 0 for member in Status} | Counter(value for value in columns["status"] if value)
+    responses = {member.value: 0 for member in Response} | Counter(value for value in columns["response"] if value)
+    known = set(columns["id"])
     plans: dict[str, dict[str, int]] = {}
-    for node in facts.nodes.values():
-        nodes[node.type] += 1
-        if node.status:
-            statuses[node.status] += 1
-        if node.response:
-            responses[node.response] += 1
-        if node.plan and node.plan in facts.nodes:
-            counts = plans.setdefault(node.plan, {})
-            counts[node.type] = counts.get(node.type, 0) + 1
+    for (plan, kind), count in Counter(pair for pair in facts.rows("plan", "type") if pair[0] in known).items():
+        plans.setdefault(plan, {})[kind] = count
     relations = {member.value: 0 for member in Relation}
     bases = {member.value: 0 for member in Basis}
-    for link in {(link.iri, link.relation, link.basis) for link in facts.links}:
-        relations[link[1]] += 1
-        bases[link[2]] += 1
+    for _iri, relation, basis in set(facts.link_rows("iri", "relation", "basis")):
+        relations[relation] += 1
+        bases[basis] += 1
     return {
         "nodes": nodes,
         "relations": relations,

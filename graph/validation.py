@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import Problem
-from .loading import Dataset, load_dataset, normalise_space
+from .errors import DataError, Problem
+from .loading import Dataset, display_path, load_dataset, normalise_space
 from .model import Node, NodeType
 
 _LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
@@ -51,7 +51,7 @@ class _Sources:
             return None
         if document_id not in self.texts:
             path = self.dataset.source_path(document_id)
-            self.texts[document_id] = normalise_source(path.read_text(encoding="utf-8")) if path and path.is_file() else None
+            self.texts[document_id] = normalise_source(_read_source(path)) if path and path.is_file() else None
         return self.texts[document_id]
 
     def plan_source(self, node: Node | None) -> str | None:
@@ -59,6 +59,15 @@ class _Sources:
             return None
         plan = self.dataset.nodes.get(node.plan or (node.id if node.type is NodeType.PLAN else ""))
         return plan.source if plan else None
+
+
+def _read_source(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError.at(display_path(path), 0, f"not UTF-8 text (byte {error.start}): save the source text as UTF-8") from None
+    except OSError as error:
+        raise DataError.at(display_path(path), 0, f"cannot read the source text: {error.strerror}") from None
 
 
 def printed_texts(node: Node) -> list[tuple[str, str]]:

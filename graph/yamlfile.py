@@ -17,6 +17,8 @@ from pathlib import Path
 from .errors import DataError
 
 _MAX_NODES = 2_000_000  # alias expansion guard ("billion laughs")
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings in a data file (crossplan's own go 6 deep); deeper is refused, located."""
 
 # The YAML 1.2 implicit scalar types, exactly as ruamel.yaml resolves them (ruamel/yaml/resolver.py, version
 # (1, 2)): the tag, the pattern, and the first characters a plain scalar of that type can start with. They are
@@ -66,6 +68,39 @@ def resolve_plain_scalar(value: str) -> str:
     return _STR
 
 
+class YamlInt(int):
+    """An integer written as a plain scalar; ``written`` is its text as in the file (``007`` stays ``007``)."""
+
+    written: str
+
+
+class YamlFloat(float):
+    """A number with a fraction written as a plain scalar; ``written`` keeps ``1.10`` where the value is 1.1."""
+
+    written: str
+
+
+class YamlDate(str):
+    """A plain scalar that YAML reads as a date or time: kept as its text, but known not to be quoted text."""
+
+
+def written_form(value) -> str | None:
+    """Return how a plain scalar that YAML did not read as text was written (None for text, lists and mappings).
+
+    >>> written_form(YamlDate("2020-01-01")), written_form(True), written_form("text")
+    ('2020-01-01', 'true', None)
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (YamlInt, YamlFloat)):
+        return value.written
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, YamlDate):
+        return str(value)
+    return None
+
+
 class YamlMapping(dict):
     """A mapping that knows its line and the line of each key."""
 
@@ -96,12 +131,54 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> object:
         raise DataError.at(display, 1, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise DataError.at(display, 0, f"cannot read the file: {error.strerror}") from None
-    root = _compose_fast(text)
-    if root is _UNREADABLE:
-        root = _compose_reference(text, display)
-    if root is None:
-        return None
-    return _Converter(display).convert(root)
+    try:
+        root = _compose_fast(text)
+        if root is _UNREADABLE:
+            root = _compose_reference(text, display)
+        if root is None:
+            return None
+        return _Converter(display).convert(root)
+    except RecursionError:
+        # the parsers recurse once per level: nesting deep enough to exhaust Python's stack is refused where it starts
+        raise DataError.at(display, _deep_line(text), _too_deep()) from None
+
+
+def _too_deep() -> str:
+    return f"lists or mappings are nested more than {MAX_DEPTH} deep here: flatten them"
+
+
+def _deep_line(text: str) -> int:
+    """Return the line where brackets (outside quotes and comments) first nest deeper than MAX_DEPTH, else 1."""
+    depth, line, quote = 0, 1, None
+    previous = " "
+    for character in text:
+        if character == "\n":
+            line += 1
+        if quote:
+            if character == quote and previous != "\\":
+                quote = None
+        elif character in "'\"" and previous in " \t[{,:\n":
+            quote = character
+        elif character in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif character in "]}":
+            depth = max(depth - 1, 0)
+        previous = character
+    indents: list[int] = []  # block nesting: the indentation of each open level
+    for number, written in enumerate(text.split("\n"), start=1):
+        body = written.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        indent = len(written) - len(body)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        dashes = len(re.match(r"(?:-\s+)*", body).group().split("-")) - 1  # "- - - x" opens a level per dash
+        if len(indents) + dashes > MAX_DEPTH:
+            return number
+    return 1
 
 
 _UNREADABLE = object()
@@ -179,7 +256,7 @@ class _Converter:
         self.display = display
         self.count = 0
 
-    def convert(self, node):
+    def convert(self, node, depth: int = 0):
         self.count += 1
         if self.count > _MAX_NODES:
             raise DataError.at(self.display, node.start_mark.line + 1, "the file expands to too many values (aliases?)")
@@ -187,17 +264,19 @@ class _Converter:
         if kind == "scalar":
             return self.scalar(node)
         line = node.start_mark.line + 1
+        if depth >= MAX_DEPTH:
+            raise DataError.at(self.display, line, _too_deep())
         if kind == "sequence":
             children = node.value
-            items = YamlList([self.convert(child) for child in children])
+            items = YamlList([self.convert(child, depth + 1) for child in children])
             items.line = line
             items.item_lines = [child.start_mark.line + 1 for child in children]
             return items
         if kind == "mapping":
-            return self.mapping(node, line)
+            return self.mapping(node, line, depth)
         raise DataError.at(self.display, line, "unsupported YAML node")
 
-    def mapping(self, node, line: int) -> YamlMapping:
+    def mapping(self, node, line: int, depth: int = 0) -> YamlMapping:
         mapping = YamlMapping()
         mapping.line = line
         key_lines = mapping.key_lines = {}
@@ -214,7 +293,7 @@ class _Converter:
                 raise DataError.at(self.display, key_line, f"key {key!r} must be text")
             if key in key_lines:
                 raise DataError.at(self.display, key_line, f"duplicate key '{key}' (first at line {key_lines[key]}): remove one")
-            mapping[key] = convert(value_node)
+            mapping[key] = convert(value_node, depth + 1)
             key_lines[key] = key_line
         return mapping
 
@@ -223,22 +302,28 @@ class _Converter:
         value = node.value
         if tag == _PLAIN:
             tag = _plain_tag(value)
-        if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
-            return value  # dates stay text: the loader parses them itself
+        if tag == _STR:
+            return value
+        if tag == "tag:yaml.org,2002:timestamp":
+            return YamlDate(value)  # dates stay text (the loader parses them itself), marked as written unquoted
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":
             return value.lower() == "true"
         if tag == "tag:yaml.org,2002:int":
             try:
-                return int(value.replace("_", ""), 0)
+                number = YamlInt(int(value.replace("_", ""), 0))
             except ValueError:
                 return value
+            number.written = value
+            return number
         if tag == "tag:yaml.org,2002:float":
             try:
-                return float(value)
+                number = YamlFloat(value.replace("_", ""))
             except ValueError:
                 return value
+            number.written = value
+            return number
         raise DataError.at(self.display, node.start_mark.line + 1, f"unsupported YAML tag {tag}")
 
 

@@ -250,7 +250,7 @@ def test_mapping_errors(ask):
     result = ask("mapping", "north", "r4")
     assert (result.exit_code, result.output) == (1, "Error: 'north/r4' is not a plan (plans: north, south)\n")
     result = ask("mapping", "north", "west")
-    assert (result.exit_code, result.output) == (1, "Error: no node with id 'west'\n")
+    assert (result.exit_code, result.output) == (1, "Error: no plan with id 'west' (plans: north, south)\n")
 
 
 def test_impact(ask):
@@ -429,18 +429,17 @@ def test_shipped_saved_queries_run(invoke, hmip):
 
 
 def test_shipped_overdue_hmip_items_at_the_start_of_2021(invoke):
-    """Read from hmip-resettlement.yaml: targets are on the updates. r2 February 2020, r8 April 2020, a3 June
-    2020, r6 October 2020 (its December update says ongoing), r7 August then October 2020; r1 and r4 run to
-    April 2021, r3 and r5 report complete, r9 and a1-a8 (but a3 and a5) print no target before 2021."""
+    """Read from hmip-resettlement.yaml: targets are on the updates, the latest counts. a6 April 2020 (the audit
+    its response text names), r6 October 2020 (its December update says ongoing), r7 August then October 2020;
+    the December 2020 responses move r2 (by April 2021), r8 (the first quarter of 2021) and a3 (January 2021) into
+    2021, r1 and r4 run to April 2021, r3 and r5 report complete, a1/a2 run to March 2021."""
     rows = json.loads(invoke("overdue", "--as-of", "2021-01-01", "--plan", "hmip-resettlement", "--format", "json").output)["items"]
     assert [(row["id"], row["due"], row["status"]) for row in rows] == [
-        ("hmip-resettlement/r2", "2020-02-29", None),
-        ("hmip-resettlement/r8", "2020-04-30", None),
-        ("hmip-resettlement/a3", "2020-06-30", None),
+        ("hmip-resettlement/a6", "2020-04-30", None),
         ("hmip-resettlement/r6", "2020-10-31", "ongoing"),
         ("hmip-resettlement/r7", "2020-10-31", None),
     ]
-    assert rows[3]["status_of"] == "hmip-resettlement/r6-update-2"
+    assert rows[1]["status_of"] == "hmip-resettlement/r6-update-2"
 
 
 def test_shipped_gaps_follow_the_yaml(invoke, hmip, blueprint):
@@ -474,4 +473,11 @@ def test_shipped_impact_upstream_of_the_resettlement_workstream(invoke, hmip, bl
               if to == target and relation in ("feeds-into", "delegated-to")}
     items = json.loads(invoke("impact", target, "--upstream", "--depth", "1", "--format", "json").output)["items"]
     assert {item["id"] for item in items} == direct
-    assert {"hmip-resettlement/a1", "hmip-resettlement/a2"} <= direct
+    assert {"hmip-youth-resettlement-inspection", "welsh-yot-self-assessment-of-national-standards"} <= direct
+
+
+def test_did_you_mean_offers_a_plan_where_a_plan_is_expected(invoke):
+    """`hmip` is closer in spelling to the organisation `hmpps`, but mapping takes plans: it offers the plan."""
+    result = invoke("mapping", "hmip", "yj-blueprint")
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: no plan with id 'hmip' (did you mean 'hmip-resettlement'?) (plans: hmip-resettlement, yj-blueprint)\n")

@@ -108,7 +108,7 @@ def test_viz_help_names_every_preset(invoke):
     result = invoke("viz", "--help")
     assert result.exit_code == 0
     first = " ".join(result.output.split("\n\n")[1].split())
-    assert first == "Draw the graph as one self-contained HTML page (no network needed): search, filter, focus, read the quotes."
+    assert first == "Draw the plans as one self-contained HTML page (no network needed): how one plan maps onto another, a matrix, the full graph."
     for option in ("-o, --output FILE", "--open", "--plan ID", "--focus ID", "--depth N", "--relations LIST",
                    "--mapping FROM_PLAN TO_PLAN", "--endpoint URL"):
         assert option in result.output

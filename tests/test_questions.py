@@ -199,7 +199,7 @@ def test_mapping_accepts_short_forms_and_refuses_what_is_not_two_plans(store):
     assert str(caught.value) == "FROM and TO are the same plan 'north': give two different plans"
     with pytest.raises(UnknownIdError) as caught:
         find_mapping(store, "nrth", "south")
-    assert str(caught.value) == "no node with id 'nrth' (did you mean 'north'?)"
+    assert str(caught.value) == "no plan with id 'nrth' (did you mean 'north'?) (plans: north, south)"
 
 
 def test_mapping_on_the_mini_data_set(mini):

@@ -14,15 +14,15 @@ import json
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for  # noqa: E402
+from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -59,7 +59,7 @@ def local(data_dir: Path, cache: Path, *arguments: str) -> subprocess.CompletedP
     environ = {**os.environ, "CROSSPLAN_CACHE": str(cache), "COLUMNS": "120"}
     environ.pop("CROSSPLAN_ENDPOINT", None)
     return subprocess.run([sys.executable, "-m", "crossplan", "--data", str(data_dir), *arguments],
-                          capture_output=True, text=True, env=environ, timeout=300)
+                          capture_output=True, text=True, env=environ, timeout=300, check=False)
 
 
 def local_rows(data_dir: Path, query: str) -> list[dict]:
@@ -107,6 +107,19 @@ def test_a_host_other_than_loopback_is_warned_about():
     assert host_warning("127.0.0.1") is None and host_warning("::1") is None and host_warning("localhost") is None
     assert host_warning("0.0.0.0") == ("serving on 0.0.0.0, not loopback: anyone who can reach this address "
                                        "can read the graph (and, with the token, write)")
+
+
+def test_a_query_past_the_time_limit_is_stopped_with_503(tmp_path, cache):
+    data = copy_shipped_data(tmp_path / "data")
+    served = start_serve(data, cache, extra=("--timeout", "0.5"))
+    try:
+        heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+        response = served.post("sparql", data={"query": heavy})
+        assert response.status_code == 503
+        assert response.text.startswith("the query was stopped after 0.5 s")
+        assert served.get("status.json").status_code == 200  # and the server goes on answering
+    finally:
+        assert served.stop() == 0
 
 
 # -- the SPARQL 1.1 Protocol ----------------------------------------------------------------------
@@ -168,10 +181,9 @@ def test_construct_as_turtle_ntriples_and_jsonld(readonly):
 
 
 def test_sparqlwrapper_and_rdflib_sparqlstore_read_it(readonly):
+    from crossplan.graph.vocabulary import PREFIXES
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
     from SPARQLWrapper import JSON, SPARQLWrapper
-
-    from crossplan.graph.vocabulary import PREFIXES
 
     prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
     wrapper = SPARQLWrapper(readonly.sparql)
@@ -225,7 +237,7 @@ def test_named_default_graphs_narrow_the_dataset(readonly):
     ({"data": {"query": "SELECT ?s WHERE { ?s ex:p ?o }"}}, 400, "unknown prefix 'ex:'"),
     ({"data": {}}, 400, "no query"),
     ({"data": {"query": "SELECT * WHERE { ?s ?p ?o } # " + "x" * 300_000}}, 413, "the query is longer than 256 KiB"),
-    ({"data": "SELECT * WHERE { ?s ?p ?o }".encode(), "headers": {"Content-Type": "text/plain"}}, 415, "application/sparql-query"),
+    ({"data": b"SELECT * WHERE { ?s ?p ?o }", "headers": {"Content-Type": "text/plain"}}, 415, "application/sparql-query"),
 ])
 def test_refused_requests_get_a_4xx_and_a_sentence(readonly, request_options, status, message):
     response = readonly.post("sparql", **request_options)
@@ -261,15 +273,22 @@ def test_no_path_outside_the_assets_and_no_foreign_host(readonly):
 
 
 def test_every_page_has_a_content_security_policy_and_no_sniffing(readonly):
-    for path in ("console", "questions", "review", "questions/mapping?from=hmip-resettlement&to=yj-blueprint"):
+    for path in ("", "console", "questions", "review", "questions/mapping?from=hmip-resettlement&to=yj-blueprint"):
         response = readonly.get(path)
         assert response.status_code == 200
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "<script>" not in response.text  # only script files, never inline code
-    graph = readonly.get("")
+    home = readonly.get("")
+    assert home.status_code == 200 and '<iframe id="graph" title="The browser graph" src="/graph">' in home.text
+    assert "frame-ancestors 'self'" in home.headers["Content-Security-Policy"]
+    graph = readonly.get("graph", params={"mapping": "hmip-resettlement,yj-blueprint"})
     assert graph.status_code == 200 and "Content-Security-Policy" in graph.text  # the page's own (hash-based) policy
+    assert "Content-Security-Policy" not in graph.headers and "X-Crossplan-Own-Policy" not in graph.headers
+    assert graph.headers["X-Frame-Options"] == "SAMEORIGIN"
+    framed = readonly.get("", params={"mapping": "hmip-resettlement,yj-blueprint"})
+    assert 'src="/graph?mapping=hmip-resettlement%2Cyj-blueprint"' in framed.text
 
 
 # -- pages and their JSON twins -------------------------------------------------------------------
@@ -426,3 +445,15 @@ def test_a_changed_file_is_reloaded_and_a_broken_one_never_half_way(editable):
     registry.write_text(original, encoding="utf-8")
     wait_for(lambda: names() == first)
     assert editable.get("status.json").json()["problem"] is None
+
+
+def test_only_package_assets_are_served_and_yasgui_ships_with_its_licence():
+    from crossplan.graph.serve.app import asset_files
+
+    names = set(asset_files())
+    assert {"console.js", "review.js", "serve.css", "yasgui/yasgui.min.js", "yasgui/yasgui.min.css",
+            "yasgui/LICENSE", "yasgui/VERSION"} <= names
+    assert not any(name.endswith(".map") for name in names)
+    files = asset_files()
+    assert "MIT License" in files["yasgui/LICENSE"].read_text(encoding="utf-8")
+    assert files["yasgui/VERSION"].read_text(encoding="utf-8").startswith("@zazuko/yasgui 4.6.2")

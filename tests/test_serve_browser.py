@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for  # noqa: E402
+from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
@@ -161,7 +161,11 @@ def test_the_review_queue_accepts_rejects_and_skips_only_with_the_token(served, 
 def test_the_graph_and_the_question_pages_work_offline(served, browser):
     page = browser.page()
     page.goto(served.url)
-    page.wait_for_selector("#cp-network canvas", state="attached", timeout=30000)  # the page may open on another view
+    graph = page.frame_locator("iframe#graph")
+    graph.locator("#cp-network canvas").wait_for(state="attached", timeout=30000)  # the page may open on another view
+    frame_box = page.locator("iframe#graph").bounding_box()
+    assert frame_box["y"] >= page.locator("header.bar").bounding_box()["height"] - 1
+    assert frame_box["y"] + frame_box["height"] <= 900 + 1  # the graph fills the window under the navigation
     page.goto(served.url + "questions")
     page.locator('form[action="/questions/mapping"] input[name="from"]').fill("hmip-resettlement")
     page.locator('form[action="/questions/mapping"] input[name="to"]').fill("yj-blueprint")
@@ -193,6 +197,7 @@ def take_screenshots(directory: Path) -> list[Path]:
                 form.locator('input[name="plan"]').fill("hmip-resettlement")
                 form.locator("button").click()
                 page.wait_for_selector(".yasr table.dataTable tbody tr")
+                page.evaluate("window.scrollTo(0, 0)")
                 page.wait_for_timeout(300)
                 console = directory / "serve-console.png"
                 page.screenshot(path=str(console))

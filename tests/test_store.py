@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -13,15 +14,21 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
-from rdflib.compare import isomorphic
-
 from crossplan.graph import loading
 from crossplan.graph import store as store_module
 from crossplan.graph.errors import DataError
 from crossplan.graph.loading import load_dataset
-from crossplan.graph.store import StoreError, build_store, default_store_path, memory_store, open_store, remove_store
+from crossplan.graph.store import (
+    StoreError,
+    build_store,
+    default_store_path,
+    memory_store,
+    open_store,
+    remove_store,
+)
 from crossplan.graph.vocabulary import graph_iri
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+from rdflib.compare import isomorphic
 
 FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
 GRAPHS = sorted(graph_iri(name) for name in ("alpha", "beta", "registry/documents", "registry/organisations", "registry/programmes"))
@@ -212,7 +219,8 @@ def test_a_crash_mid_build_leaves_the_previous_store_and_the_next_open_recovers(
         with pytest.raises(RuntimeError):
             open_store(mini_data, path)
     assert json.loads((path / "manifest.json").read_text())["generation"] == "gen-000001"
-    assert _generations(path) == ["gen-000001", "gen-000002"]  # the half-built one is left behind
+    assert _generations(path) == ["gen-000001"]  # the half-built one is removed on the way out
+    (path / "gen-000002").mkdir()  # as a process killed mid-build would leave it
     store = open_store(mini_data, path)
     assert store.report.parsed == ["plans/alpha.yaml"]
     assert _generations(path) == ["gen-000003"]
@@ -321,7 +329,7 @@ def test_a_store_of_the_previous_format_is_rebuilt_and_its_files_removed(mini_da
     (path / "manifest.json").write_text(json.dumps({"format": 1, "files": {}}), encoding="utf-8")
     store = open_store(mini_data, path)
     assert store.report.full
-    assert sorted(os.listdir(path)) == ["gen-000001", "index", "lock", "manifest.json"]
+    assert sorted(os.listdir(path)) == ["facts", "gen-000001", "index", "lock", "manifest.json"]
 
 
 def test_a_directory_that_is_not_a_store_is_refused(mini_data, tmp_path, invoke):
@@ -449,3 +457,150 @@ def test_a_format_2_store_whose_queries_read_the_union_mode_is_rebuilt(mini_data
     store = open_store(mini_data, path)
     assert store.report.full
     assert_same_as_a_fresh_load(store, mini_data)
+
+
+# -- faults of the store itself: damaged files, a full disk, a read-only cache ------------------------------------
+
+
+def _damage(generation: Path) -> None:
+    for table in (generation / "oxigraph").glob("*.sst"):
+        data = table.read_bytes()
+        table.write_bytes(data[: len(data) // 2])
+
+
+def test_a_damaged_store_is_named_with_the_command_that_restores_it(mini_data, tmp_path, invoke, runner):
+    from crossplan.cli import main
+
+    path = tmp_path / "store"
+    store = open_store(mini_data, path)
+    generation = store.generation
+    del store
+    gc.collect()
+    _damage(generation)
+    with pytest.raises(StoreError) as caught:
+        open_store(mini_data, path)
+    assert str(caught.value).startswith(f"{path}: the store is damaged (Corruption")
+    assert str(caught.value).endswith("`crossplan build --rebuild` restores it from the data files")
+    result = runner.invoke(main, ["--data", str(mini_data), "--store", str(path), "show", "alpha/r1"])
+    assert result.exit_code == 1
+    assert "the store is damaged" in result.output and "crossplan build --rebuild" in result.output
+    assert "internal error" not in result.output
+    assert invoke("--data", mini_data, "--store", path, "build", "--rebuild").exit_code == 0
+    assert open_store(mini_data, path).select("SELECT ?l WHERE { ?n dcterms:identifier 'alpha/r1' ; rdfs:label ?l }")
+
+
+def test_a_damaged_file_read_during_a_question_is_named_too(mini_data, tmp_path, monkeypatch, runner):
+    from crossplan.cli import main
+    from crossplan.graph import questions
+
+    def damaged(*arguments, **options):
+        raise RuntimeError("Corruption: block checksum mismatch: stored = 1, computed = 2 in 000011.sst")
+
+    monkeypatch.setattr(questions, "describe_node", damaged)
+    path = tmp_path / "store"
+    result = runner.invoke(main, ["--data", str(mini_data), "--store", str(path), "show", "alpha/r1"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}: the store is damaged (Corruption: block checksum mismatch")
+    assert "`crossplan build --rebuild` restores it" in result.output
+
+
+@pytest.mark.parametrize("where", ["_bulk_load", "_update_graphs", "_write_json"])
+def test_a_full_disk_is_said_and_the_half_written_generation_removed(mini_data, tmp_path, monkeypatch, where):
+    import errno as errors
+
+    path = tmp_path / "store"
+    if where != "_bulk_load":
+        open_store(mini_data, path)
+        _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
+        gc.collect()
+    before = sorted(name for name in os.listdir(path) if name.startswith("gen-")) if path.exists() else []
+    original = getattr(store_module, where)
+
+    def full(*arguments, **options):
+        if where == "_write_json" and not str(arguments[0]).endswith("manifest.json"):
+            return original(*arguments, **options)
+        raise OSError(errors.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_module, where, full)
+    with pytest.raises(StoreError) as caught:
+        open_store(mini_data, path)
+    assert str(caught.value) == (f"{path}: the disk is full (no space left on device) while building the store; the "
+                                 "half-written build was removed and the store is as it was: free some space and run "
+                                 "the command again")
+    assert sorted(name for name in os.listdir(path) if name.startswith("gen-")) == before
+    monkeypatch.setattr(store_module, where, original)
+    assert "leaving custody" in _alpha_text(open_store(mini_data, path)) or where == "_bulk_load"
+
+
+def test_a_full_disk_reported_by_the_database_is_said_too(mini_data, tmp_path, monkeypatch, runner):
+    from crossplan.cli import main
+
+    def full(*arguments, **options):
+        raise RuntimeError("IO error: No space left on device: While appending to file: 000012.sst")
+
+    monkeypatch.setattr(store_module, "_bulk_load", full)
+    path = tmp_path / "store"
+    result = runner.invoke(main, ["--data", str(mini_data), "--store", str(path), "build"])
+    assert result.exit_code == 1
+    assert "the disk is full" in result.output and "internal error" not in result.output
+    assert not [name for name in os.listdir(path) if name.startswith("gen-")]
+
+
+def test_a_read_only_cache_after_the_data_changed_answers_from_memory(mini_data, tmp_path, monkeypatch, runner):
+    import errno as errors
+
+    from crossplan.cli import main
+
+    path = tmp_path / "store"
+    open_store(mini_data, path)
+    _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
+    gc.collect()
+
+    @contextlib.contextmanager
+    def read_only(*arguments, **options):
+        raise OSError(errors.EROFS, "Read-only file system")
+        yield
+
+    monkeypatch.setattr(store_module, "_exclusive_lock", read_only)
+    store = open_store(mini_data, path)
+    assert store.report.in_memory and "cannot be written (Read-only file system)" in store.report.warning
+    assert "leaving custody" in _alpha_text(store)
+    result = runner.invoke(main, ["--data", str(mini_data), "--store", str(path), "show", "alpha/r1"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: " in result.output and "in-memory copy" in result.output
+    result = runner.invoke(main, ["--data", str(mini_data), "--store", str(path), "build"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {path}: cannot write the store (Read-only file system); make the directory "
+                             "writable, or choose another --store (or CROSSPLAN_CACHE)\n")
+
+
+def test_the_facts_of_unchanged_files_survive_an_edit(mini_data, tmp_path):
+    path = tmp_path / "store"
+    open_store(mini_data, path)
+    before = {table.name: table.stat().st_mtime_ns for table in (path / "facts").glob("*.json")}
+    _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
+    gc.collect()
+    store = open_store(mini_data, path)
+    after = {table.name: table.stat().st_mtime_ns for table in (path / "facts").glob("*.json")}
+    assert len(before) == len(after) == 5
+    assert len(set(before) & set(after)) == 4  # only the edited file's table is new
+    assert all(before[name] == after[name] for name in set(before) & set(after))
+    assert store.fact_tables() is not None
+
+
+def test_a_full_build_through_the_bulk_loader_holds_the_same_graphs(mini_data, tmp_path, monkeypatch):
+    # Above the threshold the named graphs stream through the bulk loader and the default graph is loaded from an
+    # N-Triples file in a second pass: the same graphs as a fresh load, the union included.
+    monkeypatch.setattr(store_module, "BULK_THRESHOLD_BYTES", 0)
+    store = open_store(mini_data, tmp_path / "store")
+    assert store.report.full and store.report.quads_added > 0
+    assert_same_as_a_fresh_load(store, mini_data)
+    assert not [name for name in os.listdir(store.generation) if name.startswith("crossplan-union-")]
+
+
+def test_a_full_build_with_a_problem_leaves_no_generation(mini_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "BULK_THRESHOLD_BYTES", 0)
+    _edit(mini_data / "plans/alpha.yaml", "id: r2", "id: r1")  # a duplicate id, found once every file is read
+    with pytest.raises(DataError):
+        open_store(mini_data, tmp_path / "store")
+    assert not [name for name in os.listdir(tmp_path / "store") if name.startswith("gen-")]

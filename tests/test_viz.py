@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
-import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from crossplan.graph.errors import UnknownIdError
 from crossplan.graph.loading import load_dataset
 from crossplan.graph.store import memory_store, open_store
@@ -25,7 +22,6 @@ from crossplan.graph.viz import (
     build_view,
     page_html,
     parse_relations,
-    physics_options,
     render_html,
     script_json,
     vis_network_assets,
@@ -33,7 +29,7 @@ from crossplan.graph.viz import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
-from servers import oxigraph_server  # noqa: E402,F401  (a fixture: a real SPARQL server)
+from servers import oxigraph_server  # noqa: F401  (a fixture: a real SPARQL server)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -381,12 +377,6 @@ def test_write_html_writes_atomically_and_reports(mini, tmp_path):
     assert summary.describe() == f"Wrote {target}: 5 nodes, 7 links ({round(target.stat().st_size / 1024)} KB)"
     assert target.read_text(encoding="utf-8") == page_html(build_view(mini, plans=["alpha"]))
     assert [path.name for path in tmp_path.iterdir()] == ["graph.html"]
-
-
-def test_physics_settles_in_a_bounded_number_of_iterations():
-    small, big = physics_options(200), physics_options(4000)
-    assert small["solver"] == "forceAtlas2Based" and small["stabilization"]["iterations"] == 300
-    assert big["solver"] == "barnesHut" and 20 <= big["stabilization"]["iterations"] <= 30
 
 
 def test_the_seeded_layout_groups_each_plan(shipped):

@@ -8,9 +8,10 @@ selection keeps what it highlights in view; in the full graph no region covers a
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import pytest
-
 from crossplan.graph.store import open_store
 from crossplan.graph.viz import render_html
 
@@ -105,19 +106,21 @@ def test_the_mapping_is_drawn_for_reading(opened):
                 assert not overlaps(group, node, slack=1), (group["id"], node["id"])
 
 
-def test_selecting_an_item_highlights_its_links_and_keeps_its_targets_in_view(opened):
-    shape = geometry(opened, "mapping", {"from": FROM, "to": TO})
-    for source in {edge["from"] for edge in shape["edges"]}:
+@pytest.mark.parametrize("pair", [(FROM, TO), (TO, FROM)])
+def test_selecting_an_item_highlights_its_links_and_keeps_its_targets_in_view(opened, pair):
+    shape = geometry(opened, "mapping", {"from": pair[0], "to": pair[1]})
+    for source in sorted({end for edge in shape["edges"] for end in (edge["from"], edge["to"])}):
         opened.evaluate("id => crossplan.select(id)", source)
         after = opened.evaluate("crossplan.geometry()")
         nodes = {node["id"]: node for node in after["nodes"]}
-        targets = {edge["to"] for edge in after["edges"] if edge["from"] == source}
+        targets = {edge["to"] for edge in after["edges"] if edge["from"] == source} | \
+            {edge["from"] for edge in after["edges"] if edge["to"] == source}
         for node_id in {source} | targets:
             assert in_view(nodes[node_id], after["viewport"]), (source, node_id)
         highlighted = set(opened.evaluate("Array.from(document.querySelectorAll('#cp-mapping .cp-box.cp-on')).map(g => g.dataset.node)"))
         assert highlighted == {source} | targets
         labels = opened.evaluate("Array.from(document.querySelectorAll('#cp-mapping .cp-edge-label')).map(t => t.textContent)")
-        assert len(labels) == len([edge for edge in after["edges"] if edge["from"] == source])
+        assert len(labels) == len([edge for edge in after["edges"] if source in (edge["from"], edge["to"])])
         assert all(" · " in label for label in labels)  # relation and basis, as words
         assert opened.evaluate("document.getElementById('cp-panel').textContent").count(source) >= 1
 
@@ -137,6 +140,7 @@ def test_both_directions_and_the_matrix(opened):
 
 
 def test_the_full_graph_groups_plans_and_workstreams_without_covering_others(opened):
+    opened.evaluate("crossplan.clearSelection()")
     shape = geometry(opened, "graph")
     assert shape["view"] == "graph"
     nodes = {node["id"]: node for node in shape["nodes"]}
@@ -188,3 +192,81 @@ def test_the_status_line_says_what_the_graph_leaves_out(opened):
     status = opened.evaluate("document.getElementById('cp-status').textContent")
     assert "by the relation filter" in status
     opened.page.check("#cp-filters input[data-facet='relation'][value='references']")
+
+
+def test_a_relation_filter_lays_out_and_fits_what_remains(opened):
+    opened.evaluate("crossplan.clearSelection()")
+    geometry(opened, "graph")
+    kept = {"feeds-into", "duplicate-of"}
+    relations = opened.evaluate("Array.from(document.querySelectorAll(\"#cp-filters input[data-facet='relation']\")).map(i => i.value)")
+    for relation in relations:
+        if relation not in kept:
+            opened.page.uncheck(f"#cp-filters input[data-facet='relation'][value='{relation}']")
+    shape = opened.evaluate("crossplan.geometry()")
+    assert_no_overlap(shape["nodes"])
+    linked = {end for edge in shape["edges"] for end in (edge["from"], edge["to"])}
+    assert linked and all(edge.get("from") for edge in shape["edges"])
+    # The nodes left with no link are drawn apart (folded into one group), not scattered among the linked ones.
+    drawn = {node["id"] for node in shape["nodes"]}
+    headers = set(opened.evaluate("crossplan.data.nodes.filter(n => n.type === 'plan' || n.type === 'workstream').map(n => n.id)"))
+    assert drawn - linked - headers <= {node_id for node_id in drawn if node_id.startswith("cluster:")}
+    for node in shape["nodes"]:  # fitted: everything drawn is in view
+        assert node["x"] >= -1 and node["y"] >= -1 and node["x"] + node["width"] <= shape["viewport"]["width"] + 1
+    status = opened.evaluate("document.getElementById('cp-status').textContent")
+    assert "by the relation filter" in status and "not drawn until opened" in status
+    opened.page.click("#cp-reset")
+
+
+def test_a_folded_group_opens_on_click_without_overlaps(opened):
+    opened.evaluate("crossplan.clearSelection()")
+    shape = geometry(opened, "graph")
+    folded = [node["id"] for node in shape["nodes"] if node["id"].startswith("cluster:")]
+    assert folded  # the registry starts folded on the shipped data
+    before = len(shape["nodes"])
+    opened.evaluate("id => crossplan.select(id)", folded[0])
+    after = opened.evaluate("crossplan.geometry()")
+    assert len(after["nodes"]) > before and folded[0] not in {node["id"] for node in after["nodes"]}
+    assert_no_overlap(after["nodes"])
+    nodes = {node["id"]: node for node in after["nodes"]}
+    for group in after["groups"]:
+        for node_id, node in nodes.items():
+            if node_id not in group["members"]:
+                assert not overlaps(group, node, slack=1), (group["id"], node_id)
+    legend = opened.evaluate("document.getElementById('cp-filters').textContent")
+    assert "not drawn: between updates of one item" in legend
+
+
+HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> & \u2028"
+
+
+def test_data_text_stays_text_in_the_mapping_and_matrix(browser, tmp_path):  # noqa: F811
+    import shutil
+
+    from crossplan.graph.loading import load_dataset
+    from crossplan.graph.store import memory_store
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "mini", data)
+    for name, old in (("alpha.yaml", "title: The Alpha Plan"), ("beta.yaml", "title: Resettlement")):
+        path = data / "plans" / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, f"title: {json.dumps(HOSTILE)}"), encoding="utf-8")
+    path = data / "plans" / "alpha.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.strip().startswith("text: Improve accommodation"))
+    indent = line[: len(line) - len(line.lstrip())]
+    path.write_text(text.replace(line, f"{indent}text: {json.dumps(HOSTILE + ' Improve accommodation')}", 1), encoding="utf-8")
+    page_path = tmp_path / "hostile.html"
+    page_path.write_text(render_html(memory_store(load_dataset(data))), encoding="utf-8")
+    page = open_page(browser, page_path, viewport=(1440, 900))
+    try:
+        assert page.evaluate("crossplan.view") == "mapping"
+        for view in ("mapping", "matrix"):
+            geometry(page, view)
+            assert page.evaluate("document.querySelectorAll('#cp-mapping img, #cp-mapping script, #cp-matrix img, "
+                                 "#cp-matrix script').length") == 0
+        geometry(page, "mapping")
+        texts = page.evaluate("Array.from(document.querySelectorAll('#cp-mapping text')).map(t => t.textContent).join(' ')")
+        assert "<img src=x" in texts
+        assert (page.errors, page.dialogs, page.requests) == ([], [], [page.url])
+    finally:
+        page.page.close()

@@ -12,8 +12,19 @@ from .contents import PairSection, PlanSummary, Report, ReportingRound, gather_r
 from .render import REPORT_SUFFIXES, render_html, render_pdf, write_report
 
 __all__ = [
-    "PairSection", "PlanSummary", "Report", "ReportingRound", "REPORT_SUFFIXES", "gather_report", "linked_pairs",
-    "make_report", "progress_of", "render_html", "render_pdf", "reporting_rounds", "write_report",
+    "REPORT_SUFFIXES",
+    "PairSection",
+    "PlanSummary",
+    "Report",
+    "ReportingRound",
+    "gather_report",
+    "linked_pairs",
+    "make_report",
+    "progress_of",
+    "render_html",
+    "render_pdf",
+    "reporting_rounds",
+    "write_report",
 ]
 
 

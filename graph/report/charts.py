@@ -24,8 +24,8 @@ def bar_chart(title: str, counts: dict[str, int], width: int = 300) -> str:
     biggest = max((value for _label, value in rows), default=0) or 1
     room = width - label_width - 40
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'),
         f'<text x="0" y="14" class="chart-title">{escape(title)}</text>',
     ]
     for index, (label, value) in enumerate(rows):

@@ -110,12 +110,12 @@ def progress_of(store, plan: str) -> dict[str, str]:
         if row["status"] is None:
             continue
         key = (row["date"] or "", row["position"] or 0, row["update"])
-        item = _id(row["item"])
+        item = str(_id(row["item"]))
         if item not in latest or key > latest[item][0]:
             latest[item] = (key, _spelling(Status, row["status"]))
     progress: dict[str, str] = {}
     for row in store.select(_RECOMMENDATIONS, {_var("plan"): _node(plan)}):
-        rec = _id(row["rec"])
+        rec = str(_id(row["rec"]))
         if rec in progress:
             continue
         status = _spelling(Status, row["status"]) or latest.get(rec, (None, None))[1]
@@ -202,7 +202,7 @@ def summarise_plan(store, plan: str, title: str, as_of: datetime.date, stats: di
     progress_counts = {member.value: 0 for member in Status} | {NOT_STATED: 0}
     for status in progress.values():
         progress_counts[status] = progress_counts.get(status, 0) + 1
-    removed = [(_id(row["item"]), row["label"]) for row in store.select(_REMOVED, {_var("plan"): _node(plan)})]
+    removed = [(str(_id(row["item"])), row["label"]) for row in store.select(_REMOVED, {_var("plan"): _node(plan)})]
     return PlanSummary(
         id=plan, title=title, items=counts, recommendations=len(progress), responses=_responses(store, plan),
         progress=progress_counts, removed=removed, rounds=reporting_rounds(store, plan),
@@ -268,7 +268,10 @@ def choose_plan(store, text: str, plans: dict[str, str]) -> str:
 
 
 def data_fingerprint(store) -> str:
-    """Return a content hash of the data behind the store: of its data files, else of its sorted statements."""
+    """Return a content hash of the data behind the store: of its data files, else of its sorted statements.
+
+    The same data gives the same hash wherever it lies; any change to a plan, registry or source text changes it.
+    """
     digest = hashlib.sha256()
     data_dir = getattr(store, "data_dir", None)
     if data_dir is not None and Path(data_dir).is_dir():
@@ -278,9 +281,9 @@ def data_fingerprint(store) -> str:
                 digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
         return "sha256:" + digest.hexdigest()[:16]
-    from ..export import data_quads
-
-    for line in sorted(str(quad) for quad in data_quads(store)):
+    # a SPARQL server or an in-memory graph: the statements themselves, in a fixed order
+    rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    for line in sorted(f"{row['s']}\t{row['p']}\t{row['o']}" for row in rows):
         digest.update(line.encode("utf-8") + b"\n")
     return "sha256:" + digest.hexdigest()[:16]
 
@@ -306,7 +309,7 @@ def gather_report(store, from_plan: str | None = None, to_plan: str | None = Non
     if from_plan is not None:
         if plan is not None:
             raise CrossplanError("give either FROM_PLAN TO_PLAN or --plan ID, not both")
-        pair = (choose_plan(store, from_plan, titles), choose_plan(store, to_plan, titles))
+        pair = (choose_plan(store, from_plan, titles), choose_plan(store, str(to_plan), titles))
         if pair[0] == pair[1]:
             raise CrossplanError(f"FROM and TO are the same plan '{pair[0]}': give two different plans")
         pairs, chosen = [pair], list(pair)
@@ -319,6 +322,6 @@ def gather_report(store, from_plan: str | None = None, to_plan: str | None = Non
     sections = [summarise_pair(store, first, second) for first, second in pairs]
     wanted = set(chosen)
     duplicates = [group for group in find_duplicate_groups(store) if wanted & set(group.plans)]
-    made = made or datetime.datetime.now(datetime.timezone.utc)
+    made = made or datetime.datetime.now(datetime.UTC)
     return Report(summaries, sections, duplicates, as_of.isoformat(), made.strftime("%Y-%m-%d %H:%M UTC"),
                   data_fingerprint(store))

@@ -12,6 +12,9 @@ from ..model import NodeType
 from .charts import bar_chart, heat_colour
 from .contents import Report
 
+MAX_DRAWINGS = 12
+"""Beyond this many pairs the page leaves the mapping drawings out (each reads the whole graph; the matrix stays)."""
+
 _KINDS = [kind.value for kind in (NodeType.WORKSTREAM, NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.UPDATE)]
 
 
@@ -38,7 +41,8 @@ def _title(report: Report) -> str:
 def render_html(report: Report, store=None) -> str:
     """Return the briefing as one HTML page: styles inline, charts and the mapping drawing as inline SVG.
 
-    ``store`` (optional) is asked for the mapping drawing; without it the page says the drawing is missing.
+    ``store`` (optional) is asked for the mapping drawings; without it, or with more than ``MAX_DRAWINGS`` pairs,
+    the page says where to get them (``crossplan report FROM TO`` or ``crossplan viz --mapping FROM TO``).
     """
     from jinja2 import Environment
     from markupsafe import Markup
@@ -54,17 +58,18 @@ def render_html(report: Report, store=None) -> str:
         received.append(counts)
         most.append(max((len(entries) for row in pair.matrix.rows for entries in row.cells.values()), default=0))
     pictures = []
+    drawn = store is not None and len(report.pairs) <= MAX_DRAWINGS
     for pair in report.pairs:
-        picture = _mapping_picture(store, pair.matrix.from_plan, pair.matrix.to_plan) if store is not None else None
-        pictures.append(Markup(picture) if picture else None)  # noqa: S704 - drawn (and escaped) by crossplan.graph.viz
+        picture = _mapping_picture(store, pair.matrix.from_plan, pair.matrix.to_plan) if drawn else None
+        pictures.append(Markup(picture) if picture else None)
     charts = {
-        plan.id: (Markup(bar_chart("Responses", plan.responses)), Markup(bar_chart("Progress", plan.progress)))  # noqa: S704
+        plan.id: (Markup(bar_chart("Responses", plan.responses)), Markup(bar_chart("Progress", plan.progress)))
         for plan in report.plans
     }
     return template.render(
-        report=report, title=_title(report), css=Markup(_asset("report.css")), version=__version__, kinds=_KINDS,  # noqa: S704
+        report=report, title=_title(report), css=Markup(_asset("report.css")), version=__version__, kinds=_KINDS,
         colours=RELATION_COLOURS, received=received, most=most, pictures=pictures, charts=charts,
-        heat=heat_colour, short=lambda global_id: global_id.rsplit("/", 1)[-1],
+        drawings_left_out=store is not None and not drawn, heat=heat_colour, short=lambda global_id: global_id.rsplit("/", 1)[-1],
     )
 
 
@@ -78,9 +83,14 @@ def render_pdf(html: str) -> bytes:
     import logging
 
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class _NoFetching(URLFetcher):  # WeasyPrint >= 68 expects a URLFetcher; older ones any callable
+        def fetch(self, url, headers=None):
+            return _refuse_fetch(url)
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return HTML(string=html, url_fetcher=_refuse_fetch, base_url="about:blank").write_pdf()
+    return HTML(string=html, url_fetcher=_NoFetching(allowed_protocols=()), base_url="about:blank").write_pdf()
 
 
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")

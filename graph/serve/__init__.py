@@ -10,5 +10,5 @@
 - ``pages``: the HTML layout, escaping everything from the data;
 - ``assets/``: the pages' script and style files, and the vendored YASGUI (see ``assets/yasgui/VERSION``).
 
-Starlette and uvicorn are imported only here, so the other commands do not pay for them.
+Only `crossplan serve` imports this package (and with it Starlette and uvicorn): the other commands do not pay for them.
 """

@@ -17,6 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..errors import CrossplanError
+from ..query import DEFAULT_TIMEOUT
 from . import views
 from .workspace import Workspace
 
@@ -26,7 +27,8 @@ MAX_CONCURRENT = 256
 """Connections served at once; more are answered 503 by uvicorn."""
 
 POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-          "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+          "font-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+          "frame-ancestors 'self'")
 _ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
 _ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".svg": "image/svg+xml", "": "text/plain"}
 
@@ -43,6 +45,7 @@ class ServeState:
     token: str
     host: str
     port: int
+    timeout: float = DEFAULT_TIMEOUT  # seconds a SPARQL query may run, as `crossplan query --timeout`
 
 
 def asset_files() -> dict[str, Path]:
@@ -55,7 +58,8 @@ def asset_files() -> dict[str, Path]:
     return found
 
 
-def create_app(workspace: Workspace, token: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Starlette:
+def create_app(workspace: Workspace, token: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+               timeout: float = DEFAULT_TIMEOUT) -> Starlette:
     """Return the ASGI application serving a workspace (see the package docstring for its pages)."""
     assets = asset_files()
     cache: dict[str, bytes] = {}
@@ -71,7 +75,8 @@ def create_app(workspace: Workspace, token: str, host: str = DEFAULT_HOST, port:
         return Response(cache[name], media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})
 
     routes = [
-        Route("/", views.graph_page),
+        Route("/", views.graph_shell),
+        Route("/graph", views.graph_page),
         Route("/console", views.console_page),
         Route("/queries/{name:str}.json", views.saved_query_page),
         Route("/queries/{name:str}", views.saved_query_page),
@@ -86,7 +91,7 @@ def create_app(workspace: Workspace, token: str, host: str = DEFAULT_HOST, port:
         Route("/assets/{name:path}", asset),
     ]
     app = Starlette(routes=routes)
-    app.state.serve = ServeState(workspace, token, host, port)
+    app.state.serve = ServeState(workspace, token, host, port, timeout)
     return _Guard(app, _allowed_hosts(host, port))
 
 
@@ -138,19 +143,22 @@ class _Guard:
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = message.get("headers", [])
+                present = {name.lower() for name, _ in headers}
+                headers = [(name, value) for name, value in headers if name.lower() != b"x-crossplan-own-policy"]
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"x-frame-options", b"DENY"), (b"cross-origin-resource-policy", b"same-origin")]
+                         (b"x-frame-options", b"SAMEORIGIN"), (b"cross-origin-resource-policy", b"same-origin")]
                 if b"x-crossplan-own-policy" not in present:
                     extra.append((b"content-security-policy", POLICY.encode("ascii")))
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = {**message, "headers": [*headers, *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
 def run_server(data_dir: Path | None, store_path: Path | None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-               allow_edits: bool = False, echo=print, token: str | None = None, generated: bool = False) -> None:
+               allow_edits: bool = False, echo=print, token: str | None = None, generated: bool = False,
+               timeout: float = DEFAULT_TIMEOUT) -> None:
     """Load the workspace, print where it is served, and serve until interrupted (Ctrl-C or SIGTERM)."""
     import uvicorn
 
@@ -158,7 +166,7 @@ def run_server(data_dir: Path | None, store_path: Path | None, *, host: str = DE
     listener = _listen(host, port)
     port = listener.getsockname()[1]  # the port the system chose, for --port 0
     workspace.start_watching()
-    app = create_app(workspace, token or "", host, port)
+    app = create_app(workspace, token or "", host, port, timeout)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
     warning = host_warning(host)
@@ -167,6 +175,9 @@ def run_server(data_dir: Path | None, store_path: Path | None, *, host: str = DE
     generation = workspace.current
     echo(f"Serving {generation.quads} triples from {workspace.data_dir} at {url}")
     echo(f"SPARQL endpoint: {url}sparql   query console: {url}console   review queue: {url}review")
+    if allow_edits and _is_shipped(workspace.data_dir):
+        echo("Warning: --allow-edits on the shipped data, which is never changed: every accept and reject will be "
+             "refused (make a copy with `crossplan init DIR --with-shipped` and serve it with --data DIR)")
     if allow_edits:
         echo(f"Edits are on; the edit token is: {token}" if generated else
              "Edits are on; the edit token is the one in $CROSSPLAN_SERVE_TOKEN")
@@ -183,12 +194,20 @@ def run_server(data_dir: Path | None, store_path: Path | None, *, host: str = DE
     echo("Stopped")
 
 
+def _is_shipped(data_dir: Path) -> bool:
+    from ..resources import shipped_data_dir
+
+    return data_dir.resolve() == shipped_data_dir().resolve()
+
+
 def _listen(host: str, port: int):
     """Bind the listening socket first, so that a taken port is a one-line error before anything is printed."""
     import socket
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets that say they
+    # are TCP, and with it on, every response after the first on a kept-alive connection waits 40 ms for an ACK.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))

@@ -28,8 +28,11 @@ def escape(text) -> str:
 
 
 def layout(title: str, body: str, *, active: str = "", scripts: tuple[str, ...] = (), styles: tuple[str, ...] = (),
-           notice: str | None = None, wide: bool = False) -> str:
-    """Return a whole page: navigation, an optional notice (escaped), the body (already safe HTML) and scripts."""
+           notice: str | None = None, wide: bool = False, frame: bool = False) -> str:
+    """Return a whole page: navigation, an optional notice (escaped), the body (already safe HTML) and scripts.
+
+    ``frame``: the body fills the window under the navigation, with no heading (the graph's frame).
+    """
     current = ' aria-current="page"'
     links = "".join(
         f'<a href="{href}"{current if href == active else ""}>{escape(label)}</a>' for href, label in NAV
@@ -43,7 +46,8 @@ def layout(title: str, body: str, *, active: str = "", scripts: tuple[str, ...] 
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{escape(title)} · crossplan</title>\n{head_styles}\n</head>\n"
         f'<body>\n<header class="bar"><span class="brand">crossplan</span><nav>{links}</nav></header>\n'
-        f'{banner}<main class="{"wide" if wide else ""}">\n<h1>{escape(title)}</h1>\n{body}\n</main>\n{tail_scripts}\n</body>\n</html>\n'
+        f'{banner}<main class="{"graph-frame" if frame else "wide" if wide else ""}">\n'
+        f'{"" if frame else f"<h1>{escape(title)}</h1>"}\n{body}\n</main>\n{tail_scripts}\n</body>\n</html>\n'
     )
 
 

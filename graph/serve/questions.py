@@ -9,10 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..analysis import IMPACT_RELATIONS, find_duplicate_groups, find_impact, find_paths, format_duplicates, format_impact, format_paths
+from ..analysis import (
+    IMPACT_RELATIONS,
+    find_duplicate_groups,
+    find_impact,
+    find_paths,
+    format_duplicates,
+    format_impact,
+    format_paths,
+)
 from ..errors import CrossplanError
-from ..questions import (describe_node, find_gaps, find_mapping, find_overdue, format_gaps, format_mapping,
-                         format_node, format_overdue)
+from ..questions import (
+    describe_node,
+    find_gaps,
+    find_mapping,
+    find_overdue,
+    format_gaps,
+    format_mapping,
+    format_node,
+    format_overdue,
+)
 
 
 @dataclass(frozen=True)

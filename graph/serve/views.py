@@ -16,17 +16,38 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from ..errors import CrossplanError, QueryError, UnknownIdError
 from ..query import DEFAULT_TIMEOUT, bind_parameters, saved_queries, saved_query
 from ..sparqltext import bind_values, declared_prefixes
-from ..vocabulary import PREFIXES
+from ..vocabulary import ID_BASE, PREFIXES
 from .auth import Refusal, check_write, own_origins
-from .pages import error_html, escape, field_html, form_html, json_link, layout, render_json_value
+from .pages import (
+    error_html,
+    escape,
+    field_html,
+    form_html,
+    json_link,
+    layout,
+    render_json_value,
+)
 from .questions import QUESTIONS, missing_fields
-from .sparql import ProtocolError, answer_query, choose_format, error_status, read_request, write_result
+from .sparql import (
+    ProtocolError,
+    answer_query,
+    choose_format,
+    error_status,
+    read_request,
+    write_result,
+)
 
 PAGE_TIMEOUT = DEFAULT_TIMEOUT
 """Seconds a page may take before it is answered with 503."""
 
 MAX_BODY_BYTES = 512 * 1024
 """Largest request body read (a SPARQL query or an edit)."""
+
+DISPLAY_PREFIXES = {**PREFIXES, "id": ID_BASE}
+"""Prefixes the console's result table abbreviates with (node IRIs shown as id:plan/item)."""
+
+BODY_SECONDS = 10.0
+"""Seconds a client may take to send its request body."""
 
 REVIEW_TOP = 3
 """Suggestions per item on the review queue (as `crossplan suggest`)."""
@@ -85,15 +106,25 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ProtocolError(413, f"the request body is larger than {limit // 1024} KiB")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ProtocolError(413, f"the request body is larger than {limit // 1024} KiB")
-        chunks.append(chunk)
+    with anyio.move_on_after(BODY_SECONDS) as scope:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ProtocolError(413, f"the request body is larger than {limit // 1024} KiB")
+            chunks.append(chunk)
+    if scope.cancelled_caught:
+        raise ProtocolError(408, f"the request body did not arrive within {BODY_SECONDS:g} s")
     return b"".join(chunks)
 
 
 # -- the graph ------------------------------------------------------------------------------------
+
+
+async def graph_shell(request: Request) -> Response:
+    """The workspace's home: the navigation bar above the browser graph (``/graph``, framed with the same presets)."""
+    source = "/graph" + (f"?{request.url.query}" if request.url.query else "")
+    body = f'<iframe id="graph" title="The browser graph" src="{escape(source)}"></iframe>'
+    return HTMLResponse(layout("Graph", body, active="/", notice=_notice(request), frame=True))
 
 
 async def graph_page(request: Request) -> Response:
@@ -119,14 +150,13 @@ async def graph_page(request: Request) -> Response:
         options["mapping"] = (pair[0].strip(), pair[1].strip())
     generation = _state(request).workspace.current
     key = ("graph", json.dumps(options, sort_keys=True))
-    page = generation.pages.get(key)
+    page = generation.answers.get(key)
     if page is None:
         try:
             page = await in_thread(lambda: render_html(generation.store, **options))
         except (CrossplanError, ValueError, Timeout) as error:
             return _error_response(request, _status_of(error), str(error))
-        if len(generation.pages) < 64:
-            generation.pages[key] = page
+        generation.answers.put(key, page, len(page))
     # The page carries its own, stricter policy (inline scripts allowed by hash only): the app's is not added.
     return HTMLResponse(page, headers={"X-Crossplan-Own-Policy": "1"})
 
@@ -157,8 +187,9 @@ async def console_page(request: Request) -> Response:
         '<div class="console">'
         f'<aside class="saved-queries"><h2>Saved queries</h2><ol>{"".join(listing)}</ol></aside>'
         '<section class="editor"><p class="hint">Queries run on <a href="/sparql">/sparql</a> '
-        f"(read-only, {DEFAULT_TIMEOUT:g} s). Pre-bound prefixes: {prefixes}</p>"
-        f'<div id="yasgui" data-endpoint="/sparql" data-prefixes="{escape(json.dumps(PREFIXES))}"></div></section></div>'
+        f"(read-only, {_state(request).timeout:g} s). Pre-bound prefixes: {prefixes}</p>"
+        f'<div id="yasgui" data-endpoint="/sparql" data-prefixes="{escape(json.dumps(PREFIXES))}" '
+        f'data-display-prefixes="{escape(json.dumps(DISPLAY_PREFIXES))}"></div></section></div>'
     )
     page = layout("Query console", body, active="/console", scripts=("yasgui/yasgui.min.js", "console.js"),
                   styles=("yasgui/yasgui.min.css",), notice=_notice(request), wide=True)
@@ -181,7 +212,7 @@ async def saved_query_page(request: Request) -> Response:
             if _wants_json(request):
                 from .sparql import SparqlRequest
 
-                result = await in_thread(answer_query, store, SparqlRequest(bound))
+                result = await in_thread(answer_query, store, SparqlRequest(bound), _state(request).timeout)
                 results = json.loads(write_result(result, "json")[0])
     except (CrossplanError, Timeout) as error:
         return _error_response(request, _status_of(error), str(error))
@@ -239,14 +270,19 @@ async def question_page(request: Request) -> Response:
     if question is None:
         return _error_response(request, 404, f"no question '{name}' (questions: {', '.join(QUESTIONS)})")
     arguments = _arguments(request)
-    store = _store(request)
+    generation = _state(request).workspace.current
+    store = generation.store
     missing = missing_fields(question, arguments)
     answer = None
+    key = ("question", name, tuple(sorted(arguments.items())))
     if not missing:
-        try:
-            answer = await in_thread(question.answer, store, arguments)
-        except (CrossplanError, ValueError, Timeout) as error:
-            return _error_response(request, _status_of(error), str(error), question.title)
+        answer = generation.answers.get(key)
+        if answer is None:
+            try:
+                answer = await in_thread(question.answer, store, arguments)
+            except (CrossplanError, ValueError, Timeout) as error:
+                return _error_response(request, _status_of(error), str(error), question.title)
+            generation.answers.put(key, answer, len(answer))
     if _wants_json(request):
         if missing:
             return JSONResponse({"error": f"missing parameter: {missing[0].name}"}, status_code=400)
@@ -254,9 +290,13 @@ async def question_page(request: Request) -> Response:
     plans = await in_thread(_plan_ids, store)
     body = f"<p>{escape(question.description)}</p>" + _question_form(question, arguments, plans)
     if answer is not None:
-        body += f'<section class="answer">{render_json_value(json.loads(answer))}</section>'
+        drawn = generation.answers.get(("drawn", key))
+        if drawn is None:
+            drawn = await in_thread(lambda: render_json_value(json.loads(answer)))
+            generation.answers.put(("drawn", key), drawn, len(drawn))
+        body += f'<section class="answer">{drawn}</section>'
         body += json_link(f"/questions/{name}", arguments)
-    return HTMLResponse(layout(question.title, body, active="/questions", notice=_notice(request)))
+    return HTMLResponse(layout(question.title, body, active="/questions", notice=_notice(request), wide=True))
 
 
 # -- the review queue ------------------------------------------------------------------------------
@@ -282,10 +322,15 @@ async def review_page(request: Request) -> Response:
     default_from, default_to = _default_pair(plans)
     from_plan = request.query_params.get("from") or default_from
     to_plan = request.query_params.get("to") or default_to
-    try:
-        suggestions = await in_thread(_suggestions, store, from_plan, to_plan) if from_plan and to_plan else []
-    except (CrossplanError, ValueError, Timeout) as error:
-        return _error_response(request, _status_of(error), str(error), "Review queue")
+    generation = state.workspace.current
+    key = ("review", from_plan, to_plan)
+    suggestions = generation.answers.get(key)  # a reject rewrites rejected.yaml, which makes a new generation
+    if suggestions is None:
+        try:
+            suggestions = await in_thread(_suggestions, store, from_plan, to_plan) if from_plan and to_plan else []
+        except (CrossplanError, ValueError, Timeout) as error:
+            return _error_response(request, _status_of(error), str(error), "Review queue")
+        generation.answers.put(key, suggestions, len(json.dumps(suggestions)))
     if _wants_json(request):
         return JSONResponse({"from": from_plan, "to": to_plan, "edits": state.workspace.allow_edits,
                              "generation": state.workspace.current.number, "suggestions": suggestions})
@@ -374,9 +419,11 @@ async def review_edit(request: Request) -> Response:
     except (CrossplanError, ValueError, Timeout) as error:
         message = "; ".join(str(p) for p in error.problems) if hasattr(error, "problems") else str(error)
         return JSONResponse({"error": message}, status_code=_status_of(error) if not isinstance(error, ValueError) else 400)
-    from ..loading import display_path
-
-    return JSONResponse({"done": action, "written": f"{display_path(written.path)}:{written.line}",
+    try:  # where in the data directory: the server's own paths are no business of the page
+        where = written.path.resolve().relative_to(state.workspace.data_dir.resolve()).as_posix()
+    except ValueError:
+        where = written.path.name
+    return JSONResponse({"done": action, "written": f"{where}:{written.line}",
                          "link": written.description, "generation": state.workspace.current.number})
 
 
@@ -392,18 +439,29 @@ async def sparql_endpoint(request: Request) -> Response:
     try:
         body = await read_body(request) if request.method == "POST" else b""
         parsed = read_request(request.method, request.headers.get("content-type", ""), request.url.query, body)
-        store = _store(request)
-        result = await in_thread(answer_query, store, parsed, timeout=PAGE_TIMEOUT + 5)
-        output_format = choose_format(request.headers.get("accept", ""), result.kind, request.query_params.get("format"))
-        content, media_type = write_result(result, output_format)
+        generation = _state(request).workspace.current
+        accept, requested = request.headers.get("accept", ""), request.query_params.get("format")
+        key = ("sparql", parsed, accept, requested)
+        remembered = generation.answers.get(key)
+        if remembered is None:
+            timeout = _state(request).timeout
+
+            def answer():
+                result = answer_query(generation.store, parsed, timeout=timeout)
+                content, media_type = write_result(result, choose_format(accept, result.kind, requested))
+                return content, media_type, result.truncated
+
+            remembered = await in_thread(answer, timeout=timeout + 5)
+            generation.answers.put(key, remembered, len(remembered[0]))
+        content, media_type, truncated = remembered
     except ProtocolError as error:
         return Response(error.message + "\n", status_code=error.status, media_type="text/plain")
     except QueryError as error:
         return Response(str(error) + "\n", status_code=error_status(error), media_type="text/plain")
     except (CrossplanError, Timeout) as error:
         return Response(str(error) + "\n", status_code=_status_of(error), media_type="text/plain")
-    headers = {"X-Crossplan-Generation": str(_state(request).workspace.current.number)}
-    if result.truncated:
+    headers = {"X-Crossplan-Generation": str(generation.number)}
+    if truncated:
         headers["X-Crossplan-Truncated"] = "true"
     return Response(content, media_type=media_type, headers=headers)
 

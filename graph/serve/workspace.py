@@ -31,6 +31,9 @@ MEMORY_LIMIT = 5_000_000
 WATCH_SECONDS = 1.0
 """How often the data directory is looked at."""
 
+REMEMBER_SECONDS = 0.02
+"""An answer the library asks to remember is kept in memory when it took at least this long to work out."""
+
 
 class ServedStore(CrossplanStore):
     """A store generation held by the server: what is slow to work out is remembered in memory for its life."""
@@ -45,11 +48,50 @@ class ServedStore(CrossplanStore):
         with self._memory_lock:
             if name in self._memory:
                 return self._memory[name]
+        started = time.perf_counter()
         value = compute()
-        if keep(value):
+        # As on disk, only what was slow to work out is kept: memory holds the projection and slow answers, not
+        # every quick lookup a page ever made.
+        if time.perf_counter() - started >= REMEMBER_SECONDS and keep(value):
             with self._memory_lock:
                 self._memory.setdefault(name, value)
         return value
+
+
+class AnswerCache:
+    """Answers worked out from one generation (pages, question answers, SPARQL results), kept while it serves.
+
+    A generation never changes, so an answer never goes stale; the cache goes with its generation. An answer larger
+    than ``largest`` characters (or bytes) is not kept, and past ``budget`` in all the oldest answers go first.
+    """
+
+    def __init__(self, budget: int = 128_000_000, largest: int = 8_000_000):
+        from collections import OrderedDict
+
+        self.budget = budget
+        self.largest = largest
+        self._entries: OrderedDict = OrderedDict()  # key -> (value, size)
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key, value, size: int) -> None:
+        if size > self.largest:
+            return
+        with self._lock:
+            if key in self._entries:
+                self._size -= self._entries.pop(key)[1]
+            self._entries[key] = (value, size)
+            self._size += size
+            while self._size > self.budget:
+                self._size -= self._entries.popitem(last=False)[1][1]
 
 
 @dataclass
@@ -61,7 +103,7 @@ class Generation:
     loaded: float
     quads: int
     in_memory: bool
-    pages: dict = field(default_factory=dict)  # rendered pages of this generation (they never change)
+    answers: AnswerCache = field(default_factory=AnswerCache)
 
 
 def load_generation(data_dir: Path | None, store_path: Path | None, number: int) -> Generation:
@@ -141,7 +183,7 @@ class Workspace:
             while not self._stop.wait(self.watch_seconds):
                 try:
                     self.reload()
-                except Exception as error:  # the watcher must outlive one bad reload; the page says what happened
+                except Exception as error:  # noqa: BLE001 - the watcher must outlive one bad reload; the page says what happened
                     self.problem = f"reload failed: {type(error).__name__}: {error}"
 
         self._watcher = threading.Thread(target=watch, name="crossplan-watch", daemon=True)

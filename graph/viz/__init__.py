@@ -9,6 +9,12 @@ Nodes and links are read from the store with plain SPARQL 1.1, so a remote endpo
 Progress updates are not drawn as nodes: they are listed, dated, in their item's side panel, and
 their links and owners are drawn from that item ("via" the update).
 
+The page has three views of the same file. With two or more linked plans it opens on the **mapping**
+(one plan's items beside the other's workstreams, laid out in Python by ``mapping.py`` and drawn as SVG;
+``mapping_svg`` writes the same drawing for slides); the **matrix** shows those links as a table; the
+**full graph** (vis-network) is laid out by the page: each plan a region, each workstream a block, the
+registry apart, big groups folded until clicked. ``window.crossplan.geometry()`` reports what is drawn.
+
 Presets cut the file down before it is written (``plans``, ``focus``/``depth``, ``relations``,
 ``mapping``); the page itself filters by plan, node type, relation, status, response and basis.
 """
@@ -29,7 +35,15 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..errors import CrossplanError, UnknownIdError
-from ..model import Basis, NodeType, Relation, Response, Status, StructuralRelation, shorten
+from ..model import (
+    Basis,
+    NodeType,
+    Relation,
+    Response,
+    Status,
+    StructuralRelation,
+    shorten,
+)
 from ..vocabulary import CP, DCTERMS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, global_id_of
 from .mapping import drawing_svg, layout_mapping
 
@@ -157,6 +171,7 @@ class GraphView:
     plan_sources: dict[str, str] = field(default_factory=dict)
     mappings: list[dict] = field(default_factory=list)
     initial: dict = field(default_factory=lambda: {"view": "graph"})
+    depth: int | None = None
 
 
 @dataclass(frozen=True)
@@ -487,6 +502,7 @@ def _preset_view(graph: _Graph, plans: list[str], relation_names: list[str] | No
         edges=edge_records,
         plans=[{"id": plan, "title": plan_titles[plan]} for plan in shown_plans],
         selected=focus_id,
+        depth=(depth or 1) if focus_id else None,
     )
 
 
@@ -751,7 +767,8 @@ def _seed_force_layout(nodes: list[dict], edges: list[dict]) -> None:
 
     Each plan is a cluster: its node in the middle, items without a workstream around it, each
     workstream's items in a disc on a ring around that. Organisations, documents and programmes start
-    at the centre of what they are linked to. The physics then only has to settle, not untangle.
+    at the centre of what they are linked to. The page lays the graph out itself; these positions
+    mark the nodes linked to nothing (``loose``) and are where a node starts before the first layout.
     """
     by_id = {node["id"]: node for node in nodes}
     members_of = defaultdict(list)
@@ -1020,7 +1037,6 @@ def script_json(value) -> str:
 def _payload(view: GraphView) -> dict:
     present_types = {node["type"] for node in view.nodes}
     present_relations = {edge["relation"] for edge in view.edges}
-    count = len(view.nodes)
     return {
         "title": view.title,
         "subtitle": view.subtitle,
@@ -1031,17 +1047,8 @@ def _payload(view: GraphView) -> dict:
         "planSources": view.plan_sources,
         "mappings": view.mappings,
         "initial": view.initial,
+        "depth": view.depth,
         "omitted": _omitted(view.nodes),
-        "physics": {
-            # Above a few thousand nodes an iteration costs more than a second on a slow laptop: the seeded
-            # layout (plans and workstreams already grouped) is drawn as it is.
-            "enabled": view.layout == "force" and 1 < count <= PHYSICS_LIMIT,
-            "options": physics_options(count),
-            "seconds": PHYSICS_SECONDS,
-            "smooth": len(view.edges) <= 1500,
-            "pinPlans": len(view.plans) > 1,
-            "rows": {"lineHeight": _LINE_HEIGHT, "margin": _MARGIN, "gap": _ROW_GAP, "headerGap": _HEADER_GAP},
-        },
         "style": {
             "types": {kind: style for kind, style in NODE_STYLES.items() if kind in present_types},
             "relations": {name: style for name, style in RELATION_STYLES.items() if name in present_relations},
@@ -1065,38 +1072,6 @@ def _omitted(nodes: list[dict]) -> list[dict]:
     return [{"relation": relation, "count": count,
              "why": "join two updates (or an update and its item) of one item: listed in that item's panel, not drawn"}
             for relation, count in sorted(counts.items())]
-
-
-def physics_options(count: int) -> dict:
-    """Return vis-network physics options that settle a graph of ``count`` nodes in a few seconds.
-
-    The page turns physics off as soon as the stabilisation iterations are done (or its time budget is
-    spent), so nothing jiggles afterwards. Small graphs get ForceAtlas2, which separates groups well;
-    big ones the cheaper Barnes-Hut and fewer iterations, since the seeded layout is already close.
-    """
-    if count <= _SMALL_GRAPH:
-        options, iterations = _FORCE_ATLAS, 300
-    else:
-        options, iterations = _BARNES_HUT, max(20, min(200, 100_000 // count))
-    return dict(options, stabilization={"enabled": True, "iterations": iterations, "updateInterval": 10, "fit": True})
-
-
-PHYSICS_LIMIT = 5000
-"""The largest graph the page lays out with physics; bigger ones keep their seeded positions."""
-
-PHYSICS_SECONDS = 4
-"""The page stops the layout after this long whatever the iteration count (a slow laptop still opens promptly)."""
-
-_SMALL_GRAPH = 1000
-_COMMON = {"enabled": True, "adaptiveTimestep": False, "maxVelocity": 40, "minVelocity": 1.5, "timestep": 0.5}
-# Actions are light (mass 0.5) and structure springs short, so items stay round their recommendation and plan.
-_FORCE_ATLAS = dict(_COMMON, solver="forceAtlas2Based", forceAtlas2Based={
-    "theta": 0.8, "gravitationalConstant": -45, "centralGravity": 0.005, "springLength": 80, "springConstant": 0.15,
-    "damping": 0.5, "avoidOverlap": 0})
-# theta 1.2 (not 0.5) cuts the cost of the repulsion, the bulk of each iteration.
-_BARNES_HUT = dict(_COMMON, solver="barnesHut", barnesHut={
-    "theta": 1.2, "gravitationalConstant": -3000, "centralGravity": 0.1, "springLength": 80, "springConstant": 0.08,
-    "damping": 0.5, "avoidOverlap": 0})
 
 
 def _asset(name: str) -> str:

@@ -89,8 +89,7 @@ def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to
     for left, right, _ in links:
         targets_of[left].append(right)
     crossings_before = count_crossings(mapped, targets_of, rank)
-    order = order_by_barycentre(mapped, targets_of, rank)
-    order = improve_by_swaps(order, targets_of, rank)
+    order = order_to_cross_least(mapped, targets_of, rank)
     crossings_after = count_crossings(order, targets_of, rank)
     left_boxes = [_box(node_id, "item", MARGIN, 0, _lines(_item_text(nodes[node_id], node_id), FONT_PX, 2), FONT_PX,
                        linked=True) for node_id in order]
@@ -135,6 +134,9 @@ def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to
         box["group"] = next((group["id"] for group in groups if box_id in group["members"]), None)
     drawn_edges = _route(links, boxes, relation_captions)
     height = max(left_bottom, right_bottom) + MARGIN
+    legend = _legend(drawn_edges, relation_captions, height + 4)
+    if legend:
+        height += LEGEND_HEIGHT
     return {
         "from": from_plan,
         "to": to_plan,
@@ -146,11 +148,34 @@ def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to
         "edges": drawn_edges,
         "groups": groups,
         "headings": headings,
+        "legend": legend,
         "mapped": order,
         "unmapped": unmapped,
         "crossings": {"documentOrder": crossings_before, "drawn": crossings_after},
         "fontPx": FONT_PX,
     }
+
+
+LEGEND_HEIGHT = 30
+"""Room under the columns for the key to the lines."""
+
+
+def _legend(edges: list[dict], captions: dict[str, str], top: float) -> list[dict]:
+    """Return the key to the lines drawn: one sample per relation (its colour), one per basis (its dash)."""
+    entries = [{"kind": "label", "text": "Lines:"}]
+    entries += [{"kind": "relation", "relation": relation, "text": captions.get(relation, relation)}
+                for relation in sorted({edge["relation"] for edge in edges})]
+    entries += [{"kind": "basis", "basis": basis, "text": basis}
+                for basis in sorted({edge["basis"] for edge in edges})]
+    if len(entries) == 1:
+        return []
+    x = MARGIN
+    for entry in entries:
+        entry["x"], entry["y"] = x, round(top + 14)
+        sample = 0 if entry["kind"] == "label" else 40
+        entry["textX"] = x + sample
+        x += sample + int(len(entry["text"]) * 0.56 * 12) + 22
+    return entries
 
 
 def _right_groups(nodes: dict[str, dict], right_ids: list[str]) -> list[tuple[str | None, str, list[str]]]:
@@ -249,6 +274,28 @@ def order_by_barycentre(order: list[str], targets_of: dict[str, list[str]], rank
     return sorted(order, key=lambda i: (sum(rank[t] for t in targets_of[i]) / len(targets_of[i]), position[i]))
 
 
+def order_by_median(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> list[str]:
+    """Sort the left items by the median position of their targets (ties keep document order)."""
+    position = {node_id: index for index, node_id in enumerate(order)}
+
+    def median(node_id: str) -> float:
+        ranks = sorted(rank[t] for t in targets_of[node_id])
+        middle = len(ranks) // 2
+        return ranks[middle] if len(ranks) % 2 else (ranks[middle - 1] + ranks[middle]) / 2
+
+    return sorted(order, key=lambda i: (median(i), position[i]))
+
+
+def order_to_cross_least(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> list[str]:
+    """Return the left column's order: barycentre and median orders, each improved by swaps; the one crossing least.
+
+    The barycentre candidate comes first, so the result never crosses more than a barycentre ordering.
+    """
+    candidates = [improve_by_swaps(start(order, targets_of, rank), targets_of, rank)
+                  for start in (order_by_barycentre, order_by_median)]
+    return min(candidates, key=lambda candidate: count_crossings(candidate, targets_of, rank))
+
+
 def improve_by_swaps(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> list[str]:
     """Swap neighbours while that removes crossings: never worse than the barycentre order it starts from."""
     order = list(order)
@@ -344,16 +391,13 @@ def _bezier(controls: list[tuple[float, float]], t: float) -> tuple[float, float
 def drawing_svg(drawing: dict, relation_styles: dict[str, dict], basis_styles: dict[str, dict],
                 colours: dict[str, str]) -> str:
     """Return a standalone SVG of a mapping drawing; every piece of data text is escaped."""
-    legend_top = drawing["height"] + 10
     relations = sorted({edge["relation"] for edge in drawing["edges"]})
-    bases = sorted({edge["basis"] for edge in drawing["edges"]})
-    legend_rows = max(len(relations), len(bases), 1)
     title_lines = _wrap_plain(_title(drawing), int(width_of(drawing) / (0.6 * 18)))
     title_height = 26 + 22 * len(title_lines)
     width = drawing["width"]
-    height = title_height + legend_top + 22 * legend_rows + 16
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-           f'font-family="{_attr(FONT)}">',
+    height = title_height + drawing["height"]
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'font-family="{_attr(FONT)}">'),
            f"<title>{_text(_title(drawing))}</title>",
            f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
            *(f'<text x="{MARGIN}" y="{22 + 22 * index}" font-size="18" font-weight="bold" fill="#111827">{_text(line)}</text>'
@@ -385,19 +429,19 @@ def drawing_svg(drawing: dict, relation_styles: dict[str, dict], basis_styles: d
                    f'{_text(edge["from"])} → {_text(edge["to"])}</title></path>')
     for box in drawing["boxes"]:
         out.extend(_box_svg(box, colours))
-    legend = [f'<text x="{MARGIN}" y="{legend_top + 14}" font-size="12" fill="#4b5563">Lines:</text>']
-    for row, relation in enumerate(relations):
-        style = relation_styles[relation]
-        y = legend_top + 10 + 22 * row
-        legend.append(f'<line x1="60" y1="{y}" x2="96" y2="{y}" stroke="{style["color"]}" stroke-width="2.2"/>')
-        legend.append(f'<text x="104" y="{y + 4}" font-size="12" fill="#1f2937">{_text(style["caption"])}</text>')
-    for row, basis in enumerate(bases):
-        dashes = basis_styles.get(basis, {}).get("dashes")
-        dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
-        y = legend_top + 10 + 22 * row
-        legend.append(f'<line x1="300" y1="{y}" x2="336" y2="{y}" stroke="#374151" stroke-width="2"{dash}/>')
-        legend.append(f'<text x="344" y="{y + 4}" font-size="12" fill="#1f2937">'
-                      f'{_text(basis_styles.get(basis, {}).get("caption", basis))}</text>')
+    legend = []
+    for entry in drawing["legend"]:
+        y = entry["y"]
+        if entry["kind"] == "relation":
+            colour = relation_styles[entry["relation"]]["color"]
+            legend.append(f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="{colour}" '
+                          f'stroke-width="2.2"/>')
+        elif entry["kind"] == "basis":
+            dashes = basis_styles.get(entry["basis"], {}).get("dashes")
+            dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
+            legend.append(f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="#374151" '
+                          f'stroke-width="2"{dash}/>')
+        legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="12" fill="#1f2937">{_text(entry["text"])}</text>')
     out.extend(legend)
     out.append("</g></svg>")
     return "\n".join(out) + "\n"
@@ -417,8 +461,8 @@ def box_colours(box: dict, colours: dict[str, str]) -> tuple[str, str, str]:
 def _box_svg(box: dict, colours: dict[str, str]) -> list[str]:
     fill, border, ink = box_colours(box, colours)
     out = [f'<g><title>{_text(box["id"])}</title>',
-           f'<rect x="{box["x"]}" y="{box["y"]}" width="{box["width"]}" height="{box["height"]}" rx="4" '
-           f'fill="{fill}" stroke="{border}" stroke-width="{1.5 if box["linked"] else 1}"/>']
+           (f'<rect x="{box["x"]}" y="{box["y"]}" width="{box["width"]}" height="{box["height"]}" rx="4" '
+            f'fill="{fill}" stroke="{border}" stroke-width="{1.5 if box["linked"] else 1}"/>')]
     weight = ' font-weight="bold"' if box["kind"] == "workstream" else ""
     for index, line in enumerate(box["lines"]):
         y = box["y"] + box["padY"] + LINE * index + 12

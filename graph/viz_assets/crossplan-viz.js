@@ -1,4 +1,7 @@
-/* crossplan browser graph: filters, search, focus, side panel and tooltips around vis-network.
+/* crossplan browser graph: three views of one file. The mapping (SVG) and matrix (a table) are drawn from
+ * the layout Python computed; the full graph is vis-network, laid out here by plan and workstream, with
+ * big groups folded until clicked. Filters, search, focus, side panel and tooltips; window.crossplan
+ * exposes show(view, options), select(id) and geometry() for tests.
  *
  * Safety: every piece of text that comes from the data is written with createTextNode/textContent
  * (or drawn on the canvas), never parsed as markup. The page makes no network request.
@@ -97,7 +100,6 @@
 
   // The graph view is laid out by this script (plans and workstreams as regions), never by physics;
   // the mapping and matrix views are SVG and HTML drawn from the layout Python computed.
-  var columns = false;
   var fontFace = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, 'DejaVu Sans', sans-serif";
 
   var BOX_WIDTH = { plan: 270, workstream: 230, recommendation: 230, action: 190 };
@@ -132,41 +134,8 @@
   function visNode(node) {
     var item = { id: node.id, group: node.type, label: node.label, x: node.x, y: node.y, physics: false };
     if (node.type === "action") { item.mass = 0.5; }
-    // Plans are pinned where the seeded layout put them, apart: their items gather round them.
-    if (node.type === "plan" && data.physics.pinPlans) { item.fixed = { x: true, y: true }; }
     if (node.status === "removed") { item.opacity = 0.45; }
-    if (columns) { Object.assign(item, columnBox(node)); }
     return item;
-  }
-
-  // The mapping view: labelled boxes in two columns; items linked across the plans stand out.
-  var rows = data.physics.rows;
-  var linkedWorkstreams = new Set();
-  nodeList.forEach(function (node) {
-    if (node.linked) { linkedWorkstreams.add(node.type === "workstream" ? node.id : node.workstream); }
-  });
-
-  function rowKind(node) { return node.type === "workstream" ? "header" : "row"; }
-  function rowHeight(node) { var kind = rowKind(node); return node.lines * rows.lineHeight[kind] + 2 * rows.margin[kind]; }
-
-  function columnBox(node) {
-    var header = node.type === "workstream";
-    var strong = header ? linkedWorkstreams.has(node.id) : node.linked;
-    var colour = style.types[node.type].color;
-    var width = header ? 350 : 330;
-    return {
-      shape: "box",
-      // Labels come wrapped from Python, which counts their lines to stack the rows: no maximum, no re-wrapping.
-      widthConstraint: { minimum: width },
-      font: { align: "left", size: header ? 15 : 13, color: strong ? "#ffffff" : "#374151", face: fontFace, strokeWidth: 0 },
-      color: strong ? { background: colour, border: darker(colour, 0.7), highlight: { background: colour, border: "#111827" },
-                        hover: { background: colour, border: "#111827" } }
-                    : { background: header ? "#e3f3ee" : "#eef2f7", border: "#c5ced9",
-                        highlight: { background: "#dbeafe", border: "#111827" }, hover: { background: "#dbeafe", border: "#6b7280" } },
-      margin: rows.margin[rowKind(node)],
-      shapeProperties: { borderRadius: 4 },
-      opacity: 1
-    };
   }
 
   function visEdge(edge) {
@@ -184,10 +153,10 @@
 
   // vis draws nodes in the order they were added: plans and workstreams last, so that they stay on top.
   var drawOrder = { plan: 4, workstream: 3, recommendation: 2, action: 1 };
-  var visNodes = new vis.DataSet(nodeList.slice().sort(function (a, b) {
-    return (drawOrder[a.type] || 0) - (drawOrder[b.type] || 0);
-  }).map(visNode));
-  var visEdges = new vis.DataSet(edgeList.map(visEdge));
+  // vis holds only what is drawn (the layout adds and removes): building 10,000 vis nodes takes 3 s, and
+  // every change to a big network revalidates all of them.
+  var visNodes = new vis.DataSet([]);
+  var visEdges = new vis.DataSet([]);
   var hiddenNodes = new Set();
   var hiddenEdges = new Set();
   var big = nodeList.length > 3000;
@@ -230,59 +199,12 @@
     network.redraw();
   }
 
-  // Nodes linked to nothing: a tidy grid under the graph rather than scattered by the physics.
-  var looseIds = nodeList.filter(function (node) { return node.loose; }).map(function (node) { return node.id; });
-  var looseCaption = null;
-  function placeLoose() {
-    if (!looseIds.length) { return; }
-    var others = nodeList.filter(function (node) { return !node.loose; }).map(function (node) { return node.id; });
-    var positions = network.getPositions(others);
-    var minX = Infinity, maxX = -Infinity, maxY = -Infinity;
-    others.forEach(function (id) {
-      minX = Math.min(minX, positions[id].x); maxX = Math.max(maxX, positions[id].x); maxY = Math.max(maxY, positions[id].y);
-    });
-    if (!others.length) { minX = 0; maxX = 600; maxY = 0; }
-    var step = 90, rowStep = 60;
-    var perRow = Math.max(4, Math.floor((maxX - minX) / step) + 1);
-    var top = maxY + 160;
-    moveNodes(looseIds.map(function (id, index) {
-      return { id: id, x: minX + (index % perRow) * step, y: top + Math.floor(index / perRow) * rowStep };
-    }));
-    looseCaption = { x: minX - 20, y: top - 50, text: "Linked to nothing in this view (" + looseIds.length + ")" };
-  }
-
-  // Stack each column's shown rows from the top, so that hidden rows leave no gaps.
-  function restack() {
-    data.columns.forEach(function (column, index) {
-      var members = nodeList.filter(function (node) { return node.column === index && !hiddenNodes.has(node.id); });
-      members.sort(function (a, b) { return a.row - b.row; });
-      var y = 0, moves = [];
-      members.forEach(function (node, position) {
-        if (node.type === "workstream" && position) { y += rows.headerGap; }
-        var height = rowHeight(node);
-        moves.push({ id: node.id, x: column.x, y: y + height / 2 });
-        y += height + rows.gap;
-      });
-      moveNodes(moves);
-      column.bottom = y;
-    });
-  }
-
-  function fitColumns(animate) {
-    var shown = nodeList.filter(function (node) { return !hiddenNodes.has(node.id); });
-    var bottom = Math.max.apply(null, data.columns.map(function (column) { return column.bottom || 0; }).concat([200]));
-    var left = Math.min.apply(null, data.columns.map(function (column) { return column.x; })) - 200;
-    var right = Math.max.apply(null, data.columns.map(function (column) { return column.x; })) + 200;
-    var top = -110;
-    if (!shown.length) { return; }
-    var scale = Math.min(container.clientWidth / (right - left), container.clientHeight / (bottom - top), 1.2);
-    network.moveTo({ position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale: scale,
-                     animation: animate ? { duration: 300, easingFunction: "easeInOutQuad" } : false });
-  }
-
   function markReady(iterations) {
+    api.timing.scheduled = performance.now();
     layoutGraph();
+    api.timing.laidOut = performance.now();
     relayoutMeasured();
+    api.timing.measured = performance.now();
     fitVisible(false);
     api.timing.ready = performance.now();
     api.timing.seconds = (api.timing.ready - created) / 1000;
@@ -292,27 +214,13 @@
     document.body.setAttribute("data-ready", "true");
     var initial = data.initial || { view: "graph" };
     show(initial.view, initial);
+    // A focus preset: the toolbar shows the hops the file was cut to.
+    if (data.depth) { depthInput.value = String(data.depth); }
     if (data.selected && nodeById.has(data.selected)) { select(data.selected, { animate: false }); }
   }
 
-  if (physics.enabled) {
-    var iterationsDone = 0;
-    var budget = data.physics.seconds * 1000;
-    network.on("stabilizationProgress", function (params) {
-      iterationsDone = params.iterations;
-      // A time budget as well as an iteration count: a big graph on a slow laptop still opens promptly.
-      if (performance.now() - created > budget) { network.stopSimulation(); }
-      progress.textContent = "Laying out " + Math.round(100 * params.iterations / params.total) + "%";
-    });
-    network.once("stabilizationIterationsDone", function () {
-      // Settle, then stop: no endless jiggle, and a dragged node moves alone.
-      network.setOptions({ physics: { enabled: false } });
-      markReady(iterationsDone || physics.stabilization.iterations);
-    });
-    progress.textContent = "Laying out…";
-  } else {
-    window.setTimeout(function () { markReady(0); }, 0);
-  }
+  // No physics: the layout is computed, so the page is ready as soon as the script has run.
+  window.setTimeout(function () { markReady(0); }, 0);
 
   // ---------------------------------------------------------------------------------------------
   // The graph view's layout: each plan a region, each workstream a block of its items, registries
@@ -321,11 +229,12 @@
   // opens on click (pan and zoom stay smooth at 10,000 nodes).
 
   var CLUSTER_ABOVE = 1200;
-  var READABLE_SCALE = 12 / 15;  // recommendations are drawn at 15 px
+  var READABLE_SCALE = 12.4 / 15;  // recommendations are drawn at 15 px: at least 12 px on screen, with a margin
   var graphLayout = { groups: [], clusters: new Map() };
   var expanded = new Set();
   var sizeCache = new Map();
   var collapsedHidden = new Set();
+  var relayingOut = false;
   var regionFill = ["rgba(0,114,178,0.06)", "rgba(0,158,115,0.07)", "rgba(213,94,0,0.06)", "rgba(204,121,167,0.07)",
                     "rgba(230,159,0,0.07)", "rgba(86,180,233,0.08)"];
 
@@ -377,8 +286,13 @@
       if (!reg.blocks.has(key)) { reg.blocks.set(key, { key: key, header: header, members: [] }); }
       return reg.blocks.get(key);
     }
+    // An item or registry entry none of whose links is shown (say, after a relation filter) goes apart,
+    // with the nodes linked to nothing, instead of standing as an unconnected dot among the others.
+    function linkedNow(id) {
+      return adjacency.get(id).some(function (index) { return lastVisible.edges.has(edgeList[index].id); });
+    }
     shown.slice().sort(byDocument).forEach(function (node) {
-      if (node.loose) { loose.push(node.id); return; }
+      if (node.loose || (node.type !== "plan" && node.type !== "workstream" && !linkedNow(node.id))) { loose.push(node.id); return; }
       if (isRegistry(node) || !node.plan) { registry.push(node.id); return; }
       var reg = region(node.plan);
       if (node.type === "plan") { reg.node = node.id; return; }
@@ -421,10 +335,11 @@
   }
 
   function layoutGraph() {
+    var started = performance.now();
     var shown = nodeList.filter(function (node) { return !hiddenNodes.has(node.id); });
     var collapse = shown.length > CLUSTER_ABOVE;
     var parts = blocksOf(shown);
-    var previousClusters = graphLayout.clusters;
+    var blocked = performance.now();
     graphLayout.clusters = new Map();
     var hideNow = new Set();
     var regionsOut = [];
@@ -433,7 +348,7 @@
     function blockItems(blk) {
       var items = [];
       var members = blk.members;
-      if (collapse && members.length && !expanded.has(blk.key)) {
+      if (collapse && !neverFold && members.length && !expanded.has(blk.key)) {
         var title = blk.header ? shorten(nodeName(nodeById.get(blk.header)), 40) : "Items with no workstream";
         var cid = clusterNode(blk.key, plural(members.length, "item") + " of " + title + "\n(click to open)", members);
         members.forEach(function (id) { hideNow.add(id); });
@@ -468,7 +383,7 @@
       if (!ids.length) { return; }
       var members = ids;
       // The registry is a reference list: folded by default, so that the plans are read first.
-      if (((collapse && ids.length > 60) || (id === "registry" && ids.length > 24)) && !expanded.has(id)) {
+      if (!neverFold && ((collapse && ids.length > 60) || ids.length > 24) && !expanded.has(id)) {
         members = [clusterNode(id, plural(ids.length, "node") + ": " + caption + "\n(click to open)", ids)];
         ids.forEach(function (member) { hideNow.add(member); });
       }
@@ -505,7 +420,10 @@
         }
       });
       var width = Math.max(packed.w, reg.node ? sizeOf(reg.node).w : 0);
-      regionsOut.push({ id: plan, caption: null, cells: cells, blocks: blockGroups, w: width + 2 * pad, h: top + packed.h + 2 * pad,
+      // Without its plan box (a focus preset), the region is captioned with the plan's title.
+      var planCaption = reg.node ? null : shorten(planTitle.get(plan) || plan, 70);
+      if (planCaption) { width = Math.max(width, planCaption.length * 9); }
+      regionsOut.push({ id: plan, caption: planCaption, cells: cells, blocks: blockGroups, w: width + 2 * pad, h: top + packed.h + 2 * pad,
                         fill: regionFill[regionIndex++ % regionFill.length],
                         members: cells.map(function (c) { return c.id; }) });
     });
@@ -530,25 +448,67 @@
     });
     graphLayout.groups = groups;
 
-    // Cluster nodes come and go; the nodes they stand for are hidden meanwhile.
-    previousClusters.forEach(function (cluster, id) { if (!graphLayout.clusters.has(id)) { visNodes.remove(id); } });
-    var adding = [];
-    graphLayout.clusters.forEach(function (cluster, id) {
-      if (!previousClusters.has(id)) {
-        adding.push({ id: id, label: cluster.label, shape: "box", physics: false, widthConstraint: { minimum: 200, maximum: 200 },
-                      margin: 8, font: { size: 14, color: "#1f2937", face: fontFace, align: "left" },
-                      color: { background: "#e5e7eb", border: "#6b7280" }, borderWidth: 1 });
-      }
-    });
-    if (adding.length) { visNodes.add(adding); }
-    var body = network.body;
-    nodeList.forEach(function (node) {
-      var hide = hiddenNodes.has(node.id) || hideNow.has(node.id);
-      if (body.nodes[node.id] && body.nodes[node.id].options.hidden !== hide) { body.nodes[node.id].options.hidden = hide; }
-    });
+    // Hand vis exactly what is drawn: shown nodes not folded into a group, the groups, and the shown links between them.
     collapsedHidden = hideNow;
-    body.emitter.emit("_dataChanged");
+    var placed = performance.now();
+    if (syncDrawn(moves) && !relayingOut) {
+      relayingOut = true;
+      try { layoutGraph(); } finally { relayingOut = false; }
+      return;
+    }
+    // Where a layout's time goes (bench/page.py reports it).
+    api.timing.layout = { blocks: blocked - started, place: placed - blocked, draw: performance.now() - placed };
+  }
+
+  function syncDrawn(moves) {
+    var drawn = new Map();
+    moves.forEach(function (move) { drawn.set(move.id, move); });
+    var present = new Set(visNodes.getIds());
+    var removeNodes = [], addNodes = [];
+    present.forEach(function (id) { if (!drawn.has(id)) { removeNodes.push(id); } });
+    drawn.forEach(function (move, id) {
+      if (present.has(id)) { return; }
+      var node = nodeById.get(id);
+      var item = node ? visNode(node) : clusterItem(id);
+      item.x = move.x; item.y = move.y;
+      addNodes.push(item);
+    });
+    addNodes.sort(function (a, b) {
+      var na = nodeById.get(a.id), nb = nodeById.get(b.id);
+      return (na ? drawOrder[na.type] || 0 : 5) - (nb ? drawOrder[nb.type] || 0 : 5);
+    });
+    var wanted = new Set();
+    lastVisible.edges.forEach(function (id) {
+      var edge = edgeById.get(id);
+      if (drawn.has(edge.from) && drawn.has(edge.to)) { wanted.add(id); }
+    });
+    var presentEdges = new Set(visEdges.getIds());
+    var removeEdges = [], addEdges = [];
+    presentEdges.forEach(function (id) { if (!wanted.has(id)) { removeEdges.push(id); } });
+    wanted.forEach(function (id) { if (!presentEdges.has(id)) { addEdges.push(visEdge(edgeById.get(id))); } });
+    if (removeEdges.length) { visEdges.remove(removeEdges); }
+    if (removeNodes.length) { visNodes.remove(removeNodes); }
+    if (addNodes.length) { visNodes.add(addNodes); }
+    if (addEdges.length) { visEdges.add(addEdges); }
     moveNodes(moves);
+    // Newly drawn boxes were placed at an estimated size: measure them, and say whether to lay out again.
+    var resized = false;
+    addNodes.forEach(function (item) {
+      var estimate = sizeOf(item.id);
+      var box = network.getBoundingBox(item.id);
+      if (!box || !isFinite(box.right - box.left)) { return; }
+      var size = { w: box.right - box.left, h: box.bottom - box.top };
+      sizeCache.set(item.id, size);
+      if (Math.abs(size.w - estimate.w) > 0.5 || Math.abs(size.h - estimate.h) > 0.5) { resized = true; }
+    });
+    return resized;
+  }
+
+  function clusterItem(id) {
+    var cluster = graphLayout.clusters.get(id);
+    return { id: id, label: cluster.label, shape: "box", physics: false, widthConstraint: { minimum: 200, maximum: 200 },
+             margin: 8, font: { size: 14, color: "#1f2937", face: fontFace, align: "left" },
+             color: { background: "#e5e7eb", border: "#6b7280" }, borderWidth: 1 };
   }
 
   function relayoutMeasured() {
@@ -562,18 +522,16 @@
     if (!cluster) { return false; }
     expanded.add(cluster.key);
     layoutGraph();
-    var members = cluster.members.filter(function (member) { return !hiddenNodes.has(member); });
-    network.fit({ nodes: members.length ? members : undefined, animation: false });
+    var members = cluster.members.filter(function (member) { return !hiddenNodes.has(member) && !collapsedHidden.has(member); });
+    if (members.length) { network.fit({ nodes: members, animation: false }); }
     return true;
   }
   api.openCluster = openCluster;
-  // Open every collapsed group (tests compare what is drawn with what the filters show).
+  // Open every folded group and fold none from now on (tests compare what is drawn with what the filters show).
+  var neverFold = false;
   api.openAll = function () {
-    var opened = 0;
-    while (graphLayout.clusters.size && opened++ < 5) {
-      graphLayout.clusters.forEach(function (cluster) { expanded.add(cluster.key); });
-      layoutGraph();
-    }
+    neverFold = true;
+    layoutGraph();
     fitVisible(false);
   };
 
@@ -581,19 +539,21 @@
   function emphasise(keep) {
     if (nodeList.length > 3000 && keep === null && !api.dimmed) { return; }
     var drawnNodes = network.body.nodeIndices.slice(), drawnEdges = network.body.edgeIndices.slice();
-    var nodeUpdates = drawnNodes.filter(function (id) { return nodeById.has(id); }).map(function (id) {
-      var base = nodeById.get(id).status === "removed" ? 0.45 : 1;
-      return { id: id, opacity: keep === null || keep.has(id) ? base : 0.15 };
+    // Set the options vis reads when drawing (a DataSet update re-parses every node: slow at 10,000).
+    var body = network.body;
+    drawnNodes.forEach(function (id) {
+      var node = nodeById.get(id);
+      if (!node) { return; }
+      var base = node.status === "removed" ? 0.45 : 1;
+      body.nodes[id].options.opacity = keep === null || keep.has(id) ? base : 0.15;
     });
-    var edgeUpdates = drawnEdges.map(function (id) {
+    drawnEdges.forEach(function (id) {
       var edge = edgeById.get(id);
-      var on = keep === null || (edge && keep.has(edge.from) && keep.has(edge.to));
-      var relationStyle = edge ? style.relations[edge.relation] : null;
-      var colour = relationStyle ? relationStyle.color : "#9ca3af";
-      return { id: id, color: { color: colour, highlight: colour, hover: colour, opacity: on ? 0.95 : 0.08 } };
+      if (!edge) { return; }
+      var on = keep === null || (keep.has(edge.from) && keep.has(edge.to));
+      body.edges[id].options.color = Object.assign({}, body.edges[id].options.color, { opacity: on ? 0.95 : 0.08 });
     });
-    visNodes.update(nodeUpdates);
-    visEdges.update(edgeUpdates);
+    network.redraw();
     api.dimmed = keep !== null;
   }
 
@@ -624,6 +584,10 @@
   });
   document.querySelectorAll("#cp-views button[data-view]").forEach(function (button) {
     button.addEventListener("click", function () { show(button.getAttribute("data-view"), {}); });
+    if (button.getAttribute("data-view") !== "graph" && !mappings.length) {
+      button.disabled = true;
+      button.title = "This file holds no pair of linked plans";
+    }
   });
 
   function boxFill(box) {
@@ -640,7 +604,7 @@
     var scale = Math.min(1.25, areaWidth / drawing.width, areaHeight / drawing.height);
     scale = Math.max(scale, 12 / drawing.fontPx);
     current.scale = scale;
-    var root = svg("svg", { width: Math.round(drawing.width * scale), height: Math.round(drawing.height * scale),
+    var root = svg("svg", { width: Math.ceil(drawing.width * scale), height: Math.ceil(drawing.height * scale),
                             viewBox: "0 0 " + drawing.width + " " + drawing.height, id: "cp-mapping-svg",
                             "font-family": fontFace, role: "img", "aria-label": "How " + drawing.fromTitle + " maps onto " + drawing.toTitle });
     var defs = svg("defs");
@@ -660,6 +624,18 @@
                                fill: heading.finding ? "#92400e" : (heading.bold ? "#111827" : "#4b5563") });
       text.textContent = heading.text;
       root.appendChild(text);
+    });
+    (drawing.legend || []).forEach(function (entry) {
+      if (entry.kind === "relation" || entry.kind === "basis") {
+        var line = svg("line", { x1: entry.x, y1: entry.y - 4, x2: entry.x + 32, y2: entry.y - 4, "stroke-width": 2.2,
+                                 stroke: entry.kind === "relation" ? (style.relations[entry.relation] || {}).color || "#6b7280" : "#374151" });
+        var dashes = entry.kind === "basis" ? (style.bases[entry.basis] || {}).dashes : null;
+        if (dashes) { line.setAttribute("stroke-dasharray", dashes.join(" ")); }
+        root.appendChild(line);
+      }
+      var label = svg("text", { x: entry.textX, y: entry.y, "font-size": 12, fill: "#1f2937" });
+      label.textContent = entry.text;
+      root.appendChild(label);
     });
     var edgeLayer = svg("g", { "class": "cp-edges" });
     var labelLayer = svg("g", { "class": "cp-edge-labels" });
@@ -696,6 +672,9 @@
         group.appendChild(text);
       });
       group.addEventListener("click", function (event) { event.stopPropagation(); hideTooltip(); select(box.id, { animate: false }); });
+      group.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(box.id, { animate: false }); }
+      });
       group.addEventListener("mousemove", function (event) {
         var node = nodeById.get(box.id) || { id: box.id };
         var links = drawing.edges.filter(function (edge) { return edge.left === box.id || edge.right === box.id; });
@@ -790,7 +769,9 @@
     var head = el("tr", {}, el("th", { text: "Item", attributes: { scope: "col" } }));
     var columnCounts = columnsOut.map(function () { return 0; });
     columnsOut.forEach(function (column) {
-      head.appendChild(el("th", { text: column.title, attributes: { scope: "col", "data-node": column.id || "no-workstream" } }));
+      var columnHead = el("th", { text: column.title, attributes: { scope: "col", "data-node": column.id || "no-workstream" } });
+      if (column.id) { columnHead.addEventListener("click", function () { select(column.id, { animate: false }); }); }
+      head.appendChild(columnHead);
     });
     head.appendChild(el("th", { text: "Links", attributes: { scope: "col" } }));
     table.appendChild(el("thead", {}, head));
@@ -865,8 +846,21 @@
       network.setSize("100%", "100%");
       network.redraw();
       fitVisible(false);
+      // The header and sidebar settle after this frame; vis then rescales with the canvas: fit again if so.
+      var size = [container.clientWidth, container.clientHeight];
+      window.requestAnimationFrame(function () {
+        if (current.view === "graph" && !state.selected && (container.clientWidth !== size[0] || container.clientHeight !== size[1])) {
+          network.setSize("100%", "100%");
+          fitVisible(false);
+        }
+      });
     }
-    if (state.selected) { select(state.selected, { animate: false }); }
+    // Keep the selection where the new view draws it; never let it switch the view again.
+    var kept = state.selected;
+    if (kept && (view === "graph" || (view === "mapping" && current.boxes.has(kept)) ||
+                 (view === "matrix" && matrixArea.querySelector("[data-node=\"" + cssEscape(kept) + "\"]")))) {
+      select(kept, { animate: false });
+    }
     updateStatus();
     return true;
   }
@@ -874,7 +868,9 @@
 
   function setHeading(title, subtitle) {
     document.getElementById("cp-title").textContent = title;
+    document.getElementById("cp-title").title = title;  // the heading is cut to one line: the whole on hover
     document.getElementById("cp-subtitle").textContent = subtitle;
+    document.getElementById("cp-subtitle").title = subtitle;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -963,34 +959,6 @@
 
   var planTitle = new Map();
   data.plans.forEach(function (plan) { planTitle.set(plan.id, plan.title); });
-  var planTint = ["rgba(0,114,178,0.06)", "rgba(0,158,115,0.07)", "rgba(213,94,0,0.06)", "rgba(204,121,167,0.07)",
-                  "rgba(230,159,0,0.07)", "rgba(86,180,233,0.08)"];
-  // A tinted region behind each plan's items, captioned with the plan's title when there are several.
-  var groupHulls = (function () {
-    var plans = new Map();
-    nodeList.forEach(function (node) {
-      if (!node.plan || isRegistry(node)) { return; }
-      if (!plans.has(node.plan)) { plans.set(node.plan, []); }
-      plans.get(node.plan).push(node.id);
-    });
-    var hulls = [], index = 0;
-    plans.forEach(function (members, plan) {
-      hulls.push({ members: members, fill: planTint[index++ % planTint.length], pad: 70,
-                   caption: plans.size > 1 ? shorten(planTitle.get(plan) || plan, 60) : null });
-    });
-    return hulls;
-  })();
-
-  function wrapText(ctx, text, width) {
-    var words = String(text).split(/\s+/), lines = [], line = "";
-    words.forEach(function (word) {
-      var candidate = line ? line + " " + word : word;
-      if (line && ctx.measureText(candidate).width > width) { lines.push(line); line = word; } else { line = candidate; }
-    });
-    if (line) { lines.push(line); }
-    return lines;
-  }
-
   network.on("beforeDrawing", function (ctx) {
     var scale = network.getScale();
     graphLayout.groups.forEach(function (group) {
@@ -1010,23 +978,6 @@
     });
   });
 
-  function convexHull(points) {
-    var sorted = points.slice().sort(function (a, b) { return a.x - b.x || a.y - b.y; });
-    if (sorted.length < 3) { return sorted; }
-    var cross = function (o, a, b) { return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x); };
-    var lower = [], upper = [];
-    sorted.forEach(function (point) {
-      while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], point) <= 0) { lower.pop(); }
-      lower.push(point);
-    });
-    for (var i = sorted.length - 1; i >= 0; i--) {
-      while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], sorted[i]) <= 0) { upper.pop(); }
-      upper.push(sorted[i]);
-    }
-    upper.pop(); lower.pop();
-    return lower.concat(upper);
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Filters and legend
 
@@ -1044,16 +995,8 @@
     var typeStyle = style.types[type];
     var box = svg("svg", { width: 18, height: 14, viewBox: "0 0 18 14", "aria-hidden": "true" });
     var fill = { fill: typeStyle.color, stroke: darker(typeStyle.color, 0.7) };
-    var shape;
-    switch (typeStyle.shape) {
-      case "box": shape = svg("rect", Object.assign({ x: 1, y: 2, width: 16, height: 10, rx: 2 }, fill)); break;
-      case "ellipse": shape = svg("ellipse", Object.assign({ cx: 9, cy: 7, rx: 8, ry: 5 }, fill)); break;
-      case "diamond": shape = svg("polygon", Object.assign({ points: "9,1 15,7 9,13 3,7" }, fill)); break;
-      case "triangle": shape = svg("polygon", Object.assign({ points: "9,1 16,13 2,13" }, fill)); break;
-      case "square": shape = svg("rect", Object.assign({ x: 3, y: 1, width: 12, height: 12 }, fill)); break;
-      case "hexagon": shape = svg("polygon", Object.assign({ points: "5,1 13,1 17,7 13,13 5,13 1,7" }, fill)); break;
-      default: shape = svg("circle", Object.assign({ cx: 9, cy: 7, r: 6 }, fill));
-    }
+    // Every node is drawn as a box in its type's colour: so is the swatch.
+    var shape = svg("rect", Object.assign({ x: 1, y: 2, width: 16, height: 10, rx: 2 }, fill));
     box.appendChild(shape);
     return box;
   }
@@ -1078,7 +1021,7 @@
     var responseNodes = nodeList.filter(function (node) { return node.type === "recommendation"; });
     var responseCounts = countBy(responseNodes, function (node) { return node.response || NONE; });
 
-    var unlinked = nodeList.filter(function (node) { return columns && node.type !== "workstream" && !node.linked; }).length;
+    var unlinked = 0;  // the mapping view lists unlinked items itself
     options.linked = unlinked ? [{ value: "unlinked", text: "Show items with no link between the plans", count: unlinked, initiallyOff: true }] : [];
     options.plan = data.plans.map(function (plan) {
       return { value: plan.id, text: plan.title, detail: plan.id, count: planCounts.get(plan.id) || 0 };
@@ -1088,7 +1031,9 @@
     });
     options.relation = Object.keys(style.relations).map(function (relation) {
       var relationStyle = style.relations[relation];
+      var omitted = (data.omitted || []).filter(function (item) { return item.relation === relation; })[0];
       return { value: relation, text: relationStyle.caption, count: relationCounts.get(relation) || 0,
+               detail: omitted ? "+" + omitted.count + " not drawn: between updates of one item" : null,
                swatch: lineSwatch(relationStyle.color, relationStyle.width, null, relationStyle.arrows !== false) };
     });
     options.basis = Object.keys(style.bases).map(function (basis) {
@@ -1147,7 +1092,6 @@
   function nodePasses(node) {
     var checked = state.checked;
     if (!checked.type.has(node.type)) { return false; }
-    if (columns && node.type !== "workstream" && !node.linked && !checked.linked.has("unlinked")) { return false; }
     if (!isRegistry(node) && node.plan && options.plan.length && !checked.plan.has(node.plan)) { return false; }
     if (statusTypes.has(node.type) && options.status.length && !checked.status.has(node.status || NONE)) { return false; }
     if (node.type === "recommendation" && options.response.length && !checked.response.has(node.response || NONE)) { return false; }
@@ -1211,41 +1155,22 @@
 
   function applyFilters() {
     var visible = computeVisible();
-    var nodeUpdates = [], edgeUpdates = [];
     nodeList.forEach(function (node) {
       var hidden = !visible.nodes.has(node.id);
       if (hidden !== hiddenNodes.has(node.id)) {
-        nodeUpdates.push({ id: node.id, hidden: hidden });
         if (hidden) { hiddenNodes.add(node.id); } else { hiddenNodes.delete(node.id); }
       }
     });
     edgeList.forEach(function (edge) {
       var hidden = !visible.edges.has(edge.id);
       if (hidden !== hiddenEdges.has(edge.id)) {
-        edgeUpdates.push({ id: edge.id, hidden: hidden });
         if (hidden) { hiddenEdges.add(edge.id); } else { hiddenEdges.delete(edge.id); }
       }
     });
-    setHidden(nodeUpdates, edgeUpdates);
     lastVisible = visible;
     if (api.ready) { layoutGraph(); if (api.view === "graph") { fitVisible(false); } }
     if (state.selected && hiddenNodes.has(state.selected)) { network.unselectAll(); }
     updateStatus();
-  }
-
-  // Hiding through DataSet.update costs ~0.2 ms a node (vis re-parses each node's options) and
-  // several redraws; at 10,000 nodes that is seconds. Flip the flag vis reads and redraw once.
-  function setHidden(nodeUpdates, edgeUpdates) {
-    var body = network.body;
-    if (!nodeUpdates.length && !edgeUpdates.length) { return; }
-    if (!body || !body.nodes || !body.edges || !body.emitter) {
-      visNodes.update(nodeUpdates);
-      visEdges.update(edgeUpdates);
-      return;
-    }
-    nodeUpdates.forEach(function (update) { if (body.nodes[update.id]) { body.nodes[update.id].options.hidden = update.hidden; } });
-    edgeUpdates.forEach(function (update) { if (body.edges[update.id]) { body.edges[update.id].options.hidden = update.hidden; } });
-    body.emitter.emit("_dataChanged");
   }
 
   function updateStatus() {
@@ -1275,7 +1200,13 @@
       text += " · " + plural(item.count, caption(item.relation) + " link") + " not drawn: they " + item.why;
     });
     if (graphLayout.clusters.size) {
-      text += " · " + plural(graphLayout.clusters.size, "group") + " collapsed (" + collapsedHidden.size + " nodes): click one to open it";
+      var folded = 0;
+      lastVisible.edges.forEach(function (id) {
+        var edge = edgeById.get(id);
+        if (collapsedHidden.has(edge.from) || collapsedHidden.has(edge.to)) { folded++; }
+      });
+      text += " · " + plural(graphLayout.clusters.size, "group") + " folded (" + collapsedHidden.size + " nodes, " +
+        plural(folded, "link") + " not drawn until opened): click a group to open it";
     }
     if (state.focus) {
       var focusNode = nodeById.get(state.focus);
@@ -1295,7 +1226,6 @@
   api.applyFilters = applyFilters;
 
   function fitVisible(animate) {
-    if (columns) { fitColumns(animate !== false); return; }
     var ids = network.body.nodeIndices.slice();
     if (!ids.length) { return; }
     if (animate === false && !state.focus) {
@@ -1474,7 +1404,12 @@
 
     var incident = adjacency.get(id).map(function (index) { return edgeList[index]; });
     incident.sort(function (a, b) {
-      var rank = function (edge) { return edge.relation === "part-of" ? 2 : (edge.relation === "owned-by" || edge.relation === "addressed-to" ? 1 : 0); };
+      var rank = function (edge) {
+        // In the mapping and matrix, the links across the two plans come first.
+        if (current.view !== "graph" && current.drawing && current.boxes.has(otherEnd(edge, id)) &&
+            (nodeById.get(otherEnd(edge, id)) || {}).plan !== node.plan) { return -1; }
+        return edge.relation === "part-of" ? 2 : (edge.relation === "owned-by" || edge.relation === "addressed-to" ? 1 : 0);
+      };
       return rank(a) - rank(b) || (a.from === id ? 0 : 1) - (b.from === id ? 0 : 1) || a.relation.localeCompare(b.relation);
     });
     panel.appendChild(el("h3", { text: "Links (" + incident.length + ")" }));
@@ -1519,10 +1454,10 @@
       keepInView(Array.from(ids));
       return;
     }
-    if (current.view === "matrix" && matrixArea.querySelector("[data-row=\"" + cssEscape(id) + "\"]")) {
-      matrixArea.querySelectorAll("tr.cp-on").forEach(function (row) { row.classList.remove("cp-on"); });
+    if (current.view === "matrix" && matrixArea.querySelector("[data-node=\"" + cssEscape(id) + "\"]")) {
+      matrixArea.querySelectorAll(".cp-on").forEach(function (element) { element.classList.remove("cp-on"); });
       var row = matrixArea.querySelector("[data-row=\"" + cssEscape(id) + "\"]");
-      row.classList.add("cp-on");
+      (row || matrixArea.querySelector("[data-node=\"" + cssEscape(id) + "\"]")).classList.add("cp-on");
       showNode(id);
       keepInView([id]);
       return;
@@ -1549,6 +1484,7 @@
     showNode(id);
   }
   api.select = select;
+  api.clearSelection = function () { clearSelection(); };
 
   function clearSelection() {
     state.selected = null;
@@ -1556,7 +1492,7 @@
     network.unselectAll();
     if (api.dimmed) { emphasise(null); }
     highlightMapping(null, null);
-    matrixArea.querySelectorAll("tr.cp-on").forEach(function (row) { row.classList.remove("cp-on"); });
+    matrixArea.querySelectorAll(".cp-on").forEach(function (element) { element.classList.remove("cp-on"); });
     clear(panel);
     panel.appendChild(el("p", { className: "cp-hint", text: "Click a node to see its full text, status, dated updates, owners and every link with its quote." }));
   }
@@ -1737,7 +1673,10 @@
 
   // ---------------------------------------------------------------------------------------------
 
+  api.timing.beforeFilters = performance.now();
   buildOptions();
   buildFilters();
+  api.timing.filtersBuilt = performance.now();
   applyFilters();
+  api.timing.scripted = performance.now();
 })();

@@ -15,7 +15,7 @@
     persistenceId: null,
     populateFromUrl: true,
     yasqe: { value: start, editorHeight: "320px" },
-    yasr: { prefixes: prefixes, defaultPlugin: "table" },
+    yasr: { prefixes: JSON.parse(root.dataset.displayPrefixes), defaultPlugin: "table" },
   });
   window.crossplanConsole = yasgui;
 
