@@ -96,12 +96,19 @@ def normalise_space(text: str) -> str:
 
 
 def display_path(path: Path) -> str:
-    """Return a path as a user should see it: relative to the working directory when inside it."""
+    """Return a path as a user should see it: relative to the working directory when inside it, else from ``~``
+    when inside the home directory, else whole."""
     try:
         relative = os.path.relpath(path)
     except ValueError:
         return str(path)
-    return str(path) if relative.startswith("..") else relative
+    if not relative.startswith(".."):
+        return relative
+    home = os.path.expanduser("~")
+    absolute = os.path.abspath(path)
+    if home not in ("", "/", "~") and absolute.startswith(home.rstrip("/") + "/"):
+        return "~/" + absolute[len(home.rstrip("/")) + 1:]
+    return str(path)
 
 
 def data_files(data_dir: Path) -> list[str]:

@@ -91,14 +91,14 @@ def test_export_one_plan_as_named_graphs(invoke):
 
 # -- push -----------------------------------------------------------------------------------------------
 
-PUSHED = re.compile(r"Pushed 6 graphs \(400 triples\) to (\S+) with (the Graph Store Protocol|SPARQL Update) in \d+ requests, \d+\.\d\d s")
+PUSHED = re.compile(r"Pushed 6 graphs \(404 triples\) to (\S+) with (the Graph Store Protocol|SPARQL Update) in \d+ requests, \d+\.\d\d s")
 MINI_GRAPHS = """\
   https://w3id.org/crossplan/graph/alpha                        52 triples
   https://w3id.org/crossplan/graph/beta                         35 triples
   https://w3id.org/crossplan/graph/registry/documents           12 triples
   https://w3id.org/crossplan/graph/registry/organisations       10 triples
   https://w3id.org/crossplan/graph/registry/programmes           3 triples
-  https://w3id.org/crossplan/graph/ontology                    288 triples
+  https://w3id.org/crossplan/graph/ontology                    292 triples
 """
 
 

@@ -24,10 +24,13 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+from servers import oxigraph_server  # noqa: E402,F401  (a fixture: a real SPARQL server)
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 EXAMPLES = ROOT / "docs" / "examples"
-README_SERVER = "http://127.0.0.1:7878/query"
+README_SERVER = "http://127.0.0.1:7878"
 
 
 @dataclass
@@ -144,7 +147,8 @@ def test_console_example(block, tmp_path):
 @pytest.mark.parametrize("block", [block for block in BLOCKS if block.server], ids=lambda block: f"line{block.line}")
 def test_console_example_against_a_server(block, tmp_path, oxigraph_server):
     oxigraph_server.clear()
-    run_block(block, tmp_path, {README_SERVER: oxigraph_server.url})
+    base = oxigraph_server.url.rsplit("/", 1)[0]  # http://127.0.0.1:PORT, its /query, /store and /update below
+    run_block(block, tmp_path, {README_SERVER: base})
 
 
 def test_the_readme_has_console_examples_and_their_files():

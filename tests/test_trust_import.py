@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from crossplan.graph.errors import ImportFileError
 from crossplan.graph.importing import import_plan
-from crossplan.graph.resources import shipped_data_dir
 
 tables = importlib.import_module("tests.fixtures.import.hmip_tables")
 
@@ -139,7 +138,3 @@ def test_a_formula_whose_saved_value_is_an_error_is_refused(data, tmp_path):
     with pytest.raises(ImportFileError, match=r"^plan.xlsx:Action plan!3:B: the cell holds a formula \(=1/0\) whose "
                                               r"saved value is an error \(#DIV/0!\)"):
         import_plan(source, "hmip", data)
-
-
-def test_shipped_data_is_left_alone():
-    assert (shipped_data_dir() / "plans").is_dir()
