@@ -380,7 +380,7 @@ def format_impact(impact: Impact, output_format: str = "table", width: int | Non
     arrow = "→" if impact.direction == "downstream" else "←"
     # "via" is worth showing only where it is not the item itself
     vias = ["" if item.via == impact.id else item.via for item in impact.items]
-    headers = ["", "item", "relation"] + (["via"] if any(vias) else []) + ["label"]
+    headers = ["hops", "item", "relation"] + (["via"] if any(vias) else []) + ["label"]
     rows = [[item.distance, item.id, f"{arrow} {item.relation}"] + ([via] if any(vias) else []) + [item.label]
             for item, via in zip(impact.items, vias)]
     return heading + "\n\n" + render_table(headers, rows, width, max_lines=2) + "\n"

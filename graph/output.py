@@ -61,7 +61,7 @@ def _escape(match: re.Match) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
-_LONGEST_UNBROKEN = 36
+_LONGEST_UNBROKEN = 48
 
 
 class _IdWrapper(textwrap.TextWrapper):

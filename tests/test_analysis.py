@@ -90,11 +90,11 @@ def test_format_impact(store):
     assert format_impact(impact, width=100) == (
         "north/r1 feeds into 3 items (along feeds-into, delegated-to); its actions and updates count as its own\n"
         "\n"
-        "   item          relation        via           label\n"
-        "-  ------------  --------------  ------------  ---------------------------------------\n"
-        "1  north/r2      → feeds-into                  Train staff who work with young adults.\n"
-        "2  south/health  → feeds-into    north/r2      Health and Wellbeing\n"
-        "3  housing-fund  → delegated-to  south/health  Housing Fund\n"
+        "hops  item          relation        via           label\n"
+        "----  ------------  --------------  ------------  ---------------------------------------\n"
+        "1     north/r2      → feeds-into                  Train staff who work with young adults.\n"
+        "2     south/health  → feeds-into    north/r2      Health and Wellbeing\n"
+        "3     housing-fund  → delegated-to  south/health  Housing Fund\n"
     )
     assert format_impact(find_impact(store, "north/r8")) == "north/r8 feeds into 0 items (along feeds-into, delegated-to)\n"
     assert format_impact(impact, "csv").splitlines()[1] == "1,north/r2,recommendation,north,feeds-into,north/r1,explicit,Train staff who work with young adults."

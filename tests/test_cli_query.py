@@ -258,10 +258,10 @@ def test_impact(ask):
     assert (result.exit_code, result.output) == (0, (
         "housing-fund is fed by 2 items within 2 links (along feeds-into, delegated-to)\n"
         "\n"
-        "   item          relation        via           label\n"
-        "-  ------------  --------------  ------------  ---------------------------------------\n"
-        "1  south/health  ← delegated-to                Health and Wellbeing\n"
-        "2  north/r2      ← feeds-into    south/health  Train staff who work with young adults.\n"
+        "hops  item          relation        via           label\n"
+        "----  ------------  --------------  ------------  ---------------------------------------\n"
+        "1     south/health  ← delegated-to                Health and Wellbeing\n"
+        "2     north/r2      ← feeds-into    south/health  Train staff who work with young adults.\n"
     ))
     csv_rows = ask("impact", "r1", "--format", "csv").output.splitlines()
     assert [row.split(",")[1] for row in csv_rows[1:]] == ["north/r2", "south/health", "housing-fund"]

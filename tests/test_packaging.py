@@ -98,10 +98,11 @@ def fresh_install(wheel, tmp_path_factory):
     python = environment / "bin" / "python"
     site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
-    (site / "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     for package in (other_wheel(root), wheel):
         subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(package)],
                        check=True, capture_output=True)
+    # Only now the dependencies: had pip seen the test environment's own crossplan, it would have installed nothing.
+    (site / "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     workdir = root / "notebooks"
     workdir.mkdir()
     (workdir / "graph.py").write_text("raise SystemExit('the user graph.py was imported')\n", encoding="utf-8")

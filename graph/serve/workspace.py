@@ -38,8 +38,10 @@ REMEMBER_SECONDS = 0.02
 class ServedStore(CrossplanStore):
     """A store generation held by the server: what is slow to work out is remembered in memory for its life."""
 
-    def __init__(self, oxigraph, data_dir: Path | None, origin: CrossplanStore | None = None):
-        super().__init__(oxigraph, data_dir, None)
+    def __init__(self, oxigraph, data_dir: Path | None, origin: CrossplanStore | None = None,
+                 tables: list[dict] | None = None):
+        # The build's per-file tables let whole-graph questions (duplicates, overdue, gaps, stats) skip SPARQL.
+        super().__init__(oxigraph, data_dir, None, tables=tables)
         self._origin = origin  # keeps the on-disk generation (and its shared lock) alive when answered from disk
         self._memory: dict = {}
         self._memory_lock = threading.Lock()
@@ -118,10 +120,10 @@ def load_generation(data_dir: Path | None, store_path: Path | None, number: int)
     if quads <= MEMORY_LIMIT:
         memory = Store()
         memory.extend(on_disk.oxigraph.quads_for_pattern(None, None, None, None))
-        store = ServedStore(memory, on_disk.data_dir)
+        store = ServedStore(memory, on_disk.data_dir, tables=on_disk.fact_tables())
         in_memory = True
     else:
-        store = ServedStore(on_disk.oxigraph, on_disk.data_dir, origin=on_disk)
+        store = ServedStore(on_disk.oxigraph, on_disk.data_dir, origin=on_disk, tables=on_disk.fact_tables())
         in_memory = False
     return Generation(number, store, time.time(), quads, in_memory)
 
