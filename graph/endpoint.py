@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import EndpointError
+from .errors import EndpointError, LocalOnlyError
 from .sparqltext import bind_values, with_prefixes
 from .vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
 
@@ -60,10 +60,6 @@ GRAPH_RESULTS = "application/n-triples, text/turtle;q=0.9"
 
 class EndpointWarning(UserWarning):
     """Something to know about a server's answer or connection: a result it cut short, a password sent in clear."""
-
-
-class LocalOnlyError(EndpointError, AttributeError):
-    """A command needs the local data, not a SPARQL server (an AttributeError too, so ``hasattr`` stays false)."""
 
 
 @dataclass(frozen=True)

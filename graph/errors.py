@@ -69,5 +69,21 @@ class ImportFileError(CrossplanError):
     """A spreadsheet or document could not be imported (the message names file, sheet, row and column)."""
 
 
+class StoreError(CrossplanError):
+    """The store cannot be opened or written (in use by another process, damaged, the disk full…)."""
+
+
+class LocalOnlyError(EndpointError, AttributeError):
+    """A command needs the local data, not a SPARQL server (an AttributeError too, so ``hasattr`` stays false)."""
+
+
+class VizOptionError(CrossplanError, ValueError):
+    """Options of the browser graph that do not go together or name no relation (the CLI shows a usage error)."""
+
+
+class ServeError(CrossplanError):
+    """The server cannot start (the port is taken, the address cannot be used)."""
+
+
 class OutputError(CrossplanError):
     """An output file (``-o``) would replace data: a file of the data directory, or a YAML file (``--force`` overrides)."""

@@ -44,7 +44,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CrossplanError, DataError
+from .errors import DataError, StoreError
 from .facts import FACTS_FORMAT, file_facts, write_facts
 from .files import write_atomically
 from .loading import (
@@ -74,10 +74,6 @@ LOCK_TIMEOUT = 600.0  # seconds to wait for another process's build
 # Below this many new quads a changed file is added in one transaction; above it the bulk loader is quicker.
 BULK_THRESHOLD = 20_000
 BULK_THRESHOLD_BYTES = 500_000  # the same for a full build, in bytes of YAML (about 20,000 quads)
-
-
-class StoreError(CrossplanError):
-    """The store cannot be opened or written (in use by another process, not a crossplan store…)."""
 
 
 @dataclass

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+# The real SPARQL servers (Virtuoso, Oxigraph) as session fixtures: oxigraph_server, virtuoso_server, server.
+pytest_plugins = ["servers"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

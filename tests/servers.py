@@ -4,8 +4,9 @@ Each server is started once per test session, on free loopback ports, in its own
 waited for with a bounded timeout and always stopped (Virtuoso with a checkpoint). A server that is not
 installed fails the tests that need it, with the command that installs it: nothing is skipped.
 
-Test modules use them with ``from servers import oxigraph_server, virtuoso_server`` (after putting this
-directory on ``sys.path``); the started servers are shared by every module of the session.
+``conftest.py`` registers this module as a plugin (``pytest_plugins``; ``tests/`` is on pytest's ``pythonpath``), so
+any test can ask for ``oxigraph_server``, ``virtuoso_server`` or ``server``; the started servers are shared by every
+module of the session.
 """
 
 from __future__ import annotations

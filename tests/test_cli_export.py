@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 import rdflib
 
-sys.path.insert(0, str(Path(__file__).parent))
-from servers import free_port, oxigraph_server, server, virtuoso_server  # noqa: E402,F401  (fixtures)
+from servers import free_port  # noqa: E402
 
 from crossplan.graph.export import export_formats  # noqa: E402
 from crossplan.graph.vocabulary import GRAPH_BASE  # noqa: E402

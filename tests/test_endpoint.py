@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,8 +14,7 @@ import rdflib
 from pyoxigraph import Literal, NamedNode, Store, Variable
 from rdflib.compare import isomorphic
 
-sys.path.insert(0, str(Path(__file__).parent))
-from servers import free_port, oxigraph_server, server, virtuoso_server  # noqa: E402,F401  (fixtures)
+from servers import free_port  # noqa: E402
 
 from crossplan.graph import push as push_module  # noqa: E402
 from crossplan.graph.endpoint import (  # noqa: E402

@@ -24,8 +24,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from servers import oxigraph_server  # noqa: E402,F401  (a fixture: a real SPARQL server)
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -20,8 +20,6 @@ from xml.etree import ElementTree
 import pytest
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-
 from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for
 
 pytestmark = pytest.mark.server

@@ -8,13 +8,10 @@ Run as a script to take the README's screenshots (1440×900)::
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for
 

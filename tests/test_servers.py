@@ -4,14 +4,12 @@ questions: the same answers from Virtuoso and from Oxigraph's server as from the
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 
-sys.path.insert(0, str(Path(__file__).parent))
-from servers import SCRIPTS, Server, oxigraph_server, run_script, virtuoso_server  # noqa: E402,F401  (fixtures)
+from servers import SCRIPTS, Server, run_script  # noqa: E402
 
 pytestmark = pytest.mark.server
 

@@ -268,11 +268,7 @@ def test_two_readers_at_once_in_one_process_and_in_another(mini_data, tmp_path):
 
 
 def test_builders_in_two_processes_wait_for_each_other(tmp_path):
-    sys.path.insert(0, str(ROOT))
-    try:
-        from bench.generate import generate
-    finally:
-        sys.path.remove(str(ROOT))
+    from bench.generate import generate
     data = tmp_path / "data"
     generate(data, 3, seed=11)
     path = tmp_path / "store"

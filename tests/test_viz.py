@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,8 +27,6 @@ from crossplan.graph.viz import (
     write_html,
 )
 
-sys.path.insert(0, str(Path(__file__).parent))
-from servers import oxigraph_server  # noqa: F401  (a fixture: a real SPARQL server)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

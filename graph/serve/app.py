@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..errors import CrossplanError
+from ..errors import ServeError
 from ..query import DEFAULT_TIMEOUT
 from . import views
 from .workspace import Workspace
@@ -31,10 +31,6 @@ POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inlin
           "frame-ancestors 'self'")
 _ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
 _ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".svg": "image/svg+xml", "": "text/plain"}
-
-
-class ServeError(CrossplanError):
-    """The server cannot start (the port is taken, the address cannot be used)."""
 
 
 @dataclass

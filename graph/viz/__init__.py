@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from ..errors import CrossplanError, UnknownIdError
+from ..errors import CrossplanError, UnknownIdError, VizOptionError
 from ..model import (
     Basis,
     NodeType,
@@ -134,10 +134,6 @@ _STATUSES_BY_TERM = {status.term: status.value for status in Status}
 _RESPONSES_BY_TERM = {response.term: response.value for response in Response}
 
 _ASSETS = "viz_assets"
-
-
-class VizOptionError(ValueError):
-    """Options that do not go together or name no relation (the command line shows a usage error)."""
 
 
 @dataclass(frozen=True)
