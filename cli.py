@@ -31,7 +31,9 @@ class AppContext:
             if self._endpoint_store is None:
                 from .graph.endpoint import open_endpoint
 
-                self._endpoint_store = open_endpoint(self.endpoint, warn=lambda message: click.echo(f"Warning: {message}", err=True))
+                self._endpoint_store = open_endpoint(
+                    self.endpoint, warn=lambda message: click.echo(f"Warning: {message}", err=True)
+                )
             return self._endpoint_store
         return self.local_store()
 
@@ -51,7 +53,18 @@ pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
 # The sections of `crossplan --help`, in the order a newcomer meets them; commands in the order of their task.
 COMMAND_SECTIONS: dict[str, tuple[str, ...]] = {
-    "Asking the graph": ("mapping", "show", "impact", "path", "overdue", "gaps", "duplicates", "stats", "query", "queries"),
+    "Asking the graph": (
+        "mapping",
+        "show",
+        "impact",
+        "path",
+        "overdue",
+        "gaps",
+        "duplicates",
+        "stats",
+        "query",
+        "queries",
+    ),
     "Drawing and reporting": ("viz", "report"),
     "Exporting and servers": ("export", "push", "serve"),
     "Adding data": ("init", "template", "import", "validate", "build"),
@@ -98,7 +111,7 @@ class CrossplanGroup(click.Group):
             raise
         except BrokenPipeError:
             sys.stderr.close()
-            raise click.exceptions.Exit(1)
+            raise click.exceptions.Exit(1) from None
         except ModuleNotFoundError as error:
             raise _missing_dependency(error) from None
         except MemoryError:
@@ -119,7 +132,8 @@ def _internal_error(error: Exception) -> click.ClickException:
     if os.environ.get("CROSSPLAN_DEBUG"):
         raise error
     return click.ClickException(
-        f"internal error, this is a bug: {type(error).__name__}: {error} (set CROSSPLAN_DEBUG=1 for the traceback)")
+        f"internal error, this is a bug: {type(error).__name__}: {error} (set CROSSPLAN_DEBUG=1 for the traceback)"
+    )
 
 
 # Import names whose distribution on PyPI is spelled differently.
@@ -190,12 +204,20 @@ def _set_store(ctx, param, value):
 def data_options(command):
     """Add ``--data`` and ``--store`` to a command (they may also be given before the command name)."""
     command = click.option(
-        "--store", type=click.Path(file_okay=False, path_type=Path), callback=_set_store, expose_value=False,
-        is_eager=True, help="Store directory (default: a per-data-directory cache).",
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        callback=_set_store,
+        expose_value=False,
+        is_eager=True,
+        help="Store directory (default: a per-data-directory cache).",
     )(command)
     command = click.option(
-        "--data", type=click.Path(file_okay=False, path_type=Path), callback=_set_data, expose_value=False,
-        is_eager=True, help="Data directory (default: $CROSSPLAN_DATA or the shipped plans).",
+        "--data",
+        type=click.Path(file_okay=False, path_type=Path),
+        callback=_set_data,
+        expose_value=False,
+        is_eager=True,
+        help="Data directory (default: $CROSSPLAN_DATA or the shipped plans).",
     )(command)
     return command
 
@@ -209,7 +231,11 @@ def _set_endpoint(ctx, param, value):
 def endpoint_option(command):
     """Add ``--endpoint URL`` to a command (it may also be given before the command name, or as $CROSSPLAN_ENDPOINT)."""
     return click.option(
-        "--endpoint", metavar="URL", callback=_set_endpoint, expose_value=False, is_eager=True,
+        "--endpoint",
+        metavar="URL",
+        callback=_set_endpoint,
+        expose_value=False,
+        is_eager=True,
         help="Ask this SPARQL 1.1 endpoint instead of the embedded store (default: $CROSSPLAN_ENDPOINT).",
     )(command)
 
@@ -231,26 +257,46 @@ def guards_output(function):
             check_output(kwargs["output"], [app.data_dir, shipped_data_dir()], force=force_output)
         return function(*args, **kwargs)
 
-    return click.option("--force", "force_output", is_flag=True,
-                        help="Write -o/--output even over a file of the data directory or a .yaml/.yml file.")(checked)
+    return click.option(
+        "--force",
+        "force_output",
+        is_flag=True,
+        help="Write -o/--output even over a file of the data directory or a .yaml/.yml file.",
+    )(checked)
 
 
 def format_option(*choices: str, default: str | None = None):
     """Add ``--format`` with the given choices (the first is the default unless one is named)."""
     return click.option(
-        "--format", "output_format", type=click.Choice(choices), default=default or choices[0], show_default=True,
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
         help="Output format.",
     )
 
 
 @click.group(cls=CrossplanGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="crossplan", message="%(prog)s %(version)s")
-@click.option("--data", envvar="CROSSPLAN_DATA", type=click.Path(file_okay=False, path_type=Path),
-              help="Data directory (default: $CROSSPLAN_DATA or the shipped plans).")
-@click.option("--store", envvar="CROSSPLAN_STORE", type=click.Path(file_okay=False, path_type=Path),
-              help="Store directory (default: a per-data-directory cache).")
-@click.option("--endpoint", envvar="CROSSPLAN_ENDPOINT", metavar="URL",
-              help="Ask this SPARQL 1.1 endpoint instead of the embedded store (default: $CROSSPLAN_ENDPOINT).")
+@click.option(
+    "--data",
+    envvar="CROSSPLAN_DATA",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Data directory (default: $CROSSPLAN_DATA or the shipped plans).",
+)
+@click.option(
+    "--store",
+    envvar="CROSSPLAN_STORE",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Store directory (default: a per-data-directory cache).",
+)
+@click.option(
+    "--endpoint",
+    envvar="CROSSPLAN_ENDPOINT",
+    metavar="URL",
+    help="Ask this SPARQL 1.1 endpoint instead of the embedded store (default: $CROSSPLAN_ENDPOINT).",
+)
 @click.pass_context
 def main(ctx, data, store, endpoint):
     """See how one government plan depends on another: build, query, explore and export the plans' graph."""
@@ -319,12 +365,26 @@ def stats(app, output_format):
 
 @main.command()
 @data_options
-@click.option("--format", "output_format", required=True, metavar="FORMAT", shell_complete=_complete_export_formats,
-              help="RDF: turtle, ntriples, nquads, trig, jsonld, rdfxml; jsonld-context (the JSON-LD context alone); "
-                   "graph tools: graphml, gexf; spreadsheets: csv (a zip, or two files into an existing directory).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
-@click.option("--plan", "plans", multiple=True, metavar="ID", shell_complete=_complete_plans,
-              help="Only this plan (repeatable); registries are always included.")
+@click.option(
+    "--format",
+    "output_format",
+    required=True,
+    metavar="FORMAT",
+    shell_complete=_complete_export_formats,
+    help="RDF: turtle, ntriples, nquads, trig, jsonld, rdfxml; jsonld-context (the JSON-LD context alone); "
+    "graph tools: graphml, gexf; spreadsheets: csv (a zip, or two files into an existing directory).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout."
+)
+@click.option(
+    "--plan",
+    "plans",
+    multiple=True,
+    metavar="ID",
+    shell_complete=_complete_plans,
+    help="Only this plan (repeatable); registries are always included.",
+)
 @guards_output
 @pass_app
 def export(app, output_format, output, plans):
@@ -332,7 +392,9 @@ def export(app, output_format, output, plans):
     from .graph.export import export_formats, export_graph
 
     if output_format not in export_formats():
-        raise click.BadParameter(f"'{output_format}' is not one of: {', '.join(export_formats())}", param_hint="--format")
+        raise click.BadParameter(
+            f"'{output_format}' is not one of: {', '.join(export_formats())}", param_hint="--format"
+        )
     data = export_graph(app.local_store(), output_format, output, plans or None)
     if data is not None:
         sys.stdout.buffer.write(data)
@@ -368,10 +430,18 @@ def _split_mappings(ctx, param, values):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan-id", required=True, metavar="ID", help="Id of the new plan (its file is plans/ID.yaml).")
 @click.option("--title", help="Plan title (default: the title above the table, or the file name).")
-@click.option("--map", "mappings", multiple=True, metavar="COLUMN=FIELD", callback=_split_mappings,
-              help="Read a column as a field (repeatable); FIELD: number, id, text, response, update, action, owner, "
-                   "target-date, status, timescale, workstream, addressed-to, note or ignore.")
-@click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file (default: the first), or table number of a .docx file.")
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    callback=_split_mappings,
+    help="Read a column as a field (repeatable); FIELD: number, id, text, response, update, action, owner, "
+    "target-date, status, timescale, workstream, addressed-to, note or ignore.",
+)
+@click.option(
+    "--sheet", metavar="NAME", help="Worksheet of an .xlsx file (default: the first), or table number of a .docx file."
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan file that would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Replace an existing plan file of that id.")
 @click.option("--add-organisations", is_flag=True, help="Add organisations not in organisations.yaml to it.")
@@ -380,18 +450,35 @@ def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, a
     """Import an action-plan table (.csv, .xlsx or .docx) as a new plan, validated before it is written."""
     from .graph.importing import import_plan
 
-    result = import_plan(file, plan_id, app.data_dir, title=title, mappings=mappings, sheet=sheet, dry_run=dry_run,
-                         force=force, add_organisations=add_organisations)
+    result = import_plan(
+        file,
+        plan_id,
+        app.data_dir,
+        title=title,
+        mappings=mappings,
+        sheet=sheet,
+        dry_run=dry_run,
+        force=force,
+        add_organisations=add_organisations,
+    )
     if dry_run:
         click.echo(result.plan_text, nl=False)
     click.echo(result.summary(), err=True)
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["csv", "xlsx"]),
-              help="Template format (default: from the -o file name, else csv).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: action-plan-template.csv or .xlsx); never overwritten.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "xlsx"]),
+    help="Template format (default: from the -o file name, else csv).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: action-plan-template.csv or .xlsx); never overwritten.",
+)
 def template(output_format, output):
     """Write an empty action-plan template with the expected columns and one example row."""
     from .graph.datadir import TEMPLATE_COLUMNS, write_template
@@ -419,14 +506,40 @@ def _split_parameters(ctx, param, values):
 @data_options
 @endpoint_option
 @click.argument("text", required=False, metavar="QUERY|NAME", shell_complete=_complete_queries)
-@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"), help="Read the query from a .rq file ('-' for stdin).")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", callback=_split_parameters,
-              help="Bind a parameter of the query as a value (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "tsv", "json", "markdown", "turtle", "ntriples", "jsonld"]),
-              help="Output format (default: table on a terminal, else csv; turtle for CONSTRUCT/DESCRIBE).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, metavar="SECONDS",
-              help="Stop the query after this long.")
-@click.option("--full-iris", is_flag=True, help="CSV with full IRIs (the SPARQL results format) instead of ids and prefixed names.")
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from a .rq file ('-' for stdin).",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_split_parameters,
+    help="Bind a parameter of the query as a value (repeatable).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "tsv", "json", "markdown", "turtle", "ntriples", "jsonld"]),
+    help="Output format (default: table on a terminal, else csv; turtle for CONSTRUCT/DESCRIBE).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the query after this long.",
+)
+@click.option(
+    "--full-iris",
+    is_flag=True,
+    help="CSV with full IRIs (the SPARQL results format) instead of ids and prefixed names.",
+)
 @pass_app
 def query(app, text, query_file, params, output_format, timeout, full_iris):
     """Run a read-only SPARQL query (argument, -f FILE or stdin) or a saved query by NAME."""
@@ -438,7 +551,9 @@ def query(app, text, query_file, params, output_format, timeout, full_iris):
         text = (query_file or sys.stdin).read()
     result = run_query(app.store(), text, params, timeout=timeout)
     if result.truncated:
-        click.echo(f"Warning: only the first {len(result.rows or result.triples)} results are shown; add a LIMIT", err=True)
+        click.echo(
+            f"Warning: only the first {len(result.rows or result.triples)} results are shown; add a LIMIT", err=True
+        )
     click.echo(format_result(result, output_format, terminal=sys.stdout.isatty(), full_iris=full_iris), nl=False)
 
 
@@ -471,12 +586,19 @@ def show(app, node_id, output_format):
 @endpoint_option
 @click.argument("from_plan", metavar="FROM_PLAN", shell_complete=_complete_plans)
 @click.argument("to_plan", metavar="TO_PLAN", shell_complete=_complete_plans)
-@click.option("--matrix", is_flag=True,
-              help="A recommendations × workstreams matrix instead of the list; with --format csv, json or xlsx, "
-                   "the matrix as data (cells name the linked items, relation, basis and link number).")
+@click.option(
+    "--matrix",
+    is_flag=True,
+    help="A recommendations × workstreams matrix instead of the list; with --format csv, json or xlsx, "
+    "the matrix as data (cells name the linked items, relation, basis and link number).",
+)
 @format_option(*_QUESTION_FORMATS, "xlsx")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of stdout (needed for xlsx on a terminal).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of stdout (needed for xlsx on a terminal).",
+)
 @guards_output
 @pass_app
 def mapping(app, from_plan, to_plan, matrix, output_format, output):
@@ -491,7 +613,9 @@ def mapping(app, from_plan, to_plan, matrix, output_format, output):
             raise click.UsageError(f"{output_format} is binary: write it to a file with -o FILE.{output_format}")
         data = write_matrix(app.store(), from_plan, to_plan, output_format, output)
     else:
-        data = format_mapping(find_mapping(app.store(), from_plan, to_plan), output_format, matrix=matrix).encode("utf-8")
+        data = format_mapping(find_mapping(app.store(), from_plan, to_plan), output_format, matrix=matrix).encode(
+            "utf-8"
+        )
         if output is not None:
             write_output(output, data)
             data = None
@@ -508,9 +632,17 @@ def mapping(app, from_plan, to_plan, matrix, output_format, output):
 @click.argument("from_plan", metavar="[FROM_PLAN", required=False)
 @click.argument("to_plan", metavar="TO_PLAN]", required=False)
 @click.option("--plan", metavar="ID", help="A briefing of this one plan alone.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("crossplan-report.html"),
-              show_default=True, help="Write the briefing here: .html (one self-contained page) or .pdf (A4).")
-@click.option("--as-of", metavar="DATE", help="Count as overdue what falls due before this day (YYYY-MM-DD; default today).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("crossplan-report.html"),
+    show_default=True,
+    help="Write the briefing here: .html (one self-contained page) or .pdf (A4).",
+)
+@click.option(
+    "--as-of", metavar="DATE", help="Count as overdue what falls due before this day (YYYY-MM-DD; default today)."
+)
 @guards_output
 @pass_app
 def report(app, from_plan, to_plan, plan, output, as_of):
@@ -520,8 +652,11 @@ def report(app, from_plan, to_plan, plan, output, as_of):
     if to_plan is None and from_plan is not None:
         raise click.UsageError("give two plans (FROM_PLAN TO_PLAN), or --plan ID for one plan")
     result = make_report(app.store(), output, from_plan, to_plan, plan=plan, as_of=as_of)
-    pairs = (", ".join(f"{pair.matrix.from_plan} → {pair.matrix.to_plan}" for pair in result.pairs) or "no pairs"
-             if len(result.pairs) <= 3 else f"{len(result.pairs)} pairs of plans")
+    pairs = (
+        ", ".join(f"{pair.matrix.from_plan} → {pair.matrix.to_plan}" for pair in result.pairs) or "no pairs"
+        if len(result.pairs) <= 3
+        else f"{len(result.pairs)} pairs of plans"
+    )
     click.echo(f"Wrote {output} ({len(result.plans)} plan{'s' if len(result.plans) != 1 else ''}; {pairs})")
 
 
@@ -529,11 +664,18 @@ def report(app, from_plan, to_plan, plan, output, as_of):
 @data_options
 @endpoint_option
 @click.argument("node_id", metavar="ID", shell_complete=_complete_nodes)
-@click.option("--downstream", "direction", flag_value="downstream", default=True, help="What the item feeds into (default).")
+@click.option(
+    "--downstream", "direction", flag_value="downstream", default=True, help="What the item feeds into (default)."
+)
 @click.option("--upstream", "direction", flag_value="upstream", help="What feeds the item.")
 @click.option("--depth", type=click.IntRange(min=1), metavar="N", help="Follow at most N links (default: no limit).")
-@click.option("--relation", "relations", multiple=True, metavar="RELATION",
-              help="Follow this relation (repeatable; default: feeds-into and delegated-to).")
+@click.option(
+    "--relation",
+    "relations",
+    multiple=True,
+    metavar="RELATION",
+    help="Follow this relation (repeatable; default: feeds-into and delegated-to).",
+)
 @format_option(*_QUESTION_FORMATS)
 @pass_app
 def impact(app, node_id, direction, depth, relations, output_format):
@@ -604,12 +746,29 @@ def gaps(app, plan, output_format):
 
 def suggestion_options(command):
     """Add FROM_PLAN TO_PLAN and the ranking options shared by ``suggest`` and ``review``."""
-    command = click.option("--type", "item_types", multiple=True, type=click.Choice(["recommendation", "action", "workstream"]),
-                           help="Only items of this kind (repeatable; default: all three).")(command)
-    command = click.option("--min-score", type=click.FloatRange(0, 1), default=0.05, show_default=True, metavar="S",
-                           help="Leave out candidates scoring less than S.")(command)
-    command = click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, metavar="K",
-                           help="At most K candidates per item of FROM_PLAN.")(command)
+    command = click.option(
+        "--type",
+        "item_types",
+        multiple=True,
+        type=click.Choice(["recommendation", "action", "workstream"]),
+        help="Only items of this kind (repeatable; default: all three).",
+    )(command)
+    command = click.option(
+        "--min-score",
+        type=click.FloatRange(0, 1),
+        default=0.05,
+        show_default=True,
+        metavar="S",
+        help="Leave out candidates scoring less than S.",
+    )(command)
+    command = click.option(
+        "--top",
+        type=click.IntRange(min=1),
+        default=3,
+        show_default=True,
+        metavar="K",
+        help="At most K candidates per item of FROM_PLAN.",
+    )(command)
     command = click.argument("to_plan", metavar="TO_PLAN", shell_complete=_complete_plans)(command)
     return click.argument("from_plan", metavar="FROM_PLAN", shell_complete=_complete_plans)(command)
 
@@ -637,8 +796,15 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
     """Suggest links from the items of one plan to another's, best first, with the evidence for each."""
     from .graph.review import format_suggestions, list_suggestions
 
-    found = list_suggestions(app.store(), from_plan, to_plan, top=top, min_score=min_score,
-                             include_existing=include_existing, item_types=item_types or None)
+    found = list_suggestions(
+        app.store(),
+        from_plan,
+        to_plan,
+        top=top,
+        min_score=min_score,
+        include_existing=include_existing,
+        item_types=item_types or None,
+    )
     click.echo(format_suggestions(found, output_format), nl=False)
 
 
@@ -656,8 +822,12 @@ def accept(app, choice, relation, quote, target_quote, note):
     from .graph.review import accept_suggestion
 
     _check_choice(choice)
-    written = accept_suggestion(app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note)
-    click.echo(f"Added {written.description} (basis suggested) at {display_path(written.path)}:{written.line}", err=True)
+    written = accept_suggestion(
+        app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note
+    )
+    click.echo(
+        f"Added {written.description} (basis suggested) at {display_path(written.path)}:{written.line}", err=True
+    )
 
 
 @main.command()
@@ -685,19 +855,43 @@ def review(app, from_plan, to_plan, top, min_score, item_types):
 
     prompt = ", ".join(f"[{key}]{word[1:]}" for key, word in REVIEW_CHOICES.items())
     ask = lambda: click.prompt(prompt, type=click.Choice(list(REVIEW_CHOICES)), show_choices=False)  # noqa: E731
-    summary = review_suggestions(app.store(), from_plan, to_plan, ask=ask, tell=click.echo, top=top,
-                                 min_score=min_score, item_types=item_types or None)
+    summary = review_suggestions(
+        app.store(),
+        from_plan,
+        to_plan,
+        ask=ask,
+        tell=click.echo,
+        top=top,
+        min_score=min_score,
+        item_types=item_types or None,
+    )
     click.echo(summary)
 
 
 @main.command()
 @data_options
-@click.option("--endpoint", metavar="URL", callback=_set_endpoint, expose_value=False, is_eager=True,
-              help="The server's SPARQL query endpoint (default: $CROSSPLAN_ENDPOINT).")
-@click.option("--graph", metavar="IRI", help="Put everything into this one named graph (default: one per plan and per registry).")
-@click.option("--replace", is_flag=True, help="Replace graphs the server already holds (and drop those of plans no longer in the data).")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    callback=_set_endpoint,
+    expose_value=False,
+    is_eager=True,
+    help="The server's SPARQL query endpoint (default: $CROSSPLAN_ENDPOINT).",
+)
+@click.option(
+    "--graph", metavar="IRI", help="Put everything into this one named graph (default: one per plan and per registry)."
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace graphs the server already holds (and drop those of plans no longer in the data).",
+)
 @click.option("--graph-store", metavar="URL", help="Graph Store Protocol endpoint (default: derived from --endpoint).")
-@click.option("--update-endpoint", metavar="URL", help="SPARQL Update endpoint, used where there is no Graph Store (default: derived).")
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    help="SPARQL Update endpoint, used where there is no Graph Store (default: derived).",
+)
 @pass_app
 def push(app, graph, replace, graph_store, update_endpoint):
     """Load the graph into a SPARQL 1.1 server: one named graph per plan, through the Graph Store Protocol."""
@@ -705,26 +899,47 @@ def push(app, graph, replace, graph_store, update_endpoint):
 
     if not app.endpoint:
         raise click.UsageError("give the server's SPARQL endpoint with --endpoint URL (or set CROSSPLAN_ENDPOINT)")
-    report = push_graph(app.local_store(), app.endpoint, graph=graph, replace=replace, graph_store=graph_store,
-                        update=update_endpoint)
+    report = push_graph(
+        app.local_store(), app.endpoint, graph=graph, replace=replace, graph_store=graph_store, update=update_endpoint
+    )
     click.echo(report.summary(), nl=False, err=True)
 
 
 @main.command()
 @data_options
 @endpoint_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("crossplan-graph.html"),
-              show_default=True, help="Write the page to this file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("crossplan-graph.html"),
+    show_default=True,
+    help="Write the page to this file.",
+)
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default web browser.")
-@click.option("--plan", "plans", multiple=True, metavar="ID", help="Only this plan's items and what they link to (repeatable).")
+@click.option(
+    "--plan", "plans", multiple=True, metavar="ID", help="Only this plan's items and what they link to (repeatable)."
+)
 @click.option("--focus", metavar="ID", help="Only the nodes around this one (a global id, or a short one such as r6).")
 @click.option("--depth", type=int, metavar="N", help="How many hops around --focus  [default: 1]")
-@click.option("--relations", multiple=True, metavar="LIST",
-              help="Only links of these relations and the nodes they join, comma-separated (feeds-into,duplicate-of).")
-@click.option("--mapping", nargs=2, metavar="FROM_PLAN TO_PLAN",
-              help="Open on this plan pair's mapping; with -o FILE.svg (or .png) write just that drawing, for slides.")
-@click.option("--suggestions", nargs=2, metavar="FROM_PLAN TO_PLAN",
-              help="Also draw the links `crossplan suggest FROM_PLAN TO_PLAN` proposes, dotted (off by default).")
+@click.option(
+    "--relations",
+    multiple=True,
+    metavar="LIST",
+    help="Only links of these relations and the nodes they join, comma-separated (feeds-into,duplicate-of).",
+)
+@click.option(
+    "--mapping",
+    nargs=2,
+    metavar="FROM_PLAN TO_PLAN",
+    help="Open on this plan pair's mapping; with -o FILE.svg (or .png) write just that drawing, for slides.",
+)
+@click.option(
+    "--suggestions",
+    nargs=2,
+    metavar="FROM_PLAN TO_PLAN",
+    help="Also draw the links `crossplan suggest FROM_PLAN TO_PLAN` proposes, dotted (off by default).",
+)
 @guards_output
 @pass_app
 def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggestions):
@@ -743,8 +958,16 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
         return
     extra = suggested_edges(app.store(), *suggestions) if suggestions else ()
     try:
-        summary = write_html(app.store(), output, plans=plans, focus=focus, depth=depth, relations=relations or None,
-                             mapping=mapping, extra_edges=extra)
+        summary = write_html(
+            app.store(),
+            output,
+            plans=plans,
+            focus=focus,
+            depth=depth,
+            relations=relations or None,
+            mapping=mapping,
+            extra_edges=extra,
+        )
     except VizOptionError as error:
         raise click.UsageError(str(error)) from None
     click.echo(summary.describe())
@@ -754,11 +977,24 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
 
 @main.command()
 @data_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (anything but loopback is warned about).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (anything but loopback is warned about).",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
-@click.option("--allow-edits", is_flag=True, help="Let the review queue accept and reject (each write needs the edit token).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, metavar="SECONDS",
-              help="Stop a SPARQL query after this long (as `crossplan query --timeout`).")
+@click.option(
+    "--allow-edits", is_flag=True, help="Let the review queue accept and reject (each write needs the edit token)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a SPARQL query after this long (as `crossplan query --timeout`).",
+)
 @pass_app
 def serve(app, host, port, allow_edits, timeout):
     """Serve the graph, a query console, the questions and the review queue to a browser, and SPARQL to other tools."""
@@ -769,8 +1005,18 @@ def serve(app, host, port, allow_edits, timeout):
         token, generated = edit_token()
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    run_server(app.data_dir, app.store_path, host=host, port=port, allow_edits=allow_edits, token=token,
-               generated=generated, timeout=timeout, echo=lambda line: click.echo(line, err=line.startswith("Warning")))
+    run_server(
+        app.data_dir,
+        app.store_path,
+        host=host,
+        port=port,
+        allow_edits=allow_edits,
+        token=token,
+        generated=generated,
+        timeout=timeout,
+        echo=lambda line: click.echo(line, err=line.startswith("Warning")),
+    )
+
 
 if __name__ == "__main__":
     main()

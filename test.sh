@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/install-system-deps.sh
 python3 -m pip install --quiet --disable-pip-version-check '.[test]'
+# The house rules first (lint and format, configured in pyproject.toml): a finding fails the run.
+python3 -m ruff check --quiet .
+python3 -m ruff format --check --quiet .
 exec python3 -m pytest -q "$@"

@@ -13,8 +13,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="Write the synthetic data sets (YAML and N-Triples).")
-    generate.add_argument("--scales", default="10k,100k,1m,nodes-2k,nodes-10k",
-                          help="Comma-separated scales: 10k, 100k, 1m (triples), nodes-2k, nodes-10k (nodes).")
+    generate.add_argument(
+        "--scales",
+        default="10k,100k,1m,nodes-2k,nodes-10k",
+        help="Comma-separated scales: 10k, 100k, 1m (triples), nodes-2k, nodes-10k (nodes).",
+    )
     generate.add_argument("--seed", type=int, default=DEFAULT_SEED)
     generate.add_argument("--root", type=Path, default=DATA_ROOT, help="Where to write (default: bench/data/).")
     run = commands.add_parser("run", help="Generate what is missing, run every benchmark and print the table.")
@@ -22,10 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--repeat", type=int, default=3, help="Repetitions of each measurement (the median is shown).")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED)
     run.add_argument("--root", type=Path, default=DATA_ROOT, help="Where the data sets live (default: bench/data/).")
-    run.add_argument("--only", default="", help="Comma-separated benchmark groups to run (default: all): "
-                     "cli, build, questions, suggest, queries, export, viz, page.")
-    run.add_argument("--skip-rdflib-above", type=int, default=2_000_000,
-                     help="Skip rdflib on data sets with more triples than this (default: never at the shipped scales).")
+    run.add_argument(
+        "--only",
+        default="",
+        help="Comma-separated benchmark groups to run (default: all): "
+        "cli, build, questions, suggest, queries, export, viz, page.",
+    )
+    run.add_argument(
+        "--skip-rdflib-above",
+        type=int,
+        default=2_000_000,
+        help="Skip rdflib on data sets with more triples than this (default: never at the shipped scales).",
+    )
     run.add_argument("--json", type=Path, help="Also write every measurement to this JSON file.")
     arguments = parser.parse_args(argv)
     scales = [scale.strip() for scale in arguments.scales.split(",") if scale.strip()]

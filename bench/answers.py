@@ -55,13 +55,21 @@ def collect_answers(store, sample: int = 40) -> dict:
         except CrossplanError as error:
             return {"error": str(error)}
 
-    ids = sorted({row["id"] for row in store.select("SELECT ?id WHERE { ?n a ?t ; dcterms:identifier ?id ; rdfs:label ?l }")})
+    ids = sorted(
+        {row["id"] for row in store.select("SELECT ?id WHERE { ?n a ?t ; dcterms:identifier ?id ; rdfs:label ?l }")}
+    )
     nodes = _sample(ids, sample)
-    sources = sorted({row["id"] for row in store.select(
-        "SELECT ?id WHERE { ?l cp:from ?n ; cp:relation ?r . ?n dcterms:identifier ?id . FILTER(?r IN (cp:feedsInto, cp:delegatedTo)) }")})
+    sources = sorted(
+        {
+            row["id"]
+            for row in store.select(
+                "SELECT ?id WHERE { ?l cp:from ?n ; cp:relation ?r . ?n dcterms:identifier ?id . FILTER(?r IN (cp:feedsInto, cp:delegatedTo)) }"
+            )
+        }
+    )
     flowing = _sample(sources, sample // 2)
     plans = sorted(plan_titles(store))
-    pairs = list(zip(nodes, nodes[1:] + nodes[:1]))
+    pairs = list(zip(nodes, nodes[1:] + nodes[:1], strict=False))
     plan_pairs = [(a, b) for a in plans[:4] for b in plans[:4] if a != b]
     return {
         "show": {node: answer(describe_node, store, node) for node in nodes},
@@ -70,8 +78,9 @@ def collect_answers(store, sample: int = 40) -> dict:
         "impact-linked": {node: answer(find_impact, store, node, "downstream") for node in flowing},
         "impact-linked-upstream": {node: answer(find_impact, store, node, "upstream") for node in flowing},
         "path-linked": {f"{a} {b}": answer(find_paths, store, a, b) for a, b in pairwise(flowing)},
-        "impact-depth-2": {node: answer(find_impact, store, node, "downstream", 2, ("feeds-into", "related-to"))
-                           for node in nodes[:10]},
+        "impact-depth-2": {
+            node: answer(find_impact, store, node, "downstream", 2, ("feeds-into", "related-to")) for node in nodes[:10]
+        },
         "path": {f"{a} {b}": answer(find_paths, store, a, b) for a, b in pairs},
         "path-short": {f"{a} {b}": answer(find_paths, store, a, b, 3, 2) for a, b in pairs[:10]},
         "mapping": {f"{a} {b}": answer(find_mapping, store, a, b) for a, b in plan_pairs},

@@ -71,44 +71,177 @@ WORKSTREAMS = [
     ("partnerships", "Partnerships"),
     ("victims", "Victims and Restorative Practice"),
 ]
-ORG_KINDS = ["Department for", "Ministry of", "Office for", "Board of", "Agency for", "Inspectorate of",
-             "Council for", "Service for", "Commission for", "Directorate of"]
-ORG_FIELDS = ["Justice", "Education", "Health", "Housing", "Communities", "Probation", "Youth Justice", "Prisons",
-              "Policing", "Social Care", "Children", "Families", "Employment", "Skills", "Courts", "Victims",
-              "Local Government", "Public Health", "Mental Health", "Digital Services", "Safeguarding", "Equalities",
-              "Sport", "Transport", "Welfare", "Offender Management", "Rehabilitation", "Early Years"]
-REGIONS = ["", "", "", "North West", "North East", "Midlands", "London", "South West", "South East", "Wales",
-           "Yorkshire", "East of England"]
-SUBJECTS = ["children", "young people", "young adults", "victims", "families", "care leavers", "people on probation",
-            "prisoners", "practitioners", "local partners", "children in custody", "children on remand"]
-VERBS = ["Ensure that", "Develop", "Review", "Provide", "Establish", "Improve", "Strengthen", "Publish", "Agree",
-         "Commission", "Evaluate", "Embed", "Introduce", "Consider", "Monitor"]
-OBJECTS = ["a national framework for", "joint protocols on", "guidance on", "dedicated funding for",
-           "training for staff in", "data sharing arrangements on", "an independent evaluation of",
-           "a workforce plan covering", "clear pathways for", "minimum standards for", "a shared approach to",
-           "quality assurance of", "a review of the arrangements for"]
-CLAUSES = ["so that {subject} receive consistent support", "across all local authority areas",
-           "in partnership with the {org}", "by the end of {year}", "drawing on the findings of the {topic} review",
-           "and report progress to the {org} every quarter", "including for {subject} with complex needs",
-           "with particular attention to {topic}", "a minimum of one month prior to release",
-           "taking account of the views of {subject}", "in line with the {topic} strategy"]
-UPDATE_OPENERS = ["The {org} has", "Work is under way and the {org} has", "Since the last update the {org} has",
-                  "Following consultation, the {org} has", "In collaboration with the {org}, partners have"]
-UPDATE_ACTIONS = ["published revised guidance on {topic}", "completed a review of {topic}",
-                  "commissioned an evaluation of {topic}", "agreed a joint protocol covering {topic}",
-                  "delivered training to {n} practitioners on {topic}", "established a task and finish group on {topic}",
-                  "piloted a new approach to {topic} in {n} areas", "secured funding for {topic} until {year}",
-                  "reported to the ministerial board on {topic}", "mapped existing provision for {topic}"]
-UPDATE_TAILS = ["Further work is planned for {year}.", "The findings will be published in {month} {year}.",
-                "This action is now complete.", "Progress will be reviewed at the next board meeting.",
-                "Funding has been confirmed for a further year.", "Early feedback from {subject} has been positive.",
-                "The evaluation report is expected in {month} {year}.", "A further update will follow in {month} {year}.",
-                "Delays were caused by the pandemic; the revised timescale is {month} {year}.",
-                "Local areas have been asked to report on implementation by {month} {year}."]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
-ROLES = ["Director of Policy", "Head of Operations", "Chief Executive", "Deputy Director", "Programme Lead",
-         "Head of Commissioning", "Strategic Lead", "Divisional Director", "Head of Practice"]
+ORG_KINDS = [
+    "Department for",
+    "Ministry of",
+    "Office for",
+    "Board of",
+    "Agency for",
+    "Inspectorate of",
+    "Council for",
+    "Service for",
+    "Commission for",
+    "Directorate of",
+]
+ORG_FIELDS = [
+    "Justice",
+    "Education",
+    "Health",
+    "Housing",
+    "Communities",
+    "Probation",
+    "Youth Justice",
+    "Prisons",
+    "Policing",
+    "Social Care",
+    "Children",
+    "Families",
+    "Employment",
+    "Skills",
+    "Courts",
+    "Victims",
+    "Local Government",
+    "Public Health",
+    "Mental Health",
+    "Digital Services",
+    "Safeguarding",
+    "Equalities",
+    "Sport",
+    "Transport",
+    "Welfare",
+    "Offender Management",
+    "Rehabilitation",
+    "Early Years",
+]
+REGIONS = [
+    "",
+    "",
+    "",
+    "North West",
+    "North East",
+    "Midlands",
+    "London",
+    "South West",
+    "South East",
+    "Wales",
+    "Yorkshire",
+    "East of England",
+]
+SUBJECTS = [
+    "children",
+    "young people",
+    "young adults",
+    "victims",
+    "families",
+    "care leavers",
+    "people on probation",
+    "prisoners",
+    "practitioners",
+    "local partners",
+    "children in custody",
+    "children on remand",
+]
+VERBS = [
+    "Ensure that",
+    "Develop",
+    "Review",
+    "Provide",
+    "Establish",
+    "Improve",
+    "Strengthen",
+    "Publish",
+    "Agree",
+    "Commission",
+    "Evaluate",
+    "Embed",
+    "Introduce",
+    "Consider",
+    "Monitor",
+]
+OBJECTS = [
+    "a national framework for",
+    "joint protocols on",
+    "guidance on",
+    "dedicated funding for",
+    "training for staff in",
+    "data sharing arrangements on",
+    "an independent evaluation of",
+    "a workforce plan covering",
+    "clear pathways for",
+    "minimum standards for",
+    "a shared approach to",
+    "quality assurance of",
+    "a review of the arrangements for",
+]
+CLAUSES = [
+    "so that {subject} receive consistent support",
+    "across all local authority areas",
+    "in partnership with the {org}",
+    "by the end of {year}",
+    "drawing on the findings of the {topic} review",
+    "and report progress to the {org} every quarter",
+    "including for {subject} with complex needs",
+    "with particular attention to {topic}",
+    "a minimum of one month prior to release",
+    "taking account of the views of {subject}",
+    "in line with the {topic} strategy",
+]
+UPDATE_OPENERS = [
+    "The {org} has",
+    "Work is under way and the {org} has",
+    "Since the last update the {org} has",
+    "Following consultation, the {org} has",
+    "In collaboration with the {org}, partners have",
+]
+UPDATE_ACTIONS = [
+    "published revised guidance on {topic}",
+    "completed a review of {topic}",
+    "commissioned an evaluation of {topic}",
+    "agreed a joint protocol covering {topic}",
+    "delivered training to {n} practitioners on {topic}",
+    "established a task and finish group on {topic}",
+    "piloted a new approach to {topic} in {n} areas",
+    "secured funding for {topic} until {year}",
+    "reported to the ministerial board on {topic}",
+    "mapped existing provision for {topic}",
+]
+UPDATE_TAILS = [
+    "Further work is planned for {year}.",
+    "The findings will be published in {month} {year}.",
+    "This action is now complete.",
+    "Progress will be reviewed at the next board meeting.",
+    "Funding has been confirmed for a further year.",
+    "Early feedback from {subject} has been positive.",
+    "The evaluation report is expected in {month} {year}.",
+    "A further update will follow in {month} {year}.",
+    "Delays were caused by the pandemic; the revised timescale is {month} {year}.",
+    "Local areas have been asked to report on implementation by {month} {year}.",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+ROLES = [
+    "Director of Policy",
+    "Head of Operations",
+    "Chief Executive",
+    "Deputy Director",
+    "Programme Lead",
+    "Head of Commissioning",
+    "Strategic Lead",
+    "Divisional Director",
+    "Head of Practice",
+]
 SEARCH_WORD = "accommodation"
 
 
@@ -146,8 +279,12 @@ class _Writer:
 
     def fill(self, template: str, topic: str | None = None) -> str:
         return template.format(
-            subject=self.pick(SUBJECTS), org=self.org()["name"], year=self.rng.randint(2019, 2026),
-            topic=topic or self.pick(TOPICS)[1], n=self.rng.randint(3, 60), month=self.pick(MONTHS),
+            subject=self.pick(SUBJECTS),
+            org=self.org()["name"],
+            year=self.rng.randint(2019, 2026),
+            topic=topic or self.pick(TOPICS)[1],
+            n=self.rng.randint(3, 60),
+            month=self.pick(MONTHS),
         )
 
     def recommendation_text(self, topic: str) -> str:
@@ -160,7 +297,9 @@ class _Writer:
     def update_text(self, topic: str) -> str:
         sentences = []
         for _ in range(self.rng.randint(2, 7)):
-            sentence = self.fill(self.pick(UPDATE_OPENERS), topic) + " " + self.fill(self.pick(UPDATE_ACTIONS), topic) + "."
+            sentence = (
+                self.fill(self.pick(UPDATE_OPENERS), topic) + " " + self.fill(self.pick(UPDATE_ACTIONS), topic) + "."
+            )
             sentences.append(sentence)
             if self.rng.random() < 0.5:
                 sentences.append(self.fill(self.pick(UPDATE_TAILS), topic))
@@ -223,7 +362,10 @@ def _make_plan(index: int, writer: _Writer, organisations: list[dict]) -> _Plan:
     plan_id = f"{inspectorate}-{topic_slug}-{index:04d}"
     year = rng.randint(2015, 2024)
     title = f"Action plan: a thematic inspection of {topic} ({inspectorate.upper()} {year})"
-    head = {"owners": sorted({writer.org()["id"] for _ in range(rng.randint(1, 2))}), "date": f"{year}-{rng.randint(1, 12):02d}"}
+    head = {
+        "owners": sorted({writer.org()["id"] for _ in range(rng.randint(1, 2))}),
+        "date": f"{year}-{rng.randint(1, 12):02d}",
+    }
     workstreams = []
     for local, name in rng.sample(WORKSTREAMS, rng.randint(3, 7)):
         item = _Item(local, None, {"title": name})
@@ -255,7 +397,8 @@ def _make_plan(index: int, writer: _Writer, organisations: list[dict]) -> _Plan:
             item.fields["status"] = status
             due = rng.randint(year, year + 4)
             item.fields["status-text"] = {"complete": "COMPLETE", "not-applicable": "N/A"}.get(
-                status, f"ONGOING - Long term ({due}/{due + 1}+)")
+                status, f"ONGOING - Long term ({due}/{due + 1}+)"
+            )
             if status == "ongoing":
                 item.fields["timescale"] = f"Long term ({due}/{due + 1}+)"
         item.fields["owners"] = writer.owners()
@@ -274,8 +417,11 @@ def _make_plan(index: int, writer: _Writer, organisations: list[dict]) -> _Plan:
         update_year, update_month = year, rng.randint(1, 12)
         for position in range(rng.choices([1, 2, 3], [3, 4, 3])[0]):
             label = "Action Plan" if position == 0 else "Action Plan Update"
-            update = {"title": f"{label} ({MONTHS[update_month - 1]} {update_year})",
-                      "date": f"{update_year}-{update_month:02d}", "text": writer.update_text(item_topic)}
+            update = {
+                "title": f"{label} ({MONTHS[update_month - 1]} {update_year})",
+                "date": f"{update_year}-{update_month:02d}",
+                "text": writer.update_text(item_topic),
+            }
             if rng.random() < 0.4:
                 update["status"] = rng.choice(["complete", "ongoing"])
             if rng.random() < 0.3:
@@ -295,7 +441,7 @@ def _quote(rng: random.Random, text: str | None, fallback: str) -> str:
     words = text.split()
     length = min(len(words), rng.randint(5, 14))
     start = rng.randint(0, len(words) - length)
-    return " ".join(words[start:start + length])
+    return " ".join(words[start : start + length])
 
 
 def _add_links(plans: list[_Plan], documents: list[dict], programmes: list[dict], rng: random.Random) -> None:
@@ -305,7 +451,16 @@ def _add_links(plans: list[_Plan], documents: list[dict], programmes: list[dict]
         keys = set()
         live = [item for item in plan.recommendations if item.text]
 
-        def add(source: str, target: str, relation: str, basis: str, quote: str, target_quote: str | None = None):
+        def add(
+            source: str,
+            target: str,
+            relation: str,
+            basis: str,
+            quote: str,
+            target_quote: str | None = None,
+            keys=keys,
+            plan=plan,
+        ):
             key = (source, relation, target)
             if source == target or key in keys:
                 return
@@ -323,17 +478,35 @@ def _add_links(plans: list[_Plan], documents: list[dict], programmes: list[dict]
         for item in plan.recommendations:
             if not item.text:
                 other = rng.choice(live)
-                add(item.local, other.local, "duplicate-of", "explicit",
-                    f"Recommendation {item.fields['number']} was removed as it was a duplicate of recommendation {other.fields['number']}.")
+                add(
+                    item.local,
+                    other.local,
+                    "duplicate-of",
+                    "explicit",
+                    f"Recommendation {item.fields['number']} was removed as it was a duplicate of recommendation {other.fields['number']}.",
+                )
                 continue
             roll = rng.random
             later = [other for other in live if int(other.fields["number"]) > int(item.fields["number"])]
             if later and roll() < 0.25:
                 other = rng.choice(later)
-                add(item.local, other.local, "feeds-into", rng.choice(["explicit", "explicit", "judged"]), _quote(rng, item.text, ""))
+                add(
+                    item.local,
+                    other.local,
+                    "feeds-into",
+                    rng.choice(["explicit", "explicit", "judged"]),
+                    _quote(rng, item.text, ""),
+                )
             if roll() < 0.08:
                 other = rng.choice(live)
-                add(item.local, other.local, "related-to", "explicit", _quote(rng, item.text, ""), _quote(rng, other.text, ""))
+                add(
+                    item.local,
+                    other.local,
+                    "related-to",
+                    "explicit",
+                    _quote(rng, item.text, ""),
+                    _quote(rng, other.text, ""),
+                )
             if later and roll() < 0.03:
                 add(item.local, rng.choice(later).local, "supersedes", "explicit", _quote(rng, item.text, ""))
             if roll() < 0.05:
@@ -347,19 +520,40 @@ def _add_links(plans: list[_Plan], documents: list[dict], programmes: list[dict]
                 other_live = [other for other in other_plan.recommendations if other.text]
                 if roll() < 0.12:
                     other = rng.choice(other_live)
-                    add(item.local, f"{other_plan.plan_id}/{other.local}", "feeds-into",
-                        rng.choice(["explicit", "judged", "suggested"]), _quote(rng, item.text, ""))
+                    add(
+                        item.local,
+                        f"{other_plan.plan_id}/{other.local}",
+                        "feeds-into",
+                        rng.choice(["explicit", "judged", "suggested"]),
+                        _quote(rng, item.text, ""),
+                    )
                 if roll() < 0.10:
                     workstream = rng.choice(other_plan.workstreams)
-                    add(item.local, f"{other_plan.plan_id}/{workstream.local}", "related-to",
-                        rng.choice(["judged", "judged", "suggested"]), _quote(rng, item.text, ""))
+                    add(
+                        item.local,
+                        f"{other_plan.plan_id}/{workstream.local}",
+                        "related-to",
+                        rng.choice(["judged", "judged", "suggested"]),
+                        _quote(rng, item.text, ""),
+                    )
                 if roll() < 0.04:
                     other = rng.choice(other_live)
-                    add(item.local, f"{other_plan.plan_id}/{other.local}", "duplicate-of", rng.choice(["judged", "suggested"]),
-                        _quote(rng, item.text, ""), _quote(rng, other.text, ""))
+                    add(
+                        item.local,
+                        f"{other_plan.plan_id}/{other.local}",
+                        "duplicate-of",
+                        rng.choice(["judged", "suggested"]),
+                        _quote(rng, item.text, ""),
+                        _quote(rng, other.text, ""),
+                    )
                 if roll() < 0.02:
-                    add(item.local, f"{other_plan.plan_id}/{rng.choice(other_plan.workstreams).local}", "delegated-to",
-                        "explicit", _quote(rng, item.text, ""))
+                    add(
+                        item.local,
+                        f"{other_plan.plan_id}/{rng.choice(other_plan.workstreams).local}",
+                        "delegated-to",
+                        "explicit",
+                        _quote(rng, item.text, ""),
+                    )
         if count > 1:
             cited = plans[(index + 1) % count]
             add(plan.plan_id, cited.source, "references", "explicit", f"as set out in {cited.title}")
@@ -385,7 +579,19 @@ def _quoted(text: str, indent: int, width: int = 110) -> str:
     return '"' + pad.join(json.dumps(part, ensure_ascii=False)[1:-1] for part in lines) + '"'
 
 
-_PLAIN_KEYS = {"id", "workstream", "response", "status", "organisation", "from", "to", "relation", "basis", "source", "part-of"}
+_PLAIN_KEYS = {
+    "id",
+    "workstream",
+    "response",
+    "status",
+    "organisation",
+    "from",
+    "to",
+    "relation",
+    "basis",
+    "source",
+    "part-of",
+}
 
 
 def _scalar(value, indent: int) -> str:
@@ -416,9 +622,18 @@ def _emit_mapping(out: list[str], mapping: dict, indent: int, first_prefix: str)
 
 def plan_yaml(plan: _Plan) -> str:
     """Return the YAML text of one plan file."""
-    out = ["# Synthetic plan generated by bench/generate.py (seeded; not real data).", "", "plan:",
-           f"  id: {plan.plan_id}", f"  title: {_quoted(plan.title, 2)}", f"  source: {plan.source}",
-           f"  owners: [{', '.join(plan.head['owners'])}]", f"  date: \"{plan.head['date']}\"", "", "workstreams:"]
+    out = [
+        "# Synthetic plan generated by bench/generate.py (seeded; not real data).",
+        "",
+        "plan:",
+        f"  id: {plan.plan_id}",
+        f"  title: {_quoted(plan.title, 2)}",
+        f"  source: {plan.source}",
+        f"  owners: [{', '.join(plan.head['owners'])}]",
+        f'  date: "{plan.head["date"]}"',
+        "",
+        "workstreams:",
+    ]
     for item in plan.workstreams:
         _emit_mapping(out, {"id": item.local, **item.fields}, 2, "- ")
     out += ["", "recommendations:"]
@@ -467,18 +682,35 @@ def generate(directory: Path, plan_count: int, seed: int = DEFAULT_SEED) -> dict
     organisations = make_organisations(rng, max(20, int(8 * math.sqrt(plan_count * 10))))
     writer = _Writer(rng, organisations)
     plans = [_make_plan(index, writer, organisations) for index in range(plan_count)]
-    documents = [{"id": plan.source, "title": plan.title, "publisher": plan.head["owners"], "date": plan.head["date"],
-                  "url": f"https://www.example.gov.uk/publications/{plan.plan_id}", "licence": "Open Government Licence v3.0"}
-                 for plan in plans]
+    documents = [
+        {
+            "id": plan.source,
+            "title": plan.title,
+            "publisher": plan.head["owners"],
+            "date": plan.head["date"],
+            "url": f"https://www.example.gov.uk/publications/{plan.plan_id}",
+            "licence": "Open Government Licence v3.0",
+        }
+        for plan in plans
+    ]
     for number in range(max(5, plan_count // 2)):
         topic = rng.choice(TOPICS)[1]
-        documents.append({"id": f"report-{number:04d}-{_slug(topic)}", "title": f"Review of {topic} ({2010 + number % 15})",
-                          "publisher": [writer.org()["id"]], "date": str(2010 + number % 15)})
+        documents.append(
+            {
+                "id": f"report-{number:04d}-{_slug(topic)}",
+                "title": f"Review of {topic} ({2010 + number % 15})",
+                "publisher": [writer.org()["id"]],
+                "date": str(2010 + number % 15),
+            }
+        )
     programmes = []
     for number in range(max(5, plan_count // 4)):
         topic = rng.choice(TOPICS)[1]
-        programme = {"id": f"programme-{number:04d}-{_slug(topic)}", "name": f"{topic.capitalize()} programme {number}",
-                     "owners": [writer.org()["id"]]}
+        programme = {
+            "id": f"programme-{number:04d}-{_slug(topic)}",
+            "name": f"{topic.capitalize()} programme {number}",
+            "owners": [writer.org()["id"]],
+        }
         if programmes and rng.random() < 0.2:
             programme["part-of"] = rng.choice(programmes)["id"]
         programmes.append(programme)
@@ -489,11 +721,17 @@ def generate(directory: Path, plan_count: int, seed: int = DEFAULT_SEED) -> dict
     (directory / "plans").mkdir(parents=True)
     organisation_entries = []
     for organisation in organisations:
-        entry = {"id": organisation["id"], "name": organisation["name"], "abbreviations": [organisation["abbreviation"]]}
+        entry = {
+            "id": organisation["id"],
+            "name": organisation["name"],
+            "abbreviations": [organisation["abbreviation"]],
+        }
         if "part-of" in organisation:
             entry["part-of"] = organisation["part-of"]
         organisation_entries.append(entry)
-    (directory / "organisations.yaml").write_text(registry_yaml("organisations", organisation_entries), encoding="utf-8")
+    (directory / "organisations.yaml").write_text(
+        registry_yaml("organisations", organisation_entries), encoding="utf-8"
+    )
     (directory / "documents.yaml").write_text(registry_yaml("documents", documents), encoding="utf-8")
     (directory / "programmes.yaml").write_text(registry_yaml("programmes", programmes), encoding="utf-8")
     for plan in plans:
@@ -508,7 +746,11 @@ def _describe(plans: list[_Plan]) -> dict:
     pairs: dict[tuple[str, str], int] = {}
     for plan in plans:
         for link in plan.links:
-            source = f"{plan.plan_id}/{link['from']}" if "/" not in link["from"] and link["from"] != plan.plan_id else link["from"]
+            source = (
+                f"{plan.plan_id}/{link['from']}"
+                if "/" not in link["from"] and link["from"] != plan.plan_id
+                else link["from"]
+            )
             target = link["to"]
             if "/" not in target and any(target == item.local for item in plan.recommendations + plan.workstreams):
                 target = f"{plan.plan_id}/{target}"
@@ -567,7 +809,9 @@ def write_ntriples(directory: Path, target: Path) -> tuple[int, int]:
     return data_triples, len(dataset.nodes)
 
 
-def ensure_scale(scale: str, root: Path = DATA_ROOT, seed: int = DEFAULT_SEED, quiet: bool = False) -> tuple[Path, dict]:
+def ensure_scale(
+    scale: str, root: Path = DATA_ROOT, seed: int = DEFAULT_SEED, quiet: bool = False
+) -> tuple[Path, dict]:
     """Return (data directory, description) of a scale, generating it unless an identical one is already there."""
     target = root / scale
     meta_path = target / "meta.json"
@@ -583,8 +827,14 @@ def ensure_scale(scale: str, root: Path = DATA_ROOT, seed: int = DEFAULT_SEED, q
     meta = generate(target / "yaml", plan_count, seed)
     triples, nodes = write_ntriples(target / "yaml", target / "data.nt")
     size = sum(path.stat().st_size for path in (target / "yaml").rglob("*.yaml"))
-    meta.update(wanted, scale=scale, triples=triples, nodes=nodes, yaml_bytes=size,
-                seconds=round(time.perf_counter() - started, 1))
+    meta.update(
+        wanted,
+        scale=scale,
+        triples=triples,
+        nodes=nodes,
+        yaml_bytes=size,
+        seconds=round(time.perf_counter() - started, 1),
+    )
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
     if not quiet:
         print(f"  {triples:,} triples, {nodes:,} nodes, {size / 1e6:.1f} MB of YAML in {meta['seconds']} s", flush=True)

@@ -17,8 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 _PAN = """async () => {
   const network = crossplan.network;
@@ -51,8 +57,12 @@ _CLICK = """(id) => {
 def measure(chromium, path: Path) -> dict:
     """Open the page, switch to the full graph; return timings in seconds, fps and milliseconds."""
     page = chromium.new_page(viewport={"width": 1440, "height": 900})
-    page.route("**/*", lambda route: route.continue_() if route.request.url.split(":", 1)[0] in ("file", "data", "about")
-               else route.abort())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.split(":", 1)[0] in ("file", "data", "about") else route.abort()
+        ),
+    )
     started = time.perf_counter()
     page.goto(path.as_uri())
     page.wait_for_selector("body[data-ready=true]", timeout=120_000)
@@ -69,8 +79,16 @@ def measure(chromium, path: Path) -> dict:
     after_open = page.evaluate("crossplan.network.body.nodeIndices.length")
     fps_open = page.evaluate(_PAN)
     page.close()
-    return {"open_s": opened, "drawn": drawn, "fps": fps, "click_ms": click, "open_group_ms": opening,
-            "drawn_after_open": after_open, "fps_after_open": fps_open, "groups": len(clusters)}
+    return {
+        "open_s": opened,
+        "drawn": drawn,
+        "fps": fps,
+        "click_ms": click,
+        "open_group_ms": opening,
+        "drawn_after_open": after_open,
+        "fps_after_open": fps_open,
+        "groups": len(clusters),
+    }
 
 
 def main(argv: list[str]) -> None:
@@ -79,7 +97,6 @@ def main(argv: list[str]) -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from crossplan.graph.viz import render_html
-
     from tests.test_viz_browser import synthetic_store
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -92,10 +109,12 @@ def main(argv: list[str]) -> None:
             html = render_html(synthetic_store(size))
             path.write_text(html, encoding="utf-8")
             result = measure(chromium, path)
-            print(f"{size} nodes ({len(html.encode()) / 1e6:.1f} MB): ready in {result['open_s']:.1f} s; full graph draws "
-                  f"{result['drawn']} boxes ({result['groups']} collapsed groups); pan/zoom {result['fps']:.0f} fps; "
-                  f"click (median of 5) {result['click_ms'] or 0:.0f} ms; opening a group (median of 5) {result['open_group_ms'] or 0:.0f} ms "
-                  f"({result['drawn_after_open']} boxes, then {result['fps_after_open']:.0f} fps)")
+            print(
+                f"{size} nodes ({len(html.encode()) / 1e6:.1f} MB): ready in {result['open_s']:.1f} s; full graph draws "
+                f"{result['drawn']} boxes ({result['groups']} collapsed groups); pan/zoom {result['fps']:.0f} fps; "
+                f"click (median of 5) {result['click_ms'] or 0:.0f} ms; opening a group (median of 5) {result['open_group_ms'] or 0:.0f} ms "
+                f"({result['drawn_after_open']} boxes, then {result['fps_after_open']:.0f} fps)"
+            )
         chromium.close()
 
 

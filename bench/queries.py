@@ -47,8 +47,10 @@ QUERIES = {
 }}""",
 }
 
-EDGES = ("cp:feedsInto, cp:duplicateOf, cp:relatedTo, cp:delegatedTo, cp:supersedes, cp:references, cp:hasAction, "
-         "cp:hasUpdate, cp:inWorkstream")
+EDGES = (
+    "cp:feedsInto, cp:duplicateOf, cp:relatedTo, cp:delegatedTo, cp:supersedes, cp:references, cp:hasAction, "
+    "cp:hasUpdate, cp:inWorkstream"
+)
 TEMPLATED = {"feeds-into+", "text-search", "2-hop", "lookup-id"}
 
 

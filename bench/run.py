@@ -70,8 +70,11 @@ class Bench:
         self.scratch = Path(tempfile.mkdtemp(prefix="run-", dir=OUT))
         self.env = dict(os.environ)
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
-        self.env.update(PYTHONPYCACHEPREFIX=str(OUT / "pycache"), CROSSPLAN_CACHE=str(self.scratch / "cache"),
-                        CROSSPLAN_PROGRESS="0")
+        self.env.update(
+            PYTHONPYCACHEPREFIX=str(OUT / "pycache"),
+            CROSSPLAN_CACHE=str(self.scratch / "cache"),
+            CROSSPLAN_PROGRESS="0",
+        )
         for name in ("CROSSPLAN_DATA", "CROSSPLAN_STORE"):
             self.env.pop(name, None)
         self.crossplan = _entry_point()
@@ -95,11 +98,26 @@ class Bench:
             child.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
             err.seek(0)
-            return Process(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode,
-                           out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+            return Process(
+                seconds,
+                usage.ru_utime + usage.ru_stime,
+                usage.ru_maxrss / 1024,
+                child.returncode,
+                out.read().decode("utf-8", "replace"),
+                err.read().decode("utf-8", "replace"),
+            )
 
-    def timed(self, group: str, name: str, scale: str, command: list[str], runs: int | None = None,
-              warm: bool = True, before=None, expect: str | None = None) -> Row:
+    def timed(
+        self,
+        group: str,
+        name: str,
+        scale: str,
+        command: list[str],
+        runs: int | None = None,
+        warm: bool = True,
+        before=None,
+        expect: str | None = None,
+    ) -> Row:
         """Measure a command ``runs`` times in fresh processes and record the median (``before`` runs first each time)."""
         runs = runs or self.repeat
         if warm:
@@ -117,8 +135,16 @@ class Bench:
             times.append(result.seconds)
             cpus.append(result.cpu)
             peaks.append(result.peak_mb)
-        row = Row(group, name, scale, statistics.median(times) if times else None, len(times),
-                  max(peaks) if peaks else None, note, statistics.median(cpus) if cpus else None)
+        row = Row(
+            group,
+            name,
+            scale,
+            statistics.median(times) if times else None,
+            len(times),
+            max(peaks) if peaks else None,
+            note,
+            statistics.median(cpus) if cpus else None,
+        )
         self.add(row)
         return row
 
@@ -126,7 +152,10 @@ class Bench:
         self.rows.append(row)
         seconds = "—" if row.seconds is None else _seconds(row.seconds)
         cpu = "" if row.cpu is None else f"cpu {_seconds(row.cpu)}"
-        print(f"  {row.group:<8} {row.name:<52} {row.scale:<9} {seconds:>9} {cpu:>14}  n={row.runs}  {row.note}", flush=True)
+        print(
+            f"  {row.group:<8} {row.name:<52} {row.scale:<9} {seconds:>9} {cpu:>14}  n={row.runs}  {row.note}",
+            flush=True,
+        )
 
     def _has_command(self, name: str) -> bool:
         return self.process([*self.crossplan, name, "--help"]).code == 0
@@ -143,32 +172,61 @@ class Bench:
         shipped_store = str(self.scratch / "stores" / "shipped")
         mapping_query = PREFIXES + QUERIES["mapping"]
         self.process(self.cli("--store", shipped_store, "build"))
-        self.timed("cli", "crossplan stats (store cached)", "shipped", self.cli("--store", shipped_store, "stats"), runs=cold)
+        self.timed(
+            "cli", "crossplan stats (store cached)", "shipped", self.cli("--store", shipped_store, "stats"), runs=cold
+        )
         if self.commands["query"]:
-            self.timed("cli", "crossplan query (store cached)", "shipped",
-                       self.cli("--store", shipped_store, "query", mapping_query, "--format", "csv"), runs=cold)
+            self.timed(
+                "cli",
+                "crossplan query (store cached)",
+                "shipped",
+                self.cli("--store", shipped_store, "query", mapping_query, "--format", "csv"),
+                runs=cold,
+            )
             fresh = self.scratch / "stores" / "fresh"
-            self.timed("cli", "crossplan query (first run: builds the store)", "shipped",
-                       self.cli("--store", str(fresh), "query", mapping_query, "--format", "csv"), runs=cold,
-                       before=lambda: shutil.rmtree(fresh, ignore_errors=True))
+            self.timed(
+                "cli",
+                "crossplan query (first run: builds the store)",
+                "shipped",
+                self.cli("--store", str(fresh), "query", mapping_query, "--format", "csv"),
+                runs=cold,
+                before=lambda: shutil.rmtree(fresh, ignore_errors=True),
+            )
         else:
             self.add(Row("cli", "crossplan query", "shipped", None, 0, note="no `crossplan query` command yet"))
         if self.commands["mapping"]:
-            self.timed("cli", "crossplan mapping (store cached)", "shipped",
-                       self.cli("--store", shipped_store, "mapping", *SHIPPED_MAPPING), runs=cold)
+            self.timed(
+                "cli",
+                "crossplan mapping (store cached)",
+                "shipped",
+                self.cli("--store", shipped_store, "mapping", *SHIPPED_MAPPING),
+                runs=cold,
+            )
         else:
             self.add(Row("cli", "crossplan mapping", "shipped", None, 0, note="no `crossplan mapping` command yet"))
         for scale, (directory, meta) in data.items():
             store = str(self.store_of(scale))
             self.process(self.cli("--data", str(directory), "--store", store, "build"))
-            self.timed("cli", "crossplan stats (store cached)", scale,
-                       self.cli("--data", str(directory), "--store", store, "stats"))
+            self.timed(
+                "cli",
+                "crossplan stats (store cached)",
+                scale,
+                self.cli("--data", str(directory), "--store", store, "stats"),
+            )
             if self.commands["query"]:
-                self.timed("cli", "crossplan query (store cached)", scale,
-                           self.cli("--data", str(directory), "--store", store, "query", mapping_query, "--format", "csv"))
+                self.timed(
+                    "cli",
+                    "crossplan query (store cached)",
+                    scale,
+                    self.cli("--data", str(directory), "--store", store, "query", mapping_query, "--format", "csv"),
+                )
             if self.commands["mapping"]:
-                self.timed("cli", "crossplan mapping (store cached)", scale,
-                           self.cli("--data", str(directory), "--store", store, "mapping", *meta["mapping"]))
+                self.timed(
+                    "cli",
+                    "crossplan mapping (store cached)",
+                    scale,
+                    self.cli("--data", str(directory), "--store", store, "mapping", *meta["mapping"]),
+                )
 
     def run_build(self, data: dict[str, tuple[Path, dict]]) -> None:
         """Full build, rebuild after one file, up-to-date check; and raw pyoxigraph's bulk load + optimize of the same
@@ -177,9 +235,22 @@ class Bench:
             store = str(self.store_of(scale))
             full = self.cli("--data", str(directory), "--store", store, "build", "--rebuild")
             raw_directory = self.scratch / f"raw-{scale}"
-            raw = [sys.executable, "-m", "bench.steps", "raw-load", "--data", str(directory),
-                   "--nt", str(directory.parent / "data.nt"), "--store", str(raw_directory),
-                   "--meta", str(directory.parent / "meta.json"), "--scratch", str(self.scratch)]
+            raw = [
+                sys.executable,
+                "-m",
+                "bench.steps",
+                "raw-load",
+                "--data",
+                str(directory),
+                "--nt",
+                str(directory.parent / "data.nt"),
+                "--store",
+                str(raw_directory),
+                "--meta",
+                str(directory.parent / "meta.json"),
+                "--scratch",
+                str(self.scratch),
+            ]
             ours, theirs = [], []
             for _ in range(self.repeat):
                 ours.append(self.process(full))
@@ -189,20 +260,40 @@ class Bench:
             self.add_processes("build", "full build from YAML (crossplan build --rebuild)", scale, ours, "files parsed")
             self.add_processes("build", "raw pyoxigraph: bulk load + optimize of the N-Triples on disk", scale, theirs)
             edited = directory / meta["edit_plan"]
-            self.timed("build", "rebuild after one plan file changes", scale,
-                       self.cli("--data", str(directory), "--store", store, "build"), warm=False,
-                       before=lambda path=edited: _toggle_edit(path), expect="1 file parsed")
-            self.timed("build", "up-to-date check (crossplan build, nothing changed)", scale,
-                       self.cli("--data", str(directory), "--store", store, "build"), expect="up to date")
+            self.timed(
+                "build",
+                "rebuild after one plan file changes",
+                scale,
+                self.cli("--data", str(directory), "--store", store, "build"),
+                warm=False,
+                before=lambda path=edited: _toggle_edit(path),
+                expect="1 file parsed",
+            )
+            self.timed(
+                "build",
+                "up-to-date check (crossplan build, nothing changed)",
+                scale,
+                self.cli("--data", str(directory), "--store", store, "build"),
+                expect="up to date",
+            )
 
-    def add_processes(self, group: str, name: str, scale: str, results: list[Process], expect: str | None = None) -> Row:
+    def add_processes(
+        self, group: str, name: str, scale: str, results: list[Process], expect: str | None = None
+    ) -> Row:
         good = [result for result in results if result.code == 0]
         note = "" if len(good) == len(results) else f"exit {results[0].code}: {results[0].stderr.strip()[-160:]}"
         if expect and good and not any(expect in result.stdout + result.stderr for result in good):
             note = f"unexpected output: {(good[0].stdout + good[0].stderr).strip()[:120]}"
-        row = Row(group, name, scale, statistics.median(r.seconds for r in good) if good else None, len(good),
-                  max(r.peak_mb for r in good) if good else None, note,
-                  statistics.median(r.cpu for r in good) if good else None)
+        row = Row(
+            group,
+            name,
+            scale,
+            statistics.median(r.seconds for r in good) if good else None,
+            len(good),
+            max(r.peak_mb for r in good) if good else None,
+            note,
+            statistics.median(r.cpu for r in good) if good else None,
+        )
         self.add(row)
         return row
 
@@ -228,13 +319,21 @@ class Bench:
             store = self.store_of(scale)
             edited = directory / meta["edit_plan"]
             self.process(self.cli("--data", str(directory), "--store", str(store), "build", "--rebuild"))
-            self.timed("question", "crossplan --help (the yardstick)", scale, self.cli("--help"), runs=max(self.repeat, 5))
+            self.timed(
+                "question", "crossplan --help (the yardstick)", scale, self.cli("--help"), runs=max(self.repeat, 5)
+            )
             for name, arguments in self.QUESTIONS:
                 command = self.cli("--data", str(directory), "--store", str(store), *arguments(meta))
                 first = self.process(command)
                 self.add_processes("question", f"crossplan {name} (first answer)", scale, [first])
-                self.timed("question", f"crossplan {name} (after a one-file edit)", scale, command, warm=False,
-                           before=lambda path=edited: _toggle_edit(path))
+                self.timed(
+                    "question",
+                    f"crossplan {name} (after a one-file edit)",
+                    scale,
+                    command,
+                    warm=False,
+                    before=lambda path=edited: _toggle_edit(path),
+                )
                 self.timed("question", f"crossplan {name} (asked again)", scale, command)
 
     def run_suggest(self, data: dict[str, tuple[Path, dict]]) -> None:
@@ -257,7 +356,9 @@ class Bench:
             return
         measure = getattr(page, "bench_rows", None)
         if measure is None:
-            self.add(Row("page", "browser page", "-", None, 0, note="run `python -m bench.page` (no bench_rows hook yet)"))
+            self.add(
+                Row("page", "browser page", "-", None, 0, note="run `python -m bench.page` (no bench_rows hook yet)")
+            )
             return
         for row in measure(self):
             self.add(row)
@@ -269,13 +370,37 @@ class Bench:
             results = {}
             for engine in ENGINES:
                 if engine == "rdflib" and meta["triples"] > self.arguments.skip_rdflib_above:
-                    self.add(Row("query", "rdflib: skipped", scale, None, 0,
-                                 note=f"more than {self.arguments.skip_rdflib_above:,} triples (--skip-rdflib-above)"))
+                    self.add(
+                        Row(
+                            "query",
+                            "rdflib: skipped",
+                            scale,
+                            None,
+                            0,
+                            note=f"more than {self.arguments.skip_rdflib_above:,} triples (--skip-rdflib-above)",
+                        )
+                    )
                     continue
-                command = [sys.executable, "-m", "bench.steps", engine, "--data", str(directory),
-                           "--nt", str(directory.parent / "data.nt"), "--store", str(store),
-                           "--meta", str(directory.parent / "meta.json"), "--scratch", str(self.scratch),
-                           "--repeat", str(self.repeat), "--budget", "20"]
+                command = [
+                    sys.executable,
+                    "-m",
+                    "bench.steps",
+                    engine,
+                    "--data",
+                    str(directory),
+                    "--nt",
+                    str(directory.parent / "data.nt"),
+                    "--store",
+                    str(store),
+                    "--meta",
+                    str(directory.parent / "meta.json"),
+                    "--scratch",
+                    str(self.scratch),
+                    "--repeat",
+                    str(self.repeat),
+                    "--budget",
+                    "20",
+                ]
                 old_cwd = self.env.get("PYTHONPATH")
                 self.env["PYTHONPATH"] = str(REPO) + (os.pathsep + old_cwd if old_cwd else "")
                 result = self.process(command)
@@ -285,15 +410,36 @@ class Bench:
                     continue
                 outcome = json.loads(result.stdout)
                 results[engine] = outcome
-                self.add(Row("load", f"{engine}: open/load", scale, outcome["load"], 1, result.peak_mb,
-                             cpu=outcome["load_cpu"]))
+                self.add(
+                    Row(
+                        "load",
+                        f"{engine}: open/load",
+                        scale,
+                        outcome["load"],
+                        1,
+                        result.peak_mb,
+                        cpu=outcome["load_cpu"],
+                    )
+                )
                 for name, measured in outcome["queries"].items():
                     times = measured["times"]
                     note = f"gave up after {times[-1]:.0f} s" if measured.get("gave_up") else f"{measured['rows']} rows"
-                    self.add(Row("query", f"{name} [{engine}]", scale, statistics.median(times), len(times),
-                                 note=note, cpu=statistics.median(measured["cpu"]),
-                                 extra={"engine": engine, "query": name, "rows": measured["rows"]}))
-            counts = {engine: {name: q["rows"] for name, q in outcome["queries"].items()} for engine, outcome in results.items()}
+                    self.add(
+                        Row(
+                            "query",
+                            f"{name} [{engine}]",
+                            scale,
+                            statistics.median(times),
+                            len(times),
+                            note=note,
+                            cpu=statistics.median(measured["cpu"]),
+                            extra={"engine": engine, "query": name, "rows": measured["rows"]},
+                        )
+                    )
+            counts = {
+                engine: {name: q["rows"] for name, q in outcome["queries"].items()}
+                for engine, outcome in results.items()
+            }
             for name in QUERIES:
                 seen = {engine: rows[name] for engine, rows in counts.items() if rows.get(name) is not None}
                 if len(set(seen.values())) > 1:
@@ -306,8 +452,12 @@ class Bench:
         self.process(self.cli("--data", str(directory), "--store", store, "build"))
         for name in ("ntriples", "turtle"):
             target = self.scratch / f"export.{name}"
-            self.timed("export", f"crossplan export --format {name} -o FILE", scale,
-                       self.cli("--data", str(directory), "--store", store, "export", "--format", name, "-o", str(target)))
+            self.timed(
+                "export",
+                f"crossplan export --format {name} -o FILE",
+                scale,
+                self.cli("--data", str(directory), "--store", store, "export", "--format", name, "-o", str(target)),
+            )
 
     def run_viz(self) -> None:
         if not self.commands["viz"]:
@@ -318,8 +468,12 @@ class Bench:
             store = str(self.store_of(scale))
             self.process(self.cli("--data", str(directory), "--store", store, "build"))
             target = self.scratch / f"viz-{scale}.html"
-            row = self.timed("viz", f"crossplan viz -o FILE ({meta['nodes']:,} nodes)", scale,
-                             self.cli("--data", str(directory), "--store", store, "viz", "-o", str(target)))
+            row = self.timed(
+                "viz",
+                f"crossplan viz -o FILE ({meta['nodes']:,} nodes)",
+                scale,
+                self.cli("--data", str(directory), "--store", store, "viz", "-o", str(target)),
+            )
             if target.exists():
                 row.extra["html_mb"] = round(target.stat().st_size / 1e6, 1)
                 row.note = (row.note + f" {row.extra['html_mb']} MB of HTML").strip()
@@ -360,7 +514,11 @@ def machine_description() -> dict:
 
     memory = ""
     try:
-        memory = subprocess.run(["free", "-h"], capture_output=True, text=True, check=False).stdout.splitlines()[1].split()[1]
+        memory = (
+            subprocess.run(["free", "-h"], capture_output=True, text=True, check=False)
+            .stdout.splitlines()[1]
+            .split()[1]
+        )
     except (OSError, IndexError):
         pass
     return {
@@ -376,13 +534,17 @@ def machine_description() -> dict:
 
 def format_table(rows: list[Row]) -> str:
     """Return the measurements as a Markdown table."""
-    lines = ["| group | benchmark | data | median wall | median CPU | runs | peak RSS | note |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    lines = [
+        "| group | benchmark | data | median wall | median CPU | runs | peak RSS | note |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
     for row in rows:
         seconds = "—" if row.seconds is None else _seconds(row.seconds)
         cpu = "" if row.cpu is None else _seconds(row.cpu)
         peak = "" if row.peak_mb is None else f"{row.peak_mb:,.0f} MB"
-        lines.append(f"| {row.group} | {row.name} | {row.scale} | {seconds} | {cpu} | {row.runs} | {peak} | {row.note} |")
+        lines.append(
+            f"| {row.group} | {row.name} | {row.scale} | {seconds} | {cpu} | {row.runs} | {peak} | {row.note} |"
+        )
     return "\n".join(lines)
 
 
@@ -403,15 +565,22 @@ def format_comparison(rows: list[Row]) -> str:
 
     out = []
     for scale, queries in wall.items():
-        out += [f"\nQueries at {scale} (median wall time; ratio = crossplan ÷ engine, wall and CPU; speed-up = rdflib ÷ crossplan):",
-                "", "| query | crossplan | pyoxigraph memory | pyoxigraph disk | rdflib | ÷ memory | ÷ memory (CPU) "
-                "| ÷ disk | ÷ disk (CPU) | rdflib speed-up |",
-                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        out += [
+            f"\nQueries at {scale} (median wall time; ratio = crossplan ÷ engine, wall and CPU; speed-up = rdflib ÷ crossplan):",
+            "",
+            "| query | crossplan | pyoxigraph memory | pyoxigraph disk | rdflib | ÷ memory | ÷ memory (CPU) "
+            "| ÷ disk | ÷ disk (CPU) | rdflib speed-up |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for name, engines in queries.items():
             cells = [_seconds(engines[e]) if e in engines else "—" for e in ENGINES]
             cpus = cpu[scale][name]
-            cells += [ratio(engines, "crossplan", "pyoxigraph-memory"), ratio(cpus, "crossplan", "pyoxigraph-memory"),
-                      ratio(engines, "crossplan", "pyoxigraph-disk"), ratio(cpus, "crossplan", "pyoxigraph-disk")]
+            cells += [
+                ratio(engines, "crossplan", "pyoxigraph-memory"),
+                ratio(cpus, "crossplan", "pyoxigraph-memory"),
+                ratio(engines, "crossplan", "pyoxigraph-disk"),
+                ratio(cpus, "crossplan", "pyoxigraph-disk"),
+            ]
             speed = engines.get("rdflib", 0) / engines["crossplan"] if engines.get("crossplan") else 0
             cells.append(f"{speed:.0f}×" if speed else "—")
             out.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -436,21 +605,37 @@ def format_targets(rows: list[Row]) -> str:
             lines.append(f"| {label} | {shown or _seconds(value)} | {'yes' if value <= limit else 'NO'} |")
 
     target("cold `crossplan --help` ≤ 0.15 s", find("cli", "crossplan --help", "-"), 0.15)
-    target("cold `crossplan query`, shipped data ≤ 0.5 s (store cached)",
-           find("cli", "crossplan query (store cached)", "shipped"), 0.5)
-    target("cold `crossplan query`, shipped data ≤ 0.5 s (first run, builds the store)",
-           find("cli", "crossplan query (first run: builds the store)", "shipped"), 0.5)
-    scales = sorted({row.scale for row in rows if row.group == "build"}, key=lambda s: ("10k", "100k", "1m").index(s) if s in ("10k", "100k", "1m") else 9)
+    target(
+        "cold `crossplan query`, shipped data ≤ 0.5 s (store cached)",
+        find("cli", "crossplan query (store cached)", "shipped"),
+        0.5,
+    )
+    target(
+        "cold `crossplan query`, shipped data ≤ 0.5 s (first run, builds the store)",
+        find("cli", "crossplan query (first run: builds the store)", "shipped"),
+        0.5,
+    )
+    scales = sorted(
+        {row.scale for row in rows if row.group == "build"},
+        key=lambda s: ("10k", "100k", "1m").index(s) if s in ("10k", "100k", "1m") else 9,
+    )
     largest = scales[-1] if scales else None
     if largest:
-        target(f"warm `crossplan query` at {largest} ≤ 2 s (with process start)",
-               find("cli", "crossplan query (store cached)", largest), 2.0)
+        target(
+            f"warm `crossplan query` at {largest} ≤ 2 s (with process start)",
+            find("cli", "crossplan query (store cached)", largest),
+            2.0,
+        )
     for scale in [scale for scale in scales if scale in ("100k", "1m")]:  # the scales the target names
         full = find("build", "full build from YAML (crossplan build --rebuild)", scale)
         one = find("build", "rebuild after one plan file changes", scale)
         if full and one:
-            target(f"rebuild after one change ≤ 10 % of full build at {scale}", one / full, 0.10,
-                   f"{_seconds(one)} / {_seconds(full)} = {one / full:.1%}")
+            target(
+                f"rebuild after one change ≤ 10 % of full build at {scale}",
+                one / full,
+                0.10,
+                f"{_seconds(one)} / {_seconds(full)} = {one / full:.1%}",
+            )
     if largest:
         per_engine: dict[str, dict[str, float]] = {}
         per_engine_cpu: dict[str, dict[str, float]] = {}
@@ -466,13 +651,19 @@ def format_targets(rows: list[Row]) -> str:
                 if common:
                     worst = max(common, key=lambda name: mine[name] / theirs[name])
                     ratio = mine[worst] / theirs[worst]
-                    target(f"queries within 1.5× raw pyoxigraph ({other.split('-')[1]}) at {largest}, {label}", ratio,
-                           1.5, f"worst {worst}: {ratio:.2f}×")
+                    target(
+                        f"queries within 1.5× raw pyoxigraph ({other.split('-')[1]}) at {largest}, {label}",
+                        ratio,
+                        1.5,
+                        f"worst {worst}: {ratio:.2f}×",
+                    )
         rdflib = per_engine.get("rdflib", {})
         for name in ("mapping", "count-by-status", "2-hop"):
             if name in ours and name in rdflib:
                 speed = rdflib[name] / ours[name]
-                lines.append(f"| {name} ≥ 10× faster than rdflib at {largest} | {speed:.0f}× | {'yes' if speed >= 10 else 'NO'} |")
+                lines.append(
+                    f"| {name} ≥ 10× faster than rdflib at {largest} | {speed:.0f}× | {'yes' if speed >= 10 else 'NO'} |"
+                )
     return "\n".join(lines)
 
 
@@ -487,58 +678,114 @@ def format_issue19_targets(rows: list[Row]) -> str:
     """
 
     def find(group: str, name: str, scale: str) -> Row | None:
-        return next((row for row in rows if row.group == group and row.name == name and row.scale == scale
-                     and row.seconds is not None), None)
+        return next(
+            (
+                row
+                for row in rows
+                if row.group == group and row.name == name and row.scale == scale and row.seconds is not None
+            ),
+            None,
+        )
 
-    lines = ["| target (issue 19) | data | measured (wall) | ratio (wall) | ratio (CPU) | limit | met (wall) |",
-             "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+    lines = [
+        "| target (issue 19) | data | measured (wall) | ratio (wall) | ratio (CPU) | limit | met (wall) |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+    ]
 
-    def target(label: str, scale: str, mine: float | None, theirs: float | None, limit: float, shown: str,
-               cpu: tuple | None = None) -> None:
+    def target(
+        label: str,
+        scale: str,
+        mine: float | None,
+        theirs: float | None,
+        limit: float,
+        shown: str,
+        cpu: tuple | None = None,
+    ) -> None:
         if mine is None or not theirs:
             lines.append(f"| {label} | {scale} | not measured | — | — | {limit:g}× | — |")
             return
         ratio = mine / theirs
         by_cpu = f"{cpu[0] / cpu[1]:.2f}×" if cpu and cpu[0] and cpu[1] else "—"
-        lines.append(f"| {label} | {scale} | {shown} | {ratio:.2f}× | {by_cpu} | {limit:g}× | "
-                     f"{'yes' if ratio <= limit else 'NO'} |")
+        lines.append(
+            f"| {label} | {scale} | {shown} | {ratio:.2f}× | {by_cpu} | {limit:g}× | "
+            f"{'yes' if ratio <= limit else 'NO'} |"
+        )
 
-    scales = [scale for scale in ("10k", "100k", "1m") if any(row.scale == scale and row.group == "question" for row in rows)]
+    scales = [
+        scale for scale in ("10k", "100k", "1m") if any(row.scale == scale and row.group == "question" for row in rows)
+    ]
     for scale in scales:
         for phase in ("first answer", "after a one-file edit"):
             show = find("question", f"crossplan show ID ({phase})", scale)
             for name in LOCAL_QUESTIONS[1:]:
                 mine = find("question", f"crossplan {name} ({phase})", scale)
                 if mine and show:
-                    target(f"`{name.split()[0]}` ≤ 2× `crossplan show` ({phase})", scale, mine.seconds, show.seconds, 2,
-                           f"{_seconds(mine.seconds)} vs {_seconds(show.seconds)}", (mine.cpu, show.cpu))
+                    target(
+                        f"`{name.split()[0]}` ≤ 2× `crossplan show` ({phase})",
+                        scale,
+                        mine.seconds,
+                        show.seconds,
+                        2,
+                        f"{_seconds(mine.seconds)} vs {_seconds(show.seconds)}",
+                        (mine.cpu, show.cpu),
+                    )
             yardstick = find("question", "crossplan --help (the yardstick)", scale)
             for name in WHOLE_GRAPH_QUESTIONS:
                 mine = find("question", f"crossplan {name} ({phase})", scale)
                 if mine and yardstick:
-                    target(f"`{name}` ≤ 15× `crossplan --help` ({phase})", scale, mine.seconds, yardstick.seconds, 15,
-                           f"{_seconds(mine.seconds)} vs {_seconds(yardstick.seconds)}", (mine.cpu, yardstick.cpu))
-    for scale in [scale for scale in ("10k", "100k", "1m") if find("build", "full build from YAML (crossplan build --rebuild)", scale)]:
+                    target(
+                        f"`{name}` ≤ 15× `crossplan --help` ({phase})",
+                        scale,
+                        mine.seconds,
+                        yardstick.seconds,
+                        15,
+                        f"{_seconds(mine.seconds)} vs {_seconds(yardstick.seconds)}",
+                        (mine.cpu, yardstick.cpu),
+                    )
+    for scale in [
+        scale
+        for scale in ("10k", "100k", "1m")
+        if find("build", "full build from YAML (crossplan build --rebuild)", scale)
+    ]:
         ours = find("build", "full build from YAML (crossplan build --rebuild)", scale)
         raw = find("build", "raw pyoxigraph: bulk load + optimize of the N-Triples on disk", scale)
         if raw:
-            target("full build time ≤ 2× raw pyoxigraph on disk", scale, ours.seconds, raw.seconds, 2,
-                   f"{_seconds(ours.seconds)} vs {_seconds(raw.seconds)}", (ours.cpu, raw.cpu))
-            target("full build peak memory ≤ 1.5× raw pyoxigraph", scale, ours.peak_mb, raw.peak_mb, 1.5,
-                   f"{ours.peak_mb:,.0f} MB vs {raw.peak_mb:,.0f} MB")
+            target(
+                "full build time ≤ 2× raw pyoxigraph on disk",
+                scale,
+                ours.seconds,
+                raw.seconds,
+                2,
+                f"{_seconds(ours.seconds)} vs {_seconds(raw.seconds)}",
+                (ours.cpu, raw.cpu),
+            )
+            target(
+                "full build peak memory ≤ 1.5× raw pyoxigraph",
+                scale,
+                ours.peak_mb,
+                raw.peak_mb,
+                1.5,
+                f"{ours.peak_mb:,.0f} MB vs {raw.peak_mb:,.0f} MB",
+            )
     return "\n".join(lines)
 
 
 def run_benchmarks(arguments, scales: list[str]) -> int:
     """Generate what is missing, run the selected benchmark groups, print the tables; return an exit code."""
     only = {name.strip() for name in arguments.only.split(",") if name.strip()}
-    wanted = lambda group: not only or group in only
+
+    def wanted(group: str) -> bool:
+        return not only or group in only
+
     machine = machine_description()
     print("Machine: " + ", ".join(f"{key} {value}" for key, value in machine.items()), flush=True)
     data = {scale: ensure_scale(scale, arguments.root, arguments.seed) for scale in scales}
     for scale, (_, meta) in data.items():
-        print(f"  {scale}: {meta['triples']:,} triples, {meta['nodes']:,} nodes, {meta['plans']} plans, "
-              f"{meta['yaml_bytes'] / 1e6:.1f} MB of YAML", flush=True)
+        print(
+            f"  {scale}: {meta['triples']:,} triples, {meta['nodes']:,} nodes, {meta['plans']} plans, "
+            f"{meta['yaml_bytes'] / 1e6:.1f} MB of YAML",
+            flush=True,
+        )
     bench = Bench(arguments)
     started = time.perf_counter()
     try:
@@ -576,8 +823,10 @@ def run_benchmarks(arguments, scales: list[str]) -> int:
     print()
     print("Machine: " + ", ".join(f"{key} {value}" for key, value in machine.items()))
     for scale, (_, meta) in data.items():
-        print(f"- {scale}: {meta['triples']:,} triples, {meta['nodes']:,} nodes, {meta['plans']} plans, "
-              f"{meta['yaml_bytes'] / 1e6:.1f} MB of YAML")
+        print(
+            f"- {scale}: {meta['triples']:,} triples, {meta['nodes']:,} nodes, {meta['plans']} plans, "
+            f"{meta['yaml_bytes'] / 1e6:.1f} MB of YAML"
+        )
     print()
     print(format_table(bench.rows))
     print(format_comparison(bench.rows))
@@ -586,6 +835,15 @@ def run_benchmarks(arguments, scales: list[str]) -> int:
     print()
     print(format_issue19_targets(bench.rows))
     if arguments.json:
-        arguments.json.write_text(json.dumps({"machine": machine, "data": {s: m for s, (_, m) in data.items()},
-                                              "rows": [asdict(row) for row in bench.rows]}, indent=2), encoding="utf-8")
+        arguments.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine,
+                    "data": {s: m for s, (_, m) in data.items()},
+                    "rows": [asdict(row) for row in bench.rows],
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0

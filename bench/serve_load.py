@@ -33,8 +33,10 @@ from pathlib import Path
 
 OUT = Path(__file__).parent / "out"
 TOKEN = "bench-token-0123456789abcdef"
-QUERY = ("SELECT ?recommendation ?number ?plan WHERE { ?recommendation a cp:Recommendation ; cp:inPlan ?plan ; "
-         "cp:number ?number } ORDER BY ?plan ?recommendation")
+QUERY = (
+    "SELECT ?recommendation ?number ?plan WHERE { ?recommendation a cp:Recommendation ; cp:inPlan ?plan ; "
+    "cp:number ?number } ORDER BY ?plan ?recommendation"
+)
 HEAVY = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?s ?q ?x } GROUP BY ?p ORDER BY ?p"
 MAPPING = "questions/mapping?from=hmip-resettlement&to=yj-blueprint"
 
@@ -42,8 +44,13 @@ MAPPING = "questions/mapping?from=hmip-resettlement&to=yj-blueprint"
 def start_server(data: Path, cache: Path) -> tuple[subprocess.Popen, str]:
     crossplan = shutil.which("crossplan") or str(Path(sys.executable).parent / "crossplan")
     environ = {**os.environ, "CROSSPLAN_CACHE": str(cache), "CROSSPLAN_SERVE_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([crossplan, "--data", str(data), "serve", "--port", "0", "--allow-edits"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environ)
+    process = subprocess.Popen(
+        [crossplan, "--data", str(data), "serve", "--port", "0", "--allow-edits"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environ,
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     deadline = time.monotonic() + 120
@@ -86,9 +93,15 @@ def run_clients(url: str, clients: int, per_client: int, max_seconds: float) -> 
             try:
                 if kind == "sparql":
                     # a different query text each time, so no answer comes from the generation's answer cache
-                    text = f"{QUERY} OFFSET {(number * per_client + index) % 7} LIMIT {1000 + number * per_client + index}"
-                    response = session.post(url + "sparql", data={"query": text},
-                                            headers={"Accept": "application/sparql-results+json"}, timeout=60)
+                    text = (
+                        f"{QUERY} OFFSET {(number * per_client + index) % 7} LIMIT {1000 + number * per_client + index}"
+                    )
+                    response = session.post(
+                        url + "sparql",
+                        data={"query": text},
+                        headers={"Accept": "application/sparql-results+json"},
+                        timeout=60,
+                    )
                 else:
                     response = session.get(url + MAPPING, timeout=60)
                 ok = response.status_code == 200 and len(response.content) > 500
@@ -106,10 +119,18 @@ def run_clients(url: str, clients: int, per_client: int, max_seconds: float) -> 
         queue_answer = requests.get(url + "review.json", timeout=60).json()
         first = queue_answer["suggestions"][0]
         began = time.perf_counter()
-        response = requests.post(url + "review/accept", json={"from": first["from"], "to": first["to"]},
-                                 headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
-        edit.update(status=response.status_code, seconds=time.perf_counter() - began, answer=response.json(),
-                    generation_before=queue_answer["generation"])
+        response = requests.post(
+            url + "review/accept",
+            json={"from": first["from"], "to": first["to"]},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=120,
+        )
+        edit.update(
+            status=response.status_code,
+            seconds=time.perf_counter() - began,
+            answer=response.json(),
+            generation_before=queue_answer["generation"],
+        )
 
     threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
     for thread in threads:
@@ -123,11 +144,19 @@ def run_clients(url: str, clients: int, per_client: int, max_seconds: float) -> 
         thread.join()
     editor.join()
     wall = time.perf_counter() - began
-    summary = {"clients": clients, "requests_per_client": per_client, "max_seconds": max_seconds, "wall_seconds": round(wall, 2),
-               "edit": edit, "routes": {}}
+    summary = {
+        "clients": clients,
+        "requests_per_client": per_client,
+        "max_seconds": max_seconds,
+        "wall_seconds": round(wall, 2),
+        "edit": edit,
+        "routes": {},
+    }
     for kind, values in results.items():
         summary["routes"][kind] = {
-            "ok": len(values), "errors": len(errors[kind]), "error_kinds": sorted(set(errors[kind])),
+            "ok": len(values),
+            "errors": len(errors[kind]),
+            "error_kinds": sorted(set(errors[kind])),
             "p50_ms": round(1000 * percentile(values, 0.50), 1) if values else None,
             "p95_ms": round(1000 * percentile(values, 0.95), 1) if values else None,
             "max_ms": round(1000 * max(values), 1) if values else None,
@@ -146,9 +175,10 @@ def compare_with_memory(url: str, data: Path, runs: int = 30) -> dict:
     import http.client
     from urllib.parse import urlencode, urlsplit
 
+    from pyoxigraph import Store
+
     from crossplan.graph.store import open_store
     from crossplan.graph.vocabulary import PREFIXES
-    from pyoxigraph import Store
 
     memory = Store()
     memory.extend(open_store(data).oxigraph.quads_for_pattern(None, None, None, None))
@@ -159,6 +189,7 @@ def compare_with_memory(url: str, data: Path, runs: int = 30) -> dict:
     counter = iter(range(10**9))
     figures = {}
     for label, query, count in (("light", QUERY, runs), ("heavy", HEAVY, max(5, runs // 3))):
+
         def text(query=query) -> str:
             return f"{query} LIMIT {100000 + next(counter)}"
 
@@ -179,8 +210,11 @@ def compare_with_memory(url: str, data: Path, runs: int = 30) -> dict:
                 function()
                 values.append(time.perf_counter() - began)
             timings[name] = statistics.median(values)
-        figures[label] = {"memory_ms": round(1000 * timings["memory"], 2), "serve_ms": round(1000 * timings["serve"], 2),
-                          "ratio": round(timings["serve"] / timings["memory"], 2)}
+        figures[label] = {
+            "memory_ms": round(1000 * timings["memory"], 2),
+            "serve_ms": round(1000 * timings["serve"], 2),
+            "ratio": round(timings["serve"] / timings["memory"], 2),
+        }
     connection.close()
     return figures
 
@@ -206,17 +240,25 @@ def main(argv: list[str] | None = None) -> int:
     summary["server_exit_status"] = summary_exit
     OUT.mkdir(exist_ok=True)
     (OUT / "serve_load.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    print(f"{summary['clients']} clients × {summary['requests_per_client']} requests, {summary['wall_seconds']} s, "
-          f"{summary['requests_per_second']} requests/s; server stopped with status {summary_exit}")
+    print(
+        f"{summary['clients']} clients × {summary['requests_per_client']} requests, {summary['wall_seconds']} s, "
+        f"{summary['requests_per_second']} requests/s; server stopped with status {summary_exit}"
+    )
     print(f"{'route':<10} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for kind, route in summary["routes"].items():
-        print(f"{kind:<10} {route['ok']:>6} {route['errors']:>6} {route['p50_ms']:>8} {route['p95_ms']:>8} {route['max_ms']:>8}")
+        print(
+            f"{kind:<10} {route['ok']:>6} {route['errors']:>6} {route['p50_ms']:>8} {route['p95_ms']:>8} {route['max_ms']:>8}"
+        )
     edit = summary["edit"]
-    print(f"edit: status {edit.get('status')} in {edit.get('seconds', 0):.2f} s, generation "
-          f"{edit.get('generation_before')} -> {edit.get('answer', {}).get('generation')}")
+    print(
+        f"edit: status {edit.get('status')} in {edit.get('seconds', 0):.2f} s, generation "
+        f"{edit.get('generation_before')} -> {edit.get('answer', {}).get('generation')}"
+    )
     for label, figure in summary["single_client_vs_memory"].items():
-        print(f"one client, {label} query: /sparql {figure['serve_ms']} ms vs in-memory pyoxigraph "
-              f"{figure['memory_ms']} ms ({figure['ratio']}×)")
+        print(
+            f"one client, {label} query: /sparql {figure['serve_ms']} ms vs in-memory pyoxigraph "
+            f"{figure['memory_ms']} ms ({figure['ratio']}×)"
+        )
     errors = sum(route["errors"] for route in summary["routes"].values())
     return 0 if errors == 0 and edit.get("status") == 200 and summary_exit == 0 else 1
 

@@ -58,8 +58,13 @@ def curated_links(dataset, from_plan: str, to_plan: str) -> list[tuple[str, str,
 def without_links(dataset, hidden: list) -> object:
     """Return a copy of the dataset without some links (the Link objects themselves)."""
     hidden_ids = {id(link) for link in hidden}
-    files = [dataclasses.replace(parsed, links=[l for l in parsed.links if id(l) not in hidden_ids]) for parsed in dataset.files]
-    return dataclasses.replace(dataset, files=files, links=[l for l in dataset.links if id(l) not in hidden_ids])
+    files = [
+        dataclasses.replace(parsed, links=[link for link in parsed.links if id(link) not in hidden_ids])
+        for parsed in dataset.files
+    ]
+    return dataclasses.replace(
+        dataset, files=files, links=[link for link in dataset.links if id(link) not in hidden_ids]
+    )
 
 
 def ranking(dataset, from_plan: str, to_plan: str) -> dict[str, list[str]]:
@@ -121,8 +126,10 @@ def main() -> None:
     if not links:
         sys.exit(f"no curated recommendation links between {options.from_plan} and {options.to_plan}")
     sources = len({source for source, _, _ in links})
-    print(f"{len(links)} curated links between recommendations of {options.from_plan} and {options.to_plan} "
-          f"({sources} source recommendations)")
+    print(
+        f"{len(links)} curated links between recommendations of {options.from_plan} and {options.to_plan} "
+        f"({sources} source recommendations)"
+    )
     for title, scores in (
         ("leave one out", leave_one_out(dataset, links, options.from_plan, options.to_plan, options.verbose)),
         ("all hidden", all_hidden(dataset, links, options.from_plan, options.to_plan)),

@@ -72,19 +72,29 @@ def build_projection(store):
     import networkx as nx
 
     graph = nx.MultiDiGraph()
-    plans, statuses, texts = (_first_values(store, query, name)
-                              for query, name in ((_NODE_PLANS, "plan"), (_NODE_STATUSES, "status"), (_NODE_TEXTS, "text")))
+    plans, statuses, texts = (
+        _first_values(store, query, name)
+        for query, name in ((_NODE_PLANS, "plan"), (_NODE_STATUSES, "status"), (_NODE_TEXTS, "text"))
+    )
     for row in sorted_rows(store.select(_NODES), "id", "type", "label"):
         if row["id"] in graph:
             continue
         node = row["node"]
-        graph.add_node(row["id"], type=_spelling(NodeType, row["type"]), label=row["label"], plan=plans.get(node),
-                       status=_spelling(Status, statuses.get(node)), text=texts.get(node))
+        graph.add_node(
+            row["id"],
+            type=_spelling(NodeType, row["type"]),
+            label=row["label"],
+            plan=plans.get(node),
+            status=_spelling(Status, statuses.get(node)),
+            text=texts.get(node),
+        )
     for row in sorted_rows(store.select(_LINKS), "source", "relation", "target"):
         source, target, relation = _id(row["source"]), _id(row["target"]), _spelling(Relation, row["relation"])
         if graph.has_edge(source, target, key=relation):
             continue
-        graph.add_edge(source, target, key=relation, relation=relation, basis=_spelling(Basis, row["basis"]), quote=row["quote"])
+        graph.add_edge(
+            source, target, key=relation, relation=relation, basis=_spelling(Basis, row["basis"]), quote=row["quote"]
+        )
     for row in sorted_rows(store.select(_PARTS), "child", "parent"):
         child, parent = _id(row["child"]), _id(row["parent"])
         if not graph.has_edge(child, parent, key=PART_OF):
@@ -114,7 +124,11 @@ class _Walk:
         self._quads = store.oxigraph.quads_for_pattern
         self._default = DefaultGraph()
         self._term = NamedNode
-        self.type, self.identifier, self.label = NamedNode(RDF.type), NamedNode(DCTERMS.identifier), NamedNode(RDFS.label)
+        self.type, self.identifier, self.label = (
+            NamedNode(RDF.type),
+            NamedNode(DCTERMS.identifier),
+            NamedNode(RDFS.label),
+        )
         self.in_plan, self.plan_type = NamedNode(CP.inPlan), NamedNode(CP.Plan)
         self.status, self.text = NamedNode(CP.status), NamedNode(CP.text)
         self.has_action, self.has_update = NamedNode(CP.hasAction), NamedNode(CP.hasUpdate)
@@ -148,12 +162,19 @@ class _Walk:
             labels = self._values(node, self.label)
             facts = {}
             if types and labels and self._values(node, self.identifier):
-                plans = [plan for plan_node in self._quads(node, self.in_plan, None, self._default)
-                         if next(self._quads(plan_node.object, self.type, self.plan_type, self._default), None)
-                         for plan in self._values(plan_node.object, self.identifier)]
+                plans = [
+                    plan
+                    for plan_node in self._quads(node, self.in_plan, None, self._default)
+                    if next(self._quads(plan_node.object, self.type, self.plan_type, self._default), None)
+                    for plan in self._values(plan_node.object, self.identifier)
+                ]
                 statuses = self._values(node, self.status)
-                facts = {"type": self.node_types[min(types)], "label": min(labels), "plan": min(plans, default=None),
-                         "status": _spelling(Status, min(statuses, default=None))}
+                facts = {
+                    "type": self.node_types[min(types)],
+                    "label": min(labels),
+                    "plan": min(plans, default=None),
+                    "status": _spelling(Status, min(statuses, default=None)),
+                }
             self._facts[global_id] = facts
         return facts
 
@@ -178,16 +199,18 @@ class _Walk:
         found = []
         for quad in self._quads(None, self.link_from, self.node(source), self._default):
             link = quad.subject
-            if (next(self._quads(link, self.link_to, wanted, self._default), None)
-                    and next(self._quads(link, self.relation, term, self._default), None)):
+            if next(self._quads(link, self.link_to, wanted, self._default), None) and next(
+                self._quads(link, self.relation, term, self._default), None
+            ):
                 found += self._values(link, self.basis_of)
         return _spelling(Basis, min(found)) if found else None
 
     def is_organisation(self, global_id: str) -> bool:
         known = self._organisations.get(global_id)
         if known is None:
-            known = self._organisations[global_id] = next(
-                self._quads(self.node(global_id), self.type, self.organisation, self._default), None) is not None
+            known = self._organisations[global_id] = (
+                next(self._quads(self.node(global_id), self.type, self.organisation, self._default), None) is not None
+            )
         return known
 
     def edges(self, global_id: str) -> list[tuple[str, str, str]]:
@@ -204,8 +227,8 @@ class _Walk:
                 found.update((other, PART_OF, global_id) for other in self.objects(global_id, term))
                 found.update((global_id, PART_OF, other) for other in self.subjects(term, global_id))
             edges = self._edges[global_id] = sorted(
-                (a, relation, b) for a, relation, b in found
-                if not self.is_organisation(b if a == global_id else a))
+                (a, relation, b) for a, relation, b in found if not self.is_organisation(b if a == global_id else a)
+            )
         return edges
 
     def neighbours(self, global_id: str) -> set[str]:
@@ -216,8 +239,11 @@ class _Walk:
 
     def item_texts(self) -> dict[str, str]:
         """Return the text of every recommendation and action that has one (the least, if it has several)."""
-        items = {quad.subject for kind in (NodeType.RECOMMENDATION, NodeType.ACTION)
-                 for quad in self._quads(None, self.type, self._term(kind.term), self._default)}
+        items = {
+            quad.subject
+            for kind in (NodeType.RECOMMENDATION, NodeType.ACTION)
+            for quad in self._quads(None, self.type, self._term(kind.term), self._default)
+        }
         texts: dict = {}
         for quad in self._quads(None, self.text, None, self._default):
             node = quad.subject
@@ -280,8 +306,13 @@ class Impact:
     items: list[ImpactItem] = field(default_factory=list)
 
 
-def find_impact(store, node_id: str, direction: str = "downstream", depth: int | None = None,
-                relations: tuple[str, ...] = IMPACT_RELATIONS) -> Impact:
+def find_impact(
+    store,
+    node_id: str,
+    direction: str = "downstream",
+    depth: int | None = None,
+    relations: tuple[str, ...] = IMPACT_RELATIONS,
+) -> Impact:
     """Return what ``node_id`` feeds into (``downstream``) or is fed by (``upstream``), up to ``depth`` links away.
 
     Work flows along ``relations`` (feeds-into and delegated-to by default). The links of the item's own
@@ -327,8 +358,18 @@ def _walk_impact(walk: _Walk, global_id: str, direction: str, depth: int | None,
             relation = reached[node][via]
             source, target = (via, node) if direction == "downstream" else (node, via)
             facts = walk.facts(node)
-            impact.items.append(ImpactItem(node, facts.get("type"), facts.get("label"), facts.get("plan"), steps, via,
-                                           relation, walk.basis(source, relation, target)))
+            impact.items.append(
+                ImpactItem(
+                    node,
+                    facts.get("type"),
+                    facts.get("label"),
+                    facts.get("plan"),
+                    steps,
+                    via,
+                    relation,
+                    walk.basis(source, relation, target),
+                )
+            )
         visited.update(reached)
         layer = sorted(reached)
     return impact
@@ -357,8 +398,18 @@ def _impact_on_projection(store, global_id: str, direction: str, depth: int | No
             via = min(p for p in flow.predecessors(node) if distance.get(p) == steps - 1)
             edge = flow.edges[via, node]
             attributes = graph.nodes[node]
-            impact.items.append(ImpactItem(node, attributes.get("type"), attributes.get("label"), attributes.get("plan"),
-                                           steps, via, edge["relation"], edge["basis"]))
+            impact.items.append(
+                ImpactItem(
+                    node,
+                    attributes.get("type"),
+                    attributes.get("label"),
+                    attributes.get("plan"),
+                    steps,
+                    via,
+                    edge["relation"],
+                    edge["basis"],
+                )
+            )
         distance.update((node, steps) for node in layer)
     return impact
 
@@ -381,8 +432,10 @@ def format_impact(impact: Impact, output_format: str = "table", width: int | Non
     # "via" is worth showing only where it is not the item itself
     vias = ["" if item.via == impact.id else item.via for item in impact.items]
     headers = ["hops", "item", "relation"] + (["via"] if any(vias) else []) + ["label"]
-    rows = [[item.distance, item.id, f"{arrow} {item.relation}"] + ([via] if any(vias) else []) + [item.label]
-            for item, via in zip(impact.items, vias)]
+    rows = [
+        [item.distance, item.id, f"{arrow} {item.relation}"] + ([via] if any(vias) else []) + [item.label]
+        for item, via in zip(impact.items, vias, strict=False)
+    ]
     return heading + "\n\n" + render_table(headers, rows, width, max_lines=2) + "\n"
 
 
@@ -553,8 +606,18 @@ def format_paths(paths: Paths, output_format: str = "table", width: int | None =
     if output_format == "json":
         return render_json(asdict(paths)) + "\n"
     if output_format == "csv":
-        rows = [[number, index, step.source, "/".join(step.relations), "forward" if step.forward else "backward", step.target]
-                for number, path in enumerate(paths.paths, start=1) for index, step in enumerate(path.steps, start=1)]
+        rows = [
+            [
+                number,
+                index,
+                step.source,
+                "/".join(step.relations),
+                "forward" if step.forward else "backward",
+                step.target,
+            ]
+            for number, path in enumerate(paths.paths, start=1)
+            for index, step in enumerate(path.steps, start=1)
+        ]
         return render_csv(["path", "step", "from", "relation", "direction", "to"], rows)
     if not paths.paths:
         return f"No chain of at most {paths.max_length} links connects {paths.source} and {paths.target}.\n"
@@ -623,9 +686,13 @@ def find_duplicate_groups(store) -> list[DuplicateGroup]:
     facts = graph_facts(store)
     if facts is not None:
         links = {}
-        stated = [(source, target, basis, quote or "", quote)
-                  for source, relation, target, basis, quote in facts.link_rows("source", "relation", "target", "basis", "quote")
-                  if relation == Relation.DUPLICATE_OF.value]
+        stated = [
+            (source, target, basis, quote or "", quote)
+            for source, relation, target, basis, quote in facts.link_rows(
+                "source", "relation", "target", "basis", "quote"
+            )
+            if relation == Relation.DUPLICATE_OF.value
+        ]
         for source, target, basis, _order, quote in sorted(stated):
             links.setdefault((source, target), (basis, quote))
         texts = {}
@@ -652,10 +719,16 @@ def find_duplicate_groups(store) -> list[DuplicateGroup]:
         texts = {node: text_key(text) for node, text in walk.item_texts().items()}
         return _group_duplicates(links, texts, walk.member)
     graph = build_projection(store)
-    links = {(u, v): (data["basis"], data["quote"])
-             for u, v, relation, data in graph.edges(keys=True, data=True) if relation == Relation.DUPLICATE_OF.value}
-    texts = {node: text_key(attributes["text"]) for node, attributes in graph.nodes(data=True)
-             if attributes.get("text") and attributes.get("type") in ("recommendation", "action")}
+    links = {
+        (u, v): (data["basis"], data["quote"])
+        for u, v, relation, data in graph.edges(keys=True, data=True)
+        if relation == Relation.DUPLICATE_OF.value
+    }
+    texts = {
+        node: text_key(attributes["text"])
+        for node, attributes in graph.nodes(data=True)
+        if attributes.get("text") and attributes.get("type") in ("recommendation", "action")
+    }
     return _group_duplicates(links, texts, lambda node: _member(graph, node))
 
 
@@ -688,8 +761,11 @@ def _group_duplicates(links: dict, texts: dict, member) -> list[DuplicateGroup]:
     links_of: dict[int, list[DuplicateLink]] = {}
     for (source, target), (basis, quote) in sorted(links.items()):
         links_of.setdefault(component_of[source], []).append(DuplicateLink(source, target, basis, quote))
-    groups = [DuplicateGroup("linked", [member(node) for node in sorted(component)], links_of[number])
-              for number, component in enumerate(components) if component]
+    groups = [
+        DuplicateGroup("linked", [member(node) for node in sorted(component)], links_of[number])
+        for number, component in enumerate(components)
+        if component
+    ]
     by_text: dict[str, list[str]] = {}
     for node, key in texts.items():
         by_text.setdefault(key, []).append(node)
@@ -703,7 +779,9 @@ def _group_duplicates(links: dict, texts: dict, member) -> list[DuplicateGroup]:
 
 def _member(graph, node: str) -> DuplicateMember:
     attributes = graph.nodes[node] if node in graph else {}
-    return DuplicateMember(node, attributes.get("type"), attributes.get("plan"), attributes.get("label"), attributes.get("status"))
+    return DuplicateMember(
+        node, attributes.get("type"), attributes.get("plan"), attributes.get("label"), attributes.get("status")
+    )
 
 
 def format_duplicates(groups: list[DuplicateGroup], output_format: str = "table", width: int | None = None) -> str:
@@ -711,8 +789,11 @@ def format_duplicates(groups: list[DuplicateGroup], output_format: str = "table"
     if output_format == "json":
         return render_json([asdict(group) | {"plans": group.plans} for group in groups]) + "\n"
     if output_format == "csv":
-        rows = [[number, group.kind, member.id, member.plan, member.type, member.status, member.label]
-                for number, group in enumerate(groups, start=1) for member in group.members]
+        rows = [
+            [number, group.kind, member.id, member.plan, member.type, member.status, member.label]
+            for number, group in enumerate(groups, start=1)
+            for member in group.members
+        ]
         return render_csv(["group", "kind", "id", "plan", "type", "status", "label"], rows)
     if not groups:
         return "No duplicates found.\n"
@@ -720,10 +801,21 @@ def format_duplicates(groups: list[DuplicateGroup], output_format: str = "table"
     for number, group in enumerate(groups, start=1):
         if rows:
             rows.append(None)
-        where = f"across plans {', '.join(group.plans)}" if len(group.plans) > 1 else f"within {', '.join(group.plans) or 'the registries'}"
-        rows.append(f"{number}. {'joined by duplicate-of links' if group.kind == 'linked' else 'the same text, not linked'}, {where}")
+        where = (
+            f"across plans {', '.join(group.plans)}"
+            if len(group.plans) > 1
+            else f"within {', '.join(group.plans) or 'the registries'}"
+        )
+        rows.append(
+            f"{number}. {'joined by duplicate-of links' if group.kind == 'linked' else 'the same text, not linked'}, {where}"
+        )
         for member in group.members:
             duplicate_of = ", ".join(link.target for link in group.links if link.source == member.id)
             rows.append([member.id, member.status or "", duplicate_of, member.label])
     heading = f"{len(groups)} group{'s' if len(groups) != 1 else ''} of duplicates"
-    return heading + "\n\n" + render_table(["item", "status", "duplicate of", "label"], rows, width, max_lines=2, spacing=False) + "\n"
+    return (
+        heading
+        + "\n\n"
+        + render_table(["item", "status", "duplicate of", "label"], rows, width, max_lines=2, spacing=False)
+        + "\n"
+    )

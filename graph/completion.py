@@ -20,7 +20,9 @@ def complete_saved_queries(prefix: str) -> list[str]:
     return [query.name for query in saved_queries() if query.name.startswith(prefix)]
 
 
-def complete_ids(prefix: str, data_dir: Path | None = None, store_path: Path | None = None, plans_only: bool = False) -> list[str]:
+def complete_ids(
+    prefix: str, data_dir: Path | None = None, store_path: Path | None = None, plans_only: bool = False
+) -> list[str]:
     """Return plan ids (``plans_only``) or node ids starting with ``prefix``, global or short (``r6``), at most 200.
 
     A short id (the part after the plan's ``/``) is offered when exactly one node has it.

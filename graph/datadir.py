@@ -134,11 +134,15 @@ def write_template(path: Path | str, output_format: str | None = None) -> Path:
     from .files import write_atomically, write_text_atomically
 
     path = Path(path)
-    output_format = output_format or (path.suffix.lower().lstrip(".") if path.suffix.lower() in (".csv", ".xlsx") else "csv")
+    output_format = output_format or (
+        path.suffix.lower().lstrip(".") if path.suffix.lower() in (".csv", ".xlsx") else "csv"
+    )
     if output_format not in ("csv", "xlsx"):
         raise CrossplanError(f"unknown template format '{output_format}' (csv or xlsx)")
     if path.suffix.lower() != f".{output_format}":
-        raise CrossplanError(f"{display_path(path)}: the name of a .{output_format} template must end in .{output_format}")
+        raise CrossplanError(
+            f"{display_path(path)}: the name of a .{output_format} template must end in .{output_format}"
+        )
     if path.exists():
         raise CrossplanError(f"{display_path(path)} already exists: choose another name with -o FILE")
     if output_format == "csv":

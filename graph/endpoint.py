@@ -165,8 +165,12 @@ _LOOPBACK = re.compile(r"^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$")
 class Connection:
     """HTTP to one server: time limits, authentication when asked for, and errors that say what happened."""
 
-    def __init__(self, credentials: Credentials | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 warn: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        credentials: Credentials | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        warn: Callable[[str], None] | None = None,
+    ):
         import requests
 
         self.credentials = credentials
@@ -195,8 +199,10 @@ class Connection:
             # (which must not get the password). The user gives the final address instead.
             location = response.headers.get("Location") or ""
             where = f" to {shown_url(_joined(url, location))}" if location else ""
-            raise EndpointError(f"the server at {shown_url(url)} sent a redirect ({response.status_code}){where} "
-                                "instead of an answer: give that address as the endpoint")
+            raise EndpointError(
+                f"the server at {shown_url(url)} sent a redirect ({response.status_code}){where} "
+                "instead of an answer: give that address as the endpoint"
+            )
         if response.status_code >= 400 and response.status_code not in allow:
             raise EndpointError(self._http_error(response, url, what))
         return response
@@ -209,7 +215,9 @@ class Connection:
             return HTTPDigestAuth(self.credentials.user, self.credentials.password)
         if "basic" in challenge:
             if urlsplit(url).scheme == "http" and not _LOOPBACK.match(urlsplit(url).hostname or ""):
-                self.warn(f"{shown_url(url)} asks for Basic authentication over plain http: the password travels unencrypted")
+                self.warn(
+                    f"{shown_url(url)} asks for Basic authentication over plain http: the password travels unencrypted"
+                )
             return HTTPBasicAuth(self.credentials.user, self.credentials.password)
         return None
 
@@ -221,8 +229,16 @@ class Connection:
         deadline = time.monotonic() + self.timeout
         try:
             response = self.session.request(
-                method, url, params=params, data=data, headers=headers, auth=self.auth,
-                timeout=(connect, self.timeout), stream=True, proxies=proxies, allow_redirects=False,
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                auth=self.auth,
+                timeout=(connect, self.timeout),
+                stream=True,
+                proxies=proxies,
+                allow_redirects=False,
             )
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.limit:
@@ -235,7 +251,9 @@ class Connection:
                 if time.monotonic() > deadline:
                     response.close()
                     raise EndpointError(self._hung(url))
-                chunk = read1(1 << 16, decode_content=True) if read1 else response.raw.read(1 << 13, decode_content=True)
+                chunk = (
+                    read1(1 << 16, decode_content=True) if read1 else response.raw.read(1 << 13, decode_content=True)
+                )
                 if not chunk:
                     break
                 size += len(chunk)
@@ -378,12 +396,18 @@ def server_text(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-
 class EndpointStore:
     """A SPARQL 1.1 server used like the embedded store: ``query``, ``select`` and ``data_graphs``."""
 
-    def __init__(self, url: str, *, credentials: Credentials | None = None, timeout: float | None = None,
-                 warn: Callable[[str], None] | None = None, connection: Connection | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        credentials: Credentials | None = None,
+        timeout: float | None = None,
+        warn: Callable[[str], None] | None = None,
+        connection: Connection | None = None,
+    ):
         self.url = checked_url(url)
         if connection is None:
             credentials = credentials if credentials is not None else find_credentials(self.url)

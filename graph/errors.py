@@ -29,7 +29,7 @@ class DataError(CrossplanError):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
     @classmethod
-    def at(cls, path: str, line: int, message: str) -> "DataError":
+    def at(cls, path: str, line: int, message: str) -> DataError:
         """Make an error about a single place."""
         return cls(Problem(path, line, message))
 
@@ -37,8 +37,14 @@ class DataError(CrossplanError):
 class QueryError(CrossplanError):
     """A query cannot run: syntax error (with line and column), refused operation, or time-out."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None, source_line: str | None = None,
-                 caret: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        source_line: str | None = None,
+        caret: int | None = None,
+    ):
         self.message = message
         self.line = line
         self.column = column

@@ -187,7 +187,9 @@ def context_text() -> str:
     return (files("crossplan.ontology") / "context.jsonld").read_text(encoding="utf-8")
 
 
-@register_format("jsonld-context", ".jsonld", "application/ld+json", "the JSON-LD context the jsonld export uses, on its own")
+@register_format(
+    "jsonld-context", ".jsonld", "application/ld+json", "the JSON-LD context the jsonld export uses, on its own"
+)
 def write_jsonld_context(store, stream, plans=None) -> None:
     stream.write(context_text().encode("utf-8"))
 
@@ -223,21 +225,26 @@ class _Context:
         for term in self.by_iri.get(iri, ()):
             if term.coerce is None and not term.always_list:
                 return term.name
-        local = iri[len(self.vocab):] if iri.startswith(self.vocab) else None
+        local = iri[len(self.vocab) :] if iri.startswith(self.vocab) else None
         if local and _NAME.fullmatch(local) and self.names.get(local, iri) == iri:
             return local
         return self.prefixed(iri)
 
     def prefixed(self, iri: str) -> str:
         for prefix, namespace in self.prefixes.items():
-            if iri.startswith(namespace) and _NAME.fullmatch(iri[len(namespace):]):
-                return f"{prefix}:{iri[len(namespace):]}"
+            if iri.startswith(namespace) and _NAME.fullmatch(iri[len(namespace) :]):
+                return f"{prefix}:{iri[len(namespace) :]}"
         return iri
 
     def relative(self, iri: str) -> str:
         """A node IRI relative to @base (its global id), else the absolute IRI."""
-        local = iri[len(self.base):] if iri.startswith(self.base) else None
-        if local and ":" not in local and not local.startswith(("/", "?", "#")) and not {".", ".."} & set(local.split("/")):
+        local = iri[len(self.base) :] if iri.startswith(self.base) else None
+        if (
+            local
+            and ":" not in local
+            and not local.startswith(("/", "?", "#"))
+            and not {".", ".."} & set(local.split("/"))
+        ):
             return local  # resolves back to exactly this IRI: no scheme, no dot segments
         return iri
 
@@ -248,8 +255,11 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 @lru_cache(maxsize=1)
 def _context() -> _Context:
     body = json.loads(context_text())["@context"]
-    prefixes = {name: value for name, value in body.items()
-                if not name.startswith("@") and isinstance(value, str) and value.endswith(("#", "/"))}
+    prefixes = {
+        name: value
+        for name, value in body.items()
+        if not name.startswith("@") and isinstance(value, str) and value.endswith(("#", "/"))
+    }
     context = _Context(body, body["@base"], body["@vocab"], prefixes)
     for position, (name, definition) in enumerate(body.items()):
         if name.startswith("@") or name in prefixes:
@@ -284,7 +294,11 @@ def _jsonld_entry(context: _Context, predicate: str, term) -> tuple[str, object,
                 return candidate.name, term.value, candidate.always_list
             if candidate.coerce is None and datatype == XSD.string:
                 return candidate.name, term.value, candidate.always_list
-            if candidate.coerce is None and datatype == XSD.integer and re.fullmatch(r"-?[1-9][0-9]{0,15}|0", term.value):
+            if (
+                candidate.coerce is None
+                and datatype == XSD.integer
+                and re.fullmatch(r"-?[1-9][0-9]{0,15}|0", term.value)
+            ):
                 return candidate.name, int(term.value), candidate.always_list
     terms = context.by_iri.get(predicate)
     key = terms[0].name if terms and terms[0].coerce is None else context.prefixed(predicate)
@@ -338,7 +352,9 @@ def _one_or_many(values: list):
     return values[0] if len(values) == 1 else values
 
 
-@register_format("jsonld", ".jsonld", "application/ld+json", "JSON-LD, compacted with the crossplan context (plain JSON to read)")
+@register_format(
+    "jsonld", ".jsonld", "application/ld+json", "JSON-LD, compacted with the crossplan context (plain JSON to read)"
+)
 def write_jsonld(store, stream, plans=None) -> None:
     document = jsonld_document(data_triples(store, plans))
     stream.write(json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"))
@@ -377,8 +393,8 @@ def _attribute_name(context: _Context, predicate: str) -> str:
     terms = context.by_iri.get(predicate)
     if terms:
         return terms[0].name
-    if predicate.startswith(context.vocab) and _NAME.fullmatch(predicate[len(context.vocab):]):
-        return predicate[len(context.vocab):]
+    if predicate.startswith(context.vocab) and _NAME.fullmatch(predicate[len(context.vocab) :]):
+        return predicate[len(context.vocab) :]
     return context.prefixed(predicate)
 
 
@@ -419,8 +435,13 @@ def flatten_graph(triples: Iterable) -> FlatGraph:
                 for target in ends[1]:
                     for relation in ends[2]:
                         link_keys.add((source.value, relation.value, target.value))
-                        attributes = {"label": spelling(relation.value), **{k: v for k, v in row.items() if k not in ("from", "to")}}
-                        flat.edges.append((_flat_value_of(source.value), _flat_value_of(target.value), row["id"], attributes))
+                        attributes = {
+                            "label": spelling(relation.value),
+                            **{k: v for k, v in row.items() if k not in ("from", "to")},
+                        }
+                        flat.edges.append(
+                            (_flat_value_of(source.value), _flat_value_of(target.value), row["id"], attributes)
+                        )
             continue
         cp_types = [t for t in types[subject] if t.startswith(CP.base)]
         node = {"type": spelling(cp_types[0]) if cp_types else spelling(types[subject][0]), "iri": subject}
@@ -448,7 +469,9 @@ def _flat_value_of(iri: str) -> str:
 
 def _attributes(context: _Context, values: dict[str, list]) -> dict:
     attributes = {}
-    for predicate in sorted(values, key=lambda p: (context.order.get(_attribute_name(context, p), len(context.order)), p)):
+    for predicate in sorted(
+        values, key=lambda p: (context.order.get(_attribute_name(context, p), len(context.order)), p)
+    ):
         flat = [_flat_value(term) for term in values[predicate]]
         name = _attribute_name(context, predicate)
         attributes[name] = flat[0] if len(flat) == 1 else "; ".join(str(value) for value in flat)
@@ -531,7 +554,13 @@ def csv_tables(store, plans=None) -> dict[str, bytes]:
     return {"nodes.csv": _csv_table(nodes, _NODE_COLUMNS), "links.csv": _csv_table(flat.links, _LINK_COLUMNS)}
 
 
-@register_format("csv", ".zip", "application/zip", "a nodes table and a links table (CSV, safe to open in Excel), zipped or in a directory", tables=csv_tables)
+@register_format(
+    "csv",
+    ".zip",
+    "application/zip",
+    "a nodes table and a links table (CSV, safe to open in Excel), zipped or in a directory",
+    tables=csv_tables,
+)
 def write_csv(store, stream, plans=None) -> None:
     tables = csv_tables(store, plans)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -545,7 +574,9 @@ def write_csv(store, stream, plans=None) -> None:
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def export_graph(store, format_name: str, output: Path | str | None = None, plans: Iterable[str] | None = None) -> bytes | None:
+def export_graph(
+    store, format_name: str, output: Path | str | None = None, plans: Iterable[str] | None = None
+) -> bytes | None:
     """Write the graph in a registered format to ``output`` atomically, or return the bytes when ``output`` is None.
 
     For ``csv``, ``output`` may be an existing directory: ``nodes.csv`` and ``links.csv`` are written into it
@@ -564,7 +595,9 @@ def export_graph(store, format_name: str, output: Path | str | None = None, plan
             write_atomically(Path(output) / name, lambda stream, content=content: stream.write(content))
         return None
     if output is not None and exporter.tables is not None and Path(output).suffix != exporter.suffix:
-        raise CrossplanError(f"{format_name} writes two tables: give -o FILE{exporter.suffix} or -o an existing directory")
+        raise CrossplanError(
+            f"{format_name} writes two tables: give -o FILE{exporter.suffix} or -o an existing directory"
+        )
     if output is None:
         buffer = io.BytesIO()
         exporter.write(store, buffer, plans)

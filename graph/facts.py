@@ -20,8 +20,22 @@ from pathlib import Path
 from .model import Relation
 
 FACTS_FORMAT = 3
-NODE_FIELDS = ("id", "type", "plan", "parent", "label", "text_key", "position", "status", "status_text", "response",
-               "owned", "target_dates", "target_texts", "date")
+NODE_FIELDS = (
+    "id",
+    "type",
+    "plan",
+    "parent",
+    "label",
+    "text_key",
+    "position",
+    "status",
+    "status_text",
+    "response",
+    "owned",
+    "target_dates",
+    "target_texts",
+    "date",
+)
 """The columns of the node table: type, status and response as YAML spellings; ``owned`` is whether an owner is
 given; ``text_key`` a digest of a recommendation's or action's text with case and spacing ignored."""
 LINK_FIELDS = ("iri", "source", "relation", "target", "basis", "quote")
@@ -29,13 +43,34 @@ LINK_FIELDS = ("iri", "source", "relation", "target", "basis", "quote")
 
 _TEXT, _NUMBER = {str, type(None)}, {int, type(None)}
 _COLUMN_TYPES = {
-    "nodes": {"id": {str}, "type": {str}, "plan": _TEXT, "parent": _TEXT, "label": {str}, "text_key": _TEXT,
-              "position": _NUMBER, "status": _TEXT, "status_text": _TEXT, "response": _TEXT, "owned": {bool},
-              "target_dates": {list}, "target_texts": {list}, "date": _TEXT},
+    "nodes": {
+        "id": {str},
+        "type": {str},
+        "plan": _TEXT,
+        "parent": _TEXT,
+        "label": {str},
+        "text_key": _TEXT,
+        "position": _NUMBER,
+        "status": _TEXT,
+        "status_text": _TEXT,
+        "response": _TEXT,
+        "owned": {bool},
+        "target_dates": {list},
+        "target_texts": {list},
+        "date": _TEXT,
+    },
     "links": {"iri": {str}, "source": {str}, "relation": {str}, "target": {str}, "basis": {str}, "quote": _TEXT},
     # per item, what ``overdue`` and ``gaps`` work out from the item and its parts (all in the item's own file)
-    "overdue": {"row": {int}, "due": {str}, "target": {str}, "holder": {str}, "target_text": _TEXT, "status": _TEXT,
-                "status_text": _TEXT, "status_of": _TEXT},
+    "overdue": {
+        "row": {int},
+        "due": {str},
+        "target": {str},
+        "holder": {str},
+        "target_text": _TEXT,
+        "status": _TEXT,
+        "status_text": _TEXT,
+        "status_of": _TEXT,
+    },
     "gaps": {"row": {int}, "no_owner": {bool}, "no_target": {bool}, "actions": {bool}, "family": {list}},
 }
 NOT_PENDING = ("complete", "removed", "not-applicable")
@@ -57,21 +92,35 @@ def file_facts(parsed) -> dict:
     nodes = {name: [] for name in NODE_FIELDS}
     for node in parsed.nodes:
         kind = node.type.value
-        row = (node.id, kind, node.plan if kind != "plan" else None, node.parent, node.label,
-               text_key(node.text) if node.text and kind in ("recommendation", "action") else None, node.position,
-               node.status.value if node.status else None, node.status_text,
-               node.response.value if node.response else None,
-               any(bool(owner.organisation or owner.text) for owner in node.owners),
-               [target.date for target in node.target_dates if target.date],
-               [target.text for target in node.target_dates if target.text],
-               node.date)
-        for name, value in zip(NODE_FIELDS, row):
+        row = (
+            node.id,
+            kind,
+            node.plan if kind != "plan" else None,
+            node.parent,
+            node.label,
+            text_key(node.text) if node.text and kind in ("recommendation", "action") else None,
+            node.position,
+            node.status.value if node.status else None,
+            node.status_text,
+            node.response.value if node.response else None,
+            any(bool(owner.organisation or owner.text) for owner in node.owners),
+            [target.date for target in node.target_dates if target.date],
+            [target.text for target in node.target_dates if target.text],
+            node.date,
+        )
+        for name, value in zip(NODE_FIELDS, row, strict=False):
             nodes[name].append(value)
     links = {name: [] for name in LINK_FIELDS}
     for link in parsed.links:
-        row = (link.iri, link.source_id, link.relation.value, link.target_id, link.basis.value,
-               link.quote if link.relation is Relation.DUPLICATE_OF else None)
-        for name, value in zip(LINK_FIELDS, row):
+        row = (
+            link.iri,
+            link.source_id,
+            link.relation.value,
+            link.target_id,
+            link.basis.value,
+            link.quote if link.relation is Relation.DUPLICATE_OF else None,
+        )
+        for name, value in zip(LINK_FIELDS, row, strict=False):
             links[name].append(value)
     return {"format": FACTS_FORMAT, "nodes": nodes, "links": links, **_item_tables(parsed.nodes)}
 
@@ -114,7 +163,9 @@ def _item_tables(nodes: list) -> dict:
         status = item.status.value if item.status else None
         status_text, status_of = item.status_text, item.id
         if status is None:
-            reports = [((update.date or "", update.position or 0, update.id), update) for update in updates if update.status]
+            reports = [
+                ((update.date or "", update.position or 0, update.id), update) for update in updates if update.status
+            ]
             if reports:
                 update = max(reports, key=lambda report: report[0])[1]
                 status, status_text, status_of = update.status.value, update.status_text, update.id
@@ -123,9 +174,20 @@ def _item_tables(nodes: list) -> dict:
         if latest is not None and status not in NOT_PENDING:
             due, value, holder = latest
             printed = sorted({target.text for target in holder.target_dates if target.text})
-            for name, cell in zip(overdue, (row_of[item.id], due.isoformat(), value, holder.id,
-                                            printed[0] if len(printed) == 1 and len(dates_of[holder.id]) == 1 else None,
-                                            status, status_text, status_of)):
+            for name, cell in zip(
+                overdue,
+                (
+                    row_of[item.id],
+                    due.isoformat(),
+                    value,
+                    holder.id,
+                    printed[0] if len(printed) == 1 and len(dates_of[holder.id]) == 1 else None,
+                    status,
+                    status_text,
+                    status_of,
+                ),
+                strict=False,
+            ):
                 overdue[name].append(cell)
         own_status = item.status.value if item.status else None
         if kind == "recommendation" and own_status not in ("removed", "not-applicable"):
@@ -134,12 +196,17 @@ def _item_tables(nodes: list) -> dict:
                 family.append(child)
                 if child.type.value == "action":
                     family += [update for update in children.get(child.id, []) if update.type.value == "update"]
-            for name, cell in zip(gaps, (
+            for name, cell in zip(
+                gaps,
+                (
                     row_of[item.id],
                     not any(owner.organisation or owner.text for node in family for owner in node.owners),
                     not any(target.date or target.text for node in family for target in node.target_dates),
                     any(child.type.value == "action" for child in children.get(item.id, [])),
-                    [node.id for node in family])):
+                    [node.id for node in family],
+                ),
+                strict=False,
+            ):
                 gaps[name].append(cell)
     return {"overdue": overdue, "gaps": gaps}
 
@@ -179,8 +246,12 @@ def _valid(facts) -> bool:
         if len(lengths) > 1:
             return False
     nodes = facts["nodes"]
-    if not {type(value) for column in (nodes["target_dates"], nodes["target_texts"], facts["gaps"]["family"])
-            for values in column for value in values} <= {str}:
+    if not {
+        type(value)
+        for column in (nodes["target_dates"], nodes["target_texts"], facts["gaps"]["family"])
+        for values in column
+        for value in values
+    } <= {str}:
         return False
     count = len(nodes["id"])
     return all(0 <= row < count for key in ("overdue", "gaps") for row in facts[key]["row"])
@@ -214,11 +285,11 @@ class GraphFacts:
 
     def rows(self, *names: str):
         """Yield a tuple of the named node columns per node."""
-        return zip(*(self.columns[name] for name in names))
+        return zip(*(self.columns[name] for name in names), strict=False)
 
     def link_rows(self, *names: str):
         """Yield a tuple of the named link columns per link row."""
-        return zip(*(self.links[name] for name in names))
+        return zip(*(self.links[name] for name in names), strict=False)
 
 
 def graph_facts(store) -> GraphFacts | None:

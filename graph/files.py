@@ -78,12 +78,22 @@ def check_output(path: Path | str, data_dirs, *, force: bool = False) -> None:
         pass
     is_data_kind = bool(suffixes & set(DATA_SUFFIXES))
     exists = target.exists() or target.is_symlink()
-    home = next((Path(directory) for directory in data_dirs if directory is not None
-                 and resolve_inside(directory, target) is not None), None)
+    home = next(
+        (
+            Path(directory)
+            for directory in data_dirs
+            if directory is not None and resolve_inside(directory, target) is not None
+        ),
+        None,
+    )
     if home is not None and (exists or is_data_kind):
         what = "directory" if target.is_dir() else "file"
-        raise OutputError(f"{shown}: will not write over a {what} of the data directory {home} (choose another "
-                          "output file; --force writes there anyway)")
+        raise OutputError(
+            f"{shown}: will not write over a {what} of the data directory {home} (choose another "
+            "output file; --force writes there anyway)"
+        )
     if exists and is_data_kind and not target.is_dir():
-        raise OutputError(f"{shown}: will not replace a YAML file that crossplan did not write (choose another "
-                          "output file; --force replaces it)")
+        raise OutputError(
+            f"{shown}: will not replace a YAML file that crossplan did not write (choose another "
+            "output file; --force replaces it)"
+        )

@@ -74,22 +74,86 @@ FIELDS = {
 """The fields a column can be mapped to with ``--map COLUMN=FIELD``."""
 
 _HEADER_VARIANTS = {
-    "number": ["rec no", "rec", "rec number", "recommendation no", "recommendation number", "rec ref", "no",
-               "number", "ref", "ref no", "reference", "#", "recommendation ref"],
+    "number": [
+        "rec no",
+        "rec",
+        "rec number",
+        "recommendation no",
+        "recommendation number",
+        "rec ref",
+        "no",
+        "number",
+        "ref",
+        "ref no",
+        "reference",
+        "#",
+        "recommendation ref",
+    ],
     "id": ["id", "rec id", "recommendation id"],
     "text": ["recommendation", "recommendations", "recommendation text", "milestone", "recommendation (milestone)"],
-    "response": ["agreed/partly agreed/not agreed", "agreed/partially agreed/not agreed", "agreed/not agreed",
-                 "agreed/disagreed", "agreed", "accepted", "accepted/partly accepted/not accepted", "agreement",
-                 "response (agreed/partly agreed/not agreed)", "accepted/rejected"],
-    "update": ["response action taken/planned", "response/action taken/planned", "action taken/planned",
-               "actions taken/planned", "response", "update", "updates", "progress", "progress update",
-               "latest update", "management response", "response and action taken", "response/update"],
-    "action": ["action", "actions", "action(s)", "action(s) include", "actions include", "planned action",
-               "planned actions", "key actions"],
-    "owner": ["responsible owner", "responsible owners", "owner", "owners", "lead", "leads", "action owner",
-              "responsible", "responsible officer", "lead officer", "lead owner", "owner/lead"],
-    "target-date": ["target date", "target dates", "target", "date", "dates", "deadline", "due date",
-                    "completion date", "target completion date", "due"],
+    "response": [
+        "agreed/partly agreed/not agreed",
+        "agreed/partially agreed/not agreed",
+        "agreed/not agreed",
+        "agreed/disagreed",
+        "agreed",
+        "accepted",
+        "accepted/partly accepted/not accepted",
+        "agreement",
+        "response (agreed/partly agreed/not agreed)",
+        "accepted/rejected",
+    ],
+    "update": [
+        "response action taken/planned",
+        "response/action taken/planned",
+        "action taken/planned",
+        "actions taken/planned",
+        "response",
+        "update",
+        "updates",
+        "progress",
+        "progress update",
+        "latest update",
+        "management response",
+        "response and action taken",
+        "response/update",
+    ],
+    "action": [
+        "action",
+        "actions",
+        "action(s)",
+        "action(s) include",
+        "actions include",
+        "planned action",
+        "planned actions",
+        "key actions",
+    ],
+    "owner": [
+        "responsible owner",
+        "responsible owners",
+        "owner",
+        "owners",
+        "lead",
+        "leads",
+        "action owner",
+        "responsible",
+        "responsible officer",
+        "lead officer",
+        "lead owner",
+        "owner/lead",
+    ],
+    "target-date": [
+        "target date",
+        "target dates",
+        "target",
+        "date",
+        "dates",
+        "deadline",
+        "due date",
+        "completion date",
+        "target completion date",
+        "due",
+    ],
     "status": ["status", "rag", "rag status", "current status", "progress status", "refreshed timescale"],
     "timescale": ["timescale", "timescales", "timeframe", "timeline"],
     "workstream": ["workstream", "work stream", "theme", "thematic area", "area", "strand", "priority area"],
@@ -105,14 +169,27 @@ _REMOVED = re.compile(r"(?i)^\W*(?:recommendation\s+)?(?:removed|deleted|withdra
 _DUPLICATE_OF = re.compile(
     r"(?i)duplicate\s+of\s+(?:the\s+)?(?:(?P<group>\w+)\s+)?recommendation\s+(?:no\.?\s*)?(?P<number>[a-z]?\d+[a-z]?)\b"
 )
-_UPDATE_HEADING = re.compile(r"(?P<title>[^.\n]{0,80}\((?P<when>(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]+\.?\s+\d{4}|\d{4})\))\s*:?")
+_UPDATE_HEADING = re.compile(
+    r"(?P<title>[^.\n]{0,80}\((?P<when>(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]+\.?\s+\d{4}|\d{4})\))\s*:?"
+)
 _BULLET = re.compile(r"^\s*(?:[•▪◦●\-*–]|\d+[.)])\s+")
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-         ("november", "nov"), ("december", "dec")],
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
@@ -204,7 +281,9 @@ def import_plan(
     data_dir = _writable_data_dir(data_dir)
     if not SLUG.fullmatch(plan_id or ""):
         suggestion = re.sub(r"[^a-z0-9]+", "-", (plan_id or "").lower()).strip("-") or "my-plan"
-        raise CrossplanError(f"plan id '{plan_id}' must be lower-case letters, digits and hyphens (e.g. '{suggestion}')")
+        raise CrossplanError(
+            f"plan id '{plan_id}' must be lower-case letters, digits and hyphens (e.g. '{suggestion}')"
+        )
     plan_relpath = f"{PLANS_DIR}/{plan_id}.yaml"
     plan_path = data_dir / plan_relpath
     if plan_path.exists() and not force:
@@ -349,7 +428,9 @@ def read_tables(path: Path | str, sheet: str | None = None) -> list[_Table]:
         raise ImportFileError(f"{display}: no such file")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ImportFileError(f"{display}: the file is {_megabytes(size)}; crossplan imports files up to {_megabytes(MAX_FILE_BYTES)}")
+        raise ImportFileError(
+            f"{display}: the file is {_megabytes(size)}; crossplan imports files up to {_megabytes(MAX_FILE_BYTES)}"
+        )
     return reader(path, display, sheet)
 
 
@@ -382,7 +463,9 @@ def _read_csv(path: Path, display: str, sheet: str | None) -> list[_Table]:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for number, cells in enumerate(reader, start=1):
-            _check_row_size(cells, number, display, lambda column: f"{display}:{number}:{column_letter(column)}")
+            _check_row_size(
+                cells, number, display, lambda column, number=number: f"{display}:{number}:{column_letter(column)}"
+            )
             rows.append((number, [_clean(cell) for cell in cells[:MAX_COLUMNS]]))
     except csv.Error as error:
         raise ImportFileError(f"{display}:{reader.line_num}: not a readable CSV file ({error})") from None
@@ -395,7 +478,9 @@ def _check_row_size(cells: list, number: int, where: str, place) -> None:
         raise ImportFileError(f"{where}: more than {MAX_ROWS:,} rows; split the table into smaller files")
     for index in range(MAX_COLUMNS, len(cells)):
         if cells[index] not in (None, ""):
-            raise ImportFileError(f"{place(index)}: more than {MAX_COLUMNS} columns; delete the columns that are not part of the plan")
+            raise ImportFileError(
+                f"{place(index)}: more than {MAX_COLUMNS} columns; delete the columns that are not part of the plan"
+            )
 
 
 def check_archive(path: Path, display: str | None = None) -> None:
@@ -434,8 +519,11 @@ def check_archive(path: Path, display: str | None = None) -> None:
 # carry one. The parsers behind openpyxl and python-docx (lxml) read one without complaint, only leaving its
 # entities unexpanded, so every part of the archive is searched for it before they see any, in every encoding
 # an XML parser accepts.
-_DECLARATIONS = [marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
-                 for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")]
+_DECLARATIONS = [
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+]
 
 
 def _refuse_declarations(path: Path, display: str, members) -> None:
@@ -453,7 +541,9 @@ def _refuse_declarations(path: Path, display: str, members) -> None:
                     )
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
         # a damaged or encrypted member, or a compression method zipfile lacks
-        raise ImportFileError(f"{display}: a part of the archive cannot be read ({_excerpt(str(error), 120)})") from None
+        raise ImportFileError(
+            f"{display}: a part of the archive cannot be read ({_excerpt(str(error), 120)})"
+        ) from None
 
 
 def check_defusedxml() -> None:
@@ -485,7 +575,9 @@ def _read_xlsx(path: Path, display: str, sheet: str | None) -> list[_Table]:
         unsafe = _cause_of_type(error, DefusedXmlException)
         if unsafe is not None:
             raise ImportFileError(f"{display}: refusing unsafe XML in the workbook ({unsafe!r})") from None
-        raise ImportFileError(f"{display}: not a readable Excel .xlsx file ({type(error).__name__}: {_excerpt(str(error), 120)})") from None
+        raise ImportFileError(
+            f"{display}: not a readable Excel .xlsx file ({type(error).__name__}: {_excerpt(str(error), 120)})"
+        ) from None
     try:
         worksheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
         if sheet is None:
@@ -497,7 +589,9 @@ def _read_xlsx(path: Path, display: str, sheet: str | None) -> list[_Table]:
             if sheet not in names:
                 raise ImportFileError(f"{display}: no sheet '{sheet}' (sheets: {', '.join(names)})")
             worksheet = worksheets[names.index(sheet)]
-        table = _Table(display, "xlsx", worksheet.title, [], title=normalise_space(workbook.properties.title or "") or None)
+        table = _Table(
+            display, "xlsx", worksheet.title, [], title=normalise_space(workbook.properties.title or "") or None
+        )
         worksheet.reset_dimensions()  # a forged <dimension> must not make openpyxl pad rows to 16,384 columns
         saved_sheet = saved[worksheet.title]
         saved_sheet.reset_dimensions()
@@ -506,8 +600,12 @@ def _read_xlsx(path: Path, display: str, sheet: str | None) -> list[_Table]:
         try:
             for number, cells in enumerate(worksheet.iter_rows(), start=1):
                 saved_cells = next(saved_rows, ())
-                _check_row_size([cell.value for cell in cells], number, f"{display}:{worksheet.title}",
-                                lambda column: table.place(number, column))
+                _check_row_size(
+                    [cell.value for cell in cells],
+                    number,
+                    f"{display}:{worksheet.title}",
+                    lambda column, number=number: table.place(number, column),
+                )
                 texts = []
                 for index, cell in enumerate(cells[:MAX_COLUMNS]):
                     value = cell.value
@@ -537,7 +635,9 @@ def _read_xlsx(path: Path, display: str, sheet: str | None) -> list[_Table]:
         except ImportFileError:
             raise
         except Exception as error:
-            raise ImportFileError(f"{display}: sheet '{worksheet.title}' cannot be read ({type(error).__name__}: {error})") from None
+            raise ImportFileError(
+                f"{display}: sheet '{worksheet.title}' cannot be read ({type(error).__name__}: {error})"
+            ) from None
         if problems:
             raise _problems_error(problems)
         return [table]
@@ -598,14 +698,18 @@ def _read_docx(path: Path, display: str, sheet: str | None) -> list[_Table]:
             for tc in tr.tc_lst:
                 cells.append(_clean(_Cell(tc, block).text))
                 cells.extend([""] * ((tc.grid_span or 1) - 1))
-            _check_row_size(cells, total_rows, display, lambda column: table.place(row_number))
+            _check_row_size(
+                cells, total_rows, display, lambda column, table=table, row_number=row_number: table.place(row_number)
+            )
             table.rows.append((row_number, cells[:MAX_COLUMNS]))
         tables.append(table)
     if not tables:
         raise ImportFileError(f"{display}: the document has no tables")
     if sheet is not None:
         if not sheet.isdigit() or not 1 <= int(sheet) <= len(tables):
-            raise ImportFileError(f"{display}: --sheet '{sheet}' is not a table number (the document has {len(tables)} tables)")
+            raise ImportFileError(
+                f"{display}: --sheet '{sheet}' is not a table number (the document has {len(tables)} tables)"
+            )
         return [tables[int(sheet) - 1]]
     return tables
 
@@ -708,8 +812,15 @@ def parse_response(text: str) -> Response | None:
     words = " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split())
     if words in ("agreed", "accepted", "agree", "accept"):
         return Response.AGREED
-    if words in ("partly agreed", "partially agreed", "part agreed", "agreed in part", "partly accepted",
-                 "partially accepted", "accepted in part"):
+    if words in (
+        "partly agreed",
+        "partially agreed",
+        "part agreed",
+        "agreed in part",
+        "partly accepted",
+        "partially accepted",
+        "accepted in part",
+    ):
         return Response.PARTLY_AGREED
     if words in ("not agreed", "disagreed", "rejected", "not accepted", "declined"):
         return Response.NOT_AGREED
@@ -790,9 +901,11 @@ class _OrganisationIndex:
         self._pattern = None
 
     @classmethod
-    def from_dataset(cls, dataset, plan_id: str, add: bool) -> "_OrganisationIndex":
+    def from_dataset(cls, dataset, plan_id: str, add: bool) -> _OrganisationIndex:
         organisations = [
-            (node.id, node.label, node.abbreviations) for node in dataset.nodes.values() if node.type is NodeType.ORGANISATION
+            (node.id, node.label, node.abbreviations)
+            for node in dataset.nodes.values()
+            if node.type is NodeType.ORGANISATION
         ]
         return cls(organisations, set(dataset.nodes) | {plan_id}, add)
 
@@ -876,14 +989,21 @@ def _organisations_text(path: Path, added: list[_NewOrganisation]) -> str:
     try:
         document = round_trip.load(text) if text.strip() else None
     except RecursionError:
-        raise DataError.at(display_path(path), 0, "lists or mappings are nested too deep: fix it before adding organisations") from None
+        raise DataError.at(
+            display_path(path), 0, "lists or mappings are nested too deep: fix it before adding organisations"
+        ) from None
     except (YAMLError, ValueError, TypeError) as error:
-        raise DataError.at(display_path(path), 0, f"cannot be read as YAML ({type(error).__name__}): fix it before adding "
-                           "organisations") from None
+        raise DataError.at(
+            display_path(path),
+            0,
+            f"cannot be read as YAML ({type(error).__name__}): fix it before adding organisations",
+        ) from None
     if document is None:
         document = CommentedMap()
     if not isinstance(document, CommentedMap):
-        raise CrossplanError(f"{display_path(path)}: not a mapping with 'organisations:'; fix it before adding organisations")
+        raise CrossplanError(
+            f"{display_path(path)}: not a mapping with 'organisations:'; fix it before adding organisations"
+        )
     entries = document.get("organisations")
     if entries is None:
         entries = document["organisations"] = CommentedSeq()
@@ -998,15 +1118,23 @@ class _PlanBuilder:
         if not self.tables_used and not self.problems:
             examples = "'Rec No', 'Recommendation', 'Agreed/Partly Agreed/Not Agreed', 'Response Action Taken/Planned'"
             where = tables[0].display if tables[0].kind == "docx" else tables[0].place(1)
-            self.problem(where, f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected columns such as "
-                         f"{examples} (name other columns with --map COLUMN=FIELD)")
+            self.problem(
+                where,
+                f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected columns such as "
+                f"{examples} (name other columns with --map COLUMN=FIELD)",
+            )
         if self.tables_used and not self.recommendations and not self.problems:
             table = self.tables_used[0]
-            self.problem(table.display if table.kind == "docx" else table.place(1), "no recommendations below the header row")
+            self.problem(
+                table.display if table.kind == "docx" else table.place(1), "no recommendations below the header row"
+            )
         for rec in self.recommendations:
             if not rec.text and rec.progress.status is not Status.REMOVED:
-                self.problem(rec.place, f"recommendation {rec.number or rec.id} has no text (if it was removed, "
-                                        "write 'Removed' in its Recommendation or Status cell)")
+                self.problem(
+                    rec.place,
+                    f"recommendation {rec.number or rec.id} has no text (if it was removed, "
+                    "write 'Removed' in its Recommendation or Status cell)",
+                )
             for update in rec.updates:
                 if not any(line.strip() for line in update.lines):
                     self.problem(update.place, f"the update '{update.title}' has no text below its heading")
@@ -1024,7 +1152,10 @@ class _PlanBuilder:
         candidates = table.rows[:HEADER_SEARCH_ROWS]
         chosen = None
         # A header names at least two known columns, or the Recommendation / Rec No column and one other.
-        for rule in (lambda fields, filled: len(fields) >= 2, lambda fields, filled: bool(fields & {"text", "number"}) and filled >= 2):
+        for rule in (
+            lambda fields, filled: len(fields) >= 2,
+            lambda fields, filled: bool(fields & {"text", "number"}) and filled >= 2,
+        ):
             for position, (_, cells) in enumerate(candidates):
                 fields = {self._field(cell) for cell in cells if cell} - {None, "ignore"}
                 if rule(fields, sum(1 for cell in cells if cell)):
@@ -1060,7 +1191,7 @@ class _PlanBuilder:
             fields.append(name)
         if "text" not in first_column:
             self.problem(table.place(row_number), "no Recommendation column (name it with --map COLUMN=text)")
-        for position, (_, cells) in enumerate(candidates[:chosen]):
+        for _, cells in candidates[:chosen]:
             texts = {cell for cell in cells if cell}
             if self.title is None and len(texts) == 1:
                 self.title = normalise_space(texts.pop())
@@ -1077,7 +1208,7 @@ class _PlanBuilder:
         addressee_place = None
         workstream: str | None = None
         headerless: set[int] = set()
-        for row_number, cells in table.rows[header_position + 1:]:
+        for row_number, cells in table.rows[header_position + 1 :]:
             if not any(cells) or cells[: len(headers)] == headers:
                 continue
             who = self._addressee(cells)
@@ -1099,8 +1230,10 @@ class _PlanBuilder:
                 if name is None:
                     if index not in headerless:
                         headerless.add(index)
-                        self.problem(table.place(row_number, index),
-                                     f"'{_excerpt(text)}' is in a column with no header: give the column a header, or delete it")
+                        self.problem(
+                            table.place(row_number, index),
+                            f"'{_excerpt(text)}' is in a column with no header: give the column a header, or delete it",
+                        )
                     continue
                 values[name] = (text, index)
             if not values:
@@ -1114,7 +1247,9 @@ class _PlanBuilder:
                 column = headers[fields.index("number" if "number" in fields else "id")] if has_keys else None
                 what = f"no {header_label(column)}" if column else "no recommendation text"
                 after = f"the addressee row at {addressee_place}" if addressee_place else "the header"
-                self.problem(table.place(row_number), f"{what}: this row follows {after}, so it must start a recommendation")
+                self.problem(
+                    table.place(row_number), f"{what}: this row follows {after}, so it must start a recommendation"
+                )
                 continue
             self._apply(current, table, row_number, values, first=starts)
 
@@ -1152,15 +1287,19 @@ class _PlanBuilder:
         if "id" in values:
             rec_id = values["id"][0].strip()
             if not SLUG.fullmatch(rec_id):
-                self.problem(table.place(row_number, values["id"][1]),
-                             f"id '{rec_id}' must be lower-case letters, digits and hyphens (e.g. '{_slug(rec_id) or 'r1'}')")
+                self.problem(
+                    table.place(row_number, values["id"][1]),
+                    f"id '{rec_id}' must be lower-case letters, digits and hyphens (e.g. '{_slug(rec_id) or 'r1'}')",
+                )
                 return discarded
             key, what = rec_id, f"id '{rec_id}'"
         elif number is not None:
             bare = re.sub(r"(?i)^(?:recommendation|rec)\.?\s*(?:no\.?\s*)?", "", number)
             if not re.search(r"\d", bare) or len(bare) > 20:
-                self.problem(table.place(row_number, values["number"][1]),
-                             f"'{_excerpt(number)}' is not a recommendation number (it needs a digit)")
+                self.problem(
+                    table.place(row_number, values["number"][1]),
+                    f"'{_excerpt(number)}' is not a recommendation number (it needs a digit)",
+                )
                 return discarded
             local = _slug(bare)
             rec_id = local if local[0].isalpha() else f"r{local}"
@@ -1199,7 +1338,9 @@ class _PlanBuilder:
             if response is None and _REMOVED.match(text):
                 rec.progress.status, rec.progress.status_text = Status.REMOVED, normalise_space(text)
             elif response is None:
-                self.problem(place("response"), f"response '{_excerpt(text)}' is not Agreed, Partly Agreed or Not Agreed")
+                self.problem(
+                    place("response"), f"response '{_excerpt(text)}' is not Agreed, Partly Agreed or Not Agreed"
+                )
             elif self._set_once(rec, "response", response.value, place("response")):
                 rec.response = response
         if "note" in values:
@@ -1207,7 +1348,9 @@ class _PlanBuilder:
 
         target: _Progress | None = None
         if "update" in values:
-            target = self._add_update(rec, values["update"][0], table.place(row_number), continuation=not first).progress
+            target = self._add_update(
+                rec, values["update"][0], table.place(row_number), continuation=not first
+            ).progress
         if "action" in values:
             actions = self._actions(values["action"][0])
             rec.actions.extend(actions)
@@ -1232,18 +1375,26 @@ class _PlanBuilder:
             rec.single[name] = (value, place)
             return True
         if previous[0] != value:
-            self.problem(place, f"{name} '{_excerpt(value)}' differs from '{_excerpt(previous[0])}' at {previous[1]} "
-                                f"for the same recommendation")
+            self.problem(
+                place,
+                f"{name} '{_excerpt(value)}' differs from '{_excerpt(previous[0])}' at {previous[1]} "
+                f"for the same recommendation",
+            )
         return False
 
     def _status(self, progress: _Progress, text: str, place: str) -> None:
         parsed = parse_status(text)
         if parsed is None:
-            self.problem(place, f"status '{_excerpt(text)}' is not Complete, Ongoing, N/A or Removed "
-                                "(leave the column out with --map 'COLUMN=ignore', or write one of those)")
+            self.problem(
+                place,
+                f"status '{_excerpt(text)}' is not Complete, Ongoing, N/A or Removed "
+                "(leave the column out with --map 'COLUMN=ignore', or write one of those)",
+            )
             return
         if progress.status is not None and progress.status_text != normalise_space(text):
-            self.problem(place, f"a second status '{_excerpt(text)}' for the same item (first '{progress.status_text}')")
+            self.problem(
+                place, f"a second status '{_excerpt(text)}' for the same item (first '{progress.status_text}')"
+            )
             return
         progress.status, progress.status_text = parsed[0], normalise_space(text)
         if parsed[1]:
@@ -1285,9 +1436,15 @@ class _PlanBuilder:
             if not match:
                 continue
             number, group = match.group("number").lower(), (match.group("group") or "").lower()
-            targets = [other for other in self.recommendations if other is not rec and (other.number or "").lower() == number]
+            targets = [
+                other for other in self.recommendations if other is not rec and (other.number or "").lower() == number
+            ]
             if len(targets) > 1 and group:  # "main recommendation 6": the group whose heading starts "Main"
-                targets = [other for other in targets if self.workstreams.get(other.workstream or "", "").lower().startswith(group)]
+                targets = [
+                    other
+                    for other in targets
+                    if self.workstreams.get(other.workstream or "", "").lower().startswith(group)
+                ]
             if len(targets) == 1:
                 links.append({"from": rec.id, "to": targets[0].id, "quote": text})
         return links
@@ -1315,20 +1472,29 @@ def render_plan(plan_id: str, title: str, builder: _PlanBuilder, source_descript
     )
     document["plan"] = CommentedMap(id=plan_id, title=_text(title))
     if builder.workstreams:
-        workstreams = CommentedSeq(CommentedMap(id=ws_id, title=_text(ws_title)) for ws_id, ws_title in builder.workstreams.items())
+        workstreams = CommentedSeq(
+            CommentedMap(id=ws_id, title=_text(ws_title)) for ws_id, ws_title in builder.workstreams.items()
+        )
         document["workstreams"] = workstreams
     recommendations = CommentedSeq()
     for position, rec in enumerate(builder.recommendations):
         recommendations.append(_recommendation_map(rec))
         # The row it came from, named by the file's name (the YAML file may move; the spreadsheet too).
-        where = source_name + rec.place[len(display):] if rec.place.startswith(display) else rec.place
+        where = source_name + rec.place[len(display) :] if rec.place.startswith(display) else rec.place
         recommendations.yaml_set_comment_before_after_key(position, before=where, indent=2)
     document["recommendations"] = recommendations
     links = builder.links()
     if links:
         document["links"] = CommentedSeq(
-            CommentedMap([("from", link["from"]), ("to", link["to"]), ("relation", "duplicate-of"),
-                          ("basis", "explicit"), ("quote", _text(link["quote"]))])
+            CommentedMap(
+                [
+                    ("from", link["from"]),
+                    ("to", link["to"]),
+                    ("relation", "duplicate-of"),
+                    ("basis", "explicit"),
+                    ("quote", _text(link["quote"])),
+                ]
+            )
             for link in links
         )
     for key in list(document)[1:]:
@@ -1356,7 +1522,9 @@ def _recommendation_map(rec: _Recommendation):
         entry["response"] = rec.response.value
     _progress_into(entry, rec.progress)
     if rec.actions:
-        entry["actions"] = [_progress_into(CommentedMap(text=_text(action.text)), action.progress) for action in rec.actions]
+        entry["actions"] = [
+            _progress_into(CommentedMap(text=_text(action.text)), action.progress) for action in rec.actions
+        ]
     if rec.updates:
         updates = []
         for update in rec.updates:
@@ -1446,7 +1614,9 @@ def _paragraph_lines(text: str) -> list[str]:
     return [normalise_space(" ".join(lines)) for lines in paragraphs if lines]
 
 
-def _relocate(problems: list[Problem], plan_display: str, plan_text: str, recommendations: list[_Recommendation]) -> list[Problem]:
+def _relocate(
+    problems: list[Problem], plan_display: str, plan_text: str, recommendations: list[_Recommendation]
+) -> list[Problem]:
     """Point validation problems in the unwritten plan file at the rows they came from."""
     from .yamlfile import read_yaml
 
@@ -1458,15 +1628,28 @@ def _relocate(problems: list[Problem], plan_display: str, plan_text: str, recomm
     relocated = []
     for problem in problems:
         if problem.path != plan_display:
-            relocated.append(Problem(problem.path, problem.line, f"{problem.message} (with the imported plan; nothing was written)"))
+            relocated.append(
+                Problem(problem.path, problem.line, f"{problem.message} (with the imported plan; nothing was written)")
+            )
             continue
         index = max((i for i, line in enumerate(lines) if line <= problem.line), default=None)
         if index is None or index >= len(recommendations):
-            relocated.append(Problem(problem.path, problem.line, f"{problem.message} (in the plan as it would be written: "
-                                                                 "see --dry-run; nothing was written)"))
+            relocated.append(
+                Problem(
+                    problem.path,
+                    problem.line,
+                    f"{problem.message} (in the plan as it would be written: see --dry-run; nothing was written)",
+                )
+            )
             continue
-        relocated.append(Problem(recommendations[index].place, 0, f"{problem.message} (line {problem.line} of the plan as "
-                                                                  "it would be written; see --dry-run; nothing was written)"))
+        relocated.append(
+            Problem(
+                recommendations[index].place,
+                0,
+                f"{problem.message} (line {problem.line} of the plan as "
+                "it would be written; see --dry-run; nothing was written)",
+            )
+        )
     return relocated
 
 

@@ -107,7 +107,7 @@ def display_path(path: Path) -> str:
     home = os.path.expanduser("~")
     absolute = os.path.abspath(path)
     if home not in ("", "/", "~") and absolute.startswith(home.rstrip("/") + "/"):
-        return "~/" + absolute[len(home.rstrip("/")) + 1:]
+        return "~/" + absolute[len(home.rstrip("/")) + 1 :]
     return str(path)
 
 
@@ -117,7 +117,9 @@ def data_files(data_dir: Path) -> list[str]:
     plans_dir = data_dir / PLANS_DIR
     if plans_dir.is_dir():
         names += sorted(
-            f"{PLANS_DIR}/{path.name}" for path in plans_dir.iterdir() if path.suffix in (".yaml", ".yml") and path.is_file()
+            f"{PLANS_DIR}/{path.name}"
+            for path in plans_dir.iterdir()
+            if path.suffix in (".yaml", ".yml") and path.is_file()
         )
     return names
 
@@ -186,7 +188,9 @@ def check_definitions(definitions: list[tuple[str, str, Location]], references: 
         first = index.get(global_id)
         if first is not None:
             where = f"line {first[1].line}" if first[1].path == location.path else str(first[1])
-            problems.append(Problem(location.path, location.line, f"duplicate id '{global_id}' (first defined at {where})"))
+            problems.append(
+                Problem(location.path, location.line, f"duplicate id '{global_id}' (first defined at {where})")
+            )
         else:
             index[global_id] = (kind, location)
     return problems + check_file_references(references, index)
@@ -199,11 +203,25 @@ def check_file_references(references: list[Reference], index: dict[str, tuple[st
         found = index.get(reference.target)
         location = reference.location
         if found is None:
-            candidates = [gid for gid, (kind, _) in index.items() if not reference.expected or kind in reference.expected]
-            problems.append(Problem(location.path, location.line, f"{reference.field} '{reference.target}' is not defined{did_you_mean(reference.target, candidates)}"))
+            candidates = [
+                gid for gid, (kind, _) in index.items() if not reference.expected or kind in reference.expected
+            ]
+            problems.append(
+                Problem(
+                    location.path,
+                    location.line,
+                    f"{reference.field} '{reference.target}' is not defined{did_you_mean(reference.target, candidates)}",
+                )
+            )
         elif reference.expected and found[0] not in reference.expected:
             wanted = " or ".join(reference.expected)
-            problems.append(Problem(location.path, location.line, f"{reference.field} '{reference.target}' is a {found[0]}, not a {wanted}"))
+            problems.append(
+                Problem(
+                    location.path,
+                    location.line,
+                    f"{reference.field} '{reference.target}' is a {found[0]}, not a {wanted}",
+                )
+            )
     return problems
 
 
@@ -266,7 +284,7 @@ class _FileReader:
 
     def fields(
         self, mapping, where: str, allowed: tuple[str, ...], required: tuple[str, ...] = (), line: int | None = None
-    ) -> "_Fields | None":
+    ) -> _Fields | None:
         if not isinstance(mapping, YamlMapping):
             line = getattr(mapping, "line", None) or line or 1
             self.problem(line, f"{where} must be a mapping of keys, not {_kind_of(mapping)}")
@@ -286,7 +304,9 @@ class _FileReader:
         return ref
 
     def refer(self, line: int, target: str, expected: tuple[NodeType, ...], field_name: str) -> None:
-        self.parsed.references.append(Reference(self.location(line), target, tuple(t.value for t in expected), field_name))
+        self.parsed.references.append(
+            Reference(self.location(line), target, tuple(t.value for t in expected), field_name)
+        )
 
     def add_node(self, node: Node) -> Node:
         self.parsed.nodes.append(node)
@@ -311,7 +331,9 @@ class _FileReader:
                 self.read_programme(entry, line)
 
     def read_organisation(self, entry, line: int) -> None:
-        fields = self.fields(entry, "an organisation", ("id", "name", "abbreviations", "part-of", "url", "note"), ("id", "name"), line)
+        fields = self.fields(
+            entry, "an organisation", ("id", "name", "abbreviations", "part-of", "url", "note"), ("id", "name"), line
+        )
         if fields is None:
             return
         node_id = fields.slug("id", required=True)
@@ -326,7 +348,11 @@ class _FileReader:
 
     def read_document(self, entry, line: int) -> None:
         fields = self.fields(
-            entry, "a document", ("id", "title", "publisher", "date", "date-note", "url", "file", "licence", "note"), ("id", "title"), line
+            entry,
+            "a document",
+            ("id", "title", "publisher", "date", "date-note", "url", "file", "licence", "note"),
+            ("id", "title"),
+            line,
         )
         if fields is None:
             return
@@ -344,16 +370,27 @@ class _FileReader:
         source_file = fields.text("file")
         if source_file is not None:
             if "/" in source_file or "\\" in source_file or source_file.startswith("."):
-                self.problem(entry.line_of("file"), f"file '{source_file}' must be a plain file name inside {SOURCES_DIR}/")
+                self.problem(
+                    entry.line_of("file"), f"file '{source_file}' must be a plain file name inside {SOURCES_DIR}/"
+                )
             elif resolve_inside(self.data_dir, self.data_dir / SOURCES_DIR / source_file) is None:
-                self.problem(entry.line_of("file"), f"file '{source_file}' in {SOURCES_DIR}/ leads outside the data directory "
-                             f"(a link?): copy the text into {SOURCES_DIR}/ instead")
+                self.problem(
+                    entry.line_of("file"),
+                    f"file '{source_file}' in {SOURCES_DIR}/ leads outside the data directory "
+                    f"(a link?): copy the text into {SOURCES_DIR}/ instead",
+                )
             elif not (self.data_dir / SOURCES_DIR / source_file).is_file():
                 self.problem(entry.line_of("file"), f"file '{source_file}' is not in {SOURCES_DIR}/")
             node.source_file = source_file
 
     def read_programme(self, entry, line: int) -> None:
-        fields = self.fields(entry, "a programme", ("id", "name", "abbreviations", "owners", "part-of", "url", "note"), ("id", "name"), line)
+        fields = self.fields(
+            entry,
+            "a programme",
+            ("id", "name", "abbreviations", "owners", "part-of", "url", "note"),
+            ("id", "name"),
+            line,
+        )
         if fields is None:
             return
         node_id = fields.slug("id", required=True)
@@ -378,18 +415,27 @@ class _FileReader:
             if top is not None and "plan" in document:
                 self.problem(document.line_of("plan"), "'plan' must be a mapping with id and title")
             return
-        head = self.fields(document["plan"], "the plan", ("id", "title", "source", "owners", "date", "date-note", "note"), ("id", "title"))
+        head = self.fields(
+            document["plan"],
+            "the plan",
+            ("id", "title", "source", "owners", "date", "date-note", "note"),
+            ("id", "title"),
+        )
         plan_id = head.slug("id", required=True)
         title = head.text("title", required=True)
         if plan_id is None:
             return
         expected_id = Path(self.parsed.relpath).stem
         if plan_id != expected_id:
-            self.problem(document["plan"].line_of("id"), f"plan id '{plan_id}' must match the file name '{expected_id}.yaml'")
+            self.problem(
+                document["plan"].line_of("id"), f"plan id '{plan_id}' must match the file name '{expected_id}.yaml'"
+            )
         self.plan_id = plan_id
         self.parsed.graph = plan_id
         self.local_ids = _local_ids(document)
-        plan = self.add_node(Node(plan_id, NodeType.PLAN, title or plan_id, self.location(document["plan"].line), title=title))
+        plan = self.add_node(
+            Node(plan_id, NodeType.PLAN, title or plan_id, self.location(document["plan"].line), title=title)
+        )
         plan.source = head.reference("source", (NodeType.DOCUMENT,))
         self.parsed.source_document = plan.source
         plan.owners = [Owner(None, org) for org in head.references("owners", (NodeType.ORGANISATION,))]
@@ -407,7 +453,7 @@ class _FileReader:
         for entry, line in top.list_of("links", required=False):
             self.read_link(entry, line)
 
-    def item_id(self, fields: "_Fields", default: str | None = None) -> str | None:
+    def item_id(self, fields: _Fields, default: str | None = None) -> str | None:
         local = fields.slug("id", required=default is None)
         if local is None:
             local = default
@@ -421,7 +467,16 @@ class _FileReader:
         title = fields.text("title", required=True)
         if node_id is None:
             return None
-        node = self.add_node(Node(node_id, NodeType.WORKSTREAM, title or node_id, self.location(entry.line), plan=self.plan_id, title=title))
+        node = self.add_node(
+            Node(
+                node_id,
+                NodeType.WORKSTREAM,
+                title or node_id,
+                self.location(entry.line),
+                plan=self.plan_id,
+                title=title,
+            )
+        )
         node.text = fields.text("text")
         node.position = position
         node.owners = fields.owners("owners")
@@ -430,8 +485,22 @@ class _FileReader:
 
     def read_recommendation(self, entry, position: int, workstream_ids: set[str], line: int) -> None:
         allowed = (
-            "id", "number", "workstream", "text", "label", "addressed-to", "addressee-text", "response", "status",
-            "status-text", "timescale", "owners", "target-dates", "actions", "updates", "note",
+            "id",
+            "number",
+            "workstream",
+            "text",
+            "label",
+            "addressed-to",
+            "addressee-text",
+            "response",
+            "status",
+            "status-text",
+            "timescale",
+            "owners",
+            "target-dates",
+            "actions",
+            "updates",
+            "note",
         )
         fields = self.fields(entry, "a recommendation", allowed, ("id",), line)
         if fields is None:
@@ -447,12 +516,17 @@ class _FileReader:
         node.text_pieces = pieces if len(pieces) > 1 else []
         node.status = fields.choice("status", Status)
         if node.text is None and node.status is not Status.REMOVED:
-            self.problem(entry.line, f"recommendation '{node_id}' has no 'text' (only a removed recommendation may have none)")
+            self.problem(
+                entry.line, f"recommendation '{node_id}' has no 'text' (only a removed recommendation may have none)"
+            )
         workstream = fields.raw_text("workstream")
         if workstream is not None:
             resolved = self.resolve(workstream)
             if resolved not in workstream_ids:
-                self.problem(entry.line_of("workstream"), f"workstream '{workstream}' is not a workstream of this plan{did_you_mean(resolved, workstream_ids)}")
+                self.problem(
+                    entry.line_of("workstream"),
+                    f"workstream '{workstream}' is not a workstream of this plan{did_you_mean(resolved, workstream_ids)}",
+                )
             node.workstream = resolved
         node.addressed_to = fields.references("addressed-to", (NodeType.ORGANISATION,))
         node.addressee_text = fields.text("addressee-text")
@@ -465,14 +539,16 @@ class _FileReader:
         elif node.text:
             node.label = shorten(node.text)
         else:
-            node.label = f"Recommendation {node.number or node_id.rsplit('/', 1)[1]}" + (" (removed)" if node.status is Status.REMOVED else "")
+            node.label = f"Recommendation {node.number or node_id.rsplit('/', 1)[1]}" + (
+                " (removed)" if node.status is Status.REMOVED else ""
+            )
         local = node_id.rsplit("/", 1)[1]
         for number, (action, line) in enumerate(fields.list_of("actions"), start=1):
             self.read_action(action, number, node, f"{local}-action-{number}", line)
         for number, (update, line) in enumerate(fields.list_of("updates"), start=1):
             self.read_update(update, number, node, f"{local}-update-{number}", line)
 
-    def read_progress(self, fields: "_Fields", node: Node, read_status: bool = True) -> None:
+    def read_progress(self, fields: _Fields, node: Node, read_status: bool = True) -> None:
         if read_status:
             node.status = fields.choice("status", Status)
         node.status_text = fields.text("status-text")
@@ -488,7 +564,9 @@ class _FileReader:
         node_id = self.item_id(fields, default_id)
         pieces = fields.pieces("text")
         text = " ".join(pieces) if pieces else None
-        node = self.add_node(Node(node_id, NodeType.ACTION, shorten(text or node_id), self.location(entry.line), plan=self.plan_id))
+        node = self.add_node(
+            Node(node_id, NodeType.ACTION, shorten(text or node_id), self.location(entry.line), plan=self.plan_id)
+        )
         node.parent = parent.id
         node.workstream = parent.workstream
         node.text = text
@@ -509,7 +587,15 @@ class _FileReader:
         pieces = fields.pieces("text")
         text = " ".join(pieces) if pieces else None
         title = fields.text("title")
-        node = self.add_node(Node(node_id, NodeType.UPDATE, title or shorten(text or node_id), self.location(entry.line), plan=self.plan_id))
+        node = self.add_node(
+            Node(
+                node_id,
+                NodeType.UPDATE,
+                title or shorten(text or node_id),
+                self.location(entry.line),
+                plan=self.plan_id,
+            )
+        )
         node.parent = parent.id
         node.workstream = parent.workstream
         node.title = title
@@ -534,7 +620,9 @@ class _FileReader:
         basis = fields.choice("basis", Basis)
         quote = fields.text("quote")
         if "quote" in entry and not quote:
-            self.problem(entry.line_of("quote"), "empty quote: give the exact words from the source that justify the link")
+            self.problem(
+                entry.line_of("quote"), "empty quote: give the exact words from the source that justify the link"
+            )
         if None in (source_id, target_id, relation, basis) or not quote:
             return
         if source_id == target_id:
@@ -597,7 +685,11 @@ def _unquoted(key: str, value, written: str, item: bool = False) -> str:
     kind = "a date" if isinstance(value, str) else "true/false" if isinstance(value, bool) else "a number"
     name = key if item else f"'{key}'"
     fix = f'- "{written}"' if item else f'{key}: "{written}"'
-    changed = "" if isinstance(value, str) or str(value) == written or isinstance(value, bool) else f" ({str(value)} after reading)"
+    changed = (
+        ""
+        if isinstance(value, str) or str(value) == written or isinstance(value, bool)
+        else f" ({str(value)} after reading)"
+    )
     return f"{name} must be text, but {written} unquoted is read as {kind}{changed}: quote it, as in {fix}"
 
 
@@ -637,7 +729,7 @@ class _Fields:
         value = self.mapping.get(key)
         if isinstance(value, YamlList):
             pieces = []
-            for item, line in zip(value, value.item_lines):
+            for item, line in zip(value, value.item_lines, strict=False):
                 written = written_form(item)
                 if written is not None and not isinstance(item, str):
                     self.reader.problem(line, _unquoted(f"each piece of '{key}'", item, written, item=True))
@@ -655,7 +747,9 @@ class _Fields:
             return None
         if not SLUG.fullmatch(value):
             suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-            self.reader.problem(self.line(key), f"id '{value}' must be lower-case letters, digits and hyphens (e.g. '{suggestion}')")
+            self.reader.problem(
+                self.line(key), f"id '{value}' must be lower-case letters, digits and hyphens (e.g. '{suggestion}')"
+            )
             return None
         return value
 
@@ -669,7 +763,7 @@ class _Fields:
             self.reader.problem(self.line(key), f"'{key}' must be a list of text, not {_kind_of(value)}")
             return []
         out = []
-        for item, line in zip(value, value.item_lines):
+        for item, line in zip(value, value.item_lines, strict=False):
             written = written_form(item)
             if written is not None:
                 self.reader.problem(line, _unquoted(f"each of '{key}'", item, written, item=True))
@@ -686,11 +780,14 @@ class _Fields:
         if not isinstance(value, YamlList):
             self.reader.problem(self.line(key), f"'{key}' must be a list, not {_kind_of(value)}")
             return []
-        return list(zip(value, value.item_lines))
+        return list(zip(value, value.item_lines, strict=False))
 
     def _check_id(self, line: int, value: str, key: str) -> str | None:
         if not GLOBAL_ID.fullmatch(value):
-            self.reader.problem(line, f"'{key}' value '{value}' is not an id (lower-case letters, digits and hyphens, optionally <plan>/<item>)")
+            self.reader.problem(
+                line,
+                f"'{key}' value '{value}' is not an id (lower-case letters, digits and hyphens, optionally <plan>/<item>)",
+            )
             return None
         return value
 
@@ -717,7 +814,7 @@ class _Fields:
             self.reader.problem(self.line(key), f"'{key}' must be an id or a list of ids, not {_kind_of(value)}")
             return []
         out = []
-        for item, line in zip(values, lines):
+        for item, line in zip(values, lines, strict=False):
             if not isinstance(item, str):
                 self.reader.problem(line, f"each of '{key}' must be an id, not {_kind_of(item)}")
                 continue
@@ -736,7 +833,10 @@ class _Fields:
             return enum(value)
         except ValueError:
             spellings = enum.spellings()
-            hint = did_you_mean(value.strip().lower().replace(" ", "-").replace("_", "-"), spellings) or f" (one of: {', '.join(spellings)})"
+            hint = (
+                did_you_mean(value.strip().lower().replace(" ", "-").replace("_", "-"), spellings)
+                or f" (one of: {', '.join(spellings)})"
+            )
             self.reader.problem(self.line(key), f"unknown {key} '{value}'{hint}")
             return None
 

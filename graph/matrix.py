@@ -158,21 +158,40 @@ def build_matrix(store, from_plan: str, to_plan: str, mapping: Mapping | None = 
     def number(link: MappingLink, recommendation: str | None) -> MatrixLink:
         source, target = (link.from_node, link.to_node) if link.direction == "out" else (link.to_node, link.from_node)
         document, title = sources.get((source, target, link.relation), (None, None))
-        entry = MatrixLink(len(links) + 1, recommendation, link.from_node, link.to_node, labels.get(link.to_node),
-                           link.workstream, link.relation, link.basis, link.direction, link.quote, link.target_quote,
-                           document, title)
+        entry = MatrixLink(
+            len(links) + 1,
+            recommendation,
+            link.from_node,
+            link.to_node,
+            labels.get(link.to_node),
+            link.workstream,
+            link.relation,
+            link.basis,
+            link.direction,
+            link.quote,
+            link.target_quote,
+            document,
+            title,
+        )
         links.append(entry)
         return entry
 
     for mapping_row in mapping.rows:
-        row = MatrixRow(mapping_row.recommendation, mapping_row.number, mapping_row.label, mapping_row.status,
-                        mapping_row.response, texts.get(mapping_row.recommendation))
+        row = MatrixRow(
+            mapping_row.recommendation,
+            mapping_row.number,
+            mapping_row.label,
+            mapping_row.status,
+            mapping_row.response,
+            texts.get(mapping_row.recommendation),
+        )
         for link in mapping_row.links:
             numbered = number(link, mapping_row.recommendation)
             column = link.workstream if link.workstream in known else OTHER_COLUMN
             used_other |= column == OTHER_COLUMN
             row.cells.setdefault(column, []).append(
-                MatrixEntry(numbered.number, link.to_node, link.relation, link.basis, link.direction))
+                MatrixEntry(numbered.number, link.to_node, link.relation, link.basis, link.direction)
+            )
         rows.append(row)
     for link in mapping.other_links:  # from FROM's plan or workstreams: listed, numbered, not in a row
         number(link, None)
@@ -184,20 +203,49 @@ def build_matrix(store, from_plan: str, to_plan: str, mapping: Mapping | None = 
 # -- writing -----------------------------------------------------------------------------------------
 
 _ROW_HEADERS = ["recommendation", "number", "text", "status", "response"]
-LINK_HEADERS = ["link", "from recommendation", "from item", "relation", "basis", "direction", "to item", "to label",
-                "to workstream", "quote", "target quote", "source", "source title"]
+LINK_HEADERS = [
+    "link",
+    "from recommendation",
+    "from item",
+    "relation",
+    "basis",
+    "direction",
+    "to item",
+    "to label",
+    "to workstream",
+    "quote",
+    "target quote",
+    "source",
+    "source title",
+]
 
 
 def link_cells(link: MatrixLink) -> list:
     """Return one link as the row of the links sheet / table (the order of ``LINK_HEADERS``)."""
-    return [link.number, link.from_recommendation, link.from_node, link.relation, link.basis, link.direction,
-            link.to_node, link.to_label, link.workstream, link.quote, link.target_quote, link.source, link.source_title]
+    return [
+        link.number,
+        link.from_recommendation,
+        link.from_node,
+        link.relation,
+        link.basis,
+        link.direction,
+        link.to_node,
+        link.to_label,
+        link.workstream,
+        link.quote,
+        link.target_quote,
+        link.source,
+        link.source_title,
+    ]
 
 
 def _matrix_rows(matrix: Matrix) -> tuple[list[str], list[list]]:
     headers = _ROW_HEADERS + [title for _column, title in matrix.columns]
-    rows = [[row.recommendation, row.number, row.text or row.label, row.status, row.response]
-            + [cell_text(row.cells.get(column, [])) for column, _title in matrix.columns] for row in matrix.rows]
+    rows = [
+        [row.recommendation, row.number, row.text or row.label, row.status, row.response]
+        + [cell_text(row.cells.get(column, [])) for column, _title in matrix.columns]
+        for row in matrix.rows
+    ]
     return headers, rows
 
 
@@ -245,15 +293,16 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     headers, rows = _matrix_rows(matrix)
     sheet.append([_xlsx_value(header) for header in headers])
     link_home: dict[int, str] = {}
-    for row_number, (row, values) in enumerate(zip(matrix.rows, rows), start=2):
+    for row_number, (row, values) in enumerate(zip(matrix.rows, rows, strict=False), start=2):
         sheet.append([_xlsx_value(value) for value in values])
         for offset, (column, _title) in enumerate(matrix.columns):
             entries = row.cells.get(column, [])
             cell = sheet.cell(row=row_number, column=len(_ROW_HEADERS) + 1 + offset)
             if entries:
                 cell.fill = fills.get(entries[0].relation, PatternFill())
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'links'!A{entries[0].link + 1}",
-                                           tooltip="the link and its quote")
+                cell.hyperlink = Hyperlink(
+                    ref=cell.coordinate, location=f"'links'!A{entries[0].link + 1}", tooltip="the link and its quote"
+                )
                 for entry in entries:
                     link_home.setdefault(entry.link, f"'matrix'!{cell.coordinate}")
     for cell in sheet[1]:
@@ -274,7 +323,9 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
         links_sheet.cell(row=row_number, column=4).fill = fills.get(link.relation, PatternFill())
         if link.number in link_home:
             home = links_sheet.cell(row=row_number, column=1)
-            home.hyperlink = Hyperlink(ref=home.coordinate, location=link_home[link.number], tooltip="back to the matrix")
+            home.hyperlink = Hyperlink(
+                ref=home.coordinate, location=link_home[link.number], tooltip="back to the matrix"
+            )
     for cell in links_sheet[1]:
         cell.font = bold
     for row in links_sheet.iter_rows():
@@ -304,7 +355,9 @@ MATRIX_FORMATS = {
 }
 
 
-def write_matrix(store, from_plan: str, to_plan: str, format_name: str, output: Path | str | None = None) -> bytes | None:
+def write_matrix(
+    store, from_plan: str, to_plan: str, format_name: str, output: Path | str | None = None
+) -> bytes | None:
     """Write the FROM × TO matrix in ``format_name`` to ``output`` atomically, or return its bytes when None.
 
     Raises CrossplanError for an unknown format or plan, or an output that cannot be written.

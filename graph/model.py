@@ -103,7 +103,11 @@ class Basis(_Term):
 
 
 PLAN_ITEM_TYPES = (NodeType.WORKSTREAM, NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.UPDATE)
-REGISTRY_TYPES = {"organisations": NodeType.ORGANISATION, "documents": NodeType.DOCUMENT, "programmes": NodeType.PROGRAMME}
+REGISTRY_TYPES = {
+    "organisations": NodeType.ORGANISATION,
+    "documents": NodeType.DOCUMENT,
+    "programmes": NodeType.PROGRAMME,
+}
 
 
 @dataclass(frozen=True)

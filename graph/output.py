@@ -108,9 +108,9 @@ def _fit_widths(natural: list[int], minimum: list[int], available: int) -> list[
     if sum(natural) <= available:
         return natural
     cap = max(natural)
-    while cap > 1 and sum(max(min(n, cap), m) for n, m in zip(natural, minimum)) > available:
+    while cap > 1 and sum(max(min(n, cap), m) for n, m in zip(natural, minimum, strict=False)) > available:
         cap -= 1
-    widths = [max(min(n, cap), m) for n, m in zip(natural, minimum)]
+    widths = [max(min(n, cap), m) for n, m in zip(natural, minimum, strict=False)]
     spare = available - sum(widths)
     for index, n in enumerate(natural):
         if spare <= 0:
@@ -131,9 +131,15 @@ def _wrap(text: str, width: int, max_lines: int | None) -> list[str]:
     return lines
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence | str | None], width: int | None = None,
-                 max_lines: int | None = None, spacing: bool | None = None, wrap_headers: bool = False,
-                 max_widths: Sequence[int | None] | None = None) -> str:
+def render_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence | str | None],
+    width: int | None = None,
+    max_lines: int | None = None,
+    spacing: bool | None = None,
+    wrap_headers: bool = False,
+    max_widths: Sequence[int | None] | None = None,
+) -> str:
     """Return rows as aligned plain-text columns fitted to ``width``; long cells wrap at word boundaries.
 
     ``max_lines`` cuts a cell after that many lines (ending it with …). A row that is None prints as a blank
@@ -148,28 +154,40 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence | str | None], 
     columns = len(heads)
     present = [row for row in texts if isinstance(row, list)]
     natural = [
-        max([len(heads[i]) if not wrap_headers else 0] + [max(len(line) for line in row[i].split("\n")) for row in present])
+        max(
+            [len(heads[i]) if not wrap_headers else 0]
+            + [max(len(line) for line in row[i].split("\n")) for row in present]
+        )
         for i in range(columns)
     ]
     longest_word = [max((len(word) for word in head.split()), default=0) for head in heads]
-    natural = [max(n, w) for n, w in zip(natural, longest_word)]
+    natural = [max(n, w) for n, w in zip(natural, longest_word, strict=False)]
     if max_widths:
-        natural = [n if cap is None else min(n, cap) for n, cap in zip(natural, max_widths)]
+        natural = [n if cap is None else min(n, cap) for n, cap in zip(natural, max_widths, strict=False)]
     # A column is never narrower than its longest word (an id, a prefixed name), up to _LONGEST_UNBROKEN.
     longest_cell_word = [
         max([0] + [len(piece) for row in present for piece in _pieces(row[i])]) for i in range(columns)
     ]
-    minimum = [min(n, max(_MIN_COLUMN, w, min(c, _LONGEST_UNBROKEN)))
-               for n, w, c in zip(natural, longest_word, longest_cell_word)]
+    minimum = [
+        min(n, max(_MIN_COLUMN, w, min(c, _LONGEST_UNBROKEN)))
+        for n, w, c in zip(natural, longest_word, longest_cell_word, strict=False)
+    ]
     available = width - len(_GAP) * (columns - 1)
     widths = _fit_widths(natural, minimum, available)
     previous = None
     for _attempt in range(4):
-        wrapped = [row if not isinstance(row, list) else [_wrap(cell, widths[i], max_lines) for i, cell in enumerate(row)]
-                   for row in texts]
+        wrapped = [
+            row if not isinstance(row, list) else [_wrap(cell, widths[i], max_lines) for i, cell in enumerate(row)]
+            for row in texts
+        ]
         # A column is as wide as its longest wrapped line; room left over goes to the columns that wrap.
-        used = [max([0 if wrap_headers else len(heads[i]), 1] + [len(line) for row in wrapped if isinstance(row, list) for line in row[i]])
-                for i in range(columns)]
+        used = [
+            max(
+                [0 if wrap_headers else len(heads[i]), 1]
+                + [len(line) for row in wrapped if isinstance(row, list) for line in row[i]]
+            )
+            for i in range(columns)
+        ]
         spare = available - sum(used)
         growing = [i for i in range(columns) if used[i] < natural[i]]
         if spare <= 0 or not growing or used == previous:
@@ -187,9 +205,9 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence | str | None], 
     if spacing is None:
         spacing = any(len(cell) > 1 for row in wrapped if isinstance(row, list) for cell in row)
     if wrap_headers:
-        head_cells = [_wrap(head, w, None) for head, w in zip(heads, widths)]
+        head_cells = [_wrap(head, w, None) for head, w in zip(heads, widths, strict=False)]
     else:
-        head_cells = [[head if len(head) <= w else head[: w - 1] + "…"] for head, w in zip(heads, widths)]
+        head_cells = [[head if len(head) <= w else head[: w - 1] + "…"] for head, w in zip(heads, widths, strict=False)]
     out = [_join(head_cells, widths), _GAP.join("-" * w for w in widths)]
     for index, row in enumerate(wrapped):
         if row is None:
@@ -208,7 +226,7 @@ def _join(cells: list[list[str]], widths: list[int]) -> str:
     height = max((len(cell) for cell in cells), default=1)
     lines = []
     for line in range(height):
-        parts = [(cell[line] if line < len(cell) else "").ljust(w) for cell, w in zip(cells, widths)]
+        parts = [(cell[line] if line < len(cell) else "").ljust(w) for cell, w in zip(cells, widths, strict=False)]
         lines.append(_GAP.join(parts).rstrip())
     return "\n".join(lines)
 
@@ -243,7 +261,13 @@ def render_json(data) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def render_rows(headers: Sequence[str], rows: Sequence[Sequence], output_format: str, width: int | None = None, max_lines: int | None = None) -> str:
+def render_rows(
+    headers: Sequence[str],
+    rows: Sequence[Sequence],
+    output_format: str,
+    width: int | None = None,
+    max_lines: int | None = None,
+) -> str:
     """Render rows in one of ``ROW_FORMATS``; JSON is a list of objects keyed by header. The text ends with a newline."""
     if output_format == "table":
         text = render_table(headers, rows, width, max_lines)
@@ -252,7 +276,7 @@ def render_rows(headers: Sequence[str], rows: Sequence[Sequence], output_format:
     elif output_format in ("csv", "tsv"):
         return render_csv(headers, rows, "," if output_format == "csv" else "\t")
     elif output_format == "json":
-        text = render_json([dict(zip(headers, row)) for row in rows])
+        text = render_json([dict(zip(headers, row, strict=False)) for row in rows])
     else:
         raise ValueError(f"unknown output format {output_format!r} (one of: {', '.join(ROW_FORMATS)})")
     return text + "\n"

@@ -57,8 +57,16 @@ def progress_enabled(stream: TextIO | None = None) -> bool:
 class ProgressBar:
     """One bar: ``advance(n)`` as work is done; ``close()`` (or leaving the ``with`` block) erases it."""
 
-    def __init__(self, label: str, total: int | None = None, *, unit: str = "", stream: TextIO | None = None,
-                 enabled: bool | None = None, delay: float | None = None):
+    def __init__(
+        self,
+        label: str,
+        total: int | None = None,
+        *,
+        unit: str = "",
+        stream: TextIO | None = None,
+        enabled: bool | None = None,
+        delay: float | None = None,
+    ):
         self.label = label
         self.total = total
         self.unit = unit
@@ -132,14 +140,29 @@ class ProgressBar:
         self.enabled = False
 
 
-def progress_bar(label: str, total: int | None = None, *, unit: str = "", stream: TextIO | None = None,
-                 enabled: bool | None = None, delay: float | None = None) -> ProgressBar:
+def progress_bar(
+    label: str,
+    total: int | None = None,
+    *,
+    unit: str = "",
+    stream: TextIO | None = None,
+    enabled: bool | None = None,
+    delay: float | None = None,
+) -> ProgressBar:
     """Return a progress bar for work of ``total`` units (None when unknown); use it as a context manager."""
     return ProgressBar(label, total, unit=unit, stream=stream, enabled=enabled, delay=delay)
 
 
-def track(items: Iterable[T], label: str, total: int | None = None, *, unit: str = "", stream: TextIO | None = None,
-          enabled: bool | None = None, delay: float | None = None) -> Iterator[T]:
+def track(
+    items: Iterable[T],
+    label: str,
+    total: int | None = None,
+    *,
+    unit: str = "",
+    stream: TextIO | None = None,
+    enabled: bool | None = None,
+    delay: float | None = None,
+) -> Iterator[T]:
     """Yield ``items`` one by one, advancing a bar by one per item (``total`` defaults to ``len(items)``).
 
     >>> list(track([1, 2, 3], "Counting", enabled=False))

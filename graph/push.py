@@ -93,15 +93,26 @@ def graphs_to_push(store, graph: str | None = None) -> dict[str, list]:
     from pyoxigraph import NamedNode
 
     names = [*store.data_graphs(), graph_iri("ontology")]
-    triples = {name: [quad.triple for quad in store.oxigraph.quads_for_pattern(None, None, None, NamedNode(name))] for name in names}
+    triples = {
+        name: [quad.triple for quad in store.oxigraph.quads_for_pattern(None, None, None, NamedNode(name))]
+        for name in names
+    }
     if graph is None:
         return triples
     merged = {triple for content in triples.values() for triple in content}
     return {graph: sorted(merged, key=str)}
 
 
-def push_graph(store, endpoint: str, *, graph: str | None = None, replace: bool = False, graph_store: str | None = None,
-               update: str | None = None, connection=None) -> PushReport:
+def push_graph(
+    store,
+    endpoint: str,
+    *,
+    graph: str | None = None,
+    replace: bool = False,
+    graph_store: str | None = None,
+    update: str | None = None,
+    connection=None,
+) -> PushReport:
     """Load the embedded store's graphs into a SPARQL server; return what was done.
 
     ``graph`` puts everything into that one named graph instead of one per plan and registry. ``replace``
@@ -148,7 +159,9 @@ def push_graph(store, endpoint: str, *, graph: str | None = None, replace: bool 
     found = pusher.count(list(content))
     for name, count in expected.items():
         if found.get(name, 0) != count:
-            raise EndpointError(f"after the push the server holds {found.get(name, 0)} triples in <{name}>, not the {count} sent")
+            raise EndpointError(
+                f"after the push the server holds {found.get(name, 0)} triples in <{name}>, not the {count} sent"
+            )
     report.graphs = expected
     report.seconds = time.perf_counter() - started
     return report
@@ -166,9 +179,13 @@ def _check_iri(graph: str) -> None:
     try:
         NamedNode(graph)
     except ValueError:
-        raise EndpointError(f"'{graph}' is not an IRI (give a graph name such as https://example.org/graph/plans)") from None
+        raise EndpointError(
+            f"'{graph}' is not an IRI (give a graph name such as https://example.org/graph/plans)"
+        ) from None
     if ":" not in graph:
-        raise EndpointError(f"'{graph}' is not an absolute IRI (give a graph name such as https://example.org/graph/plans)")
+        raise EndpointError(
+            f"'{graph}' is not an absolute IRI (give a graph name such as https://example.org/graph/plans)"
+        )
 
 
 class _Pusher:
@@ -190,25 +207,36 @@ class _Pusher:
     def count(self, graphs: list[str]) -> dict[str, int]:
         """Count the triples of each graph on the server."""
         values = " ".join(f"<{name}>" for name in graphs)
-        rows = self.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", ("g", "n"))
+        rows = self.query(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+            ("g", "n"),
+        )
         counts = {}
         for row in rows:
             try:
                 counts[row["g"].value] = int(row["n"].value)
             except ValueError:
-                raise EndpointError(f"the server at {self.report.endpoint} sent a count that is not a number: "
-                                    f"'{row['n'].value[:40]}'") from None
+                raise EndpointError(
+                    f"the server at {self.report.endpoint} sent a count that is not a number: '{row['n'].value[:40]}'"
+                ) from None
         return counts
 
     def stale_plan_graphs(self, pushed: set[str]) -> list[str]:
         """The plan graphs on the server that the data no longer has."""
         rows = self.query(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?plan a <https://w3id.org/crossplan/ontology#Plan> } "
-            f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }}', ("g",)
+            f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }}',
+            ("g",),
         )
         # the names come from the server and are sent back in DROP GRAPH <…>: only well-formed crossplan graph IRIs
-        return sorted(row["g"].value for row in rows if type(row["g"]).__name__ == "NamedNode"
-                      and row["g"].value.startswith(GRAPH_BASE) and _is_iri(row["g"].value) and row["g"].value not in pushed)
+        return sorted(
+            row["g"].value
+            for row in rows
+            if type(row["g"]).__name__ == "NamedNode"
+            and row["g"].value.startswith(GRAPH_BASE)
+            and _is_iri(row["g"].value)
+            and row["g"].value not in pushed
+        )
 
     def with_graph_store(self, url: str, content: dict[str, list]) -> bool:
         """Send every graph with the Graph Store Protocol; False if the server has no such endpoint at ``url``."""
@@ -216,15 +244,28 @@ class _Pusher:
 
         if self.connection.credentials is not None:
             # one small request first, so that the server's challenge is answered before a large body is sent
-            self.send("GET", url, "graph store request", allow=(404,), params={"graph": next(iter(content))},
-                      headers={"Accept": "application/n-triples"})
+            self.send(
+                "GET",
+                url,
+                "graph store request",
+                allow=(404,),
+                params={"graph": next(iter(content))},
+                headers={"Accept": "application/n-triples"},
+            )
         headers = {"Content-Type": "application/n-triples"}
         for position, (name, triples) in enumerate(content.items()):
             for start in range(0, max(len(triples), 1), GRAPH_STORE_BATCH):
                 body = serialize(triples[start : start + GRAPH_STORE_BATCH], format=RdfFormat.N_TRIPLES)
                 verb = "PUT" if start == 0 else "POST"
-                response = self.send(verb, url, "upload", allow=_NO_GRAPH_STORE if position == start == 0 else (),
-                                     params={"graph": name}, data=body, headers=headers)
+                response = self.send(
+                    verb,
+                    url,
+                    "upload",
+                    allow=_NO_GRAPH_STORE if position == start == 0 else (),
+                    params={"graph": name},
+                    data=body,
+                    headers=headers,
+                )
                 if response.status_code in _NO_GRAPH_STORE:
                     return False
         return True

@@ -66,8 +66,7 @@ GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
 QUERY_FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 PARAMETER_TYPES = ("id", "string", "date", "integer")
 
-_TOKEN_PATTERN = (
-    r"""
+_TOKEN_PATTERN = r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
       |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
@@ -79,7 +78,6 @@ _TOKEN_PATTERN = (
   | (?P<word>[A-Za-z_]\w*)
   | (?P<other>\S)
     """
-)
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
@@ -113,7 +111,7 @@ def _position(text: str, offset: int) -> tuple[int, int, str]:
     line = text.count("\n", 0, offset) + 1
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)
-    return line, offset - start + 1, text[start: end if end != -1 else len(text)]
+    return line, offset - start + 1, text[start : end if end != -1 else len(text)]
 
 
 _SHOWN = 160  # characters of an offending line shown around the error (a minified query is one long line)
@@ -129,7 +127,7 @@ def _located(message: str, line: int, column: int, source: str) -> QueryError:
     if len(source) <= _SHOWN:
         return QueryError(message, line, column, _visible(source))
     start = max(0, min(column - 1 - _SHOWN // 2, len(source) - _SHOWN))
-    shown = ("…" if start else "") + source[start: start + _SHOWN] + ("…" if start + _SHOWN < len(source) else "")
+    shown = ("…" if start else "") + source[start : start + _SHOWN] + ("…" if start + _SHOWN < len(source) else "")
     return QueryError(message, line, column, _visible(shown), caret=column - start + (1 if start else 0))
 
 
@@ -158,14 +156,25 @@ def check_query(text: str, timeout: float | None = DEFAULT_TIMEOUT):
     tokens = _tokens(text)
     declared = set(PREFIXES)
     for index, token in enumerate(tokens):
-        if token.kind == "word" and token.text.upper() == "PREFIX" and index + 1 < len(tokens) and tokens[index + 1].kind == "pname":
+        if (
+            token.kind == "word"
+            and token.text.upper() == "PREFIX"
+            and index + 1 < len(tokens)
+            and tokens[index + 1].kind == "pname"
+        ):
             declared.add(tokens[index + 1].text.split(":", 1)[0])
         elif token.kind == "pname":
             prefix = token.text.split(":", 1)[0]
             previous = tokens[index - 1] if index else None
-            if prefix not in declared and not (previous and previous.kind == "word" and previous.text.upper() == "PREFIX"):
+            if prefix not in declared and not (
+                previous and previous.kind == "word" and previous.text.upper() == "PREFIX"
+            ):
                 known = ", ".join(PREFIXES)
-                raise _error_at(text, token.start, f"unknown prefix '{prefix}:' (declare it with PREFIX {prefix}: <…>; pre-bound: {known})")
+                raise _error_at(
+                    text,
+                    token.start,
+                    f"unknown prefix '{prefix}:' (declare it with PREFIX {prefix}: <…>; pre-bound: {known})",
+                )
     return _parse(text, timeout)
 
 
@@ -177,20 +186,30 @@ def check_read_only(text: str) -> None:
     either reading shows is refused, so an escape cannot hide a word from the check. Raises QueryError, located.
     """
     if len(text) > MAX_QUERY_CHARACTERS:
-        raise QueryError(f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARACTERS:,} are accepted "
-                         "(a longer one could crash the SPARQL parser)")
+        raise QueryError(
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARACTERS:,} are accepted "
+            "(a longer one could crash the SPARQL parser)"
+        )
     decoded = decode_escapes(text)
     for reading in (text, decoded) if decoded != text else (text,):
         depth = 0
         for index, token in enumerate(_tokens(reading)):
             if index == MAX_QUERY_TOKENS:
-                raise _error_at(reading, token.start, f"the query has more than {MAX_QUERY_TOKENS:,} words and symbols; "
-                                "split it up (a longer one could crash the SPARQL parser)")
+                raise _error_at(
+                    reading,
+                    token.start,
+                    f"the query has more than {MAX_QUERY_TOKENS:,} words and symbols; "
+                    "split it up (a longer one could crash the SPARQL parser)",
+                )
             if token.kind == "other" and token.text in "([{":
                 depth += 1
                 if depth > MAX_NESTING:
-                    raise _error_at(reading, token.start, f"the query nests brackets more than {MAX_NESTING} deep; "
-                                    "simplify it (deeper nesting could crash the SPARQL parser)")
+                    raise _error_at(
+                        reading,
+                        token.start,
+                        f"the query nests brackets more than {MAX_NESTING} deep; "
+                        "simplify it (deeper nesting could crash the SPARQL parser)",
+                    )
             elif token.kind == "other" and token.text in ")]}":
                 depth = max(depth - 1, 0)
             elif token.kind == "word":
@@ -199,18 +218,30 @@ def check_read_only(text: str) -> None:
         # No seccomp filter to stand behind the check: fail closed on the word itself, wherever it is written.
         found = re.search(r"service", decoded, re.IGNORECASE)
         if found:
-            raise _error_at(decoded, found.start(), "refused: on this system a query cannot be kept off the network, "
-                            "so 'service' may not appear anywhere in it (not even in a string or comment)")
+            raise _error_at(
+                decoded,
+                found.start(),
+                "refused: on this system a query cannot be kept off the network, "
+                "so 'service' may not appear anywhere in it (not even in a string or comment)",
+            )
 
 
 def _refuse_word(text: str, token: _Token) -> None:
     word = token.text.upper()
     if word in _UPDATE_WORDS:
-        raise _error_at(text, token.start, f"refused: {word} would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)")
+        raise _error_at(
+            text,
+            token.start,
+            f"refused: {word} would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)",
+        )
     if word == "SERVICE":
         raise _error_at(text, token.start, "refused: SERVICE would query another server; queries only read this graph")
     if word == "FROM":
-        raise _error_at(text, token.start, "refused: FROM chooses the graphs to read; queries always read the whole graph (use GRAPH <…> { } to look inside one plan's graph)")
+        raise _error_at(
+            text,
+            token.start,
+            "refused: FROM chooses the graphs to read; queries always read the whole graph (use GRAPH <…> { } to look inside one plan's graph)",
+        )
 
 
 def _parse(text: str, timeout: float | None = DEFAULT_TIMEOUT):
@@ -256,7 +287,9 @@ def run_guarded(work, timeout: float | None, stop: threading.Event | None = None
         try:
             if offline and not deny_network() and network_guard_available():
                 # the guard worked before and fails now: refuse rather than run unguarded
-                outcome["error"] = QueryError("refused: the query could not be kept off the network (seccomp filter failed)")
+                outcome["error"] = QueryError(
+                    "refused: the query could not be kept off the network (seccomp filter failed)"
+                )
                 return
             outcome["result"] = work()
         except BaseException as error:  # handed to the caller's thread
@@ -280,11 +313,15 @@ def run_guarded(work, timeout: float | None, stop: threading.Event | None = None
         worker.join(0.02)
         if deadline is not None and time.monotonic() > deadline and worker.is_alive():
             stop.set()
-            raise QueryError(f"the query was stopped after {timeout:g} s (it may be too broad; allow more time with --timeout SECONDS)")
+            raise QueryError(
+                f"the query was stopped after {timeout:g} s (it may be too broad; allow more time with --timeout SECONDS)"
+            )
         if baseline is not None and worker.is_alive() and (_resident_bytes() or 0) - baseline > limit:
             stop.set()
-            raise QueryError(f"the query was stopped when it had taken {limit >> 20:,} MB of memory (it may be too broad, "
-                             f"such as sorting everything; allow more with {MEMORY_VARIABLE}=MEGABYTES)")
+            raise QueryError(
+                f"the query was stopped when it had taken {limit >> 20:,} MB of memory (it may be too broad, "
+                f"such as sorting everything; allow more with {MEMORY_VARIABLE}=MEGABYTES)"
+            )
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("result")
@@ -407,7 +444,7 @@ def _syntax_error(text: str, message: str) -> QueryError:
 
 
 def _found_at(line: str, column: int, last: bool) -> str:
-    rest = line[column - 1:].lstrip() if column - 1 < len(line) else ""
+    rest = line[column - 1 :].lstrip() if column - 1 < len(line) else ""
     if not rest:
         return "end of query" if last else "end of line"
     word = re.match(r"[?$]?\w+|\S", rest).group()
@@ -471,7 +508,9 @@ def parse_header(text: str, name: str = "query") -> SavedQuery:
             if key == "param":
                 parameter = _PARAM.fullmatch(value)
                 if not parameter or parameter.group(2) not in PARAMETER_TYPES:
-                    raise QueryError(f"{name}: bad parameter line '{stripped}' (write: # param NAME (TYPE): description, TYPE one of {', '.join(PARAMETER_TYPES)})")
+                    raise QueryError(
+                        f"{name}: bad parameter line '{stripped}' (write: # param NAME (TYPE): description, TYPE one of {', '.join(PARAMETER_TYPES)})"
+                    )
                 parameters.append(Parameter(parameter.group(1), parameter.group(2), parameter.group(3)))
                 last = None
             else:
@@ -486,10 +525,7 @@ def saved_queries() -> list[SavedQuery]:
     """Return the saved queries shipped in ``graph/queries``, sorted by name."""
     from .resources import queries_dir
 
-    return [
-        parse_header(path.read_text(encoding="utf-8"), path.stem)
-        for path in sorted(queries_dir().glob("*.rq"))
-    ]
+    return [parse_header(path.read_text(encoding="utf-8"), path.stem) for path in sorted(queries_dir().glob("*.rq"))]
 
 
 def saved_query(name: str) -> SavedQuery:
@@ -529,7 +565,9 @@ def bind_parameters(store, query: SavedQuery, values: dict[str, str]) -> dict:
         elif kind == "date":
             term = Literal(_checked(value, name, _iso_date, "a date YYYY-MM-DD"), datatype=NamedNode(XSD.date))
         elif kind == "integer":
-            term = Literal(_checked(value, name, lambda v: str(int(v)), "a whole number"), datatype=NamedNode(XSD.integer))
+            term = Literal(
+                _checked(value, name, lambda v: str(int(v)), "a whole number"), datatype=NamedNode(XSD.integer)
+            )
         else:
             term = Literal(value)
         bound[Variable(name)] = term
@@ -568,16 +606,30 @@ def parse_parameters(pairs) -> dict[str, str]:
     return values
 
 
-def format_saved_queries(queries: list[SavedQuery], output_format: str = "table", width: int | None = None, full: bool = False) -> str:
+def format_saved_queries(
+    queries: list[SavedQuery], output_format: str = "table", width: int | None = None, full: bool = False
+) -> str:
     """List saved queries (name, parameters, title) as a table or JSON; ``full`` prints their whole text instead."""
     from .output import render_json, render_table
 
     if output_format == "json":
-        return render_json([
-            {"name": q.name, "title": q.title, "description": q.description,
-             "parameters": [{"name": p.name, "type": p.type, "description": p.description} for p in q.parameters],
-             "text": q.text}
-            for q in queries]) + "\n"
+        return (
+            render_json(
+                [
+                    {
+                        "name": q.name,
+                        "title": q.title,
+                        "description": q.description,
+                        "parameters": [
+                            {"name": p.name, "type": p.type, "description": p.description} for p in q.parameters
+                        ],
+                        "text": q.text,
+                    }
+                    for q in queries
+                ]
+            )
+            + "\n"
+        )
     if full:
         return "\n".join(q.text.rstrip("\n") + "\n" for q in queries)
     rows = [[q.name, ", ".join(f"{p.name} ({p.type})" for p in q.parameters), q.title] for q in queries]
@@ -606,11 +658,19 @@ class QueryResult:
 
     def as_dicts(self) -> list[dict[str, str | None]]:
         """Return the rows as dictionaries of variable name to the term's value (IRI, lexical form or None)."""
-        return [{name: (term.value if term is not None else None) for name, term in zip(self.variables, row)} for row in self.rows]
+        return [
+            {name: (term.value if term is not None else None) for name, term in zip(self.variables, row, strict=False)}
+            for row in self.rows
+        ]
 
 
-def run_query(store, text: str, parameters: dict[str, str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-              max_rows: int = MAX_ROWS) -> QueryResult:
+def run_query(
+    store,
+    text: str,
+    parameters: dict[str, str] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_rows: int = MAX_ROWS,
+) -> QueryResult:
     """Check and run a SPARQL query (or a saved query given by name) over ``store``; return its result.
 
     ``store`` is anything with ``query(sparql, substitutions)`` (the embedded store or a SPARQL endpoint).
@@ -626,7 +686,9 @@ def run_query(store, text: str, parameters: dict[str, str] | None = None, timeou
     if hidden and projected is not None:
         missing = sorted(hidden - set(projected))
         if missing:
-            raise QueryError(f"parameter ?{missing[0]} must appear in the SELECT clause of {query.name} (SPARQL substitution needs it there)")
+            raise QueryError(
+                f"parameter ?{missing[0]} must appear in the SELECT clause of {query.name} (SPARQL substitution needs it there)"
+            )
     started = time.perf_counter()
     result = _run_with_timeout(store, query.text, substitutions or None, timeout, max_rows)
     result.seconds = time.perf_counter() - started
@@ -653,7 +715,9 @@ def _run_with_timeout(store, text: str, substitutions, timeout, max_rows) -> Que
         raise _syntax_error(text, str(error)) from None
     except PermissionError as error:
         # only the network guard refuses a query this way (a SERVICE the checks did not see)
-        raise QueryError(f"refused: the query tried to reach the network ({error}); queries only read this graph") from None
+        raise QueryError(
+            f"refused: the query tried to reach the network ({error}); queries only read this graph"
+        ) from None
     except Exception as error:
         from .errors import CrossplanError
 
@@ -736,13 +800,18 @@ def compact_iri(iri: str) -> str:
     if node is not None and node:
         return node
     for prefix, base in PREFIXES.items():
-        if iri.startswith(base) and _LOCAL.fullmatch(iri[len(base):]) and not iri.endswith("."):
-            return f"{prefix}:{iri[len(base):]}"
+        if iri.startswith(base) and _LOCAL.fullmatch(iri[len(base) :]) and not iri.endswith("."):
+            return f"{prefix}:{iri[len(base) :]}"
     return f"<{iri}>"
 
 
-def format_result(result: QueryResult, output_format: str | None = None, width: int | None = None, terminal: bool = True,
-                  full_iris: bool = True) -> str:
+def format_result(
+    result: QueryResult,
+    output_format: str | None = None,
+    width: int | None = None,
+    terminal: bool = True,
+    full_iris: bool = True,
+) -> str:
     """Render a result: SELECT/ASK as table, csv, tsv, json (SPARQL 1.1 JSON) or markdown; graphs as turtle, ntriples or jsonld.
 
     ``output_format`` None picks turtle for graphs, and for SELECT/ASK a table on a ``terminal``, else CSV.
@@ -768,9 +837,7 @@ def format_result(result: QueryResult, output_format: str | None = None, width: 
         lines = ["\t".join(f"?{name}" for name in result.variables)]
         lines += ["\t".join("" if term is None else str(term) for term in row) for row in result.rows]
         return "\n".join(lines) + "\n"
-    from .output import render_rows
-
-    from .output import escape_control
+    from .output import escape_control, render_rows
 
     rows = [[escape_control(display_term(term)) for term in row] for row in result.rows]
     text = render_rows(result.variables, rows, output_format, width)
@@ -802,7 +869,9 @@ def _sparql_json(result: QueryResult) -> str:
 
     bindings = []
     for row in result.rows:
-        bindings.append({name: _json_term(term) for name, term in zip(result.variables, row) if term is not None})
+        bindings.append(
+            {name: _json_term(term) for name, term in zip(result.variables, row, strict=False) if term is not None}
+        )
     return render_json({"head": {"vars": result.variables}, "results": {"bindings": bindings}}) + "\n"
 
 
@@ -819,14 +888,25 @@ def _json_term(term) -> dict:
         elif term.datatype.value != XSD.string:
             entry["datatype"] = term.datatype.value
         return entry
-    return {"type": "triple", "value": {
-        "subject": _json_term(term.subject), "predicate": _json_term(term.predicate), "object": _json_term(term.object)}}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
 
 
 def _format_graph(result: QueryResult, output_format: str) -> str:
     from pyoxigraph import RdfFormat, serialize
 
-    formats = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD, "json": RdfFormat.JSON_LD}
+    formats = {
+        "turtle": RdfFormat.TURTLE,
+        "ntriples": RdfFormat.N_TRIPLES,
+        "jsonld": RdfFormat.JSON_LD,
+        "json": RdfFormat.JSON_LD,
+    }
     if output_format not in formats:
         raise QueryError(f"a CONSTRUCT or DESCRIBE result prints as {', '.join(GRAPH_FORMATS)}, not {output_format}")
     triples = sorted(set(result.triples), key=str)

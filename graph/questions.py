@@ -117,7 +117,7 @@ class ItemSummary:
     status_text: str | None = None
     owners: list[str] = field(default_factory=list)
     target_dates: list[str] = field(default_factory=list)
-    links: list["LinkView"] = field(default_factory=list)
+    links: list[LinkView] = field(default_factory=list)
 
 
 @dataclass
@@ -328,7 +328,9 @@ def describe_node(store, node_id: str) -> NodeDescription:
         )
         (description.links_out if view.direction == "out" else description.links_in).append(view)
     for row in store.select(_REFERENCED_BY, bound):
-        description.referenced_by.append(Reference(_REFERENCE_NAMES.get(row["p"], row["p"]), _id(row["subject"]), row["label"]))
+        description.referenced_by.append(
+            Reference(_REFERENCE_NAMES.get(row["p"], row["p"]), _id(row["subject"]), row["label"])
+        )
     description.referenced_by.sort(key=lambda ref: (ref.relation, ref.id))
     return description
 
@@ -341,8 +343,14 @@ def _children(store, bound) -> tuple[list[ItemSummary], list[ItemSummary]]:
         if child in children:
             continue
         summary = ItemSummary(
-            id=child, type=row["kind"], label=row["label"], title=row["title"], text=row["text"], date=row["date"],
-            status=_spelling(Status, row["status"]), status_text=row["statusText"],
+            id=child,
+            type=row["kind"],
+            label=row["label"],
+            title=row["title"],
+            text=row["text"],
+            date=row["date"],
+            status=_spelling(Status, row["status"]),
+            status_text=row["statusText"],
         )
         children[child] = summary
         (actions if row["kind"] == "action" else updates).append(summary)
@@ -353,8 +361,16 @@ def _children(store, bound) -> tuple[list[ItemSummary], list[ItemSummary]]:
     for row in store.select(_CHILD_LINKS, bound):
         summary = children.get(_id(row["child"]))
         if summary is not None:
-            summary.links.append(LinkView(row["direction"], _spelling(Relation, row["relation"]), _id(row["other"]),
-                                          row["otherLabel"], _spelling(Basis, row["basis"]), row["quote"]))
+            summary.links.append(
+                LinkView(
+                    row["direction"],
+                    _spelling(Relation, row["relation"]),
+                    _id(row["other"]),
+                    row["otherLabel"],
+                    _spelling(Basis, row["basis"]),
+                    row["quote"],
+                )
+            )
     return actions, updates
 
 
@@ -371,8 +387,12 @@ def format_node(description: NodeDescription, output_format: str = "table", widt
         lines += _wrapped(description.text, width, "")
     else:
         lines += _wrapped(description.label, width, "")
-    simple = [(name, value) for name, value in rows if not name.startswith(("action", "update", "link", "referenced"))
-              and name not in ("id", "type", "label", "text")]
+    simple = [
+        (name, value)
+        for name, value in rows
+        if not name.startswith(("action", "update", "link", "referenced"))
+        and name not in ("id", "type", "label", "text")
+    ]
     if simple:
         lines.append("")
         lines.append(_pairs(simple, width))
@@ -389,7 +409,9 @@ def format_node(description: NodeDescription, output_format: str = "table", widt
     if description.referenced_by:
         lines += ["", f"Referenced by ({len(description.referenced_by)})"]
         for ref in description.referenced_by:
-            lines += _wrapped(f"{ref.relation}: {ref.id}" + (f"  {ref.label}" if ref.label else ""), width, "  ", "      ")
+            lines += _wrapped(
+                f"{ref.relation}: {ref.id}" + (f"  {ref.label}" if ref.label else ""), width, "  ", "      "
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -407,7 +429,9 @@ def _wrapped(text: str, width: int, indent: str, subsequent: str | None = None) 
 
     from .output import escape_control
 
-    return textwrap.wrap(escape_control(text), width, initial_indent=indent, subsequent_indent=subsequent or indent) or [indent]
+    return textwrap.wrap(
+        escape_control(text), width, initial_indent=indent, subsequent_indent=subsequent or indent
+    ) or [indent]
 
 
 def _pairs(pairs: list[tuple[str, str]], width: int) -> str:
@@ -433,8 +457,12 @@ def _item_lines(item: ItemSummary, width: int) -> list[str]:
 
 
 def _link_lines(link: LinkView, arrow: str, width: int) -> list[str]:
-    lines = _wrapped(f"{arrow} {link.relation} {link.other} ({link.basis})" + (f"  {link.other_label}" if link.other_label else ""),
-                     width, "  ", "      ")
+    lines = _wrapped(
+        f"{arrow} {link.relation} {link.other} ({link.basis})" + (f"  {link.other_label}" if link.other_label else ""),
+        width,
+        "  ",
+        "      ",
+    )
     lines += _wrapped(f"“{link.quote}”", width, "      ")
     if link.target_quote:
         lines += _wrapped(f"target: “{link.target_quote}”", width, "      ")
@@ -465,6 +493,7 @@ def _node_fields(description: NodeDescription) -> list[tuple[str, str]]:
     add("status as printed", description.status_text)
     add("timescale", description.timescale)
     add("date", description.date)
+
     def named(ids):
         return ", ".join(f"{i} ({description.names[i]})" if i in description.names else i for i in ids)
 
@@ -563,7 +592,9 @@ _PLAN_ITEMS = """SELECT DISTINCT ?plan ?item ?type ?label ?position ?number ?wor
   OPTIONAL { ?item cp:status ?status }
   OPTIONAL { ?item cp:response ?response }
 } ORDER BY ?type ?position ?item"""
-_LINK = "?link a cp:Link ; cp:from ?source ; cp:to ?target ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote ."
+_LINK = (
+    "?link a cp:Link ; cp:from ?source ; cp:to ?target ; cp:relation ?relation ; cp:basis ?basis ; cp:quote ?quote ."
+)
 # Every link with an end in the plan (an item of it, or the plan itself); the whole link pattern sits in each
 # branch, as in _LINKS_OF.
 _PLAN_LINKS = f"""SELECT DISTINCT ?plan ?source ?target ?relation ?basis ?quote ?targetQuote WHERE {{
@@ -593,8 +624,15 @@ def _plan_items(store, plan: str) -> dict[str, _Item]:
         if item in items:
             continue
         items[item] = _Item(
-            item, _spelling(NodeType, row["type"]), row["label"], row["position"] or 0, row["number"],
-            _id(row["workstream"]), _id(row["parent"]), _spelling(Status, row["status"]), _spelling(Response, row["response"]),
+            item,
+            _spelling(NodeType, row["type"]),
+            row["label"],
+            row["position"] or 0,
+            row["number"],
+            _id(row["workstream"]),
+            _id(row["parent"]),
+            _spelling(Status, row["status"]),
+            _spelling(Response, row["response"]),
         )
     return items
 
@@ -636,15 +674,28 @@ def find_mapping(store, from_plan: str, to_plan: str) -> Mapping:
         raise CrossplanError(f"FROM and TO are the same plan '{from_plan}': give two different plans")
     from_items = _plan_items(store, from_plan)
     to_items = _plan_items(store, to_plan)
-    recommendations = sorted((item for item in from_items.values() if item.type == "recommendation"), key=lambda i: (i.position, i.id))
+    recommendations = sorted(
+        (item for item in from_items.values() if item.type == "recommendation"), key=lambda i: (i.position, i.id)
+    )
     rows = {
-        item.id: MappingRow(item.id, item.number, item.label, item.status, item.response, item.workstream,
-                            from_items[item.workstream].label if item.workstream in from_items else None)
+        item.id: MappingRow(
+            item.id,
+            item.number,
+            item.label,
+            item.status,
+            item.response,
+            item.workstream,
+            from_items[item.workstream].label if item.workstream in from_items else None,
+        )
         for item in recommendations
     }
-    workstreams = sorted((item for item in to_items.values() if item.type == "workstream"), key=lambda i: (i.position, i.id))
+    workstreams = sorted(
+        (item for item in to_items.values() if item.type == "workstream"), key=lambda i: (i.position, i.id)
+    )
     ordinals = _ordinals(to_items)
-    mapping = Mapping(from_plan, from_title, to_plan, to_title, [(w.id, w.label) for w in workstreams], list(rows.values()))
+    mapping = Mapping(
+        from_plan, from_title, to_plan, to_title, [(w.id, w.label) for w in workstreams], list(rows.values())
+    )
     seen = set()
     for row in store.select(_PLAN_LINKS, {_var("plan"): _node(from_plan)}):
         source, target = _id(row["source"]), _id(row["target"])
@@ -659,13 +710,24 @@ def find_mapping(store, from_plan: str, to_plan: str) -> Mapping:
         else:
             continue
         recommendation = _recommendation_of(to_items, far)
-        workstream = to_items[recommendation].workstream if recommendation else (far if far in to_items and to_items[far].type == "workstream" else None)
+        workstream = (
+            to_items[recommendation].workstream
+            if recommendation
+            else (far if far in to_items and to_items[far].type == "workstream" else None)
+        )
         link = MappingLink(
-            from_node=near, to_node=far, workstream=workstream,
+            from_node=near,
+            to_node=far,
+            workstream=workstream,
             workstream_title=to_items[workstream].label if workstream in to_items else None,
-            recommendation=recommendation, recommendation_label=to_items[recommendation].label if recommendation else None,
-            relation=_spelling(Relation, row["relation"]), basis=_spelling(Basis, row["basis"]), direction=direction,
-            quote=row["quote"], target_quote=row["targetQuote"], ordinal=ordinals.get(recommendation),
+            recommendation=recommendation,
+            recommendation_label=to_items[recommendation].label if recommendation else None,
+            relation=_spelling(Relation, row["relation"]),
+            basis=_spelling(Basis, row["basis"]),
+            direction=direction,
+            quote=row["quote"],
+            target_quote=row["targetQuote"],
+            ordinal=ordinals.get(recommendation),
         )
         owner = _recommendation_of(from_items, near)
         (rows[owner].links if owner in rows else mapping.other_links).append(link)
@@ -673,7 +735,14 @@ def find_mapping(store, from_plan: str, to_plan: str) -> Mapping:
     def order(link: MappingLink):
         ws = to_items.get(link.workstream)
         rec = to_items.get(link.recommendation)
-        return (ws.position if ws else 10**6, rec.position if rec else -1, link.to_node, link.relation, link.direction, link.from_node)
+        return (
+            ws.position if ws else 10**6,
+            rec.position if rec else -1,
+            link.to_node,
+            link.relation,
+            link.direction,
+            link.from_node,
+        )
 
     for row in mapping.rows:
         row.links.sort(key=order)
@@ -681,11 +750,24 @@ def find_mapping(store, from_plan: str, to_plan: str) -> Mapping:
     return mapping
 
 
-_MAPPING_COLUMNS = ["recommendation", "number", "label", "to_workstream", "to_recommendation", "to_node", "from_node",
-                    "relation", "basis", "direction", "quote"]
+_MAPPING_COLUMNS = [
+    "recommendation",
+    "number",
+    "label",
+    "to_workstream",
+    "to_recommendation",
+    "to_node",
+    "from_node",
+    "relation",
+    "basis",
+    "direction",
+    "quote",
+]
 
 
-def format_mapping(mapping: Mapping, output_format: str = "table", width: int | None = None, matrix: bool = False) -> str:
+def format_mapping(
+    mapping: Mapping, output_format: str = "table", width: int | None = None, matrix: bool = False
+) -> str:
     """Render a mapping: a table (or a recommendations × workstreams matrix), flat CSV rows, or JSON."""
     if output_format == "json":
         data = asdict(mapping)
@@ -696,14 +778,30 @@ def format_mapping(mapping: Mapping, output_format: str = "table", width: int | 
         rows = []
         for row in mapping.rows:
             for link in row.links or [None]:
-                rows.append([row.recommendation, row.number, row.label] + (
-                    [link.workstream, link.recommendation, link.to_node, link.from_node, link.relation, link.basis, link.direction, link.quote]
-                    if link else [None] * 8))
+                rows.append(
+                    [row.recommendation, row.number, row.label]
+                    + (
+                        [
+                            link.workstream,
+                            link.recommendation,
+                            link.to_node,
+                            link.from_node,
+                            link.relation,
+                            link.basis,
+                            link.direction,
+                            link.quote,
+                        ]
+                        if link
+                        else [None] * 8
+                    )
+                )
         return render_csv(_MAPPING_COLUMNS, rows)
     width = width or terminal_width()
     mapped = sum(1 for row in mapping.rows if row.links)
-    heading = (f"{mapping.from_plan} → {mapping.to_plan}: {len(mapping.rows)} recommendations, "
-               f"{mapped} linked, {len(mapping.rows) - mapped} map onto nothing")
+    heading = (
+        f"{mapping.from_plan} → {mapping.to_plan}: {len(mapping.rows)} recommendations, "
+        f"{mapped} linked, {len(mapping.rows) - mapped} map onto nothing"
+    )
     body = _mapping_matrix(mapping, width) if matrix else _mapping_table(mapping, width)
     lines = [heading, "", body]
     if mapping.unmapped:
@@ -747,7 +845,10 @@ def _mapping_table(mapping: Mapping, width: int) -> str:
                 if link.from_node != row.recommendation:
                     item = f"from {_local(link.from_node)}: {item}"
                 arrow = "→" if link.direction == "out" else "←"
-                cells += ([link.workstream_title or "—"] if with_workstreams else []) + [item, f"{arrow} {link.relation}\n{link.basis}"]
+                cells += ([link.workstream_title or "—"] if with_workstreams else []) + [
+                    item,
+                    f"{arrow} {link.relation}\n{link.basis}",
+                ]
             rows.append(cells)
             first = False
     headers = ["", mapping.from_plan] + (["workstream"] if with_workstreams else []) + [f"{mapping.to_plan}", "link"]
@@ -780,9 +881,15 @@ def _mapping_matrix(mapping: Mapping, width: int) -> str:
             cells.append("\n".join(entries))
         rows.append(cells)
     headers = [""] + [title for _ws, title in columns] + (["other"] if other else [])
-    legend = ("#n: the workstream's n-th recommendation; ws: the workstream itself; * judged, ~ suggested, "
-              "unmarked explicit; ← the link points from the other plan")
-    return render_table(headers, rows, width, spacing=False, wrap_headers=True) + "\n\n" + "\n".join(_wrapped(legend, width, ""))
+    legend = (
+        "#n: the workstream's n-th recommendation; ws: the workstream itself; * judged, ~ suggested, "
+        "unmarked explicit; ← the link points from the other plan"
+    )
+    return (
+        render_table(headers, rows, width, spacing=False, wrap_headers=True)
+        + "\n\n"
+        + "\n".join(_wrapped(legend, width, ""))
+    )
 
 
 # -- overdue ----------------------------------------------------------------------------------------
@@ -912,12 +1019,22 @@ def find_overdue(store, as_of: datetime.date | str | None = None, plan: str | No
             continue
         # Printed texts and date values are separate triples: pair them only when the holder has one of each.
         printed = texts.get(holder, [])
-        items.append(OverdueItem(
-            id=item, type=_spelling(NodeType, row["type"]), plan=row["plan"], label=row["label"], target=value,
-            target_text=printed[0] if len(printed) == 1 and len(dates_of[holder]) == 1 else None,
-            due=due.isoformat(), days_overdue=(as_of - due).days, target_of=holder,
-            status=status, status_text=status_text, status_of=status_of,
-        ))
+        items.append(
+            OverdueItem(
+                id=item,
+                type=_spelling(NodeType, row["type"]),
+                plan=row["plan"],
+                label=row["label"],
+                target=value,
+                target_text=printed[0] if len(printed) == 1 and len(dates_of[holder]) == 1 else None,
+                due=due.isoformat(),
+                days_overdue=(as_of - due).days,
+                target_of=holder,
+                status=status,
+                status_text=status_text,
+                status_of=status_of,
+            )
+        )
     items.sort(key=lambda entry: (entry.due, entry.id))
     return Overdue(as_of.isoformat(), items)
 
@@ -927,22 +1044,45 @@ def _overdue_from_facts(facts: GraphFacts, as_of: datetime.date, plan_id: str | 
     columns, table = facts.columns, facts.items["overdue"]
     ids, types, plans, labels = columns["id"], columns["type"], columns["plan"], columns["label"]
     items = []
-    for row, due_text, value, holder, target_text, status, status_text, status_of in zip(*table.values()):
+    for row, due_text, value, holder, target_text, status, status_text, status_of in zip(*table.values(), strict=False):
         if plan_id and plans[row] != plan_id:
             continue
         due = datetime.date.fromisoformat(due_text)
         if due >= as_of:
             continue
-        items.append(OverdueItem(
-            id=ids[row], type=types[row], plan=plans[row], label=labels[row], target=value, target_text=target_text,
-            due=due_text, days_overdue=(as_of - due).days, target_of=holder,
-            status=status, status_text=status_text, status_of=status_of,
-        ))
+        items.append(
+            OverdueItem(
+                id=ids[row],
+                type=types[row],
+                plan=plans[row],
+                label=labels[row],
+                target=value,
+                target_text=target_text,
+                due=due_text,
+                days_overdue=(as_of - due).days,
+                target_of=holder,
+                status=status,
+                status_text=status_text,
+                status_of=status_of,
+            )
+        )
     items.sort(key=lambda entry: (entry.due, entry.id))
     return Overdue(as_of.isoformat(), items)
 
 
-_OVERDUE_COLUMNS = ["id", "type", "plan", "label", "target", "target_text", "due", "days_overdue", "target_of", "status", "status_text"]
+_OVERDUE_COLUMNS = [
+    "id",
+    "type",
+    "plan",
+    "label",
+    "target",
+    "target_text",
+    "due",
+    "days_overdue",
+    "target_of",
+    "status",
+    "status_text",
+]
 
 
 def format_overdue(overdue: Overdue, output_format: str = "table", width: int | None = None) -> str:
@@ -950,7 +1090,9 @@ def format_overdue(overdue: Overdue, output_format: str = "table", width: int | 
     if output_format == "json":
         return render_json(asdict(overdue)) + "\n"
     if output_format == "csv":
-        return render_csv(_OVERDUE_COLUMNS, [[getattr(item, name) for name in _OVERDUE_COLUMNS] for item in overdue.items])
+        return render_csv(
+            _OVERDUE_COLUMNS, [[getattr(item, name) for name in _OVERDUE_COLUMNS] for item in overdue.items]
+        )
     if not overdue.items:
         return f"Nothing is overdue on {overdue.as_of}.\n"
     rows = [
@@ -1015,7 +1157,11 @@ def find_gaps(store, plan: str | None = None) -> list[Gap]:
     for row in sorted_rows(store.select(_RECOMMENDATIONS), "plan", "position", "rec", "status", "label"):
         rec = _id(row["rec"])
         status = _spelling(Status, row["status"])
-        if rec in seen or (plan_id and row["plan"] != plan_id) or status in (Status.REMOVED.value, Status.NOT_APPLICABLE.value):
+        if (
+            rec in seen
+            or (plan_id and row["plan"] != plan_id)
+            or status in (Status.REMOVED.value, Status.NOT_APPLICABLE.value)
+        ):
             continue
         seen.add(rec)
         family = {rec} | parts.get(rec, set())
@@ -1038,15 +1184,19 @@ def _gaps_from_facts(facts: GraphFacts, plan_id: str | None) -> list[Gap]:
     ids, plans, labels, positions, statuses = (columns[name] for name in ("id", "plan", "label", "position", "status"))
     linked = set(facts.links["source"]) | set(facts.links["target"])
     found = []
-    for row, no_owner, no_target, actions, family in zip(*table.values()):
+    for row, no_owner, no_target, actions, family in zip(*table.values(), strict=False):
         if plan_id and plans[row] != plan_id:
             continue
         missing = (["owner"] if no_owner else []) + (["target date"] if no_target else [])
         if not actions and not any(node in linked for node in family):
             missing.append("action or link")
         if missing:
-            found.append(((plans[row], (positions[row] is not None, positions[row] or 0), ids[row]),
-                          Gap(ids[row], plans[row], labels[row], statuses[row], missing)))
+            found.append(
+                (
+                    (plans[row], (positions[row] is not None, positions[row] or 0), ids[row]),
+                    Gap(ids[row], plans[row], labels[row], statuses[row], missing),
+                )
+            )
     found.sort(key=lambda pair: pair[0])
     return [gap for _key, gap in found]
 
@@ -1057,7 +1207,14 @@ def format_gaps(gaps: list[Gap], output_format: str = "table", width: int | None
         return render_json([asdict(gap) for gap in gaps]) + "\n"
     if output_format == "csv":
         headers = ["id", "plan", "label", "status"] + [f"no {kind}" for kind in GAP_KINDS]
-        return render_csv(headers, [[gap.id, gap.plan, gap.label, gap.status] + ["yes" if kind in gap.missing else "no" for kind in GAP_KINDS] for gap in gaps])
+        return render_csv(
+            headers,
+            [
+                [gap.id, gap.plan, gap.label, gap.status]
+                + ["yes" if kind in gap.missing else "no" for kind in GAP_KINDS]
+                for gap in gaps
+            ],
+        )
     if not gaps:
         return "Every recommendation has an owner, a target date, and an action or link.\n"
     rows = [[gap.id, ", ".join(gap.missing), gap.label] for gap in gaps]

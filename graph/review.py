@@ -99,8 +99,13 @@ def suggested_edges(store, from_plan: str, to_plan: str, **options) -> list:
     rejected = {(r.source_id, r.target_id) for r in read_rejections(data_dir)} if data_dir else set()
     options = {"top": 3, "min_score": 0.05, **options}
     return [
-        ExtraEdge(s.source_id, s.target_id, s.relation.value, quote=s.evidence.from_sentence,
-                  evidence=f"score {s.score:.3f}; shared: {', '.join(s.evidence.shared_terms[:5])}")
+        ExtraEdge(
+            s.source_id,
+            s.target_id,
+            s.relation.value,
+            quote=s.evidence.from_sentence,
+            evidence=f"score {s.score:.3f}; shared: {', '.join(s.evidence.shared_terms[:5])}",
+        )
         for s in suggest_links(store, from_plan, to_plan, excluded=rejected, **options)
     ]
 
@@ -152,14 +157,38 @@ def _format_csv(suggestions: list) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["number", "from", "to", "score", "relation", "existing", "shared_terms", "shared_phrases",
-                     "shared_entities", "from_sentence", "to_sentence"])
+    writer.writerow(
+        [
+            "number",
+            "from",
+            "to",
+            "score",
+            "relation",
+            "existing",
+            "shared_terms",
+            "shared_phrases",
+            "shared_entities",
+            "from_sentence",
+            "to_sentence",
+        ]
+    )
     for s in suggestions:
         e = s.evidence
-        writer.writerow([s.number, s.source_id, s.target_id, f"{s.score:.3f}", s.relation.value, " ".join(s.existing),
-                         "; ".join(e.shared_terms), "; ".join(e.shared_phrases),
-                         "; ".join(entity.id for entity in e.shared_entities),
-                         e.from_sentence, e.to_sentence])
+        writer.writerow(
+            [
+                s.number,
+                s.source_id,
+                s.target_id,
+                f"{s.score:.3f}",
+                s.relation.value,
+                " ".join(s.existing),
+                "; ".join(e.shared_terms),
+                "; ".join(e.shared_phrases),
+                "; ".join(entity.id for entity in e.shared_entities),
+                e.from_sentence,
+                e.to_sentence,
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -377,7 +406,7 @@ def _list_end(document, key: str, lines: list[str], where: str) -> tuple[int, st
     if not value:
         raise DataError.at(where, key_line + 1, f"'{key}: []' is empty and written inline: replace it with '{key}:'")
     keys = list(document)
-    following = [document.lc.key(k)[0] for k in keys[keys.index(key) + 1:]]
+    following = [document.lc.key(k)[0] for k in keys[keys.index(key) + 1 :]]
     end = min(following) if following else len(lines)
     while end > key_line + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1
@@ -393,7 +422,7 @@ def _list_end(document, key: str, lines: list[str], where: str) -> tuple[int, st
 
 def _is_flow(lines: list[str], value) -> bool:
     line, column = value.lc.line, value.lc.col
-    return line < len(lines) and lines[line][column:column + 1] == "["
+    return line < len(lines) and lines[line][column : column + 1] == "["
 
 
 def _render_entry(entry: dict, indent: str) -> str:
@@ -504,7 +533,7 @@ def _parse_rejections(data_dir: Path, problems: list[Problem], item_ids) -> list
         report(document.line_of("rejected"), "'rejected' must be a list of links (from, to, date, note)")
         return []
     out = []
-    for entry, line in zip(entries, entries.item_lines):
+    for entry, line in zip(entries, entries.item_lines, strict=False):
         if not isinstance(entry, YamlMapping):
             report(line, "each rejected link must be a mapping with 'from' and 'to'")
             continue

@@ -44,7 +44,6 @@ def decode_escapes(query: str) -> str:
     return _CODEPOINT.sub(character, query)
 
 
-
 def _significant(query: str) -> list[tuple[str, str, int]]:
     tokens = []
     previous = ""
@@ -67,8 +66,11 @@ def declared_prefixes(query: str) -> set[str]:
     ['cp', 'ex']
     """
     tokens = _significant(query)
-    return {tokens[index + 1][1][:-1] for index, token in enumerate(tokens[:-1])
-            if token[0] == "word" and token[1].upper() == "PREFIX" and tokens[index + 1][1].endswith(":")}
+    return {
+        tokens[index + 1][1][:-1]
+        for index, token in enumerate(tokens[:-1])
+        if token[0] == "word" and token[1].upper() == "PREFIX" and tokens[index + 1][1].endswith(":")
+    }
 
 
 def with_prefixes(query: str) -> str:
@@ -111,7 +113,11 @@ def bind_values(query: str, substitutions: dict | None) -> str:
     opening, closing, short_form = _where_group(tokens)
     if short_form:
         # CONSTRUCT WHERE { T } allows only triples in T: spell it out as CONSTRUCT { T } WHERE { VALUES … T }
-        where = query.rindex("WHERE", 0, opening) if "WHERE" in query[:opening] else query.lower().rindex("where", 0, opening)
+        where = (
+            query.rindex("WHERE", 0, opening)
+            if "WHERE" in query[:opening]
+            else query.lower().rindex("where", 0, opening)
+        )
         template = query[opening : closing + 1]
         return query[:where] + template + " WHERE {" + block + query[opening + 1 :]
     first = next((token for token in tokens if token[2] > opening), None)  # what the WHERE group starts with
@@ -130,7 +136,9 @@ def _variable_name(variable) -> str:
 
 def _where_group(tokens: list[tuple[str, str, int]]) -> tuple[int, int, bool]:
     """Return the offsets of the braces around the query's WHERE group, and whether it is CONSTRUCT WHERE's."""
-    form = next((index for index, (kind, text, _) in enumerate(tokens) if kind == "word" and text.upper() in _FORMS), None)
+    form = next(
+        (index for index, (kind, text, _) in enumerate(tokens) if kind == "word" and text.upper() in _FORMS), None
+    )
     if form is None:
         raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     construct = tokens[form][1].upper() == "CONSTRUCT"
@@ -138,7 +146,7 @@ def _where_group(tokens: list[tuple[str, str, int]]) -> tuple[int, int, bool]:
     short_form = construct and not skip_template
     depth = parens = 0
     opening = None
-    for kind, text, start in tokens[form + 1:]:
+    for kind, text, start in tokens[form + 1 :]:
         if kind != "other":
             continue
         if text == "(":
@@ -202,8 +210,9 @@ def inline_terms(query: str, substitutions: dict | None) -> str:
         elif start < opening and form == "SELECT" and not after_as:
             replacement = terms[name] if depth else f"({terms[name]} AS ?{name})"
         else:
-            raise QueryError(f"?{name} is bound but also stands where a term cannot (at offset {start}): "
-                             "bind it with VALUES")
+            raise QueryError(
+                f"?{name} is bound but also stands where a term cannot (at offset {start}): bind it with VALUES"
+            )
         pieces += [query[done:start], replacement]
         done = start + 1 + len(name)
     return "".join(pieces) + query[done:]

@@ -102,8 +102,17 @@ class CrossplanStore:
     The union is stored: the default graph holds every triple of every named graph (see the module's docstring).
     """
 
-    def __init__(self, store, data_dir: Path | None, path: Path | None, report: BuildReport | None = None, hold=None,
-                 generation: Path | None = None, files: dict | None = None, tables: list[dict] | None = None):
+    def __init__(
+        self,
+        store,
+        data_dir: Path | None,
+        path: Path | None,
+        report: BuildReport | None = None,
+        hold=None,
+        generation: Path | None = None,
+        files: dict | None = None,
+        tables: list[dict] | None = None,
+    ):
         self.oxigraph = store
         self.data_dir = data_dir
         self.path = path
@@ -143,7 +152,7 @@ class CrossplanStore:
         try:
             results = self.query(sparql)
             names = [variable.value for variable in results.variables]
-            return [dict(zip(names, (_plain(solution[name]) for name in names))) for solution in results]
+            return [dict(zip(names, (_plain(solution[name]) for name in names), strict=False)) for solution in results]
         except (OSError, RuntimeError) as error:
             if is_damage(error):
                 raise StoreError(damaged_store_message(self.path, error)) from None
@@ -252,8 +261,9 @@ def open_store(
                 _refresh_manifest(path, manifest)
             report.reused = list(listing)
             report.seconds = time.perf_counter() - started
-            return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"],
-                                  manifest["files"])
+            return CrossplanStore(
+                opened[0], data_dir, path, report, opened[1], path / manifest["generation"], manifest["files"]
+            )
 
     building = ExitStack()
     try:
@@ -292,17 +302,25 @@ def open_store(
     if opened is None:
         raise StoreError(f"{display_path(path)}: the store changed while it was being opened; try again")
     report.seconds = time.perf_counter() - started
-    return CrossplanStore(opened[0], data_dir, path, report, opened[1], path / manifest["generation"], manifest["files"])
+    return CrossplanStore(
+        opened[0], data_dir, path, report, opened[1], path / manifest["generation"], manifest["files"]
+    )
 
 
 def _read_only(error: Exception) -> bool:
-    return getattr(error, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM) \
-        or "Read-only file system" in str(error) or "Permission denied" in str(error)
+    return (
+        getattr(error, "errno", None) in (errno.EROFS, errno.EACCES, errno.EPERM)
+        or "Read-only file system" in str(error)
+        or "Permission denied" in str(error)
+    )
 
 
 def _disk_full(error: Exception) -> bool:
-    return getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(error) \
+    return (
+        getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+        or "No space left" in str(error)
         or "quota exceeded" in str(error).lower()
+    )
 
 
 def _reason(error: Exception) -> str:
@@ -312,25 +330,42 @@ def _reason(error: Exception) -> str:
 def _write_fault(path: Path, error: Exception) -> StoreError:
     """Word a failed write to the store: a full disk as such (the half-written build is gone by now)."""
     if _disk_full(error):
-        return StoreError(f"{display_path(path)}: the disk is full (no space left on device) while building the "
-                          "store; the half-written build was removed and the store is as it was: free some space "
-                          "and run the command again")
-    return StoreError(f"{display_path(path)}: cannot write the store ({_reason(error)}); the half-written build was "
-                      "removed and the store is as it was")
+        return StoreError(
+            f"{display_path(path)}: the disk is full (no space left on device) while building the "
+            "store; the half-written build was removed and the store is as it was: free some space "
+            "and run the command again"
+        )
+    return StoreError(
+        f"{display_path(path)}: cannot write the store ({_reason(error)}); the half-written build was "
+        "removed and the store is as it was"
+    )
 
 
 def damaged_store_message(path: Path | None, error: Exception) -> str:
     """Return the message for a store whose files are damaged (RocksDB "Corruption", a truncated file…)."""
     where = display_path(path) if path is not None else "the store"
-    return (f"{where}: the store is damaged ({str(error).strip() or type(error).__name__}); "
-            "`crossplan build --rebuild` restores it from the data files")
+    return (
+        f"{where}: the store is damaged ({str(error).strip() or type(error).__name__}); "
+        "`crossplan build --rebuild` restores it from the data files"
+    )
 
 
 def is_damage(error: Exception) -> bool:
     """Whether an error from the database says its files are damaged (not a missing or busy store)."""
     text = str(error)
-    return any(word in text for word in ("Corruption", "corrupt", "truncated", "checksum mismatch", "Bad table magic",
-                                         "bad block", "missing files", "No such file or directory: While open a file"))
+    return any(
+        word in text
+        for word in (
+            "Corruption",
+            "corrupt",
+            "truncated",
+            "checksum mismatch",
+            "Bad table magic",
+            "bad block",
+            "missing files",
+            "No such file or directory: While open a file",
+        )
+    )
 
 
 def store_fault_message(error: Exception, app=None) -> str | None:
@@ -352,14 +387,17 @@ def store_fault_message(error: Exception, app=None) -> str | None:
     return None
 
 
-def _in_memory_instead(data_dir: Path, path: Path, report: BuildReport, started: float, error: OSError,
-                       allowed: bool) -> CrossplanStore:
+def _in_memory_instead(
+    data_dir: Path, path: Path, report: BuildReport, started: float, error: OSError, allowed: bool
+) -> CrossplanStore:
     """Answer from an in-memory copy of the data when the store is out of date and its directory cannot be written."""
     from .loading import load_dataset
 
     if not allowed:
-        raise StoreError(f"{display_path(path)}: cannot write the store ({_reason(error)}); make the directory "
-                         "writable, or choose another --store (or CROSSPLAN_CACHE)")
+        raise StoreError(
+            f"{display_path(path)}: cannot write the store ({_reason(error)}); make the directory "
+            "writable, or choose another --store (or CROSSPLAN_CACHE)"
+        )
 
     dataset = load_dataset(data_dir)
     store = memory_store(dataset)
@@ -367,9 +405,11 @@ def _in_memory_instead(data_dir: Path, path: Path, report: BuildReport, started:
     report.full = True
     report.parsed = [parsed.relpath for parsed in dataset.files]
     report.in_memory = True
-    report.warning = (f"{display_path(path)} cannot be written ({_reason(error)}) and is out of date: answered from "
-                      "an in-memory copy of the data instead; make the directory writable or choose another --store "
-                      "(or CROSSPLAN_CACHE) to keep a store")
+    report.warning = (
+        f"{display_path(path)} cannot be written ({_reason(error)}) and is out of date: answered from "
+        "an in-memory copy of the data instead; make the directory writable or choose another --store "
+        "(or CROSSPLAN_CACHE) to keep a store"
+    )
     report.seconds = time.perf_counter() - started
     store.report = report
     return store
@@ -415,8 +455,13 @@ def _compare(manifest: dict, listing: dict, data_dir: Path, path: Path) -> tuple
     removed = [relpath for relpath in known if relpath not in listing]
     # a file whose facts table is gone (another version's format, deleted) is parsed again to write it
     facts = path / FACTS
-    stale += [relpath for relpath, entry in known.items() if relpath in listing and relpath not in stale
-              and not (facts / f"{_facts_key(relpath, entry['sha256'])}.json").exists()]
+    stale += [
+        relpath
+        for relpath, entry in known.items()
+        if relpath in listing
+        and relpath not in stale
+        and not (facts / f"{_facts_key(relpath, entry['sha256'])}.json").exists()
+    ]
     return stale, removed, verified
 
 
@@ -448,8 +493,10 @@ def _prepare_directory(path: Path) -> None:
         if not path.is_dir():
             raise StoreError(f"{display_path(path)}: not a directory, cannot hold a store")
         entries = os.listdir(path)
-        ours = all(name in (MANIFEST, LOCK, INDEX, FACTS, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
-                   for name in entries)
+        ours = all(
+            name in (MANIFEST, LOCK, INDEX, FACTS, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
+            for name in entries
+        )
         if entries and not ours:
             raise StoreError(f"{display_path(path)}: not a crossplan store and not empty; choose another --store")
     else:
@@ -551,8 +598,9 @@ def _build(data_dir, path, manifest, listing, stale, removed, report, scanned_ns
         else:
             Store.read_only(str(path / manifest["generation"] / DATABASE)).backup(database)
             store = Store(database)
-            bulk = _update_graphs(store, parsed_files, graphs, [old_files[relpath]["graph"] for relpath in removed],
-                                  old_files, report)
+            bulk = _update_graphs(
+                store, parsed_files, graphs, [old_files[relpath]["graph"] for relpath in removed], old_files, report
+            )
         store.flush()
         if bulk:
             # The bulk loader writes each batch as its own overlapping files, which every later read must consult:
@@ -663,6 +711,7 @@ def _bulk_load_two_passes(store, parsed_files, graphs: dict, report: BuildReport
     from .rdf import file_quad_list
 
     with tempfile.NamedTemporaryFile(prefix="crossplan-union-", suffix=".nt", dir=scratch) as union:
+
         def quads():
             for parsed in parsed_files:
                 if parsed.problems:
@@ -748,10 +797,13 @@ def _forget_unstated(store, taken_out) -> None:
 
 
 def _next_generation(path: Path, manifest: dict | None) -> str:
-    numbers = [int(name[len(GENERATION_PREFIX):]) for name in os.listdir(path)
-               if name.startswith(GENERATION_PREFIX) and name[len(GENERATION_PREFIX):].isdigit()]
+    numbers = [
+        int(name[len(GENERATION_PREFIX) :])
+        for name in os.listdir(path)
+        if name.startswith(GENERATION_PREFIX) and name[len(GENERATION_PREFIX) :].isdigit()
+    ]
     if manifest is not None:
-        numbers.append(int(manifest["generation"][len(GENERATION_PREFIX):]))
+        numbers.append(int(manifest["generation"][len(GENERATION_PREFIX) :]))
     return f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
 
 
@@ -809,8 +861,10 @@ def _index_problems(files_index: dict, data_dir: Path) -> list:
         where = display_path(data_dir / relpath)
         entry = files_index[relpath]
         definitions += [(global_id, kind, Location(where, line)) for global_id, kind, line in entry["ids"]]
-        references += [Reference(Location(where, line), target, tuple(kinds), name)
-                       for line, target, kinds, name in entry["references"]]
+        references += [
+            Reference(Location(where, line), target, tuple(kinds), name)
+            for line, target, kinds, name in entry["references"]
+        ]
     return check_definitions(definitions, references)
 
 
@@ -863,8 +917,10 @@ def _exclusive_lock(lock_path: Path, timeout: float = LOCK_TIMEOUT):
         deadline = time.monotonic() + timeout
         while not _flock(handle, exclusive=True, wait=False):
             if time.monotonic() > deadline:
-                raise StoreError(f"{display_path(lock_path.parent)}: another crossplan process has been building "
-                                 f"this store for over {timeout:.0f} s; try again later")
+                raise StoreError(
+                    f"{display_path(lock_path.parent)}: another crossplan process has been building "
+                    f"this store for over {timeout:.0f} s; try again later"
+                )
             time.sleep(0.05)
         yield
     finally:

@@ -310,8 +310,15 @@ class _Corpus:
             except ValueError:
                 continue
             self.items[row["id"]] = _Item(
-                row["id"], node_type, row["plan"], row["label"], row["text"], row["title"], row["parent"],
-                row["workstream"], row["position"] or 0,
+                row["id"],
+                node_type,
+                row["plan"],
+                row["label"],
+                row["text"],
+                row["title"],
+                row["parent"],
+                row["workstream"],
+                row["position"] or 0,
             )
         self.plans = plan_titles(store)
         self.links = store.select(_LINKS)
@@ -356,7 +363,7 @@ class _Corpus:
     def _mentions(self, text: str) -> set[str]:
         text = _quote_marks(text)
         found = set()
-        for pattern, fold in zip(self.entity_patterns, (False, True)):
+        for pattern, fold in zip(self.entity_patterns, (False, True), strict=False):
             if pattern is None:
                 continue
             for match in pattern.finditer(text):
@@ -432,7 +439,7 @@ class _Corpus:
         self.sentence_ranges: dict[str, range] = {}
         for item_id, text in self.texts.items():
             start = len(self.sentences)
-            for sentence, counts in zip(text.sentences, text.sentence_terms):
+            for sentence, counts in zip(text.sentences, text.sentence_terms, strict=False):
                 # a heading or a fragment of one or two words matches too easily to be evidence
                 words_in_it = sum(1 for term in counts if " " not in term)
                 vector = _vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
@@ -507,7 +514,7 @@ class _Corpus:
 
 def _terms_of(tokens: list[tuple[str, str]]) -> list[str]:
     stems = [token for token, _ in tokens if token not in _STOPWORDS and len(token) > 1]
-    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 
 
 def _phrases_of(stems: list[str], longest: int = 5) -> set[str]:
@@ -580,11 +587,13 @@ def suggest_links(
     for source in _plan_items(corpus, from_plan, item_types):
         corpus.prepare(source)
         best_sentences = index.best_matches(source)
-        candidates.append([
-            score_pair(corpus, source, target, best_sentences)
-            for target in targets
-            if not corpus.same_recommendation(source.id, target.id)
-        ])
+        candidates.append(
+            [
+                score_pair(corpus, source, target, best_sentences)
+                for target in targets
+                if not corpus.same_recommendation(source.id, target.id)
+            ]
+        )
     suggestions = []
     for ranked in candidates:
         ranked.sort(key=lambda s: (-s.score, s.target_id))
@@ -751,7 +760,14 @@ def score_pair(corpus: _Corpus, source: _Item, target: _Item, best_sentences: di
     }
     score = sum(WEIGHTS[name] * value for name, value in signals.items())
     suggestion = Suggestion(
-        source.id, target.id, score, Relation.RELATED_TO, None, source.label, target.label, source.type.value,
+        source.id,
+        target.id,
+        score,
+        Relation.RELATED_TO,
+        None,
+        source.label,
+        target.label,
+        source.type.value,
         target.type.value,
     )
     suggestion._match = (signals, left, right)

@@ -65,7 +65,9 @@ def _read_source(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise DataError.at(display_path(path), 0, f"not UTF-8 text (byte {error.start}): save the source text as UTF-8") from None
+        raise DataError.at(
+            display_path(path), 0, f"not UTF-8 text (byte {error.start}): save the source text as UTF-8"
+        ) from None
     except OSError as error:
         raise DataError.at(display_path(path), 0, f"cannot read the source text: {error.strerror}") from None
 
@@ -94,29 +96,47 @@ def check_quotes(dataset: Dataset) -> list[Problem]:
             continue
         for what, text in printed_texts(node):
             if normalise_source(text) not in source:
-                problems.append(_not_in_source(node.location.path, node.location.line, f"{what} of '{node.id}'", text, dataset, document))
+                problems.append(
+                    _not_in_source(
+                        node.location.path, node.location.line, f"{what} of '{node.id}'", text, dataset, document
+                    )
+                )
     for link in dataset.links:
         document = link.document or sources.plan_source(dataset.nodes.get(link.source_id))
         source = sources.text_of(document)
         if source is not None and normalise_source(link.quote) not in source:
-            problems.append(_not_in_source(link.location.path, link.location.line, f"quote of link {link.key}", link.quote, dataset, document))
+            problems.append(
+                _not_in_source(
+                    link.location.path, link.location.line, f"quote of link {link.key}", link.quote, dataset, document
+                )
+            )
         if link.target_quote:
             document = sources.plan_source(dataset.nodes.get(link.target_id))
             source = sources.text_of(document)
             if source is not None and normalise_source(link.target_quote) not in source:
-                problems.append(_not_in_source(link.location.path, link.location.line, f"target-quote of link {link.key}", link.target_quote, dataset, document))
+                problems.append(
+                    _not_in_source(
+                        link.location.path,
+                        link.location.line,
+                        f"target-quote of link {link.key}",
+                        link.target_quote,
+                        dataset,
+                        document,
+                    )
+                )
     return problems
 
 
 def _not_in_source(path: str, line: int, what: str, text: str, dataset: Dataset, document: str) -> Problem:
     excerpt = text if len(text) <= 60 else text[:57] + "..."
     source_file = dataset.nodes[document].source_file
-    return Problem(path, line, f"{what} is not in its source {source_file}: \"{excerpt}\" (quote it exactly as printed)")
+    return Problem(path, line, f'{what} is not in its source {source_file}: "{excerpt}" (quote it exactly as printed)')
 
 
 def check_rejections(dataset: Dataset) -> list[Problem]:
     """Check the remembered rejected suggestions (``suggestions/rejected.yaml``), if there are any."""
-    from .review import REJECTIONS_FILE, check_rejections as check_file
+    from .review import REJECTIONS_FILE
+    from .review import check_rejections as check_file
 
     if not (dataset.data_dir / REJECTIONS_FILE).is_file():
         return []

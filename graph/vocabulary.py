@@ -115,8 +115,6 @@ class CP(ClosedNamespace, base="https://w3id.org/crossplan/ontology#"):
     method: str
 
 
-
-
 class RDF(ClosedNamespace, base="http://www.w3.org/1999/02/22-rdf-syntax-ns#"):
     type: str
 
@@ -195,7 +193,7 @@ def node_iri(global_id: str) -> str:
 
 def global_id_of(iri: str) -> str | None:
     """Return the global id inside a node IRI, or None for any other IRI."""
-    return iri[len(ID_BASE):] if iri.startswith(ID_BASE) else None
+    return iri[len(ID_BASE) :] if iri.startswith(ID_BASE) else None
 
 
 def graph_iri(name: str) -> str:

@@ -27,25 +27,41 @@ _STR = "tag:yaml.org,2002:str"
 _PLAIN = "?plain"  # the fast parser's tag for a plain scalar not yet resolved
 _IMPLICIT_1_2 = [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:float", r"""^(?:
+    (
+        "tag:yaml.org,2002:float",
+        r"""^(?:
          [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
         |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
         |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
         |[-+]?\.(?:inf|Inf|INF)
-        |\.(?:nan|NaN|NAN))$""", "-+0123456789."),
-    ("tag:yaml.org,2002:int", r"""^(?:[-+]?0b[0-1_]+
+        |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+    (
+        "tag:yaml.org,2002:int",
+        r"""^(?:[-+]?0b[0-1_]+
         |[-+]?0o?[0-7_]+
         |[-+]?[0-9_]+
-        |[-+]?0x[0-9a-fA-F_]+)$""", "-+0123456789"),
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+        "-+0123456789",
+    ),
     ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
-    ("tag:yaml.org,2002:null", r"""^(?: ~
+    (
+        "tag:yaml.org,2002:null",
+        r"""^(?: ~
         |null|Null|NULL
-        | )$""", "~nN"),
-    ("tag:yaml.org,2002:timestamp", r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        | )$""",
+        "~nN",
+    ),
+    (
+        "tag:yaml.org,2002:timestamp",
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
         |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
         (?:[Tt]|[ \t]+)[0-9][0-9]?
         :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", "0123456789"),
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+    ),
     ("tag:yaml.org,2002:value", r"^(?:=)$", "="),
 ]
 _RESOLVERS: dict[str, list[tuple[str, re.Pattern]]] = {}
@@ -292,7 +308,9 @@ class _Converter:
             if not isinstance(key, str):
                 raise DataError.at(self.display, key_line, f"key {key!r} must be text")
             if key in key_lines:
-                raise DataError.at(self.display, key_line, f"duplicate key '{key}' (first at line {key_lines[key]}): remove one")
+                raise DataError.at(
+                    self.display, key_line, f"duplicate key '{key}' (first at line {key_lines[key]}): remove one"
+                )
             mapping[key] = convert(value_node, depth + 1)
             key_lines[key] = key_line
         return mapping

@@ -57,8 +57,13 @@ class Server:
         from crossplan.graph.push import service_urls
 
         connection = Connection(self.credentials, timeout=60)
-        found = connection.send("POST", self.url, what="query", headers={"Accept": "application/sparql-results+json"},
-                                data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}).json()
+        found = connection.send(
+            "POST",
+            self.url,
+            what="query",
+            headers={"Accept": "application/sparql-results+json"},
+            data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        ).json()
         graphs = [row["g"]["value"] for row in found["results"]["bindings"]]
         mine = [g for g in graphs if g.startswith((GRAPH_BASE, "https://example.org/", "http://example.org/"))]
         _, update = service_urls(self.url, self.credentials is not None)
@@ -73,7 +78,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_script(command: list[str], environ: dict | None = None, timeout: float = START_TIMEOUT) -> subprocess.CompletedProcess:
+def run_script(
+    command: list[str], environ: dict | None = None, timeout: float = START_TIMEOUT
+) -> subprocess.CompletedProcess:
     """Run one of the server scripts; fail the test with its output when it fails."""
     # WATCH_PID: the scripts stop their server once this test process is gone, even if it is killed
     environ = {**os.environ, "WATCH_PID": str(os.getpid()), **(environ or {})}
@@ -112,15 +119,23 @@ def start_virtuoso(directory: Path) -> Server:
     script = str(SCRIPTS / "virtuoso.sh")
     run_script([script, "start", str(directory), str(http_port), str(sql_port)])
     password = (directory / "crossplan-password").read_text().strip()
-    return Server("virtuoso", f"http://127.0.0.1:{http_port}/sparql", directory, Credentials("crossplan", password, "the test set-up"),
-                  (http_port, sql_port), [script, "stop", str(directory)])
+    return Server(
+        "virtuoso",
+        f"http://127.0.0.1:{http_port}/sparql",
+        directory,
+        Credentials("crossplan", password, "the test set-up"),
+        (http_port, sql_port),
+        [script, "stop", str(directory)],
+    )
 
 
 def start_oxigraph(directory: Path) -> Server:
     port = free_port()
     script = str(SCRIPTS / "oxigraph-server.sh")
     run_script([script, "start", str(directory), str(port)], {"OXIGRAPH": oxigraph_binary()})
-    return Server("oxigraph", f"http://127.0.0.1:{port}/query", directory, None, (port,), [script, "stop", str(directory)])
+    return Server(
+        "oxigraph", f"http://127.0.0.1:{port}/query", directory, None, (port,), [script, "stop", str(directory)]
+    )
 
 
 def _shared(name: str, request, tmp_path_factory, start) -> Server:

@@ -38,8 +38,13 @@ def store():
 
 def test_projection_holds_nodes_links_and_part_of_edges(store):
     graph = build_projection(store)
-    assert graph.nodes["north/r1"] == {"type": "recommendation", "label": "Find homes for children before they leave custody.",
-                                       "plan": "north", "status": None, "text": "Find homes for children before they leave custody."}
+    assert graph.nodes["north/r1"] == {
+        "type": "recommendation",
+        "label": "Find homes for children before they leave custody.",
+        "plan": "north",
+        "status": None,
+        "text": "Find homes for children before they leave custody.",
+    }
     assert graph.nodes["board"]["type"] == "organisation"
     assert graph.edges["north/r1", "north/r2", "feeds-into"]["basis"] == "explicit"
     assert graph.has_edge("north/r6-action-1", "north/r6", PART_OF)
@@ -52,8 +57,19 @@ def test_projection_holds_nodes_links_and_part_of_edges(store):
 def test_impact_downstream(store):
     impact = find_impact(store, "r1")
     assert impact.items == [
-        ImpactItem("north/r2", "recommendation", "Train staff who work with young adults.", "north", 1, "north/r1", "feeds-into", "explicit"),
-        ImpactItem("south/health", "workstream", "Health and Wellbeing", "south", 2, "north/r2", "feeds-into", "explicit"),
+        ImpactItem(
+            "north/r2",
+            "recommendation",
+            "Train staff who work with young adults.",
+            "north",
+            1,
+            "north/r1",
+            "feeds-into",
+            "explicit",
+        ),
+        ImpactItem(
+            "south/health", "workstream", "Health and Wellbeing", "south", 2, "north/r2", "feeds-into", "explicit"
+        ),
         ImpactItem("housing-fund", "programme", "Housing Fund", None, 3, "south/health", "delegated-to", "explicit"),
     ]
     assert impact.starts == ["north/r1-update-1", "north/r1-update-2"]
@@ -63,7 +79,10 @@ def test_impact_depth_and_upstream(store):
     assert [item.id for item in find_impact(store, "north/r1", depth=2).items] == ["north/r2", "south/health"]
     upstream = find_impact(store, "housing-fund", "upstream")
     assert [(item.id, item.distance, item.via) for item in upstream.items] == [
-        ("south/health", 1, "housing-fund"), ("north/r2", 2, "south/health"), ("north/r1", 3, "north/r2")]
+        ("south/health", 1, "housing-fund"),
+        ("north/r2", 2, "south/health"),
+        ("north/r1", 3, "north/r2"),
+    ]
 
 
 def test_impact_counts_the_links_of_actions_and_updates(store):
@@ -74,10 +93,16 @@ def test_impact_counts_the_links_of_actions_and_updates(store):
 
 
 def test_impact_with_other_relations_and_errors(store):
-    assert [item.id for item in find_impact(store, "south/health-2", relations=("duplicate-of",)).items] == ["south/health-1", "north/r3"]
+    assert [item.id for item in find_impact(store, "south/health-2", relations=("duplicate-of",)).items] == [
+        "south/health-1",
+        "north/r3",
+    ]
     with pytest.raises(CrossplanError) as caught:
         find_impact(store, "r1", relations=("feeds",))
-    assert str(caught.value) == "unknown relation 'feeds' (one of: duplicate-of, feeds-into, delegated-to, supersedes, references, related-to)"
+    assert (
+        str(caught.value)
+        == "unknown relation 'feeds' (one of: duplicate-of, feeds-into, delegated-to, supersedes, references, related-to)"
+    )
     with pytest.raises(CrossplanError) as caught:
         find_impact(store, "r1", "sideways")
     assert str(caught.value) == "direction must be downstream or upstream, not 'sideways'"
@@ -96,8 +121,14 @@ def test_format_impact(store):
         "2     south/health  → feeds-into    north/r2      Health and Wellbeing\n"
         "3     housing-fund  → delegated-to  south/health  Housing Fund\n"
     )
-    assert format_impact(find_impact(store, "north/r8")) == "north/r8 feeds into 0 items (along feeds-into, delegated-to)\n"
-    assert format_impact(impact, "csv").splitlines()[1] == "1,north/r2,recommendation,north,feeds-into,north/r1,explicit,Train staff who work with young adults."
+    assert (
+        format_impact(find_impact(store, "north/r8"))
+        == "north/r8 feeds into 0 items (along feeds-into, delegated-to)\n"
+    )
+    assert (
+        format_impact(impact, "csv").splitlines()[1]
+        == "1,north/r2,recommendation,north,feeds-into,north/r1,explicit,Train staff who work with young adults."
+    )
     assert json.loads(format_impact(impact, "json"))["items"][2]["id"] == "housing-fund"
 
 
@@ -144,7 +175,10 @@ def test_format_paths(store):
         "  north/r2: Train staff who work with young adults.\n"
         "  south/health: Health and Wellbeing\n"
     )
-    assert format_paths(find_paths(store, "north/r8", "r1")) == "No chain of at most 6 links connects north/r8 and north/r1.\n"
+    assert (
+        format_paths(find_paths(store, "north/r8", "r1"))
+        == "No chain of at most 6 links connects north/r8 and north/r1.\n"
+    )
     assert format_paths(find_paths(store, "r1", "housing-fund"), "csv") == (
         "path,step,from,relation,direction,to\r\n"
         "1,1,north/r1,feeds-into,forward,north/r2\r\n"
@@ -161,7 +195,9 @@ def test_duplicate_groups(store):
         ("same text", ["north/r4", "south/oversight-1"], ["north", "south"]),
     ]
     assert [(link.source, link.target, link.basis) for link in groups[1].links] == [
-        ("south/health-1", "north/r3", "explicit"), ("south/health-2", "south/health-1", "judged")]
+        ("south/health-1", "north/r3", "explicit"),
+        ("south/health-2", "south/health-1", "judged"),
+    ]
 
 
 def test_format_duplicates(store):
@@ -184,7 +220,10 @@ def test_format_duplicates(store):
         "north/r4                                     Review the transitions protocol.\n"
         "south/oversight-1                            Review the transitions protocol.\n"
     )
-    assert format_duplicates(groups, "csv").splitlines()[1] == "1,linked,north/r1,north,recommendation,,Find homes for children before they leave custody."
+    assert (
+        format_duplicates(groups, "csv").splitlines()[1]
+        == "1,linked,north/r1,north,recommendation,,Find homes for children before they leave custody."
+    )
     assert json.loads(format_duplicates(groups, "json"))[1]["plans"] == ["north", "south"]
     assert format_duplicates([]) == "No duplicates found.\n"
 

@@ -54,12 +54,14 @@ def test_validate_lists_problems_one_per_line_and_exits_1(invoke, mini):
 
 def test_validate_checks_quotes_against_the_source(invoke, mini):
     plan = mini / "plans/beta.yaml"
-    plan.write_text(plan.read_text().replace("quote: Adopt constructive resettlement", "quote: Adopt constructive settlement"))
+    plan.write_text(
+        plan.read_text().replace("quote: Adopt constructive resettlement", "quote: Adopt constructive settlement")
+    )
     result = invoke("--data", "mini", "validate")
     assert result.exit_code == 1
     assert result.output == (
         "mini/plans/beta.yaml:20: quote of link beta/resettlement-1 references constructive-resettlement is not in its "
-        "source beta.txt: \"Adopt constructive settlement\" (quote it exactly as printed)\n"
+        'source beta.txt: "Adopt constructive settlement" (quote it exactly as printed)\n'
         "Error: 1 problem found\n"
     )
 
@@ -95,7 +97,10 @@ def test_build_with_bad_data_leaves_the_previous_store_intact(invoke, mini):
     plan.write_text(plan.read_text().replace("workstream: resettlement", "workstream: resettlment"))
     result = invoke("--data", "mini", "--store", store, "build")
     assert result.exit_code == 1
-    assert result.output == "mini/plans/beta.yaml:12: workstream 'resettlment' is not a workstream of this plan (did you mean 'beta/resettlement'?)\n"
+    assert (
+        result.output
+        == "mini/plans/beta.yaml:12: workstream 'resettlment' is not a workstream of this plan (did you mean 'beta/resettlement'?)\n"
+    )
     plan.write_text(plan.read_text().replace("workstream: resettlment", "workstream: resettlement"))
     again = invoke("--data", "mini", "--store", store, "build")
     # the failed build changed nothing, so the restored file matches the store again
@@ -117,14 +122,28 @@ def test_stats_counts(invoke, mini):
     assert result.exit_code == 0
     stats = json.loads(result.output)
     assert stats["nodes"] == {
-        "plan": 2, "workstream": 1, "recommendation": 3, "action": 1, "update": 1,
-        "organisation": 2, "document": 2, "programme": 1,
+        "plan": 2,
+        "workstream": 1,
+        "recommendation": 3,
+        "action": 1,
+        "update": 1,
+        "organisation": 2,
+        "document": 2,
+        "programme": 1,
     }
     assert stats["relations"] == {
-        "duplicate-of": 1, "feeds-into": 0, "delegated-to": 0, "supersedes": 0, "references": 1, "related-to": 1,
+        "duplicate-of": 1,
+        "feeds-into": 0,
+        "delegated-to": 0,
+        "supersedes": 0,
+        "references": 1,
+        "related-to": 1,
     }
     assert stats["basis"] == {"explicit": 2, "judged": 1, "suggested": 0}
-    assert stats["plans"] == {"alpha": {"recommendation": 2, "update": 1}, "beta": {"workstream": 1, "recommendation": 1, "action": 1}}
+    assert stats["plans"] == {
+        "alpha": {"recommendation": 2, "update": 1},
+        "beta": {"workstream": 1, "recommendation": 1, "action": 1},
+    }
     assert stats["status"] == {"complete": 0, "ongoing": 1, "not-applicable": 0, "removed": 1}
     assert stats["response"] == {"agreed": 1, "partly-agreed": 0, "not-agreed": 0}
 

@@ -39,7 +39,10 @@ def test_init(here, invoke):
     )
     assert invoke("--data", "mine", "validate").output == "No problems found\n"
     again = invoke("init", "mine")
-    assert (again.exit_code, again.output) == (1, "Error: mine already exists and is not an empty directory: choose a new one\n")
+    assert (again.exit_code, again.output) == (
+        1,
+        "Error: mine already exists and is not an empty directory: choose a new one\n",
+    )
 
 
 def test_init_with_shipped(here, invoke):
@@ -69,7 +72,9 @@ def test_import_writes_the_plan_and_every_command_reads_it(mine, invoke):
         (mine.parent / "expected" / name).write_text((mine / name).read_text())
     (mine.parent / "expected/plans").mkdir()
     (mine.parent / "expected/plans/hmip.yaml").write_text(expected)
-    assert isomorphic(to_rdflib(load_dataset(mine), ["hmip"]), to_rdflib(load_dataset(mine.parent / "expected"), ["hmip"]))
+    assert isomorphic(
+        to_rdflib(load_dataset(mine), ["hmip"]), to_rdflib(load_dataset(mine.parent / "expected"), ["hmip"])
+    )
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(mine, invoke):
@@ -128,8 +133,21 @@ def test_unknown_organisations_are_listed_and_added_on_request(here, invoke):
 
 def test_map_and_sheet(mine, invoke):
     header = ["Ref", "Recommendation", "Accountable body"]
-    tables.write_xlsx(mine.parent / "plan.xlsx", sheet="Cover", extra_sheets=[("Plan", [header, [7, "Publish the guidance.", "YJB"]])])
-    result = invoke("--data", "mine", "import", "plan.xlsx", "--plan-id", "plan", "--sheet", "Plan", "--map", "Accountable body=owner")
+    tables.write_xlsx(
+        mine.parent / "plan.xlsx", sheet="Cover", extra_sheets=[("Plan", [header, [7, "Publish the guidance.", "YJB"]])]
+    )
+    result = invoke(
+        "--data",
+        "mine",
+        "import",
+        "plan.xlsx",
+        "--plan-id",
+        "plan",
+        "--sheet",
+        "Plan",
+        "--map",
+        "Accountable body=owner",
+    )
     assert result.output == (
         "Imported 1 recommendation, 0 updates, 0 actions, 0 workstreams, 0 links from plan.xlsx (sheet Plan) "
         "into mine/plans/plan.yaml\n"
@@ -155,28 +173,58 @@ def test_usage_errors_exit_2(mine, invoke, arguments, message):
 @pytest.mark.parametrize(
     "write, arguments, message",
     [
-        (lambda d: tables.write_csv(d / "plan.csv"), ["--map", "Budget=money"],
-         f"--map 'Budget=money': unknown field 'money' (did you mean 'owner'?) (fields: {FIELDS})"),
-        (lambda d: tables.write_csv(d / "plan.csv", header=tables.HEADER[:5] + ["Budget"]), [],
-         f"plan.csv:2:F: unknown column 'Budget': name it with --map 'Budget=FIELD' (FIELD one of: {FIELDS})"),
-        (lambda d: tables.write_xlsx(d / "plan.csv", rows=[["The YJB should:"], ["", "Text."]]), [],
-         "plan.csv:1: not UTF-8 text (in Excel, save as 'CSV UTF-8')"),
-        (lambda d: tables.write_xlsx(d / "plan.xlsx", rows=[["The YJB should:"], ["", "Text."]]), [],
-         "plan.xlsx:Action plan!4: no Rec No: this row follows the addressee row at plan.xlsx:Action plan!3, "
-         "so it must start a recommendation"),
-        (lambda d: tables.write_xlsx(d / "plan.xlsx", rows=[["1", "=A1"]]), [],
-         "plan.xlsx:Action plan!3:B: the cell holds a formula (=A1); crossplan does not evaluate formulas: "
-         "replace it with its value (Copy, Paste Values)"),
-        (lambda d: tables.write_csv(d / "plan.csv", rows=[["1", "A."], ["1", "B."]]), [],
-         "plan.csv:4: duplicate Rec No '1' (first at plan.csv:3)"),
-        (lambda d: (d / "plan.doc").write_bytes(b"\xd0\xcf\x11\xe0"), [],
-         "plan.doc: cannot import '.doc' files: save the table as .xlsx, .csv (UTF-8) or .docx"),
-        (lambda d: tables.write_xlsx(d / "plan.xlsx"), ["--sheet", "Sheet9"],
-         "plan.xlsx: no sheet 'Sheet9' (sheets: Action plan)"),
-        (lambda d: tables.write_csv(d / "plan.csv"), ["--sheet", "1"],
-         "plan.csv: --sheet is for .xlsx workbooks and .docx tables, not CSV files"),
-        (lambda d: tables.write_docx(d / "plan.docx"), ["--sheet", "3"],
-         "plan.docx: --sheet '3' is not a table number (the document has 2 tables)"),
+        (
+            lambda d: tables.write_csv(d / "plan.csv"),
+            ["--map", "Budget=money"],
+            f"--map 'Budget=money': unknown field 'money' (did you mean 'owner'?) (fields: {FIELDS})",
+        ),
+        (
+            lambda d: tables.write_csv(d / "plan.csv", header=tables.HEADER[:5] + ["Budget"]),
+            [],
+            f"plan.csv:2:F: unknown column 'Budget': name it with --map 'Budget=FIELD' (FIELD one of: {FIELDS})",
+        ),
+        (
+            lambda d: tables.write_xlsx(d / "plan.csv", rows=[["The YJB should:"], ["", "Text."]]),
+            [],
+            "plan.csv:1: not UTF-8 text (in Excel, save as 'CSV UTF-8')",
+        ),
+        (
+            lambda d: tables.write_xlsx(d / "plan.xlsx", rows=[["The YJB should:"], ["", "Text."]]),
+            [],
+            "plan.xlsx:Action plan!4: no Rec No: this row follows the addressee row at plan.xlsx:Action plan!3, "
+            "so it must start a recommendation",
+        ),
+        (
+            lambda d: tables.write_xlsx(d / "plan.xlsx", rows=[["1", "=A1"]]),
+            [],
+            "plan.xlsx:Action plan!3:B: the cell holds a formula (=A1); crossplan does not evaluate formulas: "
+            "replace it with its value (Copy, Paste Values)",
+        ),
+        (
+            lambda d: tables.write_csv(d / "plan.csv", rows=[["1", "A."], ["1", "B."]]),
+            [],
+            "plan.csv:4: duplicate Rec No '1' (first at plan.csv:3)",
+        ),
+        (
+            lambda d: (d / "plan.doc").write_bytes(b"\xd0\xcf\x11\xe0"),
+            [],
+            "plan.doc: cannot import '.doc' files: save the table as .xlsx, .csv (UTF-8) or .docx",
+        ),
+        (
+            lambda d: tables.write_xlsx(d / "plan.xlsx"),
+            ["--sheet", "Sheet9"],
+            "plan.xlsx: no sheet 'Sheet9' (sheets: Action plan)",
+        ),
+        (
+            lambda d: tables.write_csv(d / "plan.csv"),
+            ["--sheet", "1"],
+            "plan.csv: --sheet is for .xlsx workbooks and .docx tables, not CSV files",
+        ),
+        (
+            lambda d: tables.write_docx(d / "plan.docx"),
+            ["--sheet", "3"],
+            "plan.docx: --sheet '3' is not a table number (the document has 2 tables)",
+        ),
     ],
 )
 def test_errors_name_the_place_and_write_nothing(mine, invoke, write, arguments, message):
@@ -192,7 +240,10 @@ def test_an_existing_plan_needs_force(mine, invoke):
     tables.write_csv(mine.parent / "plan.csv")
     assert invoke("--data", "mine", "import", "plan.csv", "--plan-id", "hmip").exit_code == 0
     again = invoke("--data", "mine", "import", "plan.csv", "--plan-id", "hmip", "--title", "New title")
-    assert (again.exit_code, again.output) == (1, "Error: mine/plans/hmip.yaml already exists (use --force to replace it)\n")
+    assert (again.exit_code, again.output) == (
+        1,
+        "Error: mine/plans/hmip.yaml already exists (use --force to replace it)\n",
+    )
     forced = invoke("--data", "mine", "import", "plan.csv", "--plan-id", "hmip", "--title", "New title", "--force")
     assert forced.exit_code == 0
     assert load_dataset(mine).nodes["hmip"].title == "New title"
@@ -221,9 +272,15 @@ def test_the_shipped_data_is_refused(here, invoke):
 
 def test_template(here, invoke, mine):
     result = invoke("template")
-    assert (result.exit_code, result.output) == (0, "Wrote action-plan-template.csv (8 columns; replace the example rows with your plan)\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        "Wrote action-plan-template.csv (8 columns; replace the example rows with your plan)\n",
+    )
     result = invoke("template", "-o", "plan.xlsx")
-    assert (result.exit_code, result.output) == (0, "Wrote plan.xlsx (8 columns; replace the example rows with your plan)\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        "Wrote plan.xlsx (8 columns; replace the example rows with your plan)\n",
+    )
     again = invoke("template", "--format", "xlsx", "-o", "plan.xlsx")
     assert (again.exit_code, again.output) == (1, "Error: plan.xlsx already exists: choose another name with -o FILE\n")
     imported = invoke("--data", "mine", "import", "plan.xlsx", "--plan-id", "example")

@@ -60,15 +60,21 @@ def test_a_query_file_may_declare_parameters_in_its_header(ask, tmp_path):
     query_file.write_text(
         "# title: Recommendations of a workstream\n"
         "# param workstream (id): the workstream\n"
-        "SELECT ?workstream ?rec WHERE { ?rec cp:inWorkstream ?workstream } ORDER BY ?rec\n", encoding="utf-8")
+        "SELECT ?workstream ?rec WHERE { ?rec cp:inWorkstream ?workstream } ORDER BY ?rec\n",
+        encoding="utf-8",
+    )
     result = ask("query", "-f", query_file, "--param", "workstream=south/health", "--format", "tsv")
     assert (result.exit_code, result.output) == (0, f"?rec\n<{ID}south/health-1>\n<{ID}south/health-2>\n")
 
 
 def test_query_json_is_sparql_results_json(ask):
     data = json.loads(ask("query", PLANS, "--format", "json").output)
-    assert data == {"head": {"vars": ["id"]}, "results": {"bindings": [
-        {"id": {"type": "literal", "value": "north"}}, {"id": {"type": "literal", "value": "south"}}]}}
+    assert data == {
+        "head": {"vars": ["id"]},
+        "results": {
+            "bindings": [{"id": {"type": "literal", "value": "north"}}, {"id": {"type": "literal", "value": "south"}}]
+        },
+    }
 
 
 def test_query_markdown_and_ask(ask):
@@ -116,9 +122,15 @@ def test_a_parameter_value_cannot_change_the_query(ask):
     "args, message",
     [
         (["recommendations"], "Error: missing parameter: --param plan=<id> (the plan, such as hmip-resettlement)"),
-        (["recommendations", "--param", "plan=north", "--param", "colour=red"], "Error: unknown parameter 'colour' (recommendations takes: plan)"),
+        (
+            ["recommendations", "--param", "plan=north", "--param", "colour=red"],
+            "Error: unknown parameter 'colour' (recommendations takes: plan)",
+        ),
         (["recommendations", "--param", "plan=nrth"], "Error: no node with id 'nrth' (did you mean 'north'?)"),
-        (["recommendatons"], "Error: no saved query 'recommendatons' (did you mean 'recommendations'?) (see `crossplan queries`)"),
+        (
+            ["recommendatons"],
+            "Error: no saved query 'recommendatons' (did you mean 'recommendations'?) (see `crossplan queries`)",
+        ),
     ],
 )
 def test_saved_query_errors(ask, args, message):
@@ -135,31 +147,47 @@ def test_a_malformed_param_is_a_usage_error(ask):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("DELETE WHERE { ?s ?p ?o }",
-         "1:1: refused: DELETE would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)\n"
-         "  DELETE WHERE { ?s ?p ?o }\n  ^"),
-        ("LOAD <file:///etc/passwd>",
-         "1:1: refused: LOAD would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)\n"
-         "  LOAD <file:///etc/passwd>\n  ^"),
-        ("DROP ALL",
-         "1:1: refused: DROP would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)\n"
-         "  DROP ALL\n  ^"),
-        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
-         "1:18: refused: SERVICE would query another server; queries only read this graph\n"
-         "  SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }\n                   ^"),
-        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
-         "1:10: refused: FROM chooses the graphs to read; queries always read the whole graph "
-         "(use GRAPH <…> { } to look inside one plan's graph)\n"
-         "  SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }\n           ^"),
-        ("SELECT * FROM NAMED <file:///tmp/x.ttl> WHERE { ?s ?p ?o }",
-         "1:10: refused: FROM chooses the graphs to read; queries always read the whole graph "
-         "(use GRAPH <…> { } to look inside one plan's graph)\n"
-         "  SELECT * FROM NAMED <file:///tmp/x.ttl> WHERE { ?s ?p ?o }\n           ^"),
-        ("SELECT ?x WHERE {\n  ?x a foaf:Person\n}",
-         "2:8: unknown prefix 'foaf:' (declare it with PREFIX foaf: <…>; pre-bound: cp, rdf, rdfs, xsd, owl, dcterms, skos, org, prov)\n"
-         "    ?x a foaf:Person\n         ^"),
-        ("SELECT (COUNT(*) AS ?n\nWHERE { ?s ?p ?o }",
-         "2:1: syntax error: unexpected 'WHERE'\n  WHERE { ?s ?p ?o }\n  ^"),
+        (
+            "DELETE WHERE { ?s ?p ?o }",
+            "1:1: refused: DELETE would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)\n"
+            "  DELETE WHERE { ?s ?p ?o }\n  ^",
+        ),
+        (
+            "LOAD <file:///etc/passwd>",
+            "1:1: refused: LOAD would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)\n"
+            "  LOAD <file:///etc/passwd>\n  ^",
+        ),
+        (
+            "DROP ALL",
+            "1:1: refused: DROP would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)\n"
+            "  DROP ALL\n  ^",
+        ),
+        (
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            "1:18: refused: SERVICE would query another server; queries only read this graph\n"
+            "  SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }\n                   ^",
+        ),
+        (
+            "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+            "1:10: refused: FROM chooses the graphs to read; queries always read the whole graph "
+            "(use GRAPH <…> { } to look inside one plan's graph)\n"
+            "  SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }\n           ^",
+        ),
+        (
+            "SELECT * FROM NAMED <file:///tmp/x.ttl> WHERE { ?s ?p ?o }",
+            "1:10: refused: FROM chooses the graphs to read; queries always read the whole graph "
+            "(use GRAPH <…> { } to look inside one plan's graph)\n"
+            "  SELECT * FROM NAMED <file:///tmp/x.ttl> WHERE { ?s ?p ?o }\n           ^",
+        ),
+        (
+            "SELECT ?x WHERE {\n  ?x a foaf:Person\n}",
+            "2:8: unknown prefix 'foaf:' (declare it with PREFIX foaf: <…>; pre-bound: cp, rdf, rdfs, xsd, owl, dcterms, skos, org, prov)\n"
+            "    ?x a foaf:Person\n         ^",
+        ),
+        (
+            "SELECT (COUNT(*) AS ?n\nWHERE { ?s ?p ?o }",
+            "2:1: syntax error: unexpected 'WHERE'\n  WHERE { ?s ?p ?o }\n  ^",
+        ),
     ],
 )
 def test_refusals_and_syntax_errors_are_one_clear_message_and_exit_1(ask, text, message):
@@ -175,19 +203,30 @@ def test_a_refused_update_changes_nothing(ask):
 def test_a_runaway_query_times_out(ask):
     result = ask("query", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", "--timeout", "0.2")
     assert (result.exit_code, result.output) == (
-        1, "Error: the query was stopped after 0.2 s (it may be too broad; allow more time with --timeout SECONDS)\n")
+        1,
+        "Error: the query was stopped after 0.2 s (it may be too broad; allow more time with --timeout SECONDS)\n",
+    )
 
 
 def test_query_usage_errors(ask, tmp_path):
     query_file = tmp_path / "q.rq"
     query_file.write_text(PLANS, encoding="utf-8")
     both = ask("query", PLANS, "-f", query_file)
-    assert (both.exit_code, error_of(both)) == (2, "Error: give the query either as an argument or with -f FILE, not both")
-    assert error_of(ask("query", "--timeout", "0", PLANS)) == "Error: Invalid value for '--timeout': 0.0 is not in the range x>0."
+    assert (both.exit_code, error_of(both)) == (
+        2,
+        "Error: give the query either as an argument or with -f FILE, not both",
+    )
+    assert (
+        error_of(ask("query", "--timeout", "0", PLANS))
+        == "Error: Invalid value for '--timeout': 0.0 is not in the range x>0."
+    )
     empty = ask("query", input="")
     assert (empty.exit_code, empty.output) == (1, "Error: the query is empty\n")
     wrong = ask("query", PLANS, "--format", "turtle")
-    assert (wrong.exit_code, wrong.output) == (1, "Error: a SELECT result prints as table, csv, tsv, json, markdown, not turtle\n")
+    assert (wrong.exit_code, wrong.output) == (
+        1,
+        "Error: a SELECT result prints as table, csv, tsv, json, markdown, not turtle\n",
+    )
 
 
 def test_queries_lists_the_saved_queries_and_prints_one(invoke):
@@ -208,29 +247,39 @@ def test_queries_lists_the_saved_queries_and_prints_one(invoke):
 
 def test_show(ask):
     result = ask("show", "r6-action-1")
-    assert (result.exit_code, result.output) == (0, (
-        "north/r6-action-1 (action of north)\n"
-        "Open a virtual campus.\n"
-        "\n"
-        "  plan                    north: The North Plan\n"
-        "  parent                  north/r6: Improve education in custody.\n"
-        "  status                  ongoing\n"
-        "  status as printed       Ongoing\n"
-        "  target date as printed  September 2020\n"
-        "  target dates            2020-09\n"
-        "\n"
-        "Links out (1)\n"
-        "  → related-to south/housing-2 (suggested)  Offer education in every secure home.\n"
-        "      “Open a virtual campus.”\n"
-    ))
+    assert (result.exit_code, result.output) == (
+        0,
+        (
+            "north/r6-action-1 (action of north)\n"
+            "Open a virtual campus.\n"
+            "\n"
+            "  plan                    north: The North Plan\n"
+            "  parent                  north/r6: Improve education in custody.\n"
+            "  status                  ongoing\n"
+            "  status as printed       Ongoing\n"
+            "  target date as printed  September 2020\n"
+            "  target dates            2020-09\n"
+            "\n"
+            "Links out (1)\n"
+            "  → related-to south/housing-2 (suggested)  Offer education in every secure home.\n"
+            "      “Open a virtual campus.”\n"
+        ),
+    )
     assert json.loads(ask("show", "north/r6-action-1", "--format", "json").output)["parent"] == "north/r6"
     assert ask("show", "board", "--format", "csv").output.splitlines()[:4] == [
-        "field,value", "id,board", "type,organisation", "label,North Board"]
+        "field,value",
+        "id,board",
+        "type,organisation",
+        "label,North Board",
+    ]
 
 
 def test_show_an_unknown_id(ask):
     unknown = ask("show", "south/helth-1")
-    assert (unknown.exit_code, unknown.output) == (1, "Error: no node with id 'south/helth-1' (did you mean 'south/health-1'?)\n")
+    assert (unknown.exit_code, unknown.output) == (
+        1,
+        "Error: no node with id 'south/helth-1' (did you mean 'south/health-1'?)\n",
+    )
 
 
 def test_mapping(ask):
@@ -242,8 +291,15 @@ def test_mapping(ask):
     matrix = ask("mapping", "north", "south", "--matrix").output
     assert "r2                   ws feeds-into" in matrix.splitlines()
     rows = ask("mapping", "north", "south", "--format", "csv").output.splitlines()
-    assert rows[3] == "north/r3,3,Publish data on outcomes every quarter.,south/health,south/health-1,south/health-1,north/r3,duplicate-of,explicit,in,The same as the North Plan's recommendation 3."
-    assert json.loads(ask("mapping", "north", "south", "--format", "json").output)["unmapped"] == ["north/r5", "north/r7", "north/r8"]
+    assert (
+        rows[3]
+        == "north/r3,3,Publish data on outcomes every quarter.,south/health,south/health-1,south/health-1,north/r3,duplicate-of,explicit,in,The same as the North Plan's recommendation 3."
+    )
+    assert json.loads(ask("mapping", "north", "south", "--format", "json").output)["unmapped"] == [
+        "north/r5",
+        "north/r7",
+        "north/r8",
+    ]
 
 
 def test_mapping_errors(ask):
@@ -255,14 +311,17 @@ def test_mapping_errors(ask):
 
 def test_impact(ask):
     result = ask("impact", "housing-fund", "--upstream", "--depth", "2")
-    assert (result.exit_code, result.output) == (0, (
-        "housing-fund is fed by 2 items within 2 links (along feeds-into, delegated-to)\n"
-        "\n"
-        "hops  item          relation        via           label\n"
-        "----  ------------  --------------  ------------  ---------------------------------------\n"
-        "1     south/health  ← delegated-to                Health and Wellbeing\n"
-        "2     north/r2      ← feeds-into    south/health  Train staff who work with young adults.\n"
-    ))
+    assert (result.exit_code, result.output) == (
+        0,
+        (
+            "housing-fund is fed by 2 items within 2 links (along feeds-into, delegated-to)\n"
+            "\n"
+            "hops  item          relation        via           label\n"
+            "----  ------------  --------------  ------------  ---------------------------------------\n"
+            "1     south/health  ← delegated-to                Health and Wellbeing\n"
+            "2     north/r2      ← feeds-into    south/health  Train staff who work with young adults.\n"
+        ),
+    )
     csv_rows = ask("impact", "r1", "--format", "csv").output.splitlines()
     assert [row.split(",")[1] for row in csv_rows[1:]] == ["north/r2", "south/health", "housing-fund"]
     related = ask("impact", "r4", "--upstream", "--relation", "related-to", "--format", "json")
@@ -272,23 +331,31 @@ def test_impact(ask):
 def test_impact_errors(ask):
     result = ask("impact", "r1", "--relation", "feeds")
     assert (result.exit_code, result.output) == (
-        1, "Error: unknown relation 'feeds' (one of: duplicate-of, feeds-into, delegated-to, supersedes, references, related-to)\n")
+        1,
+        "Error: unknown relation 'feeds' (one of: duplicate-of, feeds-into, delegated-to, supersedes, references, related-to)\n",
+    )
     result = ask("impact", "r1", "--depth", "0")
-    assert (result.exit_code, error_of(result)) == (2, "Error: Invalid value for '--depth': 0 is not in the range x>=1.")
+    assert (result.exit_code, error_of(result)) == (
+        2,
+        "Error: Invalid value for '--depth': 0 is not in the range x>=1.",
+    )
 
 
 def test_path(ask):
     result = ask("path", "r3", "south/health-2", "--max-length", "2")
-    assert (result.exit_code, result.output) == (0, (
-        "1 chain connects north/r3 and south/health-2\n"
-        "\n"
-        "1. north/r3 ←duplicate-of— south/health-1 ←duplicate-of— south/health-2\n"
-        "\n"
-        "Nodes:\n"
-        "  north/r3: Publish data on outcomes every quarter.\n"
-        "  south/health-1: Publish data on outcomes every quarter.\n"
-        "  south/health-2: Fund trauma services and publish their outcomes.\n"
-    ))
+    assert (result.exit_code, result.output) == (
+        0,
+        (
+            "1 chain connects north/r3 and south/health-2\n"
+            "\n"
+            "1. north/r3 ←duplicate-of— south/health-1 ←duplicate-of— south/health-2\n"
+            "\n"
+            "Nodes:\n"
+            "  north/r3: Publish data on outcomes every quarter.\n"
+            "  south/health-1: Publish data on outcomes every quarter.\n"
+            "  south/health-2: Fund trauma services and publish their outcomes.\n"
+        ),
+    )
     assert ask("path", "r8", "r1").output == "No chain of at most 6 links connects north/r8 and north/r1.\n"
     same = ask("path", "r1", "north/r1")
     assert (same.exit_code, same.output) == (1, "Error: 'north/r1' is both ends: give two different nodes\n")
@@ -296,13 +363,16 @@ def test_path(ask):
 
 def test_overdue(ask):
     result = ask("overdue", "--as-of", "2021-06-01", "--plan", "north")
-    assert (result.exit_code, result.output) == (0, (
-        "1 item overdue on 2021-06-01\n"
-        "\n"
-        "item               target          due         days  status   label\n"
-        "-----------------  --------------  ----------  ----  -------  ----------------------\n"
-        "north/r6-action-1  September 2020  2020-09-30  244   ongoing  Open a virtual campus.\n"
-    ))
+    assert (result.exit_code, result.output) == (
+        0,
+        (
+            "1 item overdue on 2021-06-01\n"
+            "\n"
+            "item               target          due         days  status   label\n"
+            "-----------------  --------------  ----------  ----  -------  ----------------------\n"
+            "north/r6-action-1  September 2020  2020-09-30  244   ongoing  Open a virtual campus.\n"
+        ),
+    )
     rows = ask("overdue", "--as-of", "2022-01-01", "--format", "csv").output.splitlines()
     assert [row.split(",")[0] for row in rows[1:]] == ["north/r6-action-1", "south/health-1", "north/r1"]
     bad = ask("overdue", "--as-of", "31/12/2021")
@@ -312,12 +382,16 @@ def test_overdue(ask):
 def test_duplicates_and_gaps(ask):
     groups = json.loads(ask("duplicates", "--format", "json").output)
     assert [[member["id"] for member in group["members"]] for group in groups] == [
-        ["north/r1", "north/r5"], ["north/r3", "south/health-1", "south/health-2"], ["north/r4", "south/oversight-1"]]
+        ["north/r1", "north/r5"],
+        ["north/r3", "south/health-1", "south/health-2"],
+        ["north/r4", "south/oversight-1"],
+    ]
     result = ask("gaps", "--plan", "north")
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == "2 recommendations with gaps"
     assert ask("gaps", "--format", "csv").output.splitlines()[-1] == (
-        "south/oversight-1,south,Review the transitions protocol.,,yes,yes,yes")
+        "south/oversight-1,south,Review the transitions protocol.,,yes,yes,yes"
+    )
 
 
 def test_every_command_has_help(invoke):
@@ -372,7 +446,10 @@ def _links(document: dict, local: dict) -> list[tuple[str, str, str, str]]:
     def resolve(reference: str) -> str:
         return f"{plan}/{reference}" if f"{plan}/{reference}" in local else reference
 
-    return [(resolve(l["from"]), resolve(l["to"]), l["relation"], l["basis"]) for l in document.get("links") or []]
+    return [
+        (resolve(link["from"]), resolve(link["to"]), link["relation"], link["basis"])
+        for link in document.get("links") or []
+    ]
 
 
 def test_shipped_mapping_places_every_link_between_the_plans(invoke, hmip, blueprint):
@@ -388,9 +465,24 @@ def test_shipped_mapping_places_every_link_between_the_plans(invoke, hmip, bluep
     result = invoke("mapping", "hmip-resettlement", "yj-blueprint", "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert [row["recommendation"] for row in data["rows"]] == [f"hmip-resettlement/{rec['id']}" for rec in hmip["recommendations"]]
-    found = {row["recommendation"]: {(l["from_node"], l["to_node"], l["workstream"], l["recommendation"], l["relation"],
-                                      l["basis"], l["direction"]) for l in row["links"]} for row in data["rows"]}
+    assert [row["recommendation"] for row in data["rows"]] == [
+        f"hmip-resettlement/{rec['id']}" for rec in hmip["recommendations"]
+    ]
+    found = {
+        row["recommendation"]: {
+            (
+                link["from_node"],
+                link["to_node"],
+                link["workstream"],
+                link["recommendation"],
+                link["relation"],
+                link["basis"],
+                link["direction"],
+            )
+            for link in row["links"]
+        }
+        for row in data["rows"]
+    }
     assert found == expected
     assert data["unmapped"] == [rec for rec in found if not expected[rec]]
     assert any(expected.values()), "the shipped plans are linked"
@@ -406,7 +498,9 @@ def test_shipped_mapping_facts_from_the_issue(invoke):
     bases = {link["basis"] for row in data["rows"] for link in row["links"]}
     assert "judged" in bases
     show = json.loads(invoke("show", "hmip-resettlement/a4", "--format", "json").output)
-    assert [(link["relation"], link["other"]) for link in show["links_out"]] == [("duplicate-of", "hmip-resettlement/r6")]
+    assert [(link["relation"], link["other"]) for link in show["links_out"]] == [
+        ("duplicate-of", "hmip-resettlement/r6")
+    ]
 
 
 def test_shipped_mapping_table_reads_in_100_columns(invoke):
@@ -418,7 +512,9 @@ def test_shipped_mapping_table_reads_in_100_columns(invoke):
 
 def test_shipped_duplicates_include_a4_and_r6(invoke):
     groups = json.loads(invoke("duplicates", "--format", "json").output)
-    assert any({"hmip-resettlement/a4", "hmip-resettlement/r6"} <= {m["id"] for m in group["members"]} for group in groups)
+    assert any(
+        {"hmip-resettlement/a4", "hmip-resettlement/r6"} <= {m["id"] for m in group["members"]} for group in groups
+    )
 
 
 def test_shipped_saved_queries_run(invoke, hmip):
@@ -433,7 +529,9 @@ def test_shipped_overdue_hmip_items_at_the_start_of_2021(invoke):
     its response text names), r6 October 2020 (its December update says ongoing), r7 August then October 2020;
     the December 2020 responses move r2 (by April 2021), r8 (the first quarter of 2021) and a3 (January 2021) into
     2021, r1 and r4 run to April 2021, r3 and r5 report complete, a1/a2 run to March 2021."""
-    rows = json.loads(invoke("overdue", "--as-of", "2021-01-01", "--plan", "hmip-resettlement", "--format", "json").output)["items"]
+    rows = json.loads(
+        invoke("overdue", "--as-of", "2021-01-01", "--plan", "hmip-resettlement", "--format", "json").output
+    )["items"]
     assert [(row["id"], row["due"], row["status"]) for row in rows] == [
         ("hmip-resettlement/a6", "2020-04-30", None),
         ("hmip-resettlement/r6", "2020-10-31", "ongoing"),
@@ -444,8 +542,11 @@ def test_shipped_overdue_hmip_items_at_the_start_of_2021(invoke):
 
 def test_shipped_gaps_follow_the_yaml(invoke, hmip, blueprint):
     """Derived from the YAML: owners, target dates, actions and links of a recommendation or its parts."""
-    linked = {end for source, target, _r, _b in _links(hmip, _items(hmip)) + _links(blueprint, _items(blueprint))
-              for end in (source, target)}
+    linked = {
+        end
+        for source, target, _r, _b in _links(hmip, _items(hmip)) + _links(blueprint, _items(blueprint))
+        for end in (source, target)
+    }
     expected = []
     for rec in hmip["recommendations"]:
         if rec.get("status") in ("removed", "not-applicable"):
@@ -469,8 +570,11 @@ def test_shipped_gaps_follow_the_yaml(invoke, hmip, blueprint):
 def test_shipped_impact_upstream_of_the_resettlement_workstream(invoke, hmip, blueprint):
     """Derived from the YAML: what feeds into (or is delegated to) the Blueprint's resettlement workstream."""
     target = "yj-blueprint/resettlement-and-transitions"
-    direct = {source for source, to, relation, _b in _links(hmip, _items(hmip)) + _links(blueprint, _items(blueprint))
-              if to == target and relation in ("feeds-into", "delegated-to")}
+    direct = {
+        source
+        for source, to, relation, _b in _links(hmip, _items(hmip)) + _links(blueprint, _items(blueprint))
+        if to == target and relation in ("feeds-into", "delegated-to")
+    }
     items = json.loads(invoke("impact", target, "--upstream", "--depth", "1", "--format", "json").output)["items"]
     assert {item["id"] for item in items} == direct
     assert {"hmip-youth-resettlement-inspection", "welsh-yot-self-assessment-of-national-standards"} <= direct
@@ -480,4 +584,6 @@ def test_did_you_mean_offers_a_plan_where_a_plan_is_expected(invoke):
     """`hmip` is closer in spelling to the organisation `hmpps`, but mapping takes plans: it offers the plan."""
     result = invoke("mapping", "hmip", "yj-blueprint")
     assert (result.exit_code, result.stderr) == (
-        1, "Error: no plan with id 'hmip' (did you mean 'hmip-resettlement'?) (plans: hmip-resettlement, yj-blueprint)\n")
+        1,
+        "Error: no plan with id 'hmip' (did you mean 'hmip-resettlement'?) (plans: hmip-resettlement, yj-blueprint)\n",
+    )

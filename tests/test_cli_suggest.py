@@ -39,7 +39,7 @@ def added_lines(before: str, after: str) -> list[str]:
     """Return the lines added to a file; fail if any other line changed."""
     matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
     added = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
         assert tag in ("equal", "insert"), f"line {i1 + 1} changed"
         added += after.splitlines()[j1:j2] if tag == "insert" else []
     return added
@@ -52,7 +52,10 @@ def added_lines(before: str, after: str) -> list[str]:
 def test_suggest_lists_the_right_links_with_their_evidence(invoke, fx):
     scores = {(s["from"], s["to"]): s["score"] for s in suggestions(invoke, *RECOMMENDATIONS)}
     assert list(scores) == [
-        ("north/n3", "south/s5"), ("north/n2", "south/s2"), ("north/n1", "south/s1"), ("north/n5", "south/s3"),
+        ("north/n3", "south/s5"),
+        ("north/n2", "south/s2"),
+        ("north/n1", "south/s1"),
+        ("north/n5", "south/s3"),
     ]
     result = invoke("--data", "fx", "suggest", "north", "south", *RECOMMENDATIONS)
     assert result.exit_code == 0
@@ -65,8 +68,8 @@ def test_suggest_lists_the_right_links_with_their_evidence(invoke, fx):
         f"  3  {scores['north/n1', 'south/s1']:.3f}  related-to    north/n1 -> south/s1",
         f"  4  {scores['north/n5', 'south/s3']:.3f}  feeds-into    north/n5 -> south/s3",
     ]
-    card = lines[lines.index(rows[3]):]
-    assert card[1].startswith('     shared: ') and '"children under youth justice supervision"' in card[1]
+    card = lines[lines.index(rows[3]) :]
+    assert card[1].startswith("     shared: ") and '"children under youth justice supervision"' in card[1]
     assert card[2:] == [
         "     from:   “The report will inform the attendance strategy for children under youth justice supervision.”"
         "  [north/n5-update-1]",
@@ -97,7 +100,9 @@ def test_suggest_top_and_min_score(invoke, fx):
 def test_suggest_flags_existing_links_only_when_asked(invoke, fx):
     assert ("north/n4", "south/s4") not in {(s["from"], s["to"]) for s in suggestions(invoke, "--top", "5")}
     flagged = [s for s in suggestions(invoke, "--include-existing") if s["existing"]]
-    assert [(s["from"], s["to"], s["existing_relations"]) for s in flagged] == [("north/n4", "south/s4", ["related-to"])]
+    assert [(s["from"], s["to"], s["existing_relations"]) for s in flagged] == [
+        ("north/n4", "south/s4", ["related-to"])
+    ]
     table = invoke("--data", "fx", "suggest", "north", "south", "--include-existing").output
     assert "north/n4 -> south/s4  (already linked: related-to)" in table
 
@@ -105,11 +110,14 @@ def test_suggest_flags_existing_links_only_when_asked(invoke, fx):
 def test_suggest_csv(invoke, fx):
     result = invoke("--data", "fx", "suggest", "north", "south", "--format", "csv", *RECOMMENDATIONS)
     lines = result.output.splitlines()
-    assert lines[0] == ("number,from,to,score,relation,existing,shared_terms,shared_phrases,shared_entities,"
-                        "from_sentence,to_sentence")
+    assert lines[0] == (
+        "number,from,to,score,relation,existing,shared_terms,shared_phrases,shared_entities,from_sentence,to_sentence"
+    )
     assert lines[1].startswith("1,north/n3,south/s5,")
-    assert lines[1].endswith(",Improve school attendance for children on community orders."
-                             ",Improve school attendance for children on community orders.")
+    assert lines[1].endswith(
+        ",Improve school attendance for children on community orders."
+        ",Improve school attendance for children on community orders."
+    )
 
 
 def test_suggest_an_unknown_plan(invoke, fx):
@@ -127,7 +135,8 @@ def test_accept_by_number_adds_exactly_one_link_and_keeps_the_rest(invoke, fx):
     listed = suggestions(invoke, *RECOMMENDATIONS)
     result = invoke("--data", "fx", "accept", "2")
     assert (result.exit_code, result.output) == (
-        0, "Added north/n2 related-to south/s2 (basis suggested) at fx/plans/north.yaml:65\n"
+        0,
+        "Added north/n2 related-to south/s2 (basis suggested) at fx/plans/north.yaml:65\n",
     )
     assert added_lines(before, plan.read_text(encoding="utf-8")) == [
         "",
@@ -150,7 +159,8 @@ def test_accept_by_ids_with_a_relation_and_a_note(invoke, fx):
     before = plan.read_text(encoding="utf-8")
     result = invoke("--data", "fx", "accept", "n1", "s1", "--relation", "feeds-into", "--note", "Both about housing.")
     assert (result.exit_code, result.output) == (
-        0, "Added north/n1 feeds-into south/s1 (basis suggested) at fx/plans/north.yaml:65\n"
+        0,
+        "Added north/n1 feeds-into south/s1 (basis suggested) at fx/plans/north.yaml:65\n",
     )
     added = added_lines(before, plan.read_text(encoding="utf-8"))
     assert added[:8] == [
@@ -170,13 +180,17 @@ def test_accept_writes_nothing_when_the_result_would_be_invalid(invoke, fx):
     plan = fx / "plans/north.yaml"
     before = plan.read_text(encoding="utf-8")
     result = invoke("--data", "fx", "accept", "n1", "s1", "--quote", "Words that are not in the source.")
-    assert (result.exit_code, result.output) == (1, (
-        "fx/plans/north.yaml:65: quote of link north/n1 related-to south/s1 is not in its source north.txt: "
-        '"Words that are not in the source." (quote it exactly as printed)\n'
-    ))
+    assert (result.exit_code, result.output) == (
+        1,
+        (
+            "fx/plans/north.yaml:65: quote of link north/n1 related-to south/s1 is not in its source north.txt: "
+            '"Words that are not in the source." (quote it exactly as printed)\n'
+        ),
+    )
     result = invoke("--data", "fx", "accept", "n4", "s4", "--relation", "related-to")
     assert (result.exit_code, result.output) == (
-        1, "fx/plans/north.yaml:65: duplicate link north/n4 related-to south/s4 (first at line 58)\n"
+        1,
+        "fx/plans/north.yaml:65: duplicate link north/n4 related-to south/s4 (first at line 58)\n",
     )
     assert plan.read_text(encoding="utf-8") == before
     assert sorted(path.name for path in plan.parent.iterdir()) == ["north.yaml", "south.yaml"]  # no temporary file left
@@ -186,11 +200,15 @@ def test_accept_errors(invoke, fx):
     usage = "Error: give a suggestion number (from the last `crossplan suggest`) or two item ids FROM TO\n"
     result = invoke("--data", "fx", "accept", "1")
     assert (result.exit_code, result.output) == (
-        1, "Error: there are no numbered suggestions yet: run `crossplan suggest FROM_PLAN TO_PLAN` first\n"
+        1,
+        "Error: there are no numbered suggestions yet: run `crossplan suggest FROM_PLAN TO_PLAN` first\n",
     )
     suggestions(invoke, *RECOMMENDATIONS)
     result = invoke("--data", "fx", "accept", "7")
-    assert (result.exit_code, result.output) == (1, "Error: there is no suggestion 7: the last `crossplan suggest` listed 1-4\n")
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: there is no suggestion 7: the last `crossplan suggest` listed 1-4\n",
+    )
     result = invoke("--data", "fx", "accept", "n1", "s9")
     assert (result.exit_code, result.output) == (1, "Error: no node with id 's9'\n")
     result = invoke("--data", "fx", "accept", "n1", "housing-department")
@@ -200,14 +218,18 @@ def test_accept_errors(invoke, fx):
         assert result.exit_code == 2 and result.output.endswith(usage)
     result = invoke("--data", "fx", "accept", "1", "--relation", "linked")
     assert result.exit_code == 2
-    assert result.output.endswith("Error: Invalid value for '--relation': 'linked' is not one of: duplicate-of, "
-                                  "feeds-into, delegated-to, supersedes, references, related-to\n")
+    assert result.output.endswith(
+        "Error: Invalid value for '--relation': 'linked' is not one of: duplicate-of, "
+        "feeds-into, delegated-to, supersedes, references, related-to\n"
+    )
 
 
 def test_the_shipped_data_is_never_written(invoke, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    message = (f"Error: {display_path(shipped_data_dir())} is the shipped data, which is not changed: make a copy "
-               "with `crossplan init DIR --with-shipped` and use `--data DIR`\n")
+    message = (
+        f"Error: {display_path(shipped_data_dir())} is the shipped data, which is not changed: make a copy "
+        "with `crossplan init DIR --with-shipped` and use `--data DIR`\n"
+    )
     for arguments in (("accept", "1"), ("reject", "1"), ("review", "hmip-resettlement", "yj-blueprint")):
         result = invoke(*arguments)
         assert (result.exit_code, result.output) == (1, message)
@@ -221,7 +243,8 @@ def test_reject_is_remembered(invoke, fx):
     suggestions(invoke, *RECOMMENDATIONS)
     result = invoke("--data", "fx", "reject", "4", "--note", "A report is not attendance work.")
     assert (result.exit_code, result.output) == (
-        0, "Rejected north/n5 -> south/s3 (remembered in fx/suggestions/rejected.yaml:3)\n"
+        0,
+        "Rejected north/n5 -> south/s3 (remembered in fx/suggestions/rejected.yaml:3)\n",
     )
     assert (fx / "suggestions/rejected.yaml").read_text(encoding="utf-8") == (
         "# Suggested links a person rejected: `crossplan suggest` never proposes them again.\n"
@@ -239,10 +262,13 @@ def test_reject_is_remembered(invoke, fx):
 
 def test_a_broken_rejections_file_stops_suggest(invoke, fx):
     (fx / "suggestions").mkdir()
-    (fx / "suggestions/rejected.yaml").write_text("rejected:\n  - from: north/n5\n    to: south/s33\n", encoding="utf-8")
+    (fx / "suggestions/rejected.yaml").write_text(
+        "rejected:\n  - from: north/n5\n    to: south/s33\n", encoding="utf-8"
+    )
     result = invoke("--data", "fx", "suggest", "north", "south")
     assert (result.exit_code, result.output) == (
-        1, "fx/suggestions/rejected.yaml:3: 'to' 'south/s33' is not an item of a plan (did you mean 'south/s3'?)\n"
+        1,
+        "fx/suggestions/rejected.yaml:3: 'to' 'south/s33' is not an item of a plan (did you mean 'south/s3'?)\n",
     )
 
 
@@ -258,10 +284,19 @@ def test_review_walks_the_suggestions_one_by_one(invoke, fx):
     prompt = "[a]ccept, [r]eject, [s]kip, [q]uit: "
     lines = result.output.splitlines()
     assert [line for line in lines if line.startswith(prompt) or line[:1] in tuple("[ARSE")] == [
-        "[1/4]", f"{prompt}a", "Added north/n3 duplicate-of south/s5 at fx/plans/north.yaml:65",
-        "[2/4]", f"{prompt}r", "Rejected north/n2 -> south/s2 (remembered in fx/suggestions/rejected.yaml:3)",
-        "[3/4]", f"{prompt}x", "Error: 'x' is not one of 'a', 'r', 's', 'q'.", f"{prompt}s", "Skipped",
-        "[4/4]", f"{prompt}q",
+        "[1/4]",
+        f"{prompt}a",
+        "Added north/n3 duplicate-of south/s5 at fx/plans/north.yaml:65",
+        "[2/4]",
+        f"{prompt}r",
+        "Rejected north/n2 -> south/s2 (remembered in fx/suggestions/rejected.yaml:3)",
+        "[3/4]",
+        f"{prompt}x",
+        "Error: 'x' is not one of 'a', 'r', 's', 'q'.",
+        f"{prompt}s",
+        "Skipped",
+        "[4/4]",
+        f"{prompt}q",
         "Accepted 1, rejected 1, skipped 1, not reviewed 1",
     ]
     assert lines[lines.index("[1/4]") + 1].endswith("duplicate-of  north/n3 -> south/s5")

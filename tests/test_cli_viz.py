@@ -46,7 +46,10 @@ def test_viz_writes_crossplan_graph_html_by_default(invoke, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     result = invoke("viz", "--data", MINI)
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote crossplan-graph.html: 12 nodes, 12 links ({kilobytes(tmp_path / 'crossplan-graph.html')})\n"
+    assert (
+        result.output
+        == f"Wrote crossplan-graph.html: 12 nodes, 12 links ({kilobytes(tmp_path / 'crossplan-graph.html')})\n"
+    )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["crossplan-graph.html"]
 
 
@@ -62,12 +65,20 @@ def test_viz_open_launches_the_written_page(invoke, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("options", "code", "message"),
     [
-        (("--relations", "feeds"), 2, "Error: 'feeds' is not a relation (did you mean 'feeds-into'?); choose from duplicate-of, "
-         "feeds-into, delegated-to, supersedes, references, related-to, owned-by, addressed-to, part-of"),
+        (
+            ("--relations", "feeds"),
+            2,
+            "Error: 'feeds' is not a relation (did you mean 'feeds-into'?); choose from duplicate-of, "
+            "feeds-into, delegated-to, supersedes, references, related-to, owned-by, addressed-to, part-of",
+        ),
         (("--depth", "2"), 2, "Error: --depth is only used with --focus"),
         (("--focus", "r1", "--depth", "0"), 2, "Error: --depth must be at least 1"),
         (("--mapping", "alpha", "alpha"), 2, "Error: --mapping needs two different plans"),
-        (("--mapping", "alpha", "beta", "--focus", "r1"), 2, "Error: --mapping cannot be combined with --plan or --focus"),
+        (
+            ("--mapping", "alpha", "beta", "--focus", "r1"),
+            2,
+            "Error: --mapping cannot be combined with --plan or --focus",
+        ),
         (("--focus", "r9"), 1, "Error: no node with id 'r9'"),
         (("--focus", "alpha/r1", "--plan", "beta"), 1, "Error: 'alpha/r1' is not in the selected plans (beta)"),
         (("--plan", "gamma"), 1, "Error: no plan 'gamma' (plans: alpha, beta)"),
@@ -100,7 +111,9 @@ def test_viz_reports_bad_data_by_file_and_line(invoke, mini_data, tmp_path):
     result = invoke("--data", mini_data, "viz", "-o", out)
     assert result.exit_code == 1
     assert len(result.output.splitlines()) == 1
-    assert result.output.endswith(f"plans/alpha.yaml:{number}: unknown relation 'duplicates' (did you mean 'duplicate-of'?)\n")
+    assert result.output.endswith(
+        f"plans/alpha.yaml:{number}: unknown relation 'duplicates' (did you mean 'duplicate-of'?)\n"
+    )
     assert not out.exists()
 
 
@@ -108,7 +121,18 @@ def test_viz_help_names_every_preset(invoke):
     result = invoke("viz", "--help")
     assert result.exit_code == 0
     first = " ".join(result.output.split("\n\n")[1].split())
-    assert first == "Draw the plans as one self-contained HTML page (no network needed): how one plan maps onto another, a matrix, the full graph."
-    for option in ("-o, --output FILE", "--open", "--plan ID", "--focus ID", "--depth N", "--relations LIST",
-                   "--mapping FROM_PLAN TO_PLAN", "--endpoint URL"):
+    assert (
+        first
+        == "Draw the plans as one self-contained HTML page (no network needed): how one plan maps onto another, a matrix, the full graph."
+    )
+    for option in (
+        "-o, --output FILE",
+        "--open",
+        "--plan ID",
+        "--focus ID",
+        "--depth N",
+        "--relations LIST",
+        "--mapping FROM_PLAN TO_PLAN",
+        "--endpoint URL",
+    ):
         assert option in result.output

@@ -15,8 +15,13 @@ MINI = Path(__file__).parent / "fixtures" / "query"
 def complete(tmp_path: Path, *words: str) -> list[str]:
     """Return what `crossplan` offers for the last of ``words`` (bash's protocol: type,value lines)."""
     line = ["crossplan", *words]
-    env = {**os.environ, "COMP_WORDS": " ".join(line), "COMP_CWORD": str(len(line) - 1),
-           "_CROSSPLAN_COMPLETE": "bash_complete", "CROSSPLAN_CACHE": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "COMP_WORDS": " ".join(line),
+        "COMP_CWORD": str(len(line) - 1),
+        "_CROSSPLAN_COMPLETE": "bash_complete",
+        "CROSSPLAN_CACHE": str(tmp_path / "cache"),
+    }
     result = subprocess.run([sys.executable, "-m", "crossplan"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     return [line.split(",", 1)[1] for line in result.stdout.splitlines() if line]

@@ -14,7 +14,9 @@ import crossplan.graph
 # The library and the command line (walking crossplan.graph, not the checkout, which in an editable install
 # also holds bench/ and tests/).
 MODULES = ["crossplan", "crossplan.cli"] + sorted(
-    info.name for info in pkgutil.walk_packages(crossplan.graph.__path__, prefix="crossplan.graph.") if not info.name.endswith("__main__")
+    info.name
+    for info in pkgutil.walk_packages(crossplan.graph.__path__, prefix="crossplan.graph.")
+    if not info.name.endswith("__main__")
 )
 
 

@@ -13,7 +13,6 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, Store, Variable
 from rdflib.compare import isomorphic
-
 from servers import free_port  # noqa: E402
 
 from crossplan.graph import push as push_module  # noqa: E402
@@ -24,9 +23,9 @@ from crossplan.graph.endpoint import (  # noqa: E402
     LocalOnlyError,
     find_credentials,
 )
-from crossplan.graph.sparqltext import bind_values, with_prefixes  # noqa: E402
 from crossplan.graph.errors import EndpointError  # noqa: E402
 from crossplan.graph.push import push_graph, service_urls  # noqa: E402
+from crossplan.graph.sparqltext import bind_values, with_prefixes  # noqa: E402
 from crossplan.graph.store import open_store  # noqa: E402
 from crossplan.graph.vocabulary import GRAPH_BASE, PREFIXES, graph_iri, node_iri  # noqa: E402
 
@@ -62,7 +61,7 @@ QUERIES = [
     "SELECT ?id ?suffix WHERE { ?n dcterms:identifier ?id . FILTER(STRENDS(STR(?id), ?suffix)) } ORDER BY ?id",
     # braces and keywords inside strings, IRIs and comments must not be mistaken for the WHERE group
     "PREFIX select: <http://example.org/select#>\nSELECT ?x ?value # { not a group }\nWHERE { ?x ?p ?value . "
-    "OPTIONAL { ?x rdfs:label ?label } FILTER(?label != \"{ }\" || !BOUND(?label)) } ORDER BY ?x ?value LIMIT 40",
+    'OPTIONAL { ?x rdfs:label ?label } FILTER(?label != "{ }" || !BOUND(?label)) } ORDER BY ?x ?value LIMIT 40',
     "SELECT ?r ?id (COUNT(?u) AS ?updates) WHERE { ?r cp:hasUpdate ?u . ?r dcterms:identifier ?id } GROUP BY ?r ?id ORDER BY ?r",
     "ASK { ?n dcterms:identifier ?id }",
     "ASK WHERE { ?n ?p ?value }",
@@ -98,8 +97,10 @@ def test_bound_values_give_the_same_answers_as_substitutions(mini_store, query):
 
 def test_a_hostile_value_cannot_become_syntax():
     text = bind_values("SELECT ?id WHERE { ?n dcterms:identifier ?id }", {Variable("id"): HOSTILE[0]})
-    assert text == ('SELECT ?id WHERE { VALUES (?id) { ("say \\"hi\\" } } DROP ALL ; INSERT DATA { <x:a> <x:b> <x:c> } #") }'
-                    " ?n dcterms:identifier ?id }")
+    assert text == (
+        'SELECT ?id WHERE { VALUES (?id) { ("say \\"hi\\" } } DROP ALL ; INSERT DATA { <x:a> <x:b> <x:c> } #") }'
+        " ?n dcterms:identifier ?id }"
+    )
 
 
 def test_blank_nodes_cannot_be_sent_as_values():
@@ -120,16 +121,24 @@ def test_prefixes_go_on_the_first_line_and_a_query_keeps_its_own():
 
 
 def test_credentials_from_the_environment_and_never_shown():
-    found = find_credentials("http://example.org/sparql", {"CROSSPLAN_ENDPOINT_USER": "u", "CROSSPLAN_ENDPOINT_PASSWORD": "s3cret", "NETRC": "/nonexistent"})
+    found = find_credentials(
+        "http://example.org/sparql",
+        {"CROSSPLAN_ENDPOINT_USER": "u", "CROSSPLAN_ENDPOINT_PASSWORD": "s3cret", "NETRC": "/nonexistent"},
+    )
     assert (found.user, found.password) == ("u", "s3cret")
     assert "s3cret" not in repr(found) and "s3cret" not in str(found)
-    with pytest.raises(EndpointError, match=r"^CROSSPLAN_ENDPOINT_PASSWORD is not set: set both CROSSPLAN_ENDPOINT_USER and CROSSPLAN_ENDPOINT_PASSWORD, or neither$"):
+    with pytest.raises(
+        EndpointError,
+        match=r"^CROSSPLAN_ENDPOINT_PASSWORD is not set: set both CROSSPLAN_ENDPOINT_USER and CROSSPLAN_ENDPOINT_PASSWORD, or neither$",
+    ):
         find_credentials("http://example.org/sparql", {"CROSSPLAN_ENDPOINT_USER": "u"})
 
 
 def test_credentials_from_netrc(tmp_path):
     netrc = tmp_path / "netrc"
-    netrc.write_text("machine other.example login nobody password nothing\nmachine 127.0.0.1 login crossplan password s3cret\n")
+    netrc.write_text(
+        "machine other.example login nobody password nothing\nmachine 127.0.0.1 login crossplan password s3cret\n"
+    )
     netrc.chmod(0o600)
     found = find_credentials("http://127.0.0.1:8890/sparql", {"NETRC": str(netrc)})
     assert (found.user, found.password, found.source) == ("crossplan", "s3cret", str(netrc))
@@ -144,8 +153,11 @@ def test_an_address_with_a_password_is_refused_without_showing_it():
     with pytest.raises(EndpointError) as caught:
         EndpointStore("http://user:s3cret@127.0.0.1:1/sparql")
     assert str(caught.value) == (
-        "put the user name and password in CROSSPLAN_ENDPOINT_USER and CROSSPLAN_ENDPOINT_PASSWORD (or a netrc entry), not in the address")
-    with pytest.raises(EndpointError, match=r"^'ftp://example.org/sparql' is not an http:// or https:// address of a SPARQL endpoint$"):
+        "put the user name and password in CROSSPLAN_ENDPOINT_USER and CROSSPLAN_ENDPOINT_PASSWORD (or a netrc entry), not in the address"
+    )
+    with pytest.raises(
+        EndpointError, match=r"^'ftp://example.org/sparql' is not an http:// or https:// address of a SPARQL endpoint$"
+    ):
         EndpointStore("ftp://example.org/sparql")
 
 
@@ -157,7 +169,9 @@ def test_basic_authentication_over_plain_http_to_another_host_is_warned_about():
         headers = {"WWW-Authenticate": 'Basic realm="x"'}
 
     assert type(connection._auth_for(Challenge, "http://sparql.example.org/sparql")).__name__ == "HTTPBasicAuth"
-    assert warned == ["http://sparql.example.org/sparql asks for Basic authentication over plain http: the password travels unencrypted"]
+    assert warned == [
+        "http://sparql.example.org/sparql asks for Basic authentication over plain http: the password travels unencrypted"
+    ]
     assert type(connection._auth_for(Challenge, "https://sparql.example.org/sparql")).__name__ == "HTTPBasicAuth"
     assert len(warned) == 1
 
@@ -167,7 +181,10 @@ def test_basic_authentication_over_plain_http_to_another_host_is_warned_about():
 
 def test_a_server_that_is_not_running_is_named():
     port = free_port()
-    with pytest.raises(EndpointError, match=rf"^cannot connect to http://127\.0\.0\.1:{port}/sparql: connection refused \(is the server running\?\)$"):
+    with pytest.raises(
+        EndpointError,
+        match=rf"^cannot connect to http://127\.0\.0\.1:{port}/sparql: connection refused \(is the server running\?\)$",
+    ):
         EndpointStore(f"http://127.0.0.1:{port}/sparql", timeout=2).select("SELECT * WHERE { ?s ?p ?o }")
 
 
@@ -192,8 +209,10 @@ class _SilentServer:
                 client, _ = self.socket.accept()
                 clients.append(client)
                 if self.trickle:
-                    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 100000\r\n\r\n")
-            except (socket.timeout, OSError):
+                    client.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: 100000\r\n\r\n"
+                    )
+            except (TimeoutError, OSError):
                 pass
             for client in clients if self.trickle else ():
                 try:
@@ -214,7 +233,8 @@ def test_a_hanging_server_is_given_up_on(trickle):
     assert time.monotonic() - started < 5
     assert str(caught.value) == (
         f"the server at http://127.0.0.1:{silent.port}/sparql did not answer within 1 s and was given up on "
-        "(it may be overloaded; allow longer with CROSSPLAN_ENDPOINT_TIMEOUT=SECONDS)")
+        "(it may be overloaded; allow longer with CROSSPLAN_ENDPOINT_TIMEOUT=SECONDS)"
+    )
 
 
 class _ErrorHandler(http.server.BaseHTTPRequestHandler):
@@ -234,12 +254,24 @@ class _ErrorHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("status, content_type, body, message", [
-    (500, "text/html", b"<html><head><title>Error</title></head><body><h1>Oops</h1>\n\n<p>database &amp; index are locked</p></body></html>",
-     "500 Internal Server Error: Oops database & index are locked"),
-    (400, "text/plain", b"Parse error: line 1\n\nSPARQL query:\nSELECT ...", "400 Bad Request: Parse error: line 1"),
-    (503, "text/plain", b"", "503 Service Unavailable"),
-])
+@pytest.mark.parametrize(
+    "status, content_type, body, message",
+    [
+        (
+            500,
+            "text/html",
+            b"<html><head><title>Error</title></head><body><h1>Oops</h1>\n\n<p>database &amp; index are locked</p></body></html>",
+            "500 Internal Server Error: Oops database & index are locked",
+        ),
+        (
+            400,
+            "text/plain",
+            b"Parse error: line 1\n\nSPARQL query:\nSELECT ...",
+            "400 Bad Request: Parse error: line 1",
+        ),
+        (503, "text/plain", b"", "503 Service Unavailable"),
+    ],
+)
 def test_an_http_error_shows_the_status_and_the_servers_message(status, content_type, body, message):
     handler = type("Handler", (_ErrorHandler,), {"status": status, "content_type": content_type, "body": body})
     httpd = http.server.HTTPServer(("127.0.0.1", 0), handler)
@@ -257,17 +289,31 @@ def test_an_http_error_shows_the_status_and_the_servers_message(status, content_
 
 def test_what_needs_the_local_data_says_so():
     store = EndpointStore("http://127.0.0.1:1/sparql")
-    with pytest.raises(LocalOnlyError, match=r"^this works on the local data, not on a SPARQL server: drop --endpoint \(or unset CROSSPLAN_ENDPOINT\)$"):
-        store.oxigraph
+    with pytest.raises(
+        LocalOnlyError,
+        match=r"^this works on the local data, not on a SPARQL server: drop --endpoint \(or unset CROSSPLAN_ENDPOINT\)$",
+    ):
+        _ = store.oxigraph
     assert not hasattr(store, "data_dir")
 
 
 def test_where_graph_store_and_update_endpoints_are():
-    assert service_urls("http://h:8890/sparql", authenticated=False) == (["http://h:8890/sparql-graph-crud"], "http://h:8890/sparql")
-    assert service_urls("http://h:8890/sparql-auth", authenticated=True) == (["http://h:8890/sparql-graph-crud-auth"], "http://h:8890/sparql-auth")
-    assert service_urls("http://h:3030/ds/query", authenticated=True) == (["http://h:3030/ds/store", "http://h:3030/ds/data"], "http://h:3030/ds/update")
+    assert service_urls("http://h:8890/sparql", authenticated=False) == (
+        ["http://h:8890/sparql-graph-crud"],
+        "http://h:8890/sparql",
+    )
+    assert service_urls("http://h:8890/sparql-auth", authenticated=True) == (
+        ["http://h:8890/sparql-graph-crud-auth"],
+        "http://h:8890/sparql-auth",
+    )
+    assert service_urls("http://h:3030/ds/query", authenticated=True) == (
+        ["http://h:3030/ds/store", "http://h:3030/ds/data"],
+        "http://h:3030/ds/update",
+    )
     assert service_urls("http://h:7200/repositories/plans", authenticated=False) == (
-        ["http://h:7200/repositories/plans/rdf-graphs/service"], "http://h:7200/repositories/plans/statements")
+        ["http://h:7200/repositories/plans/rdf-graphs/service"],
+        "http://h:7200/repositories/plans/statements",
+    )
     assert service_urls("https://h/ds", authenticated=False) == ([], "https://h/ds")
 
 
@@ -276,7 +322,10 @@ def test_where_graph_store_and_update_endpoints_are():
 SAME_ANSWERS = [
     ("SELECT ?r ?label WHERE { ?r a cp:Recommendation ; rdfs:label ?label } ORDER BY ?r", None),
     ("SELECT * WHERE { ?s cp:inPlan ?plan } ORDER BY ?s", None),
-    ("SELECT ?id ?suffix WHERE { ?n dcterms:identifier ?id . FILTER(STRENDS(STR(?id), ?suffix)) }", {Variable("suffix"): Literal("/r1")}),
+    (
+        "SELECT ?id ?suffix WHERE { ?n dcterms:identifier ?id . FILTER(STRENDS(STR(?id), ?suffix)) }",
+        {Variable("suffix"): Literal("/r1")},
+    ),
     ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", None),
     ("SELECT ?label WHERE { cp:PartlyAgreed rdfs:label ?label }", None),  # the ontology is there too
     ("SELECT ?date WHERE { ?n cp:targetDate ?date } ORDER BY ?date", None),
@@ -288,12 +337,16 @@ SAME_ANSWERS = [
 def test_push_then_ask_the_same_questions(server, mini_store):
     report = push_graph(mini_store, server.url, connection=Connection(server.credentials))
     assert report.method == "the Graph Store Protocol"
-    assert report.graphs == {graph: len(list(mini_store.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph))))
-                             for graph in [*mini_store.data_graphs(), graph_iri("ontology")]}
+    assert report.graphs == {
+        graph: len(list(mini_store.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph))))
+        for graph in [*mini_store.data_graphs(), graph_iri("ontology")]
+    }
     remote = server.store()
     assert remote.data_graphs() == mini_store.data_graphs()
     for query, substitutions in SAME_ANSWERS:
-        assert as_comparable(remote.query(query, substitutions)) == as_comparable(mini_store.query(query, substitutions)), query
+        assert as_comparable(remote.query(query, substitutions)) == as_comparable(
+            mini_store.query(query, substitutions)
+        ), query
         if query.startswith("SELECT"):
             assert remote.select(query, substitutions) == mini_store.select(query, substitutions)
     construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a cp:Recommendation ; ?p ?o }"
@@ -314,7 +367,8 @@ def test_push_refuses_to_overwrite_without_replace(server, mini_store):
     with pytest.raises(EndpointError) as caught:
         push_graph(mini_store, server.url, connection=Connection(server.credentials))
     assert str(caught.value) == (
-        f"the server already holds 52 triples in <{GRAPH_BASE}alpha> and 5 more of the graphs: pass --replace to replace them")
+        f"the server already holds 52 triples in <{GRAPH_BASE}alpha> and 5 more of the graphs: pass --replace to replace them"
+    )
 
 
 def test_push_replace_leaves_exactly_the_data_on_the_server(server, mini_store, nasty_store):
@@ -330,7 +384,9 @@ def test_push_replace_leaves_exactly_the_data_on_the_server(server, mini_store, 
 
 
 def test_push_into_one_graph(server, mini_store):
-    report = push_graph(mini_store, server.url, graph="https://example.org/graph/everything", connection=Connection(server.credentials))
+    report = push_graph(
+        mini_store, server.url, graph="https://example.org/graph/everything", connection=Connection(server.credentials)
+    )
     assert list(report.graphs) == ["https://example.org/graph/everything"]
     remote = server.store()
     assert remote.graphs() == ["https://example.org/graph/everything"]
@@ -352,7 +408,9 @@ def test_push_falls_back_to_sparql_update_in_batches(server, mini_store, monkeyp
     for graph in remote.graphs():
         query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         assert as_comparable(remote.query(query)) == as_comparable(mini_store.query(query)), graph
-    report = push_graph(mini_store, server.url, replace=True, graph_store=missing, connection=Connection(server.credentials))
+    report = push_graph(
+        mini_store, server.url, replace=True, graph_store=missing, connection=Connection(server.credentials)
+    )
     assert report.triples == sum(report.graphs.values()) == 404
 
 
@@ -360,7 +418,8 @@ def test_a_server_without_crossplan_graphs_says_how_to_load_them(server):
     with pytest.raises(EndpointError) as caught:
         server.store().select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
     assert str(caught.value) == (
-        f"the server at {server.url} holds no crossplan graphs: load them with `crossplan push --endpoint {server.url}`")
+        f"the server at {server.url} holds no crossplan graphs: load them with `crossplan push --endpoint {server.url}`"
+    )
 
 
 # -- Virtuoso's particular ways ----------------------------------------------------------------------------
@@ -373,8 +432,10 @@ def test_virtuoso_cuts_results_at_10000_rows_and_it_is_reported(virtuoso_server,
     remote = virtuoso_server.store(warn=warned.append)
     rows = remote.select("SELECT ?a ?b WHERE { ?a ?p ?x . ?b ?q ?y } LIMIT 20000")
     assert len(rows) == 10000
-    assert warned == ["the server cut the result at 10000 rows (its ResultSetMaxRows limit); "
-                      "narrow the query or page through it with LIMIT and OFFSET"]
+    assert warned == [
+        "the server cut the result at 10000 rows (its ResultSetMaxRows limit); "
+        "narrow the query or page through it with LIMIT and OFFSET"
+    ]
     remote.select("SELECT ?a WHERE { ?a cp:inPlan ?x }")
     assert len(warned) == 1
 
@@ -385,9 +446,12 @@ def test_virtuoso_wants_digest_and_a_wrong_password_is_named_not_shown(virtuoso_
     with pytest.raises(EndpointError) as caught:
         push_graph(mini_store, virtuoso_server.url, connection=Connection(wrong))
     graph_store = virtuoso_server.url + "-graph-crud-auth"
-    assert str(caught.value).startswith(f"the server at {graph_store} refused the graph store request: 401 Unauthorized")
+    assert str(caught.value).startswith(
+        f"the server at {graph_store} refused the graph store request: 401 Unauthorized"
+    )
     assert str(caught.value).endswith(
-        "(the user name and password from CROSSPLAN_ENDPOINT_USER/CROSSPLAN_ENDPOINT_PASSWORD were not accepted)")
+        "(the user name and password from CROSSPLAN_ENDPOINT_USER/CROSSPLAN_ENDPOINT_PASSWORD were not accepted)"
+    )
     assert "not-the-password" not in str(caught.value)
 
 
@@ -399,7 +463,8 @@ def test_virtuoso_refuses_anonymous_writes(virtuoso_server, mini_store):
     assert str(caught.value) == (
         f"the server at {virtuoso_server.url}-graph-crud refused the upload: 403 Forbidden: HTTP/1.1 403 Forbidden "
         "Error 42000 SQ110:SECURITY: Permission denied for delete from DB.DBA.RDF_QUAD (user ID = 107) "
-        f"(it needs a user name and password: set CROSSPLAN_ENDPOINT_USER and CROSSPLAN_ENDPOINT_PASSWORD, or add a netrc entry for {host})")
+        f"(it needs a user name and password: set CROSSPLAN_ENDPOINT_USER and CROSSPLAN_ENDPOINT_PASSWORD, or add a netrc entry for {host})"
+    )
 
 
 def test_virtuoso_error_messages_come_through(virtuoso_server):
@@ -408,24 +473,36 @@ def test_virtuoso_error_messages_come_through(virtuoso_server):
         connection.send("POST", virtuoso_server.url, what="query", data={"query": "SELEC * WHERE { ?s ?p ?o }"})
     assert str(caught.value) == (
         f"the server at {virtuoso_server.url} refused the query: 400 Bad Request: "
-        "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error at 'SELEC' before '*'")
+        "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error at 'SELEC' before '*'"
+    )
 
 
 def test_rdflib_can_read_what_the_server_holds(server, mini_store):
     # an independent client (rdflib's SPARQL results parser) sees the same graph as the embedded store
     push_graph(mini_store, server.url, connection=Connection(server.credentials))
     connection = Connection(None)
-    response = connection.send("POST", server.url, what="query", headers={"Accept": "application/n-triples"},
-                               data={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri('alpha')}> {{ ?s ?p ?o }} }}"})
+    response = connection.send(
+        "POST",
+        server.url,
+        what="query",
+        headers={"Accept": "application/n-triples"},
+        data={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri('alpha')}> {{ ?s ?p ?o }} }}"},
+    )
     remote = rdflib.Graph().parse(data=response.content, format="nt")
-    local = rdflib.Graph().parse(data=pyoxigraph.serialize(
-        [q.triple for q in mini_store.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph_iri("alpha")))],
-        format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
+    local = rdflib.Graph().parse(
+        data=pyoxigraph.serialize(
+            [q.triple for q in mini_store.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph_iri("alpha")))],
+            format=pyoxigraph.RdfFormat.N_TRIPLES,
+        ),
+        format="nt",
+    )
     assert len(local) == 52 and isomorphic(remote, local)
 
 
 def test_service_is_refused_before_anything_runs():
     from crossplan.graph.errors import QueryError
 
-    with pytest.raises(QueryError, match=r"^1:7: refused: SERVICE would query another server; queries only read this graph"):
+    with pytest.raises(
+        QueryError, match=r"^1:7: refused: SERVICE would query another server; queries only read this graph"
+    ):
         EndpointStore("http://127.0.0.1:1/sparql").query("ASK { SERVICE <http://127.0.0.1:1/elsewhere> { ?s ?p ?o } }")

@@ -12,8 +12,11 @@ import crossplan.graph
 from crossplan.graph import errors
 
 # Control flow inside the HTTP server, turned into responses there and never raised to a caller; and warnings.
-INTERNAL = {"crossplan.graph.serve.sparql.ProtocolError", "crossplan.graph.serve.auth.Refusal",
-            "crossplan.graph.serve.views.Timeout"}
+INTERNAL = {
+    "crossplan.graph.serve.sparql.ProtocolError",
+    "crossplan.graph.serve.auth.Refusal",
+    "crossplan.graph.serve.views.Timeout",
+}
 
 
 def test_every_exception_is_declared_in_errors_and_is_a_crossplan_error():

@@ -17,9 +17,9 @@ from rdflib.compare import isomorphic
 
 from crossplan.graph.errors import CrossplanError
 from crossplan.graph.export import export_formats, export_graph, flatten_graph, spelling
+from crossplan.graph.loading import load_dataset
 from crossplan.graph.model import Relation, StructuralRelation
 from crossplan.graph.store import CrossplanStore, memory_store, open_store
-from crossplan.graph.loading import load_dataset
 from crossplan.graph.vocabulary import CP, DCTERMS, GRAPH_BASE, RDFS, SKOS, XSD, graph_iri, node_iri
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,22 +45,28 @@ NASTY_TEXT = (
 )
 NASTY_UPDATE = "Non-ASCII: naïve café, 日本語, مرحبا, 😀, ﬁ; DEL \x7f and C1 \x9c control characters stay."
 NASTY_ACTION = "Action with a backslash \\ and \\n \\t \\u0041 that are not escapes."
-NASTY_STATUS = "=HYPERLINK(\"https://evil.example/\",\"click\")"
-NASTY_ORGANISATION = "The \"Quote\" Board <QB> & Partners – 100% Café"
+NASTY_STATUS = '=HYPERLINK("https://evil.example/","click")'
+NASTY_ORGANISATION = 'The "Quote" Board <QB> & Partners – 100% Café'
 NASTY_PROGRAMME = "Programme with tabs and new lines and CR"
 NASTY_NOTE = "=cmd|' /C calc'!A0 is a classic injection"
 NASTY_URL = "https://example.org/a%20b?x=1&y=<2>#frag"
 NASTY_VALUES = {
     "nasty": {"label": NASTY_TITLE, "title": NASTY_TITLE},
-    "nasty/r1": {"text": NASTY_TEXT, "statusText": NASTY_STATUS, "number": "-1", "timescale": "+6 months (2021/22+)",
-                 "addresseeText": "@The \"Quote\" Board should:", "ownerText": "-Deputy; Lead; Director <QB> & Co"},
+    "nasty/r1": {
+        "text": NASTY_TEXT,
+        "statusText": NASTY_STATUS,
+        "number": "-1",
+        "timescale": "+6 months (2021/22+)",
+        "addresseeText": '@The "Quote" Board should:',
+        "ownerText": "-Deputy; Lead; Director <QB> & Co",
+    },
     "nasty/r1-update-1": {"text": NASTY_UPDATE, "title": "Update «1» — 100%"},
     "nasty/r2-action-1": {"text": NASTY_ACTION},
     "quote-board": {"label": NASTY_ORGANISATION, "altLabel": "+QB; -QB; =SUM(A1:A9); @QB"},
     "unicode-office": {"label": "Office of naïve 日本語 مرحبا 😀 ﬁ separators", "altLabel": "U\x7fO; U\x9cO"},
     "tab-programme": {"label": NASTY_PROGRAMME},
     "nasty-source": {"url": NASTY_URL, "license": "Open Government Licence v3.0 — “OGL”"},
-    "other/o1": {"text": "Parse {\"json\": [1, 2]} safely; ${x} %s {0} stay as typed."},
+    "other/o1": {"text": 'Parse {"json": [1, 2]} safely; ${x} %s {0} stay as typed.'},
 }
 
 
@@ -93,7 +99,7 @@ def expected_graphs(store, plans=None) -> dict[str, rdflib.Graph]:
     """The store's data graphs (every plan's, or only some, and the registries'), straight from its quads."""
     graphs = {}
     for graph in store.data_graphs():
-        name = graph[len(GRAPH_BASE):]
+        name = graph[len(GRAPH_BASE) :]
         if plans is not None and not name.startswith("registry/") and name not in plans:
             continue
         target = graphs[graph] = rdflib.Graph()
@@ -157,7 +163,10 @@ def test_plan_restricts_every_format_to_that_plan_and_the_registries(stores, for
     parser, rdf_format, quads = RDF_FORMATS[format_name]
     data = export_graph(store, format_name, plans=["other"])
     expected = expected_graphs(store, plans=["other"])
-    assert sorted(expected) == [graph_iri("other"), *(graph_iri(f"registry/{name}") for name in ("documents", "organisations", "programmes"))]
+    assert sorted(expected) == [
+        graph_iri("other"),
+        *(graph_iri(f"registry/{name}") for name in ("documents", "organisations", "programmes")),
+    ]
     assert_same(parse_with_pyoxigraph(data, rdf_format, quads), expected, quads)
 
 
@@ -171,16 +180,21 @@ def test_named_graphs_hold_one_plan_each(stores):
 
 
 def rapper_ntriples(path: Path, syntax: str) -> rdflib.Graph:
-    done = subprocess.run([RAPPER, "-q", "-i", syntax, "-o", "ntriples", str(path), "https://example.org/base"],
-                          capture_output=True, timeout=60)
+    done = subprocess.run(
+        [RAPPER, "-q", "-i", syntax, "-o", "ntriples", str(path), "https://example.org/base"],
+        capture_output=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stderr == b"", done.stderr.decode()
     return rdflib.Graph().parse(data=done.stdout, format="nt")
 
 
 @pytest.mark.parametrize("data_set", ["nasty", "shipped"])
-@pytest.mark.parametrize("format_name, syntax", [("turtle", "turtle"), ("ntriples", "ntriples"), ("rdfxml", "rdfxml"),
-                                                 ("trig", "trig"), ("nquads", "nquads")])
+@pytest.mark.parametrize(
+    "format_name, syntax",
+    [("turtle", "turtle"), ("ntriples", "ntriples"), ("rdfxml", "rdfxml"), ("trig", "trig"), ("nquads", "nquads")],
+)
 def test_rapper_reads_the_export_as_the_same_graph(stores, tmp_path, data_set, format_name, syntax):
     store = stores[data_set]
     path = tmp_path / f"export{export_formats()[format_name].suffix}"
@@ -190,8 +204,12 @@ def test_rapper_reads_the_export_as_the_same_graph(stores, tmp_path, data_set, f
 
 def test_the_nasty_values_are_in_the_store_as_written(stores):
     # The isomorphism tests compare exports with the store: check the store holds the text as the YAML wrote it.
-    rows = {(row["id"], row["p"]): row["value"] for row in stores["nasty"].select(
-        "SELECT ?id ?p ?value WHERE { ?n dcterms:identifier ?id ; ?p ?value . FILTER(isLiteral(?value)) }")}
+    rows = {
+        (row["id"], row["p"]): row["value"]
+        for row in stores["nasty"].select(
+            "SELECT ?id ?p ?value WHERE { ?n dcterms:identifier ?id ; ?p ?value . FILTER(isLiteral(?value)) }"
+        )
+    }
     assert rows[("nasty", DCTERMS.title)] == NASTY_TITLE
     assert rows[("nasty/r1", CP.text)] == NASTY_TEXT
     assert rows[("nasty/r1-update-1", CP.text)] == NASTY_UPDATE
@@ -222,7 +240,8 @@ def test_graph_tools_read_nodes_attributes_and_labelled_edges(stores, tmp_path, 
     assert graph.nodes["nasty/r1"]["addressedTo"] == "quote-board; unicode-office"
     feeds = [data for _, target, data in graph.out_edges("nasty/r1", data=True) if data["label"] == "feeds-into"]
     assert [(d["basis"], d["quote"], d["targetQuote"]) for d in feeds] == [
-        ("judged", "Angle <brackets> & ampersands &amp; per cent %20", "{\"json\": [1, 2]}")]
+        ("judged", "Angle <brackets> & ampersands &amp; per cent %20", '{"json": [1, 2]}')
+    ]
     duplicate = [data for _, _, data in graph.out_edges("nasty/r2", data=True) if data["label"] == "duplicate-of"]
     assert [(d["basis"], d["note"]) for d in duplicate] == [("explicit", NASTY_NOTE)]
     labels = {(source, data["label"], target) for source, target, data in graph.edges(data=True)}
@@ -238,11 +257,15 @@ def test_graph_tools_get_one_node_per_entity_and_one_edge_per_relation(stores):
     from crossplan.graph.export import data_triples
 
     flat = flatten_graph(data_triples(store))
-    entities = store.select("SELECT (COUNT(DISTINCT ?n) AS ?count) WHERE { ?n a ?type FILTER(?type != cp:Link && STRSTARTS(STR(?n), 'https://w3id.org/crossplan/id/')) }")
+    entities = store.select(
+        "SELECT (COUNT(DISTINCT ?n) AS ?count) WHERE { ?n a ?type FILTER(?type != cp:Link && STRSTARTS(STR(?n), 'https://w3id.org/crossplan/id/')) }"
+    )
     assert len(flat.nodes) == entities[0]["count"]
     links = store.select("SELECT (COUNT(?link) AS ?count) WHERE { ?link a cp:Link }")
     assert len(flat.links) == links[0]["count"]
-    references = store.select("SELECT (COUNT(*) AS ?count) WHERE { ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), 'https://w3id.org/crossplan/id/')) FILTER NOT EXISTS { ?s a cp:Link } }")
+    references = store.select(
+        "SELECT (COUNT(*) AS ?count) WHERE { ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), 'https://w3id.org/crossplan/id/')) FILTER NOT EXISTS { ?s a cp:Link } }"
+    )
     # each dependency triple is one edge, carried by its cp:Link; every other reference is one plain edge
     assert len(flat.edges) == references[0]["count"]
     assert len({key for _, _, key, _ in flat.edges}) == len(flat.edges)  # unique edge ids (Gephi merges duplicates)
@@ -274,7 +297,9 @@ def test_csv_is_safe_in_a_spreadsheet_and_loses_nothing_else(stores, tmp_path):
         for row in rows:
             for value in row.values():
                 assert not value.startswith(DANGEROUS), value
-    unescaped = {row["id"]: {k: (v[1:] if v.startswith("'") else v) for k, v in row.items()} for row in tables["nodes.csv"]}
+    unescaped = {
+        row["id"]: {k: (v[1:] if v.startswith("'") else v) for k, v in row.items()} for row in tables["nodes.csv"]
+    }
     check_nasty_attributes(unescaped)
     assert unescaped["nasty/r1"]["position"] == "1"
     assert tables["nodes.csv"][0].keys() >= {"id", "type", "label", "iri"}
@@ -317,7 +342,11 @@ def test_jsonld_reads_as_plain_json(stores):
     assert nodes["alpha-board"]["type"] == ["Organisation", "Organization"]
     link = next(node for node in nodes.values() if node["type"] == "Link" and node["relation"] == "duplicateOf")
     assert {key: link[key] for key in ("from", "to", "basis", "quote")} == {
-        "from": "alpha/r2", "to": "alpha/r1", "basis": "Explicit", "quote": "This is a duplicate of recommendation 1 and was removed."}
+        "from": "alpha/r2",
+        "to": "alpha/r1",
+        "basis": "Explicit",
+        "quote": "This is a duplicate of recommendation 1 and was removed.",
+    }
 
 
 def test_the_context_is_shipped_exportable_and_enough_to_read_the_export(stores):
@@ -355,11 +384,18 @@ def synthetic_store(text: str) -> CrossplanStore:
     store = Store()
     graph = NamedNode(graph_iri("synthetic"))
     subject = NamedNode(node_iri("synthetic/r1"))
-    store.extend([
-        Quad(subject, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), NamedNode(CP.Recommendation), graph),
-        Quad(subject, NamedNode(CP.text), Literal(text), graph),
-        Quad(subject, NamedNode(RDFS.label), Literal("\t" + text), graph),
-    ])
+    store.extend(
+        [
+            Quad(
+                subject,
+                NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                NamedNode(CP.Recommendation),
+                graph,
+            ),
+            Quad(subject, NamedNode(CP.text), Literal(text), graph),
+            Quad(subject, NamedNode(RDFS.label), Literal("\t" + text), graph),
+        ]
+    )
     return CrossplanStore(store, None, None)
 
 
@@ -444,7 +480,11 @@ def test_jsonld_keeps_what_the_context_does_not_foresee():
         Triple(node, NamedNode("https://example.org/unknown"), NamedNode(node_iri("odd/../r2"))),
         Triple(node, NamedNode(CP.relatedTo), BlankNode("b1")),
         Triple(BlankNode("b1"), NamedNode(RDFS.label), Literal("a blank node")),
-        Triple(NamedNode("https://example.org/outside"), NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), NamedNode(CP.Plan)),
+        Triple(
+            NamedNode("https://example.org/outside"),
+            NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            NamedNode(CP.Plan),
+        ),
     ]
     text = json.dumps(jsonld_document(triples))
     expected = rdflib.Graph()

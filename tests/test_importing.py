@@ -40,7 +40,9 @@ def expected_graph(tmp_path: Path, plan_id: str, text: str | None = None):
     expected = tmp_path / f"expected-{plan_id}"
     init_data_dir(expected)
     (expected / "organisations.yaml").write_text(tables.ORGANISATIONS, encoding="utf-8")
-    (expected / f"plans/{plan_id}.yaml").write_text(text or tables.EXPECTED_PLAN.format(plan_id=plan_id), encoding="utf-8")
+    (expected / f"plans/{plan_id}.yaml").write_text(
+        text or tables.EXPECTED_PLAN.format(plan_id=plan_id), encoding="utf-8"
+    )
     return to_rdflib(load_dataset(expected), [plan_id])
 
 
@@ -49,7 +51,9 @@ def imported_graph(data: Path, plan_id: str):
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()
+    }
 
 
 def raises_import_error(*args, **kwargs) -> str:
@@ -70,7 +74,10 @@ def raises_import_error(*args, **kwargs) -> str:
         ("2.  \n\nRecommendation ", "text"),
         ("3.  \n\nAgreed/ \n\nPartly \n\nAgreed/ \n\nNot Agreed ", "response"),
         ("4.  \n\nResponse \n\nAction Taken/Planned ", "update"),
-        ("5.  \n\nResponsible Owner  \n\n(including named \n\nindividuals and \n\ntheir functional role \n\nor department)  ", "owner"),
+        (
+            "5.  \n\nResponsible Owner  \n\n(including named \n\nindividuals and \n\ntheir functional role \n\nor department)  ",
+            "owner",
+        ),
         ("6.  \n\nTarget Date ", "target-date"),
         # Programme plans (the Blueprint's columns) and other common spellings.
         ("Thematic Area", "workstream"),
@@ -152,7 +159,9 @@ def test_without_a_title_row_the_file_name_is_the_title(data, tmp_path):
 
 
 def test_unknown_organisations_are_listed_and_left_out(data, tmp_path):
-    (data / "organisations.yaml").write_text(tables.ORGANISATIONS.replace("  - id: dfe\n    name: Department for Education\n    abbreviations: [DfE]\n", ""))
+    (data / "organisations.yaml").write_text(
+        tables.ORGANISATIONS.replace("  - id: dfe\n    name: Department for Education\n    abbreviations: [DfE]\n", "")
+    )
     before = (data / "organisations.yaml").read_text()
     result = import_plan(tables.write_csv(tmp_path / "plan.csv"), "hmip", data)
     assert result.unknown_organisations == ["Department for Education"]
@@ -162,8 +171,13 @@ def test_unknown_organisations_are_listed_and_left_out(data, tmp_path):
 
 def test_add_organisations_appends_them_keeping_the_registry_comments(data, tmp_path):
     registry = data / "organisations.yaml"
-    registry.write_text("# My organisations.\norganisations:\n  - id: moj   # the ministry\n    name: Ministry of Justice\n")
-    rows = [["The Ministry of Justice, Youth Custody Service (YCS) and Local Authorities should:"], ["1", "Do the thing."]]
+    registry.write_text(
+        "# My organisations.\norganisations:\n  - id: moj   # the ministry\n    name: Ministry of Justice\n"
+    )
+    rows = [
+        ["The Ministry of Justice, Youth Custody Service (YCS) and Local Authorities should:"],
+        ["1", "Do the thing."],
+    ]
     result = import_plan(tables.write_csv(tmp_path / "plan.csv", rows=rows), "plan", data, add_organisations=True)
     assert result.added_organisations == [("ycs", "Youth Custody Service"), ("local-authorities", "Local Authorities")]
     assert registry.read_text() == (
@@ -183,7 +197,9 @@ def test_add_organisations_appends_them_keeping_the_registry_comments(data, tmp_
 
 def test_added_organisations_get_ids_that_are_not_taken(data, tmp_path):
     rows = [["The Hmip Office should:"], ["1", "Do the thing."]]
-    result = import_plan(tables.write_csv(tmp_path / "plan.csv", rows=rows), "hmip-office", data, add_organisations=True)
+    result = import_plan(
+        tables.write_csv(tmp_path / "plan.csv", rows=rows), "hmip-office", data, add_organisations=True
+    )
     assert result.added_organisations == [("hmip-office-2", "Hmip Office")]
 
 
@@ -194,33 +210,102 @@ def test_added_organisations_get_ids_that_are_not_taken(data, tmp_path):
 def test_a_programme_plan_without_rec_numbers(data, tmp_path):
     header = ["Thematic Area", "Recommendation (milestone)", "Action(s) include:", "Refreshed Timescale", "Update"]
     rows = [
-        ["Prevention", "Develop a national approach.", "• Map existing measures.\n• Consider a position statement.",
-         "ONGOING - Long term (2022/2023+)", "A Pathfinder was commissioned."],
+        [
+            "Prevention",
+            "Develop a national approach.",
+            "• Map existing measures.\n• Consider a position statement.",
+            "ONGOING - Long term (2022/2023+)",
+            "A Pathfinder was commissioned.",
+        ],
         ["", "Enhanced monitoring of prevention activity.", "Explore Dyfed Powys materials.", "COMPLETE", ""],
         ["", "", "", "", "The YJB has a national project."],
         ["Custody", "Review the custodial estate.", "", "N/A", ""],
     ]
-    source = tables.write_xlsx(tmp_path / "blueprint.xlsx", rows=rows, header=header, title="Blueprint implementation plan")
+    source = tables.write_xlsx(
+        tmp_path / "blueprint.xlsx", rows=rows, header=header, title="Blueprint implementation plan"
+    )
     result = import_plan(source, "blueprint", data)
     assert (result.recommendations, result.workstreams, result.actions, result.updates) == (3, 2, 3, 2)
     nodes = load_dataset(data).nodes
     summary = {
-        node_id: (node.type.value, node.workstream, node.status and node.status.value, node.status_text, node.timescale, node.text)
-        for node_id, node in nodes.items() if node.plan == "blueprint"
+        node_id: (
+            node.type.value,
+            node.workstream,
+            node.status and node.status.value,
+            node.status_text,
+            node.timescale,
+            node.text,
+        )
+        for node_id, node in nodes.items()
+        if node.plan == "blueprint"
     }
     assert summary == {
         "blueprint/prevention": ("workstream", None, None, None, None, None),
         "blueprint/custody": ("workstream", None, None, None, None, None),
-        "blueprint/prevention-1": ("recommendation", "blueprint/prevention", "ongoing", "ONGOING - Long term (2022/2023+)",
-                                   "Long term (2022/2023+)", "Develop a national approach."),
-        "blueprint/prevention-1-action-1": ("action", "blueprint/prevention", None, None, None, "Map existing measures."),
-        "blueprint/prevention-1-action-2": ("action", "blueprint/prevention", None, None, None, "Consider a position statement."),
-        "blueprint/prevention-1-update-1": ("update", "blueprint/prevention", None, None, None, "A Pathfinder was commissioned."),
-        "blueprint/prevention-2": ("recommendation", "blueprint/prevention", "complete", "COMPLETE", None,
-                                   "Enhanced monitoring of prevention activity."),
-        "blueprint/prevention-2-action-1": ("action", "blueprint/prevention", None, None, None, "Explore Dyfed Powys materials."),
-        "blueprint/prevention-2-update-1": ("update", "blueprint/prevention", None, None, None, "The YJB has a national project."),
-        "blueprint/custody-1": ("recommendation", "blueprint/custody", "not-applicable", "N/A", None, "Review the custodial estate."),
+        "blueprint/prevention-1": (
+            "recommendation",
+            "blueprint/prevention",
+            "ongoing",
+            "ONGOING - Long term (2022/2023+)",
+            "Long term (2022/2023+)",
+            "Develop a national approach.",
+        ),
+        "blueprint/prevention-1-action-1": (
+            "action",
+            "blueprint/prevention",
+            None,
+            None,
+            None,
+            "Map existing measures.",
+        ),
+        "blueprint/prevention-1-action-2": (
+            "action",
+            "blueprint/prevention",
+            None,
+            None,
+            None,
+            "Consider a position statement.",
+        ),
+        "blueprint/prevention-1-update-1": (
+            "update",
+            "blueprint/prevention",
+            None,
+            None,
+            None,
+            "A Pathfinder was commissioned.",
+        ),
+        "blueprint/prevention-2": (
+            "recommendation",
+            "blueprint/prevention",
+            "complete",
+            "COMPLETE",
+            None,
+            "Enhanced monitoring of prevention activity.",
+        ),
+        "blueprint/prevention-2-action-1": (
+            "action",
+            "blueprint/prevention",
+            None,
+            None,
+            None,
+            "Explore Dyfed Powys materials.",
+        ),
+        "blueprint/prevention-2-update-1": (
+            "update",
+            "blueprint/prevention",
+            None,
+            None,
+            None,
+            "The YJB has a national project.",
+        ),
+        "blueprint/custody-1": (
+            "recommendation",
+            "blueprint/custody",
+            "not-applicable",
+            "N/A",
+            None,
+            "Review the custodial estate.",
+        ),
     }
     assert nodes["blueprint"].title == "Blueprint implementation plan"
     assert nodes["blueprint/prevention"].title == "Prevention"
@@ -267,7 +352,11 @@ def test_the_template_imports(kind, data, tmp_path):
     rec = load_dataset(data).nodes["example/resettlement-1"]
     assert (rec.number, rec.response.value, rec.status.value, rec.addressed_to) == ("1", "agreed", "ongoing", ["yjb"])
     update = load_dataset(data).nodes["example/resettlement-1-update-1"]
-    assert (update.title, update.date, [owner.organisation for owner in update.owners]) == ("Action Plan (January 2020)", "2020-01", ["yjb"])
+    assert (update.title, update.date, [owner.organisation for owner in update.owners]) == (
+        "Action Plan (January 2020)",
+        "2020-01",
+        ["yjb"],
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,12 +478,18 @@ def test_wrong_extension(name, message, data, tmp_path):
 
 def test_a_text_file_named_xlsx(data, tmp_path):
     (tmp_path / "plan.xlsx").write_text("Rec No,Recommendation\n")
-    assert raises_import_error(tmp_path / "plan.xlsx", "hmip", data) == "plan.xlsx: not an Excel .xlsx file (it is not a zip archive)"
+    assert (
+        raises_import_error(tmp_path / "plan.xlsx", "hmip", data)
+        == "plan.xlsx: not an Excel .xlsx file (it is not a zip archive)"
+    )
 
 
 def test_csv_that_is_not_utf8(data, tmp_path):
     (tmp_path / "plan.csv").write_bytes("Rec No,Recommendation\n1,Caf\u00e9 culture\n".encode("cp1252"))
-    assert raises_import_error(tmp_path / "plan.csv", "hmip", data) == "plan.csv:2: not UTF-8 text (in Excel, save as 'CSV UTF-8')"
+    assert (
+        raises_import_error(tmp_path / "plan.csv", "hmip", data)
+        == "plan.csv:2: not UTF-8 text (in Excel, save as 'CSV UTF-8')"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,8 +531,10 @@ def _rewrite_member(path: Path, member: str, change) -> None:
 
 def test_xml_entities_are_refused(data, tmp_path):
     source = tables.write_xlsx(tmp_path / "plan.xlsx")
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>')
-    _rewrite_member(source, "xl/worksheets/sheet1.xml", lambda xml: laughs + xml.replace(b"<t>ACTION", b"<t>&lol2;ACTION", 1))
+    laughs = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    _rewrite_member(
+        source, "xl/worksheets/sheet1.xml", lambda xml: laughs + xml.replace(b"<t>ACTION", b"<t>&lol2;ACTION", 1)
+    )
     assert raises_import_error(source, "hmip", data) == (
         "plan.xlsx: xl/worksheets/sheet1.xml declares a document type or entities (<!DOCTYPE>/<!ENTITY>), which no "
         "spreadsheet or document program writes; refusing to open it"
@@ -457,19 +554,27 @@ def test_archives_that_unpack_to_too_much_are_refused(data, tmp_path, monkeypatc
     monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 10_000)
     source = tables.write_docx(tmp_path / "plan.docx")
     message = raises_import_error(source, "hmip", data)
-    assert message.startswith("plan.docx: it unpacks to ") and message.endswith(" MB (more than 0.0 MB); refusing to open it")
+    assert message.startswith("plan.docx: it unpacks to ") and message.endswith(
+        " MB (more than 0.0 MB); refusing to open it"
+    )
 
 
 def test_oversized_files_are_refused(data, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1_000)
     source = tables.write_csv(tmp_path / "plan.csv")
-    assert raises_import_error(source, "hmip", data) == "plan.csv: the file is 0.0 MB; crossplan imports files up to 0.0 MB"
+    assert (
+        raises_import_error(source, "hmip", data)
+        == "plan.csv: the file is 0.0 MB; crossplan imports files up to 0.0 MB"
+    )
 
 
 def test_row_and_column_limits(data, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "MAX_ROWS", 5)
     source = tables.write_xlsx(tmp_path / "plan.xlsx")
-    assert raises_import_error(source, "hmip", data) == "plan.xlsx:Action plan: more than 5 rows; split the table into smaller files"
+    assert (
+        raises_import_error(source, "hmip", data)
+        == "plan.xlsx:Action plan: more than 5 rows; split the table into smaller files"
+    )
     monkeypatch.setattr(importing, "MAX_ROWS", 10_000)
     monkeypatch.setattr(importing, "MAX_COLUMNS", 4)
     assert raises_import_error(source, "hmip", data) == (
@@ -633,7 +738,8 @@ def test_section_headings_group_recommendations_numbered_again(data, tmp_path):
     dataset = load_dataset(data)
     recommendations = {
         node.id: (node.workstream, node.number, node.addressed_to, node.status and node.status.value)
-        for node in dataset.nodes.values() if node.type is NodeType.RECOMMENDATION
+        for node in dataset.nodes.values()
+        if node.type is NodeType.RECOMMENDATION
     }
     assert recommendations == {
         "hmip/main-recommendations-1": ("hmip/main-recommendations", "1", ["yjb"], None),
@@ -643,9 +749,16 @@ def test_section_headings_group_recommendations_numbered_again(data, tmp_path):
         "hmip/additional-recommendations-3": ("hmip/additional-recommendations", "3", ["hmpps"], "removed"),
     }
     # "main recommendation 1" names its group; plain "recommendation 1" could be either, so no link is guessed.
-    assert [(link.source_id, link.relation.value, link.target_id, link.basis.value, link.quote) for link in dataset.links] == [
-        ("hmip/additional-recommendations-2", "duplicate-of", "hmip/main-recommendations-1", "explicit",
-         "Removed as it was a duplicate of main recommendation 1."),
+    assert [
+        (link.source_id, link.relation.value, link.target_id, link.basis.value, link.quote) for link in dataset.links
+    ] == [
+        (
+            "hmip/additional-recommendations-2",
+            "duplicate-of",
+            "hmip/main-recommendations-1",
+            "explicit",
+            "Removed as it was a duplicate of main recommendation 1.",
+        ),
     ]
 
 

@@ -31,8 +31,13 @@ with open(sys.argv[1], "w") as out:
 def run_cli(tmp_path: Path, *arguments: str) -> set[str]:
     """Run the CLI in a new interpreter; return the modules it imported, and their top-level packages."""
     report = tmp_path / "modules.json"
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(report), *arguments], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(report), *arguments],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     outcome = json.loads(report.read_text(encoding="utf-8"))
     assert outcome["code"] == 0, result.stderr
     return set(outcome["modules"]) | {name.split(".")[0] for name in outcome["modules"]}
@@ -48,11 +53,14 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     return FIXTURE, store
 
 
-@pytest.mark.parametrize("arguments", [
-    ("--help",),
-    ("stats", "--help"),
-    ("query", "--help"),
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("--help",),
+        ("stats", "--help"),
+        ("query", "--help"),
+    ],
+)
 def test_help_imports_nothing_heavy(tmp_path, arguments):
     loaded = run_cli(tmp_path, *arguments)
     assert loaded & HEAVY == set()
@@ -65,12 +73,15 @@ def test_build_imports_nothing_heavy(tmp_path):
     assert "pyoxigraph" in loaded  # the command did run
 
 
-@pytest.mark.parametrize("arguments", [
-    ("stats",),
-    ("stats", "--format", "json"),
-    ("query", "SELECT ?plan WHERE { ?plan a cp:Plan }", "--format", "csv"),
-    ("query", "SELECT ?plan WHERE { ?plan a cp:Plan }", "--format", "json"),
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("stats",),
+        ("stats", "--format", "json"),
+        ("query", "SELECT ?plan WHERE { ?plan a cp:Plan }", "--format", "csv"),
+        ("query", "SELECT ?plan WHERE { ?plan a cp:Plan }", "--format", "json"),
+    ],
+)
 def test_queries_on_a_built_store_import_nothing_heavy(tmp_path, built, arguments):
     data, store = built
     loaded = run_cli(tmp_path, "--data", str(data), "--store", str(store), *arguments)

@@ -18,7 +18,7 @@ def mini(mini_data, monkeypatch):
 
 def problems_after(mini, relpath, text):
     if text.startswith(PLAN_HEAD):
-        text = PLAN_HEAD + textwrap.dedent(text[len(PLAN_HEAD):])
+        text = PLAN_HEAD + textwrap.dedent(text[len(PLAN_HEAD) :])
     (mini / relpath).write_text(textwrap.dedent(text), encoding="utf-8")
     return [str(problem) for problem in load_dataset(mini, strict=False).problems]
 
@@ -29,12 +29,27 @@ PLAN_HEAD = "plan:\n  id: gamma\n  title: Gamma\n  source: alpha-source\n"
 def test_the_mini_data_set_loads_with_every_node_and_link(mini):
     dataset = load_dataset(mini)
     assert sorted(dataset.nodes) == [
-        "alpha", "alpha-board", "alpha-policy", "alpha-source", "alpha/r1", "alpha/r1-update-1", "alpha/r2",
-        "beta", "beta-source", "beta/resettlement", "beta/resettlement-1", "beta/resettlement-1-action-1",
+        "alpha",
+        "alpha-board",
+        "alpha-policy",
+        "alpha-source",
+        "alpha/r1",
+        "alpha/r1-update-1",
+        "alpha/r2",
+        "beta",
+        "beta-source",
+        "beta/resettlement",
+        "beta/resettlement-1",
+        "beta/resettlement-1-action-1",
         "constructive-resettlement",
     ]
     r2 = dataset.nodes["alpha/r2"]
-    assert (r2.type, r2.status, r2.label, r2.text) == (NodeType.RECOMMENDATION, Status.REMOVED, "Recommendation 2 (removed)", None)
+    assert (r2.type, r2.status, r2.label, r2.text) == (
+        NodeType.RECOMMENDATION,
+        Status.REMOVED,
+        "Recommendation 2 (removed)",
+        None,
+    )
     assert [(link.source_id, link.relation, link.target_id) for link in dataset.links] == [
         ("alpha/r2", Relation.DUPLICATE_OF, "alpha/r1"),
         ("alpha/r1", Relation.RELATED_TO, "beta/resettlement-1"),
@@ -44,7 +59,9 @@ def test_the_mini_data_set_loads_with_every_node_and_link(mini):
 
 
 def test_strict_loading_raises_every_problem_at_once(mini):
-    (mini / "plans/gamma.yaml").write_text("plan:\n  id: gamma\n  title: G\n  source: alpha-sorce\n  owners: [alpha-bord]\n")
+    (mini / "plans/gamma.yaml").write_text(
+        "plan:\n  id: gamma\n  title: G\n  source: alpha-sorce\n  owners: [alpha-bord]\n"
+    )
     with pytest.raises(DataError) as caught:
         load_dataset(mini)
     assert [str(p) for p in caught.value.problems] == [
@@ -54,40 +71,59 @@ def test_strict_loading_raises_every_problem_at_once(mini):
 
 
 def test_unknown_link_target_gets_a_did_you_mean(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     links:
       - from: gamma
         to: alpha/r3
         relation: related-to
         basis: judged
         quote: The Alpha Plan
-    """)
+    """,
+    )
     assert problems == ["mini/plans/gamma.yaml:7: to 'alpha/r3' is not defined (did you mean 'alpha/r2'?)"]
 
 
 def test_duplicate_id_names_the_first_definition(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     recommendations:
       - id: r1
         text: one
       - id: r1
         text: two
-    """)
+    """,
+    )
     assert problems == ["mini/plans/gamma.yaml:8: duplicate id 'gamma/r1' (first defined at line 6)"]
 
 
 def test_duplicate_key(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     recommendations:
       - id: r1
         text: one
         text: two
-    """)
+    """,
+    )
     assert problems == ["mini/plans/gamma.yaml:8: duplicate key 'text' (first at line 7): remove one"]
 
 
 def test_unknown_relation_status_basis_and_response(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     recommendations:
       - id: r1
         text: one
@@ -99,7 +135,8 @@ def test_unknown_relation_status_basis_and_response(mini):
         relation: feeds_into
         basis: obvious
         quote: The Alpha Plan
-    """)
+    """,
+    )
     assert problems == [
         "mini/plans/gamma.yaml:8: unknown status 'compete' (did you mean 'complete'?)",
         "mini/plans/gamma.yaml:9: unknown response 'partly agreed' (did you mean 'partly-agreed'?)",
@@ -109,7 +146,11 @@ def test_unknown_relation_status_basis_and_response(mini):
 
 
 def test_invalid_dates(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     recommendations:
       - id: r1
         text: one
@@ -118,7 +159,8 @@ def test_invalid_dates(mini):
             date: March 2020
           - text: soon
             date: "2020-13"
-    """)
+    """,
+    )
     assert problems == [
         "mini/plans/gamma.yaml:10: invalid date 'March 2020': write YYYY, YYYY-MM or YYYY-MM-DD",
         "mini/plans/gamma.yaml:12: invalid date '2020-13': month must be in 1..12",
@@ -126,7 +168,11 @@ def test_invalid_dates(mini):
 
 
 def test_empty_quote_and_missing_quote(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     links:
       - from: gamma
         to: alpha
@@ -137,7 +183,8 @@ def test_empty_quote_and_missing_quote(mini):
         to: beta
         relation: related-to
         basis: judged
-    """)
+    """,
+    )
     assert problems == [
         "mini/plans/gamma.yaml:10: empty quote: give the exact words from the source that justify the link",
         "mini/plans/gamma.yaml:11: a link has no 'quote'",
@@ -145,13 +192,18 @@ def test_empty_quote_and_missing_quote(mini):
 
 
 def test_wrong_types_and_unknown_keys(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     recommendations:
       - id: r1
         txt: one
         addressed-to: {yjb: true}
       - just text
-    """)
+    """,
+    )
     assert problems == [
         "mini/plans/gamma.yaml:6: recommendation 'gamma/r1' has no 'text' (only a removed recommendation may have none)",
         "mini/plans/gamma.yaml:7: unknown key 'txt' in a recommendation (did you mean 'text'?)",
@@ -161,7 +213,11 @@ def test_wrong_types_and_unknown_keys(mini):
 
 
 def test_owner_must_be_an_organisation_and_workstream_must_be_local(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", PLAN_HEAD + """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        PLAN_HEAD
+        + """\
     recommendations:
       - id: r1
         text: one
@@ -169,7 +225,8 @@ def test_owner_must_be_an_organisation_and_workstream_must_be_local(mini):
         owners:
           - text: The Beta team
             organisation: beta
-    """)
+    """,
+    )
     assert problems == [
         "mini/plans/gamma.yaml:8: workstream 'beta/resettlement' is not a workstream of this plan",
         "mini/plans/gamma.yaml:11: organisation 'beta' is a plan, not a organisation",
@@ -190,14 +247,18 @@ def test_yaml_1_2_keeps_yes_and_no_as_text(mini):
 
 
 def test_plan_id_must_match_file_name_and_ids_must_be_slugs(mini):
-    problems = problems_after(mini, "plans/gamma.yaml", """\
+    problems = problems_after(
+        mini,
+        "plans/gamma.yaml",
+        """\
     plan:
       id: delta
       title: Delta
     recommendations:
       - id: R 1
         text: one
-    """)
+    """,
+    )
     assert problems == [
         "mini/plans/gamma.yaml:2: plan id 'delta' must match the file name 'gamma.yaml'",
         "mini/plans/gamma.yaml:5: id 'R 1' must be lower-case letters, digits and hyphens (e.g. 'r-1')",
@@ -215,6 +276,8 @@ def test_text_in_pieces_is_joined_and_each_piece_kept(mini):
 
 
 def test_overrides_check_a_change_before_it_is_written(mini):
-    dataset = load_dataset(mini, strict=False, overrides={"plans/gamma.yaml": "plan:\n  id: gamma\n  title: G\n  source: nope\n"})
+    dataset = load_dataset(
+        mini, strict=False, overrides={"plans/gamma.yaml": "plan:\n  id: gamma\n  title: G\n  source: nope\n"}
+    )
     assert [str(p) for p in dataset.problems] == ["mini/plans/gamma.yaml:4: source 'nope' is not defined"]
     assert not (mini / "plans/gamma.yaml").exists()

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from crossplan.graph.export import spreadsheet_safe
 from crossplan.graph.matrix import LINK_HEADERS, OTHER_COLUMN, RELATION_COLOURS, build_matrix, cell_text, link_cells
 from crossplan.graph.questions import find_mapping
@@ -31,14 +32,18 @@ def make_hostile(data: Path) -> Path:
     alpha = data / "plans" / "alpha.yaml"
     text = alpha.read_text(encoding="utf-8")
     text = text.replace("title: The Alpha Plan", f"title: {json.dumps(HOSTILE['title'])}")
-    text = text.replace("text: Improve accommodation on release for children leaving custody, a minimum of one month prior to release.",
-                        f"text: {json.dumps(HOSTILE['text'])}")
+    text = text.replace(
+        "text: Improve accommodation on release for children leaving custody, a minimum of one month prior to release.",
+        f"text: {json.dumps(HOSTILE['text'])}",
+    )
     text = text.replace("text: The Board will work with partners.", f"text: {json.dumps(HOSTILE['update'])}")
     text = text.replace("quote: accommodation on release", f"quote: {json.dumps(HOSTILE['quote'])}")
     alpha.write_text(text, encoding="utf-8")
     beta = data / "plans" / "beta.yaml"
-    beta.write_text(beta.read_text(encoding="utf-8").replace("title: Resettlement", f"title: {json.dumps(HOSTILE['workstream'])}"),
-                    encoding="utf-8")
+    beta.write_text(
+        beta.read_text(encoding="utf-8").replace("title: Resettlement", f"title: {json.dumps(HOSTILE['workstream'])}"),
+        encoding="utf-8",
+    )
     return data
 
 
@@ -54,12 +59,18 @@ def test_the_matrix_places_every_mapping_link_once_and_numbers_it(mini_data):
     assert [row.recommendation for row in matrix.rows] == [row.recommendation for row in mapping.rows]
     assert matrix.columns == mapping.workstreams
     assert [link.number for link in matrix.links] == list(range(1, len(matrix.links) + 1))
-    expected = [(row.recommendation, link.to_node, link.relation, link.basis) for row in mapping.rows for link in row.links]
+    expected = [
+        (row.recommendation, link.to_node, link.relation, link.basis) for row in mapping.rows for link in row.links
+    ]
     assert [(link.from_recommendation, link.to_node, link.relation, link.basis) for link in matrix.links] == expected
     cell = matrix.rows[0].cells["beta/resettlement"]
     assert cell_text(cell) == "resettlement-1 related-to (judged) [1]"
     link = matrix.links[0]
-    assert (link.quote, link.target_quote, link.source) == ("accommodation on release", "accommodation in place before release", "alpha-source")
+    assert (link.quote, link.target_quote, link.source) == (
+        "accommodation on release",
+        "accommodation in place before release",
+        "alpha-source",
+    )
     assert matrix.rows[1].cells == {}
 
 
@@ -68,9 +79,15 @@ def test_the_shipped_matrix_agrees_with_the_mapping_question():
     mapping = find_mapping(store, "hmip-resettlement", "yj-blueprint")
     matrix = build_matrix(store, "hmip-resettlement", "yj-blueprint")
     for row, mapping_row in zip(matrix.rows, mapping.rows, strict=True):
-        marks = sorted((column, entry.to_node, entry.relation, entry.basis) for column, entries in row.cells.items() for entry in entries)
-        wanted = sorted((link.workstream if link.workstream else OTHER_COLUMN, link.to_node, link.relation, link.basis)
-                        for link in mapping_row.links)
+        marks = sorted(
+            (column, entry.to_node, entry.relation, entry.basis)
+            for column, entries in row.cells.items()
+            for entry in entries
+        )
+        wanted = sorted(
+            (link.workstream if link.workstream else OTHER_COLUMN, link.to_node, link.relation, link.basis)
+            for link in mapping_row.links
+        )
         assert marks == wanted
     assert all(link.source for link in matrix.links)
 
@@ -81,7 +98,12 @@ def test_json_matrix(mini_data, invoke):
     data = json.loads(result.stdout)
     assert data["columns"] == [{"id": "beta/resettlement", "title": "Resettlement"}]
     assert data["rows"][0]["cells"]["beta/resettlement"][0] == {
-        "link": 1, "to_node": "beta/resettlement-1", "relation": "related-to", "basis": "judged", "direction": "out"}
+        "link": 1,
+        "to_node": "beta/resettlement-1",
+        "relation": "related-to",
+        "basis": "judged",
+        "direction": "out",
+    }
     assert data["links"][0]["quote"] == "accommodation on release"
 
 
@@ -110,10 +132,15 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
     assert book.sheetnames == ["matrix", "links"]
     sheet = book["matrix"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    header = ["recommendation", "number", "text", "status", "response"] + [column["title"] for column in data["columns"]]
+    header = ["recommendation", "number", "text", "status", "response"] + [
+        column["title"] for column in data["columns"]
+    ]
     assert values[0] == header
-    expected = [[row["recommendation"], row["number"], row["text"] or row["label"], row["status"], row["response"]]
-                + [cell_text(row["cells"].get(column["id"], [])) or None for column in data["columns"]] for row in data["rows"]]
+    expected = [
+        [row["recommendation"], row["number"], row["text"] or row["label"], row["status"], row["response"]]
+        + [cell_text(row["cells"].get(column["id"], [])) or None for column in data["columns"]]
+        for row in data["rows"]
+    ]
     assert [[spreadsheet_safe(value) if value is not None else None for value in row] for row in expected] == values[1:]
     links = [[cell.value for cell in row] for row in book["links"].iter_rows()]
     assert links[0] == LINK_HEADERS
@@ -130,12 +157,18 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
             if entries:
                 assert cell.fill.fgColor.rgb.endswith(RELATION_COLOURS[entries[0]["relation"]])
                 assert cell.hyperlink.location == f"'links'!A{entries[0]['link'] + 1}"
-                assert book["links"].cell(row=entries[0]["link"] + 1, column=1).hyperlink.location == f"'matrix'!{cell.coordinate}"
+                assert (
+                    book["links"].cell(row=entries[0]["link"] + 1, column=1).hyperlink.location
+                    == f"'matrix'!{cell.coordinate}"
+                )
 
 
 def test_hostile_text_stays_inert_in_csv_and_xlsx(hostile_data, invoke, tmp_path):
     out = tmp_path / "hostile.xlsx"
-    assert invoke("--data", hostile_data, "mapping", "alpha", "beta", "--matrix", "--format", "xlsx", "-o", out).exit_code == 0
+    assert (
+        invoke("--data", hostile_data, "mapping", "alpha", "beta", "--matrix", "--format", "xlsx", "-o", out).exit_code
+        == 0
+    )
     book = read_xlsx(out)
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
@@ -160,8 +193,26 @@ def test_xlsx_needs_the_matrix(mini_data, invoke):
 def test_xlsx_is_not_written_to_a_terminal(mini_data, tmp_path):
     leader, follower = pty.openpty()
     env = dict(os.environ, CROSSPLAN_CACHE=str(tmp_path / "cache"))
-    process = subprocess.run([sys.executable, "-m", "crossplan", "--data", str(mini_data), "mapping", "alpha", "beta", "--matrix",
-                              "--format", "xlsx"], stdout=follower, stderr=subprocess.PIPE, env=env, timeout=120, check=False)
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crossplan",
+            "--data",
+            str(mini_data),
+            "mapping",
+            "alpha",
+            "beta",
+            "--matrix",
+            "--format",
+            "xlsx",
+        ],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     os.close(follower)
     os.close(leader)
     assert process.returncode == 2
@@ -169,9 +220,22 @@ def test_xlsx_is_not_written_to_a_terminal(mini_data, tmp_path):
 
 
 def test_errors_are_one_located_line(mini_data, invoke, tmp_path):
-    result = invoke("--data", mini_data, "mapping", "alpha", "beta", "--matrix", "--format", "xlsx", "-o", tmp_path / "no" / "m.xlsx")
+    result = invoke(
+        "--data",
+        mini_data,
+        "mapping",
+        "alpha",
+        "beta",
+        "--matrix",
+        "--format",
+        "xlsx",
+        "-o",
+        tmp_path / "no" / "m.xlsx",
+    )
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {tmp_path / 'no' / 'm.xlsx'}: the directory {tmp_path / 'no'} does not exist"
+    assert (
+        result.output.strip() == f"Error: {tmp_path / 'no' / 'm.xlsx'}: the directory {tmp_path / 'no'} does not exist"
+    )
     result = invoke("--data", mini_data, "mapping", "alph", "beta", "--matrix", "--format", "csv")
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "did you mean 'alpha'" in result.output

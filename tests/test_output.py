@@ -8,8 +8,10 @@ IDS = ["yj-blueprint/resettlement-and-transitions-4", "welsh-yot-self-assessment
 
 
 def test_ids_break_only_after_their_slash_and_never_inside_a_word():
-    rows = [[i + 1, node_id, "→ feeds-into", "A long label that has to wrap across several lines of the table"]
-            for i, node_id in enumerate(IDS)]
+    rows = [
+        [i + 1, node_id, "→ feeds-into", "A long label that has to wrap across several lines of the table"]
+        for i, node_id in enumerate(IDS)
+    ]
     table = render_table(["hops", "item", "relation", "label"], rows, width=80)
     assert all(len(line) <= 80 for line in table.splitlines())
     words = table.split()

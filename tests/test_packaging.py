@@ -96,11 +96,20 @@ def fresh_install(wheel, tmp_path_factory):
     environment = root / "venv"
     venv.create(environment, system_site_packages=False, with_pip=True)
     python = environment / "bin" / "python"
-    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     for package in (other_wheel(root), wheel):
-        subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(package)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(package)],
+            check=True,
+            capture_output=True,
+        )
     # Only now the dependencies: had pip seen the test environment's own crossplan, it would have installed nothing.
     (site / "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     workdir = root / "notebooks"
@@ -122,8 +131,14 @@ def test_fresh_install_runs_beside_other_top_level_names(fresh_install):
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "No problems found\n")
     stats = run(environment, workdir, env, python, "-m", "crossplan", "stats")
     assert stats.returncode == 0 and "Plan hmip-resettlement" in stats.stdout, stats.stderr
-    api = run(environment, workdir, env, python, "-c",
-              "from crossplan import open_store, validate_data; import crossplan; print(crossplan.__file__)")
+    api = run(
+        environment,
+        workdir,
+        env,
+        python,
+        "-c",
+        "from crossplan import open_store, validate_data; import crossplan; print(crossplan.__file__)",
+    )
     assert api.returncode == 0, api.stderr
     assert api.stdout.strip().startswith(str(environment)), api.stdout
     # the other tool is untouched: its cli and graph are its own
@@ -138,9 +153,14 @@ def test_fresh_install_runs_beside_other_top_level_names(fresh_install):
 
 def test_installed_tree_has_one_top_level_name(fresh_install):
     environment, workdir, env = fresh_install
-    listing = run(environment, workdir, env, str(environment / "bin" / "python"), "-c",
-                  "import importlib.metadata as m\n"
-                  "for f in m.files('crossplan'): print(f)")
+    listing = run(
+        environment,
+        workdir,
+        env,
+        str(environment / "bin" / "python"),
+        "-c",
+        "import importlib.metadata as m\nfor f in m.files('crossplan'): print(f)",
+    )
     installed = listing.stdout.split()
     site_entries = {name.split("/")[0] for name in installed if not name.startswith("..")}
     scripts = sorted(Path(name).name for name in installed if name.startswith(".."))
@@ -161,8 +181,9 @@ def test_a_missing_dependency_is_reported_as_such(tmp_path):
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "CROSSPLAN_CACHE": str(tmp_path / "cache")}
-    result = subprocess.run([sys.executable, "-m", "crossplan", "stats"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "crossplan", "stats"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 1
     assert "internal error" not in result.stderr
     assert "pyoxigraph" in result.stderr and "pip install" in result.stderr, result.stderr

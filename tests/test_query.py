@@ -83,7 +83,9 @@ def test_service_is_refused():
     )
 
 
-@pytest.mark.parametrize("clause", ["FROM <file:///etc/passwd>", "FROM NAMED <file:///etc/passwd>", "from <http://example.org/g>"])
+@pytest.mark.parametrize(
+    "clause", ["FROM <file:///etc/passwd>", "FROM NAMED <file:///etc/passwd>", "from <http://example.org/g>"]
+)
 def test_from_clauses_are_refused(clause):
     assert refusal(f"SELECT * {clause} WHERE {{ ?s ?p ?o }}") == (
         "1:10: refused: FROM chooses the graphs to read; queries always read the whole graph "
@@ -97,7 +99,7 @@ def test_keywords_inside_strings_comments_iris_variables_and_names_are_not_refus
         "PREFIX delete: <http://example.org/delete#>\n"
         "# INSERT DATA { } SERVICE FROM\n"
         "SELECT ?from ?service WHERE {\n"
-        "  ?from rdfs:label \"DELETE FROM SERVICE\" ; delete:load ?service .\n"
+        '  ?from rdfs:label "DELETE FROM SERVICE" ; delete:load ?service .\n'
         "  ?service cp:text '''LOAD\nCLEAR''' .\n"
         "  FILTER(?from != <http://example.org/FROM>)\n"
         "}"
@@ -122,7 +124,9 @@ def test_unknown_prefix_is_named_at_its_place():
 
 
 def test_a_declared_prefix_and_the_pre_bound_ones_are_accepted():
-    check_query("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT ?x WHERE { ?x a foaf:Person ; a cp:Plan ; prov:wasDerivedFrom ?d }")
+    check_query(
+        "PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT ?x WHERE { ?x a foaf:Person ; a cp:Plan ; prov:wasDerivedFrom ?d }"
+    )
     check_query("PREFIX : <http://example.org/>\nSELECT ?x WHERE { ?x :p ?y }")
 
 
@@ -173,8 +177,15 @@ def test_parse_header_reads_title_description_and_parameters():
         "SELECT ?plan ?since WHERE { ?r cp:inPlan ?plan }\n",
         "recs",
     )
-    assert (query.name, query.title, query.description) == ("recs", "Recommendations of a plan", "Every recommendation in plan order.")
-    assert [(p.name, p.type, p.description) for p in query.parameters] == [("plan", "id", "the plan"), ("since", "date", "the first day")]
+    assert (query.name, query.title, query.description) == (
+        "recs",
+        "Recommendations of a plan",
+        "Every recommendation in plan order.",
+    )
+    assert [(p.name, p.type, p.description) for p in query.parameters] == [
+        ("plan", "id", "the plan"),
+        ("since", "date", "the first day"),
+    ]
 
 
 def test_parse_header_refuses_a_parameter_of_unknown_type():
@@ -209,7 +220,9 @@ def test_saved_query_recommendations_lists_a_plan_in_order(store):
 def test_saved_query_addressed_to_includes_sub_organisations(store):
     rows = run_query(store, "addressed-to", {"organisation": "board"}).as_dicts()
     assert [(row["recommendation"], row["addressee"]) for row in rows] == [
-        (f"{ID}north/r1", f"{ID}board"), (f"{ID}north/r2", f"{ID}housing-team")]
+        (f"{ID}north/r1", f"{ID}board"),
+        (f"{ID}north/r2", f"{ID}housing-team"),
+    ]
 
 
 def test_saved_query_links_by_basis(store):
@@ -224,14 +237,21 @@ def test_saved_query_links_by_basis(store):
 def test_saved_query_cross_plan_links(store):
     rows = run_query(store, "cross-plan-links").as_dicts()
     assert [(row["from"].removeprefix(ID), row["to"].removeprefix(ID)) for row in rows] == [
-        ("north/r1", "south/housing-1"), ("north/r2", "south/health"), ("north/r6-action-1", "south/housing-2"),
-        ("south/health-1", "north/r3"), ("south/housing-1-update-1", "north/r4"),
+        ("north/r1", "south/housing-1"),
+        ("north/r2", "south/health"),
+        ("north/r6-action-1", "south/housing-2"),
+        ("south/health-1", "north/r3"),
+        ("south/housing-1-update-1", "north/r4"),
     ]
 
 
 def test_saved_query_search_ignores_case(store):
     rows = run_query(store, "search", {"phrase": "TRANSITIONS protocol"}).as_dicts()
-    assert [row["item"].removeprefix(ID) for row in rows] == ["north/r4", "south/housing-1-update-1", "south/oversight-1"]
+    assert [row["item"].removeprefix(ID) for row in rows] == [
+        "north/r4",
+        "south/housing-1-update-1",
+        "south/oversight-1",
+    ]
 
 
 @pytest.mark.parametrize("value", ['x" ) } #', '") || true || ("', "') } UNION { ?item ?p ?o } #"])
@@ -251,7 +271,9 @@ def test_an_id_parameter_is_resolved_and_an_unknown_one_suggests(store):
 
 
 def test_parameters_are_checked_against_the_header(store):
-    query = parse_header("# param since (date): a day\n# param count (integer): how many\nSELECT ?since ?count WHERE { }", "q")
+    query = parse_header(
+        "# param since (date): a day\n# param count (integer): how many\nSELECT ?since ?count WHERE { }", "q"
+    )
     bound = bind_parameters(store, query, {"since": "2020-02-29", "count": " 12 "})
     assert bound == {
         Variable("since"): Literal("2020-02-29", datatype=NamedNode(XSD.date)),
@@ -280,19 +302,32 @@ def test_a_select_must_project_its_parameters(store):
     text = "# param plan (id): the plan\nSELECT ?r WHERE { ?r cp:inPlan ?plan }"
     with pytest.raises(QueryError) as caught:
         run_query(store, text, {"plan": "north"})
-    assert str(caught.value) == "parameter ?plan must appear in the SELECT clause of query (SPARQL substitution needs it there)"
+    assert (
+        str(caught.value)
+        == "parameter ?plan must appear in the SELECT clause of query (SPARQL substitution needs it there)"
+    )
 
 
 def test_unknown_saved_query_suggests_a_name():
     with pytest.raises(QueryError) as caught:
         saved_query("recommendation")
-    assert str(caught.value) == "no saved query 'recommendation' (did you mean 'recommendations'?) (see `crossplan queries`)"
+    assert (
+        str(caught.value)
+        == "no saved query 'recommendation' (did you mean 'recommendations'?) (see `crossplan queries`)"
+    )
 
 
 def test_parse_parameters():
-    assert parse_parameters(["plan=north", "phrase=a = b", "empty="]) == {"plan": "north", "phrase": "a = b", "empty": ""}
-    for pairs, message in ((["plan"], "--param needs KEY=VALUE, not 'plan'"), (["=x"], "--param needs KEY=VALUE, not '=x'"),
-                           (["a=1", "a=2"], "--param a is given twice")):
+    assert parse_parameters(["plan=north", "phrase=a = b", "empty="]) == {
+        "plan": "north",
+        "phrase": "a = b",
+        "empty": "",
+    }
+    for pairs, message in (
+        (["plan"], "--param needs KEY=VALUE, not 'plan'"),
+        (["=x"], "--param needs KEY=VALUE, not '=x'"),
+        (["a=1", "a=2"], "--param a is given twice"),
+    ):
         with pytest.raises(QueryError) as caught:
             parse_parameters(pairs)
         assert str(caught.value) == message
@@ -312,7 +347,11 @@ def test_format_saved_queries_lists_names_parameters_and_titles():
 
 def test_select_ask_and_construct_results(store):
     select = run_query(store, "SELECT ?id WHERE { ?p a cp:Plan ; dcterms:identifier ?id } ORDER BY ?id")
-    assert (select.kind, select.variables, [row[0].value for row in select.rows]) == ("select", ["id"], ["north", "south"])
+    assert (select.kind, select.variables, [row[0].value for row in select.rows]) == (
+        "select",
+        ["id"],
+        ["north", "south"],
+    )
     ask = run_query(store, "ASK { ?p a cp:Plan }")
     assert (ask.kind, ask.boolean) == ("ask", True)
     graph = run_query(store, "CONSTRUCT { ?w rdfs:label ?l } WHERE { ?w a cp:Workstream ; rdfs:label ?l }")
@@ -322,7 +361,10 @@ def test_select_ask_and_construct_results(store):
 def test_a_runaway_query_is_stopped_with_a_clear_message(store):
     with pytest.raises(QueryError) as caught:
         run_query(store, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", timeout=0.2)
-    assert str(caught.value) == "the query was stopped after 0.2 s (it may be too broad; allow more time with --timeout SECONDS)"
+    assert (
+        str(caught.value)
+        == "the query was stopped after 0.2 s (it may be too broad; allow more time with --timeout SECONDS)"
+    )
 
 
 def test_a_large_result_is_cut_and_marked(store):
@@ -370,17 +412,13 @@ def test_csv_tsv_and_json_follow_the_sparql_results_formats():
     integer = NamedNode(XSD.integer)
     result = result_of(
         ["s", "o"],
-        [NamedNode(f"{ID}north/r1"), Literal("say \"hi\", then go")],
+        [NamedNode(f"{ID}north/r1"), Literal('say "hi", then go')],
         [BlankNode("b1"), Literal("3", datatype=integer)],
         [NamedNode("http://example.org/x"), Literal("chat", language="fr")],
         [NamedNode("http://example.org/y"), None],
     )
     assert format_result(result, "csv") == (
-        "s,o\r\n"
-        f'{ID}north/r1,"say ""hi"", then go"\r\n'
-        "_:b1,3\r\n"
-        "http://example.org/x,chat\r\n"
-        "http://example.org/y,\r\n"
+        f's,o\r\n{ID}north/r1,"say ""hi"", then go"\r\n_:b1,3\r\nhttp://example.org/x,chat\r\nhttp://example.org/y,\r\n'
     )
     assert format_result(result, "tsv") == (
         "?s\t?o\n"
@@ -391,12 +429,23 @@ def test_csv_tsv_and_json_follow_the_sparql_results_formats():
     )
     assert json.loads(format_result(result, "json")) == {
         "head": {"vars": ["s", "o"]},
-        "results": {"bindings": [
-            {"s": {"type": "uri", "value": f"{ID}north/r1"}, "o": {"type": "literal", "value": 'say "hi", then go'}},
-            {"s": {"type": "bnode", "value": "b1"}, "o": {"type": "literal", "value": "3", "datatype": XSD.integer}},
-            {"s": {"type": "uri", "value": "http://example.org/x"}, "o": {"type": "literal", "value": "chat", "xml:lang": "fr"}},
-            {"s": {"type": "uri", "value": "http://example.org/y"}},
-        ]},
+        "results": {
+            "bindings": [
+                {
+                    "s": {"type": "uri", "value": f"{ID}north/r1"},
+                    "o": {"type": "literal", "value": 'say "hi", then go'},
+                },
+                {
+                    "s": {"type": "bnode", "value": "b1"},
+                    "o": {"type": "literal", "value": "3", "datatype": XSD.integer},
+                },
+                {
+                    "s": {"type": "uri", "value": "http://example.org/x"},
+                    "o": {"type": "literal", "value": "chat", "xml:lang": "fr"},
+                },
+                {"s": {"type": "uri", "value": "http://example.org/y"}},
+            ]
+        },
     }
 
 
@@ -431,7 +480,9 @@ def test_construct_prints_turtle_ntriples_or_jsonld_and_round_trips(store):
     import rdflib
     from rdflib.compare import isomorphic
 
-    result = run_query(store, "CONSTRUCT { ?w rdfs:label ?l ; a cp:Workstream } WHERE { ?w a cp:Workstream ; rdfs:label ?l }")
+    result = run_query(
+        store, "CONSTRUCT { ?w rdfs:label ?l ; a cp:Workstream } WHERE { ?w a cp:Workstream ; rdfs:label ?l }"
+    )
     expected = rdflib.Graph()
     for workstream, title in (("housing", "Housing"), ("health", "Health and Wellbeing"), ("oversight", "Oversight")):
         node = rdflib.URIRef(f"{ID}south/{workstream}")
@@ -451,21 +502,18 @@ def test_construct_prints_turtle_ntriples_or_jsonld_and_round_trips(store):
 
 def test_render_table_fits_the_width_and_wraps_long_cells():
     text = render_table(["id", "label"], [["r1", "one two three four five six seven"], ["r2", "short"]], width=20)
-    assert text == (
-        "id  label\n"
-        "--  -------------\n"
-        "r1  one two three\n"
-        "    four five six\n"
-        "    seven\n"
-        "\n"
-        "r2  short"
-    )
+    assert text == ("id  label\n--  -------------\nr1  one two three\n    four five six\n    seven\n\nr2  short")
     assert max(len(line) for line in text.splitlines()) <= 20
 
 
 def test_render_table_cuts_cells_after_max_lines_and_prints_headings_and_blank_rows():
-    text = render_table(["id", "label"], ["Group", ["r1", "one two three four five six seven"], None, ["r2", "x"]],
-                        width=20, max_lines=2, spacing=False)
+    text = render_table(
+        ["id", "label"],
+        ["Group", ["r1", "one two three four five six seven"], None, ["r2", "x"]],
+        width=20,
+        max_lines=2,
+        spacing=False,
+    )
     assert text == "id  label\n--  --------------\nGroup\nr1  one two three\n    four five six…\n\nr2  x"
 
 

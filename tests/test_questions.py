@@ -48,41 +48,108 @@ def mini():
 
 def test_describe_a_recommendation_with_its_updates_and_links(store):
     node = describe_node(store, "r1")
-    assert (node.id, node.type, node.number, node.plan, node.plan_title) == ("north/r1", "recommendation", "1", "north", "The North Plan")
+    assert (node.id, node.type, node.number, node.plan, node.plan_title) == (
+        "north/r1",
+        "recommendation",
+        "1",
+        "north",
+        "The North Plan",
+    )
     assert node.text == "Find homes for children before they leave custody."
-    assert (node.response, node.status, node.addressed_to, node.addressee_text) == ("agreed", None, ["board"], "The North Board should:")
+    assert (node.response, node.status, node.addressed_to, node.addressee_text) == (
+        "agreed",
+        None,
+        ["board"],
+        "The North Board should:",
+    )
     assert node.names["board"] == "North Board"
     assert node.updates == [
-        ItemSummary("north/r1-update-1", "update", "January update", "January update", "Work has started with councils.",
-                    "2020-01", None, None, ["Head of Housing"], ["March 2020"]),
-        ItemSummary("north/r1-update-2", "update", "December update", "December update", "The work continues into next year.",
-                    "2020-12", "ongoing", "Ongoing", [], ["By the end of 2021"]),
+        ItemSummary(
+            "north/r1-update-1",
+            "update",
+            "January update",
+            "January update",
+            "Work has started with councils.",
+            "2020-01",
+            None,
+            None,
+            ["Head of Housing"],
+            ["March 2020"],
+        ),
+        ItemSummary(
+            "north/r1-update-2",
+            "update",
+            "December update",
+            "December update",
+            "The work continues into next year.",
+            "2020-12",
+            "ongoing",
+            "Ongoing",
+            [],
+            ["By the end of 2021"],
+        ),
     ]
     assert node.links_out == [
-        LinkView("out", "feeds-into", "north/r2", "Train staff who work with young adults.", "explicit",
-                 "Homes found for children will shape the training of staff.", document="north-source"),
-        LinkView("out", "related-to", "south/housing-1", "Secure a home for every child leaving custody.", "judged",
-                 "Find homes for children", target_quote="Secure a home for every child leaving custody.", document="north-source"),
+        LinkView(
+            "out",
+            "feeds-into",
+            "north/r2",
+            "Train staff who work with young adults.",
+            "explicit",
+            "Homes found for children will shape the training of staff.",
+            document="north-source",
+        ),
+        LinkView(
+            "out",
+            "related-to",
+            "south/housing-1",
+            "Secure a home for every child leaving custody.",
+            "judged",
+            "Find homes for children",
+            target_quote="Secure a home for every child leaving custody.",
+            document="north-source",
+        ),
     ]
     assert node.links_in == [
-        LinkView("in", "duplicate-of", "north/r5", "Recommendation 5 (removed)", "explicit",
-                 "Recommendation 5 was removed as a duplicate of recommendation 1.", document="north-source"),
+        LinkView(
+            "in",
+            "duplicate-of",
+            "north/r5",
+            "Recommendation 5 (removed)",
+            "explicit",
+            "Recommendation 5 was removed as a duplicate of recommendation 1.",
+            document="north-source",
+        ),
     ]
 
 
 def test_describe_shows_actions_with_their_own_links(store):
     node = describe_node(store, "north/r6")
     assert [(a.id, a.status, a.target_dates) for a in node.actions] == [
-        ("north/r6-action-1", "ongoing", ["September 2020"]), ("north/r6-action-2", "complete", ["2019"])]
-    assert node.actions[0].links == [LinkView("out", "related-to", "south/housing-2", "Offer education in every secure home.",
-                                              "suggested", "Open a virtual campus.")]
+        ("north/r6-action-1", "ongoing", ["September 2020"]),
+        ("north/r6-action-2", "complete", ["2019"]),
+    ]
+    assert node.actions[0].links == [
+        LinkView(
+            "out",
+            "related-to",
+            "south/housing-2",
+            "Offer education in every secure home.",
+            "suggested",
+            "Open a virtual campus.",
+        )
+    ]
     assert node.owners == ["Head of Learning"] and node.owned_by == []
 
 
 def test_describe_an_action_names_its_parent(store):
     node = describe_node(store, "r6-action-1")
     assert (node.type, node.parent, node.parent_label, node.target_date_values) == (
-        "action", "north/r6", "Improve education in custody.", ["2020-09"])
+        "action",
+        "north/r6",
+        "Improve education in custody.",
+        ["2020-09"],
+    )
 
 
 def test_describe_an_organisation_lists_what_refers_to_it(store):
@@ -100,7 +167,9 @@ def test_describe_an_organisation_lists_what_refers_to_it(store):
 def test_describe_a_workstream_lists_its_recommendations(store):
     node = describe_node(store, "south/health")
     assert [(ref.relation, ref.id) for ref in node.referenced_by] == [
-        ("in workstream", "south/health-1"), ("in workstream", "south/health-2")]
+        ("in workstream", "south/health-1"),
+        ("in workstream", "south/health-2"),
+    ]
     assert [(link.relation, link.other) for link in node.links_out] == [("delegated-to", "housing-fund")]
 
 
@@ -145,7 +214,12 @@ def test_format_node_table(store):
 def test_format_node_csv_and_json(store):
     description = describe_node(store, "r2")
     lines = format_node(description, "csv").splitlines()
-    assert lines[:4] == ["field,value", "id,north/r2", "type,recommendation", "label,Train staff who work with young adults."]
+    assert lines[:4] == [
+        "field,value",
+        "id,north/r2",
+        "type,recommendation",
+        "label,Train staff who work with young adults.",
+    ]
     assert "link out,→ feeds-into south/health (explicit): The training will feed the South health work." in lines
     data = json.loads(format_node(description, "json"))
     assert data["id"] == "north/r2" and data["updates"][0]["status"] == "complete"
@@ -158,20 +232,53 @@ def test_mapping_has_one_row_per_recommendation_in_plan_order(store):
     mapping = find_mapping(store, "north", "south")
     assert [row.recommendation for row in mapping.rows] == [f"north/r{n}" for n in range(1, 9)]
     assert mapping.unmapped == ["north/r5", "north/r7", "north/r8"]
-    assert mapping.workstreams == [("south/housing", "Housing"), ("south/health", "Health and Wellbeing"), ("south/oversight", "Oversight")]
-    links = {row.recommendation: [(l.from_node, l.to_node, l.workstream, l.recommendation, l.relation, l.basis, l.direction)
-                                  for l in row.links] for row in mapping.rows}
+    assert mapping.workstreams == [
+        ("south/housing", "Housing"),
+        ("south/health", "Health and Wellbeing"),
+        ("south/oversight", "Oversight"),
+    ]
+    links = {
+        row.recommendation: [
+            (
+                link.from_node,
+                link.to_node,
+                link.workstream,
+                link.recommendation,
+                link.relation,
+                link.basis,
+                link.direction,
+            )
+            for link in row.links
+        ]
+        for row in mapping.rows
+    }
     assert links == {
-        "north/r1": [("north/r1", "south/housing-1", "south/housing", "south/housing-1", "related-to", "judged", "out")],
+        "north/r1": [
+            ("north/r1", "south/housing-1", "south/housing", "south/housing-1", "related-to", "judged", "out")
+        ],
         # a link to a workstream as a whole
         "north/r2": [("north/r2", "south/health", "south/health", None, "feeds-into", "explicit", "out")],
         # a link from the TO plan (the other direction)
-        "north/r3": [("north/r3", "south/health-1", "south/health", "south/health-1", "duplicate-of", "explicit", "in")],
+        "north/r3": [
+            ("north/r3", "south/health-1", "south/health", "south/health-1", "duplicate-of", "explicit", "in")
+        ],
         # a link from an update of a TO recommendation implies the recommendation and its workstream
-        "north/r4": [("north/r4", "south/housing-1-update-1", "south/housing", "south/housing-1", "related-to", "judged", "in")],
+        "north/r4": [
+            ("north/r4", "south/housing-1-update-1", "south/housing", "south/housing-1", "related-to", "judged", "in")
+        ],
         "north/r5": [],
         # a link from an action of the FROM recommendation counts as the recommendation's
-        "north/r6": [("north/r6-action-1", "south/housing-2", "south/housing", "south/housing-2", "related-to", "suggested", "out")],
+        "north/r6": [
+            (
+                "north/r6-action-1",
+                "south/housing-2",
+                "south/housing",
+                "south/housing-2",
+                "related-to",
+                "suggested",
+                "out",
+            )
+        ],
         "north/r7": [],
         "north/r8": [],
     }
@@ -180,14 +287,38 @@ def test_mapping_has_one_row_per_recommendation_in_plan_order(store):
 def test_mapping_the_other_way_puts_workstream_links_aside(store):
     mapping = find_mapping(store, "south", "north")
     assert [row.recommendation for row in mapping.rows] == [
-        "south/housing-1", "south/housing-2", "south/health-1", "south/health-2", "south/oversight-1"]
-    assert [row.workstream for row in mapping.rows] == ["south/housing", "south/housing", "south/health", "south/health", "south/oversight"]
+        "south/housing-1",
+        "south/housing-2",
+        "south/health-1",
+        "south/health-2",
+        "south/oversight-1",
+    ]
+    assert [row.workstream for row in mapping.rows] == [
+        "south/housing",
+        "south/housing",
+        "south/health",
+        "south/health",
+        "south/oversight",
+    ]
     assert mapping.unmapped == ["south/health-2", "south/oversight-1"]
-    assert [(l.from_node, l.to_node, l.direction) for l in mapping.rows[0].links] == [
-        ("south/housing-1", "north/r1", "in"), ("south/housing-1-update-1", "north/r4", "out")]
-    assert mapping.other_links == [MappingLink(
-        "south/health", "north/r2", None, None, "north/r2", "Train staff who work with young adults.", "feeds-into", "explicit",
-        "in", "The training will feed the South health work.")]
+    assert [(link.from_node, link.to_node, link.direction) for link in mapping.rows[0].links] == [
+        ("south/housing-1", "north/r1", "in"),
+        ("south/housing-1-update-1", "north/r4", "out"),
+    ]
+    assert mapping.other_links == [
+        MappingLink(
+            "south/health",
+            "north/r2",
+            None,
+            None,
+            "north/r2",
+            "Train staff who work with young adults.",
+            "feeds-into",
+            "explicit",
+            "in",
+            "The training will feed the South health work.",
+        )
+    ]
 
 
 def test_mapping_accepts_short_forms_and_refuses_what_is_not_two_plans(store):
@@ -204,14 +335,19 @@ def test_mapping_accepts_short_forms_and_refuses_what_is_not_two_plans(store):
 
 def test_mapping_on_the_mini_data_set(mini):
     mapping = find_mapping(mini, "alpha", "beta")
-    assert [(row.recommendation, [(l.recommendation, l.workstream, l.relation) for l in row.links]) for row in mapping.rows] == [
+    assert [
+        (row.recommendation, [(link.recommendation, link.workstream, link.relation) for link in row.links])
+        for row in mapping.rows
+    ] == [
         ("alpha/r1", [("beta/resettlement-1", "beta/resettlement", "related-to")]),
         ("alpha/r2", []),
     ]
 
 
 def test_format_mapping_table(store):
-    assert format_mapping(find_mapping(store, "north", "south"), width=100) == """\
+    assert (
+        format_mapping(find_mapping(store, "north", "south"), width=100)
+        == """\
 north → south: 8 recommendations, 5 linked, 3 map onto nothing
 
     north                             workstream  south                            link
@@ -245,11 +381,14 @@ r8  Write a plan for the summer.      —
 
 Map onto nothing: r5, r7, r8
 """
+    )
 
 
 def test_format_mapping_matrix(store):
     text = format_mapping(find_mapping(store, "north", "south"), width=100, matrix=True)
-    assert text.split("\n\n")[1] == """\
+    assert (
+        text.split("\n\n")[1]
+        == """\
     Housing          Health and        Oversight
                      Wellbeing
 --  ---------------  ----------------  ---------
@@ -261,13 +400,20 @@ r5
 r6  #2 related-to~
 r7
 r8"""
+    )
 
 
 def test_format_mapping_csv_and_json(store):
     mapping = find_mapping(store, "north", "south")
     lines = format_mapping(mapping, "csv").splitlines()
-    assert lines[0] == "recommendation,number,label,to_workstream,to_recommendation,to_node,from_node,relation,basis,direction,quote"
-    assert lines[1] == "north/r1,1,Find homes for children before they leave custody.,south/housing,south/housing-1,south/housing-1,north/r1,related-to,judged,out,Find homes for children"
+    assert (
+        lines[0]
+        == "recommendation,number,label,to_workstream,to_recommendation,to_node,from_node,relation,basis,direction,quote"
+    )
+    assert (
+        lines[1]
+        == "north/r1,1,Find homes for children before they leave custody.,south/housing,south/housing-1,south/housing-1,north/r1,related-to,judged,out,Find homes for children"
+    )
     assert lines[5] == "north/r5,5,Recommendation 5 (removed),,,,,,,,"
     assert len(lines) == 9
     data = json.loads(format_mapping(mapping, "json"))
@@ -297,7 +443,12 @@ def test_overdue_uses_the_latest_target_date_including_those_of_updates(store):
     # north/r1: March 2020 (January update) and 2021 (December update): due at the end of 2021.
     assert "north/r1" not in [item.id for item in find_overdue(store, "2021-12-31").items]
     item = next(item for item in find_overdue(store, datetime.date(2022, 1, 1)).items if item.id == "north/r1")
-    assert (item.target, item.due, item.target_of, item.target_text) == ("2021", "2021-12-31", "north/r1-update-2", "By the end of 2021")
+    assert (item.target, item.due, item.target_of, item.target_text) == (
+        "2021",
+        "2021-12-31",
+        "north/r1-update-2",
+        "By the end of 2021",
+    )
     # no status of its own: the one its latest update reports
     assert (item.status, item.status_text, item.status_of) == ("ongoing", "Ongoing", "north/r1-update-2")
 
@@ -348,7 +499,8 @@ def test_format_overdue(store):
     )
     assert format_overdue(find_overdue(store, "2020-01-01")) == "Nothing is overdue on 2020-01-01.\n"
     assert format_overdue(overdue, "csv").splitlines()[1] == (
-        "north/r6-action-1,action,north,Open a virtual campus.,2020-09,September 2020,2020-09-30,244,north/r6-action-1,ongoing,Ongoing")
+        "north/r6-action-1,action,north,Open a virtual campus.,2020-09,September 2020,2020-09-30,244,north/r6-action-1,ongoing,Ongoing"
+    )
     assert json.loads(format_overdue(overdue, "json"))["items"][1]["id"] == "south/health-1"
 
 
@@ -357,9 +509,9 @@ def test_format_overdue(store):
 
 def test_gaps(store):
     assert [(gap.id, gap.missing) for gap in find_gaps(store)] == [
-        ("north/r4", ["owner", "target date"]),          # a link from south's update counts
+        ("north/r4", ["owner", "target date"]),  # a link from south's update counts
         ("north/r8", ["owner", "target date", "action or link"]),
-        ("south/housing-1", ["owner", "target date"]),   # it has an action
+        ("south/housing-1", ["owner", "target date"]),  # it has an action
         ("south/housing-2", ["owner", "target date"]),
         ("south/health-1", ["owner"]),
         ("south/health-2", ["owner", "target date"]),
@@ -389,5 +541,10 @@ def test_format_gaps(store):
         "north/r8,north,Write a plan for the summer.,,yes,yes,yes\r\n"
     )
     assert json.loads(format_gaps(gaps, "json"))[0] == {
-        "id": "north/r4", "plan": "north", "label": "Review the transitions protocol.", "status": None, "missing": ["owner", "target date"]}
+        "id": "north/r4",
+        "plan": "north",
+        "label": "Review the transitions protocol.",
+        "status": None,
+        "missing": ["owner", "target date"],
+    }
     assert format_gaps([]) == "Every recommendation has an owner, a target date, and an action or link.\n"

@@ -14,16 +14,15 @@ import fcntl
 import os
 import re
 import select
-import struct
-import termios
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -79,14 +78,16 @@ BLOCKS = console_blocks(README.read_text(encoding="utf-8"))
 
 def session_env(home: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CROSSPLAN_")}
-    env.update({
-        "HOME": str(home),
-        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
-        "COLUMNS": "100",
-        "TERM": "dumb",
-        "LC_ALL": "C.UTF-8",
-        "PYTHONIOENCODING": "utf-8",
-    })
+    env.update(
+        {
+            "HOME": str(home),
+            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
+            "COLUMNS": "100",
+            "TERM": "dumb",
+            "LC_ALL": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+        }
+    )
     return env
 
 
@@ -95,8 +96,15 @@ def run_on_a_terminal(command: str, cwd: Path, env: dict[str, str], timeout: flo
     return what the terminal showed (stdin is empty: nothing is typed)."""
     leader, follower = os.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
-    process = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                               stdout=follower, stderr=follower, start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "-c", command],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        start_new_session=True,
+    )
     os.close(follower)
     chunks = []
     try:
@@ -136,7 +144,9 @@ def run_block(block: Block, tmp_path: Path, replace: dict[str, str] | None = Non
         )
 
 
-@pytest.mark.parametrize("block", [block for block in BLOCKS if not block.server], ids=lambda block: f"line{block.line}")
+@pytest.mark.parametrize(
+    "block", [block for block in BLOCKS if not block.server], ids=lambda block: f"line{block.line}"
+)
 def test_console_example(block, tmp_path):
     run_block(block, tmp_path)
 
@@ -151,7 +161,12 @@ def test_console_example_against_a_server(block, tmp_path, oxigraph_server):
 
 def test_the_readme_has_console_examples_and_their_files():
     assert len(BLOCKS) >= 15
-    used = {word for block in BLOCKS for step in block.steps for word in step.command.split()
-            if re.search(r"\.(csv|xlsx|yaml)$", word) and not word.startswith("-")}
+    used = {
+        word
+        for block in BLOCKS
+        for step in block.steps
+        for word in step.command.split()
+        if re.search(r"\.(csv|xlsx|yaml)$", word) and not word.startswith("-")
+    }
     for name in used:
         assert (EXAMPLES / name).exists() or not (ROOT / name).exists(), name

@@ -10,11 +10,11 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
+
 from crossplan.graph.analysis import find_duplicate_groups
 from crossplan.graph.questions import find_gaps, find_mapping, find_overdue
 from crossplan.graph.report import gather_report, render_html, render_pdf
 from crossplan.graph.store import open_store
-
 from tests.test_matrix import HOSTILE, make_hostile
 
 AS_OF = "2021-06-30"
@@ -102,8 +102,12 @@ def expected_figures(store, plans: list[str], pairs: list[tuple[str, str]], as_o
     """Ask the graph each question the briefing answers, here, independently of the report's code."""
     expected: dict[str, int] = {}
     for plan in plans:
-        for kind, term in [("workstream", "cp:Workstream"), ("recommendation", "cp:Recommendation"), ("action", "cp:Action"),
-                           ("update", "cp:Update")]:
+        for kind, term in [
+            ("workstream", "cp:Workstream"),
+            ("recommendation", "cp:Recommendation"),
+            ("action", "cp:Action"),
+            ("update", "cp:Update"),
+        ]:
             expected[f"plan.{plan}.items.{kind}"] = store.select(_COUNT.format(type=term, plan=plan))[0]["n"]
         expected[f"plan.{plan}.removed"] = store.select(_REMOVED.format(plan=plan))[0]["n"]
         responses: dict[str, str | None] = {}
@@ -130,7 +134,9 @@ def expected_figures(store, plans: list[str], pairs: list[tuple[str, str]], as_o
         for row in store.select(_ROUND_FIGURES.format(plan=plan)):
             key = f"plan.{plan}.round.{row['date'] or 'undated'}"
             expected[f"{key}.updates"], expected[f"{key}.items"] = row["updates"], row["items"]
-            expected[f"{key}.target-dates"] = sum(target["date"] == row["date"] for target in store.select(_ROUND_TARGETS.format(plan=plan)))
+            expected[f"{key}.target-dates"] = sum(
+                target["date"] == row["date"] for target in store.select(_ROUND_TARGETS.format(plan=plan))
+            )
         for row in store.select(_ROUND_STATUSES.format(plan=plan)):
             expected[f"plan.{plan}.round.{row['date'] or 'undated'}.status.{_local(row['status'])}"] = row["n"]
     for first, second in pairs:
@@ -143,16 +149,24 @@ def expected_figures(store, plans: list[str], pairs: list[tuple[str, str]], as_o
         every = [link for row in mapping.rows for link in row.links] + mapping.other_links
         expected[f"{key}.links"] = len(every)
         for relation in ("duplicate-of", "feeds-into", "delegated-to", "supersedes", "references", "related-to"):
-            expected[f"{key}.relation.{relation}"] = sum(any(link.relation == relation for link in row.links) for row in linked)
+            expected[f"{key}.relation.{relation}"] = sum(
+                any(link.relation == relation for link in row.links) for row in linked
+            )
             expected[f"{key}.relation-links.{relation}"] = sum(link.relation == relation for link in every)
         for basis in ("explicit", "judged", "suggested"):
             expected[f"{key}.basis.{basis}"] = sum(any(link.basis == basis for link in row.links) for row in linked)
             expected[f"{key}.basis-links.{basis}"] = sum(link.basis == basis for link in every)
         for workstream, _title in mapping.workstreams:
-            expected[f"{key}.column.{workstream}"] = sum(any(link.workstream == workstream for link in row.links) for row in linked)
+            expected[f"{key}.column.{workstream}"] = sum(
+                any(link.workstream == workstream for link in row.links) for row in linked
+            )
         if any(link.workstream is None for row in linked for link in row.links):
-            expected[f"{key}.column.(other)"] = sum(any(link.workstream is None for link in row.links) for row in linked)
-        expected[f"{key}.empty"] = sum(all(link.workstream != workstream for link in every) for workstream, _ in mapping.workstreams)
+            expected[f"{key}.column.(other)"] = sum(
+                any(link.workstream is None for link in row.links) for row in linked
+            )
+        expected[f"{key}.empty"] = sum(
+            all(link.workstream != workstream for link in every) for workstream, _ in mapping.workstreams
+        )
     expected["duplicates"] = sum(bool(set(group.plans) & set(plans)) for group in find_duplicate_groups(store))
     return expected
 
@@ -166,9 +180,15 @@ def test_every_figure_in_the_report_is_the_graphs_answer(shipped, shipped_html):
 def test_every_figure_of_every_linked_pair_and_of_one_plan(mini_data):
     store = open_store(mini_data)
     page = parse(render_html(gather_report(store, as_of=AS_OF), store))
-    assert {name: int(value) for name, value in page.figures.items()} == expected_figures(store, ["alpha", "beta"], [("alpha", "beta")], AS_OF)
-    page = parse(render_html(gather_report(store, "beta", "alpha", as_of=AS_OF), store))  # onto a plan without workstreams
-    assert {name: int(value) for name, value in page.figures.items()} == expected_figures(store, ["beta", "alpha"], [("beta", "alpha")], AS_OF)
+    assert {name: int(value) for name, value in page.figures.items()} == expected_figures(
+        store, ["alpha", "beta"], [("alpha", "beta")], AS_OF
+    )
+    page = parse(
+        render_html(gather_report(store, "beta", "alpha", as_of=AS_OF), store)
+    )  # onto a plan without workstreams
+    assert {name: int(value) for name, value in page.figures.items()} == expected_figures(
+        store, ["beta", "alpha"], [("beta", "alpha")], AS_OF
+    )
     page = parse(render_html(gather_report(store, plan="beta", as_of=AS_OF), store))
     assert {name: int(value) for name, value in page.figures.items()} == expected_figures(store, ["beta"], [], AS_OF)
 
@@ -176,8 +196,12 @@ def test_every_figure_of_every_linked_pair_and_of_one_plan(mini_data):
 def test_the_reporting_rounds_are_the_plans_update_rounds(shipped, shipped_html):
     report = gather_report(shipped, *PAIR, as_of=AS_OF)
     hmip = report.plans[0]
-    titles = {row["title"] for row in shipped.select(
-        "SELECT DISTINCT ?title WHERE { ?i cp:inPlan ?p ; cp:hasUpdate ?u . ?u dcterms:title ?title . ?p dcterms:identifier 'hmip-resettlement' }")}
+    titles = {
+        row["title"]
+        for row in shipped.select(
+            "SELECT DISTINCT ?title WHERE { ?i cp:inPlan ?p ; cp:hasUpdate ?u . ?u dcterms:title ?title . ?p dcterms:identifier 'hmip-resettlement' }"
+        )
+    }
     assert {title for round_ in hmip.rounds for title in round_.titles} == titles
     assert [round_.date for round_ in hmip.rounds] == sorted(round_.date for round_ in hmip.rounds)
     text = " ".join(parse(shipped_html).text)
@@ -191,7 +215,11 @@ def test_the_reporting_rounds_are_the_plans_update_rounds(shipped, shipped_html)
 def test_the_appendix_numbers_every_link_and_the_marks_point_at_it(shipped_html):
     page = parse(shipped_html)
     anchors = {attributes["id"] for _tag, attributes in page.tags if attributes.get("id", "").startswith("link-")}
-    targets = {attributes["href"][1:] for tag, attributes in page.tags if tag == "a" and attributes.get("href", "").startswith("#link-")}
+    targets = {
+        attributes["href"][1:]
+        for tag, attributes in page.tags
+        if tag == "a" and attributes.get("href", "").startswith("#link-")
+    }
     assert targets and targets <= anchors
     assert len(anchors) == int(page.figures[f"pair.{PAIR[0]}.{PAIR[1]}.links"])
     assert re.search(r"data sha256:[0-9a-f]{16}", shipped_html)
@@ -205,8 +233,11 @@ def assert_inert(page: str) -> _Page:
     for tag, attributes in parsed.tags:
         assert tag not in ("script", "iframe", "img", "object", "embed", "link", "b"), (tag, attributes)
         assert not any(name.startswith("on") for name in attributes), (tag, attributes)
-        assert not any(str(value).lstrip().lower().startswith(("javascript:", "http:", "https:")) for name, value in attributes.items()
-                       if name in ("href", "src", "xlink:href")), (tag, attributes)
+        assert not any(
+            str(value).lstrip().lower().startswith(("javascript:", "http:", "https:"))
+            for name, value in attributes.items()
+            if name in ("href", "src", "xlink:href")
+        ), (tag, attributes)
     return parsed
 
 
@@ -232,7 +263,9 @@ def test_hostile_text_is_printed_as_text_in_the_pdf(mini_data, tmp_path):
     store = open_store(data)
     pdf = tmp_path / "hostile.pdf"
     pdf.write_bytes(render_pdf(render_html(gather_report(store, "alpha", "beta", as_of=AS_OF), store)))
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    text = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     assert '<script>alert("plan")</script> Alpha' in text
     assert "@SUM(1+1) <b>Resettlement</b>" in text
 
@@ -245,17 +278,27 @@ def test_the_page_opens_offline_in_chromium_without_requests_or_errors(shipped_h
     path.write_text(shipped_html, encoding="utf-8")
     requests, errors, blocked = [], [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         try:
             page = browser.new_page(java_script_enabled=False)
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                       else (blocked.append(route.request.url), route.abort()))
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith("file:")
+                    else (blocked.append(route.request.url), route.abort())
+                ),
+            )
             page.on("request", lambda request: requests.append(request.url))
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(path.as_uri())
             assert page.title().startswith("Briefing: hmip-resettlement → yj-blueprint")
-            assert page.locator("table.matrix tr").count() == 1 + int(parse(shipped_html).figures[f"pair.{PAIR[0]}.{PAIR[1]}.recommendations"])
+            assert page.locator("table.matrix tr").count() == 1 + int(
+                parse(shipped_html).figures[f"pair.{PAIR[0]}.{PAIR[1]}.recommendations"]
+            )
             assert page.locator("svg.chart").count() == 4
             box = page.locator("table.matrix").bounding_box()
             assert box and box["width"] > 0
@@ -270,7 +313,9 @@ def test_the_pdf_holds_every_recommendation_and_workstream(shipped, tmp_path, in
     result = invoke("report", *PAIR, "--as-of", AS_OF, "-o", pdf)
     assert result.exit_code == 0, result.output
     assert pdf.read_bytes().startswith(b"%PDF")
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    text = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     mapping = find_mapping(shipped, *PAIR)
     for row in mapping.rows:
         assert re.search(rf"(^|\s){re.escape(row.recommendation.rsplit('/', 1)[1])}\s", text), row.recommendation
@@ -292,17 +337,26 @@ def test_report_command_writes_html_for_a_pair_one_plan_or_every_pair(mini_data,
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote {out} (2 plans; alpha → beta)\n"
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert invoke("--data", mini_data, "report", "--plan", "alpha", "-o", out).output == f"Wrote {out} (1 plan; no pairs)\n"
+    assert (
+        invoke("--data", mini_data, "report", "--plan", "alpha", "-o", out).output
+        == f"Wrote {out} (1 plan; no pairs)\n"
+    )
     assert invoke("--data", mini_data, "report", "-o", out).output == f"Wrote {out} (2 plans; alpha → beta)\n"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["alph", "beta"], "Error: no plan 'alph' (did you mean 'alpha'?)"),
-    (["alpha", "alpha"], "Error: FROM and TO are the same plan 'alpha': give two different plans"),
-    (["alpha", "beta", "--as-of", "30/06/2021"], "Error: '30/06/2021' is not a date (write YYYY-MM-DD)"),
-    (["alpha", "beta", "-o", "{tmp}/b.docx"], "Error: {tmp}/b.docx: write the report to a .html or .pdf file"),
-    (["alpha", "beta", "-o", "{tmp}/missing/b.pdf"], "Error: {tmp}/missing/b.pdf: the directory {tmp}/missing does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["alph", "beta"], "Error: no plan 'alph' (did you mean 'alpha'?)"),
+        (["alpha", "alpha"], "Error: FROM and TO are the same plan 'alpha': give two different plans"),
+        (["alpha", "beta", "--as-of", "30/06/2021"], "Error: '30/06/2021' is not a date (write YYYY-MM-DD)"),
+        (["alpha", "beta", "-o", "{tmp}/b.docx"], "Error: {tmp}/b.docx: write the report to a .html or .pdf file"),
+        (
+            ["alpha", "beta", "-o", "{tmp}/missing/b.pdf"],
+            "Error: {tmp}/missing/b.pdf: the directory {tmp}/missing does not exist",
+        ),
+    ],
+)
 def test_report_errors_are_one_located_line(mini_data, invoke, tmp_path, args, message):
     result = invoke("--data", mini_data, "report", *[arg.format(tmp=tmp_path) for arg in args])
     assert result.exit_code == 1
@@ -325,7 +379,9 @@ def test_an_output_that_is_a_directory_is_one_line(mini_data, invoke, tmp_path):
     folder.mkdir()
     result = invoke("--data", mini_data, "report", "alpha", "beta", "-o", folder)
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == f"Error: Invalid value for '-o' / '--output': File '{folder}' is a directory."
+    assert (
+        result.output.splitlines()[-1] == f"Error: Invalid value for '-o' / '--output': File '{folder}' is a directory."
+    )
 
 
 def test_many_pairs_leave_the_drawings_out_and_say_how_to_get_one(mini_data, monkeypatch):
@@ -348,7 +404,9 @@ def test_the_pdf_is_made_without_fetching_anything(monkeypatch):
         raise ValueError("refused")
 
     monkeypatch.setattr(render, "_refuse_fetch", refuse)
-    pdf = render_pdf('<p>text</p><img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="https://example.org/x.css">')
+    pdf = render_pdf(
+        '<p>text</p><img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="https://example.org/x.css">'
+    )
     assert pdf.startswith(b"%PDF")
     assert asked and all(url.startswith(("http://127.0.0.1:9/", "https://example.org/")) for url in asked)
 

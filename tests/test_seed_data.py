@@ -72,8 +72,12 @@ def test_hmip_recommendation_ids_and_the_removed_additional_4(dataset):
     removed = [r.id for r in recommendations if r.status is Status.REMOVED]
     assert removed == ["hmip-resettlement/a4"]
     assert dataset.nodes["hmip-resettlement/a4"].text is None
-    (duplicate,) = [l for l in dataset.links if l.source_id == "hmip-resettlement/a4"]
-    assert (duplicate.relation, duplicate.target_id, duplicate.basis) == (Relation.DUPLICATE_OF, "hmip-resettlement/r6", Basis.EXPLICIT)
+    (duplicate,) = [link for link in dataset.links if link.source_id == "hmip-resettlement/a4"]
+    assert (duplicate.relation, duplicate.target_id, duplicate.basis) == (
+        Relation.DUPLICATE_OF,
+        "hmip-resettlement/r6",
+        Basis.EXPLICIT,
+    )
     assert "duplicate" in duplicate.quote.lower()
 
 
@@ -113,13 +117,16 @@ def test_every_quote_is_verbatim_in_its_source(dataset, sources):
 
 def test_judged_cross_plan_links_map_hmip_onto_the_blueprint_with_a_quote_from_each_side(dataset):
     cross = [
-        l for l in dataset.links
-        if l.basis is Basis.JUDGED and {dataset.nodes[l.source_id].plan, dataset.nodes[l.target_id].plan} == {"hmip-resettlement", "yj-blueprint"}
+        link
+        for link in dataset.links
+        if link.basis is Basis.JUDGED
+        and {dataset.nodes[link.source_id].plan, dataset.nodes[link.target_id].plan}
+        == {"hmip-resettlement", "yj-blueprint"}
     ]
     assert len(cross) >= 5
     for link in cross:
         assert link.target_quote, link.key
-    mapped = {l.source_id for l in cross if dataset.nodes[l.source_id].type is NodeType.RECOMMENDATION}
+    mapped = {link.source_id for link in cross if dataset.nodes[link.source_id].type is NodeType.RECOMMENDATION}
     assert len(mapped) >= 5
 
 
@@ -156,13 +163,15 @@ def test_organisations_have_the_abbreviations_used_in_the_text(dataset):
 
 
 def _link(dataset, source, relation, target):
-    found = [l for l in dataset.links if (l.source_id, l.relation, l.target_id) == (source, relation, target)]
+    found = [
+        link for link in dataset.links if (link.source_id, link.relation, link.target_id) == (source, relation, target)
+    ]
     assert len(found) == 1, (source, relation.value, target)
     return found[0]
 
 
 def _no_link(dataset, source, target):
-    return not [l for l in dataset.links if (l.source_id, l.target_id) == (source, target)]
+    return not [link for link in dataset.links if (link.source_id, link.target_id) == (source, target)]
 
 
 @pytest.fixture(scope="module")
@@ -174,11 +183,21 @@ def test_the_blueprint_is_tied_to_its_implementation_plan_and_editions(dataset, 
     implements = _link(dataset, "youth-justice-blueprint", Relation.DELEGATED_TO, "yj-blueprint")
     assert implements.basis is Basis.EXPLICIT and implements.document == "yj-blueprint-implementation-plan"
     assert "This implementation plan sets out a shared commitment" in implements.quote
-    edition = _link(dataset, "yj-blueprint-implementation-plan", Relation.SUPERSEDES, "yj-blueprint-implementation-plan-first-edition")
+    edition = _link(
+        dataset,
+        "yj-blueprint-implementation-plan",
+        Relation.SUPERSEDES,
+        "yj-blueprint-implementation-plan-first-edition",
+    )
     assert edition.basis is Basis.JUDGED
     _link(dataset, "youth-justice-blueprint", Relation.DELEGATED_TO, "yj-blueprint-implementation-plan-first-edition")
     for recommendation in ("a1", "a2"):
-        cited = _link(dataset, f"hmip-resettlement/{recommendation}", Relation.REFERENCES, "yj-blueprint-implementation-plan-first-edition")
+        cited = _link(
+            dataset,
+            f"hmip-resettlement/{recommendation}",
+            Relation.REFERENCES,
+            "yj-blueprint-implementation-plan-first-edition",
+        )
         assert "the Blueprint and associated implementation plan, published in May" in cited.quote
     paths = find_paths(shipped_store, "youth-justice-blueprint", "yj-blueprint")
     assert paths.paths[0].nodes == ["youth-justice-blueprint", "yj-blueprint"]
@@ -211,15 +230,34 @@ def test_the_a1_a2_december_updates_map_onto_the_wales_transitions_guidance_row(
 
 def test_a1_a2_to_the_resettlement_workstream_are_judged_and_the_inputs_explicit(dataset):
     for recommendation in ("a1", "a2"):
-        link = _link(dataset, f"hmip-resettlement/{recommendation}", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions")
+        link = _link(
+            dataset,
+            f"hmip-resettlement/{recommendation}",
+            Relation.RELATED_TO,
+            "yj-blueprint/resettlement-and-transitions",
+        )
         assert link.basis is Basis.JUDGED
-        assert not [l for l in dataset.links if l.source_id == f"hmip-resettlement/{recommendation}" and l.relation is Relation.FEEDS_INTO]
-    for source in ("hmip-youth-resettlement-inspection", "yjb-constructive-resettlement-pathfinder",
-                   "welsh-yot-self-assessment-of-national-standards"):
+        assert not [
+            link
+            for link in dataset.links
+            if link.source_id == f"hmip-resettlement/{recommendation}" and link.relation is Relation.FEEDS_INTO
+        ]
+    for source in (
+        "hmip-youth-resettlement-inspection",
+        "yjb-constructive-resettlement-pathfinder",
+        "welsh-yot-self-assessment-of-national-standards",
+    ):
         link = _link(dataset, source, Relation.FEEDS_INTO, "yj-blueprint/resettlement-and-transitions")
         assert link.basis is Basis.EXPLICIT
-    assert "Welsh YOT self-assessment of National Standards" in _link(
-        dataset, "welsh-yot-self-assessment-of-national-standards", Relation.FEEDS_INTO, "yj-blueprint/resettlement-and-transitions").quote
+    assert (
+        "Welsh YOT self-assessment of National Standards"
+        in _link(
+            dataset,
+            "welsh-yot-self-assessment-of-national-standards",
+            Relation.FEEDS_INTO,
+            "yj-blueprint/resettlement-and-transitions",
+        ).quote
+    )
 
 
 def test_the_weak_cross_plan_links_were_re_read(dataset):
@@ -230,7 +268,12 @@ def test_the_weak_cross_plan_links_were_re_read(dataset):
     assert "secure provision" in secure.quote and "accommodated close to home" not in (secure.target_quote or "")
     # kept on R&T-3 (see the YAML comment), which hands its suggestions to R&T-1 explicitly
     _link(dataset, "hmip-resettlement/a6", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions-3")
-    _link(dataset, "yj-blueprint/resettlement-and-transitions-3-update-1", Relation.DELEGATED_TO, "yj-blueprint/resettlement-and-transitions-1")
+    _link(
+        dataset,
+        "yj-blueprint/resettlement-and-transitions-3-update-1",
+        Relation.DELEGATED_TO,
+        "yj-blueprint/resettlement-and-transitions-1",
+    )
 
 
 def test_prevention_3_links_to_the_yjb_project_instead_of_duplicating_it(dataset, shipped_store):
@@ -249,18 +292,34 @@ def test_the_ycs_casework_review_is_one_node(dataset):
     _link(dataset, "hmip-resettlement/r5-update-2", Relation.REFERENCES, "ycs-casework-review")
     _link(dataset, "how-to-make-resettlement-constructive", Relation.FEEDS_INTO, "ycs-casework-review")
     _link(dataset, "ycs-casework-review", Relation.DELEGATED_TO, "ycs-yjb-resettlement-board")
-    assert _link(dataset, "how-to-make-resettlement-constructive", Relation.RELATED_TO, "constructive-resettlement").basis is Basis.JUDGED
+    assert (
+        _link(dataset, "how-to-make-resettlement-constructive", Relation.RELATED_TO, "constructive-resettlement").basis
+        is Basis.JUDGED
+    )
     # r5 does not name the YJB report: judged, not explicit
-    assert _link(dataset, "hmip-resettlement/r5", Relation.REFERENCES, "how-to-make-resettlement-constructive").basis is Basis.JUDGED
+    assert (
+        _link(dataset, "hmip-resettlement/r5", Relation.REFERENCES, "how-to-make-resettlement-constructive").basis
+        is Basis.JUDGED
+    )
 
 
 def test_owners_bodies_and_the_probation_service(dataset):
     for recommendation in ("r4", "r7"):
-        owners = [o for u in items(dataset, "hmip-resettlement", NodeType.UPDATE)
-                  if u.parent == f"hmip-resettlement/{recommendation}" for o in u.owners]
+        owners = [
+            o
+            for u in items(dataset, "hmip-resettlement", NodeType.UPDATE)
+            if u.parent == f"hmip-resettlement/{recommendation}"
+            for o in u.owners
+        ]
         assert owners and all(o.organisation == "ycs" for o in owners), recommendation
     assert _link(dataset, "probation-service", Relation.SUPERSEDES, "nps").basis is Basis.JUDGED
-    for body in ("police-forces", "agored", "ycs-yjb-resettlement-board", "resettlement-working-group", "ycs-current-estate-project-board"):
+    for body in (
+        "police-forces",
+        "agored",
+        "ycs-yjb-resettlement-board",
+        "resettlement-working-group",
+        "ycs-current-estate-project-board",
+    ):
         assert dataset.nodes[body].type is NodeType.ORGANISATION
     used = set()
     for node in dataset.nodes.values():
@@ -283,5 +342,13 @@ def test_deadlines_printed_in_the_response_text_are_targets(dataset):
     assert ("January 2021", "2021-01") in targets("a3-update-2")
     assert ("in the first quarter of the new year", None) in targets("r9-update-2")  # no year printed, no date
     # statuses stay where the document prints a status cell: on three December 2020 updates, no recommendation
-    statuses = {n.id for n in dataset.nodes.values() if n.plan == "hmip-resettlement" and n.status and n.status is not Status.REMOVED}
-    assert statuses == {"hmip-resettlement/r3-update-2", "hmip-resettlement/r5-update-2", "hmip-resettlement/r6-update-2"}
+    statuses = {
+        n.id
+        for n in dataset.nodes.values()
+        if n.plan == "hmip-resettlement" and n.status and n.status is not Status.REMOVED
+    }
+    assert statuses == {
+        "hmip-resettlement/r3-update-2",
+        "hmip-resettlement/r5-update-2",
+        "hmip-resettlement/r6-update-2",
+    }

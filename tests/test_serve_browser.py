@@ -12,14 +12,19 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1440, "height": 900}
 
 
@@ -140,7 +145,7 @@ def test_the_review_queue_accepts_rejects_and_skips_only_with_the_token(served, 
     page.locator("#edit-token").dispatch_event("change")
     first.locator("button.accept").click()
     wait_for(lambda: first.locator(".outcome").inner_text().startswith("Accepted: "), timeout=60)
-    assert "basis: suggested" in plan_file.read_text(encoding="utf-8")[len(before.rstrip()):]
+    assert "basis: suggested" in plan_file.read_text(encoding="utf-8")[len(before.rstrip()) :]
     second.locator("button.reject").click()
     wait_for(lambda: second.locator(".outcome").inner_text().startswith("Rejected: "), timeout=60)
     assert (served.data_dir / "suggestions" / "rejected.yaml").is_file()
@@ -150,7 +155,9 @@ def test_the_review_queue_accepts_rejects_and_skips_only_with_the_token(served, 
 
     page.reload()  # the token stays in this tab; the accepted and rejected pairs are gone from the queue
     assert page.locator("#edit-token").input_value() == TOKEN
-    pairs = {(card.get_attribute("data-from"), card.get_attribute("data-to")) for card in page.locator("li.suggestion").all()}
+    pairs = {
+        (card.get_attribute("data-from"), card.get_attribute("data-to")) for card in page.locator("li.suggestion").all()
+    }
     assert first_pair not in pairs
     assert not browser.blocked
 

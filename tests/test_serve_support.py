@@ -81,10 +81,16 @@ class Served:
         return self.process.returncode
 
 
-def start_serve(data_dir: Path, cache: Path, *, allow_edits: bool = False, token: str | None = TOKEN,
-                extra: tuple[str, ...] = ()) -> Served:
+def start_serve(
+    data_dir: Path, cache: Path, *, allow_edits: bool = False, token: str | None = TOKEN, extra: tuple[str, ...] = ()
+) -> Served:
     """Start `crossplan serve` on a data directory; return once it answers (fail after START_TIMEOUT)."""
-    environ = {**os.environ, "CROSSPLAN_CACHE": str(cache), "CROSSPLAN_SERVE_TOKEN": token or "", "PYTHONUNBUFFERED": "1"}
+    environ = {
+        **os.environ,
+        "CROSSPLAN_CACHE": str(cache),
+        "CROSSPLAN_SERVE_TOKEN": token or "",
+        "PYTHONUNBUFFERED": "1",
+    }
     environ.pop("CROSSPLAN_ENDPOINT", None)
     command = [sys.executable, "-m", "crossplan", "--data", str(data_dir), "serve", "--port", "0", *extra]
     if allow_edits:

@@ -7,8 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-
 from servers import SCRIPTS, Server, run_script  # noqa: E402
 
 pytestmark = pytest.mark.server
@@ -52,8 +50,13 @@ def test_virtuoso_never_listened_with_dba_dba(virtuoso_server):
     sql_port = virtuoso_server.ports[1]
 
     def login(user_password: str) -> str:
-        done = subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", user_password, "exec=select 1;"],
-                              capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            ["isql-vt", f"127.0.0.1:{sql_port}", "dba", user_password, "exec=select 1;"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
         return done.stdout + done.stderr
 
     assert "Bad login" in login("dba")
@@ -73,10 +76,21 @@ def test_anonymous_users_cannot_write_to_virtuoso(virtuoso_server):
     with pytest.raises(EndpointError, match=r"No permission to execute procedure DB\.DBA\.SPARQL_INSERT_DICT_CONTENT"):
         connection.send("POST", virtuoso_server.url, what="update", data={"update": insert})
     with pytest.raises(EndpointError, match=r"refused the upload: 403 Forbidden"):
-        connection.send("PUT", base + "/sparql-graph-crud", what="upload", params={"graph": "https://example.org/graph/anonymous"},
-                        data=b"<https://example.org/a> <https://example.org/b> 1 .", headers={"Content-Type": "application/n-triples"})
-    asked = connection.send("POST", virtuoso_server.url, what="query", headers={"Accept": "application/sparql-results+json"},
-                            data={"query": "ASK { GRAPH <https://example.org/graph/anonymous> { ?s ?p ?o } }"})
+        connection.send(
+            "PUT",
+            base + "/sparql-graph-crud",
+            what="upload",
+            params={"graph": "https://example.org/graph/anonymous"},
+            data=b"<https://example.org/a> <https://example.org/b> 1 .",
+            headers={"Content-Type": "application/n-triples"},
+        )
+    asked = connection.send(
+        "POST",
+        virtuoso_server.url,
+        what="query",
+        headers={"Accept": "application/sparql-results+json"},
+        data={"query": "ASK { GRAPH <https://example.org/graph/anonymous> { ?s ?p ?o } }"},
+    )
     assert asked.json()["boolean"] is False
 
 
@@ -93,7 +107,9 @@ def test_virtuoso_auth_endpoints_take_digest_not_basic(virtuoso_server):
     assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].lower().startswith("digest ")
     basic = requests.put(url, params=params, data=body, headers=headers, auth=HTTPBasicAuth(user, password), timeout=30)
     assert basic.status_code == 401
-    digest = requests.put(url, params=params, data=body, headers=headers, auth=HTTPDigestAuth(user, password), timeout=30)
+    digest = requests.put(
+        url, params=params, data=body, headers=headers, auth=HTTPDigestAuth(user, password), timeout=30
+    )
     assert digest.status_code in (200, 201)
     virtuoso_server.clear()
 
@@ -120,9 +136,16 @@ def test_virtuoso_stops_with_a_checkpoint_and_keeps_the_data(virtuoso_server, tm
 
 
 def test_the_scripts_refuse_bad_arguments():
-    done = subprocess.run(["bash", str(SCRIPTS / "virtuoso.sh"), "start", "/tmp/x", "80", "81"], capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        ["bash", str(SCRIPTS / "virtuoso.sh"), "start", "/tmp/x", "80", "81"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert (done.returncode, done.stderr) == (1, "virtuoso.sh: ports must be numbers from 1024 to 65535\n")
-    done = subprocess.run(["bash", str(SCRIPTS / "oxigraph-server.sh"), "restart"], capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        ["bash", str(SCRIPTS / "oxigraph-server.sh"), "restart"], capture_output=True, text=True, timeout=30
+    )
     assert (done.returncode, done.stderr) == (2, f"usage: {SCRIPTS / 'oxigraph-server.sh'} start DIR PORT | stop DIR\n")
 
 
@@ -171,8 +194,12 @@ def test_show_gives_the_same_answers(shipped, remote):
 def test_mapping_overdue_and_gaps_give_the_same_answers(shipped, remote):
     from crossplan.graph.questions import find_gaps, find_mapping, find_overdue
 
-    assert find_mapping(remote, "hmip-resettlement", "yj-blueprint") == find_mapping(shipped, "hmip-resettlement", "yj-blueprint")
-    assert find_mapping(remote, "yj-blueprint", "hmip-resettlement") == find_mapping(shipped, "yj-blueprint", "hmip-resettlement")
+    assert find_mapping(remote, "hmip-resettlement", "yj-blueprint") == find_mapping(
+        shipped, "hmip-resettlement", "yj-blueprint"
+    )
+    assert find_mapping(remote, "yj-blueprint", "hmip-resettlement") == find_mapping(
+        shipped, "yj-blueprint", "hmip-resettlement"
+    )
     for as_of in ("2020-06-30", "2021-12-31", "2030-01-01"):
         assert find_overdue(remote, as_of) == find_overdue(shipped, as_of), as_of
     assert find_overdue(remote, "2030-01-01", "yj-blueprint") == find_overdue(shipped, "2030-01-01", "yj-blueprint")
@@ -186,7 +213,9 @@ def test_impact_paths_and_duplicates_give_the_same_answers(shipped, remote):
     for node in ("hmip-resettlement/r1", "hmip-resettlement/r6", "yj-blueprint/resettlement-and-transitions"):
         for direction in ("downstream", "upstream"):
             assert find_impact(remote, node, direction) == find_impact(shipped, node, direction), (node, direction)
-    assert find_paths(remote, "hmip-resettlement/r1", "yj-blueprint/custody") == find_paths(shipped, "hmip-resettlement/r1", "yj-blueprint/custody")
+    assert find_paths(remote, "hmip-resettlement/r1", "yj-blueprint/custody") == find_paths(
+        shipped, "hmip-resettlement/r1", "yj-blueprint/custody"
+    )
     assert find_duplicate_groups(remote) == find_duplicate_groups(shipped)
 
 
@@ -201,4 +230,6 @@ def test_saved_queries_give_the_same_answers(shipped, remote):
         local, served = run_query(shipped, query.name, values), run_query(remote, query.name, values)
         assert served.variables == local.variables, query.name
         assert served.as_dicts() == local.as_dicts(), query.name
-        assert local.rows or local.boolean is not None, query.name  # every saved query finds something in the shipped data
+        assert local.rows or local.boolean is not None, (
+            query.name
+        )  # every saved query finds something in the shipped data

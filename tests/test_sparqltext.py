@@ -55,7 +55,9 @@ def test_written_in_terms_give_the_same_answers_as_substitutions(mini_store, que
     for term in HOSTILE:
         substitutions = {Variable("value"): term}
         projected = "?value" in query.split("WHERE")[0]
-        expected = mini_store.oxigraph.query(query, prefixes=PREFIXES, substitutions=substitutions if projected else None)
+        expected = mini_store.oxigraph.query(
+            query, prefixes=PREFIXES, substitutions=substitutions if projected else None
+        )
         if not projected:  # Oxigraph substitutes only projected variables: compare with the constant written by hand
             expected = mini_store.oxigraph.query(query.replace("?value", str(term)), prefixes=PREFIXES)
         written = inline_terms(query, substitutions)
@@ -63,7 +65,7 @@ def test_written_in_terms_give_the_same_answers_as_substitutions(mini_store, que
 
 
 def test_a_hostile_value_stays_one_literal():
-    text = inline_terms('SELECT ?id WHERE { ?n dcterms:identifier ?id }', {Variable("id"): Literal('x" ) } #')})
+    text = inline_terms("SELECT ?id WHERE { ?n dcterms:identifier ?id }", {Variable("id"): Literal('x" ) } #')})
     assert text == 'SELECT ("x\\" ) } #" AS ?id) WHERE { ?n dcterms:identifier "x\\" ) } #" }'
 
 
@@ -74,12 +76,15 @@ def test_select_answers_a_question_with_a_hostile_id(mini_store):
     assert rows == [{"id": "alpha/r1", "n": node_iri("alpha/r1")}]
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o",
-    "SELECT ?s WHERE { ?s ?p ?x BIND(?x AS ?o) }",
-    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "SELECT ?s WHERE { ?s ?p ?x } GROUP BY ?s ?o",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o",
+        "SELECT ?s WHERE { ?s ?p ?x BIND(?x AS ?o) }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "SELECT ?s WHERE { ?s ?p ?x } GROUP BY ?s ?o",
+    ],
+)
 def test_a_bound_variable_where_no_term_can_stand_is_refused(query):
     with pytest.raises(QueryError, match=r"\?o is bound but also stands where a term cannot"):
         inline_terms(query, {Variable("o"): NamedNode("x:o")})

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+from rdflib.compare import isomorphic
+
 from crossplan.graph import loading
 from crossplan.graph import store as store_module
 from crossplan.graph.errors import DataError
@@ -27,11 +30,11 @@ from crossplan.graph.store import (
     remove_store,
 )
 from crossplan.graph.vocabulary import graph_iri
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
-from rdflib.compare import isomorphic
 
 FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
-GRAPHS = sorted(graph_iri(name) for name in ("alpha", "beta", "registry/documents", "registry/organisations", "registry/programmes"))
+GRAPHS = sorted(
+    graph_iri(name) for name in ("alpha", "beta", "registry/documents", "registry/organisations", "registry/programmes")
+)
 ROOT = Path(__file__).resolve().parent.parent
 GAMMA = """plan:
   id: gamma
@@ -260,8 +263,9 @@ def test_two_readers_at_once_in_one_process_and_in_another(mini_data, tmp_path):
         "store = open_store(sys.argv[1], sys.argv[2])\n"
         "print(store.report.changed, store.select('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')[0]['n'])\n"
     )
-    other = subprocess.run([sys.executable, "-c", script, str(mini_data), str(path)], cwd=ROOT, timeout=120,
-                           capture_output=True, text=True)
+    other = subprocess.run(
+        [sys.executable, "-c", script, str(mini_data), str(path)], cwd=ROOT, timeout=120, capture_output=True, text=True
+    )
     assert other.returncode == 0, other.stderr
     assert other.stdout.split() == ["False", str(count)]
     assert first.select(query)[0]["n"] == count
@@ -269,6 +273,7 @@ def test_two_readers_at_once_in_one_process_and_in_another(mini_data, tmp_path):
 
 def test_builders_in_two_processes_wait_for_each_other(tmp_path):
     from bench.generate import generate
+
     data = tmp_path / "data"
     generate(data, 3, seed=11)
     path = tmp_path / "store"
@@ -279,8 +284,9 @@ def test_builders_in_two_processes_wait_for_each_other(tmp_path):
         "print(store.report.full, store.select('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }')[0]['n'])\n"
     )
     command = [sys.executable, "-c", script, str(data), str(path)]
-    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+    processes = [
+        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
     answers = [out.split() for out, _ in outputs]
@@ -358,34 +364,45 @@ def test_cli_build_says_what_it_did(invoke, mini_data, tmp_path):
     first = invoke("--data", mini_data, "--store", path, "build")
     assert first.exit_code == 0
     ontology = NamedNode(graph_iri("ontology"))
-    count = sum(1 for quad in open_store(mini_data, path).oxigraph.quads_for_pattern(None, None, None, None)
-                if isinstance(quad.graph_name, NamedNode) and quad.graph_name != ontology)
+    count = sum(
+        1
+        for quad in open_store(mini_data, path).oxigraph.quads_for_pattern(None, None, None, None)
+        if isinstance(quad.graph_name, NamedNode) and quad.graph_name != ontology
+    )
     assert first.stdout == ""
     assert first.stderr.startswith(f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
     assert invoke("--data", mini_data, "--store", path, "build").stderr == f"Store is up to date: 5 files in {path}\n"
     _edit(mini_data / "plans/beta.yaml", "Map existing", "Review existing")
     assert invoke("--data", mini_data, "--store", path, "build").stderr.startswith(
-        f"Built {path}: 1 file parsed, 4 reused, 0 removed, ")
+        f"Built {path}: 1 file parsed, 4 reused, 0 removed, "
+    )
     assert invoke("--data", mini_data, "--store", path, "build", "--rebuild").stderr.startswith(
-        f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in ")
+        f"Built {path}: 5 files parsed, 0 reused, 0 removed, {count} triples added in "
+    )
 
 
 def test_a_yaml_syntax_error_is_reported_alone(mini_data, tmp_path):
     open_store(mini_data, tmp_path / "store")
-    (mini_data / "plans/alpha.yaml").write_text("plan:\n  id: alpha\n  title: \"open\n", encoding="utf-8")
+    (mini_data / "plans/alpha.yaml").write_text('plan:\n  id: alpha\n  title: "open\n', encoding="utf-8")
     with pytest.raises(DataError) as caught:
         open_store(mini_data, tmp_path / "store")
     assert [(Path(problem.path).name, problem.line, problem.message) for problem in caught.value.problems] == [
-        ("alpha.yaml", 4, "invalid YAML: found unexpected end of stream")]
+        ("alpha.yaml", 4, "invalid YAML: found unexpected end of stream")
+    ]
 
 
 def test_a_triple_leaves_the_default_graph_only_when_no_named_graph_states_it():
     store = Store()
-    shared, own = (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:shared")), (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:own"))
+    shared, own = (
+        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:shared")),
+        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:own")),
+    )
     quads = [Quad(*shared, NamedNode("x:a")), Quad(*own, NamedNode("x:a")), Quad(*shared, NamedNode("x:b"))]
     store.extend(quads + list(store_module._in_default_graph(quads)))
     store_module._forget_unstated(store, store_module._remove_graph(store, NamedNode("x:a")))
-    assert {quad.triple.object.value for quad in store.quads_for_pattern(None, None, None, DefaultGraph())} == {"x:shared"}
+    assert {quad.triple.object.value for quad in store.quads_for_pattern(None, None, None, DefaultGraph())} == {
+        "x:shared"
+    }
     store_module._forget_unstated(store, store_module._remove_graph(store, NamedNode("x:b")))
     assert list(store.quads_for_pattern(None, None, None, None)) == []
 
@@ -520,9 +537,11 @@ def test_a_full_disk_is_said_and_the_half_written_generation_removed(mini_data, 
     monkeypatch.setattr(store_module, where, full)
     with pytest.raises(StoreError) as caught:
         open_store(mini_data, path)
-    assert str(caught.value) == (f"{path}: the disk is full (no space left on device) while building the store; the "
-                                 "half-written build was removed and the store is as it was: free some space and run "
-                                 "the command again")
+    assert str(caught.value) == (
+        f"{path}: the disk is full (no space left on device) while building the store; the "
+        "half-written build was removed and the store is as it was: free some space and run "
+        "the command again"
+    )
     assert sorted(name for name in os.listdir(path) if name.startswith("gen-")) == before
     monkeypatch.setattr(store_module, where, original)
     assert "leaving custody" in _alpha_text(open_store(mini_data, path)) or where == "_bulk_load"
@@ -566,8 +585,10 @@ def test_a_read_only_cache_after_the_data_changed_answers_from_memory(mini_data,
     assert "Warning: " in result.output and "in-memory copy" in result.output
     result = runner.invoke(main, ["--data", str(mini_data), "--store", str(path), "build"])
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}: cannot write the store (Read-only file system); make the directory "
-                             "writable, or choose another --store (or CROSSPLAN_CACHE)\n")
+    assert result.output == (
+        f"Error: {path}: cannot write the store (Read-only file system); make the directory "
+        "writable, or choose another --store (or CROSSPLAN_CACHE)\n"
+    )
 
 
 def test_the_facts_of_unchanged_files_survive_an_edit(mini_data, tmp_path):

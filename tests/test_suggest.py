@@ -74,13 +74,17 @@ def test_the_proposed_relation_follows_the_wording(store):
 
 def test_the_evidence_names_what_is_shared_and_quotes_each_side(store):
     evidence = find(suggest_links(store, "north", "south"), "north/n2", "south/s2").evidence
-    assert evidence.from_sentence == "The Probation Service has refreshed the Transitions Guidance and its training on maturity."
+    assert (
+        evidence.from_sentence
+        == "The Probation Service has refreshed the Transitions Guidance and its training on maturity."
+    )
     assert evidence.from_sentence_item == "north/n2-update-1"
     assert evidence.to_sentence == "Work with the Probation Service to refresh the Transitions Guidance."
     assert evidence.to_sentence_item == "south/s2-action-1"
     # n2 is addressed to the Probation Service and references the guidance; s2's action names both
     assert {(e.id, e.type) for e in evidence.shared_entities} == {
-        ("transitions-guidance", "document"), ("probation-service", "organisation"),
+        ("transitions-guidance", "document"),
+        ("probation-service", "organisation"),
     }
     assert "moving to adult probation services" in evidence.shared_phrases
     assert {"probation", "adult", "moving"} <= set(evidence.shared_terms)
@@ -89,17 +93,23 @@ def test_the_evidence_names_what_is_shared_and_quotes_each_side(store):
 def test_the_json_form_has_the_documented_keys(store):
     record = json.loads(json.dumps(suggest_links(store, "north", "south")[0].to_json()))
     assert {"number", "from", "to", "score", "relation", "existing", "evidence"} <= set(record)
-    assert {"shared_terms", "shared_phrases", "shared_entities", "from_sentence", "to_sentence"} <= set(record["evidence"])
+    assert {"shared_terms", "shared_phrases", "shared_entities", "from_sentence", "to_sentence"} <= set(
+        record["evidence"]
+    )
     assert record["from"].startswith("north/") and record["to"].startswith("south/")
 
 
 def test_top_keeps_at_most_k_per_item_and_min_score_drops_weak_ones(store):
     for top in (1, 2):
-        assert max(len(targets) for targets in targets_of(suggest_links(store, "north", "south", top=top)).values()) == top
+        assert (
+            max(len(targets) for targets in targets_of(suggest_links(store, "north", "south", top=top)).values()) == top
+        )
     everything = suggest_links(store, "north", "south", top=10)
     strong = suggest_links(store, "north", "south", top=10, min_score=0.5)
     assert strong and all(s.score >= 0.5 for s in strong)
-    assert [(s.source_id, s.target_id) for s in strong] == [(s.source_id, s.target_id) for s in everything if s.score >= 0.5]
+    assert [(s.source_id, s.target_id) for s in strong] == [
+        (s.source_id, s.target_id) for s in everything if s.score >= 0.5
+    ]
 
 
 def test_links_already_in_the_data_are_left_out_unless_asked_for(store):
@@ -110,7 +120,11 @@ def test_links_already_in_the_data_are_left_out_unless_asked_for(store):
     with_existing = suggest_links(store, "north", "south", top=10, include_existing=True)
     # the other way round too, with the workstream of s4, which is broader than the linked pair
     backwards = {(s.source_id, s.target_id) for s in suggest_links(store, "south", "north", top=10)}
-    assert not backwards & {("south/s4", "north/n4"), ("south/resettlement", "north/n4"), ("south/s4-update-1", "north/n4")}
+    assert not backwards & {
+        ("south/s4", "north/n4"),
+        ("south/resettlement", "north/n4"),
+        ("south/s4-update-1", "north/n4"),
+    }
     flagged = [s for s in with_existing if s.existing]
     assert [(s.source_id, s.target_id, s.existing) for s in flagged] == [("north/n4", "south/s4", ["related-to"])]
     assert flagged[0].to_json()["existing"] is True
@@ -158,8 +172,10 @@ def test_explain_pair_scores_a_pair_that_was_not_suggested(store):
 
 
 def test_sentences_are_verbatim_pieces_of_the_text():
-    text = ("The MoJ agrees that children should have accommodation in place before they leave custody. In too many "
-            "cases accommodation is identified late; it is • often unsuitable.")
+    text = (
+        "The MoJ agrees that children should have accommodation in place before they leave custody. In too many "
+        "cases accommodation is identified late; it is • often unsuitable."
+    )
     pieces = split_sentences(text)
     assert pieces == [
         "The MoJ agrees that children should have accommodation in place before they leave custody.",
@@ -174,8 +190,14 @@ def test_sentences_are_verbatim_pieces_of_the_text():
 # Writing: adding one entry to a YAML list without touching the rest
 
 
-ENTRY = {"from": "r1", "to": "yj-blueprint/custody-1", "relation": "related-to", "basis": "suggested",
-         "quote": "a “quoted”: text, with # and 'marks'", "date": "2024-05-02"}
+ENTRY = {
+    "from": "r1",
+    "to": "yj-blueprint/custody-1",
+    "relation": "related-to",
+    "basis": "suggested",
+    "quote": "a “quoted”: text, with # and 'marks'",
+    "date": "2024-05-02",
+}
 
 
 def only_added(before: str, after: str) -> list[str]:
@@ -251,12 +273,7 @@ def test_a_broken_rejections_file_is_reported_line_by_line(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     (tmp_path / "suggestions").mkdir()
     (tmp_path / "suggestions/rejected.yaml").write_text(
-        "rejected:\n"
-        "  - from: north/n1\n"
-        "    to: south/s9\n"
-        "  - form: north/n2\n"
-        "    to: south\n"
-        "    date: May\n",
+        "rejected:\n  - from: north/n1\n    to: south/s9\n  - form: north/n2\n    to: south\n    date: May\n",
         encoding="utf-8",
     )
     assert [str(p) for p in check_rejections(tmp_path, {"north/n1", "north/n2", "south/s1"})] == [

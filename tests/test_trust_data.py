@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from crossplan.graph.errors import DataError
 from crossplan.graph.loading import load_dataset
 from crossplan.graph.validation import validate_data
@@ -27,21 +28,26 @@ def problems_of(data: Path) -> str:
 # -- text written so that YAML reads something else (item 6) ------------------------------------------------------
 
 
-@pytest.mark.parametrize("written, read_as", [
-    ("1.10", "a number (1.1 after reading)"),
-    ("12345", "a number"),
-    ("0x1F", "a number (31 after reading)"),
-    ("1_000", "a number (1000 after reading)"),
-    ("1e3", "a number (1000.0 after reading)"),
-    ("true", "true/false"),
-    ("2020-01-01", "a date"),
-])
+@pytest.mark.parametrize(
+    "written, read_as",
+    [
+        ("1.10", "a number (1.1 after reading)"),
+        ("12345", "a number"),
+        ("0x1F", "a number (31 after reading)"),
+        ("1_000", "a number (1000 after reading)"),
+        ("1e3", "a number (1000.0 after reading)"),
+        ("true", "true/false"),
+        ("2020-01-01", "a date"),
+    ],
+)
 def test_a_text_field_written_as_something_else_is_refused_with_the_quoted_fix(mini_data, written, read_as):
     plan = mini_data / "plans" / "alpha.yaml"
     _replace(plan, 'number: "1"', f"number: {written}")
     message = problems_of(mini_data)
-    assert f'plans/alpha.yaml:9: \'number\' must be text, but {written} unquoted is read as {read_as}: ' \
-           f'quote it, as in number: "{written}"' in message
+    assert (
+        f"plans/alpha.yaml:9: 'number' must be text, but {written} unquoted is read as {read_as}: "
+        f'quote it, as in number: "{written}"' in message
+    )
 
 
 def test_the_quoted_fix_is_accepted_and_kept_as_written(mini_data):
@@ -55,12 +61,17 @@ def test_an_id_or_title_written_as_a_number_is_refused(mini_data):
     _replace(mini_data / "plans" / "alpha.yaml", "  - id: r2", "  - id: 22")
     message = problems_of(mini_data)
     assert "alpha.yaml:3: 'title' must be text, but 2020 unquoted is read as a number" in message
-    assert "alpha.yaml:23: 'id' must be text, but 22 unquoted is read as a number: quote it, as in id: \"22\"" in message
+    assert (
+        "alpha.yaml:23: 'id' must be text, but 22 unquoted is read as a number: quote it, as in id: \"22\"" in message
+    )
 
 
 def test_an_item_of_a_text_list_written_as_a_number_is_refused(mini_data):
     _replace(mini_data / "organisations.yaml", "abbreviations: [", "abbreviations: [1.50, ")
-    assert 'must be text, but 1.50 unquoted is read as a number (1.5 after reading): quote it, as in - "1.50"' in problems_of(mini_data)
+    assert (
+        'must be text, but 1.50 unquoted is read as a number (1.5 after reading): quote it, as in - "1.50"'
+        in problems_of(mini_data)
+    )
 
 
 def test_dates_in_date_fields_still_need_no_quotes(mini_data):
@@ -71,15 +82,21 @@ def test_dates_in_date_fields_still_need_no_quotes(mini_data):
 # -- nesting (item 8) ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [
-    "[" * 20_000 + "]" * 20_000,
-    "{a: " * 20_000 + "1" + "}" * 20_000,
-    "[" * 200 + "]" * 200,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[" * 20_000 + "]" * 20_000,
+        "{a: " * 20_000 + "1" + "}" * 20_000,
+        "[" * 200 + "]" * 200,
+    ],
+)
 def test_deep_nesting_in_a_value_is_a_located_data_error(value):
     with pytest.raises(DataError) as caught:
         read_yaml(Path("plan.yaml"), "plans/x.yaml", f"plan:\n  id: x\n  title: {value}\n")
-    assert str(caught.value) == f"plans/x.yaml:3: lists or mappings are nested more than {MAX_DEPTH} deep here: flatten them"
+    assert (
+        str(caught.value)
+        == f"plans/x.yaml:3: lists or mappings are nested more than {MAX_DEPTH} deep here: flatten them"
+    )
 
 
 def test_deep_block_nesting_is_a_located_data_error():
@@ -153,7 +170,13 @@ def test_a_source_text_that_is_not_utf8_is_a_located_problem(mini_data, invoke):
 
 
 def test_a_piece_of_text_written_as_a_number_is_refused_with_the_fix(mini_data):
-    _replace(mini_data / "plans" / "alpha.yaml", "    text: Improve accommodation on release for children leaving custody, "
-             "a minimum of one month prior to release.", "    text: [Improve accommodation on release, 1.50]")
-    assert ("each piece of 'text' must be text, but 1.50 unquoted is read as a number (1.5 after reading): "
-            'quote it, as in - "1.50"') in problems_of(mini_data)
+    _replace(
+        mini_data / "plans" / "alpha.yaml",
+        "    text: Improve accommodation on release for children leaving custody, "
+        "a minimum of one month prior to release.",
+        "    text: [Improve accommodation on release, 1.50]",
+    )
+    assert (
+        "each piece of 'text' must be text, but 1.50 unquoted is read as a number (1.5 after reading): "
+        'quote it, as in - "1.50"'
+    ) in problems_of(mini_data)

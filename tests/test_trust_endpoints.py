@@ -9,12 +9,17 @@ import threading
 from urllib.parse import parse_qs
 
 import pytest
+
 from crossplan.graph.endpoint import Connection, Credentials, EndpointStore
 from crossplan.graph.errors import EndpointError
 from crossplan.graph.query import run_query
 
-GRAPHS = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": [
-    {"g": {"type": "uri", "value": "https://w3id.org/crossplan/graph/alpha"}}]}}).encode()
+GRAPHS = json.dumps(
+    {
+        "head": {"vars": ["g"]},
+        "results": {"bindings": [{"g": {"type": "uri", "value": "https://w3id.org/crossplan/graph/alpha"}}]},
+    }
+).encode()
 
 
 class Script:
@@ -97,7 +102,9 @@ def ask(script, query="SELECT ?s WHERE { ?s a cp:Plan }", credentials=None, time
 def test_an_endless_answer_is_cut_at_the_cap(hostile, monkeypatch):
     monkeypatch.setenv("CROSSPLAN_ENDPOINT_MAX_MB", "4")
     hostile.chunks = 64
-    with pytest.raises(EndpointError, match=rf"^the server at {hostile.url} sent an answer larger than 4 MB and was cut off"):
+    with pytest.raises(
+        EndpointError, match=rf"^the server at {hostile.url} sent an answer larger than 4 MB and was cut off"
+    ):
         ask(hostile)
 
 
@@ -127,14 +134,20 @@ def test_a_bad_cap_setting_is_named(monkeypatch):
 # -- malformed answers are the server's fault -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content_type, body", [
-    ("application/sparql-results+json", b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": '),
-    ("application/sparql-results+json", b"not json at all"),
-    ("text/html", b"<html><body><h1>Welcome to the hotel wifi</h1></body></html>"),
-    ("application/sparql-results+json", b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri"}}]}}'),
-    ("application/sparql-results+json", b'{"head": {}, "boolean": true}'),
-    ("application/sparql-results+json", b""),
-])
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("application/sparql-results+json", b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": '),
+        ("application/sparql-results+json", b"not json at all"),
+        ("text/html", b"<html><body><h1>Welcome to the hotel wifi</h1></body></html>"),
+        (
+            "application/sparql-results+json",
+            b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri"}}]}}',
+        ),
+        ("application/sparql-results+json", b'{"head": {}, "boolean": true}'),
+        ("application/sparql-results+json", b""),
+    ],
+)
 def test_a_malformed_answer_is_worded_as_the_servers(hostile, content_type, body):
     hostile.headers = {"Content-Type": content_type}
     hostile.body = body
@@ -146,11 +159,14 @@ def test_a_malformed_answer_is_worded_as_the_servers(hostile, content_type, body
     assert "\n" not in message
 
 
-@pytest.mark.parametrize("query, body", [
-    ("ASK { ?s a cp:Plan }", b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'),
-    ("ASK { ?s a cp:Plan }", b"<html>oops</html>"),
-    ("CONSTRUCT WHERE { ?s a cp:Plan }", b"<html> this is not turtle"),
-])
+@pytest.mark.parametrize(
+    "query, body",
+    [
+        ("ASK { ?s a cp:Plan }", b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'),
+        ("ASK { ?s a cp:Plan }", b"<html>oops</html>"),
+        ("CONSTRUCT WHERE { ?s a cp:Plan }", b"<html> this is not turtle"),
+    ],
+)
 def test_other_result_kinds_are_checked_too(hostile, query, body):
     hostile.body = body
     with pytest.raises(EndpointError, match=rf"^the server at {hostile.url} sent an answer that cannot be read"):
@@ -174,8 +190,10 @@ def test_a_redirect_after_authentication_is_a_clear_message(hostile, challenge):
     hostile.graphs = None  # the look-up itself is redirected too
     with pytest.raises(EndpointError) as caught:
         ask(hostile, credentials=Credentials("user", "secret", "a test"))
-    assert str(caught.value) == (f"the server at {hostile.url} sent a redirect (302) to http://elsewhere.example/sparql "
-                                 "instead of an answer: give that address as the endpoint")
+    assert str(caught.value) == (
+        f"the server at {hostile.url} sent a redirect (302) to http://elsewhere.example/sparql "
+        "instead of an answer: give that address as the endpoint"
+    )
     assert all(path.startswith("/sparql") for path in hostile.requests)
 
 
@@ -184,8 +202,11 @@ def test_redirects_are_never_followed(hostile):
     hostile.headers = {"Location": "/elsewhere", "Content-Type": "text/plain"}
     hostile.body = b""
     hostile.graphs = GRAPHS
-    with pytest.raises(EndpointError, match=rf"^the server at {hostile.url} sent a redirect \(307\) to "
-                                            r"http://127.0.0.1:\d+/elsewhere instead of an answer"):
+    with pytest.raises(
+        EndpointError,
+        match=rf"^the server at {hostile.url} sent a redirect \(307\) to "
+        r"http://127.0.0.1:\d+/elsewhere instead of an answer",
+    ):
         ask(hostile)
     assert "/elsewhere" not in hostile.requests
 
@@ -200,7 +221,9 @@ def test_push_words_a_garbled_count_as_the_servers(hostile, mini_data):
 
     hostile.body = b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": [{"g": {"type": "uri", "value": "x:g"}}]}}'
     store = memory_store(load_dataset(mini_data))
-    with pytest.raises(EndpointError, match=r"^the server at .* sent an answer that cannot be read .*: a row without \?n"):
+    with pytest.raises(
+        EndpointError, match=r"^the server at .* sent an answer that cannot be read .*: a row without \?n"
+    ):
         push_graph(store, hostile.url, connection=Connection(None, 10))
 
 
@@ -218,17 +241,27 @@ def test_terminal_escapes_from_a_server_are_shown_escaped(hostile):
 def test_push_never_sends_back_a_malformed_graph_name(hostile):
     from crossplan.graph.push import PushReport, _Pusher
 
-    injected = {"head": {"vars": ["g"]}, "results": {"bindings": [
-        {"g": {"type": "uri", "value": "https://w3id.org/crossplan/graph/x> } ; DROP ALL ; #"}}]}}
+    injected = {
+        "head": {"vars": ["g"]},
+        "results": {
+            "bindings": [{"g": {"type": "uri", "value": "https://w3id.org/crossplan/graph/x> } ; DROP ALL ; #"}}]
+        },
+    }
     hostile.body = json.dumps(injected).encode()
     hostile.graphs = None
     pusher = _Pusher(Connection(None, 10), hostile.url, PushReport(hostile.url))
     with pytest.raises(EndpointError, match=r"^the server at .* sent an answer that cannot be read .*Invalid IRI"):
         pusher.stale_plan_graphs(set())
-    rows = {"head": {"vars": ["g"]}, "results": {"bindings": [
-        {"g": {"type": "literal", "value": "https://w3id.org/crossplan/graph/y"}},
-        {"g": {"type": "uri", "value": "https://elsewhere.example/graph"}},
-        {"g": {"type": "uri", "value": "https://w3id.org/crossplan/graph/old-plan"}}]}}
+    rows = {
+        "head": {"vars": ["g"]},
+        "results": {
+            "bindings": [
+                {"g": {"type": "literal", "value": "https://w3id.org/crossplan/graph/y"}},
+                {"g": {"type": "uri", "value": "https://elsewhere.example/graph"}},
+                {"g": {"type": "uri", "value": "https://w3id.org/crossplan/graph/old-plan"}},
+            ]
+        },
+    }
     hostile.body = json.dumps(rows).encode()
     hostile.graphs = None
     pusher = _Pusher(Connection(None, 10), hostile.url, PushReport(hostile.url))

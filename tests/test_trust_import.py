@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from crossplan.graph.errors import ImportFileError
 from crossplan.graph.importing import import_plan
 
@@ -50,14 +51,18 @@ def _with_doctype(encoding: str = "utf-8", declaration: str = DOCTYPE):
     return change
 
 
-@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "docProps/core.xml", "xl/workbook.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize(
+    "member", ["xl/worksheets/sheet1.xml", "docProps/core.xml", "xl/workbook.xml", "[Content_Types].xml"]
+)
 def test_an_xlsx_declaring_entities_is_refused(data, tmp_path, member):
     source = tables.write_xlsx(tmp_path / "plan.xlsx")
     _rewrite(source, member, _with_doctype())
     with pytest.raises(ImportFileError) as caught:
         import_plan(source, "hmip", data)
-    assert str(caught.value) == (f"plan.xlsx: {member} declares a document type or entities (<!DOCTYPE>/<!ENTITY>), "
-                                 "which no spreadsheet or document program writes; refusing to open it")
+    assert str(caught.value) == (
+        f"plan.xlsx: {member} declares a document type or entities (<!DOCTYPE>/<!ENTITY>), "
+        "which no spreadsheet or document program writes; refusing to open it"
+    )
     assert not (data / "plans" / "hmip.yaml").exists()
 
 
@@ -71,8 +76,11 @@ def test_a_declaration_in_another_encoding_is_refused_too(data, tmp_path, encodi
 
 def test_an_external_entity_is_refused(data, tmp_path):
     source = tables.write_xlsx(tmp_path / "plan.xlsx")
-    _rewrite(source, "xl/worksheets/sheet1.xml",
-             _with_doctype(declaration='<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'))
+    _rewrite(
+        source,
+        "xl/worksheets/sheet1.xml",
+        _with_doctype(declaration='<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'),
+    )
     with pytest.raises(ImportFileError, match="declares a document type or entities"):
         import_plan(source, "hmip", data)
 
@@ -109,8 +117,10 @@ def test_a_formula_with_a_saved_value_imports_the_value_with_a_warning(data, tmp
     assert "text: Ensure that data is available." in result.plan_text
     assert "HYPERLINK" not in result.plan_text
     assert result.warnings == [
-        ("plan.xlsx:Action plan!3:B: the cell holds a formula (=HYPERLINK(\"https://example.org/plan\"...); "
-         "imported the value saved with it, 'Ensure that data is available.' (never evaluated)"),
+        (
+            'plan.xlsx:Action plan!3:B: the cell holds a formula (=HYPERLINK("https://example.org/plan"...); '
+            "imported the value saved with it, 'Ensure that data is available.' (never evaluated)"
+        ),
     ]
     assert "Warning: plan.xlsx:Action plan!3:B: the cell holds a formula" in result.summary()
 
@@ -135,6 +145,9 @@ def test_a_formula_without_a_saved_value_is_refused_located(data, tmp_path):
 def test_a_formula_whose_saved_value_is_an_error_is_refused(data, tmp_path):
     source = tables.write_xlsx(tmp_path / "plan.xlsx", rows=[["1", "=1/0", "Agreed"]])
     _rewrite(source, "xl/worksheets/sheet1.xml", _with_saved_value("#DIV/0!", kind="e"))
-    with pytest.raises(ImportFileError, match=r"^plan.xlsx:Action plan!3:B: the cell holds a formula \(=1/0\) whose "
-                                              r"saved value is an error \(#DIV/0!\)"):
+    with pytest.raises(
+        ImportFileError,
+        match=r"^plan.xlsx:Action plan!3:B: the cell holds a formula \(=1/0\) whose "
+        r"saved value is an error \(#DIV/0!\)",
+    ):
         import_plan(source, "hmip", data)

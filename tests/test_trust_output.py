@@ -6,13 +6,17 @@ import hashlib
 from pathlib import Path
 
 import pytest
+
 from crossplan.graph.errors import OutputError
 from crossplan.graph.files import check_output
 
 
 def _fingerprint(directory: Path) -> dict[str, str]:
-    return {str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(directory.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
 
 
 COMMANDS = [

@@ -9,6 +9,7 @@ import textwrap
 import threading
 
 import pytest
+
 from crossplan.graph.errors import QueryError
 from crossplan.graph.query import (
     MAX_NESTING,
@@ -51,11 +52,14 @@ def refusal(text: str) -> str:
 # -- what the check sees is what the engine sees ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("hidden", [
-    "SERVICE <{url}/y> {{ ?s ?p ?o }}",
-    "SERVICE SILENT <{url}/y> {{ ?s ?p ?o }}",
-    "service <{url}/y> {{ ?s ?p ?o }}",
-])
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "SERVICE <{url}/y> {{ ?s ?p ?o }}",
+        "SERVICE SILENT <{url}/y> {{ ?s ?p ?o }}",
+        "service <{url}/y> {{ ?s ?p ?o }}",
+    ],
+)
 @pytest.mark.parametrize("escape", [r"\u0041", r"\U00000041", r"\u0023"])
 def test_an_escape_in_an_iri_does_not_hide_a_service(listener, hidden, escape):
     url, hits = listener
@@ -64,13 +68,16 @@ def test_an_escape_in_an_iri_does_not_hide_a_service(listener, hidden, escape):
     assert hits == []
 
 
-@pytest.mark.parametrize("text", [
-    r"SELECT * WHERE { ?s ?p <cp:x\u0041#> } FROM <http://example.org/g>",
-    "SELECT * WHERE { ?s ?p <cp:x\\u0041#> . \nFROM NAMED <http://example.org/g> }",
-    r"SELECT * \u0046ROM <http://example.org/g> WHERE { ?s ?p ?o }",
-    r"SELECT * WHERE { ?s ?p <cp:x\u0041#> . } \u0053ERVICE <http://example.org/> { }",
-    r"SELECT * WHERE { ?s ?p <x:\u003E DELETE WHERE { ?s ?p ?o } #> }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"SELECT * WHERE { ?s ?p <cp:x\u0041#> } FROM <http://example.org/g>",
+        "SELECT * WHERE { ?s ?p <cp:x\\u0041#> . \nFROM NAMED <http://example.org/g> }",
+        r"SELECT * \u0046ROM <http://example.org/g> WHERE { ?s ?p ?o }",
+        r"SELECT * WHERE { ?s ?p <cp:x\u0041#> . } \u0053ERVICE <http://example.org/> { }",
+        r"SELECT * WHERE { ?s ?p <x:\u003E DELETE WHERE { ?s ?p ?o } #> }",
+    ],
+)
 def test_escapes_cannot_hide_a_refused_word(text):
     assert "refused:" in refusal(text)
 
@@ -102,14 +109,17 @@ def test_the_engine_cannot_reach_the_network_even_if_the_check_misses(listener):
 
 
 def test_run_query_words_a_blocked_service_as_a_refusal(listener, monkeypatch):
+    from pyoxigraph import Store
+
     from crossplan.graph import query as query_module
     from crossplan.graph.store import CrossplanStore
-    from pyoxigraph import Store
 
     url, hits = listener
     monkeypatch.setattr(query_module, "check_query", lambda text, timeout=None: None)  # as if the check missed it
     with pytest.raises(QueryError, match=r"^refused: the query tried to reach the network"):
-        query_module.run_query(CrossplanStore(Store(), None, None), f"SELECT * WHERE {{ SERVICE <{url}/x> {{ ?s ?p ?o }} }}")
+        query_module.run_query(
+            CrossplanStore(Store(), None, None), f"SELECT * WHERE {{ SERVICE <{url}/x> {{ ?s ?p ?o }} }}"
+        )
     assert hits == []
 
 
@@ -194,8 +204,14 @@ def test_a_query_that_eats_memory_is_stopped_with_a_message():
             print(error)
         os._exit(0)
     """)
-    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=200,
-                          env={**__import__("os").environ, "CROSSPLAN_QUERY_MEMORY": "200"})
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=200,
+        env={**__import__("os").environ, "CROSSPLAN_QUERY_MEMORY": "200"},
+    )
     assert "the query was stopped when it had taken 200 MB of memory" in done.stdout, done.stderr[-2000:]
 
 
@@ -211,8 +227,11 @@ def test_without_the_network_guard_service_fails_closed_on_the_word(monkeypatch)
 
     monkeypatch.setattr(query_module, "network_guard_available", lambda: False)
     monkeypatch.setattr(query_module, "deny_network", lambda: False)
-    for text in ['SELECT ?x WHERE { BIND("public service" AS ?x) }', "SELECT * WHERE { ?s ?p ?o } # SERVICE",
-                 r"SELECT * WHERE { ?s ?p <x:\u0073ervice> }"]:
+    for text in [
+        'SELECT ?x WHERE { BIND("public service" AS ?x) }',
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE",
+        r"SELECT * WHERE { ?s ?p <x:\u0073ervice> }",
+    ]:
         assert "refused: on this system a query cannot be kept off the network" in refusal(text)
     assert check_query("SELECT ?x WHERE { BIND(6 * 7 AS ?x) }") == ["x"]
 

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from crossplan.graph.errors import UnknownIdError
 from crossplan.graph.loading import load_dataset
 from crossplan.graph.store import memory_store, open_store
@@ -26,7 +27,6 @@ from crossplan.graph.viz import (
     vis_network_assets,
     write_html,
 )
-
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -56,7 +56,9 @@ def node_ids(view) -> set[str]:
 
 
 def expected_nodes(store) -> set[str]:
-    rows = store.select(f"SELECT DISTINCT ?id WHERE {{ ?n dcterms:identifier ?id ; a ?t . VALUES ?t {{ {SHOWN_TYPES} }} }}")
+    rows = store.select(
+        f"SELECT DISTINCT ?id WHERE {{ ?n dcterms:identifier ?id ; a ?t . VALUES ?t {{ {SHOWN_TYPES} }} }}"
+    )
     return {row["id"] for row in rows}
 
 
@@ -87,9 +89,11 @@ def expected_edges(store) -> list[tuple[str, str, str]]:
           UNION { ?n org:subOrganizationOf|dcterms:isPartOf ?parent }
           ?n dcterms:identifier ?from . ?parent dcterms:identifier ?to .
         }""")
-    return ([(row["from"], row["relation"], row["to"]) for row in links]
-            + [(row["from"], row["relation"], row["to"]) for row in structural]
-            + [(row["from"], "part-of", row["to"]) for row in structure])
+    return (
+        [(row["from"], row["relation"], row["to"]) for row in links]
+        + [(row["from"], row["relation"], row["to"]) for row in structural]
+        + [(row["from"], "part-of", row["to"]) for row in structure]
+    )
 
 
 def test_the_shipped_graph_has_every_node_and_edge_the_store_holds(shipped):
@@ -108,7 +112,11 @@ def test_links_keep_their_quote_basis_and_the_update_they_come_from(shipped):
           ?parent cp:hasUpdate ?u . ?u dcterms:identifier ?update . ?parent dcterms:identifier ?item .
           ?b skos:notation ?basis .
         } ORDER BY ?update ?quote LIMIT 1""")[0]
-    edges = [edge for edge in build_view(shipped).edges if edge.get("fromVia") == row["update"] and edge["quote"] == row["quote"]]
+    edges = [
+        edge
+        for edge in build_view(shipped).edges
+        if edge.get("fromVia") == row["update"] and edge["quote"] == row["quote"]
+    ]
     assert len(edges) == 1
     assert edges[0]["from"] == row["item"] and edges[0]["basis"] == row["basis"]
 
@@ -129,8 +137,17 @@ def test_updates_are_listed_dated_in_their_items_panel_not_drawn(shipped):
 def test_the_mini_fixture_by_hand(mini):
     view = build_view(mini)
     assert node_ids(view) == {
-        "alpha", "beta", "alpha/r1", "alpha/r2", "beta/resettlement", "beta/resettlement-1",
-        "beta/resettlement-1-action-1", "alpha-board", "alpha-policy", "alpha-source", "beta-source",
+        "alpha",
+        "beta",
+        "alpha/r1",
+        "alpha/r2",
+        "beta/resettlement",
+        "beta/resettlement-1",
+        "beta/resettlement-1-action-1",
+        "alpha-board",
+        "alpha-policy",
+        "alpha-source",
+        "beta-source",
         "constructive-resettlement",
     }
     assert edge_keys(view) == {
@@ -150,11 +167,20 @@ def test_the_mini_fixture_by_hand(mini):
     r1 = next(node for node in view.nodes if node["id"] == "alpha/r1")
     assert r1["text"].startswith("Improve accommodation on release")
     assert r1["owners"] == ["Head of Policy (Alpha Board)"] and r1["targetDates"] == ["March 2020"]
-    assert r1["updates"] == [{"id": "alpha/r1-update-1", "title": "Response:", "date": "2020-01",
-                              "text": "The Board will work with partners."}]
+    assert r1["updates"] == [
+        {
+            "id": "alpha/r1-update-1",
+            "title": "Response:",
+            "date": "2020-01",
+            "text": "The Board will work with partners.",
+        }
+    ]
     judged = next(edge for edge in view.edges if edge["relation"] == "related-to")
     assert (judged["basis"], judged["quote"], judged["targetQuote"]) == (
-        "judged", "accommodation on release", "accommodation in place before release")
+        "judged",
+        "accommodation on release",
+        "accommodation in place before release",
+    )
 
 
 def test_plan_preset_keeps_the_plan_and_what_it_links_to(mini):
@@ -169,8 +195,16 @@ def test_focus_preset_follows_links_both_ways_and_structure_only_downwards(mini)
     assert node_ids(one) == {"alpha/r1", "alpha/r2", "beta/resettlement-1", "alpha-board"}
     assert len(one.edges) == 4 and one.selected == "alpha/r1"
     two = build_view(mini, focus="alpha/r1", depth=2)
-    assert node_ids(two) == {"alpha/r1", "alpha/r2", "beta/resettlement-1", "alpha-board", "constructive-resettlement",
-                             "beta/resettlement-1-action-1", "alpha", "alpha-policy"}
+    assert node_ids(two) == {
+        "alpha/r1",
+        "alpha/r2",
+        "beta/resettlement-1",
+        "alpha-board",
+        "constructive-resettlement",
+        "beta/resettlement-1-action-1",
+        "alpha",
+        "alpha-policy",
+    }
     assert len(two.edges) == 10
     assert two.subtitle == "Around alpha/r1 (2 hops)"
 
@@ -181,8 +215,10 @@ def test_focus_on_an_update_focuses_on_its_item(mini):
 
 def test_relations_preset_keeps_those_links_and_the_nodes_they_join(mini):
     view = build_view(mini, relations=["related-to,references"])
-    assert edge_keys(view) == {("alpha/r1", "related-to", "beta/resettlement-1"),
-                               ("beta/resettlement-1", "references", "constructive-resettlement")}
+    assert edge_keys(view) == {
+        ("alpha/r1", "related-to", "beta/resettlement-1"),
+        ("beta/resettlement-1", "references", "constructive-resettlement"),
+    }
     assert node_ids(view) == {"alpha/r1", "beta/resettlement-1", "constructive-resettlement"}
 
 
@@ -228,7 +264,9 @@ def test_mapping_of_the_shipped_plans_matches_the_store(shipped):
 
 def test_extra_edges_are_drawn_as_suggested_links(mini):
     extra = ExtraEdge("alpha/r2", "beta/resettlement", "feeds-into", quote="line one\nline two", evidence="tf-idf 0.61")
-    view = build_view(mini, extra_edges=[extra, ExtraEdge("alpha/r1-update-1", "constructive-resettlement", "references")])
+    view = build_view(
+        mini, extra_edges=[extra, ExtraEdge("alpha/r1-update-1", "constructive-resettlement", "references")]
+    )
     suggested = [edge for edge in view.edges if edge.get("proposed")]
     assert [(edge["from"], edge["relation"], edge["to"], edge["basis"]) for edge in suggested] == [
         ("alpha/r1", "references", "constructive-resettlement", "suggested"),
@@ -248,12 +286,28 @@ def test_extra_edges_are_drawn_as_suggested_links(mini):
         ({"depth": 2}, VizOptionError, "--depth is only used with --focus"),
         ({"focus": "r1", "depth": 0}, VizOptionError, "--depth must be at least 1"),
         ({"mapping": ("alpha", "alpha")}, VizOptionError, "--mapping needs two different plans"),
-        ({"mapping": ("alpha", "beta"), "plans": ["alpha"]}, VizOptionError, "--mapping cannot be combined with --plan or --focus"),
+        (
+            {"mapping": ("alpha", "beta"), "plans": ["alpha"]},
+            VizOptionError,
+            "--mapping cannot be combined with --plan or --focus",
+        ),
         ({"mapping": ("alpha", "gamma")}, UnknownIdError, "no plan 'gamma' (plans: alpha, beta)"),
-        ({"relations": ["feeds"]}, VizOptionError, "'feeds' is not a relation (did you mean 'feeds-into'?); choose from "
-         "duplicate-of, feeds-into, delegated-to, supersedes, references, related-to, owned-by, addressed-to, part-of"),
-        ({"extra_edges": [ExtraEdge("alpha/r1", "nowhere", "feeds-into")]}, UnknownIdError, "no node with id 'nowhere'"),
-        ({"extra_edges": [ExtraEdge("alpha/r1", "alpha/r2", "leads-to")]}, VizOptionError, "'leads-to' is not a relation"),
+        (
+            {"relations": ["feeds"]},
+            VizOptionError,
+            "'feeds' is not a relation (did you mean 'feeds-into'?); choose from "
+            "duplicate-of, feeds-into, delegated-to, supersedes, references, related-to, owned-by, addressed-to, part-of",
+        ),
+        (
+            {"extra_edges": [ExtraEdge("alpha/r1", "nowhere", "feeds-into")]},
+            UnknownIdError,
+            "no node with id 'nowhere'",
+        ),
+        (
+            {"extra_edges": [ExtraEdge("alpha/r1", "alpha/r2", "leads-to")]},
+            VizOptionError,
+            "'leads-to' is not a relation",
+        ),
     ],
 )
 def test_bad_options_raise_typed_errors(mini, options, error, message):
@@ -275,7 +329,11 @@ def test_the_view_from_a_sparql_server_is_the_view_from_the_store(oxigraph_serve
 
 
 def test_parse_relations_accepts_lists_and_repeats():
-    assert parse_relations(["feeds-into, duplicate-of", "feeds-into", "part-of"]) == ["feeds-into", "duplicate-of", "part-of"]
+    assert parse_relations(["feeds-into, duplicate-of", "feeds-into", "part-of"]) == [
+        "feeds-into",
+        "duplicate-of",
+        "part-of",
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,7 +376,9 @@ def test_the_page_is_self_contained_and_loads_nothing(mini):
     for tag, attributes in parsed.tags:
         assert "src" not in attributes and tag not in ("link", "iframe", "img", "object", "embed"), (tag, attributes)
     assert [attributes for attributes, _ in parsed.scripts] == [{"type": "application/json", "id": "cp-data"}, {}, {}]
-    policy = next(a["content"] for t, a in parsed.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    policy = next(
+        a["content"] for t, a in parsed.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    )
     assert policy.startswith("default-src 'none'; script-src 'sha256-")
     assert "connect-src 'none'" in policy and "unsafe-eval" not in policy
     assert "sourceMappingURL" not in page
@@ -343,7 +403,10 @@ def test_the_data_block_round_trips_and_holds_no_markup():
             outside_scripts = outside_scripts.replace(text, "")
         assert payload not in outside_scripts
     title = re.search(r"<title>(.*)</title>", page).group(1)
-    assert title == "&lt;/title&gt;&lt;script&gt;alert(&#x27;plan&#x27;)&lt;/script&gt; Evil &lt;plan&gt; &amp; &quot;co&quot;"
+    assert (
+        title
+        == "&lt;/title&gt;&lt;script&gt;alert(&#x27;plan&#x27;)&lt;/script&gt; Evil &lt;plan&gt; &amp; &quot;co&quot;"
+    )
 
 
 def test_script_json_escapes_what_could_end_a_script():

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
 from crossplan.graph.loading import Dataset, ParsedFile, load_dataset
 from crossplan.graph.model import (
     Basis,
@@ -35,8 +36,14 @@ from crossplan.graph.store import memory_store, open_store
 from crossplan.graph.viz import ExtraEdge, build_view, page_html, render_html
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOWN_TYPES = "cp:Plan cp:Workstream cp:Recommendation cp:Action cp:Organisation cp:Document cp:Programme"
 REGISTRY = {"organisation", "document", "programme"}
@@ -145,19 +152,27 @@ def page(shipped_page):
 
 def store_counts(store) -> tuple[int, int]:
     """Count what the page must draw for the whole store, by SPARQL (updates are folded into their items)."""
-    nodes = store.select(f"SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE {{ ?n dcterms:identifier ?id ; a ?t . VALUES ?t {{ {SHOWN_TYPES} }} }}")
+    nodes = store.select(
+        f"SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE {{ ?n dcterms:identifier ?id ; a ?t . VALUES ?t {{ {SHOWN_TYPES} }} }}"
+    )
     links = store.select("""SELECT (COUNT(?link) AS ?c) WHERE {
         ?link a cp:Link ; cp:from ?f ; cp:to ?t .
         OPTIONAL { ?pf cp:hasUpdate ?f } OPTIONAL { ?pt cp:hasUpdate ?t }
         FILTER(COALESCE(?pf, ?f) != COALESCE(?pt, ?t)) }""")
     structural = store.select("""SELECT (COUNT(*) AS ?c) WHERE { SELECT DISTINCT ?source ?p ?o WHERE {
         ?s ?p ?o . VALUES ?p { cp:ownedBy cp:addressedTo } OPTIONAL { ?ps cp:hasUpdate ?s } BIND(COALESCE(?ps, ?s) AS ?source) } }""")
-    members = store.select("SELECT (COUNT(?n) AS ?c) WHERE { ?n a ?t . VALUES ?t { cp:Workstream cp:Recommendation cp:Action } }")
-    parts = store.select("SELECT (COUNT(*) AS ?c) WHERE { ?n org:subOrganizationOf|dcterms:isPartOf ?x . ?n dcterms:identifier ?id }")
+    members = store.select(
+        "SELECT (COUNT(?n) AS ?c) WHERE { ?n a ?t . VALUES ?t { cp:Workstream cp:Recommendation cp:Action } }"
+    )
+    parts = store.select(
+        "SELECT (COUNT(*) AS ?c) WHERE { ?n org:subOrganizationOf|dcterms:isPartOf ?x . ?n dcterms:identifier ?id }"
+    )
     return nodes[0]["c"], links[0]["c"] + structural[0]["c"] + members[0]["c"] + parts[0]["c"]
 
 
-def expected_visible(view, unchecked: dict[str, set] | None = None, focus: str | None = None, depth: int = 1) -> tuple[set, set]:
+def expected_visible(
+    view, unchecked: dict[str, set] | None = None, focus: str | None = None, depth: int = 1
+) -> tuple[set, set]:
     """Apply the page's documented rules to a view: which nodes and edges stay visible under some filters."""
     unchecked = unchecked or {}
     nodes = {node["id"]: node for node in view.nodes}
@@ -171,8 +186,10 @@ def expected_visible(view, unchecked: dict[str, set] | None = None, focus: str |
             return False
         return not (node["type"] == "recommendation" and node.get("response", "none") in unchecked.get("response", ()))
 
-    edge_ok = [edge["relation"] not in unchecked.get("relation", ()) and edge["basis"] not in unchecked.get("basis", ())
-               for edge in view.edges]
+    edge_ok = [
+        edge["relation"] not in unchecked.get("relation", ()) and edge["basis"] not in unchecked.get("basis", ())
+        for edge in view.edges
+    ]
     adjacency = {node_id: [] for node_id in nodes}
     for index, edge in enumerate(view.edges):
         adjacency[edge["from"]].append(index)
@@ -215,7 +232,11 @@ def expected_visible(view, unchecked: dict[str, set] | None = None, focus: str |
                         following.append(other)
             frontier = following
         visible = around
-    edges = {edge["id"] for index, edge in enumerate(view.edges) if edge_ok[index] and edge["from"] in visible and edge["to"] in visible}
+    edges = {
+        edge["id"]
+        for index, edge in enumerate(view.edges)
+        if edge_ok[index] and edge["from"] in visible and edge["to"] in visible
+    }
     return visible, edges
 
 
@@ -229,7 +250,16 @@ def test_the_shipped_graph_draws_every_node_and_link_offline(page, store):
     assert page.requests == [page.url]
     assert page.page.inner_text("#cp-status").startswith(f"Showing {nodes} of {nodes} nodes · {edges} of {edges} links")
     legend = page.page.inner_text("#cp-sidebar")
-    for caption in ("Recommendation", "Organisation", "feeds into", "owned by", "addressed to", "explicit", "judged", "suggested"):
+    for caption in (
+        "Recommendation",
+        "Organisation",
+        "feeds into",
+        "owned by",
+        "addressed to",
+        "explicit",
+        "judged",
+        "suggested",
+    ):
         assert caption in legend
     # the layout settled, then physics stopped: nothing moves any more
     assert page.evaluate("crossplan.network.physics.physicsEnabled") is False
@@ -245,8 +275,10 @@ def test_search_selects_and_centres_the_match(page, store):
     page.page.fill("#cp-search-input", " ".join(words).upper())
     first = page.page.locator("#cp-search-results li[data-node]").first
     first.wait_for()
-    assert row["id"] in page.evaluate("Array.from(document.querySelectorAll('#cp-search-results li[data-node]'))"
-                                      ".map(li => li.getAttribute('data-node'))")
+    assert row["id"] in page.evaluate(
+        "Array.from(document.querySelectorAll('#cp-search-results li[data-node]'))"
+        ".map(li => li.getAttribute('data-node'))"
+    )
     page.page.fill("#cp-search-input", row["id"])
     page.page.locator(f"#cp-search-results li[data-node='{row['id']}']").first.wait_for()
     page.page.keyboard.press("Enter")
@@ -254,22 +286,36 @@ def test_search_selects_and_centres_the_match(page, store):
     assert page.page.inner_text("#cp-panel .cp-id") == row["id"]
     assert page.evaluate("crossplan.network.getSelectedNodes()") == [row["id"]]
     # The match and its neighbours are fitted into view (not only centred).
-    shown = ("(() => { const g = crossplan.geometry(), b = g.nodes.find(n => n.id === " + repr(row["id"]) + ");"
-             " return b && b.x >= 0 && b.y >= 0 && b.x + b.width <= g.viewport.width && b.y + b.height <= g.viewport.height; })()")
+    shown = (
+        "(() => { const g = crossplan.geometry(), b = g.nodes.find(n => n.id === " + repr(row["id"]) + ");"
+        " return b && b.x >= 0 && b.y >= 0 && b.x + b.width <= g.viewport.width && b.y + b.height <= g.viewport.height; })()"
+    )
     assert page.wait(shown)
 
 
 @pytest.mark.parametrize(
     ("facet", "value"),
-    [("plan", "yj-blueprint"), ("type", "organisation"), ("relation", "references"), ("basis", "judged"),
-     ("status", "ongoing"), ("response", "agreed"), ("type", "action")],
+    [
+        ("plan", "yj-blueprint"),
+        ("type", "organisation"),
+        ("relation", "references"),
+        ("basis", "judged"),
+        ("status", "ongoing"),
+        ("response", "agreed"),
+        ("type", "action"),
+    ],
 )
 def test_filters_hide_what_they_name(page, store, facet, value):
     view = build_view(store)
     page.page.click(f"#cp-filters input[data-facet='{facet}'][value='{value}']")
     nodes, edges = expected_visible(view, {facet: {value}})
     assert page.visible_nodes() == nodes and page.visible_edges() == edges
-    assert page.counts() == {"nodes": len(nodes), "edges": len(edges), "drawnNodes": len(nodes), "drawnEdges": len(edges)}
+    assert page.counts() == {
+        "nodes": len(nodes),
+        "edges": len(edges),
+        "drawnNodes": len(nodes),
+        "drawnEdges": len(edges),
+    }
     assert len(nodes) < len(view.nodes) or len(edges) < len(view.edges)
     page.page.click("#cp-reset")
     assert page.counts()["nodes"] == len(view.nodes)
@@ -303,15 +349,30 @@ def test_focus_shows_the_neighbourhood_and_reset_shows_everything(page, store):
 def test_clicking_a_node_opens_its_panel_and_panel_links_navigate(page, store):
     target = "hmip-resettlement/r6"
     text = store.select("SELECT ?id ?t WHERE { ?n dcterms:identifier ?id ; cp:text ?t }", _literal_id(target))[0]["t"]
-    quotes = {row["q"] for row in store.select("""SELECT ?id ?q WHERE {
+    quotes = {
+        row["q"]
+        for row in store.select(
+            """SELECT ?id ?q WHERE {
         ?link a cp:Link ; cp:quote ?q ; cp:from|cp:to ?end .
-        { ?end dcterms:identifier ?id } UNION { ?item dcterms:identifier ?id ; cp:hasUpdate ?end } }""", _literal_id(target))}
-    updates = {row["title"] for row in store.select("""SELECT ?id ?title WHERE {
-        ?item dcterms:identifier ?id ; cp:hasUpdate ?u . ?u dcterms:title ?title }""", _literal_id(target))}
+        { ?end dcterms:identifier ?id } UNION { ?item dcterms:identifier ?id ; cp:hasUpdate ?end } }""",
+            _literal_id(target),
+        )
+    }
+    updates = {
+        row["title"]
+        for row in store.select(
+            """SELECT ?id ?title WHERE {
+        ?item dcterms:identifier ?id ; cp:hasUpdate ?u . ?u dcterms:title ?title }""",
+            _literal_id(target),
+        )
+    }
     assert quotes and updates
     page.evaluate("id => crossplan.network.focus(id, {scale: 1.6, animation: false})", target)
-    x, y = page.evaluate("""id => { const n = crossplan.network, p = n.canvasToDOM(n.getPosition(id)),
-        box = document.getElementById('cp-network').getBoundingClientRect(); return [box.left + p.x, box.top + p.y]; }""", target)
+    x, y = page.evaluate(
+        """id => { const n = crossplan.network, p = n.canvasToDOM(n.getPosition(id)),
+        box = document.getElementById('cp-network').getBoundingClientRect(); return [box.left + p.x, box.top + p.y]; }""",
+        target,
+    )
     page.page.mouse.click(x, y)
     page.page.locator("#cp-panel .cp-id").first.wait_for()
     panel = page.page.inner_text("#cp-panel")
@@ -396,15 +457,20 @@ PAYLOADS = [
     "<img src=x onerror=alert('quote')> quote with href",
     "</blockquote><script>alert('target quote')</script>",
     "Note: <script>alert('note')</script>",
-    "line one\nline two with href=\"#\" & \u2028 \"quotes\"",
+    'line one\nline two with href="#" & \u2028 "quotes"',
 ]
 
 
 @pytest.fixture(scope="module")
 def injection_html() -> str:
     store = memory_store(load_dataset(FIXTURES / "viz_injection"))
-    extra = ExtraEdge("evil-plan/r1", "evil-doc", "references", quote="line one\nline two with href=\"#\" & \u2028 \"quotes\"",
-                      evidence="</script><script>alert('evidence')</script>")
+    extra = ExtraEdge(
+        "evil-plan/r1",
+        "evil-doc",
+        "references",
+        quote='line one\nline two with href="#" & \u2028 "quotes"',
+        evidence="</script><script>alert('evidence')</script>",
+    )
     return render_html(store, extra_edges=[extra])
 
 
@@ -423,8 +489,11 @@ def test_injected_markup_stays_text(browser, injection_html, tmp_path, how):
     for node_id in opened.evaluate("crossplan.data.nodes.map(n => n.id)"):
         opened.evaluate("id => crossplan.select(id, {animate: false})", node_id)
         assert page.inner_text("#cp-panel .cp-id") == node_id
-        x, y = opened.evaluate("""id => { const n = crossplan.network, p = n.canvasToDOM(n.getPosition(id)),
-            box = document.getElementById('cp-network').getBoundingClientRect(); return [box.left + p.x, box.top + p.y]; }""", node_id)
+        x, y = opened.evaluate(
+            """id => { const n = crossplan.network, p = n.canvasToDOM(n.getPosition(id)),
+            box = document.getElementById('cp-network').getBoundingClientRect(); return [box.left + p.x, box.top + p.y]; }""",
+            node_id,
+        )
         page.mouse.move(x, y)
     opened.evaluate("crossplan.select('evil-plan/r1', {animate: false})")
     panel = opened.evaluate("document.getElementById('cp-panel').textContent")
@@ -443,14 +512,25 @@ def test_injected_markup_stays_text(browser, injection_html, tmp_path, how):
     page.locator("#cp-tooltip:not([hidden])").wait_for()
     assert "<script>alert('text')</script>" in page.inner_text("#cp-tooltip")
     # nothing but the page's own elements: no element, handler or javascript: link came from the data
-    assert opened.evaluate("document.querySelectorAll('body img, body iframe, body b, body em, body blink, body u, body i').length") == 0
+    assert (
+        opened.evaluate(
+            "document.querySelectorAll('body img, body iframe, body b, body em, body blink, body u, body i').length"
+        )
+        == 0
+    )
     assert opened.evaluate("document.querySelectorAll('script').length") == 3
-    assert opened.evaluate("Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes)"
-                           ".some(a => a.name.startsWith('on'))).length") == 0
+    assert (
+        opened.evaluate(
+            "Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes)"
+            ".some(a => a.name.startsWith('on'))).length"
+        )
+        == 0
+    )
     assert opened.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)") == []
     opened.evaluate("crossplan.select('safe-doc', {animate: false})")
     assert opened.evaluate("Array.from(document.querySelectorAll('#cp-panel a')).map(a => a.href)") == [
-        "https://example.org/%3Cscript%3Ealert('path')%3C/script%3E"]
+        "https://example.org/%3Cscript%3Ealert('path')%3C/script%3E"
+    ]
     assert opened.dialogs == [] and opened.errors == []
     assert opened.requests == ([opened.url] if how == "file" else [])
     page.close()
@@ -470,8 +550,11 @@ def synthetic_store(count: int, seed: int = 1):
     documents = [f"doc-{i}" for i in range(registry // 3)]
     programmes = [f"programme-{i}" for i in range(registry - 2 * (registry // 3))]
     files = []
-    for name, kind, ids in (("organisations", NodeType.ORGANISATION, organisations), ("documents", NodeType.DOCUMENT, documents),
-                            ("programmes", NodeType.PROGRAMME, programmes)):
+    for name, kind, ids in (
+        ("organisations", NodeType.ORGANISATION, organisations),
+        ("documents", NodeType.DOCUMENT, documents),
+        ("programmes", NodeType.PROGRAMME, programmes),
+    ):
         parsed = ParsedFile(f"{name}.yaml", name, name)
         parsed.nodes = [Node(node_id, kind, f"{kind.value.title()} {node_id}", here) for node_id in ids]
         files.append(parsed)
@@ -482,24 +565,61 @@ def synthetic_store(count: int, seed: int = 1):
     for number in range(plans):
         plan = f"plan-{number}"
         parsed = ParsedFile(f"plans/{plan}.yaml", "plan", plan)
-        parsed.nodes.append(Node(plan, NodeType.PLAN, f"Plan {number}", here, title=f"Synthetic plan {number}",
-                                 owners=[Owner(None, rng.choice(organisations))]))
+        parsed.nodes.append(
+            Node(
+                plan,
+                NodeType.PLAN,
+                f"Plan {number}",
+                here,
+                title=f"Synthetic plan {number}",
+                owners=[Owner(None, rng.choice(organisations))],
+            )
+        )
         workstreams = [f"{plan}/ws-{w}" for w in range(6)]
         for position, workstream in enumerate(workstreams, 1):
-            parsed.nodes.append(Node(workstream, NodeType.WORKSTREAM, f"Workstream {position}", here, plan=plan,
-                                     title=f"Workstream {position}", position=position))
+            parsed.nodes.append(
+                Node(
+                    workstream,
+                    NodeType.WORKSTREAM,
+                    f"Workstream {position}",
+                    here,
+                    plan=plan,
+                    title=f"Workstream {position}",
+                    position=position,
+                )
+            )
         left, index = per_plan - 1 - len(workstreams), 0
         while left > 0:
             item = f"{plan}/r{index}"
-            parsed.nodes.append(Node(item, NodeType.RECOMMENDATION, f"Recommendation {index} of plan {number}", here, plan=plan,
-                                     workstream=rng.choice(workstreams), position=index + 1, status=rng.choice(list(Status)),
-                                     response=rng.choice(list(Response)), addressed_to=[rng.choice(organisations)],
-                                     text=f"Recommendation {index} of plan {number}: improve outcome {rng.randint(1, 10**6)}."))
+            parsed.nodes.append(
+                Node(
+                    item,
+                    NodeType.RECOMMENDATION,
+                    f"Recommendation {index} of plan {number}",
+                    here,
+                    plan=plan,
+                    workstream=rng.choice(workstreams),
+                    position=index + 1,
+                    status=rng.choice(list(Status)),
+                    response=rng.choice(list(Response)),
+                    addressed_to=[rng.choice(organisations)],
+                    text=f"Recommendation {index} of plan {number}: improve outcome {rng.randint(1, 10**6)}.",
+                )
+            )
             recommendations.append(item)
             left -= 1
             for action in range(min(left, rng.choice([0, 0, 1, 2]))):
-                parsed.nodes.append(Node(f"{item}-action-{action + 1}", NodeType.ACTION, f"Action {action + 1}", here, plan=plan,
-                                         parent=item, text="Carry it out."))
+                parsed.nodes.append(
+                    Node(
+                        f"{item}-action-{action + 1}",
+                        NodeType.ACTION,
+                        f"Action {action + 1}",
+                        here,
+                        plan=plan,
+                        parent=item,
+                        text="Carry it out.",
+                    )
+                )
                 left -= 1
             index += 1
         plan_files.append(parsed)
@@ -520,7 +640,9 @@ def synthetic_store(count: int, seed: int = 1):
                     parsed.links.append(link)
     files += plan_files
     nodes = {node.id: node for parsed in files for node in parsed.nodes}
-    return memory_store(Dataset(Path("synthetic"), files, nodes, [link for parsed in files for link in parsed.links], []))
+    return memory_store(
+        Dataset(Path("synthetic"), files, nodes, [link for parsed in files for link in parsed.links], [])
+    )
 
 
 def test_a_2000_node_graph_settles_within_seconds_and_stops(browser, tmp_path):
@@ -576,7 +698,10 @@ def main(argv: list[str]) -> None:
         if arguments.screenshots:
             arguments.screenshots.mkdir(parents=True, exist_ok=True)
             store = open_store()
-            for name, options in (("shipped-graph", {}), ("mapping", {"mapping": ("hmip-resettlement", "yj-blueprint")})):
+            for name, options in (
+                ("shipped-graph", {}),
+                ("mapping", {"mapping": ("hmip-resettlement", "yj-blueprint")}),
+            ):
                 path = work / f"{name}.html"
                 path.write_text(render_html(store, **options), encoding="utf-8")
                 opened = open_page(chromium, path, viewport=(1600, 1000))
@@ -599,9 +724,11 @@ def main(argv: list[str]) -> None:
                 opened.page.click("#cp-filters input[data-facet='type'][value='action']")
                 opened.evaluate("crossplan.visibleCounts()")
                 filtered = time.perf_counter() - started
-                print(f"{count} nodes: file {len(html.encode()) / 1e6:.1f} MB, written in {rendered:.1f} s; page ready in "
-                      f"{loaded:.1f} s (vis-network built, laid out and drawn in {timing['seconds']:.1f} s, "
-                      f"{timing['iterations']} iterations); one filter click {filtered:.2f} s; {opened.counts()}")
+                print(
+                    f"{count} nodes: file {len(html.encode()) / 1e6:.1f} MB, written in {rendered:.1f} s; page ready in "
+                    f"{loaded:.1f} s (vis-network built, laid out and drawn in {timing['seconds']:.1f} s, "
+                    f"{timing['iterations']} iterations); one filter click {filtered:.2f} s; {opened.counts()}"
+                )
                 opened.page.close()
         chromium.close()
 

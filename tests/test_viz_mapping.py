@@ -9,6 +9,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+
 from crossplan.graph.errors import UnknownIdError
 from crossplan.graph.loading import load_dataset
 from crossplan.graph.store import memory_store, open_store
@@ -45,7 +46,12 @@ def mini():
 
 
 def overlaps(a: dict, b: dict) -> bool:
-    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
 
 
 def test_the_default_page_opens_on_the_most_linked_pair(shipped):
@@ -61,12 +67,14 @@ def test_the_shipped_mapping_is_laid_out_for_reading(shipped):
     drawing = mapping_drawing(shipped, FROM, TO)
     boxes = {box["id"]: box for box in drawing["boxes"]}
     for index, a in enumerate(drawing["boxes"]):
-        for b in drawing["boxes"][index + 1:]:
+        for b in drawing["boxes"][index + 1 :]:
             assert not overlaps(a, b), (a["id"], b["id"])
     assert min(box["fontPx"] for box in drawing["boxes"]) >= 12
     for edge in drawing["edges"]:
         left, right = boxes[edge["left"]], boxes[edge["right"]]
-        start, end = (edge["points"][0], edge["points"][-1]) if edge["forward"] else (edge["points"][-1], edge["points"][0])
+        start, end = (
+            (edge["points"][0], edge["points"][-1]) if edge["forward"] else (edge["points"][-1], edge["points"][0])
+        )
         assert start[0] == left["x"] + left["width"] and left["y"] <= start[1] <= left["y"] + left["height"]
         assert end[0] == right["x"] and right["y"] <= end[1] <= right["y"] + right["height"]
     # Every item of the source plan is either drawn with its links or listed apart as unmapped.
@@ -105,7 +113,9 @@ def test_the_svg_keeps_data_text_as_text():
         "b/ws": {"id": "b/ws", "type": "workstream", "plan": "b", "title": HOSTILE, "position": 1},
         "b/ws-1": {"id": "b/ws-1", "type": "recommendation", "plan": "b", "workstream": "b/ws", "text": HOSTILE},
     }
-    edges = [{"id": "e1", "from": "a/r1", "to": "b/ws-1", "relation": "related-to", "basis": "judged", "quote": HOSTILE}]
+    edges = [
+        {"id": "e1", "from": "a/r1", "to": "b/ws-1", "relation": "related-to", "basis": "judged", "quote": HOSTILE}
+    ]
     drawing = layout_mapping(nodes, edges, "a", "b", {"a": HOSTILE, "b": "B & <b>"}, {"related-to": "related to"})
     text = drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, {})
     root = ElementTree.fromstring(text)  # well-formed: no data text became markup
@@ -144,8 +154,10 @@ def test_cli_writes_the_mapping_as_svg(invoke, tmp_path):
     ("options", "message"),
     [
         (("--mapping", "alpha", "beta", "-o", "x.txt"), "Error: --mapping writes .html, .svg or .png, not '.txt'"),
-        (("--mapping", "alpha", "beta", "--focus", "r1", "-o", "x.svg"),
-         "Error: --mapping with an .svg or .png output takes no other view option"),
+        (
+            ("--mapping", "alpha", "beta", "--focus", "r1", "-o", "x.svg"),
+            "Error: --mapping with an .svg or .png output takes no other view option",
+        ),
         (("--mapping", "alpha", "gamma", "-o", "x.svg"), "Error: no plan 'gamma'"),
     ],
 )

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
+
 from crossplan.graph.store import open_store
 from crossplan.graph.viz import render_html
-
 from tests.test_viz_browser import browser, open_page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
@@ -45,8 +45,12 @@ def geometry(opened, view: str, options: dict | None = None) -> dict:
 
 
 def overlaps(a: dict, b: dict, slack: float = 0.5) -> bool:
-    return (a["x"] + slack < b["x"] + b["width"] and b["x"] + slack < a["x"] + a["width"]
-            and a["y"] + slack < b["y"] + b["height"] and b["y"] + slack < a["y"] + a["height"])
+    return (
+        a["x"] + slack < b["x"] + b["width"]
+        and b["x"] + slack < a["x"] + a["width"]
+        and a["y"] + slack < b["y"] + b["height"]
+        and b["y"] + slack < a["y"] + a["height"]
+    )
 
 
 def on_border(point, box: dict, tolerance: float = 1.5) -> bool:
@@ -59,8 +63,12 @@ def on_border(point, box: dict, tolerance: float = 1.5) -> bool:
 
 
 def in_view(box: dict, viewport: dict, tolerance: float = 1.0) -> bool:
-    return (box["x"] >= -tolerance and box["y"] >= -tolerance and box["x"] + box["width"] <= viewport["width"] + tolerance
-            and box["y"] + box["height"] <= viewport["height"] + tolerance)
+    return (
+        box["x"] >= -tolerance
+        and box["y"] >= -tolerance
+        and box["x"] + box["width"] <= viewport["width"] + tolerance
+        and box["y"] + box["height"] <= viewport["height"] + tolerance
+    )
 
 
 def assert_no_overlap(nodes: list[dict]) -> None:
@@ -90,11 +98,15 @@ def test_the_mapping_is_drawn_for_reading(opened):
         assert on_border(first, nodes[edge["from"]]) and on_border(last, nodes[edge["to"]]), edge
         # Between the columns only: a line never runs under a box.
         for x, y in edge["points"][1:-1]:
-            assert not any(node["x"] < x < node["x"] + node["width"] and node["y"] < y < node["y"] + node["height"]
-                           for node in shape["nodes"]), (edge["from"], edge["to"], x, y)
+            assert not any(
+                node["x"] < x < node["x"] + node["width"] and node["y"] < y < node["y"] + node["height"]
+                for node in shape["nodes"]
+            ), (edge["from"], edge["to"], x, y)
     # Crossings: never more than the document order, and the count is stated on the page.
     assert shape["crossings"]["drawn"] <= shape["crossings"]["documentOrder"]
-    assert f"{shape['crossings']['drawn']} line crossings" in opened.evaluate("document.getElementById('cp-subtitle').textContent")
+    assert f"{shape['crossings']['drawn']} line crossings" in opened.evaluate(
+        "document.getElementById('cp-subtitle').textContent"
+    )
     # The unmapped items are a stated finding, in a group of their own.
     unmapped = next(group for group in shape["groups"] if group["id"] == "unmapped")
     linked = {end for edge in shape["edges"] for end in (edge["from"], edge["to"])}
@@ -113,13 +125,20 @@ def test_selecting_an_item_highlights_its_links_and_keeps_its_targets_in_view(op
         opened.evaluate("id => crossplan.select(id)", source)
         after = opened.evaluate("crossplan.geometry()")
         nodes = {node["id"]: node for node in after["nodes"]}
-        targets = {edge["to"] for edge in after["edges"] if edge["from"] == source} | \
-            {edge["from"] for edge in after["edges"] if edge["to"] == source}
+        targets = {edge["to"] for edge in after["edges"] if edge["from"] == source} | {
+            edge["from"] for edge in after["edges"] if edge["to"] == source
+        }
         for node_id in {source} | targets:
             assert in_view(nodes[node_id], after["viewport"]), (source, node_id)
-        highlighted = set(opened.evaluate("Array.from(document.querySelectorAll('#cp-mapping .cp-box.cp-on')).map(g => g.dataset.node)"))
+        highlighted = set(
+            opened.evaluate(
+                "Array.from(document.querySelectorAll('#cp-mapping .cp-box.cp-on')).map(g => g.dataset.node)"
+            )
+        )
         assert highlighted == {source} | targets
-        labels = opened.evaluate("Array.from(document.querySelectorAll('#cp-mapping .cp-edge-label')).map(t => t.textContent)")
+        labels = opened.evaluate(
+            "Array.from(document.querySelectorAll('#cp-mapping .cp-edge-label')).map(t => t.textContent)"
+        )
         assert len(labels) == len([edge for edge in after["edges"] if source in (edge["from"], edge["to"])])
         assert all(" · " in label for label in labels)  # relation and basis, as words
         assert opened.evaluate("document.getElementById('cp-panel').textContent").count(source) >= 1
@@ -133,7 +152,9 @@ def test_both_directions_and_the_matrix(opened):
     assert matrix["view"] == "matrix" and matrix["nodes"]
     assert min(node["fontPx"] for node in matrix["nodes"]) >= 12
     assert_no_overlap(matrix["nodes"])
-    cells = opened.evaluate("Array.from(document.querySelectorAll('.cp-matrix-table td.cp-filled')).map(td => td.textContent)")
+    cells = opened.evaluate(
+        "Array.from(document.querySelectorAll('.cp-matrix-table td.cp-filled')).map(td => td.textContent)"
+    )
     assert cells and all("·" in cell for cell in cells)
     total = opened.evaluate("document.querySelector('.cp-matrix-table tfoot td:last-child').textContent")
     assert int(total) == len(geometry(opened, "mapping", {"from": FROM, "to": TO})["edges"])
@@ -152,7 +173,9 @@ def test_the_full_graph_groups_plans_and_workstreams_without_covering_others(ope
             if node_id not in group["members"]:
                 assert not overlaps(group, node, slack=1), (group["id"], node_id)
     for edge in shape["edges"]:
-        assert on_border(edge["points"][0], nodes[edge["from"]], 2) and on_border(edge["points"][-1], nodes[edge["to"]], 2)
+        assert on_border(edge["points"][0], nodes[edge["from"]], 2) and on_border(
+            edge["points"][-1], nodes[edge["to"]], 2
+        )
     # Plans, workstreams and recommendations are readable at the first look.
     readable = [node for node in shape["nodes"] if node.get("type") in ("plan", "workstream", "recommendation")]
     assert readable and min(node["fontPx"] for node in readable) >= 11.9
@@ -164,8 +187,9 @@ def test_selecting_in_the_full_graph_keeps_the_neighbourhood_in_view(opened):
     opened.evaluate("id => crossplan.select(id)", source)
     after = opened.evaluate("crossplan.geometry()")
     nodes = {node["id"]: node for node in after["nodes"]}
-    neighbours = {edge["to"] for edge in after["edges"] if edge["from"] == source} | \
-        {edge["from"] for edge in after["edges"] if edge["to"] == source}
+    neighbours = {edge["to"] for edge in after["edges"] if edge["from"] == source} | {
+        edge["from"] for edge in after["edges"] if edge["to"] == source
+    }
     assert neighbours
     for node_id in neighbours | {source}:
         assert in_view(nodes[node_id], after["viewport"], tolerance=2), node_id
@@ -177,7 +201,9 @@ def test_search_highlights_matches_in_the_drawing(opened):
     geometry(opened, "mapping", {"from": FROM, "to": TO})
     opened.page.fill("#cp-search-input", "custody")
     opened.page.wait_for_timeout(100)
-    highlighted = opened.evaluate("Array.from(document.querySelectorAll('#cp-mapping .cp-box.cp-on')).map(g => g.dataset.node)")
+    highlighted = opened.evaluate(
+        "Array.from(document.querySelectorAll('#cp-mapping .cp-box.cp-on')).map(g => g.dataset.node)"
+    )
     assert highlighted
     assert set(highlighted) <= set(opened.evaluate("crossplan.search('custody').map(n => n.id)"))
     opened.page.fill("#cp-search-input", "")
@@ -198,7 +224,9 @@ def test_a_relation_filter_lays_out_and_fits_what_remains(opened):
     opened.evaluate("crossplan.clearSelection()")
     geometry(opened, "graph")
     kept = {"feeds-into", "duplicate-of"}
-    relations = opened.evaluate("Array.from(document.querySelectorAll(\"#cp-filters input[data-facet='relation']\")).map(i => i.value)")
+    relations = opened.evaluate(
+        "Array.from(document.querySelectorAll(\"#cp-filters input[data-facet='relation']\")).map(i => i.value)"
+    )
     for relation in relations:
         if relation not in kept:
             opened.page.uncheck(f"#cp-filters input[data-facet='relation'][value='{relation}']")
@@ -208,7 +236,9 @@ def test_a_relation_filter_lays_out_and_fits_what_remains(opened):
     assert linked and all(edge.get("from") for edge in shape["edges"])
     # The nodes left with no link are drawn apart (folded into one group), not scattered among the linked ones.
     drawn = {node["id"] for node in shape["nodes"]}
-    headers = set(opened.evaluate("crossplan.data.nodes.filter(n => n.type === 'plan' || n.type === 'workstream').map(n => n.id)"))
+    headers = set(
+        opened.evaluate("crossplan.data.nodes.filter(n => n.type === 'plan' || n.type === 'workstream').map(n => n.id)")
+    )
     assert drawn - linked - headers <= {node_id for node_id in drawn if node_id.startswith("cluster:")}
     for node in shape["nodes"]:  # fitted: everything drawn is in view
         assert node["x"] >= -1 and node["y"] >= -1 and node["x"] + node["width"] <= shape["viewport"]["width"] + 1
@@ -249,12 +279,16 @@ def test_data_text_stays_text_in_the_mapping_and_matrix(browser, tmp_path):  # n
     shutil.copytree(Path(__file__).parent / "fixtures" / "mini", data)
     for name, old in (("alpha.yaml", "title: The Alpha Plan"), ("beta.yaml", "title: Resettlement")):
         path = data / "plans" / name
-        path.write_text(path.read_text(encoding="utf-8").replace(old, f"title: {json.dumps(HOSTILE)}"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(old, f"title: {json.dumps(HOSTILE)}"), encoding="utf-8"
+        )
     path = data / "plans" / "alpha.yaml"
     text = path.read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if line.strip().startswith("text: Improve accommodation"))
     indent = line[: len(line) - len(line.lstrip())]
-    path.write_text(text.replace(line, f"{indent}text: {json.dumps(HOSTILE + ' Improve accommodation')}", 1), encoding="utf-8")
+    path.write_text(
+        text.replace(line, f"{indent}text: {json.dumps(HOSTILE + ' Improve accommodation')}", 1), encoding="utf-8"
+    )
     page_path = tmp_path / "hostile.html"
     page_path.write_text(render_html(memory_store(load_dataset(data))), encoding="utf-8")
     page = open_page(browser, page_path, viewport=(1440, 900))
@@ -262,10 +296,17 @@ def test_data_text_stays_text_in_the_mapping_and_matrix(browser, tmp_path):  # n
         assert page.evaluate("crossplan.view") == "mapping"
         for view in ("mapping", "matrix"):
             geometry(page, view)
-            assert page.evaluate("document.querySelectorAll('#cp-mapping img, #cp-mapping script, #cp-matrix img, "
-                                 "#cp-matrix script').length") == 0
+            assert (
+                page.evaluate(
+                    "document.querySelectorAll('#cp-mapping img, #cp-mapping script, #cp-matrix img, "
+                    "#cp-matrix script').length"
+                )
+                == 0
+            )
         geometry(page, "mapping")
-        texts = page.evaluate("Array.from(document.querySelectorAll('#cp-mapping text')).map(t => t.textContent).join(' ')")
+        texts = page.evaluate(
+            "Array.from(document.querySelectorAll('#cp-mapping text')).map(t => t.textContent).join(' ')"
+        )
         assert "<img src=x" in texts
         assert (page.errors, page.dialogs, page.requests) == ([], [], [page.url])
     finally:

@@ -16,7 +16,9 @@ def ontology():
 
 def _declared_terms(ontology):
     base = CP.base
-    return {str(s)[len(base):] for s in ontology.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(base)}
+    return {
+        str(s)[len(base) :] for s in ontology.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(base)
+    }
 
 
 def test_every_cp_term_in_code_is_declared_in_the_ontology_and_vice_versa(ontology):
@@ -44,7 +46,9 @@ def test_relations_are_object_properties_under_dependency_relation(ontology):
         assert (term, RDFS.subPropertyOf, rdflib.URIRef(CP.dependencyRelation)) in ontology
 
 
-@pytest.mark.parametrize("enum, scheme", [(Status, CP.StatusScheme), (Response, CP.ResponseScheme), (Basis, CP.BasisScheme)])
+@pytest.mark.parametrize(
+    "enum, scheme", [(Status, CP.StatusScheme), (Response, CP.ResponseScheme), (Basis, CP.BasisScheme)]
+)
 def test_status_schemes_are_separate_skos_schemes_with_the_yaml_spelling_as_notation(ontology, enum, scheme):
     members = set(ontology.subjects(SKOS.inScheme, rdflib.URIRef(scheme)))
     assert members == {rdflib.URIRef(member.term) for member in enum}

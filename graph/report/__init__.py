@@ -8,7 +8,16 @@
 
 from __future__ import annotations
 
-from .contents import PairSection, PlanSummary, Report, ReportingRound, gather_report, linked_pairs, progress_of, reporting_rounds
+from .contents import (
+    PairSection,
+    PlanSummary,
+    Report,
+    ReportingRound,
+    gather_report,
+    linked_pairs,
+    progress_of,
+    reporting_rounds,
+)
 from .render import REPORT_SUFFIXES, render_html, render_pdf, write_report
 
 __all__ = [

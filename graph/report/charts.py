@@ -6,8 +6,13 @@ from html import escape
 
 # Colours of the answers and statuses (readable in print and for the common colour-vision deficiencies).
 COLOURS = {
-    "agreed": "#1b7837", "partly-agreed": "#e08214", "not-agreed": "#b2182b",
-    "complete": "#1b7837", "ongoing": "#2166ac", "not-applicable": "#999999", "removed": "#b2182b",
+    "agreed": "#1b7837",
+    "partly-agreed": "#e08214",
+    "not-agreed": "#b2182b",
+    "complete": "#1b7837",
+    "ongoing": "#2166ac",
+    "not-applicable": "#999999",
+    "removed": "#b2182b",
     "not stated": "#d9d9d9",
 }
 
@@ -24,8 +29,10 @@ def bar_chart(title: str, counts: dict[str, int], width: int = 300) -> str:
     biggest = max((value for _label, value in rows), default=0) or 1
     room = width - label_width - 40
     parts = [
-        (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'),
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+        ),
         f'<text x="0" y="14" class="chart-title">{escape(title)}</text>',
     ]
     for index, (label, value) in enumerate(rows):
@@ -46,5 +53,5 @@ def heat_colour(count: int, most: int) -> str:
     share = count / max(most, 1)
     # from a pale to a strong blue, linear in the share of the busiest cell
     start, end = (222, 235, 247), (116, 169, 207)
-    red, green, blue = (round(a + (b - a) * share) for a, b in zip(start, end))
+    red, green, blue = (round(a + (b - a) * share) for a, b in zip(start, end, strict=False))
     return f"#{red:02x}{green:02x}{blue:02x}"

@@ -17,7 +17,19 @@ from ..analysis import DuplicateGroup, find_duplicate_groups
 from ..errors import CrossplanError
 from ..matrix import OTHER_COLUMN, Matrix, build_matrix
 from ..model import Basis, NodeType, Relation, Response, Status
-from ..questions import Gap, Overdue, _id, _node, _spelling, _var, due_date, find_gaps, find_overdue, plan_titles, resolve_plan
+from ..questions import (
+    Gap,
+    Overdue,
+    _id,
+    _node,
+    _spelling,
+    _var,
+    due_date,
+    find_gaps,
+    find_overdue,
+    plan_titles,
+    resolve_plan,
+)
 from ..stats import compute_stats
 
 NOT_STATED = "not stated"
@@ -139,7 +151,9 @@ def _month(date: str | None) -> str:
     if not date:
         return "undated"
     try:
-        return datetime.date(int(date[:4]), int(date[5:7]) if len(date) >= 7 else 1, 1).strftime("%B %Y" if len(date) >= 7 else "%Y")
+        return datetime.date(int(date[:4]), int(date[5:7]) if len(date) >= 7 else 1, 1).strftime(
+            "%B %Y" if len(date) >= 7 else "%Y"
+        )
     except ValueError:
         return date
 
@@ -152,7 +166,9 @@ def reporting_rounds(store, plan: str) -> list[ReportingRound]:
     """
     by_date: dict[str | None, dict] = {}
     for row in store.select(_UPDATES, {_var("plan"): _node(plan)}):
-        entry = by_date.setdefault(row["date"], {"titles": [], "updates": set(), "items": {}, "status": {}, "targets": {}})
+        entry = by_date.setdefault(
+            row["date"], {"titles": [], "updates": set(), "items": {}, "status": {}, "targets": {}}
+        )
         item = _id(row["item"])
         update = _id(row["update"])
         if row["title"] and row["title"] not in entry["titles"]:
@@ -179,11 +195,22 @@ def reporting_rounds(store, plan: str) -> list[ReportingRound]:
             if item in now_status and item in last_status and now_status[item] != last_status[item]:
                 changes.append(RoundChange(item, entry["items"][item], "status", last_status[item], now_status[item]))
             if item in now_target and item in last_target and now_target[item] != last_target[item]:
-                changes.append(RoundChange(item, entry["items"][item], "target date", last_target[item], now_target[item]))
+                changes.append(
+                    RoundChange(item, entry["items"][item], "target date", last_target[item], now_target[item])
+                )
         last_status.update(now_status)
         last_target.update(now_target)
-        rounds.append(ReportingRound(date, entry["titles"] or [_month(date)], len(entry["updates"]), len(entry["items"]),
-                                     statuses, sum(len(values) for values in entry["targets"].values()), changes))
+        rounds.append(
+            ReportingRound(
+                date,
+                entry["titles"] or [_month(date)],
+                len(entry["updates"]),
+                len(entry["items"]),
+                statuses,
+                sum(len(values) for values in entry["targets"].values()),
+                changes,
+            )
+        )
     return rounds
 
 
@@ -196,17 +223,27 @@ def _due_key(value: str):
 
 def summarise_plan(store, plan: str, title: str, as_of: datetime.date, stats: dict) -> PlanSummary:
     """Return one plan's figures: items by type, responses, progress, removed items, rounds, overdue and gaps."""
-    counts = {kind.value: stats["plans"].get(plan, {}).get(kind.value, 0) for kind in NodeType
-              if kind.value in stats["plans"].get(plan, {})}
+    counts = {
+        kind.value: stats["plans"].get(plan, {}).get(kind.value, 0)
+        for kind in NodeType
+        if kind.value in stats["plans"].get(plan, {})
+    }
     progress = progress_of(store, plan)
     progress_counts = {member.value: 0 for member in Status} | {NOT_STATED: 0}
     for status in progress.values():
         progress_counts[status] = progress_counts.get(status, 0) + 1
     removed = [(str(_id(row["item"])), row["label"]) for row in store.select(_REMOVED, {_var("plan"): _node(plan)})]
     return PlanSummary(
-        id=plan, title=title, items=counts, recommendations=len(progress), responses=_responses(store, plan),
-        progress=progress_counts, removed=removed, rounds=reporting_rounds(store, plan),
-        overdue=find_overdue(store, as_of, plan), gaps=find_gaps(store, plan),
+        id=plan,
+        title=title,
+        items=counts,
+        recommendations=len(progress),
+        responses=_responses(store, plan),
+        progress=progress_counts,
+        removed=removed,
+        rounds=reporting_rounds(store, plan),
+        overdue=find_overdue(store, as_of, plan),
+        gaps=find_gaps(store, plan),
     )
 
 
@@ -276,8 +313,11 @@ def data_fingerprint(store) -> str:
     data_dir = getattr(store, "data_dir", None)
     if data_dir is not None and Path(data_dir).is_dir():
         for path in sorted(Path(data_dir).rglob("*")):
-            if path.is_file() and path.suffix in (".yaml", ".yml", ".txt", ".md") and not any(
-                    part.startswith(".") for part in path.relative_to(data_dir).parts):
+            if (
+                path.is_file()
+                and path.suffix in (".yaml", ".yml", ".txt", ".md")
+                and not any(part.startswith(".") for part in path.relative_to(data_dir).parts)
+            ):
                 digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
         return "sha256:" + digest.hexdigest()[:16]
@@ -288,9 +328,14 @@ def data_fingerprint(store) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
-def gather_report(store, from_plan: str | None = None, to_plan: str | None = None,
-                  as_of: datetime.date | str | None = None, plan: str | None = None,
-                  made: datetime.datetime | None = None) -> Report:
+def gather_report(
+    store,
+    from_plan: str | None = None,
+    to_plan: str | None = None,
+    as_of: datetime.date | str | None = None,
+    plan: str | None = None,
+    made: datetime.datetime | None = None,
+) -> Report:
     """Return everything a briefing shows, computed from the graph.
 
     With FROM and TO: those two plans and the mapping of FROM onto TO. With ``plan`` alone: that plan.
@@ -323,5 +368,6 @@ def gather_report(store, from_plan: str | None = None, to_plan: str | None = Non
     wanted = set(chosen)
     duplicates = [group for group in find_duplicate_groups(store) if wanted & set(group.plans)]
     made = made or datetime.datetime.now(datetime.UTC)
-    return Report(summaries, sections, duplicates, as_of.isoformat(), made.strftime("%Y-%m-%d %H:%M UTC"),
-                  data_fingerprint(store))
+    return Report(
+        summaries, sections, duplicates, as_of.isoformat(), made.strftime("%Y-%m-%d %H:%M UTC"), data_fingerprint(store)
+    )

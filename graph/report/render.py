@@ -67,9 +67,19 @@ def render_html(report: Report, store=None) -> str:
         for plan in report.plans
     }
     return template.render(
-        report=report, title=_title(report), css=Markup(_asset("report.css")), version=__version__, kinds=_KINDS,
-        colours=RELATION_COLOURS, received=received, most=most, pictures=pictures, charts=charts,
-        drawings_left_out=store is not None and not drawn, heat=heat_colour, short=lambda global_id: global_id.rsplit("/", 1)[-1],
+        report=report,
+        title=_title(report),
+        css=Markup(_asset("report.css")),
+        version=__version__,
+        kinds=_KINDS,
+        colours=RELATION_COLOURS,
+        received=received,
+        most=most,
+        pictures=pictures,
+        charts=charts,
+        drawings_left_out=store is not None and not drawn,
+        heat=heat_colour,
+        short=lambda global_id: global_id.rsplit("/", 1)[-1],
     )
 
 

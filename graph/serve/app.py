@@ -26,11 +26,19 @@ DEFAULT_PORT = 8765
 MAX_CONCURRENT = 256
 """Connections served at once; more are answered 503 by uvicorn."""
 
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-          "font-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
-          "frame-ancestors 'self'")
+POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'self'"
+)
 _ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
-_ASSET_TYPES = {".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".svg": "image/svg+xml", "": "text/plain"}
+_ASSET_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".txt": "text/plain",
+    ".svg": "image/svg+xml",
+    "": "text/plain",
+}
 
 
 @dataclass
@@ -54,8 +62,13 @@ def asset_files() -> dict[str, Path]:
     return found
 
 
-def create_app(workspace: Workspace, token: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-               timeout: float = DEFAULT_TIMEOUT) -> Starlette:
+def create_app(
+    workspace: Workspace,
+    token: str,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Starlette:
     """Return the ASGI application serving a workspace (see the package docstring for its pages)."""
     assets = asset_files()
     cache: dict[str, bytes] = {}
@@ -131,7 +144,9 @@ class _Guard:
             return await self.app(scope, receive, send)
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         if self.allowed_hosts is not None and headers.get("host", "").lower() not in self.allowed_hosts:
-            response = PlainTextResponse("refused: unknown Host (this server answers on loopback only)\n", status_code=421)
+            response = PlainTextResponse(
+                "refused: unknown Host (this server answers on loopback only)\n", status_code=421
+            )
             return await response(scope, receive, send)
         path = scope.get("path", "")
         if path.startswith("/review/") and path not in ("/review/accept", "/review/reject"):
@@ -142,8 +157,12 @@ class _Guard:
                 headers = message.get("headers", [])
                 present = {name.lower() for name, _ in headers}
                 headers = [(name, value) for name, value in headers if name.lower() != b"x-crossplan-own-policy"]
-                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                         (b"x-frame-options", b"SAMEORIGIN"), (b"cross-origin-resource-policy", b"same-origin")]
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"SAMEORIGIN"),
+                    (b"cross-origin-resource-policy", b"same-origin"),
+                ]
                 if b"x-crossplan-own-policy" not in present:
                     extra.append((b"content-security-policy", POLICY.encode("ascii")))
                 message = {**message, "headers": [*headers, *extra]}
@@ -152,9 +171,18 @@ class _Guard:
         await self.app(scope, receive, send_with_headers)
 
 
-def run_server(data_dir: Path | None, store_path: Path | None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-               allow_edits: bool = False, echo=print, token: str | None = None, generated: bool = False,
-               timeout: float = DEFAULT_TIMEOUT) -> None:
+def run_server(
+    data_dir: Path | None,
+    store_path: Path | None,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    allow_edits: bool = False,
+    echo=print,
+    token: str | None = None,
+    generated: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
     """Load the workspace, print where it is served, and serve until interrupted (Ctrl-C or SIGTERM)."""
     import uvicorn
 
@@ -172,16 +200,30 @@ def run_server(data_dir: Path | None, store_path: Path | None, *, host: str = DE
     echo(f"Serving {generation.quads} triples from {workspace.data_dir} at {url}")
     echo(f"SPARQL endpoint: {url}sparql   query console: {url}console   review queue: {url}review")
     if allow_edits and _is_shipped(workspace.data_dir):
-        echo("Warning: --allow-edits on the shipped data, which is never changed: every accept and reject will be "
-             "refused (make a copy with `crossplan init DIR --with-shipped` and serve it with --data DIR)")
+        echo(
+            "Warning: --allow-edits on the shipped data, which is never changed: every accept and reject will be "
+            "refused (make a copy with `crossplan init DIR --with-shipped` and serve it with --data DIR)"
+        )
     if allow_edits:
-        echo(f"Edits are on; the edit token is: {token}" if generated else
-             "Edits are on; the edit token is the one in $CROSSPLAN_SERVE_TOKEN")
+        echo(
+            f"Edits are on; the edit token is: {token}"
+            if generated
+            else "Edits are on; the edit token is the one in $CROSSPLAN_SERVE_TOKEN"
+        )
     else:
         echo("Read-only (start with --allow-edits to accept or reject suggestions)")
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
-                            limit_concurrency=MAX_CONCURRENT, timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024,
-                            server_header=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        limit_concurrency=MAX_CONCURRENT,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
+        server_header=False,
+    )
     try:
         _Server(config).run(sockets=[listener])
     finally:

@@ -54,7 +54,9 @@ def check_write(headers, allow_edits: bool, token: str, own_origins: set[str]) -
         raise Refusal(403, "refused: a request from another origin may not write")
     scheme, _, given = headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
-        raise Refusal(401, "this needs the edit token: send Authorization: Bearer TOKEN (printed when the server started)")
+        raise Refusal(
+            401, "this needs the edit token: send Authorization: Bearer TOKEN (printed when the server started)"
+        )
     if not hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8")):
         raise Refusal(401, "the edit token is wrong")
     if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":

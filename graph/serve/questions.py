@@ -72,33 +72,91 @@ def _optional(arguments: dict, name: str) -> str | None:
     return (arguments.get(name) or "").strip() or None
 
 
-QUESTIONS: dict[str, Question] = {question.name: question for question in (
-    Question("show", "Show a node", "Everything about one node: text, plan, status, owners, dates, actions, updates and links.",
-             (Field("id", "Node id", "node", True, hint="a global id such as hmip-resettlement/r6, or a short one such as r6"),),
-             lambda store, a: format_node(describe_node(store, a["id"].strip()), "json")),
-    Question("mapping", "Mapping between two plans",
-             "How one plan's recommendations map onto another plan's workstreams and recommendations.",
-             (Field("from", "From plan", "plan", True), Field("to", "To plan", "plan", True)),
-             lambda store, a: format_mapping(find_mapping(store, a["from"].strip(), a["to"].strip()), "json")),
-    Question("impact", "Impact of an item", "What an item feeds into (downstream), or what feeds it (upstream), transitively.",
-             (Field("id", "Item id", "node", True), Field("direction", "Direction", "choice", False, "downstream", ("downstream", "upstream")),
-              Field("depth", "Depth", "number", hint="follow at most this many links (empty: no limit)")),
-             lambda store, a: format_impact(find_impact(store, a["id"].strip(), a.get("direction") or "downstream",
-                                                        _integer(a, "depth", None), IMPACT_RELATIONS), "json")),
-    Question("path", "Paths between two nodes", "The chains of links that connect two nodes, shortest first.",
-             (Field("a", "From node", "node", True), Field("b", "To node", "node", True),
-              Field("max_length", "Longest chain", "number", default="6"), Field("limit", "Most chains", "number", default="10")),
-             lambda store, a: format_paths(find_paths(store, a["a"].strip(), a["b"].strip(), _integer(a, "max_length", 6),
-                                                      _integer(a, "limit", 10)), "json")),
-    Question("overdue", "Overdue items", "Items whose target date has passed without a complete status.",
-             (Field("as_of", "As of", "date", hint="the day to judge by (empty: today)"), Field("plan", "Plan", "plan")),
-             lambda store, a: format_overdue(find_overdue(store, _optional(a, "as_of"), _optional(a, "plan")), "json")),
-    Question("gaps", "Gaps", "Items with no owner, no date or no link where one is expected.",
-             (Field("plan", "Plan", "plan"),),
-             lambda store, a: format_gaps(find_gaps(store, _optional(a, "plan")), "json")),
-    Question("duplicates", "Duplicate groups", "Groups of items across plans that say the same thing.",
-             (), lambda store, a: format_duplicates(find_duplicate_groups(store), "json")),
-)}
+QUESTIONS: dict[str, Question] = {
+    question.name: question
+    for question in (
+        Question(
+            "show",
+            "Show a node",
+            "Everything about one node: text, plan, status, owners, dates, actions, updates and links.",
+            (
+                Field(
+                    "id",
+                    "Node id",
+                    "node",
+                    True,
+                    hint="a global id such as hmip-resettlement/r6, or a short one such as r6",
+                ),
+            ),
+            lambda store, a: format_node(describe_node(store, a["id"].strip()), "json"),
+        ),
+        Question(
+            "mapping",
+            "Mapping between two plans",
+            "How one plan's recommendations map onto another plan's workstreams and recommendations.",
+            (Field("from", "From plan", "plan", True), Field("to", "To plan", "plan", True)),
+            lambda store, a: format_mapping(find_mapping(store, a["from"].strip(), a["to"].strip()), "json"),
+        ),
+        Question(
+            "impact",
+            "Impact of an item",
+            "What an item feeds into (downstream), or what feeds it (upstream), transitively.",
+            (
+                Field("id", "Item id", "node", True),
+                Field("direction", "Direction", "choice", False, "downstream", ("downstream", "upstream")),
+                Field("depth", "Depth", "number", hint="follow at most this many links (empty: no limit)"),
+            ),
+            lambda store, a: format_impact(
+                find_impact(
+                    store,
+                    a["id"].strip(),
+                    a.get("direction") or "downstream",
+                    _integer(a, "depth", None),
+                    IMPACT_RELATIONS,
+                ),
+                "json",
+            ),
+        ),
+        Question(
+            "path",
+            "Paths between two nodes",
+            "The chains of links that connect two nodes, shortest first.",
+            (
+                Field("a", "From node", "node", True),
+                Field("b", "To node", "node", True),
+                Field("max_length", "Longest chain", "number", default="6"),
+                Field("limit", "Most chains", "number", default="10"),
+            ),
+            lambda store, a: format_paths(
+                find_paths(
+                    store, a["a"].strip(), a["b"].strip(), _integer(a, "max_length", 6), _integer(a, "limit", 10)
+                ),
+                "json",
+            ),
+        ),
+        Question(
+            "overdue",
+            "Overdue items",
+            "Items whose target date has passed without a complete status.",
+            (Field("as_of", "As of", "date", hint="the day to judge by (empty: today)"), Field("plan", "Plan", "plan")),
+            lambda store, a: format_overdue(find_overdue(store, _optional(a, "as_of"), _optional(a, "plan")), "json"),
+        ),
+        Question(
+            "gaps",
+            "Gaps",
+            "Items with no owner, no date or no link where one is expected.",
+            (Field("plan", "Plan", "plan"),),
+            lambda store, a: format_gaps(find_gaps(store, _optional(a, "plan")), "json"),
+        ),
+        Question(
+            "duplicates",
+            "Duplicate groups",
+            "Groups of items across plans that say the same thing.",
+            (),
+            lambda store, a: format_duplicates(find_duplicate_groups(store), "json"),
+        ),
+    )
+}
 
 
 def missing_fields(question: Question, arguments: dict) -> list[Field]:

@@ -83,15 +83,20 @@ def read_request(method: str, content_type: str, query_string: str, body: bytes)
         elif media_type == "application/sparql-query":
             fields.append(("query", _text(body)))
         else:
-            raise ProtocolError(415, "send the query as application/sparql-query, as a form "
-                                     "(application/x-www-form-urlencoded), or with GET ?query=")
+            raise ProtocolError(
+                415,
+                "send the query as application/sparql-query, as a form "
+                "(application/x-www-form-urlencoded), or with GET ?query=",
+            )
     elif method != "GET":
         raise ProtocolError(405, "use GET or POST")
     if any(name in ("update", "using-graph-uri", "using-named-graph-uri") for name, _ in fields):
         raise _read_only()
     queries = [value for name, value in fields if name == "query"]
     if not queries:
-        raise ProtocolError(400, "no query: send one as ?query=, a form field 'query' or an application/sparql-query body")
+        raise ProtocolError(
+            400, "no query: send one as ?query=, a form field 'query' or an application/sparql-query body"
+        )
     if len(queries) > 1:
         raise ProtocolError(400, "more than one query in the request")
     if len(queries[0].encode("utf-8")) > MAX_QUERY_BYTES:
@@ -111,8 +116,11 @@ def _text(body: bytes) -> str:
 
 
 def _read_only() -> ProtocolError:
-    return ProtocolError(403, "refused: this endpoint is read-only (SPARQL Update is not accepted); "
-                              "change the data in its YAML files, or accept suggestions in the review queue")
+    return ProtocolError(
+        403,
+        "refused: this endpoint is read-only (SPARQL Update is not accepted); "
+        "change the data in its YAML files, or accept suggestions in the review queue",
+    )
 
 
 class _Dataset:
@@ -134,8 +142,9 @@ class _Dataset:
     def query(self, sparql: str, substitutions=None):
         if self.default is None and self.named is None:
             return self.store.query(sparql, substitutions)
-        return self.store.oxigraph.query(sparql, prefixes=PREFIXES, substitutions=substitutions,
-                                         default_graph=self.default, named_graphs=self.named)
+        return self.store.oxigraph.query(
+            sparql, prefixes=PREFIXES, substitutions=substitutions, default_graph=self.default, named_graphs=self.named
+        )
 
     def select(self, sparql: str, substitutions=None):
         return self.store.select(sparql, substitutions)
@@ -172,7 +181,9 @@ def choose_format(accept: str, kind: str, requested: str | None = None) -> str:
             return requested
         if requested in offered:
             return offered[requested]
-        raise ProtocolError(406, f"a {kind.upper()} result is written as {', '.join(sorted(set(offered.values())))}, not {requested}")
+        raise ProtocolError(
+            406, f"a {kind.upper()} result is written as {', '.join(sorted(set(offered.values())))}, not {requested}"
+        )
     ranges = _accepted(accept)
     if not ranges:
         return "turtle" if kind == "graph" else "json"
@@ -182,8 +193,9 @@ def choose_format(accept: str, kind: str, requested: str | None = None) -> str:
         if media_type in ("*/*", "application/*", "text/*"):
             return "turtle" if kind == "graph" else ("csv" if media_type == "text/*" else "json")
     wanted = ", ".join(media for media, _ in ranges)
-    raise ProtocolError(406, f"cannot write a {kind.upper()} result as {wanted}; "
-                             f"offered: {', '.join(media for media in offered)}")
+    raise ProtocolError(
+        406, f"cannot write a {kind.upper()} result as {wanted}; offered: {', '.join(media for media in offered)}"
+    )
 
 
 def _accepted(header: str) -> list[tuple[str, float]]:
@@ -230,9 +242,11 @@ def _results_xml(result: QueryResult) -> str:
         lines.append("  <results>")
         for row in result.rows:
             lines.append("    <result>")
-            for name, term in zip(result.variables, row):
+            for name, term in zip(result.variables, row, strict=False):
                 if term is not None:
-                    lines.append(f"      <binding name={quoteattr(name)}>{_xml_term(term, escape, quoteattr)}</binding>")
+                    lines.append(
+                        f"      <binding name={quoteattr(name)}>{_xml_term(term, escape, quoteattr)}</binding>"
+                    )
             lines.append("    </result>")
         lines.append("  </results>")
     lines.append("</sparql>")

@@ -179,7 +179,7 @@ async def console_page(request: Request) -> Response:
         )
         listing.append(
             f'<li><form class="saved" data-name="{escape(query.name)}" method="get" action="/queries/{escape(query.name)}">'
-            f'<h3>{escape(query.title or query.name)}</h3><p>{escape(query.description)}</p>{fields}'
+            f"<h3>{escape(query.title or query.name)}</h3><p>{escape(query.description)}</p>{fields}"
             f'<button type="submit">Open in the editor</button></form></li>'
         )
     prefixes = "".join(f"<code>{escape(name)}:</code> " for name in PREFIXES)
@@ -191,8 +191,15 @@ async def console_page(request: Request) -> Response:
         f'<div id="yasgui" data-endpoint="/sparql" data-prefixes="{escape(json.dumps(PREFIXES))}" '
         f'data-display-prefixes="{escape(json.dumps(DISPLAY_PREFIXES))}"></div></section></div>'
     )
-    page = layout("Query console", body, active="/console", scripts=("yasgui/yasgui.min.js", "console.js"),
-                  styles=("yasgui/yasgui.min.css",), notice=_notice(request), wide=True)
+    page = layout(
+        "Query console",
+        body,
+        active="/console",
+        scripts=("yasgui/yasgui.min.js", "console.js"),
+        styles=("yasgui/yasgui.min.css",),
+        notice=_notice(request),
+        wide=True,
+    )
     return HTMLResponse(page)
 
 
@@ -217,14 +224,26 @@ async def saved_query_page(request: Request) -> Response:
     except (CrossplanError, Timeout) as error:
         return _error_response(request, _status_of(error), str(error))
     if _wants_json(request):
-        return JSONResponse({"name": query.name, "title": query.title, "description": query.description,
-                             "parameters": [{"name": p.name, "type": p.type, "description": p.description} for p in query.parameters],
-                             "text": query.text, "bound": bound, "results": results})
-    fields = [field_html(p.name, f"{p.name} ({p.type})", arguments.get(p.name), required=True, hint=p.description)
-              for p in query.parameters]
+        return JSONResponse(
+            {
+                "name": query.name,
+                "title": query.title,
+                "description": query.description,
+                "parameters": [
+                    {"name": p.name, "type": p.type, "description": p.description} for p in query.parameters
+                ],
+                "text": query.text,
+                "bound": bound,
+                "results": results,
+            }
+        )
+    fields = [
+        field_html(p.name, f"{p.name} ({p.type})", arguments.get(p.name), required=True, hint=p.description)
+        for p in query.parameters
+    ]
     body = f"<p>{escape(query.description)}</p>" + form_html(f"/queries/{query.name}", fields, "Bind")
     if bound:
-        body += f"<h2>Query</h2><pre class=\"query\">{escape(bound)}</pre>"
+        body += f'<h2>Query</h2><pre class="query">{escape(bound)}</pre>'
     body += json_link(f"/queries/{query.name}", arguments)
     return HTMLResponse(layout(query.title or query.name, body, active="/console", notice=_notice(request)))
 
@@ -244,8 +263,10 @@ async def questions_index(request: Request) -> Response:
     plans = await in_thread(_plan_ids, store)
     items = []
     for question in QUESTIONS.values():
-        items.append(f'<section class="card"><h2><a href="/questions/{question.name}">{escape(question.title)}</a></h2>'
-                     f"<p>{escape(question.description)}</p>{_question_form(question, {}, plans)}</section>")
+        items.append(
+            f'<section class="card"><h2><a href="/questions/{question.name}">{escape(question.title)}</a></h2>'
+            f"<p>{escape(question.description)}</p>{_question_form(question, {}, plans)}</section>"
+        )
     body = "".join(items)
     return HTMLResponse(layout("Questions", body, active="/questions", notice=_notice(request)))
 
@@ -258,8 +279,17 @@ def _question_form(question, arguments: dict, plans: tuple[str, ...]) -> str:
             fields.append(field_html(field.name, field.label, value, choices=field.choices))
         else:
             kind = {"number": "number", "date": "date"}.get(field.kind, "text")
-            fields.append(field_html(field.name, field.label, value, kind=kind, required=field.required, hint=field.hint,
-                                     options=plans if field.kind == "plan" else ()))
+            fields.append(
+                field_html(
+                    field.name,
+                    field.label,
+                    value,
+                    kind=kind,
+                    required=field.required,
+                    hint=field.hint,
+                    options=plans if field.kind == "plan" else (),
+                )
+            )
     return form_html(f"/questions/{question.name}", fields)
 
 
@@ -311,7 +341,10 @@ def _default_pair(plans: tuple[str, ...]) -> tuple[str, str]:
 def _suggestions(store, from_plan: str, to_plan: str) -> list[dict]:
     from ..review import list_suggestions
 
-    return [suggestion.to_json() for suggestion in list_suggestions(store, from_plan, to_plan, top=REVIEW_TOP, min_score=0.05)]
+    return [
+        suggestion.to_json()
+        for suggestion in list_suggestions(store, from_plan, to_plan, top=REVIEW_TOP, min_score=0.05)
+    ]
 
 
 async def review_page(request: Request) -> Response:
@@ -332,33 +365,59 @@ async def review_page(request: Request) -> Response:
             return _error_response(request, _status_of(error), str(error), "Review queue")
         generation.answers.put(key, suggestions, len(json.dumps(suggestions)))
     if _wants_json(request):
-        return JSONResponse({"from": from_plan, "to": to_plan, "edits": state.workspace.allow_edits,
-                             "generation": state.workspace.current.number, "suggestions": suggestions})
-    form = form_html("/review", [field_html("from", "From plan", from_plan, choices=plans),
-                                 field_html("to", "To plan", to_plan, choices=plans)], "Show")
+        return JSONResponse(
+            {
+                "from": from_plan,
+                "to": to_plan,
+                "edits": state.workspace.allow_edits,
+                "generation": state.workspace.current.number,
+                "suggestions": suggestions,
+            }
+        )
+    form = form_html(
+        "/review",
+        [
+            field_html("from", "From plan", from_plan, choices=plans),
+            field_html("to", "To plan", to_plan, choices=plans),
+        ],
+        "Show",
+    )
     if state.workspace.allow_edits:
-        access = ('<div class="token" id="token-box"><label for="edit-token">Edit token</label>'
-                  '<input id="edit-token" type="password" autocomplete="off" spellcheck="false" '
-                  'placeholder="printed when the server started"><small>Kept in this tab only (sessionStorage); '
-                  'sent as Authorization: Bearer.</small></div>')
+        access = (
+            '<div class="token" id="token-box"><label for="edit-token">Edit token</label>'
+            '<input id="edit-token" type="password" autocomplete="off" spellcheck="false" '
+            'placeholder="printed when the server started"><small>Kept in this tab only (sessionStorage); '
+            "sent as Authorization: Bearer.</small></div>"
+        )
     else:
-        access = ('<p class="readonly">Read-only: this server was started without <code>--allow-edits</code>, '
-                  "so suggestions can be read but not accepted or rejected.</p>")
-    cards = "".join(_card(number, suggestion, state.workspace.allow_edits) for number, suggestion in enumerate(suggestions, 1))
+        access = (
+            '<p class="readonly">Read-only: this server was started without <code>--allow-edits</code>, '
+            "so suggestions can be read but not accepted or rejected.</p>"
+        )
+    cards = "".join(
+        _card(number, suggestion, state.workspace.allow_edits) for number, suggestion in enumerate(suggestions, 1)
+    )
     if not suggestions:
         cards = '<p class="empty">No suggestions waiting between these plans.</p>'
-    body = (form + access + f'<p class="counter" id="review-counter" aria-live="polite">{len(suggestions)} suggestion'
-            f'{"s" if len(suggestions) != 1 else ""} waiting</p><ol class="queue" id="queue">{cards}</ol>'
-            + json_link("/review", {"from": from_plan, "to": to_plan}))
-    return HTMLResponse(layout("Review queue", body, active="/review", scripts=("review.js",), notice=_notice(request), wide=True))
+    body = (
+        form + access + f'<p class="counter" id="review-counter" aria-live="polite">{len(suggestions)} suggestion'
+        f'{"s" if len(suggestions) != 1 else ""} waiting</p><ol class="queue" id="queue">{cards}</ol>'
+        + json_link("/review", {"from": from_plan, "to": to_plan})
+    )
+    return HTMLResponse(
+        layout("Review queue", body, active="/review", scripts=("review.js",), notice=_notice(request), wide=True)
+    )
 
 
 def _card(number: int, suggestion: dict, edits: bool) -> str:
     evidence = suggestion["evidence"]
     shared = ", ".join(evidence.get("shared_terms", [])[:8])
     phrases = "; ".join(evidence.get("shared_phrases", [])[:4])
-    existing = (f'<p class="existing">Already linked: {escape(", ".join(suggestion["existing_relations"]))}</p>'
-                if suggestion.get("existing") else "")
+    existing = (
+        f'<p class="existing">Already linked: {escape(", ".join(suggestion["existing_relations"]))}</p>'
+        if suggestion.get("existing")
+        else ""
+    )
     disabled = "" if edits else " disabled"
     return (
         f'<li class="suggestion" data-from="{escape(suggestion["from"])}" data-to="{escape(suggestion["to"])}" '
@@ -371,9 +430,11 @@ def _card(number: int, suggestion: dict, edits: bool) -> str:
         f'<blockquote class="to"><p class="item"><a href="/questions/show?{escape(urlencode({"id": suggestion["to"]}))}">'
         f'{escape(suggestion["to"])}</a> — {escape(suggestion["to_label"])}</p><p class="quote">“{escape(evidence["to_sentence"])}”</p></blockquote>'
         "</div>"
-        f'<p class="evidence">Shared terms: {escape(shared) or "—"}' + (f"; phrases: {escape(phrases)}" if phrases else "") + "</p>"
-        + existing +
-        f'<div class="actions"><button type="button" class="accept"{disabled}>Accept</button>'
+        f'<p class="evidence">Shared terms: {escape(shared) or "—"}'
+        + (f"; phrases: {escape(phrases)}" if phrases else "")
+        + "</p>"
+        + existing
+        + f'<div class="actions"><button type="button" class="accept"{disabled}>Accept</button>'
         f'<button type="button" class="reject"{disabled}>Reject</button>'
         '<button type="button" class="skip">Skip</button><span class="outcome" aria-live="polite"></span></div></li>'
     )
@@ -387,8 +448,12 @@ async def review_edit(request: Request) -> Response:
     state = _state(request)
     action = request.path_params["action"]
     try:
-        check_write(request.headers, state.workspace.allow_edits, state.token,
-                    own_origins(request.headers.get("host"), state.host, state.port))
+        check_write(
+            request.headers,
+            state.workspace.allow_edits,
+            state.token,
+            own_origins(request.headers.get("host"), state.host, state.port),
+        )
         body = await read_body(request, 16 * 1024)
         try:
             edit = json.loads(body)
@@ -418,13 +483,21 @@ async def review_edit(request: Request) -> Response:
         written = await in_thread(write)
     except (CrossplanError, ValueError, Timeout) as error:
         message = "; ".join(str(p) for p in error.problems) if hasattr(error, "problems") else str(error)
-        return JSONResponse({"error": message}, status_code=_status_of(error) if not isinstance(error, ValueError) else 400)
+        return JSONResponse(
+            {"error": message}, status_code=_status_of(error) if not isinstance(error, ValueError) else 400
+        )
     try:  # where in the data directory: the server's own paths are no business of the page
         where = written.path.resolve().relative_to(state.workspace.data_dir.resolve()).as_posix()
     except ValueError:
         where = written.path.name
-    return JSONResponse({"done": action, "written": f"{where}:{written.line}",
-                         "link": written.description, "generation": state.workspace.current.number})
+    return JSONResponse(
+        {
+            "done": action,
+            "written": f"{where}:{written.line}",
+            "link": written.description,
+            "generation": state.workspace.current.number,
+        }
+    )
 
 
 # -- SPARQL ----------------------------------------------------------------------------------------
@@ -432,9 +505,15 @@ async def review_edit(request: Request) -> Response:
 
 async def sparql_endpoint(request: Request) -> Response:
     """The SPARQL 1.1 Protocol endpoint (see graph.serve.sparql)."""
-    if request.method == "GET" and not request.query_params.get("query") and "text/html" in request.headers.get("accept", ""):
-        body = ('<p>This is a SPARQL 1.1 Protocol endpoint (read-only). Send a query with <code>GET ?query=</code>, a form '
-                'POST or an <code>application/sparql-query</code> body; or use the <a href="/console">query console</a>.</p>')
+    if (
+        request.method == "GET"
+        and not request.query_params.get("query")
+        and "text/html" in request.headers.get("accept", "")
+    ):
+        body = (
+            "<p>This is a SPARQL 1.1 Protocol endpoint (read-only). Send a query with <code>GET ?query=</code>, a form "
+            'POST or an <code>application/sparql-query</code> body; or use the <a href="/console">query console</a>.</p>'
+        )
         return HTMLResponse(layout("SPARQL endpoint", body, active="/sparql"))
     try:
         body = await read_body(request) if request.method == "POST" else b""
@@ -470,5 +549,13 @@ async def status(request: Request) -> Response:
     """What the server serves: generation, size, whether edits are on, the last reload problem."""
     workspace = _state(request).workspace
     generation = workspace.current
-    return JSONResponse({"generation": generation.number, "quads": generation.quads, "in_memory": generation.in_memory,
-                         "loaded": generation.loaded, "edits": workspace.allow_edits, "problem": workspace.problem})
+    return JSONResponse(
+        {
+            "generation": generation.number,
+            "quads": generation.quads,
+            "in_memory": generation.in_memory,
+            "loaded": generation.loaded,
+            "edits": workspace.allow_edits,
+            "problem": workspace.problem,
+        }
+    )

@@ -38,8 +38,9 @@ REMEMBER_SECONDS = 0.02
 class ServedStore(CrossplanStore):
     """A store generation held by the server: what is slow to work out is remembered in memory for its life."""
 
-    def __init__(self, oxigraph, data_dir: Path | None, origin: CrossplanStore | None = None,
-                 tables: list[dict] | None = None):
+    def __init__(
+        self, oxigraph, data_dir: Path | None, origin: CrossplanStore | None = None, tables: list[dict] | None = None
+    ):
         # The build's per-file tables let whole-graph questions (duplicates, overdue, gaps, stats) skip SPARQL.
         super().__init__(oxigraph, data_dir, None, tables=tables)
         self._origin = origin  # keeps the on-disk generation (and its shared lock) alive when answered from disk
@@ -143,8 +144,13 @@ def _signature(data_dir: Path) -> tuple:
 class Workspace:
     """The served data directory: the current generation, the watcher that replaces it, and the edit lock."""
 
-    def __init__(self, data_dir: Path | None, store_path: Path | None, allow_edits: bool = False,
-                 watch_seconds: float = WATCH_SECONDS):
+    def __init__(
+        self,
+        data_dir: Path | None,
+        store_path: Path | None,
+        allow_edits: bool = False,
+        watch_seconds: float = WATCH_SECONDS,
+    ):
         from ..resources import shipped_data_dir
 
         self.data_dir = Path(data_dir) if data_dir is not None else shipped_data_dir()
@@ -181,6 +187,7 @@ class Workspace:
 
     def start_watching(self) -> None:
         """Look at the data directory every ``watch_seconds`` in a daemon thread and reload on change."""
+
         def watch():
             while not self._stop.wait(self.watch_seconds):
                 try:

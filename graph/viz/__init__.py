@@ -63,7 +63,14 @@ _STATUS_TYPES = frozenset({NodeType.RECOMMENDATION.value, NodeType.ACTION.value}
 # Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), one shape per type.
 NODE_STYLES: dict[str, dict] = {
     "plan": {"shape": "box", "color": "#1f2937", "font": "#ffffff", "size": 30, "fontSize": 18, "caption": "Plan"},
-    "workstream": {"shape": "ellipse", "color": "#009e73", "font": "#ffffff", "size": 22, "fontSize": 15, "caption": "Workstream"},
+    "workstream": {
+        "shape": "ellipse",
+        "color": "#009e73",
+        "font": "#ffffff",
+        "size": 22,
+        "fontSize": 15,
+        "caption": "Workstream",
+    },
     "recommendation": {"shape": "dot", "color": "#0072b2", "font": "#1f2937", "size": 13, "caption": "Recommendation"},
     "action": {"shape": "diamond", "color": "#56b4e9", "font": "#1f2937", "size": 8, "caption": "Action"},
     "organisation": {"shape": "triangle", "color": "#e69f00", "font": "#1f2937", "size": 11, "caption": "Organisation"},
@@ -89,8 +96,12 @@ BASIS_STYLES: dict[str, dict] = {
 }
 
 _PREFIXES = "".join(f"PREFIX {name}: <{base}>\n" for name, base in PREFIXES.items())
-_NODE_TRIPLES = _PREFIXES + "SELECT ?node ?predicate ?object WHERE { ?node dcterms:identifier ?id ; ?predicate ?object }"
-_LINKS = _PREFIXES + """SELECT ?from ?to ?relation ?basis ?quote ?targetQuote ?note ?method ?document ?date WHERE {
+_NODE_TRIPLES = (
+    _PREFIXES + "SELECT ?node ?predicate ?object WHERE { ?node dcterms:identifier ?id ; ?predicate ?object }"
+)
+_LINKS = (
+    _PREFIXES
+    + """SELECT ?from ?to ?relation ?basis ?quote ?targetQuote ?note ?method ?document ?date WHERE {
   ?link a cp:Link ; cp:from ?from ; cp:to ?to ; cp:relation ?relation ; cp:basis ?basis .
   OPTIONAL { ?link cp:quote ?quote }
   OPTIONAL { ?link cp:targetQuote ?targetQuote }
@@ -99,6 +110,7 @@ _LINKS = _PREFIXES + """SELECT ?from ?to ?relation ?basis ?quote ?targetQuote ?n
   OPTIONAL { ?link prov:wasDerivedFrom ?document }
   OPTIONAL { ?link dcterms:date ?date }
 }"""
+)
 
 _SINGLE_FIELDS = {
     DCTERMS.identifier: "id",
@@ -265,8 +277,22 @@ def _read_graph(store) -> _Graph:
         parent = owner_of_update.get(update_id)
         if parent in nodes:
             nodes[parent].setdefault("updates", []).append(
-                {key: update[key] for key in ("id", "title", "date", "text", "status", "statusText", "owners",
-                                               "targetDates", "targetDateValues", "note") if update.get(key)}
+                {
+                    key: update[key]
+                    for key in (
+                        "id",
+                        "title",
+                        "date",
+                        "text",
+                        "status",
+                        "statusText",
+                        "owners",
+                        "targetDates",
+                        "targetDateValues",
+                        "note",
+                    )
+                    if update.get(key)
+                }
             )
 
     edges: list[dict] = []
@@ -322,7 +348,10 @@ def _container_of(node: dict, nodes: dict[str, dict]) -> str | None:
         return node["parent"]
     if kind == NodeType.RECOMMENDATION.value and node.get("workstream") in nodes:
         return node["workstream"]
-    if kind in (NodeType.RECOMMENDATION.value, NodeType.WORKSTREAM.value, NodeType.ACTION.value) and node.get("plan") in nodes:
+    if (
+        kind in (NodeType.RECOMMENDATION.value, NodeType.WORKSTREAM.value, NodeType.ACTION.value)
+        and node.get("plan") in nodes
+    ):
         return node["plan"]
     return None
 
@@ -335,7 +364,9 @@ def _order_key(record: dict) -> tuple:
 def _add_extra_edges(graph: _Graph, extra_edges: Iterable[ExtraEdge]) -> None:
     for extra in extra_edges:
         if extra.relation not in {relation.value for relation in Relation}:
-            raise VizOptionError(f"'{extra.relation}' is not a relation{_choices(extra.relation, [r.value for r in Relation])}")
+            raise VizOptionError(
+                f"'{extra.relation}' is not a relation{_choices(extra.relation, [r.value for r in Relation])}"
+            )
         if extra.basis not in BASIS_STYLES:
             raise VizOptionError(f"'{extra.basis}' is not a basis{_choices(extra.basis, list(BASIS_STYLES))}")
         ends = []
@@ -414,16 +445,24 @@ def build_view(
 
     graph = _read_graph(store)
     _add_extra_edges(graph, extra_edges)
-    plan_titles = {node_id: node.get("title") or node.get("name") or node_id
-                   for node_id, node in graph.nodes.items() if node["type"] == NodeType.PLAN.value}
+    plan_titles = {
+        node_id: node.get("title") or node.get("name") or node_id
+        for node_id, node in graph.nodes.items()
+        if node["type"] == NodeType.PLAN.value
+    }
     for plan in [*plans, *(mapping or ())]:
         if plan not in plan_titles:
             from ..loading import did_you_mean
 
-            raise UnknownIdError(f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})")
+            raise UnknownIdError(
+                f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})"
+            )
     focus_id = _resolve_focus(store, graph, focus) if focus else None
-    view = _mapping_view(graph, mapping, relation_names, plan_titles) if mapping is not None else \
-        _preset_view(graph, plans, relation_names, focus_id, depth, plan_titles)
+    view = (
+        _mapping_view(graph, mapping, relation_names, plan_titles)
+        if mapping is not None
+        else _preset_view(graph, plans, relation_names, focus_id, depth, plan_titles)
+    )
     view.plan_sources = {plan: graph.nodes[plan]["source"] for plan in plan_titles if graph.nodes[plan].get("source")}
     if mapping is not None:
         view.mappings = [_drawing(graph, pair, plan_titles, relation_names) for pair in (mapping, mapping[::-1])]
@@ -464,8 +503,14 @@ def _linked_pairs(graph: _Graph, plan_titles: dict[str, str]) -> list[dict]:
     return drawings
 
 
-def _preset_view(graph: _Graph, plans: list[str], relation_names: list[str] | None, focus_id: str | None,
-                 depth: int | None, plan_titles: dict[str, str]) -> GraphView:
+def _preset_view(
+    graph: _Graph,
+    plans: list[str],
+    relation_names: list[str] | None,
+    focus_id: str | None,
+    depth: int | None,
+    plan_titles: dict[str, str],
+) -> GraphView:
     """Cut the whole graph down to some plans, then to some relations, then to a neighbourhood."""
     node_ids = set(graph.nodes)
     edges = graph.edges
@@ -521,8 +566,11 @@ def _title(plans: list[str], titles: dict[str, str]) -> str:
 def _plan_content(nodes: dict[str, dict], edges: list[dict], plans: Iterable[str]) -> set[str]:
     """Return the plans' own nodes and the organisations, documents and programmes reachable from them."""
     wanted = set(plans)
-    content = {node_id for node_id, node in nodes.items()
-               if node["type"] not in REGISTRY_TYPES and (node.get("plan") or node_id) in wanted}
+    content = {
+        node_id
+        for node_id, node in nodes.items()
+        if node["type"] not in REGISTRY_TYPES and (node.get("plan") or node_id) in wanted
+    }
     return content | _reachable_registry(nodes, edges, content)
 
 
@@ -572,13 +620,20 @@ def _mapping_parts(graph: _Graph, mapping: tuple[str, str], relations: list[str]
     """Return the two plans' workstreams and recommendations and the links between them (moved up from actions)."""
     sides = []
     for plan in mapping:
-        members = [node_id for node_id, node in graph.nodes.items() if node.get("plan") == plan
-                   and node["type"] in (NodeType.WORKSTREAM.value, NodeType.RECOMMENDATION.value)]
+        members = [
+            node_id
+            for node_id, node in graph.nodes.items()
+            if node.get("plan") == plan and node["type"] in (NodeType.WORKSTREAM.value, NodeType.RECOMMENDATION.value)
+        ]
         sides.append(set(members))
     anchors = {}
-    for node_id, node in graph.nodes.items():
+    for node_id in graph.nodes:
         anchor = node_id
-        while anchor in graph.nodes and graph.nodes[anchor]["type"] == NodeType.ACTION.value and graph.nodes[anchor].get("parent"):
+        while (
+            anchor in graph.nodes
+            and graph.nodes[anchor]["type"] == NodeType.ACTION.value
+            and graph.nodes[anchor].get("parent")
+        ):
             anchor = graph.nodes[anchor]["parent"]
         anchors[node_id] = anchor
     dependency = {relation.value for relation in Relation}
@@ -598,7 +653,9 @@ def _mapping_parts(graph: _Graph, mapping: tuple[str, str], relations: list[str]
     return left, right, edges
 
 
-def _mapping_view(graph: _Graph, mapping: tuple[str, str], relations: list[str] | None, plan_titles: dict[str, str]) -> GraphView:
+def _mapping_view(
+    graph: _Graph, mapping: tuple[str, str], relations: list[str] | None, plan_titles: dict[str, str]
+) -> GraphView:
     """Lay out two plans side by side with only the links between them."""
     left, right, edges = _mapping_parts(graph, mapping, relations)
     sides = [left, right]
@@ -607,7 +664,7 @@ def _mapping_view(graph: _Graph, mapping: tuple[str, str], relations: list[str] 
     edge_records = _edge_records(edges, nodes)
     linked = {end for edge in edge_records for end in (edge["from"], edge["to"])}
     columns = []
-    for index, (plan, members) in enumerate(zip(mapping, sides)):
+    for index, (plan, members) in enumerate(zip(mapping, sides, strict=False)):
         x = (-1 if index == 0 else 1) * _COLUMN_GAP
         y = 0.0
         for row, node_id in enumerate(_column_rows(graph.nodes, members)):
@@ -628,11 +685,13 @@ def _mapping_view(graph: _Graph, mapping: tuple[str, str], relations: list[str] 
         counts = defaultdict(int)
         for node_id in members:
             counts[graph.nodes[node_id]["type"]] += 1
-        described = ", ".join(f"{counts[kind]} {kind}{'s' if counts[kind] != 1 else ''}"
-                              for kind in (NodeType.WORKSTREAM.value, NodeType.RECOMMENDATION.value) if counts[kind])
+        described = ", ".join(
+            f"{counts[kind]} {kind}{'s' if counts[kind] != 1 else ''}"
+            for kind in (NodeType.WORKSTREAM.value, NodeType.RECOMMENDATION.value)
+            if counts[kind]
+        )
         linked_here = sum(1 for m in members if m in linked and graph.nodes[m]["type"] == NodeType.RECOMMENDATION.value)
-        columns.append({"x": x, "title": plan_titles[plan],
-                        "subtitle": f"{plan}: {described} ({linked_here} linked)"})
+        columns.append({"x": x, "title": plan_titles[plan], "subtitle": f"{plan}: {described} ({linked_here} linked)"})
     recommendations = {m for m in left if graph.nodes[m]["type"] == NodeType.RECOMMENDATION.value}
     linked_recommendations = len(recommendations & linked)
     plural = "s" if len(edge_records) != 1 else ""
@@ -666,9 +725,12 @@ def _row_height(record: dict) -> int:
 
 def _column_rows(nodes: dict[str, dict], members: set[str]) -> list[str]:
     """Order one side of the mapping: loose recommendations, then each workstream followed by its own."""
-    workstreams = sorted((m for m in members if nodes[m]["type"] == NodeType.WORKSTREAM.value), key=lambda m: _order_key(nodes[m]))
-    recommendations = sorted((m for m in members if nodes[m]["type"] == NodeType.RECOMMENDATION.value),
-                             key=lambda m: _order_key(nodes[m]))
+    workstreams = sorted(
+        (m for m in members if nodes[m]["type"] == NodeType.WORKSTREAM.value), key=lambda m: _order_key(nodes[m])
+    )
+    recommendations = sorted(
+        (m for m in members if nodes[m]["type"] == NodeType.RECOMMENDATION.value), key=lambda m: _order_key(nodes[m])
+    )
     rows = [m for m in recommendations if nodes[m].get("workstream") not in workstreams]
     for workstream in workstreams:
         rows.append(workstream)
@@ -681,7 +743,7 @@ def _mapping_label(node_id: str, record: dict) -> str:
     local = node_id.rsplit("/", 1)[-1]
     workstream = (record.get("workstream") or "").rsplit("/", 1)[-1]
     if workstream and local.startswith(workstream + "-"):
-        local = local[len(workstream) + 1:]
+        local = local[len(workstream) + 1 :]
     if record.get("status") == Status.REMOVED.value:
         local += " (removed)"
     text = record.get("text") or record.get("name") or ""
@@ -690,7 +752,9 @@ def _mapping_label(node_id: str, record: dict) -> str:
 
 def _mapping_workstream_label(record: dict, count: int, linked: int) -> str:
     title = shorten(record.get("title") or record.get("name") or record["id"], 2 * _CHARACTERS_PER_LINE)
-    return _wrap(title, _CHARACTERS_PER_LINE - 4) + f"\n{count} recommendation{'s' if count != 1 else ''}, {linked} linked"
+    return (
+        _wrap(title, _CHARACTERS_PER_LINE - 4) + f"\n{count} recommendation{'s' if count != 1 else ''}, {linked} linked"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -699,9 +763,32 @@ def _mapping_workstream_label(record: dict, count: int, linked: int) -> str:
 
 def _node_record(node_id: str, node: dict) -> dict:
     record = {"id": node_id, "type": node["type"], "label": _short_label(node_id, node)}
-    for key in ("name", "title", "text", "number", "plan", "workstream", "parent", "response", "status", "statusText",
-                "timescale", "addresseeText", "date", "url", "note", "licence", "source", "owners", "targetDates",
-                "targetDateValues", "abbreviations", "publishers", "updates", "innerLinks"):
+    for key in (
+        "name",
+        "title",
+        "text",
+        "number",
+        "plan",
+        "workstream",
+        "parent",
+        "response",
+        "status",
+        "statusText",
+        "timescale",
+        "addresseeText",
+        "date",
+        "url",
+        "note",
+        "licence",
+        "source",
+        "owners",
+        "targetDates",
+        "targetDateValues",
+        "abbreviations",
+        "publishers",
+        "updates",
+        "innerLinks",
+    ):
         value = node.get(key)
         if value not in (None, "", []):
             record[key] = value
@@ -723,7 +810,7 @@ def _short_label(node_id: str, node: dict) -> str:
         local = node_id.rsplit("/", 1)[-1]
         parent = node.get("parent") or node.get("workstream")
         if parent and local.startswith(parent.rsplit("/", 1)[-1] + "-"):
-            local = local[len(parent.rsplit("/", 1)[-1]) + 1:].replace("-", " ")
+            local = local[len(parent.rsplit("/", 1)[-1]) + 1 :].replace("-", " ")
         text = " ".join((node.get("text") or node.get("title") or "").split())
         if not text:
             return local
@@ -749,8 +836,16 @@ def _wrap(text: str, width: int) -> str:
 def _edge_records(edges: list[dict], nodes: dict[str, dict]) -> list[dict]:
     kept = [edge for edge in edges if edge["from"] in nodes and edge["to"] in nodes]
     relation_order = {name: index for index, name in enumerate(RELATIONS)}
-    kept.sort(key=lambda edge: (edge["from"], relation_order[edge["relation"]], edge["to"], edge.get("fromVia", ""),
-                                edge.get("toVia", ""), edge.get("quote", "")))
+    kept.sort(
+        key=lambda edge: (
+            edge["from"],
+            relation_order[edge["relation"]],
+            edge["to"],
+            edge.get("fromVia", ""),
+            edge.get("toVia", ""),
+            edge.get("quote", ""),
+        )
+    )
     return [dict(edge, id=f"e{index}") for index, edge in enumerate(kept, 1)]
 
 
@@ -774,7 +869,7 @@ def _seed_force_layout(nodes: list[dict], edges: list[dict]) -> None:
     clusters = [_plan_cluster(plan, members_of[plan], by_id) for plan in sorted(members_of)]
     centres = _grid([radius for radius, _ in clusters])
     positions: dict[str, tuple[float, float]] = {}
-    for (radius, offsets), (cx, cy) in zip(clusters, centres):
+    for (_radius, offsets), (cx, cy) in zip(clusters, centres, strict=False):
         for node_id, (dx, dy) in offsets.items():
             positions[node_id] = (cx + dx, cy + dy)
     registry = [node["id"] for node in nodes if node["id"] not in positions]
@@ -787,7 +882,10 @@ def _seed_force_layout(nodes: list[dict], edges: list[dict]) -> None:
             placed = [positions[other] for other in adjacency[node_id] if other in positions and other != node_id]
             if placed and node_id not in positions:
                 dx, dy = _jitter(node_id, _SPACING * 0.8)
-                positions[node_id] = (sum(x for x, _ in placed) / len(placed) + dx, sum(y for _, y in placed) / len(placed) + dy)
+                positions[node_id] = (
+                    sum(x for x, _ in placed) / len(placed) + dx,
+                    sum(y for _, y in placed) / len(placed) + dy,
+                )
     unplaced = [node_id for node_id in registry if node_id not in positions and adjacency[node_id]]
     outer = max((math.hypot(x, y) for x, y in positions.values()), default=0.0) + 2 * _SPACING
     for index, node_id in enumerate(unplaced):
@@ -805,7 +903,9 @@ def _seed_force_layout(nodes: list[dict], edges: list[dict]) -> None:
         by_id[node_id]["x"], by_id[node_id]["y"] = round(x), round(y)
 
 
-def _plan_cluster(plan: str, members: list[dict], by_id: dict[str, dict]) -> tuple[float, dict[str, tuple[float, float]]]:
+def _plan_cluster(
+    plan: str, members: list[dict], by_id: dict[str, dict]
+) -> tuple[float, dict[str, tuple[float, float]]]:
     workstreams = sorted((m for m in members if m["type"] == NodeType.WORKSTREAM.value), key=_order_key)
     groups: dict[str | None, list[str]] = {None: []}
     for workstream in workstreams:
@@ -828,8 +928,10 @@ def _plan_cluster(plan: str, members: list[dict], by_id: dict[str, dict]) -> tup
     if not groups:
         return centre_radius + _SPACING, offsets
     disc_radii = {key: _SPACING * 0.62 * math.sqrt(len(ids)) + _SPACING * 0.5 for key, ids in groups.items()}
-    ring = _ring([2 * r + _SPACING for r in disc_radii.values()], min_radius=centre_radius + max(disc_radii.values()) + _SPACING)
-    for (key, ids), (x, y) in zip(groups.items(), ring):
+    ring = _ring(
+        [2 * r + _SPACING for r in disc_radii.values()], min_radius=centre_radius + max(disc_radii.values()) + _SPACING
+    )
+    for ids, (x, y) in zip(groups.values(), ring, strict=False):
         _disc(ids, offsets, x, y, skip_centre=False)
     radius = max(math.hypot(x, y) for x, y in ring) + max(disc_radii.values())
     return radius, offsets
@@ -867,8 +969,10 @@ def _grid(radii: list[float]) -> list[tuple[float, float]]:
     per_row = max(1, math.ceil(math.sqrt(len(radii) * 1.6)))
     cell = 2 * max(radii) + 4 * _SPACING
     rows = math.ceil(len(radii) / per_row)
-    return [((index % per_row - (min(per_row, len(radii)) - 1) / 2) * cell, (index // per_row - (rows - 1) / 2) * cell)
-            for index in range(len(radii))]
+    return [
+        ((index % per_row - (min(per_row, len(radii)) - 1) / 2) * cell, (index // per_row - (rows - 1) / 2) * cell)
+        for index in range(len(radii))
+    ]
 
 
 def _jitter(node_id: str, scale: float) -> tuple[float, float]:
@@ -893,8 +997,9 @@ def render_html(
     extra_edges: Iterable[ExtraEdge] = (),
 ) -> str:
     """Return the whole self-contained HTML page for the store (or a preset: see ``build_view``)."""
-    view = build_view(store, plans=plans, focus=focus, depth=depth, relations=relations, mapping=mapping,
-                      extra_edges=extra_edges)
+    view = build_view(
+        store, plans=plans, focus=focus, depth=depth, relations=relations, mapping=mapping, extra_edges=extra_edges
+    )
     return page_html(view)
 
 
@@ -963,14 +1068,18 @@ def _write_png(svg_text: str, path: Path) -> None:
         return
     converter = shutil.which("rsvg-convert")
     if converter is None:
-        raise VizOptionError("PNG needs rsvg-convert (apt install librsvg2-bin) or cairosvg (pip install cairosvg); "
-                             "write .svg instead")
+        raise VizOptionError(
+            "PNG needs rsvg-convert (apt install librsvg2-bin) or cairosvg (pip install cairosvg); write .svg instead"
+        )
     subprocess.run([converter, "--zoom", "2", "--output", str(path)], input=svg_text.encode("utf-8"), check=True)
 
 
 def _plan_titles(graph: _Graph) -> dict[str, str]:
-    return {node_id: node.get("title") or node.get("name") or node_id
-            for node_id, node in graph.nodes.items() if node["type"] == NodeType.PLAN.value}
+    return {
+        node_id: node.get("title") or node.get("name") or node_id
+        for node_id, node in graph.nodes.items()
+        if node["type"] == NodeType.PLAN.value
+    }
 
 
 def _check_pair(plan_titles: dict[str, str], from_plan: str, to_plan: str) -> None:
@@ -980,7 +1089,9 @@ def _check_pair(plan_titles: dict[str, str], from_plan: str, to_plan: str) -> No
         if plan not in plan_titles:
             from ..loading import did_you_mean
 
-            raise UnknownIdError(f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})")
+            raise UnknownIdError(
+                f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})"
+            )
 
 
 def _drawing(graph: _Graph, pair: tuple[str, str], plan_titles: dict[str, str], relations: list[str] | None) -> dict:
@@ -1001,10 +1112,14 @@ def page_html(view: GraphView) -> str:
         _check_inline(script, "script")
     for style in (vis_style, app_style):
         _check_inline(style, "style")
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'" for s in scripts)
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'" for s in scripts
+    )
     # No default source at all: the page can load nothing, connect nowhere, and only run its own two scripts.
-    policy = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
-              "font-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'")
+    policy = (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
+        "font-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'"
+    )
     replacements = {
         "POLICY": html.escape(policy, quote=True),
         "TITLE": html.escape(view.title),
@@ -1025,7 +1140,13 @@ def script_json(value) -> str:
     '{"text":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for character, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for character, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(character, escape)
     return text
 
@@ -1065,9 +1186,14 @@ def _omitted(nodes: list[dict]) -> list[dict]:
     for node in nodes:
         for edge in node.get("innerLinks", ()):
             counts[edge["relation"]] += 1
-    return [{"relation": relation, "count": count,
-             "why": "join two updates (or an update and its item) of one item: listed in that item's panel, not drawn"}
-            for relation, count in sorted(counts.items())]
+    return [
+        {
+            "relation": relation,
+            "count": count,
+            "why": "join two updates (or an update and its item) of one item: listed in that item's panel, not drawn",
+        }
+        for relation, count in sorted(counts.items())
+    ]
 
 
 def _asset(name: str) -> str:
@@ -1092,14 +1218,18 @@ def vis_network_assets() -> tuple[str, str]:
         if match and (entry / "vis-network.min.js").is_file():
             versions.append((tuple(int(part) for part in match.groups()), entry))
     if not versions:
-        raise CrossplanError("pyvis is installed without vis-network (pyvis/lib/vis-*/vis-network.min.js): reinstall pyvis")
+        raise CrossplanError(
+            "pyvis is installed without vis-network (pyvis/lib/vis-*/vis-network.min.js): reinstall pyvis"
+        )
     directory = max(versions)[1]
     script = (directory / "vis-network.min.js").read_text(encoding="utf-8")
     script = re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", script)
     style = (directory / "vis-network.css").read_text(encoding="utf-8")
-    unused = re.compile(r"vis-(configuration|config|manipulation|navigation|color-picker|edit|button|close|label|separator"
-                        r"|new-color|initial-color|opacity|brightness|range|selector|arrow|zoom|up|down|left|right|connect"
-                        r"|delete|back|none)\b")
+    unused = re.compile(
+        r"vis-(configuration|config|manipulation|navigation|color-picker|edit|button|close|label|separator"
+        r"|new-color|initial-color|opacity|brightness|range|selector|arrow|zoom|up|down|left|right|connect"
+        r"|delete|back|none)\b"
+    )
     rules = re.findall(r"[^{}]+\{[^{}]*\}", style)
     style = "".join(rule for rule in rules if not unused.search(rule.split("{", 1)[0]))
     return script, style

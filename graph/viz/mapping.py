@@ -33,8 +33,14 @@ MARGIN = 10
 _CHAR_PX = 0.53 * FONT_PX  # a generous average glyph width, so that wrapped lines fit their box
 
 
-def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to_plan: str,
-                   plan_titles: dict[str, str], relation_captions: dict[str, str]) -> dict:
+def layout_mapping(
+    nodes: dict[str, dict],
+    edges: list[dict],
+    from_plan: str,
+    to_plan: str,
+    plan_titles: dict[str, str],
+    relation_captions: dict[str, str],
+) -> dict:
     """Return the drawing of the links between two plans: boxes, edge paths, groups, headings and counts.
 
     ``nodes`` maps global ids to node records (``type``, ``plan``, ``workstream``, ``text``, ...), ``edges``
@@ -63,8 +69,15 @@ def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to
         member_ids = []
         if group_id is not None:
             header = f"{title} · {linked_members} of {len(members)} linked"
-            boxes[group_id] = _box(group_id, "workstream", x_right, y, _lines(header, HEADING_PX, 2, bold=True), HEADING_PX,
-                                   linked=group_id in linked_right)
+            boxes[group_id] = _box(
+                group_id,
+                "workstream",
+                x_right,
+                y,
+                _lines(header, HEADING_PX, 2, bold=True),
+                HEADING_PX,
+                linked=group_id in linked_right,
+            )
             member_ids.append(group_id)
             y += boxes[group_id]["height"] + ITEM_GAP
         for member in members:
@@ -74,8 +87,17 @@ def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to
             member_ids.append(member)
             y += boxes[member]["height"] + ITEM_GAP
         if group_id is not None:
-            groups.append({"id": group_id, "x": x_right - 4, "y": group_top - 4, "width": COLUMN_WIDTH + 8,
-                           "height": y - ITEM_GAP - group_top + 8, "members": member_ids, "title": title})
+            groups.append(
+                {
+                    "id": group_id,
+                    "x": x_right - 4,
+                    "y": group_top - 4,
+                    "width": COLUMN_WIDTH + 8,
+                    "height": y - ITEM_GAP - group_top + 8,
+                    "members": member_ids,
+                    "title": title,
+                }
+            )
         y += GROUP_GAP
     right_bottom = y - GROUP_GAP
 
@@ -83,32 +105,55 @@ def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to
     rank = {node_id: index for index, node_id in enumerate(sorted(boxes, key=lambda i: boxes[i]["y"]))}
     document_order = sorted(left_ids, key=lambda i: _order_key(nodes[i]))
     mapped = [node_id for node_id in document_order if node_id in linked_left]
-    unmapped = [node_id for node_id in document_order if node_id not in linked_left
-                and nodes[node_id]["type"] in (NodeType.RECOMMENDATION.value, NodeType.ACTION.value)]
+    unmapped = [
+        node_id
+        for node_id in document_order
+        if node_id not in linked_left
+        and nodes[node_id]["type"] in (NodeType.RECOMMENDATION.value, NodeType.ACTION.value)
+    ]
     targets_of = defaultdict(list)
     for left, right, _ in links:
         targets_of[left].append(right)
     crossings_before = count_crossings(mapped, targets_of, rank)
     order = order_to_cross_least(mapped, targets_of, rank)
     crossings_after = count_crossings(order, targets_of, rank)
-    left_boxes = [_box(node_id, "item", MARGIN, 0, _lines(_item_text(nodes[node_id], node_id), FONT_PX, 2), FONT_PX,
-                       linked=True) for node_id in order]
+    left_boxes = [
+        _box(node_id, "item", MARGIN, 0, _lines(_item_text(nodes[node_id], node_id), FONT_PX, 2), FONT_PX, linked=True)
+        for node_id in order
+    ]
     wanted = []
     for box in left_boxes:
         centres = [boxes[target]["y"] + boxes[target]["height"] / 2 for target in targets_of[box["id"]]]
         wanted.append(sum(centres) / len(centres))
     tops = _place(wanted, [box["height"] for box in left_boxes], 6, TOP)
-    for box, top in zip(left_boxes, tops):
+    for box, top in zip(left_boxes, tops, strict=False):
         box["y"] = round(top)
         boxes[box["id"]] = box
     left_bottom = (left_boxes[-1]["y"] + left_boxes[-1]["height"]) if left_boxes else TOP
     # The finding: items with no link, listed apart under the linked ones.
     headings = [
-        {"x": MARGIN, "y": 18, "text": shorten(plan_titles.get(from_plan, from_plan), 60), "px": TITLE_PX, "bold": True},
-        {"x": MARGIN, "y": 36, "text": f"{len(mapped)} of {len(mapped) + len(unmapped)} items link to the plan on the right",
-         "px": 12, "bold": False},
+        {
+            "x": MARGIN,
+            "y": 18,
+            "text": shorten(plan_titles.get(from_plan, from_plan), 60),
+            "px": TITLE_PX,
+            "bold": True,
+        },
+        {
+            "x": MARGIN,
+            "y": 36,
+            "text": f"{len(mapped)} of {len(mapped) + len(unmapped)} items link to the plan on the right",
+            "px": 12,
+            "bold": False,
+        },
         {"x": x_right, "y": 18, "text": shorten(plan_titles.get(to_plan, to_plan), 60), "px": TITLE_PX, "bold": True},
-        {"x": x_right, "y": 36, "text": f"by workstream · {len(linked_right)} of {len(right_ids)} linked", "px": 12, "bold": False},
+        {
+            "x": x_right,
+            "y": 36,
+            "text": f"by workstream · {len(linked_right)} of {len(right_ids)} linked",
+            "px": 12,
+            "bold": False,
+        },
     ]
     unmapped_group = None
     if unmapped:
@@ -120,17 +165,33 @@ def layout_mapping(nodes: dict[str, dict], edges: list[dict], from_plan: str, to
         headings.append({"x": MARGIN, "y": y - 8, "text": note, "px": HEADING_PX, "bold": True, "finding": True})
         top = y
         for node_id in unmapped:
-            boxes[node_id] = _box(node_id, "unmapped", MARGIN, y, _lines(_item_text(nodes[node_id], node_id), FONT_PX, 1),
-                                  FONT_PX, linked=False)
+            boxes[node_id] = _box(
+                node_id,
+                "unmapped",
+                MARGIN,
+                y,
+                _lines(_item_text(nodes[node_id], node_id), FONT_PX, 1),
+                FONT_PX,
+                linked=False,
+            )
             y += boxes[node_id]["height"] + ITEM_GAP
-        unmapped_group = {"id": "unmapped", "x": MARGIN - 4, "y": top - 4, "width": COLUMN_WIDTH + 8,
-                          "height": y - ITEM_GAP - top + 8, "members": list(unmapped), "title": note}
+        unmapped_group = {
+            "id": "unmapped",
+            "x": MARGIN - 4,
+            "y": top - 4,
+            "width": COLUMN_WIDTH + 8,
+            "height": y - ITEM_GAP - top + 8,
+            "members": list(unmapped),
+            "title": note,
+        }
         groups.append(unmapped_group)
         if not above:
             left_bottom = y - ITEM_GAP
 
     for box_id, box in boxes.items():
-        box["tag"] = (nodes[box_id].get("title") or box_id) if box["kind"] == "workstream" else item_tag(nodes[box_id], box_id)
+        box["tag"] = (
+            (nodes[box_id].get("title") or box_id) if box["kind"] == "workstream" else item_tag(nodes[box_id], box_id)
+        )
         box["group"] = next((group["id"] for group in groups if box_id in group["members"]), None)
     drawn_edges = _route(links, boxes, relation_captions)
     height = max(left_bottom, right_bottom) + MARGIN
@@ -163,10 +224,11 @@ LEGEND_HEIGHT = 30
 def _legend(edges: list[dict], captions: dict[str, str], top: float) -> list[dict]:
     """Return the key to the lines drawn: one sample per relation (its colour), one per basis (its dash)."""
     entries = [{"kind": "label", "text": "Lines:"}]
-    entries += [{"kind": "relation", "relation": relation, "text": captions.get(relation, relation)}
-                for relation in sorted({edge["relation"] for edge in edges})]
-    entries += [{"kind": "basis", "basis": basis, "text": basis}
-                for basis in sorted({edge["basis"] for edge in edges})]
+    entries += [
+        {"kind": "relation", "relation": relation, "text": captions.get(relation, relation)}
+        for relation in sorted({edge["relation"] for edge in edges})
+    ]
+    entries += [{"kind": "basis", "basis": basis, "text": basis} for basis in sorted({edge["basis"] for edge in edges})]
     if len(entries) == 1:
         return []
     x = MARGIN
@@ -179,26 +241,36 @@ def _legend(edges: list[dict], captions: dict[str, str], top: float) -> list[dic
 
 
 def _right_groups(nodes: dict[str, dict], right_ids: list[str]) -> list[tuple[str | None, str, list[str]]]:
-    workstreams = sorted((i for i in right_ids if nodes[i]["type"] == NodeType.WORKSTREAM.value),
-                         key=lambda i: _order_key(nodes[i]))
-    items = sorted((i for i in right_ids if nodes[i]["type"] == NodeType.RECOMMENDATION.value),
-                   key=lambda i: _order_key(nodes[i]))
+    workstreams = sorted(
+        (i for i in right_ids if nodes[i]["type"] == NodeType.WORKSTREAM.value), key=lambda i: _order_key(nodes[i])
+    )
+    items = sorted(
+        (i for i in right_ids if nodes[i]["type"] == NodeType.RECOMMENDATION.value), key=lambda i: _order_key(nodes[i])
+    )
     loose = [i for i in items if nodes[i].get("workstream") not in workstreams]
     groups: list[tuple[str | None, str, list[str]]] = []
     if loose:
         groups.append((None, "", loose))
     for workstream in workstreams:
         node = nodes[workstream]
-        groups.append((workstream, node.get("title") or node.get("name") or workstream,
-                       [i for i in items if nodes[i].get("workstream") == workstream]))
+        groups.append(
+            (
+                workstream,
+                node.get("title") or node.get("name") or workstream,
+                [i for i in items if nodes[i].get("workstream") == workstream],
+            )
+        )
     return groups
 
 
 def _order_key(node: dict) -> tuple:
     position = node.get("position")
     number = node.get("number")
-    return (position if isinstance(position, int) else 1 << 30,
-            int(number) if str(number or "").isdigit() else 1 << 30, node.get("id", ""))
+    return (
+        position if isinstance(position, int) else 1 << 30,
+        int(number) if str(number or "").isdigit() else 1 << 30,
+        node.get("id", ""),
+    )
 
 
 def item_tag(node: dict, node_id: str) -> str:
@@ -206,7 +278,7 @@ def item_tag(node: dict, node_id: str) -> str:
     local = node_id.rsplit("/", 1)[-1]
     workstream = (node.get("workstream") or "").rsplit("/", 1)[-1]
     if workstream and local.startswith(workstream + "-"):
-        local = local[len(workstream) + 1:]
+        local = local[len(workstream) + 1 :]
     return local
 
 
@@ -242,9 +314,18 @@ def _lines(text: str, px: int, max_lines: int, bold: bool = False) -> list[str]:
 
 def _box(node_id: str, kind: str, x: float, y: float, lines: list[str], px: int, linked: bool) -> dict:
     pad = PAD_Y if len(lines) > 1 or kind == "workstream" else PAD_Y - 2
-    return {"id": node_id, "kind": kind, "x": x, "y": round(y), "width": COLUMN_WIDTH,
-            "height": len(lines) * LINE + 2 * pad, "lines": lines, "padY": pad,
-            "fontPx": px, "linked": linked}
+    return {
+        "id": node_id,
+        "kind": kind,
+        "x": x,
+        "y": round(y),
+        "width": COLUMN_WIDTH,
+        "height": len(lines) * LINE + 2 * pad,
+        "lines": lines,
+        "padY": pad,
+        "fontPx": px,
+        "linked": linked,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,7 +343,7 @@ def count_crossings(order: list[str], targets_of: dict[str, list[str]], rank: di
     ends = [(index, rank[target]) for index, source in enumerate(order) for target in targets_of[source]]
     crossings = 0
     for i, (source_a, target_a) in enumerate(ends):
-        for source_b, target_b in ends[i + 1:]:
+        for source_b, target_b in ends[i + 1 :]:
             if source_a != source_b and target_a != target_b and (source_a < source_b) != (target_a < target_b):
                 crossings += 1
     return crossings
@@ -291,8 +372,10 @@ def order_to_cross_least(order: list[str], targets_of: dict[str, list[str]], ran
 
     The barycentre candidate comes first, so the result never crosses more than a barycentre ordering.
     """
-    candidates = [improve_by_swaps(start(order, targets_of, rank), targets_of, rank)
-                  for start in (order_by_barycentre, order_by_median)]
+    candidates = [
+        improve_by_swaps(start(order, targets_of, rank), targets_of, rank)
+        for start in (order_by_barycentre, order_by_median)
+    ]
     return min(candidates, key=lambda candidate: count_crossings(candidate, targets_of, rank))
 
 
@@ -320,7 +403,7 @@ def _place(wanted: list[float], heights: list[float], gap: float, top: float) ->
     for height in heights:
         offsets.append(total + height / 2)
         total += height + gap
-    values = [want - offset for want, offset in zip(wanted, offsets)]
+    values = [want - offset for want, offset in zip(wanted, offsets, strict=False)]
     blocks: list[list[float]] = []  # [sum, count]
     for value in values:
         blocks.append([value, 1])
@@ -329,7 +412,9 @@ def _place(wanted: list[float], heights: list[float], gap: float, top: float) ->
             blocks[-1][0] += last[0]
             blocks[-1][1] += last[1]
     fitted = [block[0] / block[1] for block in blocks for _ in range(int(block[1]))]
-    return [max(value, top) + offset - height / 2 for value, offset, height in zip(fitted, offsets, heights)]
+    return [
+        max(value, top) + offset - height / 2 for value, offset, height in zip(fitted, offsets, heights, strict=False)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,15 +446,28 @@ def _route(links: list[tuple[str, str, dict]], boxes: dict[str, dict], captions:
         forward = edge["from"] == left
         if not forward:
             points.reverse()
-        drawn.append({
-            "id": edge.get("id"), "from": edge["from"], "to": edge["to"], "left": left, "right": right,
-            "relation": edge["relation"], "basis": edge["basis"], "forward": forward,
-            "caption": f"{captions.get(edge['relation'], edge['relation'])} · {edge['basis']}",
-            **{key: edge[key] for key in ("quote", "targetQuote", "note", "method", "date", "document", "fromVia", "toVia")
-               if edge.get(key)},
-            "d": "M{:.1f},{:.1f} C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(*(c for point in controls for c in point)),
-            "points": [[round(x, 1), round(y, 1)] for x, y in points],
-        })
+        drawn.append(
+            {
+                "id": edge.get("id"),
+                "from": edge["from"],
+                "to": edge["to"],
+                "left": left,
+                "right": right,
+                "relation": edge["relation"],
+                "basis": edge["basis"],
+                "forward": forward,
+                "caption": f"{captions.get(edge['relation'], edge['relation'])} · {edge['basis']}",
+                **{
+                    key: edge[key]
+                    for key in ("quote", "targetQuote", "note", "method", "date", "document", "fromVia", "toVia")
+                    if edge.get(key)
+                },
+                "d": "M{:.1f},{:.1f} C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(
+                    *(c for point in controls for c in point)
+                ),
+                "points": [[round(x, 1), round(y, 1)] for x, y in points],
+            }
+        )
     return drawn
 
 
@@ -380,53 +478,70 @@ def _centre(box: dict) -> float:
 def _bezier(controls: list[tuple[float, float]], t: float) -> tuple[float, float]:
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = controls
     u = 1 - t
-    return (u ** 3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t ** 3 * x3,
-            u ** 3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t ** 3 * y3)
+    return (
+        u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
+        u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # The standalone SVG
 
 
-def drawing_svg(drawing: dict, relation_styles: dict[str, dict], basis_styles: dict[str, dict],
-                colours: dict[str, str]) -> str:
+def drawing_svg(
+    drawing: dict, relation_styles: dict[str, dict], basis_styles: dict[str, dict], colours: dict[str, str]
+) -> str:
     """Return a standalone SVG of a mapping drawing; every piece of data text is escaped."""
     relations = sorted({edge["relation"] for edge in drawing["edges"]})
     title_lines = _wrap_plain(_title(drawing), int(width_of(drawing) / (0.6 * 18)))
     title_height = 26 + 22 * len(title_lines)
     width = drawing["width"]
     height = title_height + drawing["height"]
-    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'font-family="{_attr(FONT)}">'),
-           f"<title>{_text(_title(drawing))}</title>",
-           f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-           *(f'<text x="{MARGIN}" y="{22 + 22 * index}" font-size="18" font-weight="bold" fill="#111827">{_text(line)}</text>'
-             for index, line in enumerate(title_lines)),
-           f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>',
-           "<defs>"]
+    out = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'font-family="{_attr(FONT)}">'
+        ),
+        f"<title>{_text(_title(drawing))}</title>",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        *(
+            f'<text x="{MARGIN}" y="{22 + 22 * index}" font-size="18" font-weight="bold" fill="#111827">{_text(line)}</text>'
+            for index, line in enumerate(title_lines)
+        ),
+        f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>',
+        "<defs>",
+    ]
     for relation in relations:
         colour = relation_styles[relation]["color"]
-        out.append(f'<marker id="arrow-{_attr(relation)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-                   f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>')
+        out.append(
+            f'<marker id="arrow-{_attr(relation)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+            f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+        )
     out.append("</defs>")
     out.append(f'<g transform="translate(0,{title_height})">')
     for group in drawing["groups"]:
         fill = "#fef3c7" if group["id"] == "unmapped" else "#f0f7f4"
-        out.append(f'<rect x="{group["x"]}" y="{group["y"]}" width="{group["width"]}" height="{group["height"]}" '
-                   f'rx="6" fill="{fill}" stroke="none"/>')
+        out.append(
+            f'<rect x="{group["x"]}" y="{group["y"]}" width="{group["width"]}" height="{group["height"]}" '
+            f'rx="6" fill="{fill}" stroke="none"/>'
+        )
     for heading in drawing["headings"]:
         weight = ' font-weight="bold"' if heading["bold"] else ""
         fill = "#92400e" if heading.get("finding") else ("#111827" if heading["bold"] else "#4b5563")
-        out.append(f'<text x="{heading["x"]}" y="{heading["y"]}" font-size="{heading["px"]}"{weight} fill="{fill}">'
-                   f'{_text(heading["text"])}</text>')
+        out.append(
+            f'<text x="{heading["x"]}" y="{heading["y"]}" font-size="{heading["px"]}"{weight} fill="{fill}">'
+            f"{_text(heading['text'])}</text>"
+        )
     for edge in drawing["edges"]:
         style = relation_styles[edge["relation"]]
         dashes = basis_styles.get(edge["basis"], {}).get("dashes")
         dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
         marker = "marker-end" if edge["forward"] else "marker-start"
-        out.append(f'<path d="{edge["d"]}" fill="none" stroke="{style["color"]}" stroke-width="{min(style["width"], 2.2)}"'
-                   f'{dash} {marker}="url(#arrow-{_attr(edge["relation"])})"><title>{_text(edge["caption"])}: '
-                   f'{_text(edge["from"])} → {_text(edge["to"])}</title></path>')
+        out.append(
+            f'<path d="{edge["d"]}" fill="none" stroke="{style["color"]}" stroke-width="{min(style["width"], 2.2)}"'
+            f'{dash} {marker}="url(#arrow-{_attr(edge["relation"])})"><title>{_text(edge["caption"])}: '
+            f"{_text(edge['from'])} → {_text(edge['to'])}</title></path>"
+        )
     for box in drawing["boxes"]:
         out.extend(_box_svg(box, colours))
     legend = []
@@ -434,13 +549,17 @@ def drawing_svg(drawing: dict, relation_styles: dict[str, dict], basis_styles: d
         y = entry["y"]
         if entry["kind"] == "relation":
             colour = relation_styles[entry["relation"]]["color"]
-            legend.append(f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="{colour}" '
-                          f'stroke-width="2.2"/>')
+            legend.append(
+                f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="{colour}" '
+                f'stroke-width="2.2"/>'
+            )
         elif entry["kind"] == "basis":
             dashes = basis_styles.get(entry["basis"], {}).get("dashes")
             dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
-            legend.append(f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="#374151" '
-                          f'stroke-width="2"{dash}/>')
+            legend.append(
+                f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="#374151" '
+                f'stroke-width="2"{dash}/>'
+            )
         legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="12" fill="#1f2937">{_text(entry["text"])}</text>')
     out.extend(legend)
     out.append("</g></svg>")
@@ -460,13 +579,19 @@ def box_colours(box: dict, colours: dict[str, str]) -> tuple[str, str, str]:
 
 def _box_svg(box: dict, colours: dict[str, str]) -> list[str]:
     fill, border, ink = box_colours(box, colours)
-    out = [f'<g><title>{_text(box["id"])}</title>',
-           (f'<rect x="{box["x"]}" y="{box["y"]}" width="{box["width"]}" height="{box["height"]}" rx="4" '
-            f'fill="{fill}" stroke="{border}" stroke-width="{1.5 if box["linked"] else 1}"/>')]
+    out = [
+        f"<g><title>{_text(box['id'])}</title>",
+        (
+            f'<rect x="{box["x"]}" y="{box["y"]}" width="{box["width"]}" height="{box["height"]}" rx="4" '
+            f'fill="{fill}" stroke="{border}" stroke-width="{1.5 if box["linked"] else 1}"/>'
+        ),
+    ]
     weight = ' font-weight="bold"' if box["kind"] == "workstream" else ""
     for index, line in enumerate(box["lines"]):
         y = box["y"] + box["padY"] + LINE * index + 12
-        out.append(f'<text x="{box["x"] + PAD_X}" y="{y}" font-size="{box["fontPx"]}"{weight} fill="{ink}">{_text(line)}</text>')
+        out.append(
+            f'<text x="{box["x"] + PAD_X}" y="{y}" font-size="{box["fontPx"]}"{weight} fill="{ink}">{_text(line)}</text>'
+        )
     out.append("</g>")
     return out
 
@@ -495,9 +620,11 @@ def subtitle(drawing: dict) -> str:
     """Return the one-line summary of a mapping: links, items linked, crossings."""
     links = len(drawing["edges"])
     mapped, unmapped = len(drawing["mapped"]), len(drawing["unmapped"])
-    return (f"{links} link{'s' if links != 1 else ''} · {mapped} of {mapped + unmapped} items linked, "
-            f"{unmapped} with no link · left column ordered to cross as little as possible "
-            f"({drawing['crossings']['drawn']} crossings; {drawing['crossings']['documentOrder']} in document order)")
+    return (
+        f"{links} link{'s' if links != 1 else ''} · {mapped} of {mapped + unmapped} items linked, "
+        f"{unmapped} with no link · left column ordered to cross as little as possible "
+        f"({drawing['crossings']['drawn']} crossings; {drawing['crossings']['documentOrder']} in document order)"
+    )
 
 
 def _text(value: str) -> str:
