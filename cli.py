@@ -657,7 +657,7 @@ def report(app, from_plan, to_plan, plan, output, as_of):
         if len(result.pairs) <= 3
         else f"{len(result.pairs)} pairs of plans"
     )
-    click.echo(f"Wrote {output} ({len(result.plans)} plan{'s' if len(result.plans) != 1 else ''}; {pairs})")
+    click.echo(f"Wrote {output} ({len(result.plans)} plan{'s' if len(result.plans) != 1 else ''}; {pairs})", err=True)
 
 
 @main.command()
@@ -952,7 +952,7 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
         if plans or focus or depth or relations or suggestions or open_page:
             raise click.UsageError("--mapping with an .svg or .png output takes no other view option")
         try:
-            click.echo(write_mapping_image(app.store(), output, *mapping))
+            click.echo(write_mapping_image(app.store(), output, *mapping), err=True)
         except VizOptionError as error:
             raise click.UsageError(str(error)) from None
         return
@@ -970,7 +970,7 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
         )
     except VizOptionError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(summary.describe())
+    click.echo(summary.describe(), err=True)
     if open_page:
         click.launch(str(summary.path))
 
