@@ -17,15 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
 _PAN = """async () => {
   const network = crossplan.network;
   let frames = 0;
@@ -95,15 +86,19 @@ def main(argv: list[str]) -> None:
     """Print one line per size."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # The synthetic data and the browser set-up are the browser tests' own (tests/ is their import root, as pytest's
+    # pythonpath makes it for them).
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from chromium import launch
+    from test_viz_browser import synthetic_store
+
     from crossplan.graph.viz import render_html
-    from tests.test_viz_browser import synthetic_store
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10_000])
     arguments = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="crossplan-page-") as folder, sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        chromium = launch(playwright)
         for size in arguments.sizes:
             path = Path(folder) / f"synthetic-{size}.html"
             html = render_html(synthetic_store(size))

@@ -46,14 +46,7 @@ def compute_stats(store) -> dict[str, dict]:
     responses = {member.value: 0 for member in Response}
     for row in store.select(_RESPONSE):
         responses[Response.from_term(row["response"]).value] = row["count"]
-    return {
-        "nodes": nodes,
-        "relations": relations,
-        "basis": bases,
-        "plans": {plan: plans[plan] for plan in sorted(plans)},
-        "status": statuses,
-        "response": responses,
-    }
+    return _stats(nodes, relations, bases, plans, statuses, responses)
 
 
 def _stats_from_facts(facts) -> dict[str, dict]:
@@ -73,6 +66,11 @@ def _stats_from_facts(facts) -> dict[str, dict]:
     for _iri, relation, basis in set(facts.link_rows("iri", "relation", "basis")):
         relations[relation] += 1
         bases[basis] += 1
+    return _stats(nodes, relations, bases, plans, statuses, responses)
+
+
+def _stats(nodes, relations, bases, plans, statuses, responses) -> dict[str, dict]:
+    """The one shape of ``compute_stats``'s answer, whether counted from the store or from the per-file tables."""
     return {
         "nodes": nodes,
         "relations": relations,

@@ -10,6 +10,7 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
+from chromium import launch
 
 from crossplan.graph.analysis import find_duplicate_groups
 from crossplan.graph.questions import find_gaps, find_mapping, find_overdue
@@ -278,9 +279,7 @@ def test_the_page_opens_offline_in_chromium_without_requests_or_errors(shipped_h
     path.write_text(shipped_html, encoding="utf-8")
     requests, errors, blocked = [], [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(java_script_enabled=False)
             page.route(

@@ -12,19 +12,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from chromium import launch
 from test_serve_support import TOKEN, copy_shipped_data, start_serve, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1440, "height": 900}
 
 
@@ -51,10 +43,6 @@ class Browser:
         page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
         page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         return page
-
-
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
 @pytest.fixture(scope="module")

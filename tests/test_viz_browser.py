@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from chromium import launch
 
 from crossplan.graph.loading import Dataset, ParsedFile, load_dataset
 from crossplan.graph.model import (
@@ -35,15 +36,6 @@ from crossplan.graph.model import (
 from crossplan.graph.store import memory_store, open_store
 from crossplan.graph.viz import ExtraEdge, build_view, page_html, render_html
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOWN_TYPES = "cp:Plan cp:Workstream cp:Recommendation cp:Action cp:Organisation cp:Document cp:Programme"
 REGISTRY = {"organisation", "document", "programme"}
@@ -51,10 +43,6 @@ REGISTRY = {"organisation", "document", "programme"}
 
 # ------------------------------------------------------------------------------------------------
 # Browser plumbing
-
-
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
 @pytest.fixture(scope="module")
