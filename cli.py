@@ -29,7 +29,7 @@ class AppContext:
         """Return what questions are asked of: the SPARQL server given by --endpoint, else the embedded store."""
         if self.endpoint:
             if self._endpoint_store is None:
-                from .graph.endpoint import open_endpoint
+                from .graph.stores.endpoint import open_endpoint
 
                 self._endpoint_store = open_endpoint(
                     self.endpoint, warn=lambda message: click.echo(f"Warning: {message}", err=True)
@@ -40,7 +40,7 @@ class AppContext:
     def local_store(self):
         """Open (building or refreshing where needed) the embedded store of the data directory."""
         if self._store is None:
-            from .graph.store import open_store
+            from .graph.stores.embedded import open_store
 
             self._store = open_store(self.data_dir, self.store_path)
             if self._store.report is not None and self._store.report.warning:
@@ -118,7 +118,7 @@ class CrossplanGroup(click.Group):
             # an input too large for this machine, not a bug (queries have their own memory limit)
             raise click.ClickException("out of memory: the input or the result is too large for this machine") from None
         except (OSError, RuntimeError) as error:
-            from .graph.store import store_fault_message
+            from .graph.stores.embedded import store_fault_message
 
             message = store_fault_message(error, ctx.find_object(AppContext))
             if message is None:
@@ -180,7 +180,7 @@ def _complete_queries(ctx, param, incomplete):
 
 
 def _complete_export_formats(ctx, param, incomplete):
-    from .graph.export import export_formats
+    from .graph.views.export import export_formats
 
     return [name for name in export_formats() if name.startswith(incomplete)]
 
@@ -312,7 +312,7 @@ def main(ctx, data, store, endpoint):
 @pass_app
 def validate(app, no_shacl):
     """Check the data: YAML, ids and references, quotes against sources, SHACL shapes."""
-    from .graph.validation import validate_data
+    from .graph.rdf.validation import validate_data
 
     problems = validate_data(app.data_dir, shacl=not no_shacl)
     if not problems:
@@ -329,9 +329,9 @@ def validate(app, no_shacl):
 @pass_app
 def build(app, rebuild):
     """Compile the data into the embedded Oxigraph store (only the files that changed)."""
-    from .graph.loading import display_path
+    from .graph.datafiles.loading import display_path
     from .graph.output import counted
-    from .graph.store import build_store
+    from .graph.stores.embedded import build_store
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
     where = display_path(report.store_path)
@@ -352,7 +352,7 @@ def build(app, rebuild):
 @pass_app
 def stats(app, output_format):
     """Count nodes by type, links by relation and basis, items by plan, status and response."""
-    from .graph.stats import compute_stats, format_stats
+    from .graph.questions.stats import compute_stats, format_stats
 
     result = compute_stats(app.store())
     if output_format == "json":
@@ -389,7 +389,7 @@ def stats(app, output_format):
 @pass_app
 def export(app, output_format, output, plans):
     """Export the whole graph (or some plans) as RDF, for graph tools (Gephi, Cytoscape) or for spreadsheets."""
-    from .graph.export import export_formats, export_graph
+    from .graph.views.export import export_formats, export_graph
 
     if output_format not in export_formats():
         raise click.BadParameter(
@@ -410,14 +410,14 @@ def export(app, output_format, output, plans):
 @click.option("--with-shipped", is_flag=True, help="Start from a copy of the shipped plans and registries.")
 def init_command(directory, with_shipped):
     """Make a data directory of your own (empty registries, or a copy of the shipped data)."""
-    from .graph.datadir import init_data_dir
+    from .graph.datafiles.datadir import init_data_dir
 
     click.echo(init_data_dir(directory, with_shipped=with_shipped).summary(), err=True)
 
 
 def _split_mappings(ctx, param, values):
     from .graph.errors import CrossplanError
-    from .graph.importing import parse_mapping
+    from .graph.importing.builder import parse_mapping
 
     try:
         return dict(parse_mapping(value) for value in values)
@@ -448,7 +448,7 @@ def _split_mappings(ctx, param, values):
 @pass_app
 def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, add_organisations):
     """Import an action-plan table (.csv, .xlsx or .docx) as a new plan, validated before it is written."""
-    from .graph.importing import import_plan
+    from .graph.importing.builder import import_plan
 
     result = import_plan(
         file,
@@ -481,7 +481,7 @@ def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, a
 )
 def template(output_format, output):
     """Write an empty action-plan template with the expected columns and one example row."""
-    from .graph.datadir import TEMPLATE_COLUMNS, write_template
+    from .graph.datafiles.datadir import TEMPLATE_COLUMNS, write_template
 
     path = write_template(output or Path(f"action-plan-template.{output_format or 'csv'}"), output_format)
     click.echo(f"Wrote {path} ({len(TEMPLATE_COLUMNS)} columns; replace the example rows with your plan)", err=True)
@@ -494,7 +494,7 @@ _QUESTION_FORMATS = ("table", "csv", "json")
 
 def _split_parameters(ctx, param, values):
     from .graph.errors import QueryError
-    from .graph.query import parse_parameters
+    from .graph.questions.query import parse_parameters
 
     try:
         return parse_parameters(values)
@@ -543,7 +543,7 @@ def _split_parameters(ctx, param, values):
 @pass_app
 def query(app, text, query_file, params, output_format, timeout, full_iris):
     """Run a read-only SPARQL query (argument, -f FILE or stdin) or a saved query by NAME."""
-    from .graph.query import format_result, run_query
+    from .graph.questions.query import format_result, run_query
 
     if text is not None and query_file is not None:
         raise click.UsageError("give the query either as an argument or with -f FILE, not both")
@@ -562,7 +562,7 @@ def query(app, text, query_file, params, output_format, timeout, full_iris):
 @format_option("table", "json")
 def queries(names, output_format):
     """List the saved queries (or print the text of the ones named)."""
-    from .graph.query import format_saved_queries, saved_queries, saved_query
+    from .graph.questions.query import format_saved_queries, saved_queries, saved_query
 
     chosen = [saved_query(name) for name in names] if names else saved_queries()
     click.echo(format_saved_queries(chosen, output_format, full=bool(names)), nl=False)
@@ -576,7 +576,7 @@ def queries(names, output_format):
 @pass_app
 def show(app, node_id, output_format):
     """Show everything about one node: text, plan, status, owners, dates, actions, updates and links."""
-    from .graph.questions import describe_node, format_node
+    from .graph.questions.show import describe_node, format_node
 
     click.echo(format_node(describe_node(app.store(), node_id), output_format), nl=False)
 
@@ -603,8 +603,8 @@ def show(app, node_id, output_format):
 @pass_app
 def mapping(app, from_plan, to_plan, matrix, output_format, output):
     """Show how one plan's recommendations map onto another plan's workstreams and recommendations."""
-    from .graph.matrix import MATRIX_FORMATS, write_matrix, write_output
-    from .graph.questions import find_mapping, format_mapping
+    from .graph.questions.show import find_mapping, format_mapping
+    from .graph.views.matrix import MATRIX_FORMATS, write_matrix, write_output
 
     if output_format == "xlsx" and not matrix:
         raise click.UsageError("--format xlsx writes the matrix: add --matrix")
@@ -647,7 +647,7 @@ def mapping(app, from_plan, to_plan, matrix, output_format, output):
 @pass_app
 def report(app, from_plan, to_plan, plan, output, as_of):
     """Write a briefing of two plans (or --plan ID, or every linked pair) as HTML or PDF, every figure from the graph."""
-    from .graph.report import make_report
+    from .graph.views.report import make_report
 
     if to_plan is None and from_plan is not None:
         raise click.UsageError("give two plans (FROM_PLAN TO_PLAN), or --plan ID for one plan")
@@ -680,7 +680,7 @@ def report(app, from_plan, to_plan, plan, output, as_of):
 @pass_app
 def impact(app, node_id, direction, depth, relations, output_format):
     """Show what an item feeds into, or is fed by, transitively."""
-    from .graph.analysis import IMPACT_RELATIONS, find_impact, format_impact
+    from .graph.questions.network import IMPACT_RELATIONS, find_impact, format_impact
 
     result = find_impact(app.store(), node_id, direction, depth, tuple(relations) or IMPACT_RELATIONS)
     click.echo(format_impact(result, output_format), nl=False)
@@ -697,7 +697,7 @@ def impact(app, node_id, direction, depth, relations, output_format):
 @pass_app
 def path(app, first, second, max_length, limit, output_format):
     """Show the chains of links that connect two nodes, shortest first."""
-    from .graph.analysis import find_paths, format_paths
+    from .graph.questions.network import find_paths, format_paths
 
     click.echo(format_paths(find_paths(app.store(), first, second, max_length, limit), output_format), nl=False)
 
@@ -711,7 +711,7 @@ def path(app, first, second, max_length, limit, output_format):
 @pass_app
 def overdue(app, as_of, plan, output_format):
     """List items whose target date has passed without a complete status."""
-    from .graph.questions import find_overdue, format_overdue
+    from .graph.questions.show import find_overdue, format_overdue
 
     click.echo(format_overdue(find_overdue(app.store(), as_of, plan), output_format), nl=False)
 
@@ -723,7 +723,7 @@ def overdue(app, as_of, plan, output_format):
 @pass_app
 def duplicates(app, output_format):
     """List groups of items that duplicate each other, within and across plans."""
-    from .graph.analysis import find_duplicate_groups, format_duplicates
+    from .graph.questions.network import find_duplicate_groups, format_duplicates
 
     click.echo(format_duplicates(find_duplicate_groups(app.store()), output_format), nl=False)
 
@@ -736,7 +736,7 @@ def duplicates(app, output_format):
 @pass_app
 def gaps(app, plan, output_format):
     """List recommendations without an owner, a target date, or any action or link."""
-    from .graph.questions import find_gaps, format_gaps
+    from .graph.questions.show import find_gaps, format_gaps
 
     click.echo(format_gaps(find_gaps(app.store(), plan), output_format), nl=False)
 
@@ -774,7 +774,7 @@ def suggestion_options(command):
 
 
 def _relation(ctx, param, value):
-    from .graph.model import Relation
+    from .graph.model.nodes import Relation
 
     if value is not None and value not in Relation.spellings():
         raise click.BadParameter(f"'{value}' is not one of: {', '.join(Relation.spellings())}")
@@ -794,7 +794,7 @@ def _check_choice(choice):
 @pass_app
 def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existing, output_format):
     """Suggest links from the items of one plan to another's, best first, with the evidence for each."""
-    from .graph.review import format_suggestions, list_suggestions
+    from .graph.suggest.review import format_suggestions, list_suggestions
 
     found = list_suggestions(
         app.store(),
@@ -818,8 +818,8 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
 @pass_app
 def accept(app, choice, relation, quote, target_quote, note):
     """Write a suggested link (a number from the last `suggest`, or FROM TO) into its plan's YAML."""
-    from .graph.loading import display_path
-    from .graph.review import accept_suggestion
+    from .graph.datafiles.loading import display_path
+    from .graph.suggest.review import accept_suggestion
 
     _check_choice(choice)
     written = accept_suggestion(
@@ -837,8 +837,8 @@ def accept(app, choice, relation, quote, target_quote, note):
 @pass_app
 def reject(app, choice, note):
     """Remember that a suggested link is wrong, so that it is never suggested again."""
-    from .graph.loading import display_path
-    from .graph.review import reject_suggestion
+    from .graph.datafiles.loading import display_path
+    from .graph.suggest.review import reject_suggestion
 
     _check_choice(choice)
     written = reject_suggestion(app.store(), choice, note=note)
@@ -851,7 +851,7 @@ def reject(app, choice, note):
 @pass_app
 def review(app, from_plan, to_plan, top, min_score, item_types):
     """Walk the suggested links between two plans one by one: accept, reject, skip or quit."""
-    from .graph.review import REVIEW_CHOICES, review_suggestions
+    from .graph.suggest.review import REVIEW_CHOICES, review_suggestions
 
     prompt = ", ".join(f"[{key}]{word[1:]}" for key, word in REVIEW_CHOICES.items())
     ask = lambda: click.prompt(prompt, type=click.Choice(list(REVIEW_CHOICES)), show_choices=False)  # noqa: E731
@@ -895,7 +895,7 @@ def review(app, from_plan, to_plan, top, min_score, item_types):
 @pass_app
 def push(app, graph, replace, graph_store, update_endpoint):
     """Load the graph into a SPARQL 1.1 server: one named graph per plan, through the Graph Store Protocol."""
-    from .graph.push import push_graph
+    from .graph.stores.push import push_graph
 
     if not app.endpoint:
         raise click.UsageError("give the server's SPARQL endpoint with --endpoint URL (or set CROSSPLAN_ENDPOINT)")
@@ -944,8 +944,8 @@ def push(app, graph, replace, graph_store, update_endpoint):
 @pass_app
 def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggestions):
     """Draw the plans as one self-contained HTML page (no network needed): how one plan maps onto another, a matrix, the full graph."""
-    from .graph.review import suggested_edges
-    from .graph.viz import VizOptionError, write_html, write_mapping_image
+    from .graph.suggest.review import suggested_edges
+    from .graph.views.viz import VizOptionError, write_html, write_mapping_image
 
     if mapping and output.suffix.lower() != ".html":
         # A picture for slides: the same drawing as the page's mapping view, as SVG (or PNG).

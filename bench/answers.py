@@ -38,16 +38,16 @@ def _sample(ids: list[str], size: int, seed: int = 7) -> list[str]:
 
 def collect_answers(store, sample: int = 40) -> dict:
     """Return every question's answers on ``store`` (a JSON-ready dict); an error is kept as its message."""
-    from crossplan.graph.analysis import find_duplicate_groups, find_impact, find_paths
     from crossplan.graph.errors import CrossplanError
-    from crossplan.graph.questions import (
+    from crossplan.graph.questions.network import find_duplicate_groups, find_impact, find_paths
+    from crossplan.graph.questions.show import (
         describe_node,
         find_gaps,
         find_mapping,
         find_overdue,
         plan_titles,
     )
-    from crossplan.graph.stats import compute_stats
+    from crossplan.graph.questions.stats import compute_stats
 
     def answer(function, *arguments):
         try:
@@ -99,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=40)
     arguments = parser.parse_args(argv)
     if arguments.store:
-        from crossplan.graph.store import open_store
+        from crossplan.graph.stores.embedded import open_store
 
         store = open_store(arguments.data, arguments.store)
     else:
-        from crossplan.graph.loading import load_dataset
-        from crossplan.graph.store import memory_store
+        from crossplan.graph.datafiles.loading import load_dataset
+        from crossplan.graph.stores.embedded import memory_store
 
         store = memory_store(load_dataset(arguments.data))
     answers = collect_answers(store, arguments.sample)

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against-sparql", action="store_true")
     parser.add_argument("--sample", type=int, default=40)
     arguments = parser.parse_args(argv)
-    from crossplan.graph.store import open_store
+    from crossplan.graph.stores.embedded import open_store
 
     store = open_store(arguments.data, arguments.store)
     now = json.loads(json.dumps(collect_answers(store, arguments.sample)))

@@ -795,10 +795,10 @@ def write_ntriples(directory: Path, target: Path) -> tuple[int, int]:
     """
     from pyoxigraph import RdfFormat, parse, serialize
 
-    from crossplan.graph.loading import load_dataset
-    from crossplan.graph.rdf import dataset_quads
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.model.vocabulary import ONTOLOGY_IRI
+    from crossplan.graph.rdf.quads import dataset_quads
     from crossplan.graph.resources import ontology_text
-    from crossplan.graph.vocabulary import ONTOLOGY_IRI
 
     dataset = load_dataset(directory)
     triples = {quad.triple for quad in dataset_quads(dataset)}

@@ -92,7 +92,7 @@ def main(argv: list[str]) -> None:
     from chromium import launch
     from test_viz_browser import synthetic_store
 
-    from crossplan.graph.viz import render_html
+    from crossplan.graph.views.viz import render_html
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10_000])

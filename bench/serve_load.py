@@ -177,8 +177,8 @@ def compare_with_memory(url: str, data: Path, runs: int = 30) -> dict:
 
     from pyoxigraph import Store
 
-    from crossplan.graph.store import open_store
-    from crossplan.graph.vocabulary import PREFIXES
+    from crossplan.graph.model.vocabulary import PREFIXES
+    from crossplan.graph.stores.embedded import open_store
 
     memory = Store()
     memory.extend(open_store(data).oxigraph.quads_for_pattern(None, None, None, None))

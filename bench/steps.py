@@ -25,7 +25,7 @@ from .queries import bench_queries
 
 
 def _load_crossplan(args):
-    from crossplan.graph.store import open_store
+    from crossplan.graph.stores.embedded import open_store
 
     store = open_store(args.data, args.store)
     return lambda text: sum(1 for _ in store.query(text))

@@ -31,10 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossplan.graph.loading import load_dataset  # noqa: E402
-from crossplan.graph.model import Basis, NodeType  # noqa: E402
-from crossplan.graph.store import memory_store, open_store  # noqa: E402
-from crossplan.graph.suggest import suggest_links  # noqa: E402
+from crossplan.graph.datafiles.loading import load_dataset  # noqa: E402
+from crossplan.graph.model.nodes import Basis, NodeType  # noqa: E402
+from crossplan.graph.stores.embedded import memory_store, open_store  # noqa: E402
+from crossplan.graph.suggest.similar import suggest_links  # noqa: E402
 
 KS = (1, 5, 10)
 

@@ -15,7 +15,7 @@ _MOST = 200
 
 def complete_saved_queries(prefix: str) -> list[str]:
     """Return the names of saved queries starting with ``prefix``."""
-    from .query import saved_queries
+    from .questions.query import saved_queries
 
     return [query.name for query in saved_queries() if query.name.startswith(prefix)]
 
@@ -28,7 +28,7 @@ def complete_ids(
     A short id (the part after the plan's ``/``) is offered when exactly one node has it.
     """
     try:
-        from .store import open_store
+        from .stores.embedded import open_store
 
         store = open_store(data_dir, store_path)
         ids = [row["id"] for row in store.select(_PLANS if plans_only else _NODES)]

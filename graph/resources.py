@@ -23,4 +23,4 @@ def shipped_data_dir() -> Path:
 
 def queries_dir() -> Path:
     """Return the directory of the saved ``.rq`` queries."""
-    return Path(str(files("crossplan.graph.queries")))
+    return Path(str(files("crossplan.graph.questions.saved")))

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.endpoint import PASSWORD_VARIABLE, USER_VARIABLE, Connection, Credentials, EndpointStore
-from crossplan.graph.vocabulary import GRAPH_BASE
+from crossplan.graph.model.vocabulary import GRAPH_BASE
+from crossplan.graph.stores.endpoint import PASSWORD_VARIABLE, USER_VARIABLE, Connection, Credentials, EndpointStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -54,7 +54,7 @@ class Server:
 
     def clear(self) -> None:
         """Drop every crossplan graph (and the tests' example.org graphs) from the server."""
-        from crossplan.graph.push import service_urls
+        from crossplan.graph.stores.push import service_urls
 
         connection = Connection(self.credentials, timeout=60)
         found = connection.send(

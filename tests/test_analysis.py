@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.analysis import (
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.errors import CrossplanError, UnknownIdError
+from crossplan.graph.questions.network import (
     PART_OF,
     ImpactItem,
     PathStep,
@@ -24,9 +26,7 @@ from crossplan.graph.analysis import (
     format_impact,
     format_paths,
 )
-from crossplan.graph.errors import CrossplanError, UnknownIdError
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.store import memory_store
+from crossplan.graph.stores.embedded import memory_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

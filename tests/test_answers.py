@@ -15,9 +15,11 @@ import pytest
 
 from bench.answers import collect_answers
 from bench.generate import ensure_scale
-from crossplan.graph import analysis, questions, stats
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.store import memory_store, open_store
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.questions import network as analysis
+from crossplan.graph.questions import show as questions
+from crossplan.graph.questions import stats
+from crossplan.graph.stores.embedded import memory_store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CAPTURED = FIXTURES / "answers"

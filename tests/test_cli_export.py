@@ -12,8 +12,8 @@ import pytest
 import rdflib
 from servers import free_port  # noqa: E402
 
-from crossplan.graph.export import export_formats  # noqa: E402
-from crossplan.graph.vocabulary import GRAPH_BASE  # noqa: E402
+from crossplan.graph.model.vocabulary import GRAPH_BASE  # noqa: E402
+from crossplan.graph.views.export import export_formats  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"

@@ -7,8 +7,8 @@ import importlib
 import pytest
 from rdflib.compare import isomorphic
 
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.rdf import to_rdflib
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.rdf.quads import to_rdflib
 
 tables = importlib.import_module("tests.fixtures.import.hmip_tables")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.loading import display_path
+from crossplan.graph.datafiles.loading import display_path
 from crossplan.graph.resources import shipped_data_dir
 
 SUGGEST = Path(__file__).parent / "fixtures" / "suggest"

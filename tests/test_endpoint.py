@@ -15,19 +15,19 @@ from pyoxigraph import Literal, NamedNode, Store, Variable
 from rdflib.compare import isomorphic
 from servers import free_port  # noqa: E402
 
-from crossplan.graph import push as push_module  # noqa: E402
-from crossplan.graph.endpoint import (  # noqa: E402
+from crossplan.graph.errors import EndpointError  # noqa: E402
+from crossplan.graph.model.vocabulary import GRAPH_BASE, PREFIXES, graph_iri, node_iri  # noqa: E402
+from crossplan.graph.sparql.text import bind_values, with_prefixes  # noqa: E402
+from crossplan.graph.stores import push as push_module  # noqa: E402
+from crossplan.graph.stores.embedded import open_store  # noqa: E402
+from crossplan.graph.stores.endpoint import (  # noqa: E402
     Connection,
     Credentials,
     EndpointStore,
     LocalOnlyError,
     find_credentials,
 )
-from crossplan.graph.errors import EndpointError  # noqa: E402
-from crossplan.graph.push import push_graph, service_urls  # noqa: E402
-from crossplan.graph.sparqltext import bind_values, with_prefixes  # noqa: E402
-from crossplan.graph.store import open_store  # noqa: E402
-from crossplan.graph.vocabulary import GRAPH_BASE, PREFIXES, graph_iri, node_iri  # noqa: E402
+from crossplan.graph.stores.push import push_graph, service_urls  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -15,12 +15,12 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import CrossplanError
-from crossplan.graph.export import export_formats, export_graph, flatten_graph, spelling
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.model import Relation, StructuralRelation
-from crossplan.graph.store import CrossplanStore, memory_store, open_store
-from crossplan.graph.vocabulary import CP, DCTERMS, GRAPH_BASE, RDFS, SKOS, XSD, graph_iri, node_iri
+from crossplan.graph.model.nodes import Relation, StructuralRelation
+from crossplan.graph.model.vocabulary import CP, DCTERMS, GRAPH_BASE, RDFS, SKOS, XSD, graph_iri, node_iri
+from crossplan.graph.stores.embedded import CrossplanStore, memory_store, open_store
+from crossplan.graph.views.export import export_formats, export_graph, flatten_graph, spelling
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NASTY = FIXTURES / "export_nasty"
@@ -254,7 +254,7 @@ def test_graph_tools_read_nodes_attributes_and_labelled_edges(stores, tmp_path, 
 
 def test_graph_tools_get_one_node_per_entity_and_one_edge_per_relation(stores):
     store = stores["shipped"]
-    from crossplan.graph.export import data_triples
+    from crossplan.graph.views.export import data_triples
 
     flat = flatten_graph(data_triples(store))
     entities = store.select(
@@ -362,8 +362,8 @@ def test_the_context_is_shipped_exportable_and_enough_to_read_the_export(stores)
 
 
 def test_every_context_term_names_a_term_of_the_vocabulary():
-    from crossplan.graph.export import _context
-    from crossplan.graph.vocabulary import ORG, PROV, XSD
+    from crossplan.graph.model.vocabulary import ORG, PROV, XSD
+    from crossplan.graph.views.export import _context
 
     known = {CP.base + name for name in CP.terms} | {DCTERMS.base + name for name in DCTERMS.terms}
     known |= {RDFS.label, SKOS.altLabel, SKOS.note, ORG.Organization, ORG.subOrganizationOf, PROV.wasDerivedFrom}
@@ -467,7 +467,7 @@ def test_memory_and_disk_stores_export_the_same(stores):
 def test_jsonld_keeps_what_the_context_does_not_foresee():
     from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-    from crossplan.graph.export import jsonld_document
+    from crossplan.graph.views.export import jsonld_document
 
     node = NamedNode(node_iri("odd/r1"))
     xsd = "http://www.w3.org/2001/XMLSchema#"

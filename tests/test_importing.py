@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from rdflib.compare import isomorphic
 
-from crossplan.graph import importing
-from crossplan.graph.datadir import TEMPLATE_COLUMNS, init_data_dir, template_csv, write_template
+from crossplan.graph.datafiles.datadir import TEMPLATE_COLUMNS, init_data_dir, template_csv, write_template
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import CrossplanError, DataError, ImportFileError
-from crossplan.graph.importing import field_of_header, import_plan
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.model import NodeType
-from crossplan.graph.rdf import to_rdflib
+from crossplan.graph.importing import builder as importing
+from crossplan.graph.importing.builder import field_of_header, import_plan
+from crossplan.graph.model.nodes import NodeType
+from crossplan.graph.rdf.quads import to_rdflib
 from crossplan.graph.resources import shipped_data_dir
 
 tables = importlib.import_module("tests.fixtures.import.hmip_tables")
@@ -623,8 +623,8 @@ def test_replacing_a_plan_that_others_link_to_fails_and_points_at_the_link(mini_
 def test_validation_problems_in_the_new_plan_point_at_the_row_they_came_from(data, tmp_path, monkeypatch):
     # The importer only writes what validates, so no table makes a recommendation invalid; a problem
     # stands in for one here (say a stricter shape) to check where it is reported.
-    from crossplan.graph import validation
     from crossplan.graph.errors import Problem
+    from crossplan.graph.rdf import validation
 
     lines = []
 
@@ -669,7 +669,7 @@ def test_a_bad_plan_id(data, tmp_path):
 
 
 def test_init_makes_an_empty_valid_data_directory(tmp_path):
-    from crossplan.graph.validation import validate_data
+    from crossplan.graph.rdf.validation import validate_data
 
     result = init_data_dir(tmp_path / "mine")
     assert sorted(snapshot(tmp_path / "mine")) == ["documents.yaml", "organisations.yaml", "programmes.yaml"]

@@ -46,7 +46,7 @@ def run_cli(tmp_path: Path, *arguments: str) -> set[str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, Path]:
     """The mini data set and a store already built from it (so that the commands below only read it)."""
-    from crossplan.graph.store import build_store
+    from crossplan.graph.stores.embedded import build_store
 
     store = tmp_path_factory.mktemp("store") / "store"
     build_store(FIXTURE, store)
@@ -64,7 +64,7 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
 def test_help_imports_nothing_heavy(tmp_path, arguments):
     loaded = run_cli(tmp_path, *arguments)
     assert loaded & HEAVY == set()
-    assert "pyoxigraph" not in loaded and "crossplan.graph.store" not in loaded
+    assert "pyoxigraph" not in loaded and "crossplan.graph.stores.embedded" not in loaded
 
 
 def test_build_imports_nothing_heavy(tmp_path):

@@ -4,9 +4,9 @@ import textwrap
 
 import pytest
 
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import DataError
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.model import NodeType, Relation, Status
+from crossplan.graph.model.nodes import NodeType, Relation, Status
 
 
 @pytest.fixture

@@ -13,10 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.export import spreadsheet_safe
-from crossplan.graph.matrix import LINK_HEADERS, OTHER_COLUMN, RELATION_COLOURS, build_matrix, cell_text, link_cells
-from crossplan.graph.questions import find_mapping
-from crossplan.graph.store import open_store
+from crossplan.graph.questions.show import find_mapping
+from crossplan.graph.stores.embedded import open_store
+from crossplan.graph.views.export import spreadsheet_safe
+from crossplan.graph.views.matrix import (
+    LINK_HEADERS,
+    OTHER_COLUMN,
+    RELATION_COLOURS,
+    build_matrix,
+    cell_text,
+    link_cells,
+)
 
 HOSTILE = {
     "title": '<script>alert("plan")</script> Alpha',
@@ -144,7 +151,7 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
     assert [[spreadsheet_safe(value) if value is not None else None for value in row] for row in expected] == values[1:]
     links = [[cell.value for cell in row] for row in book["links"].iter_rows()]
     assert links[0] == LINK_HEADERS
-    from crossplan.graph.matrix import MatrixLink
+    from crossplan.graph.views.matrix import MatrixLink
 
     assert links[1:] == [link_cells(MatrixLink(**link)) for link in data["links"]]
     # formatted for reading: frozen header, wrapped text, a colour per relation, links between the sheets

@@ -3,10 +3,10 @@
 import pyshacl
 import rdflib
 
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.rdf import to_rdflib
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.rdf.quads import to_rdflib
+from crossplan.graph.rdf.validation import check_shapes
 from crossplan.graph.resources import ontology_text, shapes_text
-from crossplan.graph.validation import check_shapes
 
 
 def test_ontology_is_an_owl_ontology():

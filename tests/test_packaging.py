@@ -77,11 +77,11 @@ def test_wheel_has_one_top_level_name_and_every_resource(wheel):
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 assert f"crossplan/{folder}/{path.relative_to(ROOT / folder).as_posix()}" in names, path
-    # the saved queries and the browser graph's assets ship too
-    for folder in ("graph/queries", "graph/viz_assets"):
-        for path in (ROOT / folder).iterdir():
-            if path.is_file() and path.suffix in (".rq", ".js", ".css", ".html"):
-                assert f"crossplan/{folder}/{path.name}" in names, path
+    # every file of the library ships: modules, saved queries, page and report assets, vendored code
+    for path in (ROOT / "graph").rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            assert f"crossplan/{path.relative_to(ROOT).as_posix()}" in names, path
+    assert "crossplan/py.typed" in names
     assert not any(name.startswith(("crossplan/tests/", "crossplan/bench/", "tests/", "bench/")) for name in names)
     top_level = zipfile.ZipFile(wheel).read("crossplan-0.1.0.dist-info/top_level.txt").decode().split()
     assert top_level == ["crossplan"]

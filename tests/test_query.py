@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Variable
 
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import QueryError, UnknownIdError
-from crossplan.graph.loading import load_dataset
+from crossplan.graph.model.vocabulary import XSD
 from crossplan.graph.output import escape_control, render_csv, render_markdown, render_rows, render_table
-from crossplan.graph.query import (
+from crossplan.graph.questions.query import (
     QueryResult,
     bind_parameters,
     check_query,
@@ -25,8 +26,7 @@ from crossplan.graph.query import (
     saved_queries,
     saved_query,
 )
-from crossplan.graph.store import memory_store
-from crossplan.graph.vocabulary import XSD
+from crossplan.graph.stores.embedded import memory_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ID = "https://w3id.org/crossplan/id/"
@@ -554,5 +554,5 @@ def test_saved_queries_are_package_data():
     from crossplan.graph.resources import queries_dir
 
     config = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "*.rq" in config["tool"]["setuptools"]["package-data"]["crossplan.graph.queries"]
+    assert "*.rq" in config["tool"]["setuptools"]["package-data"]["crossplan.graph.questions.saved"]
     assert sorted(path.stem for path in queries_dir().glob("*.rq")) == [query.name for query in saved_queries()]

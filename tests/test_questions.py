@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import CrossplanError, UnknownIdError
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.questions import (
+from crossplan.graph.questions.show import (
     ItemSummary,
     LinkView,
     MappingLink,
@@ -28,7 +28,7 @@ from crossplan.graph.questions import (
     format_node,
     format_overdue,
 )
-from crossplan.graph.store import memory_store
+from crossplan.graph.stores.embedded import memory_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -12,10 +12,10 @@ from html.parser import HTMLParser
 import pytest
 from chromium import launch
 
-from crossplan.graph.analysis import find_duplicate_groups
-from crossplan.graph.questions import find_gaps, find_mapping, find_overdue
-from crossplan.graph.report import gather_report, render_html, render_pdf
-from crossplan.graph.store import open_store
+from crossplan.graph.questions.network import find_duplicate_groups
+from crossplan.graph.questions.show import find_gaps, find_mapping, find_overdue
+from crossplan.graph.stores.embedded import open_store
+from crossplan.graph.views.report import gather_report, render_html, render_pdf
 from tests.test_matrix import HOSTILE, make_hostile
 
 AS_OF = "2021-06-30"
@@ -384,7 +384,7 @@ def test_an_output_that_is_a_directory_is_one_line(mini_data, invoke, tmp_path):
 
 
 def test_many_pairs_leave_the_drawings_out_and_say_how_to_get_one(mini_data, monkeypatch):
-    from crossplan.graph.report import render
+    from crossplan.graph.views.report import render
 
     store = open_store(mini_data)
     report = gather_report(store, "alpha", "beta", as_of=AS_OF)
@@ -394,7 +394,7 @@ def test_many_pairs_leave_the_drawings_out_and_say_how_to_get_one(mini_data, mon
 
 
 def test_the_pdf_is_made_without_fetching_anything(monkeypatch):
-    from crossplan.graph.report import render
+    from crossplan.graph.views.report import render
 
     asked = []
 
@@ -411,9 +411,9 @@ def test_the_pdf_is_made_without_fetching_anything(monkeypatch):
 
 
 def test_the_fingerprint_follows_the_data(mini_data, tmp_path):
-    from crossplan.graph.loading import load_dataset
-    from crossplan.graph.report.contents import data_fingerprint
-    from crossplan.graph.store import memory_store
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+    from crossplan.graph.views.report.contents import data_fingerprint
 
     copy = tmp_path / "copy"
     shutil.copytree(mini_data, copy)

@@ -5,11 +5,11 @@ from collections import Counter
 
 import pytest
 
-from crossplan.graph.analysis import find_duplicate_groups, find_paths
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.model import Basis, NodeType, Relation, Status
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.model.nodes import Basis, NodeType, Relation, Status
+from crossplan.graph.questions.network import find_duplicate_groups, find_paths
 from crossplan.graph.resources import shipped_data_dir
-from crossplan.graph.store import memory_store
+from crossplan.graph.stores.embedded import memory_store
 
 BLUEPRINT_WORKSTREAMS = {
     "prevention": 5,

@@ -66,8 +66,8 @@ def local(data_dir: Path, cache: Path, *arguments: str) -> subprocess.CompletedP
 
 
 def local_rows(data_dir: Path, query: str) -> list[dict]:
-    from crossplan.graph.query import run_query
-    from crossplan.graph.store import open_store
+    from crossplan.graph.questions.query import run_query
+    from crossplan.graph.stores.embedded import open_store
 
     return run_query(open_store(data_dir), query).as_dicts()
 
@@ -211,7 +211,7 @@ def test_sparqlwrapper_and_rdflib_sparqlstore_read_it(readonly):
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    from crossplan.graph.vocabulary import PREFIXES
+    from crossplan.graph.model.vocabulary import PREFIXES
 
     prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
     wrapper = SPARQLWrapper(readonly.sparql)

@@ -11,10 +11,10 @@ from servers import SCRIPTS, Server, run_script  # noqa: E402
 
 pytestmark = pytest.mark.server
 
-from crossplan.graph.endpoint import Connection, EndpointStore  # noqa: E402
 from crossplan.graph.errors import EndpointError  # noqa: E402
-from crossplan.graph.push import push_graph  # noqa: E402
-from crossplan.graph.store import open_store  # noqa: E402
+from crossplan.graph.stores.embedded import open_store  # noqa: E402
+from crossplan.graph.stores.endpoint import Connection, EndpointStore  # noqa: E402
+from crossplan.graph.stores.push import push_graph  # noqa: E402
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -182,7 +182,7 @@ def sample_ids(store) -> list[str]:
 
 
 def test_show_gives_the_same_answers(shipped, remote):
-    from crossplan.graph.questions import describe_node
+    from crossplan.graph.questions.show import describe_node
 
     ids = sample_ids(shipped)
     assert len(ids) >= 10
@@ -192,7 +192,7 @@ def test_show_gives_the_same_answers(shipped, remote):
 
 
 def test_mapping_overdue_and_gaps_give_the_same_answers(shipped, remote):
-    from crossplan.graph.questions import find_gaps, find_mapping, find_overdue
+    from crossplan.graph.questions.show import find_gaps, find_mapping, find_overdue
 
     assert find_mapping(remote, "hmip-resettlement", "yj-blueprint") == find_mapping(
         shipped, "hmip-resettlement", "yj-blueprint"
@@ -208,7 +208,7 @@ def test_mapping_overdue_and_gaps_give_the_same_answers(shipped, remote):
 
 
 def test_impact_paths_and_duplicates_give_the_same_answers(shipped, remote):
-    from crossplan.graph.analysis import find_duplicate_groups, find_impact, find_paths
+    from crossplan.graph.questions.network import find_duplicate_groups, find_impact, find_paths
 
     for node in ("hmip-resettlement/r1", "hmip-resettlement/r6", "yj-blueprint/resettlement-and-transitions"):
         for direction in ("downstream", "upstream"):
@@ -220,7 +220,7 @@ def test_impact_paths_and_duplicates_give_the_same_answers(shipped, remote):
 
 
 def test_saved_queries_give_the_same_answers(shipped, remote):
-    from crossplan.graph.query import run_query, saved_queries
+    from crossplan.graph.questions.query import run_query, saved_queries
 
     parameters = {"organisation": "yjb", "basis": "judged", "plan": "hmip-resettlement", "phrase": "accommodation"}
     queries = saved_queries()

@@ -8,9 +8,9 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Variable
 
 from crossplan.graph.errors import QueryError
-from crossplan.graph.sparqltext import inline_terms
-from crossplan.graph.store import open_store
-from crossplan.graph.vocabulary import PREFIXES, node_iri
+from crossplan.graph.model.vocabulary import PREFIXES, node_iri
+from crossplan.graph.sparql.text import inline_terms
+from crossplan.graph.stores.embedded import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

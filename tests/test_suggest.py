@@ -14,12 +14,18 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import CrossplanError, DataError, UnknownIdError
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.model import NodeType, Relation
-from crossplan.graph.review import Rejection, add_list_entry, check_rejections, read_rejections, record_rejection
-from crossplan.graph.store import memory_store
-from crossplan.graph.suggest import explain_pair, split_sentences, suggest_links
+from crossplan.graph.model.nodes import NodeType, Relation
+from crossplan.graph.stores.embedded import memory_store
+from crossplan.graph.suggest.review import (
+    Rejection,
+    add_list_entry,
+    check_rejections,
+    read_rejections,
+    record_rejection,
+)
+from crossplan.graph.suggest.similar import explain_pair, split_sentences, suggest_links
 
 SUGGEST = Path(__file__).parent / "fixtures" / "suggest"
 SHIPPED = Path(__file__).parent.parent / "data"

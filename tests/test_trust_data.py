@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.datafiles.yamlfile import MAX_DEPTH, read_yaml
 from crossplan.graph.errors import DataError
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.validation import validate_data
-from crossplan.graph.yamlfile import MAX_DEPTH, read_yaml
+from crossplan.graph.rdf.validation import validate_data
 
 
 def _replace(path: Path, old: str, new: str) -> None:

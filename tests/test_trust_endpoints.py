@@ -10,9 +10,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from crossplan.graph.endpoint import Connection, Credentials, EndpointStore
 from crossplan.graph.errors import EndpointError
-from crossplan.graph.query import run_query
+from crossplan.graph.questions.query import run_query
+from crossplan.graph.stores.endpoint import Connection, Credentials, EndpointStore
 
 GRAPHS = json.dumps(
     {
@@ -215,9 +215,9 @@ def test_redirects_are_never_followed(hostile):
 
 
 def test_push_words_a_garbled_count_as_the_servers(hostile, mini_data):
-    from crossplan.graph.loading import load_dataset
-    from crossplan.graph.push import push_graph
-    from crossplan.graph.store import memory_store
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+    from crossplan.graph.stores.push import push_graph
 
     hostile.body = b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": [{"g": {"type": "uri", "value": "x:g"}}]}}'
     store = memory_store(load_dataset(mini_data))
@@ -239,7 +239,7 @@ def test_terminal_escapes_from_a_server_are_shown_escaped(hostile):
 
 
 def test_push_never_sends_back_a_malformed_graph_name(hostile):
-    from crossplan.graph.push import PushReport, _Pusher
+    from crossplan.graph.stores.push import PushReport, _Pusher
 
     injected = {
         "head": {"vars": ["g"]},

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from crossplan.graph.errors import ImportFileError
-from crossplan.graph.importing import import_plan
+from crossplan.graph.importing.builder import import_plan
 
 tables = importlib.import_module("tests.fixtures.import.hmip_tables")
 
 
 @pytest.fixture
 def data(tmp_path, monkeypatch) -> Path:
-    from crossplan.graph.datadir import init_data_dir
+    from crossplan.graph.datafiles.datadir import init_data_dir
 
     monkeypatch.chdir(tmp_path)  # messages name files relative to the working directory
     target = tmp_path / "data"

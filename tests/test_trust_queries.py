@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from crossplan.graph.errors import QueryError
-from crossplan.graph.query import (
+from crossplan.graph.questions.query import (
     MAX_NESTING,
     MAX_QUERY_CHARACTERS,
     MAX_QUERY_TOKENS,
@@ -111,8 +111,8 @@ def test_the_engine_cannot_reach_the_network_even_if_the_check_misses(listener):
 def test_run_query_words_a_blocked_service_as_a_refusal(listener, monkeypatch):
     from pyoxigraph import Store
 
-    from crossplan.graph import query as query_module
-    from crossplan.graph.store import CrossplanStore
+    from crossplan.graph.questions import query as query_module
+    from crossplan.graph.stores.embedded import CrossplanStore
 
     url, hits = listener
     monkeypatch.setattr(query_module, "check_query", lambda text, timeout=None: None)  # as if the check missed it
@@ -163,8 +163,8 @@ def test_the_largest_accepted_queries_do_not_crash():
     so that a crash fails the test rather than the test run)."""
     script = textwrap.dedent("""
         from pyoxigraph import Store
-        from crossplan.graph.query import run_query, MAX_QUERY_TOKENS, MAX_NESTING
-        from crossplan.graph.store import CrossplanStore
+        from crossplan.graph.questions.query import run_query, MAX_QUERY_TOKENS, MAX_NESTING
+        from crossplan.graph.stores.embedded import CrossplanStore
         store = CrossplanStore(Store(), None, None)
         half = (MAX_QUERY_TOKENS - 40) // 2
         queries = [
@@ -193,8 +193,8 @@ def test_a_query_that_eats_memory_is_stopped_with_a_message():
         import os
         from pyoxigraph import Literal, NamedNode, Quad, Store
         from crossplan.graph.errors import QueryError
-        from crossplan.graph.query import run_query
-        from crossplan.graph.store import CrossplanStore
+        from crossplan.graph.questions.query import run_query
+        from crossplan.graph.stores.embedded import CrossplanStore
         oxigraph = Store()
         oxigraph.extend([Quad(NamedNode(f"x:s{i}"), NamedNode("x:p"), Literal(f"value {i}" * 4)) for i in range(2000)])
         try:
@@ -223,7 +223,7 @@ def test_a_bad_memory_setting_is_named(monkeypatch):
 
 def test_without_the_network_guard_service_fails_closed_on_the_word(monkeypatch):
     """Where seccomp is unavailable (not Linux x86-64/arm64), any query that mentions 'service' is refused."""
-    from crossplan.graph import query as query_module
+    from crossplan.graph.questions import query as query_module
 
     monkeypatch.setattr(query_module, "network_guard_available", lambda: False)
     monkeypatch.setattr(query_module, "deny_network", lambda: False)
@@ -239,7 +239,7 @@ def test_without_the_network_guard_service_fails_closed_on_the_word(monkeypatch)
 def test_the_guard_is_available_here():
     import platform
 
-    from crossplan.graph.query import network_guard_available
+    from crossplan.graph.questions.query import network_guard_available
 
     if sys.platform.startswith("linux") and platform.machine().lower() in ("x86_64", "aarch64"):
         assert network_guard_available()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import UnknownIdError
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.store import memory_store, open_store
-from crossplan.graph.viz import (
+from crossplan.graph.stores.embedded import memory_store, open_store
+from crossplan.graph.views.viz import (
     ExtraEdge,
     VizOptionError,
     build_view,
@@ -317,8 +317,8 @@ def test_bad_options_raise_typed_errors(mini, options, error, message):
 
 
 def test_the_view_from_a_sparql_server_is_the_view_from_the_store(oxigraph_server, mini):
-    from crossplan.graph.endpoint import Connection
-    from crossplan.graph.push import push_graph
+    from crossplan.graph.stores.endpoint import Connection
+    from crossplan.graph.stores.push import push_graph
 
     oxigraph_server.clear()
     push_graph(mini, oxigraph_server.url, connection=Connection(oxigraph_server.credentials))

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from chromium import launch
 
-from crossplan.graph.loading import Dataset, ParsedFile, load_dataset
-from crossplan.graph.model import (
+from crossplan.graph.datafiles.loading import Dataset, ParsedFile, load_dataset
+from crossplan.graph.model.nodes import (
     Basis,
     Link,
     Location,
@@ -33,8 +33,8 @@ from crossplan.graph.model import (
     Response,
     Status,
 )
-from crossplan.graph.store import memory_store, open_store
-from crossplan.graph.viz import ExtraEdge, build_view, page_html, render_html
+from crossplan.graph.stores.embedded import memory_store, open_store
+from crossplan.graph.views.viz import ExtraEdge, build_view, page_html, render_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHOWN_TYPES = "cp:Plan cp:Workstream cp:Recommendation cp:Action cp:Organisation cp:Document cp:Programme"

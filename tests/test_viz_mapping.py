@@ -10,10 +10,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import UnknownIdError
-from crossplan.graph.loading import load_dataset
-from crossplan.graph.store import memory_store, open_store
-from crossplan.graph.viz import (
+from crossplan.graph.stores.embedded import memory_store, open_store
+from crossplan.graph.views.viz import (
     BASIS_STYLES,
     RELATION_STYLES,
     VizOptionError,
@@ -21,7 +21,7 @@ from crossplan.graph.viz import (
     mapping_drawing,
     mapping_svg,
 )
-from crossplan.graph.viz.mapping import (
+from crossplan.graph.views.viz.mapping import (
     count_crossings,
     drawing_svg,
     improve_by_swaps,

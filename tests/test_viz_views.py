@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.store import open_store
-from crossplan.graph.viz import render_html
+from crossplan.graph.stores.embedded import open_store
+from crossplan.graph.views.viz import render_html
 from tests.test_viz_browser import browser, open_page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
@@ -272,8 +272,8 @@ HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> & \u2028"
 def test_data_text_stays_text_in_the_mapping_and_matrix(browser, tmp_path):  # noqa: F811
     import shutil
 
-    from crossplan.graph.loading import load_dataset
-    from crossplan.graph.store import memory_store
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
 
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).parent / "fixtures" / "mini", data)

@@ -4,9 +4,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from crossplan.graph.model import Basis, NodeType, Relation, Response, Status, StructuralRelation
+from crossplan.graph.model.nodes import Basis, NodeType, Relation, Response, Status, StructuralRelation
+from crossplan.graph.model.vocabulary import CP, PREFIXES, global_id_of, node_iri
 from crossplan.graph.resources import ontology_text
-from crossplan.graph.vocabulary import CP, PREFIXES, global_id_of, node_iri
 
 
 @pytest.fixture(scope="module")

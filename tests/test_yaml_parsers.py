@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph import yamlfile
+from crossplan.graph.datafiles import yamlfile
+from crossplan.graph.datafiles.yamlfile import YamlList, YamlMapping, read_yaml, resolve_plain_scalar
 from crossplan.graph.errors import DataError
-from crossplan.graph.yamlfile import YamlList, YamlMapping, read_yaml, resolve_plain_scalar
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..errors import ServeError
-from ..query import DEFAULT_TIMEOUT
+from ..questions.query import DEFAULT_TIMEOUT
 from . import views
 from .workspace import Workspace
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..analysis import (
+from ..errors import CrossplanError
+from ..questions.network import (
     IMPACT_RELATIONS,
     find_duplicate_groups,
     find_impact,
@@ -18,8 +19,7 @@ from ..analysis import (
     format_impact,
     format_paths,
 )
-from ..errors import CrossplanError
-from ..questions import (
+from ..questions.show import (
     describe_node,
     find_gaps,
     find_mapping,

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from ..errors import QueryError
-from ..query import DEFAULT_TIMEOUT, MAX_ROWS, QueryResult, format_result, run_query
-from ..vocabulary import PREFIXES
+from ..model.vocabulary import PREFIXES
+from ..questions.query import DEFAULT_TIMEOUT, MAX_ROWS, QueryResult, format_result, run_query
 
 MAX_QUERY_BYTES = 256 * 1024
 """Largest query text (or request body) accepted."""

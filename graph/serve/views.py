@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import CrossplanError, QueryError, UnknownIdError
-from ..query import DEFAULT_TIMEOUT, bind_parameters, saved_queries, saved_query
-from ..sparqltext import bind_values, declared_prefixes
-from ..vocabulary import ID_BASE, PREFIXES
+from ..model.vocabulary import ID_BASE, PREFIXES
+from ..questions.query import DEFAULT_TIMEOUT, bind_parameters, saved_queries, saved_query
+from ..sparql.text import bind_values, declared_prefixes
 from .auth import Refusal, check_write, own_origins
 from .pages import (
     error_html,
@@ -129,7 +129,7 @@ async def graph_shell(request: Request) -> Response:
 
 async def graph_page(request: Request) -> Response:
     """The browser graph of the store (presets as query parameters: plan, focus, depth, relations, mapping=A,B)."""
-    from ..viz import render_html
+    from ..views.viz import render_html
 
     arguments = request.query_params
     options = {}
@@ -252,7 +252,7 @@ async def saved_query_page(request: Request) -> Response:
 
 
 def _plan_ids(store) -> tuple[str, ...]:
-    from ..questions import plan_titles
+    from ..questions.show import plan_titles
 
     return tuple(sorted(store.remembered("serve-plan-titles", lambda: plan_titles(store))))
 
@@ -339,7 +339,7 @@ def _default_pair(plans: tuple[str, ...]) -> tuple[str, str]:
 
 
 def _suggestions(store, from_plan: str, to_plan: str) -> list[dict]:
-    from ..review import list_suggestions
+    from ..suggest.review import list_suggestions
 
     return [
         suggestion.to_json()
@@ -443,7 +443,7 @@ def _card(number: int, suggestion: dict, edits: bool) -> str:
 async def review_edit(request: Request) -> Response:
     """Accept or reject one suggestion (POST JSON {from, to, relation?, note?}), behind --allow-edits, the token and
     the cross-site checks; write through graph.review and reload before answering."""
-    from ..review import accept_suggestion, reject_suggestion
+    from ..suggest.review import accept_suggestion, reject_suggestion
 
     state = _state(request)
     action = request.path_params["action"]

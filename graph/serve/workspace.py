@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..datafiles.loading import data_files
 from ..errors import CrossplanError, DataError
-from ..loading import data_files
-from ..review import REJECTIONS_FILE
-from ..store import CrossplanStore, open_store
+from ..stores.embedded import CrossplanStore, open_store
+from ..suggest.review import REJECTIONS_FILE
 
 MEMORY_LIMIT = 5_000_000
 """Most quads copied into memory; a larger store is answered from disk."""

@@ -1,0 +1,1 @@
+"""New plans from spreadsheets, CSV and printed text, written out as YAML for the data directory."""

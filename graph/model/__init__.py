@@ -1,0 +1,1 @@
+"""The closed vocabulary: node types, relations, statuses and the crossplan namespace."""

@@ -1,0 +1,172 @@
+"""Validate a data directory: YAML and reference checks, quotes against their sources, then SHACL."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..datafiles.loading import Dataset, display_path, load_dataset, normalise_space
+from ..errors import DataError, Problem
+from ..model.nodes import Node, NodeType
+
+_LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
+
+
+def normalise_source(text: str) -> str:
+    """Normalise a source text for verbatim comparison: rejoin words hyphen-broken at a line end, collapse whitespace.
+
+    >>> normalise_source("pre-\\ncourt  diversion\\n")
+    'pre-court diversion'
+    """
+    return normalise_space(_LINE_BREAK_HYPHEN.sub(r"\1-\2", text))
+
+
+def validate_data(
+    data_dir: Path | str | None = None, *, shacl: bool = True, overrides: dict[str, str] | None = None
+) -> list[Problem]:
+    """Check a data directory and return every problem found (an empty list means it is valid).
+
+    Runs the YAML and reference checks, checks that quotes and printed texts appear verbatim in the
+    shipped source texts, and (when those pass) validates the RDF against ``ontology/shapes.ttl``.
+    ``overrides`` (relative path → YAML text) checks a change before it is written.
+    """
+    dataset = load_dataset(data_dir, strict=False, overrides=overrides)
+    problems = list(dataset.problems)
+    problems += check_quotes(dataset)
+    problems += check_rejections(dataset)
+    if shacl and not problems:
+        problems += check_shapes(dataset)
+    return sorted(set(problems))
+
+
+class _Sources:
+    """Normalised source texts of documents, read once each."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        self.texts: dict[str, str | None] = {}
+
+    def text_of(self, document_id: str | None) -> str | None:
+        if document_id is None:
+            return None
+        if document_id not in self.texts:
+            path = self.dataset.source_path(document_id)
+            self.texts[document_id] = normalise_source(_read_source(path)) if path and path.is_file() else None
+        return self.texts[document_id]
+
+    def plan_source(self, node: Node | None) -> str | None:
+        if node is None:
+            return None
+        plan = self.dataset.nodes.get(node.plan or (node.id if node.type is NodeType.PLAN else ""))
+        return plan.source if plan else None
+
+
+def _read_source(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError.at(
+            display_path(path), 0, f"not UTF-8 text (byte {error.start}): save the source text as UTF-8"
+        ) from None
+    except OSError as error:
+        raise DataError.at(display_path(path), 0, f"cannot read the source text: {error.strerror}") from None
+
+
+def printed_texts(node: Node) -> list[tuple[str, str]]:
+    """Return (what, text) for every field of a node that must be printed verbatim in its plan's source."""
+    texts = [("text", piece) for piece in node.text_pieces] or [("text", node.text)]
+    texts += [("status-text", node.status_text), ("timescale", node.timescale), ("addressee-text", node.addressee_text)]
+    if node.type in (NodeType.WORKSTREAM, NodeType.UPDATE):
+        texts.append(("title", node.title))
+    texts += [("owner", owner.text) for owner in node.owners]
+    texts += [("target date", target.text) for target in node.target_dates]
+    return [(what, text) for what, text in texts if text]
+
+
+def check_quotes(dataset: Dataset) -> list[Problem]:
+    """Check that item texts and link quotes appear verbatim (whitespace-normalised) in their source texts."""
+    sources = _Sources(dataset)
+    problems = []
+    for node in dataset.nodes.values():
+        if node.plan is None:
+            continue
+        document = sources.plan_source(node)
+        source = sources.text_of(document)
+        if source is None:
+            continue
+        for what, text in printed_texts(node):
+            if normalise_source(text) not in source:
+                problems.append(
+                    _not_in_source(
+                        node.location.path, node.location.line, f"{what} of '{node.id}'", text, dataset, document
+                    )
+                )
+    for link in dataset.links:
+        document = link.document or sources.plan_source(dataset.nodes.get(link.source_id))
+        source = sources.text_of(document)
+        if source is not None and normalise_source(link.quote) not in source:
+            problems.append(
+                _not_in_source(
+                    link.location.path, link.location.line, f"quote of link {link.key}", link.quote, dataset, document
+                )
+            )
+        if link.target_quote:
+            document = sources.plan_source(dataset.nodes.get(link.target_id))
+            source = sources.text_of(document)
+            if source is not None and normalise_source(link.target_quote) not in source:
+                problems.append(
+                    _not_in_source(
+                        link.location.path,
+                        link.location.line,
+                        f"target-quote of link {link.key}",
+                        link.target_quote,
+                        dataset,
+                        document,
+                    )
+                )
+    return problems
+
+
+def _not_in_source(path: str, line: int, what: str, text: str, dataset: Dataset, document: str) -> Problem:
+    excerpt = text if len(text) <= 60 else text[:57] + "..."
+    source_file = dataset.nodes[document].source_file
+    return Problem(path, line, f'{what} is not in its source {source_file}: "{excerpt}" (quote it exactly as printed)')
+
+
+def check_rejections(dataset: Dataset) -> list[Problem]:
+    """Check the remembered rejected suggestions (``suggestions/rejected.yaml``), if there are any."""
+    from ..suggest.review import REJECTIONS_FILE
+    from ..suggest.review import check_rejections as check_file
+
+    if not (dataset.data_dir / REJECTIONS_FILE).is_file():
+        return []
+    return check_file(dataset.data_dir, set(dataset.nodes))
+
+
+def check_shapes(dataset: Dataset) -> list[Problem]:
+    """Validate the dataset's RDF against the SHACL shapes; locate each violation at its node's line."""
+    import pyshacl
+    import rdflib
+    from rdflib.namespace import SH
+
+    from ..resources import shapes_text
+    from .quads import to_rdflib
+
+    data = to_rdflib(dataset)
+    shapes = rdflib.Graph().parse(data=shapes_text(), format="turtle")
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    if conforms:
+        return []
+    locations = {node.iri: node.location for node in dataset.nodes.values()}
+    locations.update({link.iri: link.location for link in dataset.links})
+    problems = []
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = str(report.value(result, SH.focusNode))
+        message = str(report.value(result, SH.resultMessage) or "does not conform")
+        path = report.value(result, SH.resultPath)
+        location = locations.get(focus)
+        subject = focus.rsplit("/id/", 1)[-1]
+        where = (location.path, location.line) if location else ("(graph)", 0)
+        detail = f" ({path.n3(data.namespace_manager)})" if isinstance(path, rdflib.URIRef) else ""
+        problems.append(Problem(where[0], where[1], f"{subject}: {message}{detail}"))
+    return problems

@@ -1,0 +1,1 @@
+"""Suggested links between plans and the review of them (accept, reject, remember)."""

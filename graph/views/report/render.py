@@ -1,0 +1,121 @@
+"""Render a ``Report`` as one self-contained HTML page (no script, no request) or an A4 PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from ... import __version__
+from ...errors import CrossplanError
+from ...model.nodes import NodeType
+from ..matrix import RELATION_COLOURS, write_output
+from .charts import bar_chart, heat_colour
+from .contents import Report
+
+MAX_DRAWINGS = 12
+"""Beyond this many pairs the page leaves the mapping drawings out (each reads the whole graph; the matrix stays)."""
+
+_KINDS = [kind.value for kind in (NodeType.WORKSTREAM, NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.UPDATE)]
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _mapping_picture(store, from_plan: str, to_plan: str) -> str | None:
+    """Return the drawing of the mapping (``viz.mapping_svg``) where this installation has it."""
+    try:
+        from ..viz import mapping_svg
+    except ImportError:
+        return None
+    return mapping_svg(store, from_plan, to_plan)
+
+
+def _title(report: Report) -> str:
+    if report.pairs:
+        names = "; ".join(f"{pair.matrix.from_plan} → {pair.matrix.to_plan}" for pair in report.pairs[:3])
+        return f"Briefing: {names}" + (f" and {len(report.pairs) - 3} more pairs" if len(report.pairs) > 3 else "")
+    return "Briefing: " + ", ".join(plan.id for plan in report.plans[:5]) + ("…" if len(report.plans) > 5 else "")
+
+
+def render_html(report: Report, store=None) -> str:
+    """Return the briefing as one HTML page: styles inline, charts and the mapping drawing as inline SVG.
+
+    ``store`` (optional) is asked for the mapping drawings; without it, or with more than ``MAX_DRAWINGS`` pairs,
+    the page says where to get them (``crossplan report FROM TO`` or ``crossplan viz --mapping FROM TO``).
+    """
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    environment = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    template = environment.from_string(_asset("report.html.j2"))
+    received, most = [], []
+    for pair in report.pairs:
+        counts = {column: 0 for column, _title in pair.matrix.columns}
+        for row in pair.matrix.rows:
+            for column in row.cells:
+                counts[column] = counts.get(column, 0) + 1
+        received.append(counts)
+        most.append(max((len(entries) for row in pair.matrix.rows for entries in row.cells.values()), default=0))
+    pictures = []
+    drawn = store is not None and len(report.pairs) <= MAX_DRAWINGS
+    for pair in report.pairs:
+        picture = _mapping_picture(store, pair.matrix.from_plan, pair.matrix.to_plan) if drawn else None
+        pictures.append(Markup(picture) if picture else None)
+    charts = {
+        plan.id: (Markup(bar_chart("Responses", plan.responses)), Markup(bar_chart("Progress", plan.progress)))
+        for plan in report.plans
+    }
+    return template.render(
+        report=report,
+        title=_title(report),
+        css=Markup(_asset("report.css")),
+        version=__version__,
+        kinds=_KINDS,
+        colours=RELATION_COLOURS,
+        received=received,
+        most=most,
+        pictures=pictures,
+        charts=charts,
+        drawings_left_out=store is not None and not drawn,
+        heat=heat_colour,
+        short=lambda global_id: global_id.rsplit("/", 1)[-1],
+    )
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    """WeasyPrint's fetcher: the PDF is made from the page alone; nothing is read from the network or disk."""
+    raise ValueError(f"the report fetches nothing ({url[:60]})")
+
+
+def render_pdf(html: str) -> bytes:
+    """Return the briefing page as an A4 PDF with page numbers and the date line on every page."""
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class _NoFetching(URLFetcher):  # WeasyPrint >= 68 expects a URLFetcher; older ones any callable
+        def fetch(self, url, headers=None):
+            return _refuse_fetch(url)
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return HTML(string=html, url_fetcher=_NoFetching(allowed_protocols=()), base_url="about:blank").write_pdf()
+
+
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
+
+
+def write_report(report: Report, output: Path | str, store=None) -> Path:
+    """Write the briefing to ``output``: HTML for ``.html``, PDF for ``.pdf``, atomically.
+
+    Raises CrossplanError for another suffix or an output that cannot be written.
+    """
+    output = Path(output)
+    suffix = output.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise CrossplanError(f"{output}: write the report to a .html or .pdf file")
+    html = render_html(report, store)
+    content = render_pdf(html) if suffix == ".pdf" else html.encode("utf-8")
+    write_output(output, content)
+    return output

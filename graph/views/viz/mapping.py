@@ -1,0 +1,635 @@
+"""The plan-to-plan mapping drawn for reading: one layout for the page and for the standalone SVG.
+
+The left column holds the source plan's items that link to the target plan (number and short text),
+ordered to cross as few lines as possible; the right column holds the target plan, workstream by
+workstream (title, then its items). Edges leave a box's right side and enter the other's left side,
+so they run only through the gap between the columns and never under a box. Items with no link are
+listed apart, under a heading that states the finding.
+
+Every coordinate is in CSS pixels at scale 1; the page draws the same boxes and paths as the SVG.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+
+from ...model.nodes import NodeType, Status, shorten
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, 'DejaVu Sans', sans-serif"
+FONT_PX = 13
+"""Item text size; headings are larger. At the page's initial fit nothing is drawn below 12 px."""
+HEADING_PX = 14
+TITLE_PX = 15
+LINE = 16
+PAD_X, PAD_Y = 8, 5
+COLUMN_WIDTH = 380
+GAP = 270
+"""Width of the channel between the columns, where every edge runs."""
+ITEM_GAP, GROUP_GAP = 3, 10
+TOP = 46
+"""Room above the columns for their headings."""
+MARGIN = 10
+_CHAR_PX = 0.53 * FONT_PX  # a generous average glyph width, so that wrapped lines fit their box
+
+
+def layout_mapping(
+    nodes: dict[str, dict],
+    edges: list[dict],
+    from_plan: str,
+    to_plan: str,
+    plan_titles: dict[str, str],
+    relation_captions: dict[str, str],
+) -> dict:
+    """Return the drawing of the links between two plans: boxes, edge paths, groups, headings and counts.
+
+    ``nodes`` maps global ids to node records (``type``, ``plan``, ``workstream``, ``text``, ...), ``edges``
+    are the links between the two plans (already moved from actions to their recommendations).
+    """
+    left_ids = [node_id for node_id, node in nodes.items() if node.get("plan") == from_plan]
+    right_ids = [node_id for node_id, node in nodes.items() if node.get("plan") == to_plan]
+    left_set, right_set = set(left_ids), set(right_ids)
+    links = []
+    for edge in edges:
+        if edge["from"] in left_set and edge["to"] in right_set:
+            links.append((edge["from"], edge["to"], edge))
+        elif edge["from"] in right_set and edge["to"] in left_set:
+            links.append((edge["to"], edge["from"], edge))
+    linked_left = {left for left, _, _ in links}
+    linked_right = {right for _, right, _ in links}
+
+    boxes: dict[str, dict] = {}
+    groups: list[dict] = []
+    x_right = MARGIN + COLUMN_WIDTH + GAP
+    # Right column: the target plan by workstream, in the plan's order.
+    y = TOP
+    for group_id, title, members in _right_groups(nodes, right_ids):
+        linked_members = sum(1 for member in members if member in linked_right)
+        group_top = y
+        member_ids = []
+        if group_id is not None:
+            header = f"{title} · {linked_members} of {len(members)} linked"
+            boxes[group_id] = _box(
+                group_id,
+                "workstream",
+                x_right,
+                y,
+                _lines(header, HEADING_PX, 2, bold=True),
+                HEADING_PX,
+                linked=group_id in linked_right,
+            )
+            member_ids.append(group_id)
+            y += boxes[group_id]["height"] + ITEM_GAP
+        for member in members:
+            linked = member in linked_right
+            lines = _lines(_item_text(nodes[member], member), FONT_PX, 2 if linked else 1)
+            boxes[member] = _box(member, "target", x_right, y, lines, FONT_PX, linked=linked)
+            member_ids.append(member)
+            y += boxes[member]["height"] + ITEM_GAP
+        if group_id is not None:
+            groups.append(
+                {
+                    "id": group_id,
+                    "x": x_right - 4,
+                    "y": group_top - 4,
+                    "width": COLUMN_WIDTH + 8,
+                    "height": y - ITEM_GAP - group_top + 8,
+                    "members": member_ids,
+                    "title": title,
+                }
+            )
+        y += GROUP_GAP
+    right_bottom = y - GROUP_GAP
+
+    # Left column: the source plan's linked items, ordered and placed beside their targets.
+    rank = {node_id: index for index, node_id in enumerate(sorted(boxes, key=lambda i: boxes[i]["y"]))}
+    document_order = sorted(left_ids, key=lambda i: _order_key(nodes[i]))
+    mapped = [node_id for node_id in document_order if node_id in linked_left]
+    unmapped = [
+        node_id
+        for node_id in document_order
+        if node_id not in linked_left
+        and nodes[node_id]["type"] in (NodeType.RECOMMENDATION.value, NodeType.ACTION.value)
+    ]
+    targets_of = defaultdict(list)
+    for left, right, _ in links:
+        targets_of[left].append(right)
+    crossings_before = count_crossings(mapped, targets_of, rank)
+    order = order_to_cross_least(mapped, targets_of, rank)
+    crossings_after = count_crossings(order, targets_of, rank)
+    left_boxes = [
+        _box(node_id, "item", MARGIN, 0, _lines(_item_text(nodes[node_id], node_id), FONT_PX, 2), FONT_PX, linked=True)
+        for node_id in order
+    ]
+    wanted = []
+    for box in left_boxes:
+        centres = [boxes[target]["y"] + boxes[target]["height"] / 2 for target in targets_of[box["id"]]]
+        wanted.append(sum(centres) / len(centres))
+    tops = _place(wanted, [box["height"] for box in left_boxes], 6, TOP)
+    for box, top in zip(left_boxes, tops, strict=False):
+        box["y"] = round(top)
+        boxes[box["id"]] = box
+    left_bottom = (left_boxes[-1]["y"] + left_boxes[-1]["height"]) if left_boxes else TOP
+    # The finding: items with no link, listed apart under the linked ones.
+    headings = [
+        {
+            "x": MARGIN,
+            "y": 18,
+            "text": shorten(plan_titles.get(from_plan, from_plan), 60),
+            "px": TITLE_PX,
+            "bold": True,
+        },
+        {
+            "x": MARGIN,
+            "y": 36,
+            "text": f"{len(mapped)} of {len(mapped) + len(unmapped)} items link to the plan on the right",
+            "px": 12,
+            "bold": False,
+        },
+        {"x": x_right, "y": 18, "text": shorten(plan_titles.get(to_plan, to_plan), 60), "px": TITLE_PX, "bold": True},
+        {
+            "x": x_right,
+            "y": 36,
+            "text": f"by workstream · {len(linked_right)} of {len(right_ids)} linked",
+            "px": 12,
+            "bold": False,
+        },
+    ]
+    unmapped_group = None
+    if unmapped:
+        listed = 30 + sum(LINE + 2 * (PAD_Y - 2) + ITEM_GAP for _ in unmapped)
+        first_top = left_boxes[0]["y"] if left_boxes else left_bottom
+        above = first_top - TOP >= listed + 16
+        y = TOP + 30 if above else left_bottom + 30
+        note = f"Not linked to {shorten(plan_titles.get(to_plan, to_plan), 44)} ({len(unmapped)})"
+        headings.append({"x": MARGIN, "y": y - 8, "text": note, "px": HEADING_PX, "bold": True, "finding": True})
+        top = y
+        for node_id in unmapped:
+            boxes[node_id] = _box(
+                node_id,
+                "unmapped",
+                MARGIN,
+                y,
+                _lines(_item_text(nodes[node_id], node_id), FONT_PX, 1),
+                FONT_PX,
+                linked=False,
+            )
+            y += boxes[node_id]["height"] + ITEM_GAP
+        unmapped_group = {
+            "id": "unmapped",
+            "x": MARGIN - 4,
+            "y": top - 4,
+            "width": COLUMN_WIDTH + 8,
+            "height": y - ITEM_GAP - top + 8,
+            "members": list(unmapped),
+            "title": note,
+        }
+        groups.append(unmapped_group)
+        if not above:
+            left_bottom = y - ITEM_GAP
+
+    for box_id, box in boxes.items():
+        box["tag"] = (
+            (nodes[box_id].get("title") or box_id) if box["kind"] == "workstream" else item_tag(nodes[box_id], box_id)
+        )
+        box["group"] = next((group["id"] for group in groups if box_id in group["members"]), None)
+    drawn_edges = _route(links, boxes, relation_captions)
+    height = max(left_bottom, right_bottom) + MARGIN
+    legend = _legend(drawn_edges, relation_captions, height + 4)
+    if legend:
+        height += LEGEND_HEIGHT
+    return {
+        "from": from_plan,
+        "to": to_plan,
+        "fromTitle": plan_titles.get(from_plan, from_plan),
+        "toTitle": plan_titles.get(to_plan, to_plan),
+        "width": x_right + COLUMN_WIDTH + MARGIN,
+        "height": height,
+        "boxes": sorted(boxes.values(), key=lambda box: (box["x"], box["y"])),
+        "edges": drawn_edges,
+        "groups": groups,
+        "headings": headings,
+        "legend": legend,
+        "mapped": order,
+        "unmapped": unmapped,
+        "crossings": {"documentOrder": crossings_before, "drawn": crossings_after},
+        "fontPx": FONT_PX,
+    }
+
+
+LEGEND_HEIGHT = 30
+"""Room under the columns for the key to the lines."""
+
+
+def _legend(edges: list[dict], captions: dict[str, str], top: float) -> list[dict]:
+    """Return the key to the lines drawn: one sample per relation (its colour), one per basis (its dash)."""
+    entries = [{"kind": "label", "text": "Lines:"}]
+    entries += [
+        {"kind": "relation", "relation": relation, "text": captions.get(relation, relation)}
+        for relation in sorted({edge["relation"] for edge in edges})
+    ]
+    entries += [{"kind": "basis", "basis": basis, "text": basis} for basis in sorted({edge["basis"] for edge in edges})]
+    if len(entries) == 1:
+        return []
+    x = MARGIN
+    for entry in entries:
+        entry["x"], entry["y"] = x, round(top + 14)
+        sample = 0 if entry["kind"] == "label" else 40
+        entry["textX"] = x + sample
+        x += sample + int(len(entry["text"]) * 0.56 * 12) + 22
+    return entries
+
+
+def _right_groups(nodes: dict[str, dict], right_ids: list[str]) -> list[tuple[str | None, str, list[str]]]:
+    workstreams = sorted(
+        (i for i in right_ids if nodes[i]["type"] == NodeType.WORKSTREAM.value), key=lambda i: _order_key(nodes[i])
+    )
+    items = sorted(
+        (i for i in right_ids if nodes[i]["type"] == NodeType.RECOMMENDATION.value), key=lambda i: _order_key(nodes[i])
+    )
+    loose = [i for i in items if nodes[i].get("workstream") not in workstreams]
+    groups: list[tuple[str | None, str, list[str]]] = []
+    if loose:
+        groups.append((None, "", loose))
+    for workstream in workstreams:
+        node = nodes[workstream]
+        groups.append(
+            (
+                workstream,
+                node.get("title") or node.get("name") or workstream,
+                [i for i in items if nodes[i].get("workstream") == workstream],
+            )
+        )
+    return groups
+
+
+def _order_key(node: dict) -> tuple:
+    position = node.get("position")
+    number = node.get("number")
+    return (
+        position if isinstance(position, int) else 1 << 30,
+        int(number) if str(number or "").isdigit() else 1 << 30,
+        node.get("id", ""),
+    )
+
+
+def item_tag(node: dict, node_id: str) -> str:
+    """Return an item's short name: its local id without its workstream's prefix (``r6``, ``1``)."""
+    local = node_id.rsplit("/", 1)[-1]
+    workstream = (node.get("workstream") or "").rsplit("/", 1)[-1]
+    if workstream and local.startswith(workstream + "-"):
+        local = local[len(workstream) + 1 :]
+    return local
+
+
+def _item_text(node: dict, node_id: str) -> str:
+    if node["type"] == NodeType.WORKSTREAM.value:
+        return "Workstream: " + (node.get("title") or node.get("name") or node_id)
+    tag = item_tag(node, node_id)
+    if node.get("status") == Status.REMOVED.value:
+        tag += " (removed)"
+    text = node.get("text") or node.get("title") or node.get("name") or ""
+    return f"{tag} · {' '.join(text.split())}"
+
+
+def _lines(text: str, px: int, max_lines: int, bold: bool = False) -> list[str]:
+    """Wrap text to the column's width (estimated glyph widths), at most ``max_lines``, the last shortened."""
+    per_line = int((COLUMN_WIDTH - 2 * PAD_X) / (_CHAR_PX * px / FONT_PX * (1.12 if bold else 1)))
+    lines: list[str] = []
+    line = ""
+    words = text.split()
+    for index, word in enumerate(words):
+        if line and len(line) + 1 + len(word) > per_line:
+            lines.append(line)
+            line = word
+            if len(lines) == max_lines:
+                lines[-1] = shorten(lines[-1] + " " + " ".join(words[index:]), per_line)
+                return lines
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(shorten(line, per_line))
+    return lines or [""]
+
+
+def _box(node_id: str, kind: str, x: float, y: float, lines: list[str], px: int, linked: bool) -> dict:
+    pad = PAD_Y if len(lines) > 1 or kind == "workstream" else PAD_Y - 2
+    return {
+        "id": node_id,
+        "kind": kind,
+        "x": x,
+        "y": round(y),
+        "width": COLUMN_WIDTH,
+        "height": len(lines) * LINE + 2 * pad,
+        "lines": lines,
+        "padY": pad,
+        "fontPx": px,
+        "linked": linked,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Ordering
+
+
+def count_crossings(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> int:
+    """Count the pairs of edges that cross when the left column is in ``order`` and the right is fixed.
+
+    Edges that share an end do not cross (their ports are spread in order along the box side).
+
+    >>> count_crossings(["a", "b"], {"a": ["y"], "b": ["x"]}, {"x": 0, "y": 1})
+    1
+    """
+    ends = [(index, rank[target]) for index, source in enumerate(order) for target in targets_of[source]]
+    crossings = 0
+    for i, (source_a, target_a) in enumerate(ends):
+        for source_b, target_b in ends[i + 1 :]:
+            if source_a != source_b and target_a != target_b and (source_a < source_b) != (target_a < target_b):
+                crossings += 1
+    return crossings
+
+
+def order_by_barycentre(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> list[str]:
+    """Sort the left items by the mean position of their targets (ties keep document order)."""
+    position = {node_id: index for index, node_id in enumerate(order)}
+    return sorted(order, key=lambda i: (sum(rank[t] for t in targets_of[i]) / len(targets_of[i]), position[i]))
+
+
+def order_by_median(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> list[str]:
+    """Sort the left items by the median position of their targets (ties keep document order)."""
+    position = {node_id: index for index, node_id in enumerate(order)}
+
+    def median(node_id: str) -> float:
+        ranks = sorted(rank[t] for t in targets_of[node_id])
+        middle = len(ranks) // 2
+        return ranks[middle] if len(ranks) % 2 else (ranks[middle - 1] + ranks[middle]) / 2
+
+    return sorted(order, key=lambda i: (median(i), position[i]))
+
+
+def order_to_cross_least(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> list[str]:
+    """Return the left column's order: barycentre and median orders, each improved by swaps; the one crossing least.
+
+    The barycentre candidate comes first, so the result never crosses more than a barycentre ordering.
+    """
+    candidates = [
+        improve_by_swaps(start(order, targets_of, rank), targets_of, rank)
+        for start in (order_by_barycentre, order_by_median)
+    ]
+    return min(candidates, key=lambda candidate: count_crossings(candidate, targets_of, rank))
+
+
+def improve_by_swaps(order: list[str], targets_of: dict[str, list[str]], rank: dict[str, int]) -> list[str]:
+    """Swap neighbours while that removes crossings: never worse than the barycentre order it starts from."""
+    order = list(order)
+
+    def pair(u: str, v: str) -> int:  # crossings between u's and v's edges with u above v
+        return sum(1 for a in targets_of[u] for b in targets_of[v] if rank[a] > rank[b])
+
+    improved = True
+    while improved:
+        improved = False
+        for index in range(len(order) - 1):
+            u, v = order[index], order[index + 1]
+            if pair(v, u) < pair(u, v):
+                order[index], order[index + 1] = v, u
+                improved = True
+    return order
+
+
+def _place(wanted: list[float], heights: list[float], gap: float, top: float) -> list[float]:
+    """Return box tops as close as possible to their wanted centres, in order, without overlap (pool adjacent violators)."""
+    offsets, total = [], 0.0
+    for height in heights:
+        offsets.append(total + height / 2)
+        total += height + gap
+    values = [want - offset for want, offset in zip(wanted, offsets, strict=False)]
+    blocks: list[list[float]] = []  # [sum, count]
+    for value in values:
+        blocks.append([value, 1])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
+            last = blocks.pop()
+            blocks[-1][0] += last[0]
+            blocks[-1][1] += last[1]
+    fitted = [block[0] / block[1] for block in blocks for _ in range(int(block[1]))]
+    return [
+        max(value, top) + offset - height / 2 for value, offset, height in zip(fitted, offsets, heights, strict=False)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Edges
+
+
+def _route(links: list[tuple[str, str, dict]], boxes: dict[str, dict], captions: dict[str, str]) -> list[dict]:
+    """Give every link a curve from the right side of its left box to the left side of its right box."""
+    out_ports: dict[str, list] = defaultdict(list)
+    in_ports: dict[str, list] = defaultdict(list)
+    for index, (left, right, _) in enumerate(links):
+        out_ports[left].append((_centre(boxes[right]), index))
+        in_ports[right].append((_centre(boxes[left]), index))
+    start_y, end_y = {}, {}
+    for ports, where in ((out_ports, start_y), (in_ports, end_y)):
+        for box_id, entries in ports.items():
+            box = boxes[box_id]
+            entries.sort()
+            for slot, (_, index) in enumerate(entries):
+                where[index] = box["y"] + box["height"] * (slot + 1) / (len(entries) + 1)
+    drawn = []
+    for index, (left, right, edge) in enumerate(links):
+        x1 = boxes[left]["x"] + boxes[left]["width"]
+        x2 = boxes[right]["x"]
+        y1, y2 = start_y[index], end_y[index]
+        bend = (x2 - x1) * 0.45
+        controls = [(x1, y1), (x1 + bend, y1), (x2 - bend, y2), (x2, y2)]
+        points = [_bezier(controls, step / 16) for step in range(17)]
+        forward = edge["from"] == left
+        if not forward:
+            points.reverse()
+        drawn.append(
+            {
+                "id": edge.get("id"),
+                "from": edge["from"],
+                "to": edge["to"],
+                "left": left,
+                "right": right,
+                "relation": edge["relation"],
+                "basis": edge["basis"],
+                "forward": forward,
+                "caption": f"{captions.get(edge['relation'], edge['relation'])} · {edge['basis']}",
+                **{
+                    key: edge[key]
+                    for key in ("quote", "targetQuote", "note", "method", "date", "document", "fromVia", "toVia")
+                    if edge.get(key)
+                },
+                "d": "M{:.1f},{:.1f} C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(
+                    *(c for point in controls for c in point)
+                ),
+                "points": [[round(x, 1), round(y, 1)] for x, y in points],
+            }
+        )
+    return drawn
+
+
+def _centre(box: dict) -> float:
+    return box["y"] + box["height"] / 2
+
+
+def _bezier(controls: list[tuple[float, float]], t: float) -> tuple[float, float]:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = controls
+    u = 1 - t
+    return (
+        u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
+        u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The standalone SVG
+
+
+def drawing_svg(
+    drawing: dict, relation_styles: dict[str, dict], basis_styles: dict[str, dict], colours: dict[str, str]
+) -> str:
+    """Return a standalone SVG of a mapping drawing; every piece of data text is escaped."""
+    relations = sorted({edge["relation"] for edge in drawing["edges"]})
+    title_lines = _wrap_plain(_title(drawing), int(width_of(drawing) / (0.6 * 18)))
+    title_height = 26 + 22 * len(title_lines)
+    width = drawing["width"]
+    height = title_height + drawing["height"]
+    out = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'font-family="{_attr(FONT)}">'
+        ),
+        f"<title>{_text(_title(drawing))}</title>",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        *(
+            f'<text x="{MARGIN}" y="{22 + 22 * index}" font-size="18" font-weight="bold" fill="#111827">{_text(line)}</text>'
+            for index, line in enumerate(title_lines)
+        ),
+        f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>',
+        "<defs>",
+    ]
+    for relation in relations:
+        colour = relation_styles[relation]["color"]
+        out.append(
+            f'<marker id="arrow-{_attr(relation)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+            f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+        )
+    out.append("</defs>")
+    out.append(f'<g transform="translate(0,{title_height})">')
+    for group in drawing["groups"]:
+        fill = "#fef3c7" if group["id"] == "unmapped" else "#f0f7f4"
+        out.append(
+            f'<rect x="{group["x"]}" y="{group["y"]}" width="{group["width"]}" height="{group["height"]}" '
+            f'rx="6" fill="{fill}" stroke="none"/>'
+        )
+    for heading in drawing["headings"]:
+        weight = ' font-weight="bold"' if heading["bold"] else ""
+        fill = "#92400e" if heading.get("finding") else ("#111827" if heading["bold"] else "#4b5563")
+        out.append(
+            f'<text x="{heading["x"]}" y="{heading["y"]}" font-size="{heading["px"]}"{weight} fill="{fill}">'
+            f"{_text(heading['text'])}</text>"
+        )
+    for edge in drawing["edges"]:
+        style = relation_styles[edge["relation"]]
+        dashes = basis_styles.get(edge["basis"], {}).get("dashes")
+        dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
+        marker = "marker-end" if edge["forward"] else "marker-start"
+        out.append(
+            f'<path d="{edge["d"]}" fill="none" stroke="{style["color"]}" stroke-width="{min(style["width"], 2.2)}"'
+            f'{dash} {marker}="url(#arrow-{_attr(edge["relation"])})"><title>{_text(edge["caption"])}: '
+            f"{_text(edge['from'])} → {_text(edge['to'])}</title></path>"
+        )
+    for box in drawing["boxes"]:
+        out.extend(_box_svg(box, colours))
+    legend = []
+    for entry in drawing["legend"]:
+        y = entry["y"]
+        if entry["kind"] == "relation":
+            colour = relation_styles[entry["relation"]]["color"]
+            legend.append(
+                f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="{colour}" '
+                f'stroke-width="2.2"/>'
+            )
+        elif entry["kind"] == "basis":
+            dashes = basis_styles.get(entry["basis"], {}).get("dashes")
+            dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
+            legend.append(
+                f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="#374151" '
+                f'stroke-width="2"{dash}/>'
+            )
+        legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="12" fill="#1f2937">{_text(entry["text"])}</text>')
+    out.extend(legend)
+    out.append("</g></svg>")
+    return "\n".join(out) + "\n"
+
+
+def box_colours(box: dict, colours: dict[str, str]) -> tuple[str, str, str]:
+    """Return (fill, border, text colour) for a box: linked items stand out, the rest are muted."""
+    if box["kind"] == "workstream":
+        return ("#009e73", "#006e50", "#ffffff") if box["linked"] else ("#d9efe7", "#9fcfbf", "#1f2937")
+    if box["kind"] == "unmapped":
+        return "#ffffff", "#d6b56a", "#374151"
+    if box["linked"]:
+        return "#e8f1fa", colours.get("recommendation", "#0072b2"), "#111827"
+    return "#f6f7f9", "#d5dae1", "#4b5563"
+
+
+def _box_svg(box: dict, colours: dict[str, str]) -> list[str]:
+    fill, border, ink = box_colours(box, colours)
+    out = [
+        f"<g><title>{_text(box['id'])}</title>",
+        (
+            f'<rect x="{box["x"]}" y="{box["y"]}" width="{box["width"]}" height="{box["height"]}" rx="4" '
+            f'fill="{fill}" stroke="{border}" stroke-width="{1.5 if box["linked"] else 1}"/>'
+        ),
+    ]
+    weight = ' font-weight="bold"' if box["kind"] == "workstream" else ""
+    for index, line in enumerate(box["lines"]):
+        y = box["y"] + box["padY"] + LINE * index + 12
+        out.append(
+            f'<text x="{box["x"] + PAD_X}" y="{y}" font-size="{box["fontPx"]}"{weight} fill="{ink}">{_text(line)}</text>'
+        )
+    out.append("</g>")
+    return out
+
+
+def width_of(drawing: dict) -> float:
+    """Return the drawing's width in CSS pixels."""
+    return drawing["width"]
+
+
+def _wrap_plain(text: str, per_line: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > per_line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line else lines
+
+
+def _title(drawing: dict) -> str:
+    return f"How {drawing['fromTitle']} maps onto {drawing['toTitle']}"
+
+
+def subtitle(drawing: dict) -> str:
+    """Return the one-line summary of a mapping: links, items linked, crossings."""
+    links = len(drawing["edges"])
+    mapped, unmapped = len(drawing["mapped"]), len(drawing["unmapped"])
+    return (
+        f"{links} link{'s' if links != 1 else ''} · {mapped} of {mapped + unmapped} items linked, "
+        f"{unmapped} with no link · left column ordered to cross as little as possible "
+        f"({drawing['crossings']['drawn']} crossings; {drawing['crossings']['documentOrder']} in document order)"
+    )
+
+
+def _text(value: str) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def _attr(value: str) -> str:
+    return html.escape(str(value), quote=True)
