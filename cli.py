@@ -329,9 +329,9 @@ def validate(app, no_shacl):
 @pass_app
 def build(app, rebuild):
     """Compile the data into the embedded Oxigraph store (only the files that changed)."""
-    from .graph.datafiles.loading import display_path
     from .graph.output import counted
     from .graph.stores.embedded import build_store
+    from .graph.text import display_path
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
     where = display_path(report.store_path)
@@ -818,8 +818,8 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
 @pass_app
 def accept(app, choice, relation, quote, target_quote, note):
     """Write a suggested link (a number from the last `suggest`, or FROM TO) into its plan's YAML."""
-    from .graph.datafiles.loading import display_path
     from .graph.suggest.review import accept_suggestion
+    from .graph.text import display_path
 
     _check_choice(choice)
     written = accept_suggestion(
@@ -837,8 +837,8 @@ def accept(app, choice, relation, quote, target_quote, note):
 @pass_app
 def reject(app, choice, note):
     """Remember that a suggested link is wrong, so that it is never suggested again."""
-    from .graph.datafiles.loading import display_path
     from .graph.suggest.review import reject_suggestion
+    from .graph.text import display_path
 
     _check_choice(choice)
     written = reject_suggestion(app.store(), choice, note=note)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.datafiles.loading import display_path
 from crossplan.graph.resources import shipped_data_dir
+from crossplan.graph.text import display_path
 
 SUGGEST = Path(__file__).parent / "fixtures" / "suggest"
 TODAY = datetime.date.today().isoformat()

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CrossplanError
-from .loading import PLANS_DIR, REGISTRY_FILES, SOURCES_DIR, display_path
+from ..text import display_path
+from .loading import PLANS_DIR, REGISTRY_FILES, SOURCES_DIR
 
 _EMPTY_REGISTRIES = {
     "organisations.yaml": """\

@@ -7,8 +7,6 @@ Only this module (and the importer) reads the data files. Every problem is repor
 from __future__ import annotations
 
 import datetime
-import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from ..model.nodes import (
     TargetDate,
     shorten,
 )
+from ..text import did_you_mean, display_path, normalise_space
 from .yamlfile import YamlList, YamlMapping, read_yaml, written_form
 
 REGISTRY_FILES = ("organisations.yaml", "documents.yaml", "programmes.yaml")
@@ -84,31 +83,6 @@ class Dataset:
             return None
         # followed links included: a source text is never read from outside the data directory
         return resolve_inside(self.data_dir, self.data_dir / SOURCES_DIR / document.source_file)
-
-
-def normalise_space(text: str) -> str:
-    """Collapse runs of whitespace to one space and strip.
-
-    >>> normalise_space("  two\\n  lines ")
-    'two lines'
-    """
-    return " ".join(text.split())
-
-
-def display_path(path: Path) -> str:
-    """Return a path as a user should see it: relative to the working directory when inside it, else from ``~``
-    when inside the home directory, else whole."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    if not relative.startswith(".."):
-        return relative
-    home = os.path.expanduser("~")
-    absolute = os.path.abspath(path)
-    if home not in ("", "/", "~") and absolute.startswith(home.rstrip("/") + "/"):
-        return "~/" + absolute[len(home.rstrip("/")) + 1 :]
-    return str(path)
 
 
 def data_files(data_dir: Path) -> list[str]:
@@ -223,20 +197,6 @@ def check_file_references(references: list[Reference], index: dict[str, tuple[st
                 )
             )
     return problems
-
-
-def did_you_mean(word: str, candidates) -> str:
-    """Return `` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    candidates = list(candidates)
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if not matches and "/" in word:
-        tail = word.rsplit("/", 1)[1]
-        matches = [c for c in candidates if c.endswith("/" + tail)][:1]
-    if not matches:
-        lowered = {c.rsplit("/", 1)[-1]: c for c in candidates}
-        close = difflib.get_close_matches(word.rsplit("/", 1)[-1], list(lowered), n=1, cutoff=0.75)
-        matches = [lowered[c] for c in close]
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
 # --------------------------------------------------------------------------------------------

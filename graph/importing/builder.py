@@ -38,10 +38,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..datafiles.loading import PLANS_DIR, display_path, normalise_space
+from ..datafiles.loading import PLANS_DIR
 from ..errors import CrossplanError, DataError, ImportFileError, Problem
 from ..model.nodes import SLUG, NodeType, Response, Status
 from ..output import counted
+from ..text import display_path, normalise_space
 
 MAX_FILE_BYTES = 20_000_000
 """Largest file (as stored on disk) that is imported."""
@@ -356,7 +357,7 @@ def _check_mappings(mappings: dict[str, str]) -> dict[str, tuple[str, str]]:
     for column, name in mappings.items():
         name = name.strip().lower()
         if name not in FIELDS:
-            from ..datafiles.loading import did_you_mean
+            from ..text import did_you_mean
 
             raise CrossplanError(
                 f"--map '{column}={name}': unknown field '{name}'{did_you_mean(name, FIELDS)} "

@@ -28,7 +28,7 @@ def resolve_id(store, text: str) -> str:
             return matches[0]
         if len(matches) > 1:
             raise UnknownIdError(f"'{text}' is ambiguous: it could be {', '.join(matches)}")
-    from ..datafiles.loading import did_you_mean
+    from ..text import did_you_mean
 
     known = [row["id"] for row in store.select(_ALL)]
     raise UnknownIdError(f"no node with id '{text}'{did_you_mean(text, known)}")

@@ -535,7 +535,7 @@ def saved_query(name: str) -> SavedQuery:
     path = queries_dir() / f"{name}.rq"
     if _SLUG.fullmatch(name) and path.is_file():
         return parse_header(path.read_text(encoding="utf-8"), name)
-    from ..datafiles.loading import did_you_mean
+    from ..text import did_you_mean
 
     names = [query.name for query in saved_queries()]
     raise QueryError(f"no saved query '{name}'{did_you_mean(name, names)} (see `crossplan queries`)")

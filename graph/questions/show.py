@@ -83,7 +83,7 @@ def resolve_plan(store, text: str, plans: dict[str, str] | None = None) -> tuple
     text = text.strip()
     if text in plans:
         return text, plans[text]
-    from ..datafiles.loading import did_you_mean
+    from ..text import did_you_mean
 
     # A plan is expected: suggest a plan (a prefix such as 'hmip', then a near spelling), not any node.
     starting = [plan for plan in plans if plan.startswith(text)] if text else []

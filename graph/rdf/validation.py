@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..datafiles.loading import Dataset, display_path, load_dataset, normalise_space
+from ..datafiles.loading import Dataset, load_dataset
 from ..errors import DataError, Problem
 from ..model.nodes import Node, NodeType
+from ..text import display_path, normalise_space
 
 _LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
 

@@ -44,18 +44,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..datafiles.loading import (
-    Location,
-    Reference,
-    check_data_dir,
-    check_definitions,
-    data_files,
-    display_path,
-    parse_file,
-)
+from ..datafiles.loading import Location, Reference, check_data_dir, check_definitions, data_files, parse_file
 from ..errors import DataError, StoreError
 from ..files import write_atomically
 from ..model.vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
+from ..text import display_path
 from .facts import FACTS_FORMAT, file_facts, write_facts
 
 STORE_FORMAT = 4  # 3: the default graph mirrors the union of the named graphs; 4: and each file has its facts

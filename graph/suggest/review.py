@@ -322,8 +322,8 @@ def _pick(store, choice: tuple[str, ...]) -> dict:
 
 def writable_data_dir(store) -> Path:
     """Return the store's data directory, unless it is the shipped data (which is never written to)."""
-    from ..datafiles.loading import display_path
     from ..resources import shipped_data_dir
+    from ..text import display_path
 
     data_dir = Path(store.data_dir) if store.data_dir is not None else shipped_data_dir()
     if data_dir.resolve() == shipped_data_dir().resolve():
@@ -335,7 +335,7 @@ def writable_data_dir(store) -> Path:
 
 
 def _read(path: Path) -> str:
-    from ..datafiles.loading import display_path
+    from ..text import display_path
 
     try:
         return path.read_text(encoding="utf-8")
@@ -363,7 +363,7 @@ def add_list_entry(path: Path, text: str, key: str, entry: dict) -> tuple[str, i
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    from ..datafiles.loading import display_path
+    from ..text import display_path
 
     where = display_path(path)
     round_trip = YAML(typ="rt", pure=True)
@@ -505,8 +505,8 @@ def check_rejections(data_dir: Path | str, item_ids) -> list[Problem]:
 
 
 def _parse_rejections(data_dir: Path, problems: list[Problem], item_ids) -> list[Rejection]:
-    from ..datafiles.loading import did_you_mean, display_path
     from ..datafiles.yamlfile import YamlList, YamlMapping, read_yaml
+    from ..text import did_you_mean, display_path
 
     path = data_dir / REJECTIONS_FILE
     if not path.exists():
@@ -628,6 +628,6 @@ def _day(today: datetime.date | None) -> str:
 
 
 def _where(written: Written) -> str:
-    from ..datafiles.loading import display_path
+    from ..text import display_path
 
     return f"{display_path(written.path)}:{written.line}"

@@ -574,7 +574,7 @@ def suggest_links(
     corpus = _Corpus(store)
     for plan in (from_plan, to_plan):
         if plan not in corpus.plans:
-            from ..datafiles.loading import did_you_mean
+            from ..text import did_you_mean
 
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")
     targets = _plan_items(corpus, to_plan, item_types)

@@ -373,7 +373,7 @@ def _add_extra_edges(graph: _Graph, extra_edges: Iterable[ExtraEdge]) -> None:
         for global_id in (extra.source, extra.target):
             shown = graph.owner_of_update.get(global_id, global_id)
             if shown not in graph.nodes:
-                from ...datafiles.loading import did_you_mean
+                from ..text import did_you_mean
 
                 raise UnknownIdError(f"no node with id '{global_id}'{did_you_mean(global_id, graph.nodes)}")
             ends.append(shown)
@@ -407,7 +407,7 @@ def parse_relations(values: Iterable[str]) -> list[str]:
 
 
 def _choices(word: str, choices: Sequence[str]) -> str:
-    from ...datafiles.loading import did_you_mean
+    from ..text import did_you_mean
 
     return f"{did_you_mean(word, choices)}; choose from {', '.join(choices)}"
 
@@ -452,7 +452,7 @@ def build_view(
     }
     for plan in [*plans, *(mapping or ())]:
         if plan not in plan_titles:
-            from ...datafiles.loading import did_you_mean
+            from ..text import did_you_mean
 
             raise UnknownIdError(
                 f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})"
@@ -1087,7 +1087,7 @@ def _check_pair(plan_titles: dict[str, str], from_plan: str, to_plan: str) -> No
         raise VizOptionError("--mapping needs two different plans")
     for plan in (from_plan, to_plan):
         if plan not in plan_titles:
-            from ...datafiles.loading import did_you_mean
+            from ..text import did_you_mean
 
             raise UnknownIdError(
                 f"no plan '{plan}'{did_you_mean(plan, plan_titles)} (plans: {', '.join(sorted(plan_titles))})"
