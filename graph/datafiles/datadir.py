@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CrossplanError
+from ..resources import shipped_data_dir
 from ..text import display_path
-from .loading import PLANS_DIR, REGISTRY_FILES, SOURCES_DIR
+from .loading import PLANS_DIR, REGISTRY_FILES, SOURCES_DIR, check_data_dir
 
 _EMPTY_REGISTRIES = {
     "organisations.yaml": """\
@@ -89,8 +90,6 @@ def init_data_dir(path: Path | str, *, with_shipped: bool = False) -> InitResult
     ``path`` must not exist or be an empty directory. The directory appears complete or not at all (it is
     assembled beside ``path`` and renamed into place). Raises CrossplanError otherwise.
     """
-    from ..resources import shipped_data_dir
-
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise CrossplanError(f"{display_path(path)} already exists and is not an empty directory: choose a new one")
@@ -194,3 +193,20 @@ def _write_template_xlsx(stream) -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     stream.write(buffer.getvalue())
+
+
+def writable_data_dir(data_dir: Path | str | None, *, refusal: str | None = None) -> Path:
+    """Return the data directory crossplan may write to, checked; never the shipped data (which None means).
+
+    ``refusal`` is the message when it is the shipped data; by default it names the folder and the way out.
+    """
+    shipped = shipped_data_dir()
+    path = Path(data_dir) if data_dir is not None else shipped
+    if path.resolve() == shipped.resolve():
+        raise CrossplanError(
+            refusal
+            or f"{display_path(path)} is the shipped data, which is not changed: make a copy with "
+            "`crossplan init DIR --with-shipped` and use `--data DIR`"
+        )
+    check_data_dir(path)
+    return path

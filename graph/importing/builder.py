@@ -38,6 +38,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..datafiles.datadir import writable_data_dir
 from ..datafiles.loading import PLANS_DIR
 from ..errors import CrossplanError, DataError, ImportFileError, Problem
 from ..model.nodes import SLUG, NodeType, Response, Status
@@ -279,7 +280,11 @@ def import_plan(
     from ..files import write_text_atomically
     from ..rdf.validation import validate_data
 
-    data_dir = _writable_data_dir(data_dir)
+    data_dir = writable_data_dir(
+        data_dir,
+        refusal="will not import into the shipped data: make a data directory of your own with "
+        "`crossplan init DIR` and pass `--data DIR` (or set CROSSPLAN_DATA=DIR)",
+    )
     if not SLUG.fullmatch(plan_id or ""):
         suggestion = re.sub(r"[^a-z0-9]+", "-", (plan_id or "").lower()).strip("-") or "my-plan"
         raise CrossplanError(
@@ -334,21 +339,6 @@ def import_plan(
         organisations_text=organisations_text,
         written=not dry_run,
     )
-
-
-def _writable_data_dir(data_dir: Path | str | None) -> Path:
-    from ..datafiles.loading import check_data_dir
-    from ..resources import shipped_data_dir
-
-    shipped = shipped_data_dir()
-    data_dir = Path(data_dir) if data_dir is not None else shipped
-    if data_dir.resolve() == shipped.resolve():
-        raise CrossplanError(
-            "will not import into the shipped data: make a data directory of your own with "
-            "`crossplan init DIR` and pass `--data DIR` (or set CROSSPLAN_DATA=DIR)"
-        )
-    check_data_dir(data_dir)
-    return data_dir
 
 
 def _check_mappings(mappings: dict[str, str]) -> dict[str, tuple[str, str]]:

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..datafiles.datadir import writable_data_dir
 from ..errors import CrossplanError, DataError, Problem
 from ..model.nodes import Relation
 
@@ -255,7 +256,7 @@ def accept_suggestion(
     Raises CrossplanError (shipped data, unknown number, link already there), UnknownIdError or DataError
     (the change would make the data invalid: nothing is written).
     """
-    data_dir = writable_data_dir(store)
+    data_dir = writable_data_dir(store.data_dir)
     proposal = _pick(store, choice)
     return write_suggested_link(
         data_dir, proposal, relation=relation, quote=quote, target_quote=target_quote, note=note, today=today
@@ -318,20 +319,6 @@ def _pick(store, choice: tuple[str, ...]) -> dict:
     if source_id == target_id:
         raise CrossplanError(f"a link from '{source_id}' to itself")
     return explain_pair(store, source_id, target_id).to_json()
-
-
-def writable_data_dir(store) -> Path:
-    """Return the store's data directory, unless it is the shipped data (which is never written to)."""
-    from ..resources import shipped_data_dir
-    from ..text import display_path
-
-    data_dir = Path(store.data_dir) if store.data_dir is not None else shipped_data_dir()
-    if data_dir.resolve() == shipped_data_dir().resolve():
-        raise CrossplanError(
-            f"{display_path(data_dir)} is the shipped data, which is not changed: make a copy with "
-            "`crossplan init DIR --with-shipped` and use `--data DIR`"
-        )
-    return data_dir
 
 
 def _read(path: Path) -> str:
@@ -454,7 +441,7 @@ def reject_suggestion(
     ``accept_suggestion``. The rejection is added to ``suggestions/rejected.yaml`` in the data directory.
     Raises CrossplanError (shipped data, unknown number, already rejected), UnknownIdError or DataError.
     """
-    data_dir = writable_data_dir(store)
+    data_dir = writable_data_dir(store.data_dir)
     if len(choice) == 2:
         from ..questions.ids import resolve_id
 
@@ -592,7 +579,7 @@ def review_suggestions(
     invalid is told, not written, and the review goes on. ``options`` are those of ``list_suggestions``.
     Raises CrossplanError for the shipped data (nothing can be written there).
     """
-    data_dir = writable_data_dir(store)
+    data_dir = writable_data_dir(store.data_dir)
     suggestions = list_suggestions(store, from_plan, to_plan, **options)
     summary = ReviewSummary(left=len(suggestions))
     if not suggestions:
