@@ -13,12 +13,11 @@ first use so that ``import crossplan`` stays cheap::
 
 from __future__ import annotations
 
+from . import graph
 from .graph import __all__, __version__  # noqa: F401  (re-exported)
 
 
 def __getattr__(name: str):
-    from . import graph
-
     if name not in graph.__all__:
         raise AttributeError(f"module 'crossplan' has no attribute {name!r}")
     value = getattr(graph, name)

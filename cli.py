@@ -9,10 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .graph import __version__
+
+if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/test_imports.py)
+    from .graph.stores.embedded import CrossplanStore
+    from .graph.stores.endpoint import EndpointStore
+    from .graph.stores.protocol import GraphStore
 
 
 class AppContext:
@@ -22,10 +28,10 @@ class AppContext:
         self.data_dir = data_dir
         self.store_path = store_path
         self.endpoint = endpoint
-        self._store = None
-        self._endpoint_store = None
+        self._store: CrossplanStore | None = None
+        self._endpoint_store: EndpointStore | None = None
 
-    def store(self):
+    def store(self) -> GraphStore:
         """Return what questions are asked of: the SPARQL server given by --endpoint, else the embedded store."""
         if self.endpoint:
             if self._endpoint_store is None:
@@ -37,7 +43,7 @@ class AppContext:
             return self._endpoint_store
         return self.local_store()
 
-    def local_store(self):
+    def local_store(self) -> CrossplanStore:
         """Open (building or refreshing where needed) the embedded store of the data directory."""
         if self._store is None:
             from .graph.stores.embedded import open_store
@@ -334,7 +340,7 @@ def build(app, rebuild):
     from .graph.text import display_path
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
-    where = display_path(report.store_path)
+    where = display_path(report.store_path) if report.store_path is not None else "memory"
     if not report.changed:
         click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}", err=True)
         return
@@ -417,7 +423,7 @@ def init_command(directory, with_shipped):
 
 def _split_mappings(ctx, param, values):
     from .graph.errors import CrossplanError
-    from .graph.importing.builder import parse_mapping
+    from .graph.importing.headers import parse_mapping
 
     try:
         return dict(parse_mapping(value) for value in values)
@@ -448,7 +454,7 @@ def _split_mappings(ctx, param, values):
 @pass_app
 def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, add_organisations):
     """Import an action-plan table (.csv, .xlsx or .docx) as a new plan, validated before it is written."""
-    from .graph.importing.builder import import_plan
+    from .graph.importing.importer import import_plan
 
     result = import_plan(
         file,
@@ -543,7 +549,8 @@ def _split_parameters(ctx, param, values):
 @pass_app
 def query(app, text, query_file, params, output_format, timeout, full_iris):
     """Run a read-only SPARQL query (argument, -f FILE or stdin) or a saved query by NAME."""
-    from .graph.questions.query import format_result, run_query
+    from .graph.questions.query import run_query
+    from .graph.sparql.results import format_result
 
     if text is not None and query_file is not None:
         raise click.UsageError("give the query either as an argument or with -f FILE, not both")
@@ -603,7 +610,7 @@ def show(app, node_id, output_format):
 @pass_app
 def mapping(app, from_plan, to_plan, matrix, output_format, output):
     """Show how one plan's recommendations map onto another plan's workstreams and recommendations."""
-    from .graph.questions.show import find_mapping, format_mapping
+    from .graph.questions.mapping import find_mapping, format_mapping
     from .graph.views.matrix import MATRIX_FORMATS, write_matrix, write_output
 
     if output_format == "xlsx" and not matrix:
@@ -711,7 +718,7 @@ def path(app, first, second, max_length, limit, output_format):
 @pass_app
 def overdue(app, as_of, plan, output_format):
     """List items whose target date has passed without a complete status."""
-    from .graph.questions.show import find_overdue, format_overdue
+    from .graph.questions.overdue import find_overdue, format_overdue
 
     click.echo(format_overdue(find_overdue(app.store(), as_of, plan), output_format), nl=False)
 
@@ -723,7 +730,7 @@ def overdue(app, as_of, plan, output_format):
 @pass_app
 def duplicates(app, output_format):
     """List groups of items that duplicate each other, within and across plans."""
-    from .graph.questions.network import find_duplicate_groups, format_duplicates
+    from .graph.questions.duplicates import find_duplicate_groups, format_duplicates
 
     click.echo(format_duplicates(find_duplicate_groups(app.store()), output_format), nl=False)
 
@@ -736,7 +743,7 @@ def duplicates(app, output_format):
 @pass_app
 def gaps(app, plan, output_format):
     """List recommendations without an owner, a target date, or any action or link."""
-    from .graph.questions.show import find_gaps, format_gaps
+    from .graph.questions.gaps import find_gaps, format_gaps
 
     click.echo(format_gaps(find_gaps(app.store(), plan), output_format), nl=False)
 

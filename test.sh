@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/install-system-deps.sh
 python3 -m pip install --quiet --disable-pip-version-check '.[test]'
-# The house rules first (lint and format, configured in pyproject.toml): a finding fails the run.
+# The house rules first (lint, format and types, configured in pyproject.toml): a finding fails the run.
 python3 -m ruff check --quiet .
 python3 -m ruff format --check --quiet .
+bash scripts/typecheck.sh
 exec python3 -m pytest -q "$@"

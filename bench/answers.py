@@ -39,14 +39,13 @@ def _sample(ids: list[str], size: int, seed: int = 7) -> list[str]:
 def collect_answers(store, sample: int = 40) -> dict:
     """Return every question's answers on ``store`` (a JSON-ready dict); an error is kept as its message."""
     from crossplan.graph.errors import CrossplanError
-    from crossplan.graph.questions.network import find_duplicate_groups, find_impact, find_paths
-    from crossplan.graph.questions.show import (
-        describe_node,
-        find_gaps,
-        find_mapping,
-        find_overdue,
-        plan_titles,
-    )
+    from crossplan.graph.questions.duplicates import find_duplicate_groups
+    from crossplan.graph.questions.gaps import find_gaps
+    from crossplan.graph.questions.mapping import find_mapping
+    from crossplan.graph.questions.network import find_impact, find_paths
+    from crossplan.graph.questions.overdue import find_overdue
+    from crossplan.graph.questions.plans import plan_titles
+    from crossplan.graph.questions.show import describe_node
     from crossplan.graph.questions.stats import compute_stats
 
     def answer(function, *arguments):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .questions.query import saved_queries
+from .stores.embedded import open_store
+
 _PLANS = "SELECT ?id WHERE { ?plan a cp:Plan ; dcterms:identifier ?id }"
 _NODES = "SELECT ?id WHERE { ?node dcterms:identifier ?id }"
 _MOST = 200
@@ -15,8 +18,6 @@ _MOST = 200
 
 def complete_saved_queries(prefix: str) -> list[str]:
     """Return the names of saved queries starting with ``prefix``."""
-    from .questions.query import saved_queries
-
     return [query.name for query in saved_queries() if query.name.startswith(prefix)]
 
 
@@ -28,8 +29,6 @@ def complete_ids(
     A short id (the part after the plan's ``/``) is offered when exactly one node has it.
     """
     try:
-        from .stores.embedded import open_store
-
         store = open_store(data_dir, store_path)
         ids = [row["id"] for row in store.select(_PLANS if plans_only else _NODES)]
     except Exception:  # noqa: BLE001 - completion must never break the shell; the command itself will explain

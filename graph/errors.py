@@ -72,7 +72,13 @@ class EndpointError(CrossplanError):
 
 
 class ImportFileError(CrossplanError):
-    """A spreadsheet or document could not be imported (the message names file, sheet, row and column)."""
+    """A spreadsheet or document could not be imported (the message names file, sheet, row and column).
+
+    ``problems`` lists every problem found (the message may show only the first of many)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems if problems is not None else [message]
 
 
 class StoreError(CrossplanError):

@@ -49,9 +49,20 @@ def escape_control(text: str, keep_newlines: bool = False) -> str:
     >>> print(escape_control("red \x1b[31m and\ttab"))
     red \x1b[31m and\ttab
     """
+    # the common case, nothing to escape: every character _CONTROL matches is unprintable, and isprintable is quick
+    if text.isprintable() or _CONTROL.search(text) is None:
+        return text
     if keep_newlines:
         return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
     return _CONTROL.sub(_escape, text)
+
+
+def wrapped_lines(text: str, width: int, indent: str, subsequent: str | None = None) -> list[str]:
+    """Return ``text`` (control characters escaped) wrapped to ``width``: the first line after ``indent``, the others
+    after ``subsequent`` (``indent`` when None); one line of the indent alone for empty text."""
+    return textwrap.wrap(
+        escape_control(text), width, initial_indent=indent, subsequent_indent=subsequent or indent
+    ) or [indent]
 
 
 def _escape(match: re.Match) -> str:
@@ -86,6 +97,15 @@ _WRAPPER_FOR: dict[int, _IdWrapper] = _Wrappers()
 def _pieces(text: str) -> list[str]:
     """Return the pieces of ``text`` a line may not break inside (see ``_IdWrapper``)."""
     return [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()]
+
+
+def _longest_piece(cells) -> int:
+    """Return the length of the longest piece (``_pieces``) among ``cells``; 0 when there is none."""
+    longest = 0
+    for cell in cells:
+        if len(cell) > longest:  # a piece is never longer than its cell
+            longest = max([longest] + [len(piece) for piece in _pieces(cell)])
+    return longest
 
 
 def terminal_width(default: int = DEFAULT_WIDTH) -> int:
@@ -124,7 +144,14 @@ def _fit_widths(natural: list[int], minimum: list[int], available: int) -> list[
 def _wrap(text: str, width: int, max_lines: int | None) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines += _WRAPPER_FOR[width].wrap(paragraph) if paragraph.strip() else [""]
+        if not paragraph.strip():
+            lines.append("")
+        elif 0 < len(paragraph) <= width:
+            # what the wrapper makes of a paragraph that fits (cells hold no tab or other control character):
+            # the paragraph itself, less its trailing whitespace; a table has thousands of such cells
+            lines.append(paragraph.rstrip())
+        else:
+            lines += _WRAPPER_FOR[width].wrap(paragraph)
     if max_lines is not None and len(lines) > max_lines:
         last = lines[max_lines - 1]
         lines = lines[: max_lines - 1] + [(last if len(last) < width else last[: width - 1]).rstrip() + "…"]
@@ -165,9 +192,7 @@ def render_table(
     if max_widths:
         natural = [n if cap is None else min(n, cap) for n, cap in zip(natural, max_widths, strict=False)]
     # A column is never narrower than its longest word (an id, a prefixed name), up to _LONGEST_UNBROKEN.
-    longest_cell_word = [
-        max([0] + [len(piece) for row in present for piece in _pieces(row[i])]) for i in range(columns)
-    ]
+    longest_cell_word = [_longest_piece(row[i] for row in present) for i in range(columns)]
     minimum = [
         min(n, max(_MIN_COLUMN, w, min(c, _LONGEST_UNBROKEN)))
         for n, w, c in zip(natural, longest_word, longest_cell_word, strict=False)
@@ -175,10 +200,17 @@ def render_table(
     available = width - len(_GAP) * (columns - 1)
     widths = _fit_widths(natural, minimum, available)
     previous = None
+    known: dict[tuple[str, int], list[str]] = {}  # (cell, width) -> its lines: the attempts re-wrap the same cells
+
+    def wrap(cell: str, width: int) -> list[str]:
+        lines = known.get((cell, width))
+        if lines is None:
+            lines = known[cell, width] = _wrap(cell, width, max_lines)
+        return lines
+
     for _attempt in range(4):
         wrapped = [
-            row if not isinstance(row, list) else [_wrap(cell, widths[i], max_lines) for i, cell in enumerate(row)]
-            for row in texts
+            row if not isinstance(row, list) else [wrap(cell, widths[i]) for i, cell in enumerate(row)] for row in texts
         ]
         # A column is as wide as its longest wrapped line; room left over goes to the columns that wrap.
         used = [

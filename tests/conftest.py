@@ -26,6 +26,24 @@ def _private_cache(tmp_path_factory):
     patch.undo()
 
 
+@pytest.fixture(scope="module")
+def store():
+    """The query fixture data set (plans north and south, tests/fixtures/query) in a memory store, read-only."""
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+
+    return memory_store(load_dataset(FIXTURES / "query"))
+
+
+@pytest.fixture(scope="module")
+def mini():
+    """The small two-plan fixture data set (tests/fixtures/mini) in a memory store, read-only."""
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+
+    return memory_store(load_dataset(FIXTURES / "mini"))
+
+
 @pytest.fixture
 def mini_data(tmp_path) -> Path:
     """A writable copy of the small two-plan fixture data set (tests/fixtures/mini)."""

@@ -16,9 +16,7 @@ import pytest
 from bench.answers import collect_answers
 from bench.generate import ensure_scale
 from crossplan.graph.datafiles.loading import load_dataset
-from crossplan.graph.questions import network as analysis
-from crossplan.graph.questions import show as questions
-from crossplan.graph.questions import stats
+from crossplan.graph.questions import duplicates, gaps, network, overdue, stats
 from crossplan.graph.stores.embedded import memory_store, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,11 +61,11 @@ def test_walking_the_store_gives_what_the_projection_gives_on_the_shipped_data()
     )
     for node in ids[::3]:
         for direction in ("downstream", "upstream"):
-            assert analysis.find_impact(store, node, direction) == analysis.find_impact(endpoint, node, direction)
+            assert network.find_impact(store, node, direction) == network.find_impact(endpoint, node, direction)
     for first, second in zip(ids[::7], ids[3::7], strict=False):
         if first != second:
-            assert analysis.find_paths(store, first, second) == analysis.find_paths(endpoint, first, second)
-    assert analysis.find_duplicate_groups(store) == analysis.find_duplicate_groups(endpoint)
+            assert network.find_paths(store, first, second) == network.find_paths(endpoint, first, second)
+    assert duplicates.find_duplicate_groups(store) == duplicates.find_duplicate_groups(endpoint)
 
 
 def test_the_per_file_tables_give_what_the_store_gives_on_the_shipped_data():
@@ -75,8 +73,8 @@ def test_the_per_file_tables_give_what_the_store_gives_on_the_shipped_data():
     assert store.fact_tables() is not None
     endpoint = _Endpoint(store)
     for date in ("2019-01-01", "2021-06-30", "2030-01-01"):
-        assert questions.find_overdue(store, date) == questions.find_overdue(endpoint, date)
-    assert questions.find_gaps(store) == questions.find_gaps(endpoint)
+        assert overdue.find_overdue(store, date) == overdue.find_overdue(endpoint, date)
+    assert gaps.find_gaps(store) == gaps.find_gaps(endpoint)
     assert stats.compute_stats(store) == stats.compute_stats(endpoint)
 
 

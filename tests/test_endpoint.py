@@ -15,16 +15,15 @@ from pyoxigraph import Literal, NamedNode, Store, Variable
 from rdflib.compare import isomorphic
 from servers import free_port  # noqa: E402
 
-from crossplan.graph.errors import EndpointError  # noqa: E402
+from crossplan.graph.errors import EndpointError, LocalOnlyError  # noqa: E402
 from crossplan.graph.model.vocabulary import GRAPH_BASE, PREFIXES, graph_iri, node_iri  # noqa: E402
 from crossplan.graph.sparql.text import bind_values, with_prefixes  # noqa: E402
 from crossplan.graph.stores import push as push_module  # noqa: E402
-from crossplan.graph.stores.embedded import open_store  # noqa: E402
+from crossplan.graph.stores.embedded import open_store, require_local  # noqa: E402
 from crossplan.graph.stores.endpoint import (  # noqa: E402
     Connection,
     Credentials,
     EndpointStore,
-    LocalOnlyError,
     find_credentials,
 )
 from crossplan.graph.stores.push import push_graph, service_urls  # noqa: E402
@@ -293,8 +292,8 @@ def test_what_needs_the_local_data_says_so():
         LocalOnlyError,
         match=r"^this works on the local data, not on a SPARQL server: drop --endpoint \(or unset CROSSPLAN_ENDPOINT\)$",
     ):
-        _ = store.oxigraph
-    assert not hasattr(store, "data_dir")
+        require_local(store)
+    assert store.data_dir is None
 
 
 def test_where_graph_store_and_update_endpoints_are():

@@ -17,8 +17,9 @@ from rdflib.compare import isomorphic
 from crossplan.graph.datafiles.datadir import TEMPLATE_COLUMNS, init_data_dir, template_csv, write_template
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import CrossplanError, DataError, ImportFileError
-from crossplan.graph.importing import builder as importing
-from crossplan.graph.importing.builder import field_of_header, import_plan
+from crossplan.graph.importing import readers
+from crossplan.graph.importing.headers import field_of_header
+from crossplan.graph.importing.importer import import_plan
 from crossplan.graph.model.nodes import NodeType
 from crossplan.graph.rdf.quads import to_rdflib
 from crossplan.graph.resources import shipped_data_dir
@@ -505,7 +506,7 @@ def test_openpyxl_parses_through_defusedxml():
     assert openpyxl.DEFUSEDXML is True
     assert _reader.iterparse is defusedxml.ElementTree.iterparse
     assert strings.iterparse is defusedxml.ElementTree.iterparse
-    importing.check_defusedxml()
+    readers.check_defusedxml()
 
 
 def test_spreadsheets_are_refused_when_defusedxml_is_not_in_use(data, tmp_path, monkeypatch):
@@ -551,7 +552,7 @@ def test_zip_bombs_are_refused_before_they_are_opened(data, tmp_path):
 
 
 def test_archives_that_unpack_to_too_much_are_refused(data, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr(readers, "MAX_UNPACKED_BYTES", 10_000)
     source = tables.write_docx(tmp_path / "plan.docx")
     message = raises_import_error(source, "hmip", data)
     assert message.startswith("plan.docx: it unpacks to ") and message.endswith(
@@ -560,7 +561,7 @@ def test_archives_that_unpack_to_too_much_are_refused(data, tmp_path, monkeypatc
 
 
 def test_oversized_files_are_refused(data, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1_000)
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1_000)
     source = tables.write_csv(tmp_path / "plan.csv")
     assert (
         raises_import_error(source, "hmip", data)
@@ -569,14 +570,14 @@ def test_oversized_files_are_refused(data, tmp_path, monkeypatch):
 
 
 def test_row_and_column_limits(data, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 5)
+    monkeypatch.setattr(readers, "MAX_ROWS", 5)
     source = tables.write_xlsx(tmp_path / "plan.xlsx")
     assert (
         raises_import_error(source, "hmip", data)
         == "plan.xlsx:Action plan: more than 5 rows; split the table into smaller files"
     )
-    monkeypatch.setattr(importing, "MAX_ROWS", 10_000)
-    monkeypatch.setattr(importing, "MAX_COLUMNS", 4)
+    monkeypatch.setattr(readers, "MAX_ROWS", 10_000)
+    monkeypatch.setattr(readers, "MAX_COLUMNS", 4)
     assert raises_import_error(source, "hmip", data) == (
         "plan.xlsx:Action plan!2:E: more than 4 columns; delete the columns that are not part of the plan"
     )
@@ -624,7 +625,7 @@ def test_validation_problems_in_the_new_plan_point_at_the_row_they_came_from(dat
     # The importer only writes what validates, so no table makes a recommendation invalid; a problem
     # stands in for one here (say a stricter shape) to check where it is reported.
     from crossplan.graph.errors import Problem
-    from crossplan.graph.rdf import validation
+    from crossplan.graph.importing import importer
 
     lines = []
 
@@ -633,7 +634,7 @@ def test_validation_problems_in_the_new_plan_point_at_the_row_they_came_from(dat
         lines.append(text.splitlines().index("  - id: r3") + 2)  # the line of r3's number
         return [Problem("data/plans/hmip.yaml", lines[0], "hmip/r3: a stricter shape")]
 
-    monkeypatch.setattr(validation, "validate_data", validate_data)
+    monkeypatch.setattr(importer, "validate_data", validate_data)
     with pytest.raises(DataError) as error:
         import_plan(tables.write_xlsx(tmp_path / "plan.xlsx"), "hmip", data)
     assert [str(problem) for problem in error.value.problems] == [

@@ -65,6 +65,7 @@ def test_help_imports_nothing_heavy(tmp_path, arguments):
     loaded = run_cli(tmp_path, *arguments)
     assert loaded & HEAVY == set()
     assert "pyoxigraph" not in loaded and "crossplan.graph.stores.embedded" not in loaded
+    assert loaded & {"starlette", "uvicorn", "anyio", "weasyprint"} == set()
 
 
 def test_build_imports_nothing_heavy(tmp_path):

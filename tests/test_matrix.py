@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.questions.show import find_mapping
+from crossplan.graph.questions.mapping import find_mapping
 from crossplan.graph.stores.embedded import open_store
 from crossplan.graph.views.export import spreadsheet_safe
 from crossplan.graph.views.matrix import (

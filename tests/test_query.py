@@ -1,4 +1,5 @@
-"""Running SPARQL: safety checks, syntax errors, saved queries and parameters, time limit, output formats."""
+"""Running SPARQL: saved queries and parameters, time limit, output formats (the checks before a query runs are in
+test_guard.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,7 @@ from crossplan.graph.errors import QueryError, UnknownIdError
 from crossplan.graph.model.vocabulary import XSD
 from crossplan.graph.output import escape_control, render_csv, render_markdown, render_rows, render_table
 from crossplan.graph.questions.query import (
-    QueryResult,
     bind_parameters,
-    check_query,
-    compact_iri,
-    display_term,
-    format_result,
     format_saved_queries,
     parse_header,
     parse_parameters,
@@ -26,6 +22,8 @@ from crossplan.graph.questions.query import (
     saved_queries,
     saved_query,
 )
+from crossplan.graph.sparql.guard import check_query
+from crossplan.graph.sparql.results import QueryResult, compact_iri, display_term, format_result
 from crossplan.graph.stores.embedded import memory_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,132 +34,6 @@ ID = "https://w3id.org/crossplan/id/"
 def store():
     """The fixture data set with more shapes (plans north and south)."""
     return memory_store(load_dataset(FIXTURES / "query"))
-
-
-def refusal(text: str) -> str:
-    with pytest.raises(QueryError) as caught:
-        check_query(text)
-    return caught.value.describe()
-
-
-# -- refusals ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text, word",
-    [
-        ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT"),
-        ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
-        ("LOAD <file:///etc/passwd>", "LOAD"),
-        ("CLEAR ALL", "CLEAR"),
-        ("DROP GRAPH <http://g>", "DROP"),
-        ("CREATE GRAPH <http://g>", "CREATE"),
-        ("ADD DEFAULT TO <http://g>", "ADD"),
-        ("MOVE DEFAULT TO <http://g>", "MOVE"),
-        ("COPY DEFAULT TO <http://g>", "COPY"),
-        ("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
-        ("insert data { <http://a> <http://b> 1 }", "INSERT"),
-    ],
-)
-def test_updates_are_refused_before_running(text, word):
-    assert refusal(text) == (
-        f"1:1: refused: {word} would change the graph; queries are read-only (use SELECT, CONSTRUCT, DESCRIBE or ASK)\n"
-        f"  {text}\n  ^"
-    )
-
-
-def test_an_update_after_a_query_is_refused_where_it_stands():
-    text = "SELECT * WHERE { ?s ?p ?o } ;\n  DELETE WHERE { ?s ?p ?o }"
-    assert refusal(text).startswith("2:3: refused: DELETE would change the graph")
-
-
-def test_service_is_refused():
-    text = "SELECT * WHERE {\n  SERVICE <http://example.org/sparql> { ?s ?p ?o }\n}"
-    assert refusal(text) == (
-        "2:3: refused: SERVICE would query another server; queries only read this graph\n"
-        "    SERVICE <http://example.org/sparql> { ?s ?p ?o }\n    ^"
-    )
-
-
-@pytest.mark.parametrize(
-    "clause", ["FROM <file:///etc/passwd>", "FROM NAMED <file:///etc/passwd>", "from <http://example.org/g>"]
-)
-def test_from_clauses_are_refused(clause):
-    assert refusal(f"SELECT * {clause} WHERE {{ ?s ?p ?o }}") == (
-        "1:10: refused: FROM chooses the graphs to read; queries always read the whole graph "
-        "(use GRAPH <…> { } to look inside one plan's graph)\n"
-        f"  SELECT * {clause} WHERE {{ ?s ?p ?o }}\n           ^"
-    )
-
-
-def test_keywords_inside_strings_comments_iris_variables_and_names_are_not_refused():
-    text = (
-        "PREFIX delete: <http://example.org/delete#>\n"
-        "# INSERT DATA { } SERVICE FROM\n"
-        "SELECT ?from ?service WHERE {\n"
-        '  ?from rdfs:label "DELETE FROM SERVICE" ; delete:load ?service .\n'
-        "  ?service cp:text '''LOAD\nCLEAR''' .\n"
-        "  FILTER(?from != <http://example.org/FROM>)\n"
-        "}"
-    )
-    check_query(text)
-
-
-def test_an_empty_query_is_refused():
-    assert refusal("  \n ") == "the query is empty"
-
-
-# -- prefixes and syntax errors ---------------------------------------------------------------------
-
-
-def test_unknown_prefix_is_named_at_its_place():
-    assert refusal("SELECT ?x WHERE {\n  ?x a foaf:Person\n}") == (
-        "2:8: unknown prefix 'foaf:' (declare it with PREFIX foaf: <…>; "
-        "pre-bound: cp, rdf, rdfs, xsd, owl, dcterms, skos, org, prov)\n"
-        "    ?x a foaf:Person\n"
-        "         ^"
-    )
-
-
-def test_a_declared_prefix_and_the_pre_bound_ones_are_accepted():
-    check_query(
-        "PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT ?x WHERE { ?x a foaf:Person ; a cp:Plan ; prov:wasDerivedFrom ?d }"
-    )
-    check_query("PREFIX : <http://example.org/>\nSELECT ?x WHERE { ?x :p ?y }")
-
-
-def test_the_empty_prefix_must_be_declared():
-    assert refusal("SELECT ?x WHERE { ?x :p ?y }").startswith("1:22: unknown prefix ':' (declare it with PREFIX : <…>;")
-
-
-def test_syntax_error_reports_line_column_the_line_and_a_caret():
-    error = refusal("SELECT (COUNT(*) AS ?c\nWHERE { ?s ?p ?o }")
-    assert error == "2:1: syntax error: unexpected 'WHERE'\n  WHERE { ?s ?p ?o }\n  ^"
-
-
-def test_syntax_error_at_the_end_of_the_query():
-    assert refusal("SELECT ?x WHERE { ?x a cp:Plan ") == (
-        "1:32: syntax error: unexpected end of query\n  SELECT ?x WHERE { ?x a cp:Plan \n                                 ^"
-    )
-
-
-def test_syntax_error_keeps_oxigraphs_explanation_when_it_gives_one():
-    assert refusal("SELECT ?x WHERE { ?x a cp:Plan } GROUP BY ?y").startswith(
-        "1:45: syntax error: the SELECT contains a variable that is unbound"
-    )
-
-
-def test_syntax_error_line_shows_control_characters_escaped():
-    error = refusal('SELECT ?x WHERE { ?x rdfs:label "a\x1bb" ?? }')
-    assert "\\x1b" in error and "\x1b" not in error
-
-
-def test_query_error_carries_line_and_column():
-    with pytest.raises(QueryError) as caught:
-        check_query("SELECT ?x\nWHERE { ?x a cp:Plan .\n  FILTER(?x = }")
-    error = caught.value
-    assert (error.line, error.source_line) == (3, "  FILTER(?x = }")
-    assert error.column >= 13
 
 
 # -- saved queries and parameters -------------------------------------------------------------------

@@ -12,8 +12,10 @@ from html.parser import HTMLParser
 import pytest
 from chromium import launch
 
-from crossplan.graph.questions.network import find_duplicate_groups
-from crossplan.graph.questions.show import find_gaps, find_mapping, find_overdue
+from crossplan.graph.questions.duplicates import find_duplicate_groups
+from crossplan.graph.questions.gaps import find_gaps
+from crossplan.graph.questions.mapping import find_mapping
+from crossplan.graph.questions.overdue import find_overdue
 from crossplan.graph.stores.embedded import open_store
 from crossplan.graph.views.report import gather_report, render_html, render_pdf
 from tests.test_matrix import HOSTILE, make_hostile

@@ -7,7 +7,8 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.model.nodes import Basis, NodeType, Relation, Status
-from crossplan.graph.questions.network import find_duplicate_groups, find_paths
+from crossplan.graph.questions.duplicates import find_duplicate_groups
+from crossplan.graph.questions.network import find_paths
 from crossplan.graph.resources import shipped_data_dir
 from crossplan.graph.stores.embedded import memory_store
 

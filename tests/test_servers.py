@@ -192,7 +192,9 @@ def test_show_gives_the_same_answers(shipped, remote):
 
 
 def test_mapping_overdue_and_gaps_give_the_same_answers(shipped, remote):
-    from crossplan.graph.questions.show import find_gaps, find_mapping, find_overdue
+    from crossplan.graph.questions.gaps import find_gaps
+    from crossplan.graph.questions.mapping import find_mapping
+    from crossplan.graph.questions.overdue import find_overdue
 
     assert find_mapping(remote, "hmip-resettlement", "yj-blueprint") == find_mapping(
         shipped, "hmip-resettlement", "yj-blueprint"
@@ -208,7 +210,8 @@ def test_mapping_overdue_and_gaps_give_the_same_answers(shipped, remote):
 
 
 def test_impact_paths_and_duplicates_give_the_same_answers(shipped, remote):
-    from crossplan.graph.questions.network import find_duplicate_groups, find_impact, find_paths
+    from crossplan.graph.questions.duplicates import find_duplicate_groups
+    from crossplan.graph.questions.network import find_impact, find_paths
 
     for node in ("hmip-resettlement/r1", "hmip-resettlement/r6", "yj-blueprint/resettlement-and-transitions"):
         for direction in ("downstream", "upstream"):

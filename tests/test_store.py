@@ -415,9 +415,7 @@ class _Planted:
 
 
 def test_nothing_planted_in_the_store_directory_runs_when_the_questions_are_asked(mini_data, tmp_path, monkeypatch):
-    from crossplan.graph.questions import network as analysis
-    from crossplan.graph.questions import show as questions
-    from crossplan.graph.questions import stats
+    from crossplan.graph.questions import duplicates, gaps, network, overdue, show, stats
 
     path = tmp_path / "store"
     store = open_store(mini_data, path)
@@ -432,12 +430,12 @@ def test_nothing_planted_in_the_store_directory_runs_when_the_questions_are_aske
     del store
     gc.collect()
     store = open_store(mini_data, path)
-    analysis.find_impact(store, "alpha/r1")
-    analysis.find_paths(store, "alpha/r1", "alpha/r2")
-    analysis.find_duplicate_groups(store)
-    questions.find_overdue(store, "2030-01-01")
-    questions.find_gaps(store)
-    questions.describe_node(store, "alpha/r1")
+    network.find_impact(store, "alpha/r1")
+    network.find_paths(store, "alpha/r1", "alpha/r2")
+    duplicates.find_duplicate_groups(store)
+    overdue.find_overdue(store, "2030-01-01")
+    gaps.find_gaps(store)
+    show.describe_node(store, "alpha/r1")
     stats.compute_stats(store)
     store.select("SELECT ?n WHERE { ?n rdfs:label ?l }")
     assert not proof.exists()
@@ -617,6 +615,48 @@ def test_a_full_build_through_the_bulk_loader_holds_the_same_graphs(mini_data, t
     assert store.report.full and store.report.quads_added > 0
     assert_same_as_a_fresh_load(store, mini_data)
     assert not [name for name in os.listdir(store.generation) if name.startswith("crossplan-union-")]
+
+
+def test_an_edit_that_removes_an_id_another_file_refers_to_is_refused_as_a_full_check_words_it(mini_data, tmp_path):
+    # A rebuild settles an edit that keeps its file's ids from the previous generation; one that drops an id is
+    # checked against every index entry, with the loader's own messages.
+    path = tmp_path / "store"
+    open_store(mini_data, path)
+    beta = mini_data / "plans/beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("resettlement-1", "resettlement-2"), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        open_store(mini_data, path)
+    with pytest.raises(DataError) as expected:
+        load_dataset(mini_data)
+    assert [str(problem) for problem in caught.value.problems] == [str(problem) for problem in expected.value.problems]
+    assert _generations(path) == ["gen-000001"]
+
+
+def test_a_full_build_parsed_in_worker_processes_holds_the_same_graphs_facts_and_index(
+    mini_data, tmp_path, monkeypatch
+):
+    # Above _PARALLEL_BYTES the files are parsed in forked workers that hand back N-Quads text: the same store.
+    in_process = open_store(mini_data, tmp_path / "here")
+    monkeypatch.setattr(store_module, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(store_module, "BULK_THRESHOLD_BYTES", 0)
+    store = open_store(mini_data, tmp_path / "workers")
+    assert store.report.full and store.report.quads_added == in_process.report.quads_added > 0
+    assert_same_as_a_fresh_load(store, mini_data)
+    for kind in ("facts", "index"):
+        assert {p.name: p.read_bytes() for p in (tmp_path / "workers" / kind).iterdir()} == {
+            p.name: p.read_bytes() for p in (tmp_path / "here" / kind).iterdir()
+        }
+    assert store.fact_tables() == in_process.fact_tables()
+
+
+def test_a_full_build_in_worker_processes_reports_problems_as_in_one(mini_data, tmp_path, monkeypatch):
+    _edit(mini_data / "plans/alpha.yaml", "id: r2", "id: r1")
+    with pytest.raises(DataError) as here:
+        open_store(mini_data, tmp_path / "here")
+    monkeypatch.setattr(store_module, "_PARALLEL_BYTES", 0)
+    with pytest.raises(DataError) as workers:
+        open_store(mini_data, tmp_path / "workers")
+    assert [str(problem) for problem in workers.value.problems] == [str(problem) for problem in here.value.problems]
 
 
 def test_a_full_build_with_a_problem_leaves_no_generation(mini_data, tmp_path, monkeypatch):

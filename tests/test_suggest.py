@@ -1,4 +1,4 @@
-"""Suggesting links (graph.suggest) and writing what a person decides (graph.review), on hand-written data.
+"""Suggesting links (graph.suggest.similar), on hand-written data.
 
 ``tests/fixtures/suggest`` holds two small made-up plans, ``north`` and ``south``, written so that the right link
 of each north recommendation is known: n1 and s1 are about accommodation before release, n2 and s2 about young
@@ -7,25 +7,17 @@ word for word s5, n5's update says it "will inform" the school attendance that s
 linked to s4 (constructive resettlement).
 """
 
-import difflib
 import json
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
 from crossplan.graph.datafiles.loading import load_dataset
-from crossplan.graph.errors import CrossplanError, DataError, UnknownIdError
+from crossplan.graph.errors import UnknownIdError
 from crossplan.graph.model.nodes import NodeType, Relation
 from crossplan.graph.stores.embedded import memory_store
-from crossplan.graph.suggest.review import (
-    Rejection,
-    add_list_entry,
-    check_rejections,
-    read_rejections,
-    record_rejection,
-)
-from crossplan.graph.suggest.similar import explain_pair, split_sentences, suggest_links
+from crossplan.graph.suggest.similar import explain_pair, suggest_links
+from crossplan.graph.suggest.words import split_sentences
 
 SUGGEST = Path(__file__).parent / "fixtures" / "suggest"
 SHIPPED = Path(__file__).parent.parent / "data"
@@ -190,104 +182,3 @@ def test_sentences_are_verbatim_pieces_of_the_text():
         "often unsuitable.",
     ]
     assert all(piece in text for piece in pieces)
-
-
-# --------------------------------------------------------------------------------------------
-# Writing: adding one entry to a YAML list without touching the rest
-
-
-ENTRY = {
-    "from": "r1",
-    "to": "yj-blueprint/custody-1",
-    "relation": "related-to",
-    "basis": "suggested",
-    "quote": "a “quoted”: text, with # and 'marks'",
-    "date": "2024-05-02",
-}
-
-
-def only_added(before: str, after: str) -> list[str]:
-    """Return the lines added; fail if any line of ``before`` changed or went."""
-    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
-    added = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        assert tag in ("equal", "insert"), f"lines {i1 + 1}-{i2} changed"
-        if tag == "insert":
-            added += after.splitlines()[j1:j2]
-    return added
-
-
-def test_adding_a_link_to_a_shipped_plan_only_adds_its_lines():
-    path = SHIPPED / "plans" / "hmip-resettlement.yaml"
-    before = path.read_text(encoding="utf-8")
-    after, line = add_list_entry(path, before, "links", ENTRY)
-    added = only_added(before, after)
-    assert [text.strip() for text in added if text.strip()][0] == "- from: r1"
-    assert after.splitlines()[line - 1].strip() == "- from: r1"
-    safe = YAML(typ="safe", pure=True)
-    old_links, new_links = safe.load(before)["links"], safe.load(after)["links"]
-    assert new_links == old_links + [ENTRY]
-
-
-def test_a_file_without_links_gets_a_links_section(tmp_path):
-    path = tmp_path / "plan.yaml"
-    before = "plan:\n  id: x\n  title: X   # a comment\n"
-    after, line = add_list_entry(path, before, "links", {"from": "a", "to": "b"})
-    assert after == before + "\nlinks:\n  - from: a\n    to: b\n"
-    assert line == 6
-
-
-def test_an_empty_links_key_gets_its_first_entry(tmp_path):
-    after, _ = add_list_entry(tmp_path / "p.yaml", "links:\n# the end\n", "links", {"from": "a", "to": "b"})
-    assert after == "links:\n  - from: a\n    to: b\n# the end\n"
-
-
-def test_an_inline_list_is_not_rewritten(tmp_path):
-    with pytest.raises(DataError) as raised:
-        add_list_entry(tmp_path / "p.yaml", "plan: {}\nlinks: [{from: a, to: b}]\n", "links", {"from": "c", "to": "d"})
-    assert str(raised.value).endswith("p.yaml:2: 'links:' must be a block list (one '- ' entry per item) to add to it")
-
-
-# --------------------------------------------------------------------------------------------
-# Rejections
-
-
-def test_rejections_are_recorded_once_and_read_back(tmp_path):
-    first = record_rejection(tmp_path, Rejection("north/n1", "south/s3", "2024-05-02", "Different subjects."))
-    record_rejection(tmp_path, Rejection("north/n2", "south/s5", "2024-05-03"))
-    assert (first.path, first.line) == (tmp_path / "suggestions/rejected.yaml", 3)
-    assert first.path.read_text(encoding="utf-8") == (
-        "# Suggested links a person rejected: `crossplan suggest` never proposes them again.\n"
-        "rejected:\n"
-        "  - from: north/n1\n"
-        "    to: south/s3\n"
-        '    date: "2024-05-02"\n'
-        '    note: "Different subjects."\n'
-        "  - from: north/n2\n"
-        "    to: south/s5\n"
-        '    date: "2024-05-03"\n'
-    )
-    assert read_rejections(tmp_path) == [
-        Rejection("north/n1", "south/s3", "2024-05-02", "Different subjects."),
-        Rejection("north/n2", "south/s5", "2024-05-03"),
-    ]
-    with pytest.raises(CrossplanError, match=r"^south/s3 -> north/n1 is already rejected$"):
-        record_rejection(tmp_path, Rejection("south/s3", "north/n1", "2024-05-04"))
-
-
-def test_a_broken_rejections_file_is_reported_line_by_line(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "suggestions").mkdir()
-    (tmp_path / "suggestions/rejected.yaml").write_text(
-        "rejected:\n  - from: north/n1\n    to: south/s9\n  - form: north/n2\n    to: south\n    date: May\n",
-        encoding="utf-8",
-    )
-    assert [str(p) for p in check_rejections(tmp_path, {"north/n1", "north/n2", "south/s1"})] == [
-        "suggestions/rejected.yaml:3: 'to' 'south/s9' is not an item of a plan (did you mean 'south/s1'?)",
-        "suggestions/rejected.yaml:4: unknown key 'form' in a rejected link (did you mean 'from'?)",
-        "suggestions/rejected.yaml:4: 'from' must be the global id of a plan item (plan/item)",
-        "suggestions/rejected.yaml:5: 'to' must be the global id of a plan item (plan/item)",
-        "suggestions/rejected.yaml:6: invalid date 'May': write YYYY-MM-DD",
-    ]
-    with pytest.raises(DataError):
-        read_rejections(tmp_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crossplan.graph.errors import ImportFileError
-from crossplan.graph.importing.builder import import_plan
+from crossplan.graph.importing.importer import import_plan
 
 tables = importlib.import_module("tests.fixtures.import.hmip_tables")
 

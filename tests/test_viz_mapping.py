@@ -1,4 +1,4 @@
-"""The mapping drawing (graph/viz/mapping.py): ordering, geometry and the standalone SVG, without a browser."""
+"""The mapping drawing (graph/views/viz/mapping.py, svg.py): ordering, geometry and the standalone SVG, no browser."""
 
 from __future__ import annotations
 
@@ -20,15 +20,16 @@ from crossplan.graph.views.viz import (
     build_view,
     mapping_drawing,
     mapping_svg,
+    mapping_svgs,
 )
 from crossplan.graph.views.viz.mapping import (
     count_crossings,
-    drawing_svg,
     improve_by_swaps,
     layout_mapping,
     order_by_barycentre,
     order_to_cross_least,
 )
+from crossplan.graph.views.viz.svg import drawing_svg
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -133,6 +134,23 @@ def test_mapping_svg_of_the_shipped_plans(shipped):
     assert len(arrows) == len(drawing["edges"]) > 0
     words = " ".join(element.text or "" for element in root.iter(f"{SVG}text"))
     assert "Not linked to" in words and "r6 ·" in words
+
+
+def test_several_mappings_read_the_graph_once(shipped):
+    class Counting:
+        def __init__(self, store):
+            self.store, self.data_dir, self.selects = store, store.data_dir, 0
+
+        def select(self, sparql, substitutions=None):
+            self.selects += 1
+            return self.store.select(sparql, substitutions)
+
+    pairs = [(FROM, TO), (TO, FROM)]
+    once = Counting(shipped)
+    assert mapping_svgs(once, pairs) == [mapping_svg(shipped, *pair) for pair in pairs]
+    single = Counting(shipped)
+    mapping_svg(single, FROM, TO)
+    assert once.selects == single.selects > 0
 
 
 def test_mapping_errors(shipped):

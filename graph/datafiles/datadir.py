@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CrossplanError
+from ..files import write_atomically, write_text_atomically
 from ..resources import shipped_data_dir
 from ..text import display_path
 from .loading import PLANS_DIR, REGISTRY_FILES, SOURCES_DIR, check_data_dir
@@ -131,8 +132,6 @@ def write_template(path: Path | str, output_format: str | None = None) -> Path:
     UTF-8 with a byte-order mark so that Excel opens it with the right characters. Never overwrites a file.
     Returns the path written.
     """
-    from ..files import write_atomically, write_text_atomically
-
     path = Path(path)
     output_format = output_format or (
         path.suffix.lower().lstrip(".") if path.suffix.lower() in (".csv", ".xlsx") else "csv"

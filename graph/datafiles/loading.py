@@ -28,6 +28,7 @@ from ..model.nodes import (
     TargetDate,
     shorten,
 )
+from ..resources import shipped_data_dir
 from ..text import did_you_mean, display_path, normalise_space
 from .yamlfile import YamlList, YamlMapping, read_yaml, written_form
 
@@ -119,8 +120,6 @@ def load_dataset(
     (or adds it), so a change can be checked before anything is written.
     Returns a Dataset; with ``strict`` (the default) raises DataError listing every problem instead.
     """
-    from ..resources import shipped_data_dir
-
     data_dir = Path(data_dir) if data_dir is not None else shipped_data_dir()
     overrides = overrides or {}
     if not overrides:
@@ -381,6 +380,8 @@ class _FileReader:
             ("id", "title", "source", "owners", "date", "date-note", "note"),
             ("id", "title"),
         )
+        if head is None:  # not reached: the plan was just found to be a mapping
+            return
         plan_id = head.slug("id", required=True)
         title = head.text("title", required=True)
         if plan_id is None:
@@ -418,6 +419,11 @@ class _FileReader:
         if local is None:
             local = default
         return f"{self.plan_id}/{local}" if local else None
+
+    def child_id(self, fields: _Fields, default: str) -> str:
+        """Return the global id of an item that has a default local id (an action's, an update's)."""
+        local = fields.slug("id")
+        return f"{self.plan_id}/{local or default}"
 
     def read_workstream(self, entry, position: int, line: int) -> Node | None:
         fields = self.fields(entry, "a workstream", ("id", "title", "text", "owners", "note"), ("id", "title"), line)
@@ -521,7 +527,7 @@ class _FileReader:
         fields = self.fields(entry, "an action", allowed, ("text",), line)
         if fields is None:
             return
-        node_id = self.item_id(fields, default_id)
+        node_id = self.child_id(fields, default_id)
         pieces = fields.pieces("text")
         text = " ".join(pieces) if pieces else None
         node = self.add_node(
@@ -543,7 +549,7 @@ class _FileReader:
         fields = self.fields(entry, "an update", allowed, ("text",), line)
         if fields is None:
             return
-        node_id = self.item_id(fields, default_id)
+        node_id = self.child_id(fields, default_id)
         pieces = fields.pieces("text")
         text = " ".join(pieces) if pieces else None
         title = fields.text("title")
@@ -583,7 +589,7 @@ class _FileReader:
             self.problem(
                 entry.line_of("quote"), "empty quote: give the exact words from the source that justify the link"
             )
-        if None in (source_id, target_id, relation, basis) or not quote:
+        if source_id is None or target_id is None or relation is None or basis is None or not quote:
             return
         if source_id == target_id:
             self.problem(entry.line, f"a link from '{source_id}' to itself")
@@ -612,7 +618,8 @@ def _local_ids(document: YamlMapping) -> set[str]:
                 continue
             for number, child in enumerate(children, start=1):
                 if isinstance(child, dict):
-                    child_id = child.get("id") if isinstance(child.get("id"), str) else f"{local}-{kind}-{number}"
+                    given = child.get("id")
+                    child_id = given if isinstance(given, str) else f"{local}-{kind}-{number}"
                     ids.add(child_id)
                     add_children(child, child_id)
 
@@ -719,7 +726,7 @@ class _Fields:
             return []
         if isinstance(value, str):
             return [normalise_space(value)]
-        if not isinstance(value, list):
+        if not isinstance(value, YamlList):
             self.reader.problem(self.line(key), f"'{key}' must be a list of text, not {_kind_of(value)}")
             return []
         out = []

@@ -191,13 +191,15 @@ def _deep_line(text: str) -> int:
         while indents and indents[-1] >= indent:
             indents.pop()
         indents.append(indent)
-        dashes = len(re.match(r"(?:-\s+)*", body).group().split("-")) - 1  # "- - - x" opens a level per dash
-        if len(indents) + dashes > MAX_DEPTH:
+        dashes = _DASHES.match(body)  # always matches, if only the empty string
+        opened = len(dashes.group().split("-")) - 1 if dashes else 0  # "- - - x" opens a level per dash
+        if len(indents) + opened > MAX_DEPTH:
             return number
     return 1
 
 
 _UNREADABLE = object()
+_DASHES = re.compile(r"(?:-\s+)*")
 # libyaml (YAML 1.1) takes NEL, LS and PS for line breaks; YAML 1.2 does not. Such rare files go to ruamel.
 _NON_ASCII_BREAKS = re.compile("[\x85\u2028\u2029]")
 
@@ -230,7 +232,7 @@ def _fast_loader_class():
     return _FAST_LOADER
 
 
-_FAST_LOADER = False
+_FAST_LOADER: type | None | bool = False  # False: not looked for yet; None: no libyaml
 
 
 def _compose_fast(text: str):
@@ -337,11 +339,11 @@ class _Converter:
             return number
         if tag == "tag:yaml.org,2002:float":
             try:
-                number = YamlFloat(value.replace("_", ""))
+                fraction = YamlFloat(value.replace("_", ""))
             except ValueError:
                 return value
-            number.written = value
-            return number
+            fraction.written = value
+            return fraction
         raise DataError.at(self.display, node.start_mark.line + 1, f"unsupported YAML tag {tag}")
 
 

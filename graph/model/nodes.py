@@ -27,7 +27,9 @@ def _members_by_term(enum) -> dict:
 class _Term(Enum):
     """An enum whose value is the YAML/CLI spelling and whose ``term`` is the ontology IRI."""
 
-    def __new__(cls, spelling: str, local_name: str):
+    local_name: str
+
+    def __new__(cls, spelling: str, local_name: str = ""):  # default: mypy checks the lookup Relation("x") against it
         member = object.__new__(cls)
         member._value_ = spelling
         member.local_name = local_name
@@ -35,7 +37,7 @@ class _Term(Enum):
 
     @property
     def term(self) -> str:
-        return CP[self.local_name]
+        return CP.iri(self.local_name)
 
     @property
     def spelling(self) -> str:

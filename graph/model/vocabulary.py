@@ -41,6 +41,11 @@ class ClosedNamespace(metaclass=_ClosedMeta):
 
     def __class_getitem__(cls, name: str) -> str:
         """Return the IRI of a term by its name (``CP["from"]``); unknown names raise AttributeError."""
+        return cls.iri(name)
+
+    @classmethod
+    def iri(cls, name: str) -> str:
+        """Return the IRI of a term by its name (``CP.iri("from")``, the typed spelling of ``CP["from"]``)."""
         if name not in cls.terms:
             raise AttributeError(f"{name!r} is not a term of {cls.base}")
         return cls.base + name

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import UnknownIdError
+from ..text import did_you_mean
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
 
 _EXACT = "SELECT ?n ?id WHERE { ?n dcterms:identifier ?id } LIMIT 1"
 _SUFFIX = "SELECT ?id ?suffix WHERE { ?n dcterms:identifier ?id . FILTER(STRENDS(STR(?id), ?suffix)) }"
 _ALL = "SELECT ?id WHERE { ?n dcterms:identifier ?id }"
 
 
-def resolve_id(store, text: str) -> str:
+def resolve_id(store: GraphStore, text: str) -> str:
     """Return the global id a user means by ``text``; raise UnknownIdError (with a did-you-mean) otherwise.
 
     ``store`` is anything with ``select(sparql, substitutions)`` (the embedded store or a SPARQL endpoint).
@@ -28,7 +34,5 @@ def resolve_id(store, text: str) -> str:
             return matches[0]
         if len(matches) > 1:
             raise UnknownIdError(f"'{text}' is ambiguous: it could be {', '.join(matches)}")
-    from ..text import did_you_mean
-
     known = [row["id"] for row in store.select(_ALL)]
     raise UnknownIdError(f"no node with id '{text}'{did_you_mean(text, known)}")

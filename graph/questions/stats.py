@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import TYPE_CHECKING
+
 from ..model.nodes import Basis, NodeType, Relation, Response, Status
-from ..stores.facts import graph_facts
+from ..sparql.patterns import link_pattern
+from ..stores.facts import GraphFacts, graph_facts
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
 
 _NODES = "SELECT ?type (COUNT(?n) AS ?count) WHERE { ?n a ?type ; dcterms:identifier ?id } GROUP BY ?type"
-_LINKS = "SELECT ?relation ?basis (COUNT(?l) AS ?count) WHERE { ?l a cp:Link ; cp:relation ?relation ; cp:basis ?basis } GROUP BY ?relation ?basis"
+_LINKS = (
+    f"SELECT ?relation ?basis (COUNT(?l) AS ?count) WHERE {{ {link_pattern(None, None, link='?l', quote=None)} }}"
+    " GROUP BY ?relation ?basis"
+)
 _PLANS = """SELECT ?plan ?type (COUNT(?item) AS ?count) WHERE {
   ?item cp:inPlan ?p ; a ?type . ?p dcterms:identifier ?plan
 } GROUP BY ?plan ?type"""
@@ -14,7 +24,7 @@ _STATUS = "SELECT ?status (COUNT(?n) AS ?count) WHERE { ?n cp:status ?status } G
 _RESPONSE = "SELECT ?response (COUNT(?n) AS ?count) WHERE { ?n cp:response ?response } GROUP BY ?response"
 
 
-def compute_stats(store) -> dict[str, dict]:
+def compute_stats(store: GraphStore) -> dict[str, dict]:
     """Return counts by node type, relation, basis, plan, status and response (zero counts included).
 
     The result maps a section name to ``{key: count}``; ``plans`` maps each plan id to counts by node type.
@@ -49,10 +59,8 @@ def compute_stats(store) -> dict[str, dict]:
     return _stats(nodes, relations, bases, plans, statuses, responses)
 
 
-def _stats_from_facts(facts) -> dict[str, dict]:
+def _stats_from_facts(facts: GraphFacts) -> dict[str, dict]:
     """``compute_stats`` from the per-file tables: the same counts, no store read (columns only)."""
-    from collections import Counter
-
     columns = facts.columns
     nodes = {member.value: 0 for member in NodeType} | Counter(columns["type"])
     statuses = {member.value: 0 for member in Status} | Counter(value for value in columns["status"] if value)
@@ -69,7 +77,14 @@ def _stats_from_facts(facts) -> dict[str, dict]:
     return _stats(nodes, relations, bases, plans, statuses, responses)
 
 
-def _stats(nodes, relations, bases, plans, statuses, responses) -> dict[str, dict]:
+def _stats(
+    nodes: dict[str, int],
+    relations: dict[str, int],
+    bases: dict[str, int],
+    plans: dict[str, dict[str, int]],
+    statuses: dict[str, int],
+    responses: dict[str, int],
+) -> dict[str, dict]:
     """The one shape of ``compute_stats``'s answer, whether counted from the store or from the per-file tables."""
     return {
         "nodes": nodes,

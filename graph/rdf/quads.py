@@ -11,7 +11,7 @@ from ..datafiles.loading import Dataset, ParsedFile
 from ..model.nodes import Link, Node, NodeType
 from ..model.vocabulary import CP, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, graph_iri, node_iri
 
-_IRI = {}
+_IRI: dict[str, NamedNode] = {}
 
 
 def _iri(value: str) -> NamedNode:

@@ -6,9 +6,13 @@ import re
 from pathlib import Path
 
 from ..datafiles.loading import Dataset, load_dataset
+from ..datafiles.rejections import REJECTIONS_FILE
+from ..datafiles.rejections import check_rejections as check_file
 from ..errors import DataError, Problem
 from ..model.nodes import Node, NodeType
+from ..resources import shapes_text
 from ..text import display_path, normalise_space
+from .quads import to_rdflib
 
 _LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
 
@@ -43,7 +47,7 @@ def validate_data(
 class _Sources:
     """Normalised source texts of documents, read once each."""
 
-    def __init__(self, dataset: Dataset):
+    def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self.texts: dict[str, str | None] = {}
 
@@ -75,7 +79,7 @@ def _read_source(path: Path) -> str:
 
 def printed_texts(node: Node) -> list[tuple[str, str]]:
     """Return (what, text) for every field of a node that must be printed verbatim in its plan's source."""
-    texts = [("text", piece) for piece in node.text_pieces] or [("text", node.text)]
+    texts: list[tuple[str, str | None]] = [("text", piece) for piece in node.text_pieces] or [("text", node.text)]
     texts += [("status-text", node.status_text), ("timescale", node.timescale), ("addressee-text", node.addressee_text)]
     if node.type in (NodeType.WORKSTREAM, NodeType.UPDATE):
         texts.append(("title", node.title))
@@ -93,7 +97,7 @@ def check_quotes(dataset: Dataset) -> list[Problem]:
             continue
         document = sources.plan_source(node)
         source = sources.text_of(document)
-        if source is None:
+        if document is None or source is None:
             continue
         for what, text in printed_texts(node):
             if normalise_source(text) not in source:
@@ -105,7 +109,7 @@ def check_quotes(dataset: Dataset) -> list[Problem]:
     for link in dataset.links:
         document = link.document or sources.plan_source(dataset.nodes.get(link.source_id))
         source = sources.text_of(document)
-        if source is not None and normalise_source(link.quote) not in source:
+        if document is not None and source is not None and normalise_source(link.quote) not in source:
             problems.append(
                 _not_in_source(
                     link.location.path, link.location.line, f"quote of link {link.key}", link.quote, dataset, document
@@ -114,7 +118,7 @@ def check_quotes(dataset: Dataset) -> list[Problem]:
         if link.target_quote:
             document = sources.plan_source(dataset.nodes.get(link.target_id))
             source = sources.text_of(document)
-            if source is not None and normalise_source(link.target_quote) not in source:
+            if document is not None and source is not None and normalise_source(link.target_quote) not in source:
                 problems.append(
                     _not_in_source(
                         link.location.path,
@@ -136,9 +140,6 @@ def _not_in_source(path: str, line: int, what: str, text: str, dataset: Dataset,
 
 def check_rejections(dataset: Dataset) -> list[Problem]:
     """Check the remembered rejected suggestions (``suggestions/rejected.yaml``), if there are any."""
-    from ..suggest.review import REJECTIONS_FILE
-    from ..suggest.review import check_rejections as check_file
-
     if not (dataset.data_dir / REJECTIONS_FILE).is_file():
         return []
     return check_file(dataset.data_dir, set(dataset.nodes))
@@ -149,9 +150,6 @@ def check_shapes(dataset: Dataset) -> list[Problem]:
     import pyshacl
     import rdflib
     from rdflib.namespace import SH
-
-    from ..resources import shapes_text
-    from .quads import to_rdflib
 
     data = to_rdflib(dataset)
     shapes = rdflib.Graph().parse(data=shapes_text(), format="turtle")

@@ -7,19 +7,28 @@ process and one in-memory graph, with blocking library calls in worker threads.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
+import signal
+import socket
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..errors import ServeError
-from ..questions.query import DEFAULT_TIMEOUT
+from ..resources import shipped_data_dir
+from ..sparql.guard import DEFAULT_TIMEOUT
 from . import views
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    import uvicorn
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -68,7 +77,7 @@ def create_app(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     timeout: float = DEFAULT_TIMEOUT,
-) -> Starlette:
+) -> _Guard:
     """Return the ASGI application serving a workspace (see the package docstring for its pages)."""
     assets = asset_files()
     cache: dict[str, bytes] = {}
@@ -106,8 +115,6 @@ def create_app(
 
 def is_loopback(host: str) -> bool:
     """Whether an address to listen on is reachable from this machine only."""
-    import ipaddress
-
     if host == "localhost":
         return True
     try:
@@ -233,15 +240,11 @@ def run_server(
 
 
 def _is_shipped(data_dir: Path) -> bool:
-    from ..resources import shipped_data_dir
-
     return data_dir.resolve() == shipped_data_dir().resolve()
 
 
-def _listen(host: str, port: int):
+def _listen(host: str, port: int) -> socket.socket:
     """Bind the listening socket first, so that a taken port is a one-line error before anything is printed."""
-    import socket
-
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP named explicitly: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets that say they
     # are TCP, and with it on, every response after the first on a kept-alive connection waits 40 ms for an ACK.
@@ -257,10 +260,7 @@ def _listen(host: str, port: int):
     return listener
 
 
-def _server_class():
-    import contextlib
-    import signal
-
+def _server_class() -> type[uvicorn.Server]:
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -280,5 +280,5 @@ def _server_class():
     return Server
 
 
-def _Server(config):
+def _Server(config: uvicorn.Config) -> uvicorn.Server:
     return _server_class()(config)

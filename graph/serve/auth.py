@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 TOKEN_VARIABLE = "CROSSPLAN_SERVE_TOKEN"
@@ -28,7 +29,7 @@ class Refusal(Exception):
         self.message = message
 
 
-def edit_token(environ: dict | None = None) -> tuple[str, bool]:
+def edit_token(environ: Mapping[str, str] | None = None) -> tuple[str, bool]:
     """Return the edit token and whether it was generated (False: it came from ``CROSSPLAN_SERVE_TOKEN``).
 
     Raises ValueError when the variable holds a token too short to be safe.

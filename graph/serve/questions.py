@@ -8,27 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
 from ..errors import CrossplanError
-from ..questions.network import (
-    IMPACT_RELATIONS,
-    find_duplicate_groups,
-    find_impact,
-    find_paths,
-    format_duplicates,
-    format_impact,
-    format_paths,
-)
-from ..questions.show import (
-    describe_node,
-    find_gaps,
-    find_mapping,
-    find_overdue,
-    format_gaps,
-    format_mapping,
-    format_node,
-    format_overdue,
-)
+from ..questions.duplicates import find_duplicate_groups, format_duplicates
+from ..questions.gaps import find_gaps, format_gaps
+from ..questions.mapping import find_mapping, format_mapping
+from ..questions.network import IMPACT_RELATIONS, find_impact, find_paths, format_impact, format_paths
+from ..questions.overdue import find_overdue, format_overdue
+from ..questions.show import describe_node, format_node
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
 
 
 @dataclass(frozen=True)
@@ -52,7 +43,15 @@ class Question:
     title: str
     description: str
     fields: tuple[Field, ...]
-    answer: Callable[[object, dict], str]
+    answer: Callable[[GraphStore, dict], str]
+
+
+@overload
+def _integer(arguments: dict, name: str, default: int, minimum: int = 1) -> int: ...
+
+
+@overload
+def _integer(arguments: dict, name: str, default: None, minimum: int = 1) -> int | None: ...
 
 
 def _integer(arguments: dict, name: str, default: int | None, minimum: int = 1) -> int | None:

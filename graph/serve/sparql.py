@@ -13,12 +13,24 @@ refused with 403 and a sentence saying the endpoint is read-only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import QueryError
 from ..model.vocabulary import PREFIXES
-from ..questions.query import DEFAULT_TIMEOUT, MAX_ROWS, QueryResult, format_result, run_query
+from ..questions.query import run_query
+from ..sparql.guard import DEFAULT_TIMEOUT
+from ..sparql.results import MAX_ROWS, QueryResult, format_result
+from .workspace import ServedStore
+
+if TYPE_CHECKING:
+    from pyoxigraph import BlankNode, DefaultGraph
+
+    from ..stores.embedded import CrossplanStore
+    from ..stores.protocol import QueryResults, Row, Substitutions
 
 MAX_QUERY_BYTES = 256 * 1024
 """Largest query text (or request body) accepted."""
@@ -126,38 +138,49 @@ def _read_only() -> ProtocolError:
 class _Dataset:
     """A store seen through a request's dataset: the named graphs' union as the default graph, when given."""
 
-    def __init__(self, store, request: SparqlRequest):
+    def __init__(self, store: CrossplanStore, request: SparqlRequest):
         from pyoxigraph import NamedNode
 
         self.store = store
-        self.data_dir = getattr(store, "data_dir", None)
+        self.data_dir = store.data_dir
         everything = set(_all_graphs(store))
         chosen = set(request.default_graphs)
         # The stored default graph already is the union of every graph: naming them all (as EndpointStore does)
         # changes nothing and must not cost the union's evaluation.
-        self.default = None if not chosen or chosen == everything else [NamedNode(iri) for iri in sorted(chosen)]
+        self.default: list[NamedNode | BlankNode | DefaultGraph] | None = (
+            None if not chosen or chosen == everything else [NamedNode(iri) for iri in sorted(chosen)]
+        )
         named = set(request.named_graphs)
-        self.named = None if not named or named == everything else [NamedNode(iri) for iri in sorted(named)]
+        self.named: list[NamedNode | BlankNode] | None = (
+            None if not named or named == everything else [NamedNode(iri) for iri in sorted(named)]
+        )
 
-    def query(self, sparql: str, substitutions=None):
+    def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
         if self.default is None and self.named is None:
             return self.store.query(sparql, substitutions)
         return self.store.oxigraph.query(
-            sparql, prefixes=PREFIXES, substitutions=substitutions, default_graph=self.default, named_graphs=self.named
+            sparql,
+            prefixes=PREFIXES,
+            substitutions=dict(substitutions) if substitutions is not None else None,
+            default_graph=self.default,
+            named_graphs=self.named,
         )
 
-    def select(self, sparql: str, substitutions=None):
+    def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[Row]:
         return self.store.select(sparql, substitutions)
 
+    def data_graphs(self) -> list[str]:
+        return self.store.data_graphs()
 
-def _all_graphs(store) -> list[str]:
-    def compute():
+
+def _all_graphs(store: CrossplanStore) -> list[str]:
+    def compute() -> list[str]:
         return sorted(graph.value for graph in store.oxigraph.named_graphs())
 
-    return store.remembered("named-graphs", compute) if hasattr(store, "remembered") else compute()
+    return store.remembered("named-graphs", compute) if isinstance(store, ServedStore) else compute()
 
 
-def answer_query(store, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+def answer_query(store: CrossplanStore, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
     """Check and run a Protocol query over a store generation (QueryError when refused, malformed or too slow)."""
     if _is_saved_query_name(request.query):
         raise QueryError("syntax error: not a SPARQL query (saved queries run at /queries/NAME)")
@@ -165,8 +188,6 @@ def answer_query(store, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT
 
 
 def _is_saved_query_name(text: str) -> bool:
-    import re
-
     return re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.strip()) is not None
 
 
@@ -231,8 +252,6 @@ def write_result(result: QueryResult, output_format: str) -> tuple[bytes, str]:
 
 def _results_xml(result: QueryResult) -> str:
     """Write SELECT/ASK results in the SPARQL Query Results XML Format."""
-    from xml.sax.saxutils import escape, quoteattr
-
     lines = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
     lines += [f"    <variable name={quoteattr(name)}/>" for name in result.variables]
     lines.append("  </head>")

@@ -7,6 +7,7 @@ threads, bounded by ``PAGE_TIMEOUT``; their typed errors become a 4xx with the l
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import anyio
@@ -15,8 +16,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import CrossplanError, QueryError, UnknownIdError
 from ..model.vocabulary import ID_BASE, PREFIXES
-from ..questions.query import DEFAULT_TIMEOUT, bind_parameters, saved_queries, saved_query
+from ..questions.plans import plan_titles
+from ..questions.query import bind_parameters, saved_queries, saved_query
+from ..sparql.guard import DEFAULT_TIMEOUT
 from ..sparql.text import bind_values, declared_prefixes
+from ..suggest.review import accept_suggestion, list_suggestions, reject_suggestion
+from ..views.viz import render_html
 from .auth import Refusal, check_write, own_origins
 from .pages import (
     error_html,
@@ -30,12 +35,17 @@ from .pages import (
 from .questions import QUESTIONS, missing_fields
 from .sparql import (
     ProtocolError,
+    SparqlRequest,
     answer_query,
     choose_format,
     error_status,
     read_request,
     write_result,
 )
+from .workspace import ServedStore
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
 
 PAGE_TIMEOUT = DEFAULT_TIMEOUT
 """Seconds a page may take before it is answered with 503."""
@@ -69,7 +79,7 @@ def _state(request: Request):
     return request.app.state.serve
 
 
-def _store(request: Request):
+def _store(request: Request) -> ServedStore:
     return _state(request).workspace.current.store
 
 
@@ -129,10 +139,8 @@ async def graph_shell(request: Request) -> Response:
 
 async def graph_page(request: Request) -> Response:
     """The browser graph of the store (presets as query parameters: plan, focus, depth, relations, mapping=A,B)."""
-    from ..views.viz import render_html
-
     arguments = request.query_params
-    options = {}
+    options: dict[str, Any] = {}
     if arguments.getlist("plan"):
         options["plans"] = tuple(arguments.getlist("plan"))
     if arguments.get("focus"):
@@ -217,8 +225,6 @@ async def saved_query_page(request: Request) -> Response:
             substitutions = await in_thread(bind_parameters, store, query, values)
             bound = _prefix_block(query.text) + bind_values(query.text, substitutions)
             if _wants_json(request):
-                from .sparql import SparqlRequest
-
                 result = await in_thread(answer_query, store, SparqlRequest(bound), _state(request).timeout)
                 results = json.loads(write_result(result, "json")[0])
     except (CrossplanError, Timeout) as error:
@@ -251,9 +257,7 @@ async def saved_query_page(request: Request) -> Response:
 # -- the questions ---------------------------------------------------------------------------------
 
 
-def _plan_ids(store) -> tuple[str, ...]:
-    from ..questions.show import plan_titles
-
+def _plan_ids(store: ServedStore) -> tuple[str, ...]:
     return tuple(sorted(store.remembered("serve-plan-titles", lambda: plan_titles(store))))
 
 
@@ -338,9 +342,7 @@ def _default_pair(plans: tuple[str, ...]) -> tuple[str, str]:
     return (plans[0], plans[1]) if len(plans) > 1 else ("", "")
 
 
-def _suggestions(store, from_plan: str, to_plan: str) -> list[dict]:
-    from ..suggest.review import list_suggestions
-
+def _suggestions(store: GraphStore, from_plan: str, to_plan: str) -> list[dict]:
     return [
         suggestion.to_json()
         for suggestion in list_suggestions(store, from_plan, to_plan, top=REVIEW_TOP, min_score=0.05)
@@ -443,8 +445,6 @@ def _card(number: int, suggestion: dict, edits: bool) -> str:
 async def review_edit(request: Request) -> Response:
     """Accept or reject one suggestion (POST JSON {from, to, relation?, note?}), behind --allow-edits, the token and
     the cross-site checks; write through graph.review and reload before answering."""
-    from ..suggest.review import accept_suggestion, reject_suggestion
-
     state = _state(request)
     action = request.path_params["action"]
     try:
@@ -510,11 +510,11 @@ async def sparql_endpoint(request: Request) -> Response:
         and not request.query_params.get("query")
         and "text/html" in request.headers.get("accept", "")
     ):
-        body = (
+        about = (
             "<p>This is a SPARQL 1.1 Protocol endpoint (read-only). Send a query with <code>GET ?query=</code>, a form "
             'POST or an <code>application/sparql-query</code> body; or use the <a href="/console">query console</a>.</p>'
         )
-        return HTMLResponse(layout("SPARQL endpoint", body, active="/sparql"))
+        return HTMLResponse(layout("SPARQL endpoint", about, active="/sparql"))
     try:
         body = await read_body(request) if request.method == "POST" else b""
         parsed = read_request(request.method, request.headers.get("content-type", ""), request.url.query, body)

@@ -17,13 +17,15 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..datafiles.loading import data_files
+from ..datafiles.rejections import REJECTIONS_FILE
 from ..errors import CrossplanError, DataError
+from ..resources import shipped_data_dir
 from ..stores.embedded import CrossplanStore, open_store
-from ..suggest.review import REJECTIONS_FILE
 
 MEMORY_LIMIT = 5_000_000
 """Most quads copied into memory; a larger store is answered from disk."""
@@ -68,9 +70,7 @@ class AnswerCache:
     than ``largest`` characters (or bytes) is not kept, and past ``budget`` in all the oldest answers go first.
     """
 
-    def __init__(self, budget: int = 128_000_000, largest: int = 8_000_000):
-        from collections import OrderedDict
-
+    def __init__(self, budget: int = 128_000_000, largest: int = 8_000_000) -> None:
         self.budget = budget
         self.largest = largest
         self._entries: OrderedDict = OrderedDict()  # key -> (value, size)
@@ -150,9 +150,7 @@ class Workspace:
         store_path: Path | None,
         allow_edits: bool = False,
         watch_seconds: float = WATCH_SECONDS,
-    ):
-        from ..resources import shipped_data_dir
-
+    ) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else shipped_data_dir()
         self.store_path = store_path
         self.allow_edits = allow_edits

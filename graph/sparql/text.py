@@ -1,4 +1,8 @@
-"""SPARQL as text: finding a query's parts, and binding values into it without pasting text.
+"""SPARQL as text: one tokeniser for every reader of a query, and binding values into it without pasting text.
+
+``tokenize`` splits a query as SPARQL's grammar does (strings, IRIs, variables, prefixed names, keywords and
+symbols; comments dropped), so that a keyword inside a string, an IRI or a prefixed name is never taken for one.
+The read-only guard (``sparql/guard.py``) and the functions below read queries through it.
 
 Values always go in as serialised RDF terms (``sparql_term``: pyoxigraph's escaped N-Triples syntax), so a value can
 never become syntax. Two ways: ``bind_values`` adds a ``VALUES`` block (what a SPARQL server is sent), and
@@ -8,25 +12,70 @@ constant far better than a pre-bound variable).
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import QueryError
 from ..model.vocabulary import PREFIXES
 
-_TOKEN = re.compile(
-    r"""
+if TYPE_CHECKING:
+    from pyoxigraph import BlankNode, Literal, NamedNode, Triple, Variable
+
+    #: an RDF term, as pyoxigraph has them
+    Term = NamedNode | BlankNode | Literal | Triple
+    #: values bound to a query's variables, as pyoxigraph's ``substitutions`` take them
+    Substitutions = Mapping[Variable, Term]
+
+_TOKEN_PATTERN = r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
       |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*:?)
-  | (?P<space>\s+)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+  | (?P<variable>[?$]\w+)
+  | (?P<blank>_:[\w.-]*)
+  | (?P<language>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[A-Za-z\u00c0-\U000effff][\w.-]*)?:(?:[\w:%.-]|\\.)*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<other>\S)
+    """
 _FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One significant piece of a query: its kind, its text and where it starts (an offset into the query).
+
+    Kinds: ``string``, ``iri``, ``variable`` (``?x``/``$x``), ``blank`` (``_:b``), ``language`` (``@en``),
+    ``pname`` (a prefixed name, ``cp:Plan``, or a prefix, ``cp:``), ``word`` (a keyword or function name) and
+    ``other`` (one symbol or digit).
+    """
+
+    kind: str
+    text: str
+    start: int
+
+
+@functools.cache
+def _token_regex() -> re.Pattern[str]:
+    # Compiled on first use: it is the costliest part of importing this module.
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
+
+
+def tokenize(query: str) -> list[Token]:
+    """Return the significant tokens of a query (comments and white space left out).
+
+    >>> [(token.kind, token.text) for token in tokenize('SELECT ?s WHERE { ?s cp:status "a # b" } # done')]
+    [('word', 'SELECT'), ('variable', '?s'), ('word', 'WHERE'), ('other', '{'), ('variable', '?s'), ('pname', 'cp:status'), ('string', '"a # b"'), ('other', '}')]
+    """
+    return [
+        Token(match.lastgroup or "other", match.group(), match.start())
+        for match in _token_regex().finditer(query)
+        if match.lastgroup != "comment"
+    ]
 
 
 def decode_escapes(query: str) -> str:
@@ -37,26 +86,11 @@ def decode_escapes(query: str) -> str:
     'SELECT * WHERE { ?s ?p <x:aA#> }'
     """
 
-    def character(match: re.Match) -> str:
+    def character(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
         return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group()
 
     return _CODEPOINT.sub(character, query)
-
-
-def _significant(query: str) -> list[tuple[str, str, int]]:
-    tokens = []
-    previous = ""
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup
-        if kind in ("comment", "space"):
-            continue
-        text = match.group()
-        if kind == "word" and previous == ":":  # the local part of a prefixed name, not a keyword
-            kind = "name"
-        tokens.append((kind, text, match.start()))
-        previous = text if kind == "other" else (":" if text.endswith(":") else "")
-    return tokens
 
 
 def declared_prefixes(query: str) -> set[str]:
@@ -65,11 +99,14 @@ def declared_prefixes(query: str) -> set[str]:
     >>> sorted(declared_prefixes("PREFIX ex: <http://example.org/> prefix cp: <x:> SELECT * {}"))
     ['cp', 'ex']
     """
-    tokens = _significant(query)
+    tokens = tokenize(query)
     return {
-        tokens[index + 1][1][:-1]
+        tokens[index + 1].text[:-1]
         for index, token in enumerate(tokens[:-1])
-        if token[0] == "word" and token[1].upper() == "PREFIX" and tokens[index + 1][1].endswith(":")
+        if token.kind == "word"
+        and token.text.upper() == "PREFIX"
+        and tokens[index + 1].kind == "pname"
+        and tokens[index + 1].text.endswith(":")
     }
 
 
@@ -80,7 +117,7 @@ def with_prefixes(query: str) -> str:
     return prologue + query
 
 
-def sparql_term(term) -> str:
+def sparql_term(term: object) -> str:
     """Serialise a pyoxigraph IRI or literal as SPARQL syntax (escaped, so a value can never become syntax).
 
     >>> from pyoxigraph import Literal
@@ -93,7 +130,7 @@ def sparql_term(term) -> str:
     return str(term)  # pyoxigraph writes N-Triples syntax: quotes, backslashes and line breaks escaped
 
 
-def bind_values(query: str, substitutions: dict | None) -> str:
+def bind_values(query: str, substitutions: Substitutions | None) -> str:
     """Return the query with a ``VALUES`` block binding the substitutions at the start of its WHERE group.
 
     >>> from pyoxigraph import Literal, Variable
@@ -109,7 +146,7 @@ def bind_values(query: str, substitutions: dict | None) -> str:
     names = " ".join(f"?{_variable_name(variable)}" for variable in substitutions)
     values = " ".join(sparql_term(term) for term in substitutions.values())
     block = f" VALUES ({names}) {{ ({values}) }}"
-    tokens = _significant(query)
+    tokens = tokenize(query)
     opening, closing, short_form = _where_group(tokens)
     if short_form:
         # CONSTRUCT WHERE { T } allows only triples in T: spell it out as CONSTRUCT { T } WHERE { VALUES … T }
@@ -120,55 +157,56 @@ def bind_values(query: str, substitutions: dict | None) -> str:
         )
         template = query[opening : closing + 1]
         return query[:where] + template + " WHERE {" + block + query[opening + 1 :]
-    first = next((token for token in tokens if token[2] > opening), None)  # what the WHERE group starts with
-    if first and first[0] == "word" and first[1].upper() == "SELECT":
+    first = next((token for token in tokens if token.start > opening), None)  # what the WHERE group starts with
+    if first and first.kind == "word" and first.text.upper() == "SELECT":
         # a sub-select cannot follow VALUES in the same group: wrap it in a group of its own
         return query[: opening + 1] + block + " {" + query[opening + 1 : closing] + "} " + query[closing:]
     return query[: opening + 1] + block + query[opening + 1 :]
 
 
-def _variable_name(variable) -> str:
-    name = variable.value if hasattr(variable, "value") else str(variable).lstrip("?$")
+def _variable_name(variable: object) -> str:
+    value = getattr(variable, "value", None)
+    name = value if isinstance(value, str) else str(variable).lstrip("?$")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise QueryError(f"'{name}' is not a variable name")
     return name
 
 
-def _where_group(tokens: list[tuple[str, str, int]]) -> tuple[int, int, bool]:
+def _where_group(tokens: list[Token]) -> tuple[int, int, bool]:
     """Return the offsets of the braces around the query's WHERE group, and whether it is CONSTRUCT WHERE's."""
     form = next(
-        (index for index, (kind, text, _) in enumerate(tokens) if kind == "word" and text.upper() in _FORMS), None
+        (index for index, token in enumerate(tokens) if token.kind == "word" and token.text.upper() in _FORMS), None
     )
     if form is None:
         raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    construct = tokens[form][1].upper() == "CONSTRUCT"
-    skip_template = construct and len(tokens) > form + 1 and tokens[form + 1][1] == "{"
+    construct = tokens[form].text.upper() == "CONSTRUCT"
+    skip_template = construct and len(tokens) > form + 1 and tokens[form + 1].text == "{"
     short_form = construct and not skip_template
     depth = parens = 0
     opening = None
-    for kind, text, start in tokens[form + 1 :]:
-        if kind != "other":
+    for token in tokens[form + 1 :]:
+        if token.kind != "other":
             continue
-        if text == "(":
+        if token.text == "(":
             parens += 1
-        elif text == ")":
+        elif token.text == ")":
             parens -= 1
-        elif text == "{":
+        elif token.text == "{":
             if depth == 0 and parens == 0 and opening is None:
                 if skip_template:
-                    skip_template = None  # the template's group: the next top-level group is WHERE's
+                    skip_template = False  # the template's group: the next top-level group is WHERE's
                     depth += 1
                     continue
-                opening = start
+                opening = token.start
             depth += 1
-        elif text == "}":
+        elif token.text == "}":
             depth -= 1
             if depth == 0 and opening is not None:
-                return opening, start, short_form
+                return opening, token.start, short_form
     raise QueryError("cannot find the WHERE group of the query")
 
 
-def inline_terms(query: str, substitutions: dict | None) -> str:
+def inline_terms(query: str, substitutions: Substitutions | None) -> str:
     """Return the query with each substituted variable replaced by its term, serialised as SPARQL.
 
     Oxigraph (0.5) chooses its join order before it applies ``substitutions``, so a pre-bound variable is
@@ -192,27 +230,27 @@ def inline_terms(query: str, substitutions: dict | None) -> str:
     if not substitutions:
         return query
     terms = {_variable_name(variable): sparql_term(term) for variable, term in substitutions.items()}
-    tokens = _significant(query)
+    tokens = tokenize(query)
     opening, closing, short_form = _where_group(tokens)
-    form = next(text.upper() for kind, text, _ in tokens if kind == "word" and text.upper() in _FORMS)
-    pieces, done, depth = [], 0, 0
-    for index, (kind, text, start) in enumerate(tokens):
-        if start < opening and kind == "other":
-            depth += {"(": 1, ")": -1}.get(text, 0)
-        if kind != "other" or text not in "?$" or index + 1 == len(tokens):
+    form = next(token.text.upper() for token in tokens if token.kind == "word" and token.text.upper() in _FORMS)
+    pieces: list[str] = []
+    done = depth = 0
+    for index, token in enumerate(tokens):
+        if token.start < opening and token.kind == "other":
+            depth += {"(": 1, ")": -1}.get(token.text, 0)
+        name = token.text[1:]
+        if token.kind != "variable" or name not in terms:
             continue
-        name_kind, name, name_start = tokens[index + 1]
-        if name_kind != "word" or name_start != start + 1 or name not in terms:
-            continue
-        after_as = index > 0 and tokens[index - 1][0] == "word" and tokens[index - 1][1].upper() == "AS"
-        if opening < start < closing and not after_as and not short_form:
+        previous = tokens[index - 1] if index else None
+        after_as = previous is not None and previous.kind == "word" and previous.text.upper() == "AS"
+        if opening < token.start < closing and not after_as and not short_form:
             replacement = terms[name]
-        elif start < opening and form == "SELECT" and not after_as:
+        elif token.start < opening and form == "SELECT" and not after_as:
             replacement = terms[name] if depth else f"({terms[name]} AS ?{name})"
         else:
             raise QueryError(
-                f"?{name} is bound but also stands where a term cannot (at offset {start}): bind it with VALUES"
+                f"?{name} is bound but also stands where a term cannot (at offset {token.start}): bind it with VALUES"
             )
-        pieces += [query[done:start], replacement]
-        done = start + 1 + len(name)
+        pieces += [query[done : token.start], replacement]
+        done = token.start + len(token.text)
     return "".join(pieces) + query[done:]

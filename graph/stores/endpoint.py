@@ -1,9 +1,9 @@
 """Ask a SPARQL 1.1 server the same questions as the embedded store, through the SPARQL 1.1 Protocol.
 
-``EndpointStore`` has the two methods the query commands use, ``query(sparql, substitutions)`` and
-``select(sparql, substitutions)``, with the same results as ``graph.store.CrossplanStore``: pyoxigraph
+``EndpointStore`` is a ``GraphStore`` (``stores/protocol.py``): ``query(sparql, substitutions)`` and
+``select(sparql, substitutions)`` give the same results as the embedded ``CrossplanStore``: pyoxigraph
 ``QuerySolutions``/``QueryBoolean``/``QueryTriples``, and lists of plain dicts. So every question works
-against the embedded store or a server alike::
+against the embedded store or a server alike (its ``data_dir`` is None: there is nothing local to write)::
 
     store = EndpointStore("http://127.0.0.1:8890/sparql")
     store.select("SELECT ?plan WHERE { ?plan a cp:Plan }")
@@ -33,13 +33,23 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, Literal, overload
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from ..errors import EndpointError, LocalOnlyError
+from ..errors import EndpointError
 from ..model.vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
+from ..output import escape_control
+from ..sparql.guard import check_read_only, run_guarded
+from ..sparql.results import solution_rows
 from ..sparql.text import bind_values, with_prefixes
+
+if TYPE_CHECKING:
+    from pyoxigraph import QuerySolution
+
+    from ..sparql.results import QueryResults
+    from ..sparql.text import Substitutions
 
 ENDPOINT_VARIABLE = "CROSSPLAN_ENDPOINT"
 USER_VARIABLE = "CROSSPLAN_ENDPOINT_USER"
@@ -74,12 +84,12 @@ class Credentials:
         return f"Credentials(from {self.source})"
 
 
-def find_credentials(url: str, environ: dict | None = None) -> Credentials | None:
+def find_credentials(url: str, environ: Mapping[str, str] | None = None) -> Credentials | None:
     """Return the credentials for a server: from the environment variables, else a netrc entry for its host.
 
     Raises EndpointError when only one of the two variables is set or the netrc file cannot be read.
     """
-    environ = os.environ if environ is None else environ
+    environ = environ if environ is not None else os.environ
     user, password = environ.get(USER_VARIABLE), environ.get(PASSWORD_VARIABLE)
     if user and password:
         return Credentials(user, password, f"{USER_VARIABLE}/{PASSWORD_VARIABLE}")
@@ -103,9 +113,9 @@ def find_credentials(url: str, environ: dict | None = None) -> Credentials | Non
     return Credentials(entry[0], entry[2], path)
 
 
-def endpoint_timeout(environ: dict | None = None) -> float:
+def endpoint_timeout(environ: Mapping[str, str] | None = None) -> float:
     """Return the per-request time limit: ``CROSSPLAN_ENDPOINT_TIMEOUT`` seconds, or 60."""
-    environ = os.environ if environ is None else environ
+    environ = environ if environ is not None else os.environ
     text = environ.get(TIMEOUT_VARIABLE)
     if not text:
         return DEFAULT_TIMEOUT
@@ -118,9 +128,9 @@ def endpoint_timeout(environ: dict | None = None) -> float:
     return value
 
 
-def response_limit(environ: dict | None = None) -> int:
+def response_limit(environ: Mapping[str, str] | None = None) -> int:
     """Return the largest answer read from a server, in bytes: ``CROSSPLAN_ENDPOINT_MAX_MB`` megabytes, or 256."""
-    environ = os.environ if environ is None else environ
+    environ = environ if environ is not None else os.environ
     text = environ.get(MAX_RESPONSE_VARIABLE)
     if not text:
         return DEFAULT_MAX_RESPONSE_MB << 20
@@ -210,15 +220,18 @@ class Connection:
     def _auth_for(self, response, url: str):
         from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
+        credentials = self.credentials
+        if credentials is None:
+            return None
         challenge = response.headers.get("WWW-Authenticate", "").lower()
         if "digest" in challenge:
-            return HTTPDigestAuth(self.credentials.user, self.credentials.password)
+            return HTTPDigestAuth(credentials.user, credentials.password)
         if "basic" in challenge:
             if urlsplit(url).scheme == "http" and not _LOOPBACK.match(urlsplit(url).hostname or ""):
                 self.warn(
                     f"{shown_url(url)} asks for Basic authentication over plain http: the password travels unencrypted"
                 )
-            return HTTPBasicAuth(self.credentials.user, self.credentials.password)
+            return HTTPBasicAuth(credentials.user, credentials.password)
         return None
 
     def _send(self, method, url, params, data, headers):
@@ -303,12 +316,22 @@ class Connection:
 
 
 def _joined(url: str, location: str) -> str:
-    from urllib.parse import urljoin
-
     return urljoin(url, location)
 
 
-def read_results(response, url: str, *, columns: tuple[str, ...] = (), boolean: bool = False):
+@overload
+def read_results(
+    response: Any, url: str, *, columns: tuple[str, ...] = (), boolean: Literal[False] = False
+) -> list[QuerySolution]: ...
+
+
+@overload
+def read_results(response: Any, url: str, *, columns: tuple[str, ...] = (), boolean: Literal[True]) -> bool: ...
+
+
+def read_results(
+    response: Any, url: str, *, columns: tuple[str, ...] = (), boolean: bool = False
+) -> list[QuerySolution] | bool:
     """Read a server's SPARQL JSON answer whole: a list of solutions (each with ``columns`` bound), or a boolean.
 
     Raises EndpointError, worded as the server's failure, when the answer is not what was asked for.
@@ -390,14 +413,15 @@ def server_message(response, limit: int = 400) -> str:
 def server_text(text: str, limit: int = 300) -> str:
     """Return text a server sent as a message may show it: control characters escaped (no terminal escape
     sequences), on one line, cut at ``limit`` characters."""
-    from ..output import escape_control
-
     text = escape_control(" ".join(str(text).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class EndpointStore:
     """A SPARQL 1.1 server used like the embedded store: ``query``, ``select`` and ``data_graphs``."""
+
+    #: a server has no local data directory: what needs one asks ``require_local`` and is refused
+    data_dir: None = None
 
     def __init__(
         self,
@@ -407,34 +431,25 @@ class EndpointStore:
         timeout: float | None = None,
         warn: Callable[[str], None] | None = None,
         connection: Connection | None = None,
-    ):
+    ) -> None:
         self.url = checked_url(url)
         if connection is None:
             credentials = credentials if credentials is not None else find_credentials(self.url)
             connection = Connection(credentials, timeout or endpoint_timeout(), warn)
         self.connection = connection
-        self._graphs: list[str] | None | bool = False  # False: not looked up yet; None: the server's default graph
+        self._graphs: list[str] | None = None  # None: the server's default graph
+        self._graphs_known = False
 
     def __repr__(self) -> str:
         return f"EndpointStore({shown_url(self.url)!r})"
 
-    def __getattr__(self, name: str):
-        # What only the embedded store has (its Oxigraph database, data directory…): say so plainly.
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise LocalOnlyError(
-            f"this works on the local data, not on a SPARQL server: drop --endpoint (or unset {ENDPOINT_VARIABLE})"
-        )
-
     # -- the two methods every question uses
 
-    def query(self, sparql: str, substitutions: dict | None = None):
+    def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
         """Run a SPARQL query on the server over the crossplan graphs; return pyoxigraph results like the store's.
 
         Raises SyntaxError (as the embedded store) for a malformed query, EndpointError when the server fails.
         """
-        from ..questions.query import check_read_only, run_guarded
-
         # Refused here too (not only by run_query): the server must not be sent what the embedded store refuses.
         check_read_only(sparql)
         # The local parse evaluates an ASK at once: it runs where no socket can be opened.
@@ -446,13 +461,9 @@ class EndpointStore:
             return self._boolean(text)
         return self._triples(text)
 
-    def select(self, sparql: str, substitutions: dict | None = None) -> list[dict]:
+    def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[dict[str, Any]]:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values."""
-        from .embedded import _plain
-
-        results = self.query(sparql, substitutions)
-        names = [variable.value for variable in results.variables]
-        return [{name: _plain(solution[name]) for name in names} for solution in results]
+        return solution_rows(self.query(sparql, substitutions))
 
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the crossplan graphs on the server that hold data (not the ontology)."""
@@ -466,8 +477,9 @@ class EndpointStore:
 
         None means the crossplan data is in the server's default graph and no graph needs naming.
         """
-        if self._graphs is False:
+        if not self._graphs_known:
             self._graphs = self._find_graphs()
+            self._graphs_known = True
         return self._graphs
 
     def _find_graphs(self) -> list[str] | None:
@@ -483,7 +495,7 @@ class EndpointStore:
             f"`crossplan push --endpoint {shown_url(self.url)}`"
         )
 
-    def _post_query(self, text: str, accept: str, dataset: bool = True):
+    def _post_query(self, text: str, accept: str, dataset: bool = True) -> Any:
         form = [("query", text)]
         graphs = self.graphs() if dataset else None
         for graph in graphs or ():
@@ -497,8 +509,8 @@ class EndpointStore:
             )
         return response
 
-    def _solutions(self, text: str, variables: list[str]):
-        from pyoxigraph import QueryResultsFormat, parse_query_results
+    def _solutions(self, text: str, variables: list[str]) -> QueryResults:
+        from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
         response = self._post_query(text, SELECT_RESULTS)
         content = response.content
@@ -510,12 +522,15 @@ class EndpointStore:
                 content = json.dumps(document).encode("utf-8")
             # read it whole once, so that a malformed answer is the server's error here, not a "syntax error"
             # of the user's query while the rows are read later; then hand over a fresh reading of it
-            list(parse_query_results(content, format=QueryResultsFormat.JSON))
+            parsed = parse_query_results(content, format=QueryResultsFormat.JSON)
+            if not isinstance(parsed, QuerySolutions):
+                raise TypeError("a yes/no answer where rows were asked for")
+            list(parsed)
             return parse_query_results(content, format=QueryResultsFormat.JSON)
         except (ValueError, KeyError, TypeError, SyntaxError, AttributeError, OSError) as error:
             raise EndpointError(self._unreadable(response, error)) from None
 
-    def _boolean(self, text: str):
+    def _boolean(self, text: str) -> QueryResults:
         from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
         response = self._post_query(text, SELECT_RESULTS)
@@ -527,7 +542,7 @@ class EndpointStore:
             raise EndpointError(self._unreadable(response, "rows where a yes/no answer was asked for"))
         return answer
 
-    def _triples(self, text: str):
+    def _triples(self, text: str) -> QueryResults:
         from pyoxigraph import RdfFormat, Store
 
         response = self._post_query(text, GRAPH_RESULTS)
@@ -541,15 +556,16 @@ class EndpointStore:
             raise EndpointError(self._unreadable(response, error)) from None
         return holder.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
-    def _unreadable(self, response, error) -> str:
+    def _unreadable(self, response: Any, error: object) -> str:
         kind = server_text(response.headers.get("Content-Type", "no content type"), 80)
         return f"the server at {shown_url(self.url)} sent an answer that cannot be read ({kind}): {_first_line(error)}"
 
 
-def _local_parse(sparql: str, substitutions: dict | None) -> tuple[str, list[str]]:
+def _local_parse(sparql: str, substitutions: Substitutions | None) -> tuple[str, list[str]]:
     from pyoxigraph import QueryBoolean, QuerySolutions, Store
 
-    local = Store().query(sparql, prefixes=PREFIXES, substitutions=substitutions)
+    bound = dict(substitutions) if substitutions is not None else None
+    local = Store().query(sparql, prefixes=PREFIXES, substitutions=bound)
     if isinstance(local, QuerySolutions):
         return "select", [variable.value for variable in local.variables]
     return ("ask" if isinstance(local, QueryBoolean) else "graph"), []

@@ -15,8 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from itertools import chain
 from pathlib import Path
 
+from ..datafiles.loading import ParsedFile
+from ..files import write_atomically
+from ..model.dates import due_date
 from ..model.nodes import Relation
 
 FACTS_FORMAT = 3
@@ -41,8 +45,9 @@ given; ``text_key`` a digest of a recommendation's or action's text with case an
 LINK_FIELDS = ("iri", "source", "relation", "target", "basis", "quote")
 """The columns of the link table (``quote`` only for duplicate-of links, the one question that prints it)."""
 
-_TEXT, _NUMBER = {str, type(None)}, {int, type(None)}
-_COLUMN_TYPES = {
+_TEXT: set[type] = {str, type(None)}
+_NUMBER: set[type] = {int, type(None)}
+_COLUMN_TYPES: dict[str, dict[str, set[type]]] = {
     "nodes": {
         "id": {str},
         "type": {str},
@@ -87,9 +92,9 @@ def text_key(text: str) -> str:
     return hashlib.blake2b(normal.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def file_facts(parsed) -> dict:
+def file_facts(parsed: ParsedFile) -> dict:
     """Return the tables of one parsed data file: a column per field, a row per node and per link."""
-    nodes = {name: [] for name in NODE_FIELDS}
+    nodes: dict[str, list] = {name: [] for name in NODE_FIELDS}
     for node in parsed.nodes:
         kind = node.type.value
         row = (
@@ -110,9 +115,9 @@ def file_facts(parsed) -> dict:
         )
         for name, value in zip(NODE_FIELDS, row, strict=False):
             nodes[name].append(value)
-    links = {name: [] for name in LINK_FIELDS}
+    links: dict[str, list] = {name: [] for name in LINK_FIELDS}
     for link in parsed.links:
-        row = (
+        link_row = (
             link.iri,
             link.source_id,
             link.relation.value,
@@ -120,7 +125,7 @@ def file_facts(parsed) -> dict:
             link.basis.value,
             link.quote if link.relation is Relation.DUPLICATE_OF else None,
         )
-        for name, value in zip(LINK_FIELDS, row, strict=False):
+        for name, value in zip(LINK_FIELDS, link_row, strict=False):
             links[name].append(value)
     return {"format": FACTS_FORMAT, "nodes": nodes, "links": links, **_item_tables(parsed.nodes)}
 
@@ -133,22 +138,21 @@ def _item_tables(nodes: list) -> dict:
     ``gaps``: for each recommendation not removed or not applicable, whether it and its parts name no owner or no
     target date, whether it has actions, and its family (itself and its parts) to look up among every file's links.
     """
-    from ..questions.show import due_date
-
     row_of = {node.id: number for number, node in enumerate(nodes)}
     plans = {node.id for node in nodes if node.type.value == "plan"}
     children: dict[str, list] = {}
     for node in nodes:
         if node.parent:
             children.setdefault(node.parent, []).append(node)
-    overdue = {name: [] for name in _COLUMN_TYPES["overdue"]}
-    gaps = {name: [] for name in _COLUMN_TYPES["gaps"]}
+    overdue: dict[str, list] = {name: [] for name in _COLUMN_TYPES["overdue"]}
+    gaps: dict[str, list] = {name: [] for name in _COLUMN_TYPES["gaps"]}
     for item in nodes:
         kind = item.type.value
         if kind not in ("recommendation", "action") or item.plan not in plans:
             continue
         updates = [child for child in children.get(item.id, []) if child.type.value == "update"]
-        latest, dates_of = None, {}
+        latest = None
+        dates_of: dict[str, set[str]] = {}
         for holder in [item] + updates:
             for target in holder.target_dates:
                 if not target.date:
@@ -212,8 +216,6 @@ def _item_tables(nodes: list) -> dict:
 
 
 def write_facts(path: Path, facts: dict) -> None:
-    from ..files import write_atomically
-
     data = json.dumps(facts, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     write_atomically(path, lambda stream: stream.write(data), sync=False)
 
@@ -240,19 +242,15 @@ def _valid(facts) -> bool:
         lengths = set()
         for name, allowed in types.items():
             column = table[name]
-            if not isinstance(column, list) or not {type(value) for value in column} <= allowed:
+            if not isinstance(column, list) or not set(map(type, column)) <= allowed:
                 return False
             lengths.add(len(column))
         if len(lengths) > 1:
             return False
     nodes = facts["nodes"]
-    if not {
-        type(value)
-        for column in (nodes["target_dates"], nodes["target_texts"], facts["gaps"]["family"])
-        for values in column
-        for value in values
-    } <= {str}:
-        return False
+    for column in (nodes["target_dates"], nodes["target_texts"], facts["gaps"]["family"]):
+        if not set(map(type, chain.from_iterable(column))) <= {str}:
+            return False
     count = len(nodes["id"])
     return all(0 <= row < count for key in ("overdue", "gaps") for row in facts[key]["row"])
 
@@ -271,7 +269,9 @@ class GraphFacts:
     def merge(cls, tables: list[dict]) -> GraphFacts:
         columns: dict[str, list] = {name: [] for name in NODE_FIELDS}
         links: dict[str, list] = {name: [] for name in LINK_FIELDS}
-        items = {key: {name: [] for name in _COLUMN_TYPES[key]} for key in ("overdue", "gaps")}
+        items: dict[str, dict[str, list]] = {
+            key: {name: [] for name in _COLUMN_TYPES[key]} for key in ("overdue", "gaps")
+        }
         for table in tables:
             offset = len(columns["id"])
             for name in NODE_FIELDS:
@@ -294,9 +294,8 @@ class GraphFacts:
 
 def graph_facts(store) -> GraphFacts | None:
     """Return the merged tables of a store, or None when it has none (a SPARQL endpoint) or one is unusable."""
-    from .embedded import CrossplanStore
-
-    if not isinstance(store, CrossplanStore):
+    tables = getattr(store, "fact_tables", None)  # only the local store (``CrossplanStore``) keeps tables
+    if tables is None:
         return None
-    found = store.fact_tables()
+    found = tables()
     return GraphFacts.merge(found) if found is not None else None

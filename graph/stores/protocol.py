@@ -2,22 +2,18 @@
 
 A question takes a ``GraphStore`` and calls only what is declared here. What only the local data can do (rebuild,
 read the per-file tables, write a rejection) takes the embedded ``CrossplanStore`` itself, or asks
-``require_local`` for it, so that a SPARQL server is refused with one clear message instead of an AttributeError.
+``require_local`` (``stores/embedded.py``) for it, so that a SPARQL server is refused with one clear message
+(``LocalOnlyError``) instead of an AttributeError.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Term, Variable
-
-    #: what ``query`` returns, as pyoxigraph does: solutions, a boolean or triples
-    QueryResults = QuerySolutions | QueryBoolean | QueryTriples
-    #: values bound to a query's variables
-    Substitutions = Mapping[Variable, Term]
+    from ..sparql.results import QueryResults
+    from ..sparql.text import Substitutions
 
 #: one SELECT row: variable name -> plain Python value (str, int) or None when unbound
 Row = dict[str, Any]
@@ -27,8 +23,10 @@ Row = dict[str, Any]
 class GraphStore(Protocol):
     """A place the crossplan graph can be queried: its union of named graphs is the default graph."""
 
-    #: the data directory the graph was built from, or None for a SPARQL server (nothing local to write)
-    data_dir: Path | None
+    @property
+    def data_dir(self) -> Path | None:
+        """The data directory the graph was built from, or None (a SPARQL server: nothing local to write)."""
+        ...
 
     def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
         """Run a read-only SPARQL query with the crossplan prefixes pre-bound; results as pyoxigraph gives them."""

@@ -19,12 +19,29 @@ on the server and compared with what was sent.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import EndpointError
 from ..model.vocabulary import GRAPH_BASE, graph_iri
+from ..sparql.text import sparql_term
+from .endpoint import (
+    SELECT_RESULTS,
+    Connection,
+    checked_url,
+    endpoint_timeout,
+    find_credentials,
+    read_results,
+    shown_url,
+)
+
+if TYPE_CHECKING:
+    from pyoxigraph import Triple
+
+    from .embedded import CrossplanStore
 
 GRAPH_STORE_BATCH = 50_000
 """Triples per Graph Store request."""
@@ -88,7 +105,7 @@ def service_urls(endpoint: str, authenticated: bool) -> tuple[list[str], str]:
     return [], endpoint
 
 
-def graphs_to_push(store, graph: str | None = None) -> dict[str, list]:
+def graphs_to_push(store: CrossplanStore, graph: str | None = None) -> dict[str, list[Triple]]:
     """Return the triples to send by named graph: each data graph and the ontology's, or all in ``graph``."""
     from pyoxigraph import NamedNode
 
@@ -104,14 +121,14 @@ def graphs_to_push(store, graph: str | None = None) -> dict[str, list]:
 
 
 def push_graph(
-    store,
+    store: CrossplanStore,
     endpoint: str,
     *,
     graph: str | None = None,
     replace: bool = False,
     graph_store: str | None = None,
     update: str | None = None,
-    connection=None,
+    connection: Connection | None = None,
 ) -> PushReport:
     """Load the embedded store's graphs into a SPARQL server; return what was done.
 
@@ -119,8 +136,6 @@ def push_graph(
     replaces graphs that already hold triples (and drops the graphs of plans no longer in the data);
     without it such a push is refused. Raises EndpointError, with the server's message, when it fails.
     """
-    from .endpoint import Connection, checked_url, endpoint_timeout, find_credentials, shown_url
-
     started = time.perf_counter()
     endpoint = checked_url(endpoint)
     if graph is not None:
@@ -168,8 +183,6 @@ def push_graph(
 
 
 def _is_iri(text: str) -> bool:
-    import re
-
     return re.fullmatch(r"[^<>\"{}|^`\\\x00-\x20]+", text) is not None
 
 
@@ -189,18 +202,16 @@ def _check_iri(graph: str) -> None:
 
 
 class _Pusher:
-    def __init__(self, connection, endpoint: str, report: PushReport):
+    def __init__(self, connection: Connection, endpoint: str, report: PushReport) -> None:
         self.connection = connection
         self.endpoint = endpoint
         self.report = report
 
-    def send(self, method, url, what, allow=(), **kwargs):
+    def send(self, method: str, url: str, what: str, allow: tuple[int, ...] = (), **kwargs: Any) -> Any:
         self.report.requests += 1
         return self.connection.send(method, url, what=what, allow=allow, **kwargs)
 
-    def query(self, text: str, columns: tuple[str, ...] = ()) -> list:
-        from .endpoint import SELECT_RESULTS, read_results
-
+    def query(self, text: str, columns: tuple[str, ...] = ()) -> list[Any]:
         response = self.send("POST", self.endpoint, "query", data={"query": text}, headers={"Accept": SELECT_RESULTS})
         return read_results(response, self.endpoint, columns=columns)
 
@@ -211,7 +222,7 @@ class _Pusher:
             f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
             ("g", "n"),
         )
-        counts = {}
+        counts: dict[str, int] = {}
         for row in rows:
             try:
                 counts[row["g"].value] = int(row["n"].value)
@@ -238,7 +249,7 @@ class _Pusher:
             and row["g"].value not in pushed
         )
 
-    def with_graph_store(self, url: str, content: dict[str, list]) -> bool:
+    def with_graph_store(self, url: str, content: dict[str, list[Triple]]) -> bool:
         """Send every graph with the Graph Store Protocol; False if the server has no such endpoint at ``url``."""
         from pyoxigraph import RdfFormat, serialize
 
@@ -270,9 +281,7 @@ class _Pusher:
                     return False
         return True
 
-    def with_update(self, url: str, content: dict[str, list], replace: bool) -> None:
-        from ..sparql.text import sparql_term
-
+    def with_update(self, url: str, content: dict[str, list[Triple]], replace: bool) -> None:
         for name, triples in content.items():
             if replace:
                 self.update(url, f"DROP SILENT GRAPH <{name}>")

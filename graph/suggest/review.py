@@ -5,15 +5,7 @@ best-matching sentence of each side as ``quote`` and ``target-quote``, the ``met
 lines of the new link are added: the rest of the file, its comments and its formatting, stays as it was. The whole
 data set is validated with the change before the file is replaced (atomically).
 
-Rejected links are remembered in ``suggestions/rejected.yaml`` in the data directory (beside ``plans/``), a file
-the loader does not read as data::
-
-    # Suggested links a person rejected: `crossplan suggest` never proposes them again.
-    rejected:
-      - from: hmip-resettlement/r8          # global ids of the two plan items (either way round)
-        to: yj-blueprint/prevention-2
-        date: "2024-05-02"                  # when it was rejected (YYYY-MM-DD)
-        note: "Different subjects."         # optional: why
+Rejected links are remembered in ``suggestions/rejected.yaml`` of the data directory (``datafiles.rejections``).
 
 The numbered list of the last ``crossplan suggest`` (so that ``crossplan accept 3`` works) is kept in the user's
 cache, beside the store, never in the data directory.
@@ -21,51 +13,40 @@ cache, beside the store, never in the data directory.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import json
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ..datafiles.append import Written, add_list_entry
 from ..datafiles.datadir import writable_data_dir
-from ..errors import CrossplanError, DataError, Problem
+from ..datafiles.rejections import Rejection, read_rejections, record_rejection
+from ..errors import CrossplanError, DataError
+from ..files import write_text_atomically
 from ..model.nodes import Relation
+from ..output import escape_control
+from ..questions.ids import resolve_id
+from ..rdf.validation import validate_data
+from ..stores.embedded import default_store_path, require_local
+from ..text import display_path
+from ..views.viz import ExtraEdge
+from .similar import METHOD, Suggestion, explain_pair, suggest_links
 
-REJECTIONS_FILE = "suggestions/rejected.yaml"
-"""Where, inside a data directory, rejected suggestions are remembered."""
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
 
-_REJECTIONS_HEADER = "# Suggested links a person rejected: `crossplan suggest` never proposes them again.\nrejected:\n"
-_REJECTION_KEYS = ("from", "to", "date", "note")
-_ITEM_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ITEM_IDS = "SELECT ?id WHERE { ?n cp:inPlan ?p ; dcterms:identifier ?id }"
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A suggested link a person rejected."""
-
-    source_id: str
-    target_id: str
-    date: str | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Written:
-    """What accepting or rejecting wrote: where, and a one-line description."""
-
-    path: Path
-    line: int
-    description: str
 
 
 # --------------------------------------------------------------------------------------------
 # Listing
 
 
-def list_suggestions(store, from_plan: str, to_plan: str, **options) -> list:
+def list_suggestions(store: GraphStore, from_plan: str, to_plan: str, **options: Any) -> list[Suggestion]:
     """Rank suggested links from one plan to another, leaving out rejected ones; remember the numbered list.
 
     ``options`` are those of ``graph.suggest.suggest_links`` (``top``, ``min_score``, ``include_existing``,
@@ -73,10 +54,8 @@ def list_suggestions(store, from_plan: str, to_plan: str, **options) -> list:
     Raises UnknownIdError for an unknown plan and DataError for a broken rejections file (or one naming an
     item that is no longer in the data).
     """
-    from .similar import suggest_links
-
-    data_dir = getattr(store, "data_dir", None)  # a SPARQL endpoint has none: no rejections, nothing saved
-    rejected = set()
+    data_dir = store.data_dir  # a SPARQL endpoint has none: no rejections, nothing saved
+    rejected: set[tuple[str, str]] = set()
     if data_dir is not None:
         item_ids = {row["id"] for row in store.select(_ITEM_IDS)}
         rejected = {(r.source_id, r.target_id) for r in read_rejections(data_dir, item_ids)}
@@ -86,17 +65,14 @@ def list_suggestions(store, from_plan: str, to_plan: str, **options) -> list:
     return suggestions
 
 
-def suggested_edges(store, from_plan: str, to_plan: str, **options) -> list:
+def suggested_edges(store: GraphStore, from_plan: str, to_plan: str, **options: Any) -> list[ExtraEdge]:
     """Return suggested links (rejected ones left out) as ``graph.viz.ExtraEdge`` records for the browser graph.
 
     They are drawn dotted, with basis ``suggested``; ``options`` are those of ``suggest_links`` (by default, as
     for ``crossplan suggest``: ``top=3, min_score=0.05``). The numbered list of the last ``crossplan suggest``
     is not changed.
     """
-    from ..views.viz import ExtraEdge
-    from .similar import suggest_links
-
-    data_dir = getattr(store, "data_dir", None)
+    data_dir = store.data_dir
     rejected = {(r.source_id, r.target_id) for r in read_rejections(data_dir)} if data_dir else set()
     options = {"top": 3, "min_score": 0.05, **options}
     return [
@@ -111,7 +87,7 @@ def suggested_edges(store, from_plan: str, to_plan: str, **options) -> list:
     ]
 
 
-def format_suggestions(suggestions: list, output_format: str = "table") -> str:
+def format_suggestions(suggestions: list[Suggestion], output_format: str = "table") -> str:
     """Render suggestions as ``table`` (with the evidence under each row), ``json`` or ``csv``."""
     if output_format == "json":
         return json.dumps([suggestion.to_json() for suggestion in suggestions], indent=2, ensure_ascii=False) + "\n"
@@ -125,7 +101,7 @@ def format_suggestions(suggestions: list, output_format: str = "table") -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_card(suggestion, quote_width: int | None = 160) -> str:
+def format_card(suggestion: Suggestion, quote_width: int | None = 160) -> str:
     """Render one suggestion: its row, then what the two items share and their best-matching sentences."""
     evidence = suggestion.evidence
     existing = f"  (already linked: {', '.join(suggestion.existing)})" if suggestion.existing else ""
@@ -142,8 +118,6 @@ def format_card(suggestion, quote_width: int | None = 160) -> str:
         lines.append(f"{indent}shared: {'; '.join(shared)}")
     lines.append(f"{indent}from:   {_quoted(evidence.from_sentence, quote_width)}  [{evidence.from_sentence_item}]")
     lines.append(f"{indent}to:     {_quoted(evidence.to_sentence, quote_width)}  [{evidence.to_sentence_item}]")
-    from ..output import escape_control
-
     return escape_control("\n".join(lines), keep_newlines=True)  # no text of the data can drive the terminal
 
 
@@ -153,9 +127,7 @@ def _quoted(text: str, width: int | None) -> str:
     return f"“{text}”"
 
 
-def _format_csv(suggestions: list) -> str:
-    import csv
-
+def _format_csv(suggestions: list[Suggestion]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -198,15 +170,11 @@ def _format_csv(suggestions: list) -> str:
 
 
 def _state_path(data_dir: Path) -> Path:
-    from ..stores.embedded import default_store_path
-
     store_path = default_store_path(Path(data_dir))
     return store_path.with_name(store_path.name + "-suggestions.json")
 
 
-def _save_last(data_dir: Path, from_plan: str, to_plan: str, suggestions: list) -> None:
-    from ..files import write_text_atomically
-
+def _save_last(data_dir: Path, from_plan: str, to_plan: str, suggestions: list[Suggestion]) -> None:
     path = _state_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = {
@@ -218,7 +186,7 @@ def _save_last(data_dir: Path, from_plan: str, to_plan: str, suggestions: list) 
     write_text_atomically(path, json.dumps(content, ensure_ascii=False))
 
 
-def _load_last(data_dir: Path, number: int) -> dict:
+def _load_last(data_dir: Path, number: int) -> dict[str, Any]:
     path = _state_path(data_dir)
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
@@ -238,7 +206,7 @@ def _load_last(data_dir: Path, number: int) -> dict:
 
 
 def accept_suggestion(
-    store,
+    store: GraphStore,
     choice: tuple[str, ...],
     *,
     relation: Relation | str | None = None,
@@ -256,8 +224,8 @@ def accept_suggestion(
     Raises CrossplanError (shipped data, unknown number, link already there), UnknownIdError or DataError
     (the change would make the data invalid: nothing is written).
     """
-    data_dir = writable_data_dir(store.data_dir)
-    proposal = _pick(store, choice)
+    data_dir = writable_data_dir(require_local(store).data_dir)
+    proposal = _pick(store, data_dir, choice)
     return write_suggested_link(
         data_dir, proposal, relation=relation, quote=quote, target_quote=target_quote, note=note, today=today
     )
@@ -265,7 +233,7 @@ def accept_suggestion(
 
 def write_suggested_link(
     data_dir: Path,
-    proposal: dict,
+    proposal: dict[str, Any],
     *,
     relation: Relation | str | None = None,
     quote: str | None = None,
@@ -290,7 +258,7 @@ def write_suggested_link(
         "basis": "suggested",
         "quote": quote,
         "target-quote": target_quote,
-        "method": f"{_method()} (score {proposal['score']:.3f})",
+        "method": f"{METHOD} (score {proposal['score']:.3f})",
         "date": _day(today),
         "note": note,
     }
@@ -300,20 +268,12 @@ def write_suggested_link(
     return Written(path, line, f"{source_id} {relation.value} {target_id}")
 
 
-def _method() -> str:
-    from .similar import METHOD
-
-    return METHOD
-
-
-def _pick(store, choice: tuple[str, ...]) -> dict:
+def _pick(store: GraphStore, data_dir: Path, choice: tuple[str, ...]) -> dict[str, Any]:
     """Return the suggestion a user means: by number from the last list, or by its two items."""
     if len(choice) == 1 and choice[0].strip().isdigit():
-        return _load_last(store.data_dir, int(choice[0]))
+        return _load_last(data_dir, int(choice[0]))
     if len(choice) != 2:
         raise CrossplanError("give a suggestion number (from the last `crossplan suggest`) or two item ids FROM TO")
-    from ..questions.ids import resolve_id
-    from .similar import explain_pair
 
     source_id, target_id = (resolve_id(store, text) for text in choice)
     if source_id == target_id:
@@ -322,8 +282,6 @@ def _pick(store, choice: tuple[str, ...]) -> dict:
 
 
 def _read(path: Path) -> str:
-    from ..text import display_path
-
     try:
         return path.read_text(encoding="utf-8")
     except OSError as error:
@@ -331,101 +289,10 @@ def _read(path: Path) -> str:
 
 
 def _validate_and_write(data_dir: Path, relpath: str, path: Path, text: str) -> None:
-    from ..files import write_text_atomically
-    from ..rdf.validation import validate_data
-
     problems = validate_data(data_dir, overrides={relpath: text})
     if problems:
         raise DataError(problems)
     write_text_atomically(path, text)
-
-
-def add_list_entry(path: Path, text: str, key: str, entry: dict) -> tuple[str, int]:
-    """Return ``text`` with ``entry`` added at the end of the top-level block list ``key``, and the entry's line.
-
-    Only lines are added: nothing else of the text changes (a full YAML round trip would re-wrap long texts).
-    ``ruamel.yaml`` finds where the list ends and writes the entry; the result is parsed again to check that
-    exactly this entry was added. Raises DataError when the file is not valid YAML or ``key`` is not a block list.
-    """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    from ..text import display_path
-
-    where = display_path(path)
-    round_trip = YAML(typ="rt", pure=True)
-    try:
-        document = round_trip.load(text)
-    except YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or error
-        raise DataError.at(where, mark.line + 1 if mark else 1, f"invalid YAML: {problem}") from None
-    if not isinstance(document, dict):
-        raise DataError.at(where, 1, f"the file must be a mapping with a '{key}:' list")
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    before = list(document.get(key) or [])
-    if key not in document:
-        lines += (["\n"] if lines else []) + [f"{key}:\n"]
-        insert_at, indent, blank = len(lines), "  ", False
-    else:
-        insert_at, indent, blank = _list_end(document, key, lines, where)
-    rendered = _render_entry(entry, indent)
-    if blank:
-        rendered = "\n" + rendered
-    lines.insert(insert_at, rendered)
-    new_text = "".join(lines)
-    after = round_trip.load(new_text).get(key) or []
-    if [dict(item) for item in after[:-1]] != [dict(item) for item in before] or dict(after[-1]) != entry:
-        raise CrossplanError(f"{where}: could not add the entry without changing other lines; add it by hand")
-    return new_text, insert_at + 1 + blank  # every line before the insertion point is one item of ``lines``
-
-
-def _list_end(document, key: str, lines: list[str], where: str) -> tuple[int, str, bool]:
-    """Return (index of the line to insert before, indentation of the list's dashes, whether to add a blank line)."""
-    key_line = document.lc.key(key)[0]
-    value = document[key]
-    if value is None:
-        return key_line + 1, "  ", False
-    if not isinstance(value, list) or getattr(value.fa, "_flow_style", False) or (value and _is_flow(lines, value)):
-        raise DataError.at(where, key_line + 1, f"'{key}:' must be a block list (one '- ' entry per item) to add to it")
-    if not value:
-        raise DataError.at(where, key_line + 1, f"'{key}: []' is empty and written inline: replace it with '{key}:'")
-    keys = list(document)
-    following = [document.lc.key(k)[0] for k in keys[keys.index(key) + 1 :]]
-    end = min(following) if following else len(lines)
-    while end > key_line + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
-        end -= 1
-    last_line = value.lc.item(len(value) - 1)[0]
-    match = re.match(r"(\s*)-\s", lines[last_line])
-    indent = match.group(1) if match else "  "
-    above = last_line - 1
-    while above > key_line and lines[above].lstrip().startswith("#"):
-        above -= 1
-    blank = len(value) > 1 and above > key_line and not lines[above].strip()
-    return end, indent, blank
-
-
-def _is_flow(lines: list[str], value) -> bool:
-    line, column = value.lc.line, value.lc.col
-    return line < len(lines) and lines[line][column : column + 1] == "["
-
-
-def _render_entry(entry: dict, indent: str) -> str:
-    """Write one list entry as block YAML (long texts on one line, in double quotes), indented."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    quoted = ("quote", "target-quote", "note", "date", "method")
-    mapping = CommentedMap((k, DoubleQuotedScalarString(v) if k in quoted else v) for k, v in entry.items())
-    yaml = YAML(typ="rt", pure=True)
-    yaml.width = 1 << 16
-    yaml.indent(mapping=2, sequence=2, offset=0)
-    buffer = io.StringIO()
-    yaml.dump([mapping], buffer)
-    return "".join(indent + line if line.strip() else line for line in buffer.getvalue().splitlines(keepends=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -433,7 +300,7 @@ def _render_entry(entry: dict, indent: str) -> str:
 
 
 def reject_suggestion(
-    store, choice: tuple[str, ...], *, note: str | None = None, today: datetime.date | None = None
+    store: GraphStore, choice: tuple[str, ...], *, note: str | None = None, today: datetime.date | None = None
 ) -> Written:
     """Remember that a suggested link is wrong, so that it is never suggested again.
 
@@ -441,111 +308,15 @@ def reject_suggestion(
     ``accept_suggestion``. The rejection is added to ``suggestions/rejected.yaml`` in the data directory.
     Raises CrossplanError (shipped data, unknown number, already rejected), UnknownIdError or DataError.
     """
-    data_dir = writable_data_dir(store.data_dir)
+    data_dir = writable_data_dir(require_local(store).data_dir)
     if len(choice) == 2:
-        from ..questions.ids import resolve_id
-
         source_id, target_id = (resolve_id(store, text) for text in choice)
         if source_id == target_id:
             raise CrossplanError(f"a link from '{source_id}' to itself")
     else:
-        picked = _pick(store, choice)
+        picked = _pick(store, data_dir, choice)
         source_id, target_id = picked["from"], picked["to"]
     return record_rejection(data_dir, Rejection(source_id, target_id, _day(today), note))
-
-
-def record_rejection(data_dir: Path | str, rejection: Rejection) -> Written:
-    """Add a rejection to ``suggestions/rejected.yaml`` (made if missing); refuse one that is already there."""
-    from ..files import write_text_atomically
-
-    path = Path(data_dir) / REJECTIONS_FILE
-    known = read_rejections(data_dir)
-    pair = {rejection.source_id, rejection.target_id}
-    if any({r.source_id, r.target_id} == pair for r in known):
-        raise CrossplanError(f"{rejection.source_id} -> {rejection.target_id} is already rejected")
-    text = path.read_text(encoding="utf-8") if path.is_file() else _REJECTIONS_HEADER
-    entry = {"from": rejection.source_id, "to": rejection.target_id, "date": rejection.date, "note": rejection.note}
-    text, line = add_list_entry(path, text, "rejected", {k: v for k, v in entry.items() if v})
-    path.parent.mkdir(exist_ok=True)
-    write_text_atomically(path, text)
-    return Written(path, line, f"{rejection.source_id} -> {rejection.target_id}")
-
-
-def read_rejections(data_dir: Path | str, item_ids=None) -> list[Rejection]:
-    """Read ``suggestions/rejected.yaml`` of a data directory (no file: no rejections).
-
-    With ``item_ids`` (the global ids of plan items), ids that name no item are problems too.
-    Raises DataError listing every problem with its line.
-    """
-    problems = []
-    rejections = _parse_rejections(Path(data_dir), problems, item_ids)
-    if problems:
-        raise DataError(problems)
-    return rejections
-
-
-def check_rejections(data_dir: Path | str, item_ids) -> list[Problem]:
-    """Return the problems of a data directory's rejections file (for validation)."""
-    problems: list[Problem] = []
-    _parse_rejections(Path(data_dir), problems, item_ids)
-    return problems
-
-
-def _parse_rejections(data_dir: Path, problems: list[Problem], item_ids) -> list[Rejection]:
-    from ..datafiles.yamlfile import YamlList, YamlMapping, read_yaml
-    from ..text import did_you_mean, display_path
-
-    path = data_dir / REJECTIONS_FILE
-    if not path.exists():
-        return []
-    where = display_path(path)
-
-    def report(line: int, message: str) -> None:
-        problems.append(Problem(where, line, message))
-
-    try:
-        document = read_yaml(path, where)
-    except DataError as error:
-        problems.extend(error.problems)
-        return []
-    if document is None:
-        return []
-    if not isinstance(document, YamlMapping) or set(document) - {"rejected"}:
-        report(getattr(document, "line", 1), "the file must hold one key, 'rejected:', a list of links")
-        return []
-    entries = document.get("rejected")
-    if entries is None:
-        return []
-    if not isinstance(entries, YamlList):
-        report(document.line_of("rejected"), "'rejected' must be a list of links (from, to, date, note)")
-        return []
-    out = []
-    for entry, line in zip(entries, entries.item_lines, strict=False):
-        if not isinstance(entry, YamlMapping):
-            report(line, "each rejected link must be a mapping with 'from' and 'to'")
-            continue
-        found = len(problems)
-        for key in entry:
-            if key not in _REJECTION_KEYS:
-                hint = did_you_mean(key, _REJECTION_KEYS)
-                report(entry.line_of(key), f"unknown key '{key}' in a rejected link{hint}")
-        ids = []
-        for key in ("from", "to"):
-            value = entry.get(key)
-            value = value.strip() if isinstance(value, str) else value
-            if not isinstance(value, str) or not _ITEM_ID.fullmatch(value):
-                report(entry.line_of(key), f"'{key}' must be the global id of a plan item (plan/item)")
-            elif item_ids is not None and value not in item_ids:
-                report(entry.line_of(key), f"'{key}' '{value}' is not an item of a plan{did_you_mean(value, item_ids)}")
-            ids.append(value)
-        date, note = entry.get("date"), entry.get("note")
-        if date is not None and not (isinstance(date, str) and _DAY.fullmatch(date.strip())):
-            report(entry.line_of("date"), f"invalid date {date!r}: write YYYY-MM-DD")
-        if note is not None and not isinstance(note, str):
-            report(entry.line_of("note"), "'note' must be text")
-        if len(problems) == found:
-            out.append(Rejection(ids[0], ids[1], date.strip() if date else None, note))
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -570,7 +341,14 @@ REVIEW_CHOICES = {"a": "accept", "r": "reject", "s": "skip", "q": "quit"}
 
 
 def review_suggestions(
-    store, from_plan: str, to_plan: str, *, ask, tell, today: datetime.date | None = None, **options
+    store: GraphStore,
+    from_plan: str,
+    to_plan: str,
+    *,
+    ask: Callable[[], str],
+    tell: Callable[[str], object],
+    today: datetime.date | None = None,
+    **options: Any,
 ) -> ReviewSummary:
     """Walk the suggestions from one plan to another, asking for each whether to accept, reject, skip or quit.
 
@@ -579,7 +357,7 @@ def review_suggestions(
     invalid is told, not written, and the review goes on. ``options`` are those of ``list_suggestions``.
     Raises CrossplanError for the shipped data (nothing can be written there).
     """
-    data_dir = writable_data_dir(store.data_dir)
+    data_dir = writable_data_dir(require_local(store).data_dir)
     suggestions = list_suggestions(store, from_plan, to_plan, **options)
     summary = ReviewSummary(left=len(suggestions))
     if not suggestions:
@@ -615,6 +393,4 @@ def _day(today: datetime.date | None) -> str:
 
 
 def _where(written: Written) -> str:
-    from ..text import display_path
-
     return f"{display_path(written.path)}:{written.line}"

@@ -27,11 +27,17 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import CrossplanError
 from ..files import write_atomically
 from ..model.vocabulary import CP, ID_BASE, PREFIXES, RDF, XSD, global_id_of, graph_iri
+
+if TYPE_CHECKING:
+    from ..stores.embedded import CrossplanStore
+    from ..stores.protocol import GraphStore
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,12 @@ class ExportFormat:
 _FORMATS: dict[str, ExportFormat] = {}
 
 
-def register_format(name: str, suffix: str, media_type: str, description: str, tables: Callable | None = None):
+def register_format(
+    name: str, suffix: str, media_type: str, description: str, tables: Callable | None = None
+) -> Callable[[Callable], Callable]:
     """Register a writer function ``(store, stream, plans)`` under a format name."""
 
-    def decorate(function):
+    def decorate(function: Callable) -> Callable:
         _FORMATS[name] = ExportFormat(name, suffix, media_type, function, description, tables)
         return function
 
@@ -64,7 +72,7 @@ def export_formats() -> dict[str, ExportFormat]:
     return dict(_FORMATS)
 
 
-def selected_graphs(store, plans: Iterable[str] | None = None) -> list[str]:
+def selected_graphs(store: GraphStore, plans: Iterable[str] | None = None) -> list[str]:
     """Return the data graphs to export: every plan's (or only the given plans') and the registries'."""
     graphs = store.data_graphs()
     if plans is None:
@@ -77,7 +85,7 @@ def selected_graphs(store, plans: Iterable[str] | None = None) -> list[str]:
     return [g for g in graphs if g in wanted or "/registry/" in g]
 
 
-def data_quads(store, plans: Iterable[str] | None = None) -> Iterator:
+def data_quads(store: CrossplanStore, plans: Iterable[str] | None = None) -> Iterator:
     """Yield every quad of the selected data graphs."""
     from pyoxigraph import NamedNode
 
@@ -85,7 +93,7 @@ def data_quads(store, plans: Iterable[str] | None = None) -> Iterator:
         yield from store.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph))
 
 
-def data_triples(store, plans: Iterable[str] | None = None) -> Iterator:
+def data_triples(store: CrossplanStore, plans: Iterable[str] | None = None) -> Iterator:
     """Yield every triple of the selected data graphs (the union, without graph names)."""
     seen = set()
     for quad in data_quads(store, plans):
@@ -104,11 +112,11 @@ def _serialize(items, stream, rdf_format, with_prefixes: bool = False) -> None:
         serialize(items, stream, format=rdf_format)
 
 
-def _sorted_triples(store, plans) -> list:
+def _sorted_triples(store: CrossplanStore, plans: Iterable[str] | None) -> list:
     return sorted(data_triples(store, plans), key=str)
 
 
-def _sorted_quads(store, plans) -> list:
+def _sorted_quads(store: CrossplanStore, plans: Iterable[str] | None) -> list:
     return sorted(data_quads(store, plans), key=lambda quad: (quad.graph_name.value, str(quad.triple)))
 
 
@@ -116,35 +124,35 @@ def _sorted_quads(store, plans) -> list:
 
 
 @register_format("turtle", ".ttl", "text/turtle", "Turtle, with the crossplan prefixes")
-def write_turtle(store, stream, plans=None) -> None:
+def write_turtle(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_triples(store, plans), stream, RdfFormat.TURTLE, with_prefixes=True)
 
 
 @register_format("ntriples", ".nt", "application/n-triples", "N-Triples, one triple per line, sorted")
-def write_ntriples(store, stream, plans=None) -> None:
+def write_ntriples(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_triples(store, plans), stream, RdfFormat.N_TRIPLES)
 
 
 @register_format("nquads", ".nq", "application/n-quads", "N-Quads: each plan and each registry in its own named graph")
-def write_nquads(store, stream, plans=None) -> None:
+def write_nquads(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_quads(store, plans), stream, RdfFormat.N_QUADS)
 
 
 @register_format("trig", ".trig", "application/trig", "TriG: each plan and each registry in its own named graph")
-def write_trig(store, stream, plans=None) -> None:
+def write_trig(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_quads(store, plans), stream, RdfFormat.TRIG, with_prefixes=True)
 
 
 @register_format("rdfxml", ".rdf", "application/rdf+xml", "RDF/XML")
-def write_rdfxml(store, stream, plans=None) -> None:
+def write_rdfxml(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import Literal, RdfFormat, serialize
 
     triples = _sorted_triples(store, plans)
@@ -152,6 +160,7 @@ def write_rdfxml(store, stream, plans=None) -> None:
         if isinstance(triple.object, Literal):
             check_xml_text(triple.object.value, "rdfxml", triple.subject.value)
     text = serialize(triples, format=RdfFormat.RDF_XML, prefixes=PREFIXES)
+    assert text is not None  # with no output given, serialize returns the bytes
     # An XML parser turns a raw carriage return into a line feed: write it as a character reference.
     # (IRIs cannot hold one, so every carriage return in the output is inside a literal.)
     stream.write(text.replace(b"\r", b"&#13;"))
@@ -182,15 +191,13 @@ def check_xml_text(text: str, format_name: str, where: str) -> None:
 
 def context_text() -> str:
     """Return the JSON-LD context shipped with the package (``ontology/context.jsonld``)."""
-    from importlib.resources import files
-
     return (files("crossplan.ontology") / "context.jsonld").read_text(encoding="utf-8")
 
 
 @register_format(
     "jsonld-context", ".jsonld", "application/ld+json", "the JSON-LD context the jsonld export uses, on its own"
 )
-def write_jsonld_context(store, stream, plans=None) -> None:
+def write_jsonld_context(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     stream.write(context_text().encode("utf-8"))
 
 
@@ -337,7 +344,7 @@ def jsonld_document(triples: Iterable) -> dict:
     graph = []
     for node_id in sorted(nodes):
         values = nodes[node_id]
-        compacted = {"id": node_id}
+        compacted: dict[str, Any] = {"id": node_id}
         if "type" in values:
             # the crossplan class first: ["Organisation", "Organization"]
             types = sorted(values.pop("type"), key=lambda iri: (not iri.startswith(context.vocab), iri))
@@ -348,14 +355,14 @@ def jsonld_document(triples: Iterable) -> dict:
     return {"@context": context.body, "@graph": graph}
 
 
-def _one_or_many(values: list):
+def _one_or_many(values: list) -> Any:
     return values[0] if len(values) == 1 else values
 
 
 @register_format(
     "jsonld", ".jsonld", "application/ld+json", "JSON-LD, compacted with the crossplan context (plain JSON to read)"
 )
-def write_jsonld(store, stream, plans=None) -> None:
+def write_jsonld(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     document = jsonld_document(data_triples(store, plans))
     stream.write(json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"))
     stream.write(b"\n")
@@ -398,7 +405,7 @@ def _attribute_name(context: _Context, predicate: str) -> str:
     return context.prefixed(predicate)
 
 
-def _flat_value(term):
+def _flat_value(term: Any) -> str | int:
     """An IRI as its global id (or its spelling for a controlled value), a literal as text or int."""
     kind = type(term).__name__
     if kind == "NamedNode":
@@ -478,7 +485,7 @@ def _attributes(context: _Context, values: dict[str, list]) -> dict:
     return attributes
 
 
-def _networkx_graph(store, plans, format_name: str):
+def _networkx_graph(store: CrossplanStore, plans: Iterable[str] | None, format_name: str) -> Any:
     import networkx
 
     flat = flatten_graph(data_triples(store, plans))
@@ -502,14 +509,14 @@ def _check_attributes(attributes: dict, format_name: str, where: str) -> None:
 
 
 @register_format("graphml", ".graphml", "application/graphml+xml", "GraphML for Gephi, Cytoscape, yEd and networkx")
-def write_graphml(store, stream, plans=None) -> None:
+def write_graphml(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     import networkx
 
     networkx.write_graphml(_networkx_graph(store, plans, "graphml"), stream, encoding="utf-8")
 
 
 @register_format("gexf", ".gexf", "application/gexf+xml", "GEXF for Gephi and networkx")
-def write_gexf(store, stream, plans=None) -> None:
+def write_gexf(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     import networkx
 
     networkx.write_gexf(_networkx_graph(store, plans, "gexf"), stream, encoding="utf-8")
@@ -547,7 +554,7 @@ def _csv_table(rows: list[dict], first: tuple[str, ...]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def csv_tables(store, plans=None) -> dict[str, bytes]:
+def csv_tables(store: CrossplanStore, plans: Iterable[str] | None = None) -> dict[str, bytes]:
     """Return ``nodes.csv`` (one row per entity) and ``links.csv`` (one row per qualified link)."""
     flat = flatten_graph(data_triples(store, plans))
     nodes = [{"id": node, **attributes} for node, attributes in flat.nodes.items()]
@@ -561,7 +568,7 @@ def csv_tables(store, plans=None) -> dict[str, bytes]:
     "a nodes table and a links table (CSV, safe to open in Excel), zipped or in a directory",
     tables=csv_tables,
 )
-def write_csv(store, stream, plans=None) -> None:
+def write_csv(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     tables = csv_tables(store, plans)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in tables.items():
@@ -575,7 +582,7 @@ def write_csv(store, stream, plans=None) -> None:
 
 
 def export_graph(
-    store, format_name: str, output: Path | str | None = None, plans: Iterable[str] | None = None
+    store: CrossplanStore, format_name: str, output: Path | str | None = None, plans: Iterable[str] | None = None
 ) -> bytes | None:
     """Write the graph in a registered format to ``output`` atomically, or return the bytes when ``output`` is None.
 

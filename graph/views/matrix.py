@@ -14,11 +14,17 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CrossplanError
 from ..files import write_atomically
-from ..questions.show import Mapping, MappingLink, find_mapping
+from ..model.nodes import Relation
+from ..questions.mapping import Mapping, MappingLink, find_mapping
+from ..sparql.patterns import id_of, link_pattern, node_term, spelling, variable
 from .export import spreadsheet_safe
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
 
 OTHER_COLUMN = "(other)"
 """The column of links that land on no workstream (the TO plan as a whole, or a plan without workstreams)."""
@@ -115,40 +121,35 @@ def cell_text(entries: list[MatrixEntry] | list[dict]) -> str:
     return "\n".join(entry_text(entry) for entry in entries)
 
 
-_SOURCES = """SELECT DISTINCT ?source ?target ?relation ?document ?title WHERE {
-  { ?source cp:inPlan ?plan } UNION { ?target cp:inPlan ?plan } UNION { ?link cp:from ?plan } UNION { ?link cp:to ?plan }
-  ?link a cp:Link ; cp:from ?source ; cp:to ?target ; cp:relation ?relation ; prov:wasDerivedFrom ?document .
-  OPTIONAL { ?document rdfs:label ?title }
-} ORDER BY ?source ?target ?relation ?document"""
+_SOURCES = f"""SELECT DISTINCT ?source ?target ?relation ?document ?title WHERE {{
+  {{ ?source cp:inPlan ?plan }} UNION {{ ?target cp:inPlan ?plan }} UNION {{ ?link cp:from ?plan }} UNION {{ ?link cp:to ?plan }}
+  {link_pattern(basis=None, quote=None)} ?link prov:wasDerivedFrom ?document .
+  OPTIONAL {{ ?document rdfs:label ?title }}
+}} ORDER BY ?source ?target ?relation ?document"""
 _LABELS = """SELECT DISTINCT ?id ?label WHERE { ?node cp:inPlan ?plan ; dcterms:identifier ?id ; rdfs:label ?label }"""
 _TEXTS = """SELECT ?id ?text WHERE { ?node a cp:Recommendation ; cp:inPlan ?plan ; dcterms:identifier ?id ; cp:text ?text } ORDER BY ?id ?text"""
 
 
-def _link_sources(store, plan: str) -> dict[tuple[str, str, str], tuple[str, str | None]]:
-    from ..model.nodes import Relation
-    from ..questions.show import _id, _node, _spelling, _var
-
-    sources: dict = {}
-    for row in store.select(_SOURCES, {_var("plan"): _node(plan)}):
-        key = (_id(row["source"]), _id(row["target"]), _spelling(Relation, row["relation"]))
-        sources.setdefault(key, (_id(row["document"]), row["title"]))
+def _link_sources(store: GraphStore, plan: str) -> dict[tuple[str, str, str], tuple[str, str | None]]:
+    sources: dict[tuple[str, str, str], tuple[str, str | None]] = {}
+    for row in store.select(_SOURCES, {variable("plan"): node_term(plan)}):
+        key = (id_of(row["source"]), id_of(row["target"]), spelling(Relation, row["relation"]))
+        sources.setdefault(key, (id_of(row["document"]), row["title"]))
     return sources
 
 
-def build_matrix(store, from_plan: str, to_plan: str, mapping: Mapping | None = None) -> Matrix:
+def build_matrix(store: GraphStore, from_plan: str, to_plan: str, mapping: Mapping | None = None) -> Matrix:
     """Return FROM's recommendations × TO's workstreams, every cross-plan link numbered once.
 
     Raises CrossplanError when a plan is unknown or both are the same (as ``find_mapping``).
     """
-    from ..questions.show import _node, _var
-
     mapping = mapping or find_mapping(store, from_plan, to_plan)
     sources = _link_sources(store, mapping.from_plan)
-    labels = {row["id"]: row["label"] for row in store.select(_LABELS, {_var("plan"): _node(mapping.to_plan)})}
+    labels = {row["id"]: row["label"] for row in store.select(_LABELS, {variable("plan"): node_term(mapping.to_plan)})}
     labels[mapping.to_plan] = mapping.to_title
     texts: dict[str, str] = {}
-    for row in store.select(_TEXTS, {_var("plan"): _node(mapping.from_plan)}):
-        texts.setdefault(row["id"], row["text"])
+    for text_row in store.select(_TEXTS, {variable("plan"): node_term(mapping.from_plan)}):
+        texts.setdefault(text_row["id"], text_row["text"])
     columns = list(mapping.workstreams)
     known = {column for column, _title in columns}
     links: list[MatrixLink] = []
@@ -356,7 +357,7 @@ MATRIX_FORMATS = {
 
 
 def write_matrix(
-    store, from_plan: str, to_plan: str, format_name: str, output: Path | str | None = None
+    store: GraphStore, from_plan: str, to_plan: str, format_name: str, output: Path | str | None = None
 ) -> bytes | None:
     """Write the FROM × TO matrix in ``format_name`` to ``output`` atomically, or return its bytes when None.
 

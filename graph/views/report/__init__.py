@@ -8,6 +8,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ...errors import CrossplanError
 from .contents import (
     PairSection,
     PlanSummary,
@@ -19,6 +23,9 @@ from .contents import (
     reporting_rounds,
 )
 from .render import REPORT_SUFFIXES, render_html, render_pdf, write_report
+
+if TYPE_CHECKING:
+    from ...stores.protocol import GraphStore
 
 __all__ = [
     "REPORT_SUFFIXES",
@@ -37,12 +44,16 @@ __all__ = [
 ]
 
 
-def make_report(store, output, from_plan=None, to_plan=None, *, plan=None, as_of=None):
+def make_report(
+    store: GraphStore,
+    output: Path | str,
+    from_plan: str | None = None,
+    to_plan: str | None = None,
+    *,
+    plan: str | None = None,
+    as_of: str | None = None,
+) -> Report:
     """Gather the briefing from ``store`` and write it to ``output`` (.html or .pdf); return the Report."""
-    from pathlib import Path
-
-    from ...errors import CrossplanError
-
     if Path(output).suffix.lower() not in REPORT_SUFFIXES:
         raise CrossplanError(f"{output}: write the report to a .html or .pdf file")
     report = gather_report(store, from_plan, to_plan, as_of=as_of, plan=plan)

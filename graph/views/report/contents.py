@@ -12,25 +12,21 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...errors import CrossplanError
+from ...model.dates import due_date
 from ...model.nodes import Basis, NodeType, Relation, Response, Status
-from ...questions.network import DuplicateGroup, find_duplicate_groups
-from ...questions.show import (
-    Gap,
-    Overdue,
-    _id,
-    _node,
-    _spelling,
-    _var,
-    due_date,
-    find_gaps,
-    find_overdue,
-    plan_titles,
-    resolve_plan,
-)
+from ...questions.duplicates import DuplicateGroup, find_duplicate_groups
+from ...questions.gaps import Gap, find_gaps
+from ...questions.overdue import Overdue, find_overdue
+from ...questions.plans import plan_titles, resolve_plan
 from ...questions.stats import compute_stats
+from ...sparql.patterns import id_of, node_term, spelling, variable
 from ..matrix import OTHER_COLUMN, Matrix, build_matrix
+
+if TYPE_CHECKING:
+    from ...stores.protocol import GraphStore
 
 NOT_STATED = "not stated"
 
@@ -115,35 +111,35 @@ _UPDATES = """SELECT DISTINCT ?item ?itemLabel ?update ?title ?date ?position ?s
 } ORDER BY ?date ?position ?update ?status ?target"""
 
 
-def progress_of(store, plan: str) -> dict[str, str]:
+def progress_of(store: GraphStore, plan: str) -> dict[str, str]:
     """Return each recommendation's progress: its own status, else the one its latest update reports (as ``overdue``)."""
     latest: dict[str, tuple] = {}
-    for row in store.select(_UPDATES, {_var("plan"): _node(plan)}):
+    for row in store.select(_UPDATES, {variable("plan"): node_term(plan)}):
         if row["status"] is None:
             continue
         key = (row["date"] or "", row["position"] or 0, row["update"])
-        item = str(_id(row["item"]))
+        item = str(id_of(row["item"]))
         if item not in latest or key > latest[item][0]:
-            latest[item] = (key, _spelling(Status, row["status"]))
+            latest[item] = (key, spelling(Status, row["status"]))
     progress: dict[str, str] = {}
-    for row in store.select(_RECOMMENDATIONS, {_var("plan"): _node(plan)}):
-        rec = str(_id(row["rec"]))
+    for row in store.select(_RECOMMENDATIONS, {variable("plan"): node_term(plan)}):
+        rec = str(id_of(row["rec"]))
         if rec in progress:
             continue
-        status = _spelling(Status, row["status"]) or latest.get(rec, (None, None))[1]
+        status = spelling(Status, row["status"]) or latest.get(rec, (None, None))[1]
         progress[rec] = status or NOT_STATED
     return progress
 
 
-def _responses(store, plan: str) -> dict[str, int]:
+def _responses(store: GraphStore, plan: str) -> dict[str, int]:
     counts = {member.value: 0 for member in Response} | {NOT_STATED: 0}
     seen = set()
-    for row in store.select(_RECOMMENDATIONS, {_var("plan"): _node(plan)}):
-        rec = _id(row["rec"])
+    for row in store.select(_RECOMMENDATIONS, {variable("plan"): node_term(plan)}):
+        rec = id_of(row["rec"])
         if rec in seen:
             continue
         seen.add(rec)
-        counts[_spelling(Response, row["response"]) or NOT_STATED] += 1
+        counts[spelling(Response, row["response"]) or NOT_STATED] += 1
     return counts
 
 
@@ -158,25 +154,25 @@ def _month(date: str | None) -> str:
         return date
 
 
-def reporting_rounds(store, plan: str) -> list[ReportingRound]:
+def reporting_rounds(store: GraphStore, plan: str) -> list[ReportingRound]:
     """Return the plan's reporting rounds (its updates grouped by date, oldest first; undated last).
 
     A round's changes are, for each item it updates that an earlier round also reported on, a status or a
     latest target date that differs from what the earlier round said.
     """
     by_date: dict[str | None, dict] = {}
-    for row in store.select(_UPDATES, {_var("plan"): _node(plan)}):
+    for row in store.select(_UPDATES, {variable("plan"): node_term(plan)}):
         entry = by_date.setdefault(
             row["date"], {"titles": [], "updates": set(), "items": {}, "status": {}, "targets": {}}
         )
-        item = _id(row["item"])
-        update = _id(row["update"])
+        item = id_of(row["item"])
+        update = id_of(row["update"])
         if row["title"] and row["title"] not in entry["titles"]:
             entry["titles"].append(row["title"])
         entry["updates"].add(update)
         entry["items"][item] = row["itemLabel"]
         if row["status"]:
-            entry["status"].setdefault(update, (item, _spelling(Status, row["status"])))
+            entry["status"].setdefault(update, (item, spelling(Status, row["status"])))
         if row["target"]:
             entry["targets"].setdefault(item, set()).add(row["target"])
     rounds: list[ReportingRound] = []
@@ -214,14 +210,14 @@ def reporting_rounds(store, plan: str) -> list[ReportingRound]:
     return rounds
 
 
-def _due_key(value: str):
+def _due_key(value: str) -> tuple[datetime.date, str]:
     try:
         return (due_date(value), value)
     except ValueError:
         return (datetime.date.max, value)
 
 
-def summarise_plan(store, plan: str, title: str, as_of: datetime.date, stats: dict) -> PlanSummary:
+def summarise_plan(store: GraphStore, plan: str, title: str, as_of: datetime.date, stats: dict) -> PlanSummary:
     """Return one plan's figures: items by type, responses, progress, removed items, rounds, overdue and gaps."""
     counts = {
         kind.value: stats["plans"].get(plan, {}).get(kind.value, 0)
@@ -232,7 +228,9 @@ def summarise_plan(store, plan: str, title: str, as_of: datetime.date, stats: di
     progress_counts = {member.value: 0 for member in Status} | {NOT_STATED: 0}
     for status in progress.values():
         progress_counts[status] = progress_counts.get(status, 0) + 1
-    removed = [(str(_id(row["item"])), row["label"]) for row in store.select(_REMOVED, {_var("plan"): _node(plan)})]
+    removed = [
+        (str(id_of(row["item"])), row["label"]) for row in store.select(_REMOVED, {variable("plan"): node_term(plan)})
+    ]
     return PlanSummary(
         id=plan,
         title=title,
@@ -250,7 +248,7 @@ def summarise_plan(store, plan: str, title: str, as_of: datetime.date, stats: di
 # -- pairs ------------------------------------------------------------------------------------------
 
 
-def summarise_pair(store, from_plan: str, to_plan: str) -> PairSection:
+def summarise_pair(store: GraphStore, from_plan: str, to_plan: str) -> PairSection:
     """Return the FROM × TO matrix and how many FROM recommendations map onto TO, by relation and basis."""
     matrix = build_matrix(store, from_plan, to_plan)
     by_relation = {member.value: 0 for member in Relation}
@@ -284,7 +282,7 @@ _LINKED_PLANS = """SELECT DISTINCT ?a ?b WHERE {
 }"""
 
 
-def linked_pairs(store) -> list[tuple[str, str]]:
+def linked_pairs(store: GraphStore) -> list[tuple[str, str]]:
     """Return every pair of plans joined by at least one link, each pair once (in id order)."""
     return sorted({tuple(sorted((row["a"], row["b"]))) for row in store.select(_LINKED_PLANS)})
 
@@ -292,7 +290,7 @@ def linked_pairs(store) -> list[tuple[str, str]]:
 # -- the whole report -------------------------------------------------------------------------------
 
 
-def choose_plan(store, text: str, plans: dict[str, str]) -> str:
+def choose_plan(store: GraphStore, text: str, plans: dict[str, str]) -> str:
     """Return the plan id a user means; raise CrossplanError naming the closest plan when there is none."""
     try:
         return resolve_plan(store, text, plans)[0]
@@ -304,13 +302,13 @@ def choose_plan(store, text: str, plans: dict[str, str]) -> str:
         raise CrossplanError(f"no plan '{text}'{hint}{listing}") from None
 
 
-def data_fingerprint(store) -> str:
+def data_fingerprint(store: GraphStore) -> str:
     """Return a content hash of the data behind the store: of its data files, else of its sorted statements.
 
     The same data gives the same hash wherever it lies; any change to a plan, registry or source text changes it.
     """
     digest = hashlib.sha256()
-    data_dir = getattr(store, "data_dir", None)
+    data_dir = store.data_dir
     if data_dir is not None and Path(data_dir).is_dir():
         for path in sorted(Path(data_dir).rglob("*")):
             if (
@@ -329,7 +327,7 @@ def data_fingerprint(store) -> str:
 
 
 def gather_report(
-    store,
+    store: GraphStore,
     from_plan: str | None = None,
     to_plan: str | None = None,
     as_of: datetime.date | str | None = None,

@@ -2,33 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ... import __version__
 from ...errors import CrossplanError
 from ...model.nodes import NodeType
 from ..matrix import RELATION_COLOURS, write_output
+from ..viz import mapping_svgs
 from .charts import bar_chart, heat_colour
 from .contents import Report
 
+if TYPE_CHECKING:
+    from ...stores.protocol import GraphStore
+
 MAX_DRAWINGS = 12
-"""Beyond this many pairs the page leaves the mapping drawings out (each reads the whole graph; the matrix stays)."""
+"""Beyond this many pairs the page leaves the mapping drawings out (each is a large SVG; the matrix stays)."""
 
 _KINDS = [kind.value for kind in (NodeType.WORKSTREAM, NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.UPDATE)]
 
 
 def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
-
-
-def _mapping_picture(store, from_plan: str, to_plan: str) -> str | None:
-    """Return the drawing of the mapping (``viz.mapping_svg``) where this installation has it."""
-    try:
-        from ..viz import mapping_svg
-    except ImportError:
-        return None
-    return mapping_svg(store, from_plan, to_plan)
 
 
 def _title(report: Report) -> str:
@@ -38,7 +35,7 @@ def _title(report: Report) -> str:
     return "Briefing: " + ", ".join(plan.id for plan in report.plans[:5]) + ("…" if len(report.plans) > 5 else "")
 
 
-def render_html(report: Report, store=None) -> str:
+def render_html(report: Report, store: GraphStore | None = None) -> str:
     """Return the briefing as one HTML page: styles inline, charts and the mapping drawing as inline SVG.
 
     ``store`` (optional) is asked for the mapping drawings; without it, or with more than ``MAX_DRAWINGS`` pairs,
@@ -57,11 +54,11 @@ def render_html(report: Report, store=None) -> str:
                 counts[column] = counts.get(column, 0) + 1
         received.append(counts)
         most.append(max((len(entries) for row in pair.matrix.rows for entries in row.cells.values()), default=0))
-    pictures = []
     drawn = store is not None and len(report.pairs) <= MAX_DRAWINGS
-    for pair in report.pairs:
-        picture = _mapping_picture(store, pair.matrix.from_plan, pair.matrix.to_plan) if drawn else None
-        pictures.append(Markup(picture) if picture else None)
+    pictures: list[Markup | None] = [None] * len(report.pairs)
+    if store is not None and drawn:  # the graph is read once for all the drawings
+        drawings = mapping_svgs(store, [(pair.matrix.from_plan, pair.matrix.to_plan) for pair in report.pairs])
+        pictures = [Markup(picture) if picture else None for picture in drawings]
     charts = {
         plan.id: (Markup(bar_chart("Responses", plan.responses)), Markup(bar_chart("Progress", plan.progress)))
         for plan in report.plans
@@ -83,21 +80,19 @@ def render_html(report: Report, store=None) -> str:
     )
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     """WeasyPrint's fetcher: the PDF is made from the page alone; nothing is read from the network or disk."""
     raise ValueError(f"the report fetches nothing ({url[:60]})")
 
 
 def render_pdf(html: str) -> bytes:
     """Return the briefing page as an A4 PDF with page numbers and the date line on every page."""
-    import logging
-
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     class _NoFetching(URLFetcher):  # WeasyPrint >= 68 expects a URLFetcher; older ones any callable
-        def fetch(self, url, headers=None):
-            return _refuse_fetch(url)
+        def fetch(self, url: str, headers: Any = None) -> NoReturn:
+            _refuse_fetch(url)
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return HTML(string=html, url_fetcher=_NoFetching(allowed_protocols=()), base_url="about:blank").write_pdf()
@@ -106,7 +101,7 @@ def render_pdf(html: str) -> bytes:
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
 
 
-def write_report(report: Report, output: Path | str, store=None) -> Path:
+def write_report(report: Report, output: Path | str, store: GraphStore | None = None) -> Path:
     """Write the briefing to ``output``: HTML for ``.html``, PDF for ``.pdf``, atomically.
 
     Raises CrossplanError for another suffix or an output that cannot be written.

@@ -6,13 +6,13 @@ workstream (title, then its items). Edges leave a box's right side and enter the
 so they run only through the gap between the columns and never under a box. Items with no link are
 listed apart, under a heading that states the finding.
 
-Every coordinate is in CSS pixels at scale 1; the page draws the same boxes and paths as the SVG.
+Every coordinate is in CSS pixels at scale 1; the page draws the same boxes and paths as the SVG (``svg``).
 """
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
+from typing import Any
 
 from ...model.nodes import NodeType, Status, shorten
 
@@ -223,7 +223,7 @@ LEGEND_HEIGHT = 30
 
 def _legend(edges: list[dict], captions: dict[str, str], top: float) -> list[dict]:
     """Return the key to the lines drawn: one sample per relation (its colour), one per basis (its dash)."""
-    entries = [{"kind": "label", "text": "Lines:"}]
+    entries: list[dict[str, Any]] = [{"kind": "label", "text": "Lines:"}]
     entries += [
         {"kind": "relation", "relation": relation, "text": captions.get(relation, relation)}
         for relation in sorted({edge["relation"] for edge in edges})
@@ -265,7 +265,7 @@ def _right_groups(nodes: dict[str, dict], right_ids: list[str]) -> list[tuple[st
 
 def _order_key(node: dict) -> tuple:
     position = node.get("position")
-    number = node.get("number")
+    number: Any = node.get("number")
     return (
         position if isinstance(position, int) else 1 << 30,
         int(number) if str(number or "").isdigit() else 1 << 30,
@@ -428,7 +428,8 @@ def _route(links: list[tuple[str, str, dict]], boxes: dict[str, dict], captions:
     for index, (left, right, _) in enumerate(links):
         out_ports[left].append((_centre(boxes[right]), index))
         in_ports[right].append((_centre(boxes[left]), index))
-    start_y, end_y = {}, {}
+    start_y: dict[int, float] = {}
+    end_y: dict[int, float] = {}
     for ports, where in ((out_ports, start_y), (in_ports, end_y)):
         for box_id, entries in ports.items():
             box = boxes[box_id]
@@ -482,154 +483,3 @@ def _bezier(controls: list[tuple[float, float]], t: float) -> tuple[float, float
         u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
         u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# The standalone SVG
-
-
-def drawing_svg(
-    drawing: dict, relation_styles: dict[str, dict], basis_styles: dict[str, dict], colours: dict[str, str]
-) -> str:
-    """Return a standalone SVG of a mapping drawing; every piece of data text is escaped."""
-    relations = sorted({edge["relation"] for edge in drawing["edges"]})
-    title_lines = _wrap_plain(_title(drawing), int(width_of(drawing) / (0.6 * 18)))
-    title_height = 26 + 22 * len(title_lines)
-    width = drawing["width"]
-    height = title_height + drawing["height"]
-    out = [
-        (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'font-family="{_attr(FONT)}">'
-        ),
-        f"<title>{_text(_title(drawing))}</title>",
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        *(
-            f'<text x="{MARGIN}" y="{22 + 22 * index}" font-size="18" font-weight="bold" fill="#111827">{_text(line)}</text>'
-            for index, line in enumerate(title_lines)
-        ),
-        f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>',
-        "<defs>",
-    ]
-    for relation in relations:
-        colour = relation_styles[relation]["color"]
-        out.append(
-            f'<marker id="arrow-{_attr(relation)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-        )
-    out.append("</defs>")
-    out.append(f'<g transform="translate(0,{title_height})">')
-    for group in drawing["groups"]:
-        fill = "#fef3c7" if group["id"] == "unmapped" else "#f0f7f4"
-        out.append(
-            f'<rect x="{group["x"]}" y="{group["y"]}" width="{group["width"]}" height="{group["height"]}" '
-            f'rx="6" fill="{fill}" stroke="none"/>'
-        )
-    for heading in drawing["headings"]:
-        weight = ' font-weight="bold"' if heading["bold"] else ""
-        fill = "#92400e" if heading.get("finding") else ("#111827" if heading["bold"] else "#4b5563")
-        out.append(
-            f'<text x="{heading["x"]}" y="{heading["y"]}" font-size="{heading["px"]}"{weight} fill="{fill}">'
-            f"{_text(heading['text'])}</text>"
-        )
-    for edge in drawing["edges"]:
-        style = relation_styles[edge["relation"]]
-        dashes = basis_styles.get(edge["basis"], {}).get("dashes")
-        dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
-        marker = "marker-end" if edge["forward"] else "marker-start"
-        out.append(
-            f'<path d="{edge["d"]}" fill="none" stroke="{style["color"]}" stroke-width="{min(style["width"], 2.2)}"'
-            f'{dash} {marker}="url(#arrow-{_attr(edge["relation"])})"><title>{_text(edge["caption"])}: '
-            f"{_text(edge['from'])} → {_text(edge['to'])}</title></path>"
-        )
-    for box in drawing["boxes"]:
-        out.extend(_box_svg(box, colours))
-    legend = []
-    for entry in drawing["legend"]:
-        y = entry["y"]
-        if entry["kind"] == "relation":
-            colour = relation_styles[entry["relation"]]["color"]
-            legend.append(
-                f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="{colour}" '
-                f'stroke-width="2.2"/>'
-            )
-        elif entry["kind"] == "basis":
-            dashes = basis_styles.get(entry["basis"], {}).get("dashes")
-            dash = f' stroke-dasharray="{" ".join(str(d) for d in dashes)}"' if dashes else ""
-            legend.append(
-                f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="#374151" '
-                f'stroke-width="2"{dash}/>'
-            )
-        legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="12" fill="#1f2937">{_text(entry["text"])}</text>')
-    out.extend(legend)
-    out.append("</g></svg>")
-    return "\n".join(out) + "\n"
-
-
-def box_colours(box: dict, colours: dict[str, str]) -> tuple[str, str, str]:
-    """Return (fill, border, text colour) for a box: linked items stand out, the rest are muted."""
-    if box["kind"] == "workstream":
-        return ("#009e73", "#006e50", "#ffffff") if box["linked"] else ("#d9efe7", "#9fcfbf", "#1f2937")
-    if box["kind"] == "unmapped":
-        return "#ffffff", "#d6b56a", "#374151"
-    if box["linked"]:
-        return "#e8f1fa", colours.get("recommendation", "#0072b2"), "#111827"
-    return "#f6f7f9", "#d5dae1", "#4b5563"
-
-
-def _box_svg(box: dict, colours: dict[str, str]) -> list[str]:
-    fill, border, ink = box_colours(box, colours)
-    out = [
-        f"<g><title>{_text(box['id'])}</title>",
-        (
-            f'<rect x="{box["x"]}" y="{box["y"]}" width="{box["width"]}" height="{box["height"]}" rx="4" '
-            f'fill="{fill}" stroke="{border}" stroke-width="{1.5 if box["linked"] else 1}"/>'
-        ),
-    ]
-    weight = ' font-weight="bold"' if box["kind"] == "workstream" else ""
-    for index, line in enumerate(box["lines"]):
-        y = box["y"] + box["padY"] + LINE * index + 12
-        out.append(
-            f'<text x="{box["x"] + PAD_X}" y="{y}" font-size="{box["fontPx"]}"{weight} fill="{ink}">{_text(line)}</text>'
-        )
-    out.append("</g>")
-    return out
-
-
-def width_of(drawing: dict) -> float:
-    """Return the drawing's width in CSS pixels."""
-    return drawing["width"]
-
-
-def _wrap_plain(text: str, per_line: int) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > per_line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return [*lines, line] if line else lines
-
-
-def _title(drawing: dict) -> str:
-    return f"How {drawing['fromTitle']} maps onto {drawing['toTitle']}"
-
-
-def subtitle(drawing: dict) -> str:
-    """Return the one-line summary of a mapping: links, items linked, crossings."""
-    links = len(drawing["edges"])
-    mapped, unmapped = len(drawing["mapped"]), len(drawing["unmapped"])
-    return (
-        f"{links} link{'s' if links != 1 else ''} · {mapped} of {mapped + unmapped} items linked, "
-        f"{unmapped} with no link · left column ordered to cross as little as possible "
-        f"({drawing['crossings']['drawn']} crossings; {drawing['crossings']['documentOrder']} in document order)"
-    )
-
-
-def _text(value: str) -> str:
-    return html.escape(str(value), quote=False)
-
-
-def _attr(value: str) -> str:
-    return html.escape(str(value), quote=True)

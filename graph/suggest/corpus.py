@@ -1,0 +1,322 @@
+"""The plan items of a data set, read from the store and tokenised once, with what ranking them needs.
+
+``Corpus`` holds every plan item (recommendations, actions, updates, workstreams) with its family (what is
+nested under it), its texts split into sentences, terms and phrases, the organisations, documents and
+programmes it names or is connected to, and the weights of all of them over the whole data set: the IDF of
+terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one item's TF-IDF vectors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..model.nodes import NodeType
+from ..questions.plans import plan_titles
+from ..sparql.patterns import link_pattern
+from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
+
+_PHRASE_SHARE = 0.1  # a phrase is distinctive when at most this share of all texts use it (and at least 2 do)
+_SHORTEST_SENTENCE = 3  # sentences of fewer distinct words (after stop words) are never matched
+_OWN_TEXT_WEIGHT = 2  # an item's own text counts twice as much as each text under it
+
+_ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?parent ?workstream ?position WHERE {
+  ?n cp:inPlan ?p ; a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
+  ?p dcterms:identifier ?plan .
+  OPTIONAL { ?n cp:text ?text }
+  OPTIONAL { ?n dcterms:title ?title }
+  OPTIONAL { ?up cp:hasAction|cp:hasUpdate ?n . ?up dcterms:identifier ?parent }
+  OPTIONAL { ?n cp:inWorkstream ?w . ?w dcterms:identifier ?workstream }
+  OPTIONAL { ?n cp:position ?position }
+}"""
+_ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
+  ?n cp:inPlan ?p ; dcterms:identifier ?id .
+  { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
+  ?o dcterms:identifier ?organisation
+}"""
+_ENTITIES = """SELECT ?id ?type ?label ?alternative ?parent WHERE {
+  VALUES ?type { cp:Organisation cp:Document cp:Programme }
+  ?e a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
+  OPTIONAL { ?e skos:altLabel ?alternative }
+  OPTIONAL { ?e org:subOrganizationOf|dcterms:isPartOf ?up . ?up dcterms:identifier ?parent }
+}"""
+_LINKS = f"""SELECT ?from ?to ?relation WHERE {{
+  {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
+  ?f dcterms:identifier ?from . ?t dcterms:identifier ?to
+}}"""
+
+
+def vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    """Return the L2-normalised TF-IDF vector (sub-linear term frequency) of term counts."""
+    vector = {term: (1.0 + math.log(count)) * idf[term] for term, count in counts.items() if count >= 1 and term in idf}
+    norm = math.sqrt(sum(value * value for value in vector.values()))
+    return {term: value / norm for term, value in vector.items() if value} if norm else {}
+
+
+def cosine(left: dict[str, float], right: dict[str, float]) -> float:
+    if len(right) < len(left):
+        left, right = right, left
+    return sum(value * right.get(term, 0.0) for term, value in left.items())
+
+
+@dataclass
+class _Text:
+    """One printed text of a plan item (its own text, or a workstream's title), tokenised once."""
+
+    item: str
+    sentences: list[str]
+    terms: Counter
+    phrases: set[str]
+    entities: set[str]
+    surface: dict[str, Counter]
+    sentence_terms: list[Counter]
+
+
+@dataclass
+class Item:
+    id: str
+    type: NodeType
+    plan: str
+    label: str
+    text: str | None
+    title: str | None
+    parent: str | None
+    workstream: str | None
+    position: int
+    children: list[str] = field(default_factory=list)
+    prepared: bool = False
+    members: list[str] = field(default_factory=list)  # the item and everything under it that has text
+    vector: dict[str, float] = field(default_factory=dict)
+    phrase_vector: dict[str, float] = field(default_factory=dict)
+    phrases: set[str] = field(default_factory=set)
+    entities: set[str] = field(default_factory=set)
+    sentences: list[int] = field(default_factory=list)  # indexes into Corpus.sentences
+
+
+class Corpus:
+    """Every plan item of the data set, tokenised, with the statistics the ranking needs."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.items: dict[str, Item] = {}
+        for row in store.select(_ITEMS):
+            try:
+                node_type = NodeType.from_term(row["type"])
+            except ValueError:
+                continue
+            self.items[row["id"]] = Item(
+                row["id"],
+                node_type,
+                row["plan"],
+                row["label"],
+                row["text"],
+                row["title"],
+                row["parent"],
+                row["workstream"],
+                row["position"] or 0,
+            )
+        self.plans = plan_titles(store)
+        self.links = store.select(_LINKS)
+        self._read_entities(store)
+        self._build_families()
+        self._index_texts()
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def _read_entities(self, store: GraphStore) -> None:
+        self.entity_labels: dict[str, tuple[str, str]] = {}
+        self.entity_parents: dict[str, set[str]] = defaultdict(set)
+        names: dict[str, set[str]] = defaultdict(set)
+        for row in store.select(_ENTITIES):
+            self.entity_labels[row["id"]] = (NodeType.from_term(row["type"]).value, row["label"])
+            names[row["id"]].add(row["label"].strip())
+            if row["alternative"]:
+                names[row["id"]].add(row["alternative"].strip())
+            if row["parent"]:
+                self.entity_parents[row["id"]].add(row["parent"])
+        self.entity_names: dict[str, set[str]] = defaultdict(set)  # a name as matched -> entities
+        exact, folded = [], []
+        for entity, labels in names.items():
+            for name in labels:
+                key = straight_quotes(name)
+                if " " in name:
+                    self.entity_names[key.lower()].add(entity)
+                    folded.append(key)
+                else:
+                    self.entity_names[key].add(entity)
+                    exact.append(key)
+        self.entity_patterns = [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
+        self.direct_entities: dict[str, set[str]] = defaultdict(set)
+        for row in store.select(_ITEM_ORGANISATIONS):
+            self.direct_entities[row["id"]].add(row["organisation"])
+        for row in self.links:
+            if row["to"] in self.entity_labels and row["from"] in self.items:
+                self.direct_entities[row["from"]].add(row["to"])
+            if row["from"] in self.entity_labels and row["to"] in self.items:
+                self.direct_entities[row["to"]].add(row["from"])
+
+    def _mentions(self, text: str) -> set[str]:
+        text = straight_quotes(text)
+        found = set()
+        for pattern, fold in zip(self.entity_patterns, (False, True), strict=False):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(text):
+                found |= self.entity_names.get(match.group().lower() if fold else match.group(), set())
+        return found
+
+    def _with_parents(self, entities: set[str]) -> set[str]:
+        out, todo = set(), list(entities)
+        while todo:
+            entity = todo.pop()
+            if entity not in out:
+                out.add(entity)
+                todo.extend(self.entity_parents.get(entity, ()))
+        return out
+
+    def _build_families(self) -> None:
+        for item in self.items.values():
+            if item.parent in self.items:
+                self.items[item.parent].children.append(item.id)
+            elif item.workstream in self.items and item.type is NodeType.RECOMMENDATION:
+                self.items[item.workstream].children.append(item.id)
+        for item in self.items.values():
+            item.children.sort(key=self._child_order)
+
+    def _child_order(self, child: str) -> tuple[bool, int]:
+        return self.items[child].type is NodeType.UPDATE, self.items[child].position
+
+    def family(self, item_id: str) -> list[str]:
+        """Return an item and everything under it (actions, updates, a workstream's recommendations)."""
+        out, todo = [], [item_id]
+        while todo:
+            current = todo.pop(0)
+            out.append(current)
+            todo[:0] = self.items[current].children
+        return out
+
+    def same_recommendation(self, first: str, second: str) -> bool:
+        """Tell whether two items are one, or nested, or parts of one recommendation (never worth a link)."""
+        if first in self.family(second) or second in self.family(first):
+            return True
+        root = self._recommendation_of(first)
+        return root is not None and root == self._recommendation_of(second)
+
+    def _recommendation_of(self, item_id: str) -> str | None:
+        item = self.items[item_id]
+        while item.type is not NodeType.RECOMMENDATION:
+            if item.parent not in self.items:
+                return None
+            item = self.items[item.parent]
+        return item.id
+
+    def own_text(self, item_id: str) -> str:
+        item = self.items[item_id]
+        parts = (item.title if item.type is NodeType.WORKSTREAM else None, item.text)
+        return " ".join(part for part in parts if part)
+
+    # -- texts ---------------------------------------------------------------------------------
+
+    def _index_texts(self) -> None:
+        self.texts: dict[str, _Text] = {}
+        for item_id in self.items:
+            text = self.own_text(item_id)
+            if text:
+                self.texts[item_id] = self._tokenise(item_id, text)
+        count = max(len(self.texts), 1)
+        term_frequency = Counter(term for text in self.texts.values() for term in text.terms)
+        self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_frequency.items()}
+        phrase_frequency = Counter(phrase for text in self.texts.values() for phrase in text.phrases)
+        limit = max(2, int(_PHRASE_SHARE * count))
+        self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_frequency.items() if 2 <= df <= limit}
+        self.entity_idf = self._entity_weights()
+        self.sentences: list[tuple[str, str, dict[str, float]]] = []  # (item id, sentence, vector)
+        self.sentence_ranges: dict[str, range] = {}
+        for item_id, tokenised in self.texts.items():
+            start = len(self.sentences)
+            for sentence, counts in zip(tokenised.sentences, tokenised.sentence_terms, strict=False):
+                # a heading or a fragment of one or two words matches too easily to be evidence
+                words_in_it = sum(1 for term in counts if " " not in term)
+                weights = vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
+                self.sentences.append((item_id, sentence, weights))
+            self.sentence_ranges[item_id] = range(start, len(self.sentences))
+
+    def _entity_weights(self) -> dict[str, float]:
+        """Weigh each entity by how few recommendations (with their actions and updates) it is connected to.
+
+        An entity connected to every recommendation weighs nothing; ``log((N + 1) / (df + 1))``.
+        """
+        recommendations = [item.id for item in self.items.values() if item.type is NodeType.RECOMMENDATION]
+        frequency: Counter = Counter()
+        for item_id in recommendations:
+            entities: set[str] = set()
+            for member in self.family(item_id):
+                entities |= self.direct_entities.get(member, set())
+                entities |= self.texts[member].entities if member in self.texts else set()
+            frequency.update(self._with_parents(entities))
+        count = len(recommendations)
+        return {entity: math.log((count + 1) / (frequency[entity] + 1)) for entity in self.entity_labels}
+
+    def _tokenise(self, item_id: str, text: str) -> _Text:
+        sentences = split_sentences(text)
+        all_terms: Counter = Counter()
+        sentence_terms: list[Counter[str]] = []
+        found_phrases: set[str] = set()
+        surface: dict[str, Counter[str]] = {}
+        for sentence in sentences:
+            tokens = words(sentence)
+            counts = Counter(terms_of(tokens))
+            sentence_terms.append(counts)
+            all_terms.update(counts)
+            found_phrases |= phrases_of([token for token, _ in tokens])
+            for token, written in tokens:
+                surface.setdefault(token, Counter())[written if written.isupper() else written.lower()] += 1
+        return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
+
+    def prepare(self, item: Item) -> None:
+        """Gather an item's family: its TF-IDF and phrase vectors, sentences and entities (once)."""
+        if item.prepared:
+            return
+        item.prepared = True
+        counts: Counter = Counter()
+        phrase_counts: Counter = Counter()
+        entities: set[str] = set()
+        for member in self.family(item.id):
+            entities |= self.direct_entities.get(member, set())
+            text = self.texts.get(member)
+            if text is None:
+                continue
+            item.members.append(member)
+            weight = _OWN_TEXT_WEIGHT if member == item.id and item.type is not NodeType.WORKSTREAM else 1
+            for term, value in text.terms.items():
+                counts[term] += value * weight
+            phrase_counts.update(text.phrases & self.phrase_idf.keys())
+            entities |= text.entities
+            item.sentences.extend(self.sentence_ranges[member])
+        item.vector = vector(counts, self.idf)
+        item.phrases = set(phrase_counts)
+        item.phrase_vector = vector(phrase_counts, self.phrase_idf)
+        item.entities = self._with_parents(entities)
+
+    def describe(self, term: str, left: Item, right: Item) -> str:
+        """Return a term as written (its most common spelling in the two items' texts)."""
+        spelled = []
+        for part in term.split(" "):
+            counts: Counter = Counter()
+            for member in left.members + right.members:
+                counts.update(self.texts[member].surface.get(part, Counter()))
+            spelled.append(counts.most_common(1)[0][0] if counts else part)
+        return " ".join(spelled)
+
+
+def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:
+    """Match any of some names as whole words (longest first)."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(set(names), key=lambda name: (-len(name), name)))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)

@@ -1,0 +1,123 @@
+"""Split English text into what text similarity compares: word stems, index terms, phrases and sentences.
+
+Plain Python, no language model: a crude stemmer (so that plurals and verb forms meet), stop words, pairs of
+neighbouring words as terms, and sentences (long ones cut into clauses) that are verbatim pieces of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers him his how i if in into is it its itself just may me might more most must my no nor not now of
+    off on once only or other our ours out over own same shall she should so some such than that the their theirs
+    them then there these they this those through to too under until up upon very via was we were what when where
+    which while who whom why will with within would you your yours whilst whether etc""".split()
+)
+
+_URL = re.compile(r"(?:https?://|www\.)\S+")  # addresses are not words
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“‘\"'(•])|\s+•\s+|\s*;\s+(?=[a-z])")
+_LONG_SENTENCE = 320
+
+
+def stem(word: str) -> str:
+    """Reduce a lower-case word to a crude stem, so that plurals and verb forms meet.
+
+    >>> [stem(w) for w in ("transitions", "services", "agencies", "trained", "training", "informed", "process")]
+    ['transition', 'service', 'agency', 'train', 'train', 'inform', 'process']
+    """
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" else word
+    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = word[:-2]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" else word
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """Return (stem, word as written) for each word of a text; possessives and web addresses are dropped.
+
+    >>> words("The YJB’s proposals")
+    [('the', 'The'), ('yjb', 'YJB'), ('proposal', 'proposals')]
+    """
+    out = []
+    for match in _WORD.finditer(_URL.sub(" ", text)):
+        written = re.sub(r"['’]s$", "", match.group())
+        out.append((stem(written.lower().replace("’", "'")), written))
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Return the index terms of a text: the stems that are not stop words, and each pair of neighbouring ones.
+
+    >>> terms("transitions to adult services")
+    ['transition', 'adult', 'service', 'transition adult', 'adult service']
+    """
+    return terms_of(words(text))
+
+
+def phrases(text: str) -> set[str]:
+    """Return the phrases of two to five words of a text that neither start nor end with a stop word.
+
+    >>> sorted(phrases("transitions to adult services"))
+    ['adult service', 'transition to adult', 'transition to adult service']
+    """
+    return set().union(*(phrases_of([token for token, _ in words(sentence)]) for sentence in split_sentences(text)))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a text into sentences (and long sentences into clauses); each is a verbatim piece of the text.
+
+    >>> split_sentences("Provide support. The YJB will review • audits; and report (annually).")
+    ['Provide support.', 'The YJB will review', 'audits', 'and report (annually).']
+    """
+    pieces = [piece.strip(" •") for piece in _SENTENCE_END.split(text)]
+    out: list[str] = []
+    for piece in pieces:
+        if len(piece) > _LONG_SENTENCE and ", " in piece:
+            out.extend(part for part in _split_long(piece) if part)
+        elif piece:
+            out.append(piece)
+    return out
+
+
+def _split_long(sentence: str) -> list[str]:
+    """Cut a very long sentence at commas into runs of clauses no longer than the limit."""
+    parts, current = [], ""
+    for clause in sentence.split(", "):
+        candidate = f"{current}, {clause}" if current else clause
+        if current and len(candidate) > _LONG_SENTENCE:
+            parts.append(current)
+            current = clause
+        else:
+            current = candidate
+    parts.append(current)
+    return parts
+
+
+def terms_of(tokens: list[tuple[str, str]]) -> list[str]:
+    stems = [token for token, _ in tokens if token not in STOPWORDS and len(token) > 1]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+def phrases_of(stems: list[str], longest: int = 5) -> set[str]:
+    found = set()
+    for start, first in enumerate(stems):
+        if first in STOPWORDS:
+            continue
+        for end in range(start + 2, min(start + longest, len(stems)) + 1):
+            if stems[end - 1] not in STOPWORDS:
+                found.add(" ".join(stems[start:end]))
+    return found
+
+
+def straight_quotes(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'")
