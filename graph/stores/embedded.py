@@ -62,6 +62,7 @@ from ..files import write_atomically
 from ..model.nodes import NodeType
 from ..model.vocabulary import ONTOLOGY_IRI, PREFIXES, RDF, graph_iri, node_iri
 from ..progress import track
+from ..rdf.quads import file_quad_list, file_quads
 from ..resources import ontology_text, shipped_data_dir
 from ..sparql.results import solution_rows
 from ..sparql.text import inline_terms
@@ -764,8 +765,6 @@ def _prepare(data_dir: Path, facts_dir: Path, relpath: str) -> _Prepared:
     """Parse one file, write its facts table, and turn its quads into N-Quads and N-Triples text."""
     from pyoxigraph import RdfFormat, serialize
 
-    from ..rdf.quads import file_quad_list
-
     parsed, digest = _parse(data_dir, relpath)
     graph = graph_name_of(relpath, parsed.graph, parsed.kind)
     named = union = b""
@@ -826,8 +825,6 @@ def _update_graphs(store, parsed_files: list, graphs: dict, dropped: list[str], 
     difference (a few removals and insertions) rather than dropped and reloaded.
     """
     from pyoxigraph import NamedNode
-
-    from ..rdf.quads import file_quad_list
 
     taken_out = []  # quads removed from named graphs: their triples leave the default graph unless stated elsewhere
     for graph in dropped:
@@ -1022,8 +1019,6 @@ def _index_problems(files_index: dict, data_dir: Path) -> list:
 def memory_store(dataset) -> CrossplanStore:
     """Return an in-memory store holding a loaded Dataset and the ontology (nothing cached on disk)."""
     from pyoxigraph import Store
-
-    from ..rdf.quads import file_quads
 
     store = Store()
     for parsed in dataset.files:
