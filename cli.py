@@ -15,7 +15,7 @@ import click
 
 from .graph import __version__
 
-if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/test_imports.py)
+if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/project/test_imports.py)
     from .graph.stores.embedded import CrossplanStore
     from .graph.stores.endpoint import EndpointStore
     from .graph.stores.protocol import GraphStore

@@ -5,7 +5,7 @@
 The answers cover ``show`` and ``impact`` (both directions) for a fixed sample of nodes, ``path`` for pairs of
 them, ``mapping`` for pairs of plans, and the whole-graph questions (``duplicates``, ``overdue`` on two dates,
 ``gaps``, ``stats``). The sample is chosen from the sorted ids alone, so the same data gives the same sample
-whatever code answers. ``tests/test_answers.py`` compares its output with answers captured before a change.
+whatever code answers. ``tests/questions/test_answers.py`` compares its output with answers captured before a change.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
     python -m bench.compare_answers DATA_DIR STORE_DIR --against-sparql [--sample N]
 
 Prints each question and whether every answer is the same; exits 1 if any differs. Used at 100k and 1M, where the
-captured answers are too large to keep in the repository (``tests/test_answers.py`` covers the fixtures and 10k).
+captured answers are too large to keep in the repository (``tests/questions/test_answers.py`` covers the fixtures and 10k).
 ``--against-sparql`` compares instead with the same store seen only through SPARQL ``select``, as a SPARQL endpoint
 is: the questions then take the path they took before (a networkx projection, whole-graph queries).
 """

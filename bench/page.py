@@ -5,7 +5,7 @@
 
 Frames are counted with vis-network's ``afterDrawing`` event while the view pans and zooms on every animation
 frame for two seconds (CPU canvas: --disable-gpu). A click is timed from ``crossplan.select`` to the end of the
-redraw it causes, and opening a collapsed group likewise. The data is ``tests/test_viz_browser.synthetic_store``.
+redraw it causes, and opening a collapsed group likewise. The data is ``tests/views/test_viz_browser.synthetic_store``.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def main(argv: list[str]) -> None:
     # pythonpath makes it for them).
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from chromium import launch
-    from test_viz_browser import synthetic_store
+    from views.test_viz_browser import synthetic_store
 
     from crossplan.graph.views.viz import render_html
 

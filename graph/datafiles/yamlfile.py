@@ -4,7 +4,7 @@ Two parsers stand behind ``read_yaml``. The fast one is libyaml (C, through PyYA
 YAML 1.2 core schema applied by this module, since PyYAML itself resolves plain scalars the YAML 1.1 way
 (``yes``/``no``/``on`` as booleans). The reference one is ruamel.yaml (pure Python, YAML 1.2 natively). A
 file that libyaml rejects, or that holds a ``%YAML`` directive, is read again by ruamel so that every error
-message and every version directive means exactly what it meant before; ``tests/test_yamlfile.py`` checks the
+message and every version directive means exactly what it meant before; ``tests/datafiles/test_yamlfile.py`` checks the
 two parsers agree value for value and line for line. The fast path is about 20 times quicker, which is what
 makes a million-triple data set load in seconds rather than minutes.
 """

@@ -1,6 +1,6 @@
 """The RDF vocabulary: namespaces as closed classes, so that a misspelt term fails at import.
 
-Every ``cp:`` term here is declared in ``ontology/crossplan.ttl``; ``tests/test_vocabulary.py``
+Every ``cp:`` term here is declared in ``ontology/crossplan.ttl``; ``tests/model/test_vocabulary.py``
 checks the two lists are the same.
 """
 

@@ -3,7 +3,7 @@
 On the embedded store they walk the database's own indexes (``walk.StoreWalk``): ``impact`` is a breadth-first search
 from the item, ``path`` searches outward from both ends only as far as the chains it may return can reach. On a SPARQL
 endpoint they work on a networkx projection of the whole graph (``walk.build_projection``). Both give the same answers
-(``tests/test_answers.py`` checks them against answers captured before the walk existed).
+(``tests/questions/test_answers.py`` checks them against answers captured before the walk existed).
 
 - ``find_impact(store, id, direction, depth)``: what an item feeds into (downstream) or is fed by (upstream);
 - ``find_paths(store, a, b)``: the chains of links that connect two nodes, shortest first.

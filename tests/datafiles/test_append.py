@@ -1,0 +1,64 @@
+"""Adding one entry to a YAML list of a data file without touching the rest (graph.datafiles.append)."""
+
+import difflib
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from crossplan.graph.datafiles.append import add_list_entry
+from crossplan.graph.errors import DataError
+
+SHIPPED = Path(__file__).parents[2] / "data"
+
+
+ENTRY = {
+    "from": "r1",
+    "to": "yj-blueprint/custody-1",
+    "relation": "related-to",
+    "basis": "suggested",
+    "quote": "a “quoted”: text, with # and 'marks'",
+    "date": "2024-05-02",
+}
+
+
+def only_added(before: str, after: str) -> list[str]:
+    """Return the lines added; fail if any line of ``before`` changed or went."""
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines(), autojunk=False)
+    added = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        assert tag in ("equal", "insert"), f"lines {i1 + 1}-{i2} changed"
+        if tag == "insert":
+            added += after.splitlines()[j1:j2]
+    return added
+
+
+def test_adding_a_link_to_a_shipped_plan_only_adds_its_lines():
+    path = SHIPPED / "plans" / "hmip-resettlement.yaml"
+    before = path.read_text(encoding="utf-8")
+    after, line = add_list_entry(path, before, "links", ENTRY)
+    added = only_added(before, after)
+    assert [text.strip() for text in added if text.strip()][0] == "- from: r1"
+    assert after.splitlines()[line - 1].strip() == "- from: r1"
+    safe = YAML(typ="safe", pure=True)
+    old_links, new_links = safe.load(before)["links"], safe.load(after)["links"]
+    assert new_links == old_links + [ENTRY]
+
+
+def test_a_file_without_links_gets_a_links_section(tmp_path):
+    path = tmp_path / "plan.yaml"
+    before = "plan:\n  id: x\n  title: X   # a comment\n"
+    after, line = add_list_entry(path, before, "links", {"from": "a", "to": "b"})
+    assert after == before + "\nlinks:\n  - from: a\n    to: b\n"
+    assert line == 6
+
+
+def test_an_empty_links_key_gets_its_first_entry(tmp_path):
+    after, _ = add_list_entry(tmp_path / "p.yaml", "links:\n# the end\n", "links", {"from": "a", "to": "b"})
+    assert after == "links:\n  - from: a\n    to: b\n# the end\n"
+
+
+def test_an_inline_list_is_not_rewritten(tmp_path):
+    with pytest.raises(DataError) as raised:
+        add_list_entry(tmp_path / "p.yaml", "plan: {}\nlinks: [{from: a, to: b}]\n", "links", {"from": "c", "to": "d"})
+    assert str(raised.value).endswith("p.yaml:2: 'links:' must be a block list (one '- ' entry per item) to add to it")

@@ -1,0 +1,340 @@
+"""The browser graph's library: what it reads from the store and the presets (the page: test_viz_page.py).
+
+Expected answers for the shipped data come from SPARQL written here (not from graph.views.viz); for the small
+fixture (tests/fixtures/mini) they are worked out by hand from its YAML.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.errors import UnknownIdError
+from crossplan.graph.stores.embedded import memory_store, open_store
+from crossplan.graph.views.viz import (
+    ExtraEdge,
+    VizOptionError,
+    build_view,
+    parse_relations,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+SHOWN_TYPES = "cp:Plan cp:Workstream cp:Recommendation cp:Action cp:Organisation cp:Document cp:Programme"
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return memory_store(load_dataset(FIXTURES / "mini"))
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return open_store()
+
+
+def edge_keys(view) -> set[tuple[str, str, str]]:
+    return {(edge["from"], edge["relation"], edge["to"]) for edge in view.edges}
+
+
+def node_ids(view) -> set[str]:
+    return {node["id"] for node in view.nodes}
+
+
+# ------------------------------------------------------------------------------------------------
+# What the expected graph is, from the store (independent SPARQL)
+
+
+def expected_nodes(store) -> set[str]:
+    rows = store.select(
+        f"SELECT DISTINCT ?id WHERE {{ ?n dcterms:identifier ?id ; a ?t . VALUES ?t {{ {SHOWN_TYPES} }} }}"
+    )
+    return {row["id"] for row in rows}
+
+
+def expected_edges(store) -> list[tuple[str, str, str]]:
+    """Every edge the page draws: links (an update's drawn from its item), owners and addressees, structure."""
+    links = store.select("""
+        SELECT ?from ?relation ?to WHERE {
+          ?link a cp:Link ; cp:from ?f ; cp:to ?t ; cp:relation ?r .
+          OPTIONAL { ?pf cp:hasUpdate ?f } OPTIONAL { ?pt cp:hasUpdate ?t }
+          BIND(COALESCE(?pf, ?f) AS ?source) BIND(COALESCE(?pt, ?t) AS ?target)
+          FILTER(?source != ?target)
+          ?source dcterms:identifier ?from . ?target dcterms:identifier ?to .
+          BIND(LCASE(REPLACE(STRAFTER(STR(?r), "#"), "([A-Z])", "-$1")) AS ?relation)
+        }""")
+    structural = store.select("""
+        SELECT DISTINCT ?from ?relation ?to WHERE {
+          ?s ?p ?o . VALUES (?p ?relation) { (cp:ownedBy "owned-by") (cp:addressedTo "addressed-to") }
+          OPTIONAL { ?ps cp:hasUpdate ?s }
+          BIND(COALESCE(?ps, ?s) AS ?source)
+          ?source dcterms:identifier ?from . ?o dcterms:identifier ?to .
+        }""")
+    structure = store.select("""
+        SELECT ?from ?to WHERE {
+          { ?parent cp:hasAction ?n }
+          UNION { ?n a cp:Recommendation ; cp:inWorkstream ?parent }
+          UNION { ?n a cp:Recommendation ; cp:inPlan ?parent FILTER NOT EXISTS { ?n cp:inWorkstream ?w } }
+          UNION { ?n a cp:Workstream ; cp:inPlan ?parent }
+          UNION { ?n org:subOrganizationOf|dcterms:isPartOf ?parent }
+          ?n dcterms:identifier ?from . ?parent dcterms:identifier ?to .
+        }""")
+    return (
+        [(row["from"], row["relation"], row["to"]) for row in links]
+        + [(row["from"], row["relation"], row["to"]) for row in structural]
+        + [(row["from"], "part-of", row["to"]) for row in structure]
+    )
+
+
+def test_the_shipped_graph_has_every_node_and_edge_the_store_holds(shipped):
+    view = build_view(shipped)
+    assert node_ids(view) == expected_nodes(shipped)
+    expected = expected_edges(shipped)
+    drawn = sorted((edge["from"], edge["relation"], edge["to"]) for edge in view.edges)
+    assert drawn == sorted(expected)
+    assert len({edge["id"] for edge in view.edges}) == len(view.edges)
+
+
+def test_links_keep_their_quote_basis_and_the_update_they_come_from(shipped):
+    row = shipped.select("""
+        SELECT ?update ?item ?quote ?basis WHERE {
+          ?link a cp:Link ; cp:from ?u ; cp:quote ?quote ; cp:basis ?b .
+          ?parent cp:hasUpdate ?u . ?u dcterms:identifier ?update . ?parent dcterms:identifier ?item .
+          ?b skos:notation ?basis .
+        } ORDER BY ?update ?quote LIMIT 1""")[0]
+    edges = [
+        edge
+        for edge in build_view(shipped).edges
+        if edge.get("fromVia") == row["update"] and edge["quote"] == row["quote"]
+    ]
+    assert len(edges) == 1
+    assert edges[0]["from"] == row["item"] and edges[0]["basis"] == row["basis"]
+
+
+def test_updates_are_listed_dated_in_their_items_panel_not_drawn(shipped):
+    rows = shipped.select("""
+        SELECT ?item ?update ?date WHERE {
+          ?parent cp:hasUpdate ?u . ?u dcterms:identifier ?update . ?parent dcterms:identifier ?item .
+          OPTIONAL { ?u dcterms:date ?date }
+        }""")
+    nodes = {node["id"]: node for node in build_view(shipped).nodes}
+    for row in rows:
+        assert row["update"] not in nodes
+        listed = {update["id"]: update for update in nodes[row["item"]]["updates"]}
+        assert listed[row["update"]].get("date") == row["date"]
+
+
+def test_the_mini_fixture_by_hand(mini):
+    view = build_view(mini)
+    assert node_ids(view) == {
+        "alpha",
+        "beta",
+        "alpha/r1",
+        "alpha/r2",
+        "beta/resettlement",
+        "beta/resettlement-1",
+        "beta/resettlement-1-action-1",
+        "alpha-board",
+        "alpha-policy",
+        "alpha-source",
+        "beta-source",
+        "constructive-resettlement",
+    }
+    assert edge_keys(view) == {
+        ("alpha/r2", "duplicate-of", "alpha/r1"),
+        ("alpha/r1", "related-to", "beta/resettlement-1"),
+        ("beta/resettlement-1", "references", "constructive-resettlement"),
+        ("alpha/r1", "addressed-to", "alpha-board"),
+        ("alpha/r1", "owned-by", "alpha-board"),
+        ("alpha", "owned-by", "alpha-board"),
+        ("alpha/r1", "part-of", "alpha"),
+        ("alpha/r2", "part-of", "alpha"),
+        ("beta/resettlement", "part-of", "beta"),
+        ("beta/resettlement-1", "part-of", "beta/resettlement"),
+        ("beta/resettlement-1-action-1", "part-of", "beta/resettlement-1"),
+        ("alpha-policy", "part-of", "alpha-board"),
+    }
+    r1 = next(node for node in view.nodes if node["id"] == "alpha/r1")
+    assert r1["text"].startswith("Improve accommodation on release")
+    assert r1["owners"] == ["Head of Policy (Alpha Board)"] and r1["targetDates"] == ["March 2020"]
+    assert r1["updates"] == [
+        {
+            "id": "alpha/r1-update-1",
+            "title": "Response:",
+            "date": "2020-01",
+            "text": "The Board will work with partners.",
+        }
+    ]
+    judged = next(edge for edge in view.edges if edge["relation"] == "related-to")
+    assert (judged["basis"], judged["quote"], judged["targetQuote"]) == (
+        "judged",
+        "accommodation on release",
+        "accommodation in place before release",
+    )
+
+
+def test_plan_preset_keeps_the_plan_and_what_it_links_to(mini):
+    view = build_view(mini, plans=["alpha"])
+    assert node_ids(view) == {"alpha", "alpha/r1", "alpha/r2", "alpha-board", "alpha-policy"}
+    assert len(view.edges) == 7
+    assert view.subtitle == "Plan alpha" and view.title == "The Alpha Plan"
+
+
+def test_focus_preset_follows_links_both_ways_and_structure_only_downwards(mini):
+    one = build_view(mini, focus="r1")
+    assert node_ids(one) == {"alpha/r1", "alpha/r2", "beta/resettlement-1", "alpha-board"}
+    assert len(one.edges) == 4 and one.selected == "alpha/r1"
+    two = build_view(mini, focus="alpha/r1", depth=2)
+    assert node_ids(two) == {
+        "alpha/r1",
+        "alpha/r2",
+        "beta/resettlement-1",
+        "alpha-board",
+        "constructive-resettlement",
+        "beta/resettlement-1-action-1",
+        "alpha",
+        "alpha-policy",
+    }
+    assert len(two.edges) == 10
+    assert two.subtitle == "Around alpha/r1 (2 hops)"
+
+
+def test_focus_on_an_update_focuses_on_its_item(mini):
+    assert build_view(mini, focus="alpha/r1-update-1").selected == "alpha/r1"
+
+
+def test_relations_preset_keeps_those_links_and_the_nodes_they_join(mini):
+    view = build_view(mini, relations=["related-to,references"])
+    assert edge_keys(view) == {
+        ("alpha/r1", "related-to", "beta/resettlement-1"),
+        ("beta/resettlement-1", "references", "constructive-resettlement"),
+    }
+    assert node_ids(view) == {"alpha/r1", "beta/resettlement-1", "constructive-resettlement"}
+
+
+def test_mapping_preset_puts_the_plans_in_two_columns_with_only_the_links_between_them(mini):
+    view = build_view(mini, mapping=("alpha", "beta"))
+    assert view.layout == "columns"
+    assert node_ids(view) == {"alpha/r1", "alpha/r2", "beta/resettlement", "beta/resettlement-1"}
+    assert edge_keys(view) == {("alpha/r1", "related-to", "beta/resettlement-1")}
+    columns = {node["id"]: (node["column"], node["row"], node["x"], node["y"]) for node in view.nodes}
+    assert columns["alpha/r1"][:2] == (0, 0) and columns["alpha/r2"][:2] == (0, 1)
+    assert columns["beta/resettlement"][:2] == (1, 0) and columns["beta/resettlement-1"][:2] == (1, 1)
+    assert columns["alpha/r1"][2] < 0 < columns["beta/resettlement"][2]
+    assert columns["alpha/r1"][3] < columns["alpha/r2"][3]
+    linked = {node["id"] for node in view.nodes if node.get("linked")}
+    assert linked == {"alpha/r1", "beta/resettlement-1"}
+    assert view.subtitle == "1 link between the plans · 1 of 2 alpha recommendations linked"
+
+
+def test_mapping_of_the_shipped_plans_matches_the_store(shipped):
+    view = build_view(shipped, mapping=("hmip-resettlement", "yj-blueprint"))
+    rows = shipped.select("""
+        SELECT ?from ?to WHERE {
+          ?link a cp:Link ; cp:from ?f ; cp:to ?t .
+          OPTIONAL { ?pf cp:hasUpdate ?f } OPTIONAL { ?pt cp:hasUpdate ?t }
+          BIND(COALESCE(?pf, ?f) AS ?f1) BIND(COALESCE(?pt, ?t) AS ?t1)
+          OPTIONAL { ?af cp:hasAction ?f1 } OPTIONAL { ?at cp:hasAction ?t1 }
+          BIND(COALESCE(?af, ?f1) AS ?source) BIND(COALESCE(?at, ?t1) AS ?target)
+          ?source dcterms:identifier ?from ; cp:inPlan ?fromPlan ; a ?fromType .
+          ?target dcterms:identifier ?to ; cp:inPlan ?toPlan ; a ?toType .
+          VALUES ?fromType { cp:Recommendation cp:Workstream } VALUES ?toType { cp:Recommendation cp:Workstream }
+          ?fromPlan dcterms:identifier ?p1 . ?toPlan dcterms:identifier ?p2 .
+          FILTER((?p1 = "hmip-resettlement" && ?p2 = "yj-blueprint") || (?p2 = "hmip-resettlement" && ?p1 = "yj-blueprint"))
+        }""")
+    assert sorted((edge["from"], edge["to"]) for edge in view.edges) == sorted((row["from"], row["to"]) for row in rows)
+    sides = shipped.select("""
+        SELECT ?id ?plan WHERE { ?n dcterms:identifier ?id ; a ?t ; cp:inPlan/dcterms:identifier ?plan .
+          VALUES ?t { cp:Recommendation cp:Workstream } }""")
+    expected = {row["id"] for row in sides if row["plan"] in ("hmip-resettlement", "yj-blueprint")}
+    assert node_ids(view) == expected
+    xs = {node["id"]: node["x"] for node in view.nodes}
+    assert all((xs[row["id"]] < 0) == (row["plan"] == "hmip-resettlement") for row in sides if row["id"] in xs)
+
+
+def test_extra_edges_are_drawn_as_suggested_links(mini):
+    extra = ExtraEdge("alpha/r2", "beta/resettlement", "feeds-into", quote="line one\nline two", evidence="tf-idf 0.61")
+    view = build_view(
+        mini, extra_edges=[extra, ExtraEdge("alpha/r1-update-1", "constructive-resettlement", "references")]
+    )
+    suggested = [edge for edge in view.edges if edge.get("proposed")]
+    assert [(edge["from"], edge["relation"], edge["to"], edge["basis"]) for edge in suggested] == [
+        ("alpha/r1", "references", "constructive-resettlement", "suggested"),
+        ("alpha/r2", "feeds-into", "beta/resettlement", "suggested"),
+    ]
+    assert suggested[0]["fromVia"] == "alpha/r1-update-1"
+    assert (suggested[1]["quote"], suggested[1]["evidence"]) == ("line one\nline two", "tf-idf 0.61")
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"plans": ["gamma"]}, UnknownIdError, "no plan 'gamma' (plans: alpha, beta)"),
+        ({"plans": ["alpah"]}, UnknownIdError, "no plan 'alpah' (did you mean 'alpha'?) (plans: alpha, beta)"),
+        ({"focus": "r9"}, UnknownIdError, "no node with id 'r9'"),
+        ({"focus": "r1", "plans": ["beta"]}, UnknownIdError, "'alpha/r1' is not in the selected plans (beta)"),
+        ({"depth": 2}, VizOptionError, "--depth is only used with --focus"),
+        ({"focus": "r1", "depth": 0}, VizOptionError, "--depth must be at least 1"),
+        ({"mapping": ("alpha", "alpha")}, VizOptionError, "--mapping needs two different plans"),
+        (
+            {"mapping": ("alpha", "beta"), "plans": ["alpha"]},
+            VizOptionError,
+            "--mapping cannot be combined with --plan or --focus",
+        ),
+        ({"mapping": ("alpha", "gamma")}, UnknownIdError, "no plan 'gamma' (plans: alpha, beta)"),
+        (
+            {"relations": ["feeds"]},
+            VizOptionError,
+            "'feeds' is not a relation (did you mean 'feeds-into'?); choose from "
+            "duplicate-of, feeds-into, delegated-to, supersedes, references, related-to, owned-by, addressed-to, part-of",
+        ),
+        (
+            {"extra_edges": [ExtraEdge("alpha/r1", "nowhere", "feeds-into")]},
+            UnknownIdError,
+            "no node with id 'nowhere'",
+        ),
+        (
+            {"extra_edges": [ExtraEdge("alpha/r1", "alpha/r2", "leads-to")]},
+            VizOptionError,
+            "'leads-to' is not a relation",
+        ),
+    ],
+)
+def test_bad_options_raise_typed_errors(mini, options, error, message):
+    with pytest.raises(error) as raised:
+        build_view(mini, **options)
+    assert str(raised.value).startswith(message)
+
+
+def test_the_view_from_a_sparql_server_is_the_view_from_the_store(oxigraph_server, mini):
+    from crossplan.graph.stores.endpoint import Connection
+    from crossplan.graph.stores.push import push_graph
+
+    oxigraph_server.clear()
+    push_graph(mini, oxigraph_server.url, connection=Connection(oxigraph_server.credentials))
+    remote = oxigraph_server.store()
+    for options in ({}, {"focus": "r1", "depth": 2}, {"mapping": ("alpha", "beta")}):
+        assert build_view(remote, **options) == build_view(mini, **options), options
+    oxigraph_server.clear()
+
+
+def test_parse_relations_accepts_lists_and_repeats():
+    assert parse_relations(["feeds-into, duplicate-of", "feeds-into", "part-of"]) == [
+        "feeds-into",
+        "duplicate-of",
+        "part-of",
+    ]
+
+
+def test_the_seeded_layout_groups_each_plan(shipped):
+    view = build_view(shipped)
+    centres = {}
+    for plan in ("hmip-resettlement", "yj-blueprint"):
+        xs = [node["x"] for node in view.nodes if node.get("plan") == plan and node["type"] != "plan"]
+        centres[plan] = sum(xs) / len(xs)
+    plans = {node["id"]: node["x"] for node in view.nodes if node["type"] == "plan"}
+    assert plans["hmip-resettlement"] < plans["yj-blueprint"]
+    assert centres["hmip-resettlement"] < centres["yj-blueprint"]
+    assert all(isinstance(node["x"], int) and isinstance(node["y"], int) for node in view.nodes)
