@@ -1,6 +1,7 @@
 """Add one entry to a top-level YAML list of a data file, adding lines only (comments and formatting stay as written).
 
-Used to write an accepted suggested link into a plan's ``links:`` and a rejected one into ``suggestions/rejected.yaml``.
+The one appender of the data files: an accepted suggested link goes into a plan's ``links:``, a rejected one into
+``suggestions/rejected.yaml``, and the organisations ``crossplan import`` adds into ``organisations.yaml``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ class Written:
     description: str
 
 
-def add_list_entry(path: Path, text: str, key: str, entry: dict[str, Any]) -> tuple[str, int]:
+def add_list_entry(
+    path: Path, text: str, key: str, entry: dict[str, Any], comment: str | None = None
+) -> tuple[str, int]:
     """Return ``text`` with ``entry`` added at the end of the top-level block list ``key``, and the entry's line.
+
+    ``comment``, if given, is written on its own line above the entry. A list value is written inline
+    (``abbreviations: [YCS]``); an empty file is a mapping with no keys yet.
 
     Only lines are added: nothing else of the text changes (a full YAML round trip would re-wrap long texts).
     ``ruamel.yaml`` finds where the list ends and writes the entry; the result is parsed again to check that
@@ -41,7 +47,9 @@ def add_list_entry(path: Path, text: str, key: str, entry: dict[str, Any]) -> tu
     where = display_path(path)
     round_trip = YAML(typ="rt", pure=True)
     try:
-        document = round_trip.load(text)
+        document = round_trip.load(text) if text.strip() else CommentedMap()
+    except RecursionError:
+        raise DataError.at(where, 1, "lists or mappings are nested too deep to add to the file") from None
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or error
@@ -58,6 +66,8 @@ def add_list_entry(path: Path, text: str, key: str, entry: dict[str, Any]) -> tu
     else:
         insert_at, indent, blank = _list_end(document, key, lines, where)
     rendered = _render_entry(entry, indent)
+    if comment is not None:
+        rendered = f"{indent}# {comment}\n" + rendered
     if blank:
         rendered = "\n" + rendered
     lines.insert(insert_at, rendered)
@@ -65,7 +75,8 @@ def add_list_entry(path: Path, text: str, key: str, entry: dict[str, Any]) -> tu
     after = round_trip.load(new_text).get(key) or []
     if [dict(item) for item in after[:-1]] != [dict(item) for item in before] or dict(after[-1]) != entry:
         raise CrossplanError(f"{where}: could not add the entry without changing other lines; add it by hand")
-    return new_text, insert_at + 1 + blank  # every line before the insertion point is one item of ``lines``
+    # every line before the insertion point is one item of ``lines``
+    return new_text, insert_at + 1 + blank + (comment is not None)
 
 
 def _list_end(document: CommentedMap, key: str, lines: list[str], where: str) -> tuple[int, str, bool]:
@@ -105,13 +116,21 @@ def _is_flow(lines: list[str], value: CommentedSeq) -> bool:
 
 
 def _render_entry(entry: dict[str, Any], indent: str) -> str:
-    """Write one list entry as block YAML (long texts on one line, in double quotes), indented."""
+    """Write one list entry as block YAML (long texts on one line, in double quotes; lists inline), indented."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     quoted = ("quote", "target-quote", "note", "date", "method")
-    mapping = CommentedMap((k, DoubleQuotedScalarString(v) if k in quoted else v) for k, v in entry.items())
+
+    def written(key: str, value: Any) -> Any:
+        if isinstance(value, list):
+            inline = CommentedSeq(value)
+            inline.fa.set_flow_style()
+            return inline
+        return DoubleQuotedScalarString(value) if key in quoted else value
+
+    mapping = CommentedMap((k, written(k, v)) for k, v in entry.items())
     yaml = YAML(typ="rt", pure=True)
     yaml.width = 1 << 16
     yaml.indent(mapping=2, sequence=2, offset=0)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import io
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..errors import CrossplanError, DataError
-from ..text import display_path, normalise_space
+from ..datafiles.append import add_list_entry
+from ..text import normalise_space
 from .builder import PlanBuilder, Progress, Recommendation
 from .organisations import NewOrganisation
 from .printed import BULLET
@@ -180,47 +180,15 @@ def _paragraph_lines(text: str) -> list[str]:
 
 
 def organisations_yaml(path: Path, added: list[NewOrganisation]) -> str:
-    """Return organisations.yaml with new entries appended, keeping its comments and layout."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    round_trip = _round_trip_yaml()
+    """Return organisations.yaml with new entries appended: lines are added, nothing else of the file changes."""
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        document = round_trip.load(text) if text.strip() else None
-    except RecursionError:
-        raise DataError.at(
-            display_path(path), 0, "lists or mappings are nested too deep: fix it before adding organisations"
-        ) from None
-    except (YAMLError, ValueError, TypeError) as error:
-        raise DataError.at(
-            display_path(path),
-            0,
-            f"cannot be read as YAML ({type(error).__name__}): fix it before adding organisations",
-        ) from None
-    if document is None:
-        document = CommentedMap()
-    if not isinstance(document, CommentedMap):
-        raise CrossplanError(
-            f"{display_path(path)}: not a mapping with 'organisations:'; fix it before adding organisations"
-        )
-    entries = document.get("organisations")
-    if entries is None:
-        entries = document["organisations"] = CommentedSeq()
-    if not isinstance(entries, CommentedSeq):
-        raise CrossplanError(f"{display_path(path)}: 'organisations' is not a list; fix it before adding organisations")
-    entries.fa.set_block_style()
     for position, organisation in enumerate(added):
-        entry = CommentedMap(id=organisation.id, name=organisation.name)
+        entry: dict[str, Any] = {"id": organisation.id, "name": organisation.name}
         if organisation.abbreviation:
-            entry["abbreviations"] = _flow([organisation.abbreviation])
-        entries.append(entry)
-        if position == 0:
-            entries.yaml_set_comment_before_after_key(len(entries) - 1, before="Added by `crossplan import`", indent=2)
-    stream = io.StringIO()
-    round_trip.dump(document, stream)
-    return stream.getvalue()
+            entry["abbreviations"] = [organisation.abbreviation]
+        comment = "Added by `crossplan import`" if position == 0 else None
+        text, _ = add_list_entry(path, text, "organisations", entry, comment=comment)
+    return text
 
 
 def _round_trip_yaml() -> YAML:

@@ -62,3 +62,22 @@ def test_an_inline_list_is_not_rewritten(tmp_path):
     with pytest.raises(DataError) as raised:
         add_list_entry(tmp_path / "p.yaml", "plan: {}\nlinks: [{from: a, to: b}]\n", "links", {"from": "c", "to": "d"})
     assert str(raised.value).endswith("p.yaml:2: 'links:' must be a block list (one '- ' entry per item) to add to it")
+
+
+def test_a_comment_goes_above_the_entry_and_lists_are_written_inline(tmp_path):
+    text = "organisations:\n  - id: moj\n    name: Ministry of Justice\n"
+    entry = {"id": "ycs", "name": "Youth Custody Service", "abbreviations": ["YCS"]}
+    after, line = add_list_entry(tmp_path / "organisations.yaml", text, "organisations", entry, comment="Added")
+    assert after == text + "  # Added\n  - id: ycs\n    name: Youth Custody Service\n    abbreviations: [YCS]\n"
+    assert after.splitlines()[line - 1] == "  - id: ycs"
+
+
+def test_an_empty_file_gets_the_list(tmp_path):
+    after, line = add_list_entry(tmp_path / "organisations.yaml", "", "organisations", {"id": "a", "name": "A"})
+    assert after == "organisations:\n  - id: a\n    name: A\n"
+    assert line == 2
+
+
+def test_a_file_nested_too_deep_is_a_located_error(tmp_path):
+    with pytest.raises(DataError, match="nested too deep"):
+        add_list_entry(tmp_path / "x.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", "links", {"from": "a"})
