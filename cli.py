@@ -124,7 +124,7 @@ class CrossplanGroup(click.Group):
             # an input too large for this machine, not a bug (queries have their own memory limit)
             raise click.ClickException("out of memory: the input or the result is too large for this machine") from None
         except (OSError, RuntimeError) as error:
-            from .graph.stores.embedded import store_fault_message
+            from .graph.stores.faults import store_fault_message
 
             message = store_fault_message(error, ctx.find_object(AppContext))
             if message is None:

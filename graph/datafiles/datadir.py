@@ -12,7 +12,8 @@ from ..errors import CrossplanError
 from ..files import write_atomically, write_text_atomically
 from ..resources import shipped_data_dir
 from ..text import display_path
-from .loading import PLANS_DIR, REGISTRY_FILES, SOURCES_DIR, check_data_dir
+from .loading import check_data_dir
+from .parsed import PLANS_DIR, REGISTRY_FILES, SOURCES_DIR
 
 _EMPTY_REGISTRIES = {
     "organisations.yaml": """\

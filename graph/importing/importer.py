@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..datafiles.datadir import writable_data_dir
-from ..datafiles.loading import PLANS_DIR, load_dataset
+from ..datafiles.loading import load_dataset
+from ..datafiles.parsed import PLANS_DIR
 from ..datafiles.yamlfile import YamlList, YamlMapping, read_yaml
 from ..errors import CrossplanError, DataError, Problem
 from ..files import write_text_atomically

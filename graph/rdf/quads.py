@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from ..datafiles.loading import Dataset, ParsedFile
+from ..datafiles.loading import Dataset
+from ..datafiles.parsed import ParsedFile
 from ..model.nodes import Link, Node, NodeType
 from ..model.vocabulary import CP, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, graph_iri, node_iri
 

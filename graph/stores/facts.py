@@ -18,7 +18,7 @@ import re
 from itertools import chain
 from pathlib import Path
 
-from ..datafiles.loading import ParsedFile
+from ..datafiles.parsed import ParsedFile
 from ..files import write_atomically
 from ..model.dates import due_date
 from ..model.nodes import Relation

@@ -31,7 +31,8 @@ from ..model.nodes import Relation
 from ..output import escape_control
 from ..questions.ids import resolve_id
 from ..rdf.validation import validate_data
-from ..stores.embedded import default_store_path, require_local
+from ..stores.embedded import require_local
+from ..stores.manifest import default_store_path
 from ..text import display_path
 from ..views.viz import ExtraEdge
 from .similar import METHOD, Suggestion, explain_pair, suggest_links

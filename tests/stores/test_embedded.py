@@ -17,19 +17,16 @@ import rdflib
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 from rdflib.compare import isomorphic
 
-from crossplan.graph.datafiles import loading
+from crossplan.graph.datafiles import reader
 from crossplan.graph.datafiles.loading import load_dataset
-from crossplan.graph.errors import DataError
+from crossplan.graph.errors import DataError, StoreError
 from crossplan.graph.model.vocabulary import graph_iri
+from crossplan.graph.stores import build as build_module
 from crossplan.graph.stores import embedded as store_module
-from crossplan.graph.stores.embedded import (
-    StoreError,
-    build_store,
-    default_store_path,
-    memory_store,
-    open_store,
-    remove_store,
-)
+from crossplan.graph.stores import manifest as manifest_module
+from crossplan.graph.stores import parsing as parsing_module
+from crossplan.graph.stores.embedded import build_store, memory_store, open_store, remove_store
+from crossplan.graph.stores.manifest import default_store_path
 
 FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
 GRAPHS = sorted(
@@ -109,11 +106,12 @@ def test_reopening_reads_no_yaml_no_index_and_hashes_nothing(mini_data, tmp_path
         raise AssertionError("the up-to-date check must not read this")
 
     read = []
-    read_json = store_module._read_json
-    monkeypatch.setattr(store_module, "parse_file", forbidden)
-    monkeypatch.setattr(loading, "read_yaml", forbidden)
-    monkeypatch.setattr(store_module, "_sha256", forbidden)
-    monkeypatch.setattr(store_module, "_read_json", lambda path: read.append(path) or read_json(path))
+    read_json = manifest_module.read_json
+    monkeypatch.setattr(parsing_module, "parse_file", forbidden)
+    monkeypatch.setattr(reader, "read_yaml", forbidden)
+    monkeypatch.setattr(manifest_module, "_sha256", forbidden)
+    for module in (manifest_module, parsing_module, build_module):
+        monkeypatch.setattr(module, "read_json", lambda path: read.append(path) or read_json(path))
     again = open_store(mini_data, tmp_path / "store")
     assert not again.report.full and again.report.parsed == [] and sorted(again.report.reused) == sorted(FILES)
     assert read == [tmp_path / "store" / "manifest.json"]
@@ -218,7 +216,7 @@ def test_a_crash_mid_build_leaves_the_previous_store_and_the_next_open_recovers(
         raise RuntimeError("power cut")
 
     with monkeypatch.context() as patch:
-        patch.setattr(store_module, "_update_graphs", crash)
+        patch.setattr(build_module, "_update_graphs", crash)
         with pytest.raises(RuntimeError):
             open_store(mini_data, path)
     assert json.loads((path / "manifest.json").read_text())["generation"] == "gen-000001"
@@ -234,13 +232,14 @@ def test_a_process_killed_during_its_first_build_leaves_a_store_that_is_rebuilt(
     path = tmp_path / "store"
     script = (
         "import os, sys\n"
-        "import crossplan.graph.stores.embedded as s\n"
+        "import crossplan.graph.stores.build as s\n"
+        "from crossplan.graph.stores.embedded import open_store\n"
         "load = s._bulk_load\n"
         "def die(*a, **k):\n"
         "    load(*a, **k)\n"
         "    os._exit(9)\n"
         "s._bulk_load = die\n"
-        "s.open_store(sys.argv[1], sys.argv[2])\n"
+        "open_store(sys.argv[1], sys.argv[2])\n"
     )
     killed = subprocess.run([sys.executable, "-c", script, str(mini_data), str(path)], cwd=ROOT, timeout=120)
     assert killed.returncode == 9
@@ -398,12 +397,12 @@ def test_a_triple_leaves_the_default_graph_only_when_no_named_graph_states_it():
         (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:own")),
     )
     quads = [Quad(*shared, NamedNode("x:a")), Quad(*own, NamedNode("x:a")), Quad(*shared, NamedNode("x:b"))]
-    store.extend(quads + list(store_module._in_default_graph(quads)))
-    store_module._forget_unstated(store, store_module._remove_graph(store, NamedNode("x:a")))
+    store.extend(quads + list(build_module.in_default_graph(quads)))
+    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:a")))
     assert {quad.triple.object.value for quad in store.quads_for_pattern(None, None, None, DefaultGraph())} == {
         "x:shared"
     }
-    store_module._forget_unstated(store, store_module._remove_graph(store, NamedNode("x:b")))
+    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:b")))
     assert list(store.quads_for_pattern(None, None, None, None)) == []
 
 
@@ -519,7 +518,7 @@ def test_a_damaged_file_read_during_a_question_is_named_too(mini_data, tmp_path,
     assert "`crossplan build --rebuild` restores it" in result.output
 
 
-@pytest.mark.parametrize("where", ["_bulk_load", "_update_graphs", "_write_json"])
+@pytest.mark.parametrize("where", ["_bulk_load", "_update_graphs", "write_json"])
 def test_a_full_disk_is_said_and_the_half_written_generation_removed(mini_data, tmp_path, monkeypatch, where):
     import errno as errors
 
@@ -529,14 +528,14 @@ def test_a_full_disk_is_said_and_the_half_written_generation_removed(mini_data, 
         _edit(mini_data / "plans/alpha.yaml", ALPHA_TEXT, "Find homes for children leaving custody")
         gc.collect()
     before = sorted(name for name in os.listdir(path) if name.startswith("gen-")) if path.exists() else []
-    original = getattr(store_module, where)
+    original = getattr(build_module, where)
 
     def full(*arguments, **options):
-        if where == "_write_json" and not str(arguments[0]).endswith("manifest.json"):
+        if where == "write_json" and not str(arguments[0]).endswith("manifest.json"):
             return original(*arguments, **options)
         raise OSError(errors.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store_module, where, full)
+    monkeypatch.setattr(build_module, where, full)
     with pytest.raises(StoreError) as caught:
         open_store(mini_data, path)
     assert str(caught.value) == (
@@ -545,7 +544,7 @@ def test_a_full_disk_is_said_and_the_half_written_generation_removed(mini_data, 
         "the command again"
     )
     assert sorted(name for name in os.listdir(path) if name.startswith("gen-")) == before
-    monkeypatch.setattr(store_module, where, original)
+    monkeypatch.setattr(build_module, where, original)
     assert "leaving custody" in _alpha_text(open_store(mini_data, path)) or where == "_bulk_load"
 
 
@@ -555,7 +554,7 @@ def test_a_full_disk_reported_by_the_database_is_said_too(mini_data, tmp_path, m
     def full(*arguments, **options):
         raise RuntimeError("IO error: No space left on device: While appending to file: 000012.sst")
 
-    monkeypatch.setattr(store_module, "_bulk_load", full)
+    monkeypatch.setattr(build_module, "_bulk_load", full)
     path = tmp_path / "store"
     result = runner.invoke(main, ["--data", str(mini_data), "--store", str(path), "build"])
     assert result.exit_code == 1
@@ -578,7 +577,7 @@ def test_a_read_only_cache_after_the_data_changed_answers_from_memory(mini_data,
         raise OSError(errors.EROFS, "Read-only file system")
         yield
 
-    monkeypatch.setattr(store_module, "_exclusive_lock", read_only)
+    monkeypatch.setattr(store_module, "exclusive_lock", read_only)
     store = open_store(mini_data, path)
     assert store.report.in_memory and "cannot be written (Read-only file system)" in store.report.warning
     assert "leaving custody" in _alpha_text(store)
@@ -610,7 +609,7 @@ def test_the_facts_of_unchanged_files_survive_an_edit(mini_data, tmp_path):
 def test_a_full_build_through_the_bulk_loader_holds_the_same_graphs(mini_data, tmp_path, monkeypatch):
     # Above the threshold the named graphs stream through the bulk loader and the default graph is loaded from an
     # N-Triples file in a second pass: the same graphs as a fresh load, the union included.
-    monkeypatch.setattr(store_module, "BULK_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(build_module, "BULK_THRESHOLD_BYTES", 0)
     store = open_store(mini_data, tmp_path / "store")
     assert store.report.full and store.report.quads_added > 0
     assert_same_as_a_fresh_load(store, mini_data)
@@ -637,8 +636,8 @@ def test_a_full_build_parsed_in_worker_processes_holds_the_same_graphs_facts_and
 ):
     # Above _PARALLEL_BYTES the files are parsed in forked workers that hand back N-Quads text: the same store.
     in_process = open_store(mini_data, tmp_path / "here")
-    monkeypatch.setattr(store_module, "_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(store_module, "BULK_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(parsing_module, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(build_module, "BULK_THRESHOLD_BYTES", 0)
     store = open_store(mini_data, tmp_path / "workers")
     assert store.report.full and store.report.quads_added == in_process.report.quads_added > 0
     assert_same_as_a_fresh_load(store, mini_data)
@@ -653,14 +652,14 @@ def test_a_full_build_in_worker_processes_reports_problems_as_in_one(mini_data, 
     _edit(mini_data / "plans/alpha.yaml", "id: r2", "id: r1")
     with pytest.raises(DataError) as here:
         open_store(mini_data, tmp_path / "here")
-    monkeypatch.setattr(store_module, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parsing_module, "_PARALLEL_BYTES", 0)
     with pytest.raises(DataError) as workers:
         open_store(mini_data, tmp_path / "workers")
     assert [str(problem) for problem in workers.value.problems] == [str(problem) for problem in here.value.problems]
 
 
 def test_a_full_build_with_a_problem_leaves_no_generation(mini_data, tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "BULK_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(build_module, "BULK_THRESHOLD_BYTES", 0)
     _edit(mini_data / "plans/alpha.yaml", "id: r2", "id: r1")  # a duplicate id, found once every file is read
     with pytest.raises(DataError):
         open_store(mini_data, tmp_path / "store")

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from chromium import launch
 
-from crossplan.graph.datafiles.loading import Dataset, ParsedFile, load_dataset
+from crossplan.graph.datafiles.loading import Dataset, load_dataset
+from crossplan.graph.datafiles.parsed import ParsedFile
 from crossplan.graph.model.nodes import (
     Basis,
     Link,

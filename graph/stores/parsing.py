@@ -1,0 +1,278 @@
+"""Reading the changed data files for a build, and checking them against the others.
+
+A full build parses the files in worker processes (``parsers``, ``Prepared``), which hand back each file's hash, index
+entry, problems and quads as N-Quads text; a rebuild parses its few files here (iterating ``Parsing``). Either way
+each file's facts table is written as it is read. The ids and references are then checked: from the previous
+generation's graphs when the edit keeps every id (``checked_by_the_store``), otherwise against every file's index
+entry, with the loader's own messages (``Parsing.check``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..datafiles.loading import check_definitions
+from ..datafiles.parsed import ParsedFile, Reference
+from ..datafiles.reader import parse_file
+from ..errors import DataError, Problem
+from ..model.nodes import Location, NodeType
+from ..model.vocabulary import RDF, graph_iri, node_iri
+from ..rdf.quads import file_quad_list
+from ..text import display_path
+from .facts import file_facts, write_facts
+from .manifest import DATABASE, FACTS, INDEX, facts_key, graph_name_of, read_json
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+
+class Parsing:
+    """The stale files, parsed one at a time as they are iterated; each file's hash, named graph, facts table and
+    index entry are kept as it goes, and ``check()`` then raises DataError for every problem found."""
+
+    def __init__(self, data_dir: Path, path: Path, stale: list[str], files_index: dict) -> None:
+        self.data_dir, self.path, self.stale, self.files_index = data_dir, path, stale, files_index
+        self.hashes: dict[str, str] = {}
+        self.graphs: dict[str, str] = {}
+        self.problems: list = []
+        self.unreadable = False
+
+    def __len__(self) -> int:
+        return len(self.stale)
+
+    def __iter__(self) -> Iterator[ParsedFile]:
+        (self.path / FACTS).mkdir(exist_ok=True)
+        for relpath in self.stale:
+            parsed, digest = _parse(self.data_dir, relpath)
+            self.hashes[relpath] = digest
+            self.graphs[relpath] = graph_name_of(relpath, parsed.graph, parsed.kind)
+            self.problems += parsed.problems
+            self.unreadable |= parsed.unreadable
+            if not parsed.problems:  # keyed by content: a failed build leaves only what a later one may use
+                write_facts(self.path / FACTS / f"{facts_key(relpath, digest)}.json", file_facts(parsed))
+            if not parsed.unreadable:
+                self.files_index[relpath] = _index_entry(parsed)
+            yield parsed
+
+    def prepared(self, pool: Pool | None) -> Iterator[Prepared]:
+        """Yield each stale file prepared for the bulk loader (``_prepare``), in ``pool`` if given, keeping as
+        ``__iter__`` does each file's hash, named graph, problems and index entry."""
+        from functools import partial
+
+        facts_dir = self.path / FACTS
+        facts_dir.mkdir(exist_ok=True)
+        work = partial(_prepare, self.data_dir, facts_dir)
+        results = pool.imap(work, self.stale) if pool is not None else map(work, self.stale)
+        for item in results:
+            self.hashes[item.relpath] = item.digest
+            self.graphs[item.relpath] = item.graph
+            self.problems += [Problem(*problem) for problem in item.problems]
+            self.unreadable |= item.unreadable
+            if item.index is not None:
+                self.files_index[item.relpath] = item.index
+            yield item
+        if pool is not None:
+            pool.close()  # every file is in: the workers may go
+
+    def check(self) -> None:
+        """Raise DataError for every problem of the stale files and of the ids and references across all files."""
+        if self.unreadable:
+            # an unreadable file defines ids we cannot see: checking references now would only add noise
+            raise DataError(sorted(set(self.problems)))
+        problems = self.problems + _index_problems(self.files_index, self.data_dir)
+        if problems:
+            raise DataError(sorted(set(problems)))
+
+
+@dataclass
+class Prepared:
+    """What a worker gives back for one file: plain data (it crosses between processes), no Python RDF terms."""
+
+    relpath: str
+    digest: str
+    graph: str  # the named graph's IRI
+    problems: list[tuple[str, int, str]]
+    unreadable: bool
+    index: dict | None  # the file's index entry (None if unreadable)
+    quads: int
+    named: bytes  # N-Quads of the file's named graph (empty when the file has problems)
+    union: bytes  # the same triples as N-Triples, for the default graph
+
+
+def _prepare(data_dir: Path, facts_dir: Path, relpath: str) -> Prepared:
+    """Parse one file, write its facts table, and turn its quads into N-Quads and N-Triples text."""
+    from pyoxigraph import RdfFormat, serialize
+
+    parsed, digest = _parse(data_dir, relpath)
+    graph = graph_name_of(relpath, parsed.graph, parsed.kind)
+    named = union = b""
+    count = 0
+    if not parsed.problems:  # keyed by content: a failed build leaves only what a later one may use
+        write_facts(facts_dir / f"{facts_key(relpath, digest)}.json", file_facts(parsed))
+        batch = file_quad_list(parsed, graph)
+        count = len(batch)
+        union = serialize((quad.triple for quad in batch), format=RdfFormat.N_TRIPLES) or b""
+        # N-Triples escapes every line break inside a term: each line ends with " .\n", and only there
+        named = union.replace(b" .\n", b" <" + graph.encode("utf-8") + b"> .\n")
+    return Prepared(
+        relpath,
+        digest,
+        graph,
+        [(problem.path, problem.line, problem.message) for problem in parsed.problems],
+        parsed.unreadable,
+        None if parsed.unreadable else _index_entry(parsed),
+        count,
+        named,
+        union,
+    )
+
+
+_PARALLEL_BYTES = 2_000_000  # below this much YAML, starting worker processes costs more than it saves
+
+
+@contextmanager
+def parsers(size: int) -> Iterator[Pool | None]:
+    """Yield a pool of worker processes for ``_prepare`` (None: parse in this process) for ``size`` bytes of YAML.
+
+    Workers are forked (Linux), so they start in milliseconds with everything imported; elsewhere, or for a small
+    data set, or on one processor, the files are parsed here.
+    """
+    import multiprocessing
+    import sys
+    import threading
+
+    workers = min(os.cpu_count() or 1, 8)
+    forkable = sys.platform.startswith("linux") and threading.active_count() == 1  # forking copies only this thread
+    if size < _PARALLEL_BYTES or workers < 2 or not forkable:
+        yield None
+        return
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _parse(data_dir: Path, relpath: str) -> tuple[ParsedFile, str]:
+    """Parse one file from the very bytes that are hashed, so the manifest describes what was loaded."""
+    data = (data_dir / relpath).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None  # parse_file reads the file again and reports where it is not UTF-8
+    return parse_file(data_dir, relpath, text), digest
+
+
+def _index_entry(parsed: ParsedFile) -> dict:
+    """A file's index entry: its graph, the ids it defines and the references it makes (with their lines)."""
+    return {
+        "graph": parsed.graph,
+        "ids": [[node.id, node.type.value, node.location.line] for node in parsed.nodes],
+        "references": [[ref.location.line, ref.target, list(ref.expected), ref.field] for ref in parsed.references],
+    }
+
+
+def checked_by_the_store(path: Path, manifest: dict, parsing: Parsing, removed: list[str]) -> bool:
+    """Whether the changed files' ids and references are certainly right, settled from the previous generation.
+
+    True when every id the changed and removed files defined before is still defined, with the same type, by the
+    changed files (so every other file's references still resolve as they did in the last, clean, build), no id is
+    defined twice among them or also in another file, and each of their references names an id of the right type;
+    the other files' ids are looked up in the previous generation's graphs. False means "check against every
+    index entry", which words the problems, if any, exactly as a full check does.
+    """
+    from pyoxigraph import NamedNode, Store
+
+    old_files = manifest["files"]
+    changed = [*parsing.stale, *removed]
+    before: set[tuple[str, str]] = set()
+    for relpath in changed:
+        entry = old_files.get(relpath)
+        if entry is None:
+            continue  # a new file
+        old = read_json(path / INDEX / f"{entry['index']}.json")
+        if old is None:
+            return False
+        before.update((global_id, kind) for global_id, kind, _ in old["ids"])
+    defined: dict[str, str] = {}
+    for relpath in parsing.stale:
+        for global_id, kind, _ in parsing.files_index[relpath]["ids"]:
+            if global_id in defined:
+                return False
+            defined[global_id] = kind
+    if any(defined.get(global_id) != kind for global_id, kind in before):
+        return False
+    kinds = {member.term: member.value for member in NodeType}
+    own = {old_files[relpath]["graph"] for relpath in changed if relpath in old_files} | {graph_iri("ontology")}
+    rdf_type = NamedNode(RDF.type)
+    store = Store.read_only(str(path / manifest["generation"] / DATABASE))
+
+    def elsewhere(global_id: str) -> list[str]:
+        """The types of ``global_id`` as defined by the files that did not change."""
+        found = store.quads_for_pattern(NamedNode(node_iri(global_id)), rdf_type, None, None)
+        return [
+            kinds[quad.object.value]
+            for quad in found
+            if isinstance(quad.graph_name, NamedNode)
+            and quad.graph_name.value not in own
+            and isinstance(quad.object, NamedNode)
+            and quad.object.value in kinds
+        ]
+
+    if any(elsewhere(global_id) for global_id in defined):
+        return False
+    for relpath in parsing.stale:
+        for _, target, expected, _ in parsing.files_index[relpath]["references"]:
+            kind = defined.get(target)
+            if kind is None:
+                found = elsewhere(target)
+                kind = found[0] if len(found) == 1 else None
+            if kind is None or (expected and kind not in expected):
+                return False
+    return True
+
+
+def _index_problems(files_index: dict, data_dir: Path) -> list[Problem]:
+    """Check ids are unique and references resolve across every file's index entry.
+
+    The common case (no problem) is settled with plain dictionaries; only when something is wrong are the
+    entries turned into Locations and References for ``check_definitions``' exact messages.
+    """
+    order = sorted(files_index, key=lambda name: (name.startswith("plans/"), name))
+    defined: dict[str, str] = {}
+    clean = True
+    for relpath in order:
+        for global_id, kind, _ in files_index[relpath]["ids"]:
+            if global_id in defined:
+                clean = False
+                break
+            defined[global_id] = kind
+    if clean:
+        for relpath in order:
+            for _, target, kinds, _ in files_index[relpath]["references"]:
+                kind = defined.get(target)
+                if kind is None or (kinds and kind not in kinds):
+                    clean = False
+                    break
+            if not clean:
+                break
+    if clean:
+        return []
+    definitions, references = [], []
+    for relpath in order:
+        where = display_path(data_dir / relpath)
+        entry = files_index[relpath]
+        definitions += [(global_id, kind, Location(where, line)) for global_id, kind, line in entry["ids"]]
+        references += [
+            Reference(Location(where, line), target, tuple(kinds), name)
+            for line, target, kinds, name in entry["references"]
+        ]
+    return check_definitions(definitions, references)
