@@ -361,7 +361,7 @@ class Bench:
             )
             return
         for row in measure(self):
-            self.add(row)
+            self.add(Row("page", runs=1, **row))
 
     def run_queries(self, data: dict[str, tuple[Path, dict]]) -> None:
         for scale, (directory, meta) in data.items():
