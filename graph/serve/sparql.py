@@ -169,6 +169,10 @@ class _Dataset:
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[Row]:
         return self.store.select(sparql, substitutions)
 
+    def fact_tables(self) -> None:
+        """None: a request's dataset may name some graphs only, which the per-file tables cannot honour."""
+        return None
+
     def data_graphs(self) -> list[str]:
         return self.store.data_graphs()
 

@@ -41,7 +41,7 @@ from .manifest import (
 from .parsing import Parsing, checked_by_the_store, parsers
 
 if TYPE_CHECKING:
-    from pyoxigraph import Quad, Store
+    from pyoxigraph import NamedNode, Quad, Store
 
 # Below this many new quads a changed file is added in one transaction; above it the bulk loader is quicker.
 BULK_THRESHOLD = 20_000
@@ -150,7 +150,7 @@ def build_generation(
     return new_manifest
 
 
-def _bulk_load(store, prepared, report: BuildReport, size: int, scratch: Path) -> None:
+def _bulk_load(store: Store, prepared, report: BuildReport, size: int, scratch: Path) -> None:
     """Load prepared files (an iterable of ``Prepared``, read once) into an empty store; ``size`` is their YAML's
     size in bytes.
 
@@ -183,7 +183,7 @@ def _bulk_load(store, prepared, report: BuildReport, size: int, scratch: Path) -
             store.bulk_load(path=union.name, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
 
 
-def _update_graphs(store, parsed_files: list, graphs: dict, dropped: list[str], old_files: dict, report) -> bool:
+def _update_graphs(store: Store, parsed_files: list, graphs: dict, dropped: list[str], old_files: dict, report) -> bool:
     """Bring a copy of the current store up to date: drop removed files' graphs, rewrite changed files' graphs.
 
     Return whether the additions went through the bulk loader (so the store is worth compacting).
@@ -233,14 +233,14 @@ def in_default_graph(quads: Iterable[Quad]) -> Iterator[Quad]:
         yield Quad(quad.subject, quad.predicate, quad.object)
 
 
-def _remove_graph(store, name) -> list:
+def _remove_graph(store: Store, name: NamedNode) -> list[Quad]:
     """Remove a named graph; return its quads."""
     quads = list(store.quads_for_pattern(None, None, None, name))
     store.remove_graph(name)
     return quads
 
 
-def _forget_unstated(store, taken_out) -> None:
+def _forget_unstated(store: Store, taken_out: Iterable[Quad]) -> None:
     """Remove from the default graph each triple of ``taken_out`` that no named graph states any more."""
     from pyoxigraph import DefaultGraph, Quad
 

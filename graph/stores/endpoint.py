@@ -465,6 +465,10 @@ class EndpointStore:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values."""
         return solution_rows(self.query(sparql, substitutions))
 
+    def fact_tables(self) -> None:
+        """None: a SPARQL server keeps no per-file tables; whole-graph questions ask it SPARQL."""
+        return None
+
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the crossplan graphs on the server that hold data (not the ontology)."""
         graphs = self.graphs() or []

@@ -22,6 +22,7 @@ from ..datafiles.parsed import ParsedFile
 from ..files import write_atomically
 from ..model.dates import due_date
 from ..model.nodes import Relation
+from .protocol import GraphStore
 
 FACTS_FORMAT = 3
 NODE_FIELDS = (
@@ -292,10 +293,7 @@ class GraphFacts:
         return zip(*(self.links[name] for name in names), strict=False)
 
 
-def graph_facts(store) -> GraphFacts | None:
+def graph_facts(store: GraphStore) -> GraphFacts | None:
     """Return the merged tables of a store, or None when it has none (a SPARQL endpoint) or one is unusable."""
-    tables = getattr(store, "fact_tables", None)  # only the local store (``CrossplanStore``) keeps tables
-    if tables is None:
-        return None
-    found = tables()
+    found = store.fact_tables()
     return GraphFacts.merge(found) if found is not None else None

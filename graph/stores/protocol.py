@@ -39,3 +39,8 @@ class GraphStore(Protocol):
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs that hold data (not the ontology)."""
         ...
+
+    def fact_tables(self) -> list[dict[str, Any]] | None:
+        """Return each data file's table of the columns whole-graph questions read (``stores/facts.py``), or None
+        when there are none to read (a SPARQL server, an in-memory store): the question then asks SPARQL."""
+        ...

@@ -48,9 +48,15 @@ def test_the_bench_10k_answers_are_the_same_as_before_from_an_on_disk_store(tmp_
 class _Endpoint:
     """The embedded store seen only through ``select``, as the questions see a SPARQL endpoint."""
 
+    data_dir = None
+
     def __init__(self, store):
         self.select = store.select
         self.query = store.query
+        self.data_graphs = store.data_graphs
+
+    def fact_tables(self) -> None:
+        return None
 
 
 def test_walking_the_store_gives_what_the_projection_gives_on_the_shipped_data():
