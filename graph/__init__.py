@@ -7,6 +7,13 @@ stays cheap for the command line::
     dataset = load_dataset()               # the shipped data
     store = open_store()                   # the cached Oxigraph store, rebuilt where files changed
     problems = validate_data()             # YAML checks, quotes against sources, SHACL
+
+The folders are the pipeline, each importing only from those before it (``tests/project/test_layout.py``):
+``model`` (the vocabulary) → ``datafiles`` (reading and writing the data directory) → ``rdf`` (quads, validation)
+→ ``sparql`` (tokeniser, read-only guard, results) → ``stores`` (the ``GraphStore`` protocol, the embedded store,
+a SPARQL server) → ``questions`` → ``views`` (the browser graph, exports, the matrix, the report) →
+``importing`` → ``suggest`` → ``serve``; ``errors``, ``text``, ``files``, ``output``, ``progress`` and
+``resources`` are shared by all.
 """
 
 from __future__ import annotations
