@@ -5,7 +5,7 @@
 
 Frames are counted with vis-network's ``afterDrawing`` event while the view pans and zooms on every animation
 frame for two seconds (CPU canvas: --disable-gpu). A click is timed from ``crossplan.select`` to the end of the
-redraw it causes, and opening a collapsed group likewise. The data is ``tests/views/test_viz_browser.synthetic_store``.
+redraw it causes, and opening a collapsed group likewise. The data is ``tests/views/viz/test_page_browser.synthetic_store``.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def measure_sizes(sizes: list[int]):
     # pythonpath makes it for them).
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from chromium import launch
-    from views.test_viz_browser import synthetic_store
+    from views.viz.test_page_browser import synthetic_store
 
     from crossplan.graph.views.viz import render_html
 

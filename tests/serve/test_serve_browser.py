@@ -3,7 +3,7 @@
 Every request the pages make to anything but the server is blocked and counted: the pages must work offline.
 Run as a script to take the README's screenshots (1440×900)::
 
-    python tests/serve/test_serve_browser.py --screenshots docs/images
+    PYTHONPATH=tests python tests/serve/test_serve_browser.py --screenshots docs/images
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import pytest
 
 from crossplan.graph.stores.embedded import open_store
 from crossplan.graph.views.viz import render_html
-from tests.views.test_viz_browser import browser, open_page  # noqa: F401  (the browser fixture)
+from tests.views.viz.test_page_browser import browser, open_page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -276,7 +276,7 @@ def test_data_text_stays_text_in_the_mapping_and_matrix(browser, tmp_path):  # n
     from crossplan.graph.stores.embedded import memory_store
 
     data = tmp_path / "data"
-    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "mini", data)
+    shutil.copytree(Path(__file__).parents[2] / "fixtures" / "mini", data)
     for name, old in (("alpha.yaml", "title: The Alpha Plan"), ("beta.yaml", "title: Resettlement")):
         path = data / "plans" / name
         path.write_text(

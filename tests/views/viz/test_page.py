@@ -21,7 +21,7 @@ from crossplan.graph.views.viz import (
     write_html,
 )
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The browser graph's library: what it reads from the store and the presets (the page: test_viz_page.py).
+"""The browser graph's library: what it reads from the store and the presets (the page: test_page.py).
 
 Expected answers for the shipped data come from SPARQL written here (not from graph.views.viz); for the small
 fixture (tests/fixtures/mini) they are worked out by hand from its YAML.
@@ -20,8 +20,8 @@ from crossplan.graph.views.viz import (
     parse_relations,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 SHOWN_TYPES = "cp:Plan cp:Workstream cp:Recommendation cp:Action cp:Organisation cp:Document cp:Programme"
 
 

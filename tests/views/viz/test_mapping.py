@@ -31,7 +31,7 @@ from crossplan.graph.views.viz.mapping import (
 )
 from crossplan.graph.views.viz.svg import drawing_svg
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 SVG = "{http://www.w3.org/2000/svg}"
 FROM, TO = "hmip-resettlement", "yj-blueprint"
 

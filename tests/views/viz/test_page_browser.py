@@ -4,7 +4,7 @@ Expected counts come from the store (SPARQL written here) or, for filters and fo
 page documents applied in Python to the view. Run as a script to measure and to take the README's
 screenshots (see ``main`` at the end)::
 
-    python tests/views/test_viz_browser.py --screenshots docs/images --benchmark
+    PYTHONPATH=tests python tests/views/viz/test_page_browser.py --screenshots docs/images --benchmark
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from crossplan.graph.model.nodes import (
 from crossplan.graph.stores.embedded import memory_store, open_store
 from crossplan.graph.views.viz import ExtraEdge, build_view, page_html, render_html
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 SHOWN_TYPES = "cp:Plan cp:Workstream cp:Recommendation cp:Action cp:Organisation cp:Document cp:Programme"
 REGISTRY = {"organisation", "document", "programme"}
 
@@ -119,7 +119,7 @@ def shipped_file(store, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def shipped_page(browser, shipped_file):
     opened = open_page(browser, shipped_file)
-    # The page opens on the plan-to-plan mapping (test_viz_views.py); these tests drive the full graph.
+    # The page opens on the plan-to-plan mapping (test_view_browser.py); these tests drive the full graph.
     assert opened.evaluate("crossplan.view") == "mapping"
     opened.evaluate("crossplan.show('graph', {})")
     opened.evaluate("crossplan.openAll()")  # the registry starts folded; these tests count every drawn node
