@@ -59,7 +59,8 @@ def add_list_entry(
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    before = list(document.get(key) or [])
+    existing = document.get(key)
+    before = list(existing) if isinstance(existing, list) else []  # anything else is refused by _list_end
     if key not in document:
         lines += (["\n"] if lines else []) + [f"{key}:\n"]
         insert_at, indent, blank = len(lines), "  ", False

@@ -81,3 +81,10 @@ def test_an_empty_file_gets_the_list(tmp_path):
 def test_a_file_nested_too_deep_is_a_located_error(tmp_path):
     with pytest.raises(DataError, match="nested too deep"):
         add_list_entry(tmp_path / "x.yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", "links", {"from": "a"})
+
+
+@pytest.mark.parametrize("value", ["3", "true", "2024-01-01", "{a: 1}"])
+def test_a_key_that_is_not_a_list_is_a_located_error(tmp_path, value):
+    text = f"# Registry\norganisations: {value}\n"
+    with pytest.raises(DataError, match=r"organisations.yaml:2: 'organisations:' must be a block list"):
+        add_list_entry(tmp_path / "organisations.yaml", text, "organisations", {"id": "a", "name": "A"})

@@ -18,7 +18,6 @@ from crossplan.graph.datafiles.datadir import TEMPLATE_COLUMNS, init_data_dir, t
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import CrossplanError, DataError, ImportFileError
 from crossplan.graph.importing import readers
-from crossplan.graph.importing.headers import field_of_header
 from crossplan.graph.importing.importer import import_plan
 from crossplan.graph.model.nodes import NodeType
 from crossplan.graph.rdf.quads import to_rdflib
@@ -61,40 +60,6 @@ def raises_import_error(*args, **kwargs) -> str:
     with pytest.raises(ImportFileError) as error:
         import_plan(*args, **kwargs)
     return str(error.value)
-
-
-# --------------------------------------------------------------------------------------------
-# Headers
-
-
-@pytest.mark.parametrize(
-    "header, field",
-    [
-        # As printed in the HMIP action plan (data/sources/002_5ce6e7942855d53e.txt, the table header).
-        ("1. \n\nRec \n\nNo ", "number"),
-        ("2.  \n\nRecommendation ", "text"),
-        ("3.  \n\nAgreed/ \n\nPartly \n\nAgreed/ \n\nNot Agreed ", "response"),
-        ("4.  \n\nResponse \n\nAction Taken/Planned ", "update"),
-        (
-            "5.  \n\nResponsible Owner  \n\n(including named \n\nindividuals and \n\ntheir functional role \n\nor department)  ",
-            "owner",
-        ),
-        ("6.  \n\nTarget Date ", "target-date"),
-        # Programme plans (the Blueprint's columns) and other common spellings.
-        ("Thematic Area", "workstream"),
-        ("Recommendation (milestone)", "text"),
-        ("Action(s) include:", "action"),
-        ("Refreshed Timescale", "status"),
-        ("Update", "update"),
-        ("REC NO.", "number"),
-        ("Status", "status"),
-        ("ID", "id"),
-        ("Lead officer", "owner"),
-        ("Budget", None),
-    ],
-)
-def test_template_headers_are_recognised(header, field):
-    assert field_of_header(header) == field
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,18 +460,6 @@ def test_csv_that_is_not_utf8(data, tmp_path):
 
 # --------------------------------------------------------------------------------------------
 # Untrusted spreadsheets
-
-
-def test_openpyxl_parses_through_defusedxml():
-    import defusedxml.ElementTree
-    import openpyxl
-    from openpyxl.reader import strings
-    from openpyxl.worksheet import _reader
-
-    assert openpyxl.DEFUSEDXML is True
-    assert _reader.iterparse is defusedxml.ElementTree.iterparse
-    assert strings.iterparse is defusedxml.ElementTree.iterparse
-    readers.check_defusedxml()
 
 
 def test_spreadsheets_are_refused_when_defusedxml_is_not_in_use(data, tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, serialize
 from rdflib.compare import isomorphic
 
 from crossplan.graph.datafiles import reader
@@ -388,22 +388,6 @@ def test_a_yaml_syntax_error_is_reported_alone(mini_data, tmp_path):
     assert [(Path(problem.path).name, problem.line, problem.message) for problem in caught.value.problems] == [
         ("alpha.yaml", 4, "invalid YAML: found unexpected end of stream")
     ]
-
-
-def test_a_triple_leaves_the_default_graph_only_when_no_named_graph_states_it():
-    store = Store()
-    shared, own = (
-        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:shared")),
-        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:own")),
-    )
-    quads = [Quad(*shared, NamedNode("x:a")), Quad(*own, NamedNode("x:a")), Quad(*shared, NamedNode("x:b"))]
-    store.extend(quads + list(build_module.in_default_graph(quads)))
-    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:a")))
-    assert {quad.triple.object.value for quad in store.quads_for_pattern(None, None, None, DefaultGraph())} == {
-        "x:shared"
-    }
-    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:b")))
-    assert list(store.quads_for_pattern(None, None, None, None)) == []
 
 
 class _Planted:

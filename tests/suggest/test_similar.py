@@ -17,7 +17,6 @@ from crossplan.graph.errors import UnknownIdError
 from crossplan.graph.model.nodes import NodeType, Relation
 from crossplan.graph.stores.embedded import memory_store
 from crossplan.graph.suggest.similar import explain_pair, suggest_links
-from crossplan.graph.suggest.words import split_sentences
 
 SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
 SHIPPED = Path(__file__).parents[2] / "data"
@@ -167,18 +166,3 @@ def test_explain_pair_scores_a_pair_that_was_not_suggested(store):
     assert explain_pair(store, "north/n4", "south/s4").existing == ["related-to"]
     with pytest.raises(UnknownIdError, match="'housing-department' is not an item of a plan"):
         explain_pair(store, "north/n1", "housing-department")
-
-
-def test_sentences_are_verbatim_pieces_of_the_text():
-    text = (
-        "The MoJ agrees that children should have accommodation in place before they leave custody. In too many "
-        "cases accommodation is identified late; it is • often unsuitable."
-    )
-    pieces = split_sentences(text)
-    assert pieces == [
-        "The MoJ agrees that children should have accommodation in place before they leave custody.",
-        "In too many cases accommodation is identified late",
-        "it is",
-        "often unsuitable.",
-    ]
-    assert all(piece in text for piece in pieces)

@@ -1,0 +1,161 @@
+"""Building a generation of the store, the directory it lives in, and clearing away what no one uses."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
+
+from crossplan.graph.errors import StoreError
+from crossplan.graph.model.vocabulary import graph_iri
+from crossplan.graph.stores import build as build_module
+from crossplan.graph.stores.build import build_generation, in_default_graph, load_ontology, prepare_directory, retire
+from crossplan.graph.stores.locks import shared_lock
+from crossplan.graph.stores.manifest import (
+    DATABASE,
+    FACTS,
+    INDEX,
+    LOCK,
+    MANIFEST,
+    BuildReport,
+    facts_key,
+    file_listing,
+    read_json,
+)
+
+FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
+
+
+def _full_build(data_dir, path):
+    path.mkdir(exist_ok=True)
+    listing = file_listing(data_dir)
+    report = BuildReport(data_dir, path)
+    manifest = build_generation(data_dir, path, None, listing, sorted(listing), [], report, time.time_ns())
+    return manifest, report
+
+
+def test_a_full_build_commits_a_generation_with_every_files_entry(mini_data, tmp_path):
+    path = tmp_path / "store"
+    manifest, report = _full_build(mini_data, path)
+    assert read_json(path / MANIFEST) == manifest
+    assert manifest["generation"] == "gen-000001" and manifest["data_dir"] == str(mini_data.resolve())
+    assert sorted(manifest["files"]) == sorted(FILES)
+    assert manifest["files"]["plans/alpha.yaml"]["graph"] == graph_iri("alpha")
+    for relpath, entry in manifest["files"].items():
+        assert (path / INDEX / f"{entry['index']}.json").is_file()
+        assert (path / FACTS / f"{facts_key(relpath, entry['sha256'])}.json").is_file()
+    assert report.full and sorted(report.parsed) == sorted(FILES) and report.quads_added > 0
+    database = Store.read_only(str(path / "gen-000001" / DATABASE))
+    assert {graph.value for graph in database.named_graphs()} >= {graph_iri("alpha"), graph_iri("beta")}
+
+
+def test_a_rebuild_copies_the_generation_and_replaces_only_the_changed_files_graph(mini_data, tmp_path):
+    path = tmp_path / "store"
+    first, _ = _full_build(mini_data, path)
+    plan = mini_data / "plans/beta.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("Map existing", "Review existing"), encoding="utf-8")
+    report = BuildReport(mini_data, path)
+    listing = file_listing(mini_data)
+    second = build_generation(mini_data, path, first, listing, ["plans/beta.yaml"], [], report, time.time_ns())
+    assert second["generation"] == "gen-000002" and not report.full
+    assert report.parsed == ["plans/beta.yaml"] and report.reused == sorted(set(FILES) - {"plans/beta.yaml"})
+    assert second["files"]["plans/alpha.yaml"] == first["files"]["plans/alpha.yaml"]
+    assert second["files"]["plans/beta.yaml"]["sha256"] != first["files"]["plans/beta.yaml"]["sha256"]
+    assert (path / "gen-000001").is_dir()  # the build never touches the generation readers may hold
+
+
+def test_a_failed_build_removes_its_half_written_generation(mini_data, tmp_path, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(build_module, "_bulk_load", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        _full_build(mini_data, tmp_path / "store")
+    assert not (tmp_path / "store" / MANIFEST).exists()
+    assert not [name for name in os.listdir(tmp_path / "store") if name.startswith("gen-")]
+
+
+def test_a_store_directory_is_made_when_missing(tmp_path):
+    prepare_directory(tmp_path / "a" / "b" / "store")
+    assert (tmp_path / "a" / "b" / "store").is_dir()
+
+
+def test_an_empty_or_store_like_directory_is_accepted(tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    prepare_directory(store)
+    for name in (MANIFEST, LOCK, "gen-000003", INDEX, FACTS, "oxigraph", "index.json", ".manifest.json.x.tmp"):
+        (store / name).touch()
+    prepare_directory(store)
+
+
+def test_a_directory_that_is_not_a_store_or_not_a_directory_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"x")
+    with pytest.raises(StoreError) as caught:
+        prepare_directory(tmp_path / "photos")
+    assert str(caught.value) == "photos: not a crossplan store and not empty; choose another --store"
+    assert os.listdir(tmp_path / "photos") == ["cat.jpg"]
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        prepare_directory(tmp_path / "file")
+    assert str(caught.value) == "file: not a directory, cannot hold a store"
+    with pytest.raises(StoreError) as caught:
+        prepare_directory(tmp_path / "file" / "store")
+    assert str(caught.value).startswith("file/store: cannot create the store directory (")
+
+
+def test_retiring_keeps_the_current_and_held_generations_and_the_entries_in_use(mini_data, tmp_path):
+    path = tmp_path / "store"
+    manifest, _ = _full_build(mini_data, path)
+    for name in ("gen-000000", "gen-000009"):
+        (path / name).mkdir()
+        (path / name / LOCK).touch()
+    held = shared_lock(path / "gen-000009" / LOCK)  # a reader still has it open
+    (path / INDEX / "unused.json").write_text("{}", encoding="utf-8")
+    (path / FACTS / "unused.json").write_text("{}", encoding="utf-8")
+    (path / "index.json").write_text("{}", encoding="utf-8")  # a format-1 store's leftovers
+    (path / "oxigraph").mkdir()
+    (path / "gen-000001" / "answers").mkdir()
+    try:
+        retire(path, manifest)
+    finally:
+        held.close()
+    assert sorted(name for name in os.listdir(path) if name.startswith("gen-")) == ["gen-000001", "gen-000009"]
+    assert not (path / "index.json").exists() and not (path / "oxigraph").exists()
+    assert not (path / "gen-000001" / "answers").exists()
+    assert sorted(os.listdir(path / INDEX)) == sorted(f"{entry['index']}.json" for entry in manifest["files"].values())
+    assert len(os.listdir(path / FACTS)) == len(FILES)
+
+
+def test_the_ontology_is_in_its_own_graph_and_in_the_default_graph():
+    store = Store()
+    load_ontology(store)
+    named = {quad.triple for quad in store.quads_for_pattern(None, None, None, NamedNode(graph_iri("ontology")))}
+    default = {quad.triple for quad in store.quads_for_pattern(None, None, None, DefaultGraph())}
+    assert named and named == default
+
+
+def test_the_default_graphs_copy_of_a_quad_drops_only_its_graph_name():
+    quad = Quad(NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:o"), NamedNode("x:g"))
+    [copy] = in_default_graph([quad])
+    assert copy.graph_name == DefaultGraph() and copy.triple == quad.triple
+
+
+def test_a_triple_leaves_the_default_graph_only_when_no_named_graph_states_it():
+    store = Store()
+    shared, own = (
+        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:shared")),
+        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:own")),
+    )
+    quads = [Quad(*shared, NamedNode("x:a")), Quad(*own, NamedNode("x:a")), Quad(*shared, NamedNode("x:b"))]
+    store.extend(quads + list(build_module.in_default_graph(quads)))
+    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:a")))
+    assert {quad.triple.object.value for quad in store.quads_for_pattern(None, None, None, DefaultGraph())} == {
+        "x:shared"
+    }
+    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:b")))
+    assert list(store.quads_for_pattern(None, None, None, None)) == []
