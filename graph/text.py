@@ -24,7 +24,7 @@ def display_path(path: Path) -> str:
         relative = os.path.relpath(path)
     except ValueError:
         return str(path)
-    if not relative.startswith(".."):
+    if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
         return relative
     home = os.path.expanduser("~")
     absolute = os.path.abspath(path)

@@ -1,8 +1,11 @@
-"""Shared fixtures: a private store cache per test session, the small hand-written data set, a CLI runner."""
+"""Shared fixtures: a private store cache per test session, the small hand-written data set, a CLI runner, a listener
+that records any request (none may arrive)."""
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,3 +86,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.server)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def listener():
+    """A local HTTP server that records every request it gets (none may arrive)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()

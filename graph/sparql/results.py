@@ -170,7 +170,9 @@ def format_result(
         return _format_graph(result, output_format or "turtle")
     output_format = output_format or ("table" if terminal else "csv")
     if output_format not in SELECT_FORMATS:
-        raise QueryError(f"a {result.kind.upper()} result prints as {', '.join(SELECT_FORMATS)}, not {output_format}")
+        raise QueryError(
+            f"{'an' if result.kind == 'ask' else 'a'} {result.kind.upper()} result prints as {', '.join(SELECT_FORMATS)}, not {output_format}"
+        )
     if result.kind == "ask":
         return _format_boolean(result.boolean, output_format)
     if output_format == "json":

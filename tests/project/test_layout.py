@@ -167,3 +167,36 @@ def test_modules_stay_readable():
         if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert set(long) <= set(LONG_MODULES), f"over {MAX_LINES} lines: {long}"
+
+
+#: modules tested through another module's tests, and why
+TESTED_ELSEWHERE: dict[str, str] = {
+    "graph/datafiles/parsed.py": "two dataclasses and the folder names, no behaviour of their own",
+    "graph/serve/app.py": "the server is tested running, in a subprocess, through HTTP (tests/serve/)",
+    "graph/serve/auth.py": "the server is tested running (tests/serve/test_serve.py: tokens, refusals)",
+    "graph/serve/pages.py": "the server is tested running (tests/serve/test_serve.py, test_serve_browser.py)",
+    "graph/serve/questions.py": "the server is tested running (tests/serve/test_serve.py: every question's page)",
+    "graph/serve/sparql.py": "the SPARQL protocol is tested against the running server (tests/serve/test_serve_protocol.py)",
+    "graph/serve/views.py": "the server is tested running (tests/serve/test_serve.py, test_serve_browser.py)",
+    "graph/serve/workspace.py": "the server is tested running (tests/serve/test_serve.py: generations, edits, accept)",
+    "graph/views/report/charts.py": "the report is tested whole, HTML and PDF (tests/views/test_report.py)",
+    "graph/views/report/contents.py": "the report is tested whole, HTML and PDF (tests/views/test_report.py)",
+    "graph/views/report/render.py": "the report is tested whole, HTML and PDF (tests/views/test_report.py)",
+    "graph/views/viz/layout.py": "positions are tested on the page and the view (tests/views/viz/test_view.py, test_page*.py)",
+    "graph/views/viz/reading.py": "what is read is tested through build_view (tests/views/viz/test_view.py)",
+    "graph/views/viz/styles.py": "constants, checked where drawn (tests/views/viz/test_mapping.py, test_page.py)",
+    "graph/views/viz/svg.py": "the standalone SVG is tested with the drawing (tests/views/viz/test_mapping.py)",
+}
+
+
+def test_every_module_has_its_test_module():
+    missing = []
+    for path in MODULES.values():
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] != "graph" or path.name == "__init__.py":
+            continue
+        folder = Path("tests", *relative.parts[1:-1])
+        if not (ROOT / folder / f"test_{path.stem}.py").exists() and relative.as_posix() not in TESTED_ELSEWHERE:
+            missing.append(f"{relative} has no {folder / ('test_' + path.stem + '.py')}")
+    assert not missing, "\n".join(missing)
+    assert all((ROOT / place).exists() for place in TESTED_ELSEWHERE), "a listed module no longer exists"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Variable
+from pyoxigraph import Literal, NamedNode, Variable
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import QueryError, UnknownIdError
@@ -23,7 +23,7 @@ from crossplan.graph.questions.query import (
     saved_query,
 )
 from crossplan.graph.sparql.guard import check_query
-from crossplan.graph.sparql.results import QueryResult, compact_iri, display_term, format_result
+from crossplan.graph.sparql.results import QueryResult, format_result
 from crossplan.graph.stores.embedded import memory_store
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -262,65 +262,6 @@ def result_of(variables, *rows):
     return QueryResult("select", list(variables), [tuple(row) for row in rows])
 
 
-def test_terms_display_as_ids_prefixed_names_or_text():
-    assert display_term(NamedNode(f"{ID}north/r1")) == "north/r1"
-    assert display_term(NamedNode("http://purl.org/dc/terms/identifier")) == "dcterms:identifier"
-    assert display_term(NamedNode("http://example.org/x")) == "<http://example.org/x>"
-    assert display_term(Literal("hello", language="en")) == "hello"
-    assert display_term(BlankNode("b1")) == "_:b1"
-    assert display_term(None) == ""
-    assert compact_iri("https://w3id.org/crossplan/graph/north") == "<https://w3id.org/crossplan/graph/north>"
-
-
-def test_table_shows_ids_and_escapes_control_characters():
-    result = result_of(["item", "text"], [NamedNode(f"{ID}north/r1"), Literal("line one\nline\ttwo \x1b[31mred")])
-    shown = "line one\\nline\\ttwo \\x1b[31mred"
-    assert format_result(result, "table", width=100) == (
-        f"item      text\n--------  {'-' * len(shown)}\nnorth/r1  {shown}\n(1 row)\n"
-    )
-
-
-def test_csv_tsv_and_json_follow_the_sparql_results_formats():
-    integer = NamedNode(XSD.integer)
-    result = result_of(
-        ["s", "o"],
-        [NamedNode(f"{ID}north/r1"), Literal('say "hi", then go')],
-        [BlankNode("b1"), Literal("3", datatype=integer)],
-        [NamedNode("http://example.org/x"), Literal("chat", language="fr")],
-        [NamedNode("http://example.org/y"), None],
-    )
-    assert format_result(result, "csv") == (
-        f's,o\r\n{ID}north/r1,"say ""hi"", then go"\r\n_:b1,3\r\nhttp://example.org/x,chat\r\nhttp://example.org/y,\r\n'
-    )
-    assert format_result(result, "tsv") == (
-        "?s\t?o\n"
-        f'<{ID}north/r1>\t"say \\"hi\\", then go"\n'
-        '_:b1\t"3"^^<http://www.w3.org/2001/XMLSchema#integer>\n'
-        '<http://example.org/x>\t"chat"@fr\n'
-        "<http://example.org/y>\t\n"
-    )
-    assert json.loads(format_result(result, "json")) == {
-        "head": {"vars": ["s", "o"]},
-        "results": {
-            "bindings": [
-                {
-                    "s": {"type": "uri", "value": f"{ID}north/r1"},
-                    "o": {"type": "literal", "value": 'say "hi", then go'},
-                },
-                {
-                    "s": {"type": "bnode", "value": "b1"},
-                    "o": {"type": "literal", "value": "3", "datatype": XSD.integer},
-                },
-                {
-                    "s": {"type": "uri", "value": "http://example.org/x"},
-                    "o": {"type": "literal", "value": "chat", "xml:lang": "fr"},
-                },
-                {"s": {"type": "uri", "value": "http://example.org/y"}},
-            ]
-        },
-    }
-
-
 def test_json_output_parses_back_with_pyoxigraph(store):
     from pyoxigraph import QueryResultsFormat, parse_query_results
 
@@ -335,19 +276,6 @@ def test_markdown_escapes_pipes_and_shows_line_breaks():
     assert render_markdown(["a"], [["x | y\nz"]]) == "| a |\n| --- |\n| x \\| y<br>z |"
 
 
-def test_default_format_is_a_table_on_a_terminal_and_csv_otherwise():
-    result = result_of(["a"], [Literal("1")])
-    assert format_result(result, terminal=True).startswith("a\n-")
-    assert format_result(result, terminal=False) == "a\r\n1\r\n"
-
-
-def test_ask_prints_true_or_false_and_standard_json():
-    result = QueryResult("ask", boolean=False)
-    assert format_result(result, "table") == "false\n"
-    assert json.loads(format_result(result, "json")) == {"head": {}, "boolean": False}
-
-
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_construct_prints_turtle_ntriples_or_jsonld_and_round_trips(store):
     import rdflib
     from rdflib.compare import isomorphic

@@ -3,9 +3,7 @@ the network, within its size, nesting, time and memory limits."""
 
 from __future__ import annotations
 
-import http.server
 import sys
-import threading
 
 import pytest
 
@@ -19,29 +17,6 @@ from crossplan.graph.sparql.guard import (
     network_guard_available,
     run_guarded,
 )
-
-
-@pytest.fixture
-def listener():
-    """A local HTTP server that records every request it gets (none may arrive)."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(500)
-            self.end_headers()
-
-        do_POST = do_GET
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
 
 
 def refusal(text: str) -> str:

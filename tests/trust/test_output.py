@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.errors import OutputError
-from crossplan.graph.files import check_output
-
 
 def _fingerprint(directory: Path) -> dict[str, str]:
     return {
@@ -84,11 +81,3 @@ def test_ordinary_outputs_are_untouched_by_the_guard(mini_data, invoke, tmp_path
     assert invoke("export", "--data", mini_data, "--format", "turtle", "-o", tmp_path / "graph.ttl").exit_code == 0
     assert (mini_data / "new-page.html").exists() is False
     assert invoke("viz", "--data", mini_data, "-o", mini_data / "new-page.html").exit_code == 0  # a new non-data file
-
-
-def test_check_output_refuses_the_data_directory_itself(mini_data):
-    with pytest.raises(OutputError, match="will not write over a directory of the data directory"):
-        check_output(mini_data, [mini_data])
-    with pytest.raises(OutputError):
-        check_output(mini_data / "plans", [mini_data])
-    check_output(mini_data / "plans", [mini_data], force=True)

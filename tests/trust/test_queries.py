@@ -3,38 +3,13 @@ checks are tested in test_guard.py)."""
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
 import textwrap
-import threading
 
 import pytest
 
 from crossplan.graph.errors import QueryError
-
-
-@pytest.fixture
-def listener():
-    """A local HTTP server that records every request it gets (none may arrive)."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(500)
-            self.end_headers()
-
-        do_POST = do_GET
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
 
 
 def test_run_query_words_a_blocked_service_as_a_refusal(listener, monkeypatch):
