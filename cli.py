@@ -340,7 +340,8 @@ def build(app, rebuild):
     from .graph.text import display_path
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
-    where = display_path(report.store_path) if report.store_path is not None else "memory"
+    assert report.store_path is not None  # build_store never falls back to an in-memory store
+    where = display_path(report.store_path)
     if not report.changed:
         click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}", err=True)
         return

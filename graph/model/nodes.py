@@ -24,6 +24,11 @@ def _members_by_term(enum) -> dict:
     return {member.term: member for member in enum}
 
 
+@functools.cache
+def _spellings_by_term(enum) -> dict[str, str]:
+    return {member.term: member.value for member in enum}
+
+
 class _Term(Enum):
     """An enum whose value is the YAML/CLI spelling and whose ``term`` is the ontology IRI."""
 
@@ -46,6 +51,11 @@ class _Term(Enum):
     @classmethod
     def spellings(cls) -> list[str]:
         return [member.value for member in cls]
+
+    @classmethod
+    def spellings_by_term(cls) -> dict[str, str]:
+        """Return the table term IRI → YAML spelling (``cp:feedsInto`` → ``feeds-into``), made once per enum."""
+        return _spellings_by_term(cls)
 
     @classmethod
     def from_term(cls, iri: str):

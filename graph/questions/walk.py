@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..model.nodes import Basis, NodeType, Relation, Status
 from ..model.vocabulary import CP, DCTERMS, RDF, RDFS, node_iri
 from ..output import sorted_rows
-from ..sparql.patterns import LINK, id_of, known_spelling, term_spellings
+from ..sparql.patterns import LINK, id_of, known_spelling
 from ..stores.embedded import CrossplanStore
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class StoreWalk:
         self.link_type, self.link_from, self.link_to = NamedNode(CP.Link), NamedNode(CP.from_), NamedNode(CP.to)
         self.relation, self.basis_of, self.quote = NamedNode(CP.relation), NamedNode(CP.basis), NamedNode(CP.quote)
         self.relation_terms = {member.value: NamedNode(member.term) for member in Relation}
-        self.node_types = term_spellings(NodeType)
+        self.node_types = NodeType.spellings_by_term()
         self._facts: dict[str, dict[str, Any]] = {}
         self._edges: dict[str, list[tuple[str, str, str]]] = {}
         self._organisations: dict[str, bool] = {}

@@ -10,7 +10,6 @@ row holds IRIs: ``id_of`` turns a node IRI into its global id, ``spelling`` a co
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, TypeAlias, overload
 
 from ..model.nodes import Basis, NodeType, Relation, Response, Status, StructuralRelation
@@ -78,15 +77,9 @@ def id_of(iri: str | None) -> str | None:
     return found if found is not None else iri
 
 
-@functools.cache
-def term_spellings(enum: Vocabulary) -> dict[str, str]:
-    """Return a controlled vocabulary's table: term IRI → YAML spelling (``cp:feedsInto`` → ``feeds-into``)."""
-    return {member.term: member.value for member in enum}
-
-
 def known_spelling(enum: Vocabulary, iri: str | None) -> str | None:
     """Return the YAML spelling of one of ``enum``'s terms; None for any other IRI (or None)."""
-    return term_spellings(enum).get(iri) if iri is not None else None
+    return enum.spellings_by_term().get(iri) if iri is not None else None
 
 
 @overload

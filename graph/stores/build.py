@@ -8,7 +8,6 @@ store intact, and its leftovers are removed by the next build (``retire``).
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -27,13 +26,13 @@ from .manifest import (
     FACTS,
     GENERATION_PREFIX,
     INDEX,
-    INDEX_FORMAT,
     LEGACY,
     LOCK,
     MANIFEST,
     STORE_FORMAT,
     BuildReport,
     facts_key,
+    index_key,
     ontology_fingerprint,
     read_json,
     write_json,
@@ -121,7 +120,7 @@ def build_generation(
         for relpath, graph in graphs.items():
             size, mtime = listing[relpath]
             digest = parsing.hashes[relpath]
-            key = hashlib.sha256(f"{INDEX_FORMAT}\0{relpath}\0{digest}".encode()).hexdigest()[:32]
+            key = index_key(relpath, digest)
             new_files[relpath] = {"size": size, "mtime_ns": mtime, "sha256": digest, "graph": graph, "index": key}
             write_json(path / INDEX / f"{key}.json", parsing.files_index[relpath], sync=False)
         store = None  # closes the database before it is published

@@ -101,6 +101,11 @@ def graph_name_of(relpath: str, graph: str, kind: str) -> str:
     return graph_iri(graph) if kind == "plan" else graph_iri(f"registry/{graph}")
 
 
+def index_key(relpath: str, digest: str) -> str:
+    """The name of a file's index entry in ``index/``, by its path, its content and the index format."""
+    return hashlib.sha256(f"{INDEX_FORMAT}\0{relpath}\0{digest}".encode()).hexdigest()[:32]
+
+
 def facts_key(relpath: str, digest: str) -> str:
     """The name of a file's facts table in ``facts/``, by its path, its content and the facts format."""
     return hashlib.sha256(f"facts-{FACTS_FORMAT}\0{relpath}\0{digest}".encode()).hexdigest()[:32]

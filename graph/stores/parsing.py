@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,35 +48,35 @@ class Parsing:
         return len(self.stale)
 
     def __iter__(self) -> Iterator[ParsedFile]:
-        (self.path / FACTS).mkdir(exist_ok=True)
+        facts_dir = self.path / FACTS
+        facts_dir.mkdir(exist_ok=True)
         for relpath in self.stale:
-            parsed, digest = _parse(self.data_dir, relpath)
-            self.hashes[relpath] = digest
-            self.graphs[relpath] = graph_name_of(relpath, parsed.graph, parsed.kind)
-            self.problems += parsed.problems
-            self.unreadable |= parsed.unreadable
-            if not parsed.problems:  # keyed by content: a failed build leaves only what a later one may use
-                write_facts(self.path / FACTS / f"{facts_key(relpath, digest)}.json", file_facts(parsed))
-            if not parsed.unreadable:
-                self.files_index[relpath] = _index_entry(parsed)
+            parsed, digest, graph = _read(self.data_dir, facts_dir, relpath)
+            index = None if parsed.unreadable else _index_entry(parsed)
+            self._keep(relpath, digest, graph, parsed.problems, parsed.unreadable, index)
             yield parsed
+
+    def _keep(
+        self, relpath: str, digest: str, graph: str, problems: list[Problem], unreadable: bool, index: dict | None
+    ) -> None:
+        """Note one parsed file: its hash, named graph, problems and index entry."""
+        self.hashes[relpath] = digest
+        self.graphs[relpath] = graph
+        self.problems += problems
+        self.unreadable |= unreadable
+        if index is not None:
+            self.files_index[relpath] = index
 
     def prepared(self, pool: Pool | None) -> Iterator[Prepared]:
         """Yield each stale file prepared for the bulk loader (``_prepare``), in ``pool`` if given, keeping as
         ``__iter__`` does each file's hash, named graph, problems and index entry."""
-        from functools import partial
-
         facts_dir = self.path / FACTS
         facts_dir.mkdir(exist_ok=True)
         work = partial(_prepare, self.data_dir, facts_dir)
         results = pool.imap(work, self.stale) if pool is not None else map(work, self.stale)
         for item in results:
-            self.hashes[item.relpath] = item.digest
-            self.graphs[item.relpath] = item.graph
-            self.problems += [Problem(*problem) for problem in item.problems]
-            self.unreadable |= item.unreadable
-            if item.index is not None:
-                self.files_index[item.relpath] = item.index
+            problems = [Problem(*problem) for problem in item.problems]
+            self._keep(item.relpath, item.digest, item.graph, problems, item.unreadable, item.index)
             yield item
         if pool is not None:
             pool.close()  # every file is in: the workers may go
@@ -109,12 +110,10 @@ def _prepare(data_dir: Path, facts_dir: Path, relpath: str) -> Prepared:
     """Parse one file, write its facts table, and turn its quads into N-Quads and N-Triples text."""
     from pyoxigraph import RdfFormat, serialize
 
-    parsed, digest = _parse(data_dir, relpath)
-    graph = graph_name_of(relpath, parsed.graph, parsed.kind)
+    parsed, digest, graph = _read(data_dir, facts_dir, relpath)
     named = union = b""
     count = 0
-    if not parsed.problems:  # keyed by content: a failed build leaves only what a later one may use
-        write_facts(facts_dir / f"{facts_key(relpath, digest)}.json", file_facts(parsed))
+    if not parsed.problems:
         batch = file_quad_list(parsed, graph)
         count = len(batch)
         union = serialize((quad.triple for quad in batch), format=RdfFormat.N_TRIPLES) or b""
@@ -160,15 +159,19 @@ def parsers(size: int) -> Iterator[Pool | None]:
         pool.join()
 
 
-def _parse(data_dir: Path, relpath: str) -> tuple[ParsedFile, str]:
-    """Parse one file from the very bytes that are hashed, so the manifest describes what was loaded."""
+def _read(data_dir: Path, facts_dir: Path, relpath: str) -> tuple[ParsedFile, str, str]:
+    """Parse one file from the very bytes that are hashed, so the manifest describes what was loaded; write its
+    facts table if it has no problem. Return the parsed file, its hash and its named graph's IRI."""
     data = (data_dir / relpath).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None  # parse_file reads the file again and reports where it is not UTF-8
-    return parse_file(data_dir, relpath, text), digest
+    parsed = parse_file(data_dir, relpath, text)
+    if not parsed.problems:  # keyed by content: a failed build leaves only what a later one may use
+        write_facts(facts_dir / f"{facts_key(relpath, digest)}.json", file_facts(parsed))
+    return parsed, digest, graph_name_of(relpath, parsed.graph, parsed.kind)
 
 
 def _index_entry(parsed: ParsedFile) -> dict:
@@ -210,7 +213,7 @@ def checked_by_the_store(path: Path, manifest: dict, parsing: Parsing, removed: 
             defined[global_id] = kind
     if any(defined.get(global_id) != kind for global_id, kind in before):
         return False
-    kinds = {member.term: member.value for member in NodeType}
+    kinds = NodeType.spellings_by_term()
     own = {old_files[relpath]["graph"] for relpath in changed if relpath in old_files} | {graph_iri("ontology")}
     rdf_type = NamedNode(RDF.type)
     store = Store.read_only(str(path / manifest["generation"] / DATABASE))

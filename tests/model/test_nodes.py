@@ -93,3 +93,10 @@ def test_shorten_cuts_at_a_word_boundary_and_ends_with_an_ellipsis():
 def test_shorten_cuts_a_long_word_inside_it():
     assert shorten("x" * 20, 10) == "x" * 9 + "…"
     assert shorten("short") == "short"
+
+
+@pytest.mark.parametrize("enum", [NodeType, Relation, Status, Response, Basis])
+def test_spellings_by_term_map_every_term_to_its_yaml_spelling(enum):
+    table = enum.spellings_by_term()
+    assert table == {member.term: member.value for member in enum}
+    assert len(table) == len(enum)

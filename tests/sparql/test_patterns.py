@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from pyoxigraph import NamedNode, Variable
 
-from crossplan.graph.model.nodes import Basis, NodeType, Relation, Response, Status
+from crossplan.graph.model.nodes import Basis, Relation, Response, Status
 from crossplan.graph.model.vocabulary import CP, node_iri
 from crossplan.graph.sparql.patterns import (
     LINK,
@@ -14,7 +13,6 @@ from crossplan.graph.sparql.patterns import (
     link_pattern,
     node_term,
     spelling,
-    term_spellings,
     variable,
 )
 
@@ -52,13 +50,6 @@ def test_id_of_reads_a_node_iri_and_passes_anything_else_through():
     assert id_of(CP.Plan) == CP.Plan
     assert id_of("x:y") == "x:y"
     assert id_of(None) is None
-
-
-@pytest.mark.parametrize("enum", [NodeType, Relation, Status, Response, Basis])
-def test_term_spellings_map_every_term_to_its_yaml_spelling(enum):
-    table = term_spellings(enum)
-    assert table == {member.term: member.value for member in enum}
-    assert len(table) == len(enum)
 
 
 def test_spelling_reads_controlled_terms_and_shows_other_iris_compactly():

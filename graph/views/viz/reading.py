@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from ...model.nodes import Basis, NodeType, Relation, Response, Status, StructuralRelation
 from ...model.vocabulary import CP, DCTERMS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, global_id_of
-from ...sparql.patterns import term_spellings
 from .styles import PART_OF
 
 if TYPE_CHECKING:
@@ -63,11 +62,11 @@ _REFERENCE_FIELDS = {  # object is a node: keep its global id
 }
 _STRUCTURAL = {CP.ownedBy: StructuralRelation.OWNED_BY.value, CP.addressedTo: StructuralRelation.ADDRESSED_TO.value}
 _CONTAINED_BY = (ORG.subOrganizationOf, DCTERMS.isPartOf)
-_TYPES = term_spellings(NodeType)
-_RELATIONS_BY_TERM = term_spellings(Relation)
-_BASES_BY_TERM = term_spellings(Basis)
-_STATUSES_BY_TERM = term_spellings(Status)
-_RESPONSES_BY_TERM = term_spellings(Response)
+_TYPES = NodeType.spellings_by_term()
+_RELATIONS_BY_TERM = Relation.spellings_by_term()
+_BASES_BY_TERM = Basis.spellings_by_term()
+_STATUSES_BY_TERM = Status.spellings_by_term()
+_RESPONSES_BY_TERM = Response.spellings_by_term()
 
 
 @dataclass
