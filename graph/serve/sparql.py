@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import QueryError
-from ..model.vocabulary import PREFIXES
+from ..model.vocabulary import PREFIXES, graph_iri
 from ..questions.query import run_query
 from ..sparql.guard import DEFAULT_TIMEOUT
 from ..sparql.results import MAX_ROWS, QueryResult, format_result
@@ -158,7 +158,7 @@ class _Dataset:
     def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
         if self.default is None and self.named is None:
             return self.store.query(sparql, substitutions)
-        return self.store.oxigraph.query(
+        return self.store.graph_store().query(
             sparql,
             prefixes=PREFIXES,
             substitutions=dict(substitutions) if substitutions is not None else None,
@@ -179,7 +179,7 @@ class _Dataset:
 
 def _all_graphs(store: CrossplanStore) -> list[str]:
     def compute() -> list[str]:
-        return sorted(graph.value for graph in store.oxigraph.named_graphs())
+        return sorted([*store.data_graphs(), graph_iri("ontology")])
 
     return store.remembered("named-graphs", compute) if isinstance(store, ServedStore) else compute()
 

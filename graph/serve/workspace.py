@@ -44,7 +44,11 @@ class ServedStore(CrossplanStore):
         self, oxigraph, data_dir: Path | None, origin: CrossplanStore | None = None, tables: list[dict] | None = None
     ):
         # The build's per-file tables let whole-graph questions (duplicates, overdue, gaps, stats) skip SPARQL.
-        super().__init__(oxigraph, data_dir, None, tables=tables)
+        # Answered from disk, the named graphs are the on-disk store's files' N-Triples.
+        if origin is None:
+            super().__init__(oxigraph, data_dir, None, tables=tables)
+        else:
+            super().__init__(oxigraph, data_dir, origin.path, files=origin.files, tables=tables, graphs_stored=False)
         self._origin = origin  # keeps the on-disk generation (and its shared lock) alive when answered from disk
         self._memory: dict = {}
         self._memory_lock = threading.Lock()
@@ -114,14 +118,12 @@ def load_generation(data_dir: Path | None, store_path: Path | None, number: int)
 
     Raises DataError when the data has problems, StoreError when the store cannot be used.
     """
-    from pyoxigraph import Store
-
     on_disk = open_store(data_dir, store_path)
-    quads = len(on_disk.oxigraph)
+    quads = 2 * len(on_disk.oxigraph)  # the copy holds each triple twice: in its named graph and the default graph
     if quads <= MEMORY_LIMIT:
-        memory = Store()
-        memory.extend(on_disk.oxigraph.quads_for_pattern(None, None, None, None))
+        memory = on_disk.graph_store()
         store = ServedStore(memory, on_disk.data_dir, tables=on_disk.fact_tables())
+        quads = len(memory)
         in_memory = True
     else:
         store = ServedStore(on_disk.oxigraph, on_disk.data_dir, origin=on_disk, tables=on_disk.fact_tables())

@@ -78,6 +78,17 @@ def tokenize(query: str) -> list[Token]:
     ]
 
 
+def names_graphs(query: str) -> bool:
+    """Whether a query looks inside named graphs or chooses its dataset (``GRAPH``, ``FROM``, ``FROM NAMED``).
+
+    >>> names_graphs("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"), names_graphs('SELECT ?graph { ?s cp:graph "GRAPH" }')
+    (True, False)
+    """
+    if "graph" not in query.lower() and "from" not in query.lower():  # most queries: no need to tokenise
+        return False
+    return any(token.kind == "word" and token.text.upper() in ("GRAPH", "FROM") for token in tokenize(query))
+
+
 def decode_escapes(query: str) -> str:
     """Return the query with its ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes decoded everywhere, as SPARQL 1.1 (19.2)
     decodes them before the grammar applies. An escape of no character is left as written.

@@ -8,17 +8,19 @@ store intact, and its leftovers are removed by the next build (``retire``).
 from __future__ import annotations
 
 import gc
+import itertools
 import os
+import queue
 import shutil
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError
-from ..model.vocabulary import ONTOLOGY_IRI, graph_iri
+from ..model.vocabulary import graph_iri
 from ..progress import track
-from ..rdf.quads import file_quad_list
-from ..resources import ontology_text
+from ..rdf.quads import file_ntriples
 from ..text import display_path
 from .locks import try_lock
 from .manifest import (
@@ -30,21 +32,33 @@ from .manifest import (
     LOCK,
     MANIFEST,
     STORE_FORMAT,
+    TRIPLES,
     BuildReport,
     facts_key,
     index_key,
     ontology_fingerprint,
     read_json,
+    triples_key,
     write_json,
 )
 from .parsing import Parsing, checked_by_the_store, parsers
+from .triples import (
+    lines_of,
+    load_lines,
+    ontology_ntriples,
+    parse_triples,
+    read_triples,
+    unstated,
+    write_triples,
+)
 
 if TYPE_CHECKING:
-    from pyoxigraph import NamedNode, Quad, Store
+    from pyoxigraph import Quad, Store
 
 # Below this many new quads a changed file is added in one transaction; above it the bulk loader is quicker.
 BULK_THRESHOLD = 20_000
 BULK_THRESHOLD_BYTES = 500_000  # the same for a full build, in bytes of YAML (about 20,000 quads)
+CHUNK_BYTES = 32_000_000  # a full build loads this much N-Triples (about 180,000 triples) at a time
 
 
 def build_generation(
@@ -85,30 +99,29 @@ def build_generation(
         graphs = parsing.graphs
         if manifest is None:
             # A full build parses the files in worker processes (``_prepare``): each gives back its hash, index entry
-            # and problems, writes its facts table, and hands over its quads as N-Quads text, which the bulk loader
-            # parses in Rust, so the parsed data set is never in memory whole and no Python term is made here.
+            # and problems, and writes its facts table and its N-Triples, which the bulk loader reads as they come
+            # and parses in Rust, so the parsed data set is never in memory whole and no Python term is made here.
             # Problems are checked once every file is read; the generation is not yet committed, so a problem only
             # costs the loading already done.
             report.full = True
             size = sum(listing[relpath][0] for relpath in stale)
             with parsers(size) as pool:  # started before the database opens its threads: workers are forked
                 store = Store(database)
-                load_ontology(store)
                 _bulk_load(
-                    store,
-                    track(parsing.prepared(pool), "Building the store", len(parsing), unit="files"),
-                    report,
-                    size,
-                    directory,
+                    store, track(parsing.prepared(pool), "Building the store", len(parsing), unit="files"), report, size
                 )
             parsing.check()
             bulk = True
         else:
             Store.read_only(str(path / manifest["generation"] / DATABASE)).backup(database)
             store = Store(database)
-            bulk = _update_graphs(
-                store, parsed_files, graphs, [old_files[relpath]["graph"] for relpath in removed], old_files, report
-            )
+            updated = _update_graphs(store, parsed_files, removed, old_files, report, path, parsing.hashes)
+            if updated is None:  # a file's old triples are missing: what to remove cannot be known
+                store = None
+                gc.collect()
+                shutil.rmtree(directory, ignore_errors=True)
+                return build_generation(data_dir, path, None, listing, sorted(listing), [], report, scanned_ns)
+            bulk = updated
         store.flush()
         if bulk:
             # The bulk loader writes each batch as its own overlapping files, which every later read must consult:
@@ -122,7 +135,8 @@ def build_generation(
             digest = parsing.hashes[relpath]
             key = index_key(relpath, digest)
             new_files[relpath] = {"size": size, "mtime_ns": mtime, "sha256": digest, "graph": graph, "index": key}
-            write_json(path / INDEX / f"{key}.json", parsing.files_index[relpath], sync=False)
+            if relpath not in parsing.indexed:
+                write_json(path / INDEX / f"{key}.json", parsing.files_index[relpath], sync=False)
         store = None  # closes the database before it is published
         new_manifest = {
             "format": STORE_FORMAT,
@@ -149,78 +163,116 @@ def build_generation(
     return new_manifest
 
 
-def _bulk_load(store: Store, prepared, report: BuildReport, size: int, scratch: Path) -> None:
-    """Load prepared files (an iterable of ``Prepared``, read once) into an empty store; ``size`` is their YAML's
-    size in bytes.
+def _bulk_load(store: Store, prepared: Iterable, report: BuildReport, size: int) -> None:
+    """Load the ontology and prepared files (an iterable of ``Prepared``, read once) into the default graph of an
+    empty store; ``size`` is the files' YAML size in bytes.
 
-    Each file's named graph is written to an N-Quads file and its triples to an N-Triples file for the default
-    graph, as they come; the bulk loader then reads the first into the named graphs and the second into the default
-    graph. The two passes keep apart (one writes only the named graphs' indexes, the other only the default
-    graph's), so the store needs little compaction afterwards; and no Python term is made for any quad. (Run side
-    by side in two threads, the passes took 3.3× raw pyoxigraph's time at a million triples instead of 4.1×, but
-    2.0× its peak memory instead of 1.5×: one after the other keeps a build within a small machine.)
+    Only the default graph is written: the named graphs are the files' N-Triples themselves
+    (``stores/triples.py``), which the workers write. No Python term is made for any triple. A large set is loaded
+    in chunks of about ``CHUNK_BYTES`` by a thread of its own (pyoxigraph lets go of the GIL while it loads), so the
+    database sorts and writes one chunk while the workers parse the YAML of the next: the bulk loader otherwise
+    keeps a million triples in one batch and does all its writing after the last file is parsed.
     """
-    import tempfile
-
     from pyoxigraph import DefaultGraph, RdfFormat
 
-    with (
-        tempfile.NamedTemporaryFile(prefix="crossplan-named-", suffix=".nq", dir=scratch) as named,
-        tempfile.NamedTemporaryFile(prefix="crossplan-union-", suffix=".nt", dir=scratch) as union,
-    ):
-        for item in prepared:
-            report.quads_added += item.quads
-            named.write(item.named)
-            union.write(item.union)
-        named.flush()
-        union.flush()
-        if size <= BULK_THRESHOLD_BYTES:  # the bulk loader's fixed cost (threads, files, syncs) dwarfs a small set's
-            store.load(path=named.name, format=RdfFormat.N_QUADS)
-            store.load(path=union.name, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
-        else:
-            store.bulk_load(path=named.name, format=RdfFormat.N_QUADS)
-            store.bulk_load(path=union.name, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    texts = _texts(prepared, report)
+    if size <= BULK_THRESHOLD_BYTES:  # the bulk loader's fixed cost (threads, files, syncs) dwarfs a small set's
+        store.load(b"".join(texts), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+        return
+    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def load() -> None:
+        while (chunk := chunks.get()) is not None:
+            if not failed:
+                try:
+                    store.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+                except BaseException as error:  # handed to the building thread, which stops feeding
+                    failed.append(error)
+
+    loader = threading.Thread(target=load, name="crossplan-bulk-load", daemon=True)
+    loader.start()
+    try:
+        pending: list[bytes] = []
+        held = 0
+        for text in texts:
+            if failed:
+                break
+            pending.append(text)
+            held += len(text)
+            if held >= CHUNK_BYTES:
+                chunks.put(b"".join(pending))
+                pending, held = [], 0
+        if pending and not failed:
+            chunks.put(b"".join(pending))
+    finally:
+        chunks.put(None)
+        loader.join()
+    if failed:
+        raise failed[0]
 
 
-def _update_graphs(store: Store, parsed_files: list, graphs: dict, dropped: list[str], old_files: dict, report) -> bool:
-    """Bring a copy of the current store up to date: drop removed files' graphs, rewrite changed files' graphs.
+def _texts(prepared: Iterable, report: BuildReport) -> Iterator[bytes]:
+    """The ontology's N-Triples, then each prepared file's (a file with problems has none: the build fails once
+    every file is read)."""
+    yield ontology_ntriples()
+    for item in prepared:
+        report.quads_added += item.quads
+        if item.triples is not None:
+            yield item.triples.read_bytes()
 
-    Return whether the additions went through the bulk loader (so the store is worth compacting).
 
-    A changed file usually changes a few triples, so a graph kept under the same name is updated by its
-    difference (a few removals and insertions) rather than dropped and reloaded.
+def _update_graphs(
+    store: Store, parsed_files: list, removed: list[str], old_files: dict, report: BuildReport, path: Path, hashes: dict
+) -> bool | None:
+    """Bring a copy of the current store up to date: the changed and removed files' old triples out, their new
+    ones in. Return whether the additions went through the bulk loader (so the store is worth compacting), or None
+    when a changed file's old triples are missing (the store must be built afresh).
+
+    A changed file usually changes a few triples, so the default graph is updated by the difference of the file's
+    old and new N-Triples lines; a line that leaves is removed only when no other file (nor the ontology) states it.
     """
-    from pyoxigraph import NamedNode
-
-    taken_out = []  # quads removed from named graphs: their triples leave the default graph unless stated elsewhere
-    for graph in dropped:
-        taken_out += _remove_graph(store, NamedNode(graph))
-    additions = []
+    triples_dir = path / TRIPLES
+    triples_dir.mkdir(exist_ok=True)
+    changed = {parsed.relpath for parsed in parsed_files} | set(removed)
+    new_lines: set[bytes] = set()
+    old_lines: set[bytes] = set()
     for parsed in parsed_files:
-        graph = graphs[parsed.relpath]
-        quads = file_quad_list(parsed, graph)
-        report.quads_added += len(quads)
-        old_graph = old_files.get(parsed.relpath, {}).get("graph")
-        if old_graph == graph:
-            existing = set(store.quads_for_pattern(None, None, None, NamedNode(graph)))
-            wanted = set(quads)
-            gone = existing - wanted
-            if len(gone) <= len(existing) // 2:
-                for quad in gone:
-                    store.remove(quad)
-                taken_out += gone
-                additions += [quad for quad in quads if quad not in existing]
-                continue
-        if old_graph is not None:
-            taken_out += _remove_graph(store, NamedNode(old_graph))
-        additions += quads
-    additions += list(in_default_graph(additions))
-    bulk = len(additions) > BULK_THRESHOLD
+        data, count = file_ntriples(parsed)
+        report.quads_added += count
+        digest = hashes[parsed.relpath]
+        write_triples(triples_dir / f"{triples_key(parsed.relpath, digest)}.nt", data)
+        lines = lines_of(data)
+        new_lines |= lines
+        if old_files.get(parsed.relpath, {}).get("sha256") == digest:  # the same content (its triples were gone)
+            old_lines |= lines
+    for relpath in sorted(changed):
+        entry = old_files.get(relpath)
+        if entry is not None and entry["sha256"] != hashes.get(relpath):
+            try:
+                old_lines |= lines_of((triples_dir / f"{triples_key(relpath, entry['sha256'])}.nt").read_bytes())
+            except OSError:
+                return None
+    gone = old_lines - new_lines
+    if gone:
+        others = (
+            read_triples(triples_dir / f"{triples_key(relpath, entry['sha256'])}.nt", path)
+            for relpath, entry in old_files.items()
+            if relpath not in changed
+        )
+        gone = unstated(gone, itertools.chain([ontology_ntriples()], others))
+    from pyoxigraph import Quad
+
+    for triple in parse_triples(b"\n".join(gone) + b"\n" if gone else b""):
+        store.remove(Quad(triple.subject, triple.predicate, triple.object))
+    added = new_lines - old_lines
+    bulk = len(added) > BULK_THRESHOLD
     if bulk:
-        store.bulk_extend(additions)
+        from pyoxigraph import DefaultGraph, RdfFormat
+
+        store.bulk_load(b"\n".join(added) + b"\n", format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     else:
-        store.extend(additions)
-    _forget_unstated(store, taken_out)
+        load_lines(store, added)
     return bulk
 
 
@@ -230,24 +282,6 @@ def in_default_graph(quads: Iterable[Quad]) -> Iterator[Quad]:
 
     for quad in quads:
         yield Quad(quad.subject, quad.predicate, quad.object)
-
-
-def _remove_graph(store: Store, name: NamedNode) -> list[Quad]:
-    """Remove a named graph; return its quads."""
-    quads = list(store.quads_for_pattern(None, None, None, name))
-    store.remove_graph(name)
-    return quads
-
-
-def _forget_unstated(store: Store, taken_out: Iterable[Quad]) -> None:
-    """Remove from the default graph each triple of ``taken_out`` that no named graph states any more."""
-    from pyoxigraph import DefaultGraph, Quad
-
-    default = DefaultGraph()
-    for quad in taken_out:
-        stated = store.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
-        if all(other.graph_name == default for other in stated):
-            store.remove(Quad(quad.subject, quad.predicate, quad.object))
 
 
 def _next_generation(path: Path, manifest: dict | None) -> str:
@@ -261,13 +295,14 @@ def _next_generation(path: Path, manifest: dict | None) -> str:
     return f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
 
 
-def load_ontology(store: Store) -> None:
-    """Load the ontology into its named graph, and its triples into the default graph."""
+def load_ontology(store: Store, *, named: bool = True) -> None:
+    """Load the ontology's triples into the default graph, and (``named``) into its own named graph."""
     from pyoxigraph import NamedNode, RdfFormat
 
-    graph = NamedNode(graph_iri("ontology"))
-    store.load(ontology_text(), format=RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI, to_graph=graph)
-    store.extend(list(in_default_graph(store.quads_for_pattern(None, None, None, graph))))
+    data = ontology_ntriples()
+    load_lines(store, [data])
+    if named:
+        store.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(graph_iri("ontology")))
 
 
 def prepare_directory(path: Path) -> None:
@@ -277,7 +312,7 @@ def prepare_directory(path: Path) -> None:
             raise StoreError(f"{display_path(path)}: not a directory, cannot hold a store")
         entries = os.listdir(path)
         ours = all(
-            name in (MANIFEST, LOCK, INDEX, FACTS, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
+            name in (MANIFEST, LOCK, INDEX, FACTS, TRIPLES, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
             for name in entries
         )
         if entries and not ours:
@@ -306,8 +341,9 @@ def retire(path: Path, manifest: dict) -> None:
         for name in os.listdir(path / INDEX):
             if name not in used:
                 (path / INDEX / name).unlink(missing_ok=True)
-    used = {facts_key(relpath, entry["sha256"]) + ".json" for relpath, entry in manifest["files"].items()}
-    if (path / FACTS).is_dir():
-        for name in os.listdir(path / FACTS):
-            if name not in used:
-                (path / FACTS / name).unlink(missing_ok=True)
+    for folder, key, suffix in ((FACTS, facts_key, ".json"), (TRIPLES, triples_key, ".nt")):
+        used = {key(relpath, entry["sha256"]) + suffix for relpath, entry in manifest["files"].items()}
+        if (path / folder).is_dir():
+            for name in os.listdir(path / folder):
+                if name not in used:
+                    (path / folder / name).unlink(missing_ok=True)

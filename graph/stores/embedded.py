@@ -1,23 +1,27 @@
 """The embedded Oxigraph store: built from the YAML, cached on disk, rebuilt only where files changed.
 
 A store directory holds ``manifest.json``, one or more *generations* (``gen-000007/``, each a complete Oxigraph
-database) and ``index/``. The manifest records the size, mtime and SHA-256 of every data file (so a changed,
-added or removed file is noticed), the named graph each file became, and which generation is current. The index
-holds, per file content, the ids the file defines and the references it makes, so one changed file is checked
-against all the others without re-reading them (and, when it keeps every id it defined, against the previous
-generation's graphs, without reading the others' entries either), and a rebuild writes only the changed file's entry.
-A full build parses the files in worker processes and hands their quads to the bulk loader as N-Quads text. Each data
-file is one named graph, so a changed file replaces only its own graph.
+database), ``index/``, ``facts/`` and ``triples/``. The manifest records the size, mtime and SHA-256 of every data
+file (so a changed, added or removed file is noticed), the named graph each file became, and which generation is
+current. The index holds, per file content, the ids the file defines and the references it makes, so one changed
+file is checked against all the others without re-reading them (and, when it keeps every id it defined, against the
+previous generation, without reading the others' entries either), and a rebuild writes only the changed file's
+entry. A full build parses the files in worker processes and hands their triples to the bulk loader as N-Triples.
 
-The default graph holds the merge of every named graph, kept in step by every build, and queries run on it. Oxigraph
-answers a query over its default graph as fast as over a plain store, while its "default graph as the union of the
-named graphs" mode cost 1.3–1.7× at a million triples; the copy costs disk space and a longer full build, and a
-rebuild removes a triple from the default graph only when no named graph still states it.
+Each data file is one named graph (``graph/<plan-id>``, ``graph/registry/<name>``), and queries read the default
+graph, their union with the ontology. The database holds the default graph only, each triple once; each file's
+named graph is its N-Triples text in ``triples/`` (``stores/triples.py``). Oxigraph writes a named-graph quad into
+six indexes and a default-graph triple into three, so keeping both in the database had made a full build three
+times raw pyoxigraph's load of the same triples; and its "default graph as the union of the named graphs" mode had
+cost queries 1.3–1.7× at a million triples. A query that names graphs (``GRAPH``, ``FROM``) runs on an in-memory
+copy holding the named graphs and their union, read from those files (``graph_store``), as does the server;
+export (N-Quads, TriG) and push read the files themselves. A rebuild updates the default graph by the difference of a changed file's old and
+new lines, and removes a triple only when no other file still states it.
 
 Beside the database, the manifest and the index, ``facts/`` holds per file content the few columns the whole-graph
 questions read (``graph/facts.py``), written when the file is built: JSON, checked on reading, ignored (the store is
 read instead) when missing, damaged or foreign. No answer is remembered; the questions about one node read only what
-they need from the database's indexes (``quads_for_pattern`` on the default graph, see ``graph/analysis.py``).
+they need from the database's indexes (``quads_for_pattern`` on the default graph, see ``questions/walk.py``).
 Nothing in the store directory can run code.
 
 Faults of the store itself are worded as such (``StoreError``): damaged database files name the store and
@@ -51,7 +55,7 @@ from ..model.vocabulary import PREFIXES, graph_iri
 from ..rdf.quads import file_quads
 from ..resources import shipped_data_dir
 from ..sparql.results import solution_rows
-from ..sparql.text import inline_terms
+from ..sparql.text import inline_terms, names_graphs
 from ..text import display_path
 from .build import build_generation, in_default_graph, load_ontology, prepare_directory, retire
 from .endpoint import ENDPOINT_VARIABLE
@@ -63,6 +67,7 @@ from .manifest import (
     FACTS,
     LOCK,
     MANIFEST,
+    TRIPLES,
     BuildReport,
     compare_listing,
     default_store_path,
@@ -70,12 +75,14 @@ from .manifest import (
     file_listing,
     graph_name_of,
     refresh_manifest,
+    triples_key,
     usable_manifest,
 )
 from .protocol import GraphStore
+from .triples import graph_copy, ontology_ntriples, parse_triples, read_triples
 
 if TYPE_CHECKING:
-    from pyoxigraph import Store
+    from pyoxigraph import Store, Triple
 
     from ..datafiles.loading import Dataset
     from ..sparql.results import QueryResults
@@ -85,7 +92,9 @@ if TYPE_CHECKING:
 class CrossplanStore:
     """A built graph: an Oxigraph store plus where it came from. Queries see the union of all graphs.
 
-    The union is stored: the default graph holds every triple of every named graph (see the module's docstring).
+    The union is stored: the default graph holds every triple of every file. An on-disk store keeps each file's
+    named graph as N-Triples beside the database (``stores/triples.py``); an in-memory one (``memory_store``, the
+    server's copy) holds the named graphs in its database (``graphs_stored``).
     """
 
     def __init__(
@@ -98,8 +107,11 @@ class CrossplanStore:
         generation: Path | None = None,
         files: dict | None = None,
         tables: list[dict] | None = None,
+        graphs_stored: bool = True,
     ) -> None:
         self.oxigraph = store
+        self.graphs_stored = graphs_stored  # whether the database holds the named graphs too
+        self._graph_copy: Store | None = None
         self.data_dir = data_dir
         self.path = path
         self.report = report
@@ -107,6 +119,11 @@ class CrossplanStore:
         self.generation = generation
         self._files = files  # the manifest's entries of the generation opened
         self._tables = tables
+
+    @property
+    def files(self) -> dict | None:
+        """The manifest's entries of the generation opened (None for an in-memory store)."""
+        return self._files
 
     def fact_tables(self) -> list[dict] | None:
         """Return every data file's facts table (``graph/facts.py``), or None if one is missing or damaged."""
@@ -121,10 +138,51 @@ class CrossplanStore:
         return self._tables
 
     def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
-        """Run a SPARQL query over the union of all graphs, with the crossplan prefixes pre-bound."""
-        return self.oxigraph.query(
+        """Run a SPARQL query over the union of all graphs, with the crossplan prefixes pre-bound.
+
+        A query that names graphs (``GRAPH``, ``FROM``) runs on ``graph_store()``, which holds the named graphs.
+        """
+        database = self.graph_store() if names_graphs(sparql) else self.oxigraph
+        return database.query(
             sparql, prefixes=PREFIXES, substitutions=dict(substitutions) if substitutions is not None else None
         )
+
+    def graph_store(self) -> Store:
+        """Return a database holding every named graph and, in its default graph, their union.
+
+        For an on-disk store this is an in-memory copy read from the files' N-Triples, made once per object (about
+        a second per 100,000 triples): only queries that name graphs, and the server, need it.
+        """
+        if self.graphs_stored:
+            return self.oxigraph
+        if self._graph_copy is None:
+            self._graph_copy = graph_copy(
+                (entry["graph"], self._file_triples(relpath, entry))
+                for relpath, entry in sorted(self._entries().items())
+            )
+        return self._graph_copy
+
+    def graph_triples(self, graph: str) -> list[Triple]:
+        """Return the triples of one named graph (a data file's, or the ontology's)."""
+        from pyoxigraph import NamedNode
+
+        if self.graphs_stored:
+            return [quad.triple for quad in self.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph))]
+        if graph == graph_iri("ontology"):
+            return list(parse_triples(ontology_ntriples()))
+        found: dict[Triple, None] = {}  # a graph is a set: a file may state a triple twice
+        for relpath, entry in sorted(self._entries().items()):
+            if entry["graph"] == graph:
+                found.update(dict.fromkeys(parse_triples(self._file_triples(relpath, entry))))
+        return list(found)
+
+    def _entries(self) -> dict:
+        assert self._files is not None, "an on-disk store knows its files"
+        return self._files
+
+    def _file_triples(self, relpath: str, entry: dict) -> bytes:
+        assert self.path is not None
+        return read_triples(self.path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt", self.path)
 
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[dict[str, Any]]:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values.
@@ -142,6 +200,8 @@ class CrossplanStore:
 
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the named graphs that hold data (not the ontology)."""
+        if not self.graphs_stored:
+            return sorted({entry["graph"] for entry in self._entries().values()})
         ontology_graph = graph_iri("ontology")
         return sorted(g.value for g in self.oxigraph.named_graphs() if g.value != ontology_graph)
 
@@ -194,7 +254,14 @@ def open_store(
             report.reused = list(listing)
             report.seconds = time.perf_counter() - started
             return CrossplanStore(
-                opened[0], data_dir, path, report, opened[1], path / manifest["generation"], manifest["files"]
+                opened[0],
+                data_dir,
+                path,
+                report,
+                opened[1],
+                path / manifest["generation"],
+                manifest["files"],
+                graphs_stored=False,
             )
 
     building = ExitStack()
@@ -237,7 +304,14 @@ def open_store(
         raise StoreError(f"{display_path(path)}: the store changed while it was being opened; try again")
     report.seconds = time.perf_counter() - started
     return CrossplanStore(
-        opened[0], data_dir, path, report, opened[1], path / manifest["generation"], manifest["files"]
+        opened[0],
+        data_dir,
+        path,
+        report,
+        opened[1],
+        path / manifest["generation"],
+        manifest["files"],
+        graphs_stored=False,
     )
 
 

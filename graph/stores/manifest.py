@@ -23,11 +23,15 @@ from ..resources import ontology_text
 from .facts import FACTS_FORMAT
 from .locks import try_lock
 
-STORE_FORMAT = 4  # 3: the default graph mirrors the union of the named graphs; 4: and each file has its facts
+# 3: the default graph mirrors the union of the named graphs; 4: and each file has its facts; 5: the database holds
+# the default graph only, and each file's named graph is its N-Triples text in ``triples/``
+STORE_FORMAT = 5
 MANIFEST = "manifest.json"
 INDEX = "index"
 FACTS = "facts"  # per file content, the columns the whole-graph questions read (graph/facts.py)
+TRIPLES = "triples"  # per file content, the file's triples as N-Triples: its named graph (stores/triples.py)
 INDEX_FORMAT = 1
+TRIPLES_FORMAT = 1
 LEGACY = ("index.json", "oxigraph")  # a format-1 store's files
 DATABASE = "oxigraph"
 LOCK = "lock"
@@ -111,6 +115,11 @@ def facts_key(relpath: str, digest: str) -> str:
     return hashlib.sha256(f"facts-{FACTS_FORMAT}\0{relpath}\0{digest}".encode()).hexdigest()[:32]
 
 
+def triples_key(relpath: str, digest: str) -> str:
+    """The name of a file's N-Triples in ``triples/``, by its path, its content and the triples' format."""
+    return hashlib.sha256(f"triples-{TRIPLES_FORMAT}\0{relpath}\0{digest}".encode()).hexdigest()[:32]
+
+
 def file_listing(data_dir: Path) -> dict[str, tuple[int, int]]:
     """Return each data file's (size, mtime in ns), by its path relative to the data directory."""
     listing = {}
@@ -143,14 +152,17 @@ def compare_listing(manifest: dict, listing: dict, data_dir: Path, path: Path) -
         entry["size"], entry["mtime_ns"] = size, mtime
         verified = True
     removed = [relpath for relpath in known if relpath not in listing]
-    # a file whose facts table is gone (another version's format, deleted) is parsed again to write it
-    facts = path / FACTS
+    # a file whose facts table or triples are gone (another version's format, deleted) is parsed again to write them
+    facts, triples = path / FACTS, path / TRIPLES
     stale += [
         relpath
         for relpath, entry in known.items()
         if relpath in listing
         and relpath not in stale
-        and not (facts / f"{facts_key(relpath, entry['sha256'])}.json").exists()
+        and not (
+            (facts / f"{facts_key(relpath, entry['sha256'])}.json").exists()
+            and (triples / f"{triples_key(relpath, entry['sha256'])}.nt").exists()
+        )
     ]
     return stale, removed, verified
 

@@ -1,10 +1,10 @@
 """Reading the changed data files for a build, and checking them against the others.
 
-A full build parses the files in worker processes (``parsers``, ``Prepared``), which hand back each file's hash, index
-entry, problems and quads as N-Quads text; a rebuild parses its few files here (iterating ``Parsing``). Either way
-each file's facts table is written as it is read. The ids and references are then checked: from the previous
-generation's graphs when the edit keeps every id (``checked_by_the_store``), otherwise against every file's index
-entry, with the loader's own messages (``Parsing.check``).
+A full build parses the files in worker processes (``parsers``, ``Prepared``), which write each file's facts table,
+N-Triples and index entry and hand back its hash, index entry and problems; a rebuild parses its few files here
+(iterating ``Parsing``), writing each file's facts table as it is read. The ids and references are then checked:
+from the previous generation's default graph when the edit keeps every id (``checked_by_the_store``), otherwise
+against every file's index entry, with the loader's own messages (``Parsing.check``).
 """
 
 from __future__ import annotations
@@ -23,11 +23,23 @@ from ..datafiles.parsed import ParsedFile, Reference
 from ..datafiles.reader import parse_file
 from ..errors import DataError, Problem
 from ..model.nodes import Location, NodeType
-from ..model.vocabulary import RDF, graph_iri, node_iri
-from ..rdf.quads import file_quad_list
+from ..model.vocabulary import RDF, node_iri
+from ..rdf.quads import file_ntriples
 from ..text import display_path
 from .facts import file_facts, write_facts
-from .manifest import DATABASE, FACTS, INDEX, facts_key, graph_name_of, read_json
+from .manifest import (
+    DATABASE,
+    FACTS,
+    INDEX,
+    TRIPLES,
+    facts_key,
+    graph_name_of,
+    index_key,
+    read_json,
+    triples_key,
+    write_json,
+)
+from .triples import write_triples
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
@@ -43,6 +55,7 @@ class Parsing:
         self.graphs: dict[str, str] = {}
         self.problems: list = []
         self.unreadable = False
+        self.indexed: set[str] = set()  # the files whose index entry is written already
 
     def __len__(self) -> int:
         return len(self.stale)
@@ -70,13 +83,15 @@ class Parsing:
     def prepared(self, pool: Pool | None) -> Iterator[Prepared]:
         """Yield each stale file prepared for the bulk loader (``_prepare``), in ``pool`` if given, keeping as
         ``__iter__`` does each file's hash, named graph, problems and index entry."""
-        facts_dir = self.path / FACTS
-        facts_dir.mkdir(exist_ok=True)
-        work = partial(_prepare, self.data_dir, facts_dir)
+        for folder in (FACTS, TRIPLES, INDEX):
+            (self.path / folder).mkdir(exist_ok=True)
+        work = partial(_prepare, self.data_dir, self.path)
         results = pool.imap(work, self.stale) if pool is not None else map(work, self.stale)
         for item in results:
             problems = [Problem(*problem) for problem in item.problems]
             self._keep(item.relpath, item.digest, item.graph, problems, item.unreadable, item.index)
+            if item.triples is not None:
+                self.indexed.add(item.relpath)
             yield item
         if pool is not None:
             pool.close()  # every file is in: the workers may go
@@ -93,7 +108,8 @@ class Parsing:
 
 @dataclass
 class Prepared:
-    """What a worker gives back for one file: plain data (it crosses between processes), no Python RDF terms."""
+    """What a worker gives back for one file: plain data (it crosses between processes), no Python RDF terms. The
+    file's triples are in ``triples`` (N-Triples, written by the worker), not in this message."""
 
     relpath: str
     digest: str
@@ -102,33 +118,30 @@ class Prepared:
     unreadable: bool
     index: dict | None  # the file's index entry (None if unreadable)
     quads: int
-    named: bytes  # N-Quads of the file's named graph (empty when the file has problems)
-    union: bytes  # the same triples as N-Triples, for the default graph
+    triples: Path | None  # the file's N-Triples (None when the file has problems)
 
 
-def _prepare(data_dir: Path, facts_dir: Path, relpath: str) -> Prepared:
-    """Parse one file, write its facts table, and turn its quads into N-Quads and N-Triples text."""
-    from pyoxigraph import RdfFormat, serialize
-
-    parsed, digest, graph = _read(data_dir, facts_dir, relpath)
-    named = union = b""
-    count = 0
+def _prepare(data_dir: Path, path: Path, relpath: str) -> Prepared:
+    """Parse one file, write its facts table and its N-Triples, and its index entry (all keyed by its content: a
+    failed build leaves only what a later one may use)."""
+    parsed, digest, graph = _read(data_dir, path / FACTS, relpath)
+    count, triples = 0, None
+    index = None if parsed.unreadable else _index_entry(parsed)
     if not parsed.problems:
-        batch = file_quad_list(parsed, graph)
-        count = len(batch)
-        union = serialize((quad.triple for quad in batch), format=RdfFormat.N_TRIPLES) or b""
-        # N-Triples escapes every line break inside a term: each line ends with " .\n", and only there
-        named = union.replace(b" .\n", b" <" + graph.encode("utf-8") + b"> .\n")
+        data, count = file_ntriples(parsed)
+        triples = path / TRIPLES / f"{triples_key(relpath, digest)}.nt"
+        write_triples(triples, data)
+        if index is not None:
+            write_json(path / INDEX / f"{index_key(relpath, digest)}.json", index, sync=False)
     return Prepared(
         relpath,
         digest,
         graph,
         [(problem.path, problem.line, problem.message) for problem in parsed.problems],
         parsed.unreadable,
-        None if parsed.unreadable else _index_entry(parsed),
+        index,
         count,
-        named,
-        union,
+        triples,
     )
 
 
@@ -192,7 +205,7 @@ def checked_by_the_store(path: Path, manifest: dict, parsing: Parsing, removed: 
     the other files' ids are looked up in the previous generation's graphs. False means "check against every
     index entry", which words the problems, if any, exactly as a full check does.
     """
-    from pyoxigraph import NamedNode, Store
+    from pyoxigraph import DefaultGraph, NamedNode, Store
 
     old_files = manifest["files"]
     changed = [*parsing.stale, *removed]
@@ -214,20 +227,23 @@ def checked_by_the_store(path: Path, manifest: dict, parsing: Parsing, removed: 
     if any(defined.get(global_id) != kind for global_id, kind in before):
         return False
     kinds = NodeType.spellings_by_term()
-    own = {old_files[relpath]["graph"] for relpath in changed if relpath in old_files} | {graph_iri("ontology")}
     rdf_type = NamedNode(RDF.type)
     store = Store.read_only(str(path / manifest["generation"] / DATABASE))
+    before_ids = {global_id for global_id, _ in before}
 
     def elsewhere(global_id: str) -> list[str]:
-        """The types of ``global_id`` as defined by the files that did not change."""
-        found = store.quads_for_pattern(NamedNode(node_iri(global_id)), rdf_type, None, None)
+        """The types of ``global_id`` as defined by the files that did not change.
+
+        Ids were unique in the previous (clean) build, so an id the changed files defined then is defined by no
+        other file; any other id typed in the previous generation is another file's.
+        """
+        if global_id in before_ids:
+            return []
+        found = store.quads_for_pattern(NamedNode(node_iri(global_id)), rdf_type, None, DefaultGraph())
         return [
             kinds[quad.object.value]
             for quad in found
-            if isinstance(quad.graph_name, NamedNode)
-            and quad.graph_name.value not in own
-            and isinstance(quad.object, NamedNode)
-            and quad.object.value in kinds
+            if isinstance(quad.object, NamedNode) and quad.object.value in kinds
         ]
 
     if any(elsewhere(global_id) for global_id in defined):

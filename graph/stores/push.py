@@ -107,13 +107,8 @@ def service_urls(endpoint: str, authenticated: bool) -> tuple[list[str], str]:
 
 def graphs_to_push(store: CrossplanStore, graph: str | None = None) -> dict[str, list[Triple]]:
     """Return the triples to send by named graph: each data graph and the ontology's, or all in ``graph``."""
-    from pyoxigraph import NamedNode
-
     names = [*store.data_graphs(), graph_iri("ontology")]
-    triples = {
-        name: [quad.triple for quad in store.oxigraph.quads_for_pattern(None, None, None, NamedNode(name))]
-        for name in names
-    }
+    triples = {name: store.graph_triples(name) for name in names}
     if graph is None:
         return triples
     merged = {triple for content in triples.values() for triple in content}

@@ -87,10 +87,12 @@ def selected_graphs(store: GraphStore, plans: Iterable[str] | None = None) -> li
 
 def data_quads(store: CrossplanStore, plans: Iterable[str] | None = None) -> Iterator:
     """Yield every quad of the selected data graphs."""
-    from pyoxigraph import NamedNode
+    from pyoxigraph import NamedNode, Quad
 
     for graph in selected_graphs(store, plans):
-        yield from store.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph))
+        name = NamedNode(graph)
+        for triple in store.graph_triples(graph):
+            yield Quad(triple.subject, triple.predicate, triple.object, name)
 
 
 def data_triples(store: CrossplanStore, plans: Iterable[str] | None = None) -> Iterator:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.rdf.quads import (
     dataset_quads,
     date_literal,
+    file_ntriples,
     file_quad_list,
     file_quads,
     link_triples,
@@ -167,3 +168,25 @@ def test_to_rdflib_merges_the_graphs_keeping_datatypes(dataset):
     only_alpha = to_rdflib(dataset, ["alpha"])
     assert (rdflib.URIRef(ID + "beta"), None, None) not in only_alpha
     assert (r1, None, None) in only_alpha
+
+
+@pytest.mark.parametrize("fixture", ["mini", "export_nasty", None])
+def test_a_files_n_triples_are_exactly_what_pyoxigraph_serialises(fixture):
+    """The text the store keeps and loads is pyoxigraph's own N-Triples of the file's quads, byte for byte: control
+    characters, quotes, backslashes, non-ASCII text and typed literals included."""
+    data_dir = Path(__file__).parents[1] / "fixtures" / fixture if fixture else None
+    for parsed in load_dataset(data_dir).files:
+        text, count = file_ntriples(parsed)
+        quads = file_quad_list(parsed)
+        assert count == len(quads)
+        assert text == (serialize((quad.triple for quad in quads), format=RdfFormat.N_TRIPLES) or b"")
+
+
+def test_n_triples_escape_every_character_as_pyoxigraph_does():
+    """str(term) is the canonical N-Triples form, the same as serialize gives, for every awkward character."""
+    awkward = "".join(chr(code) for code in [*range(0, 0x2F), 0x5C, 0x7F, 0x80, 0x9C, 0xA0, 0x2028, 0xFEFF, 0x1F600])
+    for literal in (Literal(awkward), Literal(awkward, language="en"), Literal(awkward, datatype=NamedNode("x:t"))):
+        triple = Triple(NamedNode("https://w3id.org/crossplan/id/a"), NamedNode("x:p"), literal)
+        assert f"{triple.subject} {triple.predicate} {triple.object} .\n".encode() == serialize(
+            [triple], format=RdfFormat.N_TRIPLES
+        )

@@ -6,10 +6,10 @@ import os
 import time
 
 import pytest
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 
 from crossplan.graph.errors import StoreError
-from crossplan.graph.model.vocabulary import graph_iri
+from crossplan.graph.model.vocabulary import CP, graph_iri, node_iri
 from crossplan.graph.stores import build as build_module
 from crossplan.graph.stores.build import build_generation, in_default_graph, load_ontology, prepare_directory, retire
 from crossplan.graph.stores.locks import shared_lock
@@ -19,11 +19,14 @@ from crossplan.graph.stores.manifest import (
     INDEX,
     LOCK,
     MANIFEST,
+    TRIPLES,
     BuildReport,
     facts_key,
     file_listing,
     read_json,
+    triples_key,
 )
+from crossplan.graph.stores.triples import ontology_ntriples, parse_triples
 
 FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
 
@@ -46,9 +49,14 @@ def test_a_full_build_commits_a_generation_with_every_files_entry(mini_data, tmp
     for relpath, entry in manifest["files"].items():
         assert (path / INDEX / f"{entry['index']}.json").is_file()
         assert (path / FACTS / f"{facts_key(relpath, entry['sha256'])}.json").is_file()
+        assert (path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt").is_file()
     assert report.full and sorted(report.parsed) == sorted(FILES) and report.quads_added > 0
     database = Store.read_only(str(path / "gen-000001" / DATABASE))
-    assert {graph.value for graph in database.named_graphs()} >= {graph_iri("alpha"), graph_iri("beta")}
+    assert list(database.named_graphs()) == []  # the named graphs are the files' N-Triples
+    stated = set(parse_triples(ontology_ntriples()))
+    for relpath, entry in manifest["files"].items():
+        stated |= set(parse_triples((path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt").read_bytes()))
+    assert {quad.triple for quad in database.quads_for_pattern(None, None, None, DefaultGraph())} == stated
 
 
 def test_a_rebuild_copies_the_generation_and_replaces_only_the_changed_files_graph(mini_data, tmp_path):
@@ -86,7 +94,7 @@ def test_an_empty_or_store_like_directory_is_accepted(tmp_path):
     store = tmp_path / "store"
     store.mkdir()
     prepare_directory(store)
-    for name in (MANIFEST, LOCK, "gen-000003", INDEX, FACTS, "oxigraph", "index.json", ".manifest.json.x.tmp"):
+    for name in (MANIFEST, LOCK, "gen-000003", INDEX, FACTS, TRIPLES, "oxigraph", "index.json", ".manifest.json.x.tmp"):
         (store / name).touch()
     prepare_directory(store)
 
@@ -117,6 +125,7 @@ def test_retiring_keeps_the_current_and_held_generations_and_the_entries_in_use(
     held = shared_lock(path / "gen-000009" / LOCK)  # a reader still has it open
     (path / INDEX / "unused.json").write_text("{}", encoding="utf-8")
     (path / FACTS / "unused.json").write_text("{}", encoding="utf-8")
+    (path / TRIPLES / "unused.nt").write_text("", encoding="utf-8")
     (path / "index.json").write_text("{}", encoding="utf-8")  # a format-1 store's leftovers
     (path / "oxigraph").mkdir()
     (path / "gen-000001" / "answers").mkdir()
@@ -128,10 +137,13 @@ def test_retiring_keeps_the_current_and_held_generations_and_the_entries_in_use(
     assert not (path / "index.json").exists() and not (path / "oxigraph").exists()
     assert not (path / "gen-000001" / "answers").exists()
     assert sorted(os.listdir(path / INDEX)) == sorted(f"{entry['index']}.json" for entry in manifest["files"].values())
-    assert len(os.listdir(path / FACTS)) == len(FILES)
+    assert len(os.listdir(path / FACTS)) == len(os.listdir(path / TRIPLES)) == len(FILES)
 
 
 def test_the_ontology_is_in_its_own_graph_and_in_the_default_graph():
+    alone = Store()
+    load_ontology(alone, named=False)
+    assert list(alone.named_graphs()) == [] and len(alone) == len(ontology_ntriples().splitlines())
     store = Store()
     load_ontology(store)
     named = {quad.triple for quad in store.quads_for_pattern(None, None, None, NamedNode(graph_iri("ontology")))}
@@ -145,17 +157,97 @@ def test_the_default_graphs_copy_of_a_quad_drops_only_its_graph_name():
     assert copy.graph_name == DefaultGraph() and copy.triple == quad.triple
 
 
-def test_a_triple_leaves_the_default_graph_only_when_no_named_graph_states_it():
-    store = Store()
-    shared, own = (
-        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:shared")),
-        (NamedNode("x:s"), NamedNode("x:p"), NamedNode("x:own")),
-    )
-    quads = [Quad(*shared, NamedNode("x:a")), Quad(*own, NamedNode("x:a")), Quad(*shared, NamedNode("x:b"))]
-    store.extend(quads + list(build_module.in_default_graph(quads)))
-    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:a")))
-    assert {quad.triple.object.value for quad in store.quads_for_pattern(None, None, None, DefaultGraph())} == {
-        "x:shared"
-    }
-    build_module._forget_unstated(store, build_module._remove_graph(store, NamedNode("x:b")))
-    assert list(store.quads_for_pattern(None, None, None, None)) == []
+SHARED_LINK = """  - from: alpha/r1
+    to: resettlement-1
+    relation: related-to
+    basis: explicit
+    quote: Adopt constructive resettlement
+"""
+
+
+def _default_graph(path, manifest) -> set:
+    database = Store.read_only(str(path / manifest["generation"] / DATABASE))
+    return {quad.triple for quad in database.quads_for_pattern(None, None, None, DefaultGraph())}
+
+
+def _rebuild(data_dir, path, manifest, stale, removed=()):
+    report = BuildReport(data_dir, path)
+    listing = file_listing(data_dir)
+    return build_generation(data_dir, path, manifest, listing, stale, list(removed), report, time.time_ns()), report
+
+
+def test_a_triple_leaves_the_default_graph_only_when_no_file_states_it(mini_data, tmp_path):
+    beta = mini_data / "plans/beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8") + SHARED_LINK, encoding="utf-8")  # alpha states it too
+    path = tmp_path / "store"
+    manifest, _ = _full_build(mini_data, path)
+    related = NamedNode(CP.relatedTo)
+    link = (NamedNode(node_iri("alpha/r1")), related, NamedNode(node_iri("beta/resettlement-1")))
+    assert Triple(*link) in _default_graph(path, manifest)
+    beta.write_text(beta.read_text(encoding="utf-8").replace(SHARED_LINK, ""), encoding="utf-8")
+    manifest, report = _rebuild(mini_data, path, manifest, ["plans/beta.yaml"])
+    assert not report.full and Triple(*link) in _default_graph(path, manifest)  # alpha still states it
+    alpha = mini_data / "plans/alpha.yaml"
+    text = alpha.read_text(encoding="utf-8")
+    alpha.write_text(text.replace("relation: related-to", "relation: feeds-into"), encoding="utf-8")
+    manifest, report = _rebuild(mini_data, path, manifest, ["plans/alpha.yaml"])
+    assert not report.full and Triple(*link) not in _default_graph(path, manifest)  # nobody states it now
+    fresh, _ = _full_build(mini_data, tmp_path / "fresh")
+    assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh", fresh)
+
+
+def test_a_removed_file_takes_its_triples_out_of_the_default_graph(mini_data, tmp_path):
+    path = tmp_path / "store"
+    manifest, _ = _full_build(mini_data, path)
+    (mini_data / "plans/alpha.yaml").unlink()
+    beta = mini_data / "plans/beta.yaml"  # alpha's links to beta go with it; nothing refers to alpha
+    manifest, report = _rebuild(mini_data, path, manifest, [], ["plans/alpha.yaml"])
+    assert not report.full and report.removed == ["plans/alpha.yaml"]
+    fresh, _ = _full_build(mini_data, tmp_path / "fresh")
+    assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh", fresh)
+    assert beta.exists()
+
+
+def test_a_rebuild_whose_old_triples_are_missing_builds_afresh(mini_data, tmp_path):
+    path = tmp_path / "store"
+    manifest, _ = _full_build(mini_data, path)
+    entry = manifest["files"]["plans/beta.yaml"]
+    (path / TRIPLES / f"{triples_key('plans/beta.yaml', entry['sha256'])}.nt").unlink()
+    plan = mini_data / "plans/beta.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("Map existing", "Review existing"), encoding="utf-8")
+    manifest, report = _rebuild(mini_data, path, manifest, ["plans/beta.yaml"])
+    assert report.full and sorted(report.parsed) == sorted(FILES)
+    fresh, _ = _full_build(mini_data, tmp_path / "fresh")
+    assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh", fresh)
+
+
+def test_a_large_full_build_loads_in_chunks_as_the_files_come(mini_data, tmp_path, monkeypatch):
+    """Past the bulk threshold the loader thread takes chunks while files are still being prepared."""
+    monkeypatch.setattr(build_module, "BULK_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(build_module, "CHUNK_BYTES", 1)  # every file a chunk of its own
+    loaded = []
+    real = Store.bulk_load
+
+    def bulk_load(self, data, **kwargs):
+        loaded.append(data)
+        return real(self, data, **kwargs)
+
+    monkeypatch.setattr(Store, "bulk_load", bulk_load)
+    path = tmp_path / "store"
+    manifest, _ = _full_build(mini_data, path)
+    assert len(loaded) == len(FILES) + 1  # the ontology, then each file
+    fresh, _ = _full_build(mini_data, tmp_path / "fresh")
+    monkeypatch.undo()
+    assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh", fresh)
+
+
+def test_a_failed_chunk_stops_the_build_with_the_databases_own_error(mini_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(build_module, "BULK_THRESHOLD_BYTES", 0)
+
+    def full(self, data, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Store, "bulk_load", full)
+    with pytest.raises(OSError, match="No space left"):
+        _full_build(mini_data, tmp_path / "store")
+    assert not [name for name in os.listdir(tmp_path / "store") if name.startswith("gen-")]

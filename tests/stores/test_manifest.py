@@ -18,6 +18,7 @@ from crossplan.graph.stores.manifest import (
     MANIFEST,
     RACY_NS,
     STORE_FORMAT,
+    TRIPLES,
     BuildReport,
     compare_listing,
     default_store_path,
@@ -27,6 +28,7 @@ from crossplan.graph.stores.manifest import (
     ontology_fingerprint,
     read_json,
     refresh_manifest,
+    triples_key,
     usable_manifest,
     write_json,
 )
@@ -45,8 +47,8 @@ def _entry(path: Path, mtime_ns: int | None = None) -> dict:
 
 @pytest.fixture
 def built(tmp_path):
-    """A data directory of two files dated an hour back, a store directory with their facts tables, and a
-    manifest that records them as built a minute ago."""
+    """A data directory of two files dated an hour back, a store directory with their facts tables and triples,
+    and a manifest that records them as built a minute ago."""
     data = tmp_path / "data"
     (data / "plans").mkdir(parents=True)
     (data / "organisations.yaml").write_text("organisations: []\n", encoding="utf-8")
@@ -56,9 +58,11 @@ def built(tmp_path):
         os.utime(data / relpath, ns=(info.st_atime_ns, info.st_mtime_ns - HOUR_NS))
     store = tmp_path / "store"
     (store / FACTS).mkdir(parents=True)
+    (store / TRIPLES).mkdir(parents=True)
     files = {relpath: _entry(data / relpath) for relpath in ("organisations.yaml", "plans/gamma.yaml")}
     for relpath, entry in files.items():
         (store / FACTS / f"{facts_key(relpath, entry['sha256'])}.json").write_text("{}", encoding="utf-8")
+        (store / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt").write_bytes(b"")
     manifest = {"generation": "gen-000001", "scanned_ns": time.time_ns() - 60 * 10**9, "files": files}
     return data, store, manifest
 
@@ -157,6 +161,20 @@ def test_a_file_whose_facts_table_is_gone_is_parsed_again(built):
     entry = manifest["files"]["organisations.yaml"]
     (store / FACTS / f"{facts_key('organisations.yaml', entry['sha256'])}.json").unlink()
     assert compare_listing(manifest, file_listing(data), data, store) == (["organisations.yaml"], [], False)
+
+
+def test_a_file_whose_triples_are_gone_is_parsed_again(built):
+    data, store, manifest = built
+    entry = manifest["files"]["plans/gamma.yaml"]
+    (store / TRIPLES / f"{triples_key('plans/gamma.yaml', entry['sha256'])}.nt").unlink()
+    assert compare_listing(manifest, file_listing(data), data, store) == (["plans/gamma.yaml"], [], False)
+
+
+def test_the_triples_key_names_the_path_the_content_and_the_format():
+    key = triples_key("plans/a.yaml", "0" * 64)
+    assert len(key) == 32 and key != facts_key("plans/a.yaml", "0" * 64)
+    assert triples_key("plans/b.yaml", "0" * 64) != key
+    assert triples_key("plans/a.yaml", "1" * 64) != key
 
 
 def test_a_manifest_is_used_only_if_this_version_built_it_for_this_data_directory(tmp_path):

@@ -9,10 +9,22 @@ import pytest
 from pyoxigraph import RdfFormat, parse
 
 from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.datafiles.reader import parse_file
 from crossplan.graph.errors import DataError
 from crossplan.graph.model.vocabulary import graph_iri
+from crossplan.graph.rdf.quads import file_quad_list
 from crossplan.graph.stores.build import build_generation
-from crossplan.graph.stores.manifest import FACTS, BuildReport, facts_key, file_listing
+from crossplan.graph.stores.manifest import (
+    FACTS,
+    INDEX,
+    TRIPLES,
+    BuildReport,
+    facts_key,
+    file_listing,
+    index_key,
+    read_json,
+    triples_key,
+)
 from crossplan.graph.stores.parsing import Parsing, checked_by_the_store, parsers
 
 FILES = ["documents.yaml", "organisations.yaml", "programmes.yaml", "plans/alpha.yaml", "plans/beta.yaml"]
@@ -88,15 +100,19 @@ def test_a_file_that_is_not_utf8_is_hashed_as_it_is_and_its_place_named(mini, tm
     ]
 
 
-def test_a_prepared_file_carries_its_named_graph_as_n_quads_and_the_same_triples_as_n_triples(mini, tmp_path):
+def test_a_prepared_file_writes_its_triples_facts_and_index_entry(mini, tmp_path):
     (tmp_path / "store").mkdir()
     parsing = Parsing(mini, tmp_path / "store", ["plans/beta.yaml"], {})
     [item] = list(parsing.prepared(None))
-    named = list(parse(item.named, format=RdfFormat.N_QUADS))
-    union = [quad.triple for quad in parse(item.union, format=RdfFormat.N_TRIPLES)]
-    assert len(named) == len(union) == item.quads > 0
-    assert {quad.graph_name.value for quad in named} == {graph_iri("beta")}
-    assert {quad.triple for quad in named} == set(union)
+    digest = parsing.hashes["plans/beta.yaml"]
+    assert item.triples == tmp_path / "store" / TRIPLES / f"{triples_key('plans/beta.yaml', digest)}.nt"
+    written = [quad.triple for quad in parse(item.triples.read_bytes(), format=RdfFormat.N_TRIPLES)]
+    parsed = parse_file(mini, "plans/beta.yaml")
+    assert len(written) == item.quads > 0
+    assert set(written) == {quad.triple for quad in file_quad_list(parsed)}
+    assert read_json(tmp_path / "store" / INDEX / f"{index_key('plans/beta.yaml', digest)}.json") == item.index
+    assert (tmp_path / "store" / FACTS / f"{facts_key('plans/beta.yaml', digest)}.json").is_file()
+    assert parsing.indexed == {"plans/beta.yaml"}
     assert item.problems == [] and not item.unreadable
     assert parsing.graphs == {"plans/beta.yaml": graph_iri("beta")}
     assert parsing.files_index["plans/beta.yaml"]["graph"] == "beta"
@@ -107,12 +123,13 @@ def test_a_prepared_file_with_problems_carries_them_and_no_triples(mini, tmp_pat
     (tmp_path / "store").mkdir()
     parsing = Parsing(mini, tmp_path / "store", ["plans/gamma.yaml"], {})
     [item] = list(parsing.prepared(None))
-    assert (item.named, item.union, item.quads) == (b"", b"", 0)
+    assert (item.triples, item.quads, parsing.indexed) == (None, 0, set())
     assert item.problems == [("mini/plans/gamma.yaml", 4, "invalid date 'soon': write YYYY, YYYY-MM or YYYY-MM-DD")]
     assert [str(problem) for problem in parsing.problems] == [
         "mini/plans/gamma.yaml:4: invalid date 'soon': write YYYY, YYYY-MM or YYYY-MM-DD"
     ]
-    assert not list((tmp_path / "store" / FACTS).iterdir())
+    for folder in (FACTS, TRIPLES, INDEX):
+        assert not list((tmp_path / "store" / folder).iterdir())
 
 
 def test_a_small_data_set_is_parsed_in_this_process():

@@ -1,0 +1,117 @@
+"""Each data file's named graph, kept as N-Triples text beside the database.
+
+The database holds each triple once, in the default graph that every query reads: the union of every file's
+triples and the ontology's. Which file states which triple (the per-file named graphs, ``graph/<plan-id>``) is kept
+as text: ``triples/<key>.nt`` per file content, written as the file is parsed, in the canonical N-Triples that
+pyoxigraph writes (one triple a line, every line break inside a term escaped). Keeping the named graphs out of the
+database halves a full build: Oxigraph writes a named-graph quad into six indexes and a default-graph triple into
+three, so storing both had cost three times raw pyoxigraph's writing of the same triples.
+
+What reads the named graphs reads these files: export (N-Quads, TriG), push, the server's in-memory copy, and a
+query that names graphs (``GRAPH``, ``FROM``), which runs on an in-memory copy holding the named graphs and the
+default graph (``graph_copy``). A rebuild compares a changed file's old and new lines, and removes a triple from
+the default graph only when no other file's lines (nor the ontology's) state it (``unstated``).
+
+The files are read back with the N-Triples parser only: nothing in them can run code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import StoreError
+from ..files import write_atomically
+from ..model.vocabulary import ONTOLOGY_IRI, graph_iri
+from ..resources import ontology_text
+from ..text import display_path
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store, Triple
+
+
+def write_triples(path: Path, data: bytes) -> None:
+    """Write a file's N-Triples (atomically: a reader never sees half of it)."""
+    write_atomically(path, lambda stream: stream.write(data), sync=False)
+
+
+def read_triples(path: Path, store: Path | None) -> bytes:
+    """Return a file's N-Triples text; StoreError naming the store (and the way out) if it is gone."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        where = display_path(store) if store is not None else display_path(path)
+        raise StoreError(
+            f"{where}: the store is damaged (a file's triples are missing: {error.strerror or error}); "
+            "run `crossplan build --rebuild`"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def ontology_ntriples() -> bytes:
+    """The ontology's triples as canonical N-Triples (the default graph holds them too)."""
+    from pyoxigraph import RdfFormat, parse, serialize
+
+    triples = parse(ontology_text(), format=RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI)
+    return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+
+
+def parse_triples(data: bytes) -> Iterator[Triple]:
+    """Read N-Triples text back into triples (the parser only: nothing in it can run code)."""
+    from pyoxigraph import RdfFormat, parse
+
+    for quad in parse(data, format=RdfFormat.N_TRIPLES):
+        yield quad.triple
+
+
+def unstated(gone: set[bytes], others: Iterable[bytes]) -> set[bytes]:
+    """Return the lines of ``gone`` that no text of ``others`` states (each text N-Triples, a triple a line)."""
+    left = set(gone)
+    for data in others:
+        if not left:
+            break
+        if len(left) < 64:  # a few lines: look for each in the text, without splitting it
+            left = {line for line in left if not _contains_line(data, line)}
+        else:
+            left.difference_update(data.split(b"\n"))
+    return left
+
+
+def _contains_line(data: bytes, line: bytes) -> bool:
+    start = data.find(line)
+    while start != -1:
+        end = start + len(line)
+        if (start == 0 or data[start - 1] == 10) and (end == len(data) or data[end] == 10):
+            return True
+        start = data.find(line, start + 1)
+    return False
+
+
+def lines_of(data: bytes) -> set[bytes]:
+    """The lines of N-Triples text, as a set (blank lines left out)."""
+    return {line for line in data.split(b"\n") if line}
+
+
+def load_lines(store: Store, lines: Iterable[bytes], graph=None) -> None:
+    """Load N-Triples lines into one graph of ``store`` (the default graph unless ``graph`` is given)."""
+    from pyoxigraph import DefaultGraph, RdfFormat
+
+    data = b"\n".join(lines)
+    if data:
+        store.load(data + b"\n", format=RdfFormat.N_TRIPLES, to_graph=graph if graph is not None else DefaultGraph())
+
+
+def graph_copy(texts: Iterable[tuple[str, bytes]]) -> Store:
+    """Return an in-memory store holding each (graph IRI, N-Triples) text in its named graph, the ontology in its
+    own, and their union in the default graph: the dataset the contract describes, for queries that name graphs."""
+    from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+
+    memory = Store()
+    ontology = ontology_ntriples()
+    for name, data in [(graph_iri("ontology"), ontology), *texts]:
+        if data:
+            memory.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+            memory.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    return memory
