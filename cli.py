@@ -6,6 +6,7 @@ package and prints the result. Heavy libraries are imported inside the commands 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -104,6 +105,10 @@ class CrossplanGroup(click.Group):
     def invoke(self, ctx):
         from .graph.errors import CrossplanError, DataError
 
+        # Fewer collections of the cyclic garbage collector (as mypy does): a command reads tens of thousands of
+        # small lists and strings (the per-file tables at a million triples), none of them cyclic, and the default
+        # thresholds re-walk them over and over; this makes `duplicates`, `overdue` and `stats` a quarter quicker.
+        gc.set_threshold(100_000, 50, 100)
         try:
             return super().invoke(ctx)
         except DataError as error:

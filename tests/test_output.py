@@ -23,3 +23,31 @@ def test_ids_break_only_after_their_slash_and_never_inside_a_word():
 def test_a_word_wider_than_the_whole_table_is_still_cut_to_fit():
     table = render_table(["item"], [["x" * 200]], width=80)
     assert all(len(line) <= 80 for line in table.splitlines())
+
+
+def test_plain_prose_wraps_exactly_as_the_id_wrapper_does():
+    """The quick path for prose (``_greedy_wrap``) gives the wrapper's very lines, or leaves the text to it."""
+    import random
+
+    from crossplan.graph.output import _WRAPPER_FOR, _greedy_wrap
+
+    plain = ["a", "to", "the", "children", "resettlement", "co-ordinate", "x" * 30, "\u00e9t\u00e9", "(r1),"]
+    awkward = [*plain, "/", "yj/r1", " ", "  ", "\u00a0", "\u2003", "-"]
+    chance = random.Random(19)
+    quick = 0
+    for number in range(20_000):
+        pieces = plain if number % 2 else awkward
+        text = " ".join(chance.choice(pieces) for _ in range(chance.randint(1, 40)))
+        width = chance.randint(1, 60)
+        lines = _greedy_wrap(text, width)
+        if lines is not None:
+            quick += 1
+            assert lines == _WRAPPER_FOR[width].wrap(text), (text, width)
+    assert quick > 1_000  # the quick path was taken often enough to mean something
+
+
+def test_the_pieces_of_a_cell_are_its_words_and_the_parts_of_its_ids():
+    from crossplan.graph.output import _IdWrapper, _pieces
+
+    for text in ["plain words  here", " a\u00a0b\u2003c\td ", "yj-blueprint/custody-1 and hmip/r1", "", "   ", "a/ b"]:
+        assert _pieces(text) == [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()], text
