@@ -74,6 +74,7 @@ from .manifest import (
     facts_key,
     file_listing,
     graph_name_of,
+    read_json,
     refresh_manifest,
     triples_key,
     usable_manifest,
@@ -182,7 +183,18 @@ class CrossplanStore:
 
     def _file_triples(self, relpath: str, entry: dict) -> bytes:
         assert self.path is not None
-        return read_triples(self.path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt", self.path)
+        path = self.path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt"
+        try:
+            return path.read_bytes()
+        except OSError:
+            current = read_json(self.path / MANIFEST) or {}
+            if self.generation is not None and current.get("generation") not in (None, self.generation.name):
+                # a build since this store was opened has retired the files only this generation used
+                raise StoreError(
+                    f"{display_path(self.path)}: the store was rebuilt while this command was reading it; "
+                    "run the command again"
+                ) from None
+            return read_triples(path, self.path)  # gone from the current generation: the store is damaged
 
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[dict[str, Any]]:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values.
@@ -253,16 +265,7 @@ def open_store(
                 refresh_manifest(path, manifest)
             report.reused = list(listing)
             report.seconds = time.perf_counter() - started
-            return CrossplanStore(
-                opened[0],
-                data_dir,
-                path,
-                report,
-                opened[1],
-                path / manifest["generation"],
-                manifest["files"],
-                graphs_stored=False,
-            )
+            return _on_disk(opened, data_dir, path, report, manifest)
 
     building = ExitStack()
     try:
@@ -303,16 +306,16 @@ def open_store(
     if opened is None:
         raise StoreError(f"{display_path(path)}: the store changed while it was being opened; try again")
     report.seconds = time.perf_counter() - started
-    return CrossplanStore(
-        opened[0],
-        data_dir,
-        path,
-        report,
-        opened[1],
-        path / manifest["generation"],
-        manifest["files"],
-        graphs_stored=False,
-    )
+    return _on_disk(opened, data_dir, path, report, manifest)
+
+
+def _on_disk(
+    opened: tuple[Store, IO[bytes]], data_dir: Path, path: Path, report: BuildReport, manifest: dict
+) -> CrossplanStore:
+    """The store of an opened generation: its database (the default graph) and the files' named graphs beside it."""
+    database, hold = opened
+    generation = path / manifest["generation"]
+    return CrossplanStore(database, data_dir, path, report, hold, generation, manifest["files"], graphs_stored=False)
 
 
 def _open_generation(path: Path, generation: str) -> tuple[Store, IO[bytes]] | None:

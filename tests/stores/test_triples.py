@@ -115,3 +115,15 @@ def test_a_graph_query_on_a_store_whose_triples_are_gone_names_the_damage(mini_d
     reopened = open_store(mini_data, path)  # the next open parses that file again and writes its triples
     assert reopened.report.parsed == ["plans/alpha.yaml"]
     assert len(reopened.graph_triples(graph_iri("alpha"))) > 0
+
+
+def test_a_store_rebuilt_while_a_command_reads_it_says_so(mini_data, tmp_path):
+    path = tmp_path / "store"
+    reader = open_store(mini_data, path)
+    plan = mini_data / "plans/beta.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("Map existing", "Review existing"), encoding="utf-8")
+    rebuilt = open_store(mini_data, path)  # a new generation; beta's old triples are no longer used, and go
+    assert rebuilt.report.parsed == ["plans/beta.yaml"]
+    with pytest.raises(StoreError, match="the store was rebuilt while this command was reading it; run the command"):
+        reader.graph_triples(graph_iri("beta"))
+    assert reader.graph_triples(graph_iri("alpha"))  # what is still there is read as it was
