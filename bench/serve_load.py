@@ -178,7 +178,7 @@ def compare_with_memory(url: str, data: Path, runs: int = 30) -> dict:
     from crossplan.graph.model.vocabulary import PREFIXES
     from crossplan.graph.stores.embedded import open_store
 
-    memory = open_store(data).graph_store()  # what the server holds: the named graphs and their union
+    memory = open_store(data).memory_copy()  # what the server holds: the named graphs and their union
     # http.client on one kept-alive connection: requests' own overhead (a few ms) would swamp a sub-ms query
     address = urlsplit(url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)

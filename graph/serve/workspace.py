@@ -121,7 +121,7 @@ def load_generation(data_dir: Path | None, store_path: Path | None, number: int)
     on_disk = open_store(data_dir, store_path)
     quads = 2 * len(on_disk.oxigraph)  # the copy holds each triple twice: in its named graph and the default graph
     if quads <= MEMORY_LIMIT:
-        memory = on_disk.graph_store()
+        memory = on_disk.memory_copy()
         store = ServedStore(memory, on_disk.data_dir, tables=on_disk.fact_tables())
         quads = len(memory)
         in_memory = True

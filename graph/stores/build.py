@@ -14,6 +14,7 @@ import queue
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,8 @@ from .manifest import (
 )
 from .parsing import Parsing, checked_by_the_store, parsers
 from .triples import (
+    GRAPHS,
+    carry_graph_database,
     lines_of,
     load_lines,
     ontology_ntriples,
@@ -97,6 +100,7 @@ def build_generation(
         (directory / LOCK).touch()
         database = str(directory / DATABASE)
         graphs = parsing.graphs
+        updated = None
         if manifest is None:
             # A full build parses the files in worker processes (``_prepare``): each gives back its hash, index entry
             # and problems, and writes its facts table and its N-Triples, which the bulk loader reads as they come
@@ -121,7 +125,7 @@ def build_generation(
                 gc.collect()
                 shutil.rmtree(directory, ignore_errors=True)
                 return build_generation(data_dir, path, None, listing, sorted(listing), [], report, scanned_ns)
-            bulk = updated
+            bulk = updated.bulk
         store.flush()
         if bulk:
             # The bulk loader writes each batch as its own overlapping files, which every later read must consult:
@@ -138,6 +142,10 @@ def build_generation(
             if relpath not in parsing.indexed:
                 write_json(path / INDEX / f"{key}.json", parsing.files_index[relpath], sync=False)
         store = None  # closes the database before it is published
+        if updated is not None and manifest is not None:  # a rebuild carries the database of named graphs over
+            old_graphs = path / manifest["generation"] / GRAPHS
+            if (old_graphs / "CURRENT").exists():
+                _carry_graphs(path, old_graphs, directory / GRAPHS, old_files, new_files, updated)
         new_manifest = {
             "format": STORE_FORMAT,
             "ontology": ontology_fingerprint(),
@@ -222,12 +230,23 @@ def _texts(prepared: Iterable, report: BuildReport) -> Iterator[bytes]:
             yield item.triples.read_bytes()
 
 
+@dataclass
+class _Update:
+    """What a rebuild changed: whether it went through the bulk loader (the store is worth compacting), the default
+    graph's removed and added lines, and each changed file's new N-Triples."""
+
+    bulk: bool
+    gone: set[bytes]
+    added: set[bytes]
+    texts: dict[str, bytes]
+
+
 def _update_graphs(
     store: Store, parsed_files: list, removed: list[str], old_files: dict, report: BuildReport, path: Path, hashes: dict
-) -> bool | None:
+) -> _Update | None:
     """Bring a copy of the current store up to date: the changed and removed files' old triples out, their new
-    ones in. Return whether the additions went through the bulk loader (so the store is worth compacting), or None
-    when a changed file's old triples are missing (the store must be built afresh).
+    ones in. Return what changed, or None when a changed file's old triples are missing (the store must be built
+    afresh).
 
     A changed file usually changes a few triples, so the default graph is updated by the difference of the file's
     old and new N-Triples lines; a line that leaves is removed only when no other file (nor the ontology) states it.
@@ -237,11 +256,13 @@ def _update_graphs(
     changed = {parsed.relpath for parsed in parsed_files} | set(removed)
     new_lines: set[bytes] = set()
     old_lines: set[bytes] = set()
+    texts = {}
     for parsed in parsed_files:
         data, count = file_ntriples(parsed)
         report.quads_added += count
         digest = hashes[parsed.relpath]
         write_triples(triples_dir / f"{triples_key(parsed.relpath, digest)}.nt", data)
+        texts[parsed.relpath] = data
         lines = lines_of(data)
         new_lines |= lines
         if old_files.get(parsed.relpath, {}).get("sha256") == digest:  # the same content (its triples were gone)
@@ -273,7 +294,23 @@ def _update_graphs(
         store.bulk_load(b"\n".join(added) + b"\n", format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     else:
         load_lines(store, added)
-    return bulk
+    return _Update(bulk, gone, added, texts)
+
+
+def _carry_graphs(path: Path, old: Path, new: Path, old_files: dict, new_files: dict, updated: _Update) -> None:
+    """Carry the database of named graphs over to the new generation: each graph a changed or removed file was in is
+    dropped and loaded again from the new texts of the files now in it (a graph may gather several files)."""
+    changed = set(updated.texts) | {relpath for relpath in old_files if relpath not in new_files}
+    dropped = {old_files[relpath]["graph"] for relpath in changed if relpath in old_files}
+    refilled = dropped | {new_files[relpath]["graph"] for relpath in updated.texts}
+    texts = []
+    for relpath, entry in sorted(new_files.items()):
+        if entry["graph"] in refilled:
+            data = updated.texts.get(relpath)
+            if data is None:
+                data = read_triples(path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt", path)
+            texts.append((entry["graph"], data))
+    carry_graph_database(old, new, sorted(dropped), texts, updated.gone, updated.added)
 
 
 def in_default_graph(quads: Iterable[Quad]) -> Iterator[Quad]:

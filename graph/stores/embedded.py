@@ -13,9 +13,10 @@ graph, their union with the ontology. The database holds the default graph only,
 named graph is its N-Triples text in ``triples/`` (``stores/triples.py``). Oxigraph writes a named-graph quad into
 six indexes and a default-graph triple into three, so keeping both in the database had made a full build three
 times raw pyoxigraph's load of the same triples; and its "default graph as the union of the named graphs" mode had
-cost queries 1.3–1.7× at a million triples. A query that names graphs (``GRAPH``, ``FROM``) runs on an in-memory
-copy holding the named graphs and their union, read from those files (``graph_store``), as does the server;
-export (N-Quads, TriG) and push read the files themselves. A rebuild updates the default graph by the difference of a changed file's old and
+cost queries 1.3–1.7× at a million triples. A query that names graphs (``GRAPH``, ``FROM``) runs on a second
+database of the generation, ``graphs/``, holding the named graphs and their union (``graph_store``): made from those
+files by the first such query, carried over by each rebuild. The server answers from an in-memory copy of it
+(``memory_copy``); export (N-Quads, TriG) and push read the files themselves. A rebuild updates the default graph by the difference of a changed file's old and
 new lines, and removes a triple only when no other file still states it.
 
 Beside the database, the manifest and the index, ``facts/`` holds per file content the few columns the whole-graph
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -80,7 +82,15 @@ from .manifest import (
     usable_manifest,
 )
 from .protocol import GraphStore
-from .triples import graph_copy, ontology_ntriples, parse_triples, read_triples
+from .triples import (
+    GRAPHS,
+    build_graph_database,
+    graph_copy,
+    ontology_ntriples,
+    parse_triples,
+    read_triples,
+    remove_leftovers,
+)
 
 if TYPE_CHECKING:
     from pyoxigraph import Store, Triple
@@ -151,17 +161,45 @@ class CrossplanStore:
     def graph_store(self) -> Store:
         """Return a database holding every named graph and, in its default graph, their union.
 
-        For an on-disk store this is an in-memory copy read from the files' N-Triples, made once per object (about
-        a second per 100,000 triples): only queries that name graphs, and the server, need it.
+        For an on-disk store this is the generation's second database, ``graphs/``: made from the files' N-Triples
+        by the first query that needs it (about as long as a build's load), then opened in milliseconds, and
+        carried over by rebuilds. Where it cannot be written (a read-only cache, a full disk) the in-memory copy
+        (``memory_copy``) stands in.
         """
         if self.graphs_stored:
             return self.oxigraph
         if self._graph_copy is None:
-            self._graph_copy = graph_copy(
-                (entry["graph"], self._file_triples(relpath, entry))
-                for relpath, entry in sorted(self._entries().items())
-            )
+            self._graph_copy = self._graph_database()
         return self._graph_copy
+
+    def memory_copy(self) -> Store:
+        """Return an in-memory database of every named graph and their union (what the server answers from)."""
+        if self.graphs_stored:
+            return self.oxigraph
+        return graph_copy(self._graph_texts())
+
+    def _graph_texts(self) -> Iterator[tuple[str, bytes]]:
+        for relpath, entry in sorted(self._entries().items()):
+            yield entry["graph"], self._file_triples(relpath, entry)
+
+    def _graph_database(self) -> Store:
+        from pyoxigraph import Store
+
+        assert self.generation is not None and self.path is not None
+        directory = self.generation / GRAPHS
+        try:
+            if not (directory / "CURRENT").exists():
+                with exclusive_lock(self.generation / f"{GRAPHS}.lock"):
+                    if not (directory / "CURRENT").exists():
+                        remove_leftovers(self.generation)
+                        build_graph_database(directory, self._graph_texts)
+            return Store.read_only(str(directory))
+        except (OSError, RuntimeError) as error:
+            if is_damage(error):
+                raise StoreError(damaged_store_message(self.path, error)) from None
+            if isinstance(error, RuntimeError) and not is_disk_full(error):
+                raise
+            return graph_copy(self._graph_texts())  # cannot be written here: answered from memory instead
 
     def graph_triples(self, graph: str) -> list[Triple]:
         """Return the triples of one named graph (a data file's, or the ontology's)."""

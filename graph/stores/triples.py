@@ -7,17 +7,24 @@ pyoxigraph writes (one triple a line, every line break inside a term escaped). K
 database halves a full build: Oxigraph writes a named-graph quad into six indexes and a default-graph triple into
 three, so storing both had cost three times raw pyoxigraph's writing of the same triples.
 
-What reads the named graphs reads these files: export (N-Quads, TriG), push, the server's in-memory copy, and a
-query that names graphs (``GRAPH``, ``FROM``), which runs on an in-memory copy holding the named graphs and the
-default graph (``graph_copy``). A rebuild compares a changed file's old and new lines, and removes a triple from
-the default graph only when no other file's lines (nor the ontology's) state it (``unstated``).
+What reads the named graphs reads these files: export (N-Quads, TriG), push, and the server's in-memory copy
+(``graph_copy``). A query that names graphs (``GRAPH``, ``FROM``) runs on a second database of the generation,
+``graphs/``, holding the named graphs and their union: made from these files on the first such query
+(``build_graph_database``, about as long as the old double build) and carried over by a rebuild
+(``carry_graph_database``: a checkpoint with the changed graphs replaced), so only the first costs. A rebuild compares
+a changed file's old and new lines, and removes a triple from the default graph only when no other file's lines (nor
+the ontology's) state it (``unstated``).
 
 The files are read back with the N-Triples parser only: nothing in them can run code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import gc
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,3 +122,105 @@ def graph_copy(texts: Iterable[tuple[str, bytes]]) -> Store:
             memory.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
             memory.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     return memory
+
+
+GRAPHS = "graphs"  # in a generation: the database of its named graphs and their union, made on first need
+CHUNK_BYTES = 32_000_000  # loaded at a time into that database
+
+
+def build_graph_database(directory: Path, texts: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
+    """Write the database of the named graphs into ``directory``: each (graph IRI, N-Triples) text that ``texts()``
+    gives in its named graph, the ontology in its own, and their union in the default graph.
+
+    It is built beside ``directory`` and renamed into place once complete, so a reader finds all of it or none; a
+    failure (a full disk) leaves nothing behind.
+    """
+    from pyoxigraph import DefaultGraph, RdfFormat, Store
+
+    scratch = directory.with_name(f".{directory.name}-{os.getpid()}-{secrets.token_hex(4)}")
+    store: Store | None = None
+    try:
+        store = Store(str(scratch))
+        ontology = (graph_iri("ontology"), ontology_ntriples())
+        # N-Triples end every line with " .\n" and escape every line break inside a term: naming the graph there
+        # turns a file's text into N-Quads
+        named = (data.replace(b" .\n", b" <" + name.encode("utf-8") + b"> .\n") for name, data in [ontology, *texts()])
+        for chunk in _chunks(named):
+            store.bulk_load(chunk, format=RdfFormat.N_QUADS)
+        for chunk in _chunks(data for _, data in [ontology, *texts()]):
+            store.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+        store.flush()
+        store.optimize()
+        store = None  # closed before it is published
+        os.rename(scratch, directory)
+    except BaseException:
+        store = None
+        gc.collect()
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def carry_graph_database(
+    old: Path,
+    new: Path,
+    dropped: Iterable[str],
+    texts: Iterable[tuple[str, bytes]],
+    gone: set[bytes],
+    added: set[bytes],
+) -> None:
+    """Carry a generation's database of named graphs over to the next: a checkpoint of ``old`` (hard links) with the
+    ``dropped`` graphs removed, each (graph IRI, N-Triples) text of ``texts`` loaded into its graph, and the default
+    graph's ``gone`` and ``added`` lines applied. It is only a cache: on any failure the new one is left out (the
+    first query that needs it makes it again)."""
+    from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+
+    store: Store | None = None
+    try:
+        Store.read_only(str(old)).backup(str(new))
+        store = Store(str(new))
+        for name in dropped:
+            store.remove_graph(NamedNode(name))
+        for name, data in texts:
+            if data:
+                store.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
+        for triple in parse_triples(b"\n".join(gone) + b"\n" if gone else b""):
+            store.remove(Quad(triple.subject, triple.predicate, triple.object))
+        load_lines(store, added)
+        store.flush()
+        store = None
+    except (OSError, RuntimeError, ValueError, SyntaxError):
+        store = None
+        gc.collect()
+        shutil.rmtree(new, ignore_errors=True)
+
+
+def remove_leftovers(generation: Path) -> None:
+    """Remove half-built databases of named graphs that a crashed process left in a generation."""
+    for name in os.listdir(generation):
+        if name.startswith(f".{GRAPHS}-"):
+            pid = name.split("-")[1]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(generation / name, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
+def _chunks(texts: Iterable[bytes]) -> Iterator[bytes]:
+    pending: list[bytes] = []
+    held = 0
+    for text in texts:
+        pending.append(text)
+        held += len(text)
+        if held >= CHUNK_BYTES:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)

@@ -3,15 +3,23 @@ the named graphs, and which removed lines no other file states."""
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+import subprocess
+
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, Triple, parse
 
 from crossplan.graph.errors import StoreError
 from crossplan.graph.model.vocabulary import ONTOLOGY_IRI, graph_iri
 from crossplan.graph.resources import ontology_text
+from crossplan.graph.stores import embedded as embedded_module
 from crossplan.graph.stores.embedded import open_store
 from crossplan.graph.stores.manifest import TRIPLES, triples_key
 from crossplan.graph.stores.triples import (
+    GRAPHS,
+    build_graph_database,
     graph_copy,
     lines_of,
     load_lines,
@@ -127,3 +135,108 @@ def test_a_store_rebuilt_while_a_command_reads_it_says_so(mini_data, tmp_path):
     with pytest.raises(StoreError, match="the store was rebuilt while this command was reading it; run the command"):
         reader.graph_triples(graph_iri("beta"))
     assert reader.graph_triples(graph_iri("alpha"))  # what is still there is read as it was
+
+
+GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+SHARED_LINK = """  - from: alpha/r1
+    to: resettlement-1
+    relation: related-to
+    basis: explicit
+    quote: Adopt constructive resettlement
+"""
+
+
+def _every_quad(directory) -> set:
+    return set(Store.read_only(str(directory)).quads_for_pattern(None, None, None, None))
+
+
+def _graph_names(quads) -> set[str]:
+    return {quad.graph_name.value for quad in quads if isinstance(quad.graph_name, NamedNode)}
+
+
+def _fresh_graph_database(store, directory):
+    build_graph_database(directory, store._graph_texts)
+    return _every_quad(directory)
+
+
+def test_a_graph_query_makes_the_database_of_named_graphs_once(mini_data, tmp_path, monkeypatch):
+    store = open_store(mini_data, tmp_path / "store")
+    assert not (store.generation / GRAPHS).exists()
+    first = store.select(GRAPH_COUNTS)
+    assert (store.generation / GRAPHS / "CURRENT").exists()
+    assert _graph_names(_every_quad(store.generation / GRAPHS)) >= {
+        graph_iri("alpha"),
+        graph_iri("ontology"),
+    }
+
+    def again(*args):
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(embedded_module, "build_graph_database", again)
+    assert open_store(mini_data, tmp_path / "store").select(GRAPH_COUNTS) == first
+
+
+def test_a_rebuild_carries_the_database_of_named_graphs_over(mini_data, tmp_path):
+    path = tmp_path / "store"
+    open_store(mini_data, path).select(GRAPH_COUNTS)
+    beta = mini_data / "plans/beta.yaml"
+    text = beta.read_text(encoding="utf-8").replace("Map existing", "Review existing") + SHARED_LINK
+    beta.write_text(text, encoding="utf-8")  # a changed text, and a triple alpha states too
+    store = open_store(mini_data, path)
+    assert store.report.parsed == ["plans/beta.yaml"]
+    carried = store.generation / GRAPHS
+    assert (carried / "CURRENT").exists()  # carried over by the rebuild, before any query asks
+    assert _every_quad(carried) == _fresh_graph_database(store, tmp_path / "fresh-1")
+    beta.write_text(text.replace(SHARED_LINK, ""), encoding="utf-8")  # alpha still states the link
+    (mini_data / "plans/gamma.yaml").write_text("plan:\n  id: gamma\n  title: Gamma\n", encoding="utf-8")
+    store = open_store(mini_data, path)
+    assert _every_quad(store.generation / GRAPHS) == _fresh_graph_database(store, tmp_path / "fresh-2")
+    (mini_data / "plans/gamma.yaml").unlink()
+    store = open_store(mini_data, path)
+    assert store.report.removed == ["plans/gamma.yaml"]
+    quads = _every_quad(store.generation / GRAPHS)
+    assert quads == _fresh_graph_database(store, tmp_path / "fresh-3")
+    assert graph_iri("beta") in _graph_names(quads) and graph_iri("gamma") not in _graph_names(quads)
+
+
+def test_where_the_database_of_named_graphs_cannot_be_written_memory_answers(mini_data, tmp_path, monkeypatch):
+    store = open_store(mini_data, tmp_path / "store")
+    expected = store.select(GRAPH_COUNTS)
+    fresh = open_store(mini_data, tmp_path / "store")
+    shutil.rmtree(fresh.generation / GRAPHS)
+
+    def read_only(*args):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(embedded_module, "build_graph_database", read_only)
+    assert fresh.select(GRAPH_COUNTS) == expected
+    assert not (fresh.generation / GRAPHS).exists()
+
+
+def test_a_full_disk_while_making_it_leaves_nothing_and_memory_answers(mini_data, tmp_path, monkeypatch):
+    store = open_store(mini_data, tmp_path / "store")
+    real = Store.bulk_load
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Store, "bulk_load", full)
+    counts = store.select(GRAPH_COUNTS)
+    monkeypatch.setattr(Store, "bulk_load", real)
+    assert {row["g"] for row in counts} == {*store.data_graphs(), graph_iri("ontology")}
+    assert [name for name in os.listdir(store.generation) if name.startswith((GRAPHS, f".{GRAPHS}"))] == [
+        f"{GRAPHS}.lock"
+    ]
+
+
+def test_a_half_made_database_of_a_process_that_died_is_removed(mini_data, tmp_path):
+    store = open_store(mini_data, tmp_path / "store")
+    finished = subprocess.run(["true"], check=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    leftover = store.generation / f".{GRAPHS}-{dead.pid}-0000"
+    leftover.mkdir()
+    mine = store.generation / f".{GRAPHS}-{os.getpid()}-1111"  # this process is alive: not touched
+    mine.mkdir()
+    assert finished.returncode == 0 and store.select(GRAPH_COUNTS)
+    assert not leftover.exists() and mine.exists()
