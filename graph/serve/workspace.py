@@ -48,7 +48,15 @@ class ServedStore(CrossplanStore):
         if origin is None:
             super().__init__(oxigraph, data_dir, None, tables=tables)
         else:
-            super().__init__(oxigraph, data_dir, origin.path, files=origin.files, tables=tables, graphs_stored=False)
+            super().__init__(
+                oxigraph,
+                data_dir,
+                origin.path,
+                generation=origin.generation,
+                files=origin.files,
+                tables=tables,
+                graphs_stored=False,
+            )
         self._origin = origin  # keeps the on-disk generation (and its shared lock) alive when answered from disk
         self._memory: dict = {}
         self._memory_lock = threading.Lock()

@@ -149,3 +149,18 @@ def test_the_app_answers_through_starlettes_test_client(mini_data, tmp_path, mon
         headers={"authorization": "Bearer a-good-token-of-some-length"},
     )
     assert refused.status_code == 403 and "--allow-edits" in refused.json()["error"]
+
+
+def test_a_generation_too_large_for_memory_answers_graph_queries_from_disk(mini_data, tmp_path, monkeypatch):
+    from crossplan.graph.model.vocabulary import graph_iri
+    from crossplan.graph.serve import workspace
+
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    in_memory = workspace.load_generation(mini_data, tmp_path / "store", 1)
+    monkeypatch.setattr(workspace, "MEMORY_LIMIT", 0)
+    on_disk = workspace.load_generation(mini_data, tmp_path / "store", 2)
+    assert in_memory.in_memory and not on_disk.in_memory
+    assert on_disk.store.data_graphs() == in_memory.store.data_graphs()
+    counts = {row["g"]: row["n"] for row in on_disk.store.select(query)}
+    assert counts == {row["g"]: row["n"] for row in in_memory.store.select(query)}
+    assert set(counts) == {*in_memory.store.data_graphs(), graph_iri("ontology")}
