@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from ..errors import StoreError
 from ..model.vocabulary import graph_iri
 from ..progress import track
-from ..rdf.quads import file_ntriples
 from ..text import display_path
 from .locks import try_lock
 from .manifest import (
@@ -40,19 +39,20 @@ from .manifest import (
     ontology_fingerprint,
     read_json,
     triples_key,
+    triples_path,
     write_json,
 )
 from .parsing import Parsing, checked_by_the_store, parsers
 from .triples import (
     GRAPHS,
     carry_graph_database,
+    chunks,
     lines_of,
     load_lines,
     ontology_ntriples,
-    parse_triples,
     read_triples,
+    remove_lines,
     unstated,
-    write_triples,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 # Below this many new quads a changed file is added in one transaction; above it the bulk loader is quicker.
 BULK_THRESHOLD = 20_000
 BULK_THRESHOLD_BYTES = 500_000  # the same for a full build, in bytes of YAML (about 20,000 quads)
-CHUNK_BYTES = 32_000_000  # a full build loads this much N-Triples (about 180,000 triples) at a time
 
 
 def build_generation(
@@ -80,7 +79,8 @@ def build_generation(
     old_files = manifest["files"] if manifest else {}
     parsing = Parsing(data_dir, path, stale, {})
     if manifest is not None:
-        parsed_files = list(track(parsing, "Parsing YAML", unit="files"))
+        for _ in track(parsing, "Parsing YAML", unit="files"):
+            pass  # each file's hash, graph, index entry and N-Triples are kept by ``parsing``
         # Most edits keep every id the changed files defined and refer only to ids that exist: the previous generation
         # settles that without reading the other files' index entries; anything else is checked against them all.
         if parsing.problems or parsing.unreadable or not checked_by_the_store(path, manifest, parsing, removed):
@@ -119,7 +119,7 @@ def build_generation(
         else:
             Store.read_only(str(path / manifest["generation"] / DATABASE)).backup(database)
             store = Store(database)
-            updated = _update_graphs(store, parsed_files, removed, old_files, report, path, parsing.hashes)
+            updated = _update_graphs(store, parsing.texts, removed, old_files, report, path, parsing.hashes)
             if updated is None:  # a file's old triples are missing: what to remove cannot be known
                 store = None
                 gc.collect()
@@ -133,14 +133,11 @@ def build_generation(
             store.optimize()
 
         new_files = {relpath: entry for relpath, entry in old_files.items() if relpath not in removed}
-        (path / INDEX).mkdir(exist_ok=True)
         for relpath, graph in graphs.items():
             size, mtime = listing[relpath]
             digest = parsing.hashes[relpath]
             key = index_key(relpath, digest)
             new_files[relpath] = {"size": size, "mtime_ns": mtime, "sha256": digest, "graph": graph, "index": key}
-            if relpath not in parsing.indexed:
-                write_json(path / INDEX / f"{key}.json", parsing.files_index[relpath], sync=False)
         store = None  # closes the database before it is published
         if updated is not None and manifest is not None:  # a rebuild carries the database of named graphs over
             old_graphs = path / manifest["generation"] / GRAPHS
@@ -177,7 +174,7 @@ def _bulk_load(store: Store, prepared: Iterable, report: BuildReport, size: int)
 
     Only the default graph is written: the named graphs are the files' N-Triples themselves
     (``stores/triples.py``), which the workers write. No Python term is made for any triple. A large set is loaded
-    in chunks of about ``CHUNK_BYTES`` by a thread of its own (pyoxigraph lets go of the GIL while it loads), so the
+    in chunks of about ``triples.CHUNK_BYTES`` by a thread of its own (pyoxigraph lets go of the GIL while it loads), so the
     database sorts and writes one chunk while the workers parse the YAML of the next: the bulk loader otherwise
     keeps a million triples in one batch and does all its writing after the last file is parsed.
     """
@@ -187,11 +184,11 @@ def _bulk_load(store: Store, prepared: Iterable, report: BuildReport, size: int)
     if size <= BULK_THRESHOLD_BYTES:  # the bulk loader's fixed cost (threads, files, syncs) dwarfs a small set's
         store.load(b"".join(texts), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
         return
-    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+    chunks_to_load: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
     failed: list[BaseException] = []
 
     def load() -> None:
-        while (chunk := chunks.get()) is not None:
+        while (chunk := chunks_to_load.get()) is not None:
             if not failed:
                 try:
                     store.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
@@ -201,20 +198,12 @@ def _bulk_load(store: Store, prepared: Iterable, report: BuildReport, size: int)
     loader = threading.Thread(target=load, name="crossplan-bulk-load", daemon=True)
     loader.start()
     try:
-        pending: list[bytes] = []
-        held = 0
-        for text in texts:
+        for chunk in chunks(texts):
             if failed:
                 break
-            pending.append(text)
-            held += len(text)
-            if held >= CHUNK_BYTES:
-                chunks.put(b"".join(pending))
-                pending, held = [], 0
-        if pending and not failed:
-            chunks.put(b"".join(pending))
+            chunks_to_load.put(chunk)
     finally:
-        chunks.put(None)
+        chunks_to_load.put(None)
         loader.join()
     if failed:
         raise failed[0]
@@ -242,58 +231,49 @@ class _Update:
 
 
 def _update_graphs(
-    store: Store, parsed_files: list, removed: list[str], old_files: dict, report: BuildReport, path: Path, hashes: dict
+    store: Store,
+    texts: dict[str, bytes],
+    removed: list[str],
+    old_files: dict,
+    report: BuildReport,
+    path: Path,
+    hashes: dict,
 ) -> _Update | None:
-    """Bring a copy of the current store up to date: the changed and removed files' old triples out, their new
-    ones in. Return what changed, or None when a changed file's old triples are missing (the store must be built
-    afresh).
+    """Bring a copy of the current store up to date: the changed and removed files' old triples out, the new
+    N-Triples of the changed files (``texts``, by path) in. Return what changed, or None when a changed file's old
+    triples are missing (the store must be built afresh).
 
     A changed file usually changes a few triples, so the default graph is updated by the difference of the file's
     old and new N-Triples lines; a line that leaves is removed only when no other file (nor the ontology) states it.
     """
-    triples_dir = path / TRIPLES
-    triples_dir.mkdir(exist_ok=True)
-    changed = {parsed.relpath for parsed in parsed_files} | set(removed)
+    changed = set(texts) | set(removed)
     new_lines: set[bytes] = set()
     old_lines: set[bytes] = set()
-    texts = {}
-    for parsed in parsed_files:
-        data, count = file_ntriples(parsed)
-        report.quads_added += count
-        digest = hashes[parsed.relpath]
-        write_triples(triples_dir / f"{triples_key(parsed.relpath, digest)}.nt", data)
-        texts[parsed.relpath] = data
+    for relpath, data in texts.items():
+        report.quads_added += data.count(b"\n")
         lines = lines_of(data)
         new_lines |= lines
-        if old_files.get(parsed.relpath, {}).get("sha256") == digest:  # the same content (its triples were gone)
+        if old_files.get(relpath, {}).get("sha256") == hashes[relpath]:  # the same content (its triples were gone)
             old_lines |= lines
     for relpath in sorted(changed):
         entry = old_files.get(relpath)
         if entry is not None and entry["sha256"] != hashes.get(relpath):
             try:
-                old_lines |= lines_of((triples_dir / f"{triples_key(relpath, entry['sha256'])}.nt").read_bytes())
+                old_lines |= lines_of(triples_path(path, relpath, entry["sha256"]).read_bytes())
             except OSError:
                 return None
     gone = old_lines - new_lines
     if gone:
         others = (
-            read_triples(triples_dir / f"{triples_key(relpath, entry['sha256'])}.nt", path)
+            read_triples(triples_path(path, relpath, entry["sha256"]), path)
             for relpath, entry in old_files.items()
             if relpath not in changed
         )
         gone = unstated(gone, itertools.chain([ontology_ntriples()], others))
-    from pyoxigraph import Quad
-
-    for triple in parse_triples(b"\n".join(gone) + b"\n" if gone else b""):
-        store.remove(Quad(triple.subject, triple.predicate, triple.object))
+    remove_lines(store, gone)
     added = new_lines - old_lines
     bulk = len(added) > BULK_THRESHOLD
-    if bulk:
-        from pyoxigraph import DefaultGraph, RdfFormat
-
-        store.bulk_load(b"\n".join(added) + b"\n", format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
-    else:
-        load_lines(store, added)
+    load_lines(store, added, bulk=bulk)
     return _Update(bulk, gone, added, texts)
 
 
@@ -308,7 +288,7 @@ def _carry_graphs(path: Path, old: Path, new: Path, old_files: dict, new_files: 
         if entry["graph"] in refilled:
             data = updated.texts.get(relpath)
             if data is None:
-                data = read_triples(path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt", path)
+                data = read_triples(triples_path(path, relpath, entry["sha256"]), path)
             texts.append((entry["graph"], data))
     carry_graph_database(old, new, sorted(dropped), texts, updated.gone, updated.added)
 
@@ -332,14 +312,13 @@ def _next_generation(path: Path, manifest: dict | None) -> str:
     return f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
 
 
-def load_ontology(store: Store, *, named: bool = True) -> None:
-    """Load the ontology's triples into the default graph, and (``named``) into its own named graph."""
-    from pyoxigraph import NamedNode, RdfFormat
+def load_ontology(store: Store) -> None:
+    """Load the ontology's triples into its own named graph and into the default graph (an in-memory store)."""
+    from pyoxigraph import NamedNode
 
     data = ontology_ntriples()
     load_lines(store, [data])
-    if named:
-        store.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(graph_iri("ontology")))
+    load_lines(store, [data], NamedNode(graph_iri("ontology")))
 
 
 def prepare_directory(path: Path) -> None:

@@ -66,19 +66,17 @@ from .faults import damaged_store_message, fault_reason, is_damage, is_disk_full
 from .locks import exclusive_lock, shared_lock
 from .manifest import (
     DATABASE,
-    FACTS,
     LOCK,
     MANIFEST,
-    TRIPLES,
     BuildReport,
     compare_listing,
     default_store_path,
-    facts_key,
+    facts_path,
     file_listing,
     graph_name_of,
     read_json,
     refresh_manifest,
-    triples_key,
+    triples_path,
     usable_manifest,
 )
 from .protocol import GraphStore
@@ -86,9 +84,9 @@ from .triples import (
     GRAPHS,
     build_graph_database,
     graph_copy,
+    missing_triples,
     ontology_ntriples,
     parse_triples,
-    read_triples,
     remove_leftovers,
 )
 
@@ -122,7 +120,7 @@ class CrossplanStore:
     ) -> None:
         self.oxigraph = store
         self.graphs_stored = graphs_stored  # whether the database holds the named graphs too
-        self._graph_copy: Store | None = None
+        self._graphs: Store | None = None  # the database of named graphs, once asked for
         self.data_dir = data_dir
         self.path = path
         self.report = report
@@ -141,7 +139,7 @@ class CrossplanStore:
         if self._tables is None and self._files is not None and self.path is not None:
             tables = []
             for relpath, entry in self._files.items():
-                table = read_facts(self.path / FACTS / f"{facts_key(relpath, entry['sha256'])}.json")
+                table = read_facts(facts_path(self.path, relpath, entry["sha256"]))
                 if table is None:
                     return None
                 tables.append(table)
@@ -168,9 +166,9 @@ class CrossplanStore:
         """
         if self.graphs_stored:
             return self.oxigraph
-        if self._graph_copy is None:
-            self._graph_copy = self._graph_database()
-        return self._graph_copy
+        if self._graphs is None:
+            self._graphs = self._graph_database()
+        return self._graphs
 
     def memory_copy(self) -> Store:
         """Return an in-memory database of every named graph and their union (what the server answers from)."""
@@ -221,10 +219,10 @@ class CrossplanStore:
 
     def _file_triples(self, relpath: str, entry: dict) -> bytes:
         assert self.path is not None
-        path = self.path / TRIPLES / f"{triples_key(relpath, entry['sha256'])}.nt"
+        path = triples_path(self.path, relpath, entry["sha256"])
         try:
             return path.read_bytes()
-        except OSError:
+        except OSError as error:
             current = read_json(self.path / MANIFEST) or {}
             if self.generation is not None and current.get("generation") not in (None, self.generation.name):
                 # a build since this store was opened has retired the files only this generation used
@@ -232,7 +230,7 @@ class CrossplanStore:
                     f"{display_path(self.path)}: the store was rebuilt while this command was reading it; "
                     "run the command again"
                 ) from None
-            return read_triples(path, self.path)  # gone from the current generation: the store is damaged
+            raise missing_triples(path, self.path, error) from None  # gone from the current generation
 
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[dict[str, Any]]:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values.

@@ -120,6 +120,16 @@ def triples_key(relpath: str, digest: str) -> str:
     return hashlib.sha256(f"triples-{TRIPLES_FORMAT}\0{relpath}\0{digest}".encode()).hexdigest()[:32]
 
 
+def facts_path(path: Path, relpath: str, digest: str) -> Path:
+    """Where a store at ``path`` keeps the facts table of a file's content."""
+    return path / FACTS / f"{facts_key(relpath, digest)}.json"
+
+
+def triples_path(path: Path, relpath: str, digest: str) -> Path:
+    """Where a store at ``path`` keeps the N-Triples of a file's content."""
+    return path / TRIPLES / f"{triples_key(relpath, digest)}.nt"
+
+
 def file_listing(data_dir: Path) -> dict[str, tuple[int, int]]:
     """Return each data file's (size, mtime in ns), by its path relative to the data directory."""
     listing = {}
@@ -153,15 +163,14 @@ def compare_listing(manifest: dict, listing: dict, data_dir: Path, path: Path) -
         verified = True
     removed = [relpath for relpath in known if relpath not in listing]
     # a file whose facts table or triples are gone (another version's format, deleted) is parsed again to write them
-    facts, triples = path / FACTS, path / TRIPLES
     stale += [
         relpath
         for relpath, entry in known.items()
         if relpath in listing
         and relpath not in stale
         and not (
-            (facts / f"{facts_key(relpath, entry['sha256'])}.json").exists()
-            and (triples / f"{triples_key(relpath, entry['sha256'])}.nt").exists()
+            facts_path(path, relpath, entry["sha256"]).exists()
+            and triples_path(path, relpath, entry["sha256"]).exists()
         )
     ]
     return stale, removed, verified

@@ -32,11 +32,11 @@ from .manifest import (
     FACTS,
     INDEX,
     TRIPLES,
-    facts_key,
+    facts_path,
     graph_name_of,
     index_key,
     read_json,
-    triples_key,
+    triples_path,
     write_json,
 )
 from .triples import write_triples
@@ -55,19 +55,23 @@ class Parsing:
         self.graphs: dict[str, str] = {}
         self.problems: list = []
         self.unreadable = False
-        self.indexed: set[str] = set()  # the files whose index entry is written already
+        self.texts: dict[str, bytes] = {}  # the N-Triples of the files parsed here (not in worker processes)
 
     def __len__(self) -> int:
         return len(self.stale)
 
     def __iter__(self) -> Iterator[ParsedFile]:
-        facts_dir = self.path / FACTS
-        facts_dir.mkdir(exist_ok=True)
+        self._folders()
         for relpath in self.stale:
-            parsed, digest, graph = _read(self.data_dir, facts_dir, relpath)
-            index = None if parsed.unreadable else _index_entry(parsed)
-            self._keep(relpath, digest, graph, parsed.problems, parsed.unreadable, index)
-            yield parsed
+            read = _read(self.data_dir, self.path, relpath)
+            self._keep(relpath, read.digest, read.graph, read.parsed.problems, read.parsed.unreadable, read.index)
+            if read.triples is not None:
+                self.texts[relpath] = read.triples
+            yield read.parsed
+
+    def _folders(self) -> None:
+        for folder in (FACTS, TRIPLES, INDEX):
+            (self.path / folder).mkdir(exist_ok=True)
 
     def _keep(
         self, relpath: str, digest: str, graph: str, problems: list[Problem], unreadable: bool, index: dict | None
@@ -83,15 +87,12 @@ class Parsing:
     def prepared(self, pool: Pool | None) -> Iterator[Prepared]:
         """Yield each stale file prepared for the bulk loader (``_prepare``), in ``pool`` if given, keeping as
         ``__iter__`` does each file's hash, named graph, problems and index entry."""
-        for folder in (FACTS, TRIPLES, INDEX):
-            (self.path / folder).mkdir(exist_ok=True)
+        self._folders()
         work = partial(_prepare, self.data_dir, self.path)
         results = pool.imap(work, self.stale) if pool is not None else map(work, self.stale)
         for item in results:
             problems = [Problem(*problem) for problem in item.problems]
             self._keep(item.relpath, item.digest, item.graph, problems, item.unreadable, item.index)
-            if item.triples is not None:
-                self.indexed.add(item.relpath)
             yield item
         if pool is not None:
             pool.close()  # every file is in: the workers may go
@@ -122,26 +123,18 @@ class Prepared:
 
 
 def _prepare(data_dir: Path, path: Path, relpath: str) -> Prepared:
-    """Parse one file, write its facts table and its N-Triples, and its index entry (all keyed by its content: a
-    failed build leaves only what a later one may use)."""
-    parsed, digest, graph = _read(data_dir, path / FACTS, relpath)
-    count, triples = 0, None
-    index = None if parsed.unreadable else _index_entry(parsed)
-    if not parsed.problems:
-        data, count = file_ntriples(parsed)
-        triples = path / TRIPLES / f"{triples_key(relpath, digest)}.nt"
-        write_triples(triples, data)
-        if index is not None:
-            write_json(path / INDEX / f"{index_key(relpath, digest)}.json", index, sync=False)
+    """Parse one file (``_read``, which writes what is kept of it) and say what came of it."""
+    read = _read(data_dir, path, relpath)
+    parsed = read.parsed
     return Prepared(
         relpath,
-        digest,
-        graph,
+        read.digest,
+        read.graph,
         [(problem.path, problem.line, problem.message) for problem in parsed.problems],
         parsed.unreadable,
-        index,
-        count,
-        triples,
+        read.index,
+        read.triples.count(b"\n") if read.triples is not None else 0,
+        triples_path(path, relpath, read.digest) if read.triples is not None else None,
     )
 
 
@@ -172,9 +165,22 @@ def parsers(size: int) -> Iterator[Pool | None]:
         pool.join()
 
 
-def _read(data_dir: Path, facts_dir: Path, relpath: str) -> tuple[ParsedFile, str, str]:
-    """Parse one file from the very bytes that are hashed, so the manifest describes what was loaded; write its
-    facts table if it has no problem. Return the parsed file, its hash and its named graph's IRI."""
+@dataclass
+class _Read:
+    """One file read for a build: parsed, its hash, its named graph, its index entry (None if unreadable) and its
+    N-Triples (None if it has problems)."""
+
+    parsed: ParsedFile
+    digest: str
+    graph: str
+    index: dict | None
+    triples: bytes | None
+
+
+def _read(data_dir: Path, path: Path, relpath: str) -> _Read:
+    """Parse one file from the very bytes that are hashed, so the manifest describes what was loaded. A file with
+    no problem has its facts table, N-Triples and index entry written, each keyed by its content: a failed build
+    leaves only what a later one may use."""
     data = (data_dir / relpath).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -182,9 +188,14 @@ def _read(data_dir: Path, facts_dir: Path, relpath: str) -> tuple[ParsedFile, st
     except UnicodeDecodeError:
         text = None  # parse_file reads the file again and reports where it is not UTF-8
     parsed = parse_file(data_dir, relpath, text)
-    if not parsed.problems:  # keyed by content: a failed build leaves only what a later one may use
-        write_facts(facts_dir / f"{facts_key(relpath, digest)}.json", file_facts(parsed))
-    return parsed, digest, graph_name_of(relpath, parsed.graph, parsed.kind)
+    index = None if parsed.unreadable else _index_entry(parsed)
+    triples = None
+    if index is not None and not parsed.problems:
+        write_facts(facts_path(path, relpath, digest), file_facts(parsed))
+        triples, _ = file_ntriples(parsed)
+        write_triples(triples_path(path, relpath, digest), triples)
+        write_json(path / INDEX / f"{index_key(relpath, digest)}.json", index, sync=False)
+    return _Read(parsed, digest, graph_name_of(relpath, parsed.graph, parsed.kind), index, triples)
 
 
 def _index_entry(parsed: ParsedFile) -> dict:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import gc
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -49,11 +48,16 @@ def read_triples(path: Path, store: Path | None) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        where = display_path(store) if store is not None else display_path(path)
-        raise StoreError(
-            f"{where}: the store is damaged (a file's triples are missing: {error.strerror or error}); "
-            "run `crossplan build --rebuild`"
-        ) from None
+        raise missing_triples(path, store, error) from None
+
+
+def missing_triples(path: Path, store: Path | None, error: OSError) -> StoreError:
+    """The fault of a file's N-Triples that are gone: the store is damaged, and ``--rebuild`` restores it."""
+    where = display_path(store) if store is not None else display_path(path)
+    return StoreError(
+        f"{where}: the store is damaged (a file's triples are missing: {error.strerror or error}); "
+        "run `crossplan build --rebuild`"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -101,31 +105,41 @@ def lines_of(data: bytes) -> set[bytes]:
     return {line for line in data.split(b"\n") if line}
 
 
-def load_lines(store: Store, lines: Iterable[bytes], graph=None) -> None:
-    """Load N-Triples lines into one graph of ``store`` (the default graph unless ``graph`` is given)."""
+def load_lines(store: Store, lines: Iterable[bytes], graph=None, *, bulk: bool = False) -> None:
+    """Load N-Triples lines into one graph of ``store`` (the default graph unless ``graph`` is given), through the
+    bulk loader if ``bulk``."""
     from pyoxigraph import DefaultGraph, RdfFormat
 
     data = b"\n".join(lines)
     if data:
-        store.load(data + b"\n", format=RdfFormat.N_TRIPLES, to_graph=graph if graph is not None else DefaultGraph())
+        load = store.bulk_load if bulk else store.load
+        load(data + b"\n", format=RdfFormat.N_TRIPLES, to_graph=graph if graph is not None else DefaultGraph())
+
+
+def remove_lines(store: Store, lines: Iterable[bytes]) -> None:
+    """Remove the triples of N-Triples lines from the default graph of ``store``."""
+    from pyoxigraph import Quad
+
+    data = b"\n".join(lines)
+    for triple in parse_triples(data + b"\n" if data else b""):
+        store.remove(Quad(triple.subject, triple.predicate, triple.object))
 
 
 def graph_copy(texts: Iterable[tuple[str, bytes]]) -> Store:
     """Return an in-memory store holding each (graph IRI, N-Triples) text in its named graph, the ontology in its
     own, and their union in the default graph: the dataset the contract describes, for queries that name graphs."""
-    from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+    from pyoxigraph import NamedNode, Store
 
     memory = Store()
     ontology = ontology_ntriples()
     for name, data in [(graph_iri("ontology"), ontology), *texts]:
-        if data:
-            memory.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
-            memory.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+        load_lines(memory, [data], NamedNode(name))
+        load_lines(memory, [data])
     return memory
 
 
 GRAPHS = "graphs"  # in a generation: the database of its named graphs and their union, made on first need
-CHUNK_BYTES = 32_000_000  # loaded at a time into that database
+CHUNK_BYTES = 32_000_000  # N-Triples given to the bulk loader at a time (about 180,000 triples)
 
 
 def build_graph_database(directory: Path, texts: Callable[[], Iterable[tuple[str, bytes]]]) -> None:
@@ -137,7 +151,7 @@ def build_graph_database(directory: Path, texts: Callable[[], Iterable[tuple[str
     """
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
-    scratch = directory.with_name(f".{directory.name}-{os.getpid()}-{secrets.token_hex(4)}")
+    scratch = directory.with_name(f".{directory.name}-{os.getpid()}-{os.urandom(4).hex()}")
     store: Store | None = None
     try:
         store = Store(str(scratch))
@@ -145,9 +159,9 @@ def build_graph_database(directory: Path, texts: Callable[[], Iterable[tuple[str
         # N-Triples end every line with " .\n" and escape every line break inside a term: naming the graph there
         # turns a file's text into N-Quads
         named = (data.replace(b" .\n", b" <" + name.encode("utf-8") + b"> .\n") for name, data in [ontology, *texts()])
-        for chunk in _chunks(named):
+        for chunk in chunks(named):
             store.bulk_load(chunk, format=RdfFormat.N_QUADS)
-        for chunk in _chunks(data for _, data in [ontology, *texts()]):
+        for chunk in chunks(data for _, data in [ontology, *texts()]):
             store.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
         store.flush()
         store.optimize()
@@ -172,7 +186,7 @@ def carry_graph_database(
     ``dropped`` graphs removed, each (graph IRI, N-Triples) text of ``texts`` loaded into its graph, and the default
     graph's ``gone`` and ``added`` lines applied. It is only a cache: on any failure the new one is left out (the
     first query that needs it makes it again)."""
-    from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+    from pyoxigraph import NamedNode, Store
 
     store: Store | None = None
     try:
@@ -181,10 +195,8 @@ def carry_graph_database(
         for name in dropped:
             store.remove_graph(NamedNode(name))
         for name, data in texts:
-            if data:
-                store.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(name))
-        for triple in parse_triples(b"\n".join(gone) + b"\n" if gone else b""):
-            store.remove(Quad(triple.subject, triple.predicate, triple.object))
+            load_lines(store, [data], NamedNode(name))
+        remove_lines(store, gone)
         load_lines(store, added)
         store.flush()
         store = None
@@ -213,7 +225,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _chunks(texts: Iterable[bytes]) -> Iterator[bytes]:
+def chunks(texts: Iterable[bytes]) -> Iterator[bytes]:
+    """Join texts into chunks of about ``CHUNK_BYTES`` (a text is never split), as they come."""
     pending: list[bytes] = []
     held = 0
     for text in texts:

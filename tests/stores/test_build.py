@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
@@ -11,6 +12,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 from crossplan.graph.errors import StoreError
 from crossplan.graph.model.vocabulary import CP, graph_iri, node_iri
 from crossplan.graph.stores import build as build_module
+from crossplan.graph.stores import triples as triples_module
 from crossplan.graph.stores.build import build_generation, in_default_graph, load_ontology, prepare_directory, retire
 from crossplan.graph.stores.locks import shared_lock
 from crossplan.graph.stores.manifest import (
@@ -141,8 +143,8 @@ def test_retiring_keeps_the_current_and_held_generations_and_the_entries_in_use(
 
 
 def test_the_ontology_is_in_its_own_graph_and_in_the_default_graph():
-    alone = Store()
-    load_ontology(alone, named=False)
+    alone = Store()  # a full build's database: the ontology goes into its default graph only, with the first files
+    build_module._bulk_load(alone, [], BuildReport(Path("."), None), 0)
     assert list(alone.named_graphs()) == [] and len(alone) == len(ontology_ntriples().splitlines())
     store = Store()
     load_ontology(store)
@@ -224,7 +226,7 @@ def test_a_rebuild_whose_old_triples_are_missing_builds_afresh(mini_data, tmp_pa
 def test_a_large_full_build_loads_in_chunks_as_the_files_come(mini_data, tmp_path, monkeypatch):
     """Past the bulk threshold the loader thread takes chunks while files are still being prepared."""
     monkeypatch.setattr(build_module, "BULK_THRESHOLD_BYTES", 0)
-    monkeypatch.setattr(build_module, "CHUNK_BYTES", 1)  # every file a chunk of its own
+    monkeypatch.setattr(triples_module, "CHUNK_BYTES", 1)  # every file a chunk of its own
     loaded = []
     real = Store.bulk_load
 

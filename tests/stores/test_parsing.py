@@ -12,7 +12,7 @@ from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.datafiles.reader import parse_file
 from crossplan.graph.errors import DataError
 from crossplan.graph.model.vocabulary import graph_iri
-from crossplan.graph.rdf.quads import file_quad_list
+from crossplan.graph.rdf.quads import file_ntriples, file_quad_list
 from crossplan.graph.stores.build import build_generation
 from crossplan.graph.stores.manifest import (
     FACTS,
@@ -24,6 +24,7 @@ from crossplan.graph.stores.manifest import (
     index_key,
     read_json,
     triples_key,
+    triples_path,
 )
 from crossplan.graph.stores.parsing import Parsing, checked_by_the_store, parsers
 
@@ -57,6 +58,10 @@ def test_each_file_parsed_keeps_its_hash_graph_facts_and_index_entry(mini, tmp_p
         digest = hashlib.sha256((mini / relpath).read_bytes()).hexdigest()
         assert parsing.hashes[relpath] == digest
         assert (tmp_path / "store" / FACTS / f"{facts_key(relpath, digest)}.json").is_file()
+        assert triples_path(tmp_path / "store", relpath, digest).read_bytes() == parsing.texts[relpath]
+        index = read_json(tmp_path / "store" / INDEX / f"{index_key(relpath, digest)}.json")
+        assert index == parsing.files_index[relpath]
+    assert parsing.texts["plans/alpha.yaml"] == file_ntriples(parse_file(mini, "plans/alpha.yaml"))[0]
     assert parsing.graphs["plans/alpha.yaml"] == graph_iri("alpha")
     assert parsing.graphs["organisations.yaml"] == graph_iri("registry/organisations")
     entry = parsing.files_index["plans/alpha.yaml"]
@@ -112,7 +117,7 @@ def test_a_prepared_file_writes_its_triples_facts_and_index_entry(mini, tmp_path
     assert set(written) == {quad.triple for quad in file_quad_list(parsed)}
     assert read_json(tmp_path / "store" / INDEX / f"{index_key('plans/beta.yaml', digest)}.json") == item.index
     assert (tmp_path / "store" / FACTS / f"{facts_key('plans/beta.yaml', digest)}.json").is_file()
-    assert parsing.indexed == {"plans/beta.yaml"}
+    assert parsing.texts == {}  # a worker's N-Triples stay in its file: the building process holds none of them
     assert item.problems == [] and not item.unreadable
     assert parsing.graphs == {"plans/beta.yaml": graph_iri("beta")}
     assert parsing.files_index["plans/beta.yaml"]["graph"] == "beta"
@@ -123,7 +128,7 @@ def test_a_prepared_file_with_problems_carries_them_and_no_triples(mini, tmp_pat
     (tmp_path / "store").mkdir()
     parsing = Parsing(mini, tmp_path / "store", ["plans/gamma.yaml"], {})
     [item] = list(parsing.prepared(None))
-    assert (item.triples, item.quads, parsing.indexed) == (None, 0, set())
+    assert (item.triples, item.quads, parsing.texts) == (None, 0, {})
     assert item.problems == [("mini/plans/gamma.yaml", 4, "invalid date 'soon': write YYYY, YYYY-MM or YYYY-MM-DD")]
     assert [str(problem) for problem in parsing.problems] == [
         "mini/plans/gamma.yaml:4: invalid date 'soon': write YYYY, YYYY-MM or YYYY-MM-DD"
