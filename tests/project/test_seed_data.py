@@ -267,8 +267,9 @@ def test_the_weak_cross_plan_links_were_re_read(dataset):
     assert _no_link(dataset, "hmip-resettlement/a2", "yj-blueprint/custody-1")
     secure = _link(dataset, "hmip-resettlement/a2-update-2", Relation.RELATED_TO, "yj-blueprint/custody-1")
     assert "secure provision" in secure.quote and "accommodated close to home" not in (secure.target_quote or "")
-    # kept on R&T-3 (see the YAML comment), which hands its suggestions to R&T-1 explicitly
-    _link(dataset, "hmip-resettlement/a6", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions-3")
+    # third reading: a6 moved from R&T-3 (one shared word, "statutory") to R&T-1, where R&T-3 hands its suggestions too
+    assert _no_link(dataset, "hmip-resettlement/a6", "yj-blueprint/resettlement-and-transitions-3")
+    _link(dataset, "hmip-resettlement/a6", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions-1")
     _link(
         dataset,
         "yj-blueprint/resettlement-and-transitions-3-update-1",
@@ -353,3 +354,130 @@ def test_deadlines_printed_in_the_response_text_are_targets(dataset):
         "hmip-resettlement/r5-update-2",
         "hmip-resettlement/r6-update-2",
     }
+
+
+# -- issue 32: the third reading ---------------------------------------------------------------------
+
+
+def test_the_body_that_works_on_both_plans_is_linked_from_the_hmip_side(dataset):
+    team = "welsh-government-crime-and-justice-team"
+    for update in ("a1-update-1", "a2-update-1"):
+        link = _link(dataset, f"hmip-resettlement/{update}", Relation.REFERENCES, team)
+        assert link.basis is Basis.EXPLICIT
+        assert "The Crime and Justice Team, Welsh Government are pursuing conversations" in link.quote
+    owned = {n.id for n in dataset.nodes.values() if any(o.organisation == team for o in n.owners)}
+    assert owned == {"yj-blueprint/community-4-action-1", "yj-blueprint/resettlement-and-transitions-2-action-1"}
+
+
+def test_yjb_cymru_is_linked_from_both_plans(dataset):
+    revised = _link(dataset, "hmip-resettlement/r9-update-1", Relation.REFERENCES, "yjb-cymru")
+    assert revised.quote == "YJB Cymru and NPS have already revised the Y2A transitions guidance for Wales."
+    explores = _link(dataset, "yj-blueprint", Relation.REFERENCES, "yjb-cymru")
+    assert "exploring recommendations made by the Youth Justice Board Cymru" in explores.quote
+    assert explores.basis is Basis.EXPLICIT
+
+
+def test_a1_and_a2_meet_custody_1_alike(dataset):
+    own = _link(dataset, "hmip-resettlement/a1", Relation.RELATED_TO, "yj-blueprint/custody-1")
+    assert own.quote.startswith("children who pose the highest risk of harm to the public")
+    assert "secure provision" not in own.quote
+    assert own.target_quote.startswith("hub and spoke service delivery to the community for complex and high-risk")
+    for update in ("a1-update-2", "a2-update-2"):
+        secure = _link(dataset, f"hmip-resettlement/{update}", Relation.RELATED_TO, "yj-blueprint/custody-1")
+        assert secure.basis is Basis.JUDGED and "the future of secure provision for Welsh Children" in secure.quote
+    assert _no_link(dataset, "hmip-resettlement/a2", "yj-blueprint/custody-1")
+
+
+def test_the_pathfinder_is_tied_to_constructive_resettlement(dataset):
+    link = _link(dataset, "yjb-constructive-resettlement-pathfinder", Relation.RELATED_TO, "constructive-resettlement")
+    assert link.basis is Basis.EXPLICIT and link.quote == "YJB Pathfinder on Constructive Resettlement"
+
+
+def test_one_shared_phrase_is_not_an_overlap(dataset):
+    assert _no_link(dataset, "hmip-resettlement/a5", "yj-blueprint/resettlement-and-transitions-1")
+    _link(dataset, "hmip-resettlement/a5", Relation.REFERENCES, "constructive-resettlement")
+    _link(dataset, "yj-blueprint/resettlement-and-transitions-1", Relation.REFERENCES, "constructive-resettlement")
+    moved = _link(dataset, "hmip-resettlement/a6", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions-1")
+    assert "involved in resettlement cases throughout the sentence" in moved.quote
+    assert "YJB Case Management Guidance" in moved.target_quote
+
+
+def test_overdue_items_that_are_not(dataset, shipped_store):
+    from crossplan.graph.questions.overdue import find_overdue
+
+    nodes = dataset.nodes
+    # progress written in an action's own cell, the same rule for both siblings
+    assert nodes["yj-blueprint/community-2-action-1"].status is Status.COMPLETE
+    assert nodes["yj-blueprint/community-2-action-2"].status is Status.COMPLETE
+    assert nodes["yj-blueprint/community-2-action-1"].status_text is None
+    # the moved audit deadline, printed in the December 2020 rows of a6-a8
+    for recommendation in ("a6", "a7", "a8"):
+        targets = [(t.text, t.date) for t in nodes[f"hmip-resettlement/{recommendation}-update-2"].target_dates]
+        assert targets == [("30th June 2020", "2020-06-30"), ("in the early part of next year", None)]
+    assert ("April 2020", "2020-04") in [(t.text, t.date) for t in nodes["hmip-resettlement/a6-update-1"].target_dates]
+    overdue = {item.id: item for item in find_overdue(shipped_store, as_of="2026-12-07").items}
+    assert "yj-blueprint/community-2-action-1" not in overdue
+    assert overdue["hmip-resettlement/a6"].target == "2020-06-30"
+    assert overdue["hmip-resettlement/a6"].target_of == "hmip-resettlement/a6-update-2"
+    assert not [item for item in overdue.values() if item.target == "2020-04" and item.id.endswith("/a6")]
+    # a printed date not recorded before: the September 2020 stocktake
+    assert ("in September 2020", "2020-09") in [
+        (t.text, t.date) for t in nodes["hmip-resettlement/r2-update-2"].target_dates
+    ]
+
+
+def test_the_smaller_points_of_the_third_reading(dataset):
+    custody = _link(dataset, "yj-blueprint/custody-2", Relation.RELATED_TO, "yj-blueprint/custody-1")
+    assert custody.quote.startswith("all forms of secure care") and "secure welfare order" in custody.quote
+    assert custody.target_quote == "which will look at welfare as well as criminal justice youth secure needs in Wales"
+    transitions = _link(
+        dataset, "hmip-resettlement/r2", Relation.RELATED_TO, "yj-blueprint/resettlement-and-transitions-4"
+    )
+    assert (
+        "Choices and Changes" in transitions.note and "centre on refreshed transitions guidance" not in transitions.note
+    )
+    audit = _link(dataset, "hmip-resettlement/a6", Relation.DELEGATED_TO, "national-standards-audit")
+    assert "as an opportunity to judge performance by YOTs" in audit.quote
+    inspection = _link(dataset, "hmip-resettlement/r5", Relation.REFERENCES, "hmip-youth-resettlement-inspection")
+    report = _link(dataset, "hmip-resettlement/r5", Relation.REFERENCES, "how-to-make-resettlement-constructive")
+    assert inspection.quote == report.quote
+    assert (inspection.basis, report.basis) == (Basis.EXPLICIT, Basis.JUDGED)
+    assert "heading" in inspection.note and "HMIP" in report.note  # each says why its basis differs
+    # a plan's owners are its source document's publishers; moj is part of uk-government
+    for plan in dataset.plans():
+        assert {o.organisation for o in plan.owners} == set(dataset.nodes[plan.source].publishers), plan.id
+    assert dataset.nodes["moj"].part_of == "uk-government"
+
+
+def test_bodies_an_item_works_with_are_referenced_by_the_rule(dataset):
+    expected = {
+        ("yj-blueprint/pre-court-diversion-3-update-1", "welsh-government"),
+        ("yj-blueprint/pre-court-diversion-3-update-1", "pccs"),
+        ("yj-blueprint/community-2-update-2", "cwm-taf-yot"),
+        ("yj-blueprint/system-oversight-1-update-2", "hmpps-in-wales"),
+        ("yj-blueprint/system-oversight-1-update-2", "ycs"),
+        ("hmip-resettlement/r1-update-1", "yjb"),
+        ("hmip-resettlement/r1-update-2", "welsh-government"),
+        ("hmip-resettlement/r2-update-1", "ycs"),
+        ("hmip-resettlement/r2-update-2", "ycs"),
+        ("hmip-resettlement/r3-update-2", "ycs"),
+        ("hmip-resettlement/r4-update-1", "hmpps"),
+        ("hmip-resettlement/r5-update-1", "nhs-england"),
+        ("hmip-resettlement/r6-update-1", "yjb"),
+        ("hmip-resettlement/r9-update-1", "yjb-cymru"),
+        ("hmip-resettlement/a5-update-1", "nps"),
+    }
+    for source, body in expected:
+        assert _link(dataset, source, Relation.REFERENCES, body).basis is Basis.EXPLICIT
+    # never an owner of the item or an addressee of its recommendation
+    for link in dataset.links:
+        source = dataset.nodes[link.source_id]
+        if link.relation is not Relation.REFERENCES or dataset.nodes[link.target_id].type is not NodeType.ORGANISATION:
+            continue
+        parent = dataset.nodes.get(source.parent) if source.parent else None
+        addressees = set(source.addressed_to) | set(parent.addressed_to if parent else ())
+        owners = {o.organisation for o in source.owners}
+        assert link.target_id not in owners | addressees, link.key
+    # the two bodies the audit found linked to nothing but their parent are now linked
+    linked = {link.target_id for link in dataset.links} | {link.source_id for link in dataset.links}
+    assert "yjb-cymru" in linked and "welsh-government-crime-and-justice-team" in linked
