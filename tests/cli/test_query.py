@@ -526,18 +526,22 @@ def test_shipped_saved_queries_run(invoke, hmip):
 
 def test_shipped_overdue_hmip_items_at_the_start_of_2021(invoke):
     """Read from hmip-resettlement.yaml: targets are on the updates, the latest counts. a6 April 2020 (the audit
-    its response text names), r6 October 2020 (its December update says ongoing), r7 August then October 2020;
-    the December 2020 responses move r2 (by April 2021), r8 (the first quarter of 2021) and a3 (January 2021) into
-    2021, r1 and r4 run to April 2021, r3 and r5 report complete, a1/a2 run to March 2021."""
+    its response text names), moved by the December 2020 responses of a6, a7 and a8 to 30th June 2020; r6 October
+    2020 (its December update says ongoing), r7 August then October 2020; the December 2020 responses move r2 (by
+    April 2021), r8 (the first quarter of 2021) and a3 (January 2021) into 2021, r1 and r4 run to April 2021, r3 and
+    r5 report complete, a1/a2 run to March 2021."""
     rows = json.loads(
         invoke("overdue", "--as-of", "2021-01-01", "--plan", "hmip-resettlement", "--format", "json").output
     )["items"]
     assert [(row["id"], row["due"], row["status"]) for row in rows] == [
-        ("hmip-resettlement/a6", "2020-04-30", None),
+        ("hmip-resettlement/a6", "2020-06-30", None),
+        ("hmip-resettlement/a7", "2020-06-30", None),
+        ("hmip-resettlement/a8", "2020-06-30", None),
         ("hmip-resettlement/r6", "2020-10-31", "ongoing"),
         ("hmip-resettlement/r7", "2020-10-31", None),
     ]
-    assert rows[1]["status_of"] == "hmip-resettlement/r6-update-2"
+    assert rows[0]["target_of"] == "hmip-resettlement/a6-update-2"
+    assert rows[3]["status_of"] == "hmip-resettlement/r6-update-2"
 
 
 def test_shipped_gaps_follow_the_yaml(invoke, hmip, blueprint):
