@@ -44,6 +44,7 @@ from ..output import escape_control
 from ..sparql.guard import check_read_only, run_guarded
 from ..sparql.results import solution_rows
 from ..sparql.text import bind_values, with_prefixes
+from .protocol import BaseStore
 
 if TYPE_CHECKING:
     from pyoxigraph import QuerySolution
@@ -417,11 +418,14 @@ def server_text(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class EndpointStore:
-    """A SPARQL 1.1 server used like the embedded store: ``query``, ``select`` and ``data_graphs``."""
+class EndpointStore(BaseStore):
+    """A SPARQL 1.1 server used like the embedded store: it runs SPARQL; ``facts`` and ``walk`` are the generic ones.
 
-    #: a server has no local data directory: what needs one asks ``require_local`` and is refused
-    data_dir: None = None
+    It has no local data directory (``data_dir`` None) and is ``remote``: what needs local data asks
+    ``require_local`` and is refused.
+    """
+
+    remote = True
 
     def __init__(
         self,
@@ -464,10 +468,6 @@ class EndpointStore:
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[dict[str, Any]]:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values."""
         return solution_rows(self.query(sparql, substitutions))
-
-    def fact_tables(self) -> None:
-        """None: a SPARQL server keeps no per-file tables; whole-graph questions ask it SPARQL."""
-        return None
 
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the crossplan graphs on the server that hold data (not the ontology)."""
