@@ -17,9 +17,7 @@ import click
 from .graph import __version__
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/project/test_imports.py)
-    from .graph.stores.embedded import CrossplanStore
-    from .graph.stores.endpoint import EndpointStore
-    from .graph.stores.protocol import GraphStore
+    from .graph.stores.protocol import GraphStore, LocalStore
 
 
 class AppContext:
@@ -29,8 +27,8 @@ class AppContext:
         self.data_dir = data_dir
         self.store_path = store_path
         self.endpoint = endpoint
-        self._store: CrossplanStore | None = None
-        self._endpoint_store: EndpointStore | None = None
+        self._store: LocalStore | None = None
+        self._endpoint_store: GraphStore | None = None
 
     def store(self) -> GraphStore:
         """Return what questions are asked of: the SPARQL server given by --endpoint, else the embedded store."""
@@ -44,7 +42,7 @@ class AppContext:
             return self._endpoint_store
         return self.local_store()
 
-    def local_store(self) -> CrossplanStore:
+    def local_store(self) -> LocalStore:
         """Open (building or refreshing where needed) the embedded store of the data directory."""
         if self._store is None:
             from .graph.stores.embedded import open_store

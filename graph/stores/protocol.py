@@ -20,8 +20,11 @@ from .facts import GraphFacts, read_graph_facts
 from .walk import GraphWalk, Walk, workstreams
 
 if TYPE_CHECKING:
+    from pyoxigraph import Triple
+
     from ..sparql.results import QueryResults
     from ..sparql.text import Substitutions
+    from .manifest import BuildReport
 
 #: one SELECT row: variable name -> plain Python value (str, int) or None when unbound
 Row = dict[str, Any]
@@ -59,6 +62,20 @@ class GraphStore(Protocol):
 
     def walk(self) -> Walk:
         """Return a way to move along the graph's links from node to node (``stores/walk.py``)."""
+        ...
+
+
+@runtime_checkable
+class LocalStore(GraphStore, Protocol):
+    """A graph built from local data files (``open_store``): what only it can do beside the questions."""
+
+    @property
+    def report(self) -> BuildReport | None:
+        """What opening it did (files parsed and reused, a warning when answered from memory), or None."""
+        ...
+
+    def graph_triples(self, graph: str) -> list[Triple]:
+        """Return the triples of one named graph (a data file's, or the ontology's)."""
         ...
 
 
