@@ -6,6 +6,7 @@ package and prints the result. Heavy libraries are imported inside the commands 
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .graph import __version__
+from .graph.questions.registry import QUESTIONS
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/project/test_imports.py)
     from .graph.stores.protocol import GraphStore, LocalStore
@@ -357,24 +359,6 @@ def build(app, rebuild):
 
 @main.command()
 @data_options
-@endpoint_option
-@format_option("table", "json")
-@pass_app
-def stats(app, output_format):
-    """Count nodes by type, links by relation and basis, items by plan, status and response."""
-    from .graph.questions.stats import compute_stats, format_stats
-
-    result = compute_stats(app.store())
-    if output_format == "json":
-        import json
-
-        click.echo(json.dumps(result, indent=2))
-    else:
-        click.echo(format_stats(result), nl=False)
-
-
-@main.command()
-@data_options
 @click.option(
     "--format",
     "output_format",
@@ -582,19 +566,6 @@ def queries(names, output_format):
 @main.command()
 @data_options
 @endpoint_option
-@click.argument("node_id", metavar="ID", shell_complete=_complete_nodes)
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def show(app, node_id, output_format):
-    """Show everything about one node: text, plan, status, owners, dates, actions, updates and links."""
-    from .graph.questions.show import describe_node, format_node
-
-    click.echo(format_node(describe_node(app.store(), node_id), output_format), nl=False)
-
-
-@main.command()
-@data_options
-@endpoint_option
 @click.argument("from_plan", metavar="FROM_PLAN", shell_complete=_complete_plans)
 @click.argument("to_plan", metavar="TO_PLAN", shell_complete=_complete_plans)
 @click.option(
@@ -671,85 +642,58 @@ def report(app, from_plan, to_plan, plan, output, as_of):
     click.echo(f"Wrote {output} ({len(result.plans)} plan{'s' if len(result.plans) != 1 else ''}; {pairs})", err=True)
 
 
-@main.command()
-@data_options
-@endpoint_option
-@click.argument("node_id", metavar="ID", shell_complete=_complete_nodes)
-@click.option(
-    "--downstream", "direction", flag_value="downstream", default=True, help="What the item feeds into (default)."
-)
-@click.option("--upstream", "direction", flag_value="upstream", help="What feeds the item.")
-@click.option("--depth", type=click.IntRange(min=1), metavar="N", help="Follow at most N links (default: no limit).")
-@click.option(
-    "--relation",
-    "relations",
-    multiple=True,
-    metavar="RELATION",
-    help="Follow this relation (repeatable; default: feeds-into and delegated-to).",
-)
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def impact(app, node_id, direction, depth, relations, output_format):
-    """Show what an item feeds into, or is fed by, transitively."""
-    from .graph.questions.network import IMPACT_RELATIONS, find_impact, format_impact
-
-    result = find_impact(app.store(), node_id, direction, depth, tuple(relations) or IMPACT_RELATIONS)
-    click.echo(format_impact(result, output_format), nl=False)
-
-
-@main.command()
-@data_options
-@endpoint_option
-@click.argument("first", metavar="A", shell_complete=_complete_nodes)
-@click.argument("second", metavar="B", shell_complete=_complete_nodes)
-@click.option("--max-length", type=click.IntRange(min=1), default=6, show_default=True, help="Longest chain, in links.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most chains to show.")
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def path(app, first, second, max_length, limit, output_format):
-    """Show the chains of links that connect two nodes, shortest first."""
-    from .graph.questions.network import find_paths, format_paths
-
-    click.echo(format_paths(find_paths(app.store(), first, second, max_length, limit), output_format), nl=False)
+def _question_parameter(argument):
+    """The click argument or option(s) of a question's argument (``graph/questions/registry.py``)."""
+    complete = {"plan": _complete_plans, "node": _complete_nodes}.get(argument.kind)
+    if argument.positional:
+        return click.argument(argument.name, metavar=argument.metavar, shell_complete=complete)
+    option = "--" + argument.name.replace("_", "-")
+    if argument.flags:
+        flags = [
+            click.option(f"--{choice}", argument.name, flag_value=choice, help=text)
+            if choice != argument.default
+            else click.option(f"--{choice}", argument.name, flag_value=choice, default=True, help=text)
+            for choice, text in zip(argument.choices, argument.flag_help, strict=True)
+        ]
+        return lambda function: functools.reduce(lambda inner, flag: flag(inner), reversed(flags), function)
+    if argument.kind == "number":
+        default = int(argument.default) if argument.default else None
+        return click.option(
+            option,
+            argument.name,
+            type=click.IntRange(min=1),
+            default=default,
+            show_default=default is not None,
+            metavar=argument.metavar or None,
+            help=argument.help,
+        )
+    return click.option(
+        option,
+        argument.name,
+        multiple=argument.multiple,
+        metavar=argument.metavar or None,
+        shell_complete=complete,
+        help=argument.help,
+    )
 
 
-@main.command()
-@data_options
-@endpoint_option
-@click.option("--as-of", metavar="YYYY-MM-DD", help="The day to judge by (default: today).")
-@click.option("--plan", metavar="ID", shell_complete=_complete_plans, help="Only this plan.")
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def overdue(app, as_of, plan, output_format):
-    """List items whose target date has passed without a complete status."""
-    from .graph.questions.overdue import find_overdue, format_overdue
+def _question_command(question):
+    """Add the command of a registered question: its arguments, ``--format``, and one call of its finder."""
 
-    click.echo(format_overdue(find_overdue(app.store(), as_of, plan), output_format), nl=False)
+    def command(app, output_format, **values):
+        answer = question.find(app.store(), *(values[argument.name] for argument in question.arguments))
+        click.echo(question.format(answer, output_format), nl=False)
 
-
-@main.command()
-@data_options
-@endpoint_option
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def duplicates(app, output_format):
-    """List groups of items that duplicate each other, within and across plans."""
-    from .graph.questions.duplicates import find_duplicate_groups, format_duplicates
-
-    click.echo(format_duplicates(find_duplicate_groups(app.store()), output_format), nl=False)
+    command.__doc__ = question.description
+    function = format_option(*question.formats)(pass_app(command))
+    for argument in reversed(question.arguments):
+        function = _question_parameter(argument)(function)
+    main.command(question.name)(data_options(endpoint_option(function)))
 
 
-@main.command()
-@data_options
-@endpoint_option
-@click.option("--plan", metavar="ID", shell_complete=_complete_plans, help="Only this plan.")
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def gaps(app, plan, output_format):
-    """List recommendations without an owner, a target date, or any action or link."""
-    from .graph.questions.gaps import find_gaps, format_gaps
-
-    click.echo(format_gaps(find_gaps(app.store(), plan), output_format), nl=False)
+for _question in QUESTIONS.values():
+    if _question.name not in main.commands:  # a command written out here (mapping: its matrix) comes first
+        _question_command(_question)
 
 
 # -- suggested links: rank, accept, reject, review ----------------------------------------------------

@@ -66,15 +66,16 @@ def find_impact(
     node_id: str,
     direction: str = "downstream",
     depth: int | None = None,
-    relations: tuple[str, ...] = IMPACT_RELATIONS,
+    relations: tuple[str, ...] = (),
 ) -> Impact:
     """Return what ``node_id`` feeds into (``downstream``) or is fed by (``upstream``), up to ``depth`` links away.
 
-    Work flows along ``relations`` (feeds-into and delegated-to by default). The links of the item's own
+    Work flows along ``relations`` (none given: feeds-into and delegated-to, ``IMPACT_RELATIONS``). The links of the item's own
     actions and updates count as the item's. Ordered by distance, then id; ``depth`` None means no limit.
     """
     if direction not in ("downstream", "upstream"):
         raise CrossplanError(f"direction must be downstream or upstream, not '{direction}'")
+    relations = tuple(relations) or IMPACT_RELATIONS
     if depth is not None and depth < 1:
         raise CrossplanError("--depth must be 1 or more")
     unknown = sorted(set(relations) - set(Relation.spellings()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,10 @@ def compute_stats(store: GraphStore) -> dict[str, dict]:
     }
 
 
-def format_stats(stats: dict[str, dict]) -> str:
-    """Render stats as aligned plain-text sections."""
+def format_stats(stats: dict[str, dict], output_format: str = "table") -> str:
+    """Render stats as aligned plain-text sections, or as JSON."""
+    if output_format == "json":
+        return json.dumps(stats, indent=2) + "\n"
     titles = {
         "nodes": "Nodes by type",
         "relations": "Links by relation",
