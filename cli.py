@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .graph import __version__
+from .graph import __version__, settings
 from .graph.questions.registry import QUESTIONS
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/project/test_imports.py)
@@ -74,7 +73,7 @@ COMMAND_SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "Drawing and reporting": ("viz", "report"),
     "Exporting and servers": ("export", "push", "serve"),
-    "Adding data": ("init", "template", "import", "validate", "build"),
+    "Adding data": ("init", "template", "import", "validate", "build", "settings"),
     "Reviewing links": ("suggest", "review", "accept", "reject"),
 }
 
@@ -140,7 +139,7 @@ class CrossplanGroup(click.Group):
 
 
 def _internal_error(error: Exception) -> click.ClickException:
-    if os.environ.get("CROSSPLAN_DEBUG"):
+    if settings.DEBUG.value():
         raise error
     return click.ClickException(
         f"internal error, this is a bug: {type(error).__name__}: {error} (set CROSSPLAN_DEBUG=1 for the traceback)"
@@ -288,23 +287,27 @@ def format_option(*choices: str, default: str | None = None):
     )
 
 
-@click.group(cls=CrossplanGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=CrossplanGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=f"Settings: the environment variables {', '.join(settings.SETTINGS)}; `crossplan settings` lists them.",
+)
 @click.version_option(__version__, "--version", prog_name="crossplan", message="%(prog)s %(version)s")
 @click.option(
     "--data",
-    envvar="CROSSPLAN_DATA",
+    envvar=settings.DATA.name,
     type=click.Path(file_okay=False, path_type=Path),
     help="Data directory (default: $CROSSPLAN_DATA or the shipped plans).",
 )
 @click.option(
     "--store",
-    envvar="CROSSPLAN_STORE",
+    envvar=settings.STORE.name,
     type=click.Path(file_okay=False, path_type=Path),
     help="Store directory (default: a per-data-directory cache).",
 )
 @click.option(
     "--endpoint",
-    envvar="CROSSPLAN_ENDPOINT",
+    envvar=settings.ENDPOINT.name,
     metavar="URL",
     help="Ask this SPARQL 1.1 endpoint instead of the embedded store (default: $CROSSPLAN_ENDPOINT).",
 )
@@ -397,6 +400,12 @@ def export(app, output_format, output, plans):
         click.echo(f"Wrote nodes.csv and links.csv in {output}", err=True)
     else:
         click.echo(f"Wrote {output}", err=True)
+
+
+@main.command("settings")
+def settings_command():
+    """List the CROSSPLAN_* environment variables: each one's value now, default and meaning."""
+    click.echo(settings.format_settings(), nl=False)
 
 
 @main.command("init")

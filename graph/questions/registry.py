@@ -160,9 +160,7 @@ QUESTIONS: dict[str, Question] = {
                     flags=True,
                     flag_help=("What the item feeds into (default).", "What feeds the item."),
                 ),
-                Argument(
-                    "depth", "Depth", "Follow at most N links (default: no limit).", "number", metavar="N"
-                ),
+                Argument("depth", "Depth", "Follow at most N links (default: no limit).", "number", metavar="N"),
                 Argument(
                     "relation",
                     "Relation",

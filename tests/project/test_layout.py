@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: the layers from the bottom up; a module may import from its own layer and the layers below it, never above
 LAYERS = [
-    ("shared", ["graph/errors.py", "graph/text.py", "graph/files.py", "graph/output.py", "graph/progress.py",
-                "graph/resources.py", "graph/__init__.py"]),
+    ("shared", ["graph/errors.py", "graph/settings.py", "graph/text.py", "graph/files.py", "graph/output.py",
+                "graph/progress.py", "graph/resources.py", "graph/__init__.py"]),
     ("model", ["graph/model/"]),
     ("datafiles", ["graph/datafiles/"]),
     ("rdf", ["graph/rdf/"]),
