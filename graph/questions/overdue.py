@@ -100,6 +100,8 @@ def find_overdue(store: GraphStore, as_of: datetime.date | str | None = None, pl
                 parsed_of.setdefault(holder, set()).add(value)
                 if latest is None or (due, ids[holder]) > latest[:2]:
                     latest = (due, ids[holder], value, holder)
+        if latest is None or latest[0] >= as_of:
+            continue
         status, status_text, status_of = statuses[row], status_texts[row], ids[row]
         if status is None:
             reports = [(dates[update] or "", positions[update] or 0, ids[update], update) for update in updates]
@@ -109,7 +111,7 @@ def find_overdue(store: GraphStore, as_of: datetime.date | str | None = None, pl
                 status, status_text, status_of = statuses[update], status_texts[update], ids[update]
             else:
                 status_text, status_of = None, None
-        if latest is None or status in NOT_PENDING or latest[0] >= as_of:
+        if status in NOT_PENDING:
             continue
         due, holder_id, value, holder = latest
         # Printed texts and date values are separate: pair them only when the holder has one of each.

@@ -49,7 +49,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 from ..datafiles.loading import check_data_dir, load_dataset
 from ..errors import LocalOnlyError, StoreError
@@ -127,7 +127,7 @@ class CrossplanStore(BaseStore):
         self.generation = generation
         self._files = files  # the manifest's entries of the generation opened
         self._tables = tables
-        self._graphs: NamedGraphs = (
+        self._graphs: _GraphsInDatabase | _GraphsInFiles = (
             _GraphsInDatabase(store) if graphs_stored else _GraphsInFiles(self._entries(), path, generation)
         )
 
@@ -201,15 +201,6 @@ class CrossplanStore(BaseStore):
         sparql = inline_terms(sparql, substitutions)
         with store_faults(self.path):
             return solution_rows(self.query(sparql))
-
-
-class NamedGraphs(Protocol):
-    """Where a store's named graphs are: in its database, or as N-Triples files beside it."""
-
-    def database(self) -> Store: ...
-    def memory_copy(self) -> Store: ...
-    def triples(self, graph: str) -> list[Triple]: ...
-    def data_graphs(self) -> list[str]: ...
 
 
 class _GraphsInDatabase:

@@ -40,20 +40,6 @@ def fault_reason(error: Exception) -> str:
     return getattr(error, "strerror", None) or str(error)
 
 
-def write_fault(path: Path, error: Exception) -> StoreError:
-    """Word a failed write to the store: a full disk as such (the half-written build is gone by now)."""
-    if is_disk_full(error):
-        return StoreError(
-            f"{display_path(path)}: the disk is full (no space left on device) while building the "
-            "store; the half-written build was removed and the store is as it was: free some space "
-            "and run the command again"
-        )
-    return StoreError(
-        f"{display_path(path)}: cannot write the store ({fault_reason(error)}); the half-written build was "
-        "removed and the store is as it was"
-    )
-
-
 def damaged_store_message(path: Path | None, error: Exception) -> str:
     """Return the message for a store whose files are damaged (RocksDB "Corruption", a truncated file…)."""
     where = display_path(path) if path is not None else "the store"
@@ -81,21 +67,31 @@ def is_damage(error: Exception) -> bool:
     )
 
 
-def _disk_full_message(path: Path | None, error: Exception) -> str:
+def _disk_full(path: Path | None, error: Exception) -> str:
     where = display_path(path) + ": " if path is not None else ""
     return f"{where}the disk is full (no space left on device): free some space and run the command again"
 
 
-def _building_message(path: Path | None, error: Exception) -> str:
-    return str(write_fault(path if path is not None else Path("."), error))
+def _failed_build(path: Path | None, error: Exception) -> str:
+    """A failed write while building: the half-written generation is gone by the time this is read."""
+    where = display_path(path) if path is not None else "the store"
+    if is_disk_full(error):
+        return (
+            f"{where}: the disk is full (no space left on device) while building the store; the half-written build "
+            "was removed and the store is as it was: free some space and run the command again"
+        )
+    return (
+        f"{where}: cannot write the store ({fault_reason(error)}); the half-written build was removed and the store "
+        "is as it was"
+    )
 
 
 _Words = Callable[[Path | None, Exception], str]
+#: (is it this fault?, its words while reading, its words while building: None lets it pass); the first match wins
 _FAULTS: tuple[tuple[Callable[[Exception], bool], _Words | None, _Words | None], ...] = (
-    # (is it this fault?, its words while reading, its words while building: None lets it pass), first match wins
     (is_damage, damaged_store_message, damaged_store_message),
-    (is_disk_full, _disk_full_message, _building_message),
-    (lambda error: isinstance(error, OSError) and not is_read_only(error), None, _building_message),
+    (is_disk_full, _disk_full, _failed_build),
+    (lambda error: isinstance(error, OSError) and not is_read_only(error), None, _failed_build),
 )
 
 

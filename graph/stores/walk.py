@@ -34,33 +34,20 @@ Edge = tuple[str, str, str]
 
 
 class Walk(Protocol):
-    """Look-ups by global id along the graph's links; what is looked up is kept for the life of the object."""
+    """Look-ups by global id along the graph's links (see the module's docstring); each is kept for the object's life.
 
-    def about(self, node: str) -> dict[str, Any]:
-        """Return a node's ``type``, ``label``, ``plan`` and ``status`` ({} if the graph has no such node)."""
-        ...
+    ``about`` gives a node's ``type``, ``label``, ``plan`` and ``status`` ({} for no such node); ``parts_of`` its
+    actions and updates (and its actions' updates), sorted; ``basis`` the least basis of a link stated more than once,
+    or None; ``edges`` the sorted (source, relation, target) touching a node, organisations left out.
+    """
 
-    def parts_of(self, node: str) -> list[str]:
-        """Return the actions and updates of a node (and the updates of its actions), sorted."""
-        ...
-
-    def targets(self, node: str, relation: str) -> list[str]:
-        """Return the nodes the links ``node relation ?`` lead to."""
-        ...
-
-    def sources(self, relation: str, node: str) -> list[str]:
-        """Return the nodes whose links ``? relation node`` lead to this one."""
-        ...
-
-    def basis(self, source: str, relation: str, target: str) -> str | None:
-        """Return the basis of the link ``source relation target`` (the least, if it is stated more than once)."""
-        ...
-
+    def about(self, node: str) -> dict[str, Any]: ...
+    def parts_of(self, node: str) -> list[str]: ...
+    def targets(self, node: str, relation: str) -> list[str]: ...
+    def sources(self, relation: str, node: str) -> list[str]: ...
+    def basis(self, source: str, relation: str, target: str) -> str | None: ...
     def is_organisation(self, node: str) -> bool: ...
-
-    def edges(self, node: str) -> list[Edge]:
-        """Return the links and part-of edges that touch a node, organisations left out, sorted."""
-        ...
+    def edges(self, node: str) -> list[Edge]: ...
 
 
 def neighbours(walk: Walk, node: str) -> set[str]:
