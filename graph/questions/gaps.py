@@ -44,7 +44,11 @@ def find_gaps(store: GraphStore, plan: str | None = None) -> list[Gap]:
         columns[name] for name in ("id", "type", "plan", "label", "position", "status")
     )
     owned, target_dates, target_texts = columns["owned"], columns["target_dates"], columns["target_texts"]
-    plan_ids = {node for node, kind in zip(ids, types, strict=False) if kind == NodeType.PLAN.value}
+    plan_type, recommendation, action, update = (
+        kind.value for kind in (NodeType.PLAN, NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.UPDATE)
+    )
+    dropped = (Status.REMOVED.value, Status.NOT_APPLICABLE.value)
+    plan_ids = {node for node, kind in zip(ids, types, strict=False) if kind == plan_type}
     children: dict[str, list[int]] = {}
     for row, parent in enumerate(columns["parent"]):
         if parent:
@@ -53,23 +57,23 @@ def find_gaps(store: GraphStore, plan: str | None = None) -> list[Gap]:
     found = []
     for row, kind in enumerate(types):
         if (
-            kind != NodeType.RECOMMENDATION.value
+            kind != recommendation
             or plans[row] not in plan_ids
             or (plan_id and plans[row] != plan_id)
-            or statuses[row] in (Status.REMOVED.value, Status.NOT_APPLICABLE.value)
+            or statuses[row] in dropped
         ):
             continue
         family = [row]
         for child in children.get(ids[row], []):
             family.append(child)
-            if types[child] == NodeType.ACTION.value:
-                family += [part for part in children.get(ids[child], []) if types[part] == NodeType.UPDATE.value]
+            if types[child] == action:
+                family += [part for part in children.get(ids[child], []) if types[part] == update]
         missing = []
         if not any(owned[node] for node in family):
             missing.append("owner")
         if not any(target_dates[node] or target_texts[node] for node in family):
             missing.append("target date")
-        has_actions = any(types[child] == NodeType.ACTION.value for child in children.get(ids[row], []))
+        has_actions = any(types[child] == action for child in children.get(ids[row], []))
         if not has_actions and not any(ids[node] in linked for node in family):
             missing.append("action or link")
         if missing:

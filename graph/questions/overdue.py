@@ -74,10 +74,11 @@ def find_overdue(store: GraphStore, as_of: datetime.date | str | None = None, pl
     ids, types, plans, labels = columns["id"], columns["type"], columns["plan"], columns["label"]
     statuses, status_texts, dates, positions = (columns[name] for name in ("status", "status_text", "date", "position"))
     target_dates, target_texts = columns["target_dates"], columns["target_texts"]
-    plan_ids = {node for node, kind in zip(ids, types, strict=False) if kind == NodeType.PLAN.value}
+    plan_type, update_type = NodeType.PLAN.value, NodeType.UPDATE.value  # looked up once, not per row
+    plan_ids = {node for node, kind in zip(ids, types, strict=False) if kind == plan_type}
     updates_of: dict[str, list[int]] = {}
     for row, (kind, parent) in enumerate(facts.rows("type", "parent")):
-        if kind == NodeType.UPDATE.value and parent:
+        if kind == update_type and parent:
             updates_of.setdefault(parent, []).append(row)
     due_of: dict[str, datetime.date | None] = {}
     items = []
