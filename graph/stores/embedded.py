@@ -20,9 +20,9 @@ files by the first such query, carried over by each rebuild. The server answers 
 new lines, and removes a triple only when no other file still states it.
 
 Beside the database, the manifest and the index, ``facts/`` holds per file content the few columns the whole-graph
-questions read (``graph/facts.py``), written when the file is built: JSON, checked on reading, ignored (the store is
+questions read (``stores/facts.py``), written when the file is built: JSON, checked on reading, ignored (the store is
 read instead) when missing, damaged or foreign. No answer is remembered; the questions about one node read only what
-they need from the database's indexes (``quads_for_pattern`` on the default graph, see ``questions/walk.py``).
+they need from the database's indexes (``quads_for_pattern`` on the default graph, see ``stores/walk.py``).
 Nothing in the store directory can run code.
 
 Faults of the store itself are worded as such (``StoreError``): damaged database files name the store and

@@ -3,11 +3,13 @@
 ``duplicates``, ``overdue``, ``gaps`` and ``stats`` each need a few columns of every node (type, plan, label,
 status, target dates…) and every link. Reading those columns out of the store takes seconds at a million triples
 (every term is looked up in its string table), while the build already holds each file's nodes and links. So the
-build writes each file's table beside its index entry, keyed by the file's content (``store.py``): a rebuild after
+build writes each file's table beside its index entry, keyed by the file's content (``embedded.py``): a rebuild after
 one file changes writes one table, and the others are read as they were.
 
-The tables are data, never code: JSON checked field by field on reading. A table that is missing, damaged or of
-another format makes the questions read the store instead (the SPARQL path, the same answers, only slower).
+The tables are data, never code: JSON checked field by field on reading, and only columns: what a row means (what is
+overdue, what is a gap) is decided by the question that reads it. ``read_graph_facts`` reads the same columns over
+SPARQL: what a store answers ``facts()`` with when it has no usable tables (a SPARQL server, a table missing, damaged
+or of another format): the same answers, only slower.
 """
 
 from __future__ import annotations
