@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .errors import CrossplanError, SettingError
+if TYPE_CHECKING:
+    from .errors import CrossplanError
 
 
 def seconds(text: str) -> float:
@@ -65,8 +65,7 @@ def token(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One environment variable: ``parse`` turns its text into a value or raises ValueError saying why not."""
 
     name: str
@@ -75,16 +74,19 @@ class Setting:
     default: Any = None
     secret: bool = False
 
-    def value(self, environ: Mapping[str, str] | None = None, error: type[CrossplanError] = SettingError) -> Any:
-        """Return the setting's value (``default`` when unset or blank); raise ``error`` naming it when it is bad."""
+    def value(self, environ: Mapping[str, str] | None = None, error: type[CrossplanError] | None = None) -> Any:
+        """Return the setting's value (``default`` when unset or blank); raise ``error`` (``SettingError``) naming it
+        when it is bad."""
         text = (os.environ if environ is None else environ).get(self.name, "").strip()
         if not text:
             return self.default
         try:
             return self.parse(text)
         except ValueError as reason:
+            from .errors import SettingError  # here, not at the top: `crossplan --help` reads this table
+
             shown = self.name if self.secret else f"{self.name}='{text}'"
-            raise error(f"{shown} {reason}") from None
+            raise (error or SettingError)(f"{shown} {reason}") from None
 
 
 DATA = Setting("CROSSPLAN_DATA", "The data directory (as --data; default: the shipped plans).", Path)

@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from ..errors import CrossplanError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -30,8 +27,7 @@ KINDS = ("text", "number", "date", "plan", "node", "choice")
 """What an argument holds: free text, a whole number (1 or more), a day, a plan id, a node id, one of ``choices``."""
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(NamedTuple):
     """One input of a question: a command-line argument or option, and a field (URL parameter) of the server's form.
 
     ``name`` is the field's name and, with dashes, the option's (``max_length`` → ``--max-length``); a
@@ -64,6 +60,8 @@ class Argument:
 
     def value(self, text: str | None) -> Any:
         """Return the value a form's text stands for (the default where it is empty), checked for its kind."""
+        from ..errors import CrossplanError  # here, not at the top: `crossplan --help` reads this registry
+
         text = (text or "").strip() or self.default
         if self.multiple:
             return ()
@@ -82,8 +80,7 @@ class Argument:
         return text
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """A ready-made question: ``description`` is one sentence, the command's help and the page's introduction."""
 
     name: str

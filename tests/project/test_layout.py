@@ -36,6 +36,9 @@ LONG_MODULES: dict[str, str] = {
 LAZY_IMPORTERS: dict[str, str] = {
     "cli.py": "each command imports the part of the library it calls, so that `crossplan --help` and shell "
     "completion (one process per Tab) start in a tenth of a second (tests/project/test_imports.py)",
+    "graph/settings.py": "cli.py reads the settings at start-up: the error module only when a value is bad",
+    "graph/questions/registry.py": "cli.py makes its commands at start-up: the error module only when a form's value is"
+    " bad, the finders and formatters when asked",
 }
 MAX_LINES = 650
 
