@@ -6,20 +6,19 @@ package and prints the result. Heavy libraries are imported inside the commands 
 
 from __future__ import annotations
 
+import functools
 import gc
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .graph import __version__
+from .graph import __version__, settings
+from .graph.questions.registry import QUESTIONS
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/project/test_imports.py)
-    from .graph.stores.embedded import CrossplanStore
-    from .graph.stores.endpoint import EndpointStore
-    from .graph.stores.protocol import GraphStore
+    from .graph.stores.protocol import GraphStore, LocalStore
 
 
 class AppContext:
@@ -29,8 +28,8 @@ class AppContext:
         self.data_dir = data_dir
         self.store_path = store_path
         self.endpoint = endpoint
-        self._store: CrossplanStore | None = None
-        self._endpoint_store: EndpointStore | None = None
+        self._store: LocalStore | None = None
+        self._endpoint_store: GraphStore | None = None
 
     def store(self) -> GraphStore:
         """Return what questions are asked of: the SPARQL server given by --endpoint, else the embedded store."""
@@ -44,7 +43,7 @@ class AppContext:
             return self._endpoint_store
         return self.local_store()
 
-    def local_store(self) -> CrossplanStore:
+    def local_store(self) -> LocalStore:
         """Open (building or refreshing where needed) the embedded store of the data directory."""
         if self._store is None:
             from .graph.stores.embedded import open_store
@@ -74,7 +73,7 @@ COMMAND_SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "Drawing and reporting": ("viz", "report"),
     "Exporting and servers": ("export", "push", "serve"),
-    "Adding data": ("init", "template", "import", "validate", "build"),
+    "Adding data": ("init", "template", "import", "validate", "build", "settings"),
     "Reviewing links": ("suggest", "review", "accept", "reject"),
 }
 
@@ -140,7 +139,7 @@ class CrossplanGroup(click.Group):
 
 
 def _internal_error(error: Exception) -> click.ClickException:
-    if os.environ.get("CROSSPLAN_DEBUG"):
+    if settings.DEBUG.value():
         raise error
     return click.ClickException(
         f"internal error, this is a bug: {type(error).__name__}: {error} (set CROSSPLAN_DEBUG=1 for the traceback)"
@@ -288,23 +287,27 @@ def format_option(*choices: str, default: str | None = None):
     )
 
 
-@click.group(cls=CrossplanGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=CrossplanGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=f"Settings: the environment variables {', '.join(settings.SETTINGS)}; `crossplan settings` lists them.",
+)
 @click.version_option(__version__, "--version", prog_name="crossplan", message="%(prog)s %(version)s")
 @click.option(
     "--data",
-    envvar="CROSSPLAN_DATA",
+    envvar=settings.DATA.name,
     type=click.Path(file_okay=False, path_type=Path),
     help="Data directory (default: $CROSSPLAN_DATA or the shipped plans).",
 )
 @click.option(
     "--store",
-    envvar="CROSSPLAN_STORE",
+    envvar=settings.STORE.name,
     type=click.Path(file_okay=False, path_type=Path),
     help="Store directory (default: a per-data-directory cache).",
 )
 @click.option(
     "--endpoint",
-    envvar="CROSSPLAN_ENDPOINT",
+    envvar=settings.ENDPOINT.name,
     metavar="URL",
     help="Ask this SPARQL 1.1 endpoint instead of the embedded store (default: $CROSSPLAN_ENDPOINT).",
 )
@@ -359,24 +362,6 @@ def build(app, rebuild):
 
 @main.command()
 @data_options
-@endpoint_option
-@format_option("table", "json")
-@pass_app
-def stats(app, output_format):
-    """Count nodes by type, links by relation and basis, items by plan, status and response."""
-    from .graph.questions.stats import compute_stats, format_stats
-
-    result = compute_stats(app.store())
-    if output_format == "json":
-        import json
-
-        click.echo(json.dumps(result, indent=2))
-    else:
-        click.echo(format_stats(result), nl=False)
-
-
-@main.command()
-@data_options
 @click.option(
     "--format",
     "output_format",
@@ -415,6 +400,12 @@ def export(app, output_format, output, plans):
         click.echo(f"Wrote nodes.csv and links.csv in {output}", err=True)
     else:
         click.echo(f"Wrote {output}", err=True)
+
+
+@main.command("settings")
+def settings_command():
+    """List the CROSSPLAN_* environment variables: each one's value now, default and meaning."""
+    click.echo(settings.format_settings(), nl=False)
 
 
 @main.command("init")
@@ -584,19 +575,6 @@ def queries(names, output_format):
 @main.command()
 @data_options
 @endpoint_option
-@click.argument("node_id", metavar="ID", shell_complete=_complete_nodes)
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def show(app, node_id, output_format):
-    """Show everything about one node: text, plan, status, owners, dates, actions, updates and links."""
-    from .graph.questions.show import describe_node, format_node
-
-    click.echo(format_node(describe_node(app.store(), node_id), output_format), nl=False)
-
-
-@main.command()
-@data_options
-@endpoint_option
 @click.argument("from_plan", metavar="FROM_PLAN", shell_complete=_complete_plans)
 @click.argument("to_plan", metavar="TO_PLAN", shell_complete=_complete_plans)
 @click.option(
@@ -673,85 +651,58 @@ def report(app, from_plan, to_plan, plan, output, as_of):
     click.echo(f"Wrote {output} ({len(result.plans)} plan{'s' if len(result.plans) != 1 else ''}; {pairs})", err=True)
 
 
-@main.command()
-@data_options
-@endpoint_option
-@click.argument("node_id", metavar="ID", shell_complete=_complete_nodes)
-@click.option(
-    "--downstream", "direction", flag_value="downstream", default=True, help="What the item feeds into (default)."
-)
-@click.option("--upstream", "direction", flag_value="upstream", help="What feeds the item.")
-@click.option("--depth", type=click.IntRange(min=1), metavar="N", help="Follow at most N links (default: no limit).")
-@click.option(
-    "--relation",
-    "relations",
-    multiple=True,
-    metavar="RELATION",
-    help="Follow this relation (repeatable; default: feeds-into and delegated-to).",
-)
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def impact(app, node_id, direction, depth, relations, output_format):
-    """Show what an item feeds into, or is fed by, transitively."""
-    from .graph.questions.network import IMPACT_RELATIONS, find_impact, format_impact
-
-    result = find_impact(app.store(), node_id, direction, depth, tuple(relations) or IMPACT_RELATIONS)
-    click.echo(format_impact(result, output_format), nl=False)
-
-
-@main.command()
-@data_options
-@endpoint_option
-@click.argument("first", metavar="A", shell_complete=_complete_nodes)
-@click.argument("second", metavar="B", shell_complete=_complete_nodes)
-@click.option("--max-length", type=click.IntRange(min=1), default=6, show_default=True, help="Longest chain, in links.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Most chains to show.")
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def path(app, first, second, max_length, limit, output_format):
-    """Show the chains of links that connect two nodes, shortest first."""
-    from .graph.questions.network import find_paths, format_paths
-
-    click.echo(format_paths(find_paths(app.store(), first, second, max_length, limit), output_format), nl=False)
+def _question_parameter(argument):
+    """The click argument or option(s) of a question's argument (``graph/questions/registry.py``)."""
+    complete = {"plan": _complete_plans, "node": _complete_nodes}.get(argument.kind)
+    if argument.positional:
+        return click.argument(argument.name, metavar=argument.metavar, shell_complete=complete)
+    option = "--" + argument.name.replace("_", "-")
+    if argument.flags:
+        flags = [
+            click.option(f"--{choice}", argument.name, flag_value=choice, help=text)
+            if choice != argument.default
+            else click.option(f"--{choice}", argument.name, flag_value=choice, default=True, help=text)
+            for choice, text in zip(argument.choices, argument.flag_help, strict=True)
+        ]
+        return lambda function: functools.reduce(lambda inner, flag: flag(inner), reversed(flags), function)
+    if argument.kind == "number":
+        default = int(argument.default) if argument.default else None
+        return click.option(
+            option,
+            argument.name,
+            type=click.IntRange(min=1),
+            default=default,
+            show_default=default is not None,
+            metavar=argument.metavar or None,
+            help=argument.help,
+        )
+    return click.option(
+        option,
+        argument.name,
+        multiple=argument.multiple,
+        metavar=argument.metavar or None,
+        shell_complete=complete,
+        help=argument.help,
+    )
 
 
-@main.command()
-@data_options
-@endpoint_option
-@click.option("--as-of", metavar="YYYY-MM-DD", help="The day to judge by (default: today).")
-@click.option("--plan", metavar="ID", shell_complete=_complete_plans, help="Only this plan.")
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def overdue(app, as_of, plan, output_format):
-    """List items whose target date has passed without a complete status."""
-    from .graph.questions.overdue import find_overdue, format_overdue
+def _question_command(question):
+    """Add the command of a registered question: its arguments, ``--format``, and one call of its finder."""
 
-    click.echo(format_overdue(find_overdue(app.store(), as_of, plan), output_format), nl=False)
+    def command(app, output_format, **values):
+        answer = question.find(app.store(), *(values[argument.name] for argument in question.arguments))
+        click.echo(question.format(answer, output_format), nl=False)
 
-
-@main.command()
-@data_options
-@endpoint_option
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def duplicates(app, output_format):
-    """List groups of items that duplicate each other, within and across plans."""
-    from .graph.questions.duplicates import find_duplicate_groups, format_duplicates
-
-    click.echo(format_duplicates(find_duplicate_groups(app.store()), output_format), nl=False)
+    command.__doc__ = question.description
+    function = format_option(*question.formats)(pass_app(command))
+    for argument in reversed(question.arguments):
+        function = _question_parameter(argument)(function)
+    main.command(question.name)(data_options(endpoint_option(function)))
 
 
-@main.command()
-@data_options
-@endpoint_option
-@click.option("--plan", metavar="ID", shell_complete=_complete_plans, help="Only this plan.")
-@format_option(*_QUESTION_FORMATS)
-@pass_app
-def gaps(app, plan, output_format):
-    """List recommendations without an owner, a target date, or any action or link."""
-    from .graph.questions.gaps import find_gaps, format_gaps
-
-    click.echo(format_gaps(find_gaps(app.store(), plan), output_format), nl=False)
+for _question in QUESTIONS.values():
+    if _question.name not in main.commands:  # a command written out here (mapping: its matrix) comes first
+        _question_command(_question)
 
 
 # -- suggested links: rank, accept, reject, review ----------------------------------------------------

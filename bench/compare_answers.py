@@ -6,7 +6,7 @@
 Prints each question and whether every answer is the same; exits 1 if any differs. Used at 100k and 1M, where the
 captured answers are too large to keep in the repository (``tests/questions/test_answers.py`` covers the fixtures and 10k).
 ``--against-sparql`` compares instead with the same store seen only through SPARQL ``select``, as a SPARQL endpoint
-is: the questions then take the path they took before (a networkx projection, whole-graph queries).
+is: the questions then take the generic path (the tables and the walk read over SPARQL, `stores/protocol.py`).
 """
 
 from __future__ import annotations
@@ -19,12 +19,16 @@ from pathlib import Path
 from .answers import collect_answers
 
 
-class _SparqlOnly:
-    """A store seen only through ``select`` and ``query``, as the questions see a SPARQL endpoint."""
+def _sparql_only(store):
+    """The store seen only through ``select`` and ``query``, as the questions see a SPARQL endpoint."""
+    from crossplan.graph.stores.protocol import BaseStore
 
-    def __init__(self, store):
-        self.select = store.select
-        self.query = store.query
+    class SparqlOnly(BaseStore):
+        def __init__(self, store):
+            self.select = store.select
+            self.query = store.query
+
+    return SparqlOnly(store)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     store = open_store(arguments.data, arguments.store)
     now = json.loads(json.dumps(collect_answers(store, arguments.sample)))
     if arguments.against_sparql:
-        before = json.loads(json.dumps(collect_answers(_SparqlOnly(store), arguments.sample)))
+        before = json.loads(json.dumps(collect_answers(_sparql_only(store), arguments.sample)))
     else:
         before = json.loads(arguments.before.read_text(encoding="utf-8"))
     differing = 0

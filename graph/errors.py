@@ -81,6 +81,10 @@ class ImportFileError(CrossplanError):
         self.problems = problems if problems is not None else [message]
 
 
+class SettingError(CrossplanError, ValueError):
+    """A ``CROSSPLAN_*`` environment variable holds a value its setting cannot use (``graph/settings.py``)."""
+
+
 class StoreError(CrossplanError):
     """The store cannot be opened or written (in use by another process, damaged, the disk full…)."""
 

@@ -26,6 +26,8 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TextIO, TypeVar
 
+from .settings import PROGRESS
+
 T = TypeVar("T")
 
 DEFAULT_DELAY = 0.5  # seconds of work before a bar appears
@@ -40,11 +42,9 @@ def progress_enabled(stream: TextIO | None = None) -> bool:
     >>> progress_enabled(io.StringIO())
     False
     """
-    setting = os.environ.get("CROSSPLAN_PROGRESS", "")
-    if setting == "0":
-        return False
-    if setting == "1":
-        return True
+    forced = PROGRESS.value()
+    if forced is not None:
+        return forced
     if os.environ.get("CI"):
         return False
     stream = stream if stream is not None else sys.stderr

@@ -1,9 +1,8 @@
 """Groups of items that duplicate each other, within and across plans: ``find_duplicate_groups`` and
 ``format_duplicates``.
 
-The duplicate-of links and the texts of recommendations and actions are read from the per-file tables of
-``stores/facts.py`` when the store has them, else from the embedded store's indexes (``walk.StoreWalk``), else (a
-SPARQL endpoint) from a networkx projection of the whole graph (``walk.build_projection``): the same groups each way.
+The duplicate-of links and the texts of recommendations and actions are read from the graph's tables
+(``store.facts()``).
 """
 
 from __future__ import annotations
@@ -12,16 +11,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, cast
 
-from ..model.nodes import Basis, Relation
-from ..output import render_csv, render_json, render_table, sorted_rows
-from ..sparql.patterns import id_of, known_spelling, link_pattern
-from ..stores.embedded import CrossplanStore
-from ..stores.facts import graph_facts, text_key
-from .walk import StoreWalk, build_projection
+from ..model.nodes import Relation
+from ..output import render_csv, render_json, render_table
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from ..stores.protocol import GraphStore
 
 #: (source, target) of a duplicate-of link → its (basis, quote)
@@ -68,63 +61,29 @@ def find_duplicate_groups(store: GraphStore) -> list[DuplicateGroup]:
     """
     links: Links = {}
     texts: dict[str, str] = {}
-    facts = graph_facts(store)
-    if facts is not None:
-        stated = [
-            (source, target, basis, quote or "", quote)
-            for source, relation, target, basis, quote in facts.link_rows(
-                "source", "relation", "target", "basis", "quote"
-            )
-            if relation == Relation.DUPLICATE_OF.value
-        ]
-        for source, target, basis, _order, quote in sorted(stated):
-            links.setdefault((source, target), (basis, quote))
-        for node, kind, key in facts.rows("id", "type", "text_key"):
-            if key and kind in ("recommendation", "action"):
-                texts.setdefault(node, key)
-        row_of: dict[str, int] = {}
-        for number, node in enumerate(facts.columns["id"]):
-            row_of.setdefault(node, number)
-        columns = facts.columns
-
-        def member(node_id: str) -> DuplicateMember:
-            number = row_of.get(node_id)
-            if number is None:
-                return DuplicateMember(node_id, None, None, None, None)
-            return DuplicateMember(node_id, *(columns[name][number] for name in ("type", "plan", "label", "status")))
-
-        return _group_duplicates(links, texts, member)
-    if isinstance(store, CrossplanStore):
-        walk = StoreWalk(store)
-        for row in sorted_rows(store.select(_DUPLICATE_LINKS), "source", "target"):
-            basis = known_spelling(Basis, row["basis"]) or row["basis"]
-            links.setdefault((id_of(row["source"]), id_of(row["target"])), (basis, row["quote"]))
-        texts = {node: text_key(text) for node, text in walk.item_texts().items()}
-
-        def walked(node_id: str) -> DuplicateMember:
-            known = walk.facts(node_id)
-            return DuplicateMember(
-                node_id, known.get("type"), known.get("plan"), known.get("label"), known.get("status")
-            )
-
-        return _group_duplicates(links, texts, walked)
-    graph = build_projection(store)
-    links = {
-        (u, v): (data["basis"], data["quote"])
-        for u, v, relation, data in graph.edges(keys=True, data=True)
+    facts = store.facts()
+    stated = [
+        (source, target, basis, quote or "", quote)
+        for source, relation, target, basis, quote in facts.link_rows("source", "relation", "target", "basis", "quote")
         if relation == Relation.DUPLICATE_OF.value
-    }
-    texts = {
-        node: text_key(attributes["text"])
-        for node, attributes in graph.nodes(data=True)
-        if attributes.get("text") and attributes.get("type") in ("recommendation", "action")
-    }
-    return _group_duplicates(links, texts, lambda node: _member(graph, node))
+    ]
+    for source, target, basis, _order, quote in sorted(stated):
+        links.setdefault((source, target), (basis, quote))
+    for node, kind, key in facts.rows("id", "type", "text_key"):
+        if key and kind in ("recommendation", "action"):
+            texts.setdefault(node, key)
+    row_of: dict[str, int] = {}
+    for number, node in enumerate(facts.columns["id"]):
+        row_of.setdefault(node, number)
+    columns = facts.columns
 
+    def member(node_id: str) -> DuplicateMember:
+        number = row_of.get(node_id)
+        if number is None:
+            return DuplicateMember(node_id, None, None, None, None)
+        return DuplicateMember(node_id, *(columns[name][number] for name in ("type", "plan", "label", "status")))
 
-_DUPLICATE_LINKS = (
-    f"SELECT DISTINCT ?source ?target ?basis ?quote WHERE {{ {link_pattern(relation='cp:duplicateOf')} }}"
-)
+    return _group_duplicates(links, texts, member)
 
 
 def _group_duplicates(
@@ -167,13 +126,6 @@ def _group_duplicates(
             groups.append(DuplicateGroup("same text", [member(node) for node in sorted(nodes)], []))
     groups.sort(key=lambda group: (group.members[0].id, group.kind))
     return groups
-
-
-def _member(graph: nx.MultiDiGraph, node: str) -> DuplicateMember:
-    attributes = graph.nodes[node] if node in graph else {}
-    return DuplicateMember(
-        node, attributes.get("type"), attributes.get("plan"), attributes.get("label"), attributes.get("status")
-    )
 
 
 def format_duplicates(groups: list[DuplicateGroup], output_format: str = "table", width: int | None = None) -> str:

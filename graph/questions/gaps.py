@@ -1,8 +1,7 @@
 """Recommendations without an owner, a target date, or any action or link (``crossplan gaps``): ``find_gaps`` and
 ``format_gaps``.
 
-Read from the per-file tables the build writes (``stores/facts.py``) when the store has them, and by the same rules
-over SPARQL otherwise (a SPARQL endpoint); both give the same answer.
+Read from the graph's tables (``store.facts()``): what a gap is is decided here, and only here.
 """
 
 from __future__ import annotations
@@ -10,10 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from ..model.nodes import Status
-from ..output import render_csv, render_json, render_table, sorted_rows
-from ..sparql.patterns import id_of, spelling
-from ..stores.facts import GraphFacts, graph_facts
+from ..model.nodes import NodeType, Status
+from ..output import render_csv, render_json, render_table
 from .plans import resolve_plan
 
 if TYPE_CHECKING:
@@ -33,21 +30,6 @@ class Gap:
 
 GAP_KINDS = ("owner", "target date", "action or link")
 
-_RECOMMENDATIONS = """SELECT DISTINCT ?rec ?plan ?label ?position ?status WHERE {
-  ?rec a cp:Recommendation ; cp:inPlan ?planNode ; rdfs:label ?label .
-  ?planNode dcterms:identifier ?plan .
-  OPTIONAL { ?rec cp:position ?position }
-  OPTIONAL { ?rec cp:status ?status }
-}"""
-_PARTS = """SELECT DISTINCT ?rec ?part WHERE {
-  ?rec a cp:Recommendation .
-  { ?rec cp:hasAction ?part } UNION { ?rec cp:hasUpdate ?part } UNION { ?rec cp:hasAction ?action . ?action cp:hasUpdate ?part }
-}"""
-_OWNED = "SELECT DISTINCT ?node WHERE { { ?node cp:ownedBy ?organisation } UNION { ?node cp:ownerText ?text } }"
-_TARGETED = "SELECT DISTINCT ?node WHERE { { ?node cp:targetDate ?date } UNION { ?node cp:targetDateText ?text } }"
-_LINKED = "SELECT DISTINCT ?node WHERE { ?link a cp:Link . { ?link cp:from ?node } UNION { ?link cp:to ?node } }"
-_WITH_ACTIONS = "SELECT DISTINCT ?node WHERE { ?node cp:hasAction ?action }"
-
 
 def find_gaps(store: GraphStore, plan: str | None = None) -> list[Gap]:
     """Return the recommendations without an owner, without a target date, or without any action or link.
@@ -56,52 +38,43 @@ def find_gaps(store: GraphStore, plan: str | None = None) -> list[Gap]:
     and not-applicable recommendations are left out. Ordered by plan, then plan order.
     """
     plan_id = resolve_plan(store, plan)[0] if plan else None
-    facts = graph_facts(store)
-    if facts is not None:
-        return _gaps_from_facts(facts, plan_id)
-    parts: dict[str, set[str]] = {}
-    for row in store.select(_PARTS):
-        parts.setdefault(id_of(row["rec"]), set()).add(id_of(row["part"]))
-    owned = {id_of(row["node"]) for row in store.select(_OWNED)}
-    targeted = {id_of(row["node"]) for row in store.select(_TARGETED)}
-    linked = {id_of(row["node"]) for row in store.select(_LINKED)}
-    with_actions = {id_of(row["node"]) for row in store.select(_WITH_ACTIONS)}
-    gaps, seen = [], set()
-    for row in sorted_rows(store.select(_RECOMMENDATIONS), "plan", "position", "rec", "status", "label"):
-        rec = id_of(row["rec"])
-        status = spelling(Status, row["status"])
-        if (
-            rec in seen
-            or (plan_id and row["plan"] != plan_id)
-            or status in (Status.REMOVED.value, Status.NOT_APPLICABLE.value)
-        ):
-            continue
-        seen.add(rec)
-        family = {rec} | parts.get(rec, set())
-        missing = []
-        if not family & owned:
-            missing.append("owner")
-        if not family & targeted:
-            missing.append("target date")
-        if rec not in with_actions and not family & linked:
-            missing.append("action or link")
-        if missing:
-            gaps.append(Gap(rec, row["plan"], row["label"], status, missing))
-    return gaps
-
-
-def _gaps_from_facts(facts: GraphFacts, plan_id: str | None) -> list[Gap]:
-    """``find_gaps`` from the per-file tables, where the build worked out each recommendation's owner, target date
-    and actions; only the links (stated in any file) are looked up here."""
-    columns, table = facts.columns, facts.items["gaps"]
-    ids, plans, labels, positions, statuses = (columns[name] for name in ("id", "plan", "label", "position", "status"))
+    facts = store.facts()
+    columns = facts.columns
+    ids, types, plans, labels, positions, statuses = (
+        columns[name] for name in ("id", "type", "plan", "label", "position", "status")
+    )
+    owned, target_dates, target_texts = columns["owned"], columns["target_dates"], columns["target_texts"]
+    plan_type, recommendation, action, update = (
+        kind.value for kind in (NodeType.PLAN, NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.UPDATE)
+    )
+    dropped = (Status.REMOVED.value, Status.NOT_APPLICABLE.value)
+    plan_ids = {node for node, kind in zip(ids, types, strict=False) if kind == plan_type}
+    children: dict[str, list[int]] = {}
+    for row, parent in enumerate(columns["parent"]):
+        if parent:
+            children.setdefault(parent, []).append(row)
     linked = set(facts.links["source"]) | set(facts.links["target"])
     found = []
-    for row, no_owner, no_target, actions, family in zip(*table.values(), strict=False):
-        if plan_id and plans[row] != plan_id:
+    for row, kind in enumerate(types):
+        if (
+            kind != recommendation
+            or plans[row] not in plan_ids
+            or (plan_id and plans[row] != plan_id)
+            or statuses[row] in dropped
+        ):
             continue
-        missing = (["owner"] if no_owner else []) + (["target date"] if no_target else [])
-        if not actions and not any(node in linked for node in family):
+        family = [row]
+        for child in children.get(ids[row], []):
+            family.append(child)
+            if types[child] == action:
+                family += [part for part in children.get(ids[child], []) if types[part] == update]
+        missing = []
+        if not any(owned[node] for node in family):
+            missing.append("owner")
+        if not any(target_dates[node] or target_texts[node] for node in family):
+            missing.append("target date")
+        has_actions = any(types[child] == action for child in children.get(ids[row], []))
+        if not has_actions and not any(ids[node] in linked for node in family):
             missing.append("action or link")
         if missing:
             found.append(

@@ -1,9 +1,9 @@
 """What an item feeds into, and how two nodes are connected: ``find_impact`` and ``find_paths`` with their formatters.
 
-On the embedded store they walk the database's own indexes (``walk.StoreWalk``): ``impact`` is a breadth-first search
-from the item, ``path`` searches outward from both ends only as far as the chains it may return can reach. On a SPARQL
-endpoint they work on a networkx projection of the whole graph (``walk.build_projection``). Both give the same answers
-(``tests/questions/test_answers.py`` checks them against answers captured before the walk existed).
+Both move along the links with ``store.walk()`` (``stores/walk.py``: the embedded store's indexes, or on a SPARQL
+server the whole graph read once): ``impact`` is a breadth-first search from the item, ``path`` searches outward from
+both ends only as far as the chains it may return can reach (``tests/questions/test_answers.py`` checks the answers
+against those captured before the walk existed).
 
 - ``find_impact(store, id, direction, depth)``: what an item feeds into (downstream) or is fed by (upstream);
 - ``find_paths(store, a, b)``: the chains of links that connect two nodes, shortest first.
@@ -20,34 +20,15 @@ from typing import TYPE_CHECKING
 from ..errors import CrossplanError
 from ..model.nodes import Relation
 from ..output import render_csv, render_json, render_table, terminal_width
-from ..stores.embedded import CrossplanStore
+from ..stores.walk import links_between, neighbours
 from .ids import resolve_id
-from .walk import PART_OF, StoreWalk, build_projection
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from ..stores.protocol import GraphStore
+    from ..stores.walk import Walk
 
 IMPACT_RELATIONS = ("feeds-into", "delegated-to")
 """The relations along which work flows: A feeds into B, A is taken forward by B."""
-
-
-def _label(graph: nx.MultiDiGraph, node: str) -> str | None:
-    return graph.nodes[node].get("label") if node in graph else None
-
-
-def _parts_of(graph: nx.MultiDiGraph, node: str) -> list[str]:
-    """Return the actions and updates of a node (and the updates of its actions)."""
-    parts: list[str] = []
-    frontier = [node]
-    while frontier:
-        current = frontier.pop()
-        for child, _parent, relation in graph.in_edges(current, keys=True):
-            if relation == PART_OF and graph.nodes[child].get("type") in ("action", "update") and child not in parts:
-                parts.append(child)
-                frontier.append(child)
-    return sorted(parts)
 
 
 # -- impact -----------------------------------------------------------------------------------------
@@ -85,33 +66,29 @@ def find_impact(
     node_id: str,
     direction: str = "downstream",
     depth: int | None = None,
-    relations: tuple[str, ...] = IMPACT_RELATIONS,
+    relations: tuple[str, ...] = (),
 ) -> Impact:
     """Return what ``node_id`` feeds into (``downstream``) or is fed by (``upstream``), up to ``depth`` links away.
 
-    Work flows along ``relations`` (feeds-into and delegated-to by default). The links of the item's own
+    Work flows along ``relations`` (none given: feeds-into and delegated-to, ``IMPACT_RELATIONS``). The links of the item's own
     actions and updates count as the item's. Ordered by distance, then id; ``depth`` None means no limit.
     """
     if direction not in ("downstream", "upstream"):
         raise CrossplanError(f"direction must be downstream or upstream, not '{direction}'")
+    relations = tuple(relations) or IMPACT_RELATIONS
     if depth is not None and depth < 1:
         raise CrossplanError("--depth must be 1 or more")
     unknown = sorted(set(relations) - set(Relation.spellings()))
     if unknown:
         raise CrossplanError(f"unknown relation '{unknown[0]}' (one of: {', '.join(Relation.spellings())})")
     global_id = resolve_id(store, node_id)
-    if isinstance(store, CrossplanStore):
-        return _walk_impact(StoreWalk(store), global_id, direction, depth, relations)
-    return _impact_on_projection(store, global_id, direction, depth, relations)
+    return _walk_impact(store.walk(), global_id, direction, depth, relations)
 
 
-def _walk_impact(
-    walk: StoreWalk, global_id: str, direction: str, depth: int | None, relations: tuple[str, ...]
-) -> Impact:
+def _walk_impact(walk: Walk, global_id: str, direction: str, depth: int | None, relations: tuple[str, ...]) -> Impact:
     """Breadth-first search from the item and its parts, one index look-up per node and relation."""
-    terms = [(walk.relation_terms[relation], relation) for relation in sorted(relations)]
     starts = [global_id] + walk.parts_of(global_id)
-    impact = Impact(global_id, walk.facts(global_id).get("label"), direction, depth, list(relations), starts[1:])
+    impact = Impact(global_id, walk.about(global_id).get("label"), direction, depth, list(relations), starts[1:])
     visited = set(starts)
     layer = list(dict.fromkeys(starts))
     steps = 0
@@ -121,8 +98,8 @@ def _walk_impact(
             break
         reached: dict[str, dict[str, str]] = {}  # node -> {node of the previous layer: least relation to it}
         for node in layer:
-            for term, relation in terms:
-                ends = walk.objects(node, term) if direction == "downstream" else walk.subjects(term, node)
+            for relation in sorted(relations):
+                ends = walk.targets(node, relation) if direction == "downstream" else walk.sources(relation, node)
                 for end in ends:
                     if end in visited:
                         continue
@@ -133,13 +110,13 @@ def _walk_impact(
             via = min(reached[node])
             relation = reached[node][via]
             source, target = (via, node) if direction == "downstream" else (node, via)
-            facts = walk.facts(node)
+            about = walk.about(node)
             impact.items.append(
                 ImpactItem(
                     node,
-                    facts.get("type"),
-                    facts.get("label"),
-                    facts.get("plan"),
+                    about.get("type"),
+                    about.get("label"),
+                    about.get("plan"),
                     steps,
                     via,
                     relation,
@@ -148,47 +125,6 @@ def _walk_impact(
             )
         visited.update(reached)
         layer = sorted(reached)
-    return impact
-
-
-def _impact_on_projection(
-    store: GraphStore, global_id: str, direction: str, depth: int | None, relations: tuple[str, ...]
-) -> Impact:
-    import networkx as nx
-
-    graph = build_projection(store)
-    flow = nx.DiGraph()
-    flow.add_nodes_from(graph.nodes)
-    for source, target, relation, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
-        if relation in relations:
-            edge = (source, target) if direction == "downstream" else (target, source)
-            if not flow.has_edge(*edge):
-                flow.add_edge(*edge, relation=relation, basis=data["basis"])
-    starts = [global_id] + _parts_of(graph, global_id)
-    impact = Impact(global_id, _label(graph, global_id), direction, depth, list(relations), starts[1:])
-    distance = {node: 0 for node in starts}
-    for steps, layer in enumerate(nx.bfs_layers(flow, starts)):
-        if steps == 0:
-            continue
-        if depth is not None and steps > depth:
-            break
-        for node in sorted(layer):
-            via = min(p for p in flow.predecessors(node) if distance.get(p) == steps - 1)
-            edge = flow.edges[via, node]
-            attributes = graph.nodes[node]
-            impact.items.append(
-                ImpactItem(
-                    node,
-                    attributes.get("type"),
-                    attributes.get("label"),
-                    attributes.get("plan"),
-                    steps,
-                    via,
-                    edge["relation"],
-                    edge["basis"],
-                )
-            )
-        distance.update((node, steps) for node in layer)
     return impact
 
 
@@ -261,12 +197,10 @@ def find_paths(store: GraphStore, first: str, second: str, max_length: int = 6, 
     source, target = resolve_id(store, first), resolve_id(store, second)
     if source == target:
         raise CrossplanError(f"'{source}' is both ends: give two different nodes")
-    if isinstance(store, CrossplanStore):
-        return _walk_paths(StoreWalk(store), source, target, max_length, limit)
-    return _paths_on_projection(store, source, target, max_length, limit)
+    return _walk_paths(store.walk(), source, target, max_length, limit)
 
 
-def _walk_paths(walk: StoreWalk, source: str, target: str, max_length: int, limit: int) -> Paths:
+def _walk_paths(walk: Walk, source: str, target: str, max_length: int, limit: int) -> Paths:
     """Find the chains by looking only as far from each end as a chain of the length sought can reach.
 
     A chain of L links has each of its links touching a node within ceil(L/2) - 1 links of the source or
@@ -285,7 +219,7 @@ def _walk_paths(walk: StoreWalk, source: str, target: str, max_length: int, limi
             distances = ends[end]
             for node in [node for node, steps in distances.items() if steps == radius and node not in expanded]:
                 expanded.add(node)
-                for other in walk.neighbours(node):
+                for other in neighbours(walk, node):
                     distances.setdefault(other, radius + 1)
         if all(node in expanded for distances in ends.values() for node in distances):
             # every node seen has had its links read: the ends' components are in hand, and longer chains with them
@@ -295,24 +229,23 @@ def _walk_paths(walk: StoreWalk, source: str, target: str, max_length: int, limi
         if len(found) >= limit:
             break
     found.sort(key=lambda nodes: (len(nodes), nodes))
-    found.sort(key=lambda nodes: (len(nodes), nodes))
     for nodes in found[:limit]:
         steps = []
         for u, v in pairwise(nodes):
-            links = walk.links_between(u, v)
+            links = links_between(walk, u, v)
             forward = [relation for a, relation, b in links if a == u]
             backward = [relation for a, relation, b in links if a == v]
             steps.append(PathStep(u, v, sorted(forward or backward), bool(forward)))
         result.paths.append(Path(nodes, steps))
-    result.labels = {node: walk.facts(node).get("label") for path in result.paths for node in path.nodes}
+    result.labels = {node: walk.about(node).get("label") for path in result.paths for node in path.nodes}
     return result
 
 
-def _simple_paths(walk: StoreWalk, expanded: set[str], source: str, target: str, length: int) -> list[list[str]]:
+def _simple_paths(walk: Walk, expanded: set[str], source: str, target: str, length: int) -> list[list[str]]:
     """Return every chain of at most ``length`` links from source to target over the links of ``expanded`` nodes."""
     adjacent: dict[str, set[str]] = {}
     for node in expanded:
-        for other in walk.neighbours(node):
+        for other in neighbours(walk, node):
             if other != node:
                 adjacent.setdefault(node, set()).add(other)
                 adjacent.setdefault(other, set()).add(node)
@@ -343,40 +276,6 @@ def _simple_paths(walk: StoreWalk, expanded: set[str], source: str, target: str,
 
     extend(source)
     return found
-
-
-def _paths_on_projection(store: GraphStore, source: str, target: str, max_length: int, limit: int) -> Paths:
-    import networkx as nx
-
-    graph = build_projection(store)
-    undirected = nx.Graph()
-    for node, attributes in graph.nodes(data=True):
-        if attributes.get("type") != "organisation":
-            undirected.add_node(node)
-    for u, v, relation in sorted(graph.edges(keys=True)):
-        if u in undirected and v in undirected:
-            if not undirected.has_edge(u, v):
-                undirected.add_edge(u, v, links=[])
-            undirected.edges[u, v]["links"].append((u, relation, v))
-    result = Paths(source, target, max_length)
-    if source not in undirected or target not in undirected or not nx.has_path(undirected, source, target):
-        return result
-    found: list[list[str]] = []
-    for nodes in nx.shortest_simple_paths(undirected, source, target):
-        if len(nodes) - 1 > max_length or (len(found) >= limit and len(nodes) > len(found[-1])):
-            break
-        found.append(nodes)
-    found.sort(key=lambda nodes: (len(nodes), nodes))
-    for nodes in found[:limit]:
-        steps = []
-        for u, v in pairwise(nodes):
-            links = undirected.edges[u, v]["links"]
-            forward = [relation for a, relation, b in links if a == u]
-            backward = [relation for a, relation, b in links if a == v]
-            steps.append(PathStep(u, v, sorted(forward or backward), bool(forward)))
-        result.paths.append(Path(nodes, steps))
-    result.labels = {node: _label(graph, node) for path in result.paths for node in path.nodes}
-    return result
 
 
 def format_paths(paths: Paths, output_format: str = "table", width: int | None = None) -> str:

@@ -1,8 +1,8 @@
 """Items whose target date has passed without a complete status (``crossplan overdue``): ``find_overdue`` and
 ``format_overdue``.
 
-Read from the per-file tables the build writes (``stores/facts.py``) when the store has them, and by the same rules
-over SPARQL otherwise (a SPARQL endpoint); both give the same answer. When a target falls due is ``model.dates``.
+Read from the graph's tables (``store.facts()``): what is overdue is decided here, and only here. When a target
+falls due is ``model.dates``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import CrossplanError
 from ..model.dates import due_date
 from ..model.nodes import NodeType, Status
-from ..output import render_csv, render_json, render_table, sorted_rows
-from ..sparql.patterns import id_of, spelling
-from ..stores.facts import GraphFacts, graph_facts
+from ..output import render_csv, render_json, render_table
 from .plans import resolve_plan
 
 if TYPE_CHECKING:
@@ -51,31 +49,8 @@ class Overdue:
     items: list[OverdueItem]
 
 
-_TARGETS = """SELECT DISTINCT ?item ?holder ?date WHERE {
-  ?item a ?type .
-  FILTER(?type IN (cp:Recommendation, cp:Action))
-  { ?item cp:targetDate ?date . BIND(?item AS ?holder) } UNION { ?item cp:hasUpdate ?holder . ?holder cp:targetDate ?date }
-}"""
-_TARGET_TEXTS = """SELECT DISTINCT ?holder ?text WHERE {
-  ?holder cp:targetDateText ?text .
-  FILTER EXISTS { ?holder cp:targetDate ?date }
-}"""
-_PROGRESS = """SELECT DISTINCT ?item ?type ?plan ?label ?status ?statusText WHERE {
-  ?item a ?type ; cp:inPlan ?planNode ; rdfs:label ?label .
-  ?planNode dcterms:identifier ?plan .
-  FILTER(?type IN (cp:Recommendation, cp:Action))
-  OPTIONAL { ?item cp:status ?status }
-  OPTIONAL { ?item cp:statusText ?statusText }
-}"""
-_UPDATE_STATUS = """SELECT DISTINCT ?item ?update ?date ?position ?status ?statusText WHERE {
-  ?item cp:hasUpdate ?update .
-  ?update cp:status ?status .
-  OPTIONAL { ?update dcterms:date ?date }
-  OPTIONAL { ?update cp:position ?position }
-  OPTIONAL { ?update cp:statusText ?statusText }
-}"""
-
-_NOT_PENDING = {Status.COMPLETE.value, Status.REMOVED.value, Status.NOT_APPLICABLE.value}
+NOT_PENDING = (Status.COMPLETE.value, Status.REMOVED.value, Status.NOT_APPLICABLE.value)
+"""Statuses that are never overdue."""
 
 
 def find_overdue(store: GraphStore, as_of: datetime.date | str | None = None, plan: str | None = None) -> Overdue:
@@ -94,87 +69,65 @@ def find_overdue(store: GraphStore, as_of: datetime.date | str | None = None, pl
         except ValueError:
             raise CrossplanError(f"'{as_of}' is not a date (write YYYY-MM-DD)") from None
     plan_id = resolve_plan(store, plan)[0] if plan else None
-    facts = graph_facts(store)
-    if facts is not None:
-        return _overdue_from_facts(facts, as_of, plan_id)
-    latest: dict[str, tuple[datetime.date, str, str]] = {}
-    dates_of: dict[str, set[str]] = {}
-    for row in store.select(_TARGETS):
-        try:
-            due = due_date(row["date"])
-        except ValueError:
-            continue
-        item, holder = id_of(row["item"]), id_of(row["holder"])
-        dates_of.setdefault(holder, set()).add(row["date"])
-        if item not in latest or (due, holder) > (latest[item][0], latest[item][2]):
-            latest[item] = (due, row["date"], holder)
-    texts: dict[str, list[str]] = {}
-    for row in sorted_rows(store.select(_TARGET_TEXTS), "holder", "text"):
-        texts.setdefault(id_of(row["holder"]), []).append(row["text"])
-    update_status: dict[str, tuple] = {}
-    for row in store.select(_UPDATE_STATUS):
-        key = (row["date"] or "", row["position"] or 0, id_of(row["update"]))
-        item = id_of(row["item"])
-        if item not in update_status or key > update_status[item][0]:
-            update_status[item] = (key, spelling(Status, row["status"]), row["statusText"], key[2])
-    items, seen = [], set()
-    for row in sorted_rows(store.select(_PROGRESS), "item", "status", "statusText"):  # the first row of an item counts
-        item = id_of(row["item"])
-        if item in seen or item not in latest or (plan_id and row["plan"] != plan_id):
-            continue
-        seen.add(item)
-        status, status_text, status_of = spelling(Status, row["status"]), row["statusText"], item
-        if status is None:
-            _key, status, status_text, status_of = update_status.get(item, (None, None, None, None))
-        if status in _NOT_PENDING:
-            continue
-        due, value, holder = latest[item]
-        if due >= as_of:
-            continue
-        # Printed texts and date values are separate triples: pair them only when the holder has one of each.
-        printed = texts.get(holder, [])
-        items.append(
-            OverdueItem(
-                id=item,
-                type=spelling(NodeType, row["type"]),
-                plan=row["plan"],
-                label=row["label"],
-                target=value,
-                target_text=printed[0] if len(printed) == 1 and len(dates_of[holder]) == 1 else None,
-                due=due.isoformat(),
-                days_overdue=(as_of - due).days,
-                target_of=holder,
-                status=status,
-                status_text=status_text,
-                status_of=status_of,
-            )
-        )
-    items.sort(key=lambda entry: (entry.due, entry.id))
-    return Overdue(as_of.isoformat(), items)
-
-
-def _overdue_from_facts(facts: GraphFacts, as_of: datetime.date, plan_id: str | None) -> Overdue:
-    """``find_overdue`` from the per-file tables, where the build worked out each item's latest target and status."""
-    columns, table = facts.columns, facts.items["overdue"]
+    facts = store.facts()
+    columns = facts.columns
     ids, types, plans, labels = columns["id"], columns["type"], columns["plan"], columns["label"]
+    statuses, status_texts, dates, positions = (columns[name] for name in ("status", "status_text", "date", "position"))
+    target_dates, target_texts = columns["target_dates"], columns["target_texts"]
+    plan_type, update_type = NodeType.PLAN.value, NodeType.UPDATE.value  # looked up once, not per row
+    plan_ids = {node for node, kind in zip(ids, types, strict=False) if kind == plan_type}
+    updates_of: dict[str, list[int]] = {}
+    for row, (kind, parent) in enumerate(facts.rows("type", "parent")):
+        if kind == update_type and parent:
+            updates_of.setdefault(parent, []).append(row)
+    due_of: dict[str, datetime.date | None] = {}
     items = []
-    for row, due_text, value, holder, target_text, status, status_text, status_of in zip(*table.values(), strict=False):
-        if plan_id and plans[row] != plan_id:
+    for row, kind in enumerate(types):
+        if kind not in _ITEMS or plans[row] not in plan_ids or (plan_id and plans[row] != plan_id):
             continue
-        due = datetime.date.fromisoformat(due_text)
-        if due >= as_of:
+        updates = updates_of.get(ids[row], [])
+        latest = None  # (due, holder id, date as stored, holder row)
+        parsed_of: dict[int, set[str]] = {}
+        for holder in [row, *updates]:
+            for value in target_dates[holder]:
+                if value not in due_of:
+                    try:
+                        due_of[value] = due_date(value)
+                    except ValueError:
+                        due_of[value] = None
+                due = due_of[value]
+                if due is None:
+                    continue
+                parsed_of.setdefault(holder, set()).add(value)
+                if latest is None or (due, ids[holder]) > latest[:2]:
+                    latest = (due, ids[holder], value, holder)
+        if latest is None or latest[0] >= as_of:
             continue
+        status, status_text, status_of = statuses[row], status_texts[row], ids[row]
+        if status is None:
+            reports = [(dates[update] or "", positions[update] or 0, ids[update], update) for update in updates]
+            reports = [report for report in reports if statuses[report[3]]]
+            if reports:
+                update = max(reports)[3]
+                status, status_text, status_of = statuses[update], status_texts[update], ids[update]
+            else:
+                status_text, status_of = None, None
+        if status in NOT_PENDING:
+            continue
+        due, holder_id, value, holder = latest
+        # Printed texts and date values are separate: pair them only when the holder has one of each.
+        printed = sorted(set(target_texts[holder]))
         items.append(
             OverdueItem(
                 id=ids[row],
-                type=types[row],
+                type=kind,
                 plan=plans[row],
                 label=labels[row],
                 target=value,
-                target_text=target_text,
-                due=due_text,
+                target_text=printed[0] if len(printed) == 1 and len(parsed_of[holder]) == 1 else None,
+                due=due.isoformat(),
                 days_overdue=(as_of - due).days,
-                target_of=holder,
+                target_of=holder_id,
                 status=status,
                 status_text=status_text,
                 status_of=status_of,
@@ -182,6 +135,9 @@ def _overdue_from_facts(facts: GraphFacts, as_of: datetime.date, plan_id: str | 
         )
     items.sort(key=lambda entry: (entry.due, entry.id))
     return Overdue(as_of.isoformat(), items)
+
+
+_ITEMS = (NodeType.RECOMMENDATION.value, NodeType.ACTION.value)
 
 
 _OVERDUE_COLUMNS = [

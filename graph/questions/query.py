@@ -15,9 +15,8 @@ their columns are left out of the results.
 ``run_query`` checks a query first and runs it off the network, within a time and memory limit
 (``graph/sparql/guard.py``); ``graph/sparql/results.py`` prints what it returns.
 
-    >>> from pyoxigraph import Store
-    >>> from crossplan.graph.stores.embedded import CrossplanStore
-    >>> run_query(CrossplanStore(Store(), None, None), "SELECT ?answer WHERE { BIND(6 * 7 AS ?answer) }").as_dicts()
+    >>> from crossplan.graph import open_store
+    >>> run_query(open_store(), "SELECT ?answer WHERE { BIND(6 * 7 AS ?answer) }").as_dicts()
     [{'answer': '42'}]
 """
 
@@ -37,7 +36,6 @@ from ..output import render_json, render_table
 from ..resources import queries_dir
 from ..sparql.guard import DEFAULT_TIMEOUT, check_query, run_guarded, syntax_error
 from ..sparql.results import MAX_ROWS, QueryResult, collect_result
-from ..stores.endpoint import EndpointStore
 from ..text import did_you_mean
 from .ids import resolve_id
 
@@ -263,7 +261,7 @@ def _run_with_timeout(
     # pyoxigraph releases the GIL while it evaluates, and its result iterators belong to the thread that made
     # them: so the query runs and is read in one worker thread, which stops between rows once abandoned.
     stop = threading.Event()
-    offline = not isinstance(store, EndpointStore)  # a server's store must reach its server (and parses offline)
+    offline = not store.remote  # a server's store must reach its server (and parses offline)
     try:
         return run_guarded(
             lambda: collect_result(store.query(text, substitutions), stop, max_rows), timeout, stop, offline

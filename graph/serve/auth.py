@@ -11,13 +11,11 @@ a cross-site request need a CORS preflight, which the server never grants.
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-TOKEN_VARIABLE = "CROSSPLAN_SERVE_TOKEN"
-MIN_TOKEN_LENGTH = 16
+from ..settings import SERVE_TOKEN
 
 
 class Refusal(Exception):
@@ -34,11 +32,8 @@ def edit_token(environ: Mapping[str, str] | None = None) -> tuple[str, bool]:
 
     Raises ValueError when the variable holds a token too short to be safe.
     """
-    environ = os.environ if environ is None else environ
-    given = environ.get(TOKEN_VARIABLE, "").strip()
+    given = SERVE_TOKEN.value(environ)
     if given:
-        if len(given) < MIN_TOKEN_LENGTH:
-            raise ValueError(f"{TOKEN_VARIABLE} is shorter than {MIN_TOKEN_LENGTH} characters: use a long random token")
         return given, False
     return secrets.token_urlsafe(24), True
 

@@ -24,6 +24,7 @@ from ..model.vocabulary import PREFIXES, graph_iri
 from ..questions.query import run_query
 from ..sparql.guard import DEFAULT_TIMEOUT
 from ..sparql.results import MAX_ROWS, QueryResult, format_result
+from ..stores.protocol import BaseStore
 from .workspace import ServedStore
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def _read_only() -> ProtocolError:
     )
 
 
-class _Dataset:
+class _Dataset(BaseStore):
     """A store seen through a request's dataset: the named graphs' union as the default graph, when given."""
 
     def __init__(self, store: CrossplanStore, request: SparqlRequest):
@@ -168,10 +169,6 @@ class _Dataset:
 
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[Row]:
         return self.store.select(sparql, substitutions)
-
-    def fact_tables(self) -> None:
-        """None: a request's dataset may name some graphs only, which the per-file tables cannot honour."""
-        return None
 
     def data_graphs(self) -> list[str]:
         return self.store.data_graphs()

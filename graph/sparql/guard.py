@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 from ..errors import QueryError
 from ..model.vocabulary import PREFIXES
 from ..output import escape_control
+from ..settings import QUERY_MEMORY
 from .text import Token, decode_escapes, tokenize
 
 T = TypeVar("T")
@@ -43,10 +44,9 @@ MAX_NESTING = 256
 QUERY_STACK = 256 << 20
 """Bytes of stack for the thread that parses and runs a query (reserved address space, touched only as used)."""
 
-MEMORY_VARIABLE = "CROSSPLAN_QUERY_MEMORY"
-DEFAULT_MEMORY_MB = 1024
-"""Megabytes a query may add to the process before it is stopped (``CROSSPLAN_QUERY_MEMORY`` overrides). A sort of
-everything over the shipped data reached 1.7 GB within the default time limit."""
+MEMORY_VARIABLE = QUERY_MEMORY.name
+"""Megabytes a query may add to the process before it is stopped (default 1024). A sort of everything over the shipped
+data reached 1.7 GB within the default time limit."""
 
 
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
@@ -277,16 +277,7 @@ def run_guarded(
 
 
 def _memory_limit() -> int:
-    text = os.environ.get(MEMORY_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_MEMORY_MB << 20
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise QueryError(f"{MEMORY_VARIABLE}='{text}' is not a whole number of megabytes above 0")
-    return value << 20
+    return QUERY_MEMORY.value(error=QueryError) << 20
 
 
 def _resident_bytes() -> int | None:

@@ -20,9 +20,9 @@ files by the first such query, carried over by each rebuild. The server answers 
 new lines, and removes a triple only when no other file still states it.
 
 Beside the database, the manifest and the index, ``facts/`` holds per file content the few columns the whole-graph
-questions read (``graph/facts.py``), written when the file is built: JSON, checked on reading, ignored (the store is
+questions read (``stores/facts.py``), written when the file is built: JSON, checked on reading, ignored (the store is
 read instead) when missing, damaged or foreign. No answer is remembered; the questions about one node read only what
-they need from the database's indexes (``quads_for_pattern`` on the default graph, see ``questions/walk.py``).
+they need from the database's indexes (``quads_for_pattern`` on the default graph, see ``stores/walk.py``).
 Nothing in the store directory can run code.
 
 Faults of the store itself are worded as such (``StoreError``): damaged database files name the store and
@@ -61,8 +61,8 @@ from ..sparql.text import inline_terms, names_graphs
 from ..text import display_path
 from .build import build_generation, in_default_graph, load_ontology, prepare_directory, retire
 from .endpoint import ENDPOINT_VARIABLE
-from .facts import file_facts, read_facts
-from .faults import damaged_store_message, fault_reason, is_damage, is_disk_full, is_read_only, write_fault
+from .facts import GraphFacts, file_facts, read_facts
+from .faults import fault_message, fault_reason, is_damage, is_disk_full, is_read_only, store_faults
 from .locks import exclusive_lock, shared_lock
 from .manifest import (
     DATABASE,
@@ -79,7 +79,7 @@ from .manifest import (
     triples_path,
     usable_manifest,
 )
-from .protocol import GraphStore
+from .protocol import BaseStore, GraphStore
 from .triples import (
     GRAPHS,
     build_graph_database,
@@ -89,6 +89,7 @@ from .triples import (
     parse_triples,
     remove_leftovers,
 )
+from .walk import IndexWalk, Walk
 
 if TYPE_CHECKING:
     from pyoxigraph import Store, Triple
@@ -98,12 +99,12 @@ if TYPE_CHECKING:
     from ..sparql.text import Substitutions
 
 
-class CrossplanStore:
+class CrossplanStore(BaseStore):
     """A built graph: an Oxigraph store plus where it came from. Queries see the union of all graphs.
 
-    The union is stored: the default graph holds every triple of every file. An on-disk store keeps each file's
-    named graph as N-Triples beside the database (``stores/triples.py``); an in-memory one (``memory_store``, the
-    server's copy) holds the named graphs in its database (``graphs_stored``).
+    The union is stored: the default graph holds every triple of every file. Where the named graphs are is settled
+    here, once: an on-disk store keeps each file's named graph as N-Triples beside the database
+    (``stores/triples.py``, ``graphs_stored=False``); an in-memory one (``memory_store``) holds them in its database.
     """
 
     def __init__(
@@ -119,8 +120,6 @@ class CrossplanStore:
         graphs_stored: bool = True,
     ) -> None:
         self.oxigraph = store
-        self.graphs_stored = graphs_stored  # whether the database holds the named graphs too
-        self._graphs: Store | None = None  # the database of named graphs, once asked for
         self.data_dir = data_dir
         self.path = path
         self.report = report
@@ -128,6 +127,9 @@ class CrossplanStore:
         self.generation = generation
         self._files = files  # the manifest's entries of the generation opened
         self._tables = tables
+        self._graphs: _GraphsInDatabase | _GraphsInFiles = (
+            _GraphsInDatabase(store) if graphs_stored else _GraphsInFiles(self._entries(), path, generation)
+        )
 
     @property
     def files(self) -> dict | None:
@@ -135,7 +137,7 @@ class CrossplanStore:
         return self._files
 
     def fact_tables(self) -> list[dict] | None:
-        """Return every data file's facts table (``graph/facts.py``), or None if one is missing or damaged."""
+        """Return every data file's facts table (``stores/facts.py``), or None if one is missing or damaged."""
         if self._tables is None and self._files is not None and self.path is not None:
             tables = []
             for relpath, entry in self._files.items():
@@ -145,6 +147,15 @@ class CrossplanStore:
                 tables.append(table)
             self._tables = tables
         return self._tables
+
+    def facts(self) -> GraphFacts:
+        """The per-file tables the build wrote; read from the store where one is missing or damaged."""
+        tables = self.fact_tables()
+        return GraphFacts.merge(tables) if tables is not None else super().facts()
+
+    def walk(self) -> Walk:
+        """Walk the database's own indexes, reading only the nodes an answer reaches."""
+        return IndexWalk(self.oxigraph)
 
     def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
         """Run a SPARQL query over the union of all graphs, with the crossplan prefixes pre-bound.
@@ -164,73 +175,22 @@ class CrossplanStore:
         carried over by rebuilds. Where it cannot be written (a read-only cache, a full disk) the in-memory copy
         (``memory_copy``) stands in.
         """
-        if self.graphs_stored:
-            return self.oxigraph
-        if self._graphs is None:
-            self._graphs = self._graph_database()
-        return self._graphs
+        return self._graphs.database()
 
     def memory_copy(self) -> Store:
         """Return an in-memory database of every named graph and their union (what the server answers from)."""
-        if self.graphs_stored:
-            return self.oxigraph
-        return graph_copy(self._graph_texts())
-
-    def _graph_texts(self) -> Iterator[tuple[str, bytes]]:
-        for relpath, entry in sorted(self._entries().items()):
-            yield entry["graph"], self._file_triples(relpath, entry)
-
-    def _graph_database(self) -> Store:
-        from pyoxigraph import Store
-
-        assert self.generation is not None and self.path is not None
-        directory = self.generation / GRAPHS
-        try:
-            if not (directory / "CURRENT").exists():
-                with exclusive_lock(self.generation / f"{GRAPHS}.lock"):
-                    if not (directory / "CURRENT").exists():
-                        remove_leftovers(self.generation)
-                        build_graph_database(directory, self._graph_texts)
-            return Store.read_only(str(directory))
-        except (OSError, RuntimeError) as error:
-            if is_damage(error):
-                raise StoreError(damaged_store_message(self.path, error)) from None
-            if isinstance(error, RuntimeError) and not is_disk_full(error):
-                raise
-            return graph_copy(self._graph_texts())  # cannot be written here: answered from memory instead
+        return self._graphs.memory_copy()
 
     def graph_triples(self, graph: str) -> list[Triple]:
         """Return the triples of one named graph (a data file's, or the ontology's)."""
-        from pyoxigraph import NamedNode
+        return self._graphs.triples(graph)
 
-        if self.graphs_stored:
-            return [quad.triple for quad in self.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph))]
-        if graph == graph_iri("ontology"):
-            return list(parse_triples(ontology_ntriples()))
-        found: dict[Triple, None] = {}  # a graph is a set: a file may state a triple twice
-        for relpath, entry in sorted(self._entries().items()):
-            if entry["graph"] == graph:
-                found.update(dict.fromkeys(parse_triples(self._file_triples(relpath, entry))))
-        return list(found)
+    def data_graphs(self) -> list[str]:
+        """Return the IRIs of the named graphs that hold data (not the ontology)."""
+        return self._graphs.data_graphs()
 
     def _entries(self) -> dict:
-        assert self._files is not None, "an on-disk store knows its files"
-        return self._files
-
-    def _file_triples(self, relpath: str, entry: dict) -> bytes:
-        assert self.path is not None
-        path = triples_path(self.path, relpath, entry["sha256"])
-        try:
-            return path.read_bytes()
-        except OSError as error:
-            current = read_json(self.path / MANIFEST) or {}
-            if self.generation is not None and current.get("generation") not in (None, self.generation.name):
-                # a build since this store was opened has retired the files only this generation used
-                raise StoreError(
-                    f"{display_path(self.path)}: the store was rebuilt while this command was reading it; "
-                    "run the command again"
-                ) from None
-            raise missing_triples(path, self.path, error) from None  # gone from the current generation
+        return self._files if self._files is not None else {}
 
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[dict[str, Any]]:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values.
@@ -239,25 +199,101 @@ class CrossplanStore:
         around them: the questions about one node or one plan stay fast on a large store.
         """
         sparql = inline_terms(sparql, substitutions)
-        try:
+        with store_faults(self.path):
             return solution_rows(self.query(sparql))
-        except (OSError, RuntimeError) as error:
-            if is_damage(error):
-                raise StoreError(damaged_store_message(self.path, error)) from None
-            raise
+
+
+class _GraphsInDatabase:
+    """The named graphs are in the database itself (an in-memory store): it answers every question of them."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def database(self) -> Store:
+        return self._store
+
+    def memory_copy(self) -> Store:
+        return self._store
+
+    def triples(self, graph: str) -> list[Triple]:
+        from pyoxigraph import NamedNode
+
+        return [quad.triple for quad in self._store.quads_for_pattern(None, None, None, NamedNode(graph))]
 
     def data_graphs(self) -> list[str]:
-        """Return the IRIs of the named graphs that hold data (not the ontology)."""
-        if not self.graphs_stored:
-            return sorted({entry["graph"] for entry in self._entries().values()})
         ontology_graph = graph_iri("ontology")
-        return sorted(g.value for g in self.oxigraph.named_graphs() if g.value != ontology_graph)
+        return sorted(g.value for g in self._store.named_graphs() if g.value != ontology_graph)
 
 
-def require_local(store: GraphStore) -> CrossplanStore:
-    """Return the store as the embedded store, for what only the local data can do; raise LocalOnlyError for a
-    SPARQL server (``--endpoint``)."""
-    if not isinstance(store, CrossplanStore):
+class _GraphsInFiles:
+    """The named graphs are each file's N-Triples beside the database; ``graphs/`` holds them once asked for."""
+
+    def __init__(self, entries: dict, path: Path | None, generation: Path | None) -> None:
+        assert path is not None, "an on-disk store knows its directory"
+        self._entries, self._path, self._generation = entries, path, generation
+        self._database: Store | None = None
+
+    def database(self) -> Store:
+        if self._database is None:
+            self._database = self._graph_database()
+        return self._database
+
+    def memory_copy(self) -> Store:
+        return graph_copy(self._graph_texts())
+
+    def _graph_texts(self) -> Iterator[tuple[str, bytes]]:
+        for relpath, entry in sorted(self._entries.items()):
+            yield entry["graph"], self._file_triples(relpath, entry)
+
+    def _graph_database(self) -> Store:
+        from pyoxigraph import Store
+
+        assert self._generation is not None
+        directory = self._generation / GRAPHS
+        with store_faults(self._path):
+            try:
+                if not (directory / "CURRENT").exists():
+                    with exclusive_lock(self._generation / f"{GRAPHS}.lock"):
+                        if not (directory / "CURRENT").exists():
+                            remove_leftovers(self._generation)
+                            build_graph_database(directory, self._graph_texts)
+                return Store.read_only(str(directory))
+            except (OSError, RuntimeError) as error:
+                if is_damage(error) or not (isinstance(error, OSError) or is_disk_full(error)):
+                    raise
+                return graph_copy(self._graph_texts())  # cannot be written here: answered from memory instead
+
+    def triples(self, graph: str) -> list[Triple]:
+        if graph == graph_iri("ontology"):
+            return list(parse_triples(ontology_ntriples()))
+        found: dict[Triple, None] = {}  # a graph is a set: a file may state a triple twice
+        for relpath, entry in sorted(self._entries.items()):
+            if entry["graph"] == graph:
+                found.update(dict.fromkeys(parse_triples(self._file_triples(relpath, entry))))
+        return list(found)
+
+    def data_graphs(self) -> list[str]:
+        return sorted({entry["graph"] for entry in self._entries.values()})
+
+    def _file_triples(self, relpath: str, entry: dict) -> bytes:
+        path = triples_path(self._path, relpath, entry["sha256"])
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            current = read_json(self._path / MANIFEST) or {}
+            if self._generation is not None and current.get("generation") not in (None, self._generation.name):
+                # a build since this store was opened has retired the files only this generation used
+                raise StoreError(
+                    f"{display_path(self._path)}: the store was rebuilt while this command was reading it; "
+                    "run the command again"
+                ) from None
+            raise missing_triples(path, self._path, error) from None  # gone from the current generation
+
+
+def require_local(store: GraphStore) -> GraphStore:
+    """Return the store if it has local data to change; raise LocalOnlyError for one that has none (a SPARQL server,
+    ``--endpoint``): its ``data_dir`` is None, or it is ``remote``."""
+    if store.data_dir is None or store.remote:
         raise LocalOnlyError(
             f"this works on the local data, not on a SPARQL server: drop --endpoint (or unset {ENDPOINT_VARIABLE})"
         )
@@ -322,19 +358,12 @@ def open_store(
             report.full = True
         if stale or removed or manifest is None:
             try:
-                manifest = build_generation(
-                    data_dir, path, manifest, listing, sorted(stale), sorted(removed), report, scanned_ns
-                )
-            except (OSError, RuntimeError) as error:  # pyoxigraph raises either, from RocksDB's status
-                if is_disk_full(error):
-                    raise write_fault(path, error) from None
-                if is_damage(error):
-                    raise StoreError(damaged_store_message(path, error)) from None
-                if not isinstance(error, OSError):
-                    raise
-                if is_read_only(error):
-                    return _in_memory_instead(data_dir, path, report, started, error, in_memory_fallback)
-                raise write_fault(path, error) from None
+                with store_faults(path, building=True):  # pyoxigraph raises either, from RocksDB's status
+                    manifest = build_generation(
+                        data_dir, path, manifest, listing, sorted(stale), sorted(removed), report, scanned_ns
+                    )
+            except OSError as error:  # what the faults let pass: the store cannot be written here
+                return _in_memory_instead(data_dir, path, report, started, error, in_memory_fallback)
         else:
             report.reused = list(listing)
         retire(path, manifest)
@@ -370,9 +399,9 @@ def _open_generation(path: Path, generation: str) -> tuple[Store, IO[bytes]] | N
         hold.close()
         if not (directory / DATABASE / "CURRENT").exists():
             return None
-        if is_damage(error):
-            raise StoreError(damaged_store_message(path, error)) from None
-        raise StoreError(f"{display_path(path)}: cannot open the store ({error})") from None
+        raise StoreError(
+            fault_message(error, path) or f"{display_path(path)}: cannot open the store ({error})"
+        ) from None
 
 
 def _in_memory_instead(

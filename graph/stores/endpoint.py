@@ -41,9 +41,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from ..errors import EndpointError
 from ..model.vocabulary import ONTOLOGY_IRI, PREFIXES, graph_iri
 from ..output import escape_control
+from ..settings import ENDPOINT, ENDPOINT_MAX_MB, ENDPOINT_PASSWORD, ENDPOINT_TIMEOUT, ENDPOINT_USER
 from ..sparql.guard import check_read_only, run_guarded
 from ..sparql.results import solution_rows
 from ..sparql.text import bind_values, with_prefixes
+from .protocol import BaseStore
 
 if TYPE_CHECKING:
     from pyoxigraph import QuerySolution
@@ -51,18 +53,13 @@ if TYPE_CHECKING:
     from ..sparql.results import QueryResults
     from ..sparql.text import Substitutions
 
-ENDPOINT_VARIABLE = "CROSSPLAN_ENDPOINT"
-USER_VARIABLE = "CROSSPLAN_ENDPOINT_USER"
-PASSWORD_VARIABLE = "CROSSPLAN_ENDPOINT_PASSWORD"
-TIMEOUT_VARIABLE = "CROSSPLAN_ENDPOINT_TIMEOUT"
-DEFAULT_TIMEOUT = 60.0
+ENDPOINT_VARIABLE, USER_VARIABLE, PASSWORD_VARIABLE = ENDPOINT.name, ENDPOINT_USER.name, ENDPOINT_PASSWORD.name
+TIMEOUT_VARIABLE, MAX_RESPONSE_VARIABLE = ENDPOINT_TIMEOUT.name, ENDPOINT_MAX_MB.name
+DEFAULT_TIMEOUT: float = ENDPOINT_TIMEOUT.default
 """Seconds a server may take to answer one request (connecting takes at most 10 of them)."""
-
-MAX_RESPONSE_VARIABLE = "CROSSPLAN_ENDPOINT_MAX_MB"
-DEFAULT_MAX_RESPONSE_MB = 256
-"""Megabytes of one answer read from a server, after decompression (``CROSSPLAN_ENDPOINT_MAX_MB`` overrides).
-A result the query commands keep (100,000 rows) is a few tens of MB as SPARQL JSON; an answer beyond the cap is
-refused while it streams in, so a hostile or broken server cannot fill the memory."""
+# The largest answer (``ENDPOINT_MAX_MB``) is read after decompression: a result the query commands keep (100,000
+# rows) is a few tens of MB as SPARQL JSON; an answer beyond the cap is refused while it streams in, so a hostile or
+# broken server cannot fill the memory.
 
 SELECT_RESULTS = "application/sparql-results+json"
 GRAPH_RESULTS = "application/n-triples, text/turtle;q=0.9"
@@ -90,7 +87,7 @@ def find_credentials(url: str, environ: Mapping[str, str] | None = None) -> Cred
     Raises EndpointError when only one of the two variables is set or the netrc file cannot be read.
     """
     environ = environ if environ is not None else os.environ
-    user, password = environ.get(USER_VARIABLE), environ.get(PASSWORD_VARIABLE)
+    user, password = ENDPOINT_USER.value(environ), ENDPOINT_PASSWORD.value(environ)
     if user and password:
         return Credentials(user, password, f"{USER_VARIABLE}/{PASSWORD_VARIABLE}")
     if user or password:
@@ -115,32 +112,12 @@ def find_credentials(url: str, environ: Mapping[str, str] | None = None) -> Cred
 
 def endpoint_timeout(environ: Mapping[str, str] | None = None) -> float:
     """Return the per-request time limit: ``CROSSPLAN_ENDPOINT_TIMEOUT`` seconds, or 60."""
-    environ = environ if environ is not None else os.environ
-    text = environ.get(TIMEOUT_VARIABLE)
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise EndpointError(f"{TIMEOUT_VARIABLE}='{text}' is not a number of seconds above 0")
-    return value
+    return ENDPOINT_TIMEOUT.value(environ, EndpointError)
 
 
 def response_limit(environ: Mapping[str, str] | None = None) -> int:
     """Return the largest answer read from a server, in bytes: ``CROSSPLAN_ENDPOINT_MAX_MB`` megabytes, or 256."""
-    environ = environ if environ is not None else os.environ
-    text = environ.get(MAX_RESPONSE_VARIABLE)
-    if not text:
-        return DEFAULT_MAX_RESPONSE_MB << 20
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise EndpointError(f"{MAX_RESPONSE_VARIABLE}='{text}' is not a whole number of megabytes above 0")
-    return value << 20
+    return ENDPOINT_MAX_MB.value(environ, EndpointError) << 20
 
 
 def checked_url(url: str) -> str:
@@ -417,11 +394,14 @@ def server_text(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class EndpointStore:
-    """A SPARQL 1.1 server used like the embedded store: ``query``, ``select`` and ``data_graphs``."""
+class EndpointStore(BaseStore):
+    """A SPARQL 1.1 server used like the embedded store: it runs SPARQL; ``facts`` and ``walk`` are the generic ones.
 
-    #: a server has no local data directory: what needs one asks ``require_local`` and is refused
-    data_dir: None = None
+    It has no local data directory (``data_dir`` None) and is ``remote``: what needs local data asks
+    ``require_local`` and is refused.
+    """
+
+    remote = True
 
     def __init__(
         self,
@@ -464,10 +444,6 @@ class EndpointStore:
     def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[dict[str, Any]]:
         """Run a SELECT query and return a list of rows mapping variable names to plain Python values."""
         return solution_rows(self.query(sparql, substitutions))
-
-    def fact_tables(self) -> None:
-        """None: a SPARQL server keeps no per-file tables; whole-graph questions ask it SPARQL."""
-        return None
 
     def data_graphs(self) -> list[str]:
         """Return the IRIs of the crossplan graphs on the server that hold data (not the ontology)."""

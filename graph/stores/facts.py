@@ -3,11 +3,13 @@
 ``duplicates``, ``overdue``, ``gaps`` and ``stats`` each need a few columns of every node (type, plan, label,
 status, target dates…) and every link. Reading those columns out of the store takes seconds at a million triples
 (every term is looked up in its string table), while the build already holds each file's nodes and links. So the
-build writes each file's table beside its index entry, keyed by the file's content (``store.py``): a rebuild after
+build writes each file's table beside its index entry, keyed by the file's content (``embedded.py``): a rebuild after
 one file changes writes one table, and the others are read as they were.
 
-The tables are data, never code: JSON checked field by field on reading. A table that is missing, damaged or of
-another format makes the questions read the store instead (the SPARQL path, the same answers, only slower).
+The tables are data, never code: JSON checked field by field on reading, and only columns: what a row means (what is
+overdue, what is a gap) is decided by the question that reads it. ``read_graph_facts`` reads the same columns over
+SPARQL: what a store answers ``facts()`` with when it has no usable tables (a SPARQL server, a table missing, damaged
+or of another format): the same answers, only slower.
 """
 
 from __future__ import annotations
@@ -17,14 +19,22 @@ import json
 import re
 from itertools import chain
 from pathlib import Path
+from typing import Any, Protocol
 
 from ..datafiles.parsed import ParsedFile
 from ..files import write_atomically
-from ..model.dates import due_date
-from ..model.nodes import Relation
-from .protocol import GraphStore
+from ..model.nodes import Basis, NodeType, Relation, Response, Status
+from ..output import sorted_rows
+from ..sparql.patterns import LINK, id_of, known_spelling
 
-FACTS_FORMAT = 3
+
+class Selects(Protocol):
+    """What reading the tables over SPARQL needs of a store (``protocol.GraphStore`` has it)."""
+
+    def select(self, sparql: str) -> list[dict[str, Any]]: ...
+
+
+FACTS_FORMAT = 4
 NODE_FIELDS = (
     "id",
     "type",
@@ -66,21 +76,7 @@ _COLUMN_TYPES: dict[str, dict[str, set[type]]] = {
         "date": _TEXT,
     },
     "links": {"iri": {str}, "source": {str}, "relation": {str}, "target": {str}, "basis": {str}, "quote": _TEXT},
-    # per item, what ``overdue`` and ``gaps`` work out from the item and its parts (all in the item's own file)
-    "overdue": {
-        "row": {int},
-        "due": {str},
-        "target": {str},
-        "holder": {str},
-        "target_text": _TEXT,
-        "status": _TEXT,
-        "status_text": _TEXT,
-        "status_of": _TEXT,
-    },
-    "gaps": {"row": {int}, "no_owner": {bool}, "no_target": {bool}, "actions": {bool}, "family": {list}},
 }
-NOT_PENDING = ("complete", "removed", "not-applicable")
-"""Statuses that are never overdue."""
 
 
 def text_key(text: str) -> str:
@@ -128,92 +124,7 @@ def file_facts(parsed: ParsedFile) -> dict:
         )
         for name, value in zip(LINK_FIELDS, link_row, strict=False):
             links[name].append(value)
-    return {"format": FACTS_FORMAT, "nodes": nodes, "links": links, **_item_tables(parsed.nodes)}
-
-
-def _item_tables(nodes: list) -> dict:
-    """Work out per recommendation and action what ``overdue`` and ``gaps`` need: its parts are in its own file.
-
-    ``overdue``: the latest target of the item and its updates (the end of its month or year), and the status that
-    counts (its own, else its latest update's); items that are complete, removed or not applicable are left out.
-    ``gaps``: for each recommendation not removed or not applicable, whether it and its parts name no owner or no
-    target date, whether it has actions, and its family (itself and its parts) to look up among every file's links.
-    """
-    row_of = {node.id: number for number, node in enumerate(nodes)}
-    plans = {node.id for node in nodes if node.type.value == "plan"}
-    children: dict[str, list] = {}
-    for node in nodes:
-        if node.parent:
-            children.setdefault(node.parent, []).append(node)
-    overdue: dict[str, list] = {name: [] for name in _COLUMN_TYPES["overdue"]}
-    gaps: dict[str, list] = {name: [] for name in _COLUMN_TYPES["gaps"]}
-    for item in nodes:
-        kind = item.type.value
-        if kind not in ("recommendation", "action") or item.plan not in plans:
-            continue
-        updates = [child for child in children.get(item.id, []) if child.type.value == "update"]
-        latest = None
-        dates_of: dict[str, set[str]] = {}
-        for holder in [item] + updates:
-            for target in holder.target_dates:
-                if not target.date:
-                    continue
-                try:
-                    due = due_date(target.date)
-                except ValueError:
-                    continue
-                dates_of.setdefault(holder.id, set()).add(target.date)
-                if latest is None or (due, holder.id) > (latest[0], latest[2].id):
-                    latest = (due, target.date, holder)
-        status = item.status.value if item.status else None
-        status_text, status_of = item.status_text, item.id
-        if status is None:
-            reports = [
-                ((update.date or "", update.position or 0, update.id), update) for update in updates if update.status
-            ]
-            if reports:
-                update = max(reports, key=lambda report: report[0])[1]
-                status, status_text, status_of = update.status.value, update.status_text, update.id
-            else:
-                status_text, status_of = None, None
-        if latest is not None and status not in NOT_PENDING:
-            due, value, holder = latest
-            printed = sorted({target.text for target in holder.target_dates if target.text})
-            for name, cell in zip(
-                overdue,
-                (
-                    row_of[item.id],
-                    due.isoformat(),
-                    value,
-                    holder.id,
-                    printed[0] if len(printed) == 1 and len(dates_of[holder.id]) == 1 else None,
-                    status,
-                    status_text,
-                    status_of,
-                ),
-                strict=False,
-            ):
-                overdue[name].append(cell)
-        own_status = item.status.value if item.status else None
-        if kind == "recommendation" and own_status not in ("removed", "not-applicable"):
-            family = [item]
-            for child in children.get(item.id, []):
-                family.append(child)
-                if child.type.value == "action":
-                    family += [update for update in children.get(child.id, []) if update.type.value == "update"]
-            for name, cell in zip(
-                gaps,
-                (
-                    row_of[item.id],
-                    not any(owner.organisation or owner.text for node in family for owner in node.owners),
-                    not any(target.date or target.text for node in family for target in node.target_dates),
-                    any(child.type.value == "action" for child in children.get(item.id, [])),
-                    [node.id for node in family],
-                ),
-                strict=False,
-            ):
-                gaps[name].append(cell)
-    return {"overdue": overdue, "gaps": gaps}
+    return {"format": FACTS_FORMAT, "nodes": nodes, "links": links}
 
 
 def write_facts(path: Path, facts: dict) -> None:
@@ -249,40 +160,32 @@ def _valid(facts) -> bool:
         if len(lengths) > 1:
             return False
     nodes = facts["nodes"]
-    for column in (nodes["target_dates"], nodes["target_texts"], facts["gaps"]["family"]):
-        if not set(map(type, chain.from_iterable(column))) <= {str}:
-            return False
-    count = len(nodes["id"])
-    return all(0 <= row < count for key in ("overdue", "gaps") for row in facts[key]["row"])
+    return all(
+        set(map(type, chain.from_iterable(column))) <= {str}
+        for column in (nodes["target_dates"], nodes["target_texts"])
+    )
 
 
 class GraphFacts:
-    """Every file's tables, concatenated column by column: ``columns`` (a row per node), ``links`` (a row per link as
-    stated: a link stated in two files has two rows) and ``items`` (``overdue`` and ``gaps``: a row per item, whose
-    ``row`` is its row in ``columns``). The questions read the columns they need, making no object per row."""
+    """The whole graph's tables, column by column: ``columns`` (a row per node as a file defines it) and ``links`` (a
+    row per link as stated: a link stated in two files has two rows). The questions read the columns they need,
+    making no object per row; what the rows mean (what is overdue, what is a gap) is theirs to say."""
 
-    def __init__(self, columns: dict[str, list], links: dict[str, list], items: dict[str, dict[str, list]]):
+    def __init__(self, columns: dict[str, list], links: dict[str, list]):
         self.columns = columns
         self.links = links
-        self.items = items
 
     @classmethod
     def merge(cls, tables: list[dict]) -> GraphFacts:
+        """Concatenate the tables of every file."""
         columns: dict[str, list] = {name: [] for name in NODE_FIELDS}
         links: dict[str, list] = {name: [] for name in LINK_FIELDS}
-        items: dict[str, dict[str, list]] = {
-            key: {name: [] for name in _COLUMN_TYPES[key]} for key in ("overdue", "gaps")
-        }
         for table in tables:
-            offset = len(columns["id"])
             for name in NODE_FIELDS:
                 columns[name].extend(table["nodes"][name])
             for name in LINK_FIELDS:
                 links[name].extend(table["links"][name])
-            for key, merged in items.items():
-                for name, values in table[key].items():
-                    merged[name].extend([row + offset for row in values] if name == "row" else values)
-        return cls(columns, links, items)
+        return cls(columns, links)
 
     def rows(self, *names: str):
         """Yield a tuple of the named node columns per node."""
@@ -293,7 +196,89 @@ class GraphFacts:
         return zip(*(self.links[name] for name in names), strict=False)
 
 
-def graph_facts(store: GraphStore) -> GraphFacts | None:
-    """Return the merged tables of a store, or None when it has none (a SPARQL endpoint) or one is unusable."""
-    found = store.fact_tables()
-    return GraphFacts.merge(found) if found is not None else None
+# The same columns read over SPARQL: the nodes, then each optional property in a query of its own, joined here
+# (Oxigraph answers an OPTIONAL row by row, and a server answers a few whole-graph queries faster than many small).
+_NODES = """SELECT ?node ?id ?type ?label WHERE {
+  VALUES ?type { cp:Plan cp:Workstream cp:Recommendation cp:Action cp:Update cp:Organisation cp:Document cp:Programme }
+  ?node a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
+}"""
+_VALUES = {
+    "plan": "SELECT ?node ?value WHERE { ?planNode a cp:Plan ; dcterms:identifier ?value . ?node cp:inPlan ?planNode }",
+    "parent": """SELECT ?node ?value WHERE {
+  { ?parentNode cp:hasAction ?node } UNION { ?parentNode cp:hasUpdate ?node }
+  ?parentNode dcterms:identifier ?value }""",
+    "text": "SELECT ?node ?value WHERE { ?node cp:text ?value }",
+    "position": "SELECT ?node ?value WHERE { ?node cp:position ?value }",
+    "status": "SELECT ?node ?value WHERE { ?node cp:status ?value }",
+    "status_text": "SELECT ?node ?value WHERE { ?node cp:statusText ?value }",
+    "response": "SELECT ?node ?value WHERE { ?node cp:response ?value }",
+    "date": "SELECT ?node ?value WHERE { ?node dcterms:date ?value }",
+}
+_MANY = {
+    "owned": "SELECT DISTINCT ?node WHERE { { ?node cp:ownedBy ?value } UNION { ?node cp:ownerText ?value } }",
+    "target_dates": "SELECT DISTINCT ?node ?value WHERE { ?node cp:targetDate ?value }",
+    "target_texts": "SELECT DISTINCT ?node ?value WHERE { ?node cp:targetDateText ?value }",
+}
+_LINKS = f"SELECT DISTINCT ?link ?source ?relation ?target ?basis ?quote WHERE {{ {LINK} }}"
+
+
+def read_graph_facts(store: Selects) -> GraphFacts:
+    """Return the tables of a graph read over SPARQL: what a store without usable per-file tables answers with
+    (a SPARQL server, a damaged cache). A node's single-valued columns take its least value if it has several."""
+    values = {name: _least_values(store, query) for name, query in _VALUES.items()}
+    owned = {row["node"] for row in store.select(_MANY["owned"])}
+    many: dict[str, dict[str, list[str]]] = {"target_dates": {}, "target_texts": {}}
+    for name, found in many.items():
+        for row in sorted_rows(store.select(_MANY[name]), "node", "value"):
+            found.setdefault(row["node"], []).append(row["value"])
+    columns: dict[str, list] = {name: [] for name in NODE_FIELDS}
+    seen: set[str] = set()
+    for row in sorted_rows(store.select(_NODES), "id", "type", "label"):
+        if row["id"] in seen:
+            continue
+        seen.add(row["id"])
+        node, kind = row["node"], known_spelling(NodeType, row["type"]) or row["type"]
+        text = values["text"].get(node)
+        status, response = values["status"].get(node), values["response"].get(node)
+        cells = {
+            "id": row["id"],
+            "type": kind,
+            "plan": values["plan"].get(node) if kind != "plan" else None,
+            "parent": values["parent"].get(node),
+            "label": row["label"],
+            "text_key": text_key(text) if text and kind in ("recommendation", "action") else None,
+            "position": values["position"].get(node),
+            "status": known_spelling(Status, status) or status,
+            "status_text": values["status_text"].get(node),
+            "response": known_spelling(Response, response) or response,
+            "owned": node in owned,
+            "target_dates": many["target_dates"].get(node, []),
+            "target_texts": many["target_texts"].get(node, []),
+            "date": values["date"].get(node),
+        }
+        for name in NODE_FIELDS:
+            columns[name].append(cells[name])
+    links: dict[str, list] = {name: [] for name in LINK_FIELDS}
+    for row in sorted_rows(store.select(_LINKS), "source", "relation", "target", "link"):
+        relation = known_spelling(Relation, row["relation"]) or row["relation"]
+        cells = {
+            "iri": row["link"],
+            "source": id_of(row["source"]),
+            "relation": relation,
+            "target": id_of(row["target"]),
+            "basis": known_spelling(Basis, row["basis"]) or row["basis"],
+            "quote": row["quote"] if relation == Relation.DUPLICATE_OF.value else None,
+        }
+        for name in LINK_FIELDS:
+            links[name].append(cells[name])
+    return GraphFacts(columns, links)
+
+
+def _least_values(store: Selects, query: str) -> dict[str, Any]:
+    """Return each node's least ``?value`` (so a node with several has the same one every run)."""
+    values: dict[str, Any] = {}
+    for row in store.select(query):
+        node, value = row["node"], row["value"]
+        if node not in values or value < values[node]:
+            values[node] = value
+    return values

@@ -20,6 +20,7 @@ from ..datafiles.loading import data_files
 from ..files import write_atomically
 from ..model.vocabulary import graph_iri
 from ..resources import ontology_text
+from ..settings import CACHE
 from .facts import FACTS_FORMAT
 from .locks import try_lock
 
@@ -63,10 +64,8 @@ class BuildReport:
 
 def default_store_path(data_dir: Path) -> Path:
     """Return the per-data-directory cache location (``$CROSSPLAN_CACHE`` or the user cache directory)."""
-    root = os.environ.get("CROSSPLAN_CACHE")
-    if root:
-        base = Path(root)
-    else:
+    base = CACHE.value()
+    if base is None:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crossplan"
     key = hashlib.sha256(str(data_dir.resolve()).encode("utf-8")).hexdigest()[:16]
     return base / f"{data_dir.resolve().name}-{key}"

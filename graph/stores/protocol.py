@@ -1,9 +1,14 @@
 """The one interface every question reads the graph through: the embedded store and a SPARQL server alike.
 
-A question takes a ``GraphStore`` and calls only what is declared here. What only the local data can do (rebuild,
-read the per-file tables, write a rejection) takes the embedded ``CrossplanStore`` itself, or asks
-``require_local`` (``stores/embedded.py``) for it, so that a SPARQL server is refused with one clear message
-(``LocalOnlyError``) instead of an AttributeError.
+``GraphStore`` declares what a question may ask, and nothing else: run SPARQL (``query``, ``select``), list the data
+graphs, read the whole graph's tables (``facts``) and move along its links (``walk``). ``BaseStore`` holds the generic
+way to answer the last two over ``select`` (a few whole-graph queries), so a store need only run SPARQL; the
+embedded store overrides them with its per-file tables and its database's indexes. A question therefore has one code
+path, whichever store it is given, and never asks which store it has (the layout test forbids ``isinstance`` on a
+store and imports of a concrete one outside ``stores/``).
+
+What a store can do beyond that is stated, not guessed: ``data_dir`` is None where there is nothing local to write
+(``embedded.require_local`` refuses a remote one with one clear message), and ``remote`` says that answering reaches another machine.
 """
 
 from __future__ import annotations
@@ -11,9 +16,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from .facts import GraphFacts, read_graph_facts
+from .walk import GraphWalk, Walk, workstreams
+
 if TYPE_CHECKING:
+    from pyoxigraph import Triple
+
     from ..sparql.results import QueryResults
     from ..sparql.text import Substitutions
+    from .manifest import BuildReport
 
 #: one SELECT row: variable name -> plain Python value (str, int) or None when unbound
 Row = dict[str, Any]
@@ -28,6 +39,11 @@ class GraphStore(Protocol):
         """The data directory the graph was built from, or None (a SPARQL server: nothing local to write)."""
         ...
 
+    @property
+    def remote(self) -> bool:
+        """Whether answering reaches another machine (a SPARQL server): the query guard must let it."""
+        ...
+
     def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
         """Run a read-only SPARQL query with the crossplan prefixes pre-bound; results as pyoxigraph gives them."""
         ...
@@ -40,7 +56,51 @@ class GraphStore(Protocol):
         """Return the IRIs of the named graphs that hold data (not the ontology)."""
         ...
 
-    def fact_tables(self) -> list[dict[str, Any]] | None:
-        """Return each data file's table of the columns whole-graph questions read (``stores/facts.py``), or None
-        when there are none to read (a SPARQL server, an in-memory store): the question then asks SPARQL."""
+    def facts(self) -> GraphFacts:
+        """Return the whole graph's tables (a row per node and per link, the columns of ``stores/facts.py``)."""
         ...
+
+    def walk(self) -> Walk:
+        """Return a way to move along the graph's links from node to node (``stores/walk.py``)."""
+        ...
+
+
+@runtime_checkable
+class LocalStore(GraphStore, Protocol):
+    """A graph built from local data files (``open_store``): what only it can do beside the questions."""
+
+    @property
+    def report(self) -> BuildReport | None:
+        """What opening it did (files parsed and reused, a warning when answered from memory), or None."""
+        ...
+
+    def graph_triples(self, graph: str) -> list[Triple]:
+        """Return the triples of one named graph (a data file's, or the ontology's)."""
+        ...
+
+
+class BaseStore:
+    """What every store shares: the generic, slower answers to ``facts`` and ``walk``, read over ``select``.
+
+    A store subclasses this, runs SPARQL, and overrides what it can answer faster.
+    """
+
+    data_dir: Path | None = None
+    remote = False
+
+    def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
+        raise NotImplementedError
+
+    def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[Row]:
+        raise NotImplementedError
+
+    def data_graphs(self) -> list[str]:
+        raise NotImplementedError
+
+    def facts(self) -> GraphFacts:
+        """Read the tables over SPARQL (a few whole-graph queries)."""
+        return read_graph_facts(self)
+
+    def walk(self) -> Walk:
+        """Walk the links held in ``facts`` (the whole graph in memory: one read, then no round trip per step)."""
+        return GraphWalk(self.facts(), workstreams(self))

@@ -36,8 +36,7 @@ from ..files import write_atomically
 from ..model.vocabulary import CP, ID_BASE, PREFIXES, RDF, XSD, global_id_of, graph_iri
 
 if TYPE_CHECKING:
-    from ..stores.embedded import CrossplanStore
-    from ..stores.protocol import GraphStore
+    from ..stores.protocol import GraphStore, LocalStore
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def selected_graphs(store: GraphStore, plans: Iterable[str] | None = None) -> li
     return [g for g in graphs if g in wanted or "/registry/" in g]
 
 
-def data_quads(store: CrossplanStore, plans: Iterable[str] | None = None) -> Iterator:
+def data_quads(store: LocalStore, plans: Iterable[str] | None = None) -> Iterator:
     """Yield every quad of the selected data graphs."""
     from pyoxigraph import NamedNode, Quad
 
@@ -95,7 +94,7 @@ def data_quads(store: CrossplanStore, plans: Iterable[str] | None = None) -> Ite
             yield Quad(triple.subject, triple.predicate, triple.object, name)
 
 
-def data_triples(store: CrossplanStore, plans: Iterable[str] | None = None) -> Iterator:
+def data_triples(store: LocalStore, plans: Iterable[str] | None = None) -> Iterator:
     """Yield every triple of the selected data graphs (the union, without graph names)."""
     seen = set()
     for quad in data_quads(store, plans):
@@ -114,11 +113,11 @@ def _serialize(items, stream, rdf_format, with_prefixes: bool = False) -> None:
         serialize(items, stream, format=rdf_format)
 
 
-def _sorted_triples(store: CrossplanStore, plans: Iterable[str] | None) -> list:
+def _sorted_triples(store: LocalStore, plans: Iterable[str] | None) -> list:
     return sorted(data_triples(store, plans), key=str)
 
 
-def _sorted_quads(store: CrossplanStore, plans: Iterable[str] | None) -> list:
+def _sorted_quads(store: LocalStore, plans: Iterable[str] | None) -> list:
     return sorted(data_quads(store, plans), key=lambda quad: (quad.graph_name.value, str(quad.triple)))
 
 
@@ -126,35 +125,35 @@ def _sorted_quads(store: CrossplanStore, plans: Iterable[str] | None) -> list:
 
 
 @register_format("turtle", ".ttl", "text/turtle", "Turtle, with the crossplan prefixes")
-def write_turtle(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_turtle(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_triples(store, plans), stream, RdfFormat.TURTLE, with_prefixes=True)
 
 
 @register_format("ntriples", ".nt", "application/n-triples", "N-Triples, one triple per line, sorted")
-def write_ntriples(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_ntriples(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_triples(store, plans), stream, RdfFormat.N_TRIPLES)
 
 
 @register_format("nquads", ".nq", "application/n-quads", "N-Quads: each plan and each registry in its own named graph")
-def write_nquads(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_nquads(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_quads(store, plans), stream, RdfFormat.N_QUADS)
 
 
 @register_format("trig", ".trig", "application/trig", "TriG: each plan and each registry in its own named graph")
-def write_trig(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_trig(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import RdfFormat
 
     _serialize(_sorted_quads(store, plans), stream, RdfFormat.TRIG, with_prefixes=True)
 
 
 @register_format("rdfxml", ".rdf", "application/rdf+xml", "RDF/XML")
-def write_rdfxml(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_rdfxml(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     from pyoxigraph import Literal, RdfFormat, serialize
 
     triples = _sorted_triples(store, plans)
@@ -199,7 +198,7 @@ def context_text() -> str:
 @register_format(
     "jsonld-context", ".jsonld", "application/ld+json", "the JSON-LD context the jsonld export uses, on its own"
 )
-def write_jsonld_context(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_jsonld_context(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     stream.write(context_text().encode("utf-8"))
 
 
@@ -364,7 +363,7 @@ def _one_or_many(values: list) -> Any:
 @register_format(
     "jsonld", ".jsonld", "application/ld+json", "JSON-LD, compacted with the crossplan context (plain JSON to read)"
 )
-def write_jsonld(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_jsonld(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     document = jsonld_document(data_triples(store, plans))
     stream.write(json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"))
     stream.write(b"\n")
@@ -487,7 +486,7 @@ def _attributes(context: _Context, values: dict[str, list]) -> dict:
     return attributes
 
 
-def _networkx_graph(store: CrossplanStore, plans: Iterable[str] | None, format_name: str) -> Any:
+def _networkx_graph(store: LocalStore, plans: Iterable[str] | None, format_name: str) -> Any:
     import networkx
 
     flat = flatten_graph(data_triples(store, plans))
@@ -511,14 +510,14 @@ def _check_attributes(attributes: dict, format_name: str, where: str) -> None:
 
 
 @register_format("graphml", ".graphml", "application/graphml+xml", "GraphML for Gephi, Cytoscape, yEd and networkx")
-def write_graphml(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_graphml(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     import networkx
 
     networkx.write_graphml(_networkx_graph(store, plans, "graphml"), stream, encoding="utf-8")
 
 
 @register_format("gexf", ".gexf", "application/gexf+xml", "GEXF for Gephi and networkx")
-def write_gexf(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_gexf(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     import networkx
 
     networkx.write_gexf(_networkx_graph(store, plans, "gexf"), stream, encoding="utf-8")
@@ -556,7 +555,7 @@ def _csv_table(rows: list[dict], first: tuple[str, ...]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def csv_tables(store: CrossplanStore, plans: Iterable[str] | None = None) -> dict[str, bytes]:
+def csv_tables(store: LocalStore, plans: Iterable[str] | None = None) -> dict[str, bytes]:
     """Return ``nodes.csv`` (one row per entity) and ``links.csv`` (one row per qualified link)."""
     flat = flatten_graph(data_triples(store, plans))
     nodes = [{"id": node, **attributes} for node, attributes in flat.nodes.items()]
@@ -570,7 +569,7 @@ def csv_tables(store: CrossplanStore, plans: Iterable[str] | None = None) -> dic
     "a nodes table and a links table (CSV, safe to open in Excel), zipped or in a directory",
     tables=csv_tables,
 )
-def write_csv(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
+def write_csv(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None = None) -> None:
     tables = csv_tables(store, plans)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in tables.items():
@@ -584,7 +583,7 @@ def write_csv(store: CrossplanStore, stream: BinaryIO, plans: Iterable[str] | No
 
 
 def export_graph(
-    store: CrossplanStore, format_name: str, output: Path | str | None = None, plans: Iterable[str] | None = None
+    store: LocalStore, format_name: str, output: Path | str | None = None, plans: Iterable[str] | None = None
 ) -> bytes | None:
     """Write the graph in a registered format to ``output`` atomically, or return the bytes when ``output`` is None.
 

@@ -1,4 +1,4 @@
-"""Impact and paths (``network``) and the networkx projection (``walk``), on the fixture plans north and south.
+"""Impact and paths (``network``), on the fixture plans north and south.
 
 In tests/fixtures/query: north/r1 feeds into north/r2, which feeds into the south/health workstream, which is
 delegated to the housing-fund programme; north/r5 duplicates north/r1; south/health-2 duplicates
@@ -21,25 +21,7 @@ from crossplan.graph.questions.network import (
     format_impact,
     format_paths,
 )
-from crossplan.graph.questions.walk import PART_OF, build_projection
-
-
-def test_projection_holds_nodes_links_and_part_of_edges(store):
-    graph = build_projection(store)
-    assert graph.nodes["north/r1"] == {
-        "type": "recommendation",
-        "label": "Find homes for children before they leave custody.",
-        "plan": "north",
-        "status": None,
-        "text": "Find homes for children before they leave custody.",
-    }
-    assert graph.nodes["board"]["type"] == "organisation"
-    assert graph.edges["north/r1", "north/r2", "feeds-into"]["basis"] == "explicit"
-    assert graph.has_edge("north/r6-action-1", "north/r6", PART_OF)
-    assert graph.has_edge("south/housing-1", "south/housing", PART_OF)
-    assert graph.has_edge("south/housing-1-update-1", "south/housing-1", PART_OF)
-    links = [key for _u, _v, key in graph.edges(keys=True) if key != PART_OF]
-    assert len(links) == 10  # the links written in north.yaml (6) and south.yaml (4)
+from crossplan.graph.stores.walk import PART_OF
 
 
 def test_impact_downstream(store):

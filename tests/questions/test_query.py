@@ -25,6 +25,7 @@ from crossplan.graph.questions.query import (
 from crossplan.graph.sparql.guard import check_query
 from crossplan.graph.sparql.results import QueryResult, format_result
 from crossplan.graph.stores.embedded import memory_store
+from crossplan.graph.stores.protocol import BaseStore
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 ID = "https://w3id.org/crossplan/id/"
@@ -246,7 +247,7 @@ def test_a_large_result_is_cut_and_marked(store):
 
 
 def test_an_evaluation_error_is_a_query_error():
-    class Failing:
+    class Failing(BaseStore):
         def query(self, sparql, substitutions=None):
             raise OSError("disk on fire")
 
@@ -333,7 +334,7 @@ def test_an_error_from_the_store_leaves_no_result_iterator_to_the_wrong_thread()
 
     from crossplan.graph.errors import EndpointError
 
-    class Unreachable:
+    class Unreachable(BaseStore):
         def query(self, sparql, substitutions=None):
             parsed = Store().query(sparql)  # an iterator that belongs to this (worker) thread
             raise EndpointError(f"cannot connect ({len(parsed.variables)} variables)")

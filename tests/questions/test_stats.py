@@ -10,18 +10,14 @@ import pytest
 
 from crossplan.graph.model.nodes import Basis, NodeType, Relation, Response, Status
 from crossplan.graph.questions.stats import compute_stats, format_stats
+from crossplan.graph.stores.protocol import BaseStore
 
 
-class _Endpoint:
-    """The store seen through ``select`` only, with no per-file tables: the SPARQL path a server takes."""
-
-    data_dir = None
+class _Endpoint(BaseStore):
+    """The store seen through ``select`` only, with no per-file tables: the tables read as a server's are."""
 
     def __init__(self, store):
         self.select = store.select
-
-    def fact_tables(self) -> None:
-        return None
 
 
 class _Empty(_Endpoint):

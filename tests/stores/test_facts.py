@@ -14,8 +14,8 @@ from crossplan.graph.stores.facts import (
     NODE_FIELDS,
     GraphFacts,
     file_facts,
-    graph_facts,
     read_facts,
+    read_graph_facts,
     text_key,
     write_facts,
 )
@@ -120,27 +120,6 @@ def test_a_row_per_link_with_the_quote_only_for_duplicates(facts):
     ]
 
 
-def test_overdue_holds_the_latest_target_and_the_status_that_counts(facts):
-    overdue = facts["overdue"]
-    # r2 is complete and r3 has no target date: only r1 can fall due, by its update's later target
-    assert [facts["nodes"]["id"][row] for row in overdue["row"]] == ["gamma/r1"]
-    assert overdue["due"] == ["2021-12-31"] and overdue["target"] == ["2021"]
-    assert overdue["holder"] == ["gamma/r1-update-1"]
-    assert overdue["target_text"] == [None]  # the update's target has no printed text
-    assert (overdue["status"], overdue["status_of"]) == (["ongoing"], ["gamma/r1-update-1"])
-
-
-def test_gaps_hold_each_live_recommendations_family_and_what_it_lacks(facts):
-    gaps = facts["gaps"]
-    rows = {facts["nodes"]["id"][row]: index for index, row in enumerate(gaps["row"])}
-    assert sorted(rows) == ["gamma/r1", "gamma/r2", "gamma/r3"]  # the removed r4 has no gaps
-    r1, r3 = rows["gamma/r1"], rows["gamma/r3"]
-    assert (gaps["no_owner"][r1], gaps["no_target"][r1], gaps["actions"][r1]) == (True, False, False)
-    assert gaps["family"][r1] == ["gamma/r1", "gamma/r1-update-1"]
-    assert (gaps["no_owner"][r3], gaps["no_target"][r3], gaps["actions"][r3]) == (False, True, True)
-    assert gaps["family"][r3] == ["gamma/r3", "gamma/r3-action-1"]
-
-
 def test_a_table_written_is_read_back_the_same(facts, tmp_path):
     write_facts(tmp_path / "t.json", facts)
     assert read_facts(tmp_path / "t.json") == facts
@@ -162,7 +141,7 @@ def _spoil_length(table):
 
 
 def _spoil_row(table):
-    table["overdue"]["row"][0] = len(table["nodes"]["id"])
+    table["nodes"]["owned"][0] = None
 
 
 def _spoil_date(table):
@@ -170,7 +149,7 @@ def _spoil_date(table):
 
 
 def _spoil_column(table):
-    del table["gaps"]["family"]
+    del table["nodes"]["date"]
 
 
 @pytest.mark.parametrize("spoil", [_spoil_format, _spoil_type, _spoil_length, _spoil_row, _spoil_date, _spoil_column])
@@ -181,29 +160,29 @@ def test_a_table_of_another_format_or_with_a_bad_cell_is_not_used(facts, tmp_pat
     assert read_facts(tmp_path / "t.json") is None
 
 
-def test_merged_tables_keep_each_items_row_pointing_at_its_node(facts):
+def test_merged_tables_are_the_files_tables_one_after_another(facts):
     merged = GraphFacts.merge([facts, facts])
-    count = len(IDS)
     assert merged.columns["id"] == IDS + IDS
-    assert merged.items["overdue"]["row"] == [1, count + 1]
-    assert [merged.columns["id"][row] for row in merged.items["gaps"]["row"]] == [
-        "gamma/r1",
-        "gamma/r2",
-        "gamma/r3",
-    ] * 2
     assert list(merged.rows("id", "type"))[1] == ("gamma/r1", "recommendation")
     assert list(merged.link_rows("source", "target")) == [("gamma/r4", "gamma/r1"), ("gamma/r1", "gamma/r3")] * 2
 
 
+def _by_node(facts: GraphFacts) -> dict:
+    """Each node's row, its lists of target dates and texts as sets (a store keeps no order among them)."""
+    return {
+        row[0]: tuple(sorted(cell) if isinstance(cell, list) else cell for cell in row)
+        for row in facts.rows(*NODE_FIELDS)
+    }
+
+
+def test_the_tables_read_over_sparql_are_those_the_build_wrote(mini, store):
+    for built in (mini, store):
+        tables, read = built.facts(), read_graph_facts(built)
+        assert _by_node(read) == _by_node(tables)
+        assert sorted(read.link_rows(*LINK_FIELDS)) == sorted(set(tables.link_rows(*LINK_FIELDS)))
+
+
 def test_a_stores_facts_cover_every_node_of_its_data(mini):
-    found = graph_facts(mini)
+    found = mini.facts()
     ids = [row["id"] for row in mini.select("SELECT ?id WHERE { ?n dcterms:identifier ?id }")]
     assert sorted(found.columns["id"]) == sorted(ids)
-
-
-def test_a_store_without_tables_has_no_facts():
-    class Endpoint:
-        def fact_tables(self):
-            return None
-
-    assert graph_facts(Endpoint()) is None

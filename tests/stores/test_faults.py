@@ -16,7 +16,7 @@ from crossplan.graph.stores.faults import (
     is_disk_full,
     is_read_only,
     store_fault_message,
-    write_fault,
+    store_faults,
 )
 from crossplan.graph.stores.manifest import default_store_path
 
@@ -70,18 +70,30 @@ def test_the_reason_is_the_operating_systems_words_else_the_message():
     assert fault_reason(RuntimeError("the database said no")) == "the database said no"
 
 
-def test_a_failed_write_says_the_half_written_build_was_removed():
-    disk = write_fault(Path("store"), OSError(errno.ENOSPC, "No space left on device"))
-    assert isinstance(disk, StoreError)
-    assert str(disk) == (
+def test_a_failed_write_while_building_says_the_half_written_build_was_removed():
+    with pytest.raises(StoreError) as disk, store_faults(Path("store"), building=True):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert str(disk.value) == (
         "store: the disk is full (no space left on device) while building the store; the half-written build was "
         "removed and the store is as it was: free some space and run the command again"
     )
-    other = write_fault(Path("store"), OSError(errno.EIO, "Input/output error"))
-    assert str(other) == (
+    with pytest.raises(StoreError) as other, store_faults(Path("store"), building=True):
+        raise OSError(errno.EIO, "Input/output error")
+    assert str(other.value) == (
         "store: cannot write the store (Input/output error); the half-written build was removed and the store is "
         "as it was"
     )
+
+
+def test_what_is_no_fault_of_the_store_passes_through_unchanged():
+    read_only = OSError(errno.EROFS, "Read-only file system")
+    with pytest.raises(OSError) as caught, store_faults(Path("store"), building=True):
+        raise read_only  # answered from memory by the caller
+    assert caught.value is read_only
+    with pytest.raises(OSError), store_faults(Path("store")):
+        raise OSError(errno.EIO, "Input/output error")  # while reading, only damage and a full disk are the store's
+    with pytest.raises(StoreError, match="^store: the store is damaged"), store_faults(Path("store")):
+        raise CORRUPTION
 
 
 def test_a_damaged_store_names_itself_and_the_command_that_restores_it():

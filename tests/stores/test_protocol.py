@@ -19,8 +19,10 @@ def test_both_stores_conform_to_the_protocol():
     assert server.data_dir is None
 
 
-def test_only_the_embedded_store_is_local():
-    local = CrossplanStore(Store(), None, None)
+def test_only_a_store_with_a_data_directory_is_local(tmp_path):
+    local = CrossplanStore(Store(), tmp_path, None)
     assert require_local(local) is local
     with pytest.raises(LocalOnlyError, match="^this works on the local data, not on a SPARQL server"):
         require_local(EndpointStore("http://127.0.0.1:1/sparql"))
+    with pytest.raises(LocalOnlyError):
+        require_local(CrossplanStore(Store(), None, None))

@@ -155,7 +155,7 @@ def _graph_names(quads) -> set[str]:
 
 
 def _fresh_graph_database(store, directory):
-    build_graph_database(directory, store._graph_texts)
+    build_graph_database(directory, store._graphs._graph_texts)
     return _every_quad(directory)
 
 

@@ -98,7 +98,7 @@ def rdflib_term(term):
 def expected_graphs(store, plans=None) -> dict[str, rdflib.Graph]:
     """The store's data graphs (every plan's, or only some, and the registries'), straight from the YAML: the named
     graphs of an in-memory store of the same data, made without the on-disk store's files (an in-memory store's own)."""
-    reference = store if store.graphs_stored else memory_store(load_dataset(store.data_dir))
+    reference = store if store.path is None else memory_store(load_dataset(store.data_dir))
     graphs = {}
     for graph in reference.data_graphs():
         name = graph[len(GRAPH_BASE) :]
