@@ -261,7 +261,7 @@ def test_show(ask):
             "  target dates            2020-09\n"
             "\n"
             "Links out (1)\n"
-            "  → related-to south/housing-2 (suggested)  Offer education in every secure home.\n"
+            "  → overlaps (related-to) south/housing-2 (suggested)  Offer education in every secure home.\n"
             "      “Open a virtual campus.”\n"
         ),
     )
@@ -289,11 +289,13 @@ def test_mapping(ask):
     assert lines[0].startswith("5 of 8 North Plan recommendations link to South Strategy work")
     assert lines[-1] == "Map onto nothing: r5, r7, r8"
     matrix = ask("mapping", "north", "south", "--matrix").output
-    assert "r2                   ws feeds-into" in matrix.splitlines()
+    assert "r2                ws feeds into" in matrix.splitlines()
     rows = ask("mapping", "north", "south", "--format", "csv").output.splitlines()
     assert (
         rows[3]
-        == "north/r3,3,Publish data on outcomes every quarter.,south/health,south/health-1,south/health-1,north/r3,duplicate-of,explicit,in,The same as the North Plan's recommendation 3."
+        == "north/r3,3,Publish data on outcomes every quarter.,Publish data on outcomes every quarter.,North Board,"
+        "south/health,south/health-1,south/health-1,north/r3,duplicate-of,dependency,is duplicated by,explicit,in,"
+        "The same as the North Plan's recommendation 3."
     )
     assert json.loads(ask("mapping", "north", "south", "--format", "json").output)["unmapped"] == [
         "north/r5",
