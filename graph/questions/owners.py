@@ -29,9 +29,9 @@ class RolledOwner:
     via: str
 
 
-# ?rank orders where an owner is stated: the item, its actions (each followed by its updates: ?order is the action's
+# Substituted variables are selected too: a SPARQL endpoint binds them by the projection. ?rank orders where an owner is stated: the item, its actions (each followed by its updates: ?order is the action's
 # position, ?sub 1 for its updates), then its updates.
-_OWNERS = """SELECT DISTINCT ?item ?node ?rank ?order ?sub ?date ?position ?org ?orgLabel ?text WHERE {
+_OWNERS = """SELECT DISTINCT ?plan ?item ?node ?rank ?order ?sub ?date ?position ?org ?orgLabel ?text WHERE {
   ROOTS
   { ?item a ?type . BIND(?item AS ?node) BIND(0 AS ?rank) BIND(0 AS ?order) BIND(0 AS ?sub) }
   UNION { ?item cp:hasAction ?node . BIND(1 AS ?rank) BIND(0 AS ?sub) OPTIONAL { ?node cp:position ?order } }
