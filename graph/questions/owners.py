@@ -42,14 +42,14 @@ _OWNERS = """SELECT DISTINCT ?plan ?item ?node ?rank ?order ?sub ?date ?position
   OPTIONAL { ?node dcterms:date ?date }
   OPTIONAL { ?node cp:position ?position }
 }"""
-_ROOTS_OF_PLAN = "?item a cp:Recommendation ; cp:inPlan ?plan ."
-_ROOTS_ALL = "?item a cp:Recommendation ."
+_ROOTS_OF_PLAN = "?item a ?kind ; cp:inPlan ?plan . FILTER(?kind IN (cp:Recommendation, cp:Action))"
+_ROOTS_ALL = "?item a ?kind . FILTER(?kind IN (cp:Recommendation, cp:Action))"
 
 
 def find_owners(store: GraphStore, plan: str | None = None) -> dict[str, list[RolledOwner]]:
-    """Return every recommendation's rolled-up owners (of ``plan``'s, or of all plans'), keyed by its id.
+    """Return every recommendation's and action's rolled-up owners (of ``plan``'s, or of all plans'), by its id.
 
-    Recommendations with no owner anywhere are left out.
+    Items with no owner anywhere are left out.
     """
     if plan is None:
         rows = store.select(_OWNERS.replace("ROOTS", _ROOTS_ALL))
@@ -66,9 +66,10 @@ def owners_of(store: GraphStore, item: str) -> list[RolledOwner]:
     return _roll_up(rows).get(item, [])
 
 
-def owner_labels(owners: list[RolledOwner]) -> str:
-    """Return owners as one cell: labels joined by "; " (each once, in roll-up order)."""
-    return "; ".join(dict.fromkeys(owner.label for owner in owners))
+def owner_labels(owners: list[RolledOwner], ids: bool = False) -> str:
+    """Return owners as one cell: labels (or, with ``ids``, organisation ids where there is one, for a narrow
+    terminal column) joined by "; ", each once, in roll-up order."""
+    return "; ".join(dict.fromkeys((owner.id or owner.label) if ids else owner.label for owner in owners))
 
 
 def _roll_up(rows: list[dict]) -> dict[str, list[RolledOwner]]:
@@ -115,3 +116,13 @@ def _roll_up(rows: list[dict]) -> dict[str, list[RolledOwner]]:
 def _descending(date: str | None) -> tuple:
     """Sort key putting later dates first and undated last."""
     return (0, tuple(-ord(c) for c in date)) if date else (1, ())
+
+
+_TEXTS = """SELECT DISTINCT ?item ?text WHERE {
+  ?item a ?kind ; cp:text ?text . FILTER(?kind IN (cp:Recommendation, cp:Action))
+}"""
+
+
+def item_texts(store: GraphStore) -> dict[str, str]:
+    """Return every recommendation's and action's whole text (its label may be shortened), by its id."""
+    return {id_of(row["item"]): row["text"] for row in store.select(_TEXTS)}

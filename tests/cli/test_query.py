@@ -374,9 +374,9 @@ def test_overdue(ask):
         (
             "1 item overdue on 2021-06-01\n"
             "\n"
-            "item               target          due         days  status   label\n"
-            "-----------------  --------------  ----------  ----  -------  ----------------------\n"
-            "north/r6-action-1  September 2020  2020-09-30  244   ongoing  Open a virtual campus.\n"
+            "item               target          due         days  status   owners      label\n"
+            "-----------------  --------------  ----------  ----  -------  ----------  ----------------------\n"
+            "north/r6-action-1  September 2020  2020-09-30  244   ongoing  not stated  Open a virtual campus.\n"
         ),
     )
     rows = ask("overdue", "--as-of", "2022-01-01", "--format", "csv").output.splitlines()
@@ -396,7 +396,7 @@ def test_duplicates_and_gaps(ask):
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == "2 recommendations with gaps"
     assert ask("gaps", "--format", "csv").output.splitlines()[-1] == (
-        "south/oversight-1,south,Review the transitions protocol.,,yes,yes,yes"
+        "south/oversight-1,south,Review the transitions protocol.,Review the transitions protocol.,,yes,yes,yes"
     )
 
 
