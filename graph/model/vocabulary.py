@@ -103,8 +103,11 @@ class CP(ClosedNamespace, base="https://w3id.org/crossplan/ontology#"):
     sourceFile: str
     dateNote: str
     shortTitle: str
-    # dependency relations
+    # link relations and their classes
+    linkRelation: str
     dependencyRelation: str
+    overlapRelation: str
+    citationRelation: str
     duplicateOf: str
     feedsInto: str
     delegatedTo: str
