@@ -35,7 +35,7 @@ class MappingLink:
     ``from_node``/``to_node`` are the linked items themselves (an action or update, where the link is on one);
     ``from_recommendation`` is the FROM recommendation it counts for (None for a link of FROM's plan or
     workstreams); ``ordinal`` is the TO recommendation's place in its workstream (1 for the first); ``source`` is
-    the document the quote is from; ``number`` is the link's place in the matrix (1, 2, 3… in matrix order).
+    the document the quote is from; ``to_label`` may be shortened, ``to_text`` is whole; ``number`` is the link's place in the matrix (1, 2, 3… in matrix order).
     """
 
     from_node: str
@@ -52,6 +52,7 @@ class MappingLink:
     ordinal: int | None = None
     from_recommendation: str | None = None
     to_label: str | None = None
+    to_text: str | None = None
     source: str | None = None
     source_title: str | None = None
     number: int | None = None
@@ -273,6 +274,7 @@ def find_mapping(store: GraphStore, from_plan: str, to_plan: str) -> Mapping:
             target_quote=row["targetQuote"],
             ordinal=ordinals.get(recommendation) if recommendation is not None else None,
             to_label=to_items[far].label if far in to_items else (to_title if far == to_plan else None),
+            to_text=to_items[far].text if far in to_items else None,
             source=id_of(row["document"]),
             source_title=row["documentTitle"],
         )

@@ -104,6 +104,7 @@ def test_mapping_the_other_way_puts_workstream_links_aside(store):
             "in",
             "The training will feed the South health work.",
             to_label="Train staff who work with young adults.",
+            to_text="Train staff who work with young adults.",
             source="north-source",
             source_title="The North Plan",
         )
