@@ -452,7 +452,7 @@ def format_paths(paths: Paths, output_format: str = "table", width: int | None =
         ]
         return render_csv(["path", "step", "from", "relation", "direction", "to"], rows)
     if not paths.paths:
-        return f"No chain of at most {paths.max_length} links connects {paths.source} and {paths.target}.\n"
+        return f"No chain of at most {counted(paths.max_length, 'link')} connects {paths.source} and {paths.target}.\n"
     width = width or terminal_width()
     count = len(paths.paths)
     lines = [f"{count} chain{'s connect' if count != 1 else ' connects'} {paths.source} and {paths.target}", ""]
