@@ -112,6 +112,8 @@ class Suggestion:
     target_type: str = ""
     existing: list[str] = field(default_factory=list)  # relations of links already in the data between the two
     number: int = 0
+    source_text: str = ""  # whole, beside the label (which may be shortened)
+    target_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,6 +128,8 @@ class Suggestion:
             "to_type": self.target_type,
             "from_label": self.source_label,
             "to_label": self.target_label,
+            "from_text": self.source_text,
+            "to_text": self.target_text,
             "evidence": self.evidence.to_json(),
         }
 
@@ -410,6 +414,8 @@ def explain(corpus: Corpus, candidate: Candidate) -> Suggestion:
         source.type.value,
         target.type.value,
         existing=candidate.existing,
+        source_text=source.text or source.title or source.label,
+        target_text=target.text or target.title or target.label,
     )
 
 
