@@ -72,12 +72,18 @@ def _escape(match: re.Match) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
+_LONGEST_UNBROKEN = 48
+
+
 class _IdWrapper(textwrap.TextWrapper):
-    """Wrap at white space only: an id (``yj-blueprint/custody-1``), a date or a number is never broken, unless it
-    is wider than the whole table (a table's columns are at least as wide as their longest word)."""
+    """Wrap at white space only: an id (``yj-blueprint/custody-1``), a date or a number is never broken (a table's
+    columns are at least as wide as their longest word, up to ``_LONGEST_UNBROKEN``); a longer one (a web address)
+    is cut where it must be."""
+
+    wordsep_re = re.compile(r"(\s+)")
 
     def __init__(self, width: int):
-        super().__init__(width, break_long_words=True, break_on_hyphens=False)
+        super().__init__(width, break_long_words=True, break_on_hyphens=True)
 
 
 class _Wrappers(dict):
@@ -89,12 +95,19 @@ class _Wrappers(dict):
 _WRAPPER_FOR: dict[int, _IdWrapper] = _Wrappers()
 
 
+def _pieces(text: str) -> list[str]:
+    """Return the pieces of ``text`` a line may not break inside (see ``_IdWrapper``)."""
+    if "/" not in text:  # only white space parts it: the same split, in C (``\s`` is ``str.isspace``)
+        return text.split()
+    return [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()]
+
+
 def _longest_piece(cells) -> int:
-    """Return the length of the longest word (white space apart) among ``cells``; 0 when there is none."""
+    """Return the length of the longest piece (``_pieces``) among ``cells``; 0 when there is none."""
     longest = 0
     for cell in cells:
-        if len(cell) > longest:  # a word is never longer than its cell
-            longest = max([longest] + [len(word) for word in cell.split()])
+        if len(cell) > longest:  # a piece is never longer than its cell
+            longest = max([longest] + [len(piece) for piece in _pieces(cell)])
     return longest
 
 
@@ -205,8 +218,9 @@ def render_table(
     ]
     longest_word = [max((len(word) for word in head.split()), default=0) for head in heads]
     natural = [max(n, w) for n, w in zip(natural, longest_word, strict=False)]
-    # A column is never narrower than its longest word: an id, a date or a number is never broken across lines.
-    longest_cell_word = [_longest_piece(row[i] for row in present) for i in range(columns)]
+    # A column is never narrower than its longest word (an id, a date, a number), up to _LONGEST_UNBROKEN: those
+    # are never broken across lines; a table that cannot be that wide is printed as records (_stacked).
+    longest_cell_word = [min(_longest_piece(row[i] for row in present), _LONGEST_UNBROKEN) for i in range(columns)]
     if max_widths:
         natural = [n if cap is None else min(n, cap) for n, cap in zip(natural, max_widths, strict=False)]
     natural = [max(n, c) for n, c in zip(natural, longest_cell_word, strict=False)]

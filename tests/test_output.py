@@ -57,3 +57,10 @@ def test_plain_prose_wraps_exactly_as_the_id_wrapper_does():
             quick += 1
             assert lines == _WRAPPER_FOR[width].wrap(text), (text, width)
     assert quick > 1_000  # the quick path was taken often enough to mean something
+
+
+def test_the_pieces_of_a_cell_are_its_words_and_the_parts_of_its_ids():
+    from crossplan.graph.output import _IdWrapper, _pieces
+
+    for text in ["plain words  here", " a\u00a0b\u2003c\td ", "yj-blueprint/custody-1 and hmip/r1", "", "   ", "a/ b"]:
+        assert _pieces(text) == [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()], text

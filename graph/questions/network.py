@@ -195,25 +195,6 @@ def _impact_on_projection(
     return impact
 
 
-def find_impact(
-    store: GraphStore,
-    node_id: str,
-    direction: str = "downstream",
-    depth: int | None = None,
-    relations: tuple[str, ...] = IMPACT_RELATIONS,
-) -> Impact:
-    """Return what ``node_id`` feeds into (``downstream``) or is fed by (``upstream``), up to ``depth`` links away.
-
-    Work flows along ``relations`` (feeds-into and delegated-to by default). The links of the item's own
-    actions and updates count as the item's. Ordered by distance, then id; ``depth`` None means no limit.
-    ``not_followed`` counts the item's other links by class and basis, so that an answer of "nothing" can say
-    what the item does have (an overlap is not a dependency).
-    """
-    impact = _impact_along(store, node_id, direction, depth, relations)
-    impact.not_followed = count_links(store, [impact.id, *impact.starts], impact.relations)
-    return impact
-
-
 def format_impact(impact: Impact, output_format: str = "table", width: int | None = None) -> str:
     """Render an impact as a table (grouped by distance), CSV or JSON."""
     if output_format == "json":
@@ -269,6 +250,25 @@ def format_impact(impact: Impact, output_format: str = "table", width: int | Non
         for item, via in zip(impact.items, vias, strict=False)
     ]
     return "\n".join(lines) + "\n\n" + render_table(headers, rows, width, max_lines=2) + "\n"
+
+
+def find_impact(
+    store: GraphStore,
+    node_id: str,
+    direction: str = "downstream",
+    depth: int | None = None,
+    relations: tuple[str, ...] = IMPACT_RELATIONS,
+) -> Impact:
+    """Return what ``node_id`` feeds into (``downstream``) or is fed by (``upstream``), up to ``depth`` links away.
+
+    Work flows along ``relations`` (feeds-into and delegated-to by default). The links of the item's own
+    actions and updates count as the item's. Ordered by distance, then id; ``depth`` None means no limit.
+    ``not_followed`` counts the item's other links by class and basis, so that an answer of "nothing" can say
+    what the item does have (an overlap is not a dependency).
+    """
+    impact = _impact_along(store, node_id, direction, depth, relations)
+    impact.not_followed = count_links(store, [impact.id, *impact.starts], impact.relations)
+    return impact
 
 
 # -- paths ------------------------------------------------------------------------------------------
