@@ -295,18 +295,25 @@ class Link:
 
 
 def default_short_title(plan_id: str, title: str | None) -> str:
-    """Return the name a plan goes by where its file gives no ``short-title``: its title if short, else its id.
+    """Return the name a plan goes by where its file gives no ``short-title``: its title if short, else its id's
+    words, spelt as the title spells them, and a short word the title does not hold taken for an acronym.
 
     A leading "The" is dropped, as the name is used after words such as "the only" and "of 17".
 
     >>> default_short_title("yj-blueprint", "Youth Justice Blueprint Implementation Plan")
-    'yj blueprint'
+    'YJ Blueprint'
+    >>> default_short_title("hmip-resettlement", "Action plan: A thematic inspection of youth resettlement work")
+    'HMIP resettlement'
     >>> default_short_title("nap", "The National Action Plan")
     'National Action Plan'
     """
     if title and len(title) <= 32:
         return re.sub(r"^the\s+", "", title, flags=re.IGNORECASE) or title
-    return plan_id.replace("-", " ")
+    spelt = {word.casefold(): word for word in re.findall(r"[\w’']+", title or "")}
+    return (
+        " ".join(spelt.get(word, word.upper() if len(word) <= 4 else word) for word in plan_id.split("-") if word)
+        or plan_id
+    )
 
 
 def shorten(text: str, width: int = 80) -> str:

@@ -140,5 +140,6 @@ def test_a_plan_without_a_short_title_goes_by_its_title_or_id():
 
     assert default_short_title("north", "The North Plan") == "North Plan"
     assert default_short_title("hmip-resettlement", "Action plan: A thematic inspection of youth resettlement") == (
-        "hmip resettlement"
+        "HMIP resettlement"
     )
+    assert default_short_title("yj-blueprint", "Youth Justice Blueprint Implementation Plan") == "YJ Blueprint"
