@@ -159,3 +159,24 @@ def test_summary_agrees_with_the_plan_files(request, fixture, directory, pair):
     assert summary.unlinked == summary.items - summary.linked
     assert summary.by_workstream == expected["by_workstream"]
     assert {c: summary.by_class[c] for c in expected["by_class"]} == expected["by_class"]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_at_any_width_every_id_in_overdue_and_mapping_is_whole_on_one_line(shipped, width):
+    """Ids stay copy-pasteable: each id (local in the mapping table) is a whole word of the output."""
+    from crossplan.graph.questions.mapping import find_mapping, format_mapping
+    from crossplan.graph.questions.overdue import find_overdue, format_overdue
+
+    overdue = find_overdue(shipped, "2022-06-01")
+    text = format_overdue(overdue, width=width)
+    assert all(len(line) <= width for line in text.splitlines())
+    assert {item.id for item in overdue.items} <= set(text.split())
+    mapping = find_mapping(shipped, "hmip-resettlement", "yj-blueprint")
+    text = format_mapping(mapping, width=width)
+    assert all(len(line) <= width for line in text.splitlines())
+    words = set(text.replace("(via", " ").replace(")", " ").split())
+    local = {row.recommendation.rsplit("/", 1)[1] for row in mapping.rows}
+    local |= {
+        link.recommendation.rsplit("/", 1)[1] for row in mapping.rows for link in row.links if link.recommendation
+    }
+    assert local <= words
