@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model.nodes import Basis, NodeType, Relation, Response, Status, relation_words
+from ..model.nodes import Basis, NodeType, Relation, Response, Status, relation_class, relation_words
 from ..model.vocabulary import CP, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, node_iri
 from ..output import render_csv, render_json, terminal_width, wrapped_lines
 from ..sparql.patterns import id_of, link_pattern, node_term, spelling, variable
 from .ids import resolve_id
 from .owners import RolledOwner, owners_of
+from .summary import say_link_counts
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore, Substitutions
@@ -324,7 +325,11 @@ def format_node(description: NodeDescription, output_format: str = "table", widt
                 lines += _item_lines(item, width)
     for title, links, arrow in (("Links out", description.links_out, "→"), ("Links in", description.links_in, "←")):
         if links:
-            lines += ["", f"{title} ({len(links)})"]
+            counts: dict[str, dict[str, int]] = {}
+            for link in links:
+                by_basis = counts.setdefault(relation_class(link.relation).value, {})
+                by_basis[link.basis] = by_basis.get(link.basis, 0) + 1
+            lines += ["", *wrapped_lines(f"{title} ({len(links)}): {say_link_counts(counts)}", width, "", "  ")]
             for link in links:
                 lines += _link_lines(link, arrow, width)
     if description.referenced_by:

@@ -214,7 +214,9 @@ def say_link_counts(counts: dict[str, dict[str, int]]) -> str:
     '2 overlaps (judged by a curator), 2 citations (1 stated in the documents, 1 suggested by the tool and not yet reviewed)'
     """
     parts = []
-    for cls, by_basis in counts.items():
+    order = [basis.value for basis in Basis]
+    for cls in [cls.value for cls in LINK_CLASSES if cls.value in counts]:
+        by_basis = dict(sorted(counts[cls].items(), key=lambda pair: order.index(pair[0]) if pair[0] in order else 9))
         total = sum(by_basis.values())
         noun = _CLASS_NOUNS[cls][0 if total == 1 else 1]
         if len(by_basis) == 1:

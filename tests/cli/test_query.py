@@ -260,7 +260,7 @@ def test_show(ask):
             "  target date as printed  September 2020\n"
             "  target dates            2020-09\n"
             "\n"
-            "Links out (1)\n"
+            "Links out (1): 1 overlap (suggested by the tool and not yet reviewed)\n"
             "  → overlaps (related-to) south/housing-2 (suggested)  Offer education in every secure home.\n"
             "      “Open a virtual campus.”\n"
         ),

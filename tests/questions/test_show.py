@@ -170,11 +170,11 @@ def test_format_node_table(store):
         "  north/r2-update-1 2020-12 [complete]  Final update\n"
         "    All staff have been trained.\n"
         "\n"
-        "Links out (1)\n"
+        "Links out (1): 1 dependency (stated in the documents)\n"
         "  → feeds into (feeds-into) south/health (explicit)  Health and Wellbeing\n"
         "      “The training will feed the South health work.”\n"
         "\n"
-        "Links in (1)\n"
+        "Links in (1): 1 dependency (stated in the documents)\n"
         "  ← is fed by (feeds-into) north/r1 (explicit)  Find homes for children before they leave custody.\n"
         "      “Homes found for children will shape the training of staff.”\n"
     )
