@@ -102,8 +102,12 @@ class CP(ClosedNamespace, base="https://w3id.org/crossplan/ontology#"):
     url: str
     sourceFile: str
     dateNote: str
-    # dependency relations
+    shortTitle: str
+    # link relations and their classes
+    linkRelation: str
     dependencyRelation: str
+    overlapRelation: str
+    citationRelation: str
     duplicateOf: str
     feedsInto: str
     delegatedTo: str

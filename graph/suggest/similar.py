@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UnknownIdError
 from ..model.nodes import NodeType, Relation
+from ..output import counted
 from ..text import did_you_mean
 from .corpus import Corpus, Item, cosine
 
@@ -111,6 +112,8 @@ class Suggestion:
     target_type: str = ""
     existing: list[str] = field(default_factory=list)  # relations of links already in the data between the two
     number: int = 0
+    source_text: str = ""  # whole, beside the label (which may be shortened)
+    target_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -125,6 +128,8 @@ class Suggestion:
             "to_type": self.target_type,
             "from_label": self.source_label,
             "to_label": self.target_label,
+            "from_text": self.source_text,
+            "to_text": self.target_text,
             "evidence": self.evidence.to_json(),
         }
 
@@ -409,6 +414,8 @@ def explain(corpus: Corpus, candidate: Candidate) -> Suggestion:
         source.type.value,
         target.type.value,
         existing=candidate.existing,
+        source_text=source.text or source.title or source.label,
+        target_text=target.text or target.title or target.label,
     )
 
 
@@ -466,3 +473,18 @@ def propose_relation(source_text: str, target_text: str, source_sentence: str) -
     if _FEED_CUE.search(source_sentence):
         return Relation.FEEDS_INTO
     return Relation.RELATED_TO
+
+
+def say_top(suggestions: list[Suggestion], top: int, from_plan: str) -> str:
+    """Say what a list of suggestions holds: ``top`` is per item of ``from_plan``, not for the whole list.
+
+    >>> say_top([], 3, "north")
+    'No suggestions (at most 3 per item of north).'
+    """
+    if not suggestions:
+        return f"No suggestions (at most {top} per item of {from_plan})."
+    items = len({suggestion.source_id for suggestion in suggestions})
+    return (
+        f"{counted(len(suggestions), 'suggestion')} for {counted(items, 'item')} of {from_plan}: at most {top} "
+        f"per item (--top {top}), best first."
+    )

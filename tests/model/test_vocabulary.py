@@ -39,11 +39,17 @@ def test_misspelt_terms_fail():
         CP["hasActions"]
 
 
-def test_relations_are_object_properties_under_dependency_relation(ontology):
+def test_relations_are_object_properties_under_the_property_of_their_class(ontology):
+    classes = {"dependency": CP.dependencyRelation, "overlap": CP.overlapRelation, "citation": CP.citationRelation}
     for relation in Relation:
         term = rdflib.URIRef(relation.term)
         assert (term, RDF.type, OWL.ObjectProperty) in ontology
-        assert (term, RDFS.subPropertyOf, rdflib.URIRef(CP.dependencyRelation)) in ontology
+        assert (term, SKOS.notation, rdflib.Literal(relation.value)) in ontology
+        supers = {str(o) for o in ontology.objects(term, RDFS.subPropertyOf) if str(o) in classes.values()}
+        assert supers == {classes[relation.relation_class.value]}, relation  # the model's class, and only it
+    for name, term in classes.items():
+        assert (rdflib.URIRef(term), SKOS.notation, rdflib.Literal(name)) in ontology
+        assert (rdflib.URIRef(term), RDFS.subPropertyOf, rdflib.URIRef(CP.linkRelation)) in ontology
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,7 @@ def test_csv_matrix_has_a_column_per_workstream(mini_data, invoke):
     result = invoke("--data", mini_data, "mapping", "alpha", "beta", "--matrix", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))
-    assert rows[0] == ["recommendation", "number", "text", "status", "response", "Resettlement"]
+    assert rows[0] == ["recommendation", "number", "text", "status", "response", "Resettlement", "owners"]
     assert rows[1][0] == "alpha/r1" and rows[1][5] == "resettlement-1 related-to (judged) [1]"
     assert rows[2][0] == "alpha/r2" and rows[2][5] == ""
 
@@ -139,21 +139,24 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
     assert book.sheetnames == ["matrix", "links"]
     sheet = book["matrix"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    header = ["recommendation", "number", "text", "status", "response"] + [
-        column["title"] for column in data["columns"]
-    ]
+    header = (
+        ["recommendation", "number", "text", "status", "response"]
+        + [column["title"] for column in data["columns"]]
+        + ["owners"]
+    )
     assert values[0] == header
     expected = [
         [row["recommendation"], row["number"], row["text"] or row["label"], row["status"], row["response"]]
         + [cell_text(row["cells"].get(column["id"], [])) or None for column in data["columns"]]
+        + ["; ".join(owner["label"] for owner in row["owners"]) or None]
         for row in data["rows"]
     ]
     assert [[spreadsheet_safe(value) if value is not None else None for value in row] for row in expected] == values[1:]
     links = [[cell.value for cell in row] for row in book["links"].iter_rows()]
     assert links[0] == LINK_HEADERS
-    from crossplan.graph.views.matrix import MatrixLink
+    from crossplan.graph.questions.mapping import MappingLink
 
-    assert links[1:] == [link_cells(MatrixLink(**link)) for link in data["links"]]
+    assert links[1:] == [link_cells(MappingLink(**link)) for link in data["links"]]
     # formatted for reading: frozen header, wrapped text, a colour per relation, links between the sheets
     assert sheet.freeze_panes == "D2" and book["links"].freeze_panes == "B2"
     assert all(cell.alignment.wrap_text for row in sheet.iter_rows() for cell in row)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ...errors import UnknownIdError, VizOptionError
 from ...model.nodes import Basis, NodeType, Relation, Status, shorten
 from ...questions.ids import resolve_id
+from ...questions.mapping import Mapping, find_mapping
 from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
 from .mapping import layout_mapping
@@ -314,7 +315,9 @@ def _neighbourhood(nodes: dict[str, dict], edges: list[dict], start: str, depth:
 def _mapping_parts(
     graph: StoreGraph, mapping: tuple[str, str], relations: list[str] | None
 ) -> tuple[set, set, list[dict]]:
-    """Return the two plans' workstreams and recommendations and the links between them (moved up from actions)."""
+    """Return the two plans' workstreams and recommendations and the links between them, placed as
+    ``questions.mapping.find_mapping`` places them (the one mapping computation: a link of an action or update is
+    drawn from its recommendation), and any proposed link not in the store placed the same way."""
     sides = []
     for plan in mapping:
         members = [
@@ -323,23 +326,67 @@ def _mapping_parts(
             if node.get("plan") == plan and node["type"] in (NodeType.WORKSTREAM.value, NodeType.RECOMMENDATION.value)
         ]
         sides.append(set(members))
-    anchors = {}
-    for node_id in graph.nodes:
-        anchor = node_id
-        while (
-            anchor in graph.nodes
-            and graph.nodes[anchor]["type"] == NodeType.ACTION.value
-            and graph.nodes[anchor].get("parent")
-        ):
-            anchor = graph.nodes[anchor]["parent"]
-        anchors[node_id] = anchor
-    dependency = {relation.value for relation in Relation}
     left, right = sides
-    edges = []
+    stored: dict[tuple[str, str, str], dict] = {}
+    proposed = []
     for edge in graph.edges:
-        if edge["relation"] not in dependency or (relations is not None and edge["relation"] not in relations):
+        if edge.get("proposed"):
+            proposed.append(edge)
+        else:
+            stored.setdefault(
+                (edge.get("fromVia", edge["from"]), edge.get("toVia", edge["to"]), edge["relation"]), edge
+            )
+    edges = []
+    computed = pair_mapping(graph, mapping)
+    for link in [link for row in computed.rows for link in row.links] + computed.other_links:
+        if relations is not None and link.relation not in relations:
             continue
-        source, target = anchors[edge["from"]], anchors[edge["to"]]
+        source, target = (link.from_node, link.to_node) if link.direction == "out" else (link.to_node, link.from_node)
+        drawn = stored.get((source, target, link.relation))
+        near = link.from_recommendation or link.from_node
+        far = link.recommendation or link.workstream or link.to_node
+        if drawn is None or near not in left or far not in right:
+            continue  # both ends folded into one item, or an end the drawing has no box for (a plan as a whole)
+        start, end = (near, far) if link.direction == "out" else (far, near)
+        moved = dict(drawn, **{"from": start, "to": end})
+        moved.pop("fromVia", None)
+        moved.pop("toVia", None)
+        if source != start:
+            moved["fromVia"] = source
+        if target != end:
+            moved["toVia"] = target
+        edges.append(moved)
+    edges += _proposed_between(graph, proposed, left, right, relations)
+    return left, right, edges
+
+
+def pair_mapping(graph: StoreGraph, pair: tuple[str, str]) -> Mapping:
+    """Return ``find_mapping`` of two plans of the graph's store, asked once per pair however many views draw it."""
+    if pair not in graph.mappings:
+        if graph.store is None:
+            raise VizOptionError("the mapping of two plans needs the store the graph was read from")
+        graph.mappings[pair] = find_mapping(graph.store, *pair)
+    return graph.mappings[pair]
+
+
+def _proposed_between(
+    graph: StoreGraph, proposed: list[dict], left: set, right: set, relations: list[str] | None
+) -> list[dict]:
+    """Place links proposed for review (not in the store) as the mapping places stored ones: an action's on its
+    recommendation."""
+
+    def anchor(node_id: str) -> str:
+        seen = set()
+        while node_id in graph.nodes and graph.nodes[node_id]["type"] == NodeType.ACTION.value and node_id not in seen:
+            seen.add(node_id)
+            node_id = graph.nodes[node_id].get("parent") or node_id
+        return node_id
+
+    edges = []
+    for edge in proposed:
+        if relations is not None and edge["relation"] not in relations:
+            continue
+        source, target = anchor(edge["from"]), anchor(edge["to"])
         if (source in left and target in right) or (source in right and target in left):
             moved = dict(edge, **{"from": source, "to": target})
             if source != edge["from"]:
@@ -347,7 +394,7 @@ def _mapping_parts(
             if target != edge["to"]:
                 moved["toVia"] = edge.get("toVia", edge["to"])
             edges.append(moved)
-    return left, right, edges
+    return edges
 
 
 def _mapping_view(
