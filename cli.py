@@ -828,15 +828,16 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
 @click.option("--quote", help="Words of FROM's source to quote instead of the best-matching sentence.")
 @click.option("--target-quote", help="Words of TO's source to quote instead of the best-matching sentence.")
 @click.option("--note", help="Why the link holds (kept with the link).")
+@click.option("--force", is_flag=True, help="Accept the link even though the pair was rejected.")
 @pass_app
-def accept(app, choice, relation, quote, target_quote, note):
+def accept(app, choice, relation, quote, target_quote, note, force):
     """Write a suggested link (a number from the last `suggest`, or FROM TO) into its plan's YAML."""
     from .graph.suggest.review import accept_suggestion
     from .graph.text import display_path
 
     _check_choice(choice)
     written = accept_suggestion(
-        app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note
+        app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note, force=force
     )
     click.echo(
         f"Added {written.description} (basis suggested) at {display_path(written.path)}:{written.line}", err=True
