@@ -104,6 +104,7 @@ class CrossplanGroup(click.Group):
 
     def invoke(self, ctx):
         from .graph.errors import CrossplanError, DataError
+        from .graph.text import terminal_text  # messages quote data: nothing in them may drive the terminal
 
         # Fewer collections of the cyclic garbage collector (as mypy does): a command reads tens of thousands of
         # small lists and strings (the per-file tables at a million triples), none of them cyclic, and the default
@@ -113,11 +114,11 @@ class CrossplanGroup(click.Group):
             return super().invoke(ctx)
         except DataError as error:
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                click.echo(terminal_text(str(problem)), err=True)
             count = len(error.problems)
             raise click.exceptions.Exit(1) if count == 1 else _fail(f"{count} problems found") from None
         except CrossplanError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(terminal_text(str(error), keep_newlines=True)) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -324,13 +325,14 @@ def main(ctx, data, store, endpoint):
 def validate(app, no_shacl):
     """Check the data: YAML, ids and references, quotes against sources, SHACL shapes."""
     from .graph.rdf.validation import validate_data
+    from .graph.text import terminal_text
 
     problems = validate_data(app.data_dir, shacl=not no_shacl)
     if not problems:
         click.echo("No problems found", err=True)
         return
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(terminal_text(str(problem)), err=True)  # messages quote the data: escaped, never obeyed
     raise _fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
 
 
