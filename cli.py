@@ -524,7 +524,7 @@ def _split_parameters(ctx, param, values):
     "-f",
     "--file",
     "query_file",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),
     help="Read the query from a .rq file ('-' for stdin).",
 )
 @click.option(
@@ -563,13 +563,27 @@ def query(app, text, query_file, params, output_format, timeout, full_iris):
     if text is not None and query_file is not None:
         raise click.UsageError("give the query either as an argument or with -f FILE, not both")
     if text is None:
-        text = (query_file or sys.stdin).read()
+        text = _read_query(query_file)
     result = run_query(app.store(), text, params, timeout=timeout)
     if result.truncated:
         click.echo(
             f"Warning: only the first {len(result.rows or result.triples)} results are shown; add a LIMIT", err=True
         )
     click.echo(format_result(result, output_format, terminal=sys.stdout.isatty(), full_iris=full_iris), nl=False)
+
+
+def _read_query(stream) -> str:
+    """Read a query from a file opened in binary (or stdin), refusing text that is not UTF-8 with where it fails."""
+    from .graph.text import display_path
+
+    stream = stream if stream is not None else sys.stdin.buffer
+    name = getattr(stream, "name", "-")
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        where = display_path(Path(name)) if isinstance(name, str) and name not in ("-", "<stdin>") else "standard input"
+        raise _fail(f"{where}: the query is not UTF-8 at byte {error.start}") from None
 
 
 @main.command()

@@ -39,7 +39,23 @@ def normalise_space(text: str) -> str:
 
 def display_path(path: Path) -> str:
     """Return a path as a user should see it: relative to the working directory when inside it, else from ``~``
-    when inside the home directory, else whole."""
+    when inside the home directory, else whole; a byte of a name that is not UTF-8 shown as ``\\xff``."""
+    return shown_name(_display_path(path))
+
+
+def shown_name(text: str) -> str:
+    """Return a file name or path as text that can be written anywhere: a byte that is not UTF-8 (which
+    ``os.fsdecode`` keeps as a lone surrogate) shown as ``\\xff``.
+
+    >>> shown_name("plan\\udcff.csv")
+    'plan\\\\xff.csv'
+    """
+    if text.isprintable() or not any(0xDC80 <= ord(character) <= 0xDCFF for character in text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _display_path(path: Path) -> str:
     try:
         relative = os.path.relpath(path)
     except ValueError:
@@ -164,4 +180,6 @@ def _terminal_escape(match: re.Match) -> str:
     character = match.group()
     if character in _TERMINAL_ESCAPES:
         return _TERMINAL_ESCAPES[character]
+    if 0xDC80 <= ord(character) <= 0xDCFF:  # a byte of a file name that is not UTF-8 (os.fsdecode's escape)
+        return f"\\x{ord(character) - 0xDC00:02x}"
     return f"\\x{ord(character):02x}" if ord(character) < 0x100 else f"\\u{ord(character):04x}"

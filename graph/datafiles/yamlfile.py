@@ -244,7 +244,10 @@ def _compose_fast(text: str):
         return _UNREADABLE
     from yaml import YAMLError
 
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)
+    except UnicodeEncodeError:  # a lone surrogate in the text itself: the reference parser reads it, and it is refused
+        return _UNREADABLE
     try:
         return loader.get_single_node()
     except YAMLError:

@@ -22,7 +22,7 @@ from ..files import write_text_atomically
 from ..model.nodes import SLUG, Status
 from ..output import counted
 from ..rdf.validation import validate_data
-from ..text import display_path, normalise_space
+from ..text import display_path, normalise_space, shown_name
 from .builder import PlanBuilder, Recommendation
 from .headers import check_mappings
 from .organisations import OrganisationIndex
@@ -205,8 +205,8 @@ def _relocate(
 
 def _describe_source(source: Path, tables: list[Table]) -> str:
     if tables and tables[0].kind == "xlsx":
-        return f"{source.name}, sheet {tables[0].name}"
-    return source.name
+        return f"{shown_name(source.name)}, sheet {tables[0].name}"
+    return shown_name(source.name)
 
 
 def _describe_tables(tables: list[Table], used: list[Table]) -> str:
@@ -219,4 +219,4 @@ def _describe_tables(tables: list[Table], used: list[Table]) -> str:
 
 
 def _title_from_name(source: Path) -> str:
-    return " ".join(re.split(r"[-_\s]+", source.stem)).strip().capitalize() or source.name
+    return shown_name(" ".join(re.split(r"[-_\s]+", source.stem)).strip().capitalize() or source.name)

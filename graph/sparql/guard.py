@@ -284,8 +284,11 @@ def _memory_limit() -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value <= 0:
-        raise QueryError(f"{MEMORY_VARIABLE}='{text}' is not a whole number of megabytes above 0")
+    if not 0 < value <= 1 << 30:  # at most a petabyte: beyond it the limit overflows the system's
+        raise QueryError(
+            f"{MEMORY_VARIABLE}='{escape_control(text)}' is not a whole number of megabytes above 0 and at most "
+            f"{1 << 30}"
+        )
     return value << 20
 
 

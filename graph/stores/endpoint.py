@@ -55,6 +55,8 @@ ENDPOINT_VARIABLE = "CROSSPLAN_ENDPOINT"
 USER_VARIABLE = "CROSSPLAN_ENDPOINT_USER"
 PASSWORD_VARIABLE = "CROSSPLAN_ENDPOINT_PASSWORD"
 TIMEOUT_VARIABLE = "CROSSPLAN_ENDPOINT_TIMEOUT"
+MAX_TIMEOUT = 86_400.0  # a day: the longest per-request time limit
+MAX_RESPONSE_MB = 1 << 20  # a terabyte: the largest answer limit one may set
 DEFAULT_TIMEOUT = 60.0
 """Seconds a server may take to answer one request (connecting takes at most 10 of them)."""
 
@@ -123,8 +125,10 @@ def endpoint_timeout(environ: Mapping[str, str] | None = None) -> float:
         value = float(text)
     except ValueError:
         value = 0.0
-    if not value > 0:
-        raise EndpointError(f"{TIMEOUT_VARIABLE}='{text}' is not a number of seconds above 0")
+    if not 0 < value <= MAX_TIMEOUT:  # inf and nan too: a time limit must be one a clock can reach
+        raise EndpointError(
+            f"{TIMEOUT_VARIABLE}='{escape_control(text)}' is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}"
+        )
     return value
 
 
@@ -138,14 +142,22 @@ def response_limit(environ: Mapping[str, str] | None = None) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value <= 0:
-        raise EndpointError(f"{MAX_RESPONSE_VARIABLE}='{text}' is not a whole number of megabytes above 0")
+    if not 0 < value <= MAX_RESPONSE_MB:
+        raise EndpointError(
+            f"{MAX_RESPONSE_VARIABLE}='{escape_control(text)}' is not a whole number of megabytes above 0 and at "
+            f"most {MAX_RESPONSE_MB}"
+        )
     return value << 20
 
 
 def checked_url(url: str) -> str:
     """Return a server URL after checking it is http(s) and carries no credentials."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port out of range or not a number raises here, not later
+    except ValueError as error:  # an unclosed [IPv6 bracket, a bad port
+        shown = escape_control(url.strip().split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1])
+        raise EndpointError(f"'{shown}' is not a valid address of a SPARQL endpoint ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise EndpointError(f"'{shown_url(url)}' is not an http:// or https:// address of a SPARQL endpoint")
     if parts.username is not None or parts.password is not None:

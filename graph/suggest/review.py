@@ -185,7 +185,7 @@ def _save_last(data_dir: Path, from_plan: str, to_plan: str, suggestions: list[S
         "to_plan": to_plan,
         "suggestions": [suggestion.to_json() for suggestion in suggestions],
     }
-    write_text_atomically(path, json.dumps(content, ensure_ascii=False))
+    write_text_atomically(path, json.dumps(content))  # ASCII: the data directory's path need not be UTF-8
 
 
 def _load_last(data_dir: Path, number: int) -> dict[str, Any]:
