@@ -129,6 +129,13 @@ class CrossplanGroup(click.Group):
         except MemoryError:
             # an input too large for this machine, not a bug (queries have their own memory limit)
             raise click.ClickException("out of memory: the input or the result is too large for this machine") from None
+        except (UnicodeError, ValueError) as error:
+            argument = _not_utf8_argument()
+            if argument is None:
+                raise _internal_error(error) from None
+            raise click.ClickException(
+                f"the argument '{argument}' holds a byte that is not UTF-8: give it as UTF-8 text"
+            ) from None
         except (OSError, RuntimeError) as error:
             from .graph.stores.faults import store_fault_message
 
@@ -138,6 +145,16 @@ class CrossplanGroup(click.Group):
             raise click.ClickException(message) from None
         except Exception as error:  # pragma: no cover - the last line of defence
             raise _internal_error(error) from None
+
+
+def _not_utf8_argument() -> str | None:
+    """Return the first command-line argument holding a byte that is not UTF-8 (shown with ``\\xff``), or None."""
+    from .graph.text import shown_name
+
+    for argument in sys.argv[1:]:
+        if any(0xDC80 <= ord(character) <= 0xDCFF for character in argument):
+            return shown_name(argument)
+    return None
 
 
 def _internal_error(error: Exception) -> click.ClickException:

@@ -138,3 +138,34 @@ def test_a_non_finite_endpoint_timeout_names_the_variable(invoke, value):
     result = invoke("--endpoint", "http://127.0.0.1:9/sparql", "stats", env={"CROSSPLAN_ENDPOINT_TIMEOUT": value})
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: CROSSPLAN_ENDPOINT_TIMEOUT='{value}' is not a number of seconds")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [("show", b"n\xff"), ("query", "search", "--param", b"phrase=a\xff"), ("impact", b"n\xff")],
+    ids=["show", "query-param", "impact"],
+)
+def test_an_argument_that_is_not_utf8_is_named(fx, tmp_path, arguments):
+    import subprocess
+    import sys
+
+    environ = {**os.environ, "CROSSPLAN_CACHE": str(tmp_path / "cache")}
+    environ.pop("CROSSPLAN_ENDPOINT", None)
+    command = [sys.executable.encode(), b"-m", b"crossplan", b"--data", b"fx"]
+    command += [argument if isinstance(argument, bytes) else argument.encode() for argument in arguments]
+    result = subprocess.run(command, capture_output=True, env=environ, cwd=fx.parent)
+    shown = arguments[-1].decode("utf-8", "backslashreplace")
+    assert (result.returncode, result.stderr.decode()) == (
+        1,
+        f"Error: the argument '{shown}' holds a byte that is not UTF-8: give it as UTF-8 text\n",
+    )
+
+
+def test_a_query_holding_a_byte_that_is_not_utf8_is_located(fx, invoke):
+    result = invoke("--data", "fx", "query", 'SELECT * { ?s ?p "' + os.fsdecode(b"\xff") + '" }')
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: 1:19: the query holds a byte that is not UTF-8 (or half of a character): remove it\n"
+        '  SELECT * { ?s ?p "\\xff" }\n'
+        "                    ^\n",
+    )
