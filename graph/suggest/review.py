@@ -402,7 +402,12 @@ def review_suggestions(
             tell(f"Added {written.description} at {_where(written)}")
         elif answer == "r":
             rejection = Rejection(suggestion.source_id, suggestion.target_id, _day(today))
-            written = record_rejection(data_dir, rejection)
+            try:
+                written = record_rejection(data_dir, rejection)
+            except CrossplanError as error:  # rejected meanwhile by someone else, or the directory busy
+                tell(f"Not rejected: {error}")
+                summary.skipped += 1
+                continue
             summary.rejected += 1
             tell(f"Rejected {written.description} (remembered in {_where(written)})")
     return summary

@@ -150,3 +150,37 @@ def test_reviewers_of_serve_and_the_command_line_at_once_lose_nothing(data, tmp_
             assert rejections_in(data) == expected_rejections
     finally:
         assert served.stop() == 0
+
+
+def test_a_writer_that_waits_too_long_says_the_data_directory_is_busy(data, invoke, monkeypatch, tmp_path):
+    import threading
+
+    from crossplan.graph.datafiles import lock
+
+    monkeypatch.chdir(tmp_path)
+    before = (data / "plans" / "north.yaml").read_text(encoding="utf-8")
+    monkeypatch.setattr(lock, "WAIT_SECONDS", 0.5)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with lock.data_dir_lock(data):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        for command in (("accept", "n1", "s1"), ("reject", "n1", "s2")):
+            result = invoke("--data", "data", *command)
+            assert (result.exit_code, result.output) == (
+                1,
+                "Error: data: the data directory is busy (another crossplan command or a reviewer of "
+                "`crossplan serve` has been writing to it for over 0.5 s); try again\n",
+            )
+    finally:
+        release.set()
+        holder.join()
+    assert (data / "plans" / "north.yaml").read_text(encoding="utf-8") == before
+    assert not (data / "suggestions").exists()
+    assert invoke("--data", "data", "accept", "n1", "s1").exit_code == 0  # free again
