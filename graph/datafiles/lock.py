@@ -35,8 +35,8 @@ _held = threading.local()  # the data directories this thread holds the lock of,
 def data_dir_lock(data_dir: Path | str, timeout: float | None = None) -> Iterator[None]:
     """Hold the data directory's write lock, waiting up to ``timeout`` seconds (default ``WAIT_SECONDS``).
 
-    Raises DataDirBusyError when another writer holds it all that time, and CrossplanError when the lock file
-    cannot be made (a read-only directory).
+    Raises DataDirBusyError when another writer holds it all that time, and CrossplanError when the directory
+    cannot be opened (or, where a directory cannot be locked, its lock file cannot be made).
     """
     key = os.path.realpath(data_dir)
     counts: dict[str, int] = _held.__dict__.setdefault("counts", {})
