@@ -276,6 +276,14 @@ def _compose_reference(text: str, display: str):
                 display, line, f"invalid YAML: the character {describe_character(chr(character))} is not allowed"
             ) from None
         raise DataError.at(display, 1, f"invalid YAML: {error}") from None
+    except (ValueError, OverflowError):  # an escape beyond Unicode ("\U00110000"): ruamel's chr() fails, unlocated
+        beyond = next(
+            (found for found in re.finditer(r"\\U([0-9a-fA-F]{8})", text) if int(found.group(1), 16) > 0x10FFFF), None
+        )
+        line = text.count("\n", 0, beyond.start()) + 1 if beyond else 1
+        raise DataError.at(
+            display, line, "invalid YAML: an escape names no character (Unicode ends at \\U0010FFFF)"
+        ) from None
     except AssertionError:  # ruamel asserts the version of a %YAML directive it does not know (1.3, 2.0)
         directive = re.search(r"^%YAML\b[ \t]*(\S*)", text, re.MULTILINE)
         line = text.count("\n", 0, directive.start()) + 1 if directive else 1

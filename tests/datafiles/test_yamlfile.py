@@ -188,6 +188,11 @@ def test_line_numbers_of_keys_and_items():
         ('"k\\x9b": 1\n', "f.yaml:1: text holds the control character U+009B: remove it"),
         ("a: 'DEL \x7f'\n", "f.yaml:1: invalid YAML: the character U+007F is not allowed"),
         (
+            'a: 1\nb: "\\U00110000"\n',
+            "f.yaml:2: invalid YAML: an escape names no character (Unicode ends at \\U0010FFFF)",
+        ),
+        ('a: "\\UFFFFFFFF"\n', "f.yaml:1: invalid YAML: an escape names no character (Unicode ends at \\U0010FFFF)"),
+        (
             "%YAML 1.3\n---\na: 1\n",
             "f.yaml:1: unsupported YAML version '1.3': write %YAML 1.2 (or leave the directive out)",
         ),

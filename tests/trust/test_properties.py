@@ -61,10 +61,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # -- the YAML reader ---------------------------------------------------------------------------------
 
 
+YAML_PIECES = list("ab:-[]{}\"'\\ \n\t#&*!|>%@`,?0xYAML1.3") + NASTY_CHARACTERS
+YAML_PIECES += ['"', "\\U", "\\u", "\\x", "\\N", "\\0", "FFFFFFFF", "00110000", "0010FFFF", "d800", "%YAML 1.", "---"]
+YAML_PIECES += ["!!python/object:os.system ", "&a ", "*a", "<<: ", "? ", "!!binary ", "\r\n", "\ufeff"]
+
+
 @FAST
-@given(
-    st.text(alphabet=st.sampled_from(list("ab:-[]{}\"'\\ \n\t#&*!|>%@`,?0xYAML1.3") + NASTY_CHARACTERS), max_size=60)
-)
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join))
 def test_any_text_is_read_or_refused_with_a_line(text):
     try:
         read_yaml(Path("f.yaml"), "f.yaml", text)
