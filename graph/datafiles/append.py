@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CrossplanError, DataError
-from ..text import display_path
+from ..text import describe_character, display_path, unclean_character
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -45,6 +45,7 @@ def add_list_entry(
     from ruamel.yaml.error import YAMLError
 
     where = display_path(path)
+    _refuse_unclean(entry)
     round_trip = YAML(typ="rt", pure=True)
     try:
         document = round_trip.load(text) if text.strip() else CommentedMap()
@@ -78,6 +79,22 @@ def add_list_entry(
         raise CrossplanError(f"{where}: could not add the entry without changing other lines; add it by hand")
     # every line before the insertion point is one item of ``lines``
     return new_text, insert_at + 1 + blank + (comment is not None)
+
+
+def _refuse_unclean(entry: dict[str, Any]) -> None:
+    """Refuse text the data files cannot hold (a control character, a lone surrogate) before anything is written."""
+    for key, value in entry.items():
+        for text in value if isinstance(value, list) else [value]:
+            character = unclean_character(text) if isinstance(text, str) else None
+            if character is not None:
+                what = (
+                    "a lone surrogate (half of a character)"
+                    if 0xD800 <= ord(character) <= 0xDFFF
+                    else "the control character"
+                )
+                raise CrossplanError(
+                    f"the {key} holds {what} {describe_character(character)}: remove it (nothing was written)"
+                )
 
 
 def _list_end(document: CommentedMap, key: str, lines: list[str], where: str) -> tuple[int, str, bool]:

@@ -169,3 +169,20 @@ def test_a_query_holding_a_byte_that_is_not_utf8_is_located(fx, invoke):
         '  SELECT * { ?s ?p "\\xff" }\n'
         "                    ^\n",
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("accept", "n1", "s1", "--note", "bad \x1b[2J note"), ("reject", "n1", "s2", "--note", "bad \x1b[2J note")],
+    ids=["accept", "reject"],
+)
+def test_a_note_with_a_control_character_is_refused_and_nothing_is_written(fx, invoke, command):
+    before = (fx / "plans" / "north.yaml").read_text(encoding="utf-8")
+    result = invoke("--data", "fx", *command)
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: the note holds the control character U+001B: remove it (nothing was written)\n",
+    )
+    assert (fx / "plans" / "north.yaml").read_text(encoding="utf-8") == before
+    assert not (fx / "suggestions").exists()
+    assert invoke("--data", "fx", "suggest", "north", "south").exit_code == 0
