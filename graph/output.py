@@ -33,7 +33,7 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
-from .text import terminal_text
+from .text import clean_text, terminal_text
 
 ROW_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 """The formats ``render_rows`` knows."""
@@ -291,7 +291,8 @@ def render_markdown(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 
 def render_csv(headers: Sequence[str], rows: Sequence[Sequence], delimiter: str = ",") -> str:
-    """Return rows as CSV (RFC 4180, CRLF line ends) or, with ``delimiter="\\t"``, as TSV (tabs and newlines escaped)."""
+    """Return rows as CSV (RFC 4180, CRLF line ends; control characters dropped, so none reaches a terminal) or, with
+    ``delimiter="\\t"``, as TSV (tabs and newlines escaped)."""
     buffer = io.StringIO()
     if delimiter == "\t":
         for row in [headers, *rows]:
@@ -299,7 +300,7 @@ def render_csv(headers: Sequence[str], rows: Sequence[Sequence], delimiter: str 
         return buffer.getvalue()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows([["" if v is None else clean_text(v) if isinstance(v, str) else v for v in row] for row in rows])
     return buffer.getvalue()
 
 

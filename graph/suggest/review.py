@@ -395,7 +395,7 @@ def review_suggestions(
             try:
                 written = write_suggested_link(data_dir, suggestion.to_json(), today=today)
             except CrossplanError as error:
-                tell(f"Not added: {error}")
+                tell(f"Not added: {escape_control(str(error), keep_newlines=True)}")
                 summary.skipped += 1
                 continue
             summary.accepted += 1
@@ -405,7 +405,7 @@ def review_suggestions(
             try:
                 written = record_rejection(data_dir, rejection)
             except CrossplanError as error:  # rejected meanwhile by someone else, or the directory busy
-                tell(f"Not rejected: {error}")
+                tell(f"Not rejected: {escape_control(str(error), keep_newlines=True)}")
                 summary.skipped += 1
                 continue
             summary.rejected += 1
