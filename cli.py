@@ -218,6 +218,12 @@ def _fail(message: str) -> click.ClickException:
     return click.ClickException(message)
 
 
+def _finite_seconds(ctx, param, value):
+    if value is not None and value != value:  # nan passes every comparison of FloatRange
+        raise click.BadParameter("not a number of seconds")
+    return value
+
+
 def _set_data(ctx, param, value):
     if value is not None:
         ctx.ensure_object(AppContext).data_dir = value
@@ -560,7 +566,8 @@ def _split_parameters(ctx, param, values):
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=86_400),
+    callback=_finite_seconds,
     default=30.0,
     show_default=True,
     metavar="SECONDS",
@@ -1036,7 +1043,8 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=86_400),
+    callback=_finite_seconds,
     default=30.0,
     show_default=True,
     metavar="SECONDS",

@@ -186,3 +186,15 @@ def test_a_note_with_a_control_character_is_refused_and_nothing_is_written(fx, i
     assert (fx / "plans" / "north.yaml").read_text(encoding="utf-8") == before
     assert not (fx / "suggestions").exists()
     assert invoke("--data", "fx", "suggest", "north", "south").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("nan", "Invalid value for '--timeout': not a number of seconds"),
+        ("inf", "Invalid value for '--timeout': inf is not in the range 0<x<=86400."),
+    ],
+)
+def test_a_query_time_limit_must_be_a_finite_number_of_seconds(fx, invoke, value, message):
+    result = invoke("--data", "fx", "query", "SELECT * { ?s ?p ?o } LIMIT 1", "--timeout", value)
+    assert result.exit_code == 2 and result.output.endswith(f"Error: {message}\n")
