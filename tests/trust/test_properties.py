@@ -37,6 +37,8 @@ from crossplan.graph.text import (
 )
 from crossplan.graph.views.export import csv_tables, export_graph
 from crossplan.graph.views.matrix import build_matrix, matrix_csv, matrix_xlsx
+from crossplan.graph.views.report import gather_report
+from crossplan.graph.views.report import render_html as render_report
 from crossplan.graph.views.viz.page import mapping_svg, render_html
 
 SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
@@ -228,9 +230,9 @@ def test_csv_and_xlsx_hold_no_formula_and_no_control_character(fixture_quads, te
         assert not any("<f>" in archive.read(name).decode("utf-8") for name in archive.namelist())
 
 
-@SLOW
+@settings(SLOW, max_examples=10)  # three whole documents an example
 @given(text=STORABLE)
-def test_svg_and_html_stay_well_formed(fixture_quads, text):
+def test_svg_html_and_the_briefing_stay_well_formed(fixture_quads, text):
     store = hostile_store(fixture_quads, text)
     svg = mapping_svg(store, "north", "south")
     parseString(svg.encode("utf-8"))  # well-formed XML whatever the labels
@@ -239,6 +241,12 @@ def test_svg_and_html_stay_well_formed(fixture_quads, text):
     plain = render_html(hostile_store(fixture_quads, "plain"))
     assert page.count("</script") == plain.count("</script")  # no text closes the data's script element
     assert page.count("<svg") == plain.count("<svg") and page.count("<b>") == plain.count("<b>")
+    briefing = render_report(gather_report(store, "north", "south"), store)
+    plain_store = hostile_store(fixture_quads, "plain")
+    plain_briefing = render_report(gather_report(plain_store, "north", "south"), plain_store)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", briefing)
+    for tag in ("<script", "<svg", "<b>", "<img", "<iframe"):
+        assert briefing.count(tag) == plain_briefing.count(tag), tag
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", page)
 
 
