@@ -22,15 +22,41 @@ def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -
     A full disk raises WriteError naming ``path`` (an OSError too, with its errno).
     """
     path = Path(path)
+    temporary = _written_beside(path, write, sync)
+    _rename(temporary, path)
+
+
+def write_texts_atomically(texts: dict[Path, str]) -> None:
+    """Write several UTF-8 files together: every one is written beside its path first, then all are renamed.
+
+    A failure while writing (a full disk) leaves every file as it was, not some written and some not; only the
+    renames, which take no space, come after. Raises as ``write_atomically`` does.
+    """
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, text in texts.items():
+            data = text.encode("utf-8")
+            written.append((_written_beside(Path(path), lambda stream, data=data: stream.write(data), False), path))
+    except BaseException:
+        for temporary, _path in written:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, path in written:
+        _rename(temporary, Path(path))
+
+
+def _written_beside(path: Path, write: Callable, sync: bool) -> Path:
+    """Write a temporary file beside ``path`` (with ``path``'s permissions) and return it; remove it on failure."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise CrossplanError(f"{path}: the directory {directory} does not exist")
     try:
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         if error.errno in _DISK_FULL:
             raise disk_full(path, error) from None
         raise
+    temporary = Path(name)
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
@@ -41,10 +67,20 @@ def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -
             os.chmod(temporary, path.stat().st_mode & 0o777)
         else:
             os.chmod(temporary, 0o644)
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, WriteError) and error.errno in _DISK_FULL:
+            raise disk_full(path, error) from None
+        raise
+    return temporary
+
+
+def _rename(temporary: Path, path: Path) -> None:
+    try:
         os.replace(temporary, path)
     except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError) and not isinstance(error, WriteError) and error.errno in _DISK_FULL:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno in _DISK_FULL:
             raise disk_full(path, error) from None
         raise
 

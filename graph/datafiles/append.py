@@ -60,6 +60,10 @@ def add_list_entry(
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
+    empty = _empty_inline_list(document, key, lines)
+    if empty is not None:  # `organisations: []`, as `crossplan init` writes it: the one line becomes `organisations:`
+        lines[empty] = f"{key}:{lines[empty].split(']', 1)[1]}"
+        document = round_trip.load("".join(lines))
     existing = document.get(key)
     before = list(existing) if isinstance(existing, list) else []  # anything else is refused by _list_end
     if key not in document:
@@ -79,6 +83,15 @@ def add_list_entry(
         raise CrossplanError(f"{where}: could not add the entry without changing other lines; add it by hand")
     # every line before the insertion point is one item of ``lines``
     return new_text, insert_at + 1 + blank + (comment is not None)
+
+
+def _empty_inline_list(document: CommentedMap, key: str, lines: list[str]) -> int | None:
+    """Return the index of the line ``key: []`` (an empty list written inline, nothing else on the line), or None."""
+    value = document.get(key)
+    if not isinstance(value, list) or value:
+        return None
+    line = document.lc.key(key)[0]
+    return line if re.fullmatch(rf"{re.escape(key)}:[ \t]*\[[ \t]*\][ \t]*(?:#.*)?\n", lines[line]) else None
 
 
 def _refuse_unclean(entry: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from ..datafiles.lock import data_dir_lock
 from ..datafiles.parsed import PLANS_DIR
 from ..datafiles.yamlfile import YamlList, YamlMapping, read_yaml
 from ..errors import CrossplanError, DataError, Problem
-from ..files import write_text_atomically
+from ..files import write_texts_atomically
 from ..model.nodes import SLUG, Status
 from ..output import counted
 from ..rdf.validation import validate_data
@@ -139,10 +139,9 @@ def import_plan(
         if problems:
             raise DataError(_relocate(problems, display_path(plan_path), plan_text, builder.recommendations))
         if not dry_run:
-            if organisations_text is not None:
-                write_text_atomically(organisations_path, organisations_text)
             plan_path.parent.mkdir(exist_ok=True)
-            write_text_atomically(plan_path, plan_text)
+            written = {organisations_path: organisations_text} if organisations_text is not None else {}
+            write_texts_atomically({**written, plan_path: plan_text})  # both files or neither
     recommendations = builder.recommendations
     return ImportResult(
         plan_id=plan_id,

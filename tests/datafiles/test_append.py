@@ -102,3 +102,12 @@ def test_a_key_that_is_not_a_list_is_a_located_error(tmp_path, value):
 def test_text_the_data_files_cannot_hold_is_refused_before_writing(entry, message):
     with pytest.raises(CrossplanError, match=rf"^{re.escape(message)}: remove it \(nothing was written\)$"):
         add_list_entry(Path("organisations.yaml"), "organisations:\n  - id: a\n", "organisations", entry)
+
+
+def test_an_empty_inline_list_as_init_writes_it_takes_its_first_entry():
+    text = "# Organisations named in the plans\norganisations: []  # none yet\nprogrammes: []\n"
+    new_text, line = add_list_entry(Path("organisations.yaml"), text, "organisations", {"id": "a", "name": "A"})
+    assert new_text == (
+        "# Organisations named in the plans\norganisations:  # none yet\n  - id: a\n    name: A\nprogrammes: []\n"
+    )
+    assert line == 3

@@ -61,3 +61,32 @@ def test_an_output_file_on_a_full_disk_is_named(fx, invoke, monkeypatch, tmp_pat
     assert result.exit_code == 1
     assert result.output.startswith("Error: out.ttl: the disk is full")
     assert not (tmp_path / "out.ttl").exists()
+
+
+def test_an_import_on_a_full_disk_writes_neither_the_plan_nor_the_organisations(invoke, monkeypatch, tmp_path):
+    import tempfile
+
+    monkeypatch.chdir(tmp_path)
+    assert invoke("init", "mine").exit_code == 0
+    assert invoke("template", "-o", "plan.csv").exit_code == 0
+    before = (tmp_path / "mine" / "organisations.yaml").read_text(encoding="utf-8")
+    mkstemp = tempfile.mkstemp
+
+    def full_for_the_plan(*args, **kwargs):
+        if kwargs.get("prefix", "").startswith(".new."):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", full_for_the_plan)
+    result = invoke("--data", "mine", "import", "plan.csv", "--plan-id", "new", "--add-organisations")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: mine/plans/new.yaml: the disk is full")
+    assert (tmp_path / "mine" / "organisations.yaml").read_text(encoding="utf-8") == before  # not half an import
+    assert not (tmp_path / "mine" / "plans" / "new.yaml").exists()
+    assert sorted(path.name for path in (tmp_path / "mine").iterdir()) == [
+        "documents.yaml",
+        "organisations.yaml",
+        "plans",
+        "programmes.yaml",
+        "sources",
+    ]
