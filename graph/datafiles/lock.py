@@ -22,6 +22,11 @@ from ..errors import CrossplanError, DataDirBusyError
 from ..files import disk_full
 from ..text import display_path
 
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: writers are not serialised across processes there
+    fcntl = None  # type: ignore[assignment]
+
 LOCK_FILE = ".crossplan.lock"
 """The lock file, at the top of the data directory, where the directory itself cannot be locked (never data)."""
 
@@ -47,30 +52,27 @@ def data_dir_lock(data_dir: Path | str, timeout: float | None = None) -> Iterato
         finally:
             counts[key] -= 1
         return
-    descriptor = _open_lock(Path(data_dir))
+    descriptor = _open_lock(Path(data_dir)) if fcntl is not None else None
     try:
-        _acquire(descriptor, Path(data_dir), WAIT_SECONDS if timeout is None else timeout)
+        if descriptor is not None:
+            _acquire(descriptor, Path(data_dir), WAIT_SECONDS if timeout is None else timeout)
         counts[key] = 1
         try:
             yield
         finally:
             counts.pop(key, None)
     finally:
-        os.close(descriptor)  # releases the lock
+        if descriptor is not None:
+            os.close(descriptor)  # releases the lock
 
 
 def _open_lock(data_dir: Path) -> int:
     """Open what is locked: the directory, or its lock file where a directory cannot be locked (some NFS)."""
-    try:
-        import fcntl
-    except ImportError:  # not a POSIX system
-        fcntl = None  # type: ignore[assignment]
+    assert fcntl is not None
     try:
         descriptor = os.open(data_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as error:
         raise CrossplanError(f"{display_path(data_dir)}: cannot open the data directory ({error.strerror})") from None
-    if fcntl is None:
-        return descriptor
     try:
         fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)  # probe: can this file system lock a directory?
         fcntl.flock(descriptor, fcntl.LOCK_UN)
@@ -91,10 +93,7 @@ def _open_lock(data_dir: Path) -> int:
 
 
 def _acquire(descriptor: int, data_dir: Path, timeout: float) -> None:
-    try:
-        import fcntl
-    except ImportError:  # not a POSIX system: no cross-process locking
-        return
+    assert fcntl is not None
     deadline = time.monotonic() + timeout
     pause = 0.01
     while True:
