@@ -103,6 +103,7 @@ class CrossplanGroup(click.Group):
 
     def invoke(self, ctx):
         from .graph.errors import CrossplanError, DataError
+        from .graph.text import terminal_text  # messages quote data: nothing in them may drive the terminal
 
         # Fewer collections of the cyclic garbage collector (as mypy does): a command reads tens of thousands of
         # small lists and strings (the per-file tables at a million triples), none of them cyclic, and the default
@@ -112,11 +113,11 @@ class CrossplanGroup(click.Group):
             return super().invoke(ctx)
         except DataError as error:
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                click.echo(terminal_text(str(problem)), err=True)
             count = len(error.problems)
             raise click.exceptions.Exit(1) if count == 1 else _fail(f"{count} problems found") from None
         except CrossplanError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(terminal_text(str(error), keep_newlines=True)) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -127,6 +128,13 @@ class CrossplanGroup(click.Group):
         except MemoryError:
             # an input too large for this machine, not a bug (queries have their own memory limit)
             raise click.ClickException("out of memory: the input or the result is too large for this machine") from None
+        except (UnicodeError, ValueError) as error:
+            argument = _not_utf8_argument()
+            if argument is None:
+                raise _internal_error(error) from None
+            raise click.ClickException(
+                f"the argument '{argument}' holds a byte that is not UTF-8: give it as UTF-8 text"
+            ) from None
         except (OSError, RuntimeError) as error:
             from .graph.stores.faults import store_fault_message
 
@@ -136,6 +144,16 @@ class CrossplanGroup(click.Group):
             raise click.ClickException(message) from None
         except Exception as error:  # pragma: no cover - the last line of defence
             raise _internal_error(error) from None
+
+
+def _not_utf8_argument() -> str | None:
+    """Return the first command-line argument holding a byte that is not UTF-8 (shown with ``\\xff``), or None."""
+    from .graph.text import shown_name
+
+    for argument in sys.argv[1:]:
+        if any(0xDC80 <= ord(character) <= 0xDCFF for character in argument):
+            return shown_name(argument)
+    return None
 
 
 def _internal_error(error: Exception) -> click.ClickException:
@@ -197,6 +215,12 @@ def _complete_export_formats(ctx, param, incomplete):
 
 def _fail(message: str) -> click.ClickException:
     return click.ClickException(message)
+
+
+def _finite_seconds(ctx, param, value):
+    if value is not None and value != value:  # nan passes every comparison of FloatRange
+        raise click.BadParameter("not a number of seconds")
+    return value
 
 
 def _set_data(ctx, param, value):
@@ -327,13 +351,14 @@ def main(ctx, data, store, endpoint):
 def validate(app, no_shacl):
     """Check the data: YAML, ids and references, quotes against sources, SHACL shapes."""
     from .graph.rdf.validation import validate_data
+    from .graph.text import terminal_text
 
     problems = validate_data(app.data_dir, shacl=not no_shacl)
     if not problems:
         click.echo("No problems found", err=True)
         return
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(terminal_text(str(problem)), err=True)  # messages quote the data: escaped, never obeyed
     raise _fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
 
 
@@ -513,7 +538,7 @@ def _split_parameters(ctx, param, values):
     "-f",
     "--file",
     "query_file",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),
     help="Read the query from a .rq file ('-' for stdin).",
 )
 @click.option(
@@ -532,7 +557,8 @@ def _split_parameters(ctx, param, values):
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=86_400),
+    callback=_finite_seconds,
     default=30.0,
     show_default=True,
     metavar="SECONDS",
@@ -552,13 +578,27 @@ def query(app, text, query_file, params, output_format, timeout, full_iris):
     if text is not None and query_file is not None:
         raise click.UsageError("give the query either as an argument or with -f FILE, not both")
     if text is None:
-        text = (query_file or sys.stdin).read()
+        text = _read_query(query_file)
     result = run_query(app.store(), text, params, timeout=timeout)
     if result.truncated:
         click.echo(
             f"Warning: only the first {len(result.rows or result.triples)} results are shown; add a LIMIT", err=True
         )
     click.echo(format_result(result, output_format, terminal=sys.stdout.isatty(), full_iris=full_iris), nl=False)
+
+
+def _read_query(stream) -> str:
+    """Read a query from a file opened in binary (or stdin), refusing text that is not UTF-8 with where it fails."""
+    from .graph.text import display_path
+
+    stream = stream if stream is not None else sys.stdin.buffer
+    name = getattr(stream, "name", "-")
+    data = stream.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        where = display_path(Path(name)) if isinstance(name, str) and name not in ("-", "<stdin>") else "standard input"
+        raise _fail(f"{where}: the query is not UTF-8 at byte {error.start}") from None
 
 
 @main.command()
@@ -783,15 +823,16 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
 @click.option("--quote", help="Words of FROM's source to quote instead of the best-matching sentence.")
 @click.option("--target-quote", help="Words of TO's source to quote instead of the best-matching sentence.")
 @click.option("--note", help="Why the link holds (kept with the link).")
+@click.option("--force", is_flag=True, help="Accept the link even though the pair was rejected.")
 @pass_app
-def accept(app, choice, relation, quote, target_quote, note):
+def accept(app, choice, relation, quote, target_quote, note, force):
     """Write a suggested link (a number from the last `suggest`, or FROM TO) into its plan's YAML."""
     from .graph.suggest.review import accept_suggestion
     from .graph.text import display_path
 
     _check_choice(choice)
     written = accept_suggestion(
-        app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note
+        app.store(), choice, relation=relation, quote=quote, target_quote=target_quote, note=note, force=force
     )
     click.echo(
         f"Added {written.description} (basis suggested) at {display_path(written.path)}:{written.line}", err=True
@@ -957,7 +998,8 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=86_400),
+    callback=_finite_seconds,
     default=30.0,
     show_default=True,
     metavar="SECONDS",

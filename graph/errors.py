@@ -103,3 +103,21 @@ class ServeError(CrossplanError):
 
 class OutputError(CrossplanError):
     """An output file (``-o``) would replace data: a file of the data directory, or a YAML file (``--force`` overrides)."""
+
+
+class DataDirBusyError(CrossplanError):
+    """Another writer has held the data directory's lock longer than a writer waits: nothing was written."""
+
+
+class WriteError(CrossplanError, OSError):
+    """A file could not be written (the disk full, above all): the message names the file that failed.
+
+    It is an ``OSError`` too, with the operating system's ``errno``, so that code handling a failed write (the
+    store's fallbacks) still does."""
+
+    def __init__(self, error_number: int, reason: str, path: str, message: str) -> None:
+        super().__init__(error_number, reason, path)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import CrossplanError, OutputError
+from .errors import CrossplanError, OutputError, WriteError
+from .text import display_path
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -> None:
@@ -15,12 +19,44 @@ def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -
 
     If ``write`` raises, the temporary file is removed and the previous ``path`` is left intact.
     With ``sync`` the data reaches the disk before the rename (for commit points such as a manifest).
+    A full disk raises WriteError naming ``path`` (an OSError too, with its errno).
     """
     path = Path(path)
+    temporary = _written_beside(path, write, sync)
+    _rename(temporary, path)
+
+
+def write_texts_atomically(texts: dict[Path, str]) -> None:
+    """Write several UTF-8 files together: every one is written beside its path first, then all are renamed.
+
+    A failure while writing (a full disk) leaves every file as it was, not some written and some not; only the
+    renames, which take no space, come after. Raises as ``write_atomically`` does.
+    """
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, text in texts.items():
+            data = text.encode("utf-8")
+            written.append((_written_beside(Path(path), lambda stream, data=data: stream.write(data), False), path))
+    except BaseException:
+        for temporary, _path in written:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, path in written:
+        _rename(temporary, Path(path))
+
+
+def _written_beside(path: Path, write: Callable, sync: bool) -> Path:
+    """Write a temporary file beside ``path`` (with ``path``'s permissions) and return it; remove it on failure."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise CrossplanError(f"{path}: the directory {directory} does not exist")
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        if error.errno in _DISK_FULL:
+            raise disk_full(path, error) from None
+        raise
+    temporary = Path(name)
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
@@ -31,10 +67,33 @@ def write_atomically(path: Path | str, write: Callable, *, sync: bool = False) -
             os.chmod(temporary, path.stat().st_mode & 0o777)
         else:
             os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, WriteError) and error.errno in _DISK_FULL:
+            raise disk_full(path, error) from None
         raise
+    return temporary
+
+
+def _rename(temporary: Path, path: Path) -> None:
+    try:
+        os.replace(temporary, path)
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno in _DISK_FULL:
+            raise disk_full(path, error) from None
+        raise
+
+
+def disk_full(path: Path | str, error: OSError) -> WriteError:
+    """Word a write that failed for want of space, naming the file that could not be written."""
+    return WriteError(
+        error.errno or errno.ENOSPC,
+        error.strerror or "No space left on device",
+        str(path),
+        f"{display_path(Path(path))}: the disk is full ({(error.strerror or 'no space left on device').lower()}) "
+        "writing this file; it is as it was: free some space and run the command again",
+    )
 
 
 def write_text_atomically(path: Path | str, text: str) -> None:

@@ -33,28 +33,24 @@ import shutil
 import textwrap
 from collections.abc import Sequence
 
+from .text import clean_text, terminal_text
+
 ROW_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 """The formats ``render_rows`` knows."""
 
 DEFAULT_WIDTH = 100
 _MIN_COLUMN = 6
 _GAP = "  "
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n"}
 
 
 def escape_control(text: str, keep_newlines: bool = False) -> str:
-    r"""Return ``text`` with control characters shown as escapes (``\n``, ``\t``, ``\x1b``…).
+    r"""Return ``text`` with control characters (and bidi controls, line separators, lone surrogates) shown as
+    escapes (``\n``, ``\t``, ``\x1b``…): ``graph.text.terminal_text``, the one escaping function of tables and messages.
 
     >>> print(escape_control("red \x1b[31m and\ttab"))
     red \x1b[31m and\ttab
     """
-    # the common case, nothing to escape: every character _CONTROL matches is unprintable, and isprintable is quick
-    if text.isprintable() or _CONTROL.search(text) is None:
-        return text
-    if keep_newlines:
-        return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
-    return _CONTROL.sub(_escape, text)
+    return terminal_text(text, keep_newlines)
 
 
 def wrapped_lines(text: str, width: int, indent: str, subsequent: str | None = None) -> list[str]:
@@ -63,13 +59,6 @@ def wrapped_lines(text: str, width: int, indent: str, subsequent: str | None = N
     return textwrap.wrap(
         escape_control(text), width, initial_indent=indent, subsequent_indent=subsequent or indent
     ) or [indent]
-
-
-def _escape(match: re.Match) -> str:
-    char = match.group()
-    if char in _ESCAPES:
-        return _ESCAPES[char]
-    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 _LONGEST_UNBROKEN = 48
@@ -334,7 +323,8 @@ def render_markdown(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 
 def render_csv(headers: Sequence[str], rows: Sequence[Sequence], delimiter: str = ",") -> str:
-    """Return rows as CSV (RFC 4180, CRLF line ends) or, with ``delimiter="\\t"``, as TSV (tabs and newlines escaped)."""
+    """Return rows as CSV (RFC 4180, CRLF line ends; control characters dropped, so none reaches a terminal) or, with
+    ``delimiter="\\t"``, as TSV (tabs and newlines escaped)."""
     buffer = io.StringIO()
     if delimiter == "\t":
         for row in [headers, *rows]:
@@ -342,7 +332,7 @@ def render_csv(headers: Sequence[str], rows: Sequence[Sequence], delimiter: str 
         return buffer.getvalue()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows([["" if v is None else clean_text(v) if isinstance(v, str) else v for v in row] for row in rows])
     return buffer.getvalue()
 
 

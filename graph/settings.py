@@ -24,14 +24,20 @@ if TYPE_CHECKING:
     from .errors import CrossplanError
 
 
+MAX_SECONDS = 86_400.0
+"""A day: the longest time limit one may set (a clock must be able to reach it)."""
+MAX_MEGABYTES = 1 << 30
+"""A petabyte: beyond it a limit in bytes overflows the system's."""
+
+
 def seconds(text: str) -> float:
-    """A finite number of seconds above 0."""
+    """A finite number of seconds above 0 and at most a day."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError("is not a number of seconds above 0")
+    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        raise ValueError(f"is not a number of seconds above 0 and at most {MAX_SECONDS:g}")
     return value
 
 
@@ -41,8 +47,8 @@ def megabytes(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value <= 0:
-        raise ValueError("is not a whole number of megabytes above 0")
+    if not 0 < value <= MAX_MEGABYTES:
+        raise ValueError(f"is not a whole number of megabytes above 0 and at most {MAX_MEGABYTES}")
     return value
 
 
@@ -85,7 +91,9 @@ class Setting(NamedTuple):
         except ValueError as reason:
             from .errors import SettingError  # here, not at the top: `crossplan --help` reads this table
 
-            shown = self.name if self.secret else f"{self.name}='{text}'"
+            from .text import escape_control
+
+            shown = self.name if self.secret else f"{self.name}='{escape_control(text)}'"
             raise (error or SettingError)(f"{shown} {reason}") from None
 
 

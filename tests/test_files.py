@@ -131,3 +131,24 @@ def test_check_output_refuses_the_data_directory_itself(mini_data):
     with pytest.raises(OutputError):
         check_output(mini_data / "plans", [mini_data])
     check_output(mini_data / "plans", [mini_data], force=True)
+
+
+def test_a_full_disk_names_the_file_that_could_not_be_written(tmp_path, monkeypatch):
+    import errno
+
+    from crossplan.graph.errors import WriteError
+
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "plan.yaml"
+    target.write_text("before")
+
+    def fill(stream):
+        stream.write(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(WriteError, match=r"^plan.yaml: the disk is full \(no space left on device\) writing this file"):
+        write_atomically(target, fill)
+    assert target.read_text() == "before" and [p.name for p in tmp_path.iterdir()] == ["plan.yaml"]
+    with pytest.raises(OSError) as caught:  # still an OSError with its errno, for the store's own handling
+        write_atomically(target, fill)
+    assert caught.value.errno == errno.ENOSPC

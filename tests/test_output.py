@@ -64,3 +64,16 @@ def test_the_pieces_of_a_cell_are_its_words_and_the_parts_of_its_ids():
 
     for text in ["plain words  here", " a\u00a0b\u2003c\td ", "yj-blueprint/custody-1 and hmip/r1", "", "   ", "a/ b"]:
         assert _pieces(text) == [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()], text
+
+
+def test_no_format_lets_a_control_character_or_bidi_override_reach_the_terminal():
+    from crossplan.graph.output import render_csv, render_rows
+
+    rows = [["\x1b]52;c;aGk=\x07 \u202eevil", 3]]
+    assert (
+        render_csv(["text", "n"], rows) == "text,n\r\n]52;c;aGk= \u202eevil,3\r\n"
+    )  # a CSV keeps the text, less controls
+    for output_format in ("table", "tsv", "markdown"):
+        shown = render_rows(["text", "n"], rows, output_format)
+        assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown, output_format
+        assert "\\u202eevil" in shown

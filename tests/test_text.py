@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from crossplan.graph.text import did_you_mean, display_path, normalise_space
+from crossplan.graph.text import (
+    clean_text,
+    did_you_mean,
+    display_path,
+    normalise_space,
+    spreadsheet_text,
+    terminal_text,
+    unclean_character,
+    xml_text,
+)
 
 
 def test_normalise_space_collapses_every_kind_of_whitespace_and_strips():
@@ -78,3 +87,38 @@ def test_did_you_mean_is_empty_when_nothing_is_close():
 def test_a_folder_whose_name_starts_with_two_dots_is_inside(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert display_path(tmp_path / "..notes" / "x.yaml") == os.path.join("..notes", "x.yaml")
+
+
+# -- clean, then safe ------------------------------------------------------------------------------
+
+
+def test_clean_text_removes_controls_and_lone_surrogates_and_joins_pairs():
+    assert clean_text("a\x00b\x01c\x1b[31m\x7f\x85\x9b d") == "abc[31m d"
+    assert clean_text("tab\tline\ncr\r") == "tab\tline\ncr\r"
+    assert clean_text("a \ud800 b \udfff") == "a  b "
+    assert clean_text("\ud83d\ude00") == "\U0001f600"
+    assert clean_text("\ufffe\uffff ok") == " ok"
+    assert unclean_character("fine 😀 \u202e") is None and unclean_character("x\x9by") == "\x9b"
+
+
+@pytest.mark.parametrize("text", ["\x01=cmd|' /C calc'!A0", "=HYPERLINK(1)", "\x00+1", "@SUM", "\t=x", "-2"])
+def test_spreadsheet_text_never_starts_a_formula_even_behind_a_control_character(text):
+    safe = spreadsheet_text(text)
+    assert isinstance(safe, str) and safe.startswith("'") and unclean_character(safe) is None
+    assert spreadsheet_text(3) == 3 and spreadsheet_text(None) is None and spreadsheet_text("plain") == "plain"
+
+
+def test_xml_text_is_always_well_formed():
+    from xml.dom.minidom import parseString
+
+    text = "".join(chr(code) for code in range(0, 0xA0)) + "\ud800\ufffe<&>\"'"
+    parsed = parseString(f'<a b="{xml_text(text)}">{xml_text(text, quotes=False)}</a>'.encode())
+    assert parsed.documentElement.firstChild.data == clean_text(text).replace("\r", "\n")  # XML reads CR as LF
+    assert parsed.documentElement.getAttribute("b").strip() == clean_text(text).strip()  # white space normalised
+
+
+def test_terminal_text_shows_escapes_bidi_and_surrogates_never_obeys_them():
+    shown = terminal_text("\x1b]52;c;aGVsbG8=\x07 \u202eevil\u2066 \ud800 \x9b2J\u2028")
+    assert shown == "\\x1b]52;c;aGVsbG8=\\x07 \\u202eevil\\u2066 \\ud800 \\x9b2J\\u2028"
+    assert shown.encode("utf-8") and shown.isprintable()
+    assert terminal_text("two\nlines\tx", keep_newlines=True) == "two\nlines\\tx"

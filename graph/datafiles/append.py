@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CrossplanError, DataError
-from ..text import display_path
+from ..text import describe_character, display_path, unclean_character
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -45,6 +45,7 @@ def add_list_entry(
     from ruamel.yaml.error import YAMLError
 
     where = display_path(path)
+    _refuse_unclean(entry)
     round_trip = YAML(typ="rt", pure=True)
     try:
         document = round_trip.load(text) if text.strip() else CommentedMap()
@@ -59,6 +60,10 @@ def add_list_entry(
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
+    empty = _empty_inline_list(document, key, lines)
+    if empty is not None:  # `organisations: []`, as `crossplan init` writes it: the one line becomes `organisations:`
+        lines[empty] = f"{key}:{lines[empty].split(']', 1)[1]}"
+        document = round_trip.load("".join(lines))
     existing = document.get(key)
     before = list(existing) if isinstance(existing, list) else []  # anything else is refused by _list_end
     if key not in document:
@@ -78,6 +83,31 @@ def add_list_entry(
         raise CrossplanError(f"{where}: could not add the entry without changing other lines; add it by hand")
     # every line before the insertion point is one item of ``lines``
     return new_text, insert_at + 1 + blank + (comment is not None)
+
+
+def _empty_inline_list(document: CommentedMap, key: str, lines: list[str]) -> int | None:
+    """Return the index of the line ``key: []`` (an empty list written inline, nothing else on the line), or None."""
+    value = document.get(key)
+    if not isinstance(value, list) or value:
+        return None
+    line = document.lc.key(key)[0]
+    return line if re.fullmatch(rf"{re.escape(key)}:[ \t]*\[[ \t]*\][ \t]*(?:#.*)?\n", lines[line]) else None
+
+
+def _refuse_unclean(entry: dict[str, Any]) -> None:
+    """Refuse text the data files cannot hold (a control character, a lone surrogate) before anything is written."""
+    for key, value in entry.items():
+        for text in value if isinstance(value, list) else [value]:
+            character = unclean_character(text) if isinstance(text, str) else None
+            if character is not None:
+                what = (
+                    "a lone surrogate (half of a character)"
+                    if 0xD800 <= ord(character) <= 0xDFFF
+                    else "the control character"
+                )
+                raise CrossplanError(
+                    f"the {key} holds {what} {describe_character(character)}: remove it (nothing was written)"
+                )
 
 
 def _list_end(document: CommentedMap, key: str, lines: list[str], where: str) -> tuple[int, str, bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -90,7 +91,8 @@ def init_data_dir(path: Path | str, *, with_shipped: bool = False) -> InitResult
     """Make a new data directory at ``path``: empty registries, or a copy of the shipped data.
 
     ``path`` must not exist or be an empty directory. The directory appears complete or not at all (it is
-    assembled beside ``path`` and renamed into place). Raises CrossplanError otherwise.
+    assembled beside ``path`` and renamed into place), so it needs no lock: of two ``init`` at once, one makes it
+    and the other is refused. Raises CrossplanError otherwise.
     """
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -108,10 +110,17 @@ def init_data_dir(path: Path | str, *, with_shipped: bool = False) -> InitResult
         (staging / SOURCES_DIR).mkdir(exist_ok=True)
         os.chmod(staging, 0o755)
         if path.exists():
-            path.rmdir()
+            try:
+                path.rmdir()
+            except FileNotFoundError:  # another `init` took it away meanwhile: the rename decides
+                pass
         os.replace(staging, path)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError) and error.errno in (errno.ENOTEMPTY, errno.EEXIST):  # another `init` won
+            raise CrossplanError(
+                f"{display_path(path)} already exists and is not an empty directory: choose a new one"
+            ) from None
         raise
     plans = sorted((path / PLANS_DIR).glob("*.yaml"))
     files = [item for item in path.rglob("*") if item.is_file()]

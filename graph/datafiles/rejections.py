@@ -22,6 +22,7 @@ from ..errors import CrossplanError, DataError, Problem
 from ..files import write_text_atomically
 from ..text import did_you_mean, display_path
 from .append import Written, add_list_entry
+from .lock import data_dir_lock
 from .yamlfile import YamlList, YamlMapping, read_yaml
 
 REJECTIONS_FILE = "suggestions/rejected.yaml"
@@ -44,18 +45,41 @@ class Rejection:
 
 
 def record_rejection(data_dir: Path | str, rejection: Rejection) -> Written:
-    """Add a rejection to ``suggestions/rejected.yaml`` (made if missing); refuse one that is already there."""
+    """Add a rejection to ``suggestions/rejected.yaml`` (made if missing); refuse one that is already there.
+
+    The data directory's lock is held from reading the file to renaming the new one, so that rejections
+    recorded at the same time are all kept. Raises CrossplanError, DataError or DataDirBusyError.
+    """
     path = Path(data_dir) / REJECTIONS_FILE
-    known = read_rejections(data_dir)
-    pair = {rejection.source_id, rejection.target_id}
-    if any({r.source_id, r.target_id} == pair for r in known):
-        raise CrossplanError(f"{rejection.source_id} -> {rejection.target_id} is already rejected")
-    text = path.read_text(encoding="utf-8") if path.is_file() else _REJECTIONS_HEADER
-    entry = {"from": rejection.source_id, "to": rejection.target_id, "date": rejection.date, "note": rejection.note}
-    text, line = add_list_entry(path, text, "rejected", {k: v for k, v in entry.items() if v})
-    path.parent.mkdir(exist_ok=True)
-    write_text_atomically(path, text)
+    with data_dir_lock(data_dir):
+        known = find_rejection(data_dir, rejection.source_id, rejection.target_id)
+        if known is not None:
+            raise CrossplanError(f"{rejection.source_id} -> {rejection.target_id} is already rejected ({known})")
+        text = path.read_text(encoding="utf-8") if path.is_file() else _REJECTIONS_HEADER
+        entry = {
+            "from": rejection.source_id,
+            "to": rejection.target_id,
+            "date": rejection.date,
+            "note": rejection.note,
+        }
+        text, line = add_list_entry(path, text, "rejected", {k: v for k, v in entry.items() if v})
+        path.parent.mkdir(exist_ok=True)
+        write_text_atomically(path, text)
     return Written(path, line, f"{rejection.source_id} -> {rejection.target_id}")
+
+
+def find_rejection(data_dir: Path | str, source_id: str, target_id: str) -> str | None:
+    """Return where (``file:line``) the pair is rejected, either way round, or None. Raises DataError."""
+    problems: list[Problem] = []
+    lines: list[int] = []
+    found = _parse_rejections(Path(data_dir), problems, None, lines)
+    if problems:
+        raise DataError(problems)
+    pair = {source_id, target_id}
+    for rejection, line in zip(found, lines, strict=True):
+        if {rejection.source_id, rejection.target_id} == pair:
+            return f"{display_path(Path(data_dir) / REJECTIONS_FILE)}:{line}"
+    return None
 
 
 def read_rejections(data_dir: Path | str, item_ids: Collection[str] | None = None) -> list[Rejection]:
@@ -78,7 +102,9 @@ def check_rejections(data_dir: Path | str, item_ids: Collection[str] | None) -> 
     return problems
 
 
-def _parse_rejections(data_dir: Path, problems: list[Problem], item_ids: Collection[str] | None) -> list[Rejection]:
+def _parse_rejections(
+    data_dir: Path, problems: list[Problem], item_ids: Collection[str] | None, lines: list[int] | None = None
+) -> list[Rejection]:
     path = data_dir / REJECTIONS_FILE
     if not path.exists():
         return []
@@ -130,4 +156,6 @@ def _parse_rejections(data_dir: Path, problems: list[Problem], item_ids: Collect
             report(entry.line_of("note"), "'note' must be text")
         if len(problems) == found:
             out.append(Rejection(ids[0], ids[1], date.strip() if date else None, note))
+            if lines is not None:
+                lines.append(line)
     return out

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from ..errors import DataError
+from ..text import describe_character, join_surrogate_pairs, unclean_character
 
 _MAX_NODES = 2_000_000  # alias expansion guard ("billion laughs")
 MAX_DEPTH = 64
@@ -153,7 +154,8 @@ def read_yaml(path: Path, display: str, text: str | None = None) -> object:
             root = _compose_reference(text, display)
         if root is None:
             return None
-        return _Converter(display).convert(root)
+        # text can hold a control character or a surrogate only through an escape ("\x01", "\ud800") or raw
+        return _Converter(display, "\\" in text or unclean_character(text) is not None).convert(root)
     except RecursionError:
         # the parsers recurse once per level: nesting deep enough to exhaust Python's stack is refused where it starts
         raise DataError.at(display, _deep_line(text), _too_deep()) from None
@@ -242,7 +244,10 @@ def _compose_fast(text: str):
         return _UNREADABLE
     from yaml import YAMLError
 
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)
+    except UnicodeEncodeError:  # a lone surrogate in the text itself: the reference parser reads it, and it is refused
+        return _UNREADABLE
     try:
         return loader.get_single_node()
     except YAMLError:
@@ -264,15 +269,55 @@ def _compose_reference(text: str, display: str):
         problem = (error.problem or error.context or "invalid YAML").strip()
         raise DataError.at(display, line, f"invalid YAML: {problem}") from None
     except YAMLError as error:
+        position, character = getattr(error, "position", None), getattr(error, "character", None)
+        if isinstance(position, int) and isinstance(character, int):  # a character YAML does not allow, raw
+            line = text.count("\n", 0, position) + 1
+            raise DataError.at(
+                display, line, f"invalid YAML: the character {describe_character(chr(character))} is not allowed"
+            ) from None
         raise DataError.at(display, 1, f"invalid YAML: {error}") from None
+    except (ValueError, OverflowError):  # an escape beyond Unicode ("\U00110000"): ruamel's chr() fails, unlocated
+        beyond = next(
+            (found for found in re.finditer(r"\\U([0-9a-fA-F]{8})", text) if int(found.group(1), 16) > 0x10FFFF), None
+        )
+        line = text.count("\n", 0, beyond.start()) + 1 if beyond else 1
+        raise DataError.at(
+            display, line, "invalid YAML: an escape names no character (Unicode ends at \\U0010FFFF)"
+        ) from None
+    except AssertionError:  # ruamel asserts the version of a %YAML directive it does not know (1.3, 2.0)
+        directive = re.search(r"^%YAML\b[ \t]*(\S*)", text, re.MULTILINE)
+        line = text.count("\n", 0, directive.start()) + 1 if directive else 1
+        version = directive.group(1) if directive else "?"
+        raise DataError.at(
+            display, line, f"unsupported YAML version {version!r}: write %YAML 1.2 (or leave the directive out)"
+        ) from None
 
 
 class _Converter:
-    """Turn composed nodes (libyaml's or ruamel's: both have ``id``, ``tag``, ``value`` and ``start_mark``)."""
+    """Turn composed nodes (libyaml's or ruamel's: both have ``id``, ``tag``, ``value`` and ``start_mark``).
 
-    def __init__(self, display: str):
+    With ``check_text``, every text is checked for control characters and lone surrogates (refused, located); a
+    surrogate pair written as two escapes (``"\\ud83d\\ude00"``, as JSON writes it) becomes its character."""
+
+    def __init__(self, display: str, check_text: bool = False):
         self.display = display
         self.count = 0
+        self.check_text = check_text
+
+    def text(self, value: str, node) -> str:
+        """Return a text of the file, checked when it may hold what no writer can carry."""
+        if not self.check_text or unclean_character(value) is None:
+            return value
+        value = join_surrogate_pairs(value)
+        character = unclean_character(value)
+        if character is None:
+            return value
+        line = node.start_mark.line + 1
+        if 0xD800 <= ord(character) <= 0xDFFF:
+            problem = f"a lone surrogate {describe_character(character)} (half of a character): write the character"
+        else:
+            problem = f"the control character {describe_character(character)}: remove it"
+        raise DataError.at(self.display, line, f"text holds {problem}")
 
     def convert(self, node, depth: int = 0):
         self.count += 1
@@ -306,7 +351,7 @@ class _Converter:
                 tag = _plain_tag(key_node.value)
             if tag == "tag:yaml.org,2002:merge":
                 raise DataError.at(self.display, key_line, "merge keys (<<) are not supported")
-            key = key_node.value if tag == _STR else convert(key_node)
+            key = self.text(key_node.value, key_node) if tag == _STR else convert(key_node)
             if not isinstance(key, str):
                 raise DataError.at(self.display, key_line, f"key {key!r} must be text")
             if key in key_lines:
@@ -323,7 +368,7 @@ class _Converter:
         if tag == _PLAIN:
             tag = _plain_tag(value)
         if tag == _STR:
-            return value
+            return self.text(value, node) if self.check_text else value
         if tag == "tag:yaml.org,2002:timestamp":
             return YamlDate(value)  # dates stay text (the loader parses them itself), marked as written unquoted
         if tag == "tag:yaml.org,2002:null":

@@ -8,19 +8,21 @@ from the rows (builder), matches the organisations they name (organisations) and
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..datafiles.datadir import writable_data_dir
 from ..datafiles.loading import load_dataset
+from ..datafiles.lock import data_dir_lock
 from ..datafiles.parsed import PLANS_DIR
 from ..datafiles.yamlfile import YamlList, YamlMapping, read_yaml
 from ..errors import CrossplanError, DataError, Problem
-from ..files import write_text_atomically
+from ..files import write_texts_atomically
 from ..model.nodes import SLUG, Status
 from ..output import counted
 from ..rdf.validation import validate_data
-from ..text import display_path, normalise_space
+from ..text import display_path, normalise_space, shown_name
 from .builder import PlanBuilder, Recommendation
 from .headers import check_mappings
 from .organisations import OrganisationIndex
@@ -115,28 +117,31 @@ def import_plan(
     columns = check_mappings(mappings or {})
     source = Path(source)
     tables = read_tables(source, sheet)
-    dataset = load_dataset(data_dir, strict=False)
-    organisations = OrganisationIndex.from_dataset(dataset, plan_id, add_organisations)
-    builder = PlanBuilder(organisations, columns)
-    builder.read(tables)
-    builder.raise_problems()
-    plan_title = normalise_space(title or "") or builder.title or _title_from_name(source)
-    plan_text = render_plan(plan_id, plan_title, builder, _describe_source(source, tables))
+    # held from reading the data to renaming the files, so that concurrent writers lose nothing
+    with nullcontext() if dry_run else data_dir_lock(data_dir):
+        if plan_path.exists() and not force:
+            raise CrossplanError(f"{display_path(plan_path)} already exists (use --force to replace it)")
+        dataset = load_dataset(data_dir, strict=False)
+        organisations = OrganisationIndex.from_dataset(dataset, plan_id, add_organisations)
+        builder = PlanBuilder(organisations, columns)
+        builder.read(tables)
+        builder.raise_problems()
+        plan_title = normalise_space(title or "") or builder.title or _title_from_name(source)
+        plan_text = render_plan(plan_id, plan_title, builder, _describe_source(source, tables))
 
-    organisations_path = data_dir / "organisations.yaml"
-    overrides = {plan_relpath: plan_text}
-    organisations_text = None
-    if organisations.added:
-        organisations_text = organisations_yaml(organisations_path, organisations.added)
-        overrides["organisations.yaml"] = organisations_text
-    problems = validate_data(data_dir, overrides=overrides)
-    if problems:
-        raise DataError(_relocate(problems, display_path(plan_path), plan_text, builder.recommendations))
-    if not dry_run:
-        if organisations_text is not None:
-            write_text_atomically(organisations_path, organisations_text)
-        plan_path.parent.mkdir(exist_ok=True)
-        write_text_atomically(plan_path, plan_text)
+        organisations_path = data_dir / "organisations.yaml"
+        overrides = {plan_relpath: plan_text}
+        organisations_text = None
+        if organisations.added:
+            organisations_text = organisations_yaml(organisations_path, organisations.added)
+            overrides["organisations.yaml"] = organisations_text
+        problems = validate_data(data_dir, overrides=overrides)
+        if problems:
+            raise DataError(_relocate(problems, display_path(plan_path), plan_text, builder.recommendations))
+        if not dry_run:
+            plan_path.parent.mkdir(exist_ok=True)
+            written = {organisations_path: organisations_text} if organisations_text is not None else {}
+            write_texts_atomically({**written, plan_path: plan_text})  # both files or neither
     recommendations = builder.recommendations
     return ImportResult(
         plan_id=plan_id,
@@ -199,8 +204,8 @@ def _relocate(
 
 def _describe_source(source: Path, tables: list[Table]) -> str:
     if tables and tables[0].kind == "xlsx":
-        return f"{source.name}, sheet {tables[0].name}"
-    return source.name
+        return f"{shown_name(source.name)}, sheet {tables[0].name}"
+    return shown_name(source.name)
 
 
 def _describe_tables(tables: list[Table], used: list[Table]) -> str:
@@ -213,4 +218,4 @@ def _describe_tables(tables: list[Table], used: list[Table]) -> str:
 
 
 def _title_from_name(source: Path) -> str:
-    return " ".join(re.split(r"[-_\s]+", source.stem)).strip().capitalize() or source.name
+    return shown_name(" ".join(re.split(r"[-_\s]+", source.stem)).strip().capitalize() or source.name)

@@ -84,6 +84,9 @@ def _visible(line: str) -> str:
     return escape_control(line.replace("\t", " "))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_query(text: str, timeout: float | None = DEFAULT_TIMEOUT) -> list[str] | None:
     """Refuse what a crossplan query may not do and report syntax errors, before anything runs.
 
@@ -99,6 +102,11 @@ def check_query(text: str, timeout: float | None = DEFAULT_TIMEOUT) -> list[str]
     """
     if not text.strip():
         raise QueryError("the query is empty")
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:  # a byte that is not UTF-8 (an argument is decoded with surrogateescape): not text
+        raise _error_at(
+            text, surrogate.start(), "the query holds a byte that is not UTF-8 (or half of a character): remove it"
+        )
     check_read_only(text)
     tokens = tokenize(text)
     declared = set(PREFIXES)

@@ -122,7 +122,12 @@ def response_limit(environ: Mapping[str, str] | None = None) -> int:
 
 def checked_url(url: str) -> str:
     """Return a server URL after checking it is http(s) and carries no credentials."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port out of range or not a number raises here, not later
+    except ValueError as error:  # an unclosed [IPv6 bracket, a bad port
+        shown = escape_control(url.strip().split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1])
+        raise EndpointError(f"'{shown}' is not a valid address of a SPARQL endpoint ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise EndpointError(f"'{shown_url(url)}' is not an http:// or https:// address of a SPARQL endpoint")
     if parts.username is not None or parts.password is not None:

@@ -67,8 +67,9 @@ def default_store_path(data_dir: Path) -> Path:
     base = CACHE.value()
     if base is None:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crossplan"
-    key = hashlib.sha256(str(data_dir.resolve()).encode("utf-8")).hexdigest()[:16]
-    return base / f"{data_dir.resolve().name}-{key}"
+    resolved = os.fsencode(data_dir.resolve())  # a path need not be UTF-8 (a name with byte 0xFF)
+    key = hashlib.sha256(resolved).hexdigest()[:16]
+    return base / f"{os.path.basename(resolved).decode('utf-8', 'backslashreplace')}-{key}"
 
 
 def ontology_fingerprint() -> str:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..datafiles.append import Written, add_list_entry
 from ..datafiles.datadir import writable_data_dir
-from ..datafiles.rejections import Rejection, read_rejections, record_rejection
+from ..datafiles.lock import data_dir_lock
+from ..datafiles.rejections import Rejection, find_rejection, read_rejections, record_rejection
 from ..errors import CrossplanError, DataError
 from ..files import write_text_atomically
 from ..model.nodes import Relation
@@ -184,7 +185,7 @@ def _save_last(data_dir: Path, from_plan: str, to_plan: str, suggestions: list[S
         "to_plan": to_plan,
         "suggestions": [suggestion.to_json() for suggestion in suggestions],
     }
-    write_text_atomically(path, json.dumps(content, ensure_ascii=False))
+    write_text_atomically(path, json.dumps(content))  # ASCII: the data directory's path need not be UTF-8
 
 
 def _load_last(data_dir: Path, number: int) -> dict[str, Any]:
@@ -215,20 +216,29 @@ def accept_suggestion(
     target_quote: str | None = None,
     note: str | None = None,
     today: datetime.date | None = None,
+    force: bool = False,
 ) -> Written:
     """Write a suggested link into the YAML of its ``from`` item's plan, with basis ``suggested``.
 
     ``choice`` is either a suggestion number of the last ``list_suggestions`` (``("3",)``) or two item ids
     (``("r8", "yj-blueprint/prevention-2")``; unambiguous short forms are accepted). The relation, quote and
     target-quote default to the suggestion's proposal and best-matching sentences. The whole data set is
-    validated with the change before the file is replaced. Returns what was written.
-    Raises CrossplanError (shipped data, unknown number, link already there), UnknownIdError or DataError
-    (the change would make the data invalid: nothing is written).
+    validated with the change before the file is replaced. A pair a person rejected is refused unless ``force``.
+    Returns what was written.
+    Raises CrossplanError (shipped data, unknown number, link already there, pair rejected), UnknownIdError,
+    DataError (the change would make the data invalid: nothing is written) or DataDirBusyError.
     """
     data_dir = writable_data_dir(require_local(store).data_dir)
     proposal = _pick(store, data_dir, choice)
     return write_suggested_link(
-        data_dir, proposal, relation=relation, quote=quote, target_quote=target_quote, note=note, today=today
+        data_dir,
+        proposal,
+        relation=relation,
+        quote=quote,
+        target_quote=target_quote,
+        note=note,
+        today=today,
+        force=force,
     )
 
 
@@ -241,8 +251,13 @@ def write_suggested_link(
     target_quote: str | None = None,
     note: str | None = None,
     today: datetime.date | None = None,
+    force: bool = False,
 ) -> Written:
-    """Write one suggestion (``Suggestion.to_json()``) as a link of its ``from`` item's plan file, validated first."""
+    """Write one suggestion (``Suggestion.to_json()``) as a link of its ``from`` item's plan file, validated first.
+
+    The data directory's lock is held from reading the file to renaming the new one: the link is added to the
+    file as it is on disk now, so concurrent writers lose nothing. A rejected pair is refused unless ``force``.
+    """
     relation = Relation(relation) if isinstance(relation, str) else relation
     relation = relation or Relation(proposal["relation"])
     evidence = proposal["evidence"]
@@ -264,8 +279,12 @@ def write_suggested_link(
         "note": note,
     }
     entry = {key: value for key, value in entry.items() if value not in (None, "")}
-    text, line = add_list_entry(path, _read(path), "links", entry)
-    _validate_and_write(data_dir, relpath, path, text)
+    with data_dir_lock(data_dir):
+        rejected = None if force else find_rejection(data_dir, source_id, target_id)
+        if rejected is not None:
+            raise CrossplanError(f"{source_id} -> {target_id} was rejected ({rejected}): accept it anyway with --force")
+        text, line = add_list_entry(path, _read(path), "links", entry)
+        _validate_and_write(data_dir, relpath, path, text)
     return Written(path, line, f"{source_id} {relation.value} {target_id}")
 
 
@@ -376,14 +395,19 @@ def review_suggestions(
             try:
                 written = write_suggested_link(data_dir, suggestion.to_json(), today=today)
             except CrossplanError as error:
-                tell(f"Not added: {error}")
+                tell(f"Not added: {escape_control(str(error), keep_newlines=True)}")
                 summary.skipped += 1
                 continue
             summary.accepted += 1
             tell(f"Added {written.description} at {_where(written)}")
         elif answer == "r":
             rejection = Rejection(suggestion.source_id, suggestion.target_id, _day(today))
-            written = record_rejection(data_dir, rejection)
+            try:
+                written = record_rejection(data_dir, rejection)
+            except CrossplanError as error:  # rejected meanwhile by someone else, or the directory busy
+                tell(f"Not rejected: {escape_control(str(error), keep_newlines=True)}")
+                summary.skipped += 1
+                continue
             summary.rejected += 1
             tell(f"Rejected {written.description} (remembered in {_where(written)})")
     return summary

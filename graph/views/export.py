@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from ..errors import CrossplanError
 from ..files import write_atomically
 from ..model.vocabulary import CP, ID_BASE, PREFIXES, RDF, XSD, global_id_of, graph_iri
+from ..text import spreadsheet_text
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore, LocalStore
@@ -523,18 +524,13 @@ def write_gexf(store: LocalStore, stream: BinaryIO, plans: Iterable[str] | None 
     networkx.write_gexf(_networkx_graph(store, plans, "gexf"), stream, encoding="utf-8")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def spreadsheet_safe(value) -> object:
     """Return a cell value that a spreadsheet will not run as a formula (OWASP CSV injection).
 
     >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("-1"), spreadsheet_safe(3), spreadsheet_safe("plain")
     ("'=HYPERLINK(1)", "'-1", 3, 'plain')
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return spreadsheet_text(value)  # cleaned first, so no control character can hide a formula
 
 
 _NODE_COLUMNS = ("id", "type", "label")

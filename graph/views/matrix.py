@@ -212,10 +212,7 @@ def matrix_json(matrix: Matrix) -> bytes:
 
 def _xlsx_value(value):
     """A cell value Excel will neither run (formula-like text made inert) nor refuse (control characters dropped)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = spreadsheet_safe(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return spreadsheet_safe(value)  # control characters dropped first, then formula-like text made inert
 
 
 def matrix_xlsx(matrix: Matrix) -> bytes:

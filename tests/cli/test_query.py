@@ -218,7 +218,7 @@ def test_query_usage_errors(ask, tmp_path):
     )
     assert (
         error_of(ask("query", "--timeout", "0", PLANS))
-        == "Error: Invalid value for '--timeout': 0.0 is not in the range x>0."
+        == "Error: Invalid value for '--timeout': 0.0 is not in the range 0<x<=86400."
     )
     empty = ask("query", input="")
     assert (empty.exit_code, empty.output) == (1, "Error: the query is empty\n")

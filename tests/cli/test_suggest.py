@@ -257,8 +257,18 @@ def test_reject_is_remembered(invoke, fx):
     )
     assert ("north/n5", "south/s3") not in {(s["from"], s["to"]) for s in suggestions(invoke, "--top", "5")}
     result = invoke("--data", "fx", "reject", "n5", "south/s3")
-    assert (result.exit_code, result.output) == (1, "Error: north/n5 -> south/s3 is already rejected\n")
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: north/n5 -> south/s3 is already rejected (fx/suggestions/rejected.yaml:3)\n",
+    )
     assert invoke("--data", "fx", "validate").output == "No problems found\n"  # the file is not read as data
+    result = invoke("--data", "fx", "accept", "n5", "south/s3")  # a rejected pair is accepted only with --force
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: north/n5 -> south/s3 was rejected (fx/suggestions/rejected.yaml:3): accept it anyway with --force\n",
+    )
+    result = invoke("--data", "fx", "accept", "n5", "south/s3", "--force")
+    assert result.exit_code == 0 and result.output.startswith("Added north/n5 ")
 
 
 def test_a_broken_rejections_file_stops_suggest(invoke, fx):

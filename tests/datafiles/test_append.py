@@ -1,13 +1,14 @@
 """Adding one entry to a YAML list of a data file without touching the rest (graph.datafiles.append)."""
 
 import difflib
+import re
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
 from crossplan.graph.datafiles.append import add_list_entry
-from crossplan.graph.errors import DataError
+from crossplan.graph.errors import CrossplanError, DataError
 
 SHIPPED = Path(__file__).parents[2] / "data"
 
@@ -88,3 +89,25 @@ def test_a_key_that_is_not_a_list_is_a_located_error(tmp_path, value):
     text = f"# Registry\norganisations: {value}\n"
     with pytest.raises(DataError, match=r"organisations.yaml:2: 'organisations:' must be a block list"):
         add_list_entry(tmp_path / "organisations.yaml", text, "organisations", {"id": "a", "name": "A"})
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"id": "x", "name": "bad \x1b[2J name"}, "the name holds the control character U+001B"),
+        ({"id": "x", "abbreviations": ["ok", "\x07"]}, "the abbreviations holds the control character U+0007"),
+        ({"id": "x", "note": "half \ud800"}, "the note holds a lone surrogate (half of a character) U+D800"),
+    ],
+)
+def test_text_the_data_files_cannot_hold_is_refused_before_writing(entry, message):
+    with pytest.raises(CrossplanError, match=rf"^{re.escape(message)}: remove it \(nothing was written\)$"):
+        add_list_entry(Path("organisations.yaml"), "organisations:\n  - id: a\n", "organisations", entry)
+
+
+def test_an_empty_inline_list_as_init_writes_it_takes_its_first_entry():
+    text = "# Organisations named in the plans\norganisations: []  # none yet\nprogrammes: []\n"
+    new_text, line = add_list_entry(Path("organisations.yaml"), text, "organisations", {"id": "a", "name": "A"})
+    assert new_text == (
+        "# Organisations named in the plans\norganisations:  # none yet\n  - id: a\n    name: A\nprogrammes: []\n"
+    )
+    assert line == 3

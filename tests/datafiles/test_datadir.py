@@ -129,3 +129,23 @@ def test_a_data_directory_of_ones_own_is_checked_before_it_is_written(tmp_path):
     with pytest.raises(DataError) as caught:
         writable_data_dir("nowhere")
     assert str(caught.value) == "nowhere: no such data directory (make one with `crossplan init DIR`)"
+
+
+def test_of_two_inits_at_once_one_makes_the_directory_and_the_other_is_refused(tmp_path, monkeypatch):
+    import os as os_module
+    from pathlib import Path
+
+    from crossplan.graph.datafiles import datadir
+
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "mine"
+    replace = os_module.replace
+
+    def another_init_first(source, destination):
+        (Path(destination) / "plans").mkdir(parents=True, exist_ok=True)  # the other one's directory, just renamed
+        return replace(source, destination)
+
+    monkeypatch.setattr(datadir.os, "replace", another_init_first)
+    with pytest.raises(CrossplanError, match=r"^mine already exists and is not an empty directory: choose a new one$"):
+        datadir.init_data_dir(target)
+    assert [path.name for path in tmp_path.iterdir()] == ["mine"]  # no staging directory left behind

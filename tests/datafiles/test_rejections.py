@@ -25,7 +25,9 @@ def test_rejections_are_recorded_once_and_read_back(tmp_path):
         Rejection("north/n1", "south/s3", "2024-05-02", "Different subjects."),
         Rejection("north/n2", "south/s5", "2024-05-03"),
     ]
-    with pytest.raises(CrossplanError, match=r"^south/s3 -> north/n1 is already rejected$"):
+    with pytest.raises(
+        CrossplanError, match=r"^south/s3 -> north/n1 is already rejected \(\S*suggestions/rejected.yaml:3\)$"
+    ):
         record_rejection(tmp_path, Rejection("south/s3", "north/n1", "2024-05-04"))
 
 

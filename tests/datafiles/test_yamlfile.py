@@ -178,6 +178,28 @@ def test_line_numbers_of_keys_and_items():
         ('a: "open\nb: 2\n', "f.yaml:3: invalid YAML: found unexpected end of stream"),
         ("a:\n\tb: 1\n", "f.yaml:2: invalid YAML: found character '\\t' that cannot start any token"),
         ("a: !custom x\n", "f.yaml:1: unsupported YAML tag !custom"),
+        (
+            'a: 1\nb: "a \\ud800 b"\n',
+            "f.yaml:2: text holds a lone surrogate U+D800 (half of a character): write the character",
+        ),
+        ('a: "\\udc00"\n', "f.yaml:1: text holds a lone surrogate U+DC00 (half of a character): write the character"),
+        ("a:\n  - \"\\x01=cmd|' /C calc'!A0\"\n", "f.yaml:2: text holds the control character U+0001: remove it"),
+        ('a: "\\e]52;c;aGk=\\a"\n', "f.yaml:1: text holds the control character U+001B: remove it"),
+        ('"k\\x9b": 1\n', "f.yaml:1: text holds the control character U+009B: remove it"),
+        ("a: 'DEL \x7f'\n", "f.yaml:1: invalid YAML: the character U+007F is not allowed"),
+        (
+            'a: 1\nb: "\\U00110000"\n',
+            "f.yaml:2: invalid YAML: an escape names no character (Unicode ends at \\U0010FFFF)",
+        ),
+        ('a: "\\UFFFFFFFF"\n', "f.yaml:1: invalid YAML: an escape names no character (Unicode ends at \\U0010FFFF)"),
+        (
+            "%YAML 1.3\n---\na: 1\n",
+            "f.yaml:1: unsupported YAML version '1.3': write %YAML 1.2 (or leave the directive out)",
+        ),
+        (
+            "# c\n%YAML 9.9\n---\na: 1\n",
+            "f.yaml:2: invalid YAML: found incompatible YAML document (version 1.* is required)",
+        ),
     ],
 )
 def test_errors_name_the_line(text, message):
@@ -196,3 +218,12 @@ def test_generated_benchmark_data_reads_alike(tmp_path, monkeypatch):
         fast = _read_with(yamlfile._compose_fast, text)
         assert fast[0] == "value", path
         assert fast == _reference(text), path
+
+
+def test_a_json_style_surrogate_pair_is_the_character_it_stands_for():
+    assert read_yaml(Path("f.yaml"), "f.yaml", 'a: "\\ud83d\\ude00 and \\U0001F600"\n') == {
+        "a": "\U0001f600 and \U0001f600"
+    }
+    assert read_yaml(Path("f.yaml"), "f.yaml", 'a: "tab\\t, line\\n, \\u202e kept"\n') == {
+        "a": "tab\t, line\n, \u202e kept"
+    }

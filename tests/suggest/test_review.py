@@ -164,7 +164,9 @@ def test_rejected_links_are_left_out_afterwards(store, fx):
     )
     assert ("north/n2", "south/s2") not in pairs(list_suggestions(store, "north", "south", top=5))
     assert ("north/n2", "south/s2") not in {(e.source, e.target) for e in suggested_edges(store, "north", "south")}
-    with pytest.raises(CrossplanError, match=r"^south/s2 -> north/n2 is already rejected$"):
+    with pytest.raises(
+        CrossplanError, match=r"^south/s2 -> north/n2 is already rejected \(fx/suggestions/rejected.yaml:3\)$"
+    ):
         reject_suggestion(store, ("south/s2", "north/n2"))
 
 

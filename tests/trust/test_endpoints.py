@@ -266,3 +266,21 @@ def test_push_never_sends_back_a_malformed_graph_name(hostile):
     hostile.graphs = None
     pusher = _Pusher(Connection(None, 10), hostile.url, PushReport(hostile.url))
     assert pusher.stale_plan_graphs(set()) == ["https://w3id.org/crossplan/graph/old-plan"]
+
+
+@pytest.mark.parametrize("value", ["a \ud800 b", "\ud83d\ude00", "\x1b[2J"])
+def test_a_literal_a_server_sends_with_a_lone_surrogate_or_control_is_read_or_refused(hostile, value):
+    from crossplan.graph.sparql.results import format_result
+
+    hostile.body = json.dumps(
+        {"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "literal", "value": value}}]}}
+    ).encode()
+    try:
+        result = ask(hostile)
+    except EndpointError as error:
+        assert "the server" in str(error)
+        return
+    for output_format in ("table", "csv", "json", "markdown", "tsv"):
+        shown = format_result(result, output_format, terminal=False)
+        shown.encode("utf-8")
+        assert "\x1b" not in shown or output_format == "json"

@@ -43,7 +43,9 @@ NASTY_TEXT = (
     "Angle <brackets> & ampersands &amp; per cent %20 and %s, hash # and braces {x} ${y} "
     "run over two lines; XML ends ]]> and comments -->."
 )
-NASTY_UPDATE = "Non-ASCII: naïve café, 日本語, مرحبا, 😀, ﬁ; DEL \x7f and C1 \x9c control characters stay."
+NASTY_UPDATE = (
+    "Non-ASCII: naïve café, 日本語, مرحبا, 😀, ﬁ; a zero-width space \u200b and a right-to-left mark \u200f stay."
+)
 NASTY_ACTION = "Action with a backslash \\ and \\n \\t \\u0041 that are not escapes."
 NASTY_STATUS = '=HYPERLINK("https://evil.example/","click")'
 NASTY_ORGANISATION = 'The "Quote" Board <QB> & Partners – 100% Café'
@@ -63,7 +65,7 @@ NASTY_VALUES = {
     "nasty/r1-update-1": {"text": NASTY_UPDATE, "title": "Update «1» — 100%"},
     "nasty/r2-action-1": {"text": NASTY_ACTION},
     "quote-board": {"label": NASTY_ORGANISATION, "altLabel": "+QB; -QB; =SUM(A1:A9); @QB"},
-    "unicode-office": {"label": "Office of naïve 日本語 مرحبا 😀 ﬁ separators", "altLabel": "U\x7fO; U\x9cO"},
+    "unicode-office": {"label": "Office of naïve 日本語 مرحبا 😀 ﬁ separators", "altLabel": "U\u200bO; U\u200fO"},
     "tab-programme": {"label": NASTY_PROGRAMME},
     "nasty-source": {"url": NASTY_URL, "license": "Open Government Licence v3.0 — “OGL”"},
     "other/o1": {"text": 'Parse {"json": [1, 2]} safely; ${x} %s {0} stay as typed.'},

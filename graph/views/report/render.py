@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ... import __version__
 from ...errors import CrossplanError
 from ...model.nodes import NodeType
+from ...text import clean_text
 from ..matrix import RELATION_COLOURS, write_output
 from ..viz import mapping_svgs
 from .charts import bar_chart, heat_colour
@@ -44,7 +45,7 @@ def render_html(report: Report, store: GraphStore | None = None) -> str:
     from jinja2 import Environment
     from markupsafe import Markup
 
-    environment = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, finalize=_clean)
     template = environment.from_string(_asset("report.html.j2"))
     received, most = [], []
     for pair in report.pairs:
@@ -114,3 +115,10 @@ def write_report(report: Report, output: Path | str, store: GraphStore | None = 
     content = render_pdf(html) if suffix == ".pdf" else html.encode("utf-8")
     write_output(output, content)
     return output
+
+
+def _clean(value: Any) -> Any:
+    """Clean every text the template prints (control characters, lone surrogates) before autoescaping makes it safe."""
+    from markupsafe import Markup
+
+    return clean_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value

@@ -6,8 +6,7 @@ legend, under a title and a one-line summary. Every piece of data text is escape
 
 from __future__ import annotations
 
-import html
-
+from ...text import xml_text
 from .mapping import FONT, LINE, MARGIN, PAD_X
 
 
@@ -151,8 +150,8 @@ def subtitle(drawing: dict) -> str:
 
 
 def _text(value: str) -> str:
-    return html.escape(str(value), quote=False)
+    return xml_text(str(value), quotes=False)  # cleaned first: the SVG stays XML whatever the text
 
 
 def _attr(value: str) -> str:
-    return html.escape(str(value), quote=True)
+    return xml_text(str(value))
