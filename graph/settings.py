@@ -90,10 +90,9 @@ class Setting(NamedTuple):
             return self.parse(text)
         except ValueError as reason:
             from .errors import SettingError  # here, not at the top: `crossplan --help` reads this table
+            from .text import terminal_text
 
-            from .text import escape_control
-
-            shown = self.name if self.secret else f"{self.name}='{escape_control(text)}'"
+            shown = self.name if self.secret else f"{self.name}='{terminal_text(text)}'"
             raise (error or SettingError)(f"{shown} {reason}") from None
 
 
