@@ -17,7 +17,7 @@ from ...model.nodes import Basis, NodeType, Relation, Status, shorten
 from ...questions.ids import resolve_id
 from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
-from .mapping import layout_mapping
+from .mapping import layout_mapping, layout_variants
 from .reading import StoreGraph, attach_edge, order_key, read_graph
 from .styles import BASIS_STYLES, PART_OF, REGISTRY_TYPES, RELATION_STYLES, RELATIONS
 
@@ -157,7 +157,9 @@ def build_view(
     )
     view.plan_sources = {plan: graph.nodes[plan]["source"] for plan in plan_titles if graph.nodes[plan].get("source")}
     if mapping is not None:
-        view.mappings = [_drawing(graph, pair, plan_titles, relation_names) for pair in (mapping, mapping[::-1])]
+        view.mappings = [
+            _drawing(graph, pair, plan_titles, relation_names, variants=True) for pair in (mapping, mapping[::-1])
+        ]
         view.initial = {"view": "mapping", "from": mapping[0], "to": mapping[1]}
     elif not plans and not focus and relation_names is None:
         view.mappings = _linked_pairs(graph, plan_titles)
@@ -192,7 +194,7 @@ def _linked_pairs(graph: StoreGraph, plan_titles: dict[str, str]) -> list[dict]:
     for low, high in ranked[: MAPPING_PAIRS // 2]:
         first = (low, high) if forward[(low, high)] >= forward[(high, low)] else (high, low)
         for pair in (first, first[::-1]):
-            drawings.append(_drawing(graph, pair, plan_titles, None))
+            drawings.append(_drawing(graph, pair, plan_titles, None, variants=True))
     return drawings
 
 
@@ -498,10 +500,16 @@ def _check_pair(plan_titles: dict[str, str], from_plan: str, to_plan: str) -> No
 
 
 def _drawing(
-    graph: StoreGraph, pair: tuple[str, str], plan_titles: dict[str, str], relations: list[str] | None
+    graph: StoreGraph,
+    pair: tuple[str, str],
+    plan_titles: dict[str, str],
+    relations: list[str] | None,
+    variants: bool = False,
 ) -> dict:
     left, right, edges = _mapping_parts(graph, pair, relations)
     nodes = {node_id: graph.nodes[node_id] for node_id in left | right}
     records = record_edges(edges, nodes)
     captions = {name: style["caption"] for name, style in RELATION_STYLES.items()}
+    if variants:
+        return layout_variants(nodes, records, pair[0], pair[1], plan_titles, captions)
     return layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions)

@@ -564,7 +564,10 @@
   var matrixArea = document.getElementById("cp-matrix");
   var pairSelect = document.getElementById("cp-pair");
   var mappings = data.mappings || [];
-  var current = { view: "graph", drawing: null, scale: 1, svg: null, boxes: new Map(), edgeEls: [] };
+  var current = { view: "graph", drawing: null, shown: null, open: false, list: false, scale: 1, svg: null, boxes: new Map(), edgeEls: [] };
+  var narrowQuery = window.matchMedia("(max-width: 700px)");
+  // Below 700 px the mapping is a stacked list and the matrix a list by workstream: two columns of boxes do not fit.
+  function isNarrow() { return narrowQuery.matches; }
   api.view = "graph";
 
   function findDrawing(from, to) {
@@ -590,17 +593,26 @@
     }
   });
 
-  function boxFill(box) {
-    if (box.kind === "workstream") { return box.linked ? ["#009e73", "#006e50", "#ffffff"] : ["#d9efe7", "#9fcfbf", "#1f2937"]; }
-    if (box.kind === "unmapped") { return ["#ffffff", "#d6b56a", "#374151"]; }
-    if (box.linked) { return ["#e8f1fa", "#0072b2", "#111827"]; }
-    return ["#f6f7f9", "#d5dae1", "#4b5563"];
+  function boxFill(box) { return [box.fill, box.stroke, box.ink]; }
+
+  // The drawing that fits the area's width at 12 px text: the wide one, else the narrow one; folded or opened.
+  function chooseDrawing(drawing, width) {
+    var variants = drawing.variants || {};
+    var wide = current.open && variants.open ? variants.open : drawing;
+    var compact = current.open && variants.compactOpen ? variants.compactOpen : variants.compact;
+    if (!compact || width >= wide.width * 12 / wide.fontPx) { return wide; }
+    return compact;
   }
 
-  function drawMapping(drawing) {
+  function drawMapping(base) {
     clear(mappingArea);
+    current.list = isNarrow();
+    if (current.list) { drawMappingList(base); return; }
     var areaWidth = mappingArea.clientWidth - 4, areaHeight = mappingArea.clientHeight - 4;
-    // Fit the window, but never below 12 px text: taller mappings scroll.
+    var drawing = chooseDrawing(base, areaWidth);
+    current.shown = drawing;
+    current.size = [mappingArea.clientWidth, mappingArea.clientHeight];
+    // Fit the area's width and height, but never below 12 px text: taller mappings scroll.
     var scale = Math.min(1.25, areaWidth / drawing.width, areaHeight / drawing.height);
     scale = Math.max(scale, 12 / drawing.fontPx);
     current.scale = scale;
@@ -609,8 +621,9 @@
                             "font-family": fontFace, role: "img", "aria-label": "How " + drawing.fromTitle + " maps onto " + drawing.toTitle });
     var defs = svg("defs");
     Object.keys(style.relations).forEach(function (relation) {
-      var marker = svg("marker", { id: "cp-arrow-" + relation, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7,
-                                   orient: "auto-start-reverse" });
+      // One head per target (the lines into a box merge at one port), 9 px whatever the line's width.
+      var marker = svg("marker", { id: "cp-arrow-" + relation, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 9, markerHeight: 9,
+                                   markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
       marker.appendChild(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: style.relations[relation].color }));
       defs.appendChild(marker);
     });
@@ -626,6 +639,10 @@
       root.appendChild(text);
     });
     (drawing.legend || []).forEach(function (entry) {
+      if (entry.kind === "box") {
+        root.appendChild(svg("rect", { x: entry.x, y: entry.y - 11, width: 16, height: 12, rx: 2, fill: entry.fill, stroke: entry.stroke,
+                                       "stroke-width": 1.5 }));
+      }
       if (entry.kind === "relation" || entry.kind === "basis") {
         var line = svg("line", { x1: entry.x, y1: entry.y - 4, x2: entry.x + 32, y2: entry.y - 4, "stroke-width": 2.2,
                                  stroke: entry.kind === "relation" ? (style.relations[entry.relation] || {}).color || "#6b7280" : "#374151" });
@@ -671,9 +688,14 @@
         text.textContent = line;
         group.appendChild(text);
       });
-      group.addEventListener("click", function (event) { event.stopPropagation(); hideTooltip(); select(box.id, { animate: false }); });
+      if (box.folded) { group.setAttribute("aria-expanded", "false"); group.setAttribute("data-folded", String(box.folded.length)); }
+      group.addEventListener("click", function (event) {
+        event.stopPropagation(); hideTooltip();
+        if (box.folded) { openFolded(box.id); return; }
+        select(box.id, { animate: false });
+      });
       group.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(box.id, { animate: false }); }
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); if (box.folded) { openFolded(box.id); } else { select(box.id, { animate: false }); } }
       });
       group.addEventListener("mousemove", function (event) {
         var node = nodeById.get(box.id) || { id: box.id };
@@ -682,7 +704,8 @@
                      links.length ? links.map(function (edge) {
                        var other = edge.left === box.id ? edge.right : edge.left;
                        return edge.caption + " → " + other;
-                     }).join("\n") : "No link to the other plan"], pointerIn(event));
+                     }).join("\n") : (box.folded ? "No link to the other plan: click to list its " + plural(box.folded.length, "item") :
+                                       "No link to the other plan")], pointerIn(event));
       });
       group.addEventListener("mouseleave", hideTooltip);
       root.appendChild(group);
@@ -693,6 +716,99 @@
     mappingArea.appendChild(root);
     current.svg = root;
     current.labels = labelLayer;
+    markMatches();
+  }
+
+  // Unfold the workstreams with no link (all of them: one drawing), keep the view and select the one clicked.
+  function openFolded(id) {
+    current.open = true;
+    drawMapping(current.drawing);
+    if (current.boxes.has(id)) { select(id, { animate: false }); }
+  }
+  api.openFolded = openFolded;
+
+  // The mapping as a stacked list: each source item with its targets under it, then the items with no link.
+  function drawMappingList(drawing) {
+    current.shown = drawing.variants && drawing.variants.open ? drawing.variants.open : drawing;
+    current.svg = null;
+    current.boxes = new Map();
+    current.edgeEls = [];
+    var shown = current.shown;
+    var boxById = new Map(shown.boxes.map(function (box) { return [box.id, box]; }));
+    var host = el("div", { className: "cp-list" });
+    host.appendChild(el("h2", { text: drawing.fromTitle + " → " + drawing.toTitle }));
+    host.appendChild(el("p", { text: drawing.mapped.length + " of " + (drawing.mapped.length + drawing.unmapped.length) +
+                               " items link to " + drawing.toTitle + "; each is listed with what it links to." }));
+    function register(id, element) {
+      element.setAttribute("data-node", id);
+      element.setAttribute("tabindex", "0");
+      element.addEventListener("click", function (event) { event.stopPropagation(); select(id, { animate: false }); });
+      element.addEventListener("keydown", function (event) { if (event.key === "Enter") { select(id, { animate: false }); } });
+      if (!current.boxes.has(id)) { current.boxes.set(id, element); }
+      return element;
+    }
+    var list = el("ol", { attributes: { "aria-label": "Linked items" } });
+    drawing.mapped.forEach(function (id) {
+      var node = nodeById.get(id) || { id: id };
+      var item = el("li", { className: "cp-list-item" });
+      item.appendChild(register(id, el("span", { className: "cp-list-source", text: itemLabel(id, node, boxById.get(id)) })));
+      var targets = el("ul");
+      shown.edges.forEach(function (edge) {
+        if (edge.left !== id) { return; }
+        var target = nodeById.get(edge.right) || { id: edge.right };
+        var box = boxById.get(edge.right);
+        var where = box && box.kind !== "workstream" && target.workstream && nodeById.has(target.workstream) ?
+          nodeName(nodeById.get(target.workstream)) + " › " : "";
+        var row = register(edge.right, el("li", { className: "cp-list-target" },
+                                            el("span", { className: "cp-list-how", text: (edge.forward ? "→ " : "← ") + edge.caption }),
+                                            where + itemLabel(edge.right, target, box)));
+        row.setAttribute("data-edge", edge.id || "");
+        targets.appendChild(row);
+      });
+      item.appendChild(targets);
+      list.appendChild(item);
+    });
+    host.appendChild(list);
+    if (drawing.unmapped.length) {
+      host.appendChild(el("h3", { text: "Not linked to " + drawing.toTitle + " (" + drawing.unmapped.length + ")" }));
+      var apart = el("ol", { attributes: { "aria-label": "Items with no link" } });
+      drawing.unmapped.forEach(function (id) {
+        var item = el("li", { className: "cp-list-item cp-unlinked" });
+        item.appendChild(register(id, el("span", { className: "cp-list-source", text: itemLabel(id, nodeById.get(id) || { id: id }, boxById.get(id)) })));
+        apart.appendChild(item);
+      });
+      host.appendChild(apart);
+    }
+    var folded = Object.keys(drawing.folded || {});
+    if (folded.length) {
+      host.appendChild(el("h3", { text: "Workstreams of " + drawing.toTitle + " with no link (" + folded.length + ")" }));
+      var foldedList = el("ul");
+      folded.forEach(function (id) {
+        foldedList.appendChild(register(id, el("li", { className: "cp-list-folded",
+          text: nodeName(nodeById.get(id) || { id: id }) + " — no link, " + plural(drawing.folded[id].length, "item") })));
+      });
+      host.appendChild(foldedList);
+    }
+    host.addEventListener("click", function () { clearSelection(); });
+    mappingArea.appendChild(host);
+    markMatches();
+  }
+
+  function itemLabel(id, node, box) {
+    var text = node.text || node.title || node.name || node.label || id;
+    var local = box && box.tag ? box.tag : String(id).split("/").pop();
+    return (node.type === "workstream" ? "Workstream: " : local + " · ") + String(text).replace(/\s+/g, " ");
+  }
+
+  // Search matches are outlined where they are drawn, in the current view.
+  function markMatches() {
+    var ids = current.matches || null;
+    var area = current.view === "matrix" ? matrixArea : mappingArea;
+    area.querySelectorAll(".cp-match").forEach(function (element) { element.classList.remove("cp-match"); });
+    if (!ids) { return; }
+    area.querySelectorAll("[data-node]").forEach(function (element) {
+      if (ids.has(element.getAttribute("data-node"))) { element.classList.add("cp-match"); }
+    });
   }
 
   function pointerIn(event) {
@@ -702,6 +818,15 @@
 
   // Highlight some boxes and edges (indices), dim the rest, and write the highlighted edges' relation and basis on them.
   function highlightMapping(ids, edgeIndices) {
+    if (current.list) {
+      mappingArea.querySelectorAll(".cp-on").forEach(function (element) { element.classList.remove("cp-on"); });
+      if (ids) {
+        mappingArea.querySelectorAll("[data-node]").forEach(function (element) {
+          if (ids.has(element.getAttribute("data-node"))) { element.classList.add("cp-on"); }
+        });
+      }
+      return;
+    }
     if (!current.svg) { return; }
     var on = ids !== null;
     current.svg.classList.toggle("cp-dim", on);
@@ -710,7 +835,7 @@
     clear(current.labels);
     if (!on) { return; }
     edgeIndices.forEach(function (index) {
-      var edge = current.drawing.edges[index];
+      var edge = current.shown.edges[index];
       var point = edge.points[edge.forward ? 11 : 5];
       var text = svg("text", { x: point[0], y: point[1] - 4, "font-size": 12, "text-anchor": "middle", fill: "#111827",
                                "class": "cp-edge-label", stroke: "#ffffff", "stroke-width": 4, "paint-order": "stroke" });
@@ -720,7 +845,8 @@
   }
 
   function selectMappingEdge(index) {
-    var edge = current.drawing.edges[index];
+    var edge = current.shown.edges[index];
+    openDrawer();
     highlightMapping(new Set([edge.left, edge.right]), new Set([index]));
     state.selected = null;
     clear(panel);
@@ -758,6 +884,7 @@
 
   function drawMatrix(drawing) {
     clear(matrixArea);
+    if (isNarrow()) { drawMatrixList(drawing); return; }
     var columnsOut = drawing.groups.filter(function (group) { return group.id !== "unmapped"; });
     var looseTargets = drawing.boxes.filter(function (box) { return box.kind === "target" && !box.group; });
     if (looseTargets.length) { columnsOut = [{ id: "", title: "No workstream", members: looseTargets.map(function (b) { return b.id; }) }].concat(columnsOut); }
@@ -808,6 +935,40 @@
     matrixArea.appendChild(table);
   }
 
+  // The matrix on a phone: one section per workstream, listing the items linked to it.
+  function drawMatrixList(drawing) {
+    var host = el("div", { className: "cp-list" });
+    host.appendChild(el("h2", { text: drawing.toTitle + ": what links to each workstream" }));
+    var shown = drawing.variants && drawing.variants.open ? drawing.variants.open : drawing;
+    var boxById = new Map(shown.boxes.map(function (box) { return [box.id, box]; }));
+    function register(id, element) {
+      element.setAttribute("data-node", id);
+      element.addEventListener("click", function (event) { event.stopPropagation(); select(id, { animate: false }); });
+      return element;
+    }
+    var sections = shown.groups.filter(function (group) { return group.id !== "unmapped"; });
+    var loose = shown.boxes.filter(function (box) { return box.kind === "target" && !box.group; });
+    if (loose.length) { sections = [{ id: "", title: "No workstream", members: loose.map(function (b) { return b.id; }) }].concat(sections); }
+    sections.forEach(function (section) {
+      var members = new Set(section.members);
+      var here = shown.edges.filter(function (edge) { return members.has(edge.right); });
+      var heading = el("h3", { text: section.title + " · " + plural(here.length, "link") });
+      heading.style.color = "#1f2937";
+      host.appendChild(section.id ? register(section.id, heading) : heading);
+      if (!here.length) { host.appendChild(el("p", { text: "No item links here (" + plural(section.members.length - (section.id ? 1 : 0), "item") + ")." })); return; }
+      var list = el("ul");
+      here.forEach(function (edge) {
+        var target = boxById.get(edge.right);
+        var what = target && target.kind === "workstream" ? "the workstream" : (target ? target.tag : edge.right);
+        list.appendChild(register(edge.left, el("li", { className: "cp-list-target" },
+          el("span", { className: "cp-list-how", text: edge.caption + " → " + what }),
+          itemLabel(edge.left, nodeById.get(edge.left) || { id: edge.left }, boxById.get(edge.left)))));
+      });
+      host.appendChild(list);
+    });
+    matrixArea.appendChild(host);
+  }
+
   function subtitleOf(drawing) {
     var mapped = drawing.mapped.length, unmapped = drawing.unmapped.length;
     return plural(drawing.edges.length, "link") + " · " + mapped + " of " + (mapped + unmapped) + " items linked, " +
@@ -823,6 +984,7 @@
     if (view !== "graph") {
       var drawing = (showOptions.from && showOptions.to) ? findDrawing(showOptions.from, showOptions.to) : (current.drawing || mappings[0]);
       if (!drawing) { return false; }
+      if (drawing !== current.drawing) { current.open = false; }
       current.drawing = drawing;
       pairSelect.value = String(mappings.indexOf(drawing));
     }
@@ -891,25 +1053,53 @@
 
   api.geometry = function () {
     var out = { view: current.view, nodes: [], edges: [], groups: [] };
-    if (current.view === "mapping") {
+    var drawer = panelBox.hidden ? null : panelBox.getBoundingClientRect();
+    // The drawer lies beside the drawing area, never over it: viewport is the drawing's area alone.
+    out.drawer = drawer ? { open: true, x: drawer.left, y: drawer.top, width: drawer.width, height: drawer.height } : { open: false };
+    if (current.view === "mapping" && current.list) {
+      var listBox = mappingArea.getBoundingClientRect();
+      out.viewport = { width: mappingArea.clientWidth, height: mappingArea.clientHeight };
+      out.layout = "list";
+      var centres = new Map();
+      mappingArea.querySelectorAll("[data-node]").forEach(function (element) {
+        var r = rectIn(listBox, element.getBoundingClientRect());
+        var node = { id: element.getAttribute("data-node"), x: r.x, y: r.y, width: r.width, height: r.height,
+                     fontPx: parseFloat(window.getComputedStyle(element).fontSize) };
+        out.nodes.push(node);
+        if (!centres.has(node.id)) { centres.set(node.id, [r.x, r.y + r.height / 2]); }
+      });
+      current.shown.edges.forEach(function (edge) {
+        if (!centres.has(edge.left) || !centres.has(edge.right)) { return; }
+        var a = centres.get(edge.left), b = centres.get(edge.right);
+        out.edges.push({ from: edge.from, to: edge.to, relation: edge.relation, basis: edge.basis,
+                         points: edge.forward ? [a, b] : [b, a] });
+      });
+      out.crossings = current.drawing.crossings;
+      out.scale = 1;
+    } else if (current.view === "mapping") {
       var areaBox = mappingArea.getBoundingClientRect();
       out.viewport = { width: mappingArea.clientWidth, height: mappingArea.clientHeight };
+      out.layout = "columns";
+      var shown = current.shown;
+      out.variant = shown === current.drawing ? "wide" : Object.keys(current.drawing.variants || {}).filter(function (key) {
+        return current.drawing.variants[key] === shown;
+      })[0];
       var svgBox = current.svg.getBoundingClientRect();
-      var s = svgBox.width / current.drawing.width;
+      var s = svgBox.width / shown.width;
       var ox = svgBox.left - areaBox.left, oy = svgBox.top - areaBox.top;
-      current.drawing.boxes.forEach(function (box) {
+      shown.boxes.forEach(function (box) {
         out.nodes.push({ id: box.id, x: ox + box.x * s, y: oy + box.y * s, width: box.width * s, height: box.height * s,
-                         fontPx: box.fontPx * s });
+                         fontPx: box.fontPx * s, folded: box.folded ? box.folded.length : undefined });
       });
-      current.drawing.edges.forEach(function (edge) {
+      shown.edges.forEach(function (edge) {
         out.edges.push({ from: edge.from, to: edge.to, relation: edge.relation, basis: edge.basis,
                          points: edge.points.map(function (p) { return [ox + p[0] * s, oy + p[1] * s]; }) });
       });
-      current.drawing.groups.forEach(function (group) {
+      shown.groups.forEach(function (group) {
         out.groups.push({ id: group.id, x: ox + group.x * s, y: oy + group.y * s, width: group.width * s, height: group.height * s,
                           members: group.members.slice() });
       });
-      out.crossings = current.drawing.crossings;
+      out.crossings = shown.crossings;
       out.scale = s;
     } else if (current.view === "matrix") {
       var matrixBox = matrixArea.getBoundingClientRect();
@@ -1248,7 +1438,46 @@
   // ---------------------------------------------------------------------------------------------
   // Selection and side panel
 
-  var panel = document.getElementById("cp-panel");
+  var panelBox = document.getElementById("cp-panel");
+  var panel = document.getElementById("cp-panel-body");
+
+  // Open the drawer before anything is placed or fitted: the drawing's area shrinks by its width (or height).
+  function openDrawer() {
+    if (!panelBox.hidden) { return; }
+    panelBox.hidden = false;
+    areaResized();
+  }
+  function closeDrawer() {
+    if (panelBox.hidden) { return; }
+    panelBox.hidden = true;
+    areaResized();
+  }
+  api.closeDrawer = closeDrawer;
+  document.getElementById("cp-panel-close").addEventListener("click", function () { clearSelection(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !panelBox.hidden && document.activeElement !== searchInput) { clearSelection(); }
+  });
+
+  // The drawing's area changed size: the graph's canvas follows; the mapping is drawn again to fit it.
+  function areaResized() {
+    if (current.view === "graph") {
+      network.setSize("100%", "100%");
+      network.redraw();
+    } else if (current.view === "mapping" && (isNarrow() !== current.list || !current.size ||
+               current.size[0] !== mappingArea.clientWidth || current.size[1] !== mappingArea.clientHeight)) {
+      drawMapping(current.drawing);
+    } else if (current.view === "matrix" && isNarrow() !== Boolean(matrixArea.querySelector(".cp-list"))) {
+      drawMatrix(current.drawing);
+    }
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () {
+      areaResized();
+      if (state.selected && current.view !== "graph") { select(state.selected, { animate: false }); }
+    }, 120);
+  });
   var focusButton = document.getElementById("cp-focus");
   var depthInput = document.getElementById("cp-depth");
 
@@ -1352,6 +1581,7 @@
 
   function showNode(id) {
     var node = nodeById.get(id);
+    openDrawer();
     clear(panel);
     var header = el("div", {}, typeBadge(node.type), el("span", { className: "cp-id", text: node.id }));
     panel.appendChild(header);
@@ -1432,6 +1662,7 @@
   function showEdge(edgeId) {
     var edge = edgeById.get(edgeId);
     if (!edge) { return; }
+    openDrawer();
     clear(panel);
     var relationStyle = style.relations[edge.relation];
     panel.appendChild(el("h2", { text: relationStyle.caption }));
@@ -1444,9 +1675,15 @@
     if (!nodeById.has(id)) { return; }
     state.selected = id;
     focusButton.disabled = false;
+    if (current.view === "mapping" && !current.boxes.has(id) && !current.open && current.drawing.folded &&
+        Object.keys(current.drawing.folded).some(function (key) { return current.drawing.folded[key].indexOf(id) >= 0; })) {
+      current.open = true;
+      drawMapping(current.drawing);
+    }
+    if (current.view !== "graph") { openDrawer(); }
     if (current.view === "mapping" && current.boxes.has(id)) {
       var ids = new Set([id]), indices = new Set();
-      current.drawing.edges.forEach(function (edge, index) {
+      current.shown.edges.forEach(function (edge, index) {
         if (edge.left === id || edge.right === id) { indices.add(index); ids.add(edge.left); ids.add(edge.right); }
       });
       highlightMapping(ids, indices);
@@ -1462,7 +1699,9 @@
       keepInView([id]);
       return;
     }
+    if (current.view !== "graph" && how && how.keepView) { showNode(id); return; }
     if (current.view !== "graph") { show("graph", {}); return; }
+    openDrawer();
     if (collapsedHidden.has(id)) {
       graphLayout.clusters.forEach(function (cluster) { if (cluster.members.indexOf(id) >= 0) { expanded.add(cluster.key); } });
       layoutGraph();
@@ -1494,6 +1733,7 @@
     highlightMapping(null, null);
     matrixArea.querySelectorAll(".cp-on").forEach(function (element) { element.classList.remove("cp-on"); });
     clear(panel);
+    closeDrawer();
     panel.appendChild(el("p", { className: "cp-hint", text: "Click a node to see its full text, status, dated updates, owners and every link with its quote." }));
   }
 
@@ -1609,12 +1849,16 @@
   // Matches stand out in the drawing itself, not only in the list.
   function highlightMatches(found) {
     if (found === null) {
+      current.matches = null;
+      markMatches();
       if (current.view === "mapping") { highlightMapping(null, null); } else if (api.dimmed && !state.selected) { emphasise(null); }
       return;
     }
     var ids = new Set(found.map(function (node) { return node.id; }));
+    current.matches = ids;
     if (current.view === "mapping") { highlightMapping(ids, new Set()); }
     else if (current.view === "graph") { emphasise(ids); }
+    markMatches();
     api.matches = ids.size;
   }
   api.highlightMatches = highlightMatches;
@@ -1638,9 +1882,10 @@
     resultList.hidden = false;
   }
 
+  // Choosing a match keeps the current view: the match is selected where this view draws it, or its details open.
   function choose(id) {
     closeResults();
-    select(id, { animate: true });
+    select(id, { animate: true, keepView: true });
   }
 
   var searchTimer = null;

@@ -1,0 +1,170 @@
+"""The page at a desktop, a laptop and a phone size: Debian's Chromium, every non-file request blocked.
+
+What is asserted is what ``window.crossplan.geometry()`` reports of the drawing (its contract): the first view shows
+both plans' items, inside the drawing's area, at 12 px text or more, nothing covered; the details drawer takes its
+own room and never lies over the drawing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from chromium import launch
+
+from crossplan.graph.stores.embedded import open_store
+from crossplan.graph.views.viz import build_view, render_html
+
+SIZES = [(1440, 900), (1024, 768), (390, 844)]
+FROM, TO = "hmip-resettlement", "yj-blueprint"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shipped_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("screens") / "shipped.html"
+    path.write_text(render_html(open_store()), encoding="utf-8")
+    return path
+
+
+def open_at(browser, path, size):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.route(lambda url: not url.startswith("file:"), lambda route: route.abort())
+    page.goto(path.resolve().as_uri())
+    page.locator("body[data-ready=true]").wait_for(state="attached", timeout=60_000)
+    return page, problems
+
+
+def inside(node: dict, viewport: dict) -> bool:
+    return (
+        node["x"] >= -0.5
+        and node["y"] >= -0.5
+        and node["x"] + node["width"] <= viewport["width"] + 0.5
+        and node["y"] + node["height"] <= viewport["height"] + 0.5
+    )
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    )
+
+
+def area_box(page) -> dict:
+    return page.evaluate(
+        "(() => { const r = document.getElementById('cp-mapping').getBoundingClientRect();"
+        " return {x: r.left, y: r.top, width: r.width, height: r.height}; })()"
+    )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_the_first_view_shows_both_plans_readable_and_uncovered(browser, shipped_file, size):
+    page, problems = open_at(browser, shipped_file, size)
+    shape = page.evaluate("crossplan.geometry()")
+    assert shape["view"] == "mapping"
+    assert shape["drawer"] == {"open": False}
+    assert shape["viewport"]["width"] == size[0]  # the drawing has the whole width until something is selected
+    assert shape["layout"] == ("list" if size[0] < 700 else "columns")
+    seen = [node for node in shape["nodes"] if inside(node, shape["viewport"])]
+    assert {node["id"].split("/")[0] for node in seen} == {FROM, TO}
+    assert min(node["fontPx"] for node in shape["nodes"]) >= 12
+    if shape["layout"] == "columns":
+        # the columns fit the area's width: nothing to scroll sideways
+        assert max(node["x"] + node["width"] for node in shape["nodes"]) <= shape["viewport"]["width"]
+        boxes = shape["nodes"]
+        assert not [(a["id"], b["id"]) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if overlap(a, b)]
+        # every link's two ends are in the first view: the answer is there without scrolling
+        ends = {end for edge in shape["edges"] for end in (edge["from"], edge["to"])}
+        assert all(inside(node, shape["viewport"]) for node in boxes if node["id"] in ends)
+    # nothing covers the drawing: the element at each visible node's centre belongs to the drawing
+    box = area_box(page)
+    for node in seen[:12]:
+        x, y = box["x"] + node["x"] + node["width"] / 2, box["y"] + node["y"] + min(node["height"] / 2, 10)
+        assert page.evaluate(
+            "([x, y]) => document.getElementById('cp-mapping').contains(document.elementFromPoint(x, y))", [x, y]
+        ), node["id"]
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_selecting_opens_a_drawer_that_never_hides_the_answer(browser, shipped_file, size):
+    page, problems = open_at(browser, shipped_file, size)
+    drawing = build_view(open_store()).mappings[0]
+    item = drawing["mapped"][0]
+    targets = {edge["right"] for edge in drawing["edges"] if edge["left"] == item}
+    page.evaluate("id => crossplan.select(id, {animate: false})", item)
+    shape = page.evaluate("crossplan.geometry()")
+    assert shape["drawer"]["open"] is True
+    assert page.inner_text("#cp-panel-body .cp-id") == item
+    box = area_box(page)
+    drawer = shape["drawer"]
+    # the drawer sits beside (or under) the drawing's area, never over it
+    assert drawer["x"] >= box["x"] + box["width"] - 0.5 or drawer["y"] >= box["y"] + box["height"] - 0.5
+    assert shape["viewport"]["width"] <= box["width"] + 0.5 and shape["viewport"]["height"] <= box["height"] + 0.5
+    # the selected item and at least one of its targets are in view, at 12 px or more
+    shown = {node["id"] for node in shape["nodes"] if inside(node, shape["viewport"]) and node["fontPx"] >= 12}
+    assert item in shown and targets & shown
+    page.click("#cp-panel-close")
+    assert page.evaluate("crossplan.geometry().drawer.open") is False
+    assert problems == []
+    page.close()
+
+
+def test_empty_workstreams_fold_to_one_row_and_open_on_click(browser, shipped_file):
+    page, problems = open_at(browser, shipped_file, (1440, 900))
+    drawing = build_view(open_store()).mappings[0]
+    folded = drawing["folded"]
+    assert folded  # the Blueprint has workstreams with no link from HMIP
+    shape = page.evaluate("crossplan.geometry()")
+    ids = {node["id"] for node in shape["nodes"]}
+    for workstream, members in folded.items():
+        assert workstream in ids and not ids & set(members)
+    label = page.text_content(f'#cp-mapping [data-node="{next(iter(folded))}"]')
+    assert "no link" in label and "item" in label
+    page.click(f'#cp-mapping [data-node="{next(iter(folded))}"]')
+    opened = {node["id"] for node in page.evaluate("crossplan.geometry()")["nodes"]}
+    assert all(set(members) <= opened for members in folded.values())
+    assert page.evaluate("crossplan.view") == "mapping"
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_search_keeps_the_view_and_marks_matches_in_it(browser, shipped_file, size):
+    page, problems = open_at(browser, shipped_file, size)
+    page.fill("#cp-search-input", "accommodation")
+    page.wait_for_timeout(100)
+    marked = page.evaluate("Array.from(document.querySelectorAll('#cp-mapping .cp-match')).length")
+    assert marked > 0
+    page.press("#cp-search-input", "Enter")
+    assert page.evaluate("crossplan.view") == "mapping"
+    assert page.evaluate("crossplan.geometry().drawer.open") is True
+    assert problems == []
+    page.close()
+
+
+def test_the_matrix_is_a_list_by_workstream_on_a_phone(browser, shipped_file):
+    page, problems = open_at(browser, shipped_file, (390, 844))
+    page.evaluate("crossplan.show('matrix', {})")
+    shape = page.evaluate("crossplan.geometry()")
+    assert page.locator("#cp-matrix table").count() == 0
+    headings = page.locator("#cp-matrix h3").all_inner_texts()
+    assert any("Resettlement" in heading for heading in headings)
+    assert min(node["fontPx"] for node in shape["nodes"]) >= 12
+    assert max(node["x"] + node["width"] for node in shape["nodes"]) <= shape["viewport"]["width"]
+    assert problems == []
+    page.close()
