@@ -30,7 +30,7 @@ ITEM_GAP, GROUP_GAP = 3, 10
 TOP = 46
 """Room above the columns for their headings."""
 MARGIN = 10
-_CHAR_PX = 0.53 * FONT_PX  # a generous average glyph width, so that wrapped lines fit their box
+_CHAR_PX = 0.56 * FONT_PX  # a generous average glyph width, so that wrapped lines fit their box
 COMPACT_COLUMN, COMPACT_GAP = 280, 110
 """The narrow variant's column and channel widths: it fits a 700 px wide area at 12 px text."""
 
@@ -58,13 +58,16 @@ def layout_mapping(
     column_width: int = COLUMN_WIDTH,
     gap: int = GAP,
     fold: bool = True,
+    beside: bool = False,
 ) -> dict:
     """Return the drawing of the links between two plans: boxes, edge paths, groups, headings and counts.
 
     ``nodes`` maps global ids to node records (``type``, ``plan``, ``workstream``, ``text``, ...), ``edges``
     are the links between the two plans (already moved from actions to their recommendations).
     ``column_width`` and ``gap`` size the two columns and the channel between them; with ``fold``, a
-    workstream none of whose items is linked is drawn as one row ("Prevention — no link, 5 items").
+    workstream none of whose items is linked is drawn as one row ("Prevention — no link, 5 items"). The
+    source items with no link are listed under the linked ones, or ``beside`` the target column (a wider,
+    lower drawing: for a 16:9 slide or a landscape page).
     """
     left_ids = [node_id for node_id, node in nodes.items() if node.get("plan") == from_plan]
     right_ids = [node_id for node_id, node in nodes.items() if node.get("plan") == to_plan]
@@ -200,19 +203,20 @@ def layout_mapping(
     ]
     unmapped_group = None
     if unmapped:
-        # Below the linked items: the drawing's answer (the linked ones) is read first.
-        y = left_bottom + 30
+        # Under the linked items (or in a third column): the drawing's answer, the linked ones, is read first.
+        x_apart = x_right + column_width + 30 if beside else MARGIN
+        y = TOP + 30 if beside else left_bottom + 30
         note = shorten(
             f"Not linked to {plan_titles.get(to_plan, to_plan)}", _per_line(HEADING_PX, True, column_width) - 5
         )
         note += f" ({len(unmapped)})"
-        headings.append({"x": MARGIN, "y": y - 8, "text": note, "px": HEADING_PX, "bold": True, "finding": True})
+        headings.append({"x": x_apart, "y": y - 8, "text": note, "px": HEADING_PX, "bold": True, "finding": True})
         top = y
         for node_id in unmapped:
             boxes[node_id] = _box(
                 node_id,
                 "unmapped",
-                MARGIN,
+                x_apart,
                 y,
                 # One line each: the finding is their number; the full text is on hover and in the panel.
                 _lines(_item_text(nodes[node_id], node_id), FONT_PX, 1, width=column_width),
@@ -223,7 +227,7 @@ def layout_mapping(
             y += boxes[node_id]["height"] + ITEM_GAP
         unmapped_group = {
             "id": "unmapped",
-            "x": MARGIN - 4,
+            "x": x_apart - 4,
             "y": top - 4,
             "width": column_width + 8,
             "height": y - ITEM_GAP - top + 8,
@@ -231,7 +235,10 @@ def layout_mapping(
             "title": note,
         }
         groups.append(unmapped_group)
-        left_bottom = y - ITEM_GAP
+        if beside:
+            right_bottom = max(right_bottom, y - ITEM_GAP)
+        else:
+            left_bottom = y - ITEM_GAP
 
     for box_id, box in boxes.items():
         box["tag"] = (
@@ -241,7 +248,7 @@ def layout_mapping(
         box["fill"], box["stroke"], box["ink"], _ = BOX_COLOURS[colour_kind(box)]
     drawn_edges = _route(links, boxes, relation_captions)
     height = max(left_bottom, right_bottom) + MARGIN
-    width = x_right + column_width + MARGIN
+    width = x_right + column_width + MARGIN + (column_width + 30 if beside and unmapped else 0)
     legend = _legend(drawn_edges, relation_captions, height + 4, boxes.values(), width)
     if legend:
         height = max(entry["y"] for entry in legend) + 16

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...errors import UnknownIdError, VizOptionError
 from ...model.nodes import Basis, NodeType, Relation, Status, shorten
@@ -466,9 +466,11 @@ def mapping_drawing(store: GraphStore, from_plan: str, to_plan: str, relations: 
 
 
 def mapping_drawings(
-    store: GraphStore, pairs: Iterable[tuple[str, str]], relations: Iterable[str] | None = None
+    store: GraphStore, pairs: Iterable[tuple[str, str]], relations: Iterable[str] | None = None, **layout: Any
 ) -> list[dict]:
     """Return the drawings of several pairs of plans (``mapping_drawing`` of each), reading the graph once.
+
+    ``layout`` passes ``layout_mapping``'s options (``column_width``, ``gap``, ``fold``, ``beside``).
 
     Raises UnknownIdError for an unknown plan, VizOptionError when a pair names the same plan twice.
     """
@@ -478,7 +480,7 @@ def mapping_drawings(
     for from_plan, to_plan in pairs:
         _check_pair(plan_titles, from_plan, to_plan)
     relation_names = parse_relations(relations) if relations is not None else None
-    return [_drawing(graph, pair, plan_titles, relation_names) for pair in pairs]
+    return [_drawing(graph, pair, plan_titles, relation_names, layout=layout) for pair in pairs]
 
 
 def _plan_titles(graph: StoreGraph) -> dict[str, str]:
@@ -505,6 +507,7 @@ def _drawing(
     plan_titles: dict[str, str],
     relations: list[str] | None,
     variants: bool = False,
+    layout: dict[str, Any] | None = None,
 ) -> dict:
     left, right, edges = _mapping_parts(graph, pair, relations)
     nodes = {node_id: graph.nodes[node_id] for node_id in left | right}
@@ -512,4 +515,4 @@ def _drawing(
     captions = {name: style["caption"] for name, style in RELATION_STYLES.items()}
     if variants:
         return layout_variants(nodes, records, pair[0], pair[1], plan_titles, captions)
-    return layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions)
+    return layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions, **(layout or {}))
