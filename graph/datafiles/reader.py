@@ -212,7 +212,7 @@ class _FileReader:
         head = self.fields(
             document["plan"],
             "the plan",
-            ("id", "title", "source", "owners", "date", "date-note", "note"),
+            ("id", "title", "short-title", "source", "owners", "date", "date-note", "note"),
             ("id", "title"),
         )
         if head is None:  # not reached: the plan was just found to be a mapping
@@ -237,6 +237,7 @@ class _FileReader:
         plan.owners = [Owner(None, org) for org in head.references("owners", (NodeType.ORGANISATION,))]
         plan.date = head.date("date")
         plan.date_note = head.text("date-note")
+        plan.short_title = head.text("short-title")
         plan.note = head.text("note")
 
         workstream_ids = set()

@@ -87,12 +87,89 @@ class Relation(_Term):
     REFERENCES = ("references", "references")
     RELATED_TO = ("related-to", "relatedTo")
 
+    @property
+    def relation_class(self) -> RelationClass:
+        return relation_class(self.value)
+
 
 class StructuralRelation(_Term):
     """Links that come from an item's own fields rather than from ``links:``."""
 
     OWNED_BY = ("owned-by", "ownedBy")
     ADDRESSED_TO = ("addressed-to", "addressedTo")
+
+
+PART_OF = "part-of"
+"""The structure between an item and what contains it (action → recommendation → workstream → plan); not a link."""
+
+
+class RelationClass(Enum):
+    """What a relation means for a question about work: the class every answer counts links by.
+
+    A *dependency* says one piece of work needs, hands over to, repeats or replaces another; an *overlap* says two
+    pieces of work cover the same ground and nothing more; a *citation* says one text refers to another; *structure*
+    is who owns or is addressed by an item and what it is part of.
+    """
+
+    DEPENDENCY = "dependency"
+    OVERLAP = "overlap"
+    CITATION = "citation"
+    STRUCTURE = "structure"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class RelationMeaning:
+    """How a relation is said: its class, and the words for it read forward (A ``forward`` B) and backward."""
+
+    relation_class: RelationClass
+    forward: str
+    backward: str
+
+
+RELATION_MEANINGS: dict[str, RelationMeaning] = {
+    "feeds-into": RelationMeaning(RelationClass.DEPENDENCY, "feeds into", "is fed by"),
+    "delegated-to": RelationMeaning(RelationClass.DEPENDENCY, "is delegated to", "takes over"),
+    "duplicate-of": RelationMeaning(RelationClass.DEPENDENCY, "duplicates", "is duplicated by"),
+    "supersedes": RelationMeaning(RelationClass.DEPENDENCY, "supersedes", "is superseded by"),
+    "related-to": RelationMeaning(RelationClass.OVERLAP, "overlaps", "overlaps"),
+    "references": RelationMeaning(RelationClass.CITATION, "cites", "is cited by"),
+    "owned-by": RelationMeaning(RelationClass.STRUCTURE, "is owned by", "owns"),
+    "addressed-to": RelationMeaning(RelationClass.STRUCTURE, "is addressed to", "is the addressee of"),
+    PART_OF: RelationMeaning(RelationClass.STRUCTURE, "is part of", "contains"),
+}
+"""Every relation's class and words, keyed by its YAML/CLI spelling: the one place they are declared."""
+
+LINK_CLASSES = (RelationClass.DEPENDENCY, RelationClass.OVERLAP, RelationClass.CITATION)
+"""The classes a ``links:`` entry can have, in the order answers count them."""
+
+BASIS_WORDS: dict[str, str] = {
+    "explicit": "stated in the documents",
+    "judged": "judged by a curator",
+    "suggested": "suggested by the tool and not yet reviewed",
+}
+"""How each basis is said: what the link rests on."""
+
+
+def relation_class(relation: str) -> RelationClass:
+    """Return the class of a relation given by its spelling.
+
+    >>> relation_class("related-to")
+    <RelationClass.OVERLAP: 'overlap'>
+    """
+    return RELATION_MEANINGS[str(relation)].relation_class
+
+
+def relation_words(relation: str, forward: bool = True) -> str:
+    """Return the words a relation is said in, read from its source (``forward``) or from its target.
+
+    >>> relation_words("feeds-into"), relation_words("feeds-into", forward=False), relation_words("related-to")
+    ('feeds into', 'is fed by', 'overlaps')
+    """
+    meaning = RELATION_MEANINGS[str(relation)]
+    return meaning.forward if forward else meaning.backward
 
 
 class Status(_Term):
@@ -175,6 +252,7 @@ class Node:
     target_dates: list[TargetDate] = field(default_factory=list)
     date: str | None = None
     date_note: str | None = None  # how the date was read (printed, or inferred and from what)
+    short_title: str | None = None  # a plan's name where space is short ("HMIP resettlement")
     abbreviations: list[str] = field(default_factory=list)
     part_of: str | None = None
     publishers: list[str] = field(default_factory=list)
@@ -214,6 +292,21 @@ class Link:
         """A stable IRI made from the link's ends and relation (one link per triple)."""
         digest = hashlib.sha1(self.key.encode("utf-8")).hexdigest()[:16]
         return node_iri(f"link/{digest}")
+
+
+def default_short_title(plan_id: str, title: str | None) -> str:
+    """Return the name a plan goes by where its file gives no ``short-title``: its title if short, else its id.
+
+    A leading "The" is dropped, as the name is used after words such as "the only" and "of 17".
+
+    >>> default_short_title("yj-blueprint", "Youth Justice Blueprint Implementation Plan")
+    'yj blueprint'
+    >>> default_short_title("nap", "The National Action Plan")
+    'National Action Plan'
+    """
+    if title and len(title) <= 32:
+        return re.sub(r"^the\s+", "", title, flags=re.IGNORECASE) or title
+    return plan_id.replace("-", " ")
 
 
 def shorten(text: str, width: int = 80) -> str:

@@ -102,6 +102,7 @@ class CP(ClosedNamespace, base="https://w3id.org/crossplan/ontology#"):
     url: str
     sourceFile: str
     dateNote: str
+    shortTitle: str
     # dependency relations
     dependencyRelation: str
     duplicateOf: str

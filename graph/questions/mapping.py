@@ -14,7 +14,8 @@ from ..errors import CrossplanError
 from ..model.nodes import Basis, NodeType, Relation, Response, Status
 from ..output import render_csv, render_json, render_table, terminal_width, wrapped_lines
 from ..sparql.patterns import LINK, id_of, node_term, spelling, variable
-from .plans import plan_titles, resolve_plan
+from .plans import plan_short_titles, plan_titles, resolve_plan
+from .summary import LinkEnd, MappingSummary, summarise
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -72,11 +73,23 @@ class Mapping:
     workstreams: list[tuple[str, str]]
     rows: list[MappingRow]
     other_links: list[MappingLink] = field(default_factory=list)
+    from_short_title: str = ""
+    to_short_title: str = ""
 
     @property
     def unmapped(self) -> list[str]:
         """The FROM recommendations that map onto nothing in the TO plan, in plan order."""
         return [row.recommendation for row in self.rows if not row.links]
+
+    @property
+    def summary(self) -> MappingSummary:
+        """The mapping counted in FROM's recommendations (by TO workstream, class and basis) and its headline."""
+        return summarise(
+            [[LinkEnd(link.relation, link.basis, link.workstream) for link in row.links] for row in self.rows],
+            self.workstreams,
+            self.from_short_title or self.from_plan,
+            self.to_short_title or self.to_plan,
+        )
 
 
 _PLAN_ITEMS = """SELECT DISTINCT ?plan ?item ?type ?label ?position ?number ?workstream ?parent ?status ?response WHERE {
@@ -186,8 +199,16 @@ def find_mapping(store: GraphStore, from_plan: str, to_plan: str) -> Mapping:
         (item for item in to_items.values() if item.type == "workstream"), key=lambda i: (i.position, i.id)
     )
     ordinals = _ordinals(to_items)
+    short_titles = plan_short_titles(store)
     mapping = Mapping(
-        from_plan, from_title, to_plan, to_title, [(w.id, w.label) for w in workstreams], list(rows.values())
+        from_plan,
+        from_title,
+        to_plan,
+        to_title,
+        [(w.id, w.label) for w in workstreams],
+        list(rows.values()),
+        from_short_title=short_titles.get(from_plan, from_plan),
+        to_short_title=short_titles.get(to_plan, to_plan),
     )
     seen = set()
     for row in store.select(_PLAN_LINKS, {variable("plan"): node_term(from_plan)}):
@@ -266,6 +287,7 @@ def format_mapping(
         data = asdict(mapping)
         data["workstreams"] = [{"id": ws, "title": title} for ws, title in mapping.workstreams]
         data["unmapped"] = mapping.unmapped
+        data["summary"] = asdict(mapping.summary)
         return render_json(data) + "\n"
     if output_format == "csv":
         rows: list[list] = []
@@ -291,13 +313,8 @@ def format_mapping(
                 )
         return render_csv(_MAPPING_COLUMNS, rows)
     width = width or terminal_width()
-    mapped = sum(1 for row in mapping.rows if row.links)
-    heading = (
-        f"{mapping.from_plan} → {mapping.to_plan}: {len(mapping.rows)} recommendations, "
-        f"{mapped} linked, {len(mapping.rows) - mapped} map onto nothing"
-    )
     body = _mapping_matrix(mapping, width) if matrix else _mapping_table(mapping, width)
-    lines = [heading, "", body]
+    lines = [*wrapped_lines(mapping.summary.headline, width, ""), "", body]
     if mapping.unmapped:
         lines += [""] + wrapped_lines(
             "Map onto nothing: " + ", ".join(_local(rec) for rec in mapping.unmapped), width, ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import CrossplanError, UnknownIdError
+from ..model.nodes import default_short_title
 from ..output import sorted_rows
 from ..text import did_you_mean
 from .ids import resolve_id
@@ -35,6 +36,19 @@ def resolve_plan(store: GraphStore, text: str, plans: dict[str, str] | None = No
     except UnknownIdError:
         raise UnknownIdError(f"no plan with id '{text}'{hint} (plans: {', '.join(plans)})") from None
     raise CrossplanError(f"'{global_id}' is not a plan (plans: {', '.join(plans)})")
+
+
+_SHORT_TITLES = """SELECT ?id ?title ?short WHERE {
+  ?plan a cp:Plan ; dcterms:identifier ?id ; rdfs:label ?title . OPTIONAL { ?plan cp:shortTitle ?short }
+}"""
+
+
+def plan_short_titles(store: GraphStore) -> dict[str, str]:
+    """Return every plan's id and the name it goes by where space is short (``short-title:``, else a default)."""
+    return {
+        row["id"]: row["short"] or default_short_title(row["id"], row["title"])
+        for row in sorted_rows(store.select(_SHORT_TITLES), "id")
+    }
 
 
 def plan_titles(store: GraphStore) -> dict[str, str]:

@@ -87,6 +87,7 @@ class _Terms:
             ("licence", _iri(DCTERMS.license)),
             ("note", _iri(SKOS.note)),
             ("date_note", _iri(CP.dateNote)),
+            ("short_title", _iri(CP.shortTitle)),
         )
         self.enum = {}  # enum member -> its IRI as a NamedNode
 

@@ -100,3 +100,45 @@ def test_spellings_by_term_map_every_term_to_its_yaml_spelling(enum):
     table = enum.spellings_by_term()
     assert table == {member.term: member.value for member in enum}
     assert len(table) == len(enum)
+
+
+def test_every_relation_has_one_class_and_its_words():
+    from crossplan.graph.model.nodes import (
+        PART_OF,
+        RELATION_MEANINGS,
+        Relation,
+        RelationClass,
+        StructuralRelation,
+        relation_class,
+        relation_words,
+    )
+
+    spellings = [*Relation.spellings(), *StructuralRelation.spellings(), PART_OF]
+    assert sorted(RELATION_MEANINGS) == sorted(spellings)
+    assert {s: relation_class(s).value for s in spellings if relation_class(s) is not RelationClass.STRUCTURE} == {
+        "feeds-into": "dependency",
+        "delegated-to": "dependency",
+        "duplicate-of": "dependency",
+        "supersedes": "dependency",
+        "related-to": "overlap",
+        "references": "citation",
+    }
+    assert Relation.RELATED_TO.relation_class is RelationClass.OVERLAP
+    # an overlap reads the same both ways and never as a dependency's words
+    assert relation_words("related-to") == relation_words("related-to", forward=False) == "overlaps"
+    dependency_words = {
+        relation_words(s, forward)
+        for s in spellings
+        if relation_class(s) is RelationClass.DEPENDENCY
+        for forward in (True, False)
+    }
+    assert "overlaps" not in dependency_words and len(dependency_words) == 8
+
+
+def test_a_plan_without_a_short_title_goes_by_its_title_or_id():
+    from crossplan.graph.model.nodes import default_short_title
+
+    assert default_short_title("north", "The North Plan") == "North Plan"
+    assert default_short_title("hmip-resettlement", "Action plan: A thematic inspection of youth resettlement") == (
+        "hmip resettlement"
+    )

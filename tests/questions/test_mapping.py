@@ -134,7 +134,9 @@ def test_format_mapping_table(store):
     assert (
         format_mapping(find_mapping(store, "north", "south"), width=100)
         == """\
-north → south: 8 recommendations, 5 linked, 3 map onto nothing
+5 of 8 North Plan recommendations link to South Strategy work (2 state a dependency, 3 overlap; 2
+stated in the documents, 2 judged by a curator, 1 suggested by the tool and not yet reviewed):
+Housing 3, Health and Wellbeing 2; Oversight none. The other 3 link to none of it.
 
     north                             workstream  south                            link
 --  --------------------------------  ----------  -------------------------------  --------------
