@@ -96,7 +96,10 @@ def mapping_svgs(store: GraphStore, pairs: Iterable[tuple[str, str]], size: str 
         raise VizOptionError(f"no size '{size}': choose {', '.join(SVG_SIZES)}")
     colours = {kind: style["color"] for kind, style in NODE_STYLES.items()}
     drawings = mapping_drawings(store, pairs, **SVG_SIZES[size].layout)
-    return [drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours, size) for drawing in drawings]
+    return [
+        drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours, size, drawing.get("headline"))
+        for drawing in drawings
+    ]
 
 
 def write_mapping_image(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import UnknownIdError, VizOptionError
 from ...model.nodes import Basis, NodeType, Relation, Status, shorten
 from ...questions.ids import resolve_id
+from ...questions.mapping import find_mapping
 from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
 from .mapping import layout_mapping, layout_variants
@@ -165,7 +166,14 @@ def build_view(
         view.mappings = _linked_pairs(graph, plan_titles)
         if view.mappings:
             view.initial = {"view": "mapping", "from": view.mappings[0]["from"], "to": view.mappings[0]["to"]}
+    add_headlines(store, view.mappings)
     return view
+
+
+def add_headlines(store: GraphStore, drawings: list[dict]) -> None:
+    """Give each mapping drawing the headline of its pair's summary (``find_mapping(...).summary.headline``)."""
+    for drawing in drawings:
+        drawing["headline"] = find_mapping(store, drawing["from"], drawing["to"]).summary.headline
 
 
 MAPPING_PAIRS = 24
@@ -480,7 +488,9 @@ def mapping_drawings(
     for from_plan, to_plan in pairs:
         _check_pair(plan_titles, from_plan, to_plan)
     relation_names = parse_relations(relations) if relations is not None else None
-    return [_drawing(graph, pair, plan_titles, relation_names, layout=layout) for pair in pairs]
+    drawings = [_drawing(graph, pair, plan_titles, relation_names, layout=layout) for pair in pairs]
+    add_headlines(store, drawings)
+    return drawings
 
 
 def _plan_titles(graph: StoreGraph) -> dict[str, str]:

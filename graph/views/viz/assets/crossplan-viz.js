@@ -996,6 +996,10 @@
     });
     mappingArea.hidden = view !== "mapping";
     matrixArea.hidden = view !== "matrix";
+    // The answer in words, whole, above the drawing (and the table).
+    var headline = document.getElementById("cp-headline");
+    headline.textContent = view !== "graph" && current.drawing.headline ? current.drawing.headline : "";
+    headline.hidden = !headline.textContent;
     container.style.visibility = view === "graph" ? "visible" : "hidden";
     if (view === "mapping") {
       drawMapping(current.drawing);
