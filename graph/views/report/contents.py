@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import CrossplanError
@@ -23,7 +21,7 @@ from ...questions.overdue import Overdue, find_overdue
 from ...questions.plans import plan_titles, resolve_plan
 from ...questions.stats import compute_stats
 from ...sparql.patterns import id_of, node_term, spelling, variable
-from ..matrix import OTHER_COLUMN, Matrix, build_matrix
+from ..matrix import OTHER_COLUMN, Matrix, build_matrix, data_fingerprint
 
 if TYPE_CHECKING:
     from ...stores.protocol import GraphStore
@@ -300,30 +298,6 @@ def choose_plan(store: GraphStore, text: str, plans: dict[str, str]) -> str:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         listing = f" (plans: {', '.join(plans)})" if not close and len(plans) <= 12 else ""
         raise CrossplanError(f"no plan '{text}'{hint}{listing}") from None
-
-
-def data_fingerprint(store: GraphStore) -> str:
-    """Return a content hash of the data behind the store: of its data files, else of its sorted statements.
-
-    The same data gives the same hash wherever it lies; any change to a plan, registry or source text changes it.
-    """
-    digest = hashlib.sha256()
-    data_dir = store.data_dir
-    if data_dir is not None and Path(data_dir).is_dir():
-        for path in sorted(Path(data_dir).rglob("*")):
-            if (
-                path.is_file()
-                and path.suffix in (".yaml", ".yml", ".txt", ".md")
-                and not any(part.startswith(".") for part in path.relative_to(data_dir).parts)
-            ):
-                digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-        return "sha256:" + digest.hexdigest()[:16]
-    # a SPARQL server or an in-memory graph: the statements themselves, in a fixed order
-    rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
-    for line in sorted(f"{row['s']}\t{row['p']}\t{row['o']}" for row in rows):
-        digest.update(line.encode("utf-8") + b"\n")
-    return "sha256:" + digest.hexdigest()[:16]
 
 
 def gather_report(
