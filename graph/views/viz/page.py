@@ -198,6 +198,7 @@ def _payload(view: GraphView) -> dict:
         "selected": view.selected,
         "planSources": view.plan_sources,
         "mappings": view.mappings,
+        "overview": view.overview,
         "initial": view.initial,
         "depth": view.depth,
         "omitted": _omitted(view.nodes),

@@ -16,9 +16,11 @@ from ...errors import UnknownIdError, VizOptionError
 from ...model.nodes import Basis, NodeType, Relation, Status, shorten
 from ...questions.ids import resolve_id
 from ...questions.mapping import find_mapping
+from ...questions.plans import plan_short_titles
 from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
 from .mapping import layout_mapping, layout_variants
+from .overview import layout_overview, plan_pairs
 from .reading import StoreGraph, attach_edge, order_key, read_graph
 from .styles import BASIS_STYLES, PART_OF, REGISTRY_TYPES, RELATION_STYLES, RELATIONS
 
@@ -56,6 +58,7 @@ class GraphView:
     selected: str | None = None
     plan_sources: dict[str, str] = field(default_factory=dict)
     mappings: list[dict] = field(default_factory=list)
+    overview: dict | None = None
     initial: dict = field(default_factory=lambda: {"view": "graph"})
     depth: int | None = None
 
@@ -167,7 +170,24 @@ def build_view(
         if view.mappings:
             view.initial = {"view": "mapping", "from": view.mappings[0]["from"], "to": view.mappings[0]["to"]}
     add_headlines(store, view.mappings)
+    if mapping is None and not plans and not focus and relation_names is None and len(plan_titles) >= 2:
+        view.overview = _overview(graph, plan_titles, plan_short_titles(store))
+        if len(plan_titles) > 2:
+            # Many plans: start from which plans link to which; with two, the mapping is the answer.
+            view.initial = {"view": "plans"}
     return view
+
+
+def _overview(graph: StoreGraph, plan_titles: dict[str, str], short_titles: dict[str, str]) -> dict:
+    items: dict[str, int] = defaultdict(int)
+    for node in graph.nodes.values():
+        if node["type"] in (NodeType.RECOMMENDATION.value, NodeType.ACTION.value) and node.get("plan") in plan_titles:
+            items[node["plan"]] += 1
+    plans = [
+        {"id": plan, "label": short_titles.get(plan, plan), "title": title, "items": items[plan]}
+        for plan, title in sorted(plan_titles.items())
+    ]
+    return layout_overview(plans, plan_pairs(graph.nodes, graph.edges, list(plan_titles)))
 
 
 def add_headlines(store: GraphStore, drawings: list[dict]) -> None:

@@ -7,6 +7,10 @@ own room and never lies over the drawing.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import pytest
 from chromium import launch
 
@@ -166,5 +170,49 @@ def test_the_matrix_is_a_list_by_workstream_on_a_phone(browser, shipped_file):
     assert any("Resettlement" in heading for heading in headings)
     assert min(node["fontPx"] for node in shape["nodes"]) >= 12
     assert max(node["x"] + node["width"] for node in shape["nodes"]) <= shape["viewport"]["width"]
+    assert problems == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def many_plans_file(tmp_path_factory):
+    # The synthetic plans of the page's own tests (imported by path: the tests are not a package).
+    spec = importlib.util.spec_from_file_location("page_browser_data", Path(__file__).with_name("test_page_browser.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    store = module.synthetic_store(2500)
+    view = build_view(store)
+    assert len(view.plans) > 2
+    path = tmp_path_factory.mktemp("plans") / "plans.html"
+    from crossplan.graph.views.viz import page_html
+
+    path.write_text(page_html(view), encoding="utf-8")
+    return path, view
+
+
+def test_many_plans_open_on_a_legible_plans_overview(browser, many_plans_file):
+    path, view = many_plans_file
+    page, problems = open_at(browser, path, (1440, 900))
+    shape = page.evaluate("crossplan.geometry()")
+    assert shape["view"] == "plans" and shape["layout"] == "plans"
+    rows = shape["nodes"]
+    assert {row["id"] for row in rows} == {plan["id"] for plan in view.plans}
+    assert min(row["fontPx"] for row in rows) >= 12
+    assert not [(a["id"], b["id"]) for i, a in enumerate(rows) for b in rows[i + 1 :] if overlap(a, b)]
+    assert [row for row in rows if inside(row, shape["viewport"])]
+    # cross-plan links are drawn, each between two rows, none under a label
+    assert shape["edges"]
+    right = max(row["x"] + row["width"] for row in rows)
+    assert all(x >= right - 0.5 for edge in shape["edges"] for x, _ in edge["points"])
+    # a pair opens its mapping (or both plans in the full graph); a plan its workstreams
+    first = shape["edges"][0]
+    page.evaluate("([a, b]) => crossplan.openPair(a, b)", [first["from"], first["to"]])
+    assert page.evaluate("crossplan.view") in ("mapping", "graph")
+    page.evaluate("crossplan.show('plans', {})")
+    page.click(f'#cp-plans [data-node="{rows[0]["id"]}"]')
+    assert page.evaluate("crossplan.view") == "graph"
+    shown = set(page.evaluate("crossplan.visibleNodeIds()"))
+    assert rows[0]["id"] in shown and not any(plan["id"] in shown for plan in view.plans if plan["id"] != rows[0]["id"])
     assert problems == []
     page.close()

@@ -199,13 +199,24 @@
     network.redraw();
   }
 
-  function markReady(iterations) {
-    api.timing.scheduled = performance.now();
+  // The full graph is laid out when first shown: a page that opens on the plans or a mapping does not wait for it.
+  var graphLaidOut = false;
+  function layoutGraphOnce() {
+    if (graphLaidOut) { return; }
+    graphLaidOut = true;
     layoutGraph();
     api.timing.laidOut = performance.now();
     relayoutMeasured();
     api.timing.measured = performance.now();
     fitVisible(false);
+  }
+
+  function markReady(iterations) {
+    api.timing.scheduled = performance.now();
+    var initialView = (data.initial || { view: "graph" }).view;
+    if (initialView === "graph" || (initialView === "plans" && !data.overview) || (initialView !== "plans" && !(data.mappings || []).length)) {
+      layoutGraphOnce();
+    }
     api.timing.ready = performance.now();
     api.timing.seconds = (api.timing.ready - created) / 1000;
     api.timing.iterations = iterations;
@@ -530,6 +541,7 @@
   // Open every folded group and fold none from now on (tests compare what is drawn with what the filters show).
   var neverFold = false;
   api.openAll = function () {
+    layoutGraphOnce();
     neverFold = true;
     layoutGraph();
     fitVisible(false);
@@ -587,6 +599,7 @@
   });
   document.querySelectorAll("#cp-views button[data-view]").forEach(function (button) {
     button.addEventListener("click", function () { show(button.getAttribute("data-view"), {}); });
+    if (button.getAttribute("data-view") === "plans") { button.hidden = !data.overview; return; }
     if (button.getAttribute("data-view") !== "graph" && !mappings.length) {
       button.disabled = true;
       button.title = "This file holds no pair of linked plans";
@@ -976,12 +989,146 @@
       drawing.crossings.documentOrder + " in document order)";
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // The plans overview: a row per plan, an arc per linked pair, the plan × plan squares beside.
+
+  var plansArea = document.getElementById("cp-plans");
+  var overview = data.overview;
+  var overviewState = { svg: null, rows: new Map(), arcs: [] };
+
+  function pairDrawing(a, b) {
+    return findDrawing(a, b) || findDrawing(b, a);
+  }
+
+  // A pair: its mapping when the file carries it, else the full graph cut to the two plans.
+  function openPair(a, b) {
+    var drawing = pairDrawing(a, b);
+    if (drawing) { show("mapping", { from: drawing.from, to: drawing.to }); return; }
+    showPlans([a, b]);
+  }
+
+  // A plan (or plans): the full graph cut to them, laid out by workstream.
+  function showPlans(ids) {
+    var keep = new Set(ids);
+    state.checked.plan = new Set(options.plan.map(function (option) { return option.value; }).filter(function (id) { return keep.has(id); }));
+    document.querySelectorAll("#cp-filters input[data-facet=plan]").forEach(function (input) { input.checked = keep.has(input.value); });
+    show("graph", {});
+    applyFilters();
+    fitVisible(false);
+  }
+  api.openPair = openPair;
+
+  function describePair(arc) {
+    var parts = Object.keys(arc.counts).filter(function (cls) { return arc.counts[cls]; }).map(function (cls) {
+      return arc.counts[cls] + " " + cls;
+    });
+    return plural(arc.total, "link") + " (" + parts.join(", ") + ")";
+  }
+
+  function drawOverview() {
+    clear(plansArea);
+    var drawing = overview;
+    var root = svg("svg", { width: drawing.width, height: drawing.height, viewBox: "0 0 " + drawing.width + " " + drawing.height,
+                            id: "cp-plans-svg", "font-family": fontFace, role: "img", "aria-label": "Plans and the links between them" });
+    drawing.headings.forEach(function (heading) {
+      var text = svg("text", { x: heading.x, y: heading.y, "font-size": heading.px, "font-weight": heading.bold ? "bold" : "normal",
+                               fill: heading.bold ? "#111827" : "#374151" });
+      text.textContent = heading.text;
+      root.appendChild(text);
+    });
+    var x = 10;
+    [{ text: "Arcs:" }].concat(drawing.legend).forEach(function (entry) {
+      if (entry.colour) {
+        root.appendChild(svg("line", { x1: x, y1: drawing.legendY - 4, x2: x + 26, y2: drawing.legendY - 4, stroke: entry.colour, "stroke-width": 3 }));
+        x += 32;
+      }
+      var label = svg("text", { x: x, y: drawing.legendY, "font-size": 12, fill: "#1f2937" });
+      label.textContent = entry.text;
+      root.appendChild(label);
+      x += entry.text.length * 7 + 16;
+    });
+    drawing.columns.forEach(function (column) {
+      var number = svg("text", { x: column.x, y: drawing.rows.length ? drawing.rows[0].y - 6 : 0, "font-size": 12, "text-anchor": "middle", fill: "#374151" });
+      number.textContent = String(column.number);
+      var title = svg("title");
+      title.textContent = column.id;
+      number.appendChild(title);
+      root.appendChild(number);
+    });
+    overviewState.arcs = [];
+    var arcLayer = svg("g", { "class": "cp-arcs" });
+    drawing.arcs.forEach(function (arc, index) {
+      var path = svg("path", { d: arc.d, fill: "none", stroke: arc.colour, "stroke-width": arc.width, "class": "cp-arc", "data-pair": arc.a + "|" + arc.b });
+      var hit = svg("path", { d: arc.d, fill: "none", stroke: "transparent", "stroke-width": 9, "class": "cp-arc-hit" });
+      hit.addEventListener("mousemove", function (event) {
+        showTooltip([planLabel(arc.a) + " ↔ " + planLabel(arc.b), describePair(arc),
+                     pairDrawing(arc.a, arc.b) ? "Click for the mapping" : "Click for both plans in the full graph"], pointerIn(event));
+      });
+      hit.addEventListener("mouseleave", hideTooltip);
+      hit.addEventListener("click", function (event) { event.stopPropagation(); hideTooltip(); openPair(arc.a, arc.b); });
+      arcLayer.appendChild(path);
+      arcLayer.appendChild(hit);
+      overviewState.arcs.push(path);
+    });
+    root.appendChild(arcLayer);
+    drawing.cells.forEach(function (cell) {
+      var square = svg("rect", { x: cell.x, y: cell.y, width: cell.size, height: cell.size, rx: 3, fill: cell.colour,
+                                 "fill-opacity": cell.opacity, "class": "cp-cell", "data-pair": cell.row + "|" + cell.column });
+      square.addEventListener("mousemove", function (event) {
+        showTooltip([planLabel(cell.row) + " × " + planLabel(cell.column), describePair(cell)], pointerIn(event));
+      });
+      square.addEventListener("mouseleave", hideTooltip);
+      square.addEventListener("click", function () { hideTooltip(); openPair(cell.row, cell.column); });
+      root.appendChild(square);
+    });
+    overviewState.rows = new Map();
+    drawing.rows.forEach(function (row) {
+      var group = svg("g", { "class": "cp-plan-row", "data-node": row.id, tabindex: 0 });
+      var number = svg("text", { x: row.x - 6, y: row.y + 15, "font-size": 12, "text-anchor": "end", fill: "#4b5563" });
+      number.textContent = String(row.number);
+      group.appendChild(number);
+      group.appendChild(svg("rect", { x: row.x, y: row.y, width: row.width, height: row.height, rx: 3, fill: "#f3f4f6",
+                                      stroke: "#9ca3af", "class": "cp-plan-box" }));
+      group.appendChild(svg("rect", { x: row.x + row.width - 60, y: row.y + 5, width: Math.max(2, row.bar), height: row.height - 10,
+                                      fill: "#1f2937", "fill-opacity": 0.55 }));
+      var label = svg("text", { x: row.x + 6, y: row.y + 15, "font-size": row.fontPx, fill: "#111827" });
+      label.textContent = row.label;
+      group.appendChild(label);
+      var title = svg("title");
+      title.textContent = row.title + " (" + row.id + "): " + plural(row.items, "item");
+      group.appendChild(title);
+      group.addEventListener("click", function () { showPlans([row.id]); });
+      group.addEventListener("keydown", function (event) { if (event.key === "Enter") { showPlans([row.id]); } });
+      group.addEventListener("mouseenter", function () { highlightPlan(row.id); });
+      group.addEventListener("mouseleave", function () { highlightPlan(null); });
+      root.appendChild(group);
+      overviewState.rows.set(row.id, group);
+    });
+    plansArea.appendChild(root);
+    overviewState.svg = root;
+  }
+
+  function planLabel(id) {
+    var row = overview.rows.filter(function (candidate) { return candidate.id === id; })[0];
+    return row ? row.label : id;
+  }
+
+  function highlightPlan(id) {
+    if (!overviewState.svg) { return; }
+    overviewState.svg.classList.toggle("cp-dim", id !== null);
+    overviewState.arcs.forEach(function (path) {
+      var ends = path.getAttribute("data-pair").split("|");
+      path.classList.toggle("cp-on", id !== null && (ends[0] === id || ends[1] === id));
+    });
+  }
+
   function show(view, showOptions) {
     showOptions = showOptions || {};
     if ((view === "mapping" || view === "matrix") && !mappings.length) { view = "graph"; }
-    if (view !== "mapping" && view !== "matrix" && view !== "graph") { return false; }
+    if (view === "plans" && !overview) { view = "graph"; }
+    if (view !== "mapping" && view !== "matrix" && view !== "graph" && view !== "plans") { return false; }
     hideTooltip();
-    if (view !== "graph") {
+    if (view === "mapping" || view === "matrix") {
       var drawing = (showOptions.from && showOptions.to) ? findDrawing(showOptions.from, showOptions.to) : (current.drawing || mappings[0]);
       if (!drawing) { return false; }
       if (drawing !== current.drawing) { current.open = false; }
@@ -996,12 +1143,17 @@
     });
     mappingArea.hidden = view !== "mapping";
     matrixArea.hidden = view !== "matrix";
+    plansArea.hidden = view !== "plans";
     // The answer in words, whole, above the drawing (and the table).
     var headline = document.getElementById("cp-headline");
-    headline.textContent = view !== "graph" && current.drawing.headline ? current.drawing.headline : "";
+    headline.textContent = (view === "mapping" || view === "matrix") && current.drawing.headline ? current.drawing.headline : "";
     headline.hidden = !headline.textContent;
     container.style.visibility = view === "graph" ? "visible" : "hidden";
-    if (view === "mapping") {
+    if (view === "plans") {
+      if (!overviewState.svg) { drawOverview(); }
+      setHeading("Plans and the links between them", plural(overview.rows.length, "plan") + " · " + plural(overview.arcs.length, "linked pair") +
+                 " · " + plural(overview.links, "link") + " · click an arc or a square for that pair, a plan for its workstreams");
+    } else if (view === "mapping") {
       drawMapping(current.drawing);
       setHeading("How " + current.drawing.fromTitle + " maps onto " + current.drawing.toTitle, subtitleOf(current.drawing));
     } else if (view === "matrix") {
@@ -1009,6 +1161,7 @@
       setHeading("Matrix: " + current.drawing.fromTitle + " × " + current.drawing.toTitle, subtitleOf(current.drawing));
     } else {
       setHeading(data.title, data.subtitle);
+      layoutGraphOnce();
       network.setSize("100%", "100%");
       network.redraw();
       fitVisible(false);
@@ -1060,7 +1213,26 @@
     var drawer = panelBox.hidden ? null : panelBox.getBoundingClientRect();
     // The drawer lies beside the drawing area, never over it: viewport is the drawing's area alone.
     out.drawer = drawer ? { open: true, x: drawer.left, y: drawer.top, width: drawer.width, height: drawer.height } : { open: false };
-    if (current.view === "mapping" && current.list) {
+    if (current.view === "plans") {
+      var plansBox = plansArea.getBoundingClientRect();
+      out.viewport = { width: plansArea.clientWidth, height: plansArea.clientHeight };
+      out.layout = "plans";
+      var svgRect = overviewState.svg.getBoundingClientRect();
+      var px = svgRect.left - plansBox.left, py = svgRect.top - plansBox.top;
+      overview.rows.forEach(function (row) {
+        out.nodes.push({ id: row.id, type: "plan", x: px + row.x, y: py + row.y, width: row.width, height: row.height, fontPx: row.fontPx,
+                         label: row.label });
+      });
+      overview.arcs.forEach(function (arc) {
+        out.edges.push({ from: arc.a, to: arc.b, total: arc.total, counts: arc.counts,
+                         points: arc.points.map(function (p) { return [px + p[0], py + p[1]]; }) });
+      });
+      overview.cells.forEach(function (cell) {
+        out.groups.push({ id: cell.row + "|" + cell.column, kind: "cell", x: px + cell.x, y: py + cell.y, width: cell.size, height: cell.size,
+                          members: [cell.row, cell.column] });
+      });
+      out.scale = 1;
+    } else if (current.view === "mapping" && current.list) {
       var listBox = mappingArea.getBoundingClientRect();
       out.viewport = { width: mappingArea.clientWidth, height: mappingArea.clientHeight };
       out.layout = "list";
@@ -1362,14 +1534,19 @@
       }
     });
     lastVisible = visible;
-    if (api.ready) { layoutGraph(); if (api.view === "graph") { fitVisible(false); } }
+    if (api.ready && graphLaidOut) { layoutGraph(); if (api.view === "graph") { fitVisible(false); } }
     if (state.selected && hiddenNodes.has(state.selected)) { network.unselectAll(); }
     updateStatus();
   }
 
   function updateStatus() {
     if (!lastVisible) { return; }
-    if (current.view !== "graph" && current.drawing) {
+    if (current.view === "plans") {
+      document.getElementById("cp-status").textContent = "Plans overview: " + plural(overview.rows.length, "plan") + ", " +
+        plural(overview.arcs.length, "linked pair") + " · arcs and squares open a pair's mapping (or both plans in the full graph)";
+      return;
+    }
+    if ((current.view === "mapping" || current.view === "matrix") && current.drawing) {
       document.getElementById("cp-status").textContent = (current.view === "mapping" ? "Mapping" : "Matrix") + " of " +
         current.drawing.from + " onto " + current.drawing.to + ": " + subtitleOf(current.drawing) +
         " · click an item for its links and quotes; the full graph is under Full graph";
