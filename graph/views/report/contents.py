@@ -17,6 +17,7 @@ from ...model.dates import due_date
 from ...model.nodes import Basis, NodeType, Relation, Response, Status
 from ...questions.duplicates import DuplicateGroup, find_duplicate_groups
 from ...questions.gaps import Gap, find_gaps
+from ...questions.mapping import find_mapping
 from ...questions.overdue import Overdue, find_overdue
 from ...questions.plans import plan_titles, resolve_plan
 from ...questions.stats import compute_stats
@@ -78,6 +79,8 @@ class PairSection:
     links_by_relation: dict[str, int]
     links_by_basis: dict[str, int]
     empty_workstreams: list[tuple[str, str]]
+    headline: str = ""
+    """The mapping's answer in words (``find_mapping(...).summary.headline``), shown whole on page 1."""
 
 
 @dataclass
@@ -248,7 +251,8 @@ def summarise_plan(store: GraphStore, plan: str, title: str, as_of: datetime.dat
 
 def summarise_pair(store: GraphStore, from_plan: str, to_plan: str) -> PairSection:
     """Return the FROM × TO matrix and how many FROM recommendations map onto TO, by relation and basis."""
-    matrix = build_matrix(store, from_plan, to_plan)
+    mapping = find_mapping(store, from_plan, to_plan)
+    matrix = build_matrix(store, from_plan, to_plan, mapping)
     by_relation = {member.value: 0 for member in Relation}
     by_basis = {member.value: 0 for member in Basis}
     links_by_relation = dict(by_relation)
@@ -268,7 +272,9 @@ def summarise_pair(store: GraphStore, from_plan: str, to_plan: str) -> PairSecti
     received = {column for row in matrix.rows for column in row.cells}
     received |= {link.workstream for link in matrix.links if link.workstream}
     empty = [(column, title) for column, title in matrix.columns if column != OTHER_COLUMN and column not in received]
-    return PairSection(matrix, mapped, by_relation, by_basis, links_by_relation, links_by_basis, empty)
+    return PairSection(
+        matrix, mapped, by_relation, by_basis, links_by_relation, links_by_basis, empty, mapping.summary.headline
+    )
 
 
 _LINKED_PLANS = """SELECT DISTINCT ?a ?b WHERE {

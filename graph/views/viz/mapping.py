@@ -183,7 +183,7 @@ def layout_mapping(
             "x": MARGIN,
             "y": 36,
             "text": f"{len(mapped)} of {len(mapped) + len(unmapped)} items link to the other plan",
-            "px": 12,
+            "px": 13,
             "bold": False,
         },
         {
@@ -197,7 +197,7 @@ def layout_mapping(
             "x": x_right,
             "y": 36,
             "text": f"by workstream · {len(linked_right)} of {len(right_ids)} linked",
-            "px": 12,
+            "px": 13,
             "bold": False,
         },
     ]
@@ -329,7 +329,7 @@ def _legend(edges: list[dict], captions: dict[str, str], top: float, boxes: Any,
     x, y = MARGIN, round(top + 14)
     for entry in entries:
         sample = 0 if entry["kind"] == "label" else (22 if entry["kind"] == "box" else 40)
-        extent = sample + int(len(entry["text"]) * 0.56 * 12)
+        extent = sample + int(len(entry["text"]) * 0.56 * 13)
         if (x > MARGIN and x + extent > width - MARGIN) or (entry["kind"] == "label" and x > MARGIN):
             x, y = MARGIN, y + 22
         entry["x"], entry["y"] = x, y

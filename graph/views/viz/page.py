@@ -90,14 +90,19 @@ def mapping_svg(store: GraphStore, from_plan: str, to_plan: str, size: str = "de
     return mapping_svgs(store, [(from_plan, to_plan)], size)[0]
 
 
-def mapping_svgs(store: GraphStore, pairs: Iterable[tuple[str, str]], size: str = "default") -> list[str]:
-    """Return the standalone SVG of each pair of plans (``mapping_svg`` of each), reading the graph once."""
+def mapping_svgs(
+    store: GraphStore, pairs: Iterable[tuple[str, str]], size: str = "default", titled: bool = True
+) -> list[str]:
+    """Return the standalone SVG of each pair of plans (``mapping_svg`` of each), reading the graph once.
+
+    Without ``titled``, each is a figure with no title, headline or summary line (for a page that gives them).
+    """
     if size not in SVG_SIZES:
         raise VizOptionError(f"no size '{size}': choose {', '.join(SVG_SIZES)}")
     colours = {kind: style["color"] for kind, style in NODE_STYLES.items()}
     drawings = mapping_drawings(store, pairs, **SVG_SIZES[size].layout)
     return [
-        drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours, size, drawing.get("headline"))
+        drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours, size, drawing.get("headline"), titled)
         for drawing in drawings
     ]
 

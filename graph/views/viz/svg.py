@@ -30,8 +30,12 @@ SVG_SIZES: dict[str, SvgSize] = {
     "slide": SvgSize("1920", "1080", 16 / 9, {"column_width": COMPACT_COLUMN, "gap": COMPACT_GAP, "beside": True}),
     # A4 landscape: item text at about 10 pt printed.
     "a4": SvgSize("297mm", "210mm", 297 / 210, {"column_width": COMPACT_COLUMN, "gap": COMPACT_GAP, "beside": True}),
+    # The report's figure: the whole width of an A4 landscape page under its heading (277 × 165 mm), 8 pt or more.
+    "report": SvgSize(
+        "277mm", "165mm", 277 / 165, {"column_width": COMPACT_COLUMN, "gap": COMPACT_GAP, "beside": True}
+    ),
 }
-"""The ``--size`` choices of ``crossplan viz --mapping … -o FILE.svg``."""
+"""The shapes the SVG is drawn for: ``--size`` of ``crossplan viz --mapping … -o FILE.svg`` (and the report's)."""
 
 
 def drawing_svg(
@@ -41,17 +45,19 @@ def drawing_svg(
     colours: dict[str, str],
     size: str = "default",
     headline: str | None = None,
+    titled: bool = True,
 ) -> str:
     """Return a standalone SVG of a mapping drawing, sized for ``size`` (a key of ``SVG_SIZES``); data text is escaped.
 
-    ``headline``, when given, is written whole (wrapped) under the title.
+    ``headline``, when given, is written whole (wrapped) under the title; without ``titled`` (a figure under a
+    heading of its own, as in the report) the title, headline and summary line are left out.
     """
     page = SVG_SIZES[size]
     relations = sorted({edge["relation"] for edge in drawing["edges"]})
     per_line = int(width_of(drawing) / (0.6 * 18))
-    title_lines = _wrap_plain(_title(drawing), per_line)
-    headline_lines = _wrap_plain(headline, int(width_of(drawing) / (0.6 * 15))) if headline else []
-    title_height = 26 + 22 * len(title_lines) + 20 * len(headline_lines)
+    title_lines = _wrap_plain(_title(drawing), per_line) if titled else []
+    headline_lines = _wrap_plain(headline, int(width_of(drawing) / (0.6 * 15))) if headline and titled else []
+    title_height = 26 + 22 * len(title_lines) + 20 * len(headline_lines) if titled else 0
     width = drawing["width"]
     height = title_height + drawing["height"]
     left, top, box_width, box_height = 0.0, 0.0, float(width), float(height)
@@ -81,7 +87,13 @@ def drawing_svg(
             f'fill="#92400e">{_text(line)}</text>'
             for index, line in enumerate(headline_lines)
         ),
-        f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>',
+        *(
+            [
+                f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>'
+            ]
+            if titled
+            else []
+        ),
         "<defs>",
     ]
     for relation in relations:
@@ -139,7 +151,7 @@ def drawing_svg(
                 f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="#374151" '
                 f'stroke-width="2"{dash}/>'
             )
-        legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="12" fill="#1f2937">{_text(entry["text"])}</text>')
+        legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="13" fill="#1f2937">{_text(entry["text"])}</text>')
     out.extend(legend)
     out.append("</g></svg>")
     return "\n".join(out) + "\n"

@@ -663,7 +663,7 @@
         if (dashes) { line.setAttribute("stroke-dasharray", dashes.join(" ")); }
         root.appendChild(line);
       }
-      var label = svg("text", { x: entry.textX, y: entry.y, "font-size": 12, fill: "#1f2937" });
+      var label = svg("text", { x: entry.textX, y: entry.y, "font-size": 13, fill: "#1f2937" });
       label.textContent = entry.text;
       root.appendChild(label);
     });
