@@ -216,3 +216,45 @@ def test_many_plans_open_on_a_legible_plans_overview(browser, many_plans_file):
     assert rows[0]["id"] in shown and not any(plan["id"] in shown for plan in view.plans if plan["id"] != rows[0]["id"])
     assert problems == []
     page.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# The README's screenshots (not a test)
+
+
+def main(argv: list[str]) -> None:
+    """Save the page at three sizes, with a selection, and the plans overview of a data directory of many plans.
+
+    PYTHONPATH=tests python tests/views/viz/test_page_screens_browser.py docs/images [MANY_PLANS_DATA_DIR]
+    """
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="crossplan-screens-") as folder, sync_playwright() as playwright:
+        chromium = launch(playwright)
+        path = Path(folder) / "shipped.html"
+        path.write_text(render_html(open_store()), encoding="utf-8")
+        for size in SIZES:
+            page, _ = open_at(chromium, path, size)
+            page.screenshot(path=str(out / f"mapping-{size[0]}.png"))
+            page.close()
+        page, _ = open_at(chromium, path, (1440, 900))
+        page.evaluate("crossplan.select('hmip-resettlement/r6', {animate: false})")
+        page.screenshot(path=str(out / "mapping-selected.png"))
+        page.evaluate("crossplan.clearSelection(); crossplan.show('matrix', {})")
+        page.screenshot(path=str(out / "matrix.png"))
+        page.close()
+        if len(argv) > 1:
+            many = Path(folder) / "plans.html"
+            many.write_text(render_html(open_store(Path(argv[1]))), encoding="utf-8")
+            page, _ = open_at(chromium, many, (1440, 900))
+            page.screenshot(path=str(out / "plans-overview.png"))
+            page.close()
+        chromium.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
