@@ -218,6 +218,20 @@ def test_many_plans_open_on_a_legible_plans_overview(browser, many_plans_file):
     page.close()
 
 
+def test_the_full_graph_never_zooms_a_selection_below_readable_text(browser, many_plans_file):
+    path, view = many_plans_file
+    page, problems = open_at(browser, path, (1024, 768))
+    page.evaluate("crossplan.show('graph', {})")
+    plan = view.plans[0]["id"]  # a plan: its neighbours (every item) spread over its whole region
+    page.evaluate("id => crossplan.select(id, {animate: false})", plan)
+    shape = page.evaluate("crossplan.geometry()")
+    node = next(node for node in shape["nodes"] if node["id"] == plan)
+    assert node["fontPx"] >= 12 and inside(node, shape["viewport"])
+    assert shape["drawer"]["open"] is True
+    assert problems == []
+    page.close()
+
+
 # ------------------------------------------------------------------------------------------------
 # The README's screenshots (not a test)
 

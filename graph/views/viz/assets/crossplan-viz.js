@@ -1898,6 +1898,10 @@
       // Fit the node and its neighbours: everything the selection highlights stays in view.
       network.fit({ nodes: Array.from(around), animation: false });
       if (network.getScale() > 1.2) { network.moveTo({ scale: 1.2, animation: false }); }
+      // Never below readable text: a node with neighbours far apart is centred at 12 px, its neighbours a pan away.
+      if (network.getScale() < READABLE_SCALE) {
+        network.moveTo({ position: network.getPosition(id), scale: READABLE_SCALE, animation: false });
+      }
     } else {
       network.unselectAll();
     }
