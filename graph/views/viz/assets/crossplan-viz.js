@@ -518,7 +518,7 @@
   function clusterItem(id) {
     var cluster = graphLayout.clusters.get(id);
     return { id: id, label: cluster.label, shape: "box", physics: false, widthConstraint: { minimum: 200, maximum: 200 },
-             margin: 8, font: { size: 14, color: "#1f2937", face: fontFace, align: "left" },
+             margin: 8, font: { size: 15, color: "#1f2937", face: fontFace, align: "left" },
              color: { background: "#e5e7eb", border: "#6b7280" }, borderWidth: 1 };
   }
 
@@ -1294,7 +1294,7 @@
         var a = network.canvasToDOM({ x: bb.left, y: bb.top }), b = network.canvasToDOM({ x: bb.right, y: bb.bottom });
         var node = network.body.nodes[id];
         var known = nodeById.get(id);
-        var size = known ? (BOX_FONT[known.type] || 12) : 14;
+        var size = known ? (BOX_FONT[known.type] || 12) : 15;
         var box = { id: id, type: known ? known.type : "cluster", x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y,
                     fontPx: size * scale };
         boxes.set(id, box);
@@ -1672,7 +1672,8 @@
 
   function typeBadge(type) {
     var badge = el("span", { className: "cp-type", text: style.types[type] ? style.types[type].caption : type });
-    if (style.types[type]) { badge.style.background = style.types[type].color; }
+    // Text as on the graph's boxes (white on the dark fills, dark on the light): 4.5:1 or more on every badge.
+    if (style.types[type]) { badge.style.background = style.types[type].color; badge.style.color = DARK_TYPES.has(type) ? "#ffffff" : "#1f2937"; }
     return badge;
   }
 
