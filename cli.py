@@ -818,6 +818,10 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
         include_existing=include_existing,
         item_types=item_types or None,
     )
+    if output_format == "table" and found:
+        from .graph.suggest.similar import say_top
+
+        click.echo(say_top(found, top, from_plan))
     click.echo(format_suggestions(found, output_format), nl=False)
 
 

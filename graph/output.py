@@ -72,17 +72,12 @@ def _escape(match: re.Match) -> str:
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
-_LONGEST_UNBROKEN = 48
-
-
 class _IdWrapper(textwrap.TextWrapper):
-    """Wrap at spaces and after the ``/`` of a global id (``yj-blueprint/`` ``custody-1``), never inside an id's
-    words or at its hyphens, unless one piece is wider than the whole column."""
-
-    wordsep_re = re.compile(r"(\s+|(?<=/)(?=[^\s/]))")
+    """Wrap at white space only: an id (``yj-blueprint/custody-1``), a date or a number is never broken, unless it
+    is wider than the whole table (a table's columns are at least as wide as their longest word)."""
 
     def __init__(self, width: int):
-        super().__init__(width, break_long_words=True, break_on_hyphens=True)
+        super().__init__(width, break_long_words=True, break_on_hyphens=False)
 
 
 class _Wrappers(dict):
@@ -94,19 +89,12 @@ class _Wrappers(dict):
 _WRAPPER_FOR: dict[int, _IdWrapper] = _Wrappers()
 
 
-def _pieces(text: str) -> list[str]:
-    """Return the pieces of ``text`` a line may not break inside (see ``_IdWrapper``)."""
-    if "/" not in text:  # only white space parts it: the same split, in C (``\s`` is ``str.isspace``)
-        return text.split()
-    return [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()]
-
-
 def _longest_piece(cells) -> int:
-    """Return the length of the longest piece (``_pieces``) among ``cells``; 0 when there is none."""
+    """Return the length of the longest word (white space apart) among ``cells``; 0 when there is none."""
     longest = 0
     for cell in cells:
-        if len(cell) > longest:  # a piece is never longer than its cell
-            longest = max([longest] + [len(piece) for piece in _pieces(cell)])
+        if len(cell) > longest:  # a word is never longer than its cell
+            longest = max([longest] + [len(word) for word in cell.split()])
     return longest
 
 
@@ -156,7 +144,9 @@ def _wrap(text: str, width: int, max_lines: int | None) -> list[str]:
             lines += _greedy_wrap(paragraph, width) or _WRAPPER_FOR[width].wrap(paragraph)
     if max_lines is not None and len(lines) > max_lines:
         last = lines[max_lines - 1]
-        lines = lines[: max_lines - 1] + [(last if len(last) < width else last[: width - 1]).rstrip() + "…"]
+        # the mark must fit: a full line loses its last word rather than a letter (an id is never cut short)
+        kept = last.rstrip() if len(last.rstrip()) < width else (last.rsplit(" ", 1)[0] if " " in last else "")
+        lines = lines[: max_lines - 1] + [kept if kept.endswith("…") else kept + "…"]
     return lines
 
 
@@ -215,15 +205,18 @@ def render_table(
     ]
     longest_word = [max((len(word) for word in head.split()), default=0) for head in heads]
     natural = [max(n, w) for n, w in zip(natural, longest_word, strict=False)]
+    # A column is never narrower than its longest word: an id, a date or a number is never broken across lines.
+    longest_cell_word = [_longest_piece(row[i] for row in present) for i in range(columns)]
     if max_widths:
         natural = [n if cap is None else min(n, cap) for n, cap in zip(natural, max_widths, strict=False)]
-    # A column is never narrower than its longest word (an id, a prefixed name), up to _LONGEST_UNBROKEN.
-    longest_cell_word = [_longest_piece(row[i] for row in present) for i in range(columns)]
+    natural = [max(n, c) for n, c in zip(natural, longest_cell_word, strict=False)]
+    available = width - len(_GAP) * (columns - 1)
     minimum = [
-        min(n, max(_MIN_COLUMN, w, min(c, _LONGEST_UNBROKEN)))
+        min(n, max(_MIN_COLUMN, w, c), available)
         for n, w, c in zip(natural, longest_word, longest_cell_word, strict=False)
     ]
-    available = width - len(_GAP) * (columns - 1)
+    if sum(minimum) > available and columns > 1:
+        return _stacked(heads, texts, width, max_lines)
     widths = _fit_widths(natural, minimum, available)
     previous = None
     known: dict[tuple[str, int], list[str]] = {}  # (cell, width) -> its lines: the attempts re-wrap the same cells
@@ -278,6 +271,31 @@ def render_table(
             out.append("")
         out.append(_join(row, widths))
     return "\n".join(out)
+
+
+def _stacked(heads: list[str], texts: list, width: int, max_lines: int | None) -> str:
+    """Render rows too wide for columns as records: the first cell on a line of its own, then ``header: value``
+    lines, indented; so that no id, date or number is broken however narrow the terminal."""
+    out: list[str] = []
+    for row in texts:
+        if row is None or isinstance(row, str):
+            out.append("" if row is None else escape_control(row))
+            continue
+        if out and out[-1]:
+            out.append("")
+        for index, (head, cell) in enumerate(zip(heads, row, strict=False)):
+            if not cell.strip():
+                continue
+            if index == 0:
+                out += _wrap(cell, width, max_lines)
+                continue
+            label = f"  {head}: " if head else "  "
+            if _longest_piece([cell]) > width - len(label):
+                out.append(label.rstrip())
+                label = "    "
+            lines = _wrap(cell, width - len(label), max_lines)
+            out += [(label if number == 0 else " " * len(label)) + line for number, line in enumerate(lines)]
+    return "\n".join(line.rstrip() for line in out)
 
 
 def _join(cells: list[list[str]], widths: list[int]) -> str:

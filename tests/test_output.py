@@ -1,4 +1,4 @@
-"""Tables fit the terminal without breaking an id inside a word."""
+"""Tables fit the terminal without breaking an id, a date or a number."""
 
 from __future__ import annotations
 
@@ -7,17 +7,30 @@ from crossplan.graph.output import render_table
 IDS = ["yj-blueprint/resettlement-and-transitions-4", "welsh-yot-self-assessment-of-national-standards", "r6"]
 
 
-def test_ids_break_only_after_their_slash_and_never_inside_a_word():
+def test_ids_dates_and_numbers_are_never_broken_at_any_width_from_60():
     rows = [
-        [i + 1, node_id, "→ feeds-into", "A long label that has to wrap across several lines of the table"]
+        [
+            i + 12345,
+            node_id,
+            "2020-10-31",
+            "feeds into",
+            "A long label that has to wrap across several lines of the table",
+        ]
         for i, node_id in enumerate(IDS)
     ]
-    table = render_table(["hops", "item", "relation", "label"], rows, width=80)
-    assert all(len(line) <= 80 for line in table.splitlines())
-    words = table.split()
-    for node_id in IDS:
-        assert node_id in words or (node_id.split("/")[0] + "/" in words and node_id.split("/")[1] in words), node_id
-    assert "resettlement-and-" not in words and "transitions-4" not in words
+    for width in range(60, 121):
+        table = render_table(["hops", "item", "due", "relation", "label"], rows, width=width, max_lines=2)
+        assert all(len(line) <= width for line in table.splitlines()), width
+        words = table.split()
+        for whole in [*IDS, "2020-10-31", "12345", "12346"]:
+            assert whole in words, (width, whole)
+
+
+def test_a_table_too_wide_for_its_ids_is_printed_as_records():
+    rows = [[node_id, "2020-10-31", "not stated", "Youth Custody Service", "A label"] for node_id in IDS]
+    table = render_table(["item", "due", "status", "owners", "label"], rows, width=60)
+    assert table.splitlines()[:3] == [IDS[0], "  due: 2020-10-31", "  status: not stated"]
+    assert all(len(line) <= 60 for line in table.splitlines())
 
 
 def test_a_word_wider_than_the_whole_table_is_still_cut_to_fit():
@@ -44,10 +57,3 @@ def test_plain_prose_wraps_exactly_as_the_id_wrapper_does():
             quick += 1
             assert lines == _WRAPPER_FOR[width].wrap(text), (text, width)
     assert quick > 1_000  # the quick path was taken often enough to mean something
-
-
-def test_the_pieces_of_a_cell_are_its_words_and_the_parts_of_its_ids():
-    from crossplan.graph.output import _IdWrapper, _pieces
-
-    for text in ["plain words  here", " a\u00a0b\u2003c\td ", "yj-blueprint/custody-1 and hmip/r1", "", "   ", "a/ b"]:
-        assert _pieces(text) == [piece for piece in _IdWrapper.wordsep_re.split(text) if piece.strip()], text

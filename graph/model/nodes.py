@@ -131,7 +131,7 @@ class RelationMeaning:
 
 RELATION_MEANINGS: dict[str, RelationMeaning] = {
     "feeds-into": RelationMeaning(RelationClass.DEPENDENCY, "feeds into", "is fed by"),
-    "delegated-to": RelationMeaning(RelationClass.DEPENDENCY, "is delegated to", "takes over"),
+    "delegated-to": RelationMeaning(RelationClass.DEPENDENCY, "is delegated to", "takes over from"),
     "duplicate-of": RelationMeaning(RelationClass.DEPENDENCY, "duplicates", "is duplicated by"),
     "supersedes": RelationMeaning(RelationClass.DEPENDENCY, "supersedes", "is superseded by"),
     "related-to": RelationMeaning(RelationClass.OVERLAP, "overlaps", "overlaps"),

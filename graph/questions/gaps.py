@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from ..model.nodes import Status
-from ..output import render_csv, render_json, render_table, sorted_rows
+from ..output import counted, render_csv, render_json, render_table, sorted_rows
 from ..sparql.patterns import id_of, spelling
 from ..stores.facts import GraphFacts, graph_facts
+from .owners import item_texts
 from .plans import resolve_plan
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class Gap:
     label: str
     status: str | None
     missing: list[str]
+    text: str | None = None
 
 
 GAP_KINDS = ("owner", "target date", "action or link")
@@ -50,6 +52,20 @@ _WITH_ACTIONS = "SELECT DISTINCT ?node WHERE { ?node cp:hasAction ?action }"
 
 
 def find_gaps(store: GraphStore, plan: str | None = None) -> list[Gap]:
+    """Return the recommendations without an owner, a target date, or any action or link, each with its whole text.
+
+    Owners are rolled up as ``show`` rolls them up (``owners.py``): the recommendation's own, its actions' and its
+    updates'. What a gap is is ``_gap_items``.
+    """
+    gaps = _gap_items(store, plan)
+    if gaps:
+        texts = item_texts(store)
+        for gap in gaps:
+            gap.text = texts.get(gap.id)
+    return gaps
+
+
+def _gap_items(store: GraphStore, plan: str | None = None) -> list[Gap]:
     """Return the recommendations without an owner, without a target date, or without any action or link.
 
     Owners, target dates and links of a recommendation's actions and updates count as its own. Removed
@@ -119,11 +135,11 @@ def format_gaps(gaps: list[Gap], output_format: str = "table", width: int | None
     if output_format == "json":
         return render_json([asdict(gap) for gap in gaps]) + "\n"
     if output_format == "csv":
-        headers = ["id", "plan", "label", "status"] + [f"no {kind}" for kind in GAP_KINDS]
+        headers = ["id", "plan", "label", "text", "status"] + [f"no {kind}" for kind in GAP_KINDS]
         return render_csv(
             headers,
             [
-                [gap.id, gap.plan, gap.label, gap.status]
+                [gap.id, gap.plan, gap.label, gap.text, gap.status]
                 + ["yes" if kind in gap.missing else "no" for kind in GAP_KINDS]
                 for gap in gaps
             ],
@@ -131,5 +147,5 @@ def format_gaps(gaps: list[Gap], output_format: str = "table", width: int | None
     if not gaps:
         return "Every recommendation has an owner, a target date, and an action or link.\n"
     rows = [[gap.id, ", ".join(gap.missing), gap.label] for gap in gaps]
-    heading = f"{len(gaps)} recommendation{'s' if len(gaps) != 1 else ''} with gaps"
+    heading = f"{counted(len(gaps), 'recommendation')} with gaps"
     return heading + "\n\n" + render_table(["recommendation", "missing", "label"], rows, width, max_lines=2) + "\n"

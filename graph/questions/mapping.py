@@ -11,9 +11,10 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import CrossplanError
-from ..model.nodes import Basis, NodeType, Relation, Response, Status
+from ..model.nodes import Basis, NodeType, Relation, Response, Status, relation_class, relation_words
 from ..output import render_csv, render_json, render_table, terminal_width, wrapped_lines
 from ..sparql.patterns import LINK, id_of, node_term, spelling, variable
+from .owners import RolledOwner, find_owners, owner_labels
 from .plans import plan_short_titles, plan_titles, resolve_plan
 from .summary import LinkEnd, MappingSummary, summarise
 
@@ -27,11 +28,14 @@ def _local(global_id: str) -> str:
 
 @dataclass
 class MappingLink:
-    """One link between a FROM-plan item and a TO-plan item, placed on the TO plan's workstream/recommendation.
+    """One link between a FROM-plan item and a TO-plan item, placed on the TO plan's workstream/recommendation: the
+    one link record of every mapping surface (terminal, JSON, CSV, matrix, report, page, SVG).
 
     ``direction`` is ``out`` when the link points from the FROM side to the TO side, ``in`` otherwise.
     ``from_node``/``to_node`` are the linked items themselves (an action or update, where the link is on one);
-    ``ordinal`` is the TO recommendation's place in its workstream (1 for the first).
+    ``from_recommendation`` is the FROM recommendation it counts for (None for a link of FROM's plan or
+    workstreams); ``ordinal`` is the TO recommendation's place in its workstream (1 for the first); ``source`` is
+    the document the quote is from; ``number`` is the link's place in the matrix (1, 2, 3… in matrix order).
     """
 
     from_node: str
@@ -46,11 +50,26 @@ class MappingLink:
     quote: str
     target_quote: str | None = None
     ordinal: int | None = None
+    from_recommendation: str | None = None
+    to_label: str | None = None
+    source: str | None = None
+    source_title: str | None = None
+    number: int | None = None
+
+    @property
+    def relation_class(self) -> str:
+        """The class of the link's relation: dependency, overlap or citation."""
+        return relation_class(self.relation).value
+
+    @property
+    def words(self) -> str:
+        """The link said from the FROM side: ``overlaps``, ``feeds into``, ``is fed by``…"""
+        return relation_words(self.relation, self.direction == "out")
 
 
 @dataclass
 class MappingRow:
-    """One recommendation of the FROM plan and the links that place it on the TO plan."""
+    """One recommendation of the FROM plan, its whole text and owners, and the links that place it on the TO plan."""
 
     recommendation: str
     number: str | None
@@ -60,6 +79,8 @@ class MappingRow:
     workstream: str | None = None
     workstream_title: str | None = None
     links: list[MappingLink] = field(default_factory=list)
+    text: str | None = None
+    owners: list[RolledOwner] = field(default_factory=list)
 
 
 @dataclass
@@ -92,8 +113,10 @@ class Mapping:
         )
 
 
-_PLAN_ITEMS = """SELECT DISTINCT ?plan ?item ?type ?label ?position ?number ?workstream ?parent ?status ?response WHERE {
+_PLAN_ITEMS = """SELECT DISTINCT ?plan ?item ?type ?label ?text ?position ?number ?workstream ?parent ?status ?response
+WHERE {
   ?item cp:inPlan ?plan ; a ?type ; rdfs:label ?label .
+  OPTIONAL { ?item cp:text ?text }
   OPTIONAL { ?item cp:position ?position }
   OPTIONAL { ?item cp:number ?number }
   OPTIONAL { ?item cp:inWorkstream ?workstream }
@@ -103,11 +126,13 @@ _PLAN_ITEMS = """SELECT DISTINCT ?plan ?item ?type ?label ?position ?number ?wor
 } ORDER BY ?type ?position ?item"""
 # Every link with an end in the plan (an item of it, or the plan itself); the whole link pattern sits in each
 # branch, as in show.py.
-_PLAN_LINKS = f"""SELECT DISTINCT ?plan ?source ?target ?relation ?basis ?quote ?targetQuote WHERE {{
+_PLAN_LINKS = f"""SELECT DISTINCT ?plan ?source ?target ?relation ?basis ?quote ?targetQuote ?document ?documentTitle
+WHERE {{
   {{ ?source cp:inPlan ?plan . {LINK} }} UNION {{ ?target cp:inPlan ?plan . {LINK} }}
   UNION {{ ?link cp:from ?plan . {LINK} }} UNION {{ ?link cp:to ?plan . {LINK} }}
   OPTIONAL {{ ?link cp:targetQuote ?targetQuote }}
-}} ORDER BY ?source ?target ?relation"""
+  OPTIONAL {{ ?link prov:wasDerivedFrom ?document . OPTIONAL {{ ?document rdfs:label ?documentTitle }} }}
+}} ORDER BY ?source ?target ?relation ?document"""
 
 
 @dataclass
@@ -115,6 +140,7 @@ class _Item:
     id: str
     type: str
     label: str
+    text: str | None
     position: int
     number: str | None
     workstream: str | None
@@ -133,6 +159,7 @@ def _plan_items(store: GraphStore, plan: str) -> dict[str, _Item]:
             item,
             spelling(NodeType, row["type"]),
             row["label"],
+            row["text"],
             row["position"] or 0,
             row["number"],
             id_of(row["workstream"]),
@@ -183,6 +210,7 @@ def find_mapping(store: GraphStore, from_plan: str, to_plan: str) -> Mapping:
     recommendations = sorted(
         (item for item in from_items.values() if item.type == "recommendation"), key=lambda i: (i.position, i.id)
     )
+    owners = find_owners(store, from_plan)
     rows = {
         item.id: MappingRow(
             item.id,
@@ -192,6 +220,8 @@ def find_mapping(store: GraphStore, from_plan: str, to_plan: str) -> Mapping:
             item.response,
             item.workstream,
             from_items[item.workstream].label if item.workstream in from_items else None,
+            text=item.text,
+            owners=owners.get(item.id, []),
         )
         for item in recommendations
     }
@@ -242,8 +272,12 @@ def find_mapping(store: GraphStore, from_plan: str, to_plan: str) -> Mapping:
             quote=row["quote"],
             target_quote=row["targetQuote"],
             ordinal=ordinals.get(recommendation) if recommendation is not None else None,
+            to_label=to_items[far].label if far in to_items else (to_title if far == to_plan else None),
+            source=id_of(row["document"]),
+            source_title=row["documentTitle"],
         )
         owner = _recommendation_of(from_items, near)
+        link.from_recommendation = owner if owner in rows else None
         (rows[owner].links if owner in rows else mapping.other_links).append(link)
 
     def order(link: MappingLink) -> tuple:
@@ -268,11 +302,15 @@ _MAPPING_COLUMNS = [
     "recommendation",
     "number",
     "label",
+    "text",
+    "owners",
     "to_workstream",
     "to_recommendation",
     "to_node",
     "from_node",
     "relation",
+    "relation_class",
+    "words",
     "basis",
     "direction",
     "quote",
@@ -288,6 +326,11 @@ def format_mapping(
         data["workstreams"] = [{"id": ws, "title": title} for ws, title in mapping.workstreams]
         data["unmapped"] = mapping.unmapped
         data["summary"] = asdict(mapping.summary)
+        every = [link for row in mapping.rows for link in row.links] + mapping.other_links
+        for record, record_of in zip(
+            [record for row in data["rows"] for record in row["links"]] + data["other_links"], every, strict=True
+        ):
+            record.update(relation_class=record_of.relation_class, words=record_of.words)
         return render_json(data) + "\n"
     if output_format == "csv":
         rows: list[list] = []
@@ -295,7 +338,7 @@ def format_mapping(
             links: list[MappingLink | None] = [*row.links] or [None]
             for link in links:
                 rows.append(
-                    [row.recommendation, row.number, row.label]
+                    [row.recommendation, row.number, row.label, row.text, owner_labels(row.owners)]
                     + (
                         [
                             link.workstream,
@@ -303,12 +346,14 @@ def format_mapping(
                             link.to_node,
                             link.from_node,
                             link.relation,
+                            link.relation_class,
+                            link.words,
                             link.basis,
                             link.direction,
                             link.quote,
                         ]
                         if link
-                        else [None] * 8
+                        else [None] * 10
                     )
                 )
         return render_csv(_MAPPING_COLUMNS, rows)
@@ -322,10 +367,7 @@ def format_mapping(
     if mapping.other_links:
         lines += ["", "Links from the plan or its workstreams:"]
         for link in mapping.other_links:
-            arrow = "→" if link.direction == "out" else "←"
-            lines += wrapped_lines(
-                f"{link.from_node} {arrow} {link.relation} ({link.basis}) {link.to_node}", width, "  "
-            )
+            lines += wrapped_lines(f"{link.from_node} {link.words} {link.to_node} ({link.basis})", width, "  ")
     return "\n".join(lines) + "\n"
 
 
@@ -352,24 +394,24 @@ def _mapping_table(mapping: Mapping, width: int) -> str:
             workstream = row.workstream
         first = True
         links: list[MappingLink | None] = [*row.links] or [None]
+        label = row.label + (f"\nowners: {owner_labels(row.owners)}" if row.owners else "")
         for link in links:
-            cells = [_local(row.recommendation), row.label] if first else ["", ""]
+            cells = [_local(row.recommendation), label] if first else ["", ""]
             if link is None:
                 cells += ["—", "", ""] if with_workstreams else ["—", ""]
             else:
                 item = _to_item(link, mapping.to_plan)
                 if link.from_node != row.recommendation:
                     item = f"from {_local(link.from_node)}: {item}"
-                arrow = "→" if link.direction == "out" else "←"
                 cells += ([link.workstream_title or "—"] if with_workstreams else []) + [
                     item,
-                    f"{arrow} {link.relation}\n{link.basis}",
+                    f"{link.words}\n{link.basis}",
                 ]
             rows.append(cells)
             first = False
     headers = ["", mapping.from_plan] + (["workstream"] if with_workstreams else []) + [f"{mapping.to_plan}", "link"]
-    caps = [16, None] + ([16] if with_workstreams else []) + [None, 14]
-    return render_table(headers, rows, width, max_lines=4, spacing=False, max_widths=caps)
+    caps = [16, None] + ([16] if with_workstreams else []) + [None, 16]
+    return render_table(headers, rows, width, max_lines=5, spacing=False, max_widths=caps)
 
 
 _BASIS_MARK = {"explicit": "", "judged": "*", "suggested": "~"}
@@ -390,16 +432,16 @@ def _mapping_matrix(mapping: Mapping, width: int) -> str:
                     target = _local(link.recommendation or link.to_node)
                 else:
                     target = f"#{link.ordinal}" if link.recommendation else "ws"
-                arrow = "" if link.direction == "out" else "←"
-                entry = f"{arrow}{target} {link.relation}{_BASIS_MARK.get(link.basis, '')}"
+                entry = f"{target} {link.words}{_BASIS_MARK.get(link.basis, '')}"
                 if entry not in entries:
                     entries.append(entry)
             cells.append("\n".join(entries))
         rows.append(cells)
     headers = [""] + [title for _ws, title in columns] + (["other"] if other else [])
     legend = (
-        "#n: the workstream's n-th recommendation; ws: the workstream itself; * judged, ~ suggested, "
-        "unmarked explicit; ← the link points from the other plan"
+        "#n: the workstream's n-th recommendation; ws: the workstream itself; each link as read from the row "
+        "(overlaps, feeds into, is fed by…); * judged by a curator, ~ suggested by the tool, unmarked stated in the "
+        "documents"
     )
     return (
         render_table(headers, rows, width, spacing=False, wrap_headers=True)

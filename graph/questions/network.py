@@ -18,10 +18,11 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..errors import CrossplanError
-from ..model.nodes import Relation
-from ..output import render_csv, render_json, render_table, terminal_width
+from ..model.nodes import BASIS_WORDS, Relation, RelationClass, relation_class, relation_words
+from ..output import counted, render_csv, render_json, render_table, terminal_width, wrapped_lines
 from ..stores.embedded import CrossplanStore
 from .ids import resolve_id
+from .summary import count_links, say_link_counts
 from .walk import PART_OF, StoreWalk, build_projection
 
 if TYPE_CHECKING:
@@ -78,9 +79,11 @@ class Impact:
     relations: list[str]
     starts: list[str]
     items: list[ImpactItem] = field(default_factory=list)
+    not_followed: dict[str, dict[str, int]] = field(default_factory=dict)
+    """The item's (and its parts') other links, by class and basis: overlaps and citations are not work flowing."""
 
 
-def find_impact(
+def _impact_along(
     store: GraphStore,
     node_id: str,
     direction: str = "downstream",
@@ -192,6 +195,25 @@ def _impact_on_projection(
     return impact
 
 
+def find_impact(
+    store: GraphStore,
+    node_id: str,
+    direction: str = "downstream",
+    depth: int | None = None,
+    relations: tuple[str, ...] = IMPACT_RELATIONS,
+) -> Impact:
+    """Return what ``node_id`` feeds into (``downstream``) or is fed by (``upstream``), up to ``depth`` links away.
+
+    Work flows along ``relations`` (feeds-into and delegated-to by default). The links of the item's own
+    actions and updates count as the item's. Ordered by distance, then id; ``depth`` None means no limit.
+    ``not_followed`` counts the item's other links by class and basis, so that an answer of "nothing" can say
+    what the item does have (an overlap is not a dependency).
+    """
+    impact = _impact_along(store, node_id, direction, depth, relations)
+    impact.not_followed = count_links(store, [impact.id, *impact.starts], impact.relations)
+    return impact
+
+
 def format_impact(impact: Impact, output_format: str = "table", width: int | None = None) -> str:
     """Render an impact as a table (grouped by distance), CSV or JSON."""
     if output_format == "json":
@@ -199,22 +221,54 @@ def format_impact(impact: Impact, output_format: str = "table", width: int | Non
     columns = ["distance", "id", "type", "plan", "relation", "via", "basis", "label"]
     if output_format == "csv":
         return render_csv(columns, [[getattr(item, name) for name in columns] for item in impact.items])
-    verb = "feeds into" if impact.direction == "downstream" else "is fed by"
-    limit = f" within {impact.depth} link{'s' if impact.depth != 1 else ''}" if impact.depth else ""
-    heading = f"{impact.id} {verb} {len(impact.items)} item{'s' if len(impact.items) != 1 else ''}{limit} (along {', '.join(impact.relations)})"
+    downstream = impact.direction == "downstream"
+    flows = all(relation_class(relation) is RelationClass.DEPENDENCY for relation in impact.relations)
+    verb = ("feeds into" if downstream else "is fed by") if flows else ("reaches" if downstream else "is reached from")
+    limit = f" within {counted(impact.depth, 'link')}" if impact.depth else ""
+    along = " and ".join(impact.relations)
+    found = counted(len(impact.items), "item") if impact.items else "nothing"
+    heading = f"{impact.id} {verb} {found}{limit} (along {along} links)"
     if impact.starts:
         heading += "; its actions and updates count as its own"
+    width = width or terminal_width()
+    lines = wrapped_lines(heading + ".", width, "")
+    if impact.items:
+        bases: dict[str, int] = {}
+        for item in impact.items:
+            bases[item.basis or ""] = bases.get(item.basis or "", 0) + 1
+        lines += wrapped_lines(
+            "The links followed: "
+            + ", ".join(
+                f"{number} {BASIS_WORDS.get(basis, basis or 'of no stated basis')}" for basis, number in bases.items()
+            )
+            + ".",
+            width,
+            "",
+        )
+    if impact.not_followed:
+        lead = (
+            ""
+            if impact.items
+            else f"No {' or '.join(impact.relations)} link leads {'from' if downstream else 'to'} it. "
+        )
+        lines += wrapped_lines(
+            f"{lead}Its other links, not followed: {say_link_counts(impact.not_followed)}. An overlap or a "
+            f"citation is not a dependency (crossplan show {impact.id}).",
+            width,
+            "",
+        )
     if not impact.items:
-        return heading + "\n"
-    arrow = "→" if impact.direction == "downstream" else "←"
+        return "\n".join(lines) + "\n"
     # "via" is worth showing only where it is not the item itself
     vias = ["" if item.via == impact.id else item.via for item in impact.items]
     headers = ["hops", "item", "relation"] + (["via"] if any(vias) else []) + ["label"]
     rows = [
-        [item.distance, item.id, f"{arrow} {item.relation}"] + ([via] if any(vias) else []) + [item.label]
+        [item.distance, item.id, relation_words(item.relation, downstream)]
+        + ([via] if any(vias) else [])
+        + [item.label]
         for item, via in zip(impact.items, vias, strict=False)
     ]
-    return heading + "\n\n" + render_table(headers, rows, width, max_lines=2) + "\n"
+    return "\n".join(lines) + "\n\n" + render_table(headers, rows, width, max_lines=2) + "\n"
 
 
 # -- paths ------------------------------------------------------------------------------------------
@@ -380,7 +434,7 @@ def _paths_on_projection(store: GraphStore, source: str, target: str, max_length
 
 
 def format_paths(paths: Paths, output_format: str = "table", width: int | None = None) -> str:
-    """Render paths as numbered chains (``a —feeds-into→ b ←related-to— c``), CSV (one row per step) or JSON."""
+    """Render paths as numbered chains (``a —feeds into→ b —overlaps— c``), CSV (one row per step) or JSON."""
     if output_format == "json":
         return render_json(asdict(paths)) + "\n"
     if output_format == "csv":
@@ -405,8 +459,12 @@ def format_paths(paths: Paths, output_format: str = "table", width: int | None =
     for number, path in enumerate(paths.paths, start=1):
         text = path.nodes[0]
         for step in path.steps:
-            relation = "/".join(step.relations)
-            text += f" —{relation}→ {step.target}" if step.forward else f" ←{relation}— {step.target}"
+            relation = "/".join(relation_words(name) for name in step.relations)
+            symmetric = all(relation_class(name) is RelationClass.OVERLAP for name in step.relations)
+            if symmetric:
+                text += f" —{relation}— {step.target}"
+            else:
+                text += f" —{relation}→ {step.target}" if step.forward else f" ←{relation}— {step.target}"
         lines += _wrap_chain(f"{number}. {text}", width)
     lines += ["", "Nodes:"]
     for node in sorted(paths.labels):

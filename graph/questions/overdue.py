@@ -8,15 +8,16 @@ over SPARQL otherwise (a SPARQL endpoint); both give the same answer. When a tar
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import CrossplanError
 from ..model.dates import due_date
 from ..model.nodes import NodeType, Status
-from ..output import render_csv, render_json, render_table, sorted_rows
+from ..output import counted, render_csv, render_json, render_table, sorted_rows
 from ..sparql.patterns import id_of, spelling
 from ..stores.facts import GraphFacts, graph_facts
+from .owners import RolledOwner, find_owners, item_texts, owner_labels
 from .plans import resolve_plan
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class OverdueItem:
     status: str | None
     status_text: str | None
     status_of: str | None
+    text: str | None = None
+    owners: list[RolledOwner] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +82,17 @@ _NOT_PENDING = {Status.COMPLETE.value, Status.REMOVED.value, Status.NOT_APPLICAB
 
 
 def find_overdue(store: GraphStore, as_of: datetime.date | str | None = None, plan: str | None = None) -> Overdue:
+    """Return the recommendations and actions overdue on ``as_of`` (default today), each with its whole text and its
+    owners rolled up (``owners.find_owners``); when an item is overdue is ``_overdue_items``."""
+    overdue = _overdue_items(store, as_of, plan)
+    if overdue.items:
+        owners, texts = find_owners(store), item_texts(store)
+        for item in overdue.items:
+            item.owners, item.text = owners.get(item.id, []), texts.get(item.id)
+    return overdue
+
+
+def _overdue_items(store: GraphStore, as_of: datetime.date | str | None = None, plan: str | None = None) -> Overdue:
     """Return the recommendations and actions whose target date has passed by ``as_of`` (default today).
 
     An item's target dates are its own and those of its updates; the latest counts (a YYYY-MM target is
@@ -189,6 +203,8 @@ _OVERDUE_COLUMNS = [
     "type",
     "plan",
     "label",
+    "text",
+    "owners",
     "target",
     "target_text",
     "due",
@@ -205,14 +221,26 @@ def format_overdue(overdue: Overdue, output_format: str = "table", width: int | 
         return render_json(asdict(overdue)) + "\n"
     if output_format == "csv":
         return render_csv(
-            _OVERDUE_COLUMNS, [[getattr(item, name) for name in _OVERDUE_COLUMNS] for item in overdue.items]
+            _OVERDUE_COLUMNS,
+            [
+                [owner_labels(item.owners) if name == "owners" else getattr(item, name) for name in _OVERDUE_COLUMNS]
+                for item in overdue.items
+            ],
         )
     if not overdue.items:
         return f"Nothing is overdue on {overdue.as_of}.\n"
     rows = [
-        [item.id, item.target_text or item.target, item.due, item.days_overdue, item.status or "not stated", item.label]
+        [
+            item.id,
+            item.target_text or item.target,
+            item.due,
+            item.days_overdue,
+            item.status or "not stated",
+            owner_labels(item.owners, ids=True) or "not stated",
+            item.label,
+        ]
         for item in overdue.items
     ]
-    heading = f"{len(overdue.items)} item{'s' if len(overdue.items) != 1 else ''} overdue on {overdue.as_of}"
-    table = render_table(["item", "target", "due", "days", "status", "label"], rows, width, max_lines=2)
+    heading = f"{counted(len(overdue.items), 'item')} overdue on {overdue.as_of}"
+    table = render_table(["item", "target", "due", "days", "status", "owners", "label"], rows, width, max_lines=2)
     return heading + "\n\n" + table + "\n"

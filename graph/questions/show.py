@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..model.nodes import Basis, NodeType, Relation, Response, Status
+from ..model.nodes import Basis, NodeType, Relation, Response, Status, relation_words
 from ..model.vocabulary import CP, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, node_iri
 from ..output import render_csv, render_json, terminal_width, wrapped_lines
 from ..sparql.patterns import id_of, link_pattern, node_term, spelling, variable
 from .ids import resolve_id
+from .owners import RolledOwner, owners_of
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore, Substitutions
@@ -87,7 +88,9 @@ class NodeDescription:
     date: str | None = None
     addressed_to: list[str] = field(default_factory=list)
     addressee_text: str | None = None
-    owners: list[str] = field(default_factory=list)
+    owners: list[RolledOwner] = field(default_factory=list)
+    """Rolled up: the node's own owners, its actions' and its updates' (latest round first), each with ``via``."""
+    owners_as_printed: list[str] = field(default_factory=list)
     owned_by: list[str] = field(default_factory=list)
     target_dates: list[str] = field(default_factory=list)
     target_date_values: list[str] = field(default_factory=list)
@@ -210,7 +213,8 @@ def describe_node(store: GraphStore, node_id: str) -> NodeDescription:
         date=one(DCTERMS.date),
         addressed_to=ids(CP.addressedTo),
         addressee_text=one(CP.addresseeText),
-        owners=sorted(values.get(CP.ownerText, [])),
+        owners=owners_of(store, global_id),
+        owners_as_printed=sorted(values.get(CP.ownerText, [])),
         owned_by=ids(CP.ownedBy),
         target_dates=sorted(values.get(CP.targetDateText, [])),
         target_date_values=sorted(values.get(CP.targetDate, [])),
@@ -359,13 +363,23 @@ def _item_lines(item: ItemSummary, width: int) -> list[str]:
         lines += wrapped_lines("target dates: " + "; ".join(item.target_dates), width, "    ", "      ")
     for link in item.links:
         arrow = "→" if link.direction == "out" else "←"
-        lines += wrapped_lines(f"{arrow} {link.relation} {link.other} ({link.basis})", width, "    ", "      ")
+        lines += wrapped_lines(f"{arrow} {link_phrase(link)} {link.other} ({link.basis})", width, "    ", "      ")
     return lines
+
+
+def link_phrase(link: LinkView) -> str:
+    """Say a link from this node's side: ``overlaps``, ``feeds into``, ``is fed by``…, with its spelling.
+
+    >>> link_phrase(LinkView("in", "feeds-into", "x", None, "explicit", "q"))
+    'is fed by (feeds-into)'
+    """
+    return f"{relation_words(link.relation, link.direction == 'out')} ({link.relation})"
 
 
 def _link_lines(link: LinkView, arrow: str, width: int) -> list[str]:
     lines = wrapped_lines(
-        f"{arrow} {link.relation} {link.other} ({link.basis})" + (f"  {link.other_label}" if link.other_label else ""),
+        f"{arrow} {link_phrase(link)} {link.other} ({link.basis})"
+        + (f"  {link.other_label}" if link.other_label else ""),
         width,
         "  ",
         "      ",
@@ -407,8 +421,11 @@ def _node_fields(description: NodeDescription) -> list[tuple[str, str]]:
     add("addressed to", named(description.addressed_to))
     add("addressee as printed", description.addressee_text)
     for owner in description.owners:
-        add("owner as printed", owner)
-    add("owned by", named(description.owned_by))
+        via = f", via {owner.via}" if owner.via != description.id else ""
+        add("owner", (f"{owner.id} ({owner.label})" if owner.id else owner.label) + via)
+    shown = {owner.label for owner in description.owners if owner.id is None}
+    for printed in description.owners_as_printed:
+        add("owner as printed", printed if printed not in shown else None)
     for target in description.target_dates:
         add("target date as printed", target)
     add("target dates", ", ".join(description.target_date_values))
@@ -426,7 +443,7 @@ def _node_fields(description: NodeDescription) -> list[tuple[str, str]]:
             add(kind, f"{item.id}: {item.title or item.label}" + (f" ({extra})" if extra else ""))
     for link in description.links_out + description.links_in:
         arrow = "→" if link.direction == "out" else "←"
-        add(f"link {link.direction}", f"{arrow} {link.relation} {link.other} ({link.basis}): {link.quote}")
+        add(f"link {link.direction}", f"{arrow} {link_phrase(link)} {link.other} ({link.basis}): {link.quote}")
     for ref in description.referenced_by:
         add("referenced by", f"{ref.relation}: {ref.id}")
     return rows

@@ -1,4 +1,5 @@
-"""What a mapping between two plans comes to, counted and said in words: ``summarise`` and its ``MappingSummary``.
+"""What a mapping between two plans comes to, counted and said in words: ``summarise`` and its ``MappingSummary``;
+``count_links`` and ``say_link_counts`` count and say any node's links by class and basis.
 
 Counts are in the unit of the question: items of the FROM plan (its recommendations; a link on an action or update
 counts for its recommendation). An item counts once in ``linked``, once under each TO workstream it links to, once
@@ -11,8 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..model.nodes import BASIS_WORDS, LINK_CLASSES, Basis, RelationClass, relation_class
+from ..model.nodes import BASIS_WORDS, LINK_CLASSES, Basis, Relation, RelationClass, relation_class
+from ..sparql.patterns import node_term, spelling, variable
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
 
 
 @dataclass(frozen=True)
@@ -167,3 +173,54 @@ def _headline(
         other = "The other one links" if summary.unlinked == 1 else f"The other {summary.unlinked} link"
         sentence += f" {other} to none of it."
     return sentence
+
+
+_LINKS_OF = """SELECT DISTINCT ?node ?link ?relation ?basis WHERE {
+  { ?link cp:from ?node } UNION { ?link cp:to ?node }
+  ?link a cp:Link ; cp:relation ?relation ; cp:basis ?basis .
+}"""
+
+
+def count_links(store: GraphStore, nodes: Iterable[str], leave_out: Iterable[str] = ()) -> dict[str, dict[str, int]]:
+    """Count the links of some nodes by class and basis: ``{class: {basis: number}}``, classes with none left out.
+
+    ``leave_out`` names relations not to count (those an answer already followed).
+    """
+    skipped = set(leave_out)
+    seen: dict[str, tuple[str, str]] = {}
+    for node in dict.fromkeys(nodes):
+        for row in store.select(_LINKS_OF, {variable("node"): node_term(node)}):
+            relation = spelling(Relation, row["relation"])
+            if relation not in skipped:
+                seen[row["link"]] = (relation_class(relation).value, spelling(Basis, row["basis"]) or "")
+    counts: dict[str, dict[str, int]] = {}
+    for cls, basis in seen.values():
+        by_basis = counts.setdefault(cls, {})
+        by_basis[basis] = by_basis.get(basis, 0) + 1
+    return {cls.value: counts[cls.value] for cls in LINK_CLASSES if cls.value in counts}
+
+
+_CLASS_NOUNS = {
+    "dependency": ("dependency", "dependencies"),
+    "overlap": ("overlap", "overlaps"),
+    "citation": ("citation", "citations"),
+}
+
+
+def say_link_counts(counts: dict[str, dict[str, int]]) -> str:
+    """Say link counts by class and basis: ``2 overlaps (judged by a curator), 1 citation (stated in the documents)``.
+
+    >>> say_link_counts({"overlap": {"judged": 2}, "citation": {"explicit": 1, "suggested": 1}})
+    '2 overlaps (judged by a curator), 2 citations (1 stated in the documents, 1 suggested by the tool and not yet reviewed)'
+    """
+    parts = []
+    for cls, by_basis in counts.items():
+        total = sum(by_basis.values())
+        noun = _CLASS_NOUNS[cls][0 if total == 1 else 1]
+        if len(by_basis) == 1:
+            basis = next(iter(by_basis))
+            said = BASIS_WORDS.get(basis, basis)
+        else:
+            said = ", ".join(f"{number} {BASIS_WORDS.get(basis, basis)}" for basis, number in by_basis.items())
+        parts.append(f"{total} {noun} ({said})")
+    return ", ".join(parts)

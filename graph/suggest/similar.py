@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UnknownIdError
 from ..model.nodes import NodeType, Relation
+from ..output import counted
 from ..text import did_you_mean
 from .corpus import Corpus, Item, cosine
 
@@ -466,3 +467,18 @@ def propose_relation(source_text: str, target_text: str, source_sentence: str) -
     if _FEED_CUE.search(source_sentence):
         return Relation.FEEDS_INTO
     return Relation.RELATED_TO
+
+
+def say_top(suggestions: list[Suggestion], top: int, from_plan: str) -> str:
+    """Say what a list of suggestions holds: ``top`` is per item of ``from_plan``, not for the whole list.
+
+    >>> say_top([], 3, "north")
+    'No suggestions (at most 3 per item of north).'
+    """
+    if not suggestions:
+        return f"No suggestions (at most {top} per item of {from_plan})."
+    items = len({suggestion.source_id for suggestion in suggestions})
+    return (
+        f"{counted(len(suggestions), 'suggestion')} for {counted(items, 'item')} of {from_plan}: at most {top} "
+        f"per item (--top {top}), best first."
+    )

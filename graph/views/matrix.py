@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from ..errors import CrossplanError
 from ..files import write_atomically
-from ..model.nodes import BASIS_WORDS, RELATION_MEANINGS, Relation
+from ..model.nodes import BASIS_WORDS, RELATION_MEANINGS
 from ..questions.mapping import Mapping, MappingLink, find_mapping
-from ..sparql.patterns import id_of, link_pattern, node_term, spelling, variable
+from ..questions.owners import RolledOwner, owner_labels
 from .export import spreadsheet_safe
 
 if TYPE_CHECKING:
@@ -40,25 +40,6 @@ RELATION_COLOURS = {
     "references": "DDEBF7",
     "related-to": "BDD7EE",
 }
-
-
-@dataclass
-class MatrixLink:
-    """One cross-plan link, numbered in matrix order, with the words it rests on."""
-
-    number: int
-    from_recommendation: str | None
-    from_node: str
-    to_node: str
-    to_label: str | None
-    workstream: str | None
-    relation: str
-    basis: str
-    direction: str
-    quote: str
-    target_quote: str | None = None
-    source: str | None = None
-    source_title: str | None = None
 
 
 @dataclass
@@ -81,6 +62,7 @@ class MatrixRow:
     response: str | None
     text: str | None = None
     cells: dict[str, list[MatrixEntry]] = field(default_factory=dict)
+    owners: list[RolledOwner] = field(default_factory=list)
 
 
 @dataclass
@@ -93,7 +75,7 @@ class Matrix:
     to_title: str
     columns: list[tuple[str, str]]
     rows: list[MatrixRow]
-    links: list[MatrixLink]
+    links: list[MappingLink]
 
     def as_dict(self) -> dict:
         """Return the matrix as plain JSON-ready data (what ``--format json`` prints)."""
@@ -123,61 +105,22 @@ def cell_text(entries: list[MatrixEntry] | list[dict]) -> str:
     return "\n".join(entry_text(entry) for entry in entries)
 
 
-_SOURCES = f"""SELECT DISTINCT ?source ?target ?relation ?document ?title WHERE {{
-  {{ ?source cp:inPlan ?plan }} UNION {{ ?target cp:inPlan ?plan }} UNION {{ ?link cp:from ?plan }} UNION {{ ?link cp:to ?plan }}
-  {link_pattern(basis=None, quote=None)} ?link prov:wasDerivedFrom ?document .
-  OPTIONAL {{ ?document rdfs:label ?title }}
-}} ORDER BY ?source ?target ?relation ?document"""
-_LABELS = """SELECT DISTINCT ?id ?label WHERE { ?node cp:inPlan ?plan ; dcterms:identifier ?id ; rdfs:label ?label }"""
-_TEXTS = """SELECT ?id ?text WHERE { ?node a cp:Recommendation ; cp:inPlan ?plan ; dcterms:identifier ?id ; cp:text ?text } ORDER BY ?id ?text"""
-
-
-def _link_sources(store: GraphStore, plan: str) -> dict[tuple[str, str, str], tuple[str, str | None]]:
-    sources: dict[tuple[str, str, str], tuple[str, str | None]] = {}
-    for row in store.select(_SOURCES, {variable("plan"): node_term(plan)}):
-        key = (id_of(row["source"]), id_of(row["target"]), spelling(Relation, row["relation"]))
-        sources.setdefault(key, (id_of(row["document"]), row["title"]))
-    return sources
-
-
 def build_matrix(store: GraphStore, from_plan: str, to_plan: str, mapping: Mapping | None = None) -> Matrix:
     """Return FROM's recommendations × TO's workstreams, every cross-plan link numbered once.
 
     Raises CrossplanError when a plan is unknown or both are the same (as ``find_mapping``).
     """
     mapping = mapping or find_mapping(store, from_plan, to_plan)
-    sources = _link_sources(store, mapping.from_plan)
-    labels = {row["id"]: row["label"] for row in store.select(_LABELS, {variable("plan"): node_term(mapping.to_plan)})}
-    labels[mapping.to_plan] = mapping.to_title
-    texts: dict[str, str] = {}
-    for text_row in store.select(_TEXTS, {variable("plan"): node_term(mapping.from_plan)}):
-        texts.setdefault(text_row["id"], text_row["text"])
     columns = list(mapping.workstreams)
     known = {column for column, _title in columns}
-    links: list[MatrixLink] = []
+    links: list[MappingLink] = []
     rows: list[MatrixRow] = []
     used_other = False
 
-    def number(link: MappingLink, recommendation: str | None) -> MatrixLink:
-        source, target = (link.from_node, link.to_node) if link.direction == "out" else (link.to_node, link.from_node)
-        document, title = sources.get((source, target, link.relation), (None, None))
-        entry = MatrixLink(
-            len(links) + 1,
-            recommendation,
-            link.from_node,
-            link.to_node,
-            labels.get(link.to_node),
-            link.workstream,
-            link.relation,
-            link.basis,
-            link.direction,
-            link.quote,
-            link.target_quote,
-            document,
-            title,
-        )
-        links.append(entry)
-        return entry
+    def number(link: MappingLink) -> MappingLink:
+        link.number = len(links) + 1
+        links.append(link)
+        return link
 
     for mapping_row in mapping.rows:
         row = MatrixRow(
@@ -186,18 +129,19 @@ def build_matrix(store: GraphStore, from_plan: str, to_plan: str, mapping: Mappi
             mapping_row.label,
             mapping_row.status,
             mapping_row.response,
-            texts.get(mapping_row.recommendation),
+            mapping_row.text,
+            owners=mapping_row.owners,
         )
         for link in mapping_row.links:
-            numbered = number(link, mapping_row.recommendation)
+            number(link)
             column = link.workstream if link.workstream in known else OTHER_COLUMN
             used_other |= column == OTHER_COLUMN
             row.cells.setdefault(column, []).append(
-                MatrixEntry(numbered.number, link.to_node, link.relation, link.basis, link.direction)
+                MatrixEntry(len(links), link.to_node, link.relation, link.basis, link.direction)
             )
         rows.append(row)
     for link in mapping.other_links:  # from FROM's plan or workstreams: listed, numbered, not in a row
-        number(link, None)
+        number(link)
     if used_other:
         columns.append((OTHER_COLUMN, "Other" if mapping.workstreams else f"{mapping.to_title} (no workstreams)"))
     return Matrix(mapping.from_plan, mapping.from_title, mapping.to_plan, mapping.to_title, columns, rows, links)
@@ -223,7 +167,7 @@ LINK_HEADERS = [
 ]
 
 
-def link_cells(link: MatrixLink) -> list:
+def link_cells(link: MappingLink) -> list:
     """Return one link as the row of the links sheet / table (the order of ``LINK_HEADERS``)."""
     return [
         link.number,
@@ -243,10 +187,11 @@ def link_cells(link: MatrixLink) -> list:
 
 
 def _matrix_rows(matrix: Matrix) -> tuple[list[str], list[list]]:
-    headers = _ROW_HEADERS + [title for _column, title in matrix.columns]
+    headers = _ROW_HEADERS + [title for _column, title in matrix.columns] + ["owners"]
     rows = [
         [row.recommendation, row.number, row.text or row.label, row.status, row.response]
         + [cell_text(row.cells.get(column, [])) for column, _title in matrix.columns]
+        + [owner_labels(row.owners)]
         for row in matrix.rows
     ]
     return headers, rows
@@ -330,7 +275,7 @@ def matrix_xlsx(matrix: Matrix, about: MatrixAbout | None = None) -> bytes:
 
     # -- the matrix: one row per FROM recommendation, one column per TO workstream, labels in the cells
     fixed = ["No.", "Recommendation", "Id", "Status", "Response"]
-    headers = _unique(fixed + [column_title for _column, column_title in matrix.columns] + ["Links"])
+    headers = _unique(fixed + [column_title for _column, column_title in matrix.columns] + ["Owners", "Links"])
     sheet.append([_xlsx_value(header) for header in headers])
     link_row = {link.number: index for index, link in enumerate(matrix.links, start=2)}
     link_home: dict[int, str] = {}
@@ -344,6 +289,7 @@ def matrix_xlsx(matrix: Matrix, about: MatrixAbout | None = None) -> bytes:
             values.append("\n".join(_entry_label(entry, labels) for entry in entries) or None)
             totals[offset] += len(entries)
             count += len(entries)
+        values.append(owner_labels(row.owners) or None)
         values.append(count)
         sheet.append([_xlsx_value(value) for value in values])
         first = min((entry.link for entries in row.cells.values() for entry in entries), default=None)
@@ -368,13 +314,13 @@ def matrix_xlsx(matrix: Matrix, about: MatrixAbout | None = None) -> bytes:
                 ref=count_cell.coordinate, location=f"'links'!A{link_row[first]}", tooltip="the links and their quotes"
             )
     last_row = sheet.max_row
-    sheet.append(["Total", f"{len(matrix.rows)} recommendations", None, None, None, *totals, sum(totals)])
+    sheet.append(["Total", f"{len(matrix.rows)} recommendations", None, None, None, *totals, None, sum(totals)])
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for row_cells in sheet.iter_rows():
         for cell in row_cells:
             cell.alignment = wrap
-    widths = [6, 45, 20, 11, 13] + [26] * len(matrix.columns) + [7]
+    widths = [6, 45, 20, 11, 13] + [26] * len(matrix.columns) + [24, 7]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     _fit_rows(sheet, widths)

@@ -102,7 +102,7 @@ def test_export_one_plan_as_named_graphs(invoke):
 # -- push -----------------------------------------------------------------------------------------------
 
 PUSHED = re.compile(
-    r"Pushed 6 graphs \(404 triples\) to (\S+) with (the Graph Store Protocol|SPARQL Update) in \d+ requests, \d+\.\d\d s"
+    r"Pushed 6 graphs \(409 triples\) to (\S+) with (the Graph Store Protocol|SPARQL Update) in \d+ requests, \d+\.\d\d s"
 )
 MINI_GRAPHS = """\
   https://w3id.org/crossplan/graph/alpha                        52 triples
@@ -110,7 +110,7 @@ MINI_GRAPHS = """\
   https://w3id.org/crossplan/graph/registry/documents           12 triples
   https://w3id.org/crossplan/graph/registry/organisations       10 triples
   https://w3id.org/crossplan/graph/registry/programmes           3 triples
-  https://w3id.org/crossplan/graph/ontology                    292 triples
+  https://w3id.org/crossplan/graph/ontology                    297 triples
 """
 
 

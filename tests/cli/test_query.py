@@ -261,7 +261,7 @@ def test_show(ask):
             "  target dates            2020-09\n"
             "\n"
             "Links out (1)\n"
-            "  → related-to south/housing-2 (suggested)  Offer education in every secure home.\n"
+            "  → overlaps (related-to) south/housing-2 (suggested)  Offer education in every secure home.\n"
             "      “Open a virtual campus.”\n"
         ),
     )
@@ -289,11 +289,13 @@ def test_mapping(ask):
     assert lines[0].startswith("5 of 8 North Plan recommendations link to South Strategy work")
     assert lines[-1] == "Map onto nothing: r5, r7, r8"
     matrix = ask("mapping", "north", "south", "--matrix").output
-    assert "r2                   ws feeds-into" in matrix.splitlines()
+    assert "r2                ws feeds into" in matrix.splitlines()
     rows = ask("mapping", "north", "south", "--format", "csv").output.splitlines()
     assert (
         rows[3]
-        == "north/r3,3,Publish data on outcomes every quarter.,south/health,south/health-1,south/health-1,north/r3,duplicate-of,explicit,in,The same as the North Plan's recommendation 3."
+        == "north/r3,3,Publish data on outcomes every quarter.,Publish data on outcomes every quarter.,North Board,"
+        "south/health,south/health-1,south/health-1,north/r3,duplicate-of,dependency,is duplicated by,explicit,in,"
+        "The same as the North Plan's recommendation 3."
     )
     assert json.loads(ask("mapping", "north", "south", "--format", "json").output)["unmapped"] == [
         "north/r5",
@@ -314,16 +316,20 @@ def test_impact(ask):
     assert (result.exit_code, result.output) == (
         0,
         (
-            "housing-fund is fed by 2 items within 2 links (along feeds-into, delegated-to)\n"
+            "housing-fund is fed by 2 items within 2 links (along feeds-into and delegated-to links).\n"
+            "The links followed: 2 stated in the documents.\n"
             "\n"
-            "hops  item          relation        via           label\n"
-            "----  ------------  --------------  ------------  ---------------------------------------\n"
-            "1     south/health  ← delegated-to                Health and Wellbeing\n"
-            "2     north/r2      ← feeds-into    south/health  Train staff who work with young adults.\n"
+            "hops  item          relation         via           label\n"
+            "----  ------------  ---------------  ------------  ---------------------------------------\n"
+            "1     south/health  takes over from                Health and Wellbeing\n"
+            "2     north/r2      is fed by        south/health  Train staff who work with young adults.\n"
         ),
     )
     csv_rows = ask("impact", "r1", "--format", "csv").output.splitlines()
     assert [row.split(",")[1] for row in csv_rows[1:]] == ["north/r2", "south/health", "housing-fund"]
+    assert ask("impact", "r4", "--upstream", "--relation", "related-to").output.startswith(
+        "north/r4 is reached from 1 item (along related-to links)"
+    )  # an overlap is not said as a dependency
     related = ask("impact", "r4", "--upstream", "--relation", "related-to", "--format", "json")
     assert [item["id"] for item in json.loads(related.output)["items"]] == ["south/housing-1-update-1"]
 
@@ -348,7 +354,7 @@ def test_path(ask):
         (
             "1 chain connects north/r3 and south/health-2\n"
             "\n"
-            "1. north/r3 ←duplicate-of— south/health-1 ←duplicate-of— south/health-2\n"
+            "1. north/r3 ←duplicates— south/health-1 ←duplicates— south/health-2\n"
             "\n"
             "Nodes:\n"
             "  north/r3: Publish data on outcomes every quarter.\n"
@@ -368,9 +374,9 @@ def test_overdue(ask):
         (
             "1 item overdue on 2021-06-01\n"
             "\n"
-            "item               target          due         days  status   label\n"
-            "-----------------  --------------  ----------  ----  -------  ----------------------\n"
-            "north/r6-action-1  September 2020  2020-09-30  244   ongoing  Open a virtual campus.\n"
+            "item               target          due         days  status   owners      label\n"
+            "-----------------  --------------  ----------  ----  -------  ----------  ----------------------\n"
+            "north/r6-action-1  September 2020  2020-09-30  244   ongoing  not stated  Open a virtual campus.\n"
         ),
     )
     rows = ask("overdue", "--as-of", "2022-01-01", "--format", "csv").output.splitlines()
@@ -390,7 +396,7 @@ def test_duplicates_and_gaps(ask):
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == "2 recommendations with gaps"
     assert ask("gaps", "--format", "csv").output.splitlines()[-1] == (
-        "south/oversight-1,south,Review the transitions protocol.,,yes,yes,yes"
+        "south/oversight-1,south,Review the transitions protocol.,Review the transitions protocol.,,yes,yes,yes"
     )
 
 

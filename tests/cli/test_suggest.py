@@ -60,7 +60,8 @@ def test_suggest_lists_the_right_links_with_their_evidence(invoke, fx):
     result = invoke("--data", "fx", "suggest", "north", "south", *RECOMMENDATIONS)
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "  #  score  relation      from -> to"
+    assert lines[0] == "4 suggestions for 4 items of north: at most 1 per item (--top 1), best first."
+    assert lines[1] == "  #  score  relation      from -> to"
     rows = [line for line in lines if "->" in line][1:]
     assert rows == [
         f"  1  {scores['north/n3', 'south/s5']:.3f}  duplicate-of  north/n3 -> south/s5",

@@ -40,9 +40,9 @@ def test_format_gaps(store):
         "north/r8        owner, target date, action or link  Write a plan for the summer.\n"
     )
     assert format_gaps(gaps, "csv") == (
-        "id,plan,label,status,no owner,no target date,no action or link\r\n"
-        "north/r4,north,Review the transitions protocol.,,yes,yes,no\r\n"
-        "north/r8,north,Write a plan for the summer.,,yes,yes,yes\r\n"
+        "id,plan,label,text,status,no owner,no target date,no action or link\r\n"
+        "north/r4,north,Review the transitions protocol.,Review the transitions protocol.,,yes,yes,no\r\n"
+        "north/r8,north,Write a plan for the summer.,Write a plan for the summer.,,yes,yes,yes\r\n"
     )
     assert json.loads(format_gaps(gaps, "json"))[0] == {
         "id": "north/r4",
@@ -50,5 +50,6 @@ def test_format_gaps(store):
         "label": "Review the transitions protocol.",
         "status": None,
         "missing": ["owner", "target date"],
+        "text": "Review the transitions protocol.",
     }
     assert format_gaps([]) == "Every recommendation has an owner, a target date, and an action or link.\n"

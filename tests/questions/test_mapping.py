@@ -103,6 +103,9 @@ def test_mapping_the_other_way_puts_workstream_links_aside(store):
             "explicit",
             "in",
             "The training will feed the South health work.",
+            to_label="Train staff who work with young adults.",
+            source="north-source",
+            source_title="The North Plan",
         )
     ]
 
@@ -139,27 +142,28 @@ stated in the documents, 2 judged by a curator, 1 suggested by the tool and not 
 Housing 3, Health and Wellbeing 2; Oversight none. The other 3 link to none of it.
 
     north                             workstream  south                            link
---  --------------------------------  ----------  -------------------------------  --------------
-r1  Find homes for children before    Housing     housing-1                        → related-to
+--  --------------------------------  ----------  -------------------------------  ----------------
+r1  Find homes for children before    Housing     housing-1                        overlaps
     they leave custody.                           Secure a home for every child    judged
-                                                  leaving custody.
+    owners: North Housing Team                    leaving custody.
 
-r2  Train staff who work with young   Health and  the workstream as a whole        → feeds-into
+r2  Train staff who work with young   Health and  the workstream as a whole        feeds into
     adults.                           Wellbeing                                    explicit
+    owners: Training Lead
 
-r3  Publish data on outcomes every    Health and  health-1                         ← duplicate-of
+r3  Publish data on outcomes every    Health and  health-1                         is duplicated by
     quarter.                          Wellbeing   Publish data on outcomes every   explicit
-                                                  quarter.
+    owners: North Board                           quarter.
 
-r4  Review the transitions protocol.  Housing     housing-1 (via                   ← related-to
+r4  Review the transitions protocol.  Housing     housing-1 (via                   overlaps
                                                   housing-1-update-1)              judged
                                                   Secure a home for every child
                                                   leaving custody.
 
 r5  Recommendation 5 (removed)        —
 
-r6  Improve education in custody.     Housing     from r6-action-1: housing-2      → related-to
-                                                  Offer education in every secure  suggested
+r6  Improve education in custody.     Housing     from r6-action-1: housing-2      overlaps
+    owners: Head of Learning                      Offer education in every secure  suggested
                                                   home.
 
 r7  Stop work that is no longer       —
@@ -177,15 +181,15 @@ def test_format_mapping_matrix(store):
     assert (
         text.split("\n\n")[1]
         == """\
-    Housing          Health and        Oversight
-                     Wellbeing
---  ---------------  ----------------  ---------
-r1  #1 related-to*
-r2                   ws feeds-into
-r3                   ←#1 duplicate-of
-r4  ←#1 related-to*
+    Housing       Health and           Oversight
+                  Wellbeing
+--  ------------  -------------------  ---------
+r1  #1 overlaps*
+r2                ws feeds into
+r3                #1 is duplicated by
+r4  #1 overlaps*
 r5
-r6  #2 related-to~
+r6  #2 overlaps~
 r7
 r8"""
     )
@@ -196,13 +200,16 @@ def test_format_mapping_csv_and_json(store):
     lines = format_mapping(mapping, "csv").splitlines()
     assert (
         lines[0]
-        == "recommendation,number,label,to_workstream,to_recommendation,to_node,from_node,relation,basis,direction,quote"
+        == "recommendation,number,label,text,owners,to_workstream,to_recommendation,to_node,from_node,relation,"
+        "relation_class,words,basis,direction,quote"
     )
     assert (
         lines[1]
-        == "north/r1,1,Find homes for children before they leave custody.,south/housing,south/housing-1,south/housing-1,north/r1,related-to,judged,out,Find homes for children"
+        == "north/r1,1,Find homes for children before they leave custody.,Find homes for children before they leave "
+        "custody.,North Housing Team,south/housing,south/housing-1,south/housing-1,north/r1,related-to,overlap,overlaps,"
+        "judged,out,Find homes for children"
     )
-    assert lines[5] == "north/r5,5,Recommendation 5 (removed),,,,,,,,"
+    assert lines[5] == "north/r5,5,Recommendation 5 (removed),,,,,,,,,,,,"
     assert len(lines) == 9
     data = json.loads(format_mapping(mapping, "json"))
     assert data["unmapped"] == ["north/r5", "north/r7", "north/r8"]

@@ -101,17 +101,22 @@ def test_impact_with_other_relations_and_errors(store):
 def test_format_impact(store):
     impact = find_impact(store, "r1")
     assert format_impact(impact, width=100) == (
-        "north/r1 feeds into 3 items (along feeds-into, delegated-to); its actions and updates count as its own\n"
+        "north/r1 feeds into 3 items (along feeds-into and delegated-to links); its actions and updates count\n"
+        "as its own.\n"
+        "The links followed: 3 stated in the documents.\n"
+        "Its other links, not followed: 1 dependency (stated in the documents), 1 overlap (judged by a\n"
+        "curator). An overlap or a citation is not a dependency (crossplan show north/r1).\n"
         "\n"
-        "hops  item          relation        via           label\n"
-        "----  ------------  --------------  ------------  ---------------------------------------\n"
-        "1     north/r2      → feeds-into                  Train staff who work with young adults.\n"
-        "2     south/health  → feeds-into    north/r2      Health and Wellbeing\n"
-        "3     housing-fund  → delegated-to  south/health  Housing Fund\n"
+        "hops  item          relation         via           label\n"
+        "----  ------------  ---------------  ------------  ---------------------------------------\n"
+        "1     north/r2      feeds into                     Train staff who work with young adults.\n"
+        "2     south/health  feeds into       north/r2      Health and Wellbeing\n"
+        "3     housing-fund  is delegated to  south/health  Housing Fund\n"
     )
+    assert impact.not_followed == {"dependency": {"explicit": 1}, "overlap": {"judged": 1}}
     assert (
         format_impact(find_impact(store, "north/r8"))
-        == "north/r8 feeds into 0 items (along feeds-into, delegated-to)\n"
+        == "north/r8 feeds into nothing (along feeds-into and delegated-to links).\n"
     )
     assert (
         format_impact(impact, "csv").splitlines()[1]
@@ -155,7 +160,7 @@ def test_format_paths(store):
     assert text == (
         "1 chain connects north/r1 and housing-fund\n"
         "\n"
-        "1. north/r1 —feeds-into→ north/r2 —feeds-into→ south/health —delegated-to→ housing-fund\n"
+        "1. north/r1 —feeds into→ north/r2 —feeds into→ south/health —is delegated to→ housing-fund\n"
         "\n"
         "Nodes:\n"
         "  housing-fund: Housing Fund\n"

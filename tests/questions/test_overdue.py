@@ -82,15 +82,16 @@ def test_format_overdue(store):
     assert format_overdue(overdue, width=100) == (
         "2 items overdue on 2021-06-01\n"
         "\n"
-        "item               target          due         days  status   label\n"
-        "-----------------  --------------  ----------  ----  -------  ------------------------------\n"
-        "north/r6-action-1  September 2020  2020-09-30  244   ongoing  Open a virtual campus.\n"
+        "item               target          due         days  status   owners      label\n"
+        "-----------------  --------------  ----------  ----  -------  ----------  ------------------------\n"
+        "north/r6-action-1  September 2020  2020-09-30  244   ongoing  not stated  Open a virtual campus.\n"
         "\n"
-        "south/health-1     April 2021      2021-04-30  32    ongoing  Publish data on outcomes every\n"
-        "                                                              quarter.\n"
+        "south/health-1     April 2021      2021-04-30  32    ongoing  not stated  Publish data on outcomes\n"
+        "                                                                          every quarter.\n"
     )
     assert format_overdue(find_overdue(store, "2020-01-01")) == "Nothing is overdue on 2020-01-01.\n"
     assert format_overdue(overdue, "csv").splitlines()[1] == (
-        "north/r6-action-1,action,north,Open a virtual campus.,2020-09,September 2020,2020-09-30,244,north/r6-action-1,ongoing,Ongoing"
+        "north/r6-action-1,action,north,Open a virtual campus.,Open a virtual campus.,,2020-09,September 2020,2020-09-30,"
+        "244,north/r6-action-1,ongoing,Ongoing"
     )
     assert json.loads(format_overdue(overdue, "json"))["items"][1]["id"] == "south/health-1"

@@ -107,7 +107,8 @@ def test_describe_shows_actions_with_their_own_links(store):
             "Open a virtual campus.",
         )
     ]
-    assert node.owners == ["Head of Learning"] and node.owned_by == []
+    assert [(o.id, o.label, o.via) for o in node.owners] == [(None, "Head of Learning", "north/r6")]
+    assert node.owners_as_printed == ["Head of Learning"] and node.owned_by == []
 
 
 def test_describe_an_action_names_its_parent(store):
@@ -160,7 +161,7 @@ def test_format_node_table(store):
         "  plan                    north: The North Plan\n"
         "  response                partly-agreed\n"
         "  addressed to            housing-team (North Housing Team)\n"
-        "  owner as printed        Training Lead\n"
+        "  owner                   Training Lead\n"
         "  target date as printed  15 June 2020\n"
         "  target date as printed  May 2020\n"
         "  target dates            2020-05, 2020-06-15\n"
@@ -170,11 +171,11 @@ def test_format_node_table(store):
         "    All staff have been trained.\n"
         "\n"
         "Links out (1)\n"
-        "  → feeds-into south/health (explicit)  Health and Wellbeing\n"
+        "  → feeds into (feeds-into) south/health (explicit)  Health and Wellbeing\n"
         "      “The training will feed the South health work.”\n"
         "\n"
         "Links in (1)\n"
-        "  ← feeds-into north/r1 (explicit)  Find homes for children before they leave custody.\n"
+        "  ← is fed by (feeds-into) north/r1 (explicit)  Find homes for children before they leave custody.\n"
         "      “Homes found for children will shape the training of staff.”\n"
     )
 
@@ -188,6 +189,9 @@ def test_format_node_csv_and_json(store):
         "type,recommendation",
         "label,Train staff who work with young adults.",
     ]
-    assert "link out,→ feeds-into south/health (explicit): The training will feed the South health work." in lines
+    assert (
+        "link out,→ feeds into (feeds-into) south/health (explicit): The training will feed the South health work."
+        in lines
+    )
     data = json.loads(format_node(description, "json"))
     assert data["id"] == "north/r2" and data["updates"][0]["status"] == "complete"

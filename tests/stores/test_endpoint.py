@@ -409,7 +409,7 @@ def test_push_falls_back_to_sparql_update_in_batches(server, mini_store, monkeyp
     report = push_graph(
         mini_store, server.url, replace=True, graph_store=missing, connection=Connection(server.credentials)
     )
-    assert report.triples == sum(report.graphs.values()) == 404
+    assert report.triples == sum(report.graphs.values()) == 409
 
 
 def test_a_server_without_crossplan_graphs_says_how_to_load_them(server):

@@ -118,7 +118,7 @@ def test_csv_matrix_has_a_column_per_workstream(mini_data, invoke):
     result = invoke("--data", mini_data, "mapping", "alpha", "beta", "--matrix", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))
-    assert rows[0] == ["recommendation", "number", "text", "status", "response", "Resettlement"]
+    assert rows[0] == ["recommendation", "number", "text", "status", "response", "Resettlement", "owners"]
     assert rows[1][0] == "alpha/r1" and rows[1][5] == "resettlement-1 related-to (judged) [1]"
     assert rows[2][0] == "alpha/r2" and rows[2][5] == ""
 
@@ -140,31 +140,32 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
     sheet = book["matrix"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = ["No.", "Recommendation", "Id", "Status", "Response"] + [column["title"] for column in data["columns"]]
-    assert values[0] == [*header, "Links"]
+    assert values[0] == [*header, "Owners", "Links"]
     labels = {link["to_node"]: link["to_label"] for link in data["links"]}
     body, totals = values[1:-1], values[-1]
     for row, got in zip(data["rows"], body, strict=True):
         number = int(row["number"]) if str(row["number"] or "").isdigit() else row["number"]
         wanted = [number, row["text"] or row["label"], row["recommendation"], row["status"], row["response"]]
         assert got[:5] == [spreadsheet_safe(value) if value is not None else None for value in wanted]
-        for column, cell in zip(data["columns"], got[5:-1], strict=True):
+        for column, cell in zip(data["columns"], got[5:-2], strict=True):
             entries = row["cells"].get(column["id"], [])
             # labels, not ids: each mark names its target item and how it links
             assert (cell or "").count("\n") + bool(cell) == len(entries)
             for entry in entries:
                 assert (labels[entry["to_node"]] or "")[:20] in cell and f"({entry['basis']})" in cell
                 assert entry["to_node"] not in cell
+        assert got[-2] == (spreadsheet_safe("; ".join(owner["label"] for owner in row["owners"])) or None)
         # counts are numbers
         assert got[-1] == sum(len(entries) for entries in row["cells"].values())
     assert totals[0] == "Total" and totals[-1] == len([link for link in data["links"] if link["from_recommendation"]])
-    assert totals[5:-1] == [
+    assert totals[5:-2] == [
         sum(len(row["cells"].get(column["id"], [])) for row in data["rows"]) for column in data["columns"]
     ]
     links = [[cell.value for cell in row] for row in book["links"].iter_rows()]
     assert links[0] == [header.capitalize() for header in LINK_HEADERS]
-    from crossplan.graph.views.matrix import MatrixLink
+    from crossplan.graph.questions.mapping import MappingLink
 
-    assert links[1:] == [link_cells(MatrixLink(**link)) for link in data["links"]]
+    assert links[1:] == [link_cells(MappingLink(**link)) for link in data["links"]]
     # formatted for reading and printing: an Excel table, frozen header, wrapped text, landscape fitted to the
     # width with the header row on every page, a colour per relation, links between the sheets
     assert list(sheet.tables) == ["Matrix"] and sheet.tables["Matrix"].tableStyleInfo.name
@@ -181,7 +182,7 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
                 first = min(entry["link"] for marks in row["cells"].values() for entry in marks)
                 for linked in (
                     sheet.cell(row=row_number, column=3),
-                    sheet.cell(row=row_number, column=len(header) + 1),
+                    sheet.cell(row=row_number, column=len(header) + 2),
                 ):
                     assert linked.hyperlink.location == f"'links'!A{first + 1}"
                 assert (

@@ -8,8 +8,8 @@ that item's ``innerLinks``. A remote endpoint works as well as the local store.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ...model.nodes import Basis, NodeType, Relation, Response, Status, StructuralRelation
 from ...model.vocabulary import CP, DCTERMS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, global_id_of
@@ -77,6 +77,8 @@ class StoreGraph:
     edges: list[dict]
     updates: dict[str, dict]
     owner_of_update: dict[str, str]
+    store: GraphStore | None = None  # where it was read from: the mapping of two plans is asked of the store
+    mappings: dict[tuple[str, str], Any] = field(default_factory=dict)  # view.pair_mapping's, by (from, to)
 
 
 def read_graph(store: GraphStore) -> StoreGraph:
@@ -200,7 +202,7 @@ def read_graph(store: GraphStore) -> StoreGraph:
         if row.get("document") in ids:
             edge["document"] = ids[row["document"]]
         attach_edge(edge, nodes, edges)
-    return StoreGraph(nodes, edges, updates, owner_of_update)
+    return StoreGraph(nodes, edges, updates, owner_of_update, store)
 
 
 def attach_edge(edge: dict, nodes: dict[str, dict], edges: list[dict]) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import UnknownIdError, VizOptionError
 from ...model.nodes import Basis, NodeType, Relation, Status, shorten
 from ...questions.ids import resolve_id
-from ...questions.mapping import find_mapping
+from ...questions.mapping import Mapping, find_mapping
 from ...questions.plans import plan_short_titles
 from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
@@ -169,7 +169,6 @@ def build_view(
         view.mappings = _linked_pairs(graph, plan_titles)
         if view.mappings:
             view.initial = {"view": "mapping", "from": view.mappings[0]["from"], "to": view.mappings[0]["to"]}
-    add_headlines(store, view.mappings)
     if mapping is None and not plans and not focus and relation_names is None and len(plan_titles) >= 2:
         view.overview = _overview(graph, plan_titles, plan_short_titles(store))
         if len(plan_titles) > 2:
@@ -188,12 +187,6 @@ def _overview(graph: StoreGraph, plan_titles: dict[str, str], short_titles: dict
         for plan, title in sorted(plan_titles.items())
     ]
     return layout_overview(plans, plan_pairs(graph.nodes, graph.edges, list(plan_titles)))
-
-
-def add_headlines(store: GraphStore, drawings: list[dict]) -> None:
-    """Give each mapping drawing the headline of its pair's summary (``find_mapping(...).summary.headline``)."""
-    for drawing in drawings:
-        drawing["headline"] = find_mapping(store, drawing["from"], drawing["to"]).summary.headline
 
 
 MAPPING_PAIRS = 24
@@ -344,7 +337,9 @@ def _neighbourhood(nodes: dict[str, dict], edges: list[dict], start: str, depth:
 def _mapping_parts(
     graph: StoreGraph, mapping: tuple[str, str], relations: list[str] | None
 ) -> tuple[set, set, list[dict]]:
-    """Return the two plans' workstreams and recommendations and the links between them (moved up from actions)."""
+    """Return the two plans' workstreams and recommendations and the links between them, placed as
+    ``questions.mapping.find_mapping`` places them (the one mapping computation: a link of an action or update is
+    drawn from its recommendation), and any proposed link not in the store placed the same way."""
     sides = []
     for plan in mapping:
         members = [
@@ -353,23 +348,67 @@ def _mapping_parts(
             if node.get("plan") == plan and node["type"] in (NodeType.WORKSTREAM.value, NodeType.RECOMMENDATION.value)
         ]
         sides.append(set(members))
-    anchors = {}
-    for node_id in graph.nodes:
-        anchor = node_id
-        while (
-            anchor in graph.nodes
-            and graph.nodes[anchor]["type"] == NodeType.ACTION.value
-            and graph.nodes[anchor].get("parent")
-        ):
-            anchor = graph.nodes[anchor]["parent"]
-        anchors[node_id] = anchor
-    dependency = {relation.value for relation in Relation}
     left, right = sides
-    edges = []
+    stored: dict[tuple[str, str, str], dict] = {}
+    proposed = []
     for edge in graph.edges:
-        if edge["relation"] not in dependency or (relations is not None and edge["relation"] not in relations):
+        if edge.get("proposed"):
+            proposed.append(edge)
+        else:
+            stored.setdefault(
+                (edge.get("fromVia", edge["from"]), edge.get("toVia", edge["to"]), edge["relation"]), edge
+            )
+    edges = []
+    computed = pair_mapping(graph, mapping)
+    for link in [link for row in computed.rows for link in row.links] + computed.other_links:
+        if relations is not None and link.relation not in relations:
             continue
-        source, target = anchors[edge["from"]], anchors[edge["to"]]
+        source, target = (link.from_node, link.to_node) if link.direction == "out" else (link.to_node, link.from_node)
+        drawn = stored.get((source, target, link.relation))
+        near = link.from_recommendation or link.from_node
+        far = link.recommendation or link.workstream or link.to_node
+        if drawn is None or near not in left or far not in right:
+            continue  # both ends folded into one item, or an end the drawing has no box for (a plan as a whole)
+        start, end = (near, far) if link.direction == "out" else (far, near)
+        moved = dict(drawn, **{"from": start, "to": end})
+        moved.pop("fromVia", None)
+        moved.pop("toVia", None)
+        if source != start:
+            moved["fromVia"] = source
+        if target != end:
+            moved["toVia"] = target
+        edges.append(moved)
+    edges += _proposed_between(graph, proposed, left, right, relations)
+    return left, right, edges
+
+
+def pair_mapping(graph: StoreGraph, pair: tuple[str, str]) -> Mapping:
+    """Return ``find_mapping`` of two plans of the graph's store, asked once per pair however many views draw it."""
+    if pair not in graph.mappings:
+        if graph.store is None:
+            raise VizOptionError("the mapping of two plans needs the store the graph was read from")
+        graph.mappings[pair] = find_mapping(graph.store, *pair)
+    return graph.mappings[pair]
+
+
+def _proposed_between(
+    graph: StoreGraph, proposed: list[dict], left: set, right: set, relations: list[str] | None
+) -> list[dict]:
+    """Place links proposed for review (not in the store) as the mapping places stored ones: an action's on its
+    recommendation."""
+
+    def anchor(node_id: str) -> str:
+        seen = set()
+        while node_id in graph.nodes and graph.nodes[node_id]["type"] == NodeType.ACTION.value and node_id not in seen:
+            seen.add(node_id)
+            node_id = graph.nodes[node_id].get("parent") or node_id
+        return node_id
+
+    edges = []
+    for edge in proposed:
+        if relations is not None and edge["relation"] not in relations:
+            continue
+        source, target = anchor(edge["from"]), anchor(edge["to"])
         if (source in left and target in right) or (source in right and target in left):
             moved = dict(edge, **{"from": source, "to": target})
             if source != edge["from"]:
@@ -377,7 +416,7 @@ def _mapping_parts(
             if target != edge["to"]:
                 moved["toVia"] = edge.get("toVia", edge["to"])
             edges.append(moved)
-    return left, right, edges
+    return edges
 
 
 def _mapping_view(
@@ -508,9 +547,7 @@ def mapping_drawings(
     for from_plan, to_plan in pairs:
         _check_pair(plan_titles, from_plan, to_plan)
     relation_names = parse_relations(relations) if relations is not None else None
-    drawings = [_drawing(graph, pair, plan_titles, relation_names, layout=layout) for pair in pairs]
-    add_headlines(store, drawings)
-    return drawings
+    return [_drawing(graph, pair, plan_titles, relation_names, layout=layout) for pair in pairs]
 
 
 def _plan_titles(graph: StoreGraph) -> dict[str, str]:
@@ -544,5 +581,9 @@ def _drawing(
     records = record_edges(edges, nodes)
     captions = {name: style["caption"] for name, style in RELATION_STYLES.items()}
     if variants:
-        return layout_variants(nodes, records, pair[0], pair[1], plan_titles, captions)
-    return layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions, **(layout or {}))
+        drawing = layout_variants(nodes, records, pair[0], pair[1], plan_titles, captions)
+    else:
+        drawing = layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions, **(layout or {}))
+    # The answer in words, whole, above the drawing (the page) or under its title (the SVG).
+    drawing["headline"] = pair_mapping(graph, pair).summary.headline
+    return drawing

@@ -338,3 +338,40 @@ def test_the_seeded_layout_groups_each_plan(shipped):
     assert plans["hmip-resettlement"] < plans["yj-blueprint"]
     assert centres["hmip-resettlement"] < centres["yj-blueprint"]
     assert all(isinstance(node["x"], int) and isinstance(node["y"], int) for node in view.nodes)
+
+
+@pytest.mark.parametrize("pair", [("north", "south"), ("south", "north")])
+def test_the_page_draws_the_mapping_the_command_line_computes(store, pair):
+    """One mapping computation: the page's mapping view draws exactly find_mapping's links, from the same
+    recommendations, and counts the linked recommendations as the summary does."""
+    from crossplan.graph.questions.mapping import find_mapping
+    from crossplan.graph.views.viz.view import build_view
+
+    mapping = find_mapping(store, *pair)
+    view = build_view(store, mapping=pair)
+    drawn = {
+        (edge.get("fromVia", edge["from"]), edge.get("toVia", edge["to"]), edge["relation"]) for edge in view.edges
+    }
+    placed = [
+        link
+        for row in mapping.rows
+        for link in row.links
+        if link.recommendation or link.workstream  # the plan as a whole has no box
+    ]
+    expected = {
+        (link.from_node, link.to_node, link.relation)
+        if link.direction == "out"
+        else (link.to_node, link.from_node, link.relation)
+        for link in placed
+    } | {
+        (link.from_node, link.to_node, link.relation)
+        if link.direction == "out"
+        else (link.to_node, link.from_node, link.relation)
+        for link in mapping.other_links
+        if link.recommendation or link.workstream
+    }
+    assert drawn == expected
+    linked_rows = {row.recommendation for row in mapping.rows if row.links}
+    drawn_from = {end for edge in view.edges for end in (edge["from"], edge["to"]) if end.startswith(pair[0] + "/")}
+    assert linked_rows <= drawn_from
+    assert len(linked_rows) == mapping.summary.linked
