@@ -289,15 +289,20 @@ def layout_variants(*arguments: Any) -> dict:
     The page picks the variant that fits its width at 12 px text; the SVG draws the wide one.
     """
     drawing = layout_mapping(*arguments)
-    drawing["variants"] = {
-        "compact": layout_mapping(*arguments, column_width=COMPACT_COLUMN, gap=COMPACT_GAP),
-    }
+    variants = {"compact": layout_mapping(*arguments, column_width=COMPACT_COLUMN, gap=COMPACT_GAP)}
     if drawing["folded"]:
-        drawing["variants"]["open"] = layout_mapping(*arguments, fold=False)
-        drawing["variants"]["compactOpen"] = layout_mapping(
-            *arguments, column_width=COMPACT_COLUMN, gap=COMPACT_GAP, fold=False
-        )
+        variants["open"] = layout_mapping(*arguments, fold=False)
+        variants["compactOpen"] = layout_mapping(*arguments, column_width=COMPACT_COLUMN, gap=COMPACT_GAP, fold=False)
+    # A variant's links are the wide drawing's, in the same order: only their path is kept (the page takes the
+    # rest from the wide drawing), so that the file does not carry each link four times.
+    for variant in variants.values():
+        variant["edges"] = [{key: edge[key] for key in _EDGE_GEOMETRY if key in edge} for edge in variant["edges"]]
+    drawing["variants"] = variants
     return drawing
+
+
+_EDGE_GEOMETRY = ("left", "right", "d")
+"""What a variant keeps of each link: its ends and its path (the page samples the path's points itself)."""
 
 
 LEGEND_HEIGHT = 30

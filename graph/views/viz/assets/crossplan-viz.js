@@ -582,6 +582,29 @@
   function isNarrow() { return narrowQuery.matches; }
   api.view = "graph";
 
+  // A variant's links carry only their geometry: the rest (quotes, notes, sources) is the wide drawing's, same order.
+  mappings.forEach(function (drawing) {
+    Object.keys(drawing.variants || {}).forEach(function (key) {
+      drawing.variants[key].edges = drawing.variants[key].edges.map(function (edge, index) {
+        var whole = Object.assign({}, drawing.edges[index], edge);
+        whole.points = pathPoints(edge.d, whole.forward);
+        return whole;
+      });
+    });
+  });
+
+  // The 17 points along a link's cubic path "M x0,y0 C x1,y1 x2,y2 x3,y3", from its source end (as mapping.py samples).
+  function pathPoints(d, forward) {
+    var c = String(d).match(/-?[\d.]+/g).map(Number), points = [];
+    for (var step = 0; step <= 16; step++) {
+      var t = step / 16, u = 1 - t;
+      var a = u * u * u, b = 3 * u * u * t, e = 3 * u * t * t, f = t * t * t;
+      points.push([Math.round((a * c[0] + b * c[2] + e * c[4] + f * c[6]) * 10) / 10,
+                   Math.round((a * c[1] + b * c[3] + e * c[5] + f * c[7]) * 10) / 10]);
+    }
+    return forward ? points : points.reverse();
+  }
+
   function findDrawing(from, to) {
     for (var i = 0; i < mappings.length; i++) { if (mappings[i].from === from && mappings[i].to === to) { return mappings[i]; } }
     return null;
