@@ -944,6 +944,13 @@ def push(app, graph, replace, graph_store, update_endpoint):
     help="Open on this plan pair's mapping; with -o FILE.svg (or .png) write just that drawing, for slides.",
 )
 @click.option(
+    "--size",
+    type=click.Choice(["default", "slide", "a4"]),
+    default="default",
+    show_default=True,
+    help="With --mapping and -o FILE.svg/.png: as drawn, a 16:9 slide, or an A4 landscape page.",
+)
+@click.option(
     "--suggestions",
     nargs=2,
     metavar="FROM_PLAN TO_PLAN",
@@ -951,7 +958,7 @@ def push(app, graph, replace, graph_store, update_endpoint):
 )
 @guards_output
 @pass_app
-def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggestions):
+def viz(app, output, open_page, plans, focus, depth, relations, mapping, size, suggestions):
     """Draw the plans as one self-contained HTML page (no network needed): how one plan maps onto another, a matrix, the full graph."""
     from .graph.suggest.review import suggested_edges
     from .graph.views.viz import VizOptionError, write_html, write_mapping_image
@@ -961,10 +968,12 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, suggest
         if plans or focus or depth or relations or suggestions or open_page:
             raise click.UsageError("--mapping with an .svg or .png output takes no other view option")
         try:
-            click.echo(write_mapping_image(app.store(), output, *mapping), err=True)
+            click.echo(write_mapping_image(app.store(), output, mapping[0], mapping[1], size=size), err=True)
         except VizOptionError as error:
             raise click.UsageError(str(error)) from None
         return
+    if size != "default":
+        raise click.UsageError("--size draws the mapping as a picture: use it with --mapping and -o FILE.svg (or .png)")
     extra = suggested_edges(app.store(), *suggestions) if suggestions else ()
     try:
         summary = write_html(

@@ -9,6 +9,8 @@ heat map and appendix use the same numbers. ``write_matrix`` writes it as CSV, J
 from __future__ import annotations
 
 import csv
+import datetime
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CrossplanError
 from ..files import write_atomically
+from ..model.nodes import BASIS_WORDS, RELATION_MEANINGS
 from ..questions.mapping import Mapping, MappingLink, find_mapping
 from ..questions.owners import RolledOwner, owner_labels
 from .export import spreadsheet_safe
@@ -215,50 +218,117 @@ def _xlsx_value(value):
     return spreadsheet_safe(value)  # control characters dropped first, then formula-like text made inert
 
 
-def matrix_xlsx(matrix: Matrix) -> bytes:
-    """Return the matrix as an Excel workbook: a ``matrix`` sheet and a ``links`` sheet, cross-linked.
+@dataclass(frozen=True)
+class MatrixAbout:
+    """What the spreadsheet says about itself on its About sheet: the answer in words, when and from what data."""
 
-    The header row is frozen and filtered, text wraps, a cell is filled with the colour of its (first)
-    relation, and each cell links to its first mark's row on the ``links`` sheet, which links back.
+    headline: str = ""
+    as_of: str = ""
+    fingerprint: str = ""
+
+
+def _entry_label(entry: MatrixEntry, labels: dict[str, str]) -> str:
+    """Return a mark as a person reads it: ``1 · Adopt the YJB's proposal… — overlaps (judged)``."""
+    meaning = RELATION_MEANINGS.get(entry.relation)
+    words = (meaning.forward if entry.direction != "in" else meaning.backward) if meaning else entry.relation
+    target = labels.get(entry.to_node) or _short(entry.to_node)
+    return f"{target} — {words} ({entry.basis})"
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Excel tables need distinct header texts: a repeated one gets ``(2)``, ``(3)``…"""
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        seen[header] = seen.get(header, 0) + 1
+        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    return out
+
+
+def matrix_xlsx(matrix: Matrix, about: MatrixAbout | None = None) -> bytes:
+    """Return the matrix as an Excel workbook for people: an ``About`` sheet, the ``matrix`` and its ``links``.
+
+    The matrix names things by their labels (ids in a column of their own, each a link to its first mark on the
+    ``links`` sheet); counts are numbers, with a total per row and per workstream; both data sheets are Excel
+    tables, print landscape fitted to the page width with the header row repeated. Text stays text: nothing
+    that looks like a formula is written as one.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
+    from openpyxl.worksheet.table import Table, TableStyleInfo
 
+    about = about or MatrixAbout()
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "matrix"
+    intro = workbook.active
+    intro.title = "About"
+    sheet = workbook.create_sheet("matrix")
     links_sheet = workbook.create_sheet("links")
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     fills = {relation: PatternFill("solid", fgColor=colour) for relation, colour in RELATION_COLOURS.items()}
-    headers, rows = _matrix_rows(matrix)
+    labels = {link.to_node: link.to_label for link in matrix.links if link.to_label}
+    title = f"How {matrix.from_title} maps onto {matrix.to_title}"
+
+    # -- the matrix: one row per FROM recommendation, one column per TO workstream, labels in the cells
+    fixed = ["No.", "Recommendation", "Id", "Status", "Response"]
+    headers = _unique(fixed + [column_title for _column, column_title in matrix.columns] + ["Owners", "Links"])
     sheet.append([_xlsx_value(header) for header in headers])
+    link_row = {link.number: index for index, link in enumerate(matrix.links, start=2)}
     link_home: dict[int, str] = {}
-    for row_number, (row, values) in enumerate(zip(matrix.rows, rows, strict=False), start=2):
-        sheet.append([_xlsx_value(value) for value in values])
+    totals = [0] * len(matrix.columns)
+    for row_number, row in enumerate(matrix.rows, start=2):
+        number: int | str | None = int(row.number) if row.number and row.number.isdigit() else row.number
+        values: list = [number, row.text or row.label, row.recommendation, row.status, row.response]
+        count = 0
         for offset, (column, _title) in enumerate(matrix.columns):
             entries = row.cells.get(column, [])
-            cell = sheet.cell(row=row_number, column=len(_ROW_HEADERS) + 1 + offset)
+            values.append("\n".join(_entry_label(entry, labels) for entry in entries) or None)
+            totals[offset] += len(entries)
+            count += len(entries)
+        values.append(owner_labels(row.owners) or None)
+        values.append(count)
+        sheet.append([_xlsx_value(value) for value in values])
+        first = min((entry.link for entries in row.cells.values() for entry in entries), default=None)
+        if first is not None:
+            id_cell = sheet.cell(row=row_number, column=3)
+            id_cell.hyperlink = Hyperlink(
+                ref=id_cell.coordinate, location=f"'links'!A{link_row[first]}", tooltip="its links"
+            )
+            id_cell.font = Font(color="0057A0", underline="single")
+        # Labels stay plain wrapped text (a hyperlinked cell does not wrap in every program): the id and the
+        # count link to the row's first link on the links sheet, and each link there back to the id.
+        for offset, (column, _title) in enumerate(matrix.columns):
+            entries = row.cells.get(column, [])
+            cell = sheet.cell(row=row_number, column=len(fixed) + 1 + offset)
             if entries:
                 cell.fill = fills.get(entries[0].relation, PatternFill())
-                cell.hyperlink = Hyperlink(
-                    ref=cell.coordinate, location=f"'links'!A{entries[0].link + 1}", tooltip="the link and its quote"
-                )
                 for entry in entries:
-                    link_home.setdefault(entry.link, f"'matrix'!{cell.coordinate}")
-    for cell in sheet[1]:
+                    link_home.setdefault(entry.link, f"'matrix'!C{row_number}")
+        if first is not None:
+            count_cell = sheet.cell(row=row_number, column=len(headers))
+            count_cell.hyperlink = Hyperlink(
+                ref=count_cell.coordinate, location=f"'links'!A{link_row[first]}", tooltip="the links and their quotes"
+            )
+    last_row = sheet.max_row
+    sheet.append(["Total", f"{len(matrix.rows)} recommendations", None, None, None, *totals, None, sum(totals)])
+    for cell in sheet[sheet.max_row]:
         cell.font = bold
-    for row in sheet.iter_rows():
-        for cell in row:
+    for row_cells in sheet.iter_rows():
+        for cell in row_cells:
             cell.alignment = wrap
-    widths = [18, 8, 50, 12, 14] + [28] * len(matrix.columns) + [30]
+    widths = [6, 45, 20, 11, 13] + [26] * len(matrix.columns) + [24, 7]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "D2"
-    sheet.auto_filter.ref = sheet.dimensions
+    _fit_rows(sheet, widths)
+    sheet.freeze_panes = "C2"
+    table = Table(displayName="Matrix", ref=f"A1:{get_column_letter(len(headers))}{max(last_row, 2)}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    sheet.add_table(table)
+    _print_setup(sheet)
 
-    links_sheet.append(LINK_HEADERS)
+    # -- the links: each once, with its quotes and source
+    links_sheet.append([header.capitalize() for header in LINK_HEADERS])
     for link in matrix.links:
         links_sheet.append([_xlsx_value(value) for value in link_cells(link)])
         row_number = links_sheet.max_row
@@ -268,18 +338,106 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
             home.hyperlink = Hyperlink(
                 ref=home.coordinate, location=link_home[link.number], tooltip="back to the matrix"
             )
-    for cell in links_sheet[1]:
-        cell.font = bold
-    for row in links_sheet.iter_rows():
-        for cell in row:
+    for row_cells in links_sheet.iter_rows():
+        for cell in row_cells:
             cell.alignment = wrap
-    for index, width in enumerate([6, 22, 22, 13, 10, 9, 24, 40, 20, 60, 40, 24, 30], start=1):
+    link_widths = [6, 22, 22, 13, 10, 9, 24, 40, 20, 60, 40, 24, 30]
+    for index, width in enumerate(link_widths, start=1):
         links_sheet.column_dimensions[get_column_letter(index)].width = width
+    _fit_rows(links_sheet, link_widths)
     links_sheet.freeze_panes = "B2"
-    links_sheet.auto_filter.ref = links_sheet.dimensions
+    if matrix.links:
+        links_table = Table(displayName="Links", ref=f"A1:{get_column_letter(len(LINK_HEADERS))}{links_sheet.max_row}")
+        links_table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        links_sheet.add_table(links_table)
+    _print_setup(links_sheet)
+
+    # -- what it is and how to read it
+    rows = [
+        (
+            "What it is",
+            f"{title}: each row is a recommendation of {matrix.from_title}; each column a workstream of "
+            f"{matrix.to_title}; a cell names the items of that workstream the recommendation links to.",
+        ),
+        ("The answer", about.headline or f"{sum(totals)} links."),
+        ("As of", about.as_of),
+        (
+            "Data",
+            about.fingerprint + " (a hash of the data files: the same hash, the same data)"
+            if about.fingerprint
+            else "",
+        ),
+        (
+            "How to read it",
+            "A cell reads 'item — how it links (basis)'; its colour is the relation's. Click a recommendation's id "
+            "(or its count of links) for the quotes and sources on the links sheet; click a link's number to come back. "
+            "Links counts a row's links; the Total row counts each workstream's.",
+        ),
+    ]
+    intro.append([_xlsx_value(title)])
+    intro["A1"].font = Font(bold=True, size=14)
+    intro.append([])
+    for name, text in rows:
+        intro.append([name, _xlsx_value(text)])
+    intro.append([])
+    intro.append(["Relation", "Class", "Reads", "Colour"])
+    heading_row = intro.max_row
+    for relation, meaning in RELATION_MEANINGS.items():
+        if relation in RELATION_COLOURS:
+            intro.append([relation, meaning.relation_class.value, f"A {meaning.forward} B", ""])
+            intro.cell(row=intro.max_row, column=4).fill = fills[relation]
+    intro.append([])
+    intro.append(["Basis", "Means"])
+    basis_row = intro.max_row
+    for basis, words in BASIS_WORDS.items():
+        intro.append([basis, words])
+    for row_number in (heading_row, basis_row, *range(3, 3 + len(rows))):
+        intro.cell(row=row_number, column=1).font = bold
+    for cell in intro[heading_row] + intro[basis_row]:
+        cell.font = bold
+    for row_cells in intro.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.alignment = wrap
+    for index, width in enumerate([16, 90, 28, 10], start=1):
+        intro.column_dimensions[get_column_letter(index)].width = width
+    _fit_rows(intro, [16, 90, 28, 10])
+    intro.row_dimensions[1].height = 22
+    _print_setup(intro, repeat=False)
+    workbook.active = 1
+    properties = workbook.properties
+    properties.title = _xlsx_value(title)
+    properties.subject = _xlsx_value(about.headline[:250]) if about.headline else "Mapping matrix"
+    properties.creator = "crossplan"
+    properties.keywords = "crossplan, mapping, matrix"
+    properties.description = _xlsx_value(f"As of {about.as_of}; data {about.fingerprint}") if about.as_of else None
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _fit_rows(sheet, widths: list[int]) -> None:
+    """Give each row the height its wrapped text needs (spreadsheet programs do not measure on opening)."""
+    for row_cells in sheet.iter_rows():
+        lines = 1
+        for cell, width in zip(row_cells, widths, strict=False):
+            if isinstance(cell.value, str):
+                lines = max(
+                    lines, sum(-(-len(part) // max(1, int(width * 1.1))) or 1 for part in cell.value.split("\n"))
+                )
+        sheet.row_dimensions[row_cells[0].row].height = 15 * lines
+
+
+def _print_setup(sheet, repeat: bool = True) -> None:
+    """Landscape, fitted to the page's width (as many pages down as it takes), the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if repeat:
+        sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = False
+    sheet.oddFooter.center.text = "&A · page &P of &N"
 
 
 @dataclass(frozen=True)
@@ -287,12 +445,12 @@ class MatrixFormat:
     name: str
     suffix: str
     binary: bool
-    render: Callable[[Matrix], bytes]
+    render: Callable[[Matrix, MatrixAbout], bytes]
 
 
 MATRIX_FORMATS = {
-    "csv": MatrixFormat("csv", ".csv", False, matrix_csv),
-    "json": MatrixFormat("json", ".json", False, matrix_json),
+    "csv": MatrixFormat("csv", ".csv", False, lambda matrix, _about: matrix_csv(matrix)),
+    "json": MatrixFormat("json", ".json", False, lambda matrix, _about: matrix_json(matrix)),
     "xlsx": MatrixFormat("xlsx", ".xlsx", True, matrix_xlsx),
 }
 
@@ -307,7 +465,11 @@ def write_matrix(
     chosen = MATRIX_FORMATS.get(format_name)
     if chosen is None:
         raise CrossplanError(f"unknown matrix format '{format_name}' (one of: {', '.join(MATRIX_FORMATS)})")
-    content = chosen.render(build_matrix(store, from_plan, to_plan))
+    mapping = find_mapping(store, from_plan, to_plan)
+    about = MatrixAbout()
+    if chosen.binary:  # only the workbook says where it comes from
+        about = MatrixAbout(mapping.summary.headline, datetime.date.today().isoformat(), data_fingerprint(store))
+    content = chosen.render(build_matrix(store, from_plan, to_plan, mapping), about)
     if output is None:
         return content
     write_output(Path(output), content)
@@ -324,3 +486,27 @@ def write_output(path: Path, content: bytes) -> None:
         raise CrossplanError(f"{path}: cannot write there (permission denied)") from None
     except OSError as error:
         raise CrossplanError(f"{path}: cannot write there ({error.strerror or error})") from None
+
+
+def data_fingerprint(store: GraphStore) -> str:
+    """Return a content hash of the data behind the store: of its data files, else of its sorted statements.
+
+    The same data gives the same hash wherever it lies; any change to a plan, registry or source text changes it.
+    """
+    digest = hashlib.sha256()
+    data_dir = store.data_dir
+    if data_dir is not None and Path(data_dir).is_dir():
+        for path in sorted(Path(data_dir).rglob("*")):
+            if (
+                path.is_file()
+                and path.suffix in (".yaml", ".yml", ".txt", ".md")
+                and not any(part.startswith(".") for part in path.relative_to(data_dir).parts)
+            ):
+                digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return "sha256:" + digest.hexdigest()[:16]
+    # a SPARQL server or an in-memory graph: the statements themselves, in a fixed order
+    rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    for line in sorted(f"{row['s']}\t{row['p']}\t{row['o']}" for row in rows):
+        digest.update(line.encode("utf-8") + b"\n")
+    return "sha256:" + digest.hexdigest()[:16]

@@ -136,29 +136,42 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
     assert result.exit_code == 0, result.output
     data = json.loads(invoke("--data", mini_data, "mapping", *pair, "--matrix", "--format", "json").stdout)
     book = read_xlsx(out)
-    assert book.sheetnames == ["matrix", "links"]
+    assert book.sheetnames == ["About", "matrix", "links"] and book.active.title == "matrix"
     sheet = book["matrix"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    header = (
-        ["recommendation", "number", "text", "status", "response"]
-        + [column["title"] for column in data["columns"]]
-        + ["owners"]
-    )
-    assert values[0] == header
-    expected = [
-        [row["recommendation"], row["number"], row["text"] or row["label"], row["status"], row["response"]]
-        + [cell_text(row["cells"].get(column["id"], [])) or None for column in data["columns"]]
-        + ["; ".join(owner["label"] for owner in row["owners"]) or None]
-        for row in data["rows"]
+    header = ["No.", "Recommendation", "Id", "Status", "Response"] + [column["title"] for column in data["columns"]]
+    assert values[0] == [*header, "Owners", "Links"]
+    labels = {link["to_node"]: link["to_label"] for link in data["links"]}
+    body, totals = values[1:-1], values[-1]
+    for row, got in zip(data["rows"], body, strict=True):
+        number = int(row["number"]) if str(row["number"] or "").isdigit() else row["number"]
+        wanted = [number, row["text"] or row["label"], row["recommendation"], row["status"], row["response"]]
+        assert got[:5] == [spreadsheet_safe(value) if value is not None else None for value in wanted]
+        for column, cell in zip(data["columns"], got[5:-2], strict=True):
+            entries = row["cells"].get(column["id"], [])
+            # labels, not ids: each mark names its target item and how it links
+            assert (cell or "").count("\n") + bool(cell) == len(entries)
+            for entry in entries:
+                assert (labels[entry["to_node"]] or "")[:20] in cell and f"({entry['basis']})" in cell
+                assert entry["to_node"] not in cell
+        assert got[-2] == (spreadsheet_safe("; ".join(owner["label"] for owner in row["owners"])) or None)
+        # counts are numbers
+        assert got[-1] == sum(len(entries) for entries in row["cells"].values())
+    assert totals[0] == "Total" and totals[-1] == len([link for link in data["links"] if link["from_recommendation"]])
+    assert totals[5:-2] == [
+        sum(len(row["cells"].get(column["id"], [])) for row in data["rows"]) for column in data["columns"]
     ]
-    assert [[spreadsheet_safe(value) if value is not None else None for value in row] for row in expected] == values[1:]
     links = [[cell.value for cell in row] for row in book["links"].iter_rows()]
-    assert links[0] == LINK_HEADERS
+    assert links[0] == [header.capitalize() for header in LINK_HEADERS]
     from crossplan.graph.questions.mapping import MappingLink
 
     assert links[1:] == [link_cells(MappingLink(**link)) for link in data["links"]]
-    # formatted for reading: frozen header, wrapped text, a colour per relation, links between the sheets
-    assert sheet.freeze_panes == "D2" and book["links"].freeze_panes == "B2"
+    # formatted for reading and printing: an Excel table, frozen header, wrapped text, landscape fitted to the
+    # width with the header row on every page, a colour per relation, links between the sheets
+    assert list(sheet.tables) == ["Matrix"] and sheet.tables["Matrix"].tableStyleInfo.name
+    assert sheet.freeze_panes == "C2" and book["links"].freeze_panes == "B2"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
     assert all(cell.alignment.wrap_text for row in sheet.iter_rows() for cell in row)
     for row_number, row in enumerate(data["rows"], start=2):
         for offset, column in enumerate(data["columns"]):
@@ -166,11 +179,22 @@ def test_xlsx_reads_back_as_the_json(mini_data, invoke, tmp_path, pair):
             entries = row["cells"].get(column["id"], [])
             if entries:
                 assert cell.fill.fgColor.rgb.endswith(RELATION_COLOURS[entries[0]["relation"]])
-                assert cell.hyperlink.location == f"'links'!A{entries[0]['link'] + 1}"
+                first = min(entry["link"] for marks in row["cells"].values() for entry in marks)
+                for linked in (
+                    sheet.cell(row=row_number, column=3),
+                    sheet.cell(row=row_number, column=len(header) + 2),
+                ):
+                    assert linked.hyperlink.location == f"'links'!A{first + 1}"
                 assert (
                     book["links"].cell(row=entries[0]["link"] + 1, column=1).hyperlink.location
-                    == f"'matrix'!{cell.coordinate}"
+                    == f"'matrix'!C{row_number}"
                 )
+    # what it is, as of when, from what data, how to read it, the relation classes; workbook properties
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
+    assert {"What it is", "The answer", "As of", "Data", "How to read it", "Relation", "Basis"} <= set(about)
+    assert about["Data"].startswith("sha256:") and about["As of"][:2] == "20"
+    assert about["related-to"] == "overlap" and about["feeds-into"] == "dependency"
+    assert book.properties.title.startswith("How ") and book.properties.creator == "crossplan"
 
 
 def test_hostile_text_stays_inert_in_csv_and_xlsx(hostile_data, invoke, tmp_path):
@@ -187,7 +211,7 @@ def test_hostile_text_stays_inert_in_csv_and_xlsx(hostile_data, invoke, tmp_path
                 if isinstance(cell.value, str):
                     assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
     matrix = book["matrix"]
-    assert matrix["C2"].value == "'" + HOSTILE["text"] and matrix["F1"].value == "'" + HOSTILE["workstream"]
+    assert matrix["B2"].value == "'" + HOSTILE["text"] and matrix["F1"].value == "'" + HOSTILE["workstream"]
     assert book["links"]["J2"].value == "'" + HOSTILE["quote"]
     text = invoke("--data", hostile_data, "mapping", "alpha", "beta", "--matrix", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))

@@ -300,12 +300,55 @@ def test_the_page_opens_offline_in_chromium_without_requests_or_errors(shipped_h
             assert page.locator("table.matrix tr").count() == 1 + int(
                 parse(shipped_html).figures[f"pair.{PAIR[0]}.{PAIR[1]}.recommendations"]
             )
-            assert page.locator("svg.chart").count() == 4
+            # two charts per plan and, on page 1, one per pair (its recommendations by workstream)
+            assert page.locator("svg.chart").count() == 2 * 2 + 1
             box = page.locator("table.matrix").bounding_box()
             assert box and box["width"] > 0
+            # chart labels are whole: every text lies inside its chart
+            assert page.evaluate(
+                "Array.from(document.querySelectorAll('svg.chart text')).every(t => { const b = t.getBBox();"
+                " const s = t.ownerSVGElement.viewBox.baseVal; return b.x >= -0.5 && b.x + b.width <= s.width + 0.5; })"
+            )
+            # the mapping figure's text is 12 px or more on screen
+            sizes = page.evaluate(
+                "Array.from(document.querySelectorAll('.picture svg text')).map(t => t.getBoundingClientRect().height)"
+            )
+            smallest = page.evaluate(
+                "(() => { const svg = document.querySelector('.picture svg'); const scale = svg.getBoundingClientRect().width /"
+                " svg.viewBox.baseVal.width; return Math.min(...Array.from(svg.querySelectorAll('text')).map("
+                "t => parseFloat(t.getAttribute('font-size')) * scale)); })()"
+            )
+            assert sizes and smallest >= 12
         finally:
             browser.close()
     assert (requests, blocked, errors) == ([path.as_uri()], [], [])
+
+
+@pdftotext
+def test_the_pdf_is_fit_to_print(tmp_path, invoke):
+    pdf = tmp_path / "briefing.pdf"
+    assert invoke("report", *PAIR, "--as-of", AS_OF, "-o", pdf).exit_code == 0
+    layout = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = layout.split("<page ")[1:]
+    used = []
+    for page in pages:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', page) if float(y) < height - 50]
+        used.append(max(bottoms) / height)
+    # no nearly blank page: each is at least half used, but for the last of a section that ends before a
+    # deliberate break (the mapping's landscape pages, the appendix)
+    texts = [" ".join(re.findall(r">([^<]+)</word>", page)) for page in pages]
+    breaks = {index - 1 for index, text in enumerate(texts) if "The mapping:" in text or "Appendix:" in text}
+    assert all(share >= 0.5 for index, share in enumerate(used[:-1]) if index not in breaks), used
+    # the mapping figure prints at 8 pt or more: its smallest text (word boxes are about 1.16 × the size)
+    figure = next(page for page, text in zip(pages, texts, strict=True) if "The mapping:" in text)
+    footer = float(re.search(r'height="([\d.]+)"', figure).group(1)) - 50
+    heights = [
+        float(bottom) - float(top)
+        for top, bottom in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', figure)
+        if float(bottom) < footer and float(top) > 60
+    ]
+    assert min(heights) / 1.164 >= 8  # 1.164: DejaVu Sans, the tallest of the fonts used, so the size is not overstated
 
 
 @pdftotext

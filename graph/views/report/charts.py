@@ -17,15 +17,21 @@ COLOURS = {
 }
 
 
-def bar_chart(title: str, counts: dict[str, int], width: int = 300) -> str:
+def bar_chart(title: str, counts: dict[str, int], width: int = 300, colour: str | None = None) -> str:
     """Return a horizontal bar chart of ``counts`` (label → number) as a standalone ``<svg>`` element.
+
+    Text sizes and fonts are set as SVG attributes (WeasyPrint honours those, not a page's CSS, inside SVG),
+    and the label column is as wide as the longest label, so no label is cut.
 
     >>> "agreed" in bar_chart("Responses", {"agreed": 3, "not-agreed": 0})
     True
     """
     rows = list(counts.items())
-    label_width, bar_height, gap, top = 110, 14, 6, 22
+    font = 'font-family="DejaVu Sans, Arial, sans-serif"'
+    label_width = max([40, *(round(len(str(label)) * 6.6) + 10 for label, _value in rows)])
+    bar_height, gap, top = 14, 6, 22
     height = top + len(rows) * (bar_height + gap) + 4
+    width = max(width, label_width + 120, round(len(title) * 7.6))
     biggest = max((value for _label, value in rows), default=0) or 1
     room = width - label_width - 40
     parts = [
@@ -33,15 +39,21 @@ def bar_chart(title: str, counts: dict[str, int], width: int = 300) -> str:
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
         ),
-        f'<text x="0" y="14" class="chart-title">{escape(title)}</text>',
+        f'<text x="0" y="14" {font} font-size="12" font-weight="bold" fill="#1a1a1a" class="chart-title">{escape(title)}</text>',
     ]
     for index, (label, value) in enumerate(rows):
         y = top + index * (bar_height + gap)
         length = round(room * value / biggest) if value else 0
-        colour = COLOURS.get(label, "#4d4d4d")
-        parts.append(f'<text x="{label_width - 6}" y="{y + bar_height - 3}" text-anchor="end">{escape(label)}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="{colour}"/>')
-        parts.append(f'<text x="{label_width + length + 4}" y="{y + bar_height - 3}" class="count">{int(value)}</text>')
+        fill = colour or COLOURS.get(label, "#4d4d4d")
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + bar_height - 3}" {font} font-size="11" fill="#1a1a1a" '
+            f'text-anchor="end">{escape(str(label))}</text>'
+        )
+        parts.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="{fill}"/>')
+        parts.append(
+            f'<text x="{label_width + length + 4}" y="{y + bar_height - 3}" {font} font-size="11" fill="#1a1a1a" '
+            f'class="count">{int(value)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import CrossplanError
@@ -19,11 +17,12 @@ from ...model.dates import due_date
 from ...model.nodes import Basis, NodeType, Relation, Response, Status
 from ...questions.duplicates import DuplicateGroup, find_duplicate_groups
 from ...questions.gaps import Gap, find_gaps
+from ...questions.mapping import find_mapping
 from ...questions.overdue import Overdue, find_overdue
 from ...questions.plans import plan_titles, resolve_plan
 from ...questions.stats import compute_stats
 from ...sparql.patterns import id_of, node_term, spelling, variable
-from ..matrix import OTHER_COLUMN, Matrix, build_matrix
+from ..matrix import OTHER_COLUMN, Matrix, build_matrix, data_fingerprint
 
 if TYPE_CHECKING:
     from ...stores.protocol import GraphStore
@@ -80,6 +79,8 @@ class PairSection:
     links_by_relation: dict[str, int]
     links_by_basis: dict[str, int]
     empty_workstreams: list[tuple[str, str]]
+    headline: str = ""
+    """The mapping's answer in words (``find_mapping(...).summary.headline``), shown whole on page 1."""
 
 
 @dataclass
@@ -250,7 +251,8 @@ def summarise_plan(store: GraphStore, plan: str, title: str, as_of: datetime.dat
 
 def summarise_pair(store: GraphStore, from_plan: str, to_plan: str) -> PairSection:
     """Return the FROM × TO matrix and how many FROM recommendations map onto TO, by relation and basis."""
-    matrix = build_matrix(store, from_plan, to_plan)
+    mapping = find_mapping(store, from_plan, to_plan)
+    matrix = build_matrix(store, from_plan, to_plan, mapping)
     by_relation = {member.value: 0 for member in Relation}
     by_basis = {member.value: 0 for member in Basis}
     links_by_relation = dict(by_relation)
@@ -270,7 +272,9 @@ def summarise_pair(store: GraphStore, from_plan: str, to_plan: str) -> PairSecti
     received = {column for row in matrix.rows for column in row.cells}
     received |= {link.workstream for link in matrix.links if link.workstream}
     empty = [(column, title) for column, title in matrix.columns if column != OTHER_COLUMN and column not in received]
-    return PairSection(matrix, mapped, by_relation, by_basis, links_by_relation, links_by_basis, empty)
+    return PairSection(
+        matrix, mapped, by_relation, by_basis, links_by_relation, links_by_basis, empty, mapping.summary.headline
+    )
 
 
 _LINKED_PLANS = """SELECT DISTINCT ?a ?b WHERE {
@@ -300,30 +304,6 @@ def choose_plan(store: GraphStore, text: str, plans: dict[str, str]) -> str:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         listing = f" (plans: {', '.join(plans)})" if not close and len(plans) <= 12 else ""
         raise CrossplanError(f"no plan '{text}'{hint}{listing}") from None
-
-
-def data_fingerprint(store: GraphStore) -> str:
-    """Return a content hash of the data behind the store: of its data files, else of its sorted statements.
-
-    The same data gives the same hash wherever it lies; any change to a plan, registry or source text changes it.
-    """
-    digest = hashlib.sha256()
-    data_dir = store.data_dir
-    if data_dir is not None and Path(data_dir).is_dir():
-        for path in sorted(Path(data_dir).rglob("*")):
-            if (
-                path.is_file()
-                and path.suffix in (".yaml", ".yml", ".txt", ".md")
-                and not any(part.startswith(".") for part in path.relative_to(data_dir).parts)
-            ):
-                digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-        return "sha256:" + digest.hexdigest()[:16]
-    # a SPARQL server or an in-memory graph: the statements themselves, in a fixed order
-    rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
-    for line in sorted(f"{row['s']}\t{row['p']}\t{row['o']}" for row in rows):
-        digest.update(line.encode("utf-8") + b"\n")
-    return "sha256:" + digest.hexdigest()[:16]
 
 
 def gather_report(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ... import __version__
 from ...errors import CrossplanError
-from ...model.nodes import NodeType
+from ...model.nodes import RELATION_MEANINGS, NodeType
 from ...text import clean_text
 from ..matrix import RELATION_COLOURS, write_output
 from ..viz import mapping_svgs
@@ -58,8 +58,23 @@ def render_html(report: Report, store: GraphStore | None = None) -> str:
     drawn = store is not None and len(report.pairs) <= MAX_DRAWINGS
     pictures: list[Markup | None] = [None] * len(report.pairs)
     if store is not None and drawn:  # the graph is read once for all the drawings
-        drawings = mapping_svgs(store, [(pair.matrix.from_plan, pair.matrix.to_plan) for pair in report.pairs])
+        # Drawn for an A4 landscape page (narrow columns, unlinked items beside): item text prints at 8 pt or more.
+        drawings = mapping_svgs(
+            store, [(pair.matrix.from_plan, pair.matrix.to_plan) for pair in report.pairs], "report", titled=False
+        )
         pictures = [Markup(picture) if picture else None for picture in drawings]
+    # Page 1: per pair, how many recommendations reach each workstream (the matrix's column counts).
+    workstream_charts = [
+        Markup(
+            bar_chart(
+                f"Recommendations of {pair.matrix.from_plan} linked, by workstream of {pair.matrix.to_plan}",
+                {title: counts.get(column, 0) for column, title in pair.matrix.columns},
+                width=520,
+                colour="#00795a",
+            )
+        )
+        for pair, counts in zip(report.pairs, received, strict=True)
+    ]
     charts = {
         plan.id: (Markup(bar_chart("Responses", plan.responses)), Markup(bar_chart("Progress", plan.progress)))
         for plan in report.plans
@@ -75,10 +90,21 @@ def render_html(report: Report, store: GraphStore | None = None) -> str:
         most=most,
         pictures=pictures,
         charts=charts,
+        workstream_charts=workstream_charts,
         drawings_left_out=store is not None and not drawn,
         heat=heat_colour,
+        labels=[{link.to_node: link.to_label for link in pair.matrix.links if link.to_label} for pair in report.pairs],
+        words=_words,
         short=lambda global_id: global_id.rsplit("/", 1)[-1],
     )
+
+
+def _words(entry: Any) -> str:
+    """Return how a mark's relation reads (``overlaps``, ``feeds into``; backward for a link from the other plan)."""
+    meaning = RELATION_MEANINGS.get(entry.relation)
+    if meaning is None:
+        return str(entry.relation)
+    return meaning.backward if entry.direction == "in" else meaning.forward
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:

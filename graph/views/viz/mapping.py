@@ -30,7 +30,21 @@ ITEM_GAP, GROUP_GAP = 3, 10
 TOP = 46
 """Room above the columns for their headings."""
 MARGIN = 10
-_CHAR_PX = 0.53 * FONT_PX  # a generous average glyph width, so that wrapped lines fit their box
+_CHAR_PX = 0.56 * FONT_PX  # a generous average glyph width, so that wrapped lines fit their box
+COMPACT_COLUMN, COMPACT_GAP = 280, 110
+"""The narrow variant's column and channel widths: it fits a 700 px wide area at 12 px text."""
+
+BOX_COLOURS: dict[str, tuple[str, str, str, str]] = {
+    # kind: (fill, border, text colour, legend caption); every text colour is at least 4.5:1 on its fill.
+    "item": ("#e8f1fa", "#0072b2", "#111827", "item with a link"),
+    "target": ("#e8f1fa", "#0072b2", "#111827", "item with a link"),
+    "target-unlinked": ("#f6f7f9", "#9aa3af", "#4b5563", "item with no link"),
+    "workstream": ("#00795a", "#005a43", "#ffffff", "workstream with a link"),
+    "workstream-unlinked": ("#d9efe7", "#5fae94", "#1f2937", "workstream with links to its items"),
+    "workstream-folded": ("#ffffff", "#5fae94", "#1f2937", "workstream with no link (folded)"),
+    "unmapped": ("#ffffff", "#b7791f", "#374151", "item with no link to the other plan"),
+}
+"""The boxes' colours, one entry per kind of box: the page, the SVG and the legend read them here."""
 
 
 def layout_mapping(
@@ -40,11 +54,20 @@ def layout_mapping(
     to_plan: str,
     plan_titles: dict[str, str],
     relation_captions: dict[str, str],
+    *,
+    column_width: int = COLUMN_WIDTH,
+    gap: int = GAP,
+    fold: bool = True,
+    beside: bool = False,
 ) -> dict:
     """Return the drawing of the links between two plans: boxes, edge paths, groups, headings and counts.
 
     ``nodes`` maps global ids to node records (``type``, ``plan``, ``workstream``, ``text``, ...), ``edges``
     are the links between the two plans (already moved from actions to their recommendations).
+    ``column_width`` and ``gap`` size the two columns and the channel between them; with ``fold``, a
+    workstream none of whose items is linked is drawn as one row ("Prevention — no link, 5 items"). The
+    source items with no link are listed under the linked ones, or ``beside`` the target column (a wider,
+    lower drawing: for a 16:9 slide or a landscape page).
     """
     left_ids = [node_id for node_id, node in nodes.items() if node.get("plan") == from_plan]
     right_ids = [node_id for node_id, node in nodes.items() if node.get("plan") == to_plan]
@@ -60,30 +83,37 @@ def layout_mapping(
 
     boxes: dict[str, dict] = {}
     groups: list[dict] = []
-    x_right = MARGIN + COLUMN_WIDTH + GAP
+    x_right = MARGIN + column_width + gap
+    folded: dict[str, list[str]] = {}
     # Right column: the target plan by workstream, in the plan's order.
     y = TOP
     for group_id, title, members in _right_groups(nodes, right_ids):
         linked_members = sum(1 for member in members if member in linked_right)
         group_top = y
         member_ids = []
+        fold_here = fold and group_id is not None and not linked_members and group_id not in linked_right
         if group_id is not None:
-            header = f"{title} · {linked_members} of {len(members)} linked"
+            count = f"{len(members)} item{'s' if len(members) != 1 else ''}"
+            header = f"{title} — no link, {count}" if fold_here else f"{title} · {linked_members} of {count} linked"
             boxes[group_id] = _box(
                 group_id,
                 "workstream",
                 x_right,
                 y,
-                _lines(header, HEADING_PX, 2, bold=True),
+                _lines(header, HEADING_PX, 2, bold=True, width=column_width),
                 HEADING_PX,
                 linked=group_id in linked_right,
+                width=column_width,
             )
+            if fold_here:
+                boxes[group_id]["folded"] = list(members)
+                folded[group_id] = list(members)
             member_ids.append(group_id)
             y += boxes[group_id]["height"] + ITEM_GAP
-        for member in members:
+        for member in [] if fold_here else members:
             linked = member in linked_right
-            lines = _lines(_item_text(nodes[member], member), FONT_PX, 2 if linked else 1)
-            boxes[member] = _box(member, "target", x_right, y, lines, FONT_PX, linked=linked)
+            lines = _lines(_item_text(nodes[member], member), FONT_PX, 2, width=column_width)
+            boxes[member] = _box(member, "target", x_right, y, lines, FONT_PX, linked=linked, width=column_width)
             member_ids.append(member)
             y += boxes[member]["height"] + ITEM_GAP
         if group_id is not None:
@@ -92,10 +122,11 @@ def layout_mapping(
                     "id": group_id,
                     "x": x_right - 4,
                     "y": group_top - 4,
-                    "width": COLUMN_WIDTH + 8,
+                    "width": column_width + 8,
                     "height": y - ITEM_GAP - group_top + 8,
                     "members": member_ids,
                     "title": title,
+                    **({"folded": list(members)} if fold_here else {}),
                 }
             )
         y += GROUP_GAP
@@ -118,7 +149,16 @@ def layout_mapping(
     order = order_to_cross_least(mapped, targets_of, rank)
     crossings_after = count_crossings(order, targets_of, rank)
     left_boxes = [
-        _box(node_id, "item", MARGIN, 0, _lines(_item_text(nodes[node_id], node_id), FONT_PX, 2), FONT_PX, linked=True)
+        _box(
+            node_id,
+            "item",
+            MARGIN,
+            0,
+            _lines(_item_text(nodes[node_id], node_id), FONT_PX, 2, width=column_width),
+            FONT_PX,
+            linked=True,
+            width=column_width,
+        )
         for node_id in order
     ]
     wanted = []
@@ -135,57 +175,69 @@ def layout_mapping(
         {
             "x": MARGIN,
             "y": 18,
-            "text": shorten(plan_titles.get(from_plan, from_plan), 60),
+            "text": shorten(plan_titles.get(from_plan, from_plan), _per_line(TITLE_PX, True, column_width)),
             "px": TITLE_PX,
             "bold": True,
         },
         {
             "x": MARGIN,
             "y": 36,
-            "text": f"{len(mapped)} of {len(mapped) + len(unmapped)} items link to the plan on the right",
-            "px": 12,
+            "text": f"{len(mapped)} of {len(mapped) + len(unmapped)} items link to the other plan",
+            "px": 13,
             "bold": False,
         },
-        {"x": x_right, "y": 18, "text": shorten(plan_titles.get(to_plan, to_plan), 60), "px": TITLE_PX, "bold": True},
+        {
+            "x": x_right,
+            "y": 18,
+            "text": shorten(plan_titles.get(to_plan, to_plan), _per_line(TITLE_PX, True, column_width)),
+            "px": TITLE_PX,
+            "bold": True,
+        },
         {
             "x": x_right,
             "y": 36,
             "text": f"by workstream · {len(linked_right)} of {len(right_ids)} linked",
-            "px": 12,
+            "px": 13,
             "bold": False,
         },
     ]
     unmapped_group = None
     if unmapped:
-        listed = 30 + sum(LINE + 2 * (PAD_Y - 2) + ITEM_GAP for _ in unmapped)
-        first_top = left_boxes[0]["y"] if left_boxes else left_bottom
-        above = first_top - TOP >= listed + 16
-        y = TOP + 30 if above else left_bottom + 30
-        note = f"Not linked to {shorten(plan_titles.get(to_plan, to_plan), 44)} ({len(unmapped)})"
-        headings.append({"x": MARGIN, "y": y - 8, "text": note, "px": HEADING_PX, "bold": True, "finding": True})
+        # Under the linked items (or in a third column): the drawing's answer, the linked ones, is read first.
+        x_apart = x_right + column_width + 30 if beside else MARGIN
+        y = TOP + 30 if beside else left_bottom + 30
+        note = shorten(
+            f"Not linked to {plan_titles.get(to_plan, to_plan)}", _per_line(HEADING_PX, True, column_width) - 5
+        )
+        note += f" ({len(unmapped)})"
+        headings.append({"x": x_apart, "y": y - 8, "text": note, "px": HEADING_PX, "bold": True, "finding": True})
         top = y
         for node_id in unmapped:
             boxes[node_id] = _box(
                 node_id,
                 "unmapped",
-                MARGIN,
+                x_apart,
                 y,
-                _lines(_item_text(nodes[node_id], node_id), FONT_PX, 1),
+                # One line each: the finding is their number; the full text is on hover and in the panel.
+                _lines(_item_text(nodes[node_id], node_id), FONT_PX, 1, width=column_width),
                 FONT_PX,
                 linked=False,
+                width=column_width,
             )
             y += boxes[node_id]["height"] + ITEM_GAP
         unmapped_group = {
             "id": "unmapped",
-            "x": MARGIN - 4,
+            "x": x_apart - 4,
             "y": top - 4,
-            "width": COLUMN_WIDTH + 8,
+            "width": column_width + 8,
             "height": y - ITEM_GAP - top + 8,
             "members": list(unmapped),
             "title": note,
         }
         groups.append(unmapped_group)
-        if not above:
+        if beside:
+            right_bottom = max(right_bottom, y - ITEM_GAP)
+        else:
             left_bottom = y - ITEM_GAP
 
     for box_id, box in boxes.items():
@@ -193,17 +245,19 @@ def layout_mapping(
             (nodes[box_id].get("title") or box_id) if box["kind"] == "workstream" else item_tag(nodes[box_id], box_id)
         )
         box["group"] = next((group["id"] for group in groups if box_id in group["members"]), None)
+        box["fill"], box["stroke"], box["ink"], _ = BOX_COLOURS[colour_kind(box)]
     drawn_edges = _route(links, boxes, relation_captions)
     height = max(left_bottom, right_bottom) + MARGIN
-    legend = _legend(drawn_edges, relation_captions, height + 4)
+    width = x_right + column_width + MARGIN + (column_width + 30 if beside and unmapped else 0)
+    legend = _legend(drawn_edges, relation_captions, height + 4, boxes.values(), width)
     if legend:
-        height += LEGEND_HEIGHT
+        height = max(entry["y"] for entry in legend) + 16
     return {
         "from": from_plan,
         "to": to_plan,
         "fromTitle": plan_titles.get(from_plan, from_plan),
         "toTitle": plan_titles.get(to_plan, to_plan),
-        "width": x_right + COLUMN_WIDTH + MARGIN,
+        "width": width,
         "height": height,
         "boxes": sorted(boxes.values(), key=lambda box: (box["x"], box["y"])),
         "edges": drawn_edges,
@@ -214,29 +268,78 @@ def layout_mapping(
         "unmapped": unmapped,
         "crossings": {"documentOrder": crossings_before, "drawn": crossings_after},
         "fontPx": FONT_PX,
+        "folded": folded,
     }
 
 
+def colour_kind(box: dict) -> str:
+    """Return the key of ``BOX_COLOURS`` a box is drawn with."""
+    if box["kind"] == "workstream":
+        if box.get("folded"):
+            return "workstream-folded"
+        return "workstream" if box["linked"] else "workstream-unlinked"
+    if box["kind"] == "target" and not box["linked"]:
+        return "target-unlinked"
+    return box["kind"]
+
+
+def layout_variants(*arguments: Any) -> dict:
+    """Return the page's mapping: the wide drawing, with its narrow and unfolded variants under ``variants``.
+
+    The page picks the variant that fits its width at 12 px text; the SVG draws the wide one.
+    """
+    drawing = layout_mapping(*arguments)
+    variants = {"compact": layout_mapping(*arguments, column_width=COMPACT_COLUMN, gap=COMPACT_GAP)}
+    if drawing["folded"]:
+        variants["open"] = layout_mapping(*arguments, fold=False)
+        variants["compactOpen"] = layout_mapping(*arguments, column_width=COMPACT_COLUMN, gap=COMPACT_GAP, fold=False)
+    # A variant's links are the wide drawing's, in the same order: only their path is kept (the page takes the
+    # rest from the wide drawing), so that the file does not carry each link four times.
+    for variant in variants.values():
+        variant["edges"] = [{key: edge[key] for key in _EDGE_GEOMETRY if key in edge} for edge in variant["edges"]]
+    drawing["variants"] = variants
+    return drawing
+
+
+_EDGE_GEOMETRY = ("left", "right", "d")
+"""What a variant keeps of each link: its ends and its path (the page samples the path's points itself)."""
+
+
 LEGEND_HEIGHT = 30
-"""Room under the columns for the key to the lines."""
+"""Room under the columns for one row of the key."""
 
 
-def _legend(edges: list[dict], captions: dict[str, str], top: float) -> list[dict]:
-    """Return the key to the lines drawn: one sample per relation (its colour), one per basis (its dash)."""
-    entries: list[dict[str, Any]] = [{"kind": "label", "text": "Lines:"}]
-    entries += [
+def _legend(edges: list[dict], captions: dict[str, str], top: float, boxes: Any, width: float) -> list[dict]:
+    """Return the key to what is drawn: one sample per box colour, relation (its colour) and basis (its dash).
+
+    Only what the drawing uses is listed; entries wrap to further rows within the drawing's width.
+    """
+    kinds = {colour_kind(box) for box in boxes}
+    entries: list[dict[str, Any]] = [{"kind": "label", "text": "Boxes:"}]
+    seen = set()
+    for kind, (fill, stroke, _, text) in BOX_COLOURS.items():
+        if kind in kinds and text not in seen:
+            seen.add(text)
+            entries.append({"kind": "box", "fill": fill, "stroke": stroke, "text": text})
+    lines: list[dict[str, Any]] = [{"kind": "label", "text": "Lines:"}]
+    lines += [
         {"kind": "relation", "relation": relation, "text": captions.get(relation, relation)}
         for relation in sorted({edge["relation"] for edge in edges})
     ]
-    entries += [{"kind": "basis", "basis": basis, "text": basis} for basis in sorted({edge["basis"] for edge in edges})]
+    lines += [{"kind": "basis", "basis": basis, "text": basis} for basis in sorted({edge["basis"] for edge in edges})]
+    if len(lines) > 1:
+        entries += lines
     if len(entries) == 1:
         return []
-    x = MARGIN
+    x, y = MARGIN, round(top + 14)
     for entry in entries:
-        entry["x"], entry["y"] = x, round(top + 14)
-        sample = 0 if entry["kind"] == "label" else 40
+        sample = 0 if entry["kind"] == "label" else (22 if entry["kind"] == "box" else 40)
+        extent = sample + int(len(entry["text"]) * 0.56 * 13)
+        if (x > MARGIN and x + extent > width - MARGIN) or (entry["kind"] == "label" and x > MARGIN):
+            x, y = MARGIN, y + 22
+        entry["x"], entry["y"] = x, y
         entry["textX"] = x + sample
-        x += sample + int(len(entry["text"]) * 0.56 * 12) + 22
+        x += extent + 22
     return entries
 
 
@@ -292,9 +395,13 @@ def _item_text(node: dict, node_id: str) -> str:
     return f"{tag} · {' '.join(text.split())}"
 
 
-def _lines(text: str, px: int, max_lines: int, bold: bool = False) -> list[str]:
+def _per_line(px: int, bold: bool, width: int) -> int:
+    return int((width - 2 * PAD_X) / (_CHAR_PX * px / FONT_PX * (1.12 if bold else 1)))
+
+
+def _lines(text: str, px: int, max_lines: int, bold: bool = False, width: int = COLUMN_WIDTH) -> list[str]:
     """Wrap text to the column's width (estimated glyph widths), at most ``max_lines``, the last shortened."""
-    per_line = int((COLUMN_WIDTH - 2 * PAD_X) / (_CHAR_PX * px / FONT_PX * (1.12 if bold else 1)))
+    per_line = _per_line(px, bold, width)
     lines: list[str] = []
     line = ""
     words = text.split()
@@ -312,14 +419,16 @@ def _lines(text: str, px: int, max_lines: int, bold: bool = False) -> list[str]:
     return lines or [""]
 
 
-def _box(node_id: str, kind: str, x: float, y: float, lines: list[str], px: int, linked: bool) -> dict:
+def _box(
+    node_id: str, kind: str, x: float, y: float, lines: list[str], px: int, linked: bool, width: int = COLUMN_WIDTH
+) -> dict:
     pad = PAD_Y if len(lines) > 1 or kind == "workstream" else PAD_Y - 2
     return {
         "id": node_id,
         "kind": kind,
         "x": x,
         "y": round(y),
-        "width": COLUMN_WIDTH,
+        "width": width,
         "height": len(lines) * LINE + 2 * pad,
         "lines": lines,
         "padY": pad,
@@ -428,14 +537,14 @@ def _route(links: list[tuple[str, str, dict]], boxes: dict[str, dict], captions:
     for index, (left, right, _) in enumerate(links):
         out_ports[left].append((_centre(boxes[right]), index))
         in_ports[right].append((_centre(boxes[left]), index))
+    # One port per box side: the lines into (or out of) a box merge there, so its arrowheads make one head
+    # instead of a saw-tooth of heads a few pixels apart.
     start_y: dict[int, float] = {}
     end_y: dict[int, float] = {}
     for ports, where in ((out_ports, start_y), (in_ports, end_y)):
         for box_id, entries in ports.items():
-            box = boxes[box_id]
-            entries.sort()
-            for slot, (_, index) in enumerate(entries):
-                where[index] = box["y"] + box["height"] * (slot + 1) / (len(entries) + 1)
+            for _, index in entries:
+                where[index] = _centre(boxes[box_id])
     drawn = []
     for index, (left, right, edge) in enumerate(links):
         x1 = boxes[left]["x"] + boxes[left]["width"]

@@ -27,7 +27,7 @@ from ...errors import CrossplanError, VizOptionError
 from ...files import write_text_atomically
 from ...model.nodes import Response, Status
 from .styles import BASIS_STYLES, NODE_STYLES, REGISTRY_TYPES, RELATION_STYLES, STATUS_TYPES
-from .svg import drawing_svg
+from .svg import SVG_SIZES, drawing_svg
 from .view import ExtraEdge, GraphView, build_view, mapping_drawings
 
 if TYPE_CHECKING:
@@ -80,31 +80,45 @@ def write_html(store: GraphStore, path: Path | str, **options: Any) -> VizSummar
     return VizSummary(Path(path), len(view.nodes), len(view.edges), len(text.encode("utf-8")))
 
 
-def mapping_svg(store: GraphStore, from_plan: str, to_plan: str) -> str:
+def mapping_svg(store: GraphStore, from_plan: str, to_plan: str, size: str = "default") -> str:
     """Return a standalone SVG of how ``from_plan``'s items map onto ``to_plan``'s workstreams (for slides).
 
-    The drawing is the page's mapping view: same ordering, same boxes. Data text is escaped, never markup.
-    Raises UnknownIdError for an unknown plan, VizOptionError when both plans are the same.
+    The drawing is the page's mapping view: same ordering, same boxes; ``size`` is ``default`` (as drawn),
+    ``slide`` (16:9) or ``a4`` (landscape). Data text is escaped, never markup.
+    Raises UnknownIdError for an unknown plan, VizOptionError when both plans are the same or for another size.
     """
-    return mapping_svgs(store, [(from_plan, to_plan)])[0]
+    return mapping_svgs(store, [(from_plan, to_plan)], size)[0]
 
 
-def mapping_svgs(store: GraphStore, pairs: Iterable[tuple[str, str]]) -> list[str]:
-    """Return the standalone SVG of each pair of plans (``mapping_svg`` of each), reading the graph once."""
+def mapping_svgs(
+    store: GraphStore, pairs: Iterable[tuple[str, str]], size: str = "default", titled: bool = True
+) -> list[str]:
+    """Return the standalone SVG of each pair of plans (``mapping_svg`` of each), reading the graph once.
+
+    Without ``titled``, each is a figure with no title, headline or summary line (for a page that gives them).
+    """
+    if size not in SVG_SIZES:
+        raise VizOptionError(f"no size '{size}': choose {', '.join(SVG_SIZES)}")
     colours = {kind: style["color"] for kind, style in NODE_STYLES.items()}
-    return [drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours) for drawing in mapping_drawings(store, pairs)]
+    drawings = mapping_drawings(store, pairs, **SVG_SIZES[size].layout)
+    return [
+        drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours, size, drawing.get("headline"), titled)
+        for drawing in drawings
+    ]
 
 
-def write_mapping_image(store: GraphStore, path: Path | str, from_plan: str, to_plan: str) -> str:
+def write_mapping_image(
+    store: GraphStore, path: Path | str, from_plan: str, to_plan: str, size: str = "default"
+) -> str:
     """Write the mapping of two plans to ``path`` as SVG (or PNG when rsvg-convert or cairosvg is at hand); return a report line.
 
-    Raises VizOptionError for another suffix, or for PNG with no renderer installed.
+    Raises VizOptionError for another suffix or size, or for PNG with no renderer installed.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise VizOptionError(f"--mapping writes .html, .svg or .png, not '{path.suffix or path.name}'")
-    text = mapping_svg(store, from_plan, to_plan)
+    text = mapping_svg(store, from_plan, to_plan, size)
     if suffix == ".svg":
         write_text_atomically(path, text)
     else:
@@ -189,6 +203,7 @@ def _payload(view: GraphView) -> dict:
         "selected": view.selected,
         "planSources": view.plan_sources,
         "mappings": view.mappings,
+        "overview": view.overview,
         "initial": view.initial,
         "depth": view.depth,
         "omitted": _omitted(view.nodes),

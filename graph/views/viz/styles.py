@@ -25,7 +25,7 @@ NODE_STYLES: dict[str, dict] = {
     "plan": {"shape": "box", "color": "#1f2937", "font": "#ffffff", "size": 30, "fontSize": 18, "caption": "Plan"},
     "workstream": {
         "shape": "ellipse",
-        "color": "#009e73",
+        "color": "#00795a",
         "font": "#ffffff",
         "size": 22,
         "fontSize": 15,
@@ -35,7 +35,7 @@ NODE_STYLES: dict[str, dict] = {
     "action": {"shape": "diamond", "color": "#56b4e9", "font": "#1f2937", "size": 8, "caption": "Action"},
     "organisation": {"shape": "triangle", "color": "#e69f00", "font": "#1f2937", "size": 11, "caption": "Organisation"},
     "document": {"shape": "square", "color": "#cc79a7", "font": "#1f2937", "size": 9, "caption": "Document"},
-    "programme": {"shape": "hexagon", "color": "#d55e00", "font": "#1f2937", "size": 11, "caption": "Programme"},
+    "programme": {"shape": "hexagon", "color": "#b84f00", "font": "#ffffff", "size": 11, "caption": "Programme"},
 }
 # ``length`` is the spring's rest length: structure is short so that plans and workstreams stay in tight groups.
 RELATION_STYLES: dict[str, dict] = {

@@ -6,38 +6,102 @@ legend, under a title and a one-line summary. Every piece of data text is escape
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from ...text import xml_text
-from .mapping import FONT, LINE, MARGIN, PAD_X
+from .mapping import COMPACT_COLUMN, COMPACT_GAP, FONT, LINE, MARGIN, PAD_X
+
+
+@dataclass(frozen=True)
+class SvgSize:
+    """A page the SVG is drawn for: its size attributes, its shape, and the layout that fills it best."""
+
+    width: str | None
+    height: str | None
+    ratio: float | None
+    layout: dict[str, Any] = field(default_factory=dict)
+
+
+SVG_SIZES: dict[str, SvgSize] = {
+    # As drawn (CSS pixels): the page's wide mapping.
+    "default": SvgSize(None, None, None),
+    # 16:9, the narrow columns with the unlinked items beside them: 13 px text lands at about 20 px on a 1080p slide.
+    "slide": SvgSize("1920", "1080", 16 / 9, {"column_width": COMPACT_COLUMN, "gap": COMPACT_GAP, "beside": True}),
+    # A4 landscape: item text at about 10 pt printed.
+    "a4": SvgSize("297mm", "210mm", 297 / 210, {"column_width": COMPACT_COLUMN, "gap": COMPACT_GAP, "beside": True}),
+    # The report's figure: the whole width of an A4 landscape page under its heading (277 × 165 mm), 8 pt or more.
+    "report": SvgSize(
+        "277mm", "165mm", 277 / 165, {"column_width": COMPACT_COLUMN, "gap": COMPACT_GAP, "beside": True}
+    ),
+}
+"""The shapes the SVG is drawn for: ``--size`` of ``crossplan viz --mapping … -o FILE.svg`` (and the report's)."""
 
 
 def drawing_svg(
-    drawing: dict, relation_styles: dict[str, dict], basis_styles: dict[str, dict], colours: dict[str, str]
+    drawing: dict,
+    relation_styles: dict[str, dict],
+    basis_styles: dict[str, dict],
+    colours: dict[str, str],
+    size: str = "default",
+    headline: str | None = None,
+    titled: bool = True,
 ) -> str:
-    """Return a standalone SVG of a mapping drawing; every piece of data text is escaped."""
+    """Return a standalone SVG of a mapping drawing, sized for ``size`` (a key of ``SVG_SIZES``); data text is escaped.
+
+    ``headline``, when given, is written whole (wrapped) under the title; without ``titled`` (a figure under a
+    heading of its own, as in the report) the title, headline and summary line are left out.
+    """
+    page = SVG_SIZES[size]
     relations = sorted({edge["relation"] for edge in drawing["edges"]})
-    title_lines = _wrap_plain(_title(drawing), int(width_of(drawing) / (0.6 * 18)))
-    title_height = 26 + 22 * len(title_lines)
+    per_line = int(width_of(drawing) / (0.6 * 18))
+    title_lines = _wrap_plain(_title(drawing), per_line) if titled else []
+    headline_lines = _wrap_plain(headline, int(width_of(drawing) / (0.6 * 15))) if headline and titled else []
+    title_height = 26 + 22 * len(title_lines) + 20 * len(headline_lines) if titled else 0
     width = drawing["width"]
     height = title_height + drawing["height"]
+    left, top, box_width, box_height = 0.0, 0.0, float(width), float(height)
+    if page.ratio:
+        # Widen (or heighten) the view box to the page's shape, the drawing centred in it.
+        if box_width / box_height < page.ratio:
+            box_width = box_height * page.ratio
+            left = -(box_width - width) / 2
+        else:
+            box_height = box_width / page.ratio
+            top = -(box_height - height) / 2
+    outer_width = page.width or str(width)
+    outer_height = page.height or str(height)
     out = [
         (
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'font-family="{_attr(FONT)}">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{outer_width}" height="{outer_height}" '
+            f'viewBox="{left:g} {top:g} {box_width:g} {box_height:g}" font-family="{_attr(FONT)}">'
         ),
         f"<title>{_text(_title(drawing))}</title>",
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<rect x="{left:g}" y="{top:g}" width="{box_width:g}" height="{box_height:g}" fill="#ffffff"/>',
         *(
             f'<text x="{MARGIN}" y="{22 + 22 * index}" font-size="18" font-weight="bold" fill="#111827">{_text(line)}</text>'
             for index, line in enumerate(title_lines)
         ),
-        f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>',
+        *(
+            f'<text x="{MARGIN}" y="{22 * len(title_lines) + 20 + 20 * index}" font-size="15" font-weight="bold" '
+            f'fill="#92400e">{_text(line)}</text>'
+            for index, line in enumerate(headline_lines)
+        ),
+        *(
+            [
+                f'<text x="{MARGIN}" y="{title_height - 6}" font-size="12" fill="#4b5563">{_text(subtitle(drawing))}</text>'
+            ]
+            if titled
+            else []
+        ),
         "<defs>",
     ]
     for relation in relations:
         colour = relation_styles[relation]["color"]
         out.append(
-            f'<marker id="arrow-{_attr(relation)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+            f'<marker id="arrow-{_attr(relation)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
+            f'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
         )
     out.append("</defs>")
     out.append(f'<g transform="translate(0,{title_height})">')
@@ -69,6 +133,11 @@ def drawing_svg(
     legend = []
     for entry in drawing["legend"]:
         y = entry["y"]
+        if entry["kind"] == "box":
+            legend.append(
+                f'<rect x="{entry["x"]}" y="{y - 11}" width="16" height="12" rx="2" fill="{entry["fill"]}" '
+                f'stroke="{entry["stroke"]}" stroke-width="1.5"/>'
+            )
         if entry["kind"] == "relation":
             colour = relation_styles[entry["relation"]]["color"]
             legend.append(
@@ -82,21 +151,15 @@ def drawing_svg(
                 f'<line x1="{entry["x"]}" y1="{y - 4}" x2="{entry["x"] + 32}" y2="{y - 4}" stroke="#374151" '
                 f'stroke-width="2"{dash}/>'
             )
-        legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="12" fill="#1f2937">{_text(entry["text"])}</text>')
+        legend.append(f'<text x="{entry["textX"]}" y="{y}" font-size="13" fill="#1f2937">{_text(entry["text"])}</text>')
     out.extend(legend)
     out.append("</g></svg>")
     return "\n".join(out) + "\n"
 
 
 def box_colours(box: dict, colours: dict[str, str]) -> tuple[str, str, str]:
-    """Return (fill, border, text colour) for a box: linked items stand out, the rest are muted."""
-    if box["kind"] == "workstream":
-        return ("#009e73", "#006e50", "#ffffff") if box["linked"] else ("#d9efe7", "#9fcfbf", "#1f2937")
-    if box["kind"] == "unmapped":
-        return "#ffffff", "#d6b56a", "#374151"
-    if box["linked"]:
-        return "#e8f1fa", colours.get("recommendation", "#0072b2"), "#111827"
-    return "#f6f7f9", "#d5dae1", "#4b5563"
+    """Return (fill, border, text colour) for a box, as the layout gave it (``mapping.BOX_COLOURS``)."""
+    return box["fill"], box["stroke"], box["ink"]
 
 
 def _box_svg(box: dict, colours: dict[str, str]) -> list[str]:

@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...errors import UnknownIdError, VizOptionError
 from ...model.nodes import Basis, NodeType, Relation, Status, shorten
 from ...questions.ids import resolve_id
 from ...questions.mapping import Mapping, find_mapping
+from ...questions.plans import plan_short_titles
 from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
-from .mapping import layout_mapping
+from .mapping import layout_mapping, layout_variants
+from .overview import layout_overview, plan_pairs
 from .reading import StoreGraph, attach_edge, order_key, read_graph
 from .styles import BASIS_STYLES, PART_OF, REGISTRY_TYPES, RELATION_STYLES, RELATIONS
 
@@ -56,6 +58,7 @@ class GraphView:
     selected: str | None = None
     plan_sources: dict[str, str] = field(default_factory=dict)
     mappings: list[dict] = field(default_factory=list)
+    overview: dict | None = None
     initial: dict = field(default_factory=lambda: {"view": "graph"})
     depth: int | None = None
 
@@ -158,13 +161,32 @@ def build_view(
     )
     view.plan_sources = {plan: graph.nodes[plan]["source"] for plan in plan_titles if graph.nodes[plan].get("source")}
     if mapping is not None:
-        view.mappings = [_drawing(graph, pair, plan_titles, relation_names) for pair in (mapping, mapping[::-1])]
+        view.mappings = [
+            _drawing(graph, pair, plan_titles, relation_names, variants=True) for pair in (mapping, mapping[::-1])
+        ]
         view.initial = {"view": "mapping", "from": mapping[0], "to": mapping[1]}
     elif not plans and not focus and relation_names is None:
         view.mappings = _linked_pairs(graph, plan_titles)
         if view.mappings:
             view.initial = {"view": "mapping", "from": view.mappings[0]["from"], "to": view.mappings[0]["to"]}
+    if mapping is None and not plans and not focus and relation_names is None and len(plan_titles) >= 2:
+        view.overview = _overview(graph, plan_titles, plan_short_titles(store))
+        if len(plan_titles) > 2:
+            # Many plans: start from which plans link to which; with two, the mapping is the answer.
+            view.initial = {"view": "plans"}
     return view
+
+
+def _overview(graph: StoreGraph, plan_titles: dict[str, str], short_titles: dict[str, str]) -> dict:
+    items: dict[str, int] = defaultdict(int)
+    for node in graph.nodes.values():
+        if node["type"] in (NodeType.RECOMMENDATION.value, NodeType.ACTION.value) and node.get("plan") in plan_titles:
+            items[node["plan"]] += 1
+    plans = [
+        {"id": plan, "label": short_titles.get(plan, plan), "title": title, "items": items[plan]}
+        for plan, title in sorted(plan_titles.items())
+    ]
+    return layout_overview(plans, plan_pairs(graph.nodes, graph.edges, list(plan_titles)))
 
 
 MAPPING_PAIRS = 24
@@ -193,7 +215,7 @@ def _linked_pairs(graph: StoreGraph, plan_titles: dict[str, str]) -> list[dict]:
     for low, high in ranked[: MAPPING_PAIRS // 2]:
         first = (low, high) if forward[(low, high)] >= forward[(high, low)] else (high, low)
         for pair in (first, first[::-1]):
-            drawings.append(_drawing(graph, pair, plan_titles, None))
+            drawings.append(_drawing(graph, pair, plan_titles, None, variants=True))
     return drawings
 
 
@@ -511,9 +533,11 @@ def mapping_drawing(store: GraphStore, from_plan: str, to_plan: str, relations: 
 
 
 def mapping_drawings(
-    store: GraphStore, pairs: Iterable[tuple[str, str]], relations: Iterable[str] | None = None
+    store: GraphStore, pairs: Iterable[tuple[str, str]], relations: Iterable[str] | None = None, **layout: Any
 ) -> list[dict]:
     """Return the drawings of several pairs of plans (``mapping_drawing`` of each), reading the graph once.
+
+    ``layout`` passes ``layout_mapping``'s options (``column_width``, ``gap``, ``fold``, ``beside``).
 
     Raises UnknownIdError for an unknown plan, VizOptionError when a pair names the same plan twice.
     """
@@ -523,7 +547,7 @@ def mapping_drawings(
     for from_plan, to_plan in pairs:
         _check_pair(plan_titles, from_plan, to_plan)
     relation_names = parse_relations(relations) if relations is not None else None
-    return [_drawing(graph, pair, plan_titles, relation_names) for pair in pairs]
+    return [_drawing(graph, pair, plan_titles, relation_names, layout=layout) for pair in pairs]
 
 
 def _plan_titles(graph: StoreGraph) -> dict[str, str]:
@@ -545,10 +569,21 @@ def _check_pair(plan_titles: dict[str, str], from_plan: str, to_plan: str) -> No
 
 
 def _drawing(
-    graph: StoreGraph, pair: tuple[str, str], plan_titles: dict[str, str], relations: list[str] | None
+    graph: StoreGraph,
+    pair: tuple[str, str],
+    plan_titles: dict[str, str],
+    relations: list[str] | None,
+    variants: bool = False,
+    layout: dict[str, Any] | None = None,
 ) -> dict:
     left, right, edges = _mapping_parts(graph, pair, relations)
     nodes = {node_id: graph.nodes[node_id] for node_id in left | right}
     records = record_edges(edges, nodes)
     captions = {name: style["caption"] for name, style in RELATION_STYLES.items()}
-    return layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions)
+    if variants:
+        drawing = layout_variants(nodes, records, pair[0], pair[1], plan_titles, captions)
+    else:
+        drawing = layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions, **(layout or {}))
+    # The answer in words, whole, above the drawing (the page) or under its title (the SVG).
+    drawing["headline"] = pair_mapping(graph, pair).summary.headline
+    return drawing

@@ -191,8 +191,17 @@ def test_selecting_in_the_full_graph_keeps_the_neighbourhood_in_view(opened):
         edge["from"] for edge in after["edges"] if edge["to"] == source
     }
     assert neighbours
-    for node_id in neighbours | {source}:
-        assert in_view(nodes[node_id], after["viewport"], tolerance=2), node_id
+    # The selection is never zoomed below readable text (issue 27): the node is in view at 12 px or more, and
+    # so is every neighbour that fits at that size; the others are each a link in the details drawer.
+    assert in_view(nodes[source], after["viewport"], tolerance=2) and nodes[source]["fontPx"] >= 12
+    panel = {
+        button
+        for button in opened.evaluate(
+            "Array.from(document.querySelectorAll('#cp-panel .cp-link .cp-node-link')).map(b => b.dataset.node)"
+        )
+    }
+    for node_id in neighbours:
+        assert in_view(nodes[node_id], after["viewport"], tolerance=2) or node_id in panel, node_id
     assert opened.evaluate("crossplan.dimmed") is True
     opened.evaluate("crossplan.show('mapping', {})")
 

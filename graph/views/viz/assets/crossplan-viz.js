@@ -199,13 +199,24 @@
     network.redraw();
   }
 
-  function markReady(iterations) {
-    api.timing.scheduled = performance.now();
+  // The full graph is laid out when first shown: a page that opens on the plans or a mapping does not wait for it.
+  var graphLaidOut = false;
+  function layoutGraphOnce() {
+    if (graphLaidOut) { return; }
+    graphLaidOut = true;
     layoutGraph();
     api.timing.laidOut = performance.now();
     relayoutMeasured();
     api.timing.measured = performance.now();
     fitVisible(false);
+  }
+
+  function markReady(iterations) {
+    api.timing.scheduled = performance.now();
+    var initialView = (data.initial || { view: "graph" }).view;
+    if (initialView === "graph" || (initialView === "plans" && !data.overview) || (initialView !== "plans" && !(data.mappings || []).length)) {
+      layoutGraphOnce();
+    }
     api.timing.ready = performance.now();
     api.timing.seconds = (api.timing.ready - created) / 1000;
     api.timing.iterations = iterations;
@@ -507,7 +518,7 @@
   function clusterItem(id) {
     var cluster = graphLayout.clusters.get(id);
     return { id: id, label: cluster.label, shape: "box", physics: false, widthConstraint: { minimum: 200, maximum: 200 },
-             margin: 8, font: { size: 14, color: "#1f2937", face: fontFace, align: "left" },
+             margin: 8, font: { size: 15, color: "#1f2937", face: fontFace, align: "left" },
              color: { background: "#e5e7eb", border: "#6b7280" }, borderWidth: 1 };
   }
 
@@ -530,6 +541,7 @@
   // Open every folded group and fold none from now on (tests compare what is drawn with what the filters show).
   var neverFold = false;
   api.openAll = function () {
+    layoutGraphOnce();
     neverFold = true;
     layoutGraph();
     fitVisible(false);
@@ -564,8 +576,34 @@
   var matrixArea = document.getElementById("cp-matrix");
   var pairSelect = document.getElementById("cp-pair");
   var mappings = data.mappings || [];
-  var current = { view: "graph", drawing: null, scale: 1, svg: null, boxes: new Map(), edgeEls: [] };
+  var current = { view: "graph", drawing: null, shown: null, open: false, list: false, scale: 1, svg: null, boxes: new Map(), edgeEls: [] };
+  var narrowQuery = window.matchMedia("(max-width: 700px)");
+  // Below 700 px the mapping is a stacked list and the matrix a list by workstream: two columns of boxes do not fit.
+  function isNarrow() { return narrowQuery.matches; }
   api.view = "graph";
+
+  // A variant's links carry only their geometry: the rest (quotes, notes, sources) is the wide drawing's, same order.
+  mappings.forEach(function (drawing) {
+    Object.keys(drawing.variants || {}).forEach(function (key) {
+      drawing.variants[key].edges = drawing.variants[key].edges.map(function (edge, index) {
+        var whole = Object.assign({}, drawing.edges[index], edge);
+        whole.points = pathPoints(edge.d, whole.forward);
+        return whole;
+      });
+    });
+  });
+
+  // The 17 points along a link's cubic path "M x0,y0 C x1,y1 x2,y2 x3,y3", from its source end (as mapping.py samples).
+  function pathPoints(d, forward) {
+    var c = String(d).match(/-?[\d.]+/g).map(Number), points = [];
+    for (var step = 0; step <= 16; step++) {
+      var t = step / 16, u = 1 - t;
+      var a = u * u * u, b = 3 * u * u * t, e = 3 * u * t * t, f = t * t * t;
+      points.push([Math.round((a * c[0] + b * c[2] + e * c[4] + f * c[6]) * 10) / 10,
+                   Math.round((a * c[1] + b * c[3] + e * c[5] + f * c[7]) * 10) / 10]);
+    }
+    return forward ? points : points.reverse();
+  }
 
   function findDrawing(from, to) {
     for (var i = 0; i < mappings.length; i++) { if (mappings[i].from === from && mappings[i].to === to) { return mappings[i]; } }
@@ -584,23 +622,33 @@
   });
   document.querySelectorAll("#cp-views button[data-view]").forEach(function (button) {
     button.addEventListener("click", function () { show(button.getAttribute("data-view"), {}); });
+    if (button.getAttribute("data-view") === "plans") { button.hidden = !data.overview; return; }
     if (button.getAttribute("data-view") !== "graph" && !mappings.length) {
       button.disabled = true;
       button.title = "This file holds no pair of linked plans";
     }
   });
 
-  function boxFill(box) {
-    if (box.kind === "workstream") { return box.linked ? ["#009e73", "#006e50", "#ffffff"] : ["#d9efe7", "#9fcfbf", "#1f2937"]; }
-    if (box.kind === "unmapped") { return ["#ffffff", "#d6b56a", "#374151"]; }
-    if (box.linked) { return ["#e8f1fa", "#0072b2", "#111827"]; }
-    return ["#f6f7f9", "#d5dae1", "#4b5563"];
+  function boxFill(box) { return [box.fill, box.stroke, box.ink]; }
+
+  // The drawing that fits the area's width at 12 px text: the wide one, else the narrow one; folded or opened.
+  function chooseDrawing(drawing, width) {
+    var variants = drawing.variants || {};
+    var wide = current.open && variants.open ? variants.open : drawing;
+    var compact = current.open && variants.compactOpen ? variants.compactOpen : variants.compact;
+    if (!compact || width >= wide.width * 12 / wide.fontPx) { return wide; }
+    return compact;
   }
 
-  function drawMapping(drawing) {
+  function drawMapping(base) {
     clear(mappingArea);
+    current.list = isNarrow();
+    if (current.list) { drawMappingList(base); return; }
     var areaWidth = mappingArea.clientWidth - 4, areaHeight = mappingArea.clientHeight - 4;
-    // Fit the window, but never below 12 px text: taller mappings scroll.
+    var drawing = chooseDrawing(base, areaWidth);
+    current.shown = drawing;
+    current.size = [mappingArea.clientWidth, mappingArea.clientHeight];
+    // Fit the area's width and height, but never below 12 px text: taller mappings scroll.
     var scale = Math.min(1.25, areaWidth / drawing.width, areaHeight / drawing.height);
     scale = Math.max(scale, 12 / drawing.fontPx);
     current.scale = scale;
@@ -609,8 +657,9 @@
                             "font-family": fontFace, role: "img", "aria-label": "How " + drawing.fromTitle + " maps onto " + drawing.toTitle });
     var defs = svg("defs");
     Object.keys(style.relations).forEach(function (relation) {
-      var marker = svg("marker", { id: "cp-arrow-" + relation, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7,
-                                   orient: "auto-start-reverse" });
+      // One head per target (the lines into a box merge at one port), 9 px whatever the line's width.
+      var marker = svg("marker", { id: "cp-arrow-" + relation, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 9, markerHeight: 9,
+                                   markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
       marker.appendChild(svg("path", { d: "M0,0 L10,5 L0,10 z", fill: style.relations[relation].color }));
       defs.appendChild(marker);
     });
@@ -626,6 +675,10 @@
       root.appendChild(text);
     });
     (drawing.legend || []).forEach(function (entry) {
+      if (entry.kind === "box") {
+        root.appendChild(svg("rect", { x: entry.x, y: entry.y - 11, width: 16, height: 12, rx: 2, fill: entry.fill, stroke: entry.stroke,
+                                       "stroke-width": 1.5 }));
+      }
       if (entry.kind === "relation" || entry.kind === "basis") {
         var line = svg("line", { x1: entry.x, y1: entry.y - 4, x2: entry.x + 32, y2: entry.y - 4, "stroke-width": 2.2,
                                  stroke: entry.kind === "relation" ? (style.relations[entry.relation] || {}).color || "#6b7280" : "#374151" });
@@ -633,7 +686,7 @@
         if (dashes) { line.setAttribute("stroke-dasharray", dashes.join(" ")); }
         root.appendChild(line);
       }
-      var label = svg("text", { x: entry.textX, y: entry.y, "font-size": 12, fill: "#1f2937" });
+      var label = svg("text", { x: entry.textX, y: entry.y, "font-size": 13, fill: "#1f2937" });
       label.textContent = entry.text;
       root.appendChild(label);
     });
@@ -671,9 +724,14 @@
         text.textContent = line;
         group.appendChild(text);
       });
-      group.addEventListener("click", function (event) { event.stopPropagation(); hideTooltip(); select(box.id, { animate: false }); });
+      if (box.folded) { group.setAttribute("aria-expanded", "false"); group.setAttribute("data-folded", String(box.folded.length)); }
+      group.addEventListener("click", function (event) {
+        event.stopPropagation(); hideTooltip();
+        if (box.folded) { openFolded(box.id); return; }
+        select(box.id, { animate: false });
+      });
       group.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(box.id, { animate: false }); }
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); if (box.folded) { openFolded(box.id); } else { select(box.id, { animate: false }); } }
       });
       group.addEventListener("mousemove", function (event) {
         var node = nodeById.get(box.id) || { id: box.id };
@@ -682,7 +740,8 @@
                      links.length ? links.map(function (edge) {
                        var other = edge.left === box.id ? edge.right : edge.left;
                        return edge.caption + " → " + other;
-                     }).join("\n") : "No link to the other plan"], pointerIn(event));
+                     }).join("\n") : (box.folded ? "No link to the other plan: click to list its " + plural(box.folded.length, "item") :
+                                       "No link to the other plan")], pointerIn(event));
       });
       group.addEventListener("mouseleave", hideTooltip);
       root.appendChild(group);
@@ -693,6 +752,99 @@
     mappingArea.appendChild(root);
     current.svg = root;
     current.labels = labelLayer;
+    markMatches();
+  }
+
+  // Unfold the workstreams with no link (all of them: one drawing), keep the view and select the one clicked.
+  function openFolded(id) {
+    current.open = true;
+    drawMapping(current.drawing);
+    if (current.boxes.has(id)) { select(id, { animate: false }); }
+  }
+  api.openFolded = openFolded;
+
+  // The mapping as a stacked list: each source item with its targets under it, then the items with no link.
+  function drawMappingList(drawing) {
+    current.shown = drawing.variants && drawing.variants.open ? drawing.variants.open : drawing;
+    current.svg = null;
+    current.boxes = new Map();
+    current.edgeEls = [];
+    var shown = current.shown;
+    var boxById = new Map(shown.boxes.map(function (box) { return [box.id, box]; }));
+    var host = el("div", { className: "cp-list" });
+    host.appendChild(el("h2", { text: drawing.fromTitle + " → " + drawing.toTitle }));
+    host.appendChild(el("p", { text: drawing.mapped.length + " of " + (drawing.mapped.length + drawing.unmapped.length) +
+                               " items link to " + drawing.toTitle + "; each is listed with what it links to." }));
+    function register(id, element) {
+      element.setAttribute("data-node", id);
+      element.setAttribute("tabindex", "0");
+      element.addEventListener("click", function (event) { event.stopPropagation(); select(id, { animate: false }); });
+      element.addEventListener("keydown", function (event) { if (event.key === "Enter") { select(id, { animate: false }); } });
+      if (!current.boxes.has(id)) { current.boxes.set(id, element); }
+      return element;
+    }
+    var list = el("ol", { attributes: { "aria-label": "Linked items" } });
+    drawing.mapped.forEach(function (id) {
+      var node = nodeById.get(id) || { id: id };
+      var item = el("li", { className: "cp-list-item" });
+      item.appendChild(register(id, el("span", { className: "cp-list-source", text: itemLabel(id, node, boxById.get(id)) })));
+      var targets = el("ul");
+      shown.edges.forEach(function (edge) {
+        if (edge.left !== id) { return; }
+        var target = nodeById.get(edge.right) || { id: edge.right };
+        var box = boxById.get(edge.right);
+        var where = box && box.kind !== "workstream" && target.workstream && nodeById.has(target.workstream) ?
+          nodeName(nodeById.get(target.workstream)) + " › " : "";
+        var row = register(edge.right, el("li", { className: "cp-list-target" },
+                                            el("span", { className: "cp-list-how", text: (edge.forward ? "→ " : "← ") + edge.caption }),
+                                            where + itemLabel(edge.right, target, box)));
+        row.setAttribute("data-edge", edge.id || "");
+        targets.appendChild(row);
+      });
+      item.appendChild(targets);
+      list.appendChild(item);
+    });
+    host.appendChild(list);
+    if (drawing.unmapped.length) {
+      host.appendChild(el("h3", { text: "Not linked to " + drawing.toTitle + " (" + drawing.unmapped.length + ")" }));
+      var apart = el("ol", { attributes: { "aria-label": "Items with no link" } });
+      drawing.unmapped.forEach(function (id) {
+        var item = el("li", { className: "cp-list-item cp-unlinked" });
+        item.appendChild(register(id, el("span", { className: "cp-list-source", text: itemLabel(id, nodeById.get(id) || { id: id }, boxById.get(id)) })));
+        apart.appendChild(item);
+      });
+      host.appendChild(apart);
+    }
+    var folded = Object.keys(drawing.folded || {});
+    if (folded.length) {
+      host.appendChild(el("h3", { text: "Workstreams of " + drawing.toTitle + " with no link (" + folded.length + ")" }));
+      var foldedList = el("ul");
+      folded.forEach(function (id) {
+        foldedList.appendChild(register(id, el("li", { className: "cp-list-folded",
+          text: nodeName(nodeById.get(id) || { id: id }) + " — no link, " + plural(drawing.folded[id].length, "item") })));
+      });
+      host.appendChild(foldedList);
+    }
+    host.addEventListener("click", function () { clearSelection(); });
+    mappingArea.appendChild(host);
+    markMatches();
+  }
+
+  function itemLabel(id, node, box) {
+    var text = node.text || node.title || node.name || node.label || id;
+    var local = box && box.tag ? box.tag : String(id).split("/").pop();
+    return (node.type === "workstream" ? "Workstream: " : local + " · ") + String(text).replace(/\s+/g, " ");
+  }
+
+  // Search matches are outlined where they are drawn, in the current view.
+  function markMatches() {
+    var ids = current.matches || null;
+    var area = current.view === "matrix" ? matrixArea : mappingArea;
+    area.querySelectorAll(".cp-match").forEach(function (element) { element.classList.remove("cp-match"); });
+    if (!ids) { return; }
+    area.querySelectorAll("[data-node]").forEach(function (element) {
+      if (ids.has(element.getAttribute("data-node"))) { element.classList.add("cp-match"); }
+    });
   }
 
   function pointerIn(event) {
@@ -702,6 +854,15 @@
 
   // Highlight some boxes and edges (indices), dim the rest, and write the highlighted edges' relation and basis on them.
   function highlightMapping(ids, edgeIndices) {
+    if (current.list) {
+      mappingArea.querySelectorAll(".cp-on").forEach(function (element) { element.classList.remove("cp-on"); });
+      if (ids) {
+        mappingArea.querySelectorAll("[data-node]").forEach(function (element) {
+          if (ids.has(element.getAttribute("data-node"))) { element.classList.add("cp-on"); }
+        });
+      }
+      return;
+    }
     if (!current.svg) { return; }
     var on = ids !== null;
     current.svg.classList.toggle("cp-dim", on);
@@ -710,7 +871,7 @@
     clear(current.labels);
     if (!on) { return; }
     edgeIndices.forEach(function (index) {
-      var edge = current.drawing.edges[index];
+      var edge = current.shown.edges[index];
       var point = edge.points[edge.forward ? 11 : 5];
       var text = svg("text", { x: point[0], y: point[1] - 4, "font-size": 12, "text-anchor": "middle", fill: "#111827",
                                "class": "cp-edge-label", stroke: "#ffffff", "stroke-width": 4, "paint-order": "stroke" });
@@ -720,7 +881,8 @@
   }
 
   function selectMappingEdge(index) {
-    var edge = current.drawing.edges[index];
+    var edge = current.shown.edges[index];
+    openDrawer();
     highlightMapping(new Set([edge.left, edge.right]), new Set([index]));
     state.selected = null;
     clear(panel);
@@ -758,6 +920,7 @@
 
   function drawMatrix(drawing) {
     clear(matrixArea);
+    if (isNarrow()) { drawMatrixList(drawing); return; }
     var columnsOut = drawing.groups.filter(function (group) { return group.id !== "unmapped"; });
     var looseTargets = drawing.boxes.filter(function (box) { return box.kind === "target" && !box.group; });
     if (looseTargets.length) { columnsOut = [{ id: "", title: "No workstream", members: looseTargets.map(function (b) { return b.id; }) }].concat(columnsOut); }
@@ -808,6 +971,40 @@
     matrixArea.appendChild(table);
   }
 
+  // The matrix on a phone: one section per workstream, listing the items linked to it.
+  function drawMatrixList(drawing) {
+    var host = el("div", { className: "cp-list" });
+    host.appendChild(el("h2", { text: drawing.toTitle + ": what links to each workstream" }));
+    var shown = drawing.variants && drawing.variants.open ? drawing.variants.open : drawing;
+    var boxById = new Map(shown.boxes.map(function (box) { return [box.id, box]; }));
+    function register(id, element) {
+      element.setAttribute("data-node", id);
+      element.addEventListener("click", function (event) { event.stopPropagation(); select(id, { animate: false }); });
+      return element;
+    }
+    var sections = shown.groups.filter(function (group) { return group.id !== "unmapped"; });
+    var loose = shown.boxes.filter(function (box) { return box.kind === "target" && !box.group; });
+    if (loose.length) { sections = [{ id: "", title: "No workstream", members: loose.map(function (b) { return b.id; }) }].concat(sections); }
+    sections.forEach(function (section) {
+      var members = new Set(section.members);
+      var here = shown.edges.filter(function (edge) { return members.has(edge.right); });
+      var heading = el("h3", { text: section.title + " · " + plural(here.length, "link") });
+      heading.style.color = "#1f2937";
+      host.appendChild(section.id ? register(section.id, heading) : heading);
+      if (!here.length) { host.appendChild(el("p", { text: "No item links here (" + plural(section.members.length - (section.id ? 1 : 0), "item") + ")." })); return; }
+      var list = el("ul");
+      here.forEach(function (edge) {
+        var target = boxById.get(edge.right);
+        var what = target && target.kind === "workstream" ? "the workstream" : (target ? target.tag : edge.right);
+        list.appendChild(register(edge.left, el("li", { className: "cp-list-target" },
+          el("span", { className: "cp-list-how", text: edge.caption + " → " + what }),
+          itemLabel(edge.left, nodeById.get(edge.left) || { id: edge.left }, boxById.get(edge.left)))));
+      });
+      host.appendChild(list);
+    });
+    matrixArea.appendChild(host);
+  }
+
   function subtitleOf(drawing) {
     var mapped = drawing.mapped.length, unmapped = drawing.unmapped.length;
     return plural(drawing.edges.length, "link") + " · " + mapped + " of " + (mapped + unmapped) + " items linked, " +
@@ -815,14 +1012,149 @@
       drawing.crossings.documentOrder + " in document order)";
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // The plans overview: a row per plan, an arc per linked pair, the plan × plan squares beside.
+
+  var plansArea = document.getElementById("cp-plans");
+  var overview = data.overview;
+  var overviewState = { svg: null, rows: new Map(), arcs: [] };
+
+  function pairDrawing(a, b) {
+    return findDrawing(a, b) || findDrawing(b, a);
+  }
+
+  // A pair: its mapping when the file carries it, else the full graph cut to the two plans.
+  function openPair(a, b) {
+    var drawing = pairDrawing(a, b);
+    if (drawing) { show("mapping", { from: drawing.from, to: drawing.to }); return; }
+    showPlans([a, b]);
+  }
+
+  // A plan (or plans): the full graph cut to them, laid out by workstream.
+  function showPlans(ids) {
+    var keep = new Set(ids);
+    state.checked.plan = new Set(options.plan.map(function (option) { return option.value; }).filter(function (id) { return keep.has(id); }));
+    document.querySelectorAll("#cp-filters input[data-facet=plan]").forEach(function (input) { input.checked = keep.has(input.value); });
+    show("graph", {});
+    applyFilters();
+    fitVisible(false);
+  }
+  api.openPair = openPair;
+
+  function describePair(arc) {
+    var parts = Object.keys(arc.counts).filter(function (cls) { return arc.counts[cls]; }).map(function (cls) {
+      return arc.counts[cls] + " " + cls;
+    });
+    return plural(arc.total, "link") + " (" + parts.join(", ") + ")";
+  }
+
+  function drawOverview() {
+    clear(plansArea);
+    var drawing = overview;
+    var root = svg("svg", { width: drawing.width, height: drawing.height, viewBox: "0 0 " + drawing.width + " " + drawing.height,
+                            id: "cp-plans-svg", "font-family": fontFace, role: "img", "aria-label": "Plans and the links between them" });
+    drawing.headings.forEach(function (heading) {
+      var text = svg("text", { x: heading.x, y: heading.y, "font-size": heading.px, "font-weight": heading.bold ? "bold" : "normal",
+                               fill: heading.bold ? "#111827" : "#374151" });
+      text.textContent = heading.text;
+      root.appendChild(text);
+    });
+    var x = 10;
+    [{ text: "Arcs:" }].concat(drawing.legend).forEach(function (entry) {
+      if (entry.colour) {
+        root.appendChild(svg("line", { x1: x, y1: drawing.legendY - 4, x2: x + 26, y2: drawing.legendY - 4, stroke: entry.colour, "stroke-width": 3 }));
+        x += 32;
+      }
+      var label = svg("text", { x: x, y: drawing.legendY, "font-size": 12, fill: "#1f2937" });
+      label.textContent = entry.text;
+      root.appendChild(label);
+      x += entry.text.length * 7 + 16;
+    });
+    drawing.columns.forEach(function (column) {
+      var number = svg("text", { x: column.x, y: drawing.rows.length ? drawing.rows[0].y - 6 : 0, "font-size": 12, "text-anchor": "middle", fill: "#374151" });
+      number.textContent = String(column.number);
+      var title = svg("title");
+      title.textContent = column.id;
+      number.appendChild(title);
+      root.appendChild(number);
+    });
+    overviewState.arcs = [];
+    var arcLayer = svg("g", { "class": "cp-arcs" });
+    drawing.arcs.forEach(function (arc, index) {
+      var path = svg("path", { d: arc.d, fill: "none", stroke: arc.colour, "stroke-width": arc.width, "class": "cp-arc", "data-pair": arc.a + "|" + arc.b });
+      var hit = svg("path", { d: arc.d, fill: "none", stroke: "transparent", "stroke-width": 9, "class": "cp-arc-hit" });
+      hit.addEventListener("mousemove", function (event) {
+        showTooltip([planLabel(arc.a) + " ↔ " + planLabel(arc.b), describePair(arc),
+                     pairDrawing(arc.a, arc.b) ? "Click for the mapping" : "Click for both plans in the full graph"], pointerIn(event));
+      });
+      hit.addEventListener("mouseleave", hideTooltip);
+      hit.addEventListener("click", function (event) { event.stopPropagation(); hideTooltip(); openPair(arc.a, arc.b); });
+      arcLayer.appendChild(path);
+      arcLayer.appendChild(hit);
+      overviewState.arcs.push(path);
+    });
+    root.appendChild(arcLayer);
+    drawing.cells.forEach(function (cell) {
+      var square = svg("rect", { x: cell.x, y: cell.y, width: cell.size, height: cell.size, rx: 3, fill: cell.colour,
+                                 "fill-opacity": cell.opacity, "class": "cp-cell", "data-pair": cell.row + "|" + cell.column });
+      square.addEventListener("mousemove", function (event) {
+        showTooltip([planLabel(cell.row) + " × " + planLabel(cell.column), describePair(cell)], pointerIn(event));
+      });
+      square.addEventListener("mouseleave", hideTooltip);
+      square.addEventListener("click", function () { hideTooltip(); openPair(cell.row, cell.column); });
+      root.appendChild(square);
+    });
+    overviewState.rows = new Map();
+    drawing.rows.forEach(function (row) {
+      var group = svg("g", { "class": "cp-plan-row", "data-node": row.id, tabindex: 0 });
+      var number = svg("text", { x: row.x - 6, y: row.y + 15, "font-size": 12, "text-anchor": "end", fill: "#4b5563" });
+      number.textContent = String(row.number);
+      group.appendChild(number);
+      group.appendChild(svg("rect", { x: row.x, y: row.y, width: row.width, height: row.height, rx: 3, fill: "#f3f4f6",
+                                      stroke: "#9ca3af", "class": "cp-plan-box" }));
+      group.appendChild(svg("rect", { x: row.x + row.width - 60, y: row.y + 5, width: Math.max(2, row.bar), height: row.height - 10,
+                                      fill: "#1f2937", "fill-opacity": 0.55 }));
+      var label = svg("text", { x: row.x + 6, y: row.y + 15, "font-size": row.fontPx, fill: "#111827" });
+      label.textContent = row.label;
+      group.appendChild(label);
+      var title = svg("title");
+      title.textContent = row.title + " (" + row.id + "): " + plural(row.items, "item");
+      group.appendChild(title);
+      group.addEventListener("click", function () { showPlans([row.id]); });
+      group.addEventListener("keydown", function (event) { if (event.key === "Enter") { showPlans([row.id]); } });
+      group.addEventListener("mouseenter", function () { highlightPlan(row.id); });
+      group.addEventListener("mouseleave", function () { highlightPlan(null); });
+      root.appendChild(group);
+      overviewState.rows.set(row.id, group);
+    });
+    plansArea.appendChild(root);
+    overviewState.svg = root;
+  }
+
+  function planLabel(id) {
+    var row = overview.rows.filter(function (candidate) { return candidate.id === id; })[0];
+    return row ? row.label : id;
+  }
+
+  function highlightPlan(id) {
+    if (!overviewState.svg) { return; }
+    overviewState.svg.classList.toggle("cp-dim", id !== null);
+    overviewState.arcs.forEach(function (path) {
+      var ends = path.getAttribute("data-pair").split("|");
+      path.classList.toggle("cp-on", id !== null && (ends[0] === id || ends[1] === id));
+    });
+  }
+
   function show(view, showOptions) {
     showOptions = showOptions || {};
     if ((view === "mapping" || view === "matrix") && !mappings.length) { view = "graph"; }
-    if (view !== "mapping" && view !== "matrix" && view !== "graph") { return false; }
+    if (view === "plans" && !overview) { view = "graph"; }
+    if (view !== "mapping" && view !== "matrix" && view !== "graph" && view !== "plans") { return false; }
     hideTooltip();
-    if (view !== "graph") {
+    if (view === "mapping" || view === "matrix") {
       var drawing = (showOptions.from && showOptions.to) ? findDrawing(showOptions.from, showOptions.to) : (current.drawing || mappings[0]);
       if (!drawing) { return false; }
+      if (drawing !== current.drawing) { current.open = false; }
       current.drawing = drawing;
       pairSelect.value = String(mappings.indexOf(drawing));
     }
@@ -834,8 +1166,17 @@
     });
     mappingArea.hidden = view !== "mapping";
     matrixArea.hidden = view !== "matrix";
+    plansArea.hidden = view !== "plans";
+    // The answer in words, whole, above the drawing (and the table).
+    var headline = document.getElementById("cp-headline");
+    headline.textContent = (view === "mapping" || view === "matrix") && current.drawing.headline ? current.drawing.headline : "";
+    headline.hidden = !headline.textContent;
     container.style.visibility = view === "graph" ? "visible" : "hidden";
-    if (view === "mapping") {
+    if (view === "plans") {
+      if (!overviewState.svg) { drawOverview(); }
+      setHeading("Plans and the links between them", plural(overview.rows.length, "plan") + " · " + plural(overview.arcs.length, "linked pair") +
+                 " · " + plural(overview.links, "link") + " · click an arc or a square for that pair, a plan for its workstreams");
+    } else if (view === "mapping") {
       drawMapping(current.drawing);
       setHeading("How " + current.drawing.fromTitle + " maps onto " + current.drawing.toTitle, subtitleOf(current.drawing));
     } else if (view === "matrix") {
@@ -843,6 +1184,7 @@
       setHeading("Matrix: " + current.drawing.fromTitle + " × " + current.drawing.toTitle, subtitleOf(current.drawing));
     } else {
       setHeading(data.title, data.subtitle);
+      layoutGraphOnce();
       network.setSize("100%", "100%");
       network.redraw();
       fitVisible(false);
@@ -891,25 +1233,72 @@
 
   api.geometry = function () {
     var out = { view: current.view, nodes: [], edges: [], groups: [] };
-    if (current.view === "mapping") {
+    var drawer = panelBox.hidden ? null : panelBox.getBoundingClientRect();
+    // The drawer lies beside the drawing area, never over it: viewport is the drawing's area alone.
+    out.drawer = drawer ? { open: true, x: drawer.left, y: drawer.top, width: drawer.width, height: drawer.height } : { open: false };
+    if (current.view === "plans") {
+      var plansBox = plansArea.getBoundingClientRect();
+      out.viewport = { width: plansArea.clientWidth, height: plansArea.clientHeight };
+      out.layout = "plans";
+      var svgRect = overviewState.svg.getBoundingClientRect();
+      var px = svgRect.left - plansBox.left, py = svgRect.top - plansBox.top;
+      overview.rows.forEach(function (row) {
+        out.nodes.push({ id: row.id, type: "plan", x: px + row.x, y: py + row.y, width: row.width, height: row.height, fontPx: row.fontPx,
+                         label: row.label });
+      });
+      overview.arcs.forEach(function (arc) {
+        out.edges.push({ from: arc.a, to: arc.b, total: arc.total, counts: arc.counts,
+                         points: arc.points.map(function (p) { return [px + p[0], py + p[1]]; }) });
+      });
+      overview.cells.forEach(function (cell) {
+        out.groups.push({ id: cell.row + "|" + cell.column, kind: "cell", x: px + cell.x, y: py + cell.y, width: cell.size, height: cell.size,
+                          members: [cell.row, cell.column] });
+      });
+      out.scale = 1;
+    } else if (current.view === "mapping" && current.list) {
+      var listBox = mappingArea.getBoundingClientRect();
+      out.viewport = { width: mappingArea.clientWidth, height: mappingArea.clientHeight };
+      out.layout = "list";
+      var centres = new Map();
+      mappingArea.querySelectorAll("[data-node]").forEach(function (element) {
+        var r = rectIn(listBox, element.getBoundingClientRect());
+        var node = { id: element.getAttribute("data-node"), x: r.x, y: r.y, width: r.width, height: r.height,
+                     fontPx: parseFloat(window.getComputedStyle(element).fontSize) };
+        out.nodes.push(node);
+        if (!centres.has(node.id)) { centres.set(node.id, [r.x, r.y + r.height / 2]); }
+      });
+      current.shown.edges.forEach(function (edge) {
+        if (!centres.has(edge.left) || !centres.has(edge.right)) { return; }
+        var a = centres.get(edge.left), b = centres.get(edge.right);
+        out.edges.push({ from: edge.from, to: edge.to, relation: edge.relation, basis: edge.basis,
+                         points: edge.forward ? [a, b] : [b, a] });
+      });
+      out.crossings = current.drawing.crossings;
+      out.scale = 1;
+    } else if (current.view === "mapping") {
       var areaBox = mappingArea.getBoundingClientRect();
       out.viewport = { width: mappingArea.clientWidth, height: mappingArea.clientHeight };
+      out.layout = "columns";
+      var shown = current.shown;
+      out.variant = shown === current.drawing ? "wide" : Object.keys(current.drawing.variants || {}).filter(function (key) {
+        return current.drawing.variants[key] === shown;
+      })[0];
       var svgBox = current.svg.getBoundingClientRect();
-      var s = svgBox.width / current.drawing.width;
+      var s = svgBox.width / shown.width;
       var ox = svgBox.left - areaBox.left, oy = svgBox.top - areaBox.top;
-      current.drawing.boxes.forEach(function (box) {
+      shown.boxes.forEach(function (box) {
         out.nodes.push({ id: box.id, x: ox + box.x * s, y: oy + box.y * s, width: box.width * s, height: box.height * s,
-                         fontPx: box.fontPx * s });
+                         fontPx: box.fontPx * s, folded: box.folded ? box.folded.length : undefined });
       });
-      current.drawing.edges.forEach(function (edge) {
+      shown.edges.forEach(function (edge) {
         out.edges.push({ from: edge.from, to: edge.to, relation: edge.relation, basis: edge.basis,
                          points: edge.points.map(function (p) { return [ox + p[0] * s, oy + p[1] * s]; }) });
       });
-      current.drawing.groups.forEach(function (group) {
+      shown.groups.forEach(function (group) {
         out.groups.push({ id: group.id, x: ox + group.x * s, y: oy + group.y * s, width: group.width * s, height: group.height * s,
                           members: group.members.slice() });
       });
-      out.crossings = current.drawing.crossings;
+      out.crossings = shown.crossings;
       out.scale = s;
     } else if (current.view === "matrix") {
       var matrixBox = matrixArea.getBoundingClientRect();
@@ -928,7 +1317,7 @@
         var a = network.canvasToDOM({ x: bb.left, y: bb.top }), b = network.canvasToDOM({ x: bb.right, y: bb.bottom });
         var node = network.body.nodes[id];
         var known = nodeById.get(id);
-        var size = known ? (BOX_FONT[known.type] || 12) : 14;
+        var size = known ? (BOX_FONT[known.type] || 12) : 15;
         var box = { id: id, type: known ? known.type : "cluster", x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y,
                     fontPx: size * scale };
         boxes.set(id, box);
@@ -1168,14 +1557,19 @@
       }
     });
     lastVisible = visible;
-    if (api.ready) { layoutGraph(); if (api.view === "graph") { fitVisible(false); } }
+    if (api.ready && graphLaidOut) { layoutGraph(); if (api.view === "graph") { fitVisible(false); } }
     if (state.selected && hiddenNodes.has(state.selected)) { network.unselectAll(); }
     updateStatus();
   }
 
   function updateStatus() {
     if (!lastVisible) { return; }
-    if (current.view !== "graph" && current.drawing) {
+    if (current.view === "plans") {
+      document.getElementById("cp-status").textContent = "Plans overview: " + plural(overview.rows.length, "plan") + ", " +
+        plural(overview.arcs.length, "linked pair") + " · arcs and squares open a pair's mapping (or both plans in the full graph)";
+      return;
+    }
+    if ((current.view === "mapping" || current.view === "matrix") && current.drawing) {
       document.getElementById("cp-status").textContent = (current.view === "mapping" ? "Mapping" : "Matrix") + " of " +
         current.drawing.from + " onto " + current.drawing.to + ": " + subtitleOf(current.drawing) +
         " · click an item for its links and quotes; the full graph is under Full graph";
@@ -1248,7 +1642,46 @@
   // ---------------------------------------------------------------------------------------------
   // Selection and side panel
 
-  var panel = document.getElementById("cp-panel");
+  var panelBox = document.getElementById("cp-panel");
+  var panel = document.getElementById("cp-panel-body");
+
+  // Open the drawer before anything is placed or fitted: the drawing's area shrinks by its width (or height).
+  function openDrawer() {
+    if (!panelBox.hidden) { return; }
+    panelBox.hidden = false;
+    areaResized();
+  }
+  function closeDrawer() {
+    if (panelBox.hidden) { return; }
+    panelBox.hidden = true;
+    areaResized();
+  }
+  api.closeDrawer = closeDrawer;
+  document.getElementById("cp-panel-close").addEventListener("click", function () { clearSelection(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !panelBox.hidden && document.activeElement !== searchInput) { clearSelection(); }
+  });
+
+  // The drawing's area changed size: the graph's canvas follows; the mapping is drawn again to fit it.
+  function areaResized() {
+    if (current.view === "graph") {
+      network.setSize("100%", "100%");
+      network.redraw();
+    } else if (current.view === "mapping" && (isNarrow() !== current.list || !current.size ||
+               current.size[0] !== mappingArea.clientWidth || current.size[1] !== mappingArea.clientHeight)) {
+      drawMapping(current.drawing);
+    } else if (current.view === "matrix" && isNarrow() !== Boolean(matrixArea.querySelector(".cp-list"))) {
+      drawMatrix(current.drawing);
+    }
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () {
+      areaResized();
+      if (state.selected && current.view !== "graph") { select(state.selected, { animate: false }); }
+    }, 120);
+  });
   var focusButton = document.getElementById("cp-focus");
   var depthInput = document.getElementById("cp-depth");
 
@@ -1262,7 +1695,8 @@
 
   function typeBadge(type) {
     var badge = el("span", { className: "cp-type", text: style.types[type] ? style.types[type].caption : type });
-    if (style.types[type]) { badge.style.background = style.types[type].color; }
+    // Text as on the graph's boxes (white on the dark fills, dark on the light): 4.5:1 or more on every badge.
+    if (style.types[type]) { badge.style.background = style.types[type].color; badge.style.color = DARK_TYPES.has(type) ? "#ffffff" : "#1f2937"; }
     return badge;
   }
 
@@ -1352,6 +1786,7 @@
 
   function showNode(id) {
     var node = nodeById.get(id);
+    openDrawer();
     clear(panel);
     var header = el("div", {}, typeBadge(node.type), el("span", { className: "cp-id", text: node.id }));
     panel.appendChild(header);
@@ -1432,6 +1867,7 @@
   function showEdge(edgeId) {
     var edge = edgeById.get(edgeId);
     if (!edge) { return; }
+    openDrawer();
     clear(panel);
     var relationStyle = style.relations[edge.relation];
     panel.appendChild(el("h2", { text: relationStyle.caption }));
@@ -1444,9 +1880,15 @@
     if (!nodeById.has(id)) { return; }
     state.selected = id;
     focusButton.disabled = false;
+    if (current.view === "mapping" && !current.boxes.has(id) && !current.open && current.drawing.folded &&
+        Object.keys(current.drawing.folded).some(function (key) { return current.drawing.folded[key].indexOf(id) >= 0; })) {
+      current.open = true;
+      drawMapping(current.drawing);
+    }
+    if (current.view !== "graph") { openDrawer(); }
     if (current.view === "mapping" && current.boxes.has(id)) {
       var ids = new Set([id]), indices = new Set();
-      current.drawing.edges.forEach(function (edge, index) {
+      current.shown.edges.forEach(function (edge, index) {
         if (edge.left === id || edge.right === id) { indices.add(index); ids.add(edge.left); ids.add(edge.right); }
       });
       highlightMapping(ids, indices);
@@ -1462,7 +1904,9 @@
       keepInView([id]);
       return;
     }
+    if (current.view !== "graph" && how && how.keepView) { showNode(id); return; }
     if (current.view !== "graph") { show("graph", {}); return; }
+    openDrawer();
     if (collapsedHidden.has(id)) {
       graphLayout.clusters.forEach(function (cluster) { if (cluster.members.indexOf(id) >= 0) { expanded.add(cluster.key); } });
       layoutGraph();
@@ -1478,6 +1922,10 @@
       // Fit the node and its neighbours: everything the selection highlights stays in view.
       network.fit({ nodes: Array.from(around), animation: false });
       if (network.getScale() > 1.2) { network.moveTo({ scale: 1.2, animation: false }); }
+      // Never below readable text: a node with neighbours far apart is centred at 12 px, its neighbours a pan away.
+      if (network.getScale() < READABLE_SCALE) {
+        network.moveTo({ position: network.getPosition(id), scale: READABLE_SCALE, animation: false });
+      }
     } else {
       network.unselectAll();
     }
@@ -1494,6 +1942,7 @@
     highlightMapping(null, null);
     matrixArea.querySelectorAll(".cp-on").forEach(function (element) { element.classList.remove("cp-on"); });
     clear(panel);
+    closeDrawer();
     panel.appendChild(el("p", { className: "cp-hint", text: "Click a node to see its full text, status, dated updates, owners and every link with its quote." }));
   }
 
@@ -1609,12 +2058,16 @@
   // Matches stand out in the drawing itself, not only in the list.
   function highlightMatches(found) {
     if (found === null) {
+      current.matches = null;
+      markMatches();
       if (current.view === "mapping") { highlightMapping(null, null); } else if (api.dimmed && !state.selected) { emphasise(null); }
       return;
     }
     var ids = new Set(found.map(function (node) { return node.id; }));
+    current.matches = ids;
     if (current.view === "mapping") { highlightMapping(ids, new Set()); }
     else if (current.view === "graph") { emphasise(ids); }
+    markMatches();
     api.matches = ids.size;
   }
   api.highlightMatches = highlightMatches;
@@ -1638,9 +2091,10 @@
     resultList.hidden = false;
   }
 
+  // Choosing a match keeps the current view: the match is selected where this view draws it, or its details open.
   function choose(id) {
     closeResults();
-    select(id, { animate: true });
+    select(id, { animate: true, keepView: true });
   }
 
   var searchTimer = null;
