@@ -9,7 +9,7 @@ whole number of megabytes above 0``. ``crossplan settings`` lists them (``format
 >>> ENDPOINT_TIMEOUT.value({"CROSSPLAN_ENDPOINT_TIMEOUT": "inf"})
 Traceback (most recent call last):
 ...
-crossplan.graph.errors.SettingError: CROSSPLAN_ENDPOINT_TIMEOUT='inf' is not a number of seconds above 0
+crossplan.graph.errors.SettingError: CROSSPLAN_ENDPOINT_TIMEOUT='inf' is not a number of seconds above 0 and at most 86400
 """
 
 from __future__ import annotations

@@ -47,7 +47,10 @@ def test_a_value_is_parsed_or_the_default_given(setting, text, value):
 
 @pytest.mark.parametrize("text", ["inf", "-inf", "nan", "0", "-1", "soon", "1e999"])
 def test_a_non_finite_or_invalid_number_is_refused_naming_the_variable(text):
-    with pytest.raises(SettingError, match=f"^CROSSPLAN_ENDPOINT_TIMEOUT='{text}' is not a number of seconds above 0$"):
+    with pytest.raises(
+        SettingError,
+        match=f"^CROSSPLAN_ENDPOINT_TIMEOUT='{text}' is not a number of seconds above 0 and at most 86400$",
+    ):
         settings.ENDPOINT_TIMEOUT.value({"CROSSPLAN_ENDPOINT_TIMEOUT": text})
 
 
@@ -84,5 +87,5 @@ def test_crossplan_settings_and_the_help_name_every_setting(runner):
     )
     assert (bad.returncode, bad.stderr) == (
         1,
-        "Error: CROSSPLAN_ENDPOINT_TIMEOUT='inf' is not a number of seconds above 0\n",
+        "Error: CROSSPLAN_ENDPOINT_TIMEOUT='inf' is not a number of seconds above 0 and at most 86400\n",
     )

@@ -244,7 +244,8 @@ def test_svg_html_and_the_briefing_stay_well_formed(fixture_quads, text):
     briefing = render_report(gather_report(store, "north", "south"), store)
     plain_store = hostile_store(fixture_quads, "plain")
     plain_briefing = render_report(gather_report(plain_store, "north", "south"), plain_store)
-    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", briefing)
+    control = re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", briefing)
+    assert not control, briefing[max(0, control.start() - 300) : control.start() + 50]
     for tag in ("<script", "<svg", "<b>", "<img", "<iframe"):
         assert briefing.count(tag) == plain_briefing.count(tag), tag
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from html import escape
+from ...text import xml_text
 
 # Colours of the answers and statuses (readable in print and for the common colour-vision deficiencies).
 COLOURS = {
@@ -37,9 +37,9 @@ def bar_chart(title: str, counts: dict[str, int], width: int = 300, colour: str 
     parts = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{_text(title)}">'
         ),
-        f'<text x="0" y="14" {font} font-size="12" font-weight="bold" fill="#1a1a1a" class="chart-title">{escape(title)}</text>',
+        f'<text x="0" y="14" {font} font-size="12" font-weight="bold" fill="#1a1a1a" class="chart-title">{_text(title)}</text>',
     ]
     for index, (label, value) in enumerate(rows):
         y = top + index * (bar_height + gap)
@@ -47,7 +47,7 @@ def bar_chart(title: str, counts: dict[str, int], width: int = 300, colour: str 
         fill = colour or COLOURS.get(label, "#4d4d4d")
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height - 3}" {font} font-size="11" fill="#1a1a1a" '
-            f'text-anchor="end">{escape(str(label))}</text>'
+            f'text-anchor="end">{_text(str(label))}</text>'
         )
         parts.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" fill="{fill}"/>')
         parts.append(
@@ -67,3 +67,8 @@ def heat_colour(count: int, most: int) -> str:
     start, end = (222, 235, 247), (116, 169, 207)
     red, green, blue = (round(a + (b - a) * share) for a, b in zip(start, end, strict=False))
     return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def _text(value: str) -> str:
+    """Clean, then escape: a chart stays XML whatever a label holds."""
+    return xml_text(value)
