@@ -13,6 +13,7 @@ refused with 403 and a sentence saying the endpoint is read-only.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from ..stores.embedded import CrossplanStore
     from ..stores.protocol import QueryResults, Row, Substitutions
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MAX_QUERY_BYTES = 256 * 1024
 """Largest query text (or request body) accepted."""
 
@@ -47,10 +49,35 @@ SELECT_TYPES = {
 GRAPH_TYPES = {
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",
+    "text/n3": "turtle",
+    "text/rdf+n3": "turtle",
     "application/n-triples": "ntriples",
     "text/plain": "ntriples",
     "application/ld+json": "jsonld",
     "application/json": "jsonld",
+    "application/x-json+ld": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+}
+FORMAT_NAMES = {
+    # the names clients put in format= or output= (SPARQLWrapper sends both), by result kind
+    "select": {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "srj": "json", "srx": "xml"},
+    "graph": {
+        "turtle": "turtle",
+        "ttl": "turtle",
+        "n3": "turtle",
+        "ntriples": "ntriples",
+        "nt": "ntriples",
+        "n-triples": "ntriples",
+        "jsonld": "jsonld",
+        "json-ld": "jsonld",
+        "json": "jsonld",
+        "xml": "rdfxml",
+        "rdf": "rdfxml",
+        "rdfxml": "rdfxml",
+        "rdf+xml": "rdfxml",
+    },
 }
 CONTENT_TYPES = {
     "json": "application/sparql-results+json",
@@ -60,6 +87,7 @@ CONTENT_TYPES = {
     "turtle": "text/turtle",
     "ntriples": "application/n-triples",
     "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
 }
 
 
@@ -79,6 +107,7 @@ class SparqlRequest:
     query: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()  # format= and output= values, as clients name the result format they want
 
 
 def read_request(method: str, content_type: str, query_string: str, body: bytes) -> SparqlRequest:
@@ -117,6 +146,7 @@ def read_request(method: str, content_type: str, query_string: str, body: bytes)
         queries[0],
         tuple(value for name, value in fields if name == "default-graph-uri"),
         tuple(value for name, value in fields if name == "named-graph-uri"),
+        tuple(value for name, value in fields if name in ("format", "output") and value),
     )
 
 
@@ -195,20 +225,22 @@ def _is_saved_query_name(text: str) -> bool:
     return re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.strip()) is not None
 
 
-def choose_format(accept: str, kind: str, requested: str | None = None) -> str:
-    """Pick the result format from the ``Accept`` header (or a ``format=`` name) for a result kind.
+def choose_format(accept: str, kind: str, requested: tuple[str, ...] | str | None = None) -> str:
+    """Pick the result format for a result kind from ``format=``/``output=`` values, else the ``Accept`` header.
 
-    Raises ProtocolError 406 when nothing acceptable can be written.
+    A requested name or media type the endpoint knows wins; one it does not know is ignored (clients such as
+    SPARQLWrapper send their own names), and the ``Accept`` header decides. Raises ProtocolError 406 when nothing
+    acceptable can be written.
     """
     offered = GRAPH_TYPES if kind == "graph" else SELECT_TYPES
-    if requested:
-        if requested in offered.values():
-            return requested
-        if requested in offered:
-            return offered[requested]
-        raise ProtocolError(
-            406, f"a {kind.upper()} result is written as {', '.join(sorted(set(offered.values())))}, not {requested}"
-        )
+    names = FORMAT_NAMES["graph" if kind == "graph" else "select"]
+    for wanted in (requested,) if isinstance(requested, str) else requested or ():
+        wanted = wanted.strip().lower()
+        if wanted in names:
+            return names[wanted]
+        media_type = wanted.split(";")[0].strip()
+        if media_type in offered:
+            return offered[media_type]
     ranges = _accepted(accept)
     if not ranges:
         return "turtle" if kind == "graph" else "json"
@@ -248,10 +280,56 @@ def write_result(result: QueryResult, output_format: str) -> tuple[bytes, str]:
     """Return the body and content type of a result in one of the Protocol's formats."""
     if output_format == "xml":
         text = _results_xml(result)
+    elif output_format == "json":
+        text = _results_json(result)
+    elif output_format == "rdfxml":
+        text = _rdf_xml(result)
     else:
         text = format_result(result, output_format, terminal=False)
     media_type = CONTENT_TYPES[output_format]
     return text.encode("utf-8"), f"{media_type}; charset=utf-8"
+
+
+def _results_json(result: QueryResult) -> str:
+    """Write SELECT/ASK results in the SPARQL 1.1 Query Results JSON Format, compact (no indentation)."""
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+    names = result.variables
+    bindings = [
+        {name: _json_term(term) for name, term in zip(names, row, strict=False) if term is not None}
+        for row in result.rows
+    ]
+    return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False) + "\n"
+
+
+def _json_term(term) -> dict:
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return {"type": "uri", "value": term.value}
+    if kind == "BlankNode":
+        return {"type": "bnode", "value": term.value}
+    if kind == "Literal":
+        if term.language:
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": datatype}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _rdf_xml(result: QueryResult) -> str:
+    from pyoxigraph import RdfFormat, serialize
+
+    data = serialize(sorted(set(result.triples), key=str), format=RdfFormat.RDF_XML)
+    return (data or b"").decode("utf-8")
 
 
 def _results_xml(result: QueryResult) -> str:

@@ -7,21 +7,22 @@ threads, bounded by ``PAGE_TIMEOUT``; their typed errors become a 4xx with the l
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import re
+from typing import Any
 from urllib.parse import urlencode
 
 import anyio
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..errors import CrossplanError, QueryError, UnknownIdError
+from ..errors import BusyError, CrossplanError, EngineError, QueryError, UnknownIdError
 from ..model.vocabulary import ID_BASE, PREFIXES
 from ..questions.plans import plan_titles
-from ..questions.query import bind_parameters, saved_queries, saved_query
+from ..questions.query import saved_queries, saved_query
 from ..sparql.guard import DEFAULT_TIMEOUT
-from ..sparql.text import bind_values, declared_prefixes
-from ..suggest.review import accept_suggestion, list_suggestions, reject_suggestion
-from ..views.viz import render_html
+from ..sparql.text import declared_prefixes
+from ..sparql.workers import engine_failure
+from ..suggest.review import accept_suggestion, reject_suggestion
 from .auth import Refusal, check_write, own_origins
 from .pages import (
     error_html,
@@ -32,20 +33,10 @@ from .pages import (
     layout,
     render_json_value,
 )
-from .questions import QUESTIONS, missing_fields
-from .sparql import (
-    ProtocolError,
-    SparqlRequest,
-    answer_query,
-    choose_format,
-    error_status,
-    read_request,
-    write_result,
-)
-from .workspace import ServedStore
-
-if TYPE_CHECKING:
-    from ..stores.protocol import GraphStore
+from .questions import QUESTIONS, check_arguments, missing_fields
+from .sparql import ProtocolError, error_status, read_request
+from .tasks import generation_tasks
+from .workspace import Generation, ServedStore
 
 PAGE_TIMEOUT = DEFAULT_TIMEOUT
 """Seconds a page may take before it is answered with 503."""
@@ -59,9 +50,6 @@ DISPLAY_PREFIXES = {**PREFIXES, "id": ID_BASE}
 BODY_SECONDS = 10.0
 """Seconds a client may take to send its request body."""
 
-REVIEW_TOP = 3
-"""Suggestions per item on the review queue (as `crossplan suggest`)."""
-
 
 class Timeout(Exception):
     pass
@@ -73,6 +61,19 @@ async def in_thread(function, *arguments, timeout: float = PAGE_TIMEOUT):
         return await anyio.to_thread.run_sync(function, *arguments, abandon_on_cancel=True)
     if scope.cancelled_caught:
         raise Timeout(f"the answer took longer than {timeout:g} s")
+
+
+async def evaluate(request: Request, generation: Generation, task: str, arguments: dict, timeout: float):
+    """Run a task in one of the generation's worker processes (graph.serve.tasks); return its header and body.
+
+    A worker past ``timeout`` is killed, one that dies is replaced: the caller gets the error, the server goes on.
+    """
+    pool = generation.pool
+    if pool is None:  # an application made without workers (create_app on a bare Workspace): in a thread
+        return await in_thread(generation_tasks(generation)[task], arguments, timeout=timeout)
+    if pool.closed:  # the data changed since the request began: the new generation's workers answer
+        pool = _state(request).workspace.current.pool
+    return await pool.run(task, arguments, timeout)
 
 
 def _state(request: Request):
@@ -105,8 +106,12 @@ def _error_response(request: Request, status: int, message: str, title: str = "E
 def _status_of(error: Exception) -> int:
     if isinstance(error, UnknownIdError):
         return 404
-    if isinstance(error, Timeout):
+    if isinstance(error, (Timeout, BusyError)):
         return 503
+    if isinstance(error, EngineError):
+        return 500
+    if isinstance(error, QueryError):
+        return error_status(error)
     return 400
 
 
@@ -161,9 +166,10 @@ async def graph_page(request: Request) -> Response:
     page = generation.answers.get(key)
     if page is None:
         try:
-            page = await in_thread(lambda: render_html(generation.store, **options))
+            _, body = await evaluate(request, generation, "graph", options, PAGE_TIMEOUT)
         except (CrossplanError, ValueError, Timeout) as error:
             return _error_response(request, _status_of(error), str(error))
+        page = body.decode("utf-8")
         generation.answers.put(key, page, len(page))
     # The page carries its own, stricter policy (inline scripts allowed by hash only): the app's is not added.
     return HTMLResponse(page, headers={"X-Crossplan-Own-Policy": "1"})
@@ -215,18 +221,26 @@ async def saved_query_page(request: Request) -> Response:
     """A saved query: its form, and its text with the parameters bound as VALUES (JSON: text and results)."""
     name = request.path_params["name"]
     arguments = _arguments(request)
-    store = _store(request)
+    generation = _state(request).workspace.current
     try:
         query = saved_query(name)
         values = {p.name: arguments[p.name] for p in query.parameters if arguments.get(p.name)}
         bound = None
         results = None
         if len(values) == len(query.parameters):
-            substitutions = await in_thread(bind_parameters, store, query, values)
-            bound = _prefix_block(query.text) + bind_values(query.text, substitutions)
+            _, text = await evaluate(
+                request, generation, "bound_query", {"name": query.name, "values": values}, PAGE_TIMEOUT
+            )
+            bound = _prefix_block(query.text) + text.decode("utf-8")
             if _wants_json(request):
-                result = await in_thread(answer_query, store, SparqlRequest(bound), _state(request).timeout)
-                results = json.loads(write_result(result, "json")[0])
+                timeout = _state(request).timeout
+                arguments_ = {"query": bound, "timeout": timeout, "formats": ["json"]}
+                header, content = await evaluate(request, generation, "sparql", arguments_, timeout + 2)
+                if "status" in header:
+                    raise ProtocolError(header["status"], header["message"])
+                results = json.loads(content)
+    except ProtocolError as error:
+        return _error_response(request, error.status, error.message)
     except (CrossplanError, Timeout) as error:
         return _error_response(request, _status_of(error), str(error))
     if _wants_json(request):
@@ -306,6 +320,10 @@ async def question_page(request: Request) -> Response:
     arguments = _arguments(request)
     generation = _state(request).workspace.current
     store = generation.store
+    try:
+        check_arguments(question, arguments)
+    except CrossplanError as error:
+        return _error_response(request, 400, str(error), question.title)
     missing = missing_fields(question, arguments)
     answer = None
     key = ("question", name, tuple(sorted(arguments.items())))
@@ -313,9 +331,12 @@ async def question_page(request: Request) -> Response:
         answer = generation.answers.get(key)
         if answer is None:
             try:
-                answer = await in_thread(question.answer, store, arguments)
+                _, body = await evaluate(
+                    request, generation, "question", {"name": name, "arguments": arguments}, PAGE_TIMEOUT
+                )
             except (CrossplanError, ValueError, Timeout) as error:
                 return _error_response(request, _status_of(error), str(error), question.title)
+            answer = body.decode("utf-8")
             generation.answers.put(key, answer, len(answer))
     if _wants_json(request):
         if missing:
@@ -342,13 +363,6 @@ def _default_pair(plans: tuple[str, ...]) -> tuple[str, str]:
     return (plans[0], plans[1]) if len(plans) > 1 else ("", "")
 
 
-def _suggestions(store: GraphStore, from_plan: str, to_plan: str) -> list[dict]:
-    return [
-        suggestion.to_json()
-        for suggestion in list_suggestions(store, from_plan, to_plan, top=REVIEW_TOP, min_score=0.05)
-    ]
-
-
 async def review_page(request: Request) -> Response:
     """The review queue of suggested links between two plans: evidence and both quotes side by side."""
     state = _state(request)
@@ -362,7 +376,11 @@ async def review_page(request: Request) -> Response:
     suggestions = generation.answers.get(key)  # a reject rewrites rejected.yaml, which makes a new generation
     if suggestions is None:
         try:
-            suggestions = await in_thread(_suggestions, store, from_plan, to_plan) if from_plan and to_plan else []
+            suggestions = []
+            if from_plan and to_plan:
+                arguments = {"from": from_plan, "to": to_plan}
+                _, body = await evaluate(request, generation, "suggestions", arguments, PAGE_TIMEOUT)
+                suggestions = json.loads(body)
         except (CrossplanError, ValueError, Timeout) as error:
             return _error_response(request, _status_of(error), str(error), "Review queue")
         generation.answers.put(key, suggestions, len(json.dumps(suggestions)))
@@ -457,6 +475,8 @@ async def review_edit(request: Request) -> Response:
         body = await read_body(request, 16 * 1024)
         try:
             edit = json.loads(body)
+        except RecursionError:
+            raise Refusal(400, "the body is JSON nested too deeply") from None
         except ValueError:
             raise Refusal(400, "the body is not JSON") from None
         if not isinstance(edit, dict) or not isinstance(edit.get("from"), str) or not isinstance(edit.get("to"), str):
@@ -519,22 +539,33 @@ async def sparql_endpoint(request: Request) -> Response:
         body = await read_body(request) if request.method == "POST" else b""
         parsed = read_request(request.method, request.headers.get("content-type", ""), request.url.query, body)
         generation = _state(request).workspace.current
-        accept, requested = request.headers.get("accept", ""), request.query_params.get("format")
-        key = ("sparql", parsed, accept, requested)
+        accept = request.headers.get("accept", "")
+        key = ("sparql", parsed, accept)
         remembered = generation.answers.get(key)
         if remembered is None:
             timeout = _state(request).timeout
-
-            def answer():
-                result = answer_query(generation.store, parsed, timeout=timeout)
-                content, media_type = write_result(result, choose_format(accept, result.kind, requested))
-                return content, media_type, result.truncated
-
-            remembered = await in_thread(answer, timeout=timeout + 5)
-            generation.answers.put(key, remembered, len(remembered[0]))
+            arguments = {
+                "query": parsed.query,
+                "default_graphs": parsed.default_graphs,
+                "named_graphs": parsed.named_graphs,
+                "accept": accept,
+                "formats": parsed.formats,
+                "timeout": timeout,
+            }
+            try:
+                header, content = await evaluate(request, generation, "sparql", arguments, timeout + 2)
+            except EngineError as error:  # located in the query, as the command line says it
+                number = re.search(r"signal (\d+)", str(error))
+                raise engine_failure(parsed.query, int(number.group(1)) if number else 0) from None
+            if "status" in header:
+                raise ProtocolError(header["status"], header["message"])
+            remembered = content, header["media_type"], header["truncated"]
+            generation.answers.put(key, remembered, len(content))
         content, media_type, truncated = remembered
     except ProtocolError as error:
         return Response(error.message + "\n", status_code=error.status, media_type="text/plain")
+    except EngineError as error:
+        return Response(str(error) + "\n", status_code=500, media_type="text/plain")
     except QueryError as error:
         return Response(str(error) + "\n", status_code=error_status(error), media_type="text/plain")
     except (CrossplanError, Timeout) as error:
@@ -557,5 +588,10 @@ async def status(request: Request) -> Response:
             "loaded": generation.loaded,
             "edits": workspace.allow_edits,
             "problem": workspace.problem,
+            "workers": {
+                "size": generation.pool.size if generation.pool else 0,
+                "busy": generation.pool.in_flight if generation.pool else 0,
+                "restarts": generation.pool.restarts if generation.pool else 0,
+            },
         }
     )
