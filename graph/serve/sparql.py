@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -23,8 +24,8 @@ from xml.sax.saxutils import escape, quoteattr
 from ..errors import QueryError
 from ..model.vocabulary import PREFIXES, graph_iri
 from ..questions.query import run_query
-from ..sparql.guard import DEFAULT_TIMEOUT
-from ..sparql.results import MAX_ROWS, QueryResult, format_result
+from ..sparql.guard import DEFAULT_TIMEOUT, check_query, check_read_only, syntax_error
+from ..sparql.results import MAX_ROWS, QueryResult, collect_result, format_result
 from .workspace import ServedStore
 
 if TYPE_CHECKING:
@@ -214,11 +215,35 @@ def _all_graphs(store: CrossplanStore) -> list[str]:
     return store.remembered("named-graphs", compute) if isinstance(store, ServedStore) else compute()
 
 
-def answer_query(store: CrossplanStore, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
-    """Check and run a Protocol query over a store generation (QueryError when refused, malformed or too slow)."""
+def answer_query(
+    store: CrossplanStore, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT, in_worker: bool = False
+) -> QueryResult:
+    """Check and run a Protocol query over a store generation (QueryError when refused, malformed or too slow).
+
+    The same rules as ``crossplan query`` (``graph.sparql.guard``). ``in_worker``: the caller is a worker of the
+    server (``graph.sparql.workers``), whose thread already has the large stack, no network, and a parent that kills
+    it past its time or memory: the query is checked once (one tokenisation) and parsed once, by the run itself,
+    instead of in a thread of its own after a separate parse; a syntax error is then worded by the full check.
+    """
     if _is_saved_query_name(request.query):
         raise QueryError("syntax error: not a SPARQL query (saved queries run at /queries/NAME)")
-    return run_query(_Dataset(store, request), request.query, timeout=timeout, max_rows=MAX_ROWS)
+    if not in_worker:
+        return run_query(_Dataset(store, request), request.query, timeout=timeout, max_rows=MAX_ROWS)
+    text = request.query
+    if not text.strip():
+        raise QueryError("the query is empty")
+    check_read_only(text)
+    try:
+        return collect_result(_Dataset(store, request).query(text), threading.Event(), MAX_ROWS)
+    except SyntaxError as error:
+        check_query(text, timeout)  # raises the located, worded error (an unknown prefix named)
+        raise syntax_error(text, str(error)) from None
+    except PermissionError as error:  # only the network guard refuses a query this way
+        raise QueryError(
+            f"refused: the query tried to reach the network ({error}); queries only read this graph"
+        ) from None
+    except (OSError, RuntimeError, ValueError) as error:
+        raise QueryError(f"the query failed: {error}") from None
 
 
 def _is_saved_query_name(text: str) -> bool:

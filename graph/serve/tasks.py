@@ -8,11 +8,20 @@ a query that aborts the engine or runs past its time costs its worker, which is 
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
+from ..errors import QueryError
 from ..questions.query import bind_parameters, saved_query
+from ..sparql.guard import (
+    DEFAULT_MEMORY_MB,
+    MEMORY_VARIABLE,
+    QUERY_STACK,
+    deny_network,
+    network_guard_available,
+)
 from ..sparql.text import bind_values
-from ..sparql.workers import Task, WorkerPool
+from ..sparql.workers import Limits, Task, WorkerPool
 from ..suggest.review import list_suggestions
 from ..views.viz import render_html
 from .questions import QUESTIONS
@@ -25,15 +34,16 @@ REVIEW_TOP = 3
 """Suggestions per item on the review queue (as `crossplan suggest`)."""
 
 
-def generation_tasks(generation: Generation) -> dict[str, Task]:
-    """Return the tasks a worker forked for ``generation`` can run, by name."""
+def generation_tasks(generation: Generation, in_worker: bool = True) -> dict[str, Task]:
+    """Return the tasks a worker forked for ``generation`` can run, by name (``in_worker`` False: the same tasks
+    for a thread of the server itself, each query in the guard's own thread)."""
     store = generation.store
 
     def sparql(arguments: dict) -> tuple[dict, bytes]:
         request = SparqlRequest(
             arguments["query"], tuple(arguments.get("default_graphs", ())), tuple(arguments.get("named_graphs", ()))
         )
-        result = answer_query(store, request, timeout=arguments["timeout"])
+        result = answer_query(store, request, timeout=arguments["timeout"], in_worker=in_worker)
         try:
             chosen = choose_format(arguments.get("accept", ""), result.kind, tuple(arguments.get("formats", ())))
         except ProtocolError as error:
@@ -70,5 +80,24 @@ def generation_tasks(generation: Generation) -> dict[str, Task]:
 
 
 def start_pool(generation: Generation) -> WorkerPool:
-    """Fork the worker processes that answer from ``generation``."""
-    return WorkerPool(generation_tasks(generation))
+    """Fork the worker processes that answer from ``generation``: each on a thread with the guard's large stack
+    and no network, stopped past the guard's memory limit (``CROSSPLAN_QUERY_MEMORY``)."""
+    megabytes = DEFAULT_MEMORY_MB
+    text = os.environ.get(MEMORY_VARIABLE, "").strip()
+    if text.isdigit() and int(text) > 0:
+        megabytes = int(text)
+    limits = Limits(
+        stack_size=QUERY_STACK,
+        prepare=_go_offline,
+        memory=megabytes << 20,
+        memory_message=(
+            f"the query was stopped when it had taken {megabytes:,} MB of memory (it may be too broad, such as "
+            f"sorting everything; allow more with {MEMORY_VARIABLE}=MEGABYTES)"
+        ),
+    )
+    return WorkerPool(generation_tasks(generation), limits=limits)
+
+
+def _go_offline() -> None:
+    if not deny_network() and network_guard_available():
+        raise QueryError("refused: the query could not be kept off the network (seccomp filter failed)")

@@ -63,17 +63,19 @@ async def in_thread(function, *arguments, timeout: float = PAGE_TIMEOUT):
         raise Timeout(f"the answer took longer than {timeout:g} s")
 
 
-async def evaluate(request: Request, generation: Generation, task: str, arguments: dict, timeout: float):
+async def evaluate(
+    request: Request, generation: Generation, task: str, arguments: dict, timeout: float, stopped: str | None = None
+):
     """Run a task in one of the generation's worker processes (graph.serve.tasks); return its header and body.
 
     A worker past ``timeout`` is killed, one that dies is replaced: the caller gets the error, the server goes on.
     """
     pool = generation.pool
     if pool is None:  # an application made without workers (create_app on a bare Workspace): in a thread
-        return await in_thread(generation_tasks(generation)[task], arguments, timeout=timeout)
+        return await in_thread(generation_tasks(generation, in_worker=False)[task], arguments, timeout=timeout)
     if pool.closed:  # the data changed since the request began: the new generation's workers answer
         pool = _state(request).workspace.current.pool
-    return await pool.run(task, arguments, timeout)
+    return await pool.run(task, arguments, timeout, stopped)
 
 
 def _state(request: Request):
@@ -235,7 +237,7 @@ async def saved_query_page(request: Request) -> Response:
             if _wants_json(request):
                 timeout = _state(request).timeout
                 arguments_ = {"query": bound, "timeout": timeout, "formats": ["json"]}
-                header, content = await evaluate(request, generation, "sparql", arguments_, timeout + 2)
+                header, content = await evaluate(request, generation, "sparql", arguments_, timeout)
                 if "status" in header:
                     raise ProtocolError(header["status"], header["message"])
                 results = json.loads(content)
@@ -553,7 +555,10 @@ async def sparql_endpoint(request: Request) -> Response:
                 "timeout": timeout,
             }
             try:
-                header, content = await evaluate(request, generation, "sparql", arguments, timeout + 2)
+                stopped = (
+                    f"the query was stopped after {timeout:g} s (it may be too broad; narrow it with LIMIT or FILTER)"
+                )
+                header, content = await evaluate(request, generation, "sparql", arguments, timeout, stopped)
             except EngineError as error:  # located in the query, as the command line says it
                 number = re.search(r"signal (\d+)", str(error))
                 raise engine_failure(parsed.query, int(number.group(1)) if number else 0) from None

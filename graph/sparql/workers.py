@@ -149,24 +149,74 @@ def _become_child(keep: socket.socket) -> None:
                     os.close(descriptor)
 
 
-def _serve_tasks(connection: socket.socket, tasks: dict[str, Task]) -> None:
-    """A worker's life: answer tasks until the parent goes, or until a task left a thread running behind it."""
-    baseline = threading.active_count()
-    while True:
-        frame = _read_frame(connection)
-        if frame is None:
-            return
-        request, _ = frame
+@dataclass
+class Limits:
+    """How a worker runs its tasks: on one thread with ``stack_size`` bytes of stack, after ``prepare()`` (run on
+    that thread: e.g. the network guard), ended when it grows by more than ``memory`` bytes during a task."""
+
+    stack_size: int | None = None
+    prepare: Callable[[], None] | None = None
+    memory: int | None = None
+    memory_message: str = "the answer was stopped when it had taken too much memory"
+
+
+def _resident_bytes() -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        with open("/proc/self/statm", "rb") as statm:
+            fields = statm.read().split()
+        return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
+    return 0
+
+
+def _serve_tasks(connection: socket.socket, tasks: dict[str, Task], limits: Limits) -> None:
+    """A worker's life: answer tasks on one long-lived thread until the parent goes, or until a task left a thread
+    running behind it; meanwhile this (the main) thread watches the memory a task takes."""
+    sending = threading.Lock()
+    running = threading.Event()
+    finished = threading.Event()
+    baseline: list[int] = []
+
+    def send(header: dict, body: bytes = b"") -> None:
+        with sending:
+            connection.sendall(_frame(header, body))
+
+    def serve() -> None:
         try:
-            header, body = tasks[request["task"]](request.get("arguments", {}))
-            header = {"ok": True, **header}
-        except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent as a reply
-            header, body = _error_header(error), b""
-        # An abandoned evaluation (stopped by the guard's time or memory limit) still holds a core here: say so,
-        # and end, to be replaced by a fresh worker.
-        leaving = threading.active_count() > baseline
-        connection.sendall(_frame({**header, "leaving": leaving}, body))
-        if leaving:
+            if limits.prepare is not None:
+                limits.prepare()
+            threads = threading.active_count()
+            while True:
+                frame = _read_frame(connection)
+                if frame is None:
+                    return
+                request, _ = frame
+                baseline[:] = [_resident_bytes()]
+                running.set()
+                try:
+                    header, body = tasks[request["task"]](request.get("arguments", {}))
+                    header = {"ok": True, **header}
+                except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent as a reply
+                    header, body = _error_header(error), b""
+                running.clear()
+                # A thread a task left running still holds a core here: say so, end, and be replaced.
+                leaving = threading.active_count() > threads
+                send({**header, "leaving": leaving}, body)
+                if leaving:
+                    return
+        finally:
+            finished.set()
+
+    previous = None
+    if limits.stack_size:
+        with contextlib.suppress(ValueError, RuntimeError):
+            previous = threading.stack_size(limits.stack_size)
+    server = threading.Thread(target=serve, name="crossplan-worker", daemon=True)
+    server.start()
+    if previous is not None:
+        threading.stack_size(previous)
+    while not finished.wait(0.05):
+        if limits.memory and running.is_set() and baseline and _resident_bytes() - baseline[0] > limits.memory:
+            send({"error": "QueryError", "message": limits.memory_message, "leaving": True})
             return
 
 
@@ -186,8 +236,15 @@ class WorkerPool:
     ``run`` from the event loop; ``close`` from anywhere (it kills every worker at once).
     """
 
-    def __init__(self, tasks: dict[str, Task], workers: int | None = None, max_evaluations: int = 64) -> None:
+    def __init__(
+        self,
+        tasks: dict[str, Task],
+        workers: int | None = None,
+        max_evaluations: int = 128,
+        limits: Limits | None = None,
+    ) -> None:
         self.tasks = tasks
+        self.limits = limits or Limits()
         self.size = workers or default_workers()
         self.max_evaluations = max_evaluations
         self.in_flight = 0
@@ -208,7 +265,7 @@ class WorkerPool:
             try:
                 parent_end.close()
                 _become_child(child_end)
-                _serve_tasks(child_end, self.tasks)
+                _serve_tasks(child_end, self.tasks, self.limits)
             except BaseException:  # noqa: BLE001 - a worker never returns into its parent's code
                 status = 1
             finally:
@@ -257,12 +314,12 @@ class WorkerPool:
                 self._release(waiter.result())
             raise
 
-    async def run(self, task: str, arguments: dict, timeout: float) -> tuple[dict, bytes]:
+    async def run(self, task: str, arguments: dict, timeout: float, stopped: str | None = None) -> tuple[dict, bytes]:
         """Run a task in a worker; return its header and body, or raise what it raised.
 
         Raises BusyError at once past ``max_evaluations``; QueryError "stopped after" when it takes longer than
-        ``timeout`` seconds (waiting for a free worker included; the worker is killed); EngineError when the
-        worker dies on it.
+        ``timeout`` seconds (waiting for a free worker included; the worker is killed), worded by ``stopped`` when
+        given; EngineError when the worker dies on it.
         """
         if self.closed:
             raise BusyError("the data has just changed; ask again")
@@ -280,7 +337,8 @@ class WorkerPool:
             if worker is not None:
                 self._replace(worker)
             raise QueryError(
-                f"the answer was stopped after {timeout:g} s (it may be too broad; narrow it or allow more time)"
+                stopped
+                or f"the answer was stopped after {timeout:g} s (it may be too broad; narrow it or allow more time)"
             ) from None
         except BaseException:  # cancelled (the client went away, the server stops): the worker's state is unknown
             if worker is not None:
