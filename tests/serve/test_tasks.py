@@ -186,3 +186,37 @@ def test_status_says_how_the_workers_are(served):
     status = served.get("status.json").json()
     assert status["workers"]["size"] >= 2 and status["workers"]["restarts"] >= 0
     assert json.dumps(status)
+
+
+SELECT_PLANS = "PREFIX cp: <https://w3id.org/crossplan/ontology#> SELECT ?p WHERE { ?p a cp:Plan }"
+CONSTRUCT_PLANS = "PREFIX cp: <https://w3id.org/crossplan/ontology#> CONSTRUCT { ?p a cp:Plan } WHERE { ?p a cp:Plan }"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # SPARQLWrapper warns when it asks a SELECT for a graph format
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_gets_200_for_every_return_format(served, method):
+    from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+    everything = [JSON, XML, CSV, TSV, TURTLE, N3, RDF, RDFXML, JSONLD]
+    for query in (SELECT_PLANS, CONSTRUCT_PLANS):
+        for return_format in everything:
+            wrapper = SPARQLWrapper(served.sparql)
+            wrapper.setQuery(query)
+            wrapper.setMethod(method)
+            wrapper.setReturnFormat(return_format)
+            answer = wrapper.query()  # raises on any status but 200
+            converted = answer.convert()
+            if hasattr(converted, "getElementsByTagName"):  # SPARQL results XML, as a DOM
+                assert len(converted.getElementsByTagName("result")) == 2
+            else:
+                assert len(converted) > 0, (query, return_format)
+
+
+def test_rdflib_sparqlstore_works_unchanged(served):
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = Graph(store=SPARQLStore(served.sparql))
+    assert len(list(graph.query(SELECT_PLANS))) == 2
+    assert len(graph.query(CONSTRUCT_PLANS).graph) == 2
+    assert len(list(graph.triples((None, None, None)))) > 1000
