@@ -174,7 +174,6 @@ TESTED_ELSEWHERE: dict[str, str] = {
     "graph/datafiles/parsed.py": "two dataclasses and the folder names, no behaviour of their own",
     "graph/serve/app.py": "the server is tested running, in a subprocess, through HTTP (tests/serve/)",
     "graph/serve/auth.py": "the server is tested running (tests/serve/test_serve.py: tokens, refusals)",
-    "graph/serve/pages.py": "the server is tested running (tests/serve/test_serve.py, test_serve_browser.py)",
     "graph/serve/questions.py": "the server is tested running (tests/serve/test_serve.py: every question's page)",
     "graph/serve/tasks.py": "the worker tasks are tested through the running server (tests/serve/test_tasks.py)",
     "graph/serve/sparql.py": "the SPARQL protocol is tested against the running server (tests/serve/test_serve_protocol.py)",

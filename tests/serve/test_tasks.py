@@ -86,7 +86,7 @@ def test_unknown_and_unbounded_parameters_are_400_naming_them(served):
     assert misspelt.status_code == 400
     assert "unknown parameter 'max_lenght' (did you mean 'max_length'?)" in misspelt.json()["error"]
     upstream = served.get("questions/impact?id=hmip-resettlement/r1&upstream=1")
-    assert upstream.status_code == 400 and "unknown parameter &#x27;upstream&#x27;" in upstream.text
+    assert upstream.status_code == 400 and "unknown parameter &#39;upstream&#39;" in upstream.text
     too_long = served.get(PATHS + "&max_length=40&limit=1000000")
     assert too_long.status_code == 400 and "max_length must be at most 12" in too_long.json()["error"]
     too_many = served.get(PATHS + "&limit=1000000")
