@@ -19,7 +19,6 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import QueryError
 from ..model.vocabulary import PREFIXES, graph_iri
@@ -358,40 +357,41 @@ def _rdf_xml(result: QueryResult) -> str:
 
 
 def _results_xml(result: QueryResult) -> str:
-    """Write SELECT/ASK results in the SPARQL Query Results XML Format."""
-    lines = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
-    lines += [f"    <variable name={quoteattr(name)}/>" for name in result.variables]
-    lines.append("  </head>")
+    """Write SELECT/ASK results in the SPARQL Query Results XML Format (built as elements, so escaped by the writer)."""
+    from xml.etree.ElementTree import Element, SubElement, tostring
+
+    root = Element("sparql", xmlns="http://www.w3.org/2005/sparql-results#")
+    head = SubElement(root, "head")
+    for name in result.variables:
+        SubElement(head, "variable", name=name)
     if result.kind == "ask":
-        lines.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
+        SubElement(root, "boolean").text = "true" if result.boolean else "false"
     else:
-        lines.append("  <results>")
+        results = SubElement(root, "results")
         for row in result.rows:
-            lines.append("    <result>")
+            solution = SubElement(results, "result")
             for name, term in zip(result.variables, row, strict=False):
                 if term is not None:
-                    lines.append(
-                        f"      <binding name={quoteattr(name)}>{_xml_term(term, escape, quoteattr)}</binding>"
-                    )
-            lines.append("    </result>")
-        lines.append("  </results>")
-    lines.append("</sparql>")
-    return "\n".join(lines) + "\n"
+                    _xml_term(SubElement(solution, "binding", name=name), term)
+    return '<?xml version="1.0"?>\n' + tostring(root, encoding="unicode") + "\n"
 
 
-def _xml_term(term, escape, quoteattr) -> str:
+def _xml_term(binding, term) -> None:
+    from xml.etree.ElementTree import SubElement
+
     kind = type(term).__name__
-    if kind == "NamedNode":
-        return f"<uri>{escape(term.value)}</uri>"
-    if kind == "BlankNode":
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if kind == "Literal":
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+    if kind in ("NamedNode", "BlankNode"):
+        SubElement(binding, "uri" if kind == "NamedNode" else "bnode").text = term.value
+        return
+    literal = SubElement(binding, "literal")
+    if kind != "Literal":
+        literal.text = str(term)
+        return
+    literal.text = term.value
+    if term.language:
+        literal.set("xml:lang", term.language)
+    elif term.datatype.value != _XSD_STRING:
+        literal.set("datatype", term.datatype.value)
 
 
 def error_status(error: QueryError) -> int:

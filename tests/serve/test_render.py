@@ -43,3 +43,23 @@ def test_pages_escape_what_the_data_says():
     assert page.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 4
     assert '<th scope="col">Text</th>' in page and '<a href="/questions/show?id=a%2Fb">a/b</a>' in page
     assert environment().autoescape("x.html")
+
+
+def test_no_html_is_written_in_python_strings_under_serve():
+    """Pages come from templates only (issue 31): no HTML element is spelt in a Python string of graph/serve."""
+    import re
+    from pathlib import Path
+
+    import crossplan.graph.serve as serve
+
+    element = re.compile(
+        r"<(?:!DOCTYPE|html|head|body|div|p|a|span|table|tr|td|th|form|input|label|select|li|ol|ul|"
+        r"section|h[1-6]|iframe|script|link|main|header|nav|dl|dt|dd|pre|code|button)[\s>/]"
+    )
+    found = [
+        f"{path.name}:{number}"
+        for path in Path(serve.__file__).parent.glob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if element.search(line)
+    ]
+    assert found == []
