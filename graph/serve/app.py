@@ -185,6 +185,17 @@ class _Guard:
             )
             return await response(scope, receive, send)
         path = scope.get("path", "")
+        if path == "/sparql" and self.cors and scope.get("method") == "OPTIONS":  # a preflight, with --cors only
+            preflight = Response(
+                status_code=204,
+                headers={
+                    "Access-Control-Allow-Origin": "*",
+                    "Access-Control-Allow-Methods": "GET, POST",
+                    "Access-Control-Allow-Headers": "Content-Type, Accept",
+                    "Access-Control-Max-Age": "600",
+                },
+            )
+            return await preflight(scope, receive, send)
         if path == "/sparql" and not self.cors and headers.get("sec-fetch-site") == "cross-site":
             response = PlainTextResponse(
                 "refused: a page on another site may not query this endpoint (start the server with --cors to allow it)\n",

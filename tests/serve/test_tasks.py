@@ -220,3 +220,14 @@ def test_rdflib_sparqlstore_works_unchanged(served):
     assert len(list(graph.query(SELECT_PLANS))) == 2
     assert len(graph.query(CONSTRUCT_PLANS).graph) == 2
     assert len(list(graph.triples((None, None, None)))) > 1000
+
+
+def test_with_cors_pages_on_other_sites_may_query(tmp_path):
+    server = start_serve(copy_shipped_data(tmp_path / "data"), tmp_path / "cache", extra=("--cors",))
+    try:
+        preflight = requests.options(server.sparql, headers={"Origin": "https://other.example"}, timeout=10)
+        assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+        answer = server.get("sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Sec-Fetch-Site": "cross-site"})
+        assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+    finally:
+        assert server.stop() == 0
