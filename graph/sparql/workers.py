@@ -391,12 +391,25 @@ class WorkerPool:
 # -- one forked child (the command line) ------------------------------------------------------------
 
 
-def run_in_child(work: Callable[[], str], failed: Callable[[int], Exception]) -> str:
+def _threads() -> int:
+    """Threads of this process, the runtime's own (a database's background threads) included."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def run_in_child(work: Callable[[], str], failed: Callable[[int], Exception], timeout: float | None = None) -> str:
     """Run ``work()`` in a forked child and return the text it returns, or raise what it raised.
 
-    A child that dies without answering (an abort inside the engine) raises ``failed(signal_number)``. Call this
-    before opening anything a fork should not share (a store's database): the child opens it itself.
+    A child that dies without answering (an abort inside the engine) raises ``failed(signal_number)``; one that has
+    not answered within ``timeout`` seconds is killed (``failed(9)``). Call this before opening anything a fork should
+    not share (a store's database): the child opens it itself. A process that already runs other threads (a test
+    runner, a notebook) is not forked — a lock one of them holds would be held forever in the child — and ``work``
+    runs here instead.
     """
+    if _threads() > 1:
+        return work()
     parent_end, child_end = socket.socketpair()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -415,8 +428,12 @@ def run_in_child(work: Callable[[], str], failed: Callable[[int], Exception]) ->
         finally:
             os._exit(0)
     child_end.close()
+    parent_end.settimeout(timeout)
     try:
         frame = _read_frame(parent_end)
+    except TimeoutError:
+        os.kill(pid, signal.SIGKILL)
+        frame = None
     finally:
         parent_end.close()
         _, status = os.waitpid(pid, 0)

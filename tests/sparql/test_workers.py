@@ -6,12 +6,12 @@ import asyncio
 import faulthandler
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
-from click.testing import CliRunner
 
-from crossplan.cli import main
 from crossplan.graph.errors import BusyError, EngineError, QueryError, UnknownIdError
 from crossplan.graph.sparql.workers import WorkerPool, engine_failure, run_in_child
 
@@ -62,11 +62,55 @@ def test_run_in_child_returns_the_text_or_the_error():
         run_in_child(refused, lambda number: EngineError(str(number)))
 
 
-def test_an_abort_in_the_child_is_an_engine_error_and_the_parent_lives(capfd):
-    with pytest.raises(EngineError) as failed:
-        run_in_child(_crash_in_oxigraph, lambda number: engine_failure(CRASH, number))
-    assert str(failed.value).startswith("2:1: the query engine failed on this query (it aborted with signal 6")
-    assert "\n  ORDER BY ?x\n  ^" in str(failed.value)
+def _python(code: str, **environ: str) -> subprocess.CompletedProcess:
+    """Run code in a fresh (single-threaded) Python, as the command line runs."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**os.environ, **environ}
+    )
+
+
+def test_an_abort_in_the_child_is_an_engine_error_and_the_parent_lives(tmp_path):
+    (tmp_path / "crash.rq").write_text(CRASH, encoding="utf-8")
+    done = _python(
+        "import sys\n"
+        "from crossplan.graph.sparql.workers import engine_failure, run_in_child\n"
+        "from pyoxigraph import Store\n"
+        f"query = open({str(tmp_path / 'crash.rq')!r}).read()\n"
+        "try:\n"
+        "    run_in_child(lambda: str(len(list(Store().query(query)))), lambda n: engine_failure(query, n))\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__, error)\n"
+        "print('parent alive')\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("EngineError 2:1: the query engine failed on this query (it aborted with signal 6")
+    assert "\n  ORDER BY ?x\n  ^" in done.stdout and done.stdout.endswith("parent alive\n")
+
+
+def test_a_process_with_other_threads_is_not_forked():
+    import threading
+
+    waiting = threading.Event()
+    other = threading.Thread(target=waiting.wait, daemon=True)
+    other.start()
+    try:
+        assert run_in_child(lambda: str(os.getpid()), lambda number: EngineError(str(number))) == str(os.getpid())
+    finally:
+        waiting.set()
+
+
+def test_a_child_past_its_time_is_killed():
+    done = _python(
+        "import time\n"
+        "from crossplan.graph.errors import EngineError\n"
+        "from crossplan.graph.sparql.workers import run_in_child\n"
+        "began = time.monotonic()\n"
+        "try:\n"
+        "    run_in_child(lambda: time.sleep(60) or 'late', lambda n: EngineError(f'signal {n}'), timeout=0.5)\n"
+        "except EngineError as error:\n"
+        "    print(error, round(time.monotonic() - began) < 5)\n"
+    )
+    assert done.stdout == "signal 9 True\n", done.stderr
 
 
 def test_engine_failure_is_located_at_order_by_or_the_first_line():
@@ -75,16 +119,24 @@ def test_engine_failure_is_located_at_order_by_or_the_first_line():
     assert "saved query cross-plan-links" in str(engine_failure("cross-plan-links"))
 
 
-def test_the_query_command_turns_an_abort_into_one_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("CROSSPLAN_CACHE", str(tmp_path / "cache"))
+def test_the_query_command_turns_an_abort_into_one_line(tmp_path):
     query = tmp_path / "crash.rq"
     query.write_text(CRASH, encoding="utf-8")
-    result = CliRunner().invoke(main, ["query", "-f", str(query)])
-    assert result.exit_code == 1
-    assert "Error: 2:1: the query engine failed on this query" in result.output
-    assert "Traceback" not in result.output
-    answered = CliRunner().invoke(main, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s a cp:Plan }", "--format", "csv"])
-    assert answered.exit_code == 0 and answered.output.splitlines()[0] == "n"
+    environ = {**os.environ, "CROSSPLAN_CACHE": str(tmp_path / "cache")}
+    environ.pop("CROSSPLAN_ENDPOINT", None)
+    command = [sys.executable, "-m", "crossplan", "query"]
+    done = subprocess.run([*command, "-f", str(query)], capture_output=True, text=True, env=environ, timeout=300)
+    assert done.returncode == 1
+    assert "Error: 2:1: the query engine failed on this query" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    answered = subprocess.run(
+        [*command, "SELECT (COUNT(*) AS ?n) WHERE { ?s a cp:Plan }", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+    )
+    assert answered.returncode == 0 and answered.stdout.splitlines()[0] == "n"
 
 
 def _pool_tasks() -> dict:
