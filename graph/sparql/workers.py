@@ -420,11 +420,16 @@ def run_in_child(work: Callable[[], str], failed: Callable[[int], Exception], ti
             _quiet_abort()
             with contextlib.suppress(OSError, ValueError):
                 signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            relay = _capture_stderr()
+            answer: dict[str, object]
             try:
-                reply = _frame({"ok": True}, work().encode("utf-8"))
+                answer, text = {"ok": True}, work().encode("utf-8")
             except BaseException as error:  # noqa: BLE001 - handed to the parent
-                reply = _frame(_error_header(error))
-            child_end.sendall(reply)
+                answer, text = dict(_error_header(error)), b""
+            if relay is not None:
+                sys.stderr.flush()
+                answer["stderr"] = relay.getvalue().decode("utf-8", "replace")
+            child_end.sendall(_frame(answer, text))
         finally:
             os._exit(0)
     child_end.close()
@@ -441,9 +446,25 @@ def run_in_child(work: Callable[[], str], failed: Callable[[int], Exception], ti
         number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         raise failed(number)
     header, body = frame
+    if header.get("stderr"):
+        sys.stderr.write(header["stderr"])
     if header.get("ok"):
         return body.decode("utf-8")
     raise rebuild_error(header)
+
+
+def _capture_stderr():
+    """In the child: when the parent's stderr is no file (a test runner's buffer), collect what the child writes to
+    it (warnings) and hand it back with the answer; a real stderr is shared, so progress shows as it happens."""
+    import io
+
+    try:
+        sys.stderr.fileno()
+        return None
+    except (AttributeError, OSError, ValueError):
+        buffer = io.BytesIO()
+        sys.stderr = io.TextIOWrapper(buffer, encoding="utf-8", write_through=True)
+        return buffer
 
 
 def engine_failure(query: str, number: int = 0) -> EngineError:
