@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -574,17 +575,25 @@ def query(app, text, query_file, params, output_format, timeout, full_iris):
     """Run a read-only SPARQL query (argument, -f FILE or stdin) or a saved query by NAME."""
     from .graph.questions.query import run_query
     from .graph.sparql.results import format_result
+    from .graph.sparql.workers import engine_failure, run_in_child
 
     if text is not None and query_file is not None:
         raise click.UsageError("give the query either as an argument or with -f FILE, not both")
     if text is None:
         text = _read_query(query_file)
-    result = run_query(app.store(), text, params, timeout=timeout)
-    if result.truncated:
-        click.echo(
-            f"Warning: only the first {len(result.rows or result.triples)} results are shown; add a LIMIT", err=True
-        )
-    click.echo(format_result(result, output_format, terminal=sys.stdout.isatty(), full_iris=full_iris), nl=False)
+
+    def answer() -> str:  # in a forked child, which opens the store: an abort inside the engine ends it alone
+        result = run_query(app.store(), text, params, timeout=timeout)
+        warning = f"only the first {len(result.rows or result.triples)} results are shown; add a LIMIT"
+        output = format_result(result, output_format, terminal=sys.stdout.isatty(), full_iris=full_iris)
+        return json.dumps({"warning": warning if result.truncated else None, "output": output})
+
+    import pyoxigraph  # noqa: F401 - the child needs it: imported once, before the fork, not after it
+
+    answered = json.loads(run_in_child(answer, lambda number: engine_failure(text, number)))
+    if answered["warning"]:
+        click.echo(f"Warning: {answered['warning']}", err=True)
+    click.echo(answered["output"], nl=False)
 
 
 def _read_query(stream) -> str:
@@ -1014,8 +1023,18 @@ def viz(app, output, open_page, plans, focus, depth, relations, mapping, size, s
     metavar="SECONDS",
     help="Stop a SPARQL query after this long (as `crossplan query --timeout`).",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests addressed to this host name (repeatable; loopback and this machine's names always).",
+)
+@click.option(
+    "--cors", is_flag=True, help="Let web pages on other sites query /sparql (Access-Control-Allow-Origin: *)."
+)
 @pass_app
-def serve(app, host, port, allow_edits, timeout):
+def serve(app, host, port, allow_edits, timeout, allowed_hosts, cors):
     """Serve the graph, a query console, the questions and the review queue to a browser, and SPARQL to other tools."""
     from .graph.serve.app import run_server
     from .graph.serve.auth import edit_token
@@ -1033,6 +1052,8 @@ def serve(app, host, port, allow_edits, timeout):
         token=token,
         generated=generated,
         timeout=timeout,
+        allowed_hosts=allowed_hosts,
+        cors=cors,
         echo=lambda line: click.echo(line, err=line.startswith("Warning")),
     )
 

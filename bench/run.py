@@ -3,7 +3,8 @@
 Groups (``--only``): ``cli``, ``build`` (with raw pyoxigraph's bulk load of the same triples, run alternately with
 the full build so that their ratio shares the machine's load), ``questions`` (each question as a whole command: the
 first answer, after a one-file edit, and asked again), ``suggest`` (10k and 100k), ``queries``, ``export``, ``viz``
-and ``page`` (the browser page, through ``bench/page.py``'s ``bench_rows(bench)`` when it offers one).
+``page`` (the browser page, through ``bench/page.py``'s ``bench_rows(bench)`` when it offers one) and ``serve``
+(``crossplan serve`` and the Oxigraph server under wrk, uncached queries, and their ratio: ``bench/serve_load.py``).
 
 Every step that a user would run from a shell is run exactly so: the installed ``crossplan`` entry point in a
 new process, timed from start to exit, with its peak memory (``ru_maxrss`` from ``os.wait4``). The query
@@ -362,6 +363,16 @@ class Bench:
             return
         for row in measure(self):
             self.add(Row("page", runs=1, **row))
+
+    def run_serve(self) -> None:
+        """crossplan serve beside the Oxigraph server under wrk, uncached queries (``bench/serve_load.py --wrk``)."""
+        from . import serve_load
+
+        if not shutil.which("wrk"):
+            self.add(Row("serve", "wrk uncached SELECT", "-", None, 0, note="wrk is not installed"))
+            return
+        for row in serve_load.bench_rows(self):
+            self.add(Row("serve", runs=1, **row))
 
     def run_queries(self, data: dict[str, tuple[Path, dict]]) -> None:
         for scale, (directory, meta) in data.items():
@@ -816,6 +827,8 @@ def run_benchmarks(arguments, scales: list[str]) -> int:
             bench.run_viz()
         if wanted("page"):
             bench.run_page()
+        if wanted("serve"):
+            bench.run_serve()
     finally:
         bench.close()
     machine["load average (end)"] = " ".join(f"{value:.2f}" for value in os.getloadavg())

@@ -1,6 +1,7 @@
 """Load on `crossplan serve`: many readers at once while an edit lands, on loopback, bounded in count and time.
 
     python -m bench.serve_load [--clients 50] [--requests 40] [--max-seconds 120]
+    python -m bench.serve_load --wrk [--seconds 8] [--connections 50] [--threads 2]
 
 Starts the installed ``crossplan serve --allow-edits`` (in a new process, on 127.0.0.1, port chosen by the system)
 on a copy of the shipped data, then runs ``--clients`` client threads at once, each sending ``--requests``
@@ -12,6 +13,14 @@ second in, an edit lands: a suggestion is accepted through ``/review/accept`` wi
 write, new store generation, swap). It prints p50/p95/max latency and errors per route (an error is any status
 but 200, or a failed connection), the edit's own time, and — for issue 19 — the same query run directly on an
 in-memory pyoxigraph store against one client's /sparql round trip. Results also go to bench/out/serve_load.json.
+
+``--wrk`` (issue 29; also the ``serve`` row of ``python -m bench run``): throughput on uncached queries against the
+Oxigraph server. The shipped data's quads (named graphs and their union as the default graph, as crossplan serve
+holds them) are loaded into an Oxigraph store (``oxigraph load``, the ``oxigraph`` package of the test extra) served
+by ``oxigraph serve-read-only``; ``crossplan serve`` serves the same data. Debian's ``wrk`` then sends each, one after
+the other, the saved ``cross-plan-links`` SELECT (its prefixes declared) as ``application/sparql-query`` with a
+distinct comment in every request, so that crossplan's answer cache never answers; it prints requests/s, latency and
+the ratio crossplan / Oxigraph (issue 29 asks for at least 1). Results go to bench/out/serve_wrk.json.
 """
 
 from __future__ import annotations
@@ -216,12 +225,176 @@ def compare_with_memory(url: str, data: Path, runs: int = 30) -> dict:
     return figures
 
 
+WRK_SCRIPT = r"""
+-- one distinct query text per request (a counter in a comment), so that no answer comes from a cache
+local counter = 0
+local prefix = ""
+function setup(thread)
+  thread:set("tag", tostring(math.random(1, 1000000000)))
+end
+function init(args)
+  prefix = tag or tostring(math.random(1, 1000000000))
+end
+function request()
+  counter = counter + 1
+  return wrk.format("POST", wrk.path, {["Content-Type"] = "application/sparql-query",
+    ["Accept"] = "application/sparql-results+json"}, QUERY .. "\n# " .. prefix .. "-" .. counter .. "\n")
+end
+function done(summary, latency, requests)
+  io.write(string.format("JSON {\"requests\": %d, \"seconds\": %f, \"non2xx\": %d, \"errors\": %d, " ..
+    "\"p50_ms\": %f, \"p99_ms\": %f}\n", summary.requests, summary.duration / 1e6,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def wrk_query() -> str:
+    """The saved cross-plan-links query with its prefixes declared (the Oxigraph server knows none)."""
+    from crossplan.graph.model.vocabulary import PREFIXES
+    from crossplan.graph.questions.query import saved_query
+
+    text = saved_query("cross-plan-links").text
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items()) + text
+
+
+def run_wrk(url: str, query: str, seconds: float, connections: int, threads: int, scratch: Path) -> dict:
+    """Run wrk against a SPARQL endpoint URL with one distinct query text per request; return its figures."""
+    script = scratch / "distinct.lua"
+    script.write_text(f"QUERY = {json.dumps(query)}\n" + WRK_SCRIPT, encoding="utf-8")
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "-s", str(script), url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((line for line in done.stdout.splitlines() if line.startswith("JSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no figures: {done.stdout}{done.stderr}")
+    figures = json.loads(line[5:])
+    ok = figures["requests"] - figures["non2xx"]
+    figures["ok_per_second"] = round(ok / figures["seconds"], 1)
+    return figures
+
+
+def start_oxigraph(data: Path, scratch: Path) -> tuple[subprocess.Popen, str]:
+    """Load the data's quads (as crossplan serve holds them) into an Oxigraph store and serve it read-only."""
+    import socket
+
+    from crossplan.graph.stores.embedded import open_store
+
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    quads = scratch / "quads.nq"
+    from pyoxigraph import RdfFormat
+
+    memory = open_store(data, scratch / "crossplan-store").memory_copy()
+    memory.dump(str(quads), RdfFormat.N_QUADS)
+    location = scratch / "oxigraph"
+    subprocess.run(
+        [oxigraph, "load", "--location", str(location), "--file", str(quads)], check=True, capture_output=True
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import requests
+
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                return process, url
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("oxigraph serve-read-only did not start")
+
+
+def compare_with_oxigraph(seconds: float = 8, connections: int = 50, threads: int = 2) -> dict:
+    """Serve the shipped data with both servers and measure each with wrk, one after the other; return figures."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (scripts/install-system-deps.sh installs Debian's wrk)")
+    from crossplan.graph.resources import shipped_data_dir
+
+    query = wrk_query()
+    figures: dict = {"seconds": seconds, "connections": connections, "threads": threads}
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        data = scratch / "data"
+        shutil.copytree(shipped_data_dir(), data, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+        process, url = start_oxigraph(data, scratch)
+        try:
+            run_wrk(url, query, 1, connections, threads, scratch)  # warm up
+            time.sleep(1)  # let the warm-up's abandoned requests finish
+            figures["oxigraph"] = run_wrk(url, query, seconds, connections, threads, scratch)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        process, url = start_server(data, scratch / "cache")
+        try:
+            run_wrk(url + "sparql", query, 1, connections, threads, scratch)
+            time.sleep(1)
+            figures["crossplan"] = run_wrk(url + "sparql", query, seconds, connections, threads, scratch)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    figures["ratio"] = round(figures["crossplan"]["ok_per_second"] / figures["oxigraph"]["ok_per_second"], 2)
+    return figures
+
+
+def format_wrk(figures: dict) -> str:
+    """The wrk comparison as a small table."""
+    lines = [
+        f"wrk, {figures['connections']} connections, {figures['threads']} threads, {figures['seconds']:g} s, "
+        "cross-plan-links SELECT, a distinct text per request (uncached)",
+        f"{'server':<28} {'ok req/s':>9} {'non-2xx':>8} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8}",
+    ]
+    for name, label in (("crossplan", "crossplan serve"), ("oxigraph", "oxigraph serve-read-only")):
+        row = figures[name]
+        lines.append(
+            f"{label:<28} {row['ok_per_second']:>9} {row['non2xx']:>8} {row['errors']:>7} "
+            f"{row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f}"
+        )
+    lines.append(f"ratio crossplan / oxigraph: {figures['ratio']}")
+    return "\n".join(lines)
+
+
+def bench_rows(bench) -> list[dict]:
+    """The ``serve`` rows of ``python -m bench run``: both servers under wrk, and their ratio."""
+    figures = compare_with_oxigraph()
+    print(format_wrk(figures), flush=True)
+    rows = []
+    for name, label in (("crossplan", "crossplan serve"), ("oxigraph", "oxigraph serve-read-only")):
+        row = figures[name]
+        rows.append(
+            {
+                "name": f"wrk uncached SELECT: {label}",
+                "scale": "shipped",
+                "seconds": row["p50_ms"] / 1000,
+                "note": f"{row['ok_per_second']} req/s (p50 latency shown)"
+                + (f"; ratio to Oxigraph {figures['ratio']}" if name == "crossplan" else ""),
+            }
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.serve_load", description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="Requests per client (default 40).")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="Stop sending after this long (default 120).")
+    parser.add_argument("--wrk", action="store_true", help="Compare with the Oxigraph server under wrk instead.")
+    parser.add_argument("--seconds", type=float, default=8.0, help="wrk: seconds per server (default 8).")
+    parser.add_argument("--connections", type=int, default=50, help="wrk: connections (default 50).")
+    parser.add_argument("--threads", type=int, default=2, help="wrk: threads (default 2).")
     options = parser.parse_args(argv)
+    if options.wrk:
+        figures = compare_with_oxigraph(options.seconds, options.connections, options.threads)
+        OUT.mkdir(exist_ok=True)
+        (OUT / "serve_wrk.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        print(format_wrk(figures))
+        return 0 if figures["ratio"] >= 1 else 1
     from crossplan.graph.resources import shipped_data_dir
 
     with tempfile.TemporaryDirectory() as scratch:

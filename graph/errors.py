@@ -63,6 +63,14 @@ class QueryError(CrossplanError):
         return text
 
 
+class EngineError(QueryError):
+    """The query engine died on a query (an abort inside Oxigraph): that query has no answer; nothing else is lost."""
+
+
+class BusyError(CrossplanError):
+    """Too many questions and queries are being answered at once: try again in a moment."""
+
+
 class UnknownIdError(CrossplanError):
     """An id given by the user names no node (the message carries a did-you-mean)."""
 

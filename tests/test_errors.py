@@ -16,6 +16,7 @@ INTERNAL = {
     "crossplan.graph.serve.sparql.ProtocolError",
     "crossplan.graph.serve.auth.Refusal",
     "crossplan.graph.serve.views.Timeout",
+    "crossplan.graph.serve.views.Failed",
 }
 
 

@@ -25,6 +25,7 @@ from ..errors import ServeError
 from ..resources import shipped_data_dir
 from ..sparql.guard import DEFAULT_TIMEOUT
 from . import views
+from .tasks import start_pool
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -32,8 +33,18 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-MAX_CONCURRENT = 256
-"""Connections served at once; more are answered 503 by uvicorn."""
+MAX_CONCURRENT = 1024
+"""Connections held at once; more are answered 503 by uvicorn. Well above what silent clients can hold for the
+``HEAD_SECONDS`` they are given (256 silent sockets deny nobody)."""
+
+HEAD_SECONDS = 10.0
+"""Seconds a client has to send a request's head (request line and headers), on a new or a kept-alive connection."""
+
+KEEP_ALIVE_SECONDS = 5
+"""Seconds an idle kept-alive connection is held."""
+
+SHUTDOWN_SECONDS = 3
+"""Seconds the server waits for answers in progress when asked to stop (their workers are killed at once)."""
 
 POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -59,6 +70,7 @@ class ServeState:
     host: str
     port: int
     timeout: float = DEFAULT_TIMEOUT  # seconds a SPARQL query may run, as `crossplan query --timeout`
+    cors: bool = False  # whether pages on other sites may query /sparql
 
 
 def asset_files() -> dict[str, Path]:
@@ -77,6 +89,8 @@ def create_app(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     timeout: float = DEFAULT_TIMEOUT,
+    allowed_hosts: tuple[str, ...] = (),
+    cors: bool = False,
 ) -> _Guard:
     """Return the ASGI application serving a workspace (see the package docstring for its pages)."""
     assets = asset_files()
@@ -109,8 +123,8 @@ def create_app(
         Route("/assets/{name:path}", asset),
     ]
     app = Starlette(routes=routes)
-    app.state.serve = ServeState(workspace, token, host, port, timeout)
-    return _Guard(app, _allowed_hosts(host, port))
+    app.state.serve = ServeState(workspace, token, host, port, timeout, cors)
+    return _Guard(app, host_names(host, port, allowed_hosts), cors)
 
 
 def is_loopback(host: str) -> bool:
@@ -127,35 +141,67 @@ def host_warning(host: str) -> str | None:
     """Return the warning for listening on an address other machines can reach (None on loopback)."""
     if is_loopback(host):
         return None
-    return f"serving on {host}, not loopback: anyone who can reach this address can read the graph (and, with the token, write)"
+    return (
+        f"serving on {host}, not loopback: anyone who can reach this address can read the graph (and, with the "
+        "token, write); requests must name this machine (or an --allowed-host) in their Host header"
+    )
 
 
-def _allowed_hosts(host: str, port: int) -> set[str] | None:
-    """Host headers accepted: on loopback only loopback names (a DNS-rebinding page is refused); else any."""
+def host_names(host: str, port: int, extra: tuple[str, ...] = ()) -> set[str]:
+    """Host headers answered, on every address: loopback names and addresses, the address listened on, this
+    machine's names and addresses, and ``extra`` (``--allowed-host``); each bare and with ``:port``.
+
+    Any other Host is refused (421): a page on another site that rebinds its DNS name to this machine cannot read it.
+    """
+    names = {"localhost", "127.0.0.1", "::1", host}
     if not is_loopback(host):
-        return None
-    names = {"127.0.0.1", "localhost", "[::1]", f"[{host}]" if ":" in host else host}
-    return names | {f"{name}:{port}" for name in names}
+        with contextlib.suppress(OSError):
+            names |= {socket.gethostname(), socket.getfqdn()}
+            for machine in {socket.gethostname(), socket.getfqdn()}:
+                names |= {str(info[4][0]) for info in socket.getaddrinfo(machine, None)}
+    names |= {name.strip() for name in extra if name.strip()}
+    names -= {"", "0.0.0.0", "::"}
+    bare = {f"[{name}]" if ":" in name else name for name in (name.lower().strip("[]") for name in names)}
+    return bare | {f"{name}:{port}" for name in bare}
 
 
 class _Guard:
     """ASGI middleware: refuse foreign Host headers and malformed action routes; add the security headers."""
 
-    def __init__(self, app, allowed_hosts: set[str] | None):
+    def __init__(self, app, allowed_hosts: set[str], cors: bool = False):
         self.app = app
         self.allowed_hosts = allowed_hosts
+        self.cors = cors
         self.state = app.state
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-        if self.allowed_hosts is not None and headers.get("host", "").lower() not in self.allowed_hosts:
+        if headers.get("host", "").lower() not in self.allowed_hosts:
             response = PlainTextResponse(
-                "refused: unknown Host (this server answers on loopback only)\n", status_code=421
+                "refused: unknown Host (this server answers its own names only; add one with --allowed-host NAME)\n",
+                status_code=421,
             )
             return await response(scope, receive, send)
         path = scope.get("path", "")
+        if path == "/sparql" and self.cors and scope.get("method") == "OPTIONS":  # a preflight, with --cors only
+            preflight = Response(
+                status_code=204,
+                headers={
+                    "Access-Control-Allow-Origin": "*",
+                    "Access-Control-Allow-Methods": "GET, POST",
+                    "Access-Control-Allow-Headers": "Content-Type, Accept",
+                    "Access-Control-Max-Age": "600",
+                },
+            )
+            return await preflight(scope, receive, send)
+        if path == "/sparql" and not self.cors and headers.get("sec-fetch-site") == "cross-site":
+            response = PlainTextResponse(
+                "refused: a page on another site may not query this endpoint (start the server with --cors to allow it)\n",
+                status_code=403,
+            )
+            return await response(scope, receive, send)
         if path.startswith("/review/") and path not in ("/review/accept", "/review/reject"):
             return await PlainTextResponse("not found\n", status_code=404)(scope, receive, send)
 
@@ -172,6 +218,8 @@ class _Guard:
                 ]
                 if b"x-crossplan-own-policy" not in present:
                     extra.append((b"content-security-policy", POLICY.encode("ascii")))
+                if self.cors and path == "/sparql":
+                    extra.append((b"access-control-allow-origin", b"*"))
                 message = {**message, "headers": [*headers, *extra]}
             await send(message)
 
@@ -189,15 +237,17 @@ def run_server(
     token: str | None = None,
     generated: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    allowed_hosts: tuple[str, ...] = (),
+    cors: bool = False,
 ) -> None:
     """Load the workspace, print where it is served, and serve until interrupted (Ctrl-C or SIGTERM)."""
     import uvicorn
 
-    workspace = Workspace(data_dir, store_path, allow_edits)
+    workspace = Workspace(data_dir, store_path, allow_edits, start_pool=start_pool)
     listener = _listen(host, port)
     port = listener.getsockname()[1]  # the port the system chose, for --port 0
     workspace.start_watching()
-    app = create_app(workspace, token or "", host, port, timeout)
+    app = create_app(workspace, token or "", host, port, timeout, tuple(allowed_hosts), cors)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
     warning = host_warning(host)
@@ -219,20 +269,23 @@ def run_server(
         )
     else:
         echo("Read-only (start with --allow-edits to accept or reject suggestions)")
+    _raise_open_files_limit(MAX_CONCURRENT + 256)
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=_protocol_class(),
         log_level="warning",
         access_log=False,
         lifespan="off",
         limit_concurrency=MAX_CONCURRENT,
-        timeout_keep_alive=5,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
         h11_max_incomplete_event_size=64 * 1024,
         server_header=False,
     )
     try:
-        _Server(config).run(sockets=[listener])
+        _Server(config, workspace).run(sockets=[listener])
     finally:
         workspace.stop()
         listener.close()
@@ -260,12 +313,71 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
+def _raise_open_files_limit(wanted: int) -> None:
+    """Allow as many open files as connections held (the soft limit is often 1,024), within the hard limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _protocol_class() -> type:
+    """uvicorn's HTTP/1.1 protocol (h11), with a deadline for each request's head.
+
+    uvicorn times out idle kept-alive connections, but a client that opens a connection and sends nothing, or
+    trickles its headers a byte at a time, is held forever. Here a connection that has no request in progress
+    ``HEAD_SECONDS`` after it opened or after its last answer is closed.
+    """
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Protocol(H11Protocol):
+        _head_timer = None
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm_head_timer()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm_head_timer()
+
+        def connection_lost(self, exc) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+            super().connection_lost(exc)
+
+        def _arm_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
+
+        def _head_too_slow(self) -> None:
+            self._head_timer = None
+            answering = self.cycle is not None and not self.cycle.response_complete
+            if not answering and not self.transport.is_closing():
+                self.transport.close()
+
+    return Protocol
+
+
 def _server_class() -> type[uvicorn.Server]:
     import uvicorn
 
     class Server(uvicorn.Server):
         """uvicorn's server, except that a stop signal ends it with exit status 0 after the graceful shutdown
-        (uvicorn re-raises the signal once shut down, which a supervisor reads as a crash)."""
+        (uvicorn re-raises the signal once shut down, which a supervisor reads as a crash), and kills the
+        workers at once, so that no evaluation holds the shutdown."""
+
+        workspace: Workspace | None = None
+
+        def handle_exit(self, sig, frame) -> None:
+            if self.workspace is not None:
+                self.workspace.stop()
+            super().handle_exit(sig, frame)
 
         @contextlib.contextmanager
         def capture_signals(self):
@@ -280,5 +392,7 @@ def _server_class() -> type[uvicorn.Server]:
     return Server
 
 
-def _Server(config: uvicorn.Config) -> uvicorn.Server:
-    return _server_class()(config)
+def _Server(config: uvicorn.Config, workspace: Workspace | None = None) -> uvicorn.Server:
+    server = _server_class()(config)
+    server.workspace = workspace  # type: ignore[attr-defined]
+    return server

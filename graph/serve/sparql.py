@@ -13,17 +13,18 @@ refused with 403 and a sentence saying the endpoint is read-only.
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
-from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import QueryError
 from ..model.vocabulary import PREFIXES, graph_iri
 from ..questions.query import run_query
-from ..sparql.guard import DEFAULT_TIMEOUT
-from ..sparql.results import MAX_ROWS, QueryResult, format_result
+from ..sparql.guard import DEFAULT_TIMEOUT, check_query, check_read_only, syntax_error
+from ..sparql.results import MAX_ROWS, QueryResult, collect_result, format_result
 from ..stores.protocol import BaseStore
 from .workspace import ServedStore
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ..stores.embedded import CrossplanStore
     from ..stores.protocol import QueryResults, Row, Substitutions
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MAX_QUERY_BYTES = 256 * 1024
 """Largest query text (or request body) accepted."""
 
@@ -48,10 +50,35 @@ SELECT_TYPES = {
 GRAPH_TYPES = {
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",
+    "text/n3": "turtle",
+    "text/rdf+n3": "turtle",
     "application/n-triples": "ntriples",
     "text/plain": "ntriples",
     "application/ld+json": "jsonld",
     "application/json": "jsonld",
+    "application/x-json+ld": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+}
+FORMAT_NAMES = {
+    # the names clients put in format= or output= (SPARQLWrapper sends both), by result kind
+    "select": {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "srj": "json", "srx": "xml"},
+    "graph": {
+        "turtle": "turtle",
+        "ttl": "turtle",
+        "n3": "turtle",
+        "ntriples": "ntriples",
+        "nt": "ntriples",
+        "n-triples": "ntriples",
+        "jsonld": "jsonld",
+        "json-ld": "jsonld",
+        "json": "jsonld",
+        "xml": "rdfxml",
+        "rdf": "rdfxml",
+        "rdfxml": "rdfxml",
+        "rdf+xml": "rdfxml",
+    },
 }
 CONTENT_TYPES = {
     "json": "application/sparql-results+json",
@@ -61,6 +88,7 @@ CONTENT_TYPES = {
     "turtle": "text/turtle",
     "ntriples": "application/n-triples",
     "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
 }
 
 
@@ -80,6 +108,7 @@ class SparqlRequest:
     query: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()  # format= and output= values, as clients name the result format they want
 
 
 def read_request(method: str, content_type: str, query_string: str, body: bytes) -> SparqlRequest:
@@ -118,6 +147,7 @@ def read_request(method: str, content_type: str, query_string: str, body: bytes)
         queries[0],
         tuple(value for name, value in fields if name == "default-graph-uri"),
         tuple(value for name, value in fields if name == "named-graph-uri"),
+        tuple(value for name, value in fields if name in ("format", "output") and value),
     )
 
 
@@ -181,31 +211,57 @@ def _all_graphs(store: CrossplanStore) -> list[str]:
     return store.remembered("named-graphs", compute) if isinstance(store, ServedStore) else compute()
 
 
-def answer_query(store: CrossplanStore, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
-    """Check and run a Protocol query over a store generation (QueryError when refused, malformed or too slow)."""
+def answer_query(
+    store: CrossplanStore, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT, in_worker: bool = False
+) -> QueryResult:
+    """Check and run a Protocol query over a store generation (QueryError when refused, malformed or too slow).
+
+    The same rules as ``crossplan query`` (``graph.sparql.guard``). ``in_worker``: the caller is a worker of the
+    server (``graph.sparql.workers``), whose thread already has the large stack, no network, and a parent that kills
+    it past its time or memory: the query is checked once (one tokenisation) and parsed once, by the run itself,
+    instead of in a thread of its own after a separate parse; a syntax error is then worded by the full check.
+    """
     if _is_saved_query_name(request.query):
         raise QueryError("syntax error: not a SPARQL query (saved queries run at /queries/NAME)")
-    return run_query(_Dataset(store, request), request.query, timeout=timeout, max_rows=MAX_ROWS)
+    if not in_worker:
+        return run_query(_Dataset(store, request), request.query, timeout=timeout, max_rows=MAX_ROWS)
+    text = request.query
+    if not text.strip():
+        raise QueryError("the query is empty")
+    check_read_only(text)
+    try:
+        return collect_result(_Dataset(store, request).query(text), threading.Event(), MAX_ROWS)
+    except SyntaxError as error:
+        check_query(text, timeout)  # raises the located, worded error (an unknown prefix named)
+        raise syntax_error(text, str(error)) from None
+    except PermissionError as error:  # only the network guard refuses a query this way
+        raise QueryError(
+            f"refused: the query tried to reach the network ({error}); queries only read this graph"
+        ) from None
+    except (OSError, RuntimeError, ValueError) as error:
+        raise QueryError(f"the query failed: {error}") from None
 
 
 def _is_saved_query_name(text: str) -> bool:
     return re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.strip()) is not None
 
 
-def choose_format(accept: str, kind: str, requested: str | None = None) -> str:
-    """Pick the result format from the ``Accept`` header (or a ``format=`` name) for a result kind.
+def choose_format(accept: str, kind: str, requested: tuple[str, ...] | str | None = None) -> str:
+    """Pick the result format for a result kind from ``format=``/``output=`` values, else the ``Accept`` header.
 
-    Raises ProtocolError 406 when nothing acceptable can be written.
+    A requested name or media type the endpoint knows wins; one it does not know is ignored (clients such as
+    SPARQLWrapper send their own names), and the ``Accept`` header decides. Raises ProtocolError 406 when nothing
+    acceptable can be written.
     """
     offered = GRAPH_TYPES if kind == "graph" else SELECT_TYPES
-    if requested:
-        if requested in offered.values():
-            return requested
-        if requested in offered:
-            return offered[requested]
-        raise ProtocolError(
-            406, f"a {kind.upper()} result is written as {', '.join(sorted(set(offered.values())))}, not {requested}"
-        )
+    names = FORMAT_NAMES["graph" if kind == "graph" else "select"]
+    for wanted in (requested,) if isinstance(requested, str) else requested or ():
+        wanted = wanted.strip().lower()
+        if wanted in names:
+            return names[wanted]
+        media_type = wanted.split(";")[0].strip()
+        if media_type in offered:
+            return offered[media_type]
     ranges = _accepted(accept)
     if not ranges:
         return "turtle" if kind == "graph" else "json"
@@ -245,47 +301,94 @@ def write_result(result: QueryResult, output_format: str) -> tuple[bytes, str]:
     """Return the body and content type of a result in one of the Protocol's formats."""
     if output_format == "xml":
         text = _results_xml(result)
+    elif output_format == "json":
+        text = _results_json(result)
+    elif output_format == "rdfxml":
+        text = _rdf_xml(result)
     else:
         text = format_result(result, output_format, terminal=False)
     media_type = CONTENT_TYPES[output_format]
     return text.encode("utf-8"), f"{media_type}; charset=utf-8"
 
 
-def _results_xml(result: QueryResult) -> str:
-    """Write SELECT/ASK results in the SPARQL Query Results XML Format."""
-    lines = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
-    lines += [f"    <variable name={quoteattr(name)}/>" for name in result.variables]
-    lines.append("  </head>")
+def _results_json(result: QueryResult) -> str:
+    """Write SELECT/ASK results in the SPARQL 1.1 Query Results JSON Format, compact (no indentation)."""
     if result.kind == "ask":
-        lines.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        lines.append("  <results>")
-        for row in result.rows:
-            lines.append("    <result>")
-            for name, term in zip(result.variables, row, strict=False):
-                if term is not None:
-                    lines.append(
-                        f"      <binding name={quoteattr(name)}>{_xml_term(term, escape, quoteattr)}</binding>"
-                    )
-            lines.append("    </result>")
-        lines.append("  </results>")
-    lines.append("</sparql>")
-    return "\n".join(lines) + "\n"
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+    names = result.variables
+    bindings = [
+        {name: _json_term(term) for name, term in zip(names, row, strict=False) if term is not None}
+        for row in result.rows
+    ]
+    return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False) + "\n"
 
 
-def _xml_term(term, escape, quoteattr) -> str:
+def _json_term(term) -> dict:
     kind = type(term).__name__
     if kind == "NamedNode":
-        return f"<uri>{escape(term.value)}</uri>"
+        return {"type": "uri", "value": term.value}
     if kind == "BlankNode":
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return {"type": "bnode", "value": term.value}
     if kind == "Literal":
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": datatype}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _rdf_xml(result: QueryResult) -> str:
+    from pyoxigraph import RdfFormat, serialize
+
+    data = serialize(sorted(set(result.triples), key=str), format=RdfFormat.RDF_XML)
+    return (data or b"").decode("utf-8")
+
+
+def _results_xml(result: QueryResult) -> str:
+    """Write SELECT/ASK results in the SPARQL Query Results XML Format (built as elements, so escaped by the writer)."""
+    from xml.etree.ElementTree import Element, SubElement, tostring
+
+    root = Element("sparql", xmlns="http://www.w3.org/2005/sparql-results#")
+    head = SubElement(root, "head")
+    for name in result.variables:
+        SubElement(head, "variable", name=name)
+    if result.kind == "ask":
+        SubElement(root, "boolean").text = "true" if result.boolean else "false"
+    else:
+        results = SubElement(root, "results")
+        for row in result.rows:
+            solution = SubElement(results, "result")
+            for name, term in zip(result.variables, row, strict=False):
+                if term is not None:
+                    _xml_term(SubElement(solution, "binding", name=name), term)
+    return '<?xml version="1.0"?>\n' + tostring(root, encoding="unicode") + "\n"
+
+
+def _xml_term(binding, term) -> None:
+    from xml.etree.ElementTree import SubElement
+
+    kind = type(term).__name__
+    if kind in ("NamedNode", "BlankNode"):
+        SubElement(binding, "uri" if kind == "NamedNode" else "bnode").text = term.value
+        return
+    literal = SubElement(binding, "literal")
+    if kind != "Literal":
+        literal.text = str(term)
+        return
+    literal.text = term.value
+    if term.language:
+        literal.set("xml:lang", term.language)
+    elif term.datatype.value != _XSD_STRING:
+        literal.set("datatype", term.datatype.value)
 
 
 def error_status(error: QueryError) -> int:

@@ -1,51 +1,35 @@
 """The server's views: each page calls the library and has a JSON twin (the same path with ``.json``).
 
-Every view takes the current store generation once and answers wholly from it. Library calls run in worker
-threads, bounded by ``PAGE_TIMEOUT``; their typed errors become a 4xx with the library's own sentence.
+Every view takes the current store generation once and answers wholly from it. What may be slow or may fail runs
+in the generation's worker processes (``tasks.py``), through one sequence, ``answer_once``: the cache, the worker
+(bounded by ``PAGE_TIMEOUT``), the error as a 4xx/5xx with the library's own sentence, the answer kept. A view
+returns data; ``render.py`` makes its HTML from a template, or its JSON.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+import re
+from typing import Any
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
-from ..errors import CrossplanError, QueryError, UnknownIdError
+from ..errors import BusyError, CrossplanError, EngineError, QueryError, UnknownIdError
 from ..model.vocabulary import ID_BASE, PREFIXES
 from ..questions.plans import plan_titles
-from ..questions.query import bind_parameters, saved_queries, saved_query
+from ..questions.query import saved_queries, saved_query
 from ..sparql.guard import DEFAULT_TIMEOUT
-from ..sparql.text import bind_values, declared_prefixes
-from ..suggest.review import accept_suggestion, list_suggestions, reject_suggestion
-from ..views.viz import render_html
+from ..sparql.text import declared_prefixes
+from ..sparql.workers import engine_failure
+from ..suggest.review import accept_suggestion, reject_suggestion
 from .auth import Refusal, check_write, own_origins
-from .pages import (
-    error_html,
-    escape,
-    field_html,
-    form_html,
-    json_link,
-    layout,
-    render_json_value,
-)
-from .questions import QUESTIONS, missing_fields
-from .sparql import (
-    ProtocolError,
-    SparqlRequest,
-    answer_query,
-    choose_format,
-    error_status,
-    read_request,
-    write_result,
-)
-from .workspace import ServedStore
-
-if TYPE_CHECKING:
-    from ..stores.protocol import GraphStore
+from .questions import QUESTIONS, check_arguments, missing_fields
+from .render import answer_tables, json_href, render, render_page
+from .sparql import ProtocolError, error_status, read_request
+from .tasks import generation_tasks
+from .workspace import Generation, ServedStore
 
 PAGE_TIMEOUT = DEFAULT_TIMEOUT
 """Seconds a page may take before it is answered with 503."""
@@ -59,9 +43,6 @@ DISPLAY_PREFIXES = {**PREFIXES, "id": ID_BASE}
 BODY_SECONDS = 10.0
 """Seconds a client may take to send its request body."""
 
-REVIEW_TOP = 3
-"""Suggestions per item on the review queue (as `crossplan suggest`)."""
-
 
 class Timeout(Exception):
     pass
@@ -73,6 +54,21 @@ async def in_thread(function, *arguments, timeout: float = PAGE_TIMEOUT):
         return await anyio.to_thread.run_sync(function, *arguments, abandon_on_cancel=True)
     if scope.cancelled_caught:
         raise Timeout(f"the answer took longer than {timeout:g} s")
+
+
+async def evaluate(
+    request: Request, generation: Generation, task: str, arguments: dict, timeout: float, stopped: str | None = None
+):
+    """Run a task in one of the generation's worker processes (graph.serve.tasks); return its header and body.
+
+    A worker past ``timeout`` is killed, one that dies is replaced: the caller gets the error, the server goes on.
+    """
+    pool = generation.pool
+    if pool is None:  # an application made without workers (create_app on a bare Workspace): in a thread
+        return await in_thread(generation_tasks(generation, in_worker=False)[task], arguments, timeout=timeout)
+    if pool.closed:  # the data changed since the request began: the new generation's workers answer
+        pool = _state(request).workspace.current.pool
+    return await pool.run(task, arguments, timeout, stopped)
 
 
 def _state(request: Request):
@@ -99,14 +95,54 @@ def _arguments(request: Request) -> dict:
 def _error_response(request: Request, status: int, message: str, title: str = "Error") -> Response:
     if _wants_json(request) or request.url.path.startswith(("/sparql", "/review/")):
         return JSONResponse({"error": message}, status_code=status)
-    return HTMLResponse(layout(title, error_html(message)), status_code=status)
+    return render_page("error.html", {"title": title, "message": message}, status)
+
+
+class Failed(Exception):
+    """A view's answer could not be made: the response saying why (raised by ``answer_once``)."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+async def answer_once(
+    request: Request,
+    generation: Generation,
+    key: tuple,
+    task: str,
+    arguments: dict,
+    decode=lambda body: body.decode("utf-8"),
+    size=len,
+    title: str = "Error",
+):
+    """The cache → worker → error → put sequence, written once: the remembered answer, else the task's (decoded)
+    answer, remembered; raises Failed with the error response when the task fails."""
+    answer = generation.answers.get(key)
+    if answer is not None:
+        return answer
+    try:
+        _, body = await evaluate(request, generation, task, arguments, PAGE_TIMEOUT)
+    except (CrossplanError, ValueError, Timeout) as error:
+        raise Failed(_error_response(request, _status_of(error), str(error), title)) from None
+    answer = decode(body)
+    generation.answers.put(key, answer, size(answer))
+    return answer
+
+
+def _page(request: Request, title: str, active: str, **context) -> dict:
+    return {"title": title, "active": active, "notice": _notice(request), **context}
 
 
 def _status_of(error: Exception) -> int:
     if isinstance(error, UnknownIdError):
         return 404
-    if isinstance(error, Timeout):
+    if isinstance(error, (Timeout, BusyError)):
         return 503
+    if isinstance(error, EngineError):
+        return 500
+    if isinstance(error, QueryError):
+        return error_status(error)
     return 400
 
 
@@ -133,8 +169,7 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 async def graph_shell(request: Request) -> Response:
     """The workspace's home: the navigation bar above the browser graph (``/graph``, framed with the same presets)."""
     source = "/graph" + (f"?{request.url.query}" if request.url.query else "")
-    body = f'<iframe id="graph" title="The browser graph" src="{escape(source)}"></iframe>'
-    return HTMLResponse(layout("Graph", body, active="/", notice=_notice(request), frame=True))
+    return render_page("graph_shell.html", _page(request, "Graph", "/", source=source, frame=True))
 
 
 async def graph_page(request: Request) -> Response:
@@ -158,15 +193,12 @@ async def graph_page(request: Request) -> Response:
         options["mapping"] = (pair[0].strip(), pair[1].strip())
     generation = _state(request).workspace.current
     key = ("graph", json.dumps(options, sort_keys=True))
-    page = generation.answers.get(key)
-    if page is None:
-        try:
-            page = await in_thread(lambda: render_html(generation.store, **options))
-        except (CrossplanError, ValueError, Timeout) as error:
-            return _error_response(request, _status_of(error), str(error))
-        generation.answers.put(key, page, len(page))
+    try:
+        page = await answer_once(request, generation, key, "graph", options)
+    except Failed as failed:
+        return failed.response
     # The page carries its own, stricter policy (inline scripts allowed by hash only): the app's is not added.
-    return HTMLResponse(page, headers={"X-Crossplan-Own-Policy": "1"})
+    return Response(page, media_type="text/html", headers={"X-Crossplan-Own-Policy": "1"})
 
 
 # -- the query console and saved queries -----------------------------------------------------------
@@ -179,79 +211,77 @@ def _prefix_block(text: str) -> str:
 
 async def console_page(request: Request) -> Response:
     """The query console: YASGUI on /sparql, the prefixes declared, the saved queries with their parameter forms."""
-    listing = []
-    for query in saved_queries():
-        fields = "".join(
-            f'<div class="field">{field_html(p.name, f"{p.name} ({p.type})", "", kind="date" if p.type == "date" else "text", required=True, hint=p.description)}</div>'
-            for p in query.parameters
-        )
-        listing.append(
-            f'<li><form class="saved" data-name="{escape(query.name)}" method="get" action="/queries/{escape(query.name)}">'
-            f"<h3>{escape(query.title or query.name)}</h3><p>{escape(query.description)}</p>{fields}"
-            f'<button type="submit">Open in the editor</button></form></li>'
-        )
-    prefixes = "".join(f"<code>{escape(name)}:</code> " for name in PREFIXES)
-    body = (
-        '<div class="console">'
-        f'<aside class="saved-queries"><h2>Saved queries</h2><ol>{"".join(listing)}</ol></aside>'
-        '<section class="editor"><p class="hint">Queries run on <a href="/sparql">/sparql</a> '
-        f"(read-only, {_state(request).timeout:g} s). Pre-bound prefixes: {prefixes}</p>"
-        f'<div id="yasgui" data-endpoint="/sparql" data-prefixes="{escape(json.dumps(PREFIXES))}" '
-        f'data-display-prefixes="{escape(json.dumps(DISPLAY_PREFIXES))}"></div></section></div>'
-    )
-    page = layout(
+    context = _page(
+        request,
         "Query console",
-        body,
-        active="/console",
+        "/console",
+        queries=saved_queries(),
+        timeout=f"{_state(request).timeout:g}",
+        prefixes=PREFIXES,
+        display_prefixes=DISPLAY_PREFIXES,
         scripts=("yasgui/yasgui.min.js", "console.js"),
         styles=("yasgui/yasgui.min.css",),
-        notice=_notice(request),
         wide=True,
     )
-    return HTMLResponse(page)
+    return render_page("console.html", context)
 
 
 async def saved_query_page(request: Request) -> Response:
     """A saved query: its form, and its text with the parameters bound as VALUES (JSON: text and results)."""
     name = request.path_params["name"]
     arguments = _arguments(request)
-    store = _store(request)
+    generation = _state(request).workspace.current
     try:
         query = saved_query(name)
         values = {p.name: arguments[p.name] for p in query.parameters if arguments.get(p.name)}
         bound = None
         results = None
         if len(values) == len(query.parameters):
-            substitutions = await in_thread(bind_parameters, store, query, values)
-            bound = _prefix_block(query.text) + bind_values(query.text, substitutions)
+            _, text = await evaluate(
+                request, generation, "bound_query", {"name": query.name, "values": values}, PAGE_TIMEOUT
+            )
+            bound = _prefix_block(query.text) + text.decode("utf-8")
             if _wants_json(request):
-                result = await in_thread(answer_query, store, SparqlRequest(bound), _state(request).timeout)
-                results = json.loads(write_result(result, "json")[0])
+                timeout = _state(request).timeout
+                arguments_ = {"query": bound, "timeout": timeout, "formats": ["json"]}
+                header, content = await evaluate(request, generation, "sparql", arguments_, timeout)
+                if "status" in header:
+                    raise ProtocolError(header["status"], header["message"])
+                results = json.loads(content)
+    except ProtocolError as error:
+        return _error_response(request, error.status, error.message)
     except (CrossplanError, Timeout) as error:
         return _error_response(request, _status_of(error), str(error))
-    if _wants_json(request):
-        return JSONResponse(
-            {
-                "name": query.name,
-                "title": query.title,
-                "description": query.description,
-                "parameters": [
-                    {"name": p.name, "type": p.type, "description": p.description} for p in query.parameters
-                ],
-                "text": query.text,
-                "bound": bound,
-                "results": results,
-            }
-        )
+    data = {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "parameters": [{"name": p.name, "type": p.type, "description": p.description} for p in query.parameters],
+        "text": query.text,
+        "bound": bound,
+        "results": results,
+    }
     fields = [
-        field_html(p.name, f"{p.name} ({p.type})", arguments.get(p.name), required=True, hint=p.description)
+        {
+            "name": p.name,
+            "label": f"{p.name} ({p.type})",
+            "value": arguments.get(p.name),
+            "required": True,
+            "hint": p.description,
+        }
         for p in query.parameters
     ]
-    body = f"<p>{escape(query.description)}</p>" + form_html(f"/queries/{query.name}", fields, "Bind")
-    if bound:
-        body += f'<h2>Query</h2><pre class="query">{escape(bound)}</pre>'
-    body += json_link(f"/queries/{query.name}", arguments)
-    return HTMLResponse(layout(query.title or query.name, body, active="/console", notice=_notice(request)))
+    context = _page(
+        request,
+        query.title or query.name,
+        "/console",
+        description=query.description,
+        action=f"/queries/{query.name}",
+        fields=fields,
+        bound=bound,
+        json_href=json_href(f"/queries/{query.name}", arguments),
+    )
+    return render(request, "saved_query.html", data, context)
 
 
 # -- the questions ---------------------------------------------------------------------------------
@@ -263,38 +293,39 @@ def _plan_ids(store: ServedStore) -> tuple[str, ...]:
 
 async def questions_index(request: Request) -> Response:
     """The list of questions, each with its form."""
-    store = _store(request)
-    plans = await in_thread(_plan_ids, store)
-    items = []
-    for question in QUESTIONS.values():
-        items.append(
-            f'<section class="card"><h2><a href="/questions/{question.name}">{escape(question.title)}</a></h2>'
-            f"<p>{escape(question.description)}</p>{_question_form(question, {}, plans)}</section>"
-        )
-    body = "".join(items)
-    return HTMLResponse(layout("Questions", body, active="/questions", notice=_notice(request)))
+    plans = await in_thread(_plan_ids, _store(request))
+    questions = [
+        {
+            "name": question.name,
+            "title": question.title,
+            "description": question.description,
+            "fields": _question_fields(question, {}, plans),
+        }
+        for question in QUESTIONS.values()
+    ]
+    return render_page("questions.html", _page(request, "Questions", "/questions", questions=questions))
 
 
-def _question_form(question, arguments: dict, plans: tuple[str, ...]) -> str:
+def _question_fields(question, arguments: dict, plans: tuple[str, ...]) -> list[dict]:
+    """A question's form fields, from its declaration (any declared question: name, label, kind, choices)."""
     fields = []
     for field in question.fields:
         value = arguments.get(field.name, field.default)
         if field.kind == "choice":
-            fields.append(field_html(field.name, field.label, value, choices=field.choices))
+            fields.append({"name": field.name, "label": field.label, "value": value, "choices": field.choices})
         else:
-            kind = {"number": "number", "date": "date"}.get(field.kind, "text")
             fields.append(
-                field_html(
-                    field.name,
-                    field.label,
-                    value,
-                    kind=kind,
-                    required=field.required,
-                    hint=field.hint,
-                    options=plans if field.kind == "plan" else (),
-                )
+                {
+                    "name": field.name,
+                    "label": field.label,
+                    "value": value,
+                    "kind": {"number": "number", "date": "date"}.get(field.kind, "text"),
+                    "required": field.required,
+                    "hint": field.hint,
+                    "options": plans if field.kind == "plan" else (),
+                }
             )
-    return form_html(f"/questions/{question.name}", fields)
+    return fields
 
 
 async def question_page(request: Request) -> Response:
@@ -306,31 +337,42 @@ async def question_page(request: Request) -> Response:
     arguments = _arguments(request)
     generation = _state(request).workspace.current
     store = generation.store
+    try:
+        check_arguments(question, arguments)
+    except CrossplanError as error:
+        return _error_response(request, 400, str(error), question.title)
     missing = missing_fields(question, arguments)
+    if missing and _wants_json(request):
+        return JSONResponse({"error": f"missing parameter: {missing[0].name}"}, status_code=400)
     answer = None
-    key = ("question", name, tuple(sorted(arguments.items())))
     if not missing:
-        answer = generation.answers.get(key)
-        if answer is None:
-            try:
-                answer = await in_thread(question.answer, store, arguments)
-            except (CrossplanError, ValueError, Timeout) as error:
-                return _error_response(request, _status_of(error), str(error), question.title)
-            generation.answers.put(key, answer, len(answer))
+        key = ("question", name, tuple(sorted(arguments.items())))
+        try:
+            answer = await answer_once(
+                request,
+                generation,
+                key,
+                "question",
+                {"name": name, "arguments": arguments},
+                title=question.title,
+            )
+        except Failed as failed:
+            return failed.response
     if _wants_json(request):
-        if missing:
-            return JSONResponse({"error": f"missing parameter: {missing[0].name}"}, status_code=400)
-        return Response(answer, media_type="application/json")
+        return render(request, "question.html", None, {}, raw=answer.encode("utf-8") if answer else b"null")
     plans = await in_thread(_plan_ids, store)
-    body = f"<p>{escape(question.description)}</p>" + _question_form(question, arguments, plans)
-    if answer is not None:
-        drawn = generation.answers.get(("drawn", key))
-        if drawn is None:
-            drawn = await in_thread(lambda: render_json_value(json.loads(answer)))
-            generation.answers.put(("drawn", key), drawn, len(drawn))
-        body += f'<section class="answer">{drawn}</section>'
-        body += json_link(f"/questions/{name}", arguments)
-    return HTMLResponse(layout(question.title, body, active="/questions", notice=_notice(request), wide=True))
+    context = _page(
+        request,
+        question.title,
+        "/questions",
+        description=question.description,
+        action=f"/questions/{name}",
+        fields=_question_fields(question, arguments, plans),
+        answer=answer_tables(json.loads(answer)) if answer is not None else None,
+        json_href=json_href(f"/questions/{name}", arguments),
+        wide=True,
+    )
+    return render_page("question.html", context)
 
 
 # -- the review queue ------------------------------------------------------------------------------
@@ -342,13 +384,6 @@ def _default_pair(plans: tuple[str, ...]) -> tuple[str, str]:
     return (plans[0], plans[1]) if len(plans) > 1 else ("", "")
 
 
-def _suggestions(store: GraphStore, from_plan: str, to_plan: str) -> list[dict]:
-    return [
-        suggestion.to_json()
-        for suggestion in list_suggestions(store, from_plan, to_plan, top=REVIEW_TOP, min_score=0.05)
-    ]
-
-
 async def review_page(request: Request) -> Response:
     """The review queue of suggested links between two plans: evidence and both quotes side by side."""
     state = _state(request)
@@ -358,88 +393,45 @@ async def review_page(request: Request) -> Response:
     from_plan = request.query_params.get("from") or default_from
     to_plan = request.query_params.get("to") or default_to
     generation = state.workspace.current
-    key = ("review", from_plan, to_plan)
-    suggestions = generation.answers.get(key)  # a reject rewrites rejected.yaml, which makes a new generation
-    if suggestions is None:
+    key = ("review", from_plan, to_plan)  # a reject rewrites rejected.yaml, which makes a new generation
+    suggestions: list = []
+    if from_plan and to_plan:
         try:
-            suggestions = await in_thread(_suggestions, store, from_plan, to_plan) if from_plan and to_plan else []
-        except (CrossplanError, ValueError, Timeout) as error:
-            return _error_response(request, _status_of(error), str(error), "Review queue")
-        generation.answers.put(key, suggestions, len(json.dumps(suggestions)))
-    if _wants_json(request):
-        return JSONResponse(
-            {
-                "from": from_plan,
-                "to": to_plan,
-                "edits": state.workspace.allow_edits,
-                "generation": state.workspace.current.number,
-                "suggestions": suggestions,
-            }
-        )
-    form = form_html(
+            suggestions = await answer_once(
+                request,
+                generation,
+                key,
+                "suggestions",
+                {"from": from_plan, "to": to_plan},
+                decode=json.loads,
+                size=lambda value: len(json.dumps(value)),
+                title="Review queue",
+            )
+        except Failed as failed:
+            return failed.response
+    data = {
+        "from": from_plan,
+        "to": to_plan,
+        "edits": state.workspace.allow_edits,
+        "generation": state.workspace.current.number,
+        "suggestions": suggestions,
+    }
+    fields = [
+        {"name": "from", "label": "From plan", "value": from_plan, "choices": plans},
+        {"name": "to", "label": "To plan", "value": to_plan, "choices": plans},
+    ]
+    context = _page(
+        request,
+        "Review queue",
         "/review",
-        [
-            field_html("from", "From plan", from_plan, choices=plans),
-            field_html("to", "To plan", to_plan, choices=plans),
-        ],
-        "Show",
+        fields=fields,
+        edits=state.workspace.allow_edits,
+        suggestions=suggestions,
+        json_href=json_href("/review", {"from": from_plan, "to": to_plan}),
+        scripts=("review.js",),
+        wide=True,
     )
-    if state.workspace.allow_edits:
-        access = (
-            '<div class="token" id="token-box"><label for="edit-token">Edit token</label>'
-            '<input id="edit-token" type="password" autocomplete="off" spellcheck="false" '
-            'placeholder="printed when the server started"><small>Kept in this tab only (sessionStorage); '
-            "sent as Authorization: Bearer.</small></div>"
-        )
-    else:
-        access = (
-            '<p class="readonly">Read-only: this server was started without <code>--allow-edits</code>, '
-            "so suggestions can be read but not accepted or rejected.</p>"
-        )
-    cards = "".join(
-        _card(number, suggestion, state.workspace.allow_edits) for number, suggestion in enumerate(suggestions, 1)
-    )
-    if not suggestions:
-        cards = '<p class="empty">No suggestions waiting between these plans.</p>'
-    body = (
-        form + access + f'<p class="counter" id="review-counter" aria-live="polite">{len(suggestions)} suggestion'
-        f'{"s" if len(suggestions) != 1 else ""} waiting</p><ol class="queue" id="queue">{cards}</ol>'
-        + json_link("/review", {"from": from_plan, "to": to_plan})
-    )
-    return HTMLResponse(
-        layout("Review queue", body, active="/review", scripts=("review.js",), notice=_notice(request), wide=True)
-    )
-
-
-def _card(number: int, suggestion: dict, edits: bool) -> str:
-    evidence = suggestion["evidence"]
-    shared = ", ".join(evidence.get("shared_terms", [])[:8])
-    phrases = "; ".join(evidence.get("shared_phrases", [])[:4])
-    existing = (
-        f'<p class="existing">Already linked: {escape(", ".join(suggestion["existing_relations"]))}</p>'
-        if suggestion.get("existing")
-        else ""
-    )
-    disabled = "" if edits else " disabled"
-    return (
-        f'<li class="suggestion" data-from="{escape(suggestion["from"])}" data-to="{escape(suggestion["to"])}" '
-        f'data-relation="{escape(suggestion["relation"])}">'
-        f'<header><span class="number">{number}</span> <span class="score">score {escape(suggestion["score"])}</span> '
-        f'<span class="relation">{escape(suggestion["from"])} <b>{escape(suggestion["relation"])}</b> {escape(suggestion["to"])}</span></header>'
-        '<div class="sides">'
-        f'<blockquote class="from"><p class="item"><a href="/questions/show?{escape(urlencode({"id": suggestion["from"]}))}">'
-        f'{escape(suggestion["from"])}</a> — {escape(suggestion["from_label"])}</p><p class="quote">“{escape(evidence["from_sentence"])}”</p></blockquote>'
-        f'<blockquote class="to"><p class="item"><a href="/questions/show?{escape(urlencode({"id": suggestion["to"]}))}">'
-        f'{escape(suggestion["to"])}</a> — {escape(suggestion["to_label"])}</p><p class="quote">“{escape(evidence["to_sentence"])}”</p></blockquote>'
-        "</div>"
-        f'<p class="evidence">Shared terms: {escape(shared) or "—"}'
-        + (f"; phrases: {escape(phrases)}" if phrases else "")
-        + "</p>"
-        + existing
-        + f'<div class="actions"><button type="button" class="accept"{disabled}>Accept</button>'
-        f'<button type="button" class="reject"{disabled}>Reject</button>'
-        '<button type="button" class="skip">Skip</button><span class="outcome" aria-live="polite"></span></div></li>'
-    )
+    return render(request, "review.html", data, context)
 
 
 async def review_edit(request: Request) -> Response:
@@ -457,6 +449,8 @@ async def review_edit(request: Request) -> Response:
         body = await read_body(request, 16 * 1024)
         try:
             edit = json.loads(body)
+        except RecursionError:
+            raise Refusal(400, "the body is JSON nested too deeply") from None
         except ValueError:
             raise Refusal(400, "the body is not JSON") from None
         if not isinstance(edit, dict) or not isinstance(edit.get("from"), str) or not isinstance(edit.get("to"), str):
@@ -510,31 +504,41 @@ async def sparql_endpoint(request: Request) -> Response:
         and not request.query_params.get("query")
         and "text/html" in request.headers.get("accept", "")
     ):
-        about = (
-            "<p>This is a SPARQL 1.1 Protocol endpoint (read-only). Send a query with <code>GET ?query=</code>, a form "
-            'POST or an <code>application/sparql-query</code> body; or use the <a href="/console">query console</a>.</p>'
-        )
-        return HTMLResponse(layout("SPARQL endpoint", about, active="/sparql"))
+        return render_page("sparql.html", _page(request, "SPARQL endpoint", "/sparql"))
     try:
         body = await read_body(request) if request.method == "POST" else b""
         parsed = read_request(request.method, request.headers.get("content-type", ""), request.url.query, body)
         generation = _state(request).workspace.current
-        accept, requested = request.headers.get("accept", ""), request.query_params.get("format")
-        key = ("sparql", parsed, accept, requested)
+        accept = request.headers.get("accept", "")
+        key = ("sparql", parsed, accept)
         remembered = generation.answers.get(key)
         if remembered is None:
             timeout = _state(request).timeout
-
-            def answer():
-                result = answer_query(generation.store, parsed, timeout=timeout)
-                content, media_type = write_result(result, choose_format(accept, result.kind, requested))
-                return content, media_type, result.truncated
-
-            remembered = await in_thread(answer, timeout=timeout + 5)
-            generation.answers.put(key, remembered, len(remembered[0]))
+            arguments = {
+                "query": parsed.query,
+                "default_graphs": parsed.default_graphs,
+                "named_graphs": parsed.named_graphs,
+                "accept": accept,
+                "formats": parsed.formats,
+                "timeout": timeout,
+            }
+            try:
+                stopped = (
+                    f"the query was stopped after {timeout:g} s (it may be too broad; narrow it with LIMIT or FILTER)"
+                )
+                header, content = await evaluate(request, generation, "sparql", arguments, timeout, stopped)
+            except EngineError as error:  # located in the query, as the command line says it
+                number = re.search(r"signal (\d+)", str(error))
+                raise engine_failure(parsed.query, int(number.group(1)) if number else 0) from None
+            if "status" in header:
+                raise ProtocolError(header["status"], header["message"])
+            remembered = content, header["media_type"], header["truncated"]
+            generation.answers.put(key, remembered, len(content))
         content, media_type, truncated = remembered
     except ProtocolError as error:
         return Response(error.message + "\n", status_code=error.status, media_type="text/plain")
+    except EngineError as error:
+        return Response(str(error) + "\n", status_code=500, media_type="text/plain")
     except QueryError as error:
         return Response(str(error) + "\n", status_code=error_status(error), media_type="text/plain")
     except (CrossplanError, Timeout) as error:
@@ -557,5 +561,10 @@ async def status(request: Request) -> Response:
             "loaded": generation.loaded,
             "edits": workspace.allow_edits,
             "problem": workspace.problem,
+            "workers": {
+                "size": generation.pool.size if generation.pool else 0,
+                "busy": generation.pool.in_flight if generation.pool else 0,
+                "restarts": generation.pool.restarts if generation.pool else 0,
+            },
         }
     )

@@ -18,8 +18,10 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..datafiles.loading import data_files
 from ..datafiles.rejections import REJECTIONS_FILE
@@ -119,6 +121,7 @@ class Generation:
     quads: int
     in_memory: bool
     answers: AnswerCache = field(default_factory=AnswerCache)
+    pool: Any = None  # the worker processes forked to answer from this generation (graph.sparql.workers)
 
 
 def load_generation(data_dir: Path | None, store_path: Path | None, number: int) -> Generation:
@@ -160,6 +163,7 @@ class Workspace:
         store_path: Path | None,
         allow_edits: bool = False,
         watch_seconds: float = WATCH_SECONDS,
+        start_pool: Callable[[Generation], Any] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else shipped_data_dir()
         self.store_path = store_path
@@ -171,7 +175,13 @@ class Workspace:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._signature = _signature(self.data_dir)
-        self.current = load_generation(self.data_dir, store_path, 1)
+        self._start_pool = start_pool
+        self.current = self._started(load_generation(self.data_dir, store_path, 1))
+
+    def _started(self, generation: Generation) -> Generation:
+        if self._start_pool is not None:
+            generation.pool = self._start_pool(generation)
+        return generation
 
     def reload(self, force: bool = False) -> bool:
         """Build a new generation if the data changed (or ``force``) and swap it in; return whether it was swapped."""
@@ -180,7 +190,7 @@ class Workspace:
             if signature == self._signature and not force:
                 return False
             try:
-                generation = load_generation(self.data_dir, self.store_path, self.current.number + 1)
+                generation = self._started(load_generation(self.data_dir, self.store_path, self.current.number + 1))
             except DataError as error:
                 self._signature = signature  # wait for the next change rather than rebuild the same broken files
                 self.problem = "; ".join(str(problem) for problem in error.problems[:3])
@@ -190,7 +200,9 @@ class Workspace:
                 return False
             self._signature = signature
             self.problem = None
-            self.current = generation  # one reference assignment: readers see the old or the new, never a mix
+            previous, self.current = self.current, generation  # readers see the old or the new, never a mix
+            if previous.pool is not None:
+                previous.pool.close()  # its idle workers now, its busy ones when their answer is sent
             return True
 
     def start_watching(self) -> None:
@@ -207,4 +219,7 @@ class Workspace:
         self._watcher.start()
 
     def stop(self) -> None:
+        """Stop watching and kill the current generation's workers."""
         self._stop.set()
+        if self.current.pool is not None:
+            self.current.pool.close(now=True)

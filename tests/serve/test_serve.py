@@ -115,7 +115,8 @@ def test_a_host_other_than_loopback_is_warned_about():
     assert host_warning("127.0.0.1") is None and host_warning("::1") is None and host_warning("localhost") is None
     assert host_warning("0.0.0.0") == (
         "serving on 0.0.0.0, not loopback: anyone who can reach this address "
-        "can read the graph (and, with the token, write)"
+        "can read the graph (and, with the token, write); requests must name this machine (or an --allowed-host) "
+        "in their Host header"
     )
 
 

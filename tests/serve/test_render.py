@@ -1,0 +1,65 @@
+"""The renderer: a question's JSON answer as tables a person reads, every text escaped (graph/serve/render.py)."""
+
+from __future__ import annotations
+
+from crossplan.graph.serve.render import answer_tables, environment, heading, render_page
+
+
+def test_headings_read_as_words():
+    assert heading("from_plan") == "From plan"
+    assert heading("id") == "Id"
+    assert heading("existing-relations") == "Existing relations"
+
+
+def test_an_answer_becomes_facts_then_titled_tables_with_ids_as_links():
+    answer = {
+        "from": "alpha",
+        "forward": True,
+        "links": [{"from": "alpha/r1", "relation": "feeds-into", "to": "beta/r2", "note": None}],
+    }
+    facts, links = answer_tables(answer)
+    assert facts["kind"] == "facts"
+    assert ("Forward", {"kind": "text", "text": "yes"}) in facts["rows"]
+    assert links["title"] == "Links" and links["headers"] == ["From", "Relation", "To", "Note"]
+    first = links["rows"][0]
+    assert first[0] == {"kind": "link", "href": "/questions/show?id=alpha%2Fr1", "text": "alpha/r1"}
+    assert first[3] == {"kind": "empty", "text": "—"}
+
+
+def test_pages_escape_what_the_data_says():
+    hostile = '<script>alert("x")</script>'
+    page = render_page(
+        "question.html",
+        {
+            "title": hostile,
+            "description": hostile,
+            "action": "/questions/show",
+            "fields": [{"name": "id", "label": hostile, "value": hostile}],
+            "answer": answer_tables({"label": hostile, "items": [{"id": "a/b", "text": hostile}]}),
+            "json_href": "/questions/show.json?id=a",
+        },
+    ).body.decode()
+    assert "<script>alert" not in page
+    assert page.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 4
+    assert '<th scope="col">Text</th>' in page and '<a href="/questions/show?id=a%2Fb">a/b</a>' in page
+    assert environment().autoescape("x.html")
+
+
+def test_no_html_is_written_in_python_strings_under_serve():
+    """Pages come from templates only (issue 31): no HTML element is spelt in a Python string of graph/serve."""
+    import re
+    from pathlib import Path
+
+    import crossplan.graph.serve as serve
+
+    element = re.compile(
+        r"<(?:!DOCTYPE|html|head|body|div|p|a|span|table|tr|td|th|form|input|label|select|li|ol|ul|"
+        r"section|h[1-6]|iframe|script|link|main|header|nav|dl|dt|dd|pre|code|button)[\s>/]"
+    )
+    found = [
+        f"{path.name}:{number}"
+        for path in Path(serve.__file__).parent.glob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if element.search(line)
+    ]
+    assert found == []
