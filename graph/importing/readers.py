@@ -44,11 +44,12 @@ class Table:
     rows: list[tuple[int, list[str]]]
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    pages: dict[int, int] = field(default_factory=dict)  # row number -> page of a PDF
 
     def place(self, row: int, column: int | None = None) -> str:
         """Name a row (and column, 0-based) as ``file:sheet!row:column``, ``file:row:column`` or ``file:table N row M``
         (a Word table's columns are named in the message instead)."""
-        if self.kind == "docx":
+        if self.kind not in ("csv", "xlsx"):
             return f"{self.display}:{self.name} row {row}"
         where = f"{row}:{column_letter(column)}" if column is not None else f"{row}"
         return f"{self.display}:{self.name}!{where}" if self.kind == "xlsx" else f"{self.display}:{where}"
@@ -75,7 +76,9 @@ def read_tables(path: Path | str, sheet: str | None = None) -> list[Table]:
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         kind = f"'{path.suffix}' files" if path.suffix else "files without an extension"
-        raise ImportFileError(f"{display}: cannot import {kind}: save the table as .xlsx, .csv (UTF-8) or .docx")
+        raise ImportFileError(
+            f"{display}: cannot import {kind}: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files"
+        )
     if not path.is_file():
         raise ImportFileError(f"{display}: no such file")
     size = path.stat().st_size

@@ -73,7 +73,10 @@ def test_csv_has_no_sheets(here):
 def test_files_that_are_missing_of_another_kind_or_too_big(here, monkeypatch):
     assert refusal("missing.csv") == "missing.csv: no such file"
     (here / "plan.ods").write_bytes(b"")
-    assert refusal("plan.ods") == "plan.ods: cannot import '.ods' files: save the table as .xlsx, .csv (UTF-8) or .docx"
+    assert (
+        refusal("plan.ods")
+        == "plan.ods: cannot import '.ods' files: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files"
+    )
     (here / "plan.csv").write_text("x" * 2_500, encoding="utf-8")
     monkeypatch.setattr(readers, "MAX_FILE_BYTES", 2_000)
     assert refusal("plan.csv") == "plan.csv: the file is 0.0 MB; crossplan imports files up to 0.0 MB"

@@ -1,0 +1,99 @@
+"""Read an untrusted document in a child process with CPU-time and memory limits; the result comes back as JSON.
+
+``read_document(path)`` starts ``python -m crossplan.graph.importing.sandbox KIND PATH``; the child lowers its own
+limits (resource.setrlimit) before it opens the file, reads it into a ``Document`` and prints it as JSON (or
+``{"error": ...}``). A file that makes the reader run away ends the child, and the parent reports a clean error
+naming the file and the limit. Nothing is unpickled and nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import ImportFileError
+from ..text import display_path
+from .document import Document
+
+CPU_SECONDS = 60
+"""CPU time the reading child may use."""
+MEMORY_BYTES = 1_500_000_000
+"""Address space the reading child may use (the Python interpreter and its libraries take about 300 MB of it)."""
+WALL_SECONDS = 120
+
+
+def read_document(path: Path, kind: str) -> Document:
+    """Read a .pdf, .docx or .html file into a Document in a limited child process; raise ImportFileError."""
+    display = display_path(path)
+    command = [sys.executable, "-m", "crossplan.graph.importing.sandbox", kind, str(path), display]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("http", "HTTP"))}
+    environment["CROSSPLAN_SANDBOX"] = "1"
+    try:
+        finished = subprocess.run(  # noqa: S603 - our own module, with a path we were given
+            command, capture_output=True, timeout=WALL_SECONDS, env=environment, check=False, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired:
+        raise ImportFileError(f"{display}: reading took more than {WALL_SECONDS} s; refusing the file") from None
+    if finished.returncode != 0:
+        code = -finished.returncode
+        if code in (signal.SIGXCPU, signal.SIGKILL):
+            raise ImportFileError(
+                f"{display}: reading used more than {CPU_SECONDS} s of CPU time; refusing the file (too complex?)"
+            )
+        if b"MemoryError" in finished.stderr or code == signal.SIGSEGV:
+            raise ImportFileError(
+                f"{display}: reading needed more than {MEMORY_BYTES // 1_000_000} MB of memory; refusing the file"
+            )
+        last = finished.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        raise ImportFileError(f"{display}: the file could not be read ({last[0][:200]})")
+    try:
+        result = json.loads(finished.stdout)
+    except ValueError:
+        raise ImportFileError(f"{display}: the document reader returned an unreadable result") from None
+    if "error" in result:
+        raise ImportFileError(str(result["error"]))
+    return Document.from_json(json.dumps(result["document"]))
+
+
+def _limit() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # the child writes no files
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def child(kind: str, path: str, display: str) -> dict:
+    """Read one file (in the child): {"document": ...} or {"error": message}."""
+    _limit()
+    try:
+        if kind == "pdf":
+            from .pdfreader import read_pdf
+
+            document = read_pdf(Path(path), display)
+        elif kind == "docx":
+            from .wordreader import read_docx
+
+            document = read_docx(Path(path), display)
+        else:
+            from .htmlreader import read_html
+
+            document = read_html(Path(path), display)
+        return {"document": json.loads(document.to_json())}
+    except ImportFileError as error:
+        return {"error": str(error)}
+    except MemoryError:
+        return {
+            "error": f"{display}: reading needed more than {MEMORY_BYTES // 1_000_000} MB of memory; refusing the file"
+        }
+    except Exception as error:  # a damaged file makes the libraries raise anything
+        return {"error": f"{display}: the file cannot be read ({type(error).__name__}: {str(error)[:160]})"}
+
+
+if __name__ == "__main__":  # pragma: no cover - run as the child process
+    print(json.dumps(child(sys.argv[1], sys.argv[2], sys.argv[3]), ensure_ascii=False))
