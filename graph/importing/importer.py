@@ -141,10 +141,16 @@ def import_plan(
     published = published_document(source, sheet)
     document = None
     if published is None:
-        tables = read_tables(source, sheet)
+        try:
+            tables = read_tables(source, sheet)
+        except ImportFileError as error:
+            if source.suffix.lower() != ".docx" or not str(error).endswith("the document has no tables"):
+                raise
+            tables = []
         builder = PlanBuilder(organisations, columns)
-        builder.read(tables)
-        if source.suffix.lower() == ".docx" and _try_as_document(builder):
+        if tables:
+            builder.read(tables)
+        if source.suffix.lower() == ".docx" and (not tables or _try_as_document(builder)):
             published = "docx"
             organisations = OrganisationIndex.from_dataset(dataset, plan_id, add_organisations)
         else:

@@ -50,7 +50,20 @@ _FORM_LABELS = {
 
 
 def read_document(document: Document, builder: PlanBuilder) -> list[str]:
-    """Read the plan of a document into ``builder``; return what was read as ("read as: ..." descriptions)."""
+    """Read the plan of a document into ``builder``; return what was read as ("read as: ..." descriptions).
+    Pages are kept only for a PDF (other formats have no fixed pages)."""
+    if document.title is None:
+        document.title = next((normalise_space(b.text) for b in document.blocks if b.kind == HEADING), None)
+    read_as = _read(document, builder)
+    if document.kind != "pdf":
+        for rec in builder.recommendations:
+            rec.page = None
+            for update in rec.updates:
+                update.page = None
+    return read_as
+
+
+def _read(document: Document, builder: PlanBuilder) -> list[str]:
     builder.display = document.display
     tables = [_table(document, block, position) for position, block in enumerate(document.tables(), start=1)]
     read_as = []
@@ -184,10 +197,13 @@ def _summary(document: Document) -> dict[str, str]:
     return answers
 
 
-def _item_heading(block: Block) -> tuple[str, str] | None:
-    """Return (number, rest of the heading) when a heading or short bold paragraph numbers an item."""
+def _item_heading(block: Block, lists: bool = False) -> tuple[str, str] | None:
+    """Return (number, rest of the heading) when a heading (or a paragraph starting "Recommendation 3"; with
+    ``lists``, a paragraph of an automatically numbered list) numbers an item."""
     if block.kind not in (HEADING, PARAGRAPH):
         return None
+    if lists and block.kind == PARAGRAPH and block.number and re.search(r"\d", block.number):
+        return block.number.strip(" .)("), normalise_space(block.text)
     text = normalise_space(block.numbered_text)
     match = _NUMBERED.match(text + " ")
     if not match:
@@ -203,6 +219,8 @@ def _item_heading(block: Block) -> tuple[str, str] | None:
 def _read_headings(document: Document, builder: PlanBuilder, summary: dict[str, str]) -> tuple[int, bool] | None:
     blocks = [block for block in document.blocks if block.kind != TABLE or not _is_summary(block, summary)]
     starts = [(position, found) for position, block in enumerate(blocks) if (found := _item_heading(block))]
+    if not starts:
+        starts = [(position, found) for position, block in enumerate(blocks) if (found := _item_heading(block, True))]
     if not starts:
         return None
     sections = _sections(blocks, [position for position, _ in starts])

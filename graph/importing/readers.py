@@ -118,6 +118,14 @@ def _read_csv(path: Path, display: str, sheet: str | None) -> list[Table]:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for number, cells in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in cells):
+                # blank lines are not kept, but they count: a file of millions of them is refused early
+                if number > 2 * MAX_ROWS:
+                    raise ImportFileError(
+                        f"{display}:{number}: more than {2 * MAX_ROWS:,} lines (blank lines included); "
+                        "delete the blank lines or split the table into smaller files"
+                    )
+                continue
             _check_row_size(
                 cells, number, display, lambda column, number=number: f"{display}:{number}:{column_letter(column)}"
             )
@@ -347,6 +355,12 @@ def _read_docx(path: Path, display: str, sheet: str | None) -> list[Table]:
         table = Table(display, "docx", f"table {len(tables) + 1}", [], title=heading)
         for row_number, tr in enumerate(block._tbl.tr_lst, start=1):
             total_rows += 1
+            declared = (tr.grid_before or 0) + sum((tc.grid_span or 1) for tc in tr.tc_lst)
+            if declared > MAX_COLUMNS * 4:  # summed before any cell is made: a forged gridSpan is refused
+                raise ImportFileError(
+                    f"{table.place(row_number)}: the row declares {declared:,} columns; "
+                    f"crossplan reads tables of up to {MAX_COLUMNS} columns"
+                )
             cells = [""] * (tr.grid_before or 0)
             # Each <w:tc> is read itself: row.cells would repeat a vertically merged cell's text in every row
             # it spans (its continuation cells are empty), making continuation rows look like new recommendations.

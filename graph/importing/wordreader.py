@@ -72,7 +72,7 @@ def _paragraph(element: Any, numbering: _Numbering) -> Block | None:
         shading = properties.find(f"{_W}shd")
         fill = shading.get(f"{_W}fill", "auto") if shading is not None else "auto"
         boxed = properties.find(f"{_W}pBdr") is not None or fill.lower() not in ("auto", "ffffff", "")
-        number = numbering.number(properties.find(f"{_W}numPr"))
+        number = numbering.number(properties.find(f"{_W}numPr") or numbering.style_numbering.get(style))
     level = _heading_level(style)
     bold = _all_bold(element)
     if level == 0 and bold and len(text) <= 150:
@@ -181,6 +181,14 @@ class _Numbering:
     def __init__(self, word: Any) -> None:
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId -> level -> (format, text, start)
         self.counters: dict[str, dict[int, int]] = {}
+        self.style_numbering: dict[str, Any] = {}  # paragraph style id -> its w:numPr ("List Number")
+        try:
+            for style in word.styles.element.iterchildren(f"{_W}style"):
+                numbered = style.find(f"{_W}pPr/{_W}numPr")
+                if numbered is not None:
+                    self.style_numbering[style.get(f"{_W}styleId", "")] = numbered
+        except (KeyError, AttributeError, NotImplementedError):
+            pass
         try:
             part = word.part.numbering_part
         except (KeyError, NotImplementedError, AttributeError):
