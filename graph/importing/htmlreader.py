@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import ImportFileError
 from .document import HEADING, PARAGRAPH, TABLE, Block, Document, normalise_document
 from .readers import MAX_COLUMNS, MAX_ROWS
+from .wordreader import format_number
 
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "math", "nav"}
 _BLOCKS = {"p", "div", "li", "dd", "dt", "section", "article", "main", "aside", "blockquote", "figure", "caption"}
@@ -185,7 +186,5 @@ def _int(value: Any, default: int) -> int:
 
 
 def _list_number(value: int, kind: str) -> str:
-    from .wordreader import format_number
-
     style = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}.get(kind, "decimal")
     return f"{format_number(value, style)}."

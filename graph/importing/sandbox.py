@@ -18,6 +18,9 @@ from pathlib import Path
 from ..errors import ImportFileError
 from ..text import display_path
 from .document import Document
+from .htmlreader import read_html
+from .pdfreader import read_pdf
+from .wordreader import read_docx
 
 CPU_SECONDS = 60
 """CPU time the reading child may use."""
@@ -29,7 +32,16 @@ WALL_SECONDS = 120
 def read_document(path: Path, kind: str) -> Document:
     """Read a .pdf, .docx or .html file into a Document in a limited child process; raise ImportFileError."""
     display = display_path(path)
-    command = [sys.executable, "-m", "crossplan.graph.importing.sandbox", kind, str(path), display]
+    command = [
+        sys.executable,
+        "-m",
+        "crossplan.graph.importing.sandbox",
+        kind,
+        str(path),
+        display,
+        str(CPU_SECONDS),
+        str(MEMORY_BYTES),
+    ]
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("http", "HTTP"))}
     environment["CROSSPLAN_SANDBOX"] = "1"
     try:
@@ -59,30 +71,23 @@ def read_document(path: Path, kind: str) -> Document:
     return Document.from_json(json.dumps(result["document"]))
 
 
-def _limit() -> None:
+def _limit(cpu: int, memory: int) -> None:
     import resource
 
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS + 5))
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # the child writes no files
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def child(kind: str, path: str, display: str) -> dict:
-    """Read one file (in the child): {"document": ...} or {"error": message}."""
-    _limit()
+    """Read one file (in the child, its limits already set): {"document": ...} or {"error": message}."""
     try:
         if kind == "pdf":
-            from .pdfreader import read_pdf
-
             document = read_pdf(Path(path), display)
         elif kind == "docx":
-            from .wordreader import read_docx
-
             document = read_docx(Path(path), display)
         else:
-            from .htmlreader import read_html
-
             document = read_html(Path(path), display)
         return {"document": json.loads(document.to_json())}
     except ImportFileError as error:
@@ -96,4 +101,5 @@ def child(kind: str, path: str, display: str) -> dict:
 
 
 if __name__ == "__main__":  # pragma: no cover - run as the child process
+    _limit(int(sys.argv[4]), int(sys.argv[5]))
     print(json.dumps(child(sys.argv[1], sys.argv[2], sys.argv[3]), ensure_ascii=False))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..datafiles.append import add_list_entry
+from ..rdf.validation import normalise_source
 from ..text import normalise_space
 from .builder import PlanBuilder, Progress, Recommendation
 from .organisations import NewOrganisation
@@ -138,8 +139,6 @@ def _recommendation_map(rec: Recommendation, source: str | None = None) -> Comme
 
 
 def _normalise_source(text: str) -> str:
-    from ..rdf.validation import normalise_source
-
     return normalise_source(text)
 
 
