@@ -35,6 +35,10 @@ _DUPLICATE_OF = re.compile(
 )
 
 
+_MANY_COLUMNS = {"owner", "target-date", "note", "action"}
+"""Fields a published document may give in several columns (read leniently: Lead and Partners are both owners)."""
+
+
 @dataclass
 class Progress:
     status: Status | None = None
@@ -191,7 +195,14 @@ class PlanBuilder:
                     f"(FIELD one of: {', '.join(FIELDS)})",
                 )
             elif name and name != "ignore":
-                if name in first_column:
+                if name in first_column and self.lenient:
+                    if name not in _MANY_COLUMNS:
+                        self.warnings.append(
+                            f"{table.place(row_number)}: column '{normalise_space(header)}' left out: "
+                            f"'{normalise_space(headers[first_column[name]])}' is already {name}"
+                        )
+                        name = "ignore"
+                elif name in first_column:
                     other = normalise_space(headers[first_column[name]])
                     self.problem(
                         table.place(row_number, index),
@@ -246,6 +257,9 @@ class PlanBuilder:
                             f"'{excerpt(text)}' is in a column with no header: give the column a header, or delete it",
                         )
                     continue
+                if name in values:  # a second owner column (Lead, Partners): both are owners
+                    text = values[name][0] + "\n\n" + text
+                    index = values[name][1]
                 values[name] = (text, index)
             if not values:
                 continue

@@ -157,9 +157,12 @@ def import_plan(
             builder.raise_problems()
     read_as: list[str] = []
     if published is not None:
+        strict = builder if published == "docx" and tables else None
         document = read_document(source, published)
         builder = PlanBuilder(organisations, columns, lenient=True)
         read_as = read_layouts(document, builder)
+        if strict is not None and (builder.problems or not builder.recommendations):
+            strict.raise_problems()  # the template table's own problems say best what to mend
         builder.raise_problems()
         if not builder.recommendations:
             raise ImportFileError(
@@ -308,10 +311,9 @@ def published_document(source: Path, sheet: str | None) -> str | None:
 
 
 def _try_as_document(builder: PlanBuilder) -> bool:
-    """A .docx that is not the template table (no header row, or columns it does not know) is read as a document."""
-    if not builder.problems:
-        return False
-    return not builder.tables_used or all("unknown column" in problem for problem in builder.problems)
+    """A .docx that the template table's strict reading refuses (no header row, columns or statuses it does not
+    know) is read again as a published document, leniently; its own problems stand if that reads nothing better."""
+    return bool(builder.problems)
 
 
 def _document_table(source: Path, document: Document) -> Table:
