@@ -224,6 +224,8 @@ class PlanBuilder:
     # -- rows -------------------------------------------------------------------------------
 
     def _read_rows(self, table: Table, header_position: int, fields: list[str | None], headers: list[str]) -> None:
+        if self.lenient:
+            fields = _responses_in_update_columns(table, header_position, fields)
         has_keys = "number" in fields or "id" in fields
         current: Recommendation | None = None
         addressee: tuple[list[str], str] | None = None
@@ -401,11 +403,36 @@ class PlanBuilder:
             status_target.timescale = normalise_space(values["timescale"][0])
         target = target or rec.progress
         if "owner" in values:
-            for text in paragraphs(values["owner"][0]):
+            for text in self._entries(values["owner"][0], table):
                 target.owners.append((text, self.organisations.organisation_of_owner(text)))
         if "target-date" in values:
-            for text in paragraphs(values["target-date"][0]):
-                target.target_dates.append((text, parse_printed_date(text)))
+            for text in self._entries(values["target-date"][0], table):
+                status = parse_status(text) if self.lenient else None
+                if status is not None and target.status is None:
+                    target.status, target.status_text = status[0], text  # "Completed" under the date
+                elif status is None:
+                    target.target_dates.append((text, parse_printed_date(text)))
+
+    def _entries(self, text: str, table: Table) -> list[str]:
+        """The owners or dates of a cell: its paragraphs; in a PDF, whose cells keep no paragraph breaks, also its
+        lines, except where a line plainly goes on (it ends in "and", a comma, "of"... or the next starts small)."""
+        if table.kind != "pdf":
+            return paragraphs(text)
+        entries: list[str] = []
+        for line in (line.strip() for line in text.split("\n")):
+            if not line:
+                continue
+            if entries and (
+                re.search(r"(?:\band|\bof|\bfor|\bthe|,|&|\(|-|/)$", entries[-1])
+                or not line[:1].isupper()
+                and not line[:1].isdigit()
+            ):
+                entries[-1] = f"{entries[-1]} {line}"
+            elif entries and parse_printed_date(entries[-1]) is None and parse_printed_date(f"{entries[-1]} {line}"):
+                entries[-1] = f"{entries[-1]} {line}"  # "December" / "2021" wrapped in a narrow column
+            else:
+                entries.append(line)
+        return entries
 
     def _set_once(self, rec: Recommendation, name: str, value: str, place: str) -> bool:
         previous = rec.single.get(name)
@@ -491,6 +518,21 @@ class PlanBuilder:
             if len(targets) == 1:
                 links.append({"from": rec.id, "to": targets[0].id, "quote": text})
         return links
+
+
+def _responses_in_update_columns(table: Table, header: int, fields: list[str | None]) -> list[str | None]:
+    """A "Response" column of short printed answers (Accepted, Not agreed) is the response, not an update."""
+    if "response" in fields:
+        return fields
+    fields = list(fields)
+    for index, name in enumerate(fields):
+        if name != "update":
+            continue
+        cells = [cells[index] for _, cells in table.rows[header + 1 :] if index < len(cells) and cells[index].strip()]
+        answers = [cell for cell in cells if len(cell) <= 40 and (parse_response(cell) or "principle" in cell.lower())]
+        if cells and len(answers) >= 0.6 * len(cells):
+            fields[index] = "response"
+    return fields
 
 
 def flag_response(rec: Recommendation, text: str) -> None:

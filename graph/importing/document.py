@@ -102,6 +102,8 @@ def normalise_document(document: Document) -> Document:
 
 
 def _tidy(text: str) -> str:
+    # a hyphenation point the renderer chose (U+2010 at a line end, a soft hyphen) is never part of the word
+    text = re.sub(r"(\w)[\u2010\u00ad]\n\s*(\w)", r"\1\2", text).replace("\u00ad", "")
     lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

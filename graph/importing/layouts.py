@@ -121,13 +121,20 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
         number = number_match.group("number") if number_match else str(count)
         page = f" (page {block.page})" if document.kind == "pdf" else ""
         rec = new_item(builder, number, None, block.page, f"{document.display}:form table {count}{page}")
+        title = (
+            normalise_space(heading.numbered_text)[number_match.end() :].strip(" :.-–")
+            if number_match and heading
+            else ""
+        )
+        if title:
+            rec.text.append(title)  # "Commitment 3: Open contracting data": the heading names the item
         for index, (label, row) in enumerate(zip(labels, block.rows, strict=True)):
             values = [cell for cell in row[1:] if cell]
             if label == "text" and values and not rec.text:
                 rec.text.append(values[0])
             elif label == "owner":
                 for text in values:
-                    for part in re.split(r"\n|;", text):
+                    for part in re.split(r"\n|;|,\s+(?=[A-Za-z])", text):
                         if part.strip():
                             rec.progress.owners.append(
                                 (normalise_space(part), builder.organisations.organisation_of_owner(part))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..text import normalise_space
 from .builder import PlanBuilder, Recommendation, Update, flag_response
 from .document import HEADING, PARAGRAPH, TABLE, Block, Document
-from .printed import parse_response, slug
+from .printed import parse_printed_date, parse_response, slug
 
 NUMBERED = re.compile(
     r"^(?:(?P<word>recommendation|rec\.?|commitment|action|measure|priority|milestone)\s+(?:no\.?\s*)?)?"
@@ -34,6 +34,12 @@ RESPONSE_LABEL = re.compile(
 _PROSE_DATE = re.compile(
     r"\b(?:by|before|until)\s+(?:the\s+end\s+of\s+)?(?P<date>(?:\d{1,2}\s+)?(?:January|February|March|April|May"
     r"|June|July|August|September|October|November|December)\s+\d{4}|(?:spring|summer|autumn|winter)\s+\d{4})",
+)
+_LABELLED_OWNER = re.compile(
+    r"(?i)\b(?:lead(?: organisation| department| body)?|owner|responsible(?: body)?)s?:\s*(?P<value>[^.\n;]{2,120})"
+)
+_LABELLED_DATE = re.compile(
+    r"(?i)\b(?:target date|deadline|due date|completion date|by when|timescale):\s*(?P<value>[^.\n;]{2,60})"
 )
 _RESPONSE_TITLE = re.compile(r"(?i)\b(?:response|answer|reply)\b")
 
@@ -132,6 +138,8 @@ def read_numbered(document: Document, builder: PlanBuilder, summary: dict[str, s
                 )
                 current = None
             continue
+        if not start.inline and not body and len(start.title) <= 60:
+            continue  # "4. Data on diversion" above "4a)" and "4b)": a group heading, not an item
         section = sections.get(start.position)
         workstream = builder._workstream(section) if qualify and section else None
         heading = blocks[start.position]
@@ -234,7 +242,15 @@ def _response(builder: PlanBuilder, rec: Recommendation, blocks: list[Block], su
     update = Update(rec.place, None, None, [block.text for block in blocks])
     update.page = blocks[0].page
     rec.updates.append(update)
-    prose = " ".join(block.text for block in blocks)
+    prose = " ".join(normalise_space(block.text) for block in blocks)
+    for match in _LABELLED_OWNER.finditer(prose):  # "Lead: Youth Custody Service." is a printed label
+        owner = match.group("value").strip()
+        update.progress.owners.append((owner, builder.organisations.organisation_of_owner(owner)))
+    for match in _LABELLED_DATE.finditer(prose):
+        date = match.group("value").strip()
+        update.progress.target_dates.append((date, parse_printed_date(date)))
+    if update.progress.owners or update.progress.target_dates:
+        return
     named = sorted({org_id for _, _, org_id in builder.organisations.find(prose)})
     if named:
         rec.review.append(

@@ -129,6 +129,7 @@ def _recommendation_map(rec: Recommendation, source: str | None = None) -> Comme
             if update.page is not None:
                 item["page"] = update.page
             item["text"] = _pieces(_split_paragraphs(update.lines), source)
+            update.progress.timescale = None  # an update has no timescale: its status-text keeps the words
             updates.append(_progress_into(item, update.progress))
         entry["updates"] = updates
     if rec.notes:
