@@ -74,31 +74,53 @@ def _encrypted(pdf: Any) -> bool:
 
 def read_pdf(path: Path, display: str) -> Document:
     """Read a PDF into a Document (see the module docstring); raise ImportFileError."""
+    extracted = extract_pages(path, display)
+    return assemble(display, extracted["pages"], extracted["title"], extracted["content"])
+
+
+def extract_pages(path: Path, display: str, offset: int = 0, step: int = 1) -> dict:
+    """Extract every ``step``-th page of a PDF from the 0-based ``offset`` as plain data (JSON-ready): its page
+    count, title, and per page its text lines, tables and type sizes. Raises ImportFileError (the preflight's)."""
     pages = preflight(path, display)
     import pdfplumber
 
-    document = Document("pdf", display, pages)
-    page_lines: list[list[dict]] = []
-    page_tables: list[list[tuple[float, Block]]] = []
-    sizes: Counter[float] = Counter()
-    with pdfplumber.open(str(path)) as pdf:
+    content = []
+    with pdfplumber.open(str(path), pages=list(range(offset + 1, pages + 1, step))) as pdf:
         info = pdf.metadata or {}
         title = info.get("Title")
-        if isinstance(title, str) and title.strip():
-            document.title = " ".join(title.split())
-        for number, page in enumerate(pdf.pages, start=1):
-            lines, tables = _read_page(page, number)
-            page_lines.append(lines)
-            page_tables.append(tables)
-            for line in lines:
-                sizes[line["size"]] += len(line["text"])
+        for page in pdf.pages:
+            lines, tables = _read_page(page, page.page_number)
+            sizes: Counter[float] = Counter(round(char["size"], 1) for char in page.chars if char["text"].strip())
+            content.append(
+                {
+                    "number": page.page_number,
+                    "lines": lines,
+                    "tables": [[top, block.rows] for top, block in tables],
+                    "sizes": [[size, count] for size, count in sizes.items()],
+                }
+            )
             page.flush_cache()
-    running = running_lines([[line["text"] for line in lines] for lines in page_lines])
+    title = " ".join(title.split()) if isinstance(title, str) and title.strip() else None
+    return {"pages": pages, "title": title, "content": content}
+
+
+def assemble(display: str, pages: int, title: str | None, content: list[dict]) -> Document:
+    """Make the Document of a PDF from its extracted pages (``extract_pages``, possibly from several processes)."""
+    document = Document("pdf", display, pages, title=title)
+    content = sorted(content, key=lambda page: page["number"])
+    sizes: Counter[float] = Counter()
+    for page in content:
+        sizes.update({float(size): count for size, count in page["sizes"]})
+    running = running_lines([[line["text"] for line in page["lines"]] for page in content])
     body = sizes.most_common(1)[0][0] if sizes else 10.0
     heading_sizes = sorted({size for size in sizes if size >= body * 1.15}, reverse=True)
-    for number, (lines, tables) in enumerate(zip(page_lines, page_tables, strict=True), start=1):
+    for page in content:
+        number, lines = page["number"], page["lines"]
         kept = [line for line in lines if mask_digits(line["text"]) not in running or not _at_edge(line, lines)]
-        blocks = [(top, block) for top, block in tables] + _paragraphs(kept, number, body, heading_sizes)
+        blocks = [
+            (top, Block(TABLE, number, rows=rows, row_pages=[number] * len(rows))) for top, rows in page["tables"]
+        ]
+        blocks += _paragraphs(kept, number, body, heading_sizes)
         blocks.sort(key=lambda item: item[0])
         document.blocks.extend(block for _, block in blocks)
     _join_continued_tables(document)

@@ -19,7 +19,7 @@ from ..errors import ImportFileError
 from ..text import display_path
 from .document import Document
 from .htmlreader import read_html
-from .pdfreader import read_pdf
+from .pdfreader import assemble, extract_pages
 from .wordreader import read_docx
 
 CPU_SECONDS = 60
@@ -29,9 +29,29 @@ MEMORY_BYTES = 1_500_000_000
 WALL_SECONDS = 120
 
 
+READERS = 2
+"""A PDF is read by this many children at once, each taking every second page (the machine has 2 cores)."""
+
+
 def read_document(path: Path, kind: str) -> Document:
-    """Read a .pdf, .docx or .html file into a Document in a limited child process; raise ImportFileError."""
+    """Read a .pdf, .docx or .html file into a Document in limited child processes; raise ImportFileError."""
     display = display_path(path)
+    if kind != "pdf":
+        return Document.from_json(json.dumps(_finish(display, _start(path, display, kind))["document"]))
+    children = [_start(path, display, "pdf", offset, READERS) for offset in range(READERS)]
+    results, errors = [], []
+    for process in children:
+        try:
+            results.append(_finish(display, process))
+        except ImportFileError as error:
+            errors.append(error)
+    if errors:
+        raise errors[0]
+    content = [page for result in results for page in result["content"]]
+    return assemble(display, results[0]["pages"], results[0]["title"], content)
+
+
+def _start(path: Path, display: str, kind: str, offset: int = 0, step: int = 1) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -41,15 +61,25 @@ def read_document(path: Path, kind: str) -> Document:
         display,
         str(CPU_SECONDS),
         str(MEMORY_BYTES),
+        str(offset),
+        str(step),
     ]
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("http", "HTTP"))}
     environment["CROSSPLAN_SANDBOX"] = "1"
+    return subprocess.Popen(  # noqa: S603 - our own module, with a path we were given
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, stdin=subprocess.DEVNULL
+    )
+
+
+def _finish(display: str, process: subprocess.Popen) -> dict:
+    """Wait for a reading child; return its result, or raise ImportFileError naming the limit it hit."""
     try:
-        finished = subprocess.run(  # noqa: S603 - our own module, with a path we were given
-            command, capture_output=True, timeout=WALL_SECONDS, env=environment, check=False, stdin=subprocess.DEVNULL
-        )
+        stdout, stderr = process.communicate(timeout=WALL_SECONDS)
     except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         raise ImportFileError(f"{display}: reading took more than {WALL_SECONDS} s; refusing the file") from None
+    finished = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if finished.returncode != 0:
         code = -finished.returncode
         if code in (signal.SIGXCPU, signal.SIGKILL):
@@ -68,7 +98,7 @@ def read_document(path: Path, kind: str) -> Document:
         raise ImportFileError(f"{display}: the document reader returned an unreadable result") from None
     if "error" in result:
         raise ImportFileError(str(result["error"]))
-    return Document.from_json(json.dumps(result["document"]))
+    return result
 
 
 def _limit(cpu: int, memory: int) -> None:
@@ -80,12 +110,13 @@ def _limit(cpu: int, memory: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def child(kind: str, path: str, display: str) -> dict:
-    """Read one file (in the child, its limits already set): {"document": ...} or {"error": message}."""
+def child(kind: str, path: str, display: str, offset: int = 0, step: int = 1) -> dict:
+    """Read one file (in the child, its limits already set): {"document": ...}, a PDF's pages (``extract_pages``)
+    or {"error": message}."""
     try:
         if kind == "pdf":
-            document = read_pdf(Path(path), display)
-        elif kind == "docx":
+            return extract_pages(Path(path), display, offset, step)
+        if kind == "docx":
             document = read_docx(Path(path), display)
         else:
             document = read_html(Path(path), display)
@@ -102,4 +133,4 @@ def child(kind: str, path: str, display: str) -> dict:
 
 if __name__ == "__main__":  # pragma: no cover - run as the child process
     _limit(int(sys.argv[4]), int(sys.argv[5]))
-    print(json.dumps(child(sys.argv[1], sys.argv[2], sys.argv[3]), ensure_ascii=False))
+    print(json.dumps(child(*sys.argv[1:4], int(sys.argv[6]), int(sys.argv[7])), ensure_ascii=False))
