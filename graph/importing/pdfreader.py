@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import ImportFileError
 from .document import HEADING, PARAGRAPH, TABLE, Block, Document, mask_digits, normalise_document, running_lines
+from .pdfpages import read_page
 
 MAX_PAGES = 400
 MIN_TEXT_CHARACTERS = 20
@@ -82,24 +83,14 @@ def extract_pages(path: Path, display: str, offset: int = 0, step: int = 1) -> d
     """Extract every ``step``-th page of a PDF from the 0-based ``offset`` as plain data (JSON-ready): its page
     count, title, and per page its text lines, tables and type sizes. Raises ImportFileError (the preflight's)."""
     pages = preflight(path, display)
-    import pdfplumber
+    import pypdfium2 as pdfium
 
-    content = []
-    with pdfplumber.open(str(path), pages=list(range(offset + 1, pages + 1, step))) as pdf:
-        info = pdf.metadata or {}
-        title = info.get("Title")
-        for page in pdf.pages:
-            lines, tables = _read_page(page, page.page_number)
-            sizes: Counter[float] = Counter(round(char["size"], 1) for char in page.chars if char["text"].strip())
-            content.append(
-                {
-                    "number": page.page_number,
-                    "lines": lines,
-                    "tables": [[top, block.rows] for top, block in tables],
-                    "sizes": [[size, count] for size, count in sizes.items()],
-                }
-            )
-            page.flush_cache()
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        title = (pdf.get_metadata_dict() or {}).get("Title")
+        content = [read_page(pdf, index) for index in range(offset, pages, step)]
+    finally:
+        pdf.close()
     title = " ".join(title.split()) if isinstance(title, str) and title.strip() else None
     return {"pages": pages, "title": title, "content": content}
 

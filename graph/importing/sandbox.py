@@ -133,4 +133,5 @@ def child(kind: str, path: str, display: str, offset: int = 0, step: int = 1) ->
 
 if __name__ == "__main__":  # pragma: no cover - run as the child process
     _limit(int(sys.argv[4]), int(sys.argv[5]))
-    print(json.dumps(child(*sys.argv[1:4], int(sys.argv[6]), int(sys.argv[7])), ensure_ascii=False))
+    kind, path, display = sys.argv[1:4]
+    print(json.dumps(child(kind, path, display, int(sys.argv[6]), int(sys.argv[7])), ensure_ascii=False))
