@@ -84,7 +84,7 @@ def read_page(pdf: Any, index: int) -> dict:
 
 def _chars(textpage: Any, height: float, raw: Any) -> list[dict]:
     count = raw.FPDFText_CountChars(textpage.raw)
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    loose = raw.FS_RECTF()
     chars: list[dict] = []
     weights: dict[int, bool] = {}
     for index in range(count):
@@ -100,8 +100,9 @@ def _chars(textpage: Any, height: float, raw: Any) -> list[dict]:
             if chars:
                 chars[-1]["space_after"] = True
             continue
-        raw.FPDFText_GetCharBox(textpage.raw, index, left, right, bottom, top)
-        size = round(raw.FPDFText_GetFontSize(textpage.raw, index), 1)
+        # the loose box spans the font's ascent to descent: its height is the type size as set, whatever the matrix
+        raw.FPDFText_GetLooseCharBox(textpage.raw, index, loose)
+        size = round(abs(loose.top - loose.bottom), 1)
         weight = raw.FPDFText_GetFontWeight(textpage.raw, index)
         bold = weights.get(weight)
         if bold is None:
@@ -109,10 +110,10 @@ def _chars(textpage: Any, height: float, raw: Any) -> list[dict]:
         chars.append(
             {
                 "text": text,
-                "x0": left.value,
-                "x1": right.value,
-                "top": height - top.value,
-                "bottom": height - bottom.value,
+                "x0": loose.left,
+                "x1": loose.right,
+                "top": height - max(loose.top, loose.bottom),
+                "bottom": height - min(loose.top, loose.bottom),
                 "size": size,
                 "bold": bold,
                 "space": False,
@@ -135,7 +136,7 @@ def _lines(chars: list[dict]) -> list[dict]:
             gap = char["x0"] - previous["x1"]
             if not same_line or gap < -size or gap > size * 3:
                 current = None
-            elif previous.get("space_after") or gap > size * 0.25:
+            elif previous.get("space_after") or gap > size * 0.35:
                 current["parts"].append(" ")
         if current is None:
             current = {"parts": [], "top": char["top"], "bottom": char["bottom"], "x0": char["x0"], "x1": char["x1"]}
