@@ -414,20 +414,16 @@ class PlanBuilder:
                     target.target_dates.append((text, parse_printed_date(text)))
 
     def _entries(self, text: str, table: Table) -> list[str]:
-        """The owners or dates of a cell: its paragraphs; in a PDF, whose cells keep no paragraph breaks, also its
-        lines, except where a line plainly goes on (it ends in "and", a comma, "of"... or the next starts small)."""
-        if table.kind != "pdf":
+        """The owners or dates of a cell: its paragraphs (in a PDF, lines set apart by a wider gap); in a PDF cell
+        with no such gap, one entry, except that a line after a whole date or a status line stands alone."""
+        if table.kind != "pdf" or "\n\n" in text:
             return paragraphs(text)
         entries: list[str] = []
         for line in (line.strip() for line in text.split("\n")):
             if not line:
                 continue
-            if entries and (
-                re.search(r"(?:\band|\bof|\bfor|\bthe|,|&|\(|-|/)$", entries[-1])
-                or not line[:1].isupper()
-                and not line[:1].isdigit()
-            ):
-                entries[-1] = f"{entries[-1]} {line}"
+            if entries and parse_printed_date(entries[-1]) is None and parse_status(line) is None:
+                entries[-1] = f"{entries[-1]} {line}"  # one paragraph: the lines of one owner or date
             elif entries and parse_printed_date(entries[-1]) is None and parse_printed_date(f"{entries[-1]} {line}"):
                 entries[-1] = f"{entries[-1]} {line}"  # "December" / "2021" wrapped in a narrow column
             else:

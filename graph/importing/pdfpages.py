@@ -60,11 +60,7 @@ def read_page(pdf: Any, index: int) -> dict:
     out_tables = []
     for number, bbox, grid in table_data:
         rows = [
-            [
-                "" if cell is None else "\n".join(line["text"] for line in _lines(texts.get((number, cell), [])))
-                for cell in row
-            ]
-            for row in grid
+            ["" if cell is None else _cell_text(_lines(texts.get((number, cell), []))) for cell in row] for row in grid
         ]
         out_tables.append([bbox[1], rows])
     lines = []
@@ -82,6 +78,18 @@ def read_page(pdf: Any, index: int) -> dict:
     }
 
 
+def _cell_text(lines: list[dict]) -> str:
+    """A cell's lines, with a blank line where the gap above a line shows a new paragraph."""
+    parts: list[str] = []
+    for position, line in enumerate(lines):
+        if position:
+            above = lines[position - 1]
+            gap = line["top"] - above["bottom"]
+            parts.append("\n\n" if gap > 0.5 * max(above["bottom"] - above["top"], 1.0) else "\n")
+        parts.append(line["text"])
+    return "".join(parts)
+
+
 def _chars(textpage: Any, height: float, raw: Any) -> list[dict]:
     count = raw.FPDFText_CountChars(textpage.raw)
     loose = raw.FS_RECTF()
@@ -89,9 +97,9 @@ def _chars(textpage: Any, height: float, raw: Any) -> list[dict]:
     weights: dict[int, bool] = {}
     for index in range(count):
         code = raw.FPDFText_GetUnicode(textpage.raw, index)
-        if code in (0xFFFE, 0xFFFF, 2):
+        if code in (0xFFFE, 0xFFFF, 0):
             continue
-        text = chr(code)
+        text = "-" if code == 2 else chr(code)  # PDFium gives a hyphen at a line end as 2
         if text in "\r\n":
             if chars:
                 chars[-1]["break"] = True
