@@ -130,7 +130,7 @@ def read_numbered(document: Document, builder: PlanBuilder, summary: dict[str, s
     for index, start in enumerate(starts):
         end = starts[index + 1].position if index + 1 < len(starts) else len(blocks)
         body = [block for block in blocks[start.position + 1 : end] if block.kind != TABLE and block.text]
-        body = _until_higher_heading(body, blocks[start.position].level)
+        body = [block for block in _until_higher_heading(body, blocks[start.position].level) if block.kind == PARAGRAPH]
         if start.response:
             if current is not None:
                 _response(

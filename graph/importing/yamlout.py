@@ -46,7 +46,7 @@ def render_plan(
         document.yaml_set_start_comment(
             f"Imported by `crossplan import` from {source_description} (a draft: check every item's review: list).\n"
             "Each recommendation's comment names where it was read; `crossplan validate` checks the texts against\n"
-            f"the extracted text, sources/{source}.txt."
+            f"the text extracted from it (document '{source}' in documents.yaml)."
         )
     else:
         document.yaml_set_start_comment(
