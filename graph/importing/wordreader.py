@@ -120,7 +120,7 @@ def _table_rows(table: Any, display: str, rows_seen: int) -> list[list[str]]:
             merge = tc.find(f"{_W}tcPr/{_W}vMerge")
             continued = merge is not None and merge.get(f"{_W}val", "continue") == "continue"
             texts = [_text(p).strip() for p in tc.iterchildren(f"{_W}p")]
-            row.append("" if continued else "\n".join(text for text in texts if text))
+            row.append("" if continued else "\n\n".join(text for text in texts if text))
             row.extend([""] * (span - 1))
         rows.append(row[:MAX_COLUMNS])
     return rows
