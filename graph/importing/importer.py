@@ -136,10 +136,11 @@ def import_plan(
         raise CrossplanError(f"{display_path(plan_path)} already exists (use --force to replace it)")
     columns = check_mappings(mappings or {})
     source = Path(source)
+    published = published_document(source, sheet)
+    # a published document is read first: a file that is refused (no text layer...) is refused at once
+    document = read_document(source, published) if published is not None else None
     dataset = load_dataset(data_dir, strict=False)
     organisations = OrganisationIndex.from_dataset(dataset, plan_id, add_organisations)
-    published = published_document(source, sheet)
-    document = None
     if published is None:
         try:
             tables = read_tables(source, sheet)
@@ -158,7 +159,8 @@ def import_plan(
     read_as: list[str] = []
     if published is not None:
         strict = builder if published == "docx" and tables else None
-        document = read_document(source, published)
+        if document is None:
+            document = read_document(source, published)
         builder = PlanBuilder(organisations, columns, lenient=True)
         read_as = read_layouts(document, builder)
         if strict is not None and (builder.problems or not builder.recommendations):
