@@ -104,69 +104,119 @@ def _form_field(label: str) -> str | None:
     return None
 
 
+def _label_row(row: list[str]) -> tuple[str | None, str | None, list[tuple[int, str]]]:
+    """Return (field, label, [(column, value)...]) of a form row: its first filled cell labels it when it names a
+    field; the filled cells after it are the values."""
+    filled = [(index, cell) for index, cell in enumerate(row) if cell.strip()]
+    if not filled:
+        return None, None, []
+    name = _form_field(filled[0][1]) if len(filled[0][1]) <= 60 else None
+    if name is None:
+        return None, None, filled
+    return name, filled[0][1], filled[1:]
+
+
+def _title_row(row: list[str]) -> tuple[str, str] | None:
+    """A form table's first row holding only "3. Modernize the Freedom of Information Act": (number, title)."""
+    filled = [cell for cell in row if cell.strip()]
+    if len(filled) != 1:
+        return None
+    match = NUMBERED.match(normalise_space(filled[0]) + " ")
+    if (
+        not match
+        or match.group("word") is None
+        and "." not in filled[0][: match.end()]
+        and ")" not in filled[0][: match.end()]
+    ):
+        return None
+    title = normalise_space(filled[0])[match.end() :].strip(" :.-–")
+    return (match.group("number"), title) if title else None
+
+
 def _read_forms(document: Document, builder: PlanBuilder) -> int:
+    """Read one form table per item (a table continued on the next page goes on with the same item)."""
     heading: Block | None = None
-    count = 0
+    section: str | None = None
+    forms: list[dict] = []
     for block in document.blocks:
         if block.kind == HEADING:
             heading = block
+            if not NUMBERED.match(normalise_space(block.numbered_text) + " "):
+                section = normalise_space(block.numbered_text)
             continue
-        if block.kind != TABLE:
+        if block.kind != TABLE or not block.rows:
             continue
-        labels = [_form_field(row[0]) if row else None for row in block.rows]
-        if "text" not in labels or len({label for label in labels if label}) < 2:
+        rows = [_label_row(row) for row in block.rows]
+        names = {name for name, _, _ in rows if name}
+        titled = _title_row(block.rows[0])
+        follows = bool(forms) and forms[-1]["blocks"][-1].row_pages[-1] >= block.page - 1
+        if titled is None and follows and forms[-1]["titled"] and names:
+            forms[-1]["blocks"].append(block)  # the rest of the last form, on the next page
             continue
-        count += 1
-        number_match = NUMBERED.match(normalise_space(heading.numbered_text) + " ") if heading else None
-        number = number_match.group("number") if number_match else str(count)
+        if titled is None and ("text" not in names or len(names) < 2):
+            if follows and names:
+                forms[-1]["blocks"].append(block)
+            continue
+        if titled:
+            number, title = titled
+        else:
+            match = NUMBERED.match(normalise_space(heading.numbered_text) + " ") if heading else None
+            number = match.group("number") if match else str(len(forms) + 1)
+            title = normalise_space(heading.numbered_text)[match.end() :].strip(" :.-–") if match and heading else ""
+        forms.append({"number": number, "title": title, "section": section, "blocks": [block], "titled": bool(titled)})
+    numbers = [form["number"].lower() for form in forms]
+    qualify = len(set(numbers)) < len(numbers)
+    for count, form in enumerate(forms, start=1):
+        block = form["blocks"][0]
+        workstream = builder._workstream(form["section"]) if qualify and form["section"] else None
         page = f" (page {block.page})" if document.kind == "pdf" else ""
-        rec = new_item(builder, number, None, block.page, f"{document.display}:form table {count}{page}")
-        title = (
-            normalise_space(heading.numbered_text)[number_match.end() :].strip(" :.-–")
-            if number_match and heading
-            else ""
-        )
-        if title:
-            rec.text.append(title)  # "Commitment 3: Open contracting data": the heading names the item
-        for index, (label, row) in enumerate(zip(labels, block.rows, strict=True)):
-            values = [cell for cell in row[1:] if cell]
-            if label == "text" and values and not rec.text:
-                rec.text.append(values[0])
-            elif label == "owner":
-                for text in values:
-                    for part in re.split(r"\n|;|,\s+(?=[A-Za-z])", text):
+        rec = new_item(builder, form["number"], workstream, block.page, f"{document.display}:form table {count}{page}")
+        if form["title"]:
+            rec.text.append(form["title"])  # "3. Open contracting data": the title names the item
+        rows = [row for part in form["blocks"] for row in part.rows]
+        for index, row in enumerate(rows):
+            name, _, values = _label_row(row)
+            texts = [value for _, value in values]
+            if name == "text" and texts and not rec.text:
+                rec.text.append(texts[0])
+            elif name == "owner":
+                for text in texts:
+                    for part in re.split(r";|,\s+(?:and\s+)?(?=[A-Za-z])", normalise_space(text)):
                         if part.strip():
-                            rec.progress.owners.append(
-                                (normalise_space(part), builder.organisations.organisation_of_owner(part))
-                            )
-            elif label == "target-date" and values:
-                rec.progress.target_dates.append((normalise_space(values[0]), parse_printed_date(values[0])))
-            elif label == "status":
-                _form_status(rec, row, block.rows[index + 1] if index + 1 < len(block.rows) else None)
-    return count
+                            owner = normalise_space(part)
+                            rec.progress.owners.append((owner, builder.organisations.organisation_of_owner(owner)))
+            elif name == "target-date" and texts:
+                date = parse_printed_date(texts[0])
+                if date is not None:
+                    rec.progress.target_dates.append((normalise_space(texts[0]), date))
+                else:
+                    rec.review.append(
+                        f"target-dates: the end date is printed as prose ('{normalise_space(texts[0])[:60]}'); none set"
+                    )
+            elif name == "status":
+                _form_status(rec, values, rows[index + 1] if index + 1 < len(rows) else None)
+    return len(forms)
 
 
-def _form_status(rec: Recommendation, row: list[str], below: list[str] | None) -> None:
-    """A status row: its value in the next cell, or, for a row of column headings, the heading above a mark."""
-    values = [cell for cell in row[1:] if cell]
+def _form_status(rec: Recommendation, values: list[tuple[int, str]], below: list[str] | None) -> None:
+    """A status row: its value in the next cell, or, for a row of level headings, the levels above the marks below
+    (each mark under its nearest heading): complete when every mark is under a complete level."""
     if len(values) == 1:
-        rec.progress.status_text = normalise_space(values[0])
+        rec.progress.status_text = normalise_space(values[0][1])
         rec.review.append("status: printed as text; check it")
         return
-    if below is None or below[0]:
+    if below is None or _label_row(below)[0] is not None:
         return
-    marks = [index for index, cell in enumerate(below) if index and cell.strip()]
-    if len(marks) == 1 and marks[0] < len(row) and row[marks[0]]:
-        level = normalise_space(row[marks[0]])
-        rec.progress.status_text = level
-        lowered = level.lower()
-        if lowered in ("complete", "completed"):
-            rec.progress.status = Status.COMPLETE
-        elif lowered in ("not started",):
-            rec.review.append(f"status: marked '{level}'; no status set")
-        else:
-            rec.progress.status = Status.ONGOING
-            rec.review.append(f"status: marked '{level}', read as ongoing")
-
-
-# -- layouts 3 and 4: numbered headings and a summary table ----------------------------------
+    marks = [index for index, cell in enumerate(below) if cell.strip()]
+    if not marks or not values:
+        return
+    levels = [normalise_space(min(values, key=lambda value: abs(value[0] - mark))[1]) for mark in marks]
+    lowered = {level.lower() for level in levels}
+    rec.progress.status_text = levels[0] if len(set(levels)) == 1 else None
+    if lowered <= {"complete", "completed"}:
+        rec.progress.status = Status.COMPLETE
+    elif lowered <= {"not started"}:
+        rec.review.append(f"status: marked '{levels[0]}'; no status set")
+    else:
+        rec.progress.status = Status.ONGOING
+        rec.review.append(f"status: marked {', '.join(sorted(set(levels)))}; read as ongoing")
