@@ -146,8 +146,8 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
             continue
         if block.kind != TABLE or not block.rows:
             continue
-        rows = [_label_row(row) for row in block.rows]
-        names = {name for name, _, _ in rows if name}
+        labelled = [_label_row(row) for row in block.rows]
+        names = {name for name, _, _ in labelled if name}
         titled = _title_row(block.rows[0])
         follows = bool(forms) and forms[-1]["blocks"][-1].row_pages[-1] >= block.page - 1
         if titled is None and follows and forms[-1]["titled"] and names:

@@ -105,3 +105,23 @@ def test_nothing_written_on_failure_or_dry_run(tmp_path, data, rendered):
     with pytest.raises(Exception, match="no text layer"):
         import_plan(scan, "other", data)
     assert sorted(path.name for path in data.rglob("*")) == before
+
+
+def test_form_status_takes_the_nearest_level_above_each_mark():
+    from crossplan.graph.importing.builder import Recommendation
+    from crossplan.graph.importing.layouts import _form_status, _title_row
+
+    levels = [(4, "Not started"), (6, "Limited"), (9, "Substantial"), (12, "Completed")]
+    done = Recommendation("x", "r1", "1", None, [], None)
+    _form_status(done, levels, [""] * 11 + ["a, b", "", ""])
+    assert (done.progress.status.value, done.progress.status_text) == ("complete", "Completed")
+    mixed = Recommendation("x", "r2", "2", None, [], None)
+    _form_status(mixed, levels, [""] * 8 + ["a", "", "", "b, c", "", ""])
+    assert mixed.progress.status.value == "ongoing" and mixed.review == [
+        "status: marked Completed, Substantial; read as ongoing"
+    ]
+    assert _title_row(["", "3. Modernize the Freedom of Information Act", ""]) == (
+        "3",
+        "Modernize the Freedom of Information Act",
+    )
+    assert _title_row(["Lead", "NARA"]) is None
