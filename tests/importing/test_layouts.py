@@ -125,3 +125,23 @@ def test_form_status_takes_the_nearest_level_above_each_mark():
         "Modernize the Freedom of Information Act",
     )
     assert _title_row(["Lead", "NARA"]) is None
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_it(rendered, data, monkeypatch):
+    from crossplan.graph.errors import ImportFileError
+    from crossplan.graph.importing import importer
+
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1_000)
+    with pytest.raises(
+        ImportFileError, match=r"headings.pdf: the file is [\d.]+ MB; crossplan imports files up to 0.0 MB"
+    ):
+        import_plan(rendered["headings.pdf"], "draft", data)
+
+
+def test_the_header_report_names_the_layout_and_the_flags(rendered, data):
+    result = import_plan(rendered["headings.pdf"], "draft", data, dry_run=True)
+    lines = result.summary().splitlines()
+    assert lines[0].startswith("Dry run: would write") and "(2 pages)" in lines[0]
+    assert "Read as: numbered headings, each item in a box or shaded panel followed by the response" in lines
+    assert any(line.startswith("Review: ") and "flagged field" in line for line in lines)
+    assert any(line.startswith("Would save the extracted text as ") for line in lines)
