@@ -393,6 +393,8 @@ class PlanBuilder:
             ).progress
         if "action" in values:
             actions = self._actions(values["action"][0])
+            for action in actions:
+                action.page = self._page
             rec.actions.extend(actions)
             if target is None and len(actions) == 1:
                 target = actions[0].progress
