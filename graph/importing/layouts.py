@@ -181,7 +181,7 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
                 rec.text.append(texts[0])
             elif name == "owner":
                 for text in texts:
-                    for part in re.split(r";|,\s+(?:and\s+)?(?=[A-Za-z])", normalise_space(text)):
+                    for part in _owner_parts(normalise_space(text), builder):
                         if part.strip():
                             owner = normalise_space(part)
                             rec.progress.owners.append((owner, builder.organisations.organisation_of_owner(owner)))
@@ -196,6 +196,20 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
             elif name == "status":
                 _form_status(rec, values, rows[index + 1] if index + 1 < len(rows) else None)
     return len(forms)
+
+
+def _owner_parts(text: str, builder: PlanBuilder) -> list[str]:
+    """Split an owners cell at semicolons and commas (", and" too), but not inside a registry organisation's name
+    ("Ministry of Housing, Communities and Local Government")."""
+    protected = [(start, end) for start, end, _ in builder.organisations.find(text)]
+    parts, begin = [], 0
+    for match in re.finditer(r";\s*|,\s+(?:and\s+)?(?=[A-Za-z])", text):
+        if any(start < match.start() < end for start, end in protected):
+            continue
+        parts.append(text[begin : match.start()])
+        begin = match.end()
+    parts.append(text[begin:])
+    return [part.strip() for part in parts if part.strip()]
 
 
 def _form_status(rec: Recommendation, values: list[tuple[int, str]], below: list[str] | None) -> None:

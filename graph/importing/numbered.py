@@ -256,6 +256,8 @@ def _response(builder: PlanBuilder, rec: Recommendation, blocks: list[Block], su
         rec.review.append(
             f"owners: none printed in an owner cell; the response names {', '.join(named)} (a suggestion)"
         )
-    dates = [match.group(0) for match in _PROSE_DATE.finditer(prose)]
-    if dates:
-        rec.review.append(f"target-dates: none printed in a date cell; the response says '{dates[0]}' (a suggestion)")
+    for match in _PROSE_DATE.finditer(prose):  # "by December 2026": set as printed, flagged as a suggestion
+        update.progress.target_dates.append((match.group(0), parse_printed_date(match.group("date"))))
+        rec.review.append(
+            f"target-dates: '{match.group(0)}' is read from the response's prose (no date cell): a suggestion, check it"
+        )

@@ -40,8 +40,9 @@ def test_what_we_heard_parts_answered_by_our_response():
     assert rec.review == [
         "response: given in prose only, without a printed label; not set",
         "owners: none printed in an owner cell; the response names yjb (a suggestion)",
-        "target-dates: none printed in a date cell; the response says 'by March 2024' (a suggestion)",
+        "target-dates: 'by March 2024' is read from the response's prose (no date cell): a suggestion, check it",
     ]
+    assert rec.updates[0].progress.target_dates == [("by March 2024", "2024-03")]
 
 
 def test_labelled_paragraphs_a_group_heading_and_a_summary_table():
