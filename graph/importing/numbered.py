@@ -249,14 +249,15 @@ def _response(builder: PlanBuilder, rec: Recommendation, blocks: list[Block], su
     for match in _LABELLED_DATE.finditer(prose):
         date = match.group("value").strip()
         update.progress.target_dates.append((date, parse_printed_date(date)))
-    if update.progress.owners or update.progress.target_dates:
-        return
     named = sorted({org_id for _, _, org_id in builder.organisations.find(prose)})
-    if named:
+    if named and not update.progress.owners:
         rec.review.append(
             f"owners: none printed in an owner cell; the response names {', '.join(named)} (a suggestion)"
         )
+    labelled = {text for text, _ in update.progress.target_dates}
     for match in _PROSE_DATE.finditer(prose):  # "by December 2026": set as printed, flagged as a suggestion
+        if any(match.group("date") in text for text in labelled):
+            continue
         update.progress.target_dates.append((match.group(0), parse_printed_date(match.group("date"))))
         rec.review.append(
             f"target-dates: '{match.group(0)}' is read from the response's prose (no date cell): a suggestion, check it"
