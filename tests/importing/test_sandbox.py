@@ -32,3 +32,11 @@ def test_a_document_comes_back(tmp_path):
     path.write_text("<h1>Plan</h1><p>Recommendation 1 publish it</p>", encoding="utf-8")
     document = read_document(path, "html")
     assert [block.text for block in document.blocks] == ["Plan", "Recommendation 1 publish it"]
+
+
+def test_the_cpu_limit_ends_a_runaway_read_cleanly(tmp_path, monkeypatch):
+    path = tmp_path / "page.html"
+    path.write_text("<h1>Recommendation 1</h1><p>Text</p>", encoding="utf-8")
+    monkeypatch.setattr(sandbox, "CPU_SECONDS", 0)  # any CPU time at all is over the limit
+    with pytest.raises(ImportFileError, match=r"page.html: reading used more than 0 s of CPU time; refusing the file"):
+        read_document(path, "html")
