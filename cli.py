@@ -458,7 +458,7 @@ def _split_mappings(ctx, param, values):
 @data_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan-id", required=True, metavar="ID", help="Id of the new plan (its file is plans/ID.yaml).")
-@click.option("--title", help="Plan title (default: the title above the table, or the file name).")
+@click.option("--title", help="Plan title (default: the document's or table's title, or the file name).")
 @click.option(
     "--map",
     "mappings",
@@ -472,11 +472,15 @@ def _split_mappings(ctx, param, values):
     "--sheet", metavar="NAME", help="Worksheet of an .xlsx file (default: the first), or table number of a .docx file."
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan file that would be written; write nothing.")
-@click.option("--force", is_flag=True, help="Replace an existing plan file of that id.")
+@click.option("--force", is_flag=True, help="Replace an existing plan file of that id (and its saved source).")
 @click.option("--add-organisations", is_flag=True, help="Add organisations not in organisations.yaml to it.")
 @pass_app
 def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, add_organisations):
-    """Import an action-plan table (.csv, .xlsx or .docx) as a new plan, validated before it is written."""
+    """Import a plan from a published document (.pdf, .docx, .html) or an action-plan table (.csv, .xlsx) as a new
+    draft plan, validated before it is written.
+
+    A document's layout is recognised and reported ("Read as: ..."); its extracted text is saved with the plan as
+    its source, and each item's review: list names the fields to check."""
     from .graph.importing.importer import import_plan
 
     result = import_plan(

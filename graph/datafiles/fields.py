@@ -240,6 +240,13 @@ class Fields:
             owners.append(Owner(text, organisation))
         return owners
 
+    def import_marks(self) -> None:
+        """Check what ``crossplan import`` adds to an item: ``page`` (a page number) and ``review`` (a list of text)."""
+        page = self.mapping.get("page")
+        if page is not None and (isinstance(page, bool) or not isinstance(page, int) or page < 1):
+            self.reader.problem(self.line("page"), f"'page' must be a page number (1 or more), not {kind_of(page)}")
+        self.text_list("review")
+
     def target_dates(self, key: str) -> list[TargetDate]:
         targets = []
         for item, line in self.list_of(key):

@@ -144,7 +144,20 @@ class _FileReader:
         fields = self.fields(
             entry,
             "a document",
-            ("id", "title", "publisher", "date", "date-note", "url", "file", "licence", "note"),
+            (
+                "id",
+                "title",
+                "publisher",
+                "date",
+                "date-note",
+                "url",
+                "file",
+                "licence",
+                "note",
+                "original",
+                "sha256",
+                "pages",
+            ),
             ("id", "title"),
             line,
         )
@@ -303,8 +316,12 @@ class _FileReader:
             "actions",
             "updates",
             "note",
+            "page",
+            "review",
         )
         fields = self.fields(entry, "a recommendation", allowed, ("id",), line)
+        if fields is not None:
+            fields.import_marks()
         if fields is None:
             return
         node_id = self.item_id(fields)
@@ -359,8 +376,21 @@ class _FileReader:
         node.target_dates = fields.target_dates("target-dates")
 
     def read_action(self, entry: Any, position: int, parent: Node, default_id: str, line: int) -> None:
-        allowed = ("id", "text", "status", "status-text", "timescale", "owners", "target-dates", "updates", "note")
+        allowed = (
+            "id",
+            "text",
+            "status",
+            "status-text",
+            "timescale",
+            "owners",
+            "target-dates",
+            "updates",
+            "note",
+            "page",
+        )
         fields = self.fields(entry, "an action", allowed, ("text",), line)
+        if fields is not None:
+            fields.import_marks()
         if fields is None:
             return
         node_id = self.child_id(fields, default_id)
@@ -381,8 +411,10 @@ class _FileReader:
             self.read_update(update, number, node, f"{local}-update-{number}", line)
 
     def read_update(self, entry: Any, position: int, parent: Node, default_id: str, line: int) -> None:
-        allowed = ("id", "title", "date", "text", "status", "status-text", "owners", "target-dates", "note")
+        allowed = ("id", "title", "date", "text", "status", "status-text", "owners", "target-dates", "note", "page")
         fields = self.fields(entry, "an update", allowed, ("text",), line)
+        if fields is not None:
+            fields.import_marks()
         if fields is None:
             return
         node_id = self.child_id(fields, default_id)

@@ -35,6 +35,10 @@ _DUPLICATE_OF = re.compile(
 )
 
 
+_MANY_COLUMNS = {"owner", "target-date", "note", "action"}
+"""Fields a published document may give in several columns (read leniently: Lead and Partners are both owners)."""
+
+
 @dataclass
 class Progress:
     status: Status | None = None
@@ -51,12 +55,14 @@ class Update:
     date: str | None
     lines: list[str]
     progress: Progress = field(default_factory=Progress)
+    page: int | None = None
 
 
 @dataclass
 class Action:
     text: str
     progress: Progress = field(default_factory=Progress)
+    page: int | None = None
 
 
 @dataclass
@@ -74,13 +80,23 @@ class Recommendation:
     updates: list[Update] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     single: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (value, place)
+    page: int | None = None  # the page of a PDF where the text starts
+    review: list[str] = field(default_factory=list)  # "field: why it needs a reader's check"
 
 
 class PlanBuilder:
     """Turn header-mapped rows into recommendations, collecting every problem with its place."""
 
-    def __init__(self, organisations: OrganisationIndex, mappings: dict[str, tuple[str, str]]) -> None:
+    def __init__(
+        self, organisations: OrganisationIndex, mappings: dict[str, tuple[str, str]], lenient: bool = False
+    ) -> None:
+        """``lenient`` (published documents): a table without a header is skipped, an unknown column left out with
+        a warning, and a response or status that is not one of the printed labels kept as text and flagged for
+        review instead of refused."""
         self.organisations = organisations
+        self.lenient = lenient
+        self.display = ""  # the file read, when no table of it was (a document read by its headings)
+        self.warnings: list[str] = []
         self.mappings = mappings
         self.problems: list[str] = []
         self.recommendations: list[Recommendation] = []
@@ -90,6 +106,7 @@ class PlanBuilder:
         self._keys: dict[str, str] = {}
         self._mapped: set[str] = set()
         self._headers_seen: list[str] = []
+        self._page: int | None = None
 
     def problem(self, place: str, message: str) -> None:
         self.problems.append(f"{place}: {message}")
@@ -106,7 +123,7 @@ class PlanBuilder:
             if header is not None:
                 self.tables_used.append(table)
                 self._read_rows(table, *header)
-        if not self.tables_used and not self.problems:
+        if not self.tables_used and not self.problems and not self.lenient:
             examples = "'Rec No', 'Recommendation', 'Agreed/Partly Agreed/Not Agreed', 'Response Action Taken/Planned'"
             where = tables[0].display if tables[0].kind == "docx" else tables[0].place(1)
             self.problem(
@@ -164,7 +181,13 @@ class PlanBuilder:
         first_column: dict[str, int] = {}
         for index, header in enumerate(headers):
             name = self._field(header) if header else None
-            if header and name is None:
+            if header and name is None and self.lenient:
+                name = "ignore"
+                self.warnings.append(
+                    f"{table.place(row_number)}: column '{normalise_space(header)}' left out "
+                    f"(name it with --map '{normalise_space(header)}=FIELD')"
+                )
+            elif header and name is None:
                 name = "ignore"  # reported once here, not again for each row
                 self.problem(
                     table.place(row_number, index),
@@ -172,7 +195,14 @@ class PlanBuilder:
                     f"(FIELD one of: {', '.join(FIELDS)})",
                 )
             elif name and name != "ignore":
-                if name in first_column:
+                if name in first_column and self.lenient:
+                    if name not in _MANY_COLUMNS:
+                        self.warnings.append(
+                            f"{table.place(row_number)}: column '{normalise_space(header)}' left out: "
+                            f"'{normalise_space(headers[first_column[name]])}' is already {name}"
+                        )
+                        name = "ignore"
+                elif name in first_column:
                     other = normalise_space(headers[first_column[name]])
                     self.problem(
                         table.place(row_number, index),
@@ -194,6 +224,8 @@ class PlanBuilder:
     # -- rows -------------------------------------------------------------------------------
 
     def _read_rows(self, table: Table, header_position: int, fields: list[str | None], headers: list[str]) -> None:
+        if self.lenient:
+            fields = _responses_in_update_columns(table, header_position, fields)
         has_keys = "number" in fields or "id" in fields
         current: Recommendation | None = None
         addressee: tuple[list[str], str] | None = None
@@ -227,6 +259,9 @@ class PlanBuilder:
                             f"'{excerpt(text)}' is in a column with no header: give the column a header, or delete it",
                         )
                     continue
+                if name in values:  # a second owner column (Lead, Partners): both are owners
+                    text = values[name][0] + "\n\n" + text
+                    index = values[name][1]
                 values[name] = (text, index)
             if not values:
                 continue
@@ -314,6 +349,7 @@ class PlanBuilder:
             return discarded
         self._keys[key] = place
         rec = Recommendation(place, rec_id, number, workstream, list(addressed_to), addressee_text)
+        rec.page = table.pages.get(row_number)
         self.recommendations.append(rec)
         return rec
 
@@ -338,6 +374,8 @@ class PlanBuilder:
             response = parse_response(text)
             if response is None and _REMOVED.match(text):
                 rec.progress.status, rec.progress.status_text = Status.REMOVED, normalise_space(text)
+            elif response is None and self.lenient:
+                flag_response(rec, text)
             elif response is None:
                 self.problem(
                     place("response"), f"response '{excerpt(text)}' is not Agreed, Partly Agreed or Not Agreed"
@@ -347,6 +385,7 @@ class PlanBuilder:
         if "note" in values:
             rec.notes.append(values["note"][0])
 
+        self._page = table.pages.get(row_number)
         target: Progress | None = None
         if "update" in values:
             target = self._add_update(
@@ -354,21 +393,44 @@ class PlanBuilder:
             ).progress
         if "action" in values:
             actions = self._actions(values["action"][0])
+            for action in actions:
+                action.page = self._page
             rec.actions.extend(actions)
             if target is None and len(actions) == 1:
                 target = actions[0].progress
         status_target = rec.progress if first or target is None else target
         if "status" in values:
-            self._status(status_target, values["status"][0], place("status"))
+            self._status(status_target, values["status"][0], place("status"), rec)
         if "timescale" in values:
             status_target.timescale = normalise_space(values["timescale"][0])
         target = target or rec.progress
         if "owner" in values:
-            for text in paragraphs(values["owner"][0]):
+            for text in self._entries(values["owner"][0], table):
                 target.owners.append((text, self.organisations.organisation_of_owner(text)))
         if "target-date" in values:
-            for text in paragraphs(values["target-date"][0]):
-                target.target_dates.append((text, parse_printed_date(text)))
+            for text in self._entries(values["target-date"][0], table):
+                status = parse_status(text) if self.lenient else None
+                if status is not None and target.status is None:
+                    target.status, target.status_text = status[0], text  # "Completed" under the date
+                elif status is None:
+                    target.target_dates.append((text, parse_printed_date(text)))
+
+    def _entries(self, text: str, table: Table) -> list[str]:
+        """The owners or dates of a cell: its paragraphs (in a PDF, lines set apart by a wider gap); in a PDF cell
+        with no such gap, one entry, except that a line after a whole date or a status line stands alone."""
+        if table.kind != "pdf" or "\n\n" in text:
+            return paragraphs(text)
+        entries: list[str] = []
+        for line in (line.strip() for line in text.split("\n")):
+            if not line:
+                continue
+            if entries and parse_printed_date(entries[-1]) is None and parse_status(line) is None:
+                entries[-1] = f"{entries[-1]} {line}"  # one paragraph: the lines of one owner or date
+            elif entries and parse_printed_date(entries[-1]) is None and parse_printed_date(f"{entries[-1]} {line}"):
+                entries[-1] = f"{entries[-1]} {line}"  # "December" / "2021" wrapped in a narrow column
+            else:
+                entries.append(line)
+        return entries
 
     def _set_once(self, rec: Recommendation, name: str, value: str, place: str) -> bool:
         previous = rec.single.get(name)
@@ -383,8 +445,11 @@ class PlanBuilder:
             )
         return False
 
-    def _status(self, progress: Progress, text: str, place: str) -> None:
+    def _status(self, progress: Progress, text: str, place: str, rec: Recommendation | None = None) -> None:
         parsed = parse_status(text)
+        if parsed is None and self.lenient and rec is not None:
+            rec.review.append(f"status: '{excerpt(text)}' is not a status crossplan knows; not set")
+            return
         if parsed is None:
             self.problem(
                 place,
@@ -404,13 +469,17 @@ class PlanBuilder:
         while lines and not lines[0].strip():
             lines.pop(0)
         heading = update_heading(lines[0]) if lines else None
+        used = 1
+        if heading is None and len(lines) > 1 and self.lenient:  # a heading wrapped in a narrow column
+            heading, used = update_heading(lines[0] + " " + lines[1]), 2
         if heading is None and continuation and rec.updates:
             update = rec.updates[-1]
-            update.lines.extend(lines)
+            update.lines.extend(([""] if self.lenient else []) + lines)
             return update
         if heading is not None:
-            lines = lines[1:]
+            lines = lines[used:]
         update = Update(place, heading[0] if heading else None, heading[1] if heading else None, lines)
+        update.page = self._page
         rec.updates.append(update)
         return update
 
@@ -447,6 +516,30 @@ class PlanBuilder:
             if len(targets) == 1:
                 links.append({"from": rec.id, "to": targets[0].id, "quote": text})
         return links
+
+
+def _responses_in_update_columns(table: Table, header: int, fields: list[str | None]) -> list[str | None]:
+    """A "Response" column of short printed answers (Accepted, Not agreed) is the response, not an update."""
+    if "response" in fields:
+        return fields
+    fields = list(fields)
+    for index, name in enumerate(fields):
+        if name != "update":
+            continue
+        cells = [cells[index] for _, cells in table.rows[header + 1 :] if index < len(cells) and cells[index].strip()]
+        answers = [cell for cell in cells if len(cell) <= 40 and (parse_response(cell) or "principle" in cell.lower())]
+        if cells and len(answers) >= 0.6 * len(cells):
+            fields[index] = "response"
+    return fields
+
+
+def flag_response(rec: Recommendation, text: str) -> None:
+    """Keep a printed answer that is not agreed / partly agreed / not agreed ("accepted in principle", an answer
+    per administration, prose) as the recommendation's note, flagged for review."""
+    printed = normalise_space(text)
+    rec.notes.append(f"Response as printed: {printed}")
+    why = "'accepted in principle'" if "principle" in printed.lower() else f"'{excerpt(printed)}'"
+    rec.review.append(f"response: printed {why}, which is not agreed, partly agreed or not agreed; not set")
 
 
 def _first_filled(cells: list[str]) -> int:

@@ -54,7 +54,20 @@ _HEADER_VARIANTS = {
         "recommendation ref",
     ],
     "id": ["id", "rec id", "recommendation id"],
-    "text": ["recommendation", "recommendations", "recommendation text", "milestone", "recommendation (milestone)"],
+    "text": [
+        "recommendation",
+        "recommendations",
+        "recommendation text",
+        "milestone",
+        "recommendation (milestone)",
+        "measure",
+        "measures",
+        "item",
+        "action point",
+        "commitment",
+        "commitments",
+        "description",
+    ],
     "response": [
         "agreed/partly agreed/not agreed",
         "agreed/partially agreed/not agreed",
@@ -81,6 +94,13 @@ _HEADER_VARIANTS = {
         "management response",
         "response and action taken",
         "response/update",
+        "government response",
+        "response to recommendation",
+        "progress to date",
+        "action to be taken",
+        "actions to be taken",
+        "action to be taken/planned",
+        "planned response",
     ],
     "action": [
         "action",
@@ -105,6 +125,14 @@ _HEADER_VARIANTS = {
         "lead officer",
         "lead owner",
         "owner/lead",
+        "partners",
+        "partner",
+        "delivery partners",
+        "key partners",
+        "lead organisation",
+        "lead agency",
+        "lead department",
+        "who",
     ],
     "target-date": [
         "target date",
@@ -117,12 +145,15 @@ _HEADER_VARIANTS = {
         "completion date",
         "target completion date",
         "due",
+        "by when",
+        "timeline",
+        "end date",
     ],
     "status": ["status", "rag", "rag status", "current status", "progress status", "refreshed timescale"],
-    "timescale": ["timescale", "timescales", "timeframe", "timeline"],
+    "timescale": ["timescale", "timescales", "timeframe"],
     "workstream": ["workstream", "work stream", "theme", "thematic area", "area", "strand", "priority area"],
     "addressed-to": ["addressee", "addressees", "addressed to", "recommendation to", "recommendation for"],
-    "note": ["note", "notes", "comment", "comments"],
+    "note": ["note", "notes", "comment", "comments", "priority"],
 }
 _HEADER_FIELDS = {variant: name for name, variants in _HEADER_VARIANTS.items() for variant in variants}
 
@@ -138,6 +169,7 @@ def header_key(header: str) -> str:
     text = " ".join(header.split()).lower().replace("’", "'")
     text = re.sub(r"^\d+\s*[.):]?\s+", "", text)
     text = re.sub(r"\s*/\s*", "/", text).replace(".", "")
+    text = re.sub(r"(?<=[a-z)])(?:[\u00b9\u00b2\u00b3\u2070-\u2079]+|\[\d+\]|\d{1,2}|\*+|†+)$", "", text.strip())
     return text.strip(" :*-")
 
 

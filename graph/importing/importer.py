@@ -1,8 +1,11 @@
-"""Import an action-plan table from a CSV, Excel (.xlsx) or Word (.docx) file as a new plan file.
+"""Import a plan from a CSV, Excel (.xlsx), Word (.docx), PDF or web page (.html) file as a new plan file.
 
 ``import_plan`` reads the file's tables (readers), finds the header row (headers), builds the recommendations
 from the rows (builder), matches the organisations they name (organisations) and writes the plan as YAML
 (yamlout). The new plan is validated with the rest of the data directory before anything is written.
+A published document (.pdf, .html, a .docx that is not one action-plan table) is read in a limited child process
+(sandbox) into a Document, its layout recognised (layouts), and its extracted text saved with the plan as its
+source (sources).
 """
 
 from __future__ import annotations
@@ -17,16 +20,20 @@ from ..datafiles.loading import load_dataset
 from ..datafiles.lock import data_dir_lock
 from ..datafiles.parsed import PLANS_DIR
 from ..datafiles.yamlfile import YamlList, YamlMapping, read_yaml
-from ..errors import CrossplanError, DataError, Problem
+from ..errors import CrossplanError, DataError, ImportFileError, Problem
 from ..files import write_texts_atomically
 from ..model.nodes import SLUG, Status
 from ..output import counted
-from ..rdf.validation import validate_data
+from ..rdf.validation import normalise_source, printed_texts, validate_data
 from ..text import display_path, normalise_space, shown_name
 from .builder import PlanBuilder, Recommendation
+from .document import Document
 from .headers import check_mappings
+from .layouts import read_document as read_layouts
 from .organisations import OrganisationIndex
-from .readers import Table, read_tables
+from .readers import MAX_FILE_BYTES, Table, read_tables
+from .sandbox import read_document
+from .sources import SavedSource
 from .yamlout import organisations_yaml, render_plan
 
 
@@ -51,6 +58,10 @@ class ImportResult:
     organisations_text: str | None
     written: bool
     warnings: list[str] = field(default_factory=list)
+    read_as: list[str] = field(default_factory=list)
+    review: int = 0
+    reviewed_items: int = 0
+    source_path: Path | None = None
 
     def summary(self) -> str:
         """Describe the import in a few lines, as the CLI prints it."""
@@ -64,6 +75,17 @@ class ImportResult:
             lines = [f"Imported {counts} from {self.source} ({self.tables}) into {where}"]
         else:
             lines = [f"Dry run: would write {where} with {counts} from {self.source} ({self.tables}); nothing written"]
+        lines += [f"Read as: {what}" for what in self.read_as]
+        if self.read_as:
+            lines.append(
+                f"Review: {counted(self.review, 'flagged field')} in {counted(self.reviewed_items, 'item')} "
+                "(each item's review: list says why)"
+                if self.review
+                else "Review: no flagged fields"
+            )
+        if self.source_path is not None:
+            verb = "Saved" if self.written else "Would save"
+            lines.append(f"{verb} the extracted text as {display_path(self.source_path)} (the plan's source)")
         organisations = display_path(self.organisations_path)
         if self.added_organisations:
             verb = "Added" if self.written else "Would add"
@@ -116,32 +138,81 @@ def import_plan(
         raise CrossplanError(f"{display_path(plan_path)} already exists (use --force to replace it)")
     columns = check_mappings(mappings or {})
     source = Path(source)
-    tables = read_tables(source, sheet)
+    published = published_document(source, sheet)
+    # a published document is read first: a file that is refused (no text layer...) is refused at once
+    document = read_document(source, published) if published is not None else None
     # held from reading the data to renaming the files, so that concurrent writers lose nothing
     with nullcontext() if dry_run else data_dir_lock(data_dir):
         if plan_path.exists() and not force:
             raise CrossplanError(f"{display_path(plan_path)} already exists (use --force to replace it)")
         dataset = load_dataset(data_dir, strict=False)
         organisations = OrganisationIndex.from_dataset(dataset, plan_id, add_organisations)
-        builder = PlanBuilder(organisations, columns)
-        builder.read(tables)
-        builder.raise_problems()
-        plan_title = normalise_space(title or "") or builder.title or _title_from_name(source)
-        plan_text = render_plan(plan_id, plan_title, builder, _describe_source(source, tables))
+        if published is None:
+            try:
+                tables = read_tables(source, sheet)
+            except ImportFileError as error:
+                if source.suffix.lower() != ".docx" or not str(error).endswith("the document has no tables"):
+                    raise
+                tables = []
+            builder = PlanBuilder(organisations, columns)
+            if tables:
+                builder.read(tables)
+            if source.suffix.lower() == ".docx" and (not tables or _try_as_document(builder)):
+                published = "docx"
+                organisations = OrganisationIndex.from_dataset(dataset, plan_id, add_organisations)
+            else:
+                builder.raise_problems()
+        read_as: list[str] = []
+        if published is not None:
+            strict = builder if published == "docx" and tables else None
+            if document is None:
+                document = read_document(source, published)
+            builder = PlanBuilder(organisations, columns, lenient=True)
+            read_as = read_layouts(document, builder)
+            if strict is not None and (builder.problems or not builder.recommendations):
+                strict.raise_problems()  # the template table's own problems say best what to mend
+            builder.raise_problems()
+            if not builder.recommendations:
+                raise ImportFileError(
+                    f"{display_path(source)}: found no recommendations: no table with a header such as 'Recommendation', "
+                    "no form tables and no numbered headings ('Recommendation 1', '1.'); name table columns with --map"
+                )
+            tables = [_document_table(source, document)]
+        plan_title = normalise_space(title or "") or builder.title or (document.title if document else None)
+        plan_title = plan_title or _title_from_name(source)
+        saved = None if document is None else SavedSource(data_dir, plan_id, source, document, plan_title, force)
+        plan_text = render_plan(
+            plan_id,
+            plan_title,
+            builder,
+            _describe_source(source, tables),
+            source=saved.document_id if saved else None,
+            source_text=saved.text if saved else None,
+        )
 
         organisations_path = data_dir / "organisations.yaml"
         overrides = {plan_relpath: plan_text}
+        if saved is not None:
+            overrides["documents.yaml"] = saved.documents_yaml(with_file=False)
         organisations_text = None
         if organisations.added:
             organisations_text = organisations_yaml(organisations_path, organisations.added)
             overrides["organisations.yaml"] = organisations_text
         problems = validate_data(data_dir, overrides=overrides)
+        if saved is not None and not problems:
+            problems = _unsourced(data_dir, overrides, plan_id, saved.text)
         if problems:
             raise DataError(_relocate(problems, display_path(plan_path), plan_text, builder.recommendations))
         if not dry_run:
+            written: dict[Path, str] = {plan_path: plan_text}
+            if organisations_text is not None:
+                written[organisations_path] = organisations_text
+            if saved is not None:
+                saved.path.parent.mkdir(exist_ok=True)
+                written[saved.path] = saved.text
+                written[saved.documents_path] = saved.documents_yaml()
             plan_path.parent.mkdir(exist_ok=True)
-            written = {organisations_path: organisations_text} if organisations_text is not None else {}
-            write_texts_atomically({**written, plan_path: plan_text})  # both files or neither
+            write_texts_atomically(written)  # every file or none
     recommendations = builder.recommendations
     return ImportResult(
         plan_id=plan_id,
@@ -158,10 +229,36 @@ def import_plan(
         unknown_organisations=organisations.unknown,
         added_organisations=[(entry.id, entry.name) for entry in organisations.added],
         organisations_path=organisations_path,
-        warnings=[warning for table in tables for warning in table.warnings],
+        warnings=[warning for table in tables for warning in table.warnings]
+        + builder.warnings
+        + (document.warnings if document else []),
+        read_as=read_as,
+        review=sum(len(rec.review) for rec in recommendations),
+        reviewed_items=sum(1 for rec in recommendations if rec.review),
+        source_path=saved.path if saved else None,
         organisations_text=organisations_text,
         written=not dry_run,
     )
+
+
+def _unsourced(data_dir: Path, overrides: dict[str, str], plan_id: str, text: str) -> list[Problem]:
+    """Check the plan's printed texts against the source text about to be saved (validate does it once it is)."""
+    source = normalise_source(text)
+    dataset = load_dataset(data_dir, strict=False, overrides=overrides)
+    problems = []
+    for node in dataset.nodes.values():
+        if node.plan != plan_id:
+            continue
+        for what, printed in printed_texts(node):
+            if normalise_source(printed) not in source:
+                problems.append(
+                    Problem(
+                        node.location.path,
+                        node.location.line,
+                        f"{what} of '{node.id}' is not in the extracted text: '{printed[:60]}'",
+                    )
+                )
+    return problems
 
 
 def _relocate(
@@ -202,6 +299,38 @@ def _relocate(
     return relocated
 
 
+_DOCUMENTS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def published_document(source: Path, sheet: str | None) -> str | None:
+    """Return the reader kind ("pdf", "html") of a published document, checking its size; None for a table file."""
+    kind = _DOCUMENTS.get(source.suffix.lower())
+    if kind is None:
+        return None
+    display = display_path(source)
+    if sheet is not None:
+        raise ImportFileError(f"{display}: --sheet is for .xlsx workbooks and .docx tables")
+    if not source.is_file():
+        raise ImportFileError(f"{display}: no such file")
+    size = source.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportFileError(
+            f"{display}: the file is {size / 1_000_000:.1f} MB; crossplan imports files up to "
+            f"{MAX_FILE_BYTES / 1_000_000:.1f} MB"
+        )
+    return kind
+
+
+def _try_as_document(builder: PlanBuilder) -> bool:
+    """A .docx that the template table's strict reading refuses (no header row, columns or statuses it does not
+    know) is read again as a published document, leniently; its own problems stand if that reads nothing better."""
+    return bool(builder.problems)
+
+
+def _document_table(source: Path, document: Document) -> Table:
+    return Table(display_path(source), document.kind, f"{counted(document.pages, 'page')}", [])
+
+
 def _describe_source(source: Path, tables: list[Table]) -> str:
     if tables and tables[0].kind == "xlsx":
         return f"{shown_name(source.name)}, sheet {tables[0].name}"
@@ -210,6 +339,8 @@ def _describe_source(source: Path, tables: list[Table]) -> str:
 
 def _describe_tables(tables: list[Table], used: list[Table]) -> str:
     kind = tables[0].kind
+    if kind in ("pdf", "html", "docx") and not tables[0].rows and tables[0].name.endswith(("page", "pages")):
+        return tables[0].name
     if kind == "xlsx":
         return f"sheet {tables[0].name}"
     if kind == "csv":

@@ -72,7 +72,7 @@ def parse_response(text: str) -> Response | None:
     (<Response.PARTLY_AGREED: 'partly-agreed'>, <Response.NOT_AGREED: 'not-agreed'>, None)
     """
     words = " ".join(re.sub(r"[^a-z]+", " ", text.lower()).split())
-    if words in ("agreed", "accepted", "agree", "accept"):
+    if words in ("agreed", "accepted", "agree", "accept", "accepted in full", "agreed in full", "fully accepted"):
         return Response.AGREED
     if words in (
         "partly agreed",

@@ -44,11 +44,12 @@ class Table:
     rows: list[tuple[int, list[str]]]
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    pages: dict[int, int] = field(default_factory=dict)  # row number -> page of a PDF
 
     def place(self, row: int, column: int | None = None) -> str:
         """Name a row (and column, 0-based) as ``file:sheet!row:column``, ``file:row:column`` or ``file:table N row M``
         (a Word table's columns are named in the message instead)."""
-        if self.kind == "docx":
+        if self.kind not in ("csv", "xlsx"):
             return f"{self.display}:{self.name} row {row}"
         where = f"{row}:{column_letter(column)}" if column is not None else f"{row}"
         return f"{self.display}:{self.name}!{where}" if self.kind == "xlsx" else f"{self.display}:{where}"
@@ -75,7 +76,9 @@ def read_tables(path: Path | str, sheet: str | None = None) -> list[Table]:
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         kind = f"'{path.suffix}' files" if path.suffix else "files without an extension"
-        raise ImportFileError(f"{display}: cannot import {kind}: save the table as .xlsx, .csv (UTF-8) or .docx")
+        raise ImportFileError(
+            f"{display}: cannot import {kind}: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files"
+        )
     if not path.is_file():
         raise ImportFileError(f"{display}: no such file")
     size = path.stat().st_size
@@ -115,6 +118,14 @@ def _read_csv(path: Path, display: str, sheet: str | None) -> list[Table]:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for number, cells in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in cells):
+                # blank lines are not kept, but they count: a file of millions of them is refused early
+                if number > 2 * MAX_ROWS:
+                    raise ImportFileError(
+                        f"{display}:{number}: more than {2 * MAX_ROWS:,} lines (blank lines included); "
+                        "delete the blank lines or split the table into smaller files"
+                    )
+                continue
             _check_row_size(
                 cells, number, display, lambda column, number=number: f"{display}:{number}:{column_letter(column)}"
             )
@@ -344,6 +355,12 @@ def _read_docx(path: Path, display: str, sheet: str | None) -> list[Table]:
         table = Table(display, "docx", f"table {len(tables) + 1}", [], title=heading)
         for row_number, tr in enumerate(block._tbl.tr_lst, start=1):
             total_rows += 1
+            declared = (tr.grid_before or 0) + sum((tc.grid_span or 1) for tc in tr.tc_lst)
+            if declared > MAX_COLUMNS * 4:  # summed before any cell is made: a forged gridSpan is refused
+                raise ImportFileError(
+                    f"{table.place(row_number)}: the row declares {declared:,} columns; "
+                    f"crossplan reads tables of up to {MAX_COLUMNS} columns"
+                )
             cells = [""] * (tr.grid_before or 0)
             # Each <w:tc> is read itself: row.cells would repeat a vertically merged cell's text in every row
             # it spans (its continuation cells are empty), making continuation rows look like new recommendations.

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..datafiles.append import add_list_entry
+from ..rdf.validation import normalise_source
 from ..text import normalise_space
 from .builder import PlanBuilder, Progress, Recommendation
 from .organisations import NewOrganisation
@@ -23,19 +24,40 @@ if TYPE_CHECKING:  # ruamel.yaml is imported when YAML is written
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 
-def render_plan(plan_id: str, title: str, builder: PlanBuilder, source_description: str) -> str:
-    """Return the YAML text of the imported plan (docs/data-format.md), with block scalars for long text."""
+def render_plan(
+    plan_id: str,
+    title: str,
+    builder: PlanBuilder,
+    source_description: str,
+    source: str | None = None,
+    source_text: str | None = None,
+) -> str:
+    """Return the YAML text of the imported plan (docs/data-format.md), with block scalars for long text.
+
+    ``source`` is the document the plan was read from (its id in documents.yaml) and ``source_text`` its text: an
+    item text printed in pieces there (split by a page break or another column) is written as a list of pieces.
+    """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    display = builder.tables_used[0].display if builder.tables_used else ""
+    display = builder.tables_used[0].display if builder.tables_used else builder.display
     source_name = Path(display).name
     document = CommentedMap()
-    document.yaml_set_start_comment(
-        f"Imported by `crossplan import` from {source_description}.\n"
-        "Each recommendation's comment names the row it came from. Check the texts against the published\n"
-        "document, then add `source:` (a document in documents.yaml) so that `crossplan validate` checks them."
-    )
+    if source:
+        document.yaml_set_start_comment(
+            f"Imported by `crossplan import` from {source_description} (a draft: check every item's review: list).\n"
+            "Each recommendation's comment names where it was read; `crossplan validate` checks the texts against\n"
+            f"the text extracted from it (document '{source}' in documents.yaml)."
+        )
+    else:
+        document.yaml_set_start_comment(
+            f"Imported by `crossplan import` from {source_description}.\n"
+            "Each recommendation's comment names the row it came from. Check the texts against the published\n"
+            "document, then add `source:` (a document in documents.yaml) so that `crossplan validate` checks them."
+        )
     document["plan"] = CommentedMap(id=plan_id, title=_text(title))
+    if source:
+        document["plan"]["source"] = source
+    normalised = _normalise_source(source_text) if source_text is not None else None
     if builder.workstreams:
         workstreams = CommentedSeq(
             CommentedMap(id=ws_id, title=_text(ws_title)) for ws_id, ws_title in builder.workstreams.items()
@@ -43,7 +65,7 @@ def render_plan(plan_id: str, title: str, builder: PlanBuilder, source_descripti
         document["workstreams"] = workstreams
     recommendations = CommentedSeq()
     for position, rec in enumerate(builder.recommendations):
-        recommendations.append(_recommendation_map(rec))
+        recommendations.append(_recommendation_map(rec, normalised))
         # The row it came from, named by the file's name (the YAML file may move; the spreadsheet too).
         where = source_name + rec.place[len(display) :] if rec.place.startswith(display) else rec.place
         recommendations.yaml_set_comment_before_after_key(position, before=where, indent=2)
@@ -69,7 +91,7 @@ def render_plan(plan_id: str, title: str, builder: PlanBuilder, source_descripti
     return stream.getvalue()
 
 
-def _recommendation_map(rec: Recommendation) -> CommentedMap:
+def _recommendation_map(rec: Recommendation, source: str | None = None) -> CommentedMap:
     from ruamel.yaml.comments import CommentedMap
 
     entry = CommentedMap(id=rec.id)
@@ -77,8 +99,10 @@ def _recommendation_map(rec: Recommendation) -> CommentedMap:
         entry["number"] = _quoted(rec.number)
     if rec.workstream:
         entry["workstream"] = rec.workstream
+    if rec.page is not None:
+        entry["page"] = rec.page
     if rec.text:
-        entry["text"] = _text("\n".join(rec.text))
+        entry["text"] = _pieces(rec.text, source)
     if rec.addressed_to:
         entry["addressed-to"] = _flow(rec.addressed_to)
     if rec.addressee_text:
@@ -88,7 +112,11 @@ def _recommendation_map(rec: Recommendation) -> CommentedMap:
     _progress_into(entry, rec.progress)
     if rec.actions:
         entry["actions"] = [
-            _progress_into(CommentedMap(text=_text(action.text)), action.progress) for action in rec.actions
+            _progress_into(
+                CommentedMap([("text", _text(action.text))] + ([("page", action.page)] if action.page else [])),
+                action.progress,
+            )
+            for action in rec.actions
         ]
     if rec.updates:
         updates = []
@@ -98,12 +126,48 @@ def _recommendation_map(rec: Recommendation) -> CommentedMap:
                 item["title"] = _text(update.title)
             if update.date:
                 item["date"] = _quoted(update.date)
-            item["text"] = _text("\n".join(update.lines))
+            if update.page is not None:
+                item["page"] = update.page
+            item["text"] = _pieces(_split_paragraphs(update.lines), source)
+            update.progress.timescale = None  # an update has no timescale: its status-text keeps the words
             updates.append(_progress_into(item, update.progress))
         entry["updates"] = updates
     if rec.notes:
         entry["note"] = _text("\n".join(rec.notes))
+    if rec.review:
+        entry["review"] = [_text(reason) for reason in rec.review]
     return entry
+
+
+def _normalise_source(text: str) -> str:
+    return normalise_source(text)
+
+
+def _split_paragraphs(lines: list[str]) -> list[str]:
+    parts: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            parts[-1].append(line)
+        elif parts[-1]:
+            parts.append([])
+    return ["\n".join(part) for part in parts if part]
+
+
+def _pieces(texts: list[str], source: str | None) -> Any:
+    """Return the text for YAML: whole, or (when its parts are not contiguous in ``source``) a list of pieces,
+    consecutive parts that are contiguous joined."""
+    whole = _text("\n".join(texts))
+    if source is None or len(texts) < 2 or _normalise_source("\n".join(texts)) in source:
+        return whole
+    from ruamel.yaml.comments import CommentedSeq
+
+    pieces: list[str] = []
+    for text in texts:
+        if pieces and _normalise_source(pieces[-1] + "\n" + text) in source:
+            pieces[-1] = pieces[-1] + "\n" + text
+        else:
+            pieces.append(text)
+    return CommentedSeq(_text(piece) for piece in pieces) if len(pieces) > 1 else whole
 
 
 def _progress_into(entry: CommentedMap, progress: Progress) -> CommentedMap:

@@ -208,7 +208,7 @@ def test_usage_errors_exit_2(mine, invoke, arguments, message):
         (
             lambda d: (d / "plan.doc").write_bytes(b"\xd0\xcf\x11\xe0"),
             [],
-            "plan.doc: cannot import '.doc' files: save the table as .xlsx, .csv (UTF-8) or .docx",
+            "plan.doc: cannot import '.doc' files: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files",
         ),
         (
             lambda d: tables.write_xlsx(d / "plan.xlsx"),

@@ -188,3 +188,21 @@ def test_a_table_without_a_header_or_without_rows():
     assert build([["Rec No", "Recommendation"], ["", ""]], kind="docx").problems == [
         "plan.docx: no recommendations below the header row"
     ]
+
+
+def test_rows_of_a_pdf_give_their_pages_to_items_actions_and_updates():
+    from crossplan.graph.importing.builder import PlanBuilder
+    from crossplan.graph.importing.organisations import OrganisationIndex
+    from crossplan.graph.importing.readers import Table
+
+    table = Table(
+        "plan.pdf",
+        "pdf",
+        "table 1 (page 3)",
+        [(1, ["Rec No", "Recommendation", "Actions", "Update"]), (2, ["1", "Do it", "• First\n• Second", "Done"])],
+    )
+    table.pages = {1: 3, 2: 4}
+    builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
+    builder.read([table])
+    [rec] = builder.recommendations
+    assert (rec.page, [action.page for action in rec.actions], rec.updates[0].page) == (4, [4, 4], 4)

@@ -432,9 +432,19 @@ def test_unknown_sheet(data, tmp_path):
 @pytest.mark.parametrize(
     "name, message",
     [
-        ("plan.xls", "plan.xls: cannot import '.xls' files: save the table as .xlsx, .csv (UTF-8) or .docx"),
-        ("plan.pdf", "plan.pdf: cannot import '.pdf' files: save the table as .xlsx, .csv (UTF-8) or .docx"),
-        ("plan", "plan: cannot import files without an extension: save the table as .xlsx, .csv (UTF-8) or .docx"),
+        (
+            "plan.xls",
+            "plan.xls: cannot import '.xls' files: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files",
+        ),
+        (
+            "plan.doc",
+            "plan.doc: cannot import '.doc' files: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files",
+        ),
+        ("plan.pdf", "plan.pdf: not a readable PDF (Failed to load document (PDFium: Data format error).)"),
+        (
+            "plan",
+            "plan: cannot import files without an extension: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files",
+        ),
     ],
 )
 def test_wrong_extension(name, message, data, tmp_path):

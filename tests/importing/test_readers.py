@@ -55,7 +55,7 @@ def test_csv_cells_are_tidied_and_rows_numbered_from_one(here):
     [table] = read_tables("plan.csv")
     assert (table.display, table.kind, table.name) == ("plan.csv", "csv", "plan.csv")
     # the byte order mark goes; spaces, line ends and control characters are tidied; a row is a record, not a line
-    assert table.rows == [(1, ["Rec No", "Recommendation"]), (2, ["1", "First line\n\nsecond line"]), (3, ["", ""])]
+    assert table.rows == [(1, ["Rec No", "Recommendation"]), (2, ["1", "First line\n\nsecond line"])]  # blank: not kept
 
 
 def test_csv_that_is_not_utf8_names_the_line(here):
@@ -73,7 +73,10 @@ def test_csv_has_no_sheets(here):
 def test_files_that_are_missing_of_another_kind_or_too_big(here, monkeypatch):
     assert refusal("missing.csv") == "missing.csv: no such file"
     (here / "plan.ods").write_bytes(b"")
-    assert refusal("plan.ods") == "plan.ods: cannot import '.ods' files: save the table as .xlsx, .csv (UTF-8) or .docx"
+    assert (
+        refusal("plan.ods")
+        == "plan.ods: cannot import '.ods' files: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files"
+    )
     (here / "plan.csv").write_text("x" * 2_500, encoding="utf-8")
     monkeypatch.setattr(readers, "MAX_FILE_BYTES", 2_000)
     assert refusal("plan.csv") == "plan.csv: the file is 0.0 MB; crossplan imports files up to 0.0 MB"
@@ -82,9 +85,44 @@ def test_files_that_are_missing_of_another_kind_or_too_big(here, monkeypatch):
 def test_row_limit_counts_only_rows_with_text(here, monkeypatch):
     monkeypatch.setattr(readers, "MAX_ROWS", 3)
     (here / "plan.csv").write_text("a,b\n1,x\n2,y\n,\n,\n", encoding="utf-8")
-    assert len(read_tables("plan.csv")[0].rows) == 5  # empty rows past the limit do no harm
+    assert len(read_tables("plan.csv")[0].rows) == 3  # empty rows past the limit do no harm, and are not kept
     (here / "plan.csv").write_text("a,b\n1,x\n2,y\n3,z\n", encoding="utf-8")
     assert refusal("plan.csv") == "plan.csv: more than 3 rows; split the table into smaller files"
+
+
+def test_blank_csv_lines_count_against_the_row_limit(here, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_ROWS", 3)
+    (here / "plan.csv").write_text("a,b\n1,x\n" + "\n" * 10 + ",,\n" * 1000, encoding="utf-8")
+    assert refusal("plan.csv") == (
+        "plan.csv:7: more than 6 lines (blank lines included); delete the blank lines or split the table into smaller files"
+    )
+
+
+def test_a_forged_grid_span_is_refused_before_rows_are_built(here):
+    import docx
+
+    word = docx.Document()
+    table = word.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Rec No"
+    word.save(str(here / "plan.docx"))
+    forge_grid_span(here / "plan.docx", 100_000_000)
+    assert refusal("plan.docx") == (
+        "plan.docx:table 1 row 1: the row declares 100,000,001 columns; crossplan reads tables of up to 50 columns"
+    )
+
+
+def forge_grid_span(path, span):
+    """Give the first cell of a .docx a gridSpan of ``span`` (Word would never write it)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    xml = xml.replace("<w:tcPr>", f'<w:tcPr><w:gridSpan w:val="{span}"/>', 1)
+    parts["word/document.xml"] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
 
 
 def test_column_limit_names_the_first_cell_beyond_it(here, monkeypatch):

@@ -1,0 +1,35 @@
+"""One PDF page read with PDFium: lines from characters, ruled tables with merged cells, shaded boxes."""
+
+from __future__ import annotations
+
+import importlib
+
+import pypdfium2 as pdfium
+
+from crossplan.graph.importing.pdfpages import read_page
+
+layouts = importlib.import_module("tests.fixtures.import.layouts")
+
+
+def test_a_form_table_with_spans_and_marks(tmp_path):
+    path = layouts.write_pdf(layouts.forms_html(), tmp_path / "forms.pdf")
+    pdf = pdfium.PdfDocument(str(path))
+    page = read_page(pdf, 0)
+    pdf.close()
+    top, rows = page["tables"][0]
+    assert rows[0][:2] == ["Commitment description", "Publish the data on children in custody every quarter."]
+    assert rows[0][2:] == ["", "", ""]  # the spanned cells
+    assert rows[3] == ["Completion level", "Not started", "Limited", "Substantial", "Complete"]
+    assert rows[4] == ["", "", "", "✔", ""]  # the mark sits under Substantial
+    texts = [line["text"] for line in page["lines"]]
+    assert "Commitment 1.1" in texts and page["number"] == 1
+
+
+def test_shaded_boxes_mark_their_lines(tmp_path):
+    path = layouts.write_pdf(layouts.headings_html(), tmp_path / "headings.pdf")
+    pdf = pdfium.PdfDocument(str(path))
+    page = read_page(pdf, 0)
+    pdf.close()
+    boxed = [line["text"] for line in page["lines"] if line["box"]]
+    assert boxed and boxed[0].startswith("The department should publish a resettlement strategy")
+    assert not any(line["box"] for line in page["lines"] if line["text"].startswith("Accepted."))
