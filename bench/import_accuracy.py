@@ -38,6 +38,12 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD_ROOT = ROOT / "tests" / "fixtures" / "import_gold"
 MANIFEST = GOLD_ROOT / "gold.yaml"
 REFUSAL_SECONDS = 2.0
+# Runs the import and reports the peak resident memory of the largest process under it (crossplan and any child
+# it waits for, such as an extraction sandbox), as the last line of stderr.
+_PEAK = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print('peak-kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
 _TEXT_LAYER = re.compile(r"text layer|OCR|no text|scanned", re.I)
 _COLUMN_NAMES = {"actions": "acts", "updates": "upds", "response": "resp", "owners": "owner", "status": "stat"}
 
@@ -57,12 +63,13 @@ class GoldDocument:
 
 @dataclass
 class ImportRun:
-    """What one run of `crossplan import` gave: the plan it wrote (or None), its message, its time."""
+    """What one run of `crossplan import` gave: the plan it wrote (or None), its message, time and peak memory."""
 
     plan: dict[str, Any] | None
     message: str
     seconds: float
     exit_code: int
+    peak_mb: float | None = None
 
 
 @dataclass
@@ -146,7 +153,18 @@ def run_import(
         start = time.perf_counter()
         try:
             finished = subprocess.run(
-                [*command, "--data", str(data), "import", str(document.path.resolve()), "--plan-id", plan_id],
+                [
+                    sys.executable,
+                    "-c",
+                    _PEAK,
+                    *command,
+                    "--data",
+                    str(data),
+                    "import",
+                    str(document.path.resolve()),
+                    "--plan-id",
+                    plan_id,
+                ],
                 capture_output=True,
                 text=True,
                 env=dict(environment),
@@ -155,7 +173,8 @@ def run_import(
         except subprocess.TimeoutExpired:
             return ImportRun(None, f"timed out after {timeout:.0f} s", timeout, -1)
         seconds = time.perf_counter() - start
-        message = "\n".join(part.strip() for part in (finished.stdout, finished.stderr) if part.strip())
+        stderr, peak_mb = _split_peak(finished.stderr)
+        message = "\n".join(part.strip() for part in (finished.stdout, stderr) if part.strip())
         written = data / "plans" / f"{plan_id}.yaml"
         plan = None
         if finished.returncode == 0 and written.exists():
@@ -165,9 +184,17 @@ def run_import(
                 message += f"\n(the plan written is not YAML: {error})"
             else:
                 plan = loaded if isinstance(loaded, dict) else None
-        return ImportRun(plan, message, seconds, finished.returncode)
+        return ImportRun(plan, message, seconds, finished.returncode, peak_mb)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _split_peak(stderr: str) -> tuple[str, float | None]:
+    """The import's own stderr, and the peak memory (MB) the wrapper reported after it."""
+    lines = stderr.rstrip("\n").split("\n")
+    if lines and lines[-1].startswith("peak-kib "):
+        return "\n".join(lines[:-1]), int(lines[-1].split()[1]) / 1024
+    return stderr, None
 
 
 def measure(
@@ -198,7 +225,8 @@ def _status(result: DocumentResult) -> str:
         return f"refused in {result.run.seconds:.1f} s" + ("" if fast else f", over the {REFUSAL_SECONDS:.0f} s limit")
     if not result.readable:
         return "not readable"
-    return f"read in {result.run.seconds:.1f} s"
+    peak = f", {result.run.peak_mb:.0f} MB" if result.run.peak_mb is not None else ""
+    return f"read in {result.run.seconds:.1f} s{peak}"
 
 
 def _row(label: str, layout: str, score: DocumentScore, status: str) -> list[str]:
@@ -296,6 +324,7 @@ def results_as_json(results: Sequence[DocumentResult]) -> list[dict[str, Any]]:
             "set": r.document.group,
             "status": _status(r),
             "seconds": round(r.run.seconds, 3),
+            "peak_mb": None if r.run.peak_mb is None else round(r.run.peak_mb, 1),
             "message": r.run.message,
             "gold_items": r.score.gold_items,
             "imported_items": r.score.imported_items,

@@ -319,6 +319,62 @@ def blueprint_docx(plan: Mapping[str, Any], target: Path) -> None:
     _save_docx(document, target)
 
 
+# ---------------------------------------------------------------- a long action-plan table (speed and memory)
+
+_SUBJECTS = (
+    "education plans",
+    "accommodation on release",
+    "health assessments",
+    "family contact",
+    "case records",
+    "staff training",
+    "resettlement data",
+    "transition to adult services",
+)
+_BODIES = ("Youth Custody Service", "Youth Justice Board", "Department for Education", "Ministry of Justice")
+_RESPONSES = (("Accepted", "agreed"), ("Accepted in part", "partly-agreed"), ("Not accepted", "not-agreed"))
+_MONTHS = ("January", "March", "June", "September", "December")
+LONG_TABLE_ITEMS = 205
+
+
+def long_table(items: int = LONG_TABLE_ITEMS) -> tuple[str, dict[str, Any]]:
+    """A long action-plan table (about 50 pages) and its gold plan, both made from the same rows."""
+    rows, gold = [], []
+    for index in range(items):
+        number = str(index + 1)
+        subject = _SUBJECTS[index % len(_SUBJECTS)]
+        lead = _BODIES[index % len(_BODIES)]
+        partner = _BODIES[(index + 1) % len(_BODIES)]
+        label, response = _RESPONSES[index % len(_RESPONSES)]
+        month = f"{_MONTHS[index % len(_MONTHS)]} {2027 + index % 3}"
+        status = "Complete" if index % 4 == 0 else "Ongoing"
+        text = (
+            f"Review the arrangements for {subject} in establishment {number} and publish the findings, "
+            f"with the steps that will be taken and the dates by which they will be completed."
+        )
+        update = " ".join(
+            f"The review of {subject} in establishment {number} will look at the experience of children, "
+            f"staff and partners, and will report to the oversight board (paragraph {part})."
+            for part in range(1, 5)
+        )
+        rows.append(
+            f'<tr><td id="item-r{number}">{number}</td><td>{_e(text)}</td><td>{label}</td><td><p>{_e(update)}</p></td>'
+            f"<td>{_e(lead)}</td><td>{_e(partner)}</td><td>{month}</td><td>{status}</td></tr>"
+        )
+        item: dict[str, Any] = {"id": f"r{number}", "number": number, "text": text, "response": response}
+        item["status"] = status.lower()
+        item["owners"] = [{"text": lead}, {"text": partner}]
+        item["target-dates"] = [{"text": month}]
+        gold.append(item)
+    header = (
+        "<thead><tr><th>No.</th><th>Recommendation</th><th>Response</th><th>Action to be taken</th><th>Lead</th>"
+        "<th>Partners</th><th>Timeline</th><th>Status</th></tr></thead>"
+    )
+    body = f"<h1>Action plan: establishment reviews</h1><table>{header}<tbody>{''.join(rows)}</tbody></table>"
+    plan = {"plan": {"id": "long-table", "title": "Action plan: establishment reviews"}, "recommendations": gold}
+    return _page_html("Action plan: establishment reviews", "OFFICIAL", body), plan
+
+
 # ---------------------------------------------------------------- the image-only page
 
 
@@ -350,8 +406,8 @@ def _write_pages(pages: Mapping[str, int], target: Path) -> None:
     target.write_text(text, encoding="utf-8")
 
 
-def generate(root: Path = GOLD_ROOT) -> list[Path]:
-    """Write every generated file of the gold set under ``root``; the files written."""
+def generate(root: Path = GOLD_ROOT, long: bool = True) -> list[Path]:
+    """Write every generated file of the gold set under ``root`` (the 50-page table unless ``long`` is false)."""
     written = []
     roundtrip = root / "roundtrip"
     roundtrip.mkdir(parents=True, exist_ok=True)
@@ -373,6 +429,15 @@ def generate(root: Path = GOLD_ROOT) -> list[Path]:
         written.append(pdf)
     image_only_pdf(synthetic / "image-only.pdf")
     written.append(synthetic / "image-only.pdf")
+    if not long:
+        return written
+    page_html, plan = long_table()
+    pages = write_pdf(page_html, synthetic / "long-table.pdf")
+    for item in plan["recommendations"]:
+        item["page"] = pages[item["id"]]
+    gold_text = "# Gold for long-table.pdf, made with it by bench/import_gold.py (long_table) from the same rows.\n"
+    (synthetic / "long-table.gold.yaml").write_text(gold_text + yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    written += [synthetic / "long-table.pdf", synthetic / "long-table.gold.yaml"]
     return written
 
 

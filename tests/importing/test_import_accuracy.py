@@ -178,11 +178,19 @@ def test_the_round_trip_gold_is_the_shipped_data_with_the_pages_of_every_item():
 
 def test_the_committed_round_trip_and_synthetic_files_are_what_the_generator_makes(tmp_path):
     shutil.copytree(GOLD / "synthetic", tmp_path / "synthetic", ignore=shutil.ignore_patterns("*.pdf"))
-    written = import_gold.generate(tmp_path)
+    written = import_gold.generate(tmp_path, long=False)
     assert written
     for path in written:
         committed = GOLD / path.relative_to(tmp_path)
         assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run python -m bench.import_gold"
+
+
+def test_the_long_table_gold_is_made_from_the_same_rows_as_its_pdf():
+    committed = yaml.safe_load((GOLD / "synthetic" / "long-table.gold.yaml").read_text(encoding="utf-8"))
+    pages = [item.pop("page") for item in committed["recommendations"]]
+    _, plan = import_gold.long_table()
+    assert committed == plan
+    assert pages == sorted(pages) and pages[0] == 1 and pages[-1] >= 50
 
 
 def test_the_round_trip_word_files_print_every_shipped_recommendation_text():
