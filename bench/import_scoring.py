@@ -217,20 +217,25 @@ def match_items(
             used.add(candidates[occurrence])
         else:
             pairs[index] = None
+    # The rest by text: all close pairs, closest first and, between equally close ones (a milestone printed twice),
+    # nearest in print order first; each item is used once.
+    candidates = []
     for index, item in enumerate(gold):
-        if index in pairs:
-            continue
         text = normalise_text(item.get("text"))
-        best, best_ratio = None, 0.0
+        if index in pairs or not text:
+            continue
         for other_index, other in enumerate(imported):
-            if other_index in used or not text:
+            if other_index in used:
                 continue
             ratio = difflib.SequenceMatcher(None, text, normalise_text(other.get("text")), autojunk=False).ratio()
-            if ratio >= TEXT_MATCH and ratio > best_ratio:
-                best, best_ratio = other_index, ratio
-        pairs[index] = best
-        if best is not None:
-            used.add(best)
+            if ratio >= TEXT_MATCH:
+                candidates.append((-round(ratio, 6), abs(other_index - index), index, other_index))
+    for _, _, index, other_index in sorted(candidates):
+        if index not in pairs and other_index not in used:
+            pairs[index] = other_index
+            used.add(other_index)
+    for index in range(len(gold)):
+        pairs.setdefault(index, None)
     return sorted(pairs.items())
 
 

@@ -70,6 +70,16 @@ def test_unnumbered_gold_items_are_matched_by_close_text_only():
     assert match_items(gold, imported) == [(0, 1), (1, None)]
 
 
+def test_items_printed_twice_with_the_same_text_are_matched_in_order():
+    same = "Alignment of reporting mechanisms across the funders."
+    gold = [_item(None, "First."), _item(None, same), _item(None, "Third."), _item(None, same)]
+    imported = [_item(None, "First."), _item(None, same), _item(None, "Third."), _item(None, same)]
+    assert match_items(gold, imported) == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    # The first of the two is cut short in the import: the whole one still goes with the gold item in its place.
+    imported[1] = _item(None, same[:40])
+    assert match_items(gold, imported) == [(0, 0), (1, 1), (2, 2), (3, 3)]
+
+
 # ---------------------------------------------------------------- scoring
 
 
