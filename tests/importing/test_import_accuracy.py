@@ -6,6 +6,7 @@ The figures themselves live in ``python -m bench import-accuracy``; these tests 
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from bench import import_accuracy, import_gold
+from bench.__main__ import main as bench_main
 from bench.import_scoring import match_items, normalise_number, normalise_text, score_plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -254,7 +256,8 @@ def test_the_bench_scores_a_readable_import_and_reports_an_unreadable_one(tmp_pa
     }
     (tmp_path / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
     crossplan = Path(sys.executable).with_name("crossplan")
-    code = import_accuracy.main(["--manifest", str(tmp_path / "manifest.yaml"), "--crossplan", str(crossplan)])
+    arguments = ["--manifest", str(tmp_path / "manifest.yaml"), "--crossplan", str(crossplan)]
+    code = bench_main(["import-accuracy", *arguments, "--json", str(tmp_path / "figures.json")])
     out = capsys.readouterr().out
     assert code == 0
     rows = {line.split()[0]: line for line in out.splitlines() if line.startswith(("resettlement.csv", "notes.txt"))}
@@ -262,3 +265,6 @@ def test_the_bench_scores_a_readable_import_and_reports_an_unreadable_one(tmp_pa
     assert "not readable" in rows["notes.txt"]
     assert "notes.txt: Error:" in out
     assert "Fields right:" in out
+    figures = {entry["document"]: entry for entry in json.loads((tmp_path / "figures.json").read_text())}
+    assert figures["resettlement.csv"]["imported_items"] >= 1
+    assert figures["notes.txt"]["imported_items"] == 0 and figures["notes.txt"]["gold_items"] == 1
