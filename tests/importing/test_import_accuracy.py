@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -240,6 +241,21 @@ def test_every_gold_set_entry_names_a_file_and_a_gold_with_numbered_or_texted_it
 
 
 # ---------------------------------------------------------------- the bench end to end
+
+
+def test_an_engine_checkout_runs_as_the_package_crossplan_and_is_left_unwritten(tmp_path, monkeypatch):
+    checkout = tmp_path / "other-branch"
+    checkout.mkdir()
+    monkeypatch.setenv("CROSSPLAN_DATA", "/somewhere/else")
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    command, environment = import_accuracy.crossplan_command(checkout, None, "/usr/bin/python3")
+    assert command == ["/usr/bin/python3", "-m", "crossplan"]
+    shim = Path(environment["PYTHONPATH"].split(os.pathsep)[0])
+    assert (shim / "crossplan").resolve() == checkout.resolve()
+    assert environment["PYTHONDONTWRITEBYTECODE"] == "1"
+    assert "CROSSPLAN_DATA" not in environment
+    command, environment = import_accuracy.crossplan_command(None, "/opt/bin/crossplan", "/usr/bin/python3")
+    assert command == ["/opt/bin/crossplan"] and "PYTHONDONTWRITEBYTECODE" not in environment
 
 
 def test_the_bench_scores_a_readable_import_and_reports_an_unreadable_one(tmp_path, capsys):
