@@ -1,4 +1,5 @@
-"""The benchmark command: ``python -m bench run`` (timings table) and ``python -m bench generate`` (data only)."""
+"""The benchmark command: ``python -m bench run`` (timings table), ``python -m bench generate`` (data only) and
+``python -m bench import-accuracy`` (imports of published documents scored against gold)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 from .generate import DATA_ROOT, DEFAULT_SEED, NODE_SCALES, TRIPLE_SCALES, ensure_scale
+from .import_accuracy import add_arguments as add_accuracy_arguments
+from .import_accuracy import run_accuracy
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +41,13 @@ def main(argv: list[str] | None = None) -> int:
         help="Skip rdflib on data sets with more triples than this (default: never at the shipped scales).",
     )
     run.add_argument("--json", type=Path, help="Also write every measurement to this JSON file.")
+    accuracy = commands.add_parser(
+        "import-accuracy", help="Import the gold documents with crossplan and score each field against the gold."
+    )
+    add_accuracy_arguments(accuracy)
     arguments = parser.parse_args(argv)
+    if arguments.command == "import-accuracy":
+        return run_accuracy(arguments)
     scales = [scale.strip() for scale in arguments.scales.split(",") if scale.strip()]
     for scale in scales:
         if scale not in TRIPLE_SCALES and scale not in NODE_SCALES:
