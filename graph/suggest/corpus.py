@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
+from .index import TokenIndex, TokenRecord, names_digest, to_record
 from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ _LINKS = f"""SELECT ?from ?to ?relation WHERE {{
 }}"""
 
 
-def vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+def vector(counts: dict[str, int], idf: dict[str, float]) -> dict[str, float]:
     """Return the L2-normalised TF-IDF vector (sub-linear term frequency) of term counts."""
     vector = {term: (1.0 + math.log(count)) * idf[term] for term, count in counts.items() if count >= 1 and term in idf}
     norm = math.sqrt(sum(value * value for value in vector.values()))
@@ -71,11 +72,11 @@ class _Text:
 
     item: str
     sentences: list[str]
-    terms: Counter
+    terms: dict[str, int]  # a Counter when tokenised here, a plain dict when read from the index
     phrases: set[str]
     entities: set[str]
-    surface: dict[str, Counter]
-    sentence_terms: list[Counter]
+    surface: dict[str, dict[str, int]]
+    sentence_terms: list[dict[str, int]]
 
 
 @dataclass
@@ -123,6 +124,7 @@ class Corpus:
         self.plans = plan_titles(store)
         self.links = store.select(_LINKS)
         self._read_entities(store)
+        self.index = TokenIndex(store, names_digest(self.entity_names))
         self._build_families()
         self._index_texts()
 
@@ -224,10 +226,33 @@ class Corpus:
 
     def _index_texts(self) -> None:
         self.texts: dict[str, _Text] = {}
-        for item_id in self.items:
-            text = self.own_text(item_id)
-            if text:
-                self.texts[item_id] = self._tokenise(item_id, text)
+        by_plan: dict[str, list[str]] = defaultdict(list)
+        for item_id, item in self.items.items():
+            by_plan[item.plan].append(item_id)
+        for plan, item_ids in by_plan.items():
+            stored = self.index.records(plan)
+            records: dict[str, TokenRecord] = {}
+            for item_id in item_ids:
+                text = self.own_text(item_id)
+                if not text:
+                    continue
+                record = stored.get(item_id)
+                if record is not None and record["text"] == text:
+                    self.texts[item_id] = _from_record(item_id, record)
+                else:
+                    self.texts[item_id] = tokenised = self._tokenise(item_id, text)
+                    record = to_record(
+                        text,
+                        tokenised.sentences,
+                        tokenised.terms,
+                        tokenised.sentence_terms,
+                        tokenised.phrases,
+                        tokenised.entities,
+                        tokenised.surface,
+                    )
+                records[item_id] = record
+            if records != stored:
+                self.index.store(plan, records)
         count = max(len(self.texts), 1)
         term_frequency = Counter(term for text in self.texts.values() for term in text.terms)
         self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_frequency.items()}
@@ -265,9 +290,9 @@ class Corpus:
     def _tokenise(self, item_id: str, text: str) -> _Text:
         sentences = split_sentences(text)
         all_terms: Counter = Counter()
-        sentence_terms: list[Counter[str]] = []
+        sentence_terms: list[dict[str, int]] = []
         found_phrases: set[str] = set()
-        surface: dict[str, Counter[str]] = {}
+        surface: dict[str, dict[str, int]] = {}
         for sentence in sentences:
             tokens = words(sentence)
             counts = Counter(terms_of(tokens))
@@ -275,7 +300,9 @@ class Corpus:
             all_terms.update(counts)
             found_phrases |= phrases_of([token for token, _ in tokens])
             for token, written in tokens:
-                surface.setdefault(token, Counter())[written if written.isupper() else written.lower()] += 1
+                spelled = surface.setdefault(token, Counter())
+                key = written if written.isupper() else written.lower()
+                spelled[key] = spelled.get(key, 0) + 1
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
 
     def prepare(self, item: Item) -> None:
@@ -312,6 +339,19 @@ class Corpus:
                 counts.update(self.texts[member].surface.get(part, Counter()))
             spelled.append(counts.most_common(1)[0][0] if counts else part)
         return " ".join(spelled)
+
+
+def _from_record(item_id: str, record: TokenRecord) -> _Text:
+    """Return a tokenised text as its index record keeps it."""
+    return _Text(
+        item_id,
+        record["sentences"],
+        record["terms"],
+        set(record["phrases"]),
+        set(record["entities"]),
+        record["surface"],
+        record["sentence_terms"],
+    )
 
 
 def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:

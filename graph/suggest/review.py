@@ -47,8 +47,9 @@ _ITEM_IDS = "SELECT ?id WHERE { ?n cp:inPlan ?p ; dcterms:identifier ?id }"
 # Listing
 
 
-def list_suggestions(store: GraphStore, from_plan: str, to_plan: str, **options: Any) -> list[Suggestion]:
-    """Rank suggested links from one plan to another, leaving out rejected ones; remember the numbered list.
+def list_suggestions(store: GraphStore, from_plan: str, to_plan: str | None, **options: Any) -> list[Suggestion]:
+    """Rank suggested links from one plan to another (``to_plan`` None: to every other plan), leaving out rejected
+    ones; remember the numbered list.
 
     ``options`` are those of ``graph.suggest.suggest_links`` (``top``, ``min_score``, ``include_existing``,
     ``item_types``). The list is saved so that ``accept_suggestion(store, ("3",))`` can pick suggestion 3.
@@ -175,7 +176,7 @@ def _state_path(data_dir: Path) -> Path:
     return store_path.with_name(store_path.name + "-suggestions.json")
 
 
-def _save_last(data_dir: Path, from_plan: str, to_plan: str, suggestions: list[Suggestion]) -> None:
+def _save_last(data_dir: Path, from_plan: str, to_plan: str | None, suggestions: list[Suggestion]) -> None:
     path = _state_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = {
