@@ -8,9 +8,11 @@ terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one it
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,7 +39,7 @@ _ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?parent ?workstream ?posi
   OPTIONAL { ?n cp:position ?position }
 }"""
 _ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
-  ?n cp:inPlan ?p ; dcterms:identifier ?id .
+  ?n cp:inPlan ?p ; dcterms:identifier ?id . ?p dcterms:identifier ?plan .
   { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
   ?o dcterms:identifier ?organisation
 }"""
@@ -48,6 +50,15 @@ _ENTITIES = """SELECT ?id ?type ?label ?alternative ?parent WHERE {
   OPTIONAL { ?e org:subOrganizationOf|dcterms:isPartOf ?up . ?up dcterms:identifier ?parent }
 }"""
 _LINKS = f"""SELECT ?from ?to ?relation WHERE {{
+  {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
+  ?f dcterms:identifier ?from . ?t dcterms:identifier ?to
+}}"""
+
+
+_SCOPED_LINKS = f"""SELECT DISTINCT ?l ?from ?to ?relation WHERE {{
+  VALUES
+  {{ ?f cp:inPlan ?q }} UNION {{ ?t cp:inPlan ?q }}
+  ?q dcterms:identifier ?plan .
   {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
   ?f dcterms:identifier ?from . ?t dcterms:identifier ?to
 }}"""
@@ -64,6 +75,10 @@ def cosine(left: dict[str, float], right: dict[str, float]) -> float:
     if len(right) < len(left):
         left, right = right, left
     return sum(value * right.get(term, 0.0) for term, value in left.items())
+
+
+class _ReadEverything(Exception):
+    """The weights cannot be looked up in the index: the whole data set must be read to count them."""
 
 
 @dataclass
@@ -103,9 +118,20 @@ class Item:
 class Corpus:
     """Every plan item of the data set, tokenised, with the statistics the ranking needs."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, plans: Iterable[str] | None = None) -> None:
+        """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
+        ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums."""
+        self.plans = plan_titles(store)
+        self._read_entities(store)
+        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        scope = None
+        if self.index.usable and plans is not None:
+            scope = set(plans) | self.index.missing()
+            if scope >= set(self.plans):
+                scope = None
+        values = "" if scope is None else "VALUES ?plan { " + " ".join(json.dumps(p) for p in sorted(scope)) + " }"
         self.items: dict[str, Item] = {}
-        for row in store.select(_ITEMS):
+        for row in store.select(_ITEMS.replace("WHERE {", "WHERE { " + values, 1)):
             try:
                 node_type = NodeType.from_term(row["type"])
             except ValueError:
@@ -121,12 +147,13 @@ class Corpus:
                 row["workstream"],
                 row["position"] or 0,
             )
-        self.plans = plan_titles(store)
-        self.links = store.select(_LINKS)
-        self._read_entities(store)
-        self.index = TokenIndex(store, names_digest(self.entity_names))
+        self.links = store.select(_LINKS if scope is None else _SCOPED_LINKS.replace("VALUES", values, 1))
+        self._read_direct_entities(store, values)
         self._build_families()
-        self._index_texts()
+        try:
+            self._index_texts(whole=scope is None)
+        except _ReadEverything:  # the index's sums cannot be kept (a read-only cache): read every plan
+            self.__init__(store)  # type: ignore[misc]
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -153,8 +180,10 @@ class Corpus:
                     self.entity_names[key].add(entity)
                     exact.append(key)
         self.entity_patterns = [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
+
+    def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(_ITEM_ORGANISATIONS):
+        for row in store.select(_ITEM_ORGANISATIONS.replace("WHERE {", "WHERE { " + values, 1)):
             self.direct_entities[row["id"]].add(row["organisation"])
         for row in self.links:
             if row["to"] in self.entity_labels and row["from"] in self.items:
@@ -224,7 +253,10 @@ class Corpus:
 
     # -- texts ---------------------------------------------------------------------------------
 
-    def _index_texts(self) -> None:
+    def _index_texts(self, whole: bool) -> None:
+        """Tokenise the items' texts (or read their tokens from the index) and weigh their terms, phrases and
+        entities over the whole data set: counted here when every plan is read (``whole``), else looked up in the
+        index's sums."""
         self.texts: dict[str, _Text] = {}
         by_plan: dict[str, list[str]] = defaultdict(list)
         for item_id, item in self.items.items():
@@ -251,15 +283,30 @@ class Corpus:
                         tokenised.surface,
                     )
                 records[item_id] = record
-            if records != stored:
-                self.index.store(plan, records)
-        count = max(len(self.texts), 1)
-        term_frequency = Counter(term for text in self.texts.values() for term in text.terms)
+            if self.index.usable and (records != stored or not self.index.has_stats(plan)):
+                self.index.store(plan, records, self._plan_stats(item_ids))
+        weights = None if whole or not self.index.usable else self.index.weights()
+        if weights is None and not whole:  # the sums cannot be kept: count over every plan
+            raise _ReadEverything
+        if weights is None:
+            stats = self._plan_stats(list(self.items))
+            count = max(stats["texts"], 1)
+            term_frequency, phrase_frequency = stats["terms"], stats["phrases"]
+            entity_frequency, recommendations = stats["entities"], stats["recommendations"]
+        else:
+            count = max(weights.totals.get("texts", 0), 1)
+            term_frequency = weights.counts("terms", {term for text in self.texts.values() for term in text.terms})
+            phrase_frequency = weights.counts("phrases", {p for text in self.texts.values() for p in text.phrases})
+            entity_frequency = weights.counts("entities", set(self.entity_labels))
+            recommendations = weights.totals.get("recommendations", 0)
         self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_frequency.items()}
-        phrase_frequency = Counter(phrase for text in self.texts.values() for phrase in text.phrases)
         limit = max(2, int(_PHRASE_SHARE * count))
         self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_frequency.items() if 2 <= df <= limit}
-        self.entity_idf = self._entity_weights()
+        # an entity connected to every recommendation weighs nothing: ``log((N + 1) / (df + 1))``
+        self.entity_idf = {
+            entity: math.log((recommendations + 1) / (entity_frequency.get(entity, 0) + 1))
+            for entity in self.entity_labels
+        }
         self.sentences: list[tuple[str, str, dict[str, float]]] = []  # (item id, sentence, vector)
         self.sentence_ranges: dict[str, range] = {}
         for item_id, tokenised in self.texts.items():
@@ -267,25 +314,31 @@ class Corpus:
             for sentence, counts in zip(tokenised.sentences, tokenised.sentence_terms, strict=False):
                 # a heading or a fragment of one or two words matches too easily to be evidence
                 words_in_it = sum(1 for term in counts if " " not in term)
-                weights = vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
-                self.sentences.append((item_id, sentence, weights))
+                weights_of = vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
+                self.sentences.append((item_id, sentence, weights_of))
             self.sentence_ranges[item_id] = range(start, len(self.sentences))
 
-    def _entity_weights(self) -> dict[str, float]:
-        """Weigh each entity by how few recommendations (with their actions and updates) it is connected to.
-
-        An entity connected to every recommendation weighs nothing; ``log((N + 1) / (df + 1))``.
-        """
-        recommendations = [item.id for item in self.items.values() if item.type is NodeType.RECOMMENDATION]
-        frequency: Counter = Counter()
+    def _plan_stats(self, item_ids: list[str]) -> dict:
+        """Count what some items add to the weights: their texts, and in how many of them each term and phrase
+        occurs; their recommendations, and in how many of their families each entity (with its parents) occurs."""
+        texts = [self.texts[item_id] for item_id in item_ids if item_id in self.texts]
+        terms: Counter = Counter(term for text in texts for term in text.terms)
+        phrases: Counter = Counter(phrase for text in texts for phrase in text.phrases)
+        recommendations = [item_id for item_id in item_ids if self.items[item_id].type is NodeType.RECOMMENDATION]
+        entities: Counter = Counter()
         for item_id in recommendations:
-            entities: set[str] = set()
+            found: set[str] = set()
             for member in self.family(item_id):
-                entities |= self.direct_entities.get(member, set())
-                entities |= self.texts[member].entities if member in self.texts else set()
-            frequency.update(self._with_parents(entities))
-        count = len(recommendations)
-        return {entity: math.log((count + 1) / (frequency[entity] + 1)) for entity in self.entity_labels}
+                found |= self.direct_entities.get(member, set())
+                found |= self.texts[member].entities if member in self.texts else set()
+            entities.update(self._with_parents(found))
+        return {
+            "texts": len(texts),
+            "recommendations": len(recommendations),
+            "terms": dict(terms),
+            "phrases": dict(phrases),
+            "entities": dict(entities),
+        }
 
     def _tokenise(self, item_id: str, text: str) -> _Text:
         sentences = split_sentences(text)

@@ -31,9 +31,12 @@ TokenRecord = dict[str, Any]
 per sentence), ``phrases``, ``entities`` and ``surface`` (stem -> written form -> count)."""
 
 
-def names_digest(entity_names: dict[str, set[str]]) -> str:
-    """A short digest of the names mentions are matched against (name as matched -> entity ids)."""
-    listing = sorted((name, sorted(entities)) for name, entities in entity_names.items())
+def names_digest(entity_names: dict[str, set[str]], parents: dict[str, set[str]]) -> str:
+    """A short digest of the names mentions are matched against (name as matched -> entity ids) and of the bodies
+    each entity is part of (both go into a plan's tokens and counts)."""
+    listing = [
+        sorted((name, sorted(entities)) for name, entities in mapping.items()) for mapping in (entity_names, parents)
+    ]
     return hashlib.sha256(json.dumps(listing, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
@@ -150,12 +153,146 @@ class TokenIndex:
             for plan, found in plan_files(files).items():
                 self.keys[plan] = entry_path(path, entry_key(found, digest))
 
+    @property
+    def usable(self) -> bool:
+        """Whether the store keeps an index (a store directory): the weights are then read from ``Weights``."""
+        return bool(self.keys)
+
+    def missing(self) -> set[str]:
+        """The plans whose tokens or counts are not kept (yet), or not usable."""
+        return {plan for plan, path in self.keys.items() if not (path.is_file() and stats_path(path).is_file())}
+
+    def has_stats(self, plan: str) -> bool:
+        """Whether a plan's counts are kept."""
+        path = self.keys.get(plan)
+        return path is not None and stats_path(path).is_file()
+
+    def weights(self) -> Weights | None:
+        """The summed counts of every plan, or None when they cannot be kept (a read-only cache)."""
+        if not self.keys:
+            return None
+        folder = next(iter(self.keys.values())).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return Weights(folder, self.keys)
+        except Exception:  # noqa: BLE001 - sqlite3.Error and OSError alike: the weights are then worked out afresh
+            return None
+
     def records(self, plan: str) -> dict[str, TokenRecord]:
         """Return the stored records of a plan (empty when it has none, or none usable)."""
         path = self.keys.get(plan)
         return (read_entry(path) or {}) if path is not None else {}
 
-    def store(self, plan: str, records: dict[str, TokenRecord]) -> None:
+    def store(self, plan: str, records: dict[str, TokenRecord], stats: PlanStats | None = None) -> None:
         path = self.keys.get(plan)
         if path is not None:
             write_entry(path, records)
+            if stats is not None:
+                write_stats(path, stats)
+
+
+# -- the weights over the whole data set ------------------------------------------------------------------------
+#
+# Beside each plan's tokens, ``<key>.stats.json`` holds what the plan adds to the data set's weights: its number of
+# texts and of recommendations, and in how many texts each term and phrase occurs (in how many recommendation
+# families each entity). ``stats.sqlite`` holds their sums, and which entry of each plan they were summed from, so
+# that a ranking looks up the weights of the terms it compares instead of reading every plan, and a one-file edit
+# takes that plan's old counts out and puts its new ones in.
+
+PlanStats = dict[str, Any]
+_TABLES = ("terms", "phrases", "entities")
+
+
+def stats_path(path: Path) -> Path:
+    return path.with_name(path.name[: -len(".json")] + ".stats.json")
+
+
+def write_stats(path: Path, stats: PlanStats) -> None:
+    data = json.dumps({"format": INDEX_FORMAT, **stats}, separators=(",", ":"), ensure_ascii=False)
+    try:
+        write_atomically(stats_path(path), lambda stream: stream.write(data.encode("utf-8")), sync=False)
+    except OSError:
+        pass
+
+
+def read_stats(path: Path) -> PlanStats | None:
+    """Return a plan's counts if this version wrote them (every field checked), else None."""
+    try:
+        with stats_path(path).open("rb") as handle:
+            content = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(content, dict) or content.get("format") != INDEX_FORMAT:
+        return None
+    if not all(type(content.get(name)) is int for name in ("texts", "recommendations")):
+        return None
+    if not all(_counts(content.get(name)) for name in _TABLES):
+        return None
+    return content
+
+
+class Weights:
+    """The summed counts of every plan (``stats.sqlite``), brought up to date with the store's plans on opening."""
+
+    def __init__(self, folder: Path, entries: dict[str, Path]) -> None:
+        import sqlite3
+
+        self.connection = sqlite3.connect(folder / "stats.sqlite", timeout=60, isolation_level=None)
+        with self.connection as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            for table in _TABLES:
+                connection.execute(f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, count INTEGER)")
+            connection.execute("CREATE TABLE IF NOT EXISTS plans (plan TEXT PRIMARY KEY, entry TEXT)")
+            connection.execute("CREATE TABLE IF NOT EXISTS totals (name TEXT PRIMARY KEY, count INTEGER)")
+            summed = dict(connection.execute("SELECT plan, entry FROM plans").fetchall())
+            wanted = {plan: path.name for plan, path in entries.items()}
+            changes = [(plan, summed.get(plan), wanted.get(plan)) for plan in set(summed) | set(wanted)]
+            changes = [change for change in changes if change[1] != change[2]]
+            if not self._apply(connection, folder, changes):
+                for table in (*_TABLES, "plans", "totals"):
+                    connection.execute(f"DELETE FROM {table}")
+                if not self._apply(connection, folder, [(plan, None, name) for plan, name in wanted.items()]):
+                    raise OSError("a plan's counts are missing")
+            connection.execute("COMMIT")
+        self.totals = dict(self.connection.execute("SELECT name, count FROM totals").fetchall())
+
+    def _apply(self, connection: Any, folder: Path, changes: list[tuple[str, str | None, str | None]]) -> bool:
+        """Take out the old entries' counts and add the new ones'; False when an entry's counts cannot be read."""
+        sums: dict[str, dict[str, int]] = {table: {} for table in (*_TABLES, "totals")}
+        for plan, old, new in changes:
+            for name, sign in ((old, -1), (new, 1)):
+                if name is None:
+                    continue
+                stats = read_stats(folder / name)
+                if stats is None:
+                    return False
+                for table in _TABLES:
+                    counts = sums[table]
+                    for key, count in stats[table].items():
+                        counts[key] = counts.get(key, 0) + sign * count
+                for total in ("texts", "recommendations"):
+                    sums["totals"][total] = sums["totals"].get(total, 0) + sign * stats[total]
+            if new is None:
+                connection.execute("DELETE FROM plans WHERE plan = ?", (plan,))
+            else:
+                connection.execute("INSERT OR REPLACE INTO plans VALUES (?, ?)", (plan, new))
+        for table, counts in sums.items():
+            connection.executemany(
+                f"INSERT INTO {table} VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET count = count + excluded.count",
+                [(key, count) for key, count in counts.items() if count],
+            )
+            connection.execute(f"DELETE FROM {table} WHERE count = 0")
+        return True
+
+    def counts(self, table: str, names: set[str]) -> dict[str, int]:
+        """Return the summed counts of some names (those counted nowhere are left out)."""
+        out: dict[str, int] = {}
+        listed = sorted(names)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT name, count FROM {table} WHERE name IN ({marks})"  # noqa: S608 - a fixed table name
+            for name, count in self.connection.execute(query, chunk):
+                if type(name) is str and type(count) is int:
+                    out[name] = count
+        return out

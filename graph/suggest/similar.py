@@ -186,7 +186,7 @@ def suggest_links(
     """
     kinds = tuple(NodeType(kind) if isinstance(kind, str) else kind for kind in (item_types or ITEM_TYPES))
     excluded = set(excluded)
-    corpus = Corpus(store)
+    corpus = Corpus(store, None if to_plan is None else {from_plan, to_plan})
     for plan in (from_plan, to_plan):
         if plan is not None and plan not in corpus.plans:
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")

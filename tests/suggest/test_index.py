@@ -7,6 +7,7 @@ from pathlib import Path
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
+from crossplan.graph.suggest.corpus import Corpus
 from crossplan.graph.suggest.index import FOLDER, read_entry, write_entry
 from crossplan.graph.suggest.similar import suggest_links
 
@@ -19,7 +20,12 @@ def ranked(store, from_plan, to_plan):
 
 
 def entries(store_path: Path) -> dict[str, bytes]:
+    """Each plan's tokens (``<key>.json``) and counts (``<key>.stats.json``) as written."""
     return {path.name: path.read_bytes() for path in sorted((store_path / FOLDER).glob("*.json"))}
+
+
+def tokens(store_path: Path) -> list[Path]:
+    return [path for path in sorted((store_path / FOLDER).glob("*.json")) if not path.name.endswith(".stats.json")]
 
 
 def test_the_index_ranks_the_shipped_data_as_tokenising_afresh_does(tmp_path):
@@ -29,7 +35,8 @@ def test_the_index_ranks_the_shipped_data_as_tokenising_afresh_does(tmp_path):
     assert unindexed
     first = ranked(open_store(data, tmp_path / "store"), "hmip-resettlement", "yj-blueprint")  # writes the index
     written = entries(tmp_path / "store")
-    assert len(written) == 2  # one entry per plan
+    assert len(written) == 4  # tokens and counts, per plan
+    assert len(tokens(tmp_path / "store")) == 2
     again = ranked(open_store(data, tmp_path / "store"), "hmip-resettlement", "yj-blueprint")  # reads it
     assert first == unindexed
     assert again == unindexed
@@ -45,7 +52,7 @@ def test_a_one_file_edit_writes_that_plans_entry_only(tmp_path):
     plan.write_text(plan.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     after_edit = ranked(open_store(data, tmp_path / "store"), "north", "south")
     after = entries(tmp_path / "store")
-    assert len(set(after) - set(before)) == 1  # north's new entry; south's is read as it was
+    assert len(set(after) - set(before)) == 2  # north's new tokens and counts; south's are read as they were
     assert after_edit == ranked(memory_store(load_dataset(data)), "north", "south")
 
 
@@ -53,7 +60,7 @@ def test_a_damaged_or_mistyped_entry_is_made_again(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(SUGGEST, data)
     expected = ranked(open_store(data, tmp_path / "store"), "north", "south")
-    paths = sorted((tmp_path / "store" / FOLDER).glob("*.json"))
+    paths = tokens(tmp_path / "store")
     paths[0].write_text("{not json", encoding="utf-8")
     content = json.loads(paths[1].read_text(encoding="utf-8"))
     record = next(iter(content["items"].values()))
@@ -96,3 +103,27 @@ def test_without_a_target_plan_every_other_plan_is_ranked(tmp_path):
     # the shipped data has two plans: ranking across every other plan is ranking against the one other plan
     assert [s.to_json() for s in everywhere] == ranked(store, "hmip-resettlement", "yj-blueprint")
     assert everywhere and {s.target_plan for s in everywhere} == {"yj-blueprint"}
+
+
+def test_a_pair_of_three_plans_reads_the_pair_and_the_sums_of_the_others(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    north = (data / "plans" / "north.yaml").read_text(encoding="utf-8")
+    west = data / "plans" / "west.yaml"
+    west.write_text(north.replace("id: north", "id: west").replace("The North", "The West"), encoding="utf-8")
+
+    def unindexed():
+        return ranked(memory_store(load_dataset(data)), "north", "south")
+
+    store_path = tmp_path / "store"
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # every plan read: the index made
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # the pair read, west's counts summed
+    assert (store_path / FOLDER / "stats.sqlite").is_file()
+    assert {item.plan for item in Corpus(open_store(data, store_path), {"north", "south"}).items.values()} == {
+        "north",
+        "south",
+    }
+    west.write_text(west.read_text(encoding="utf-8").replace("accommodation", "housing"), encoding="utf-8")
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # west's counts replaced
+    west.unlink()
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # and taken out
