@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default="",
         help="Comma-separated benchmark groups to run (default: all): "
-        "cli, build, questions, suggest, queries, export, viz, page.",
+        "cli, build, questions, suggest, queries, export, viz, page; pairs (issue 30) only when named.",
     )
     run.add_argument(
         "--skip-rdflib-above",
