@@ -56,18 +56,20 @@ def format_pairs(rows) -> str:
         return ""
     found = {(row.name, row.scale): row for row in pairs}
     names = list(dict.fromkeys(row.name for row in pairs))
-    header = "| command | " + " | ".join(f"{scale} (s, MB)" for scale in scales) + " | 1m / 100k |"
+    header = "| command | " + " | ".join(f"{scale}: wall (cpu), peak RSS" for scale in scales) + " | 1m / 100k |"
     lines = [header, "| --- |" + " ---: |" * (len(scales) + 1)]
     for name in names:
         cells = []
         for scale in scales:
             row = found.get((name, scale))
             cells.append(
-                "—" if row is None or row.seconds is None else f"{row.seconds:.2f} s, {row.peak_mb or 0:,.0f} MB"
+                "—"
+                if row is None or row.seconds is None
+                else f"{row.seconds:.2f} s (cpu {row.cpu or 0:.2f} s), {row.peak_mb or 0:,.0f} MB"
             )
         big, small = found.get((name, "1m")), found.get((name, "100k"))
         ratio = (
-            f"{big.seconds / small.seconds:.1f}×"
+            f"{big.seconds / small.seconds:.1f}× (cpu {(big.cpu or 0) / (small.cpu or 1):.1f}×)"
             if big and small and big.seconds is not None and small.seconds
             else "—"
         )
