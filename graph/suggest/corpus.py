@@ -285,14 +285,14 @@ class Corpus:
                 records[item_id] = record
             if self.index.usable and (records != stored or not self.index.has_stats(plan)):
                 self.index.store(plan, records, self._plan_stats(item_ids))
-        weights = None if whole or not self.index.usable else self.index.weights()
-        if weights is None and not whole:  # the sums cannot be kept: count over every plan
-            raise _ReadEverything
-        if weights is None:
+        weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
+        if whole:
             stats = self._plan_stats(list(self.items))
             count = max(stats["texts"], 1)
             term_frequency, phrase_frequency = stats["terms"], stats["phrases"]
             entity_frequency, recommendations = stats["entities"], stats["recommendations"]
+        elif weights is None:  # the sums cannot be kept: count over every plan
+            raise _ReadEverything
         else:
             count = max(weights.totals.get("texts", 0), 1)
             term_frequency = weights.counts("terms", {term for text in self.texts.values() for term in text.terms})

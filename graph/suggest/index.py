@@ -174,9 +174,18 @@ class TokenIndex:
         folder = next(iter(self.keys.values())).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            return Weights(folder, self.keys)
+            weights = Weights(folder, self.keys)
         except Exception:  # noqa: BLE001 - sqlite3.Error and OSError alike: the weights are then worked out afresh
             return None
+        self._retire(folder)
+        return weights
+
+    def _retire(self, folder: Path) -> None:
+        """Delete the entries of plans' earlier contents (once their counts are out of the sums)."""
+        used = {path.name for path in self.keys.values()} | {stats_path(path).name for path in self.keys.values()}
+        for path in folder.glob("*.json"):
+            if path.name not in used:
+                path.unlink(missing_ok=True)
 
     def records(self, plan: str) -> dict[str, TokenRecord]:
         """Return the stored records of a plan (empty when it has none, or none usable)."""

@@ -127,3 +127,4 @@ def test_a_pair_of_three_plans_reads_the_pair_and_the_sums_of_the_others(tmp_pat
     assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # west's counts replaced
     west.unlink()
     assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # and taken out
+    assert len(tokens(store_path)) == 2  # the entries of earlier contents are deleted once out of the sums
