@@ -55,10 +55,23 @@ _LINKS = f"""SELECT ?from ?to ?relation WHERE {{
 }}"""
 
 
+# The same for some plans (``VALUES`` is replaced by their ids), written so that the store starts from the plans: an
+# OPTIONAL whose pattern does not start from the item, or a UNION of the two ends, reads every item's and link's.
+_SCOPED_ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?workstream ?position WHERE {
+  VALUES ?p dcterms:identifier ?plan . ?p a cp:Plan . ?n cp:inPlan ?p .
+  ?n a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
+  OPTIONAL { ?n cp:text ?text }
+  OPTIONAL { ?n dcterms:title ?title }
+  OPTIONAL { ?n cp:inWorkstream ?w . ?w dcterms:identifier ?workstream }
+  OPTIONAL { ?n cp:position ?position }
+}"""
+_SCOPED_PARENTS = """SELECT ?id ?parent WHERE {
+  VALUES ?p dcterms:identifier ?plan . ?p a cp:Plan . ?n cp:inPlan ?p ; dcterms:identifier ?id .
+  ?up cp:hasAction|cp:hasUpdate ?n . ?up dcterms:identifier ?parent
+}"""
 _SCOPED_LINKS = f"""SELECT DISTINCT ?l ?from ?to ?relation WHERE {{
-  VALUES
-  {{ ?f cp:inPlan ?q }} UNION {{ ?t cp:inPlan ?q }}
-  ?q dcterms:identifier ?plan .
+  VALUES ?q dcterms:identifier ?plan . ?q a cp:Plan .
+  {{ ?f cp:inPlan ?q . ?l cp:from ?f }} UNION {{ ?t cp:inPlan ?q . ?l cp:to ?t }}
   {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
   ?f dcterms:identifier ?from . ?t dcterms:identifier ?to
 }}"""
@@ -131,7 +144,14 @@ class Corpus:
                 scope = None
         values = "" if scope is None else "VALUES ?plan { " + " ".join(json.dumps(p) for p in sorted(scope)) + " }"
         self.items: dict[str, Item] = {}
-        for row in store.select(_ITEMS.replace("WHERE {", "WHERE { " + values, 1)):
+        if scope is None:
+            rows = store.select(_ITEMS)
+        else:
+            rows = store.select(_SCOPED_ITEMS.replace("VALUES", values, 1))
+            parents = {row["id"]: row["parent"] for row in store.select(_SCOPED_PARENTS.replace("VALUES", values, 1))}
+            for row in rows:
+                row["parent"] = parents.get(row["id"])
+        for row in rows:
             try:
                 node_type = NodeType.from_term(row["type"])
             except ValueError:

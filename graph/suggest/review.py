@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datafiles.append import Written, add_list_entry
 from ..datafiles.datadir import writable_data_dir
-from ..datafiles.rejections import Rejection, read_rejections, record_rejection
+from ..datafiles.rejections import REJECTIONS_FILE, Rejection, read_rejections, record_rejection
 from ..errors import CrossplanError, DataError
 from ..files import write_text_atomically
 from ..model.nodes import Relation
@@ -58,7 +58,7 @@ def list_suggestions(store: GraphStore, from_plan: str, to_plan: str | None, **o
     """
     data_dir = store.data_dir  # a SPARQL endpoint has none: no rejections, nothing saved
     rejected: set[tuple[str, str]] = set()
-    if data_dir is not None:
+    if data_dir is not None and (Path(data_dir) / REJECTIONS_FILE).is_file():  # every item's id: only when needed
         item_ids = {row["id"] for row in store.select(_ITEM_IDS)}
         rejected = {(r.source_id, r.target_id) for r in read_rejections(data_dir, item_ids)}
     suggestions = suggest_links(store, from_plan, to_plan, excluded=rejected, **options)
