@@ -15,6 +15,7 @@ directory (in memory, a SPARQL server) tokenises every time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -51,10 +52,25 @@ def plan_files(files: dict[str, dict]) -> dict[str, list[tuple[str, str]]]:
     return {plan: sorted(found) for plan, found in out.items()}
 
 
+@functools.cache
+def code_digest() -> str:
+    """A short digest of the code that tokenises and counts (this folder's ``words``, ``corpus`` and ``index``): a
+    change to it makes a new index, instead of reusing tokens another version made."""
+    digest = hashlib.sha256()
+    for name in ("words.py", "corpus.py", "index.py"):
+        try:
+            digest.update((Path(__file__).parent / name).read_bytes())
+        except OSError:  # an installation without sources: the index format alone tells versions apart
+            digest.update(name.encode())
+    return digest.hexdigest()[:16]
+
+
 def entry_key(files: list[tuple[str, str]], digest: str) -> str:
-    """The name of a plan's entry: its files' paths and contents, the index format and the entity names' digest."""
+    """The name of a plan's entry: its files' paths and contents, the index format, the code's and the entity
+    names' digests."""
     listing = "\0".join(f"{relpath}\0{sha}" for relpath, sha in files)
-    return hashlib.sha256(f"suggest-{INDEX_FORMAT}\0{digest}\0{listing}".encode()).hexdigest()[:32]
+    code = code_digest()
+    return hashlib.sha256(f"suggest-{INDEX_FORMAT}\0{code}\0{digest}\0{listing}".encode()).hexdigest()[:32]
 
 
 def entry_path(store_path: Path, key: str) -> Path:
