@@ -761,7 +761,7 @@ for _question in QUESTIONS.values():
 # -- suggested links: rank, accept, reject, review ----------------------------------------------------
 
 
-def suggestion_options(command):
+def suggestion_options(command, to_required=True):
     """Add FROM_PLAN TO_PLAN and the ranking options shared by ``suggest`` and ``review``."""
     command = click.option(
         "--type",
@@ -786,7 +786,12 @@ def suggestion_options(command):
         metavar="K",
         help="At most K candidates per item of FROM_PLAN.",
     )(command)
-    command = click.argument("to_plan", metavar="TO_PLAN", shell_complete=_complete_plans)(command)
+    command = click.argument(
+        "to_plan",
+        metavar="TO_PLAN" if to_required else "[TO_PLAN]",
+        required=to_required,
+        shell_complete=_complete_plans,
+    )(command)
     return click.argument("from_plan", metavar="FROM_PLAN", shell_complete=_complete_plans)(command)
 
 
@@ -805,12 +810,12 @@ def _check_choice(choice):
 
 @main.command()
 @data_options
-@suggestion_options
+@functools.partial(suggestion_options, to_required=False)
 @click.option("--include-existing", is_flag=True, help="Rank links already in the data too (flagged as existing).")
 @format_option("table", "json", "csv")
 @pass_app
 def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existing, output_format):
-    """Suggest links from the items of one plan to another's, best first, with the evidence for each."""
+    """Suggest links from the items of one plan to another's (without TO_PLAN: every other plan's), with evidence."""
     from .graph.suggest.review import format_suggestions, list_suggestions
 
     found = list_suggestions(

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default="",
         help="Comma-separated benchmark groups to run (default: all): "
-        "cli, build, questions, suggest, queries, export, viz, page, serve.",
+        "cli, build, questions, suggest, queries, export, viz, page, serve; pairs (issue 30) only when named.",
     )
     run.add_argument(
         "--skip-rdflib-above",

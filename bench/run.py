@@ -829,6 +829,10 @@ def run_benchmarks(arguments, scales: list[str]) -> int:
             bench.run_page()
         if wanted("serve"):
             bench.run_serve()
+        if "pairs" in only:  # long at 1M (issue 30): only when asked for
+            from .pairs import run_pairs
+
+            run_pairs(bench, work)
     finally:
         bench.close()
     machine["load average (end)"] = " ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -847,6 +851,11 @@ def run_benchmarks(arguments, scales: list[str]) -> int:
     print(format_targets(bench.rows))
     print()
     print(format_issue19_targets(bench.rows))
+    if "pairs" in only:
+        from .pairs import format_pairs
+
+        print()
+        print(format_pairs(bench.rows))
     if arguments.json:
         arguments.json.write_text(
             json.dumps(

@@ -58,6 +58,8 @@ from .triples import (
 if TYPE_CHECKING:
     from pyoxigraph import Quad, Store
 
+SUGGEST_INDEX = "suggest"  # per plan content, the tokenised texts ``suggest`` ranks (graph/suggest/index.py)
+
 # Below this many new quads a changed file is added in one transaction; above it the bulk loader is quicker.
 BULK_THRESHOLD = 20_000
 BULK_THRESHOLD_BYTES = 500_000  # the same for a full build, in bytes of YAML (about 20,000 quads)
@@ -328,7 +330,8 @@ def prepare_directory(path: Path) -> None:
             raise StoreError(f"{display_path(path)}: not a directory, cannot hold a store")
         entries = os.listdir(path)
         ours = all(
-            name in (MANIFEST, LOCK, INDEX, FACTS, TRIPLES, *LEGACY) or name.startswith((GENERATION_PREFIX, "."))
+            name in (MANIFEST, LOCK, INDEX, FACTS, TRIPLES, SUGGEST_INDEX, *LEGACY)
+            or name.startswith((GENERATION_PREFIX, "."))
             for name in entries
         )
         if entries and not ours:

@@ -8,15 +8,18 @@ terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one it
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
+from .index import TokenIndex, TokenRecord, names_digest, to_record
 from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
 
 if TYPE_CHECKING:
@@ -36,7 +39,7 @@ _ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?parent ?workstream ?posi
   OPTIONAL { ?n cp:position ?position }
 }"""
 _ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
-  ?n cp:inPlan ?p ; dcterms:identifier ?id .
+  ?n cp:inPlan ?p ; dcterms:identifier ?id . ?p dcterms:identifier ?plan .
   { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
   ?o dcterms:identifier ?organisation
 }"""
@@ -52,7 +55,29 @@ _LINKS = f"""SELECT ?from ?to ?relation WHERE {{
 }}"""
 
 
-def vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+# The same for some plans (``VALUES`` is replaced by their ids), written so that the store starts from the plans: an
+# OPTIONAL whose pattern does not start from the item, or a UNION of the two ends, reads every item's and link's.
+_SCOPED_ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?workstream ?position WHERE {
+  VALUES ?p dcterms:identifier ?plan . ?p a cp:Plan . ?n cp:inPlan ?p .
+  ?n a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
+  OPTIONAL { ?n cp:text ?text }
+  OPTIONAL { ?n dcterms:title ?title }
+  OPTIONAL { ?n cp:inWorkstream ?w . ?w dcterms:identifier ?workstream }
+  OPTIONAL { ?n cp:position ?position }
+}"""
+_SCOPED_PARENTS = """SELECT ?id ?parent WHERE {
+  VALUES ?p dcterms:identifier ?plan . ?p a cp:Plan . ?n cp:inPlan ?p ; dcterms:identifier ?id .
+  ?up cp:hasAction|cp:hasUpdate ?n . ?up dcterms:identifier ?parent
+}"""
+_SCOPED_LINKS = f"""SELECT DISTINCT ?l ?from ?to ?relation WHERE {{
+  VALUES ?q dcterms:identifier ?plan . ?q a cp:Plan .
+  {{ ?f cp:inPlan ?q . ?l cp:from ?f }} UNION {{ ?t cp:inPlan ?q . ?l cp:to ?t }}
+  {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
+  ?f dcterms:identifier ?from . ?t dcterms:identifier ?to
+}}"""
+
+
+def vector(counts: dict[str, int], idf: dict[str, float]) -> dict[str, float]:
     """Return the L2-normalised TF-IDF vector (sub-linear term frequency) of term counts."""
     vector = {term: (1.0 + math.log(count)) * idf[term] for term, count in counts.items() if count >= 1 and term in idf}
     norm = math.sqrt(sum(value * value for value in vector.values()))
@@ -65,17 +90,21 @@ def cosine(left: dict[str, float], right: dict[str, float]) -> float:
     return sum(value * right.get(term, 0.0) for term, value in left.items())
 
 
+class _ReadEverything(Exception):
+    """The weights cannot be looked up in the index: the whole data set must be read to count them."""
+
+
 @dataclass
 class _Text:
     """One printed text of a plan item (its own text, or a workstream's title), tokenised once."""
 
     item: str
     sentences: list[str]
-    terms: Counter
+    terms: dict[str, int]  # a Counter when tokenised here, a plain dict when read from the index
     phrases: set[str]
     entities: set[str]
-    surface: dict[str, Counter]
-    sentence_terms: list[Counter]
+    surface: dict[str, dict[str, int]]
+    sentence_terms: list[dict[str, int]]
 
 
 @dataclass
@@ -102,9 +131,27 @@ class Item:
 class Corpus:
     """Every plan item of the data set, tokenised, with the statistics the ranking needs."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, plans: Iterable[str] | None = None) -> None:
+        """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
+        ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums."""
+        self.plans = plan_titles(store)
+        self._read_entities(store)
+        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        scope = None
+        if self.index.usable and plans is not None:
+            scope = set(plans) | self.index.missing()
+            if scope >= set(self.plans):
+                scope = None
+        values = "" if scope is None else "VALUES ?plan { " + " ".join(json.dumps(p) for p in sorted(scope)) + " }"
         self.items: dict[str, Item] = {}
-        for row in store.select(_ITEMS):
+        if scope is None:
+            rows = store.select(_ITEMS)
+        else:
+            rows = store.select(_SCOPED_ITEMS.replace("VALUES", values, 1))
+            parents = {row["id"]: row["parent"] for row in store.select(_SCOPED_PARENTS.replace("VALUES", values, 1))}
+            for row in rows:
+                row["parent"] = parents.get(row["id"])
+        for row in rows:
             try:
                 node_type = NodeType.from_term(row["type"])
             except ValueError:
@@ -120,11 +167,13 @@ class Corpus:
                 row["workstream"],
                 row["position"] or 0,
             )
-        self.plans = plan_titles(store)
-        self.links = store.select(_LINKS)
-        self._read_entities(store)
+        self.links = store.select(_LINKS if scope is None else _SCOPED_LINKS.replace("VALUES", values, 1))
+        self._read_direct_entities(store, values)
         self._build_families()
-        self._index_texts()
+        try:
+            self._index_texts(whole=scope is None)
+        except _ReadEverything:  # the index's sums cannot be kept (a read-only cache): read every plan
+            self.__init__(store)  # type: ignore[misc]
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -151,8 +200,10 @@ class Corpus:
                     self.entity_names[key].add(entity)
                     exact.append(key)
         self.entity_patterns = [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
+
+    def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(_ITEM_ORGANISATIONS):
+        for row in store.select(_ITEM_ORGANISATIONS.replace("WHERE {", "WHERE { " + values, 1)):
             self.direct_entities[row["id"]].add(row["organisation"])
         for row in self.links:
             if row["to"] in self.entity_labels and row["from"] in self.items:
@@ -222,19 +273,60 @@ class Corpus:
 
     # -- texts ---------------------------------------------------------------------------------
 
-    def _index_texts(self) -> None:
+    def _index_texts(self, whole: bool) -> None:
+        """Tokenise the items' texts (or read their tokens from the index) and weigh their terms, phrases and
+        entities over the whole data set: counted here when every plan is read (``whole``), else looked up in the
+        index's sums."""
         self.texts: dict[str, _Text] = {}
-        for item_id in self.items:
-            text = self.own_text(item_id)
-            if text:
-                self.texts[item_id] = self._tokenise(item_id, text)
-        count = max(len(self.texts), 1)
-        term_frequency = Counter(term for text in self.texts.values() for term in text.terms)
+        by_plan: dict[str, list[str]] = defaultdict(list)
+        for item_id, item in self.items.items():
+            by_plan[item.plan].append(item_id)
+        for plan, item_ids in by_plan.items():
+            stored = self.index.records(plan)
+            records: dict[str, TokenRecord] = {}
+            for item_id in item_ids:
+                text = self.own_text(item_id)
+                if not text:
+                    continue
+                record = stored.get(item_id)
+                if record is not None and record["text"] == text:
+                    self.texts[item_id] = _from_record(item_id, record)
+                else:
+                    self.texts[item_id] = tokenised = self._tokenise(item_id, text)
+                    record = to_record(
+                        text,
+                        tokenised.sentences,
+                        tokenised.terms,
+                        tokenised.sentence_terms,
+                        tokenised.phrases,
+                        tokenised.entities,
+                        tokenised.surface,
+                    )
+                records[item_id] = record
+            if self.index.usable and (records != stored or not self.index.has_stats(plan)):
+                self.index.store(plan, records, self._plan_stats(item_ids))
+        weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
+        if whole:
+            stats = self._plan_stats(list(self.items))
+            count = max(stats["texts"], 1)
+            term_frequency, phrase_frequency = stats["terms"], stats["phrases"]
+            entity_frequency, recommendations = stats["entities"], stats["recommendations"]
+        elif weights is None:  # the sums cannot be kept: count over every plan
+            raise _ReadEverything
+        else:
+            count = max(weights.totals.get("texts", 0), 1)
+            term_frequency = weights.counts("terms", {term for text in self.texts.values() for term in text.terms})
+            phrase_frequency = weights.counts("phrases", {p for text in self.texts.values() for p in text.phrases})
+            entity_frequency = weights.counts("entities", set(self.entity_labels))
+            recommendations = weights.totals.get("recommendations", 0)
         self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_frequency.items()}
-        phrase_frequency = Counter(phrase for text in self.texts.values() for phrase in text.phrases)
         limit = max(2, int(_PHRASE_SHARE * count))
         self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_frequency.items() if 2 <= df <= limit}
-        self.entity_idf = self._entity_weights()
+        # an entity connected to every recommendation weighs nothing: ``log((N + 1) / (df + 1))``
+        self.entity_idf = {
+            entity: math.log((recommendations + 1) / (entity_frequency.get(entity, 0) + 1))
+            for entity in self.entity_labels
+        }
         self.sentences: list[tuple[str, str, dict[str, float]]] = []  # (item id, sentence, vector)
         self.sentence_ranges: dict[str, range] = {}
         for item_id, tokenised in self.texts.items():
@@ -242,32 +334,38 @@ class Corpus:
             for sentence, counts in zip(tokenised.sentences, tokenised.sentence_terms, strict=False):
                 # a heading or a fragment of one or two words matches too easily to be evidence
                 words_in_it = sum(1 for term in counts if " " not in term)
-                weights = vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
-                self.sentences.append((item_id, sentence, weights))
+                weights_of = vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
+                self.sentences.append((item_id, sentence, weights_of))
             self.sentence_ranges[item_id] = range(start, len(self.sentences))
 
-    def _entity_weights(self) -> dict[str, float]:
-        """Weigh each entity by how few recommendations (with their actions and updates) it is connected to.
-
-        An entity connected to every recommendation weighs nothing; ``log((N + 1) / (df + 1))``.
-        """
-        recommendations = [item.id for item in self.items.values() if item.type is NodeType.RECOMMENDATION]
-        frequency: Counter = Counter()
+    def _plan_stats(self, item_ids: list[str]) -> dict:
+        """Count what some items add to the weights: their texts, and in how many of them each term and phrase
+        occurs; their recommendations, and in how many of their families each entity (with its parents) occurs."""
+        texts = [self.texts[item_id] for item_id in item_ids if item_id in self.texts]
+        terms: Counter = Counter(term for text in texts for term in text.terms)
+        phrases: Counter = Counter(phrase for text in texts for phrase in text.phrases)
+        recommendations = [item_id for item_id in item_ids if self.items[item_id].type is NodeType.RECOMMENDATION]
+        entities: Counter = Counter()
         for item_id in recommendations:
-            entities: set[str] = set()
+            found: set[str] = set()
             for member in self.family(item_id):
-                entities |= self.direct_entities.get(member, set())
-                entities |= self.texts[member].entities if member in self.texts else set()
-            frequency.update(self._with_parents(entities))
-        count = len(recommendations)
-        return {entity: math.log((count + 1) / (frequency[entity] + 1)) for entity in self.entity_labels}
+                found |= self.direct_entities.get(member, set())
+                found |= self.texts[member].entities if member in self.texts else set()
+            entities.update(self._with_parents(found))
+        return {
+            "texts": len(texts),
+            "recommendations": len(recommendations),
+            "terms": dict(terms),
+            "phrases": dict(phrases),
+            "entities": dict(entities),
+        }
 
     def _tokenise(self, item_id: str, text: str) -> _Text:
         sentences = split_sentences(text)
         all_terms: Counter = Counter()
-        sentence_terms: list[Counter[str]] = []
+        sentence_terms: list[dict[str, int]] = []
         found_phrases: set[str] = set()
-        surface: dict[str, Counter[str]] = {}
+        surface: dict[str, dict[str, int]] = {}
         for sentence in sentences:
             tokens = words(sentence)
             counts = Counter(terms_of(tokens))
@@ -275,7 +373,9 @@ class Corpus:
             all_terms.update(counts)
             found_phrases |= phrases_of([token for token, _ in tokens])
             for token, written in tokens:
-                surface.setdefault(token, Counter())[written if written.isupper() else written.lower()] += 1
+                spelled = surface.setdefault(token, Counter())
+                key = written if written.isupper() else written.lower()
+                spelled[key] = spelled.get(key, 0) + 1
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
 
     def prepare(self, item: Item) -> None:
@@ -312,6 +412,19 @@ class Corpus:
                 counts.update(self.texts[member].surface.get(part, Counter()))
             spelled.append(counts.most_common(1)[0][0] if counts else part)
         return " ".join(spelled)
+
+
+def _from_record(item_id: str, record: TokenRecord) -> _Text:
+    """Return a tokenised text as its index record keeps it."""
+    return _Text(
+        item_id,
+        record["sentences"],
+        record["terms"],
+        set(record["phrases"]),
+        set(record["entities"]),
+        record["surface"],
+        record["sentence_terms"],
+    )
 
 
 def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:

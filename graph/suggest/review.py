@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..datafiles.append import Written, add_list_entry
 from ..datafiles.datadir import writable_data_dir
 from ..datafiles.lock import data_dir_lock
-from ..datafiles.rejections import Rejection, find_rejection, read_rejections, record_rejection
+from ..datafiles.rejections import REJECTIONS_FILE, Rejection, find_rejection, read_rejections, record_rejection
 from ..errors import CrossplanError, DataError
 from ..files import write_text_atomically
 from ..model.nodes import Relation
@@ -48,8 +48,9 @@ _ITEM_IDS = "SELECT ?id WHERE { ?n cp:inPlan ?p ; dcterms:identifier ?id }"
 # Listing
 
 
-def list_suggestions(store: GraphStore, from_plan: str, to_plan: str, **options: Any) -> list[Suggestion]:
-    """Rank suggested links from one plan to another, leaving out rejected ones; remember the numbered list.
+def list_suggestions(store: GraphStore, from_plan: str, to_plan: str | None, **options: Any) -> list[Suggestion]:
+    """Rank suggested links from one plan to another (``to_plan`` None: to every other plan), leaving out rejected
+    ones; remember the numbered list.
 
     ``options`` are those of ``graph.suggest.suggest_links`` (``top``, ``min_score``, ``include_existing``,
     ``item_types``). The list is saved so that ``accept_suggestion(store, ("3",))`` can pick suggestion 3.
@@ -58,7 +59,7 @@ def list_suggestions(store: GraphStore, from_plan: str, to_plan: str, **options:
     """
     data_dir = store.data_dir  # a SPARQL endpoint has none: no rejections, nothing saved
     rejected: set[tuple[str, str]] = set()
-    if data_dir is not None:
+    if data_dir is not None and (Path(data_dir) / REJECTIONS_FILE).is_file():  # every item's id: only when needed
         item_ids = {row["id"] for row in store.select(_ITEM_IDS)}
         rejected = {(r.source_id, r.target_id) for r in read_rejections(data_dir, item_ids)}
     suggestions = suggest_links(store, from_plan, to_plan, excluded=rejected, **options)
@@ -176,7 +177,7 @@ def _state_path(data_dir: Path) -> Path:
     return store_path.with_name(store_path.name + "-suggestions.json")
 
 
-def _save_last(data_dir: Path, from_plan: str, to_plan: str, suggestions: list[Suggestion]) -> None:
+def _save_last(data_dir: Path, from_plan: str, to_plan: str | None, suggestions: list[Suggestion]) -> None:
     path = _state_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = {

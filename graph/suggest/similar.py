@@ -114,12 +114,14 @@ class Suggestion:
     number: int = 0
     source_text: str = ""  # whole, beside the label (which may be shortened)
     target_text: str = ""
+    target_plan: str = ""  # the plan of the target item
 
     def to_json(self) -> dict[str, Any]:
         return {
             "number": self.number,
             "from": self.source_id,
             "to": self.target_id,
+            "to_plan": self.target_plan,
             "score": round(self.score, 3),
             "relation": self.relation.value,
             "existing": bool(self.existing),
@@ -162,7 +164,7 @@ class Candidate:
 def suggest_links(
     store: GraphStore,
     from_plan: str,
-    to_plan: str,
+    to_plan: str | None,
     *,
     top: int = 3,
     min_score: float = 0.0,
@@ -182,15 +184,22 @@ def suggest_links(
     actions and updates). Of two candidates that are nested (a recommendation and its action) only the better
     is kept, and a workstream gives way to one of its recommendations that scores nearly as well. Within one
     plan each pair comes once. Suggestions are numbered from 1 in the order returned.
+
+    With ``to_plan`` None the targets are the items of every other plan, ranked across plans: at most ``top``
+    candidates per item of ``from_plan`` in all (each ``Suggestion`` names its target's plan, ``target_plan``).
     Raises UnknownIdError for an unknown plan.
     """
     kinds = tuple(NodeType(kind) if isinstance(kind, str) else kind for kind in (item_types or ITEM_TYPES))
     excluded = set(excluded)
-    corpus = Corpus(store)
+    corpus = Corpus(store, None if to_plan is None else {from_plan, to_plan})
     for plan in (from_plan, to_plan):
-        if plan not in corpus.plans:
+        if plan is not None and plan not in corpus.plans:
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")
-    targets = _plan_items(corpus, to_plan, kinds)
+    if to_plan is None:
+        others = sorted(plan for plan in corpus.plans if plan != from_plan)
+        targets = [target for plan in others for target in _plan_items(corpus, plan, kinds)]
+    else:
+        targets = _plan_items(corpus, to_plan, kinds)
     for target in targets:
         corpus.prepare(target)
     index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
@@ -416,6 +425,7 @@ def explain(corpus: Corpus, candidate: Candidate) -> Suggestion:
         existing=candidate.existing,
         source_text=source.text or source.title or source.label,
         target_text=target.text or target.title or target.label,
+        target_plan=target.plan,
     )
 
 

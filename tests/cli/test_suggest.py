@@ -88,6 +88,20 @@ def test_suggest_json_has_the_documented_keys(invoke, fx):
         assert record["evidence"]["from_sentence"] and record["evidence"]["to_sentence"]
 
 
+def test_suggest_without_a_target_plan_ranks_every_other_plan(invoke, fx):
+    north = (fx / "plans" / "north.yaml").read_text(encoding="utf-8")
+    (fx / "plans" / "west.yaml").write_text(north.replace("id: north", "id: west"), encoding="utf-8")
+    result = invoke("--data", "fx", "suggest", "north", "--format", "json", *RECOMMENDATIONS)
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    # west is north word for word: each north recommendation's best link is its copy, named with its plan
+    assert {(s["from"], s["to"], s["to_plan"]) for s in found} == {
+        (f"north/{n}", f"west/{n}", "west") for n in ("n1", "n2", "n3", "n4", "n5")
+    }
+    assert [s["score"] for s in found] == sorted((s["score"] for s in found), reverse=True)
+    assert invoke("--data", "fx", "accept", "1").exit_code == 0  # the numbered list is kept as for a pair
+
+
 def test_suggest_top_and_min_score(invoke, fx):
     per_item: dict[str, int] = {}
     for record in suggestions(invoke, "--top", "2", "--min-score", "0"):

@@ -1,0 +1,77 @@
+"""The commands about one pair of plans, and ``validate``, at every scale (issue 30): ``python -m bench run --only pairs``.
+
+Each is a whole cold command on the bench's own data (the most-linked pair of plans of each scale, ``meta.json``'s
+``mapping``), timed as the other groups are (``Bench.timed``: a warm-up, then the median of ``--repeat`` runs, with
+the peak memory). ``suggest`` is measured twice more: the first run after a full build (it writes the text index of
+``graph/suggest/index.py``) and after a one-file edit (that plan's entry is written again). The table of
+``format_pairs`` sets each command at the largest scale against the one below it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PAIR_COMMANDS = (
+    ("show ID", lambda meta: ["show", meta["lookup"]]),
+    ("mapping A B", lambda meta: ["mapping", *meta["mapping"]]),
+    ("mapping A B --matrix --format xlsx", lambda meta: ["mapping", *meta["mapping"], "--matrix", "--format", "xlsx"]),
+    ("viz --mapping A B -o m.svg", lambda meta: ["viz", "--mapping", *meta["mapping"], "-o", "m.svg"]),
+    ("report A B -o r.html", lambda meta: ["report", *meta["mapping"], "-o", "r.html"]),
+    ("report A B -o r.pdf", lambda meta: ["report", *meta["mapping"], "-o", "r.pdf"]),
+    ("suggest A B", lambda meta: ["suggest", *meta["mapping"]]),
+    ("suggest A", lambda meta: ["suggest", meta["mapping"][0]]),
+    ("validate", lambda meta: ["validate"]),
+)
+
+
+def run_pairs(bench, data: dict[str, tuple[Path, dict]]) -> None:
+    """Measure ``PAIR_COMMANDS`` at each scale (rows of group ``pairs``)."""
+    from .run import _toggle_edit
+
+    for scale, (directory, meta) in data.items():
+        store = str(bench.store_of(scale))
+        base = ("--data", str(directory), "--store", store)
+        bench.process(bench.cli(*base, "build", "--rebuild"))
+        for name, arguments in PAIR_COMMANDS:
+            command = bench.cli(*base, *arguments(meta))
+            if name.startswith("suggest"):
+                bench.add_processes("pairs", f"crossplan {name} (first after a build)", scale, [bench.process(command)])
+                edited = directory / meta["edit_plan"]
+                bench.timed(
+                    "pairs",
+                    f"crossplan {name} (after a one-file edit)",
+                    scale,
+                    command,
+                    warm=False,
+                    before=lambda path=edited: _toggle_edit(path),
+                )
+            bench.timed("pairs", f"crossplan {name}", scale, command, runs=1 if scale == "1m" else None)
+
+
+def format_pairs(rows) -> str:
+    """The pair commands as issue 30 tabulates them: time and peak memory per scale, and the 1M / 100k ratio."""
+    pairs = [row for row in rows if row.group == "pairs"]
+    scales = list(dict.fromkeys(row.scale for row in pairs))
+    if not pairs:
+        return ""
+    found = {(row.name, row.scale): row for row in pairs}
+    names = list(dict.fromkeys(row.name for row in pairs))
+    header = "| command | " + " | ".join(f"{scale}: wall (cpu), peak RSS" for scale in scales) + " | 1m / 100k |"
+    lines = [header, "| --- |" + " ---: |" * (len(scales) + 1)]
+    for name in names:
+        cells = []
+        for scale in scales:
+            row = found.get((name, scale))
+            cells.append(
+                "—"
+                if row is None or row.seconds is None
+                else f"{row.seconds:.2f} s (cpu {row.cpu or 0:.2f} s), {row.peak_mb or 0:,.0f} MB"
+            )
+        big, small = found.get((name, "1m")), found.get((name, "100k"))
+        ratio = (
+            f"{big.seconds / small.seconds:.1f}× (cpu {(big.cpu or 0) / (small.cpu or 1):.1f}×)"
+            if big and small and big.seconds is not None and small.seconds
+            else "—"
+        )
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
+    return "\n".join(lines)

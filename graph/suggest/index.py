@@ -1,0 +1,323 @@
+"""The text index of ``suggest``: each plan file's items tokenised once, kept beside the store as plain JSON.
+
+Tokenising the texts (sentences, stemmed terms, phrases, the organisations, documents and programmes they name) is
+most of what ranking suggestions costs: at a million triples it is tens of seconds, while a plan's texts change only
+when its file does. So each plan's tokenised texts are kept in the store directory, in ``suggest/``, one JSON entry
+per plan, named by the plan's files' paths and contents (as ``stores/facts.py`` names the facts tables), the index
+format and a digest of the entity names the mentions were matched against (an edit of a registry's names is a new
+index). After a one-file edit only that plan's entry is written again; the weights over the whole data set (IDF of
+terms, phrases and entities) are worked out from the entries on every ranking, which is cheap.
+
+An entry is data, never code: JSON checked field by field on reading, and an entry that is missing, damaged, of
+another format or of other texts is made again from the store (the same tokens, only slower). A store without a
+directory (in memory, a SPARQL server) tokenises every time.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from ..files import write_atomically
+from ..model.vocabulary import graph_iri
+
+INDEX_FORMAT = 1
+FOLDER = "suggest"
+
+TokenRecord = dict[str, Any]
+"""One item's tokens: ``text`` (the own text tokenised), ``sentences``, ``terms`` (term -> count), ``sentence_terms`` (a term -> count mapping
+per sentence), ``phrases``, ``entities`` and ``surface`` (stem -> written form -> count)."""
+
+
+def names_digest(entity_names: dict[str, set[str]], parents: dict[str, set[str]]) -> str:
+    """A short digest of the names mentions are matched against (name as matched -> entity ids) and of the bodies
+    each entity is part of (both go into a plan's tokens and counts)."""
+    listing = [
+        sorted((name, sorted(entities)) for name, entities in mapping.items()) for mapping in (entity_names, parents)
+    ]
+    return hashlib.sha256(json.dumps(listing, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def plan_files(files: dict[str, dict]) -> dict[str, list[tuple[str, str]]]:
+    """Map each plan id to its files' (path, SHA-256), from a store manifest's entries (registries left out)."""
+    prefix = graph_iri("")
+    out: dict[str, list[tuple[str, str]]] = {}
+    for relpath, entry in files.items():
+        graph = entry.get("graph", "")
+        if isinstance(graph, str) and graph.startswith(prefix) and not graph[len(prefix) :].startswith("registry/"):
+            out.setdefault(graph[len(prefix) :], []).append((relpath, entry["sha256"]))
+    return {plan: sorted(found) for plan, found in out.items()}
+
+
+@functools.cache
+def code_digest() -> str:
+    """A short digest of the code that tokenises and counts (this folder's ``words``, ``corpus`` and ``index``): a
+    change to it makes a new index, instead of reusing tokens another version made."""
+    digest = hashlib.sha256()
+    for name in ("words.py", "corpus.py", "index.py"):
+        try:
+            digest.update((Path(__file__).parent / name).read_bytes())
+        except OSError:  # an installation without sources: the index format alone tells versions apart
+            digest.update(name.encode())
+    return digest.hexdigest()[:16]
+
+
+def entry_key(files: list[tuple[str, str]], digest: str) -> str:
+    """The name of a plan's entry: its files' paths and contents, the index format, the code's and the entity
+    names' digests."""
+    listing = "\0".join(f"{relpath}\0{sha}" for relpath, sha in files)
+    code = code_digest()
+    return hashlib.sha256(f"suggest-{INDEX_FORMAT}\0{code}\0{digest}\0{listing}".encode()).hexdigest()[:32]
+
+
+def entry_path(store_path: Path, key: str) -> Path:
+    return store_path / FOLDER / f"{key}.json"
+
+
+def write_entry(path: Path, records: dict[str, TokenRecord]) -> None:
+    """Write one plan's token records (item id -> record); a store that cannot be written keeps none."""
+    data = json.dumps({"format": INDEX_FORMAT, "items": records}, separators=(",", ":"), ensure_ascii=False)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, lambda stream: stream.write(data.encode("utf-8")), sync=False)
+    except OSError:
+        pass  # a read-only cache, a full disk: the next ranking tokenises again
+
+
+def read_entry(path: Path) -> dict[str, TokenRecord] | None:
+    """Return one plan's token records if this version wrote them (every field checked), else None."""
+    try:
+        with path.open("rb") as handle:
+            content = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(content, dict) or content.get("format") != INDEX_FORMAT:
+        return None
+    items = content.get("items")
+    if not isinstance(items, dict) or not all(_valid_record(record) for record in items.values()):
+        return None
+    return items
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(member, str) for member in value)
+
+
+def _counts(value: Any) -> bool:
+    return isinstance(value, dict) and set(map(type, value.values())) <= {int}
+
+
+def _valid_record(record: Any) -> bool:
+    if not isinstance(record, dict) or set(record) != {
+        "text",
+        "sentences",
+        "terms",
+        "sentence_terms",
+        "phrases",
+        "entities",
+        "surface",
+    }:
+        return False
+    if not isinstance(record["text"], str) or not all(
+        _strings(record[name]) for name in ("sentences", "phrases", "entities")
+    ):
+        return False
+    terms = record["sentence_terms"]
+    if (
+        not _counts(record["terms"])
+        or not isinstance(terms, list)
+        or len(terms) != len(record["sentences"])
+        or not all(map(_counts, terms))
+    ):
+        return False
+    surface = record["surface"]
+    return isinstance(surface, dict) and all(map(_counts, surface.values()))
+
+
+def to_record(
+    text: str,
+    sentences: list[str],
+    terms: dict[str, int],
+    sentence_terms: list[dict[str, int]],
+    phrases: set[str],
+    entities: set[str],
+    surface: dict[str, dict[str, int]],
+) -> TokenRecord:
+    """Return the JSON record of one tokenised text (sets sorted, so that an entry is the same on every build)."""
+    return {
+        "text": text,
+        "sentences": sentences,
+        "terms": dict(terms),
+        "sentence_terms": [dict(counts) for counts in sentence_terms],
+        "phrases": sorted(phrases),
+        "entities": sorted(entities),
+        "surface": {stem: dict(written) for stem, written in surface.items()},
+    }
+
+
+class TokenIndex:
+    """The token entries of a store's plans: read for the plans asked about, written for those that had none."""
+
+    def __init__(self, store: Any, digest: str) -> None:
+        files = getattr(store, "files", None)
+        path = getattr(store, "path", None)
+        self.keys: dict[str, Path] = {}
+        if isinstance(files, dict) and isinstance(path, Path):
+            for plan, found in plan_files(files).items():
+                self.keys[plan] = entry_path(path, entry_key(found, digest))
+
+    @property
+    def usable(self) -> bool:
+        """Whether the store keeps an index (a store directory): the weights are then read from ``Weights``."""
+        return bool(self.keys)
+
+    def missing(self) -> set[str]:
+        """The plans whose tokens or counts are not kept (yet), or not usable."""
+        return {plan for plan, path in self.keys.items() if not (path.is_file() and stats_path(path).is_file())}
+
+    def has_stats(self, plan: str) -> bool:
+        """Whether a plan's counts are kept."""
+        path = self.keys.get(plan)
+        return path is not None and stats_path(path).is_file()
+
+    def weights(self) -> Weights | None:
+        """The summed counts of every plan, or None when they cannot be kept (a read-only cache)."""
+        if not self.keys:
+            return None
+        folder = next(iter(self.keys.values())).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            weights = Weights(folder, self.keys)
+        except Exception:  # noqa: BLE001 - sqlite3.Error and OSError alike: the weights are then worked out afresh
+            return None
+        self._retire(folder)
+        return weights
+
+    def _retire(self, folder: Path) -> None:
+        """Delete the entries of plans' earlier contents (once their counts are out of the sums)."""
+        used = {path.name for path in self.keys.values()} | {stats_path(path).name for path in self.keys.values()}
+        for path in folder.glob("*.json"):
+            if path.name not in used:
+                path.unlink(missing_ok=True)
+
+    def records(self, plan: str) -> dict[str, TokenRecord]:
+        """Return the stored records of a plan (empty when it has none, or none usable)."""
+        path = self.keys.get(plan)
+        return (read_entry(path) or {}) if path is not None else {}
+
+    def store(self, plan: str, records: dict[str, TokenRecord], stats: PlanStats | None = None) -> None:
+        path = self.keys.get(plan)
+        if path is not None:
+            write_entry(path, records)
+            if stats is not None:
+                write_stats(path, stats)
+
+
+# -- the weights over the whole data set ------------------------------------------------------------------------
+#
+# Beside each plan's tokens, ``<key>.stats.json`` holds what the plan adds to the data set's weights: its number of
+# texts and of recommendations, and in how many texts each term and phrase occurs (in how many recommendation
+# families each entity). ``stats.sqlite`` holds their sums, and which entry of each plan they were summed from, so
+# that a ranking looks up the weights of the terms it compares instead of reading every plan, and a one-file edit
+# takes that plan's old counts out and puts its new ones in.
+
+PlanStats = dict[str, Any]
+_TABLES = ("terms", "phrases", "entities")
+
+
+def stats_path(path: Path) -> Path:
+    return path.with_name(path.name[: -len(".json")] + ".stats.json")
+
+
+def write_stats(path: Path, stats: PlanStats) -> None:
+    data = json.dumps({"format": INDEX_FORMAT, **stats}, separators=(",", ":"), ensure_ascii=False)
+    try:
+        write_atomically(stats_path(path), lambda stream: stream.write(data.encode("utf-8")), sync=False)
+    except OSError:
+        pass
+
+
+def read_stats(path: Path) -> PlanStats | None:
+    """Return a plan's counts if this version wrote them (every field checked), else None."""
+    try:
+        with stats_path(path).open("rb") as handle:
+            content = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(content, dict) or content.get("format") != INDEX_FORMAT:
+        return None
+    if not all(type(content.get(name)) is int for name in ("texts", "recommendations")):
+        return None
+    if not all(_counts(content.get(name)) for name in _TABLES):
+        return None
+    return content
+
+
+class Weights:
+    """The summed counts of every plan (``stats.sqlite``), brought up to date with the store's plans on opening."""
+
+    def __init__(self, folder: Path, entries: dict[str, Path]) -> None:
+        import sqlite3
+
+        self.connection = sqlite3.connect(folder / "stats.sqlite", timeout=60, isolation_level=None)
+        with self.connection as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            for table in _TABLES:
+                connection.execute(f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, count INTEGER)")
+            connection.execute("CREATE TABLE IF NOT EXISTS plans (plan TEXT PRIMARY KEY, entry TEXT)")
+            connection.execute("CREATE TABLE IF NOT EXISTS totals (name TEXT PRIMARY KEY, count INTEGER)")
+            summed = dict(connection.execute("SELECT plan, entry FROM plans").fetchall())
+            wanted = {plan: path.name for plan, path in entries.items()}
+            changes = [(plan, summed.get(plan), wanted.get(plan)) for plan in set(summed) | set(wanted)]
+            changes = [change for change in changes if change[1] != change[2]]
+            if not self._apply(connection, folder, changes):
+                for table in (*_TABLES, "plans", "totals"):
+                    connection.execute(f"DELETE FROM {table}")
+                if not self._apply(connection, folder, [(plan, None, name) for plan, name in wanted.items()]):
+                    raise OSError("a plan's counts are missing")
+            connection.execute("COMMIT")
+        self.totals = dict(self.connection.execute("SELECT name, count FROM totals").fetchall())
+
+    def _apply(self, connection: Any, folder: Path, changes: list[tuple[str, str | None, str | None]]) -> bool:
+        """Take out the old entries' counts and add the new ones'; False when an entry's counts cannot be read."""
+        sums: dict[str, dict[str, int]] = {table: {} for table in (*_TABLES, "totals")}
+        for plan, old, new in changes:
+            for name, sign in ((old, -1), (new, 1)):
+                if name is None:
+                    continue
+                stats = read_stats(folder / name)
+                if stats is None:
+                    return False
+                for table in _TABLES:
+                    counts = sums[table]
+                    for key, count in stats[table].items():
+                        counts[key] = counts.get(key, 0) + sign * count
+                for total in ("texts", "recommendations"):
+                    sums["totals"][total] = sums["totals"].get(total, 0) + sign * stats[total]
+            if new is None:
+                connection.execute("DELETE FROM plans WHERE plan = ?", (plan,))
+            else:
+                connection.execute("INSERT OR REPLACE INTO plans VALUES (?, ?)", (plan, new))
+        for table, counts in sums.items():
+            connection.executemany(
+                f"INSERT INTO {table} VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET count = count + excluded.count",
+                [(key, count) for key, count in counts.items() if count],
+            )
+            connection.execute(f"DELETE FROM {table} WHERE count = 0")
+        return True
+
+    def counts(self, table: str, names: set[str]) -> dict[str, int]:
+        """Return the summed counts of some names (those counted nowhere are left out)."""
+        out: dict[str, int] = {}
+        listed = sorted(names)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT name, count FROM {table} WHERE name IN ({marks})"  # noqa: S608 - a fixed table name
+            for name, count in self.connection.execute(query, chunk):
+                if type(name) is str and type(count) is int:
+                    out[name] = count
+        return out

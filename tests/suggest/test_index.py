@@ -1,0 +1,130 @@
+"""The text index of ``suggest`` (graph.suggest.index): kept beside the store, type-checked, and ranking exactly as
+tokenising afresh does."""
+
+import json
+import shutil
+from pathlib import Path
+
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.stores.embedded import memory_store, open_store
+from crossplan.graph.suggest.corpus import Corpus
+from crossplan.graph.suggest.index import FOLDER, read_entry, write_entry
+from crossplan.graph.suggest.similar import suggest_links
+
+SHIPPED = Path(__file__).parents[2] / "data"
+SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
+
+
+def ranked(store, from_plan, to_plan):
+    return [s.to_json() for s in suggest_links(store, from_plan, to_plan, top=3, min_score=0.05)]
+
+
+def entries(store_path: Path) -> dict[str, bytes]:
+    """Each plan's tokens (``<key>.json``) and counts (``<key>.stats.json``) as written."""
+    return {path.name: path.read_bytes() for path in sorted((store_path / FOLDER).glob("*.json"))}
+
+
+def tokens(store_path: Path) -> list[Path]:
+    return [path for path in sorted((store_path / FOLDER).glob("*.json")) if not path.name.endswith(".stats.json")]
+
+
+def test_the_index_ranks_the_shipped_data_as_tokenising_afresh_does(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    unindexed = ranked(memory_store(load_dataset(data)), "hmip-resettlement", "yj-blueprint")
+    assert unindexed
+    first = ranked(open_store(data, tmp_path / "store"), "hmip-resettlement", "yj-blueprint")  # writes the index
+    written = entries(tmp_path / "store")
+    assert len(written) == 4  # tokens and counts, per plan
+    assert len(tokens(tmp_path / "store")) == 2
+    again = ranked(open_store(data, tmp_path / "store"), "hmip-resettlement", "yj-blueprint")  # reads it
+    assert first == unindexed
+    assert again == unindexed
+    assert entries(tmp_path / "store") == written
+
+
+def test_a_one_file_edit_writes_that_plans_entry_only(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    ranked(open_store(data, tmp_path / "store"), "north", "south")
+    before = entries(tmp_path / "store")
+    plan = next((data / "plans").glob("north*.yaml"))
+    plan.write_text(plan.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after_edit = ranked(open_store(data, tmp_path / "store"), "north", "south")
+    after = entries(tmp_path / "store")
+    assert len(set(after) - set(before)) == 2  # north's new tokens and counts; south's are read as they were
+    assert after_edit == ranked(memory_store(load_dataset(data)), "north", "south")
+
+
+def test_a_damaged_or_mistyped_entry_is_made_again(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    expected = ranked(open_store(data, tmp_path / "store"), "north", "south")
+    paths = tokens(tmp_path / "store")
+    paths[0].write_text("{not json", encoding="utf-8")
+    content = json.loads(paths[1].read_text(encoding="utf-8"))
+    record = next(iter(content["items"].values()))
+    record["sentence_terms"] = [{"term": "1"}] * len(record["sentences"])  # a count that is not a number
+    paths[1].write_text(json.dumps(content), encoding="utf-8")
+    assert read_entry(paths[0]) is None
+    assert read_entry(paths[1]) is None
+    assert ranked(open_store(data, tmp_path / "store"), "north", "south") == expected
+    assert all(read_entry(path) is not None for path in paths)  # both written again
+
+
+def test_an_entry_is_read_back_only_in_its_own_shape(tmp_path):
+    record = {
+        "text": "Provide housing.",
+        "sentences": ["Provide housing."],
+        "terms": {"provide": 1, "housing": 1, "provide housing": 1},
+        "sentence_terms": [{"provide": 1, "housing": 1, "provide housing": 1}],
+        "phrases": ["provide housing"],
+        "entities": [],
+        "surface": {"provide": {"provide": 1}, "housing": {"housing": 1}},
+    }
+    path = tmp_path / "entry.json"
+    write_entry(path, {"p/r1": record})
+    assert read_entry(path) == {"p/r1": record}
+    for damage in (
+        {**record, "extra": 1},
+        {**record, "phrases": "provide housing"},
+        {**record, "sentence_terms": []},  # one per sentence
+        {**record, "surface": {"provide": {"provide": True}}},
+    ):
+        write_entry(path, {"p/r1": damage})
+        assert read_entry(path) is None
+    path.write_text(json.dumps({"format": 0, "items": {"p/r1": record}}), encoding="utf-8")
+    assert read_entry(path) is None
+
+
+def test_without_a_target_plan_every_other_plan_is_ranked(tmp_path):
+    store = memory_store(load_dataset(SHIPPED))
+    everywhere = suggest_links(store, "hmip-resettlement", None, top=3, min_score=0.05)
+    # the shipped data has two plans: ranking across every other plan is ranking against the one other plan
+    assert [s.to_json() for s in everywhere] == ranked(store, "hmip-resettlement", "yj-blueprint")
+    assert everywhere and {s.target_plan for s in everywhere} == {"yj-blueprint"}
+
+
+def test_a_pair_of_three_plans_reads_the_pair_and_the_sums_of_the_others(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    north = (data / "plans" / "north.yaml").read_text(encoding="utf-8")
+    west = data / "plans" / "west.yaml"
+    west.write_text(north.replace("id: north", "id: west").replace("The North", "The West"), encoding="utf-8")
+
+    def unindexed():
+        return ranked(memory_store(load_dataset(data)), "north", "south")
+
+    store_path = tmp_path / "store"
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # every plan read: the index made
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # the pair read, west's counts summed
+    assert (store_path / FOLDER / "stats.sqlite").is_file()
+    assert {item.plan for item in Corpus(open_store(data, store_path), {"north", "south"}).items.values()} == {
+        "north",
+        "south",
+    }
+    west.write_text(west.read_text(encoding="utf-8").replace("accommodation", "housing"), encoding="utf-8")
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # west's counts replaced
+    west.unlink()
+    assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # and taken out
+    assert len(tokens(store_path)) == 2  # the entries of earlier contents are deleted once out of the sums
