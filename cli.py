@@ -476,10 +476,9 @@ def _split_mappings(ctx, param, values):
 @click.option("--add-organisations", is_flag=True, help="Add organisations not in organisations.yaml to it.")
 @pass_app
 def import_command(app, file, plan_id, title, mappings, sheet, dry_run, force, add_organisations):
-    """Import a plan from a published document (.pdf, .docx, .html) or an action-plan table (.csv, .xlsx) as a new
-    draft plan, validated before it is written.
+    """Import a published plan (PDF, Word, web page) or an action-plan table as a new draft plan.
 
-    A document's layout is recognised and reported ("Read as: ..."); its extracted text is saved with the plan as
+    Reads .pdf, .docx, .html/.htm, .csv and .xlsx; the draft is validated before it is written. A document's layout is recognised and reported ("Read as: ..."); its extracted text is saved with the plan as
     its source, and each item's review: list names the fields to check."""
     from .graph.importing.importer import import_plan
 

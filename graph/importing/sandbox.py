@@ -65,7 +65,6 @@ def _start(path: Path, display: str, kind: str, offset: int = 0, step: int = 1) 
         str(step),
     ]
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("http", "HTTP"))}
-    environment["CROSSPLAN_SANDBOX"] = "1"
     return subprocess.Popen(  # noqa: S603 - our own module, with a path we were given
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, stdin=subprocess.DEVNULL
     )
