@@ -198,7 +198,9 @@ def _wrap_plain(text: str, per_line: int) -> list[str]:
 
 
 def _title(drawing: dict) -> str:
-    return f"How {drawing['fromTitle']} maps onto {drawing['toTitle']}"
+    from_name = drawing.get("fromShort") or drawing["fromTitle"]
+    to_name = drawing.get("toShort") or drawing["toTitle"]
+    return f"How {from_name} maps onto {to_name}"
 
 
 def subtitle(drawing: dict) -> str:

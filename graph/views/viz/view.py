@@ -585,5 +585,8 @@ def _drawing(
     else:
         drawing = layout_mapping(nodes, records, pair[0], pair[1], plan_titles, captions, **(layout or {}))
     # The answer in words, whole, above the drawing (the page) or under its title (the SVG).
-    drawing["headline"] = pair_mapping(graph, pair).summary.headline
+    mapping = pair_mapping(graph, pair)
+    drawing["headline"] = mapping.summary.headline
+    # Short names for the heading, so that it reads whole ("How HMIP resettlement maps onto YJ Blueprint").
+    drawing["fromShort"], drawing["toShort"] = mapping.from_short_title, mapping.to_short_title
     return drawing

@@ -1178,7 +1178,8 @@
                  " · " + plural(overview.links, "link") + " · click an arc or a square for that pair, a plan for its workstreams");
     } else if (view === "mapping") {
       drawMapping(current.drawing);
-      setHeading("How " + current.drawing.fromTitle + " maps onto " + current.drawing.toTitle, subtitleOf(current.drawing));
+      setHeading("How " + (current.drawing.fromShort || current.drawing.fromTitle) + " maps onto " +
+                 (current.drawing.toShort || current.drawing.toTitle), subtitleOf(current.drawing));
     } else if (view === "matrix") {
       drawMatrix(current.drawing);
       setHeading("Matrix: " + current.drawing.fromTitle + " × " + current.drawing.toTitle, subtitleOf(current.drawing));
