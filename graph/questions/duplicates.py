@@ -2,7 +2,7 @@
 ``format_duplicates``.
 
 The duplicate-of links and the texts of recommendations and actions are read from the graph's tables
-(``store.facts()``).
+(``store.facts()``); each member carries its whole text beside its (possibly shortened) label.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..model.nodes import Relation
 from ..output import render_csv, render_json, render_table
+from .owners import node_texts
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -28,6 +29,8 @@ class DuplicateMember:
     plan: str | None
     label: str | None
     status: str | None
+    text: str | None = None
+    """The whole text (``label`` may be shortened)."""
 
 
 @dataclass
@@ -83,7 +86,12 @@ def find_duplicate_groups(store: GraphStore) -> list[DuplicateGroup]:
             return DuplicateMember(node_id, None, None, None, None)
         return DuplicateMember(node_id, *(columns[name][number] for name in ("type", "plan", "label", "status")))
 
-    return _group_duplicates(links, texts, member)
+    groups = _group_duplicates(links, texts, member)
+    whole = node_texts(store, (member.id for group in groups for member in group.members))
+    for group in groups:
+        for item in group.members:
+            item.text = whole.get(item.id)
+    return groups
 
 
 def _group_duplicates(
@@ -134,11 +142,11 @@ def format_duplicates(groups: list[DuplicateGroup], output_format: str = "table"
         return render_json([asdict(group) | {"plans": group.plans} for group in groups]) + "\n"
     if output_format == "csv":
         members = [
-            [number, group.kind, member.id, member.plan, member.type, member.status, member.label]
+            [number, group.kind, member.id, member.plan, member.type, member.status, member.label, member.text]
             for number, group in enumerate(groups, start=1)
             for member in group.members
         ]
-        return render_csv(["group", "kind", "id", "plan", "type", "status", "label"], members)
+        return render_csv(["group", "kind", "id", "plan", "type", "status", "label", "text"], members)
     if not groups:
         return "No duplicates found.\n"
     rows: list = []

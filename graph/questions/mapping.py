@@ -56,6 +56,8 @@ class MappingLink:
     source: str | None = None
     source_title: str | None = None
     number: int | None = None
+    recommendation_text: str | None = None
+    """The TO recommendation's whole text (``recommendation_label`` may be shortened)."""
 
     @property
     def relation_class(self) -> str:
@@ -267,6 +269,7 @@ def find_mapping(store: GraphStore, from_plan: str, to_plan: str) -> Mapping:
             workstream_title=to_items[workstream].label if workstream in to_items else None,
             recommendation=recommendation,
             recommendation_label=to_items[recommendation].label if recommendation else None,
+            recommendation_text=to_items[recommendation].text if recommendation else None,
             relation=spelling(Relation, row["relation"]),
             basis=spelling(Basis, row["basis"]),
             direction=direction,

@@ -22,6 +22,7 @@ from ..model.nodes import BASIS_WORDS, Relation, RelationClass, relation_class, 
 from ..output import counted, render_csv, render_json, render_table, terminal_width, wrapped_lines
 from ..stores.walk import links_between, neighbours
 from .ids import resolve_id
+from .owners import node_texts
 from .summary import count_links, say_link_counts
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ class ImpactItem:
     via: str
     relation: str
     basis: str | None
+    text: str | None = None
+    """The whole text (``label`` may be shortened)."""
 
 
 @dataclass
@@ -62,6 +65,8 @@ class Impact:
     items: list[ImpactItem] = field(default_factory=list)
     not_followed: dict[str, dict[str, int]] = field(default_factory=dict)
     """The item's (and its parts') other links, by class and basis: overlaps and citations are not work flowing."""
+    text: str | None = None
+    """The item's whole text (``label`` may be shortened)."""
 
 
 def _impact_along(
@@ -135,7 +140,7 @@ def format_impact(impact: Impact, output_format: str = "table", width: int | Non
     """Render an impact as a table (grouped by distance), CSV or JSON."""
     if output_format == "json":
         return render_json(asdict(impact)) + "\n"
-    columns = ["distance", "id", "type", "plan", "relation", "via", "basis", "label"]
+    columns = ["distance", "id", "type", "plan", "relation", "via", "basis", "label", "text"]
     if output_format == "csv":
         return render_csv(columns, [[getattr(item, name) for name in columns] for item in impact.items])
     downstream = impact.direction == "downstream"
@@ -204,6 +209,10 @@ def find_impact(
     """
     impact = _impact_along(store, node_id, direction, depth, relations)
     impact.not_followed = count_links(store, [impact.id, *impact.starts], impact.relations)
+    texts = node_texts(store, [impact.id, *(item.id for item in impact.items)])
+    impact.text = texts.get(impact.id)
+    for item in impact.items:
+        item.text = texts.get(item.id)
     return impact
 
 
@@ -237,6 +246,8 @@ class Paths:
     max_length: int
     paths: list[Path] = field(default_factory=list)
     labels: dict[str, str | None] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    """The whole text of each node on the chains that has one (its label may be shortened)."""
 
 
 def find_paths(store: GraphStore, first: str, second: str, max_length: int = 6, limit: int = 10) -> Paths:
@@ -251,7 +262,9 @@ def find_paths(store: GraphStore, first: str, second: str, max_length: int = 6, 
     source, target = resolve_id(store, first), resolve_id(store, second)
     if source == target:
         raise CrossplanError(f"'{source}' is both ends: give two different nodes")
-    return _walk_paths(store.walk(), source, target, max_length, limit)
+    paths = _walk_paths(store.walk(), source, target, max_length, limit)
+    paths.texts = node_texts(store, paths.labels)
+    return paths
 
 
 def _walk_paths(walk: Walk, source: str, target: str, max_length: int, limit: int) -> Paths:

@@ -10,10 +10,12 @@ the organisation they name); on a node that names none, the printed words are th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..sparql.patterns import id_of, node_term, variable
+from ..sparql.text import sparql_term
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -126,3 +128,13 @@ _TEXTS = """SELECT DISTINCT ?item ?text WHERE {
 def item_texts(store: GraphStore) -> dict[str, str]:
     """Return every recommendation's and action's whole text (its label may be shortened), by its id."""
     return {id_of(row["item"]): row["text"] for row in store.select(_TEXTS)}
+
+
+def node_texts(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
+    """Return the whole text of each of the given nodes that has one (its label may be shortened), by its id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    values = " ".join(sparql_term(node_term(node)) for node in wanted)
+    query = f"SELECT ?node ?text WHERE {{ VALUES ?node {{ {values} }} ?node cp:text ?text }}"
+    return {id_of(row["node"]): row["text"] for row in store.select(query)}

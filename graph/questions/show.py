@@ -16,7 +16,7 @@ from ..model.vocabulary import CP, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, node_iri
 from ..output import render_csv, render_json, terminal_width, wrapped_lines
 from ..sparql.patterns import id_of, link_pattern, node_term, spelling, variable
 from .ids import resolve_id
-from .owners import RolledOwner, owners_of
+from .owners import RolledOwner, node_texts, owners_of
 from .summary import say_link_counts
 
 if TYPE_CHECKING:
@@ -54,6 +54,8 @@ class LinkView:
     note: str | None = None
     document: str | None = None
     method: str | None = None
+    other_text: str | None = None
+    """The other node's whole text (``other_label`` may be shortened)."""
 
 
 @dataclass
@@ -110,6 +112,8 @@ class NodeDescription:
     referenced_by: list[Reference] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     """The labels of the nodes this one points at (its plan, workstream, organisations, documents…)."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """The whole texts of those of them that have one (their labels may be shortened)."""
 
 
 _PROPERTIES = "SELECT DISTINCT ?node ?p ?o WHERE { ?node ?p ?o } ORDER BY ?p ?o"
@@ -253,7 +257,21 @@ def describe_node(store: GraphStore, node_id: str) -> NodeDescription:
             Reference(_REFERENCE_NAMES.get(row["p"], str(row["p"])), id_of(row["subject"]), row["label"])
         )
     description.referenced_by.sort(key=lambda ref: (ref.relation, ref.id))
+    _add_whole_texts(store, description)
     return description
+
+
+def _add_whole_texts(store: GraphStore, description: NodeDescription) -> None:
+    """Give each link and each named node its other end's whole text, beside its (possibly shortened) label."""
+    links = [
+        *description.links_out,
+        *description.links_in,
+        *(link for item in [*description.actions, *description.updates] for link in item.links),
+    ]
+    texts = node_texts(store, [*description.names, *(link.other for link in links)])
+    description.texts = {node: texts[node] for node in description.names if node in texts}
+    for link in links:
+        link.other_text = texts.get(link.other)
 
 
 def _children(store: GraphStore, bound: Substitutions) -> tuple[list[ItemSummary], list[ItemSummary]]:
@@ -445,7 +463,8 @@ def _node_fields(description: NodeDescription) -> list[tuple[str, str]]:
     for kind, items in (("action", description.actions), ("update", description.updates)):
         for item in items:
             extra = ", ".join(part for part in (item.date, item.status) if part)
-            add(kind, f"{item.id}: {item.title or item.label}" + (f" ({extra})" if extra else ""))
+            # these rows are the CSV's alone (the table lists the parts itself): the whole text, never the label
+            add(kind, f"{item.id}: {item.title or item.text or item.label}" + (f" ({extra})" if extra else ""))
     for link in description.links_out + description.links_in:
         arrow = "→" if link.direction == "out" else "←"
         add(f"link {link.direction}", f"{arrow} {link_phrase(link)} {link.other} ({link.basis}): {link.quote}")

@@ -21,18 +21,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from ..errors import QueryError
-from ..model.vocabulary import PREFIXES, graph_iri
 from ..questions.query import run_query
 from ..sparql.guard import DEFAULT_TIMEOUT, check_query, check_read_only, syntax_error
 from ..sparql.results import MAX_ROWS, QueryResult, collect_result, format_result
-from ..stores.protocol import BaseStore
-from .workspace import ServedStore
 
 if TYPE_CHECKING:
-    from pyoxigraph import BlankNode, DefaultGraph
-
-    from ..stores.embedded import CrossplanStore
-    from ..stores.protocol import QueryResults, Row, Substitutions
+    from ..stores.protocol import GraphStore, ServedGraph
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 MAX_QUERY_BYTES = 256 * 1024
@@ -166,53 +160,8 @@ def _read_only() -> ProtocolError:
     )
 
 
-class _Dataset(BaseStore):
-    """A store seen through a request's dataset: the named graphs' union as the default graph, when given."""
-
-    def __init__(self, store: CrossplanStore, request: SparqlRequest):
-        from pyoxigraph import NamedNode
-
-        self.store = store
-        self.data_dir = store.data_dir
-        everything = set(_all_graphs(store))
-        chosen = set(request.default_graphs)
-        # The stored default graph already is the union of every graph: naming them all (as EndpointStore does)
-        # changes nothing and must not cost the union's evaluation.
-        self.default: list[NamedNode | BlankNode | DefaultGraph] | None = (
-            None if not chosen or chosen == everything else [NamedNode(iri) for iri in sorted(chosen)]
-        )
-        named = set(request.named_graphs)
-        self.named: list[NamedNode | BlankNode] | None = (
-            None if not named or named == everything else [NamedNode(iri) for iri in sorted(named)]
-        )
-
-    def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
-        if self.default is None and self.named is None:
-            return self.store.query(sparql, substitutions)
-        return self.store.graph_store().query(
-            sparql,
-            prefixes=PREFIXES,
-            substitutions=dict(substitutions) if substitutions is not None else None,
-            default_graph=self.default,
-            named_graphs=self.named,
-        )
-
-    def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[Row]:
-        return self.store.select(sparql, substitutions)
-
-    def data_graphs(self) -> list[str]:
-        return self.store.data_graphs()
-
-
-def _all_graphs(store: CrossplanStore) -> list[str]:
-    def compute() -> list[str]:
-        return sorted([*store.data_graphs(), graph_iri("ontology")])
-
-    return store.remembered("named-graphs", compute) if isinstance(store, ServedStore) else compute()
-
-
 def answer_query(
-    store: CrossplanStore, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT, in_worker: bool = False
+    store: ServedGraph, request: SparqlRequest, timeout: float = DEFAULT_TIMEOUT, in_worker: bool = False
 ) -> QueryResult:
     """Check and run a Protocol query over a store generation (QueryError when refused, malformed or too slow).
 
@@ -224,13 +173,13 @@ def answer_query(
     if _is_saved_query_name(request.query):
         raise QueryError("syntax error: not a SPARQL query (saved queries run at /queries/NAME)")
     if not in_worker:
-        return run_query(_Dataset(store, request), request.query, timeout=timeout, max_rows=MAX_ROWS)
+        return run_query(_dataset(store, request), request.query, timeout=timeout, max_rows=MAX_ROWS)
     text = request.query
     if not text.strip():
         raise QueryError("the query is empty")
     check_read_only(text)
     try:
-        return collect_result(_Dataset(store, request).query(text), threading.Event(), MAX_ROWS)
+        return collect_result(_dataset(store, request).query(text), threading.Event(), MAX_ROWS)
     except SyntaxError as error:
         check_query(text, timeout)  # raises the located, worded error (an unknown prefix named)
         raise syntax_error(text, str(error)) from None
@@ -240,6 +189,10 @@ def answer_query(
         ) from None
     except (OSError, RuntimeError, ValueError) as error:
         raise QueryError(f"the query failed: {error}") from None
+
+
+def _dataset(store: ServedGraph, request: SparqlRequest) -> GraphStore:
+    return store.with_dataset(request.default_graphs, request.named_graphs)
 
 
 def _is_saved_query_name(text: str) -> bool:

@@ -23,13 +23,14 @@ from ..questions.query import saved_queries, saved_query
 from ..sparql.guard import DEFAULT_TIMEOUT
 from ..sparql.text import declared_prefixes
 from ..sparql.workers import engine_failure
+from ..stores.protocol import ServedGraph
 from ..suggest.review import accept_suggestion, reject_suggestion
 from .auth import Refusal, check_write, own_origins
 from .questions import QUESTIONS, check_arguments, missing_fields
 from .render import answer_tables, json_href, render, render_page
 from .sparql import ProtocolError, error_status, read_request
 from .tasks import generation_tasks
-from .workspace import Generation, ServedStore
+from .workspace import Generation
 
 PAGE_TIMEOUT = DEFAULT_TIMEOUT
 """Seconds a page may take before it is answered with 503."""
@@ -75,7 +76,7 @@ def _state(request: Request):
     return request.app.state.serve
 
 
-def _store(request: Request) -> ServedStore:
+def _store(request: Request) -> ServedGraph:
     return _state(request).workspace.current.store
 
 
@@ -287,7 +288,7 @@ async def saved_query_page(request: Request) -> Response:
 # -- the questions ---------------------------------------------------------------------------------
 
 
-def _plan_ids(store: ServedStore) -> tuple[str, ...]:
+def _plan_ids(store: ServedGraph) -> tuple[str, ...]:
     return tuple(sorted(store.remembered("serve-plan-titles", lambda: plan_titles(store))))
 
 

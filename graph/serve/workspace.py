@@ -27,54 +27,14 @@ from ..datafiles.loading import data_files
 from ..datafiles.rejections import REJECTIONS_FILE
 from ..errors import CrossplanError, DataError
 from ..resources import shipped_data_dir
-from ..stores.embedded import CrossplanStore, open_store
+from ..stores.protocol import ServedGraph
+from ..stores.served import open_served
 
 MEMORY_LIMIT = 5_000_000
 """Most quads copied into memory; a larger store is answered from disk."""
 
 WATCH_SECONDS = 1.0
 """How often the data directory is looked at."""
-
-REMEMBER_SECONDS = 0.02
-"""An answer the library asks to remember is kept in memory when it took at least this long to work out."""
-
-
-class ServedStore(CrossplanStore):
-    """A store generation held by the server: what is slow to work out is remembered in memory for its life."""
-
-    def __init__(
-        self, oxigraph, data_dir: Path | None, origin: CrossplanStore | None = None, tables: list[dict] | None = None
-    ):
-        # The build's per-file tables let whole-graph questions (duplicates, overdue, gaps, stats) skip SPARQL.
-        # Answered from disk, the named graphs are the on-disk store's files' N-Triples.
-        if origin is None:
-            super().__init__(oxigraph, data_dir, None, tables=tables)
-        else:
-            super().__init__(
-                oxigraph,
-                data_dir,
-                origin.path,
-                generation=origin.generation,
-                files=origin.files,
-                tables=tables,
-                graphs_stored=False,
-            )
-        self._origin = origin  # keeps the on-disk generation (and its shared lock) alive when answered from disk
-        self._memory: dict = {}
-        self._memory_lock = threading.Lock()
-
-    def remembered(self, name: str, compute, keep=lambda value: True):
-        with self._memory_lock:
-            if name in self._memory:
-                return self._memory[name]
-        started = time.perf_counter()
-        value = compute()
-        # As on disk, only what was slow to work out is kept: memory holds the projection and slow answers, not
-        # every quick lookup a page ever made.
-        if time.perf_counter() - started >= REMEMBER_SECONDS and keep(value):
-            with self._memory_lock:
-                self._memory.setdefault(name, value)
-        return value
 
 
 class AnswerCache:
@@ -116,7 +76,7 @@ class Generation:
     """One complete graph the server answers from, and when it was made."""
 
     number: int
-    store: ServedStore
+    store: ServedGraph
     loaded: float
     quads: int
     in_memory: bool
@@ -129,16 +89,7 @@ def load_generation(data_dir: Path | None, store_path: Path | None, number: int)
 
     Raises DataError when the data has problems, StoreError when the store cannot be used.
     """
-    on_disk = open_store(data_dir, store_path)
-    quads = 2 * len(on_disk.oxigraph)  # the copy holds each triple twice: in its named graph and the default graph
-    if quads <= MEMORY_LIMIT:
-        memory = on_disk.memory_copy()
-        store = ServedStore(memory, on_disk.data_dir, tables=on_disk.fact_tables())
-        quads = len(memory)
-        in_memory = True
-    else:
-        store = ServedStore(on_disk.oxigraph, on_disk.data_dir, origin=on_disk, tables=on_disk.fact_tables())
-        in_memory = False
+    store, quads, in_memory = open_served(data_dir, store_path, MEMORY_LIMIT)
     return Generation(number, store, time.time(), quads, in_memory)
 
 

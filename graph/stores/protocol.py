@@ -13,8 +13,9 @@ What a store can do beyond that is stated, not guessed: ``data_dir`` is None whe
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from .facts import GraphFacts, read_graph_facts
 from .walk import GraphWalk, Walk, workstreams
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 #: one SELECT row: variable name -> plain Python value (str, int) or None when unbound
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -76,6 +78,23 @@ class LocalStore(GraphStore, Protocol):
 
     def graph_triples(self, graph: str) -> list[Triple]:
         """Return the triples of one named graph (a data file's, or the ontology's)."""
+        ...
+
+
+@runtime_checkable
+class ServedGraph(GraphStore, Protocol):
+    """A store generation a server answers from (``stores/served.py``): it remembers slow answers for its life."""
+
+    def remembered(self, name: str, compute: Callable[[], T], keep: Callable[[T], bool] = ...) -> T:
+        """Return the answer remembered under ``name``, else ``compute()`` (kept when slow to work out and ``keep``)."""
+        ...
+
+    def all_graphs(self) -> list[str]:
+        """Return the IRIs of every named graph: the data graphs and the ontology's."""
+        ...
+
+    def with_dataset(self, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> GraphStore:
+        """Return the store seen through a SPARQL request's dataset (``default-graph-uri``, ``named-graph-uri``)."""
         ...
 
 

@@ -95,3 +95,17 @@ def test_validate_imports_pyshacl_only_for_the_shapes(tmp_path):
     assert without & HEAVY == set()
     with_shapes = run_cli(tmp_path, "--data", str(FIXTURE), "validate")
     assert "pyshacl" in with_shapes  # the check above can fail: this is what an import looks like
+
+
+def test_help_reads_only_the_declarations(tmp_path):
+    """``crossplan --help`` loads the settings table and the question registry, not the questions, model or errors."""
+    loaded = run_cli(tmp_path, "--help")
+    ours = {name for name in loaded if name.startswith("crossplan.")}
+    assert ours <= {
+        "crossplan.cli",
+        "crossplan.graph",
+        "crossplan.graph.settings",
+        "crossplan.graph.questions",
+        "crossplan.graph.questions.registry",
+    }
+    assert "crossplan.graph.questions.registry" in ours  # the commands are made from it: the check above can fail

@@ -210,23 +210,14 @@ def test_every_module_has_its_test_module():
 #: the concrete stores and what only they know, named nowhere outside graph/stores/
 CONCRETE_STORES = {"CrossplanStore", "EndpointStore", "ServedStore"}
 STORE_INTERNALS = {"crossplan.graph.stores.facts", "crossplan.graph.stores.embedded.CrossplanStore",
-                   "crossplan.graph.stores.endpoint.EndpointStore"}  # fmt: skip
+                   "crossplan.graph.stores.endpoint.EndpointStore", "crossplan.graph.stores.served.ServedStore"}  # fmt: skip
 STORE_ENGINE_ATTRIBUTES = {"oxigraph", "graphs_stored", "fact_tables", "graph_store"}
-
-#: modules still past the line, and why (each to move behind the interface)
-STORE_EXCEPTIONS: dict[str, str] = {
-    "graph/serve/workspace.py": "ServedStore extends the embedded store (remembers slow answers for a generation's "
-    "life): it belongs in stores/ once the server's rewrite settles",
-    "graph/serve/views.py": "asks the served generation's ServedStore to remember the plan list",
-    "graph/serve/sparql.py": "the /sparql protocol's dataset (default-graph-uri, named-graph-uri) runs on the store's "
-    "database of named graphs; it remembers through ServedStore",
-}
 
 
 def _outside_stores():
     for name, path in MODULES.items():
         relative = path.relative_to(ROOT).as_posix()
-        if not relative.startswith("graph/stores/") and relative not in STORE_EXCEPTIONS:
+        if not relative.startswith("graph/stores/"):
             yield name, path, relative
 
 

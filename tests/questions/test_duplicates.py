@@ -53,7 +53,8 @@ def test_format_duplicates(store):
     )
     assert (
         format_duplicates(groups, "csv").splitlines()[1]
-        == "1,linked,north/r1,north,recommendation,,Find homes for children before they leave custody."
+        == "1,linked,north/r1,north,recommendation,,Find homes for children before they leave custody.,"
+        "Find homes for children before they leave custody."
     )
     assert json.loads(format_duplicates(groups, "json"))[1]["plans"] == ["north", "south"]
     assert format_duplicates([]) == "No duplicates found.\n"

@@ -107,6 +107,7 @@ def test_mapping_the_other_way_puts_workstream_links_aside(store):
             to_text="Train staff who work with young adults.",
             source="north-source",
             source_title="The North Plan",
+            recommendation_text="Train staff who work with young adults.",
         )
     ]
 

@@ -36,6 +36,7 @@ def test_impact_downstream(store):
             "north/r1",
             "feeds-into",
             "explicit",
+            "Train staff who work with young adults.",
         ),
         ImpactItem(
             "south/health", "workstream", "Health and Wellbeing", "south", 2, "north/r2", "feeds-into", "explicit"
@@ -102,7 +103,8 @@ def test_format_impact(store):
     )
     assert (
         format_impact(impact, "csv").splitlines()[1]
-        == "1,north/r2,recommendation,north,feeds-into,north/r1,explicit,Train staff who work with young adults."
+        == "1,north/r2,recommendation,north,feeds-into,north/r1,explicit,Train staff who work with young adults.,"
+        "Train staff who work with young adults."
     )
     assert json.loads(format_impact(impact, "json"))["items"][2]["id"] == "housing-fund"
 

@@ -66,6 +66,7 @@ def test_describe_a_recommendation_with_its_updates_and_links(store):
             "explicit",
             "Homes found for children will shape the training of staff.",
             document="north-source",
+            other_text="Train staff who work with young adults.",
         ),
         LinkView(
             "out",
@@ -76,6 +77,7 @@ def test_describe_a_recommendation_with_its_updates_and_links(store):
             "Find homes for children",
             target_quote="Secure a home for every child leaving custody.",
             document="north-source",
+            other_text="Secure a home for every child leaving custody.",
         ),
     ]
     assert node.links_in == [
@@ -105,6 +107,7 @@ def test_describe_shows_actions_with_their_own_links(store):
             "Offer education in every secure home.",
             "suggested",
             "Open a virtual campus.",
+            other_text="Offer education in every secure home.",
         )
     ]
     assert [(o.id, o.label, o.via) for o in node.owners] == [(None, "Head of Learning", "north/r6")]
