@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..model.nodes import NodeType, Status
 from ..output import counted, render_csv, render_json, render_table
-from .owners import item_texts
+from .owners import node_texts
 from .plans import resolve_plan
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def find_gaps(store: GraphStore, plan: str | None = None) -> list[Gap]:
     """
     gaps = _gap_items(store, plan)
     if gaps:
-        texts = item_texts(store)
+        texts = node_texts(store, [gap.id for gap in gaps])
         for gap in gaps:
             gap.text = texts.get(gap.id)
     return gaps

@@ -15,7 +15,7 @@ from ..errors import CrossplanError
 from ..model.dates import due_date
 from ..model.nodes import NodeType, Status
 from ..output import counted, render_csv, render_json, render_table
-from .owners import RolledOwner, find_owners, item_texts, owner_labels
+from .owners import RolledOwner, find_owners, node_texts, owner_labels
 from .plans import resolve_plan
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def find_overdue(store: GraphStore, as_of: datetime.date | str | None = None, pl
     owners rolled up (``owners.find_owners``); when an item is overdue is ``_overdue_items``."""
     overdue = _overdue_items(store, as_of, plan)
     if overdue.items:
-        owners, texts = find_owners(store), item_texts(store)
+        ids = [item.id for item in overdue.items]
+        owners, texts = find_owners(store, items=ids), node_texts(store, ids)
         for item in overdue.items:
             item.owners, item.text = owners.get(item.id, []), texts.get(item.id)
     return overdue

@@ -48,12 +48,21 @@ _ROOTS_OF_PLAN = "?item a ?kind ; cp:inPlan ?plan . FILTER(?kind IN (cp:Recommen
 _ROOTS_ALL = "?item a ?kind . FILTER(?kind IN (cp:Recommendation, cp:Action))"
 
 
-def find_owners(store: GraphStore, plan: str | None = None) -> dict[str, list[RolledOwner]]:
-    """Return every recommendation's and action's rolled-up owners (of ``plan``'s, or of all plans'), by its id.
+def find_owners(
+    store: GraphStore, plan: str | None = None, items: Iterable[str] | None = None
+) -> dict[str, list[RolledOwner]]:
+    """Return every recommendation's and action's rolled-up owners (of ``plan``'s, or of all plans'), by its id;
+    with ``items``, of those items only (what a question that found a few items asks: it costs what they cost).
 
     Items with no owner anywhere are left out.
     """
-    if plan is None:
+    if items is not None:
+        wanted = sorted(set(items))
+        if not wanted:
+            return {}
+        values = " ".join(sparql_term(node_term(item)) for item in wanted)
+        rows = store.select(_OWNERS.replace("ROOTS", f"VALUES ?item {{ {values} }}"))
+    elif plan is None:
         rows = store.select(_OWNERS.replace("ROOTS", _ROOTS_ALL))
     else:
         rows = store.select(_OWNERS.replace("ROOTS", _ROOTS_OF_PLAN), {variable("plan"): node_term(plan)})
@@ -118,16 +127,6 @@ def _roll_up(rows: list[dict]) -> dict[str, list[RolledOwner]]:
 def _descending(date: str | None) -> tuple:
     """Sort key putting later dates first and undated last."""
     return (0, tuple(-ord(c) for c in date)) if date else (1, ())
-
-
-_TEXTS = """SELECT DISTINCT ?item ?text WHERE {
-  ?item a ?kind ; cp:text ?text . FILTER(?kind IN (cp:Recommendation, cp:Action))
-}"""
-
-
-def item_texts(store: GraphStore) -> dict[str, str]:
-    """Return every recommendation's and action's whole text (its label may be shortened), by its id."""
-    return {id_of(row["item"]): row["text"] for row in store.select(_TEXTS)}
 
 
 def node_texts(store: GraphStore, ids: Iterable[str]) -> dict[str, str]:
