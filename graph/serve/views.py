@@ -16,7 +16,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..errors import BusyError, CrossplanError, EngineError, QueryError, UnknownIdError
+from ..errors import BusyError, CrossplanError, DataDirBusyError, EngineError, QueryError, UnknownIdError
 from ..model.vocabulary import ID_BASE, PREFIXES
 from ..questions.plans import plan_titles
 from ..questions.query import saved_queries, saved_query
@@ -125,7 +125,7 @@ async def answer_once(
     try:
         _, body = await evaluate(request, generation, task, arguments, PAGE_TIMEOUT)
     except (CrossplanError, ValueError, Timeout) as error:
-        raise Failed(_error_response(request, _status_of(error), str(error), title)) from None
+        raise Failed(_error_response(request, status_of(error), str(error), title)) from None
     answer = decode(body)
     generation.answers.put(key, answer, size(answer))
     return answer
@@ -135,10 +135,11 @@ def _page(request: Request, title: str, active: str, **context) -> dict:
     return {"title": title, "active": active, "notice": _notice(request), **context}
 
 
-def _status_of(error: Exception) -> int:
+def status_of(error: Exception) -> int:
+    """Return the HTTP status a failure is answered with: 404 unknown id, 503 busy or timed out, 500 engine failure."""
     if isinstance(error, UnknownIdError):
         return 404
-    if isinstance(error, (Timeout, BusyError)):
+    if isinstance(error, (Timeout, BusyError, DataDirBusyError)):  # busy: the client may try again
         return 503
     if isinstance(error, EngineError):
         return 500
@@ -252,7 +253,7 @@ async def saved_query_page(request: Request) -> Response:
     except ProtocolError as error:
         return _error_response(request, error.status, error.message)
     except (CrossplanError, Timeout) as error:
-        return _error_response(request, _status_of(error), str(error))
+        return _error_response(request, status_of(error), str(error))
     data = {
         "name": query.name,
         "title": query.title,
@@ -479,7 +480,7 @@ async def review_edit(request: Request) -> Response:
     except (CrossplanError, ValueError, Timeout) as error:
         message = "; ".join(str(p) for p in error.problems) if hasattr(error, "problems") else str(error)
         return JSONResponse(
-            {"error": message}, status_code=_status_of(error) if not isinstance(error, ValueError) else 400
+            {"error": message}, status_code=status_of(error) if not isinstance(error, ValueError) else 400
         )
     try:  # where in the data directory: the server's own paths are no business of the page
         where = written.path.resolve().relative_to(state.workspace.data_dir.resolve()).as_posix()
@@ -543,7 +544,7 @@ async def sparql_endpoint(request: Request) -> Response:
     except QueryError as error:
         return Response(str(error) + "\n", status_code=error_status(error), media_type="text/plain")
     except (CrossplanError, Timeout) as error:
-        return Response(str(error) + "\n", status_code=_status_of(error), media_type="text/plain")
+        return Response(str(error) + "\n", status_code=status_of(error), media_type="text/plain")
     headers = {"X-Crossplan-Generation": str(generation.number)}
     if truncated:
         headers["X-Crossplan-Truncated"] = "true"

@@ -63,3 +63,14 @@ def test_no_html_is_written_in_python_strings_under_serve():
         if element.search(line)
     ]
     assert found == []
+
+
+def test_a_busy_data_directory_or_engine_is_a_503_and_an_engine_failure_a_500():
+    from crossplan.graph.errors import BusyError, CrossplanError, DataDirBusyError, EngineError, UnknownIdError
+    from crossplan.graph.serve.views import status_of
+
+    assert status_of(DataDirBusyError("data: the data directory is busy")) == 503
+    assert status_of(BusyError("busy")) == 503
+    assert status_of(EngineError("the query engine failed on this query")) == 500
+    assert status_of(UnknownIdError("no node 'x'")) == 404
+    assert status_of(CrossplanError("bad")) == 400
