@@ -1329,7 +1329,9 @@
         var from = boxes.get(edge.fromId), to = boxes.get(edge.toId);
         if (!from || !to) { return; }
         var fromCentre = [from.x + from.width / 2, from.y + from.height / 2], toCentre = [to.x + to.width / 2, to.y + to.height / 2];
-        out.edges.push({ from: edge.fromId, to: edge.toId, points: [borderPoint(from, toCentre), borderPoint(to, fromCentre)] });
+        // "above": drawn over the boxes (a link between two plans), not under them
+        out.edges.push({ from: edge.fromId, to: edge.toId, points: [borderPoint(from, toCentre), borderPoint(to, fromCentre)],
+                         above: crossesPlans(edge.fromId, edge.toId) });
       });
       graphLayout.groups.forEach(function (group) {
         var a = network.canvasToDOM({ x: group.x, y: group.y }), b = network.canvasToDOM({ x: group.x + group.width, y: group.y + group.height });
@@ -1363,6 +1365,47 @@
         ctx.fillStyle = "#374151";
         ctx.textBaseline = "bottom";
         ctx.fillText(group.caption, group.x + 6, group.y - 4);
+      }
+      ctx.restore();
+    });
+  });
+
+  // A link between two plans is what the full graph is for: vis draws every edge under every box, so these are
+  // drawn again above the boxes (same colour, width and dash), from border to border, with their arrowhead.
+  function crossesPlans(fromId, toId) {
+    var a = nodeById.get(fromId), b = nodeById.get(toId);
+    return !!(a && b && a.plan && b.plan && !isRegistry(a) && !isRegistry(b) && a.plan !== b.plan);
+  }
+  function canvasBox(id) {
+    var bb = network.getBoundingBox(id);
+    return { x: bb.left, y: bb.top, width: bb.right - bb.left, height: bb.bottom - bb.top };
+  }
+  network.on("afterDrawing", function (ctx) {
+    var scale = Math.max(network.getScale(), 0.05);
+    network.body.edgeIndices.forEach(function (id) {
+      var edge = network.body.edges[id];
+      if (!edge || !edge.options || edge.options.hidden || !crossesPlans(edge.fromId, edge.toId)) { return; }
+      if (!network.body.nodes[edge.fromId] || !network.body.nodes[edge.toId]) { return; }
+      var from = canvasBox(edge.fromId), to = canvasBox(edge.toId);
+      var a = borderPoint(from, [to.x + to.width / 2, to.y + to.height / 2]);
+      var b = borderPoint(to, [from.x + from.width / 2, from.y + from.height / 2]);
+      var colour = edge.options.color && edge.options.color.color ? edge.options.color.color : "#555555";
+      ctx.save();
+      ctx.strokeStyle = colour;
+      ctx.fillStyle = colour;
+      ctx.lineWidth = Math.max(edge.options.width || 1, 1.5 / scale);
+      var dashes = edge.options.dashes;
+      if (Array.isArray(dashes)) { ctx.setLineDash(dashes.map(function (d) { return d / Math.min(scale, 1); })); }
+      else if (dashes) { ctx.setLineDash([6 / Math.min(scale, 1), 4 / Math.min(scale, 1)]); }
+      ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
+      ctx.setLineDash([]);
+      var arrows = edge.options.arrows;
+      if (arrows && arrows.to && arrows.to.enabled) {
+        var angle = Math.atan2(b[1] - a[1], b[0] - a[0]), size = 9 / Math.min(scale, 1);
+        ctx.beginPath(); ctx.moveTo(b[0], b[1]);
+        ctx.lineTo(b[0] - size * Math.cos(angle - 0.4), b[1] - size * Math.sin(angle - 0.4));
+        ctx.lineTo(b[0] - size * Math.cos(angle + 0.4), b[1] - size * Math.sin(angle + 0.4));
+        ctx.closePath(); ctx.fill();
       }
       ctx.restore();
     });
