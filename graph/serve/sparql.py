@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 from ..errors import QueryError
 from ..questions.query import run_query
 from ..sparql.guard import DEFAULT_TIMEOUT, check_query, check_read_only, syntax_error
-from ..sparql.results import MAX_ROWS, QueryResult, collect_result, format_result
+from ..sparql.results import MAX_ROWS, QueryResult, collect_result, format_result, json_term
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore, ServedGraph
@@ -270,33 +270,10 @@ def _results_json(result: QueryResult) -> str:
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
     names = result.variables
     bindings = [
-        {name: _json_term(term) for name, term in zip(names, row, strict=False) if term is not None}
+        {name: json_term(term) for name, term in zip(names, row, strict=False) if term is not None}
         for row in result.rows
     ]
     return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False) + "\n"
-
-
-def _json_term(term) -> dict:
-    kind = type(term).__name__
-    if kind == "NamedNode":
-        return {"type": "uri", "value": term.value}
-    if kind == "BlankNode":
-        return {"type": "bnode", "value": term.value}
-    if kind == "Literal":
-        if term.language:
-            return {"type": "literal", "value": term.value, "xml:lang": term.language}
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return {"type": "literal", "value": term.value}
-        return {"type": "literal", "value": term.value, "datatype": datatype}
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        },
-    }
 
 
 def _rdf_xml(result: QueryResult) -> str:

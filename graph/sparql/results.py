@@ -211,12 +211,13 @@ def _sparql_json(result: QueryResult) -> str:
     bindings = []
     for row in result.rows:
         bindings.append(
-            {name: _json_term(term) for name, term in zip(result.variables, row, strict=False) if term is not None}
+            {name: json_term(term) for name, term in zip(result.variables, row, strict=False) if term is not None}
         )
     return render_json({"head": {"vars": result.variables}, "results": {"bindings": bindings}}) + "\n"
 
 
-def _json_term(term: Any) -> dict[str, Any]:
+def json_term(term: Any) -> dict[str, Any]:
+    """Return one term as the SPARQL 1.1 JSON results format writes it (RDF-star triples included)."""
     kind = type(term).__name__
     if kind == "NamedNode":
         return {"type": "uri", "value": term.value}
@@ -232,9 +233,9 @@ def _json_term(term: Any) -> dict[str, Any]:
     return {
         "type": "triple",
         "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
+            "subject": json_term(term.subject),
+            "predicate": json_term(term.predicate),
+            "object": json_term(term.object),
         },
     }
 

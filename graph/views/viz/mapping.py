@@ -552,7 +552,7 @@ def _route(links: list[tuple[str, str, dict]], boxes: dict[str, dict], captions:
         y1, y2 = start_y[index], end_y[index]
         bend = (x2 - x1) * 0.45
         controls = [(x1, y1), (x1 + bend, y1), (x2 - bend, y2), (x2, y2)]
-        points = [_bezier(controls, step / 16) for step in range(17)]
+        points = [bezier(controls, step / 16) for step in range(17)]
         forward = edge["from"] == left
         if not forward:
             points.reverse()
@@ -585,7 +585,8 @@ def _centre(box: dict) -> float:
     return box["y"] + box["height"] / 2
 
 
-def _bezier(controls: list[tuple[float, float]], t: float) -> tuple[float, float]:
+def bezier(controls: list[tuple[float, float]], t: float) -> tuple[float, float]:
+    """Return the point at ``t`` (0 to 1) of a cubic Bézier curve given by its four control points."""
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = controls
     u = 1 - t
     return (

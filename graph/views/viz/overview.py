@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from ...model.nodes import LINK_CLASSES, Relation, relation_class, shorten
+from .mapping import bezier
 
 FONT_PX = 13
 ROW, BOX_HEIGHT = 24, 20
@@ -125,7 +126,7 @@ def layout_overview(plans: list[dict], pairs: list[dict]) -> dict:
                 "d": "M{:.1f},{:.1f} C{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}".format(
                     *(c for point in controls for c in point)
                 ),
-                "points": [[round(x, 1), round(y, 1)] for x, y in (_bezier(controls, step / 8) for step in range(9))],
+                "points": [[round(x, 1), round(y, 1)] for x, y in (bezier(controls, step / 8) for step in range(9))],
             }
         )
     x1 = x0 + ARC_SPACE
@@ -187,12 +188,3 @@ def layout_overview(plans: list[dict], pairs: list[dict]) -> dict:
         "fontPx": FONT_PX,
         "links": links,
     }
-
-
-def _bezier(controls: list[tuple[float, float]], t: float) -> tuple[float, float]:
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = controls
-    u = 1 - t
-    return (
-        u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
-        u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
-    )
