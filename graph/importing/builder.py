@@ -35,6 +35,9 @@ _DUPLICATE_OF = re.compile(
 )
 
 
+_TEXT_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})+|\d{1,3}[.)])\s+(?=[\"“‘(A-Z])")
+"""A number printed at the start of a recommendation cell ("7.1 Make the ...", "3. Publish ...")."""
+
 _MANY_COLUMNS = {"owner", "target-date", "note", "action"}
 """Fields a published document may give in several columns (read leniently: Lead and Partners are both owners)."""
 
@@ -227,6 +230,8 @@ class PlanBuilder:
         if self.lenient:
             fields = _responses_in_update_columns(table, header_position, fields)
         has_keys = "number" in fields or "id" in fields
+        numbered_text = not has_keys and _numbers_text(table, header_position, fields)
+        has_keys = has_keys or numbered_text
         current: Recommendation | None = None
         addressee: tuple[list[str], str] | None = None
         addressee_place = None
@@ -265,13 +270,20 @@ class PlanBuilder:
                 values[name] = (text, index)
             if not values:
                 continue
+            if numbered_text and "text" in values:
+                match = _TEXT_NUMBER.match(values["text"][0])
+                if match:  # the printed number leaves the text and becomes the Rec No
+                    index = values["text"][1]
+                    values["number"] = (match.group("number").rstrip(".)"), index)
+                    values["text"] = (values["text"][0][match.end() :], index)
             if "workstream" in values:
                 workstream = self._workstream(values["workstream"][0])
             starts = ("number" in values or "id" in values) if has_keys else "text" in values
             if starts:
                 current = self._start(table, row_number, values, workstream, addressee)
             elif current is None:
-                column = headers[fields.index("number" if "number" in fields else "id")] if has_keys else None
+                keyed = has_keys and not numbered_text
+                column = headers[fields.index("number" if "number" in fields else "id")] if keyed else None
                 what = f"no {header_label(column)}" if column else "no recommendation text"
                 after = f"the addressee row at {addressee_place}" if addressee_place else "the header"
                 self.problem(
@@ -531,6 +543,17 @@ def _responses_in_update_columns(table: Table, header: int, fields: list[str | N
         if cells and len(answers) >= 0.6 * len(cells):
             fields[index] = "response"
     return fields
+
+
+def _numbers_text(table: Table, header: int, fields: list[str | None]) -> bool:
+    """Whether a table without a Rec No column prints a number at the start of its recommendation cells: the first
+    recommendation cell and at least half of them (the others continue the row above, e.g. across a page)."""
+    if "text" not in fields:
+        return False
+    index = fields.index("text")
+    cells = [cells[index] for _, cells in table.rows[header + 1 :] if index < len(cells) and cells[index].strip()]
+    numbered = [bool(_TEXT_NUMBER.match(cell)) for cell in cells]
+    return bool(numbered) and numbered[0] and 2 * sum(numbered) >= len(numbered)
 
 
 def flag_response(rec: Recommendation, text: str) -> None:

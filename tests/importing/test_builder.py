@@ -206,3 +206,30 @@ def test_rows_of_a_pdf_give_their_pages_to_items_actions_and_updates():
     builder.read([table])
     [rec] = builder.recommendations
     assert (rec.page, [action.page for action in rec.actions], rec.updates[0].page) == (4, [4, 4], 4)
+
+
+def test_a_number_printed_at_the_start_of_the_recommendation_cells_becomes_the_rec_no():
+    builder = build(
+        [
+            ["Milestone", "Target Date", "Responsible Party"],
+            ["7.1 Make the inventory", "Dec. 31, 2021", "CIO Council"],
+            ["", "", "and MoJ"],
+            ["7.2 Publish it", "2022", ""],
+            ["3 units of work", "", ""],
+        ]
+    )
+    assert builder.problems == []
+    assert [(r.id, r.number, r.text) for r in builder.recommendations] == [
+        ("r7-1", "7.1", ["Make the inventory"]),
+        ("r7-2", "7.2", ["Publish it", "3 units of work"]),  # no printed number: it continues the row above
+    ]
+    assert builder.recommendations[0].progress.owners[0] == ("CIO Council", None)
+
+
+def test_recommendation_cells_mostly_without_a_number_keep_their_text():
+    builder = build([["Recommendation", "Owner"], ["1. Do A", "MoJ"], ["Do B", "DfE"], ["Do C", "DfE"]])
+    assert [(r.number, r.text) for r in builder.recommendations] == [
+        (None, ["1. Do A"]),
+        (None, ["Do B"]),
+        (None, ["Do C"]),
+    ]
