@@ -38,6 +38,10 @@ _DUPLICATE_OF = re.compile(
 _TEXT_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})+|\d{1,3}[.)])\s+(?=[\"“‘(A-Z])")
 """A number printed at the start of a recommendation cell ("7.1 Make the ...", "3. Publish ...")."""
 
+_OWNER_GOES_ON = re.compile(r"(?i)(?:[,&/(-]|\b(?:and|or|of|for|the|to|in|on|at|by|with|from))$")
+_OWNER_CONTINUES = re.compile(r"^(?:[a-z(&]|and\b)")
+"""An owner paragraph that does not end here / a paragraph that continues the owner above (a wrapped name)."""
+
 _MANY_COLUMNS = {"owner", "target-date", "note", "action"}
 """Fields a published document may give in several columns (read leniently: Lead and Partners are both owners)."""
 
@@ -417,19 +421,39 @@ class PlanBuilder:
             status_target.timescale = normalise_space(values["timescale"][0])
         target = target or rec.progress
         if "owner" in values:
-            for text in self._entries(values["owner"][0], table):
+            for text in self._owners(values["owner"][0], table):
                 target.owners.append((text, self.organisations.organisation_of_owner(text)))
         if "target-date" in values:
             for text in self._entries(values["target-date"][0], table):
-                status = parse_status(text) if self.lenient else None
+                status = parse_status(text)
                 if status is not None and target.status is None:
                     target.status, target.status_text = status[0], text  # "Completed" under the date
                 elif status is None:
                     target.target_dates.append((text, parse_printed_date(text)))
 
+    def _owners(self, text: str, table: Table) -> list[str]:
+        """The owners of a cell: its paragraphs (``_entries``), where a paragraph that only continues the one above
+        (the line above ends in "and", "for", a comma...; this one starts lower-case or with "(") is joined to it;
+        in a PDF cell of one paragraph, lines that each name a known organisation are separate owners."""
+        owners: list[str] = []
+        for entry in self._entries(text, table):
+            if owners and (_OWNER_GOES_ON.search(owners[-1]) or _OWNER_CONTINUES.match(entry)):
+                owners[-1] = f"{owners[-1]} {entry}"
+            else:
+                owners.append(entry)
+        if table.kind == "pdf" and len(owners) == 1:
+            lines = [normalise_space(line) for line in text.split("\n") if line.strip()]
+            known = self.organisations.organisation_of_owner
+            if len(lines) > 1 and all(known(line) for line in lines) and not known(owners[0]):
+                return lines
+        return owners
+
     def _entries(self, text: str, table: Table) -> list[str]:
         """The owners or dates of a cell: its paragraphs (in a PDF, lines set apart by a wider gap); in a PDF cell
-        with no such gap, one entry, except that a line after a whole date or a status line stands alone."""
+        with no such gap, one entry, except that a line after a whole date or a status line stands alone. A Word
+        cell has no wrapped lines: each of its lines is a paragraph (or a printed line break) of its own."""
+        if table.kind == "docx":
+            return [normalise_space(line) for line in text.split("\n") if line.strip()]
         if table.kind != "pdf" or "\n\n" in text:
             return paragraphs(text)
         entries: list[str] = []

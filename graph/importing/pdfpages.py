@@ -59,9 +59,9 @@ def read_page(pdf: Any, index: int) -> dict:
             free.append(char)
     out_tables = []
     for number, bbox, grid in table_data:
-        rows = [
-            ["" if cell is None else _cell_text(_lines(texts.get((number, cell), []))) for cell in row] for row in grid
-        ]
+        cell_lines = {cell: _lines(texts.get((number, cell), [])) for row in grid for cell in row if cell is not None}
+        pitch = _line_pitch(list(cell_lines.values()))
+        rows = [["" if cell is None else _cell_text(cell_lines[cell], pitch) for cell in row] for row in grid]
         out_tables.append([bbox[1], rows])
     lines = []
     for line in _lines(free):
@@ -78,14 +78,27 @@ def read_page(pdf: Any, index: int) -> dict:
     }
 
 
-def _cell_text(lines: list[dict]) -> str:
-    """A cell's lines, with a blank line where the gap above a line shows a new paragraph."""
+def _line_pitch(cells: list[list[dict]]) -> float | None:
+    """The usual distance from one line's top to the next in a table's cells (its line spacing), or None."""
+    pitches = Counter(
+        round(below["top"] - above["top"], 1)
+        for lines in cells
+        for above, below in zip(lines, lines[1:], strict=False)
+        if 0 < below["top"] - above["top"] < 3 * max(above["size"], 1.0)
+    )
+    return pitches.most_common(1)[0][0] if pitches else None
+
+
+def _cell_text(lines: list[dict], pitch: float | None = None) -> str:
+    """A cell's lines, with a blank line where the gap above a line shows a new paragraph: wider than half a line,
+    or wider than the table's usual line spacing by a quarter of the type size (paragraph spacing)."""
     parts: list[str] = []
     for position, line in enumerate(lines):
         if position:
             above = lines[position - 1]
             gap = line["top"] - above["bottom"]
-            parts.append("\n\n" if gap > 0.5 * max(above["bottom"] - above["top"], 1.0) else "\n")
+            spaced = pitch is not None and line["top"] - above["top"] > pitch + 0.25 * max(above["size"], 1.0)
+            parts.append("\n\n" if spaced or gap > 0.5 * max(above["bottom"] - above["top"], 1.0) else "\n")
         parts.append(line["text"])
     return "".join(parts)
 

@@ -233,3 +233,40 @@ def test_recommendation_cells_mostly_without_a_number_keep_their_text():
         (None, ["Do B"]),
         (None, ["Do C"]),
     ]
+
+
+def test_word_paragraphs_of_an_owner_cell_are_owners_unless_one_continues_the_one_above():
+    builder = build(
+        [
+            ["Rec No", "Recommendation", "Responsible Owner", "Target Date"],
+            ["1", "A.", "HMPPS\nRegional Director, NPS North West", "Commencing April 2021\nCompleted"],
+            ["2", "B.", "YJB Priority Lead for\nResettlement\nDivisional Director\n(NPS Midlands)", "ongoing"],
+            ["3", "C.", "Police Powers Unit Crime, Policing and\nFire Group Home Office", "April 2021\nDecember 2020"],
+        ],
+        kind="docx",
+    )
+    assert builder.problems == []
+    first, second, third = builder.recommendations
+    assert [text for text, _ in first.progress.owners] == ["HMPPS", "Regional Director, NPS North West"]
+    assert [text for text, _ in second.progress.owners] == [
+        "YJB Priority Lead for Resettlement",
+        "Divisional Director (NPS Midlands)",
+    ]
+    assert [text for text, _ in third.progress.owners] == [
+        "Police Powers Unit Crime, Policing and Fire Group Home Office"
+    ]
+    # a status printed in the Target Date cell, as a paragraph of its own, is the status
+    assert (first.progress.target_dates, first.progress.status) == (
+        [("Commencing April 2021", None)],
+        Status.COMPLETE,
+    )
+    assert (second.progress.target_dates, second.progress.status) == ([], Status.ONGOING)
+    assert [text for text, _ in third.progress.target_dates] == ["April 2021", "December 2020"]
+
+
+def test_pdf_owner_lines_that_each_name_a_known_organisation_are_separate_owners():
+    rows = [["Rec No", "Recommendation", "Owner"], ["1", "A.", "Ministry of Justice\nDepartment for Education"]]
+    builder = PlanBuilder(OrganisationIndex(REGISTRY, {"moj", "dfe"}, add=False), {}, lenient=True)
+    builder.read([Table("plan.pdf", "pdf", "table 1 (page 1)", list(enumerate(rows, start=1)))])
+    [rec] = builder.recommendations
+    assert rec.progress.owners == [("Ministry of Justice", "moj"), ("Department for Education", "dfe")]
