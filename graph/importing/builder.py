@@ -404,9 +404,12 @@ class PlanBuilder:
         self._page = table.pages.get(row_number)
         target: Progress | None = None
         if "update" in values:
-            target = self._add_update(
-                rec, values["update"][0], table.place(row_number), continuation=not first
-            ).progress
+            items = _bullet_items(values["update"][0])
+            for item in items:
+                update = self._add_update(
+                    rec, item, table.place(row_number), continuation=not first and len(items) == 1
+                )
+            target = update.progress if len(items) == 1 else None  # one row's owners for several bullets: the item's
         if "action" in values:
             actions = self._actions(values["action"][0])
             for action in actions:
@@ -567,6 +570,22 @@ def _responses_in_update_columns(table: Table, header: int, fields: list[str | N
         if cells and len(answers) >= 0.6 * len(cells):
             fields[index] = "response"
     return fields
+
+
+def _bullet_items(text: str) -> list[str]:
+    """A cell that starts with a bullet: its bullet points (without their bullets), each an update of its own;
+    any other cell is one update (a bullet list after a paragraph stays in it)."""
+    lines = text.split("\n")
+    filled = [line for line in lines if line.strip()]
+    if not filled or not BULLET.match(filled[0]) or re.match(r"\s*\d", filled[0]):
+        return [text]
+    items: list[list[str]] = []
+    for line in lines:
+        if BULLET.match(line) and not re.match(r"\s*\d", line):
+            items.append([BULLET.sub("", line)])
+        elif items:
+            items[-1].append(line)
+    return ["\n".join(item).strip("\n") for item in items]
 
 
 def _numbers_text(table: Table, header: int, fields: list[str | None]) -> bool:

@@ -185,7 +185,38 @@ def _lines(chars: list[dict]) -> list[dict]:
                     "bold": line["bold"] > count * 0.8,
                 }
             )
-    return out
+    return _attach_markers(out)
+
+
+_MARKERS = {"•", "▪", "◦", "●", "■", "–", "-", "*", "\uf0b7", "\uf0a7"}
+"""A list marker drawn on its own (often after the text, so read as a line of its own)."""
+
+
+def _attach_markers(lines: list[dict]) -> list[dict]:
+    """Put each list marker drawn alone at the start of the line level with it on its right ("• Map existing ...");
+    a marker with no such line stays where it is."""
+    markers = [line for line in lines if line["text"] in _MARKERS]
+    if not markers:
+        return lines
+    kept = [line for line in lines if line["text"] not in _MARKERS]
+    unattached = []
+    for marker in markers:
+        middle = (marker["top"] + marker["bottom"]) / 2
+        beside = [
+            line
+            for line in kept
+            if marker["x1"] - 1 <= line["x0"] <= marker["x1"] + 6 * max(line["size"], 4.0)
+            and line["top"] - 0.3 * line["size"] <= middle <= line["bottom"] + 0.3 * line["size"]
+            and not line["text"].startswith(tuple(_MARKERS))
+        ]
+        if not beside:
+            unattached.append(marker)
+            continue
+        line = min(beside, key=lambda line: abs((line["top"] + line["bottom"]) / 2 - middle))
+        sign = "•" if marker["text"] in ("\uf0b7", "\uf0a7") else marker["text"]  # a Symbol-font bullet
+        line["text"], line["x0"] = f"{sign} {line['text']}", marker["x0"]
+    out = {id(line) for line in kept} | {id(marker) for marker in unattached}
+    return [line for line in lines if id(line) in out]
 
 
 def _paths(page: Any, height: float, raw: Any) -> tuple[list[dict], list[tuple[float, float, float, float]]]:

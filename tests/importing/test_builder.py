@@ -270,3 +270,20 @@ def test_pdf_owner_lines_that_each_name_a_known_organisation_are_separate_owners
     builder.read([Table("plan.pdf", "pdf", "table 1 (page 1)", list(enumerate(rows, start=1)))])
     [rec] = builder.recommendations
     assert rec.progress.owners == [("Ministry of Justice", "moj"), ("Department for Education", "dfe")]
+
+
+def test_an_update_cell_of_bullet_points_gives_one_update_per_bullet():
+    builder = build(
+        [
+            ["Rec No", "Recommendation", "Update", "Owner"],
+            ["1", "A.", "• A Pathfinder was\ncommissioned.\n\n• A survey has been completed.", "MoJ"],
+            ["2", "B.", "Action Plan (January 2020)\nSee the link:\n• https://www.gov.uk/plan", ""],
+        ]
+    )
+    first, second = builder.recommendations
+    assert [u.lines for u in first.updates] == [["A Pathfinder was", "commissioned."], ["A survey has been completed."]]
+    assert first.progress.owners == [("MoJ", "moj")]  # one owner for several updates: the recommendation's
+    # a bullet list after a paragraph stays in its update
+    assert [(u.title, u.lines) for u in second.updates] == [
+        ("Action Plan (January 2020)", ["See the link:", "• https://www.gov.uk/plan"])
+    ]

@@ -50,3 +50,14 @@ def test_a_cell_line_spaced_wider_than_the_tables_line_spacing_starts_a_paragrap
     assert _cell_text(other, pitch) == "Policy YCS\n\nBusiness Change"
     assert _cell_text(wrapped, pitch) == "The MoJ will\nconsult widely\nand publish."
     assert _cell_text(other) == "Policy YCS\nBusiness Change"  # no usual spacing known: only a wide gap counts
+
+
+def test_a_bullet_drawn_after_its_text_goes_to_the_start_of_its_line():
+    from crossplan.graph.importing.pdfpages import _attach_markers
+
+    def line(text: str, x0: float, top: float) -> dict:
+        return {"text": text, "top": top, "bottom": top + 10.0, "x0": x0, "x1": x0 + 5.0 * len(text), "size": 9.0}
+
+    lines = [line("Map existing", 20.0, 100.0), line("measures.", 20.0, 110.0), line("Consult.", 20.0, 125.0)]
+    lines += [line("•", 10.0, 100.5), line("•", 10.0, 125.5), line("•", 10.0, 300.0)]
+    assert [item["text"] for item in _attach_markers(lines)] == ["• Map existing", "measures.", "• Consult.", "•"]
