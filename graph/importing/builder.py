@@ -411,7 +411,8 @@ class PlanBuilder:
                 )
             target = update.progress if len(items) == 1 else None  # one row's owners for several bullets: the item's
         if "action" in values:
-            actions = self._actions(values["action"][0])
+            not_applicable = parse_status(values["action"][0]) or (None, None)
+            actions = [] if not_applicable[0] is Status.NOT_APPLICABLE else self._actions(values["action"][0])
             for action in actions:
                 action.page = self._page
             rec.actions.extend(actions)

@@ -46,6 +46,8 @@ def read_document(document: Document, builder: PlanBuilder) -> list[str]:
             rec.page = None
             for update in rec.updates:
                 update.page = None
+            for action in rec.actions:
+                action.page = None
     return read_as
 
 
