@@ -196,7 +196,8 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
                         f"target-dates: the end date is printed as prose ('{normalise_space(texts[0])[:60]}'); none set"
                     )
             elif name == "status":
-                _form_status(rec, values, rows[index + 1] if index + 1 < len(rows) else None)
+                below = next((row for row in rows[index + 1 :] if any(cell.strip() for cell in row)), None)
+                _form_status(rec, values, below)  # the marks: the next row with text (a thin empty row between)
     return len(forms)
 
 

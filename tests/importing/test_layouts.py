@@ -145,3 +145,26 @@ def test_the_header_report_names_the_layout_and_the_flags(rendered, data):
     assert "Read as: numbered headings, each item in a box or shaded panel followed by the response" in lines
     assert any(line.startswith("Review: ") and "flagged field" in line for line in lines)
     assert any(line.startswith("Would save the extracted text as ") for line in lines)
+
+
+def test_a_tick_glyph_below_a_thin_empty_row_marks_the_level():
+    from crossplan.graph.importing.builder import PlanBuilder
+    from crossplan.graph.importing.document import TABLE, Block, Document
+    from crossplan.graph.importing.layouts import _read_forms
+    from crossplan.graph.importing.organisations import OrganisationIndex
+
+    rows = [
+        ["", "2. Publish the annual report", "", "", "", ""],
+        ["Lead government actors", "", "OMB", "", "", ""],
+        ["Brief description", "", "Publish a report every year.", "", "", ""],
+        ["Completion level", "", "Not started", "Limited", "Substantial", "Completed"],
+        ["", "", "", "", "", ""],
+        ["", "", "", "", "", "\uf0fc"],  # a Wingdings tick (private use), after a thin empty row
+        ["End date", "", "This commitment is complete.", "", "", ""],
+    ]
+    document = Document("pdf", "nap.pdf", 1)
+    document.blocks = [Block(TABLE, 1, rows=rows, row_pages=[1] * len(rows))]
+    builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
+    assert _read_forms(document, builder) == 1
+    [rec] = builder.recommendations
+    assert (rec.number, rec.text, rec.progress.status.value) == ("2", ["Publish the annual report"], "complete")
