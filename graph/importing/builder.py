@@ -38,6 +38,8 @@ _DUPLICATE_OF = re.compile(
 _TEXT_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})+|\d{1,3}[.)])\s+(?=[\"“‘(A-Z])")
 """A number printed at the start of a recommendation cell ("7.1 Make the ...", "3. Publish ...")."""
 
+_ALSO = re.compile(r"(?i),?\s+(?:along with|as well as|together with)\s+")
+"""Words that join two owners in one paragraph ("the CIO Council, as well as other interagency bodies")."""
 _OWNER_GOES_ON = re.compile(r"(?i)(?:[,&/(-]|\b(?:and|or|of|for|the|to|in|on|at|by|with|from))$")
 _OWNER_CONTINUES = re.compile(r"^(?:[a-z(&]|and\b)")
 """An owner paragraph that does not end here / a paragraph that continues the owner above (a wrapped name)."""
@@ -445,6 +447,7 @@ class PlanBuilder:
                 owners[-1] = f"{owners[-1]} {entry}"
             else:
                 owners.append(entry)
+        owners = [part for owner in owners for part in _ALSO.split(owner) if part.strip()]
         if table.kind == "pdf" and len(owners) == 1:
             lines = [normalise_space(line) for line in text.split("\n") if line.strip()]
             known = self.organisations.organisation_of_owner

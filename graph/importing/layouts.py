@@ -202,11 +202,12 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
 
 
 def _owner_parts(text: str, builder: PlanBuilder) -> list[str]:
-    """Split an owners cell at semicolons and commas (", and" too), but not inside a registry organisation's name
+    """Split an owners cell at semicolons, commas (", and" too) and "along with" / "as well as", but not inside a
+    registry organisation's name
     ("Ministry of Housing, Communities and Local Government")."""
     protected = [(start, end) for start, end, _ in builder.organisations.find(text)]
     parts, begin = [], 0
-    for match in re.finditer(r";\s*|,\s+(?:and\s+)?(?=[A-Za-z])", text):
+    for match in re.finditer(r";\s*|,?\s+(?:along with|as well as|together with)\s+|,\s+(?:and\s+)?(?=[A-Za-z])", text):
         if any(start < match.start() < end for start, end in protected):
             continue
         parts.append(text[begin : match.start()])

@@ -287,3 +287,17 @@ def test_an_update_cell_of_bullet_points_gives_one_update_per_bullet():
     assert [(u.title, u.lines) for u in second.updates] == [
         ("Action Plan (January 2020)", ["See the link:", "• https://www.gov.uk/plan"])
     ]
+
+
+def test_owners_joined_by_as_well_as_or_along_with_are_two():
+    rows = [
+        ["Milestone", "Responsible Party"],
+        ["7.3 Share it", "CIO and Chief Data Officer\nCouncils, as well as other\ninteragency bodies"],
+    ]
+    builder = PlanBuilder(OrganisationIndex(REGISTRY, {"moj", "dfe"}, add=False), {}, lenient=True)
+    builder.read([Table("plan.pdf", "pdf", "table 1 (page 1)", list(enumerate(rows, start=1)))])
+    [rec] = builder.recommendations
+    assert [text for text, _ in rec.progress.owners] == [
+        "CIO and Chief Data Officer Councils",
+        "other interagency bodies",
+    ]

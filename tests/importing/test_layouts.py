@@ -168,3 +168,19 @@ def test_a_tick_glyph_below_a_thin_empty_row_marks_the_level():
     assert _read_forms(document, builder) == 1
     [rec] = builder.recommendations
     assert (rec.number, rec.text, rec.progress.status.value) == ("2", ["Publish the annual report"], "complete")
+
+
+def test_form_owners_split_at_lists_and_along_with():
+    from crossplan.graph.importing.builder import PlanBuilder
+    from crossplan.graph.importing.layouts import _owner_parts
+    from crossplan.graph.importing.organisations import OrganisationIndex
+
+    builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
+    text = "DHS Customs and Border Protection (CBP) along with other Federal agencies; OMB, Treasury, and GSA"
+    assert _owner_parts(text, builder) == [
+        "DHS Customs and Border Protection (CBP)",
+        "other Federal agencies",
+        "OMB",
+        "Treasury",
+        "GSA",
+    ]
