@@ -412,6 +412,7 @@ class PlanBuilder:
                     rec, item, table.place(row_number), continuation=not first and len(items) == 1
                 )
             target = update.progress if len(items) == 1 else None  # one row's owners for several bullets: the item's
+        actions: list[Action] = []
         if "action" in values:
             not_applicable = parse_status(values["action"][0]) or (None, None)
             actions = [] if not_applicable[0] is Status.NOT_APPLICABLE else self._actions(values["action"][0])
@@ -421,7 +422,7 @@ class PlanBuilder:
             if target is None and len(actions) == 1:
                 target = actions[0].progress
         status_target = rec.progress if first or target is None else target
-        if "status" in values:
+        if "status" in values and not self._action_statuses(rec, actions, values["status"][0], table):
             self._status(status_target, values["status"][0], place("status"), rec)
         if "timescale" in values:
             status_target.timescale = normalise_space(values["timescale"][0])
@@ -436,6 +437,26 @@ class PlanBuilder:
                     target.status, target.status_text = status[0], text  # "Completed" under the date
                 elif status is None:
                     target.target_dates.append((text, parse_printed_date(text)))
+
+    def _action_statuses(self, rec: Recommendation, actions: list[Action], text: str, table: Table) -> bool:
+        """A status cell of one status per action bullet (as many paragraphs as the row has actions): each action
+        takes its own; the recommendation is ongoing while any of them is (with that action's timescale), complete
+        when all are. Return whether the cell was read so."""
+        parts = [normalise_space(line) for line in text.split("\n") if line.strip()]
+        if table.kind != "docx":
+            parts = paragraphs(text)
+        statuses = [parse_status(part) for part in parts]
+        if len(parts) < 2 or len(parts) != len(actions) or None in statuses:
+            return False
+        for action, part, status in zip(actions, parts, statuses, strict=True):
+            action.progress.status, action.progress.status_text = status[0] if status else None, part
+            action.progress.timescale = status[1] if status else None
+        ongoing = [action for action in actions if action.progress.status is Status.ONGOING]
+        if ongoing:
+            rec.progress.status, rec.progress.timescale = Status.ONGOING, ongoing[0].progress.timescale
+        elif all(action.progress.status is Status.COMPLETE for action in actions):
+            rec.progress.status = Status.COMPLETE
+        return True
 
     def _owners(self, text: str, table: Table) -> list[str]:
         """The owners of a cell: its paragraphs (``_entries``), where a paragraph that only continues the one above

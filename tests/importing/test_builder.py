@@ -301,3 +301,22 @@ def test_owners_joined_by_as_well_as_or_along_with_are_two():
         "CIO and Chief Data Officer Councils",
         "other interagency bodies",
     ]
+
+
+def test_one_status_per_action_bullet_goes_on_each_action():
+    builder = build(
+        [
+            ["Recommendation", "Actions", "Refreshed Timescale"],
+            ["A.", "• Map measures.\n• Consider a statement.", "COMPLETE\n\nONGOING - Long term (2022/2023+)"],
+            ["B.", "• Pilot ending in March\n2020. The pilot has ended.", "COMPLETE"],
+        ]
+    )
+    first, second = builder.recommendations
+    assert [(a.progress.status, a.progress.status_text) for a in first.actions] == [
+        (Status.COMPLETE, "COMPLETE"),
+        (Status.ONGOING, "ONGOING - Long term (2022/2023+)"),
+    ]
+    assert (first.progress.status, first.progress.timescale) == (Status.ONGOING, "Long term (2022/2023+)")
+    # a year at a line start is not a list number
+    assert [a.text for a in second.actions] == ["Pilot ending in March\n2020. The pilot has ended."]
+    assert second.progress.status is Status.COMPLETE
