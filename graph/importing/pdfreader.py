@@ -279,11 +279,20 @@ _GOES_ON = re.compile(r"(?i)(?:[-,/&]|\b(?:and|or|of|for|the|to|in|on|at|by|with
 def _row_continues(above: list[str], below: list[str]) -> bool:
     """Whether the first row on a page is the rest of the last row on the page before: in every column one of the
     two is empty or the text goes on (the lower part starts in lower case, the upper ends with a hyphen, a comma
-    or a joining word), and the lower part does not start a column the upper part has text in first."""
+    or a joining word), and the lower part does not start a column the upper part has text in first; or some
+    column goes on and none ends a sentence above a new one below."""
     filled = [index for index, cell in enumerate(below) if cell.strip()]
-    if not filled or above[filled[0]].strip() and not _goes_on(above[filled[0]], below[filled[0]]):
+    if not filled:
         return False
-    return all(not a.strip() or not b.strip() or _goes_on(a, b) for a, b in zip(above, below, strict=True))
+    both = [(a, b) for a, b in zip(above, below, strict=True) if a.strip() and b.strip()]
+    if (not above[filled[0]].strip() or _goes_on(above[filled[0]], below[filled[0]])) and all(
+        _goes_on(a, b) for a, b in both
+    ):
+        return True
+    # a cell broken at a paragraph ("Action Plan (January 2020)" / "The Government's ...") beside one that plainly
+    # goes on ("Crime, Policing and" / "Fire Group"): one row, unless a cell ends a sentence and the next starts anew
+    ends = [a.rstrip().endswith((".", "!", "?", ":")) and not _goes_on(a, b) for a, b in both]
+    return not any(ends) and any(_goes_on(a, b) for a, b in both)
 
 
 def _goes_on(above: str, below: str) -> bool:

@@ -86,3 +86,18 @@ def test_a_row_broken_by_the_page_is_joined_and_a_new_row_is_not():
     pdfreader._join_continued_tables(document)
     assert document.blocks[0].rows[1] == ["System Oversight", "Establish a model.", "N/A", "• In December"]
     assert document.blocks[0].row_pages == [2, 2]
+
+
+def test_a_row_broken_at_a_paragraph_beside_a_name_that_goes_on_is_one_row():
+    above = [
+        "3",
+        "Review it.",
+        "Agreed",
+        "Action Plan (January 2020)",
+        "Police Powers Unit\nCrime, Policing and",
+        "June",
+    ]
+    below = ["", "", "", "The Government's review of bail.", "Fire Group Home\nOffice", ""]
+    assert pdfreader._row_continues(above, below)
+    ended = ["3", "Review it.", "Agreed", "Done in 2020.", "Police Powers Unit and", "June"]
+    assert not pdfreader._row_continues(ended, below)  # a sentence ends above a new one
