@@ -135,6 +135,18 @@ def _title_row(row: list[str]) -> tuple[str, str] | None:
     return (match.group("number"), title) if title else None
 
 
+def _wrapped_title(rows: list[list[str]], title: str) -> str:
+    """A title row's last words wrapped into a row of their own below it, in the same cell and without a label
+    ("... the Ingenuity of the American" / "Public")."""
+    if len(rows) < 2 or title.endswith((".", ":", ";")):
+        return title
+    column = next(index for index, cell in enumerate(rows[0]) if cell.strip())
+    filled = [(index, cell) for index, cell in enumerate(rows[1]) if cell.strip()]
+    if len(filled) == 1 and filled[0][0] == column and len(filled[0][1]) <= 60 and _label_row(rows[1])[0] is None:
+        return f"{title} {normalise_space(filled[0][1])}"
+    return title
+
+
 def _read_forms(document: Document, builder: PlanBuilder) -> int:
     """Read one form table per item (a table continued on the next page goes on with the same item)."""
     heading: Block | None = None
@@ -161,6 +173,7 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
             continue
         if titled:
             number, title = titled
+            title = _wrapped_title(block.rows, title)
         else:
             match = NUMBERED.match(normalise_space(heading.numbered_text) + " ") if heading else None
             number = match.group("number") if match else str(len(forms) + 1)

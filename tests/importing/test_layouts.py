@@ -184,3 +184,18 @@ def test_form_owners_split_at_lists_and_along_with():
         "Treasury",
         "GSA",
     ]
+
+
+def test_a_form_title_wrapped_into_a_row_of_its_own_is_whole():
+    from crossplan.graph.importing.layouts import _wrapped_title
+
+    rows = [
+        ["", "5. Harness the Ingenuity of the American", ""],
+        ["", "Public", ""],
+        ["Lead government actors", "", "GSA"],
+    ]
+    assert (
+        _wrapped_title(rows, "Harness the Ingenuity of the American") == "Harness the Ingenuity of the American Public"
+    )
+    labelled = [rows[0], ["Lead government actors", "GSA", ""]]
+    assert _wrapped_title(labelled, "Harness the Ingenuity") == "Harness the Ingenuity"
