@@ -215,18 +215,24 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
 
 
 def _owner_parts(text: str, builder: PlanBuilder) -> list[str]:
-    """Split an owners cell at semicolons, commas (", and" too) and "along with" / "as well as", but not inside a
-    registry organisation's name
+    """Split an owners cell at semicolons, commas (", and" too; not in a list set out with semicolons: "City of
+    Vallejo, California; and others") and "along with" / "as well as", but not inside a registry organisation's name
     ("Ministry of Housing, Communities and Local Government")."""
     protected = [(start, end) for start, end, _ in builder.organisations.find(text)]
     parts, begin = [], 0
-    for match in re.finditer(r";\s*|,?\s+(?:along with|as well as|together with)\s+|,\s+(?:and\s+)?(?=[A-Za-z])", text):
+    commas = "" if ";" in text else r"|,\s+(?:and\s+)?(?=[A-Za-z])"  # a list set out with semicolons keeps commas
+    for match in re.finditer(r";\s*(?:and\s+)?|,?\s+(?:along with|as well as|together with)\s+" + commas, text):
         if any(start < match.start() < end for start, end in protected):
             continue
         parts.append(text[begin : match.start()])
         begin = match.end()
     parts.append(text[begin:])
-    return [part.strip() for part in parts if part.strip()]
+    # "...; and others" names no one
+    return [
+        part.strip()
+        for part in parts
+        if part.strip() and not re.fullmatch(r"(?i)(?:and\s+)?(?:others|etc)\.?", part.strip())
+    ]
 
 
 def _form_status(rec: Recommendation, values: list[tuple[int, str]], below: list[str] | None) -> None:

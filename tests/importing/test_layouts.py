@@ -176,7 +176,7 @@ def test_form_owners_split_at_lists_and_along_with():
     from crossplan.graph.importing.organisations import OrganisationIndex
 
     builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
-    text = "DHS Customs and Border Protection (CBP) along with other Federal agencies; OMB, Treasury, and GSA"
+    text = "DHS Customs and Border Protection (CBP) along with other Federal agencies, OMB, Treasury, and GSA"
     assert _owner_parts(text, builder) == [
         "DHS Customs and Border Protection (CBP)",
         "other Federal agencies",
@@ -199,3 +199,17 @@ def test_a_form_title_wrapped_into_a_row_of_its_own_is_whole():
     )
     labelled = [rows[0], ["Lead government actors", "GSA", ""]]
     assert _wrapped_title(labelled, "Harness the Ingenuity") == "Harness the Ingenuity"
+
+
+def test_form_owners_set_out_with_semicolons_keep_their_commas():
+    from crossplan.graph.importing.builder import PlanBuilder
+    from crossplan.graph.importing.layouts import _owner_parts
+    from crossplan.graph.importing.organisations import OrganisationIndex
+
+    builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
+    text = "National League of Cities; City of Chicago; City of Vallejo, California; and others"
+    assert _owner_parts(text, builder) == [
+        "National League of Cities",
+        "City of Chicago",
+        "City of Vallejo, California",
+    ]
