@@ -35,6 +35,15 @@ _DUPLICATE_OF = re.compile(
 )
 
 
+_TEXT_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3})+|\d{1,3}[.)])\s+(?=[\"“‘(A-Z])")
+"""A number printed at the start of a recommendation cell ("7.1 Make the ...", "3. Publish ...")."""
+
+_ALSO = re.compile(r"(?i),?\s+(?:along with|as well as|together with)\s+")
+"""Words that join two owners in one paragraph ("the CIO Council, as well as other interagency bodies")."""
+_OWNER_GOES_ON = re.compile(r"(?i)(?:[,&/(-]|\b(?:and|or|of|for|the|to|in|on|at|by|with|from))$")
+_OWNER_CONTINUES = re.compile(r"^(?:[a-z(&]|and\b)")
+"""An owner paragraph that does not end here / a paragraph that continues the owner above (a wrapped name)."""
+
 _MANY_COLUMNS = {"owner", "target-date", "note", "action"}
 """Fields a published document may give in several columns (read leniently: Lead and Partners are both owners)."""
 
@@ -227,6 +236,8 @@ class PlanBuilder:
         if self.lenient:
             fields = _responses_in_update_columns(table, header_position, fields)
         has_keys = "number" in fields or "id" in fields
+        numbered_text = not has_keys and _numbers_text(table, header_position, fields)
+        has_keys = has_keys or numbered_text
         current: Recommendation | None = None
         addressee: tuple[list[str], str] | None = None
         addressee_place = None
@@ -265,13 +276,20 @@ class PlanBuilder:
                 values[name] = (text, index)
             if not values:
                 continue
+            if numbered_text and "text" in values:
+                match = _TEXT_NUMBER.match(values["text"][0])
+                if match:  # the printed number leaves the text and becomes the Rec No
+                    index = values["text"][1]
+                    values["number"] = (match.group("number").rstrip(".)"), index)
+                    values["text"] = (values["text"][0][match.end() :], index)
             if "workstream" in values:
                 workstream = self._workstream(values["workstream"][0])
             starts = ("number" in values or "id" in values) if has_keys else "text" in values
             if starts:
                 current = self._start(table, row_number, values, workstream, addressee)
             elif current is None:
-                column = headers[fields.index("number" if "number" in fields else "id")] if has_keys else None
+                keyed = has_keys and not numbered_text
+                column = headers[fields.index("number" if "number" in fields else "id")] if keyed else None
                 what = f"no {header_label(column)}" if column else "no recommendation text"
                 after = f"the addressee row at {addressee_place}" if addressee_place else "the header"
                 self.problem(
@@ -388,36 +406,82 @@ class PlanBuilder:
         self._page = table.pages.get(row_number)
         target: Progress | None = None
         if "update" in values:
-            target = self._add_update(
-                rec, values["update"][0], table.place(row_number), continuation=not first
-            ).progress
+            items = _bullet_items(values["update"][0])
+            for item in items:
+                update = self._add_update(
+                    rec, item, table.place(row_number), continuation=not first and len(items) == 1
+                )
+            target = update.progress if len(items) == 1 else None  # one row's owners for several bullets: the item's
+        actions: list[Action] = []
         if "action" in values:
-            actions = self._actions(values["action"][0])
+            not_applicable = parse_status(values["action"][0]) or (None, None)
+            actions = [] if not_applicable[0] is Status.NOT_APPLICABLE else self._actions(values["action"][0])
             for action in actions:
                 action.page = self._page
             rec.actions.extend(actions)
             if target is None and len(actions) == 1:
                 target = actions[0].progress
         status_target = rec.progress if first or target is None else target
-        if "status" in values:
+        if "status" in values and not self._action_statuses(rec, actions, values["status"][0], table):
             self._status(status_target, values["status"][0], place("status"), rec)
         if "timescale" in values:
             status_target.timescale = normalise_space(values["timescale"][0])
         target = target or rec.progress
         if "owner" in values:
-            for text in self._entries(values["owner"][0], table):
+            for text in self._owners(values["owner"][0], table):
                 target.owners.append((text, self.organisations.organisation_of_owner(text)))
         if "target-date" in values:
             for text in self._entries(values["target-date"][0], table):
-                status = parse_status(text) if self.lenient else None
+                status = parse_status(text)
                 if status is not None and target.status is None:
                     target.status, target.status_text = status[0], text  # "Completed" under the date
                 elif status is None:
                     target.target_dates.append((text, parse_printed_date(text)))
 
+    def _action_statuses(self, rec: Recommendation, actions: list[Action], text: str, table: Table) -> bool:
+        """A status cell of one status per action bullet (as many paragraphs as the row has actions): each action
+        takes its own; the recommendation is ongoing while any of them is (with that action's timescale), complete
+        when all are. Return whether the cell was read so."""
+        parts = [normalise_space(line) for line in text.split("\n") if line.strip()]
+        if table.kind != "docx":
+            parts = paragraphs(text)
+        statuses = [parse_status(part) for part in parts]
+        if len(parts) < 2 or len(parts) != len(actions) or None in statuses:
+            return False
+        for action, part, status in zip(actions, parts, statuses, strict=True):
+            action.progress.status, action.progress.status_text = status[0] if status else None, part
+            action.progress.timescale = status[1] if status else None
+        ongoing = [action for action in actions if action.progress.status is Status.ONGOING]
+        if ongoing:
+            rec.progress.status, rec.progress.timescale = Status.ONGOING, ongoing[0].progress.timescale
+        elif all(action.progress.status is Status.COMPLETE for action in actions):
+            rec.progress.status = Status.COMPLETE
+        return True
+
+    def _owners(self, text: str, table: Table) -> list[str]:
+        """The owners of a cell: its paragraphs (``_entries``), where a paragraph that only continues the one above
+        (the line above ends in "and", "for", a comma...; this one starts lower-case or with "(") is joined to it;
+        in a PDF cell of one paragraph, lines that each name a known organisation are separate owners."""
+        owners: list[str] = []
+        for entry in self._entries(text, table):
+            if owners and (_OWNER_GOES_ON.search(owners[-1]) or _OWNER_CONTINUES.match(entry)):
+                owners[-1] = f"{owners[-1]} {entry}"
+            else:
+                owners.append(entry)
+        owners = [part for owner in owners for part in _ALSO.split(owner) if part.strip()]
+        if table.kind == "pdf" and len(owners) == 1:
+            lines = [normalise_space(line) for line in text.split("\n") if line.strip()]
+            known = self.organisations.organisation_of_owner
+            if len(lines) > 1 and all(known(line) for line in lines) and not known(owners[0]):
+                return lines
+        return owners
+
     def _entries(self, text: str, table: Table) -> list[str]:
         """The owners or dates of a cell: its paragraphs (in a PDF, lines set apart by a wider gap); in a PDF cell
-        with no such gap, one entry, except that a line after a whole date or a status line stands alone."""
+        with no such gap, one entry, except that a line after a whole date or a status line stands alone. A Word
+        cell has no wrapped lines: each of its lines is a paragraph (or a printed line break) of its own."""
+        if table.kind == "docx":
+            return [normalise_space(line) for line in text.split("\n") if line.strip()]
         if table.kind != "pdf" or "\n\n" in text:
             return paragraphs(text)
         entries: list[str] = []
@@ -531,6 +595,33 @@ def _responses_in_update_columns(table: Table, header: int, fields: list[str | N
         if cells and len(answers) >= 0.6 * len(cells):
             fields[index] = "response"
     return fields
+
+
+def _bullet_items(text: str) -> list[str]:
+    """A cell that starts with a bullet: its bullet points (without their bullets), each an update of its own;
+    any other cell is one update (a bullet list after a paragraph stays in it)."""
+    lines = text.split("\n")
+    filled = [line for line in lines if line.strip()]
+    if not filled or not BULLET.match(filled[0]) or re.match(r"\s*\d", filled[0]):
+        return [text]
+    items: list[list[str]] = []
+    for line in lines:
+        if BULLET.match(line) and not re.match(r"\s*\d", line):
+            items.append([BULLET.sub("", line)])
+        elif items:
+            items[-1].append(line)
+    return ["\n".join(item).strip("\n") for item in items]
+
+
+def _numbers_text(table: Table, header: int, fields: list[str | None]) -> bool:
+    """Whether a table without a Rec No column prints a number at the start of its recommendation cells: the first
+    recommendation cell and at least half of them (the others continue the row above, e.g. across a page)."""
+    if "text" not in fields:
+        return False
+    index = fields.index("text")
+    cells = [cells[index] for _, cells in table.rows[header + 1 :] if index < len(cells) and cells[index].strip()]
+    numbered = [bool(_TEXT_NUMBER.match(cell)) for cell in cells]
+    return bool(numbered) and numbered[0] and 2 * sum(numbered) >= len(numbered)
 
 
 def flag_response(rec: Recommendation, text: str) -> None:

@@ -73,20 +73,38 @@ _HYPHENATED = re.compile(r"(\w+)-\n(\s*)([a-z]\w*)")
 _WORD = re.compile(r"\w+")
 
 
-def join_hyphenation(text: str, vocabulary: set[str] | None = None) -> str:
+_COMPOUND = re.compile(r"\w+-\w+")
+_PREFIXES = {"re", "co", "pre", "non", "post", "anti", "multi", "inter", "sub", "self", "cross", "semi", "ex"}
+"""Prefixes printed with a hyphen before a word ("re-integration", "co-production", "non-classified")."""
+
+
+def join_hyphenation(text: str, vocabulary: set[str] | None = None, compounds: set[str] | None = None) -> str:
     """Join words broken with a hyphen at a line end: without the hyphen where the document spells the word whole
-    elsewhere (``vocabulary``), otherwise keeping the hyphen (``pre-court``).
+    elsewhere (``vocabulary``), otherwise keeping the hyphen (``pre-court``). The hyphen stays where the document
+    prints the word with a hyphen elsewhere (``compounds``), or where the part before is a prefix such as "re-" and
+    the part after a longer word the document prints on its own ("re-integration", not "re-view").
 
     >>> join_hyphenation("accommo-\\ndation and pre-\\ncourt", {"accommodation"})
     'accommodation and pre-court'
+    >>> join_hyphenation("re-\\nintegration, re-\\nview", {"reintegration", "integration", "review", "view"})
+    're-integration, review'
     """
     words = vocabulary if vocabulary is not None else {word.lower() for word in _WORD.findall(text)}
+    printed = compounds if compounds is not None else {word.lower() for word in _COMPOUND.findall(text)}
 
     def join(match: re.Match[str]) -> str:
-        whole = match.group(1) + match.group(3)
-        return whole if whole.lower() in words else f"{match.group(1)}-{match.group(3)}"
+        first, rest = match.group(1), match.group(3)
+        whole, hyphenated = first + rest, f"{first}-{rest}"
+        prefixed = first.lower() in _PREFIXES and len(rest) >= 7 and rest.lower() in words
+        if hyphenated.lower() in printed or prefixed:
+            return hyphenated
+        return whole if whole.lower() in words else hyphenated
 
     return _HYPHENATED.sub(join, text)
+
+
+_URL_BROKEN = re.compile(r"((?:https?:/|www\.)[^\s]*[/.\-_=&?#])\n[ \t]*(?=[a-z0-9/])")
+"""A web address broken at a line end after "/", ".", "-"...: its parts are joined without a space."""
 
 
 def normalise_document(document: Document) -> Document:
@@ -95,9 +113,14 @@ def normalise_document(document: Document) -> Document:
         cell for block in document.blocks for row in block.rows for cell in row
     ]
     vocabulary = {word.lower() for text in texts for word in _WORD.findall(text)}
+    compounds = {word.lower() for text in texts for word in _COMPOUND.findall(text)}
+
+    def tidy(text: str) -> str:
+        return _tidy(join_hyphenation(_URL_BROKEN.sub(r"\1", text), vocabulary, compounds))
+
     for block in document.blocks:
-        block.text = _tidy(join_hyphenation(block.text, vocabulary))
-        block.rows = [[_tidy(join_hyphenation(cell, vocabulary)) for cell in row] for row in block.rows]
+        block.text = tidy(block.text)
+        block.rows = [[tidy(cell) for cell in row] for row in block.rows]
     return document
 
 

@@ -133,6 +133,10 @@ _HEADER_VARIANTS = {
         "lead agency",
         "lead department",
         "who",
+        "responsible party",
+        "responsible parties",
+        "responsible agency",
+        "responsible agencies",
     ],
     "target-date": [
         "target date",

@@ -46,6 +46,8 @@ def read_document(document: Document, builder: PlanBuilder) -> list[str]:
             rec.page = None
             for update in rec.updates:
                 update.page = None
+            for action in rec.actions:
+                action.page = None
     return read_as
 
 
@@ -133,6 +135,18 @@ def _title_row(row: list[str]) -> tuple[str, str] | None:
     return (match.group("number"), title) if title else None
 
 
+def _wrapped_title(rows: list[list[str]], title: str) -> str:
+    """A title row's last words wrapped into a row of their own below it, in the same cell and without a label
+    ("... the Ingenuity of the American" / "Public")."""
+    if len(rows) < 2 or title.endswith((".", ":", ";")):
+        return title
+    column = next(index for index, cell in enumerate(rows[0]) if cell.strip())
+    filled = [(index, cell) for index, cell in enumerate(rows[1]) if cell.strip()]
+    if len(filled) == 1 and filled[0][0] == column and len(filled[0][1]) <= 60 and _label_row(rows[1])[0] is None:
+        return f"{title} {normalise_space(filled[0][1])}"
+    return title
+
+
 def _read_forms(document: Document, builder: PlanBuilder) -> int:
     """Read one form table per item (a table continued on the next page goes on with the same item)."""
     heading: Block | None = None
@@ -159,6 +173,7 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
             continue
         if titled:
             number, title = titled
+            title = _wrapped_title(block.rows, title)
         else:
             match = NUMBERED.match(normalise_space(heading.numbered_text) + " ") if heading else None
             number = match.group("number") if match else str(len(forms) + 1)
@@ -194,22 +209,30 @@ def _read_forms(document: Document, builder: PlanBuilder) -> int:
                         f"target-dates: the end date is printed as prose ('{normalise_space(texts[0])[:60]}'); none set"
                     )
             elif name == "status":
-                _form_status(rec, values, rows[index + 1] if index + 1 < len(rows) else None)
+                below = next((row for row in rows[index + 1 :] if any(cell.strip() for cell in row)), None)
+                _form_status(rec, values, below)  # the marks: the next row with text (a thin empty row between)
     return len(forms)
 
 
 def _owner_parts(text: str, builder: PlanBuilder) -> list[str]:
-    """Split an owners cell at semicolons and commas (", and" too), but not inside a registry organisation's name
+    """Split an owners cell at semicolons, commas (", and" too; not in a list set out with semicolons: "City of
+    Vallejo, California; and others") and "along with" / "as well as", but not inside a registry organisation's name
     ("Ministry of Housing, Communities and Local Government")."""
     protected = [(start, end) for start, end, _ in builder.organisations.find(text)]
     parts, begin = [], 0
-    for match in re.finditer(r";\s*|,\s+(?:and\s+)?(?=[A-Za-z])", text):
+    commas = "" if ";" in text else r"|,\s+(?:and\s+)?(?=[A-Za-z])"  # a list set out with semicolons keeps commas
+    for match in re.finditer(r";\s*(?:and\s+)?|,?\s+(?:along with|as well as|together with)\s+" + commas, text):
         if any(start < match.start() < end for start, end in protected):
             continue
         parts.append(text[begin : match.start()])
         begin = match.end()
     parts.append(text[begin:])
-    return [part.strip() for part in parts if part.strip()]
+    # "...; and others" names no one
+    return [
+        part.strip()
+        for part in parts
+        if part.strip() and not re.fullmatch(r"(?i)(?:and\s+)?(?:others|etc)\.?", part.strip())
+    ]
 
 
 def _form_status(rec: Recommendation, values: list[tuple[int, str]], below: list[str] | None) -> None:

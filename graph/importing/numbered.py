@@ -98,6 +98,8 @@ def _start(position: int, block: Block, lists: bool = False) -> _Start | None:
         body.text = re.sub(r"^\s*\S+\s+" + re.escape(number) + r"[.):]?\s*[:\-–]?\s*", "", text, flags=re.I)
         return _Start(position, number, "", [body] if inline else [], labelled=True)
     dash = re.match(r"[-–:]\s*(?P<title>.{1,60})$", rest)
+    if dash and not remainder.strip() and _RESPONSE_TITLE.search(dash.group("title")):
+        return _Start(position, number, dash.group("title").strip(), response=True)  # "B4.2 - Our Response" alone
     if dash and remainder.strip():
         title = dash.group("title").strip()
         return _Start(
@@ -131,6 +133,7 @@ def read_numbered(document: Document, builder: PlanBuilder, summary: dict[str, s
         end = starts[index + 1].position if index + 1 < len(starts) else len(blocks)
         body = [block for block in blocks[start.position + 1 : end] if block.kind != TABLE and block.text]
         body = [block for block in _until_higher_heading(body, blocks[start.position].level) if block.kind == PARAGRAPH]
+        body = _until_section_line(body)
         if start.response:
             if current is not None:
                 _response(
@@ -183,6 +186,19 @@ def _sections(blocks: list[Block], items: list[_Start]) -> dict[int, str]:
                 sections[start.position] = normalise_space(block.numbered_text)
                 break
     return sections
+
+
+_SECTION_LINE = re.compile(r"^[A-Z][.)]\s+[A-Z][^\n]{0,150}$")
+"""A lettered section heading set as a line of its own ("C. Theme 2: Increase Civic Space to Engage the Public")."""
+
+
+def _until_section_line(body: list[Block]) -> list[Block]:
+    """An item's text and response end at a lettered section heading printed as a paragraph of its own."""
+    for position, block in enumerate(body):
+        text = normalise_space(block.text)
+        if _SECTION_LINE.match(text) and not text.endswith((".", ";", ",")):
+            return body[:position]
+    return body
 
 
 def _until_higher_heading(body: list[Block], level: int) -> list[Block]:

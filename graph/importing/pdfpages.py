@@ -59,9 +59,9 @@ def read_page(pdf: Any, index: int) -> dict:
             free.append(char)
     out_tables = []
     for number, bbox, grid in table_data:
-        rows = [
-            ["" if cell is None else _cell_text(_lines(texts.get((number, cell), []))) for cell in row] for row in grid
-        ]
+        cell_lines = {cell: _lines(texts.get((number, cell), [])) for row in grid for cell in row if cell is not None}
+        pitch = _line_pitch(list(cell_lines.values()))
+        rows = [["" if cell is None else _cell_text(cell_lines[cell], pitch) for cell in row] for row in grid]
         out_tables.append([bbox[1], rows])
     lines = []
     for line in _lines(free):
@@ -78,14 +78,27 @@ def read_page(pdf: Any, index: int) -> dict:
     }
 
 
-def _cell_text(lines: list[dict]) -> str:
-    """A cell's lines, with a blank line where the gap above a line shows a new paragraph."""
+def _line_pitch(cells: list[list[dict]]) -> float | None:
+    """The usual distance from one line's top to the next in a table's cells (its line spacing), or None."""
+    pitches = Counter(
+        round(below["top"] - above["top"], 1)
+        for lines in cells
+        for above, below in zip(lines, lines[1:], strict=False)
+        if 0 < below["top"] - above["top"] < 3 * max(above["size"], 1.0)
+    )
+    return pitches.most_common(1)[0][0] if pitches else None
+
+
+def _cell_text(lines: list[dict], pitch: float | None = None) -> str:
+    """A cell's lines, with a blank line where the gap above a line shows a new paragraph: wider than half a line,
+    or wider than the table's usual line spacing by a quarter of the type size (paragraph spacing)."""
     parts: list[str] = []
     for position, line in enumerate(lines):
         if position:
             above = lines[position - 1]
             gap = line["top"] - above["bottom"]
-            parts.append("\n\n" if gap > 0.5 * max(above["bottom"] - above["top"], 1.0) else "\n")
+            spaced = pitch is not None and line["top"] - above["top"] > pitch + 0.25 * max(above["size"], 1.0)
+            parts.append("\n\n" if spaced or gap > 0.5 * max(above["bottom"] - above["top"], 1.0) else "\n")
         parts.append(line["text"])
     return "".join(parts)
 
@@ -172,7 +185,38 @@ def _lines(chars: list[dict]) -> list[dict]:
                     "bold": line["bold"] > count * 0.8,
                 }
             )
-    return out
+    return _attach_markers(out)
+
+
+_MARKERS = {"•", "▪", "◦", "●", "■", "–", "-", "*", "\uf0b7", "\uf0a7"}
+"""A list marker drawn on its own (often after the text, so read as a line of its own)."""
+
+
+def _attach_markers(lines: list[dict]) -> list[dict]:
+    """Put each list marker drawn alone at the start of the line level with it on its right ("• Map existing ...");
+    a marker with no such line stays where it is."""
+    markers = [line for line in lines if line["text"] in _MARKERS]
+    if not markers:
+        return lines
+    kept = [line for line in lines if line["text"] not in _MARKERS]
+    unattached = []
+    for marker in markers:
+        middle = (marker["top"] + marker["bottom"]) / 2
+        beside = [
+            line
+            for line in kept
+            if marker["x1"] - 1 <= line["x0"] <= marker["x1"] + 6 * max(line["size"], 4.0)
+            and line["top"] - 0.3 * line["size"] <= middle <= line["bottom"] + 0.3 * line["size"]
+            and not line["text"].startswith(tuple(_MARKERS))
+        ]
+        if not beside:
+            unattached.append(marker)
+            continue
+        line = min(beside, key=lambda line: abs((line["top"] + line["bottom"]) / 2 - middle))
+        sign = "•" if marker["text"] in ("\uf0b7", "\uf0a7") else marker["text"]  # a Symbol-font bullet
+        line["text"], line["x0"] = f"{sign} {line['text']}", marker["x0"]
+    out = {id(line) for line in kept} | {id(marker) for marker in unattached}
+    return [line for line in lines if id(line) in out]
 
 
 def _paths(page: Any, height: float, raw: Any) -> tuple[list[dict], list[tuple[float, float, float, float]]]:

@@ -260,11 +260,48 @@ def _join_continued_tables(document: Document) -> None:
             rows, pages = block.rows, block.row_pages
             if rows and _same_row(rows[0], previous.rows[0]):
                 rows, pages = rows[1:], pages[1:]
+            if rows and len(previous.rows) > 1 and _row_continues(previous.rows[-1], rows[0]):
+                # a row broken by the page: one row, on the page where it starts
+                previous.rows[-1] = [
+                    _join_cells(above, below) for above, below in zip(previous.rows[-1], rows[0], strict=True)
+                ]
+                rows, pages = rows[1:], pages[1:]
             previous.rows.extend(rows)
             previous.row_pages.extend(pages)
             continue
         joined.append(block)
     document.blocks = joined
+
+
+_GOES_ON = re.compile(r"(?i)(?:[-,/&]|\b(?:and|or|of|for|the|to|in|on|at|by|with|from|a|an))$")
+
+
+def _row_continues(above: list[str], below: list[str]) -> bool:
+    """Whether the first row on a page is the rest of the last row on the page before: in every column one of the
+    two is empty or the text goes on (the lower part starts in lower case, the upper ends with a hyphen, a comma
+    or a joining word), and the lower part does not start a column the upper part has text in first; or some
+    column goes on and none ends a sentence above a new one below."""
+    filled = [index for index, cell in enumerate(below) if cell.strip()]
+    if not filled:
+        return False
+    both = [(a, b) for a, b in zip(above, below, strict=True) if a.strip() and b.strip()]
+    if (not above[filled[0]].strip() or _goes_on(above[filled[0]], below[filled[0]])) and all(
+        _goes_on(a, b) for a, b in both
+    ):
+        return True
+    # a cell broken at a paragraph ("Action Plan (January 2020)" / "The Government's ...") beside one that plainly
+    # goes on ("Crime, Policing and" / "Fire Group"): one row, unless a cell ends a sentence and the next starts anew
+    ends = [a.rstrip().endswith((".", "!", "?", ":")) and not _goes_on(a, b) for a, b in both]
+    return not any(ends) and any(_goes_on(a, b) for a, b in both)
+
+
+def _goes_on(above: str, below: str) -> bool:
+    start = below.strip()[0]
+    return not (start.isupper() or _LIST_START.match(below)) or bool(_GOES_ON.search(above.strip()))
+
+
+def _join_cells(above: str, below: str) -> str:
+    return "\n".join(part for part in (above.rstrip(), below.strip()) if part)
 
 
 def _same_row(one: list[str], other: list[str]) -> bool:

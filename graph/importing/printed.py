@@ -11,7 +11,7 @@ from ..text import normalise_space
 _UPDATE_HEADING = re.compile(
     r"(?P<title>[^.\n]{0,80}\((?P<when>(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]+\.?\s+\d{4}|\d{4})\))\s*:?"
 )
-BULLET = re.compile(r"^\s*(?:[•▪◦●\-*–]|\d+[.)])\s+")
+BULLET = re.compile(r"^\s*(?:[•▪◦●\-*–]|\d{1,2}[.)])\s+")
 """A bullet or a list number (``1.``, ``2)``) at the start of a line."""
 _MONTHS = {
     name: number

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ImportFileError
 from ..text import display_path, normalise_space
@@ -365,7 +366,7 @@ def _read_docx(path: Path, display: str, sheet: str | None) -> list[Table]:
             # Each <w:tc> is read itself: row.cells would repeat a vertically merged cell's text in every row
             # it spans (its continuation cells are empty), making continuation rows look like new recommendations.
             for tc in tr.tc_lst:
-                cells.append(_clean(_Cell(tc, block).text))
+                cells.append(_clean("\n".join(_paragraph_text(p) for p in _Cell(tc, block).paragraphs)))
                 cells.extend([""] * ((tc.grid_span or 1) - 1))
             _check_row_size(
                 cells, total_rows, display, lambda column, table=table, row_number=row_number: table.place(row_number)
@@ -381,6 +382,13 @@ def _read_docx(path: Path, display: str, sheet: str | None) -> list[Table]:
             )
         return [tables[int(sheet) - 1]]
     return tables
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """A Word paragraph's text, with "• " before a bulleted list item (Word keeps the bullet out of the text)."""
+    style = (paragraph.style.name or "") if paragraph.style is not None else ""
+    bulleted = style.lower().startswith("list bullet")
+    return f"• {paragraph.text}" if bulleted and paragraph.text.strip() else paragraph.text
 
 
 _READERS = {".csv": _read_csv, ".xlsx": _read_xlsx, ".docx": _read_docx}

@@ -39,7 +39,7 @@ def read_docx(path: Path, display: str) -> Document:
             if block is not None:
                 document.blocks.append(block)
         elif element.tag == f"{_W}tbl":
-            rows = _table_rows(element, display, rows_seen)
+            rows = _table_rows(element, display, rows_seen, numbering)
             rows_seen += len(rows)
             if rows:
                 document.blocks.append(Block(TABLE, 1, rows=rows, row_pages=[1] * len(rows)))
@@ -102,7 +102,7 @@ def _all_bold(element: Any) -> bool:
     return True
 
 
-def _table_rows(table: Any, display: str, rows_seen: int) -> list[list[str]]:
+def _table_rows(table: Any, display: str, rows_seen: int, numbering: _Numbering | None = None) -> list[list[str]]:
     rows: list[list[str]] = []
     for tr in table.iterchildren(f"{_W}tr"):
         if rows_seen + len(rows) >= MAX_ROWS:
@@ -119,11 +119,28 @@ def _table_rows(table: Any, display: str, rows_seen: int) -> list[list[str]]:
         for tc, span in zip(cells, spans, strict=True):
             merge = tc.find(f"{_W}tcPr/{_W}vMerge")
             continued = merge is not None and merge.get(f"{_W}val", "continue") == "continue"
-            texts = [_text(p).strip() for p in tc.iterchildren(f"{_W}p")]
+            texts = [_cell_paragraph(p, numbering) for p in tc.iterchildren(f"{_W}p")]
             row.append("" if continued else "\n\n".join(text for text in texts if text))
             row.extend([""] * (span - 1))
         rows.append(row[:MAX_COLUMNS])
     return rows
+
+
+def _cell_paragraph(element: Any, numbering: _Numbering | None) -> str:
+    """A paragraph of a table cell, with "• " before a bulleted list item (Word keeps the bullet out of the text)."""
+    text = _text(element).strip()
+    properties = element.find(f"{_W}pPr")
+    if not text or properties is None:
+        return text
+    style_element = properties.find(f"{_W}pStyle")
+    style = style_element.get(f"{_W}val", "") if style_element is not None else ""
+    listed = properties.find(f"{_W}numPr")
+    if listed is None and numbering is not None:
+        listed = numbering.style_numbering.get(style)
+    bullet = style.lower().replace(" ", "").startswith("listbullet")
+    if not bullet and listed is not None and numbering is not None:
+        bullet = numbering.is_bullet(listed)
+    return f"• {text}" if bullet else text
 
 
 def _int(element: Any, default: int) -> int:
@@ -211,6 +228,13 @@ class _Numbering:
             reference = num.find(f"{_W}abstractNumId")
             if reference is not None:
                 self.levels[num.get(f"{_W}numId", "")] = abstract.get(reference.get(f"{_W}val", ""), {})
+
+    def is_bullet(self, properties: Any) -> bool:
+        """Whether a w:numPr makes its paragraph a bulleted list item."""
+        num = properties.find(f"{_W}numId")
+        levels = self.levels.get(num.get(f"{_W}val", "") if num is not None else "", {})
+        level = levels.get(_int(properties.find(f"{_W}ilvl"), 0))
+        return level is not None and level[0] == "bullet"
 
     def number(self, properties: Any) -> str | None:
         if properties is None:

@@ -206,3 +206,117 @@ def test_rows_of_a_pdf_give_their_pages_to_items_actions_and_updates():
     builder.read([table])
     [rec] = builder.recommendations
     assert (rec.page, [action.page for action in rec.actions], rec.updates[0].page) == (4, [4, 4], 4)
+
+
+def test_a_number_printed_at_the_start_of_the_recommendation_cells_becomes_the_rec_no():
+    builder = build(
+        [
+            ["Milestone", "Target Date", "Responsible Party"],
+            ["7.1 Make the inventory", "Dec. 31, 2021", "CIO Council"],
+            ["", "", "and MoJ"],
+            ["7.2 Publish it", "2022", ""],
+            ["3 units of work", "", ""],
+        ]
+    )
+    assert builder.problems == []
+    assert [(r.id, r.number, r.text) for r in builder.recommendations] == [
+        ("r7-1", "7.1", ["Make the inventory"]),
+        ("r7-2", "7.2", ["Publish it", "3 units of work"]),  # no printed number: it continues the row above
+    ]
+    assert builder.recommendations[0].progress.owners[0] == ("CIO Council", None)
+
+
+def test_recommendation_cells_mostly_without_a_number_keep_their_text():
+    builder = build([["Recommendation", "Owner"], ["1. Do A", "MoJ"], ["Do B", "DfE"], ["Do C", "DfE"]])
+    assert [(r.number, r.text) for r in builder.recommendations] == [
+        (None, ["1. Do A"]),
+        (None, ["Do B"]),
+        (None, ["Do C"]),
+    ]
+
+
+def test_word_paragraphs_of_an_owner_cell_are_owners_unless_one_continues_the_one_above():
+    builder = build(
+        [
+            ["Rec No", "Recommendation", "Responsible Owner", "Target Date"],
+            ["1", "A.", "HMPPS\nRegional Director, NPS North West", "Commencing April 2021\nCompleted"],
+            ["2", "B.", "YJB Priority Lead for\nResettlement\nDivisional Director\n(NPS Midlands)", "ongoing"],
+            ["3", "C.", "Police Powers Unit Crime, Policing and\nFire Group Home Office", "April 2021\nDecember 2020"],
+        ],
+        kind="docx",
+    )
+    assert builder.problems == []
+    first, second, third = builder.recommendations
+    assert [text for text, _ in first.progress.owners] == ["HMPPS", "Regional Director, NPS North West"]
+    assert [text for text, _ in second.progress.owners] == [
+        "YJB Priority Lead for Resettlement",
+        "Divisional Director (NPS Midlands)",
+    ]
+    assert [text for text, _ in third.progress.owners] == [
+        "Police Powers Unit Crime, Policing and Fire Group Home Office"
+    ]
+    # a status printed in the Target Date cell, as a paragraph of its own, is the status
+    assert (first.progress.target_dates, first.progress.status) == (
+        [("Commencing April 2021", None)],
+        Status.COMPLETE,
+    )
+    assert (second.progress.target_dates, second.progress.status) == ([], Status.ONGOING)
+    assert [text for text, _ in third.progress.target_dates] == ["April 2021", "December 2020"]
+
+
+def test_pdf_owner_lines_that_each_name_a_known_organisation_are_separate_owners():
+    rows = [["Rec No", "Recommendation", "Owner"], ["1", "A.", "Ministry of Justice\nDepartment for Education"]]
+    builder = PlanBuilder(OrganisationIndex(REGISTRY, {"moj", "dfe"}, add=False), {}, lenient=True)
+    builder.read([Table("plan.pdf", "pdf", "table 1 (page 1)", list(enumerate(rows, start=1)))])
+    [rec] = builder.recommendations
+    assert rec.progress.owners == [("Ministry of Justice", "moj"), ("Department for Education", "dfe")]
+
+
+def test_an_update_cell_of_bullet_points_gives_one_update_per_bullet():
+    builder = build(
+        [
+            ["Rec No", "Recommendation", "Update", "Owner"],
+            ["1", "A.", "• A Pathfinder was\ncommissioned.\n\n• A survey has been completed.", "MoJ"],
+            ["2", "B.", "Action Plan (January 2020)\nSee the link:\n• https://www.gov.uk/plan", ""],
+        ]
+    )
+    first, second = builder.recommendations
+    assert [u.lines for u in first.updates] == [["A Pathfinder was", "commissioned."], ["A survey has been completed."]]
+    assert first.progress.owners == [("MoJ", "moj")]  # one owner for several updates: the recommendation's
+    # a bullet list after a paragraph stays in its update
+    assert [(u.title, u.lines) for u in second.updates] == [
+        ("Action Plan (January 2020)", ["See the link:", "• https://www.gov.uk/plan"])
+    ]
+
+
+def test_owners_joined_by_as_well_as_or_along_with_are_two():
+    rows = [
+        ["Milestone", "Responsible Party"],
+        ["7.3 Share it", "CIO and Chief Data Officer\nCouncils, as well as other\ninteragency bodies"],
+    ]
+    builder = PlanBuilder(OrganisationIndex(REGISTRY, {"moj", "dfe"}, add=False), {}, lenient=True)
+    builder.read([Table("plan.pdf", "pdf", "table 1 (page 1)", list(enumerate(rows, start=1)))])
+    [rec] = builder.recommendations
+    assert [text for text, _ in rec.progress.owners] == [
+        "CIO and Chief Data Officer Councils",
+        "other interagency bodies",
+    ]
+
+
+def test_one_status_per_action_bullet_goes_on_each_action():
+    builder = build(
+        [
+            ["Recommendation", "Actions", "Refreshed Timescale"],
+            ["A.", "• Map measures.\n• Consider a statement.", "COMPLETE\n\nONGOING - Long term (2022/2023+)"],
+            ["B.", "• Pilot ending in March\n2020. The pilot has ended.", "COMPLETE"],
+        ]
+    )
+    first, second = builder.recommendations
+    assert [(a.progress.status, a.progress.status_text) for a in first.actions] == [
+        (Status.COMPLETE, "COMPLETE"),
+        (Status.ONGOING, "ONGOING - Long term (2022/2023+)"),
+    ]
+    assert (first.progress.status, first.progress.timescale) == (Status.ONGOING, "Long term (2022/2023+)")
+    # a year at a line start is not a list number
+    assert [a.text for a in second.actions] == ["Pilot ending in March\n2020. The pilot has ended."]
+    assert second.progress.status is Status.COMPLETE

@@ -42,3 +42,16 @@ def test_source_text_has_every_block_and_cell_and_marks_pages():
 def test_json_round_trip():
     document = Document("html", "a.html", 1, [Block(TABLE, 1, rows=[["x"]], row_pages=[1])], title="T", warnings=["w"])
     assert Document.from_json(document.to_json()) == document
+
+
+def test_line_end_hyphens_of_prefixes_and_printed_compounds_stay_and_broken_addresses_join():
+    from crossplan.graph.importing.document import Block, Document, normalise_document
+
+    document = Document("pdf", "d.pdf", 1)
+    document.blocks = [
+        Block("paragraph", 1, "Plan re-\nintegration, re-\nview the reintegration and integration work; review it."),
+        Block("paragraph", 1, "Report in-\ndepth; in-depth work; see https://\nwww.gov.uk/\ngovernment/plan\nThe end."),
+    ]
+    first, second = (block.text for block in normalise_document(document).blocks)
+    assert first == "Plan re-integration, review the reintegration and integration work; review it."
+    assert second == "Report in-depth; in-depth work; see https://www.gov.uk/government/plan\nThe end."

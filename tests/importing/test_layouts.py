@@ -145,3 +145,71 @@ def test_the_header_report_names_the_layout_and_the_flags(rendered, data):
     assert "Read as: numbered headings, each item in a box or shaded panel followed by the response" in lines
     assert any(line.startswith("Review: ") and "flagged field" in line for line in lines)
     assert any(line.startswith("Would save the extracted text as ") for line in lines)
+
+
+def test_a_tick_glyph_below_a_thin_empty_row_marks_the_level():
+    from crossplan.graph.importing.builder import PlanBuilder
+    from crossplan.graph.importing.document import TABLE, Block, Document
+    from crossplan.graph.importing.layouts import _read_forms
+    from crossplan.graph.importing.organisations import OrganisationIndex
+
+    rows = [
+        ["", "2. Publish the annual report", "", "", "", ""],
+        ["Lead government actors", "", "OMB", "", "", ""],
+        ["Brief description", "", "Publish a report every year.", "", "", ""],
+        ["Completion level", "", "Not started", "Limited", "Substantial", "Completed"],
+        ["", "", "", "", "", ""],
+        ["", "", "", "", "", "\uf0fc"],  # a Wingdings tick (private use), after a thin empty row
+        ["End date", "", "This commitment is complete.", "", "", ""],
+    ]
+    document = Document("pdf", "nap.pdf", 1)
+    document.blocks = [Block(TABLE, 1, rows=rows, row_pages=[1] * len(rows))]
+    builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
+    assert _read_forms(document, builder) == 1
+    [rec] = builder.recommendations
+    assert (rec.number, rec.text, rec.progress.status.value) == ("2", ["Publish the annual report"], "complete")
+
+
+def test_form_owners_split_at_lists_and_along_with():
+    from crossplan.graph.importing.builder import PlanBuilder
+    from crossplan.graph.importing.layouts import _owner_parts
+    from crossplan.graph.importing.organisations import OrganisationIndex
+
+    builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
+    text = "DHS Customs and Border Protection (CBP) along with other Federal agencies, OMB, Treasury, and GSA"
+    assert _owner_parts(text, builder) == [
+        "DHS Customs and Border Protection (CBP)",
+        "other Federal agencies",
+        "OMB",
+        "Treasury",
+        "GSA",
+    ]
+
+
+def test_a_form_title_wrapped_into_a_row_of_its_own_is_whole():
+    from crossplan.graph.importing.layouts import _wrapped_title
+
+    rows = [
+        ["", "5. Harness the Ingenuity of the American", ""],
+        ["", "Public", ""],
+        ["Lead government actors", "", "GSA"],
+    ]
+    assert (
+        _wrapped_title(rows, "Harness the Ingenuity of the American") == "Harness the Ingenuity of the American Public"
+    )
+    labelled = [rows[0], ["Lead government actors", "GSA", ""]]
+    assert _wrapped_title(labelled, "Harness the Ingenuity") == "Harness the Ingenuity"
+
+
+def test_form_owners_set_out_with_semicolons_keep_their_commas():
+    from crossplan.graph.importing.builder import PlanBuilder
+    from crossplan.graph.importing.layouts import _owner_parts
+    from crossplan.graph.importing.organisations import OrganisationIndex
+
+    builder = PlanBuilder(OrganisationIndex([], set(), False), {}, lenient=True)
+    text = "National League of Cities; City of Chicago; City of Vallejo, California; and others"
+    assert _owner_parts(text, builder) == [
+        "National League of Cities",
+        "City of Chicago",
+        "City of Vallejo, California",
+    ]

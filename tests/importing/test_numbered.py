@@ -86,3 +86,21 @@ def test_numbers_restarting_per_section_are_qualified_and_labels_read():
         ("part-one-1", "part-one", "not-agreed"),
         ("part-two-1", "part-two", "partly-agreed"),
     ]
+
+
+def test_a_response_heading_alone_and_a_lettered_section_line_bound_the_response():
+    recs = read(
+        [
+            Block(PARAGRAPH, 4, "B4.1 - What We Heard\nPeople want FOIA to be easier."),
+            Block(PARAGRAPH, 4, "B4.2 - Our Response"),  # alone at the foot of the page
+            Block(PARAGRAPH, 5, "We share the vision."),
+            Block(PARAGRAPH, 5, "C. Theme 2: Increase Civic Space to Engage the Public"),
+            Block(PARAGRAPH, 5, "C1.1 - What We Heard\nPeople want to take part."),
+            Block(PARAGRAPH, 5, "C1.2 - Our Response\nWe agree."),
+        ]
+    )
+    first, second = recs
+    assert (first.number, first.text) == ("B4.1", ["People want FOIA to be easier."])
+    assert [update.lines for update in first.updates] == [["We share the vision."]]
+    assert first.updates[0].page == 5
+    assert (second.number, [update.lines for update in second.updates]) == ("C1.1", [["We agree."]])

@@ -8,6 +8,7 @@ import docx
 import pytest
 
 from crossplan.graph.errors import ImportFileError
+from crossplan.graph.importing import readers
 from crossplan.graph.importing.document import TABLE
 from crossplan.graph.importing.wordreader import format_number, read_docx
 
@@ -44,3 +45,19 @@ def test_a_huge_grid_span_is_refused(tmp_path):
     readers_tests.forge_grid_span(tmp_path / "t.docx", 100_000_000)
     with pytest.raises(ImportFileError, match=r"t.docx: table row 1 declares 100,000,001 columns"):
         read_docx(tmp_path / "t.docx", "t.docx")
+
+
+def test_bulleted_paragraphs_of_a_cell_keep_their_bullet(tmp_path):
+    word = docx.Document()
+    table = word.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Update"
+    cell = table.cell(0, 1)
+    cell.paragraphs[0].text = "First point."
+    cell.paragraphs[0].style = word.styles["List Bullet"]
+    cell.add_paragraph("Second point.", style="List Bullet")
+    cell.add_paragraph("Plain note.")
+    word.save(str(tmp_path / "b.docx"))
+    [block] = [block for block in read_docx(tmp_path / "b.docx", "b.docx").blocks if block.kind == TABLE]
+    assert block.rows == [["Update", "• First point.\n\n• Second point.\n\nPlain note."]]
+    [template] = readers.read_tables(tmp_path / "b.docx")
+    assert template.rows[0][1][1] == "• First point.\n• Second point.\nPlain note."
