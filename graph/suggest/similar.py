@@ -205,20 +205,26 @@ def suggest_links(
     index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
     existing = _existing_pairs(corpus)
     covered = _covered_pairs(corpus, existing)
-    candidates: list[list[Candidate]] = []
+    bounds = _Bounds(targets)
+    suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
         best_sentences = index.best_matches(source)
-        candidates.append(
-            [
-                score_pair(corpus, source, target, best_sentences)
-                for target in targets
-                if not corpus.same_recommendation(source.id, target.id)
-            ]
-        )
-    suggestions: list[Suggestion] = []
-    for ranked in candidates:
-        ranked.sort(key=lambda s: (-s.score, s.target_id))
+        ranked: list[Candidate] = []
+        order = bounds.ranked(source, best_sentences)
+        done, step = 0, max(32, 4 * top)
+        while done < len(order):
+            for position in order[done : done + step]:
+                target = targets[position]
+                if not corpus.same_recommendation(source.id, target.id):
+                    ranked.append(score_pair(corpus, source, target, best_sentences))
+            done, step = done + step, 2 * step
+            ranked.sort(key=lambda s: (-s.score, s.target_id))
+            kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
+            # the rest score at most their bound: below the share of the last kept score that lets a candidate
+            # change what is kept (a recommendation displaces its workstream at _SPECIFIC_SHARE of its score)
+            if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < _SPECIFIC_SHARE * kept[-1].score:
+                break
         kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
         suggestions += [explain(corpus, candidate) for candidate in kept]
     ordered = sorted(suggestions, key=lambda s: (-s.score, s.source_id, s.target_id))
@@ -268,6 +274,54 @@ class _SentenceIndex:
                 if similarity > best.get(number, (0.0, -1))[0]:
                     best[number] = (similarity, left)
         return best
+
+
+class _Bounds:
+    """Upper bounds of the scores of one source item against every target, from postings of the targets' terms.
+
+    A target that shares no term, phrase, entity or matched sentence with the source scores exactly 0 and is left
+    out. The bound adds the exact sentence signal, the text and phrase dot products (summed in another order,
+    hence the margin) and the entity signal's largest value, 1.
+    """
+
+    _MARGIN = 1e-9
+
+    def __init__(self, targets: list[Item]) -> None:
+        self.terms: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.phrases: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.entities: dict[str, list[int]] = defaultdict(list)
+        self.sentences: dict[int, list[int]] = defaultdict(list)
+        for position, target in enumerate(targets):
+            for term, value in target.vector.items():
+                self.terms[term].append((position, value))
+            for phrase, value in target.phrase_vector.items():
+                self.phrases[phrase].append((position, value))
+            for entity in target.entities:
+                self.entities[entity].append(position)
+            for number in target.sentences:
+                self.sentences[number].append(position)
+        self.bound: dict[int, float] = {}
+
+    def ranked(self, source: Item, best_sentences: dict[int, tuple[float, int]]) -> list[int]:
+        """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
+        bound: dict[int, float] = defaultdict(float)
+        for vector, postings, weight in (
+            (source.vector, self.terms, WEIGHTS["text"]),
+            (source.phrase_vector, self.phrases, WEIGHTS["phrases"]),
+        ):
+            for term, value in vector.items():
+                for position, other in postings.get(term, ()):
+                    bound[position] += weight * value * other
+        sentence: dict[int, float] = defaultdict(float)
+        for number, (similarity, _) in best_sentences.items():
+            for position in self.sentences.get(number, ()):
+                sentence[position] = max(sentence[position], similarity)
+        for position, similarity in sentence.items():
+            bound[position] += WEIGHTS["sentence"] * similarity
+        for position in {position for entity in source.entities for position in self.entities.get(entity, ())}:
+            bound[position] += WEIGHTS["entities"]
+        self.bound = {position: value + self._MARGIN for position, value in bound.items()}
+        return sorted(self.bound, key=lambda position: (-self.bound[position], position))
 
 
 def _plan_items(corpus: Corpus, plan: str, item_types: tuple[NodeType, ...]) -> list[Item]:
