@@ -202,15 +202,16 @@ def suggest_links(
         targets = _plan_items(corpus, to_plan, kinds)
     for target in targets:
         corpus.prepare(target)
+    index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
     existing = _existing_pairs(corpus)
     covered = _covered_pairs(corpus, existing)
-    bounds = _Bounds(corpus, targets)
+    bounds = _Bounds(targets)
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
-        best_sentences = _Matches(corpus, source)
+        best_sentences = index.best_matches(source)
         ranked: list[Candidate] = []
-        order = bounds.ranked(source)
+        order = bounds.ranked(source, best_sentences)
         done, step = 0, max(32, 4 * top)
         while done < len(order):
             for position in order[done : done + step]:
@@ -278,20 +279,18 @@ class _SentenceIndex:
 class _Bounds:
     """Upper bounds of the scores of one source item against every target, from postings of the targets' terms.
 
-    A target that shares no term, phrase, entity or sentence term with the source scores exactly 0 and is left
-    out. The bound adds the text and phrase dot products (summed in another order, hence the margin) and the
-    largest values of the entity and sentence signals (cosines of unit vectors: 1) when the target shares an entity
-    or a sentence term.
+    A target that shares no term, phrase, entity or matched sentence with the source scores exactly 0 and is left
+    out. The bound adds the exact sentence signal, the text and phrase dot products (summed in another order,
+    hence the margin) and the entity signal's largest value, 1.
     """
 
     _MARGIN = 1e-9
 
-    def __init__(self, corpus: Corpus, targets: list[Item]) -> None:
-        self.corpus = corpus
+    def __init__(self, targets: list[Item]) -> None:
         self.terms: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self.phrases: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self.entities: dict[str, list[int]] = defaultdict(list)
-        self.sentence_terms: dict[str, set[int]] = defaultdict(set)
+        self.sentences: dict[int, list[int]] = defaultdict(list)
         for position, target in enumerate(targets):
             for term, value in target.vector.items():
                 self.terms[term].append((position, value))
@@ -300,11 +299,10 @@ class _Bounds:
             for entity in target.entities:
                 self.entities[entity].append(position)
             for number in target.sentences:
-                for term in corpus.sentences[number][2]:
-                    self.sentence_terms[term].add(position)
+                self.sentences[number].append(position)
         self.bound: dict[int, float] = {}
 
-    def ranked(self, source: Item) -> list[int]:
+    def ranked(self, source: Item, best_sentences: dict[int, tuple[float, int]]) -> list[int]:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
         bound: dict[int, float] = defaultdict(float)
         for vector, postings, weight in (
@@ -314,41 +312,16 @@ class _Bounds:
             for term, value in vector.items():
                 for position, other in postings.get(term, ()):
                     bound[position] += weight * value * other
-        terms = {term for number in source.sentences for term in self.corpus.sentences[number][2]}
-        for position in {position for term in terms for position in self.sentence_terms.get(term, ())}:
-            bound[position] += WEIGHTS["sentence"]
+        sentence: dict[int, float] = defaultdict(float)
+        for number, (similarity, _) in best_sentences.items():
+            for position in self.sentences.get(number, ()):
+                sentence[position] = max(sentence[position], similarity)
+        for position, similarity in sentence.items():
+            bound[position] += WEIGHTS["sentence"] * similarity
         for position in {position for entity in source.entities for position in self.entities.get(entity, ())}:
             bound[position] += WEIGHTS["entities"]
         self.bound = {position: value + self._MARGIN for position, value in bound.items()}
         return sorted(self.bound, key=lambda position: (-self.bound[position], position))
-
-
-class _Matches(dict):
-    """Each sentence's best cosine with a sentence of one source item, worked out when first asked for: the same
-    values, in the same order of sums, as ``_SentenceIndex.best_matches`` gives for every sentence at once."""
-
-    def __init__(self, corpus: Corpus, source: Item) -> None:
-        super().__init__()
-        self.corpus = corpus
-        self.left = [(number, corpus.sentences[number][2]) for number in source.sentences]
-
-    def get(self, number, default=None):
-        if number not in self:
-            best = (0.0, -1)
-            right = self.corpus.sentences[number][2]
-            for left, vector in self.left:
-                similarity = 0.0
-                shared = False
-                for term, value in vector.items():
-                    weight = right.get(term)
-                    if weight is not None:
-                        similarity += value * weight
-                        shared = True
-                if shared and similarity > best[0]:
-                    best = (similarity, left)
-            self[number] = best if best[1] != -1 else None
-        found = dict.get(self, number)
-        return default if found is None else found
 
 
 def _plan_items(corpus: Corpus, plan: str, item_types: tuple[NodeType, ...]) -> list[Item]:
