@@ -30,6 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..errors import UnknownIdError
 from ..model.nodes import NodeType, Relation
 from ..output import counted
@@ -253,27 +255,48 @@ def explain_pair(store: GraphStore, source_id: str, target_id: str) -> Suggestio
 
 
 class _SentenceIndex:
-    """An inverted index of some sentences, to find each one's best match among another item's sentences."""
+    """An inverted index of some sentences, to find each one's best match among another item's sentences.
+
+    The postings are numpy arrays; each sentence's score adds the same products in the same order (term by term)
+    as a loop over Python floats would, so the cosines are exactly those of one.
+    """
 
     def __init__(self, corpus: Corpus, numbers: set[int]) -> None:
         self.corpus = corpus
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for number in sorted(numbers):
+        self.numbers = np.array(sorted(numbers), dtype=np.int64)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for position, number in enumerate(self.numbers.tolist()):
             for term, value in corpus.sentences[number][2].items():
-                self.postings[term].append((number, value))
+                positions, weights = postings[term]
+                positions.append(position)
+                weights.append(value)
+        self.postings = {
+            term: (np.array(positions, dtype=np.int64), np.array(weights, dtype=np.float64))
+            for term, (positions, weights) in postings.items()
+        }
 
     def best_matches(self, source: Item) -> dict[int, tuple[float, int]]:
         """Map each indexed sentence to (best cosine, number of the source sentence that gives it)."""
-        best: dict[int, tuple[float, int]] = {}
+        size = len(self.numbers)
+        best = np.zeros(size, dtype=np.float64)
+        best_left = np.full(size, -1, dtype=np.int64)
         for left in source.sentences:
-            scores: dict[int, float] = defaultdict(float)
+            scores = np.zeros(size, dtype=np.float64)
             for term, value in self.corpus.sentences[left][2].items():
-                for number, weight in self.postings.get(term, ()):
-                    scores[number] += value * weight
-            for number, similarity in scores.items():
-                if similarity > best.get(number, (0.0, -1))[0]:
-                    best[number] = (similarity, left)
-        return best
+                found = self.postings.get(term)
+                if found is not None:
+                    positions, weights = found  # a sentence is listed once per term: no repeated positions
+                    scores[positions] += value * weights
+            better = scores > best
+            best[better] = scores[better]
+            best_left[better] = left
+        matched = np.nonzero(best_left >= 0)[0]
+        return {
+            number: (similarity, left)
+            for number, similarity, left in zip(
+                self.numbers[matched].tolist(), best[matched].tolist(), best_left[matched].tolist(), strict=True
+            )
+        }
 
 
 class _Bounds:

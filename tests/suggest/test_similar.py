@@ -228,3 +228,38 @@ def test_bounds_leave_out_only_targets_that_cannot_be_kept(shipped, monkeypatch,
         _everything(patch)
         assert _ranked(suggest_links(shipped, from_plan, to_plan, **options)) == _ranked(pruned)
         assert pruned and pruned_count < len(scored)  # the bounds did leave some out
+
+
+def _best_matches_in_python(corpus, numbers, source):
+    """The sentence index's matches as a loop over Python floats (what it was before numpy)."""
+    postings = {}
+    for number in sorted(numbers):
+        for term, value in corpus.sentences[number][2].items():
+            postings.setdefault(term, []).append((number, value))
+    best = {}
+    for left in source.sentences:
+        scores = {}
+        for term, value in corpus.sentences[left][2].items():
+            for number, weight in postings.get(term, ()):
+                scores[number] = scores.get(number, 0.0) + value * weight
+        for number, similarity in scores.items():
+            if similarity > best.get(number, (0.0, -1))[0]:
+                best[number] = (similarity, left)
+    return best
+
+
+def test_the_sentence_index_gives_exactly_the_cosines_of_a_python_loop(shipped):
+    from crossplan.graph.suggest.corpus import Corpus
+
+    corpus = Corpus(shipped)
+    items = list(corpus.items.values())
+    for item in items:
+        corpus.prepare(item)
+    numbers = set(range(0, len(corpus.sentences), 2))
+    index = similar._SentenceIndex(corpus, numbers)
+    matched = 0
+    for source in items:
+        found = index.best_matches(source)
+        assert found == _best_matches_in_python(corpus, numbers, source)  # the same floats, not nearly
+        matched += len(found)
+    assert matched
