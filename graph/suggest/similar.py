@@ -207,7 +207,7 @@ def suggest_links(
     index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
     existing = _existing_pairs(corpus)
     covered = _covered_pairs(corpus, existing)
-    bounds = _Bounds(targets)
+    bounds = _Bounds(targets, len(corpus.sentences))
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
@@ -303,48 +303,59 @@ class _Bounds:
     """Upper bounds of the scores of one source item against every target, from postings of the targets' terms.
 
     A target that shares no term, phrase, entity or matched sentence with the source scores exactly 0 and is left
-    out. The bound adds the exact sentence signal, the text and phrase dot products (summed in another order,
+    out (numpy arrays: postings per term, the bounds of every target). The bound adds the exact sentence signal, the text and phrase dot products (summed in another order,
     hence the margin) and the entity signal's largest value, 1.
     """
 
     _MARGIN = 1e-9
 
-    def __init__(self, targets: list[Item]) -> None:
-        self.terms: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self.phrases: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self.entities: dict[str, list[int]] = defaultdict(list)
-        self.sentences: dict[int, list[int]] = defaultdict(list)
+    def __init__(self, targets: list[Item], sentence_count: int) -> None:
+        self.size = len(targets)
+        terms: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        phrases: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        entities: dict[str, list[int]] = defaultdict(list)
+        sentence_numbers: list[int] = []
+        sentence_positions: list[int] = []
         for position, target in enumerate(targets):
-            for term, value in target.vector.items():
-                self.terms[term].append((position, value))
-            for phrase, value in target.phrase_vector.items():
-                self.phrases[phrase].append((position, value))
+            for postings, vector in ((terms, target.vector), (phrases, target.phrase_vector)):
+                for term, value in vector.items():
+                    postings[term][0].append(position)
+                    postings[term][1].append(value)
             for entity in target.entities:
-                self.entities[entity].append(position)
-            for number in target.sentences:
-                self.sentences[number].append(position)
-        self.bound: dict[int, float] = {}
+                entities[entity].append(position)
+            sentence_numbers += target.sentences
+            sentence_positions += [position] * len(target.sentences)
+        self.terms = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in terms.items()}
+        self.phrases = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in phrases.items()}
+        self.entities = {entity: np.array(p, dtype=np.int64) for entity, p in entities.items()}
+        self.sentence_numbers = np.array(sentence_numbers, dtype=np.int64)
+        self.sentence_positions = np.array(sentence_positions, dtype=np.int64)
+        self.sentence_count = sentence_count
+        self.bound = np.zeros(0)
 
     def ranked(self, source: Item, best_sentences: dict[int, tuple[float, int]]) -> list[int]:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
-        bound: dict[int, float] = defaultdict(float)
+        bound = np.zeros(self.size)
         for vector, postings, weight in (
             (source.vector, self.terms, WEIGHTS["text"]),
             (source.phrase_vector, self.phrases, WEIGHTS["phrases"]),
         ):
             for term, value in vector.items():
-                for position, other in postings.get(term, ()):
-                    bound[position] += weight * value * other
-        sentence: dict[int, float] = defaultdict(float)
-        for number, (similarity, _) in best_sentences.items():
-            for position in self.sentences.get(number, ()):
-                sentence[position] = max(sentence[position], similarity)
-        for position, similarity in sentence.items():
-            bound[position] += WEIGHTS["sentence"] * similarity
-        for position in {position for entity in source.entities for position in self.entities.get(entity, ())}:
-            bound[position] += WEIGHTS["entities"]
-        self.bound = {position: value + self._MARGIN for position, value in bound.items()}
-        return sorted(self.bound, key=lambda position: (-self.bound[position], position))
+                found = postings.get(term)
+                if found is not None:
+                    bound[found[0]] += (weight * value) * found[1]  # a target is listed once per term
+        if best_sentences:
+            similarity = np.zeros(self.sentence_count)
+            similarity[np.fromiter(best_sentences, dtype=np.int64)] = [value for value, _ in best_sentences.values()]
+            sentence = np.zeros(self.size)
+            np.maximum.at(sentence, self.sentence_positions, similarity[self.sentence_numbers])
+            bound += WEIGHTS["sentence"] * sentence
+        shared = [self.entities[entity] for entity in source.entities if entity in self.entities]
+        if shared:
+            bound[np.unique(np.concatenate(shared))] += WEIGHTS["entities"]
+        self.bound = bound + self._MARGIN
+        touched = np.nonzero(bound > 0.0)[0]
+        return touched[np.lexsort((touched, -bound[touched]))].tolist()
 
 
 def _plan_items(corpus: Corpus, plan: str, item_types: tuple[NodeType, ...]) -> list[Item]:

@@ -184,13 +184,13 @@ def _everything(monkeypatch):
 
     def ranked(self, source, best_sentences):
         original(self, source, best_sentences)
-        self.bound = dict.fromkeys(range(len(self.everything)), 2.0)
+        self.bound = [2.0] * len(self.everything)
         return list(range(len(self.everything)))
 
     original_init = similar._Bounds.__init__
 
-    def init(self, targets):
-        original_init(self, targets)
+    def init(self, targets, sentence_count):
+        original_init(self, targets, sentence_count)
         self.everything = targets
 
     monkeypatch.setattr(similar._Bounds, "ranked", ranked)
