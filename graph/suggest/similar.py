@@ -207,7 +207,7 @@ def suggest_links(
     index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
     existing = _existing_pairs(corpus)
     covered = _covered_pairs(corpus, existing)
-    bounds = _Bounds(targets, len(corpus.sentences))
+    bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
@@ -303,14 +303,15 @@ class _Bounds:
     """Upper bounds of the scores of one source item against every target, from postings of the targets' terms.
 
     A target that shares no term, phrase, entity or matched sentence with the source scores exactly 0 and is left
-    out (numpy arrays: postings per term, the bounds of every target). The bound adds the exact sentence signal, the text and phrase dot products (summed in another order,
-    hence the margin) and the entity signal's largest value, 1.
+    out (numpy arrays: postings per term, the bounds of every target). The bound adds the exact sentence signal and
+    the text, phrase and entity signals summed in another order (hence the margin).
     """
 
     _MARGIN = 1e-9
 
-    def __init__(self, targets: list[Item], sentence_count: int) -> None:
+    def __init__(self, targets: list[Item], sentence_count: int, entity_idf: dict[str, float]) -> None:
         self.size = len(targets)
+        self.entity_idf = entity_idf
         terms: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         phrases: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         entities: dict[str, list[int]] = defaultdict(list)
@@ -328,6 +329,9 @@ class _Bounds:
         self.terms = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in terms.items()}
         self.phrases = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in phrases.items()}
         self.entities = {entity: np.array(p, dtype=np.int64) for entity, p in entities.items()}
+        self.entity_squares = np.array(
+            [sum(entity_idf.get(entity, 0.0) ** 2 for entity in target.entities) for target in targets]
+        )
         self.sentence_numbers = np.array(sentence_numbers, dtype=np.int64)
         self.sentence_positions = np.array(sentence_positions, dtype=np.int64)
         self.sentence_count = sentence_count
@@ -350,9 +354,16 @@ class _Bounds:
             sentence = np.zeros(self.size)
             np.maximum.at(sentence, self.sentence_positions, similarity[self.sentence_numbers])
             bound += WEIGHTS["sentence"] * sentence
-        shared = [self.entities[entity] for entity in source.entities if entity in self.entities]
-        if shared:
-            bound[np.unique(np.concatenate(shared))] += WEIGHTS["entities"]
+        # the entity signal itself (``_weighted_overlap``), summed in another order: covered by the margin
+        shared = np.zeros(self.size)
+        for entity in source.entities:
+            having = self.entities.get(entity)
+            if having is not None:
+                shared[having] += self.entity_idf.get(entity, 0.0) ** 2
+        own = sum(self.entity_idf.get(entity, 0.0) ** 2 for entity in source.entities)
+        if own > 0.0:
+            sharing = np.nonzero(shared > 0.0)[0]
+            bound[sharing] += WEIGHTS["entities"] * shared[sharing] / np.sqrt(own * self.entity_squares[sharing])
         self.bound = bound + self._MARGIN
         touched = np.nonzero(bound > 0.0)[0]
         return touched[np.lexsort((touched, -bound[touched]))].tolist()

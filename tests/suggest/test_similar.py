@@ -189,8 +189,8 @@ def _everything(monkeypatch):
 
     original_init = similar._Bounds.__init__
 
-    def init(self, targets, sentence_count):
-        original_init(self, targets, sentence_count)
+    def init(self, targets, sentence_count, entity_idf):
+        original_init(self, targets, sentence_count, entity_idf)
         self.everything = targets
 
     monkeypatch.setattr(similar._Bounds, "ranked", ranked)
