@@ -12,7 +12,8 @@ from ..errors import DataError, Problem
 from ..model.nodes import Node, NodeType
 from ..resources import shapes_text
 from ..text import display_path, normalise_space
-from .quads import to_rdflib
+from .quads import dataset_quads, to_rdflib
+from .shapecheck import Screen, compile_shapes, report_results
 
 _LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
 
@@ -146,25 +147,59 @@ def check_rejections(dataset: Dataset) -> list[Problem]:
 
 
 def check_shapes(dataset: Dataset) -> list[Problem]:
-    """Validate the dataset's RDF against the SHACL shapes; locate each violation at its node's line."""
+    """Validate the dataset's RDF against the SHACL shapes; locate each violation at its node's line.
+
+    A one-pass screen (``shapecheck``) finds the nodes that may not conform; pyshacl then validates only those
+    nodes, on the triples it would read in the whole graph, so its verdict and messages are the same as over
+    every triple. Shapes the screen cannot compile are run by pyshacl over every triple.
+    """
+    import rdflib
+    from pyoxigraph import NamedNode
+
+    shapes = rdflib.Graph().parse(data=shapes_text(), format="turtle")
+    compiled = compile_shapes(shapes)
+    if compiled is None:
+        return _run_pyshacl(dataset, to_rdflib(dataset), shapes, None)
+    screen = Screen((quad.triple for quad in dataset_quads(dataset)), compiled)
+    if screen.subclass:
+        return _run_pyshacl(dataset, to_rdflib(dataset), shapes, None)
+    suspects = screen.suspects()
+    if not suspects:
+        return []
+    if not all(isinstance(node, NamedNode) for node in suspects):  # a blank node is renamed on the way to rdflib
+        return _run_pyshacl(dataset, to_rdflib(dataset), shapes, None)
+    focus = {node.value for node in suspects if isinstance(node, NamedNode)}
+    return _run_pyshacl(dataset, _rdflib_graph(screen.neighbourhood(suspects)), shapes, focus)
+
+
+def _rdflib_graph(triples):
+    import rdflib
+    from pyoxigraph import RdfFormat, serialize
+
+    text = serialize(triples, format=RdfFormat.N_TRIPLES)
+    graph = rdflib.Graph()
+    graph.parse(data=text.decode("utf-8") if isinstance(text, bytes) else text, format="nt")
+    return graph
+
+
+def _run_pyshacl(dataset: Dataset, data, shapes, focus: set[str] | None) -> list[Problem]:
+    """pyshacl over ``data``; with ``focus``, only the results about those focus nodes (the others are context)."""
     import pyshacl
     import rdflib
     from rdflib.namespace import SH
 
-    data = to_rdflib(dataset)
-    shapes = rdflib.Graph().parse(data=shapes_text(), format="turtle")
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     if conforms:
         return []
     locations = {node.iri: node.location for node in dataset.nodes.values()}
     locations.update({link.iri: link.location for link in dataset.links})
     problems = []
-    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
-        focus = str(report.value(result, SH.focusNode))
+    for result in report_results(report, focus):
+        focus_iri = str(report.value(result, SH.focusNode))
         message = str(report.value(result, SH.resultMessage) or "does not conform")
         path = report.value(result, SH.resultPath)
-        location = locations.get(focus)
-        subject = focus.rsplit("/id/", 1)[-1]
+        location = locations.get(focus_iri)
+        subject = focus_iri.rsplit("/id/", 1)[-1]
         where = (location.path, location.line) if location else ("(graph)", 0)
         detail = f" ({path.n3(data.namespace_manager)})" if isinstance(path, rdflib.URIRef) else ""
         problems.append(Problem(where[0], where[1], f"{subject}: {message}{detail}"))

@@ -30,6 +30,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..errors import UnknownIdError
 from ..model.nodes import NodeType, Relation
 from ..output import counted
@@ -205,20 +207,26 @@ def suggest_links(
     index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
     existing = _existing_pairs(corpus)
     covered = _covered_pairs(corpus, existing)
-    candidates: list[list[Candidate]] = []
+    bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
+    suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
         best_sentences = index.best_matches(source)
-        candidates.append(
-            [
-                score_pair(corpus, source, target, best_sentences)
-                for target in targets
-                if not corpus.same_recommendation(source.id, target.id)
-            ]
-        )
-    suggestions: list[Suggestion] = []
-    for ranked in candidates:
-        ranked.sort(key=lambda s: (-s.score, s.target_id))
+        ranked: list[Candidate] = []
+        order = bounds.ranked(source, best_sentences)
+        done, step = 0, max(32, 4 * top)
+        while done < len(order):
+            for position in order[done : done + step]:
+                target = targets[position]
+                if not corpus.same_recommendation(source.id, target.id):
+                    ranked.append(score_pair(corpus, source, target, best_sentences))
+            done, step = done + step, 2 * step
+            ranked.sort(key=lambda s: (-s.score, s.target_id))
+            kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
+            # the rest score at most their bound: below the share of the last kept score that lets a candidate
+            # change what is kept (a recommendation displaces its workstream at _SPECIFIC_SHARE of its score)
+            if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < _SPECIFIC_SHARE * kept[-1].score:
+                break
         kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
         suggestions += [explain(corpus, candidate) for candidate in kept]
     ordered = sorted(suggestions, key=lambda s: (-s.score, s.source_id, s.target_id))
@@ -247,27 +255,118 @@ def explain_pair(store: GraphStore, source_id: str, target_id: str) -> Suggestio
 
 
 class _SentenceIndex:
-    """An inverted index of some sentences, to find each one's best match among another item's sentences."""
+    """An inverted index of some sentences, to find each one's best match among another item's sentences.
+
+    The postings are numpy arrays; each sentence's score adds the same products in the same order (term by term)
+    as a loop over Python floats would, so the cosines are exactly those of one.
+    """
 
     def __init__(self, corpus: Corpus, numbers: set[int]) -> None:
         self.corpus = corpus
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for number in sorted(numbers):
+        self.numbers = np.array(sorted(numbers), dtype=np.int64)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for position, number in enumerate(self.numbers.tolist()):
             for term, value in corpus.sentences[number][2].items():
-                self.postings[term].append((number, value))
+                positions, weights = postings[term]
+                positions.append(position)
+                weights.append(value)
+        self.postings = {
+            term: (np.array(positions, dtype=np.int64), np.array(weights, dtype=np.float64))
+            for term, (positions, weights) in postings.items()
+        }
 
     def best_matches(self, source: Item) -> dict[int, tuple[float, int]]:
         """Map each indexed sentence to (best cosine, number of the source sentence that gives it)."""
-        best: dict[int, tuple[float, int]] = {}
+        size = len(self.numbers)
+        best = np.zeros(size, dtype=np.float64)
+        best_left = np.full(size, -1, dtype=np.int64)
         for left in source.sentences:
-            scores: dict[int, float] = defaultdict(float)
+            scores = np.zeros(size, dtype=np.float64)
             for term, value in self.corpus.sentences[left][2].items():
-                for number, weight in self.postings.get(term, ()):
-                    scores[number] += value * weight
-            for number, similarity in scores.items():
-                if similarity > best.get(number, (0.0, -1))[0]:
-                    best[number] = (similarity, left)
-        return best
+                found = self.postings.get(term)
+                if found is not None:
+                    positions, weights = found  # a sentence is listed once per term: no repeated positions
+                    scores[positions] += value * weights
+            better = scores > best
+            best[better] = scores[better]
+            best_left[better] = left
+        matched = np.nonzero(best_left >= 0)[0]
+        return {
+            number: (similarity, left)
+            for number, similarity, left in zip(
+                self.numbers[matched].tolist(), best[matched].tolist(), best_left[matched].tolist(), strict=True
+            )
+        }
+
+
+class _Bounds:
+    """Upper bounds of the scores of one source item against every target, from postings of the targets' terms.
+
+    A target that shares no term, phrase, entity or matched sentence with the source scores exactly 0 and is left
+    out (numpy arrays: postings per term, the bounds of every target). The bound adds the exact sentence signal and
+    the text, phrase and entity signals summed in another order (hence the margin).
+    """
+
+    _MARGIN = 1e-9
+
+    def __init__(self, targets: list[Item], sentence_count: int, entity_idf: dict[str, float]) -> None:
+        self.size = len(targets)
+        self.entity_idf = entity_idf
+        terms: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        phrases: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        entities: dict[str, list[int]] = defaultdict(list)
+        sentence_numbers: list[int] = []
+        sentence_positions: list[int] = []
+        for position, target in enumerate(targets):
+            for postings, vector in ((terms, target.vector), (phrases, target.phrase_vector)):
+                for term, value in vector.items():
+                    postings[term][0].append(position)
+                    postings[term][1].append(value)
+            for entity in target.entities:
+                entities[entity].append(position)
+            sentence_numbers += target.sentences
+            sentence_positions += [position] * len(target.sentences)
+        self.terms = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in terms.items()}
+        self.phrases = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in phrases.items()}
+        self.entities = {entity: np.array(p, dtype=np.int64) for entity, p in entities.items()}
+        self.entity_squares = np.array(
+            [sum(entity_idf.get(entity, 0.0) ** 2 for entity in target.entities) for target in targets]
+        )
+        self.sentence_numbers = np.array(sentence_numbers, dtype=np.int64)
+        self.sentence_positions = np.array(sentence_positions, dtype=np.int64)
+        self.sentence_count = sentence_count
+        self.bound = np.zeros(0)
+
+    def ranked(self, source: Item, best_sentences: dict[int, tuple[float, int]]) -> list[int]:
+        """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
+        bound = np.zeros(self.size)
+        for vector, postings, weight in (
+            (source.vector, self.terms, WEIGHTS["text"]),
+            (source.phrase_vector, self.phrases, WEIGHTS["phrases"]),
+        ):
+            for term, value in vector.items():
+                found = postings.get(term)
+                if found is not None:
+                    bound[found[0]] += (weight * value) * found[1]  # a target is listed once per term
+        if best_sentences:
+            similarity = np.zeros(self.sentence_count)
+            similarity[np.fromiter(best_sentences, dtype=np.int64)] = [value for value, _ in best_sentences.values()]
+            sentence = np.zeros(self.size)
+            np.maximum.at(sentence, self.sentence_positions, similarity[self.sentence_numbers])
+            bound += WEIGHTS["sentence"] * sentence
+        # the entity signal itself (``_weighted_overlap``), summed in another order: covered by the margin
+        shared = np.zeros(self.size)
+        for entity in source.entities:
+            having = self.entities.get(entity)
+            if having is not None:
+                shared[having] += self.entity_idf.get(entity, 0.0) ** 2
+        own = sum(self.entity_idf.get(entity, 0.0) ** 2 for entity in source.entities)
+        if own > 0.0:
+            sharing = np.nonzero(shared > 0.0)[0]
+            bound[sharing] += WEIGHTS["entities"] * shared[sharing] / np.sqrt(own * self.entity_squares[sharing])
+        self.bound = bound + self._MARGIN
+        touched = np.nonzero(bound > 0.0)[0]
+        return touched[np.lexsort((touched, -bound[touched]))].tolist()
 
 
 def _plan_items(corpus: Corpus, plan: str, item_types: tuple[NodeType, ...]) -> list[Item]:

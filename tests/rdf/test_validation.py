@@ -8,7 +8,7 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import Problem
-from crossplan.graph.rdf import validation
+from crossplan.graph.rdf import shapecheck, validation
 from crossplan.graph.rdf.validation import check_shapes, normalise_source, validate_data
 
 MINI = Path(__file__).parent.parent / "fixtures" / "mini"
@@ -139,3 +139,23 @@ def test_a_valid_rejections_file_is_clean(data):
         "rejected:\n  - from: alpha/r1\n    to: beta/resettlement-1\n", encoding="utf-8"
     )
     assert validate_data(data, shacl=False) == []
+
+
+def test_a_shacl_violation_is_reported_on_a_first_run_and_after_an_edit(data, monkeypatch):
+    dataset = load_dataset(data)
+    assert check_shapes(dataset) == []
+    dataset.nodes["alpha/r1"].text = None
+    first = check_shapes(dataset)
+    assert first == [Problem("plans/alpha.yaml", 8, "alpha/r1: a recommendation needs its text unless it was removed")]
+    # the same verdict as pyshacl over every triple (the path taken when the shapes cannot be screened)
+    with monkeypatch.context() as patch:
+        patch.setattr(shapecheck, "compile_shapes", lambda shapes: None)
+        assert check_shapes(dataset) == first
+    # after an edit of one file: nothing is remembered between runs, the edited file's violation is found
+    _edit(data / "plans" / "beta.yaml", "title: The Beta Blueprint", "title: The Beta Plan")
+    dataset = load_dataset(data)
+    assert check_shapes(dataset) == []
+    dataset.nodes["beta/resettlement"].label = ""
+    assert check_shapes(dataset) == [
+        Problem("plans/beta.yaml", 7, "beta/resettlement: a node needs a non-empty label (rdfs:label)")
+    ]

@@ -16,6 +16,7 @@ from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.errors import UnknownIdError
 from crossplan.graph.model.nodes import NodeType, Relation
 from crossplan.graph.stores.embedded import memory_store
+from crossplan.graph.suggest import similar
 from crossplan.graph.suggest.similar import explain_pair, suggest_links
 
 SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
@@ -166,3 +167,99 @@ def test_explain_pair_scores_a_pair_that_was_not_suggested(store):
     assert explain_pair(store, "north/n4", "south/s4").existing == ["related-to"]
     with pytest.raises(UnknownIdError, match="'housing-department' is not an item of a plan"):
         explain_pair(store, "north/n1", "housing-department")
+
+
+# --------------------------------------------------------------------------------------------
+# Pruning by an upper bound of the score
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return memory_store(load_dataset(SHIPPED))
+
+
+def _everything(monkeypatch):
+    """Score every target (what the ranking did before the bounds): the bounds' order, but nothing left out."""
+    original = similar._Bounds.ranked
+
+    def ranked(self, source, best_sentences):
+        original(self, source, best_sentences)
+        self.bound = [2.0] * len(self.everything)
+        return list(range(len(self.everything)))
+
+    original_init = similar._Bounds.__init__
+
+    def init(self, targets, sentence_count, entity_idf):
+        original_init(self, targets, sentence_count, entity_idf)
+        self.everything = targets
+
+    monkeypatch.setattr(similar._Bounds, "ranked", ranked)
+    monkeypatch.setattr(similar._Bounds, "__init__", init)
+
+
+def _ranked(found):
+    return [(s.source_id, s.target_id, s.score, s.relation, s.existing) for s in found]
+
+
+@pytest.mark.parametrize(
+    ("from_plan", "to_plan", "options"),
+    [
+        ("yj-blueprint", None, {"top": 1}),
+        ("yj-blueprint", None, {"top": 3}),
+        ("hmip-resettlement", None, {"top": 2, "include_existing": True}),
+        ("hmip-resettlement", "yj-blueprint", {"top": 3, "min_score": 0.05}),
+        ("hmip-resettlement", "hmip-resettlement", {"top": 2}),
+    ],
+)
+def test_bounds_leave_out_only_targets_that_cannot_be_kept(shipped, monkeypatch, from_plan, to_plan, options):
+    pruned = suggest_links(shipped, from_plan, to_plan, **options)
+    scored = []
+    real = similar.score_pair
+
+    def counting(*args):
+        scored.append(args[2].id)
+        return real(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(similar, "score_pair", counting)
+        assert _ranked(suggest_links(shipped, from_plan, to_plan, **options)) == _ranked(pruned)
+        pruned_count = len(scored)
+        scored.clear()
+        _everything(patch)
+        assert _ranked(suggest_links(shipped, from_plan, to_plan, **options)) == _ranked(pruned)
+        assert pruned and pruned_count < len(scored)  # the bounds did leave some out
+
+
+def _best_matches_in_python(corpus, numbers, source):
+    """The sentence index's matches as a loop over Python floats (what it was before numpy)."""
+    postings = {}
+    for number in sorted(numbers):
+        for term, value in corpus.sentences[number][2].items():
+            postings.setdefault(term, []).append((number, value))
+    best = {}
+    for left in source.sentences:
+        scores = {}
+        for term, value in corpus.sentences[left][2].items():
+            for number, weight in postings.get(term, ()):
+                scores[number] = scores.get(number, 0.0) + value * weight
+        for number, similarity in scores.items():
+            if similarity > best.get(number, (0.0, -1))[0]:
+                best[number] = (similarity, left)
+    return best
+
+
+def test_the_sentence_index_gives_exactly_the_cosines_of_a_python_loop(shipped):
+    from crossplan.graph.suggest.corpus import Corpus
+
+    corpus = Corpus(shipped)
+    items = list(corpus.items.values())
+    for item in items:
+        corpus.prepare(item)
+    numbers = set(range(0, len(corpus.sentences), 2))
+    index = similar._SentenceIndex(corpus, numbers)
+    matched = 0
+    for source in items:
+        found = index.best_matches(source)
+        assert found == _best_matches_in_python(corpus, numbers, source)  # the same floats, not nearly
+        matched += len(found)
+    assert matched
