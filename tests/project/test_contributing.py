@@ -15,13 +15,12 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-import crossplan
 from crossplan.graph.model.nodes import RELATION_MEANINGS, Relation
 from crossplan.graph.model.vocabulary import CP
 from crossplan.graph.views.matrix import RELATION_COLOURS
 from crossplan.graph.views.viz.styles import RELATION_STYLES
 
-ROOT = Path(crossplan.__file__).parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: CONTRIBUTING.md and docs/ are not in the wheel
 PLACES = (
     "graph/model/nodes.py",
     "graph/model/vocabulary.py",
