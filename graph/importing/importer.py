@@ -31,7 +31,7 @@ from .document import Document
 from .headers import check_mappings
 from .layouts import read_document as read_layouts
 from .organisations import OrganisationIndex
-from .readers import MAX_FILE_BYTES, Table, read_tables
+from .readers import Table, check_import_file, read_tables
 from .sandbox import read_document
 from .sources import SavedSource
 from .yamlout import organisations_yaml, render_plan
@@ -310,14 +310,7 @@ def published_document(source: Path, sheet: str | None) -> str | None:
     display = display_path(source)
     if sheet is not None:
         raise ImportFileError(f"{display}: --sheet is for .xlsx workbooks and .docx tables")
-    if not source.is_file():
-        raise ImportFileError(f"{display}: no such file")
-    size = source.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ImportFileError(
-            f"{display}: the file is {size / 1_000_000:.1f} MB; crossplan imports files up to "
-            f"{MAX_FILE_BYTES / 1_000_000:.1f} MB"
-        )
+    check_import_file(source, display)
     return kind
 
 

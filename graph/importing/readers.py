@@ -80,6 +80,12 @@ def read_tables(path: Path | str, sheet: str | None = None) -> list[Table]:
         raise ImportFileError(
             f"{display}: cannot import {kind}: crossplan imports .pdf, .docx, .html, .xlsx and .csv (UTF-8) files"
         )
+    check_import_file(path, display)
+    return reader(path, display, sheet)
+
+
+def check_import_file(path: Path, display: str) -> None:
+    """Refuse, before anything reads it, a file that is missing or larger than ``MAX_FILE_BYTES``."""
     if not path.is_file():
         raise ImportFileError(f"{display}: no such file")
     size = path.stat().st_size
@@ -87,7 +93,6 @@ def read_tables(path: Path | str, sheet: str | None = None) -> list[Table]:
         raise ImportFileError(
             f"{display}: the file is {_megabytes(size)}; crossplan imports files up to {_megabytes(MAX_FILE_BYTES)}"
         )
-    return reader(path, display, sheet)
 
 
 def _megabytes(size: int) -> str:

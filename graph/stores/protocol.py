@@ -107,6 +107,8 @@ class BaseStore:
     data_dir: Path | None = None
     remote = False
 
+    # A store answers SPARQL itself: these three have no generic answer. They raise rather than being abstract
+    # methods so that a stand-in (a test's endpoint that only selects) can implement just what it is asked.
     def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
         raise NotImplementedError
 

@@ -129,9 +129,9 @@ def test_form_status_takes_the_nearest_level_above_each_mark():
 
 def test_a_file_over_the_size_limit_is_refused_naming_it(rendered, data, monkeypatch):
     from crossplan.graph.errors import ImportFileError
-    from crossplan.graph.importing import importer
+    from crossplan.graph.importing import readers
 
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1_000)
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1_000)  # one limit, checked by readers.check_import_file
     with pytest.raises(
         ImportFileError, match=r"headings.pdf: the file is [\d.]+ MB; crossplan imports files up to 0.0 MB"
     ):
