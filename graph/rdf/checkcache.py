@@ -17,6 +17,7 @@ store directory (a dot name: ``build`` accepts a store directory holding it), ne
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Set as AbstractSet
@@ -92,6 +93,16 @@ def validate_with_cache(data_dir: Path, store_dir: Path, shacl: bool) -> list[Pr
     validates the whole graph. Raises DataError as ``load_dataset`` does for a directory that is not data.
     """
     check_data_dir(data_dir)
+    paused = gc.isenabled()
+    gc.disable()  # the entries are millions of small lists and dicts, none in a cycle: not worth walking again and again
+    try:
+        return _validate(data_dir, store_dir, shacl)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _validate(data_dir: Path, store_dir: Path, shacl: bool) -> list[Problem] | None:
     folder = cache_folder(store_dir, data_dir)
     shapes_digest = hashlib.sha256(shapes_text().encode("utf-8")).hexdigest()[:16]
     entries = [_entry(data_dir, relpath, folder, shapes_digest) for relpath in data_files(data_dir)]
@@ -225,16 +236,13 @@ def _screen(data_dir: Path, entries: list[FileEntry]) -> set[str] | None:
         suspects: set[str] = set()
         for entry in entries:
             kept = entry.screen
-            if kept is None or not all(tables.encoded(*read[:3]) == read[3] for read in kept["reads"]):
+            if kept is None or not _same_values(kept["reads"], tables):
                 screen = entry.file_screen or _file_screen(data_dir, entry, shapes.compiled(), remote)
                 screen.lookup = tables.lookup
                 found = screen.suspects()
                 kept = entry.screen = {
                     "suspects": sorted(encode(node) for node in found),
-                    "reads": [
-                        [encode(node), predicate, inverse, sorted(encode(value) for value in values)]
-                        for (node, predicate, inverse), values in screen.reads.items()
-                    ],
+                    "reads": _grouped_reads(screen),
                 }
                 entry.dirty = True
             suspects.update(kept["suspects"])
@@ -266,13 +274,35 @@ def _file_screen(data_dir: Path, entry: FileEntry, compiled: CompiledShapes, rem
         encode(subject): [sorted(encode(value) for value in values.get(predicate, ())) for predicate in remote]
         for subject, values in screen.offers().items()
     }
-    entry.inverse = [
-        [encode(value), predicate, encode(subject)] for subject, predicate, value in screen.inverse_triples()
-    ]
+    inverse: dict[str, list[list[str]]] = {}
+    for subject, predicate, value in screen.inverse_triples():
+        inverse.setdefault(predicate, []).append([encode(value), encode(subject)])
+    entry.inverse = inverse
     entry.subclass = screen.subclass
     entry.file_screen = screen
     entry.dirty = True
     return screen
+
+
+def _grouped_reads(screen: FileScreen) -> dict[str, dict[str, list[str]]]:
+    """What a file's screen read beyond its triples: ``>predicate`` (forward) or ``^predicate`` -> node -> values."""
+    reads: dict[str, dict[str, list[str]]] = {}
+    for (node, predicate, inverse), values in screen.reads.items():
+        group = reads.setdefault(("^" if inverse else ">") + predicate, {})
+        group[encode(node)] = sorted(encode(value) for value in values)
+    return reads
+
+
+def _same_values(reads: dict[str, dict[str, list[str]]], tables: _Tables) -> bool:
+    """Whether every value a file's screen read is still what the files give."""
+    for key, group in reads.items():
+        inverse, predicate = key[0] == "^", key[1:]
+        if not inverse and predicate not in tables.position:
+            return False
+        for node, values in group.items():
+            if tables.encoded(node, predicate, inverse) != values:
+                return False
+    return True
 
 
 def _no_lookup(node: Term, predicate: str, inverse: bool) -> AbstractSet[Term]:
@@ -297,8 +327,9 @@ class _Tables:
             tables.offers.update(entry.offers)
             if len(tables.offers) != size + len(entry.offers):
                 return None
-            for value, predicate, subject in entry.inverse:
-                tables.inverse.setdefault((value, predicate), set()).add(subject)
+            for predicate, pairs in entry.inverse.items():
+                for value, subject in pairs:
+                    tables.inverse.setdefault((value, predicate), set()).add(subject)
         return tables
 
     def encoded(self, node: str, predicate: str, inverse: bool) -> list[str]:

@@ -23,8 +23,9 @@ from ..model.vocabulary import ID_BASE
 from .quotes import NodeFacts
 from .shapecheck import FileScreen, Term, Unsupported
 
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 _ONTOLOGY = "https://w3id.org/crossplan/ontology#"
+_ORG = "http://www.w3.org/ns/org#"
 _STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -42,9 +43,9 @@ class FileEntry:
     quotes: dict[str, Any] | None = None  # problems; nodes: id -> facts read (True: its own); texts: doc -> digest
     remote: list[str] | None = None  # the predicates a shape reads of a node other than its focus
     offers: dict[str, list[list[str]]] | None = None  # subject -> values of each remote predicate (sorted)
-    inverse: list[list[str]] | None = None  # [object, predicate, subject] of the inverse-path triples
+    inverse: dict[str, list[list[str]]] | None = None  # predicate -> [object, subject] of the inverse-path triples
     subclass: bool = False
-    screen: dict[str, Any] | None = None  # suspects; reads: [node, predicate, inverse, values]
+    screen: dict[str, Any] | None = None  # suspects; reads: ">predicate" or "^predicate" (inverse) -> node -> values
     parsed: ParsedFile | None = field(default=None, repr=False)
     file_screen: FileScreen | None = field(default=None, repr=False)
     dirty: bool = False
@@ -69,10 +70,7 @@ class FileEntry:
             "unreadable": self.unreadable,
             "problems": [[problem.path, problem.line, problem.message] for problem in self.problems],
             "nodes": [[node_id, *facts[:4], path(facts.path), facts.line] for node_id, facts in self.nodes],
-            "references": [
-                [path(ref.location.path), ref.location.line, ref.target, list(ref.expected), ref.field]
-                for ref in self.references
-            ],
+            "references": _grouped(self.references, shown),
             "quotes": self.quotes,
             "remote": self.remote,
             "offers": self.offers,
@@ -83,8 +81,17 @@ class FileEntry:
         return json.dumps(content, separators=(",", ":"), ensure_ascii=False)
 
 
+def _grouped(references: list[Reference], shown: str) -> list:
+    """References as [field, expected types, [[line, target, path or null], ...]] (their order does not matter)."""
+    groups: dict[tuple[str, tuple[str, ...]], list] = {}
+    for ref in references:
+        path = None if ref.location.path == shown else ref.location.path
+        groups.setdefault((ref.field, ref.expected), []).append([ref.location.line, ref.target, path])
+    return [[name, list(expected), places] for (name, expected), places in groups.items()]
+
+
 def encode(term: Term) -> str:
-    """A term as a short string: ``#id``, ``%ontology-term``, ``<iri``, ``_blank``, ``"string``, ``@lang value`` or
+    """A term as a short string: ``#id``, ``%ontology-term``, ``&org-term``, ``<iri``, ``_blank``, ``"string``, ``@lang value`` or
     ``^datatype value``.
 
     >>> encode(NamedNode("https://w3id.org/crossplan/id/hmip"))
@@ -96,6 +103,8 @@ def encode(term: Term) -> str:
             return "#" + iri[len(ID_BASE) :]
         if iri.startswith(_ONTOLOGY):
             return "%" + iri[len(_ONTOLOGY) :]
+        if iri.startswith(_ORG):
+            return "&" + iri[len(_ORG) :]
         return "<" + iri
     if isinstance(term, BlankNode):
         return "_" + term.value
@@ -120,6 +129,8 @@ def decode(text: str) -> Term:
         return NamedNode(ID_BASE + rest)
     if tag == "%":
         return NamedNode(_ONTOLOGY + rest)
+    if tag == "&":
+        return NamedNode(_ORG + rest)
     if tag == "<":
         return NamedNode(rest)
     if tag == "_":
@@ -186,23 +197,30 @@ def _entry_of(content: Any, relpath: str, key: str, shown: str) -> FileEntry:
         _expect(type(node_id) is str and type(kind) is str and type(line) is int)
         nodes.append((node_id, NodeFacts(kind, plan, source, source_file, path or shown, line, ordinal)))
     references = []
-    for path, line, target, expected, name in content["references"]:
-        _optional(path)
-        _expect(type(line) is int and type(target) is str and type(name) is str)
-        references.append(Reference(Location(path or shown, line), target, tuple(_strings(expected)), name))
+    _expect(type(content["references"]) is list)
+    for name, expected, places in content["references"]:
+        _expect(type(name) is str and type(places) is list)
+        kinds = tuple(_strings(expected))
+        for line, target, path in places:
+            _optional(path)
+            _expect(type(line) is int and type(target) is str)
+            references.append(Reference(Location(path or shown, line), target, kinds, name))
     entry = FileEntry(relpath, key, shown, content["unreadable"], _problems(content["problems"]), nodes, references)
     entry.quotes = _quotes(content["quotes"])
     remote, offers, inverse, subclass = content["remote"], content["offers"], content["inverse"], content["subclass"]
     if remote is not None or offers is not None or inverse is not None:
         _strings(remote)
-        _expect(type(offers) is dict and type(inverse) is list and type(subclass) is bool)
+        _expect(type(offers) is dict and type(subclass) is bool)
         width = len(remote)
         for values in offers.values():
             _expect(type(values) is list and len(values) == width)
             for column in values:
                 _strings(column)
-        for item in inverse:
-            _expect(len(_strings(item)) == 3)
+        _expect(type(inverse) is dict)
+        for pairs in inverse.values():
+            _expect(type(pairs) is list)
+            for pair in pairs:
+                _expect(len(_strings(pair)) == 2)
         entry.remote, entry.offers, entry.inverse, entry.subclass = remote, offers, inverse, subclass
         entry.screen = _screen(content["screen"])
     return entry
@@ -226,7 +244,9 @@ def _screen(screen: Any) -> dict[str, Any] | None:
         return None
     _expect(type(screen) is dict and set(screen) == {"suspects", "reads"})
     _strings(screen["suspects"])
-    for node, predicate, inverse, values in screen["reads"]:
-        _expect(type(node) is str and type(predicate) is str and type(inverse) is bool)
-        _strings(values)
+    _expect(type(screen["reads"]) is dict)
+    for key, group in screen["reads"].items():
+        _expect(key[:1] in (">", "^") and type(group) is dict)
+        for values in group.values():
+            _strings(values)
     return screen

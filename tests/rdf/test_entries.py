@@ -53,8 +53,8 @@ def _entry() -> FileEntry:
     entry.quotes = {"problems": [], "nodes": {"alpha/r1": True, "beta": None}, "texts": {"alpha-source": "d"}}
     entry.remote = ["http://purl.org/dc/terms/identifier"]
     entry.offers = {"#alpha/r1": [['"alpha/r1']]}
-    entry.inverse = [["#alpha/r1/a1", "https://w3id.org/crossplan/ontology#hasAction", "#alpha/r1"]]
-    entry.screen = {"suspects": [], "reads": [["#beta", "http://purl.org/dc/terms/identifier", False, ['"beta']]]}
+    entry.inverse = {"https://w3id.org/crossplan/ontology#hasAction": [["#alpha/r1/a1", "#alpha/r1"]]}
+    entry.screen = {"suspects": [], "reads": {">http://purl.org/dc/terms/identifier": {"#beta": ['"beta']}}}
     return entry
 
 
@@ -84,12 +84,18 @@ DAMAGE = {
     "another key": lambda c: c.update(key="x"),
     "a line as text": lambda c: c["nodes"][0].__setitem__(6, "8"),
     "a short node": lambda c: c["nodes"][0].pop(),
-    "a number for an id": lambda c: c["references"][0].__setitem__(2, 7),
+    "a number for an id": lambda c: c["references"][0][2][0].__setitem__(1, 7),
+    "a reference without its line": lambda c: c["references"][0][2][0].pop(0),
     "a problem without its line": lambda c: c["problems"][0].pop(1),
-    "a read without its values": lambda c: c["screen"]["reads"][0].pop(),
+    "a read without its values": lambda c: c["screen"]["reads"][">http://purl.org/dc/terms/identifier"].update(
+        {"#beta": None}
+    ),
+    "a read neither forward nor inverse": lambda c: c["screen"].update(reads={"?p": {}}),
     "an offer wider than the predicates": lambda c: c["offers"]["#alpha/r1"].append([]),
     "a quote read that is not facts": lambda c: c["quotes"]["nodes"].__setitem__("beta", [1, 2]),
-    "a boolean for text": lambda c: c["inverse"][0].__setitem__(1, False),
+    "a boolean for text": lambda c: c["inverse"]["https://w3id.org/crossplan/ontology#hasAction"][0].__setitem__(
+        1, False
+    ),
     "no subclass flag": lambda c: c.pop("subclass"),
 }
 
