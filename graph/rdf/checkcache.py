@@ -136,13 +136,15 @@ def _validate(data_dir: Path, store_dir: Path, shacl: bool) -> list[Problem] | N
 def _entry(data_dir: Path, relpath: str, folder: Path | None, shapes_digest: str) -> FileEntry:
     path = data_dir / relpath
     shown = display_path(path)
-    sha256 = _sha256(path)
+    content = _read(path)
+    sha256 = hashlib.sha256(content).hexdigest() if content is not None else ""
     key = entry_key(relpath, shown, sha256, shapes_digest) if sha256 else ""
     if folder is not None and key:
         entry = read_entry(folder / f"{key}.json", relpath, key, shown)
         if entry is not None:
+            entry.sha256 = sha256
             return entry
-    parsed = parse_file(data_dir, relpath)
+    parsed = parse_file(data_dir, relpath, _text(content))  # the very bytes the key names
     entry = FileEntry(
         relpath,
         key,
@@ -154,20 +156,36 @@ def _entry(data_dir: Path, relpath: str, folder: Path | None, shapes_digest: str
         parsed=parsed,
         dirty=True,
     )
+    entry.sha256 = sha256
     return entry
 
 
 def _parsed(data_dir: Path, entry: FileEntry) -> ParsedFile:
+    """The file of a kept entry, parsed again (some file it read changed)."""
     if entry.parsed is None:
-        entry.parsed = parse_file(data_dir, entry.relpath)
+        content = _read(data_dir / entry.relpath)
+        if content is None or hashlib.sha256(content).hexdigest() != entry.sha256:
+            entry.key = ""  # the file changed while we read: this run's results for it are not kept
+        entry.parsed = parse_file(data_dir, entry.relpath, _text(content))
     return entry.parsed
 
 
-def _sha256(path: Path) -> str | None:
+def _read(path: Path) -> bytes | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.read_bytes()
     except OSError:
         return None  # parse_file says why; such a file's entry is neither read nor kept
+
+
+def _text(content: bytes | None) -> str | None:
+    """The text ``Path.read_text`` would give (universal newlines), or None to let the reader report the bytes."""
+    if content is None:
+        return None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # -- quotes -------------------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class FileEntry:
     parsed: ParsedFile | None = field(default=None, repr=False)
     file_screen: FileScreen | None = field(default=None, repr=False)
     dirty: bool = False
+    sha256: str = ""  # of the content the results are about (not written: the key names it)
 
     def own_facts(self) -> dict[str, NodeFacts]:
         """The first definition in this file of each id it defines."""

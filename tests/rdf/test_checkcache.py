@@ -239,3 +239,16 @@ def test_the_command_keeps_its_entries_in_the_store_that_build_then_uses(data, i
     assert result.exit_code == 1
     assert "plans/alpha.yaml:33: quote of link alpha/r1 related-to beta/resettlement-1" in result.output
     assert not any(name.startswith(".") for name in os.listdir(data))
+
+
+def test_a_files_own_problems_are_those_of_its_bytes(data, store, parsed):
+    alpha = data / "plans" / "alpha.yaml"
+    alpha.write_bytes(alpha.read_bytes().replace(b"\n", b"\r\n"))  # Windows line ends: the same lines
+    assert _same(data, store) == []
+    beta = data / "plans" / "beta.yaml"
+    beta.write_bytes(beta.read_bytes().replace(b"Beta Blueprint", b"Beta \xff Blueprint"))
+    problems = _same(data, store)
+    assert [(problem.path, problem.line) for problem in problems] == [("plans/beta.yaml", 1)]
+    parsed.clear()
+    assert _same(data, store) == problems
+    assert parsed == []
