@@ -122,8 +122,8 @@ def encode(term: Term) -> str:
 def decode(text: str) -> Term:
     """The term ``encode`` wrote.
 
-    >>> decode(encode(Literal("2024-05", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYearMonth"))))
-    <Literal value=2024-05 datatype=<http://www.w3.org/2001/XMLSchema#gYearMonth>>
+    >>> str(decode(encode(Literal("2024-05", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYearMonth")))))
+    '"2024-05"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'
     """
     tag, rest = text[0], text[1:]
     if tag == "#":
