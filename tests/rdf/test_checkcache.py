@@ -252,3 +252,22 @@ def test_a_files_own_problems_are_those_of_its_bytes(data, store, parsed):
     parsed.clear()
     assert _same(data, store) == problems
     assert parsed == []
+
+
+def test_the_shipped_data_gives_the_same_problems_first_and_after_edits(tmp_path, store, monkeypatch, parsed):
+    import shutil
+
+    from crossplan.graph.resources import shipped_data_dir
+
+    data = tmp_path / "shipped"
+    shutil.copytree(shipped_data_dir(), data)
+    monkeypatch.chdir(data)
+    assert _same(data, store) == []
+    plan = data / "plans" / "hmip-resettlement.yaml"
+    _edit(plan, '    text: "Provide central payment', '    text: "Provide a central payment')
+    parsed.clear()
+    problems = _same(data, store)
+    assert [(problem.path, problem.message[:22]) for problem in problems] == [
+        ("plans/hmip-resettlement.yaml", "text of 'hmip-resettle")
+    ]
+    assert parsed == ["plans/hmip-resettlement.yaml"]
