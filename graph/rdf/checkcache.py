@@ -43,7 +43,8 @@ from .shapecheck import CompiledShapes, FileScreen, Term, Unsupported, compile_s
 
 CACHE_FORMAT = 1
 FOLDER = ".validation"
-_CODE = ("datafiles", "model", "rdf")  # the folders whose code decides a file's results
+# the code that decides a file's results and their words
+_CODE = ("datafiles/*.py", "model/*.py", "rdf/*.py", "errors.py", "files.py", "resources.py", "text.py")
 
 
 @lru_cache(maxsize=1)
@@ -51,8 +52,8 @@ def code_digest() -> str:
     """A digest of the code that reads and checks a file: another version recomputes every entry."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent.parent
-    for folder in _CODE:
-        for path in sorted((package / folder).glob("*.py")):
+    for pattern in _CODE:
+        for path in sorted(package.glob(pattern)):
             digest.update(path.name.encode() + b"\0")
             try:
                 digest.update(path.read_bytes())

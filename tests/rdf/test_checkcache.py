@@ -271,3 +271,20 @@ def test_the_shipped_data_gives_the_same_problems_first_and_after_edits(tmp_path
         ("plans/hmip-resettlement.yaml", "text of 'hmip-resettle")
     ]
     assert parsed == ["plans/hmip-resettlement.yaml"]
+
+
+def test_entries_of_other_code_or_other_shapes_are_not_read(data, store, parsed, monkeypatch):
+    assert _same(data, store) == []
+    everything = sorted(loading.data_files(data))
+    monkeypatch.setattr(checkcache, "code_digest", lambda: "another version")
+    parsed.clear()
+    assert _same(data, store) == []
+    assert sorted(parsed) == everything
+    parsed.clear()
+    assert _same(data, store) == []
+    assert parsed == []
+    shapes = checkcache.shapes_text()
+    monkeypatch.setattr(checkcache, "shapes_text", lambda: shapes + "\n# edited\n")
+    parsed.clear()
+    assert _same(data, store) == []
+    assert sorted(parsed) == everything
