@@ -10,7 +10,7 @@ from ..datafiles.rejections import check_rejections as check_file
 from ..errors import Problem
 from ..resources import shapes_text, shipped_data_dir
 from .checkcache import validate_with_cache
-from .quads import dataset_quads, to_rdflib
+from .quads import file_triples, to_rdflib
 from .quotes import check_quotes, normalise_source, printed_texts
 from .shapecheck import Screen, compile_shapes, report_results
 
@@ -28,9 +28,10 @@ def validate_data(
 
     Runs the YAML and reference checks, checks that quotes and printed texts appear verbatim in the
     shipped source texts, and (when those pass) validates the RDF against ``ontology/shapes.ttl``.
-    ``overrides`` (relative path → YAML text) checks a change before it is written. With ``cache_dir``
-    (a folder beside the store, never in the data directory) each file's own results are kept there and only
-    the files that changed are read again (``checkcache``); the problems are the same as without it.
+    ``overrides`` (relative path → YAML text) checks a change before it is written. With ``cache_dir`` (the
+    store directory) each file's own results are kept in its ``.validation/`` and only the files that changed are
+    read again (``checkcache``; nothing is written inside the data directory or into a directory that is not a
+    store); the problems are the same as without it.
     """
     if cache_dir is not None and not overrides:
         found = validate_with_cache(Path(data_dir) if data_dir is not None else shipped_data_dir(), cache_dir, shacl)
@@ -66,7 +67,7 @@ def check_shapes(dataset: Dataset) -> list[Problem]:
     compiled = compile_shapes(shapes)
     if compiled is None:
         return _run_pyshacl(dataset, to_rdflib(dataset), shapes, None)
-    screen = Screen((quad.triple for quad in dataset_quads(dataset)), compiled)
+    screen = Screen((triple for parsed in dataset.files for triple in file_triples(parsed)), compiled)
     if screen.subclass:
         return _run_pyshacl(dataset, to_rdflib(dataset), shapes, None)
     suspects = screen.suspects()
