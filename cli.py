@@ -352,9 +352,12 @@ def main(ctx, data, store, endpoint):
 def validate(app, no_shacl):
     """Check the data: YAML, ids and references, quotes against sources, SHACL shapes."""
     from .graph.rdf.validation import validate_data
+    from .graph.resources import shipped_data_dir
+    from .graph.stores.manifest import default_store_path
     from .graph.text import terminal_text
 
-    problems = validate_data(app.data_dir, shacl=not no_shacl)
+    store = app.store_path or default_store_path(app.data_dir or shipped_data_dir())  # each file's results kept there
+    problems = validate_data(app.data_dir, shacl=not no_shacl, cache_dir=store)
     if not problems:
         click.echo("No problems found", err=True)
         return

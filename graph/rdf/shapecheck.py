@@ -21,7 +21,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 SH = "http://www.w3.org/ns/shacl#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -55,21 +55,28 @@ class CompiledShapes:
     by_class: dict[str, list[Check]] = field(default_factory=dict)
     inverse: set[str] = field(default_factory=set)
     hops: int = 0  # the most paths a check follows from its focus node (sh:node and sh:or nest paths)
+    remote: set[str] = field(default_factory=set)  # predicates a check reads forward on a node other than its focus
 
 
 class Screen:
     """Triples by subject (and the inverse-path triples by object), checked against compiled shapes."""
 
-    def __init__(self, triples: Iterable[Triple], shapes: CompiledShapes) -> None:
+    def __init__(
+        self, triples: Iterable[Triple | Quad | tuple[Subject, NamedNode, Term]], shapes: CompiledShapes
+    ) -> None:
         self.shapes = shapes
         self.out: dict[Subject, dict[str, set[Term]]] = defaultdict(lambda: defaultdict(set))
         self.into: dict[Term, dict[str, set[Subject]]] = defaultdict(lambda: defaultdict(set))
         self.subclass = False
         for triple in triples:
-            predicate = triple.predicate.value
-            self.out[triple.subject][predicate].add(triple.object)
+            if isinstance(triple, tuple):
+                subject, predicate_node, value = triple
+            else:  # a Triple or a Quad
+                subject, predicate_node, value = triple.subject, triple.predicate, triple.object
+            predicate = predicate_node.value
+            self.out[subject][predicate].add(value)
             if predicate in shapes.inverse:
-                self.into[triple.object][predicate].add(triple.subject)
+                self.into[value][predicate].add(subject)
             elif predicate == _SUBCLASS:
                 self.subclass = True  # class targets and sh:class would follow subclasses: not screened
 
@@ -121,6 +128,56 @@ class Screen:
             frontier = {node for node in reached if node not in seen}
             seen |= frontier
         return sorted(triples, key=str)
+
+
+class FileScreen(Screen):
+    """One data file's triples, screened with what the whole graph says beyond them.
+
+    Its own subjects' triples are its own (the caller checks that no two files share a subject); what a check reads
+    of another node (its types, its id: ``CompiledShapes.remote``) and every inverse path come from ``lookup``, and
+    are remembered in ``reads``: while the whole graph gives the same answers, this file's suspects are the same.
+    """
+
+    def __init__(
+        self,
+        triples: Iterable[Triple | Quad | tuple[Subject, NamedNode, Term]],
+        shapes: CompiledShapes,
+        lookup: Callable[[Term, str, bool], AbstractSet[Term]],
+    ) -> None:
+        super().__init__(triples, shapes)
+        self.lookup = lookup
+        self.reads: dict[tuple[Term, str, bool], AbstractSet[Term]] = {}
+
+    def values(self, node: Term, predicate: str, inverse: bool) -> AbstractSet[Term]:
+        if not inverse:
+            if isinstance(node, Literal):
+                return _NONE
+            found = self.out.get(node)
+            if found is not None:
+                return found.get(predicate) or _NONE
+            if predicate not in self.shapes.remote:
+                raise Unsupported(f"a check reads {predicate} of a node it does not focus on")
+        key = (node, predicate, inverse)
+        if key not in self.reads:
+            self.reads[key] = self.lookup(node, predicate, inverse)
+        return self.reads[key]
+
+    def offers(self) -> dict[Subject, dict[str, set[Term]]]:
+        """What other files' checks may read of this file's subjects: their values of the remote predicates."""
+        remote = self.shapes.remote
+        return {
+            subject: {predicate: objects for predicate, objects in predicates.items() if predicate in remote}
+            for subject, predicates in self.out.items()
+        }
+
+    def inverse_triples(self) -> list[tuple[Subject, str, Term]]:
+        """This file's triples of the inverse paths, as (subject, predicate, object)."""
+        return [
+            (subject, predicate, value)
+            for value, predicates in self.into.items()
+            for predicate, subjects in predicates.items()
+            for subject in subjects
+        ]
 
 
 # -- compiling shapes (an rdflib graph) into checks -------------------------------------------------------------
@@ -245,6 +302,8 @@ def _compile(graph, shape, compiled: CompiledShapes, *, property_shape: bool, de
     predicate = str(path)
     if inverse:
         compiled.inverse.add(predicate)
+    elif hops > 1:  # a path followed from a value node, not from the focus node
+        compiled.remote.add(predicate)
     low = int(_one(graph, shape, "minCount")) if "minCount" in keys else 0
     high = int(_one(graph, shape, "maxCount")) if "maxCount" in keys else None
     wanted = _to_term(_one(graph, shape, "hasValue")) if "hasValue" in keys else None
@@ -281,6 +340,7 @@ def _value_check(graph, name: str, value, compiled: CompiledShapes, depth: int, 
         return lambda screen, node: isinstance(node, (NamedNode, Literal)) and len(node.value) >= least
     if name == "class":
         iri = str(value)
+        compiled.remote.add(_RDF_TYPE)
         return lambda screen, node: not isinstance(node, Literal) and screen.has_type(node, iri)
     if name == "in":
         members = {_to_term(item) for item in _list(graph, value)}

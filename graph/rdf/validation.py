@@ -2,40 +2,41 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..datafiles.loading import Dataset, load_dataset
 from ..datafiles.rejections import REJECTIONS_FILE
 from ..datafiles.rejections import check_rejections as check_file
-from ..errors import DataError, Problem
-from ..model.nodes import Node, NodeType
-from ..resources import shapes_text
-from ..text import display_path, normalise_space
-from .quads import dataset_quads, to_rdflib
+from ..errors import Problem
+from ..resources import shapes_text, shipped_data_dir
+from .checkcache import validate_with_cache
+from .quads import file_triples, to_rdflib
+from .quotes import check_quotes, normalise_source, printed_texts
 from .shapecheck import Screen, compile_shapes, report_results
 
-_LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\r?\n\s*(\w)")
-
-
-def normalise_source(text: str) -> str:
-    """Normalise a source text for verbatim comparison: rejoin words hyphen-broken at a line end, collapse whitespace.
-
-    >>> normalise_source("pre-\\ncourt  diversion\\n")
-    'pre-court diversion'
-    """
-    return normalise_space(_LINE_BREAK_HYPHEN.sub(r"\1-\2", text))
+__all__ = ["check_quotes", "check_rejections", "check_shapes", "normalise_source", "printed_texts", "validate_data"]
 
 
 def validate_data(
-    data_dir: Path | str | None = None, *, shacl: bool = True, overrides: dict[str, str] | None = None
+    data_dir: Path | str | None = None,
+    *,
+    shacl: bool = True,
+    overrides: dict[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> list[Problem]:
     """Check a data directory and return every problem found (an empty list means it is valid).
 
     Runs the YAML and reference checks, checks that quotes and printed texts appear verbatim in the
     shipped source texts, and (when those pass) validates the RDF against ``ontology/shapes.ttl``.
-    ``overrides`` (relative path → YAML text) checks a change before it is written.
+    ``overrides`` (relative path → YAML text) checks a change before it is written. With ``cache_dir`` (the
+    store directory) each file's own results are kept in its ``.validation/`` and only the files that changed are
+    read again (``checkcache``; nothing is written inside the data directory or into a directory that is not a
+    store); the problems are the same as without it.
     """
+    if cache_dir is not None and not overrides:
+        found = validate_with_cache(Path(data_dir) if data_dir is not None else shipped_data_dir(), cache_dir, shacl)
+        if found is not None:
+            return found  # else some node may violate a shape: pyshacl judges it on the whole graph, below
     dataset = load_dataset(data_dir, strict=False, overrides=overrides)
     problems = list(dataset.problems)
     problems += check_quotes(dataset)
@@ -43,100 +44,6 @@ def validate_data(
     if shacl and not problems:
         problems += check_shapes(dataset)
     return sorted(set(problems))
-
-
-class _Sources:
-    """Normalised source texts of documents, read once each."""
-
-    def __init__(self, dataset: Dataset) -> None:
-        self.dataset = dataset
-        self.texts: dict[str, str | None] = {}
-
-    def text_of(self, document_id: str | None) -> str | None:
-        if document_id is None:
-            return None
-        if document_id not in self.texts:
-            path = self.dataset.source_path(document_id)
-            self.texts[document_id] = normalise_source(_read_source(path)) if path and path.is_file() else None
-        return self.texts[document_id]
-
-    def plan_source(self, node: Node | None) -> str | None:
-        if node is None:
-            return None
-        plan = self.dataset.nodes.get(node.plan or (node.id if node.type is NodeType.PLAN else ""))
-        return plan.source if plan else None
-
-
-def _read_source(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise DataError.at(
-            display_path(path), 0, f"not UTF-8 text (byte {error.start}): save the source text as UTF-8"
-        ) from None
-    except OSError as error:
-        raise DataError.at(display_path(path), 0, f"cannot read the source text: {error.strerror}") from None
-
-
-def printed_texts(node: Node) -> list[tuple[str, str]]:
-    """Return (what, text) for every field of a node that must be printed verbatim in its plan's source."""
-    texts: list[tuple[str, str | None]] = [("text", piece) for piece in node.text_pieces] or [("text", node.text)]
-    texts += [("status-text", node.status_text), ("timescale", node.timescale), ("addressee-text", node.addressee_text)]
-    if node.type in (NodeType.WORKSTREAM, NodeType.UPDATE):
-        texts.append(("title", node.title))
-    texts += [("owner", owner.text) for owner in node.owners]
-    texts += [("target date", target.text) for target in node.target_dates]
-    return [(what, text) for what, text in texts if text]
-
-
-def check_quotes(dataset: Dataset) -> list[Problem]:
-    """Check that item texts and link quotes appear verbatim (whitespace-normalised) in their source texts."""
-    sources = _Sources(dataset)
-    problems = []
-    for node in dataset.nodes.values():
-        if node.plan is None:
-            continue
-        document = sources.plan_source(node)
-        source = sources.text_of(document)
-        if document is None or source is None:
-            continue
-        for what, text in printed_texts(node):
-            if normalise_source(text) not in source:
-                problems.append(
-                    _not_in_source(
-                        node.location.path, node.location.line, f"{what} of '{node.id}'", text, dataset, document
-                    )
-                )
-    for link in dataset.links:
-        document = link.document or sources.plan_source(dataset.nodes.get(link.source_id))
-        source = sources.text_of(document)
-        if document is not None and source is not None and normalise_source(link.quote) not in source:
-            problems.append(
-                _not_in_source(
-                    link.location.path, link.location.line, f"quote of link {link.key}", link.quote, dataset, document
-                )
-            )
-        if link.target_quote:
-            document = sources.plan_source(dataset.nodes.get(link.target_id))
-            source = sources.text_of(document)
-            if document is not None and source is not None and normalise_source(link.target_quote) not in source:
-                problems.append(
-                    _not_in_source(
-                        link.location.path,
-                        link.location.line,
-                        f"target-quote of link {link.key}",
-                        link.target_quote,
-                        dataset,
-                        document,
-                    )
-                )
-    return problems
-
-
-def _not_in_source(path: str, line: int, what: str, text: str, dataset: Dataset, document: str) -> Problem:
-    excerpt = text if len(text) <= 60 else text[:57] + "..."
-    source_file = dataset.nodes[document].source_file
-    return Problem(path, line, f'{what} is not in its source {source_file}: "{excerpt}" (quote it exactly as printed)')
 
 
 def check_rejections(dataset: Dataset) -> list[Problem]:
@@ -160,7 +67,7 @@ def check_shapes(dataset: Dataset) -> list[Problem]:
     compiled = compile_shapes(shapes)
     if compiled is None:
         return _run_pyshacl(dataset, to_rdflib(dataset), shapes, None)
-    screen = Screen((quad.triple for quad in dataset_quads(dataset)), compiled)
+    screen = Screen((triple for parsed in dataset.files for triple in file_triples(parsed)), compiled)
     if screen.subclass:
         return _run_pyshacl(dataset, to_rdflib(dataset), shapes, None)
     suspects = screen.suspects()
