@@ -80,6 +80,9 @@ class _PlansStore(BaseStore):
     def walk(self) -> Walk:
         return self._store.walk()
 
+    def file_digests(self) -> dict[str, str]:
+        return self._store.file_digests()
+
     def facts(self) -> GraphFacts:
         if self._facts is None:
             self._facts = _Copy(_copy_plans(self._store, self._plans)).facts()
