@@ -165,7 +165,9 @@ def build_view(
         if mapping is not None
         else _preset_view(graph, plans, relation_names, focus_id, depth, plan_titles)
     )
-    view.plan_sources = {plan: graph.nodes[plan]["source"] for plan in plan_titles if graph.nodes[plan].get("source")}
+    view.plan_sources = {
+        plan: graph.nodes[plan]["source"] for plan in sorted(plan_titles) if graph.nodes[plan].get("source")
+    }
     if mapping is not None:
         view.mappings = [
             _drawing(graph, pair, plan_titles, relation_names, variants=True) for pair in (mapping, mapping[::-1])
@@ -558,9 +560,10 @@ def mapping_drawings(
 
 
 def _plan_titles(graph: StoreGraph) -> dict[str, str]:
+    """Return every plan's title by its id, in id order (whatever order the graph was read in)."""
     return {
         node_id: node.get("title") or node.get("name") or node_id
-        for node_id, node in graph.nodes.items()
+        for node_id, node in sorted(graph.nodes.items())
         if node["type"] == NodeType.PLAN.value
     }
 

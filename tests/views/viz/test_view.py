@@ -17,6 +17,7 @@ from crossplan.graph.views.viz import (
     ExtraEdge,
     VizOptionError,
     build_view,
+    page_html,
     parse_relations,
 )
 
@@ -521,6 +522,7 @@ def test_the_mapping_page_of_a_pair_is_the_one_the_whole_graph_gives(three_plans
     assert any(edge.get("proposed") for edge in scoped.edges)  # each pair has a suggested link
     _read_whole_graph_instead(monkeypatch)
     assert build_view(three_plans, mapping=pair, extra_edges=_EXTRA) == scoped
+    assert page_html(build_view(three_plans, mapping=pair, extra_edges=_EXTRA)) == page_html(scoped)
     assert mapping_svgs(three_plans, [pair, pair[::-1]], size="slide") == pictures
 
 
@@ -533,6 +535,7 @@ def test_the_shipped_mapping_page_and_drawing_are_the_ones_the_whole_graph_gives
     pictures = mapping_svgs(shipped, [pair], size="a4")
     _read_whole_graph_instead(monkeypatch)
     assert build_view(shipped, mapping=pair) == scoped
+    assert page_html(build_view(shipped, mapping=pair)) == page_html(scoped)  # byte for byte
     assert mapping_drawings(shipped, [pair, pair[::-1]]) == drawings
     assert mapping_svgs(shipped, [pair], size="a4") == pictures
 
