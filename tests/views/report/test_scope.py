@@ -126,3 +126,17 @@ def test_a_plans_store_answers_queries_as_the_store_does(three_plans):
     query = "SELECT ?id WHERE { ?n a cp:Plan ; dcterms:identifier ?id } ORDER BY ?id"
     assert seen.select(query) == three_plans.select(query)
     assert (seen.data_dir, seen.remote) == (three_plans.data_dir, three_plans.remote)
+
+
+def test_a_plans_store_of_a_sparql_server_answers_as_the_local_one(oxigraph_server, three_plans):
+    from crossplan.graph.stores.endpoint import Connection
+    from crossplan.graph.stores.push import push_graph
+
+    oxigraph_server.clear()
+    push_graph(three_plans, oxigraph_server.url, connection=Connection(oxigraph_server.credentials))
+    remote = plans_store(oxigraph_server.store(), ["north"])
+    local = plans_store(three_plans, ["north"])
+    assert find_gaps(remote, "north") == find_gaps(local, "north")
+    assert find_overdue(remote, "2024-01-01", "north") == find_overdue(local, "2024-01-01", "north")
+    assert find_duplicate_groups(remote) == find_duplicate_groups(local)
+    oxigraph_server.clear()
