@@ -8,7 +8,7 @@ that item's ``innerLinks``. A remote endpoint works as well as the local store.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -132,7 +132,7 @@ class StoreGraph:
 
 def read_graph(store: GraphStore) -> StoreGraph:
     """Read every node, link and structural edge from the store (updates folded into their items)."""
-    return _assemble(store, store.select(_NODE_TRIPLES), store.select(_LINKS))
+    return _assemble(store, lambda: store.select(_NODE_TRIPLES), lambda: store.select(_LINKS))
 
 
 def read_pair(store: GraphStore, plans: Iterable[str], also: Iterable[str] = ()) -> StoreGraph:
@@ -170,18 +170,23 @@ def read_pair(store: GraphStore, plans: Iterable[str], also: Iterable[str] = ())
             for row in store.select(query.replace("NODES", terms)):
                 triples[(row["node"], row["predicate"], row["object"])] = None
     node_rows = [{"node": node, "predicate": predicate, "object": value} for node, predicate, value in triples]
-    return _assemble(store, node_rows, [{**row} for row in links.values()])
+    return _assemble(store, lambda: node_rows, lambda: list(links.values()))
 
 
-def _assemble(store: GraphStore, node_rows: Iterable[dict], link_rows: Iterable[dict]) -> StoreGraph:
-    """Make the graph of node triples (``?node ?predicate ?object``) and link rows (the columns of ``_LINKS``)."""
+def _assemble(
+    store: GraphStore, node_rows: Callable[[], Iterable[dict]], link_rows: Callable[[], Iterable[dict]]
+) -> StoreGraph:
+    """Make the graph of node triples (``?node ?predicate ?object``) and link rows (the columns of ``_LINKS``).
+
+    Each is asked for when it is read, so that the whole graph's node rows are let go before its links are read.
+    """
     records: dict[str, dict] = {}
     types: dict[str, str] = {}
     children: list[tuple[str, str]] = []  # (parent iri, child iri) from cp:hasAction / cp:hasUpdate
     structural: list[tuple[str, str, str]] = []
     contained: list[tuple[str, str]] = []
     publishers: dict[str, set] = defaultdict(set)
-    for row in node_rows:
+    for row in node_rows():
         subject, predicate, value = row["node"], row["predicate"], row["object"]
         record = records.setdefault(subject, {})
         if predicate == RDF.type:
@@ -278,9 +283,7 @@ def _assemble(store: GraphStore, node_rows: Iterable[dict], link_rows: Iterable[
         source_id, target_id = ids.get(subject), ids.get(container)
         if source_id in nodes and target_id in nodes:
             edges.append({"from": source_id, "to": target_id, "relation": PART_OF, "basis": Basis.EXPLICIT.value})
-    # In a fixed order, whatever order the store answers in: which of two like links a drawing keeps, and the order
-    # of an item's inner links, are then the same for the whole graph and for a part of it.
-    for row in sorted(link_rows, key=_link_order):
+    for row in link_rows():
         relation, basis = _RELATIONS_BY_TERM.get(row["relation"]), _BASES_BY_TERM.get(row["basis"])
         source_id, target_id = ids.get(row["from"]), ids.get(row["to"])
         if relation is None or basis is None or source_id is None or target_id is None:
@@ -296,11 +299,18 @@ def _assemble(store: GraphStore, node_rows: Iterable[dict], link_rows: Iterable[
         if row.get("document") in ids:
             edge["document"] = ids[row["document"]]
         attach_edge(edge, nodes, edges)
+    for node in nodes.values():  # in a fixed order, whatever order the store answered in
+        if "innerLinks" in node:
+            node["innerLinks"].sort(key=edge_order)
     return StoreGraph(nodes, edges, updates, owner_of_update, store)
 
 
-def _link_order(row: dict) -> tuple:
-    return tuple(str(row.get(name) or "") for name in _LINK_COLUMNS)
+_EDGE_FIELDS = ("from", "to", "relation", "basis", "fromVia", "toVia", "quote", "targetQuote", "note", "method")
+
+
+def edge_order(edge: dict) -> tuple:
+    """Sort key of an edge by every field: which of two like links is kept does not hang on the store's order."""
+    return tuple(str(edge.get(name) or "") for name in (*_EDGE_FIELDS, "document", "date"))
 
 
 def attach_edge(edge: dict, nodes: dict[str, dict], edges: list[dict]) -> None:

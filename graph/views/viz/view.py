@@ -22,7 +22,7 @@ from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
 from .mapping import layout_mapping, layout_variants
 from .overview import layout_overview, plan_pairs
-from .reading import StoreGraph, attach_edge, order_key, read_graph, read_pair
+from .reading import StoreGraph, attach_edge, edge_order, order_key, read_graph, read_pair
 from .styles import BASIS_STYLES, PART_OF, REGISTRY_TYPES, RELATION_STYLES, RELATIONS
 
 if TYPE_CHECKING:
@@ -363,10 +363,9 @@ def _mapping_parts(
         if edge.get("proposed"):
             proposed.append(edge)
         else:
-            stored.setdefault(
-                (edge.get("fromVia", edge["from"]), edge.get("toVia", edge["to"]), edge["relation"], edge["basis"]),
-                edge,
-            )
+            key = (edge.get("fromVia", edge["from"]), edge.get("toVia", edge["to"]), edge["relation"], edge["basis"])
+            if key not in stored or edge_order(edge) < edge_order(stored[key]):
+                stored[key] = edge
     edges = []
     computed = pair_mapping(graph, mapping)
     for link in [link for row in computed.rows for link in row.links] + computed.other_links:
