@@ -148,6 +148,10 @@ class CrossplanStore(BaseStore):
             self._tables = tables
         return self._tables
 
+    def file_digests(self) -> dict[str, str]:
+        """The SHA-256 of each data file, from the manifest's entries of the generation opened."""
+        return {relpath: entry["sha256"] for relpath, entry in self._entries().items()}
+
     def facts(self) -> GraphFacts:
         """The per-file tables the build wrote; read from the store where one is missing or damaged."""
         tables = self.fact_tables()

@@ -66,6 +66,11 @@ class GraphStore(Protocol):
         """Return a way to move along the graph's links from node to node (``stores/walk.py``)."""
         ...
 
+    def file_digests(self) -> dict[str, str]:
+        """Return the SHA-256 (hex) of each data file the graph was built from, by its path relative to ``data_dir``,
+        as recorded when it was built; empty where the store keeps no such record (a SPARQL server, memory)."""
+        ...
+
 
 @runtime_checkable
 class LocalStore(GraphStore, Protocol):
@@ -125,3 +130,7 @@ class BaseStore:
     def walk(self) -> Walk:
         """Walk the links held in ``facts`` (the whole graph in memory: one read, then no round trip per step)."""
         return GraphWalk(self.facts(), workstreams(self))
+
+    def file_digests(self) -> dict[str, str]:
+        """No record of the data files: whoever needs their digests reads the files."""
+        return {}

@@ -492,18 +492,23 @@ def data_fingerprint(store: GraphStore) -> str:
     """Return a content hash of the data behind the store: of its data files, else of its sorted statements.
 
     The same data gives the same hash wherever it lies; any change to a plan, registry or source text changes it.
+    A file whose SHA-256 the store recorded when it was built (``file_digests``: every plan and registry of an
+    on-disk store) is not read again; the others (source texts) are.
     """
     digest = hashlib.sha256()
     data_dir = store.data_dir
     if data_dir is not None and Path(data_dir).is_dir():
+        recorded = store.file_digests()
         for path in sorted(Path(data_dir).rglob("*")):
+            relpath = path.relative_to(data_dir).as_posix()
             if (
                 path.is_file()
                 and path.suffix in (".yaml", ".yml", ".txt", ".md")
                 and not any(part.startswith(".") for part in path.relative_to(data_dir).parts)
             ):
-                digest.update(path.relative_to(data_dir).as_posix().encode("utf-8") + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                digest.update(relpath.encode("utf-8") + b"\0")
+                known = recorded.get(relpath)
+                digest.update(bytes.fromhex(known) if known else hashlib.sha256(path.read_bytes()).digest())
         return "sha256:" + digest.hexdigest()[:16]
     # a SPARQL server or an in-memory graph: the statements themselves, in a fixed order
     rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")

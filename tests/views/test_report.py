@@ -468,3 +468,31 @@ def test_the_fingerprint_follows_the_data(mini_data, tmp_path):
     make_hostile(copy)
     assert data_fingerprint(open_store(mini_data)) != data_fingerprint(open_store(copy))
     assert data_fingerprint(memory_store(load_dataset(copy))) != in_memory
+
+
+def test_the_fingerprint_takes_the_digests_the_store_recorded_and_reads_only_the_other_files(mini_data, monkeypatch):
+    from pathlib import Path
+
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+    from crossplan.graph.views.report.contents import data_fingerprint
+
+    on_disk = open_store(mini_data)
+    assert set(on_disk.file_digests()) == {
+        "documents.yaml",
+        "organisations.yaml",
+        "programmes.yaml",
+        "plans/alpha.yaml",
+        "plans/beta.yaml",
+    }
+    hashed = data_fingerprint(memory_store(load_dataset(mini_data)))  # no record: every file read and hashed
+    read = []
+    original = Path.read_bytes
+
+    def reading(path):
+        read.append(path.relative_to(mini_data).as_posix())
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    assert data_fingerprint(on_disk) == hashed
+    assert read and all(not name.endswith(".yaml") for name in read)  # the source texts only

@@ -23,6 +23,7 @@ from ...questions.plans import plan_titles, resolve_plan
 from ...questions.stats import compute_stats
 from ...sparql.patterns import id_of, node_term, spelling, variable
 from ..matrix import OTHER_COLUMN, Matrix, build_matrix, data_fingerprint
+from .scope import plans_store
 
 if TYPE_CHECKING:
     from ...stores.protocol import GraphStore
@@ -340,11 +341,13 @@ def gather_report(
         pairs, chosen = [], [choose_plan(store, plan, titles)]
     else:
         pairs, chosen = linked_pairs(store), list(titles)
-    stats = compute_stats(store)
-    summaries = [summarise_plan(store, plan_id, titles[plan_id], as_of, stats) for plan_id in chosen]
+    # Two plans or one: the questions read those plans' part of the graph (``scope``); every plan: the whole graph.
+    seen = plans_store(store, chosen) if from_plan is not None or plan is not None else store
+    stats = compute_stats(seen)
+    summaries = [summarise_plan(seen, plan_id, titles[plan_id], as_of, stats) for plan_id in chosen]
     sections = [summarise_pair(store, first, second) for first, second in pairs]
     wanted = set(chosen)
-    duplicates = [group for group in find_duplicate_groups(store) if wanted & set(group.plans)]
+    duplicates = [group for group in find_duplicate_groups(seen) if wanted & set(group.plans)]
     made = made or datetime.datetime.now(datetime.UTC)
     return Report(
         summaries, sections, duplicates, as_of.isoformat(), made.strftime("%Y-%m-%d %H:%M UTC"), data_fingerprint(store)

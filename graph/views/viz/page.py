@@ -93,7 +93,7 @@ def mapping_svg(store: GraphStore, from_plan: str, to_plan: str, size: str = "de
 def mapping_svgs(
     store: GraphStore, pairs: Iterable[tuple[str, str]], size: str = "default", titled: bool = True
 ) -> list[str]:
-    """Return the standalone SVG of each pair of plans (``mapping_svg`` of each), reading the graph once.
+    """Return the standalone SVG of each pair of plans (``mapping_svg`` of each), reading those plans once.
 
     Without ``titled``, each is a figure with no title, headline or summary line (for a page that gives them).
     """

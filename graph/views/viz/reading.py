@@ -8,11 +8,14 @@ that item's ``innerLinks``. A remote endpoint works as well as the local store.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...model.nodes import Basis, NodeType, Relation, Response, Status, StructuralRelation
-from ...model.vocabulary import CP, DCTERMS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, global_id_of
+from ...model.vocabulary import CP, DCTERMS, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, global_id_of, node_iri
+from ...sparql.patterns import node_term, variable
+from ...sparql.text import sparql_term
 from .styles import PART_OF
 
 if TYPE_CHECKING:
@@ -32,6 +35,45 @@ _LINKS = (
   OPTIONAL { ?link cp:method ?method }
   OPTIONAL { ?link prov:wasDerivedFrom ?document }
   OPTIONAL { ?link dcterms:date ?date }
+}"""
+)
+
+_LINK_COLUMNS = ("from", "to", "relation", "basis", "quote", "targetQuote", "note", "method", "document", "date")
+# What ``read_pair`` reads: every plan node; one plan's own nodes; the links with an end in one plan (an item of it,
+# or the plan itself: the whole link pattern sits in each branch, as in questions/mapping.py); the nodes one hop away
+# (NODES: their IRIs), each with the item it is an action or update of.
+_PLAN_NODE_TRIPLES = (
+    _PREFIXES
+    + "SELECT ?node ?predicate ?object WHERE { ?node a cp:Plan ; dcterms:identifier ?id ; ?predicate ?object }"
+)
+_IN_PLAN_TRIPLES = (
+    _PREFIXES
+    + "SELECT ?plan ?node ?predicate ?object WHERE { ?node cp:inPlan ?plan ; dcterms:identifier ?id ; ?predicate ?object }"
+)
+_LINK_PATTERN = """?link a cp:Link ; cp:from ?from ; cp:to ?to ; cp:relation ?relation ; cp:basis ?basis ."""
+_PLAN_LINKS = (
+    _PREFIXES
+    + f"""SELECT DISTINCT ?plan ?link ?from ?to ?relation ?basis ?quote ?targetQuote ?note ?method ?document ?date WHERE {{
+  {{ ?from cp:inPlan ?plan . {_LINK_PATTERN} }} UNION {{ ?to cp:inPlan ?plan . {_LINK_PATTERN} }}
+  UNION {{ ?link cp:from ?plan . {_LINK_PATTERN} }} UNION {{ ?link cp:to ?plan . {_LINK_PATTERN} }}
+  OPTIONAL {{ ?link cp:quote ?quote }}
+  OPTIONAL {{ ?link cp:targetQuote ?targetQuote }}
+  OPTIONAL {{ ?link skos:note ?note }}
+  OPTIONAL {{ ?link cp:method ?method }}
+  OPTIONAL {{ ?link prov:wasDerivedFrom ?document }}
+  OPTIONAL {{ ?link dcterms:date ?date }}
+}}"""
+)
+_PLAN_LINK_COLUMNS = ("link", *_LINK_COLUMNS)
+# (two queries: Oxigraph plans a UNION of two VALUES blocks as a scan of the whole store)
+_NEIGHBOUR_TRIPLES = (
+    _PREFIXES
+    + "SELECT ?node ?predicate ?object WHERE { VALUES ?node { NODES } ?node dcterms:identifier ?id ; ?predicate ?object }"
+)
+_NEIGHBOUR_PARENT_TRIPLES = (
+    _PREFIXES
+    + """SELECT ?node ?predicate ?object WHERE {
+  VALUES ?child { NODES } ?node cp:hasAction|cp:hasUpdate ?child . ?node dcterms:identifier ?id ; ?predicate ?object
 }"""
 )
 
@@ -62,6 +104,13 @@ _REFERENCE_FIELDS = {  # object is a node: keep its global id
 }
 _STRUCTURAL = {CP.ownedBy: StructuralRelation.OWNED_BY.value, CP.addressedTo: StructuralRelation.ADDRESSED_TO.value}
 _CONTAINED_BY = (ORG.subOrganizationOf, DCTERMS.isPartOf)
+_REFERENCES = {
+    *_REFERENCE_FIELDS,
+    *_STRUCTURAL,
+    *_CONTAINED_BY,
+    DCTERMS.publisher,
+    *Relation.spellings_by_term(),
+}
 _TYPES = NodeType.spellings_by_term()
 _RELATIONS_BY_TERM = Relation.spellings_by_term()
 _BASES_BY_TERM = Basis.spellings_by_term()
@@ -83,13 +132,61 @@ class StoreGraph:
 
 def read_graph(store: GraphStore) -> StoreGraph:
     """Read every node, link and structural edge from the store (updates folded into their items)."""
+    return _assemble(store, lambda: store.select(_NODE_TRIPLES), lambda: store.select(_LINKS))
+
+
+def read_pair(store: GraphStore, plans: Iterable[str], also: Iterable[str] = ()) -> StoreGraph:
+    """Read some plans and what is one hop from them: what the mapping of two plans draws, at the cost of those plans.
+
+    The graph holds every node of ``plans`` (plan, workstreams, recommendations, actions; updates folded) as
+    ``read_graph`` records it, every link with an end among them, the nodes at the other end of those links and of
+    their own references (organisations, documents, items of other plans, with the item an update or action there
+    belongs to), and every plan node (so that titles, sources and an unknown plan's did-you-mean read as in the whole
+    graph). ``also``: global ids of further nodes to read with their neighbourhood's first step (the ends of links to
+    draw that are not in the store). The records of the plans' nodes and the edges that touch them are those of
+    ``read_graph``; edges between two nodes outside the plans are left out.
+    """
+    plans = list(dict.fromkeys(plans))
+    triples: dict[tuple, None] = {}
+    for row in store.select(_PLAN_NODE_TRIPLES):
+        triples[(row["node"], row["predicate"], row["object"])] = None
+    links: dict[tuple, dict] = {}
+    for plan in plans:
+        for row in store.select(_IN_PLAN_TRIPLES, {variable("plan"): node_term(plan)}):
+            triples[(row["node"], row["predicate"], row["object"])] = None
+        for row in store.select(_PLAN_LINKS, {variable("plan"): node_term(plan)}):
+            links.setdefault(tuple(row.get(name) for name in _PLAN_LINK_COLUMNS), row)
+    read = {subject for subject, _predicate, _object in triples}
+    pair_nodes = read - {subject for subject, predicate, value in triples if predicate == RDF.type and value == CP.Plan}
+    pair_nodes |= {node_iri(plan) for plan in plans}
+    wanted = {value for subject, predicate, value in triples if subject in pair_nodes and predicate in _REFERENCES}
+    for row in links.values():
+        wanted.update(value for value in (row["from"], row["to"], row["document"]) if value)
+    wanted |= {node_iri(global_id) for global_id in also}
+    wanted = {value for value in wanted - read if isinstance(value, str) and global_id_of(value)}
+    if wanted:
+        terms = " ".join(sparql_term(node_term(str(global_id_of(value)))) for value in sorted(wanted))
+        for query in (_NEIGHBOUR_TRIPLES, _NEIGHBOUR_PARENT_TRIPLES):
+            for row in store.select(query.replace("NODES", terms)):
+                triples[(row["node"], row["predicate"], row["object"])] = None
+    node_rows = [{"node": node, "predicate": predicate, "object": value} for node, predicate, value in triples]
+    return _assemble(store, lambda: node_rows, lambda: list(links.values()))
+
+
+def _assemble(
+    store: GraphStore, node_rows: Callable[[], Iterable[dict]], link_rows: Callable[[], Iterable[dict]]
+) -> StoreGraph:
+    """Make the graph of node triples (``?node ?predicate ?object``) and link rows (the columns of ``_LINKS``).
+
+    Each is asked for when it is read, so that the whole graph's node rows are let go before its links are read.
+    """
     records: dict[str, dict] = {}
     types: dict[str, str] = {}
     children: list[tuple[str, str]] = []  # (parent iri, child iri) from cp:hasAction / cp:hasUpdate
     structural: list[tuple[str, str, str]] = []
     contained: list[tuple[str, str]] = []
     publishers: dict[str, set] = defaultdict(set)
-    for row in store.select(_NODE_TRIPLES):
+    for row in node_rows():
         subject, predicate, value = row["node"], row["predicate"], row["object"]
         record = records.setdefault(subject, {})
         if predicate == RDF.type:
@@ -186,7 +283,7 @@ def read_graph(store: GraphStore) -> StoreGraph:
         source_id, target_id = ids.get(subject), ids.get(container)
         if source_id in nodes and target_id in nodes:
             edges.append({"from": source_id, "to": target_id, "relation": PART_OF, "basis": Basis.EXPLICIT.value})
-    for row in store.select(_LINKS):
+    for row in link_rows():
         relation, basis = _RELATIONS_BY_TERM.get(row["relation"]), _BASES_BY_TERM.get(row["basis"])
         source_id, target_id = ids.get(row["from"]), ids.get(row["to"])
         if relation is None or basis is None or source_id is None or target_id is None:
@@ -202,7 +299,18 @@ def read_graph(store: GraphStore) -> StoreGraph:
         if row.get("document") in ids:
             edge["document"] = ids[row["document"]]
         attach_edge(edge, nodes, edges)
+    for node in nodes.values():  # in a fixed order, whatever order the store answered in
+        if "innerLinks" in node:
+            node["innerLinks"].sort(key=edge_order)
     return StoreGraph(nodes, edges, updates, owner_of_update, store)
+
+
+_EDGE_FIELDS = ("from", "to", "relation", "basis", "fromVia", "toVia", "quote", "targetQuote", "note", "method")
+
+
+def edge_order(edge: dict) -> tuple:
+    """Sort key of an edge by every field: which of two like links is kept does not hang on the store's order."""
+    return tuple(str(edge.get(name) or "") for name in (*_EDGE_FIELDS, "document", "date"))
 
 
 def attach_edge(edge: dict, nodes: dict[str, dict], edges: list[dict]) -> None:

@@ -1,7 +1,8 @@
 """What one page shows: the presets that cut the graph down, and the mapping of one plan onto another.
 
 ``build_view`` reads the graph (``reading``), adds any extra edges, and cuts it to a preset: some plans, some
-relations, the neighbourhood of one node (``focus``/``depth``), or two plans side by side (``mapping``). The
+relations, the neighbourhood of one node (``focus``/``depth``), or two plans side by side (``mapping``). Two plans
+side by side, on the page or as a drawing, read only those plans and what is one hop from them (``read_pair``). The
 mapping drawings (``mapping.layout_mapping``) of the linked plan pairs travel with the page.
 """
 
@@ -21,7 +22,7 @@ from ...text import did_you_mean
 from .layout import record_edges, record_node, seed_force_layout, wrap_words
 from .mapping import layout_mapping, layout_variants
 from .overview import layout_overview, plan_pairs
-from .reading import StoreGraph, attach_edge, order_key, read_graph
+from .reading import StoreGraph, attach_edge, edge_order, order_key, read_graph, read_pair
 from .styles import BASIS_STYLES, PART_OF, REGISTRY_TYPES, RELATION_STYLES, RELATIONS
 
 if TYPE_CHECKING:
@@ -141,13 +142,18 @@ def build_view(
     if mapping is not None and mapping[0] == mapping[1]:
         raise VizOptionError("--mapping needs two different plans")
 
-    graph = read_graph(store)
-    _add_extra_edges(graph, extra_edges)
-    plan_titles = {
-        node_id: node.get("title") or node.get("name") or node_id
-        for node_id, node in graph.nodes.items()
-        if node["type"] == NodeType.PLAN.value
-    }
+    extra_edges = list(extra_edges)
+    if mapping is not None:  # two plans: read them and what is one hop away, not the whole graph
+        graph = read_pair(store, mapping, also=[end for extra in extra_edges for end in (extra.source, extra.target)])
+        try:
+            _add_extra_edges(graph, extra_edges)
+        except UnknownIdError:
+            _add_extra_edges(read_graph(store), extra_edges)  # says which node is meant among all of them
+            raise
+    else:
+        graph = read_graph(store)
+        _add_extra_edges(graph, extra_edges)
+    plan_titles = _plan_titles(graph)
     for plan in [*plans, *(mapping or ())]:
         if plan not in plan_titles:
             raise UnknownIdError(
@@ -159,7 +165,9 @@ def build_view(
         if mapping is not None
         else _preset_view(graph, plans, relation_names, focus_id, depth, plan_titles)
     )
-    view.plan_sources = {plan: graph.nodes[plan]["source"] for plan in plan_titles if graph.nodes[plan].get("source")}
+    view.plan_sources = {
+        plan: graph.nodes[plan]["source"] for plan in sorted(plan_titles) if graph.nodes[plan].get("source")
+    }
     if mapping is not None:
         view.mappings = [
             _drawing(graph, pair, plan_titles, relation_names, variants=True) for pair in (mapping, mapping[::-1])
@@ -349,22 +357,22 @@ def _mapping_parts(
         ]
         sides.append(set(members))
     left, right = sides
-    stored: dict[tuple[str, str, str], dict] = {}
+    stored: dict[tuple[str, str, str, str], dict] = {}
     proposed = []
     for edge in graph.edges:
         if edge.get("proposed"):
             proposed.append(edge)
         else:
-            stored.setdefault(
-                (edge.get("fromVia", edge["from"]), edge.get("toVia", edge["to"]), edge["relation"]), edge
-            )
+            key = (edge.get("fromVia", edge["from"]), edge.get("toVia", edge["to"]), edge["relation"], edge["basis"])
+            if key not in stored or edge_order(edge) < edge_order(stored[key]):
+                stored[key] = edge
     edges = []
     computed = pair_mapping(graph, mapping)
     for link in [link for row in computed.rows for link in row.links] + computed.other_links:
         if relations is not None and link.relation not in relations:
             continue
         source, target = (link.from_node, link.to_node) if link.direction == "out" else (link.to_node, link.from_node)
-        drawn = stored.get((source, target, link.relation))
+        drawn = stored.get((source, target, link.relation, link.basis))  # the very link the mapping counts
         near = link.from_recommendation or link.from_node
         far = link.recommendation or link.workstream or link.to_node
         if drawn is None or near not in left or far not in right:
@@ -535,15 +543,15 @@ def mapping_drawing(store: GraphStore, from_plan: str, to_plan: str, relations: 
 def mapping_drawings(
     store: GraphStore, pairs: Iterable[tuple[str, str]], relations: Iterable[str] | None = None, **layout: Any
 ) -> list[dict]:
-    """Return the drawings of several pairs of plans (``mapping_drawing`` of each), reading the graph once.
+    """Return the drawings of several pairs of plans (``mapping_drawing`` of each), reading those plans once.
 
     ``layout`` passes ``layout_mapping``'s options (``column_width``, ``gap``, ``fold``, ``beside``).
 
     Raises UnknownIdError for an unknown plan, VizOptionError when a pair names the same plan twice.
     """
-    graph = read_graph(store)
-    plan_titles = _plan_titles(graph)
     pairs = list(pairs)
+    graph = read_pair(store, [plan for pair in pairs for plan in pair])
+    plan_titles = _plan_titles(graph)
     for from_plan, to_plan in pairs:
         _check_pair(plan_titles, from_plan, to_plan)
     relation_names = parse_relations(relations) if relations is not None else None
@@ -551,9 +559,10 @@ def mapping_drawings(
 
 
 def _plan_titles(graph: StoreGraph) -> dict[str, str]:
+    """Return every plan's title by its id, in id order (whatever order the graph was read in)."""
     return {
         node_id: node.get("title") or node.get("name") or node_id
-        for node_id, node in graph.nodes.items()
+        for node_id, node in sorted(graph.nodes.items())
         if node["type"] == NodeType.PLAN.value
     }
 

@@ -17,6 +17,7 @@ from crossplan.graph.views.viz import (
     ExtraEdge,
     VizOptionError,
     build_view,
+    page_html,
     parse_relations,
 )
 
@@ -375,3 +376,195 @@ def test_the_page_draws_the_mapping_the_command_line_computes(store, pair):
     drawn_from = {end for edge in view.edges for end in (edge["from"], edge["to"]) if end.startswith(pair[0] + "/")}
     assert linked_rows <= drawn_from
     assert len(linked_rows) == mapping.summary.linked
+
+
+# ------------------------------------------------------------------------------------------------
+# Two plans read alone (read_pair) draw what the whole graph draws
+
+_WEST = """plan:
+  id: west
+  title: The West Plan
+  owners: [agency]
+
+recommendations:
+  - id: w1
+    number: "1"
+    text: Share the housing map with the North Board.
+    owners:
+      - text: West housing lead
+        organisation: housing-team
+    actions:
+      - text: Send the map.
+    updates:
+      - title: Spring update
+        date: "2021-04"
+        text: The map was sent.
+  - id: w2
+    number: "2"
+    text: Fund more secure homes.
+  - id: w3
+    number: "3"
+    text: Keep the plan under review.
+
+links:
+  - from: w1
+    to: north/r1
+    relation: feeds-into
+    basis: explicit
+    quote: Share the housing map
+  - from: w1-action-1
+    to: south/housing-1-action-1
+    relation: related-to
+    basis: judged
+    quote: Send the map.
+  - from: w1-update-1
+    to: north/r1-update-2
+    relation: related-to
+    basis: suggested
+    method: shared words
+    quote: The map was sent.
+  - from: w2
+    to: south/housing
+    relation: delegated-to
+    basis: explicit
+    quote: Fund more secure homes.
+  - from: w2
+    to: north/r6-action-2
+    relation: related-to
+    basis: judged
+    quote: Fund more secure homes.
+  - from: w2
+    to: w1
+    relation: feeds-into
+    basis: explicit
+    quote: Fund more secure homes.
+  - from: w3
+    to: w2
+    relation: related-to
+    basis: judged
+    quote: Keep the plan under review.
+  - from: west
+    to: south
+    relation: references
+    basis: explicit
+    quote: The West Plan
+"""
+
+# Suggested links to draw: between the pair (an action and an update at one end), from the pair to the third plan,
+# and within the third plan (not drawn on the mapping, but they must be known nodes).
+_EXTRA = [
+    ExtraEdge("north/r6-action-1", "south/health-2", "feeds-into", evidence="shared words 0.4"),
+    ExtraEdge("south/housing-1-update-1", "north/r2", "related-to", quote="the transitions protocol"),
+    ExtraEdge("north/r3", "west/w2", "related-to"),
+    ExtraEdge("west/w1-action-1", "west/w2", "feeds-into"),
+]
+
+
+@pytest.fixture(scope="module")
+def three_plans(tmp_path_factory):
+    """The query fixture (north, south) and a third plan, west, linked to both from its items, actions and updates."""
+    import shutil
+
+    directory = tmp_path_factory.mktemp("three") / "data"
+    shutil.copytree(FIXTURES / "query", directory)
+    (directory / "plans" / "west.yaml").write_text(_WEST, encoding="utf-8")
+    return memory_store(load_dataset(directory))
+
+
+def _read_whole_graph_instead(monkeypatch) -> None:
+    """Make the mapping views read the whole graph, as they did before ``read_pair``."""
+    from crossplan.graph.views.viz import view as view_module
+    from crossplan.graph.views.viz.reading import read_graph
+
+    monkeypatch.setattr(view_module, "read_pair", lambda store, plans, also=(): read_graph(store))
+
+
+def _touches(edge: dict, nodes: set[str]) -> bool:
+    return edge["from"] in nodes or edge["to"] in nodes
+
+
+@pytest.mark.parametrize(
+    ("data", "pair"), [("three_plans", ("north", "south")), ("shipped", ("hmip-resettlement", "yj-blueprint"))]
+)
+def test_a_pair_read_alone_holds_what_the_whole_graph_holds_about_it(request, data, pair):
+    from crossplan.graph.views.viz.reading import read_graph, read_pair
+
+    store = request.getfixturevalue(data)
+    whole, part = read_graph(store), read_pair(store, pair)
+    own = {node_id for node_id, node in whole.nodes.items() if (node.get("plan") or node_id) in pair}
+    assert own and own <= set(part.nodes)
+    for node_id in own | {node_id for node_id, node in whole.nodes.items() if node["type"] == "plan"}:
+        assert part.nodes[node_id] == whole.nodes[node_id], node_id
+    touching = sorted(repr(sorted(edge.items())) for edge in whole.edges if _touches(edge, own))
+    assert sorted(repr(sorted(edge.items())) for edge in part.edges if _touches(edge, own)) == touching
+    assert all(edge in whole.edges for edge in part.edges)
+    assert {key: value for key, value in whole.owner_of_update.items() if value in own} == {
+        key: value for key, value in part.owner_of_update.items() if value in own
+    }
+
+
+def test_a_pair_read_alone_leaves_the_third_plans_items_out(three_plans):
+    from crossplan.graph.views.viz.reading import read_pair
+
+    part = read_pair(three_plans, ("north", "south"))
+    assert "west" in part.nodes  # every plan, for titles and did-you-mean
+    assert {"west/w1", "west/w2"} <= set(part.nodes)  # one hop away: the far ends of links to the pair
+    assert "west/w1-action-1" in part.nodes  # the far end of a link, the item it belongs to beside it
+    assert ("west/w2", "west/w1") not in {(edge["from"], edge["to"]) for edge in part.edges}  # within west: not read
+
+
+@pytest.mark.parametrize("pair", [("north", "south"), ("south", "north"), ("west", "north")])
+def test_the_mapping_page_of_a_pair_is_the_one_the_whole_graph_gives(three_plans, monkeypatch, pair):
+    from crossplan.graph.views.viz import mapping_svgs
+
+    scoped = build_view(three_plans, mapping=pair, extra_edges=_EXTRA)
+    pictures = mapping_svgs(three_plans, [pair, pair[::-1]], size="slide")
+    assert any(edge.get("proposed") for edge in scoped.edges)  # each pair has a suggested link
+    _read_whole_graph_instead(monkeypatch)
+    assert build_view(three_plans, mapping=pair, extra_edges=_EXTRA) == scoped
+    assert page_html(build_view(three_plans, mapping=pair, extra_edges=_EXTRA)) == page_html(scoped)
+    assert mapping_svgs(three_plans, [pair, pair[::-1]], size="slide") == pictures
+
+
+def test_the_shipped_mapping_page_and_drawing_are_the_ones_the_whole_graph_gives(shipped, monkeypatch):
+    from crossplan.graph.views.viz import mapping_drawings, mapping_svgs
+
+    pair = ("hmip-resettlement", "yj-blueprint")
+    scoped = build_view(shipped, mapping=pair)
+    drawings = mapping_drawings(shipped, [pair, pair[::-1]])
+    pictures = mapping_svgs(shipped, [pair], size="a4")
+    _read_whole_graph_instead(monkeypatch)
+    assert build_view(shipped, mapping=pair) == scoped
+    assert page_html(build_view(shipped, mapping=pair)) == page_html(scoped)  # byte for byte
+    assert mapping_drawings(shipped, [pair, pair[::-1]]) == drawings
+    assert mapping_svgs(shipped, [pair], size="a4") == pictures
+
+
+def test_a_mapping_reads_the_pair_not_the_whole_graph(three_plans, monkeypatch):
+    """No query of the mapping view or drawing returns a node two hops from the pair, or a link that does not touch it."""
+    from crossplan.graph.views.viz import mapping_svgs
+
+    answered = []
+    select = three_plans.select
+
+    def recording(query, substitutions=None):
+        rows = select(query, substitutions)
+        answered.extend(rows)
+        return rows
+
+    monkeypatch.setattr(three_plans, "select", recording)
+    build_view(three_plans, mapping=("north", "south"))
+    mapping_svgs(three_plans, [("north", "south")])
+    w3 = "https://w3id.org/crossplan/id/west/w3"
+    assert answered
+    assert all(w3 not in row.values() for row in answered)
+
+
+def test_an_unknown_extra_edge_end_on_a_mapping_names_the_closest_node_of_the_whole_graph(three_plans):
+    extra = [ExtraEdge("north/r1", "west/w33", "feeds-into")]
+    with pytest.raises(UnknownIdError) as whole:
+        build_view(three_plans, extra_edges=extra)
+    with pytest.raises(UnknownIdError) as pair:
+        build_view(three_plans, mapping=("north", "south"), extra_edges=extra)
+    assert str(pair.value) == str(whole.value)
+    assert str(pair.value).startswith("no node with id 'west/w33' (did you mean 'west/w")
