@@ -395,7 +395,7 @@ class Corpus:
             weight = _OWN_TEXT_WEIGHT if member == item.id and item.type is not NodeType.WORKSTREAM else 1
             for term, value in text.terms.items():
                 counts[term] += value * weight
-            phrase_counts.update(text.phrases & self.phrase_idf.keys())
+            phrase_counts.update(sorted(text.phrases & self.phrase_idf.keys()))  # in an order hashing cannot change
             entities |= text.entities
             item.sentences.extend(self.sentence_ranges[member])
         item.vector = vector(counts, self.idf)

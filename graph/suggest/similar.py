@@ -330,7 +330,7 @@ class _Bounds:
         self.phrases = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in phrases.items()}
         self.entities = {entity: np.array(p, dtype=np.int64) for entity, p in entities.items()}
         self.entity_squares = np.array(
-            [sum(entity_idf.get(entity, 0.0) ** 2 for entity in target.entities) for target in targets]
+            [sum(entity_idf.get(entity, 0.0) ** 2 for entity in sorted(target.entities)) for target in targets]
         )
         self.sentence_numbers = np.array(sentence_numbers, dtype=np.int64)
         self.sentence_positions = np.array(sentence_positions, dtype=np.int64)
@@ -539,7 +539,8 @@ def _quote_of(corpus: Corpus, item: Item, number: int | None) -> tuple[str, str]
 
 def _weighted_overlap(left: set[str], right: set[str], weights: dict[str, float]) -> float:
     """Return the cosine of two sets whose members weigh ``weights[member]``."""
-    squares = [sum(weights.get(member, 0.0) ** 2 for member in members) for members in (left & right, left, right)]
+    # summed in sorted order: a set's order changes with the process's string hashing, and so would the last bits
+    squares = [sum(weights.get(m, 0.0) ** 2 for m in sorted(members)) for members in (left & right, left, right)]
     return squares[0] / math.sqrt(squares[1] * squares[2]) if squares[0] else 0.0
 
 
