@@ -8,11 +8,14 @@ terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one it
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import os
 import re
+import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -131,9 +134,10 @@ class Item:
 class Corpus:
     """Every plan item of the data set, tokenised, with the statistics the ranking needs."""
 
-    def __init__(self, store: GraphStore, plans: Iterable[str] | None = None) -> None:
+    def __init__(self, store: GraphStore, plans: Iterable[str] | None = None, *, weigh: bool = True) -> None:
         """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
-        ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums."""
+        ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums. Without
+        ``weigh`` the texts are only tokenised and indexed (``make_index``)."""
         self.plans = plan_titles(store)
         self._read_entities(store)
         self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
@@ -171,9 +175,9 @@ class Corpus:
         self._read_direct_entities(store, values)
         self._build_families()
         try:
-            self._index_texts(whole=scope is None)
+            self._index_texts(whole=scope is None, weigh=weigh)
         except _ReadEverything:  # the index's sums cannot be kept (a read-only cache): read every plan
-            self.__init__(store)  # type: ignore[misc]
+            self.__init__(store, weigh=weigh)  # type: ignore[misc]
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -273,7 +277,7 @@ class Corpus:
 
     # -- texts ---------------------------------------------------------------------------------
 
-    def _index_texts(self, whole: bool) -> None:
+    def _index_texts(self, whole: bool, weigh: bool = True) -> None:
         """Tokenise the items' texts (or read their tokens from the index) and weigh their terms, phrases and
         entities over the whole data set: counted here when every plan is read (``whole``), else looked up in the
         index's sums."""
@@ -281,31 +285,31 @@ class Corpus:
         by_plan: dict[str, list[str]] = defaultdict(list)
         for item_id, item in self.items.items():
             by_plan[item.plan].append(item_id)
+        stored_of: dict[str, dict[str, TokenRecord]] = {}
+        work: dict[str, list[tuple[str, str]]] = {}  # plan -> the (item id, text) pairs to tokenise
         for plan, item_ids in by_plan.items():
-            stored = self.index.records(plan)
-            records: dict[str, TokenRecord] = {}
+            stored = stored_of[plan] = self.index.records(plan)
             for item_id in item_ids:
                 text = self.own_text(item_id)
-                if not text:
-                    continue
                 record = stored.get(item_id)
-                if record is not None and record["text"] == text:
+                if text and (record is None or record["text"] != text):
+                    work.setdefault(plan, []).append((item_id, text))
+        for plan, made in itertools.chain(
+            ((plan, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
+        ):
+            stored = stored_of[plan]
+            records: dict[str, TokenRecord] = {}
+            for item_id in by_plan[plan]:
+                text = self.own_text(item_id)
+                record = made.get(item_id) or stored.get(item_id)
+                if text and record is not None:
                     self.texts[item_id] = _from_record(item_id, record)
-                else:
-                    self.texts[item_id] = tokenised = self._tokenise(item_id, text)
-                    record = to_record(
-                        text,
-                        tokenised.sentences,
-                        tokenised.terms,
-                        tokenised.sentence_terms,
-                        tokenised.phrases,
-                        tokenised.entities,
-                        tokenised.surface,
-                    )
-                records[item_id] = record
+                    records[item_id] = record
             if self.index.usable and (records != stored or not self.index.has_stats(plan)):
-                self.index.store(plan, records, self._plan_stats(item_ids))
+                self.index.store(plan, records, self._plan_stats(by_plan[plan]))
         weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
+        if not weigh:
+            return
         if whole:
             stats = self._plan_stats(list(self.items))
             count = max(stats["texts"], 1)
@@ -360,6 +364,29 @@ class Corpus:
             "entities": dict(entities),
         }
 
+    def _tokenise_plans(self, work: dict[str, list[tuple[str, str]]]) -> Iterator[tuple[str, dict[str, TokenRecord]]]:
+        """Tokenise some plans' texts (plan -> (item id, text) pairs), yielding each plan's records as it is done: in
+        forked worker processes when there are many texts (a full build's index), else here."""
+        count = sum(map(len, work.values()))
+        workers = min(os.cpu_count() or 1, 8)
+        if count < _PARALLEL_TEXTS or workers < 2 or not sys.platform.startswith("linux"):
+            for plan, pairs in work.items():
+                yield plan, dict(_records(self, pairs))
+            return
+        import multiprocessing
+
+        global _FORKED
+        _FORKED = self  # what the forked workers tokenise with (copied into them, never sent)
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        try:
+            for plan, records in zip(work, pool.imap(_tokenise_in_worker, work.values()), strict=True):
+                yield plan, dict(records)
+            pool.close()
+        finally:
+            _FORKED = None
+            pool.terminate()
+            pool.join()
+
     def _tokenise(self, item_id: str, text: str) -> _Text:
         sentences = split_sentences(text)
         all_terms: Counter = Counter()
@@ -412,6 +439,39 @@ class Corpus:
                 counts.update(self.texts[member].surface.get(part, Counter()))
             spelled.append(counts.most_common(1)[0][0] if counts else part)
         return " ".join(spelled)
+
+
+_PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
+_FORKED: Corpus | None = None
+
+
+def _records(corpus: Corpus, pairs: list[tuple[str, str]]) -> list[tuple[str, TokenRecord]]:
+    """Tokenise some texts of a corpus into index records (item id, record)."""
+    out = []
+    for item_id, text in pairs:
+        tokenised = corpus._tokenise(item_id, text)
+        record = to_record(
+            text,
+            tokenised.sentences,
+            tokenised.terms,
+            tokenised.sentence_terms,
+            tokenised.phrases,
+            tokenised.entities,
+            tokenised.surface,
+        )
+        out.append((item_id, record))
+    return out
+
+
+def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, TokenRecord]]:
+    assert _FORKED is not None  # set before the workers were forked
+    return _records(_FORKED, pairs)
+
+
+def make_index(store: GraphStore) -> None:
+    """Make the index entries (and the summed counts) of the plans of a store that have none, as the build does:
+    the next ``suggest`` then finds every plan tokenised. Nothing is ranked or weighed."""
+    Corpus(store, (), weigh=False)
 
 
 def _from_record(item_id: str, record: TokenRecord) -> _Text:
