@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
+from .compact import PlanRows
 from .index import TokenIndex, TokenRecord, names_digest, to_record
 from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
 
-_PHRASE_SHARE = 0.1  # a phrase is distinctive when at most this share of all texts use it (and at least 2 do)
-_SHORTEST_SENTENCE = 3  # sentences of fewer distinct words (after stop words) are never matched
+PHRASE_SHARE = 0.1  # a phrase is distinctive when at most this share of all texts use it (and at least 2 do)
+SHORTEST_SENTENCE = 3  # sentences of fewer distinct words (after stop words) are never matched
 _OWN_TEXT_WEIGHT = 2  # an item's own text counts twice as much as each text under it
 
 _ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?parent ?workstream ?position WHERE {
@@ -72,7 +73,7 @@ _SCOPED_PARENTS = """SELECT ?id ?parent WHERE {
   VALUES ?p dcterms:identifier ?plan . ?p a cp:Plan . ?n cp:inPlan ?p ; dcterms:identifier ?id .
   ?up cp:hasAction|cp:hasUpdate ?n . ?up dcterms:identifier ?parent
 }"""
-_SCOPED_LINKS = f"""SELECT DISTINCT ?l ?from ?to ?relation WHERE {{
+SCOPED_LINKS = f"""SELECT DISTINCT ?l ?from ?to ?relation WHERE {{
   VALUES ?q dcterms:identifier ?plan . ?q a cp:Plan .
   {{ ?f cp:inPlan ?q . ?l cp:from ?f }} UNION {{ ?t cp:inPlan ?q . ?l cp:to ?t }}
   {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
@@ -171,7 +172,7 @@ class Corpus:
                 row["workstream"],
                 row["position"] or 0,
             )
-        self.links = store.select(_LINKS if scope is None else _SCOPED_LINKS.replace("VALUES", values, 1))
+        self.links = store.select(_LINKS if scope is None else SCOPED_LINKS.replace("VALUES", values, 1))
         self._read_direct_entities(store, values)
         self._build_families()
         try:
@@ -303,10 +304,13 @@ class Corpus:
                 text = self.own_text(item_id)
                 record = made.get(item_id) or stored.get(item_id)
                 if text and record is not None:
-                    self.texts[item_id] = _from_record(item_id, record)
+                    self.texts[item_id] = from_record(item_id, record)
                     records[item_id] = record
-            if self.index.usable and (records != stored or not self.index.has_stats(plan)):
-                self.index.store(plan, records, self._plan_stats(by_plan[plan]))
+            if self.index.usable and (
+                records != stored or not self.index.has_stats(plan) or not self.index.has_rank(plan)
+            ):
+                rows = PlanRows(self, plan, by_plan[plan])
+                self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows)
         weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
         if not weigh:
             return
@@ -324,7 +328,7 @@ class Corpus:
             entity_frequency = weights.counts("entities", set(self.entity_labels))
             recommendations = weights.totals.get("recommendations", 0)
         self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_frequency.items()}
-        limit = max(2, int(_PHRASE_SHARE * count))
+        limit = max(2, int(PHRASE_SHARE * count))
         self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_frequency.items() if 2 <= df <= limit}
         # an entity connected to every recommendation weighs nothing: ``log((N + 1) / (df + 1))``
         self.entity_idf = {
@@ -338,7 +342,7 @@ class Corpus:
             for sentence, counts in zip(tokenised.sentences, tokenised.sentence_terms, strict=False):
                 # a heading or a fragment of one or two words matches too easily to be evidence
                 words_in_it = sum(1 for term in counts if " " not in term)
-                weights_of = vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
+                weights_of = vector(counts, self.idf) if words_in_it >= SHORTEST_SENTENCE else {}
                 self.sentences.append((item_id, sentence, weights_of))
             self.sentence_ranges[item_id] = range(start, len(self.sentences))
 
@@ -433,11 +437,14 @@ class Corpus:
     def describe(self, term: str, left: Item, right: Item) -> str:
         """Return a term as written (its most common spelling in the two items' texts)."""
         spelled = []
+        members = left.members + right.members
         for part in term.split(" "):
-            counts: Counter = Counter()
-            for member in left.members + right.members:
-                counts.update(self.texts[member].surface.get(part, Counter()))
-            spelled.append(counts.most_common(1)[0][0] if counts else part)
+            counts: dict[str, int] = {}
+            for member in members:
+                for written, count in self.texts[member].surface.get(part, {}).items():
+                    counts[written] = counts.get(written, 0) + count
+            # the most common, the first counted of equals (as ``Counter.most_common`` picks)
+            spelled.append(max(counts, key=counts.__getitem__) if counts else part)
         return " ".join(spelled)
 
 
@@ -474,7 +481,7 @@ def make_index(store: GraphStore) -> None:
     Corpus(store, (), weigh=False)
 
 
-def _from_record(item_id: str, record: TokenRecord) -> _Text:
+def from_record(item_id: str, record: TokenRecord) -> _Text:
     """Return a tokenised text as its index record keeps it."""
     return _Text(
         item_id,

@@ -36,7 +36,9 @@ from ..errors import UnknownIdError
 from ..model.nodes import NodeType, Relation
 from ..output import counted
 from ..text import did_you_mean
+from .compact import ROW_TYPES
 from .corpus import Corpus, Item, cosine
+from .everywhere import ArrayBounds, IndexedCorpus, RankDamaged
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -192,8 +194,30 @@ def suggest_links(
     Raises UnknownIdError for an unknown plan.
     """
     kinds = tuple(NodeType(kind) if isinstance(kind, str) else kind for kind in (item_types or ITEM_TYPES))
-    excluded = set(excluded)
+    options = (set(excluded), top, min_score, include_existing)
+    if to_plan is None and set(kinds) <= set(ROW_TYPES):
+        indexed = IndexedCorpus(store, from_plan)
+        if indexed.usable:
+            try:
+                return _rank(indexed, from_plan, None, kinds, *options)
+            except RankDamaged:
+                pass  # ranked from the store instead; the damaged rows are made again
     corpus = Corpus(store, None if to_plan is None else {from_plan, to_plan})
+    return _rank(corpus, from_plan, to_plan, kinds, *options)
+
+
+def _rank(
+    corpus: Corpus,
+    from_plan: str,
+    to_plan: str | None,
+    kinds: tuple[NodeType, ...],
+    excluded: set[tuple[str, str]],
+    top: int,
+    min_score: float,
+    include_existing: bool,
+) -> list[Suggestion]:
+    """Rank the candidates (``suggest_links``) from a corpus: every target's vectors made beforehand, or (an
+    ``IndexedCorpus``) only those of the targets the bounds cannot leave out."""
     for plan in (from_plan, to_plan):
         if plan is not None and plan not in corpus.plans:
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")
@@ -202,24 +226,32 @@ def suggest_links(
         targets = [target for plan in others for target in _plan_items(corpus, plan, kinds)]
     else:
         targets = _plan_items(corpus, to_plan, kinds)
-    for target in targets:
-        corpus.prepare(target)
-    index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
+    index: _SentenceIndex | None = None
+    bounds: _Bounds | ArrayBounds
+    if isinstance(corpus, IndexedCorpus):
+        bounds = ArrayBounds(corpus, targets, WEIGHTS)
+    else:
+        for target in targets:
+            corpus.prepare(target)
+        index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
+        bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
     existing = _existing_pairs(corpus)
     covered = _covered_pairs(corpus, existing)
-    bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
-        best_sentences = index.best_matches(source)
+        best_sentences = index.best_matches(source) if index is not None else {}
         ranked: list[Candidate] = []
         order = bounds.ranked(source, best_sentences)
         done, step = 0, max(32, 4 * top)
         while done < len(order):
-            for position in order[done : done + step]:
-                target = targets[position]
-                if not corpus.same_recommendation(source.id, target.id):
-                    ranked.append(score_pair(corpus, source, target, best_sentences))
+            chunk = [targets[position] for position in order[done : done + step]]
+            chunk = [target for target in chunk if not corpus.same_recommendation(source.id, target.id)]
+            if isinstance(bounds, ArrayBounds):  # the chunk's targets prepared now, their sentences matched
+                for target in chunk:
+                    corpus.prepare(target)
+                best_sentences = bounds.matches(number for target in chunk for number in target.sentences)
+            ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
             done, step = done + step, 2 * step
             ranked.sort(key=lambda s: (-s.score, s.target_id))
             kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
@@ -228,6 +260,8 @@ def suggest_links(
             if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < _SPECIFIC_SHARE * kept[-1].score:
                 break
         kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
+        if isinstance(corpus, IndexedCorpus):
+            corpus.detail([source, *(candidate.target for candidate in kept)])
         suggestions += [explain(corpus, candidate) for candidate in kept]
     ordered = sorted(suggestions, key=lambda s: (-s.score, s.source_id, s.target_id))
     suggestions = _drop_nested_sources(corpus, ordered, same_plan=from_plan == to_plan)

@@ -1,0 +1,332 @@
+"""Ranking one plan's items against every other plan from the index's arrays (``suggest FROM`` with no TO).
+
+``IndexedCorpus`` is a ``Corpus`` read from the rank rows (``suggest.compact``) instead of the store and every plan's
+tokens: the items' places in their plans for all plans, and, for an item that is scored, its family's vectors made
+from its row exactly as ``Corpus.prepare`` makes them (the same counts in the same order, so the same floats); the
+texts and token records are read only for the suggestions that are explained. ``ArrayBounds`` gives, per source item,
+an upper bound of its score against every target at once (numpy over the rows: TF-IDF and phrase dot products,
+the best sentence cosine and the entity overlap, computed in another order, hence the margin), so that only the
+targets that may be kept are scored.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..model.nodes import NodeType
+from ..questions.plans import plan_titles
+from .compact import PlanArrays, RankStore
+from .corpus import PHRASE_SHARE, SCOPED_LINKS, SHORTEST_SENTENCE, Corpus, Item, from_record, make_index, vector
+from .index import TokenIndex, names_digest
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
+
+
+class RankDamaged(Exception):
+    """An item's texts cannot be read from the rank rows (they are dropped, to be made again)."""
+
+
+class IndexedCorpus(Corpus):
+    """The items of every plan from the rank rows, prepared from them on demand (see the module's description)."""
+
+    def __init__(self, store: GraphStore, from_plan: str) -> None:  # noqa: PLR0915 - one reading of the rows
+        self.plans = plan_titles(store)
+        self._read_entities(store)
+        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        self.usable = False
+        if not self.index.usable or self.index.rank is None or from_plan not in self.plans:
+            return
+        for _ in range(2):  # a damaged row is dropped and made again, once
+            if self.index.missing():
+                make_index(store)
+            rank = self.index.rank
+            self.entries = {plan: self.index.entry(plan) for plan in self.index.keys}
+            arrays, structures = rank.read(self.entries)
+            damaged = set(self.entries) - set(arrays)
+            if not damaged:
+                break
+            self.index.forget_rank(damaged)
+        else:
+            return
+        weights = self.index.weights()
+        if weights is None:
+            return
+        self.rank: RankStore = rank
+        self.usable = True
+        self.items = {}
+        self.row_of: dict[str, tuple[str, int]] = {}  # item id -> (plan, row number in its plan)
+        self.row_items: dict[str, list[str]] = {}  # plan -> the item of each row
+        self.sentence_start: dict[str, int] = {}
+        self.sentence_count: dict[str, int] = {}
+        self.plan_arrays = arrays
+        self.offsets: dict[str, int] = {}  # plan -> number of its first sentence
+        sentences = 0
+        for plan in sorted(arrays):
+            self.offsets[plan] = sentences
+            for values in structures[plan]:
+                item_id, kind, parent, workstream, position, start, count = values
+                self.items[item_id] = Item(item_id, NodeType(kind), plan, "", None, None, parent, workstream, position)
+                if count >= 0:
+                    self.sentence_start[item_id] = sentences + start
+                    self.sentence_count[item_id] = count
+            self.row_items[plan] = [structures[plan][place][0] for place in arrays[plan]["row_item"].tolist()]
+            for row, item_id in enumerate(self.row_items[plan]):
+                self.row_of[item_id] = (plan, row)
+            sentences += arrays[plan].sentences
+        self.sentence_total = sentences
+        self._build_families()
+        values = "VALUES ?plan { " + json.dumps(from_plan) + " }"
+        self.links = store.select(SCOPED_LINKS.replace("VALUES", values, 1))
+        self.direct_entities = {}
+        self.texts = {}
+        self.detailed: set[str] = set()
+        # the weights over the whole data set, from the index's sums, by vocabulary id
+        count = max(weights.totals.get("texts", 0), 1)
+        self.count = count
+        recommendations = weights.totals.get("recommendations", 0)
+        self.term_names = rank.names("terms")
+        self.phrase_names = rank.names("phrases")
+        self.entity_names_of = rank.names("entities")
+        size = max([0, *self.term_names, *self.phrase_names, *self.entity_names_of]) + 1
+        term_df = weights.counts("terms", set(self.term_names.values()))
+        phrase_df = weights.counts("phrases", set(self.phrase_names.values()))
+        entity_df = weights.counts("entities", set(self.entity_labels))
+        self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_df.items()}
+        limit = max(2, int(PHRASE_SHARE * count))
+        self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_df.items() if 2 <= df <= limit}
+        self.entity_idf = {
+            entity: math.log((recommendations + 1) / (entity_df.get(entity, 0) + 1)) for entity in self.entity_labels
+        }
+        self.term_idf = np.zeros(size)
+        for id_, name in self.term_names.items():
+            self.term_idf[id_] = self.idf.get(name, 0.0)
+        self.phrase_weight = np.zeros(size)
+        for id_, name in self.phrase_names.items():
+            self.phrase_weight[id_] = self.phrase_idf.get(name, 0.0)
+        self.entity_weight = np.zeros(size)
+        for id_, name in self.entity_names_of.items():
+            self.entity_weight[id_] = self.entity_idf.get(name, 0.0)
+        # number -> (item id, sentence, vector), filled as items are prepared or explained
+        self.sentence_map: dict[int, tuple[str, str, dict[str, float]]] = {}
+        self.sentences = self.sentence_map  # type: ignore[assignment]  # read by number, as Corpus's list is
+
+    # -- preparing items from their rows ------------------------------------------------------------
+
+    def prepare(self, item: Item) -> None:
+        """Gather an item's family vectors from its row: what ``Corpus.prepare`` makes from the texts."""
+        if item.prepared:
+            return
+        item.prepared = True
+        found = self.row_of.get(item.id)
+        if found is None:
+            return
+        arrays = self.plan_arrays[found[0]]
+        row = found[1]
+        terms = _slice(arrays, "term", row)
+        counts = {self.term_names[id_]: value for id_, value in terms}
+        item.vector = vector(counts, self.idf)
+        phrases = _slice(arrays, "phrase", row)
+        phrase_counts = {name: value for id_, value in phrases if (name := self.phrase_names[id_]) in self.phrase_idf}
+        item.phrases = set(phrase_counts)
+        item.phrase_vector = vector(phrase_counts, self.phrase_idf)
+        start, end = arrays["entity_ptr"][row : row + 2].tolist()
+        item.entities = {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
+        item.members = [member for member in self.family(item.id) if member in self.sentence_start]
+        for member in item.members:
+            first = self.sentence_start[member]
+            item.sentences.extend(range(first, first + self.sentence_count[member]))
+
+    def sentence_vector(self, item: Item, number: int) -> dict[str, float]:
+        """The vector of a sentence of a prepared item (as ``Corpus`` makes it), kept in ``sentences``."""
+        if number not in self.sentence_map:
+            member = next(m for m in item.members if 0 <= number - self.sentence_start[m] < self.sentence_count[m])
+            self.sentence_map[number] = (member, "", self._sentence_vector(member, number))
+        return self.sentence_map[number][2]
+
+    def _sentence_vector(self, member: str, number: int) -> dict[str, float]:
+        plan = self.items[member].plan
+        arrays = self.plan_arrays[plan]
+        local = number - self.offsets[plan]
+        if not arrays["matchable"][local]:
+            return {}
+        start, end = arrays["words_ptr"][local : local + 2].tolist()
+        ids, values = arrays["words_ids"][start:end].tolist(), arrays["words_counts"][start:end].tolist()
+        counts = {self.term_names[id_]: value for id_, value in zip(ids, values, strict=True)}
+        words_in_it = sum(1 for term in counts if " " not in term)
+        return vector(counts, self.idf) if words_in_it >= SHORTEST_SENTENCE else {}
+
+    def detail(self, items: Iterable[Item]) -> None:
+        """Read the texts of some prepared items' families (labels, texts, sentences, spellings), to explain them."""
+        wanted = [member for item in items for member in [item.id, *item.members] if member not in self.detailed]
+        found = self.rank.details(self.entries, [(self.items[member].plan, member) for member in wanted])
+        for member in wanted:
+            self.detailed.add(member)
+            data = found.get(member)
+            item = self.items[member]
+            if data is None:  # a damaged row: made again, and this ranking done from the store
+                self.index.forget_rank({item.plan})
+                raise RankDamaged(member)
+            item.label, item.text, item.title = data["label"], data["text"], data["title"]
+            if data["record"] and member in self.sentence_start:
+                self.texts[member] = text = from_record(member, data["record"])
+                first = self.sentence_start[member]
+                for offset, sentence in enumerate(text.sentences):
+                    number = first + offset
+                    vector_of = self.sentence_map[number][2] if number in self.sentence_map else {}
+                    self.sentence_map[number] = (member, sentence, vector_of)
+
+
+def _slice(arrays: PlanArrays, name: str, row: int) -> list[tuple[int, int]]:
+    start, end = arrays[f"{name}_ptr"][row : row + 2].tolist()
+    return list(
+        zip(arrays[f"{name}_ids"][start:end].tolist(), arrays[f"{name}_counts"][start:end].tolist(), strict=True)
+    )
+
+
+class ArrayBounds:
+    """Upper bounds of one source item's score against every target, from the rows (numpy, every target at once)."""
+
+    _MARGIN = 1e-9
+
+    def __init__(self, corpus: IndexedCorpus, targets: list[Item], weights: dict[str, float]) -> None:
+        self.corpus = corpus
+        self.weights = weights
+        self.size = len(targets)
+        position = {item.id: number for number, item in enumerate(targets)}
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in ("t_row", "t_id", "t_n", "p_row", "p_id", "p_n")}
+        parts.update({"e_row": [], "e_id": [], "s_row": [], "s_number": [], "w_sentence": [], "w_id": [], "w_n": []})
+        for plan, arrays in corpus.plan_arrays.items():
+            # each row's target position (-1: not a target)
+            places = np.array([position.get(item_id, -1) for item_id in corpus.row_items[plan]], dtype=np.int64)
+            for prefix, name in (("t", "term"), ("p", "phrase"), ("e", "entity")):
+                ptr = arrays[f"{name}_ptr"]
+                owner = np.repeat(places, np.diff(ptr))
+                keep = owner >= 0
+                parts[f"{prefix}_row"].append(owner[keep])
+                parts[f"{prefix}_id"].append(arrays[f"{name}_ids"][keep])
+                if prefix != "e":
+                    parts[f"{prefix}_n"].append(arrays[f"{name}_counts"][keep])
+            ptr = arrays["sentence_ptr"]
+            owner = np.repeat(places, np.diff(ptr))
+            keep = owner >= 0
+            parts["s_row"].append(owner[keep])
+            parts["s_number"].append(arrays["row_sentences"][keep] + corpus.offsets[plan])
+            words = arrays["words_ptr"]
+            parts["w_sentence"].append(np.repeat(np.arange(arrays.sentences) + corpus.offsets[plan], np.diff(words)))
+            matchable = np.repeat(arrays["matchable"], np.diff(words)) == 1
+            parts["w_id"].append(np.where(matchable, arrays["words_ids"], 0))
+            parts["w_n"].append(arrays["words_counts"])
+        joined = {
+            name: np.concatenate(found) if found else np.zeros(0, dtype=np.int64) for name, found in parts.items()
+        }
+        # the targets' TF-IDF and phrase vectors, unit length
+        self.terms = _Postings(
+            joined["t_row"], joined["t_id"], _weighted(joined["t_n"], corpus.term_idf[joined["t_id"]]), self.size
+        )
+        phrase_values = _weighted(joined["p_n"], corpus.phrase_weight[joined["p_id"]])
+        self.phrases = _Postings(joined["p_row"], joined["p_id"], phrase_values, self.size)
+        # every sentence's vector, unit length (those too short to match: none), exactly the floats ``vector`` makes:
+        # the same products, and each norm summed in the same order (bincount adds its weights one by one)
+        counts = joined["w_n"]
+        logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, int(counts.max(initial=0)) + 1)])
+        sentence_values = logs[counts] * corpus.term_idf[joined["w_id"]]
+        self.sentences = _Postings(joined["w_sentence"], joined["w_id"], sentence_values, corpus.sentence_total)
+        order = np.argsort(joined["s_row"], kind="stable")
+        self.s_row = joined["s_row"][order]
+        self.s_number = joined["s_number"][order]
+        # entities: the targets having each, and each target's sum of squared weights
+        self.e_row, self.e_id = joined["e_row"], joined["e_id"]
+        squares = corpus.entity_weight[self.e_id] ** 2
+        self.entity_squares = np.bincount(self.e_row, weights=squares, minlength=self.size)
+        order = np.argsort(self.e_id, kind="stable")
+        self.entity_rows, self.entity_keys = self.e_row[order], self.e_id[order]
+        self.bound = np.zeros(0)
+        self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
+        self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
+        self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
+
+    def ranked(self, source: Item, _best: object = None) -> list[int]:
+        """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
+        text = self.terms.dot(source.vector, self.term_ids)
+        phrases = self.phrases.dot(source.phrase_vector, self.phrase_ids)
+        # each sentence's best cosine with a sentence of the source, and which: as ``_SentenceIndex`` finds them
+        best = np.zeros(self.corpus.sentence_total)
+        best_left = np.full(self.corpus.sentence_total, -1, dtype=np.int64)
+        for number in source.sentences:
+            found = self.corpus.sentence_vector(source, number)
+            if found:
+                scores = self.sentences.dot(found, self.term_ids)
+                better = scores > best
+                best[better] = scores[better]
+                best_left[better] = number
+        self.best, self.best_left = best, best_left
+        sentence = np.zeros(self.size)
+        if len(self.s_row):
+            np.maximum.at(sentence, self.s_row, best[self.s_number])
+        shared = np.zeros(self.size)
+        own = 0.0
+        for entity in sorted(source.entities):
+            weight = self.corpus.entity_idf.get(entity, 0.0) ** 2
+            own += weight
+            id_ = self.entity_ids.get(entity)
+            if id_ is None or weight == 0.0:
+                continue
+            start, end = np.searchsorted(self.entity_keys, [id_, id_ + 1])
+            shared[self.entity_rows[start:end]] += weight
+        entities = np.zeros(self.size)
+        if own > 0.0:
+            having = np.nonzero(shared > 0.0)[0]
+            entities[having] = shared[having] / np.sqrt(own * self.entity_squares[having])
+        bound = (
+            self.weights["text"] * text
+            + self.weights["sentence"] * sentence
+            + self.weights["entities"] * entities
+            + self.weights["phrases"] * phrases
+        )
+        self.bound = bound * (1 + self._MARGIN) + self._MARGIN
+        touched = np.nonzero(bound > 0.0)[0]
+        return touched[np.lexsort((touched, -bound[touched]))].tolist()
+
+    def matches(self, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
+        """The best matches of some sentences with the last source ranked: (cosine, number of its sentence)."""
+        out = {}
+        for number in numbers:
+            left = int(self.best_left[number])
+            if left >= 0:
+                out[number] = (float(self.best[number]), left)
+        return out
+
+
+def _weighted(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """Sub-linear TF-IDF values (not yet normalised)."""
+    return (1.0 + np.log(np.maximum(counts, 1))) * idf
+
+
+class _Postings:
+    """A sparse matrix of unit-length rows, by column: the rows having each id, with their values."""
+
+    def __init__(self, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int) -> None:
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
+        scaled = np.divide(values, norms[rows], out=np.zeros_like(values), where=norms[rows] > 0)
+        order = np.argsort(ids, kind="stable")
+        self.ids, self.rows, self.values = ids[order], rows[order], scaled[order]
+        self.size = size
+
+    def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
+        out = np.zeros(self.size)
+        keys = [(ids_of[name], value) for name, value in vector_of.items() if name in ids_of]
+        if not keys:
+            return out
+        wanted = np.array([key for key, _ in keys], dtype=np.int64)
+        starts = np.searchsorted(self.ids, wanted)
+        ends = np.searchsorted(self.ids, wanted, side="right")
+        for (_, value), start, end in zip(keys, starts.tolist(), ends.tolist(), strict=True):
+            if end > start:
+                out[self.rows[start:end]] += value * self.values[start:end]
+        return out
