@@ -8,6 +8,7 @@ terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one it
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -204,7 +205,12 @@ class Corpus:
                 else:
                     self.entity_names[key].add(entity)
                     exact.append(key)
-        self.entity_patterns = [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
+        self._names = (exact, folded)  # compiled into ``entity_patterns`` when a text is first tokenised
+
+    @functools.cached_property
+    def entity_patterns(self) -> list[re.Pattern[str] | None]:
+        exact, folded = self._names
+        return [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
 
     def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)

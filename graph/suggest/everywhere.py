@@ -240,11 +240,13 @@ class ArrayBounds:
         order = np.argsort(joined["s_row"], kind="stable")
         self.s_row = joined["s_row"][order]
         self.s_number = joined["s_number"][order]
+        self.s_first = np.flatnonzero(np.r_[True, self.s_row[1:] != self.s_row[:-1]]) if len(self.s_row) else self.s_row
+        self.s_first_rows = self.s_row[self.s_first]
         # entities: the targets having each, and each target's sum of squared weights
         self.e_row, self.e_id = joined["e_row"], joined["e_id"]
         squares = corpus.entity_weight[self.e_id] ** 2
         self.entity_squares = np.bincount(self.e_row, weights=squares, minlength=self.size)
-        order = np.argsort(self.e_id, kind="stable")
+        order = np.argsort(self.e_id)
         self.entity_rows, self.entity_keys = self.e_row[order], self.e_id[order]
         self.bound = np.zeros(0)
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
@@ -267,8 +269,8 @@ class ArrayBounds:
                 best_left[better] = number
         self.best, self.best_left = best, best_left
         sentence = np.zeros(self.size)
-        if len(self.s_row):
-            np.maximum.at(sentence, self.s_row, best[self.s_number])
+        if len(self.s_row):  # each target's best sentence: the rows' runs of sentences, reduced
+            sentence[self.s_first_rows] = np.maximum.reduceat(best[self.s_number], self.s_first)
         shared = np.zeros(self.size)
         own = 0.0
         for entity in sorted(source.entities):
@@ -314,7 +316,7 @@ class _Postings:
     def __init__(self, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int) -> None:
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
         scaled = np.divide(values, norms[rows], out=np.zeros_like(values), where=norms[rows] > 0)
-        order = np.argsort(ids, kind="stable")
+        order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
         self.ids, self.rows, self.values = ids[order], rows[order], scaled[order]
         self.size = size
 

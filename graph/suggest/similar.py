@@ -27,6 +27,7 @@ import difflib
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -222,8 +223,11 @@ def _rank(
         if plan is not None and plan not in corpus.plans:
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")
     if to_plan is None:
+        by_plan: dict[str, list[Item]] = defaultdict(list)
+        for item in corpus.items.values():
+            by_plan[item.plan].append(item)
         others = sorted(plan for plan in corpus.plans if plan != from_plan)
-        targets = [target for plan in others for target in _plan_items(corpus, plan, kinds)]
+        targets = [target for plan in others for target in _plan_items(corpus, plan, kinds, by_plan[plan])]
     else:
         targets = _plan_items(corpus, to_plan, kinds)
     index: _SentenceIndex | None = None
@@ -243,7 +247,8 @@ def _rank(
         best_sentences = index.best_matches(source) if index is not None else {}
         ranked: list[Candidate] = []
         order = bounds.ranked(source, best_sentences)
-        done, step = 0, max(32, 4 * top)
+        # the arrays' bounds are all but the scores themselves: a few more than ``top`` are scored first
+        done, step = 0, (2 * top + 2 if isinstance(bounds, ArrayBounds) else max(32, 4 * top))
         while done < len(order):
             chunk = [targets[position] for position in order[done : done + step]]
             chunk = [target for target in chunk if not corpus.same_recommendation(source.id, target.id)]
@@ -403,8 +408,12 @@ class _Bounds:
         return touched[np.lexsort((touched, -bound[touched]))].tolist()
 
 
-def _plan_items(corpus: Corpus, plan: str, item_types: tuple[NodeType, ...]) -> list[Item]:
-    items = [item for item in corpus.items.values() if item.plan == plan and item.type in item_types]
+def _plan_items(
+    corpus: Corpus, plan: str, item_types: tuple[NodeType, ...], among: Iterable[Item] | None = None
+) -> list[Item]:
+    """The items of a plan of some types (``among`` some items, by default all), workstreams first, then by id."""
+    candidates = corpus.items.values() if among is None else among
+    items = [item for item in candidates if item.plan == plan and item.type in item_types]
     order = {NodeType.WORKSTREAM: 0, NodeType.RECOMMENDATION: 1, NodeType.ACTION: 2}
     return sorted(items, key=lambda item: (order.get(item.type, 3), item.id))
 
@@ -580,7 +589,13 @@ def _weighted_overlap(left: set[str], right: set[str], weights: dict[str, float]
 
 def _maximal(found: set[str]) -> set[str]:
     """Drop phrases contained in a longer phrase of the same set."""
-    return {phrase for phrase in found if not any(phrase != other and f" {phrase} " in f" {other} " for other in found)}
+    # a phrase is in another when it is a run of the other's words: gather every shorter run of every phrase
+    inside = set()
+    for other in found:
+        words = other.split(" ")
+        for length in range(1, len(words)):
+            inside.update(" ".join(words[start : start + length]) for start in range(len(words) - length + 1))
+    return found - inside
 
 
 def _top_terms(corpus: Corpus, source: Item, target: Item, count: int = 6) -> list[str]:
