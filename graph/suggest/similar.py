@@ -590,7 +590,7 @@ def _weighted_overlap(left: set[str], right: set[str], weights: dict[str, float]
 def _maximal(found: set[str]) -> set[str]:
     """Drop phrases contained in a longer phrase of the same set."""
     # a phrase is in another when it is a run of the other's words: gather every shorter run of every phrase
-    inside = set()
+    inside: set[str] = set()
     for other in found:
         words = other.split(" ")
         for length in range(1, len(words)):
