@@ -410,7 +410,9 @@ class Corpus:
             all_terms.update(counts)
             found_phrases |= phrases_of([token for token, _ in tokens])
             for token, written in tokens:
-                spelled = surface.setdefault(token, Counter())
+                spelled = surface.get(token)
+                if spelled is None:
+                    spelled = surface[token] = {}
                 key = written if written.isupper() else written.lower()
                 spelled[key] = spelled.get(key, 0) + 1
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)

@@ -200,8 +200,9 @@ class ArrayBounds:
         self.size = len(targets)
         position = {item.id: number for number, item in enumerate(targets)}
         parts: dict[str, list[np.ndarray]] = {name: [] for name in ("t_row", "t_id", "t_n", "p_row", "p_id", "p_n")}
-        parts.update({"e_row": [], "e_id": [], "s_row": [], "s_number": [], "w_sentence": [], "w_id": [], "w_n": []})
-        for plan, arrays in corpus.plan_arrays.items():
+        parts.update({"e_row": [], "e_id": [], "w_sentence": [], "w_id": [], "w_n": []})
+        for plan in sorted(corpus.plan_arrays):  # the order of the sentences' numbers (``offsets``)
+            arrays = corpus.plan_arrays[plan]
             # each row's target position (-1: not a target)
             places = np.array([position.get(item_id, -1) for item_id in corpus.row_items[plan]], dtype=np.int64)
             for prefix, name in (("t", "term"), ("p", "phrase"), ("e", "entity")):
@@ -212,11 +213,6 @@ class ArrayBounds:
                 parts[f"{prefix}_id"].append(arrays[f"{name}_ids"][keep])
                 if prefix != "e":
                     parts[f"{prefix}_n"].append(arrays[f"{name}_counts"][keep])
-            ptr = arrays["sentence_ptr"]
-            owner = np.repeat(places, np.diff(ptr))
-            keep = owner >= 0
-            parts["s_row"].append(owner[keep])
-            parts["s_number"].append(arrays["row_sentences"][keep] + corpus.offsets[plan])
             words = arrays["words_ptr"]
             parts["w_sentence"].append(np.repeat(np.arange(arrays.sentences) + corpus.offsets[plan], np.diff(words)))
             matchable = np.repeat(arrays["matchable"], np.diff(words)) == 1
@@ -231,17 +227,11 @@ class ArrayBounds:
         )
         phrase_values = _weighted(joined["p_n"], corpus.phrase_weight[joined["p_id"]])
         self.phrases = _Postings(joined["p_row"], joined["p_id"], phrase_values, self.size)
-        # every sentence's vector, unit length (those too short to match: none), exactly the floats ``vector`` makes:
-        # the same products, and each norm summed in the same order (bincount adds its weights one by one)
+        # every sentence's terms, to match the sentences of the targets scored (``matches``)
+        self.words_ptr = np.r_[0, np.cumsum(np.bincount(joined["w_sentence"], minlength=corpus.sentence_total))]
+        self.words_ids, self.words_counts = joined["w_id"], joined["w_n"]
         counts = joined["w_n"]
-        logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, int(counts.max(initial=0)) + 1)])
-        sentence_values = logs[counts] * corpus.term_idf[joined["w_id"]]
-        self.sentences = _Postings(joined["w_sentence"], joined["w_id"], sentence_values, corpus.sentence_total)
-        order = np.argsort(joined["s_row"], kind="stable")
-        self.s_row = joined["s_row"][order]
-        self.s_number = joined["s_number"][order]
-        self.s_first = np.flatnonzero(np.r_[True, self.s_row[1:] != self.s_row[:-1]]) if len(self.s_row) else self.s_row
-        self.s_first_rows = self.s_row[self.s_first]
+        self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, int(counts.max(initial=0)) + 1)])
         # entities: the targets having each, and each target's sum of squared weights
         self.e_row, self.e_id = joined["e_row"], joined["e_id"]
         squares = corpus.entity_weight[self.e_id] ** 2
@@ -257,20 +247,8 @@ class ArrayBounds:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
         text = self.terms.dot(source.vector, self.term_ids)
         phrases = self.phrases.dot(source.phrase_vector, self.phrase_ids)
-        # each sentence's best cosine with a sentence of the source, and which: as ``_SentenceIndex`` finds them
-        best = np.zeros(self.corpus.sentence_total)
-        best_left = np.full(self.corpus.sentence_total, -1, dtype=np.int64)
-        for number in source.sentences:
-            found = self.corpus.sentence_vector(source, number)
-            if found:
-                scores = self.sentences.dot(found, self.term_ids)
-                better = scores > best
-                best[better] = scores[better]
-                best_left[better] = number
-        self.best, self.best_left = best, best_left
-        sentence = np.zeros(self.size)
-        if len(self.s_row):  # each target's best sentence: the rows' runs of sentences, reduced
-            sentence[self.s_first_rows] = np.maximum.reduceat(best[self.s_number], self.s_first)
+        # a target's best sentence matches one of the source's at most fully, and only if they share a term
+        sentence = (text > 0.0).astype(np.float64)
         shared = np.zeros(self.size)
         own = 0.0
         for entity in sorted(source.entities):
@@ -295,14 +273,36 @@ class ArrayBounds:
         touched = np.nonzero(bound > 0.0)[0]
         return touched[np.lexsort((touched, -bound[touched]))].tolist()
 
-    def matches(self, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
-        """The best matches of some sentences with the last source ranked: (cosine, number of its sentence)."""
-        out = {}
-        for number in numbers:
-            left = int(self.best_left[number])
-            if left >= 0:
-                out[number] = (float(self.best[number]), left)
-        return out
+    def matches(self, source: Item, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
+        """Map some sentences to their best cosine with a sentence of the source, and the number of that sentence:
+        exactly what ``_SentenceIndex`` finds (the sentences' vectors are the floats ``vector`` makes: the same
+        products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
+        wanted = np.array(sorted(set(numbers)), dtype=np.int64)
+        if not len(wanted):
+            return {}
+        starts, ends = self.words_ptr[wanted], self.words_ptr[wanted + 1]
+        lengths = ends - starts
+        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        local = np.repeat(np.arange(len(wanted)), lengths)
+        ids = self.words_ids[at]  # 0 for the words of a sentence too short to be matched: it weighs nothing
+        values = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
+        postings = _Postings(local, ids, values, len(wanted))
+        best = np.zeros(len(wanted))
+        best_left = np.full(len(wanted), -1, dtype=np.int64)
+        for left in source.sentences:
+            found = self.corpus.sentence_vector(source, left)
+            if found:
+                scores = postings.dot(found, self.term_ids)
+                better = scores > best
+                best[better] = scores[better]
+                best_left[better] = left
+        matched = np.nonzero(best_left >= 0)[0]
+        return {
+            number: (similarity, left)
+            for number, similarity, left in zip(
+                wanted[matched].tolist(), best[matched].tolist(), best_left[matched].tolist(), strict=True
+            )
+        }
 
 
 def _weighted(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
@@ -315,20 +315,27 @@ class _Postings:
 
     def __init__(self, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int) -> None:
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
-        scaled = np.divide(values, norms[rows], out=np.zeros_like(values), where=norms[rows] > 0)
-        order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
-        self.ids, self.rows, self.values = ids[order], rows[order], scaled[order]
+        keep = values != 0.0  # what weighs nothing (a phrase too common or too rare, a sentence too short) goes
+        rows, ids, values = rows[keep], ids[keep], values[keep] / norms[rows[keep]]
+        if len(ids) and ids.max() < 1 << 16:
+            order = np.argsort(ids.astype(np.uint16), kind="stable")  # a radix sort
+        else:
+            order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
+        self.ids, self.rows, self.values = ids[order], rows[order], values[order]
         self.size = size
 
     def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
-        out = np.zeros(self.size)
+        """The products with a vector (name -> value), each row's added one by one in the vector's order."""
         keys = [(ids_of[name], value) for name, value in vector_of.items() if name in ids_of]
         if not keys:
-            return out
+            return np.zeros(self.size)
         wanted = np.array([key for key, _ in keys], dtype=np.int64)
         starts = np.searchsorted(self.ids, wanted)
         ends = np.searchsorted(self.ids, wanted, side="right")
-        for (_, value), start, end in zip(keys, starts.tolist(), ends.tolist(), strict=True):
-            if end > start:
-                out[self.rows[start:end]] += value * self.values[start:end]
-        return out
+        lengths = ends - starts
+        if not lengths.any():
+            return np.zeros(self.size)
+        # the postings of each id in turn: ``bincount`` adds its weights to the rows in this order
+        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        weights = np.repeat(np.array([value for _, value in keys]), lengths) * self.values[at]
+        return np.bincount(self.rows[at], weights=weights, minlength=self.size)

@@ -255,7 +255,7 @@ def _rank(
             if isinstance(bounds, ArrayBounds):  # the chunk's targets prepared now, their sentences matched
                 for target in chunk:
                     corpus.prepare(target)
-                best_sentences = bounds.matches(number for target in chunk for number in target.sentences)
+                best_sentences = bounds.matches(source, (number for target in chunk for number in target.sentences))
             ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
             done, step = done + step, 2 * step
             ranked.sort(key=lambda s: (-s.score, s.target_id))
