@@ -138,9 +138,9 @@ def test_the_sentence_cosines_from_the_arrays_are_those_of_the_sentence_index(tm
             found = bounds.matches(source, target.sentences)
             want = {n: expected[m] for n, m in zip(target.sentences, other.sentences, strict=True) if m in expected}
             assert {n: value for n, (value, _) in found.items()} == {n: value for n, (value, _) in want.items()}
-            assert [indexed.sentences[left][0] for _, left in found.values()] == [
-                corpus.sentences[left][0] for _, left in want.values()
-            ]
+            assert {n: indexed.sentences[left][0] for n, (_, left) in found.items()} == {
+                n: corpus.sentences[left][0] for n, (_, left) in want.items()
+            }
             compared += len(found)
     assert compared
 
