@@ -27,7 +27,7 @@ import numpy as np
 from ..model.nodes import NodeType
 
 DATABASE = "rank.sqlite"
-RANK_FORMAT = 1
+RANK_FORMAT = 2
 ROW_TYPES = (NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.WORKSTREAM)
 _KINDS = {"terms": 0, "phrases": 1, "entities": 2}
 # the sections of a plan's blob, in order; each is preceded by its length in the header
@@ -288,7 +288,7 @@ class PlanRows:
             self.rows.append((place[item_id], terms, phrases, sorted(corpus._with_parents(entities)), sentences))
 
     def blob(self, store: RankStore) -> bytes:
-        """The rows as one int64 array (header of section lengths, then the sections), ``.npy`` bytes."""
+        """The rows as one int32 array (header of section lengths, then the sections), ``.npy`` bytes."""
         term_ids = store._ids(
             0, sorted({t for row in self.rows for t in row[1]} | {t for s in self.sentences for t in s})
         )
@@ -316,14 +316,14 @@ class PlanRows:
             words = sum(1 for term in counts if " " not in term)
             sections["matchable"].append(1 if words >= 3 else 0)
         header = [RANK_FORMAT, len(self.structure), len(self.sentences)] + [len(sections[name]) for name in _SECTIONS]
-        array = np.array(header + [value for name in _SECTIONS for value in sections[name]], dtype=np.int64)
+        array = np.array(header + [value for name in _SECTIONS for value in sections[name]], dtype=np.int32)
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)
         return buffer.getvalue()
 
 
 class PlanArrays:
-    """One plan's rows read back: the sections as int64 arrays, checked."""
+    """One plan's rows read back: the sections as int32 arrays, checked."""
 
     def __init__(self, sections: dict[str, np.ndarray], items: int, sentences: int) -> None:
         self.sections = sections
@@ -340,7 +340,7 @@ class PlanArrays:
         except (ValueError, OSError, TypeError, EOFError):
             return None
         head = 3 + len(_SECTIONS)
-        if array.dtype != np.int64 or array.ndim != 1 or len(array) < head or int(array[0]) != RANK_FORMAT:
+        if array.dtype != np.int32 or array.ndim != 1 or len(array) < head or int(array[0]) != RANK_FORMAT:
             return None
         lengths = array[3:head].tolist()
         if min(lengths) < 0 or head + sum(lengths) != len(array) or int(array[1]) != items:

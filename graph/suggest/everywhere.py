@@ -194,7 +194,10 @@ class ArrayBounds:
 
     _MARGIN = 1e-9
 
-    def __init__(self, corpus: IndexedCorpus, targets: list[Item], weights: dict[str, float]) -> None:
+    def __init__(
+        self, corpus: IndexedCorpus, targets: list[Item], weights: dict[str, float], sources: list[Item] | None = None
+    ) -> None:
+        """Bounds against ``targets`` for the items of ``sources``' plans (by default, every plan's items)."""
         self.corpus = corpus
         self.weights = weights
         self.size = len(targets)
@@ -221,12 +224,22 @@ class ArrayBounds:
         joined = {
             name: np.concatenate(found) if found else np.zeros(0, dtype=np.int64) for name, found in parts.items()
         }
-        # the targets' TF-IDF and phrase vectors, unit length
-        self.terms = _Postings(
-            joined["t_row"], joined["t_id"], _weighted(joined["t_n"], corpus.term_idf[joined["t_id"]]), self.size
-        )
+        # the targets' TF-IDF and phrase vectors, unit length; only the terms and phrases the sources may have are
+        # looked up (those of their plans' rows)
+        wanted = {
+            "term": np.ones(len(corpus.term_idf), dtype=bool),
+            "phrase": np.ones(len(corpus.term_idf), dtype=bool),
+        }
+        if sources is not None:
+            for name, found in wanted.items():
+                found[:] = False
+                for plan in {source.plan for source in sources}:
+                    if plan in corpus.plan_arrays:
+                        found[corpus.plan_arrays[plan][f"{name}_ids"]] = True
+        term_values = _weighted(joined["t_n"], corpus.term_idf[joined["t_id"]])
+        self.terms = _Postings(joined["t_row"], joined["t_id"], term_values, self.size, wanted["term"])
         phrase_values = _weighted(joined["p_n"], corpus.phrase_weight[joined["p_id"]])
-        self.phrases = _Postings(joined["p_row"], joined["p_id"], phrase_values, self.size)
+        self.phrases = _Postings(joined["p_row"], joined["p_id"], phrase_values, self.size, wanted["phrase"])
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
         self.words_ptr = np.r_[0, np.cumsum(np.bincount(joined["w_sentence"], minlength=corpus.sentence_total))]
         self.words_ids, self.words_counts = joined["w_id"], joined["w_n"]
@@ -313,9 +326,14 @@ def _weighted(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
 class _Postings:
     """A sparse matrix of unit-length rows, by column: the rows having each id, with their values."""
 
-    def __init__(self, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int) -> None:
+    def __init__(
+        self, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int, wanted: np.ndarray | None = None
+    ) -> None:
+        """Postings of the non-zero values (of the ``wanted`` ids only, a mask by id, when given)."""
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
         keep = values != 0.0  # what weighs nothing (a phrase too common or too rare, a sentence too short) goes
+        if wanted is not None:
+            keep &= wanted[ids]
         rows, ids, values = rows[keep], ids[keep], values[keep] / norms[rows[keep]]
         if len(ids) and ids.max() < 1 << 16:
             order = np.argsort(ids.astype(np.uint16), kind="stable")  # a radix sort

@@ -233,7 +233,7 @@ def _rank(
     index: _SentenceIndex | None = None
     bounds: _Bounds | ArrayBounds
     if isinstance(corpus, IndexedCorpus):
-        bounds = ArrayBounds(corpus, targets, WEIGHTS)
+        bounds = ArrayBounds(corpus, targets, WEIGHTS, _plan_items(corpus, from_plan, kinds))
     else:
         for target in targets:
             corpus.prepare(target)
