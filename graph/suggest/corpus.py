@@ -95,6 +95,13 @@ def cosine(left: dict[str, float], right: dict[str, float]) -> float:
     return sum(value * right.get(term, 0.0) for term, value in left.items())
 
 
+def weighted_overlap(left: set[str], right: set[str], weights: dict[str, float]) -> float:
+    """Return the cosine of two sets whose members weigh ``weights[member]``."""
+    # summed in sorted order: a set's order changes with the process's string hashing, and so would the last bits
+    squares = [sum(weights.get(m, 0.0) ** 2 for m in sorted(members)) for members in (left & right, left, right)]
+    return squares[0] / math.sqrt(squares[1] * squares[2]) if squares[0] else 0.0
+
+
 class _ReadEverything(Exception):
     """The weights cannot be looked up in the index: the whole data set must be read to count them."""
 

@@ -21,7 +21,17 @@ import numpy as np
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from .compact import PlanArrays, RankStore
-from .corpus import PHRASE_SHARE, SCOPED_LINKS, SHORTEST_SENTENCE, Corpus, Item, from_record, make_index, vector
+from .corpus import (
+    PHRASE_SHARE,
+    SCOPED_LINKS,
+    SHORTEST_SENTENCE,
+    Corpus,
+    Item,
+    from_record,
+    make_index,
+    vector,
+    weighted_overlap,
+)
 from .index import TokenIndex, names_digest
 
 if TYPE_CHECKING:
@@ -142,6 +152,28 @@ class IndexedCorpus(Corpus):
             first = self.sentence_start[member]
             item.sentences.extend(range(first, first + self.sentence_count[member]))
 
+    def sentences_of(self, item: Item) -> list[int]:
+        """The numbers of the sentences of an item's family (as ``prepare`` lists them)."""
+        if item.prepared:
+            return item.sentences
+        out: list[int] = []
+        for member in self.family(item.id):
+            if member in self.sentence_start:
+                first = self.sentence_start[member]
+                out.extend(range(first, first + self.sentence_count[member]))
+        return out
+
+    def entities_of(self, item: Item) -> set[str]:
+        """The entities of an item's family, with the bodies they are part of (as ``prepare`` gathers them)."""
+        if item.prepared:
+            return item.entities
+        found = self.row_of.get(item.id)
+        if found is None:
+            return set()
+        arrays = self.plan_arrays[found[0]]
+        start, end = arrays["entity_ptr"][found[1] : found[1] + 2].tolist()
+        return {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
+
     def sentence_vector(self, item: Item, number: int) -> dict[str, float]:
         """The vector of a sentence of a prepared item (as ``Corpus`` makes it), kept in ``sentences``."""
         if number not in self.sentence_map:
@@ -236,15 +268,27 @@ class ArrayBounds:
                 for plan in {source.plan for source in sources}:
                     if plan in corpus.plan_arrays:
                         found[corpus.plan_arrays[plan][f"{name}_ids"]] = True
-        term_values = _weighted(joined["t_n"], corpus.term_idf[joined["t_id"]])
-        self.terms = _Postings(joined["t_row"], joined["t_id"], term_values, self.size, wanted["term"])
-        phrase_values = _weighted(joined["p_n"], corpus.phrase_weight[joined["p_id"]])
-        self.phrases = _Postings(joined["p_row"], joined["p_id"], phrase_values, self.size, wanted["phrase"])
+        # the vectors' values are the very floats ``vector`` makes: the same products (``math.log`` of each count,
+        # the IDF as Python works it out), each norm summed in the same order (``bincount`` adds one by one)
+        largest = max(int(joined[name].max(initial=0)) for name in ("t_n", "p_n", "w_n"))
+        self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
+        self.vectors: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.postings: dict[str, _Postings] = {}
+        for prefix, name, idf in (("t", "term", corpus.term_idf), ("p", "phrase", corpus.phrase_weight)):
+            rows, ids = joined[f"{prefix}_row"], joined[f"{prefix}_id"]
+            values = _unit(rows, self.logs[joined[f"{prefix}_n"]] * idf[ids], self.size)
+            postings = _Postings(rows, ids, values, self.size, wanted[name])
+            self.postings[name] = postings
+            # by target: where its values start in ``ids``/``values``, how many, and how many weigh something
+            first = np.full(self.size, len(rows), dtype=np.int64)
+            np.minimum.at(first, rows, np.arange(len(rows)))
+            sizes = np.bincount(rows, minlength=self.size)
+            weighing = np.bincount(rows, weights=(values != 0.0), minlength=self.size).astype(np.int64)
+            self.vectors[name] = (first, sizes, weighing, ids, values)
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
         self.words_ptr = np.r_[0, np.cumsum(np.bincount(joined["w_sentence"], minlength=corpus.sentence_total))]
         self.words_ids, self.words_counts = joined["w_id"], joined["w_n"]
-        counts = joined["w_n"]
-        self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, int(counts.max(initial=0)) + 1)])
+        self.positions = position
         # entities: the targets having each, and each target's sum of squared weights
         self.e_row, self.e_id = joined["e_row"], joined["e_id"]
         squares = corpus.entity_weight[self.e_id] ** 2
@@ -258,8 +302,8 @@ class ArrayBounds:
 
     def ranked(self, source: Item, _best: object = None) -> list[int]:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
-        text = self.terms.dot(source.vector, self.term_ids)
-        phrases = self.phrases.dot(source.phrase_vector, self.phrase_ids)
+        text = self.postings["term"].dot(source.vector, self.term_ids)
+        phrases = self.postings["phrase"].dot(source.phrase_vector, self.phrase_ids)
         # a target's best sentence matches one of the source's at most fully, and only if they share a term
         sentence = (text > 0.0).astype(np.float64)
         shared = np.zeros(self.size)
@@ -299,7 +343,7 @@ class ArrayBounds:
         local = np.repeat(np.arange(len(wanted)), lengths)
         ids = self.words_ids[at]  # 0 for the words of a sentence too short to be matched: it weighs nothing
         values = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
-        postings = _Postings(local, ids, values, len(wanted))
+        postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
         best = np.zeros(len(wanted))
         best_left = np.full(len(wanted), -1, dtype=np.int64)
         for left in source.sentences:
@@ -317,10 +361,73 @@ class ArrayBounds:
             )
         }
 
+    def cosines(self, source: Item, targets: list[Item], name: str) -> list[float]:
+        """The text (``name`` "term") or phrase ("phrase") cosine of the source with some targets: exactly what
+        ``cosine`` gives for their vectors (the same products added in the same order, over the shorter vector)."""
+        mine = source.vector if name == "term" else source.phrase_vector
+        length = len(mine)
+        ids_of = self.term_ids if name == "term" else self.phrase_ids
+        first, sizes, weighing, ids, values = self.vectors[name]
+        keys = [ids_of[term] for term in mine if term in ids_of]
+        if len(keys) != len(mine):  # a term the arrays do not know: no target has it
+            mine = {term: value for term, value in mine.items() if term in ids_of}
+        size = len(self.corpus.term_idf)
+        dense, order = np.zeros(size), np.full(size, -1, dtype=np.int64)
+        dense[keys] = list(mine.values())
+        order[keys] = np.arange(len(keys))
+        place = np.array([self.positions[target.id] for target in targets], dtype=np.int64)
+        lengths = sizes[place]
+        at = np.repeat(first[place] - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        owner = np.repeat(np.arange(len(targets)), lengths)
+        products = values[at] * dense[ids[at]]
+        # over the target's vector, in its order (the other's missing terms add 0.0)
+        theirs = np.bincount(owner, weights=products, minlength=len(targets))
+        # over the source's vector, in its order: the shared terms, by target, in the source's order
+        shared = np.nonzero((order[ids[at]] >= 0) & (values[at] != 0.0))[0]
+        by = np.lexsort((order[ids[at]][shared], owner[shared]))
+        ours = np.bincount(owner[shared][by], weights=products[shared][by], minlength=len(targets))
+        out: list[float] = []  # (or the int 0)
+        for number, count in enumerate(weighing[place].tolist()):
+            if min(count, length) == 0:
+                out.append(0)  # ``sum`` of nothing: the int 0, as ``cosine`` gives
+            else:
+                out.append(float(theirs[number] if count < length else ours[number]))
+        return out
 
-def _weighted(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
-    """Sub-linear TF-IDF values (not yet normalised)."""
-    return (1.0 + np.log(np.maximum(counts, 1))) * idf
+    def score(
+        self, source: Item, targets: list[Item]
+    ) -> list[tuple[Item, float, dict[str, float], int | None, int | None]]:
+        """``score_pair`` of the source with some targets (target, score, signals, left and right sentence), their
+        cosines and best sentences computed from the arrays: the same floats, without making their vectors."""
+        corpus = self.corpus
+        sentences = {target.id: corpus.sentences_of(target) for target in targets}
+        best_sentences = self.matches(source, (number for found in sentences.values() for number in found))
+        texts = self.cosines(source, targets, "term")
+        phrases = self.cosines(source, targets, "phrase")
+        out = []
+        for target, text, phrase in zip(targets, texts, phrases, strict=True):
+            sentence = 0.0
+            left: int | None = None
+            right: int | None = None
+            for number in sentences[target.id]:
+                similarity, match = best_sentences.get(number, (0.0, -1))
+                if similarity > sentence:
+                    sentence, left, right = similarity, match, number
+            signals = {
+                "text": text,
+                "sentence": sentence,
+                "entities": weighted_overlap(source.entities, corpus.entities_of(target), corpus.entity_idf),
+                "phrases": phrase,
+            }
+            score = sum(self.weights[name] * value for name, value in signals.items())
+            out.append((target, score, signals, left, right))
+        return out
+
+
+def _unit(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Values divided by the norm of their row (summed in order, one by one, as ``vector`` sums them)."""
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
+    return np.divide(values, norms[rows], out=np.zeros_like(values), where=norms[rows] > 0.0)
 
 
 class _Postings:
@@ -330,11 +437,10 @@ class _Postings:
         self, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int, wanted: np.ndarray | None = None
     ) -> None:
         """Postings of the non-zero values (of the ``wanted`` ids only, a mask by id, when given)."""
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
         keep = values != 0.0  # what weighs nothing (a phrase too common or too rare, a sentence too short) goes
         if wanted is not None:
             keep &= wanted[ids]
-        rows, ids, values = rows[keep], ids[keep], values[keep] / norms[rows[keep]]
+        rows, ids, values = rows[keep], ids[keep], values[keep]
         if len(ids) and ids.max() < 1 << 16:
             order = np.argsort(ids.astype(np.uint16), kind="stable")  # a radix sort
         else:

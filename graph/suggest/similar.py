@@ -24,7 +24,6 @@ the whole data set, are held by ``suggest.corpus``; this module ranks the pairs 
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -38,7 +37,7 @@ from ..model.nodes import NodeType, Relation
 from ..output import counted
 from ..text import did_you_mean
 from .compact import ROW_TYPES
-from .corpus import Corpus, Item, cosine
+from .corpus import Corpus, Item, cosine, weighted_overlap
 from .everywhere import ArrayBounds, IndexedCorpus, RankDamaged
 
 if TYPE_CHECKING:
@@ -252,11 +251,11 @@ def _rank(
         while done < len(order):
             chunk = [targets[position] for position in order[done : done + step]]
             chunk = [target for target in chunk if not corpus.same_recommendation(source.id, target.id)]
-            if isinstance(bounds, ArrayBounds):  # the chunk's targets prepared now, their sentences matched
-                for target in chunk:
-                    corpus.prepare(target)
-                best_sentences = bounds.matches(source, (number for target in chunk for number in target.sentences))
-            ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
+            if isinstance(bounds, ArrayBounds):  # the chunk's targets scored from the arrays
+                assert isinstance(corpus, IndexedCorpus)
+                ranked += [Candidate(source, *found) for found in bounds.score(source, chunk)]
+            else:
+                ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
             done, step = done + step, 2 * step
             ranked.sort(key=lambda s: (-s.score, s.target_id))
             kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
@@ -266,6 +265,8 @@ def _rank(
                 break
         kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
         if isinstance(corpus, IndexedCorpus):
+            for candidate in kept:
+                corpus.prepare(candidate.target)
             corpus.detail([source, *(candidate.target for candidate in kept)])
         suggestions += [explain(corpus, candidate) for candidate in kept]
     ordered = sorted(suggestions, key=lambda s: (-s.score, s.source_id, s.target_id))
@@ -393,7 +394,7 @@ class _Bounds:
             sentence = np.zeros(self.size)
             np.maximum.at(sentence, self.sentence_positions, similarity[self.sentence_numbers])
             bound += WEIGHTS["sentence"] * sentence
-        # the entity signal itself (``_weighted_overlap``), summed in another order: covered by the margin
+        # the entity signal itself (``weighted_overlap``), summed in another order: covered by the margin
         shared = np.zeros(self.size)
         for entity in source.entities:
             having = self.entities.get(entity)
@@ -530,7 +531,7 @@ def score_pair(corpus: Corpus, source: Item, target: Item, best_sentences: dict[
     signals = {
         "text": cosine(source.vector, target.vector),
         "sentence": sentence,
-        "entities": _weighted_overlap(source.entities, target.entities, corpus.entity_idf),
+        "entities": weighted_overlap(source.entities, target.entities, corpus.entity_idf),
         "phrases": cosine(source.phrase_vector, target.phrase_vector),
     }
     score = sum(WEIGHTS[name] * value for name, value in signals.items())
@@ -578,13 +579,6 @@ def _quote_of(corpus: Corpus, item: Item, number: int | None) -> tuple[str, str]
             return item.id, ""
         number = item.sentences[0]
     return corpus.sentences[number][0], corpus.sentences[number][1]
-
-
-def _weighted_overlap(left: set[str], right: set[str], weights: dict[str, float]) -> float:
-    """Return the cosine of two sets whose members weigh ``weights[member]``."""
-    # summed in sorted order: a set's order changes with the process's string hashing, and so would the last bits
-    squares = [sum(weights.get(m, 0.0) ** 2 for m in sorted(members)) for members in (left & right, left, right)]
-    return squares[0] / math.sqrt(squares[1] * squares[2]) if squares[0] else 0.0
 
 
 def _maximal(found: set[str]) -> set[str]:

@@ -95,13 +95,13 @@ def test_only_pairs_the_bounds_cannot_exclude_are_scored(tmp_path, monkeypatch):
     store = open_store(data, tmp_path / "store")
     make_index(store)
     scored = []
-    real = similar.score_pair
+    real = everywhere.ArrayBounds.score
 
-    def counting(corpus, source, target, best):
-        scored.append((source.id, target.id))
-        return real(corpus, source, target, best)
+    def counting(self, source, targets):
+        scored.extend((source.id, target.id) for target in targets)
+        return real(self, source, targets)
 
-    monkeypatch.setattr(similar, "score_pair", counting)
+    monkeypatch.setattr(everywhere.ArrayBounds, "score", counting)
     assert suggest_links(store, "hmip-resettlement", None, top=1)
     indexed = everywhere.IndexedCorpus(store, "hmip-resettlement")
     sources = similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES)
@@ -180,3 +180,30 @@ def test_after_a_one_file_edit_only_that_plan_is_made_again(four_plans, tmp_path
     found = as_json(suggest_links(open_store(four_plans, store_path), "north", None, top=3))
     assert tokenised and {item.split("/")[0] for item in tokenised} == {"west"}
     assert found == as_json(suggest_links(memory_store(load_dataset(four_plans)), "north", None, top=3))
+
+
+def test_the_cosines_from_the_arrays_are_those_of_the_vectors(tmp_path):
+    """Text and phrase cosines computed from the arrays are the floats ``cosine`` gives for the vectors ``prepare``
+    makes (and the int 0 when either vector is empty, as ``cosine`` gives)."""
+    from crossplan.graph.suggest.corpus import cosine
+
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    indexed = everywhere.IndexedCorpus(store, "hmip-resettlement")
+    targets = similar._plan_items(indexed, "yj-blueprint", similar.ITEM_TYPES)
+    bounds = everywhere.ArrayBounds(indexed, targets, similar.WEIGHTS)
+    sources = similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES)
+    for item in sources + targets:
+        indexed.prepare(item)
+    kinds = set()
+    for source in sources:
+        texts = bounds.cosines(source, targets, "term")
+        phrases = bounds.cosines(source, targets, "phrase")
+        for target, text, phrase in zip(targets, texts, phrases, strict=True):
+            expected = (cosine(source.vector, target.vector), cosine(source.phrase_vector, target.phrase_vector))
+            assert (text, phrase) == expected
+            assert (type(text), type(phrase)) == tuple(map(type, expected))
+            kinds |= {type(phrase), bool(phrase)}
+    assert kinds == {int, float, True, False}  # empty vectors, and cosines of 0.0 and above, all met
