@@ -281,7 +281,8 @@ class ArrayBounds:
             self.postings[name] = postings
             # by target: where its values start in ``ids``/``values``, how many, and how many weigh something
             first = np.full(self.size, len(rows), dtype=np.int64)
-            np.minimum.at(first, rows, np.arange(len(rows)))
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+            first[rows[starts]] = starts  # each target's values are one run
             sizes = np.bincount(rows, minlength=self.size)
             weighing = np.bincount(rows, weights=(values != 0.0), minlength=self.size).astype(np.int64)
             self.vectors[name] = (first, sizes, weighing, ids, values)
@@ -344,20 +345,34 @@ class ArrayBounds:
         ids = self.words_ids[at]  # 0 for the words of a sentence too short to be matched: it weighs nothing
         values = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
         postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
-        best = np.zeros(len(wanted))
-        best_left = np.full(len(wanted), -1, dtype=np.int64)
+        # every source sentence against every wanted one at once: each pair's products are added in the order of
+        # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
+        lefts, entry_left, entry_ids, entry_values = [], [], [], []
         for left in source.sentences:
             found = self.corpus.sentence_vector(source, left)
+            known = [(self.term_ids[term], value) for term, value in found.items() if term in self.term_ids]
             if found:
-                scores = postings.dot(found, self.term_ids)
-                better = scores > best
-                best[better] = scores[better]
-                best_left[better] = left
-        matched = np.nonzero(best_left >= 0)[0]
+                entry_left += [len(lefts)] * len(known)
+                entry_ids += [id_ for id_, _ in known]
+                entry_values += [value for _, value in known]
+                lefts.append(left)
+        if not entry_ids:
+            return {}
+        first = np.searchsorted(postings.ids, entry_ids)
+        lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
+        at = np.repeat(first - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        owner = np.repeat(np.arange(len(entry_ids)), lengths)
+        size = len(wanted)
+        keys = np.array(entry_left, dtype=np.int64)[owner] * size + postings.rows[at]
+        products = np.array(entry_values)[owner] * postings.values[at]
+        scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
+        # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
+        best, which = scores.max(axis=0), scores.argmax(axis=0)
+        matched = np.nonzero(best > 0.0)[0]
         return {
-            number: (similarity, left)
+            number: (similarity, lefts[left])
             for number, similarity, left in zip(
-                wanted[matched].tolist(), best[matched].tolist(), best_left[matched].tolist(), strict=True
+                wanted[matched].tolist(), best[matched].tolist(), which[matched].tolist(), strict=True
             )
         }
 
