@@ -347,7 +347,10 @@ class ArrayBounds:
         postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
         # every source sentence against every wanted one at once: each pair's products are added in the order of
         # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
-        lefts, entry_left, entry_ids, entry_values = [], [], [], []
+        lefts: list[int] = []
+        entry_left: list[int] = []
+        entry_ids: list[int] = []
+        entry_values: list[float] = []
         for left in source.sentences:
             found = self.corpus.sentence_vector(source, left)
             known = [(self.term_ids[term], value) for term, value in found.items() if term in self.term_ids]
