@@ -15,6 +15,7 @@ import math
 import os
 import re
 import sys
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -386,7 +387,9 @@ class Corpus:
         forked worker processes when there are many texts (a full build's index), else here."""
         count = sum(map(len, work.values()))
         workers = min(os.cpu_count() or 1, 8)
-        if count < _PARALLEL_TEXTS or workers < 2 or not sys.platform.startswith("linux"):
+        # forking copies only this thread: with others running (a server), the texts are tokenised here
+        forkable = sys.platform.startswith("linux") and threading.active_count() == 1
+        if count < _PARALLEL_TEXTS or workers < 2 or not forkable:
             for plan, pairs in work.items():
                 yield plan, dict(_records(self, pairs))
             return
