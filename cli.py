@@ -373,12 +373,14 @@ def validate(app, no_shacl):
 def build(app, rebuild):
     """Compile the data into the embedded Oxigraph store (only the files that changed)."""
     from .graph.output import counted
-    from .graph.stores.embedded import build_store
+    from .graph.stores.embedded import build_store, open_store
+    from .graph.suggest.corpus import make_index
     from .graph.text import display_path
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
     assert report.store_path is not None  # build_store never falls back to an in-memory store
     where = display_path(report.store_path)
+    make_index(open_store(app.data_dir, app.store_path))  # suggest's text index, for the plans that changed
     if not report.changed:
         click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}", err=True)
         return

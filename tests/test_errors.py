@@ -19,6 +19,7 @@ INTERNAL = {
     "crossplan.graph.serve.views.Failed",
     "crossplan.graph.rdf.shapecheck.Unsupported",  # caught in compile_shapes: never leaves the module
     "crossplan.graph.suggest.corpus._ReadEverything",  # caught in Corpus: never leaves the module
+    "crossplan.graph.suggest.everywhere.RankDamaged",  # caught in suggest_links: it then ranks from the store
 }
 
 

@@ -8,25 +8,31 @@ terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one it
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import math
+import os
 import re
+import sys
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
+from .compact import PlanRows
 from .index import TokenIndex, TokenRecord, names_digest, to_record
 from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
 
-_PHRASE_SHARE = 0.1  # a phrase is distinctive when at most this share of all texts use it (and at least 2 do)
-_SHORTEST_SENTENCE = 3  # sentences of fewer distinct words (after stop words) are never matched
+PHRASE_SHARE = 0.1  # a phrase is distinctive when at most this share of all texts use it (and at least 2 do)
+SHORTEST_SENTENCE = 3  # sentences of fewer distinct words (after stop words) are never matched
 _OWN_TEXT_WEIGHT = 2  # an item's own text counts twice as much as each text under it
 
 _ITEMS = """SELECT ?id ?type ?plan ?label ?text ?title ?parent ?workstream ?position WHERE {
@@ -69,7 +75,7 @@ _SCOPED_PARENTS = """SELECT ?id ?parent WHERE {
   VALUES ?p dcterms:identifier ?plan . ?p a cp:Plan . ?n cp:inPlan ?p ; dcterms:identifier ?id .
   ?up cp:hasAction|cp:hasUpdate ?n . ?up dcterms:identifier ?parent
 }"""
-_SCOPED_LINKS = f"""SELECT DISTINCT ?l ?from ?to ?relation WHERE {{
+SCOPED_LINKS = f"""SELECT DISTINCT ?l ?from ?to ?relation WHERE {{
   VALUES ?q dcterms:identifier ?plan . ?q a cp:Plan .
   {{ ?f cp:inPlan ?q . ?l cp:from ?f }} UNION {{ ?t cp:inPlan ?q . ?l cp:to ?t }}
   {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
@@ -88,6 +94,13 @@ def cosine(left: dict[str, float], right: dict[str, float]) -> float:
     if len(right) < len(left):
         left, right = right, left
     return sum(value * right.get(term, 0.0) for term, value in left.items())
+
+
+def weighted_overlap(left: set[str], right: set[str], weights: dict[str, float]) -> float:
+    """Return the cosine of two sets whose members weigh ``weights[member]``."""
+    # summed in sorted order: a set's order changes with the process's string hashing, and so would the last bits
+    squares = [sum(weights.get(m, 0.0) ** 2 for m in sorted(members)) for members in (left & right, left, right)]
+    return squares[0] / math.sqrt(squares[1] * squares[2]) if squares[0] else 0.0
 
 
 class _ReadEverything(Exception):
@@ -131,9 +144,10 @@ class Item:
 class Corpus:
     """Every plan item of the data set, tokenised, with the statistics the ranking needs."""
 
-    def __init__(self, store: GraphStore, plans: Iterable[str] | None = None) -> None:
+    def __init__(self, store: GraphStore, plans: Iterable[str] | None = None, *, weigh: bool = True) -> None:
         """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
-        ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums."""
+        ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums. Without
+        ``weigh`` the texts are only tokenised and indexed (``make_index``)."""
         self.plans = plan_titles(store)
         self._read_entities(store)
         self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
@@ -167,13 +181,13 @@ class Corpus:
                 row["workstream"],
                 row["position"] or 0,
             )
-        self.links = store.select(_LINKS if scope is None else _SCOPED_LINKS.replace("VALUES", values, 1))
+        self.links = store.select(_LINKS if scope is None else SCOPED_LINKS.replace("VALUES", values, 1))
         self._read_direct_entities(store, values)
         self._build_families()
         try:
-            self._index_texts(whole=scope is None)
+            self._index_texts(whole=scope is None, weigh=weigh)
         except _ReadEverything:  # the index's sums cannot be kept (a read-only cache): read every plan
-            self.__init__(store)  # type: ignore[misc]
+            self.__init__(store, weigh=weigh)  # type: ignore[misc]
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -199,7 +213,12 @@ class Corpus:
                 else:
                     self.entity_names[key].add(entity)
                     exact.append(key)
-        self.entity_patterns = [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
+        self._names = (exact, folded)  # compiled into ``entity_patterns`` when a text is first tokenised
+
+    @functools.cached_property
+    def entity_patterns(self) -> list[re.Pattern[str] | None]:
+        exact, folded = self._names
+        return [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
 
     def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)
@@ -273,7 +292,7 @@ class Corpus:
 
     # -- texts ---------------------------------------------------------------------------------
 
-    def _index_texts(self, whole: bool) -> None:
+    def _index_texts(self, whole: bool, weigh: bool = True) -> None:
         """Tokenise the items' texts (or read their tokens from the index) and weigh their terms, phrases and
         entities over the whole data set: counted here when every plan is read (``whole``), else looked up in the
         index's sums."""
@@ -281,31 +300,34 @@ class Corpus:
         by_plan: dict[str, list[str]] = defaultdict(list)
         for item_id, item in self.items.items():
             by_plan[item.plan].append(item_id)
+        stored_of: dict[str, dict[str, TokenRecord]] = {}
+        work: dict[str, list[tuple[str, str]]] = {}  # plan -> the (item id, text) pairs to tokenise
         for plan, item_ids in by_plan.items():
-            stored = self.index.records(plan)
-            records: dict[str, TokenRecord] = {}
+            stored = stored_of[plan] = self.index.records(plan)
             for item_id in item_ids:
                 text = self.own_text(item_id)
-                if not text:
-                    continue
                 record = stored.get(item_id)
-                if record is not None and record["text"] == text:
-                    self.texts[item_id] = _from_record(item_id, record)
-                else:
-                    self.texts[item_id] = tokenised = self._tokenise(item_id, text)
-                    record = to_record(
-                        text,
-                        tokenised.sentences,
-                        tokenised.terms,
-                        tokenised.sentence_terms,
-                        tokenised.phrases,
-                        tokenised.entities,
-                        tokenised.surface,
-                    )
-                records[item_id] = record
-            if self.index.usable and (records != stored or not self.index.has_stats(plan)):
-                self.index.store(plan, records, self._plan_stats(item_ids))
+                if text and (record is None or record["text"] != text):
+                    work.setdefault(plan, []).append((item_id, text))
+        for plan, made in itertools.chain(
+            ((plan, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
+        ):
+            stored = stored_of[plan]
+            records: dict[str, TokenRecord] = {}
+            for item_id in by_plan[plan]:
+                text = self.own_text(item_id)
+                record = made.get(item_id) or stored.get(item_id)
+                if text and record is not None:
+                    self.texts[item_id] = from_record(item_id, record)
+                    records[item_id] = record
+            if self.index.usable and (
+                records != stored or not self.index.has_stats(plan) or not self.index.has_rank(plan)
+            ):
+                rows = PlanRows(self, plan, by_plan[plan])
+                self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows)
         weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
+        if not weigh:
+            return
         if whole:
             stats = self._plan_stats(list(self.items))
             count = max(stats["texts"], 1)
@@ -320,7 +342,7 @@ class Corpus:
             entity_frequency = weights.counts("entities", set(self.entity_labels))
             recommendations = weights.totals.get("recommendations", 0)
         self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_frequency.items()}
-        limit = max(2, int(_PHRASE_SHARE * count))
+        limit = max(2, int(PHRASE_SHARE * count))
         self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_frequency.items() if 2 <= df <= limit}
         # an entity connected to every recommendation weighs nothing: ``log((N + 1) / (df + 1))``
         self.entity_idf = {
@@ -334,7 +356,7 @@ class Corpus:
             for sentence, counts in zip(tokenised.sentences, tokenised.sentence_terms, strict=False):
                 # a heading or a fragment of one or two words matches too easily to be evidence
                 words_in_it = sum(1 for term in counts if " " not in term)
-                weights_of = vector(counts, self.idf) if words_in_it >= _SHORTEST_SENTENCE else {}
+                weights_of = vector(counts, self.idf) if words_in_it >= SHORTEST_SENTENCE else {}
                 self.sentences.append((item_id, sentence, weights_of))
             self.sentence_ranges[item_id] = range(start, len(self.sentences))
 
@@ -360,6 +382,31 @@ class Corpus:
             "entities": dict(entities),
         }
 
+    def _tokenise_plans(self, work: dict[str, list[tuple[str, str]]]) -> Iterator[tuple[str, dict[str, TokenRecord]]]:
+        """Tokenise some plans' texts (plan -> (item id, text) pairs), yielding each plan's records as it is done: in
+        forked worker processes when there are many texts (a full build's index), else here."""
+        count = sum(map(len, work.values()))
+        workers = min(os.cpu_count() or 1, 8)
+        # forking copies only this thread: with others running (a server), the texts are tokenised here
+        forkable = sys.platform.startswith("linux") and threading.active_count() == 1
+        if count < _PARALLEL_TEXTS or workers < 2 or not forkable:
+            for plan, pairs in work.items():
+                yield plan, dict(_records(self, pairs))
+            return
+        import multiprocessing
+
+        global _FORKED
+        _FORKED = self  # what the forked workers tokenise with (copied into them, never sent)
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        try:
+            for plan, records in zip(work, pool.imap(_tokenise_in_worker, work.values()), strict=True):
+                yield plan, dict(records)
+            pool.close()
+        finally:
+            _FORKED = None
+            pool.terminate()
+            pool.join()
+
     def _tokenise(self, item_id: str, text: str) -> _Text:
         sentences = split_sentences(text)
         all_terms: Counter = Counter()
@@ -373,7 +420,9 @@ class Corpus:
             all_terms.update(counts)
             found_phrases |= phrases_of([token for token, _ in tokens])
             for token, written in tokens:
-                spelled = surface.setdefault(token, Counter())
+                spelled = surface.get(token)
+                if spelled is None:
+                    spelled = surface[token] = {}
                 key = written if written.isupper() else written.lower()
                 spelled[key] = spelled.get(key, 0) + 1
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
@@ -395,7 +444,7 @@ class Corpus:
             weight = _OWN_TEXT_WEIGHT if member == item.id and item.type is not NodeType.WORKSTREAM else 1
             for term, value in text.terms.items():
                 counts[term] += value * weight
-            phrase_counts.update(text.phrases & self.phrase_idf.keys())
+            phrase_counts.update(sorted(text.phrases & self.phrase_idf.keys()))  # in an order hashing cannot change
             entities |= text.entities
             item.sentences.extend(self.sentence_ranges[member])
         item.vector = vector(counts, self.idf)
@@ -406,15 +455,51 @@ class Corpus:
     def describe(self, term: str, left: Item, right: Item) -> str:
         """Return a term as written (its most common spelling in the two items' texts)."""
         spelled = []
+        members = left.members + right.members
         for part in term.split(" "):
-            counts: Counter = Counter()
-            for member in left.members + right.members:
-                counts.update(self.texts[member].surface.get(part, Counter()))
-            spelled.append(counts.most_common(1)[0][0] if counts else part)
+            counts: dict[str, int] = {}
+            for member in members:
+                for written, count in self.texts[member].surface.get(part, {}).items():
+                    counts[written] = counts.get(written, 0) + count
+            # the most common, the first counted of equals (as ``Counter.most_common`` picks)
+            spelled.append(max(counts, key=counts.__getitem__) if counts else part)
         return " ".join(spelled)
 
 
-def _from_record(item_id: str, record: TokenRecord) -> _Text:
+_PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
+_FORKED: Corpus | None = None
+
+
+def _records(corpus: Corpus, pairs: list[tuple[str, str]]) -> list[tuple[str, TokenRecord]]:
+    """Tokenise some texts of a corpus into index records (item id, record)."""
+    out = []
+    for item_id, text in pairs:
+        tokenised = corpus._tokenise(item_id, text)
+        record = to_record(
+            text,
+            tokenised.sentences,
+            tokenised.terms,
+            tokenised.sentence_terms,
+            tokenised.phrases,
+            tokenised.entities,
+            tokenised.surface,
+        )
+        out.append((item_id, record))
+    return out
+
+
+def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, TokenRecord]]:
+    assert _FORKED is not None  # set before the workers were forked
+    return _records(_FORKED, pairs)
+
+
+def make_index(store: GraphStore) -> None:
+    """Make the index entries (and the summed counts) of the plans of a store that have none, as the build does:
+    the next ``suggest`` then finds every plan tokenised. Nothing is ranked or weighed."""
+    Corpus(store, (), weigh=False)
+
+
+def from_record(item_id: str, record: TokenRecord) -> _Text:
     """Return a tokenised text as its index record keeps it."""
     return _Text(
         item_id,

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..files import write_atomically
 from ..model.vocabulary import graph_iri
+from .compact import PlanRows, RankStore, counts_of_names, valid_record
 
 INDEX_FORMAT = 1
 FOLDER = "suggest"
@@ -57,7 +58,7 @@ def code_digest() -> str:
     """A short digest of the code that tokenises and counts (this folder's ``words``, ``corpus`` and ``index``): a
     change to it makes a new index, instead of reusing tokens another version made."""
     digest = hashlib.sha256()
-    for name in ("words.py", "corpus.py", "index.py"):
+    for name in ("words.py", "corpus.py", "index.py", "compact.py"):
         try:
             digest.update((Path(__file__).parent / name).read_bytes())
         except OSError:  # an installation without sources: the index format alone tells versions apart
@@ -97,44 +98,9 @@ def read_entry(path: Path) -> dict[str, TokenRecord] | None:
     if not isinstance(content, dict) or content.get("format") != INDEX_FORMAT:
         return None
     items = content.get("items")
-    if not isinstance(items, dict) or not all(_valid_record(record) for record in items.values()):
+    if not isinstance(items, dict) or not all(valid_record(record) for record in items.values()):
         return None
     return items
-
-
-def _strings(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(member, str) for member in value)
-
-
-def _counts(value: Any) -> bool:
-    return isinstance(value, dict) and set(map(type, value.values())) <= {int}
-
-
-def _valid_record(record: Any) -> bool:
-    if not isinstance(record, dict) or set(record) != {
-        "text",
-        "sentences",
-        "terms",
-        "sentence_terms",
-        "phrases",
-        "entities",
-        "surface",
-    }:
-        return False
-    if not isinstance(record["text"], str) or not all(
-        _strings(record[name]) for name in ("sentences", "phrases", "entities")
-    ):
-        return False
-    terms = record["sentence_terms"]
-    if (
-        not _counts(record["terms"])
-        or not isinstance(terms, list)
-        or len(terms) != len(record["sentences"])
-        or not all(map(_counts, terms))
-    ):
-        return False
-    surface = record["surface"]
-    return isinstance(surface, dict) and all(map(_counts, surface.values()))
 
 
 def to_record(
@@ -169,6 +135,35 @@ class TokenIndex:
             for plan, found in plan_files(files).items():
                 self.keys[plan] = entry_path(path, entry_key(found, digest))
 
+        self._rank: RankStore | None = None
+        self._ranked: set[str] | None = None
+
+    @property
+    def rank(self) -> RankStore | None:
+        """The rank rows of the entries (``suggest.compact``), or None when they cannot be kept."""
+        if self._rank is None and self.keys:
+            try:
+                self._rank = RankStore(next(iter(self.keys.values())).parent)
+            except Exception:  # noqa: BLE001 - sqlite3.Error and OSError alike: ranking then reads every plan
+                return None
+        return self._rank
+
+    def entry(self, plan: str) -> str:
+        """The name of a plan's entry (its rank rows are kept under it)."""
+        return self.keys[plan].stem
+
+    def has_rank(self, plan: str) -> bool:
+        """Whether a plan's rank rows are kept."""
+        if self._ranked is None:
+            self._ranked = self.rank.entries() if self.rank is not None else set()
+        return plan in self.keys and self.entry(plan) in self._ranked
+
+    def forget_rank(self, plans: set[str]) -> None:
+        """Drop some plans' rank rows (found damaged), so that they are made again."""
+        if self.rank is not None:
+            self.rank.retire(self.rank.entries() - {self.entry(plan) for plan in plans})
+            self._ranked = None
+
     @property
     def usable(self) -> bool:
         """Whether the store keeps an index (a store directory): the weights are then read from ``Weights``."""
@@ -176,7 +171,11 @@ class TokenIndex:
 
     def missing(self) -> set[str]:
         """The plans whose tokens or counts are not kept (yet), or not usable."""
-        return {plan for plan, path in self.keys.items() if not (path.is_file() and stats_path(path).is_file())}
+        return {
+            plan
+            for plan, path in self.keys.items()
+            if not (path.is_file() and stats_path(path).is_file() and self.has_rank(plan))
+        }
 
     def has_stats(self, plan: str) -> bool:
         """Whether a plan's counts are kept."""
@@ -202,18 +201,26 @@ class TokenIndex:
         for path in folder.glob("*.json"):
             if path.name not in used:
                 path.unlink(missing_ok=True)
+        if self.rank is not None:
+            self.rank.retire({path.stem for path in self.keys.values()})
 
     def records(self, plan: str) -> dict[str, TokenRecord]:
         """Return the stored records of a plan (empty when it has none, or none usable)."""
         path = self.keys.get(plan)
         return (read_entry(path) or {}) if path is not None else {}
 
-    def store(self, plan: str, records: dict[str, TokenRecord], stats: PlanStats | None = None) -> None:
+    def store(
+        self, plan: str, records: dict[str, TokenRecord], stats: PlanStats | None = None, rows: PlanRows | None = None
+    ) -> None:
         path = self.keys.get(plan)
         if path is not None:
             write_entry(path, records)
             if stats is not None:
                 write_stats(path, stats)
+            if rows is not None and self.rank is not None:
+                self.rank.write(self.entry(plan), rows)
+                if self._ranked is not None:
+                    self._ranked.add(self.entry(plan))
 
 
 # -- the weights over the whole data set ------------------------------------------------------------------------
@@ -251,7 +258,7 @@ def read_stats(path: Path) -> PlanStats | None:
         return None
     if not all(type(content.get(name)) is int for name in ("texts", "recommendations")):
         return None
-    if not all(_counts(content.get(name)) for name in _TABLES):
+    if not all(counts_of_names(content.get(name)) for name in _TABLES):
         return None
     return content
 

@@ -24,9 +24,9 @@ the whole data set, are held by ``suggest.corpus``; this module ranks the pairs 
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,9 @@ from ..errors import UnknownIdError
 from ..model.nodes import NodeType, Relation
 from ..output import counted
 from ..text import did_you_mean
-from .corpus import Corpus, Item, cosine
+from .compact import ROW_TYPES
+from .corpus import Corpus, Item, cosine, weighted_overlap
+from .everywhere import ArrayBounds, IndexedCorpus, RankDamaged
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -192,34 +194,68 @@ def suggest_links(
     Raises UnknownIdError for an unknown plan.
     """
     kinds = tuple(NodeType(kind) if isinstance(kind, str) else kind for kind in (item_types or ITEM_TYPES))
-    excluded = set(excluded)
+    options = (set(excluded), top, min_score, include_existing)
+    if to_plan is None and set(kinds) <= set(ROW_TYPES):
+        indexed = IndexedCorpus(store, from_plan)
+        if indexed.usable:
+            try:
+                return _rank(indexed, from_plan, None, kinds, *options)
+            except RankDamaged:
+                pass  # ranked from the store instead; the damaged rows are made again
     corpus = Corpus(store, None if to_plan is None else {from_plan, to_plan})
+    return _rank(corpus, from_plan, to_plan, kinds, *options)
+
+
+def _rank(
+    corpus: Corpus,
+    from_plan: str,
+    to_plan: str | None,
+    kinds: tuple[NodeType, ...],
+    excluded: set[tuple[str, str]],
+    top: int,
+    min_score: float,
+    include_existing: bool,
+) -> list[Suggestion]:
+    """Rank the candidates (``suggest_links``) from a corpus: every target's vectors made beforehand, or (an
+    ``IndexedCorpus``) only those of the targets the bounds cannot leave out."""
     for plan in (from_plan, to_plan):
         if plan is not None and plan not in corpus.plans:
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")
     if to_plan is None:
+        by_plan: dict[str, list[Item]] = defaultdict(list)
+        for item in corpus.items.values():
+            by_plan[item.plan].append(item)
         others = sorted(plan for plan in corpus.plans if plan != from_plan)
-        targets = [target for plan in others for target in _plan_items(corpus, plan, kinds)]
+        targets = [target for plan in others for target in _plan_items(corpus, plan, kinds, by_plan[plan])]
     else:
         targets = _plan_items(corpus, to_plan, kinds)
-    for target in targets:
-        corpus.prepare(target)
-    index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
+    index: _SentenceIndex | None = None
+    bounds: _Bounds | ArrayBounds
+    if isinstance(corpus, IndexedCorpus):
+        bounds = ArrayBounds(corpus, targets, WEIGHTS, _plan_items(corpus, from_plan, kinds))
+    else:
+        for target in targets:
+            corpus.prepare(target)
+        index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
+        bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
     existing = _existing_pairs(corpus)
     covered = _covered_pairs(corpus, existing)
-    bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
-        best_sentences = index.best_matches(source)
+        best_sentences = index.best_matches(source) if index is not None else {}
         ranked: list[Candidate] = []
         order = bounds.ranked(source, best_sentences)
-        done, step = 0, max(32, 4 * top)
+        # the arrays' bounds are all but the scores themselves: a few more than ``top`` are scored first
+        done, step = 0, (2 * top + 2 if isinstance(bounds, ArrayBounds) else max(32, 4 * top))
         while done < len(order):
-            for position in order[done : done + step]:
-                target = targets[position]
-                if not corpus.same_recommendation(source.id, target.id):
-                    ranked.append(score_pair(corpus, source, target, best_sentences))
+            chunk = [targets[position] for position in order[done : done + step]]
+            chunk = [target for target in chunk if not corpus.same_recommendation(source.id, target.id)]
+            if isinstance(bounds, ArrayBounds):  # the chunk's targets scored from the arrays
+                assert isinstance(corpus, IndexedCorpus)
+                ranked += [Candidate(source, *found) for found in bounds.score(source, chunk)]
+            else:
+                ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
             done, step = done + step, 2 * step
             ranked.sort(key=lambda s: (-s.score, s.target_id))
             kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
@@ -228,6 +264,10 @@ def suggest_links(
             if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < _SPECIFIC_SHARE * kept[-1].score:
                 break
         kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
+        if isinstance(corpus, IndexedCorpus):
+            for candidate in kept:
+                corpus.prepare(candidate.target)
+            corpus.detail([source, *(candidate.target for candidate in kept)])
         suggestions += [explain(corpus, candidate) for candidate in kept]
     ordered = sorted(suggestions, key=lambda s: (-s.score, s.source_id, s.target_id))
     suggestions = _drop_nested_sources(corpus, ordered, same_plan=from_plan == to_plan)
@@ -330,7 +370,7 @@ class _Bounds:
         self.phrases = {term: (np.array(p, dtype=np.int64), np.array(v)) for term, (p, v) in phrases.items()}
         self.entities = {entity: np.array(p, dtype=np.int64) for entity, p in entities.items()}
         self.entity_squares = np.array(
-            [sum(entity_idf.get(entity, 0.0) ** 2 for entity in target.entities) for target in targets]
+            [sum(entity_idf.get(entity, 0.0) ** 2 for entity in sorted(target.entities)) for target in targets]
         )
         self.sentence_numbers = np.array(sentence_numbers, dtype=np.int64)
         self.sentence_positions = np.array(sentence_positions, dtype=np.int64)
@@ -354,7 +394,7 @@ class _Bounds:
             sentence = np.zeros(self.size)
             np.maximum.at(sentence, self.sentence_positions, similarity[self.sentence_numbers])
             bound += WEIGHTS["sentence"] * sentence
-        # the entity signal itself (``_weighted_overlap``), summed in another order: covered by the margin
+        # the entity signal itself (``weighted_overlap``), summed in another order: covered by the margin
         shared = np.zeros(self.size)
         for entity in source.entities:
             having = self.entities.get(entity)
@@ -369,8 +409,12 @@ class _Bounds:
         return touched[np.lexsort((touched, -bound[touched]))].tolist()
 
 
-def _plan_items(corpus: Corpus, plan: str, item_types: tuple[NodeType, ...]) -> list[Item]:
-    items = [item for item in corpus.items.values() if item.plan == plan and item.type in item_types]
+def _plan_items(
+    corpus: Corpus, plan: str, item_types: tuple[NodeType, ...], among: Iterable[Item] | None = None
+) -> list[Item]:
+    """The items of a plan of some types (``among`` some items, by default all), workstreams first, then by id."""
+    candidates = corpus.items.values() if among is None else among
+    items = [item for item in candidates if item.plan == plan and item.type in item_types]
     order = {NodeType.WORKSTREAM: 0, NodeType.RECOMMENDATION: 1, NodeType.ACTION: 2}
     return sorted(items, key=lambda item: (order.get(item.type, 3), item.id))
 
@@ -487,7 +531,7 @@ def score_pair(corpus: Corpus, source: Item, target: Item, best_sentences: dict[
     signals = {
         "text": cosine(source.vector, target.vector),
         "sentence": sentence,
-        "entities": _weighted_overlap(source.entities, target.entities, corpus.entity_idf),
+        "entities": weighted_overlap(source.entities, target.entities, corpus.entity_idf),
         "phrases": cosine(source.phrase_vector, target.phrase_vector),
     }
     score = sum(WEIGHTS[name] * value for name, value in signals.items())
@@ -537,15 +581,15 @@ def _quote_of(corpus: Corpus, item: Item, number: int | None) -> tuple[str, str]
     return corpus.sentences[number][0], corpus.sentences[number][1]
 
 
-def _weighted_overlap(left: set[str], right: set[str], weights: dict[str, float]) -> float:
-    """Return the cosine of two sets whose members weigh ``weights[member]``."""
-    squares = [sum(weights.get(member, 0.0) ** 2 for member in members) for members in (left & right, left, right)]
-    return squares[0] / math.sqrt(squares[1] * squares[2]) if squares[0] else 0.0
-
-
 def _maximal(found: set[str]) -> set[str]:
     """Drop phrases contained in a longer phrase of the same set."""
-    return {phrase for phrase in found if not any(phrase != other and f" {phrase} " in f" {other} " for other in found)}
+    # a phrase is in another when it is a run of the other's words: gather every shorter run of every phrase
+    inside: set[str] = set()
+    for other in found:
+        words = other.split(" ")
+        for length in range(1, len(words)):
+            inside.update(" ".join(words[start : start + length]) for start in range(len(words) - length + 1))
+    return found - inside
 
 
 def _top_terms(corpus: Corpus, source: Item, target: Item, count: int = 6) -> list[str]:

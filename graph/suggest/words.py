@@ -21,6 +21,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")  # addresses are not words
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“‘\"'(•])|\s+•\s+|\s*;\s+(?=[a-z])")
 _LONG_SENTENCE = 320
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def stem(word: str) -> str:
@@ -50,7 +51,9 @@ def words(text: str) -> list[tuple[str, str]]:
     """
     out = []
     for match in _WORD.finditer(_URL.sub(" ", text)):
-        written = re.sub(r"['’]s$", "", match.group())
+        written = match.group()
+        if "'" in written or "’" in written:  # the only words a possessive ending can be cut from
+            written = _POSSESSIVE.sub("", written)
         out.append((stem(written.lower().replace("’", "'")), written))
     return out
 

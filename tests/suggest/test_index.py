@@ -2,6 +2,7 @@
 tokenising afresh does."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -128,3 +129,46 @@ def test_a_pair_of_three_plans_reads_the_pair_and_the_sums_of_the_others(tmp_pat
     west.unlink()
     assert ranked(open_store(data, store_path), "north", "south") == unindexed()  # and taken out
     assert len(tokens(store_path)) == 2  # the entries of earlier contents are deleted once out of the sums
+
+
+def test_the_build_makes_every_plans_entry_and_suggest_then_only_reads(tmp_path, invoke):
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    store_path = tmp_path / "store"
+    assert invoke("--data", data, "--store", store_path, "build").exit_code == 0
+    built = entries(store_path)
+    assert len(tokens(store_path)) == 2 and (store_path / FOLDER / "stats.sqlite").is_file()  # north and south
+    for from_plan, to_plan in (("north", None), ("north", "south")):
+        found = [s.to_json() for s in suggest_links(open_store(data, store_path), from_plan, to_plan, min_score=0.05)]
+        assert found == [
+            s.to_json() for s in suggest_links(memory_store(load_dataset(data)), from_plan, to_plan, min_score=0.05)
+        ]
+    assert entries(store_path) == built  # nothing tokenised again
+    plan = data / "plans" / "south.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("accommodation", "housing"), encoding="utf-8")
+    assert invoke("--data", data, "--store", store_path, "build").exit_code == 0
+    rebuilt = entries(store_path)
+    assert len(set(rebuilt) - set(built)) == 2  # south's new tokens and counts, north's kept
+    assert ranked(open_store(data, store_path), "north", "south") == ranked(
+        memory_store(load_dataset(data)), "north", "south"
+    )
+    assert entries(store_path) == rebuilt
+
+
+def test_texts_tokenised_in_worker_processes_are_those_tokenised_here(tmp_path, monkeypatch):
+    from crossplan.graph.suggest import corpus as corpus_module
+
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    corpus_module.make_index(open_store(data, tmp_path / "here"))
+    monkeypatch.setattr(corpus_module, "_PARALLEL_TEXTS", 1)
+    parent, real = os.getpid(), corpus_module._records
+
+    def in_a_worker(*args):
+        assert os.getpid() != parent, "tokenised here, not in a worker process"
+        return real(*args)
+
+    monkeypatch.setattr(corpus_module, "_records", in_a_worker)  # the workers are forked: they see this too
+    corpus_module.make_index(open_store(data, tmp_path / "workers"))
+    here, workers = entries(tmp_path / "here"), entries(tmp_path / "workers")
+    assert len(here) == 4 and here == workers

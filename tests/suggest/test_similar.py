@@ -263,3 +263,39 @@ def test_the_sentence_index_gives_exactly_the_cosines_of_a_python_loop(shipped):
         assert found == _best_matches_in_python(corpus, numbers, source)  # the same floats, not nearly
         matched += len(found)
     assert matched
+
+
+_RANK_IN_A_PROCESS = """
+import sys
+from pathlib import Path
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.stores.embedded import memory_store
+from crossplan.graph.suggest.similar import suggest_links
+store = memory_store(load_dataset(Path(sys.argv[1])))
+for plan in ("hmip-resettlement", "yj-blueprint"):
+    for s in suggest_links(store, plan, None, top=5):
+        print(s.source_id, s.target_id, repr(s.score), *map(repr, s.evidence.signals.values()))
+"""
+
+
+def test_the_ranking_is_the_same_in_every_process():
+    """Sums run in an order that string hashing (``PYTHONHASHSEED``, random per process) cannot change: the same
+    floats to the last bit, so near-ties print in one order."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2", "3"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _RANK_IN_A_PROCESS, str(SHIPPED)],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        outputs.append(done.stdout)
+    assert outputs[0].count("\n") > 10
+    assert outputs[0] == outputs[1] == outputs[2]

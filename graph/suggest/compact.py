@@ -1,0 +1,423 @@
+"""What ranking across every plan needs of each plan, kept as arrays beside the store: ``suggest/rank.sqlite``.
+
+``suggest FROM`` (no TO) compares FROM's items with every item of every other plan. Reading every plan's tokens and
+gathering every item's vectors costs tens of seconds at a million triples, while most targets cannot come near the
+best ones. So each plan's entry of the index (``suggest.index``) has a row here, written when the entry is: per plan
+item that links are suggested for (a row), its family's term and phrase counts, its entities (with the bodies they
+are part of) and its sentences' term counts, as integer arrays over ids of a shared vocabulary; and, per plan item,
+its place in the plan (type, parent, workstream, position) and, fetched only for the items actually scored, its
+texts, direct entities and token record. The weights (IDF) are applied when ranking, from the index's sums, since
+they change whenever any plan does.
+
+Everything is data: one ``.npy`` blob per plan (read with ``allow_pickle=False``, every section's length, order and
+range checked) and JSON, in SQLite. A row that is missing or fails a check is as if the plan had no entry: it is made
+again from the store.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..model.nodes import NodeType
+
+DATABASE = "rank.sqlite"
+RANK_FORMAT = 2
+ROW_TYPES = (NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.WORKSTREAM)
+_KINDS = {"terms": 0, "phrases": 1, "entities": 2}
+# the sections of a plan's blob, in order; each is preceded by its length in the header
+_SECTIONS = (
+    "row_item",  # per row, the index of its item in the plan's item list
+    "term_ptr",
+    "term_ids",
+    "term_counts",
+    "phrase_ptr",
+    "phrase_ids",
+    "phrase_counts",
+    "entity_ptr",
+    "entity_ids",
+    "sentence_ptr",  # per row, its sentences: a range of ``row_sentences``
+    "row_sentences",  # indexes into the plan's sentences
+    "words_ptr",  # per sentence, its terms: a range of ``words_ids`` / ``words_counts``
+    "words_ids",
+    "words_counts",
+    "matchable",  # per sentence, 1 when it has enough words to be matched
+)
+
+
+class RankStore:
+    """The rank rows of a store's index entries (one SQLite file in the index folder)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(folder / DATABASE, timeout=60, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
+        with self.connection as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS vocab (id INTEGER PRIMARY KEY, kind INTEGER, name TEXT, UNIQUE (kind, name))"
+            )
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS plans (entry TEXT PRIMARY KEY, format INTEGER, arrays BLOB, items TEXT)"
+            )
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS items (entry TEXT, item TEXT, data TEXT, PRIMARY KEY (entry, item))"
+            )
+            connection.execute("COMMIT")
+        self._vocab: dict[tuple[int, str], int] | None = None
+
+    def entries(self) -> set[str]:
+        return {row[0] for row in self.connection.execute("SELECT entry FROM plans WHERE format = ?", (RANK_FORMAT,))}
+
+    def vocabulary(self) -> dict[tuple[int, str], int]:
+        if self._vocab is None:
+            self._vocab = {(kind, name): id_ for id_, kind, name in self.connection.execute("SELECT * FROM vocab")}
+        return self._vocab
+
+    def _ids(self, kind: int, names: list[str]) -> dict[str, int]:
+        """Ids of names, new names added to the vocabulary (run inside a write transaction). Ids are never reused or
+        changed, so the cache of a process stays right while other processes add names."""
+        vocab = self.vocabulary()
+        new = [name for name in names if (kind, name) not in vocab]
+        if new:
+            self.connection.executemany(
+                "INSERT OR IGNORE INTO vocab (kind, name) VALUES (?, ?)", [(kind, n) for n in new]
+            )
+            for start in range(0, len(new), 500):
+                chunk = new[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT id, name FROM vocab WHERE kind = ? AND name IN ({marks})"  # noqa: S608 - only marks
+                for id_, name in self.connection.execute(query, (kind, *chunk)):
+                    vocab[(kind, name)] = id_
+        return {name: vocab[(kind, name)] for name in names}
+
+    def write(self, entry: str, plan_rows: PlanRows) -> None:
+        """Write one plan's rows (replacing any of the same entry)."""
+        try:
+            with self.connection as connection:
+                connection.execute("BEGIN IMMEDIATE")
+                blob = plan_rows.blob(self)
+                connection.execute(
+                    "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
+                    (entry, RANK_FORMAT, blob, json.dumps(plan_rows.structure, ensure_ascii=False)),
+                )
+                connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
+                connection.executemany(
+                    "INSERT INTO items VALUES (?, ?, ?)",
+                    [(entry, item, json.dumps(data, ensure_ascii=False)) for item, data in plan_rows.details.items()],
+                )
+                connection.execute("COMMIT")
+        except sqlite3.Error:
+            pass  # a read-only cache, a full disk: the plan is made again next time
+
+    def retire(self, keep: set[str]) -> None:
+        """Delete the rows of entries no longer in use."""
+        try:
+            with self.connection as connection:
+                stale = self.entries() - keep
+                for entry in stale:
+                    connection.execute("DELETE FROM plans WHERE entry = ?", (entry,))
+                    connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
+        except sqlite3.Error:
+            pass
+
+    def read(self, entries: dict[str, str]) -> tuple[dict[str, PlanArrays], dict[str, list]]:
+        """Read the rows of some entries (plan -> entry): each plan's arrays and item structure, checked; a plan
+        whose row is missing or fails a check is left out."""
+        arrays: dict[str, PlanArrays] = {}
+        structures: dict[str, list] = {}
+        by_entry = {entry: plan for plan, entry in entries.items()}
+        keys = sorted(by_entry)
+        size = self.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT entry, format, arrays, items FROM plans WHERE entry IN ({marks})"  # noqa: S608
+            for entry, format_, blob, items in self.connection.execute(query, chunk):
+                if format_ != RANK_FORMAT:
+                    continue
+                structure = _structure(items)
+                found = PlanArrays.load(blob, size, len(structure)) if structure is not None else None
+                if found is not None and all(item[5] + item[6] <= found.sentences for item in structure or ()):
+                    arrays[by_entry[entry]] = found
+                    structures[by_entry[entry]] = structure  # type: ignore[assignment]
+        return arrays, structures
+
+    def details(self, entries: dict[str, str], items: list[tuple[str, str]]) -> dict[str, dict]:
+        """Each item's texts, direct entities and token record (items as (plan, item id)); unreadable ones left out."""
+        out: dict[str, dict] = {}
+        by_entry: dict[str, list[str]] = {}
+        for plan, item in items:
+            if plan in entries:
+                by_entry.setdefault(entries[plan], []).append(item)
+        for entry, names in by_entry.items():
+            for start in range(0, len(names), 500):
+                chunk = names[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT item, data FROM items WHERE entry = ? AND item IN ({marks})"  # noqa: S608 - only marks
+                for item, data in self.connection.execute(query, (entry, *chunk)):
+                    found = _detail(data)
+                    if found is not None:
+                        out[item] = found
+        return out
+
+    def names(self, kind: str) -> dict[int, str]:
+        """The vocabulary of one kind (id -> name)."""
+        query = "SELECT id, name FROM vocab WHERE kind = ?"
+        return {id_: name for id_, name in self.connection.execute(query, (_KINDS[kind],))}
+
+
+def _structure(text: Any) -> list | None:
+    """A plan's item list as written: [id, type, parent, workstream, position, first sentence, sentences] per item
+    (-1, -1 for an item without text), checked."""
+    try:
+        items = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    types = {kind.value for kind in NodeType}
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        if not (
+            isinstance(item, list)
+            and len(item) == 7
+            and isinstance(item[0], str)
+            and item[1] in types
+            and all(value is None or isinstance(value, str) for value in item[2:4])
+            and all(type(value) is int for value in item[4:])
+            and item[5] >= -1
+            and item[6] >= -1
+        ):
+            return None
+    return items
+
+
+_DETAIL_KEYS: dict[str, type | tuple[type, ...]] = {
+    "label": str,
+    "text": (str, type(None)),
+    "title": (str, type(None)),
+    "direct": list,
+    "record": dict,
+}
+
+
+def _detail(text: str) -> dict | None:
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or set(data) != set(_DETAIL_KEYS):
+        return None
+    if not all(isinstance(data[key], kind) for key, kind in _DETAIL_KEYS.items()):
+        return None
+    if not all(isinstance(entity, str) for entity in data["direct"]):
+        return None
+    if data["record"] and not valid_record(data["record"]):
+        return None
+    return data
+
+
+class PlanRows:
+    """One plan's rows as the index makes them (names, not ids yet)."""
+
+    def __init__(self, corpus: Any, plan: str, item_ids: list[str]) -> None:  # a ``suggest.corpus.Corpus``
+        items = corpus.items
+        place = {item_id: number for number, item_id in enumerate(item_ids)}
+        self.details = {}
+        for item_id in item_ids:
+            item = items[item_id]
+            text = corpus.texts.get(item_id)
+            record = {}
+            if text is not None:
+                record = {
+                    "text": corpus.own_text(item_id),
+                    "sentences": text.sentences,
+                    "terms": dict(text.terms),
+                    "sentence_terms": [dict(counts) for counts in text.sentence_terms],
+                    "phrases": sorted(text.phrases),
+                    "entities": sorted(text.entities),
+                    "surface": text.surface,
+                }
+            self.details[item_id] = {
+                "label": item.label,
+                "text": item.text,
+                "title": item.title,
+                "direct": sorted(corpus.direct_entities.get(item_id, set())),
+                "record": record,
+            }
+        # the sentences of the plan's texts, numbered in item order; an item without text has none (-1)
+        first_sentence: dict[str, int] = {}
+        self.sentences: list[dict[str, int]] = []
+        self.structure: list[list] = []
+        for item_id in item_ids:
+            item, text = items[item_id], corpus.texts.get(item_id)
+            start, count = -1, -1
+            if text is not None:
+                start = first_sentence[item_id] = len(self.sentences)
+                count = len(text.sentence_terms)
+                self.sentences += text.sentence_terms
+            self.structure.append([item_id, item.type.value, item.parent, item.workstream, item.position, start, count])
+        self.rows: list[tuple[int, dict[str, int], dict[str, int], list[str], list[int]]] = []
+        for item_id in item_ids:
+            item = items[item_id]
+            if item.type not in ROW_TYPES:
+                continue
+            terms: dict[str, int] = {}
+            phrases: dict[str, int] = {}
+            entities: set[str] = set()
+            sentences: list[int] = []
+            for member in corpus.family(item_id):
+                entities |= corpus.direct_entities.get(member, set())
+                text = corpus.texts.get(member)
+                if text is None or member not in place:
+                    continue
+                weight = 2 if member == item_id and item.type is not NodeType.WORKSTREAM else 1
+                for term, value in text.terms.items():
+                    terms[term] = terms.get(term, 0) + value * weight
+                for phrase in sorted(text.phrases):  # as ``Corpus.prepare`` counts them
+                    phrases[phrase] = phrases.get(phrase, 0) + 1
+                entities |= text.entities
+                start = first_sentence[member]
+                sentences += range(start, start + len(text.sentences))
+            self.rows.append((place[item_id], terms, phrases, sorted(corpus._with_parents(entities)), sentences))
+
+    def blob(self, store: RankStore) -> bytes:
+        """The rows as one int32 array (header of section lengths, then the sections), ``.npy`` bytes."""
+        term_ids = store._ids(
+            0, sorted({t for row in self.rows for t in row[1]} | {t for s in self.sentences for t in s})
+        )
+        phrase_ids = store._ids(1, sorted({p for row in self.rows for p in row[2]}))
+        entity_ids = store._ids(2, sorted({e for row in self.rows for e in row[3]}))
+        sections: dict[str, list[int]] = {name: [] for name in _SECTIONS}
+        for name in ("term_ptr", "phrase_ptr", "entity_ptr", "sentence_ptr", "words_ptr"):
+            sections[name].append(0)
+        for place, terms, phrases, entities, sentences in self.rows:
+            sections["row_item"].append(place)
+            sections["term_ids"] += [term_ids[term] for term in terms]
+            sections["term_counts"] += terms.values()
+            sections["phrase_ids"] += [phrase_ids[phrase] for phrase in phrases]
+            sections["phrase_counts"] += phrases.values()
+            sections["term_ptr"].append(len(sections["term_ids"]))
+            sections["phrase_ptr"].append(len(sections["phrase_ids"]))
+            sections["entity_ids"] += [entity_ids[entity] for entity in entities]
+            sections["entity_ptr"].append(len(sections["entity_ids"]))
+            sections["row_sentences"] += sentences
+            sections["sentence_ptr"].append(len(sections["row_sentences"]))
+        for counts in self.sentences:
+            sections["words_ids"] += [term_ids[term] for term in counts]
+            sections["words_counts"] += counts.values()
+            sections["words_ptr"].append(len(sections["words_ids"]))
+            words = sum(1 for term in counts if " " not in term)
+            sections["matchable"].append(1 if words >= 3 else 0)
+        header = [RANK_FORMAT, len(self.structure), len(self.sentences)] + [len(sections[name]) for name in _SECTIONS]
+        array = np.array(header + [value for name in _SECTIONS for value in sections[name]], dtype=np.int32)
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        return buffer.getvalue()
+
+
+class PlanArrays:
+    """One plan's rows read back: the sections as int32 arrays, checked."""
+
+    def __init__(self, sections: dict[str, np.ndarray], items: int, sentences: int) -> None:
+        self.sections = sections
+        self.items = items
+        self.sentences = sentences
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.sections[name]
+
+    @classmethod
+    def load(cls, blob: Any, vocabulary: int, items: int) -> PlanArrays | None:
+        try:
+            array = np.load(io.BytesIO(blob), allow_pickle=False)
+        except (ValueError, OSError, TypeError, EOFError):
+            return None
+        head = 3 + len(_SECTIONS)
+        if array.dtype != np.int32 or array.ndim != 1 or len(array) < head or int(array[0]) != RANK_FORMAT:
+            return None
+        lengths = array[3:head].tolist()
+        if min(lengths) < 0 or head + sum(lengths) != len(array) or int(array[1]) != items:
+            return None
+        sections: dict[str, np.ndarray] = {}
+        at = head
+        for name, length in zip(_SECTIONS, lengths, strict=True):
+            sections[name] = array[at : at + length]
+            at += length
+        found = cls(sections, items, int(array[2]))
+        return found if found._consistent(vocabulary) else None
+
+    def _consistent(self, vocabulary: int) -> bool:
+        s = self.sections
+        rows = len(s["row_item"])
+        if self.sentences < 0 or len(s["matchable"]) != self.sentences:
+            return False
+        for pointer, data in (
+            ("term_ptr", "term_ids"),
+            ("phrase_ptr", "phrase_ids"),
+            ("entity_ptr", "entity_ids"),
+            ("sentence_ptr", "row_sentences"),
+            ("words_ptr", "words_ids"),
+        ):
+            ptr = s[pointer]
+            expected = self.sentences + 1 if pointer == "words_ptr" else rows + 1
+            if len(ptr) != expected or ptr[0] != 0 or ptr[-1] != len(s[data]) or np.any(np.diff(ptr) < 0):
+                return False
+        if len(s["term_counts"]) != len(s["term_ids"]) or len(s["phrase_counts"]) != len(s["phrase_ids"]):
+            return False
+        if len(s["words_counts"]) != len(s["words_ids"]):
+            return False
+        ids = (s["term_ids"], s["phrase_ids"], s["entity_ids"], s["words_ids"])
+        if any(len(found) and (found.min() < 1 or found.max() > vocabulary) for found in ids):
+            return False
+        counts = (s["term_counts"], s["phrase_counts"], s["words_counts"])
+        if any(len(found) and found.min() < 1 for found in counts):
+            return False
+        if len(s["row_item"]) and (s["row_item"].min() < 0 or s["row_item"].max() >= self.items):
+            return False
+        if len(s["row_sentences"]) and (s["row_sentences"].min() < 0 or s["row_sentences"].max() >= self.sentences):
+            return False
+        return not len(s["matchable"]) or bool(np.all((s["matchable"] == 0) | (s["matchable"] == 1)))
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(member, str) for member in value)
+
+
+def counts_of_names(value: Any) -> bool:
+    """Whether a value is a mapping of names to int counts."""
+    return isinstance(value, dict) and set(map(type, value.values())) <= {int}
+
+
+def valid_record(record: Any) -> bool:
+    """Whether a value has the shape of an index token record (``suggest.index``)."""
+    if not isinstance(record, dict) or set(record) != {
+        "text",
+        "sentences",
+        "terms",
+        "sentence_terms",
+        "phrases",
+        "entities",
+        "surface",
+    }:
+        return False
+    if not isinstance(record["text"], str) or not all(
+        _strings(record[name]) for name in ("sentences", "phrases", "entities")
+    ):
+        return False
+    terms = record["sentence_terms"]
+    if (
+        not counts_of_names(record["terms"])
+        or not isinstance(terms, list)
+        or len(terms) != len(record["sentences"])
+        or not all(map(counts_of_names, terms))
+    ):
+        return False
+    surface = record["surface"]
+    return isinstance(surface, dict) and all(map(counts_of_names, surface.values()))

@@ -1,0 +1,483 @@
+"""Ranking one plan's items against every other plan from the index's arrays (``suggest FROM`` with no TO).
+
+``IndexedCorpus`` is a ``Corpus`` read from the rank rows (``suggest.compact``) instead of the store and every plan's
+tokens: the items' places in their plans for all plans, and, for an item that is scored, its family's vectors made
+from its row exactly as ``Corpus.prepare`` makes them (the same counts in the same order, so the same floats); the
+texts and token records are read only for the suggestions that are explained. ``ArrayBounds`` gives, per source item,
+an upper bound of its score against every target at once (numpy over the rows: TF-IDF and phrase dot products,
+the best sentence cosine and the entity overlap, computed in another order, hence the margin), so that only the
+targets that may be kept are scored.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..model.nodes import NodeType
+from ..questions.plans import plan_titles
+from .compact import PlanArrays, RankStore
+from .corpus import (
+    PHRASE_SHARE,
+    SCOPED_LINKS,
+    SHORTEST_SENTENCE,
+    Corpus,
+    Item,
+    from_record,
+    make_index,
+    vector,
+    weighted_overlap,
+)
+from .index import TokenIndex, names_digest
+
+if TYPE_CHECKING:
+    from ..stores.protocol import GraphStore
+
+
+class RankDamaged(Exception):
+    """An item's texts cannot be read from the rank rows (they are dropped, to be made again)."""
+
+
+class IndexedCorpus(Corpus):
+    """The items of every plan from the rank rows, prepared from them on demand (see the module's description)."""
+
+    def __init__(self, store: GraphStore, from_plan: str) -> None:  # noqa: PLR0915 - one reading of the rows
+        self.plans = plan_titles(store)
+        self._read_entities(store)
+        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        self.usable = False
+        if not self.index.usable or self.index.rank is None or from_plan not in self.plans:
+            return
+        for _ in range(2):  # a damaged row is dropped and made again, once
+            if self.index.missing():
+                make_index(store)
+            rank = self.index.rank
+            self.entries = {plan: self.index.entry(plan) for plan in self.index.keys}
+            arrays, structures = rank.read(self.entries)
+            damaged = set(self.entries) - set(arrays)
+            if not damaged:
+                break
+            self.index.forget_rank(damaged)
+        else:
+            return
+        weights = self.index.weights()
+        if weights is None:
+            return
+        self.rank: RankStore = rank
+        self.usable = True
+        self.items = {}
+        self.row_of: dict[str, tuple[str, int]] = {}  # item id -> (plan, row number in its plan)
+        self.row_items: dict[str, list[str]] = {}  # plan -> the item of each row
+        self.sentence_start: dict[str, int] = {}
+        self.sentence_count: dict[str, int] = {}
+        self.plan_arrays = arrays
+        self.offsets: dict[str, int] = {}  # plan -> number of its first sentence
+        sentences = 0
+        for plan in sorted(arrays):
+            self.offsets[plan] = sentences
+            for values in structures[plan]:
+                item_id, kind, parent, workstream, position, start, count = values
+                self.items[item_id] = Item(item_id, NodeType(kind), plan, "", None, None, parent, workstream, position)
+                if count >= 0:
+                    self.sentence_start[item_id] = sentences + start
+                    self.sentence_count[item_id] = count
+            self.row_items[plan] = [structures[plan][place][0] for place in arrays[plan]["row_item"].tolist()]
+            for row, item_id in enumerate(self.row_items[plan]):
+                self.row_of[item_id] = (plan, row)
+            sentences += arrays[plan].sentences
+        self.sentence_total = sentences
+        self._build_families()
+        values = "VALUES ?plan { " + json.dumps(from_plan) + " }"
+        self.links = store.select(SCOPED_LINKS.replace("VALUES", values, 1))
+        self.direct_entities = {}
+        self.texts = {}
+        self.detailed: set[str] = set()
+        # the weights over the whole data set, from the index's sums, by vocabulary id
+        count = max(weights.totals.get("texts", 0), 1)
+        self.count = count
+        recommendations = weights.totals.get("recommendations", 0)
+        self.term_names = rank.names("terms")
+        self.phrase_names = rank.names("phrases")
+        self.entity_names_of = rank.names("entities")
+        size = max([0, *self.term_names, *self.phrase_names, *self.entity_names_of]) + 1
+        term_df = weights.counts("terms", set(self.term_names.values()))
+        phrase_df = weights.counts("phrases", set(self.phrase_names.values()))
+        entity_df = weights.counts("entities", set(self.entity_labels))
+        self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_df.items()}
+        limit = max(2, int(PHRASE_SHARE * count))
+        self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_df.items() if 2 <= df <= limit}
+        self.entity_idf = {
+            entity: math.log((recommendations + 1) / (entity_df.get(entity, 0) + 1)) for entity in self.entity_labels
+        }
+        self.term_idf = np.zeros(size)
+        for id_, name in self.term_names.items():
+            self.term_idf[id_] = self.idf.get(name, 0.0)
+        self.phrase_weight = np.zeros(size)
+        for id_, name in self.phrase_names.items():
+            self.phrase_weight[id_] = self.phrase_idf.get(name, 0.0)
+        self.entity_weight = np.zeros(size)
+        for id_, name in self.entity_names_of.items():
+            self.entity_weight[id_] = self.entity_idf.get(name, 0.0)
+        # number -> (item id, sentence, vector), filled as items are prepared or explained
+        self.sentence_map: dict[int, tuple[str, str, dict[str, float]]] = {}
+        self.sentences = self.sentence_map  # type: ignore[assignment]  # read by number, as Corpus's list is
+
+    # -- preparing items from their rows ------------------------------------------------------------
+
+    def prepare(self, item: Item) -> None:
+        """Gather an item's family vectors from its row: what ``Corpus.prepare`` makes from the texts."""
+        if item.prepared:
+            return
+        item.prepared = True
+        found = self.row_of.get(item.id)
+        if found is None:
+            return
+        arrays = self.plan_arrays[found[0]]
+        row = found[1]
+        terms = _slice(arrays, "term", row)
+        counts = {self.term_names[id_]: value for id_, value in terms}
+        item.vector = vector(counts, self.idf)
+        phrases = _slice(arrays, "phrase", row)
+        phrase_counts = {name: value for id_, value in phrases if (name := self.phrase_names[id_]) in self.phrase_idf}
+        item.phrases = set(phrase_counts)
+        item.phrase_vector = vector(phrase_counts, self.phrase_idf)
+        start, end = arrays["entity_ptr"][row : row + 2].tolist()
+        item.entities = {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
+        item.members = [member for member in self.family(item.id) if member in self.sentence_start]
+        for member in item.members:
+            first = self.sentence_start[member]
+            item.sentences.extend(range(first, first + self.sentence_count[member]))
+
+    def sentences_of(self, item: Item) -> list[int]:
+        """The numbers of the sentences of an item's family (as ``prepare`` lists them)."""
+        if item.prepared:
+            return item.sentences
+        out: list[int] = []
+        for member in self.family(item.id):
+            if member in self.sentence_start:
+                first = self.sentence_start[member]
+                out.extend(range(first, first + self.sentence_count[member]))
+        return out
+
+    def entities_of(self, item: Item) -> set[str]:
+        """The entities of an item's family, with the bodies they are part of (as ``prepare`` gathers them)."""
+        if item.prepared:
+            return item.entities
+        found = self.row_of.get(item.id)
+        if found is None:
+            return set()
+        arrays = self.plan_arrays[found[0]]
+        start, end = arrays["entity_ptr"][found[1] : found[1] + 2].tolist()
+        return {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
+
+    def sentence_vector(self, item: Item, number: int) -> dict[str, float]:
+        """The vector of a sentence of a prepared item (as ``Corpus`` makes it), kept in ``sentences``."""
+        if number not in self.sentence_map:
+            member = next(m for m in item.members if 0 <= number - self.sentence_start[m] < self.sentence_count[m])
+            self.sentence_map[number] = (member, "", self._sentence_vector(member, number))
+        return self.sentence_map[number][2]
+
+    def _sentence_vector(self, member: str, number: int) -> dict[str, float]:
+        plan = self.items[member].plan
+        arrays = self.plan_arrays[plan]
+        local = number - self.offsets[plan]
+        if not arrays["matchable"][local]:
+            return {}
+        start, end = arrays["words_ptr"][local : local + 2].tolist()
+        ids, values = arrays["words_ids"][start:end].tolist(), arrays["words_counts"][start:end].tolist()
+        counts = {self.term_names[id_]: value for id_, value in zip(ids, values, strict=True)}
+        words_in_it = sum(1 for term in counts if " " not in term)
+        return vector(counts, self.idf) if words_in_it >= SHORTEST_SENTENCE else {}
+
+    def detail(self, items: Iterable[Item]) -> None:
+        """Read the texts of some prepared items' families (labels, texts, sentences, spellings), to explain them."""
+        wanted = [member for item in items for member in [item.id, *item.members] if member not in self.detailed]
+        found = self.rank.details(self.entries, [(self.items[member].plan, member) for member in wanted])
+        for member in wanted:
+            self.detailed.add(member)
+            data = found.get(member)
+            item = self.items[member]
+            if data is None:  # a damaged row: made again, and this ranking done from the store
+                self.index.forget_rank({item.plan})
+                raise RankDamaged(member)
+            item.label, item.text, item.title = data["label"], data["text"], data["title"]
+            if data["record"] and member in self.sentence_start:
+                self.texts[member] = text = from_record(member, data["record"])
+                first = self.sentence_start[member]
+                for offset, sentence in enumerate(text.sentences):
+                    number = first + offset
+                    vector_of = self.sentence_map[number][2] if number in self.sentence_map else {}
+                    self.sentence_map[number] = (member, sentence, vector_of)
+
+
+def _slice(arrays: PlanArrays, name: str, row: int) -> list[tuple[int, int]]:
+    start, end = arrays[f"{name}_ptr"][row : row + 2].tolist()
+    return list(
+        zip(arrays[f"{name}_ids"][start:end].tolist(), arrays[f"{name}_counts"][start:end].tolist(), strict=True)
+    )
+
+
+class ArrayBounds:
+    """Upper bounds of one source item's score against every target, from the rows (numpy, every target at once)."""
+
+    _MARGIN = 1e-9
+
+    def __init__(
+        self, corpus: IndexedCorpus, targets: list[Item], weights: dict[str, float], sources: list[Item] | None = None
+    ) -> None:
+        """Bounds against ``targets`` for the items of ``sources``' plans (by default, every plan's items)."""
+        self.corpus = corpus
+        self.weights = weights
+        self.size = len(targets)
+        position = {item.id: number for number, item in enumerate(targets)}
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in ("t_row", "t_id", "t_n", "p_row", "p_id", "p_n")}
+        parts.update({"e_row": [], "e_id": [], "w_sentence": [], "w_id": [], "w_n": []})
+        for plan in sorted(corpus.plan_arrays):  # the order of the sentences' numbers (``offsets``)
+            arrays = corpus.plan_arrays[plan]
+            # each row's target position (-1: not a target)
+            places = np.array([position.get(item_id, -1) for item_id in corpus.row_items[plan]], dtype=np.int64)
+            for prefix, name in (("t", "term"), ("p", "phrase"), ("e", "entity")):
+                ptr = arrays[f"{name}_ptr"]
+                owner = np.repeat(places, np.diff(ptr))
+                keep = owner >= 0
+                parts[f"{prefix}_row"].append(owner[keep])
+                parts[f"{prefix}_id"].append(arrays[f"{name}_ids"][keep])
+                if prefix != "e":
+                    parts[f"{prefix}_n"].append(arrays[f"{name}_counts"][keep])
+            words = arrays["words_ptr"]
+            parts["w_sentence"].append(np.repeat(np.arange(arrays.sentences) + corpus.offsets[plan], np.diff(words)))
+            matchable = np.repeat(arrays["matchable"], np.diff(words)) == 1
+            parts["w_id"].append(np.where(matchable, arrays["words_ids"], 0))
+            parts["w_n"].append(arrays["words_counts"])
+        joined = {
+            name: np.concatenate(found) if found else np.zeros(0, dtype=np.int64) for name, found in parts.items()
+        }
+        # the targets' TF-IDF and phrase vectors, unit length; only the terms and phrases the sources may have are
+        # looked up (those of their plans' rows)
+        wanted = {
+            "term": np.ones(len(corpus.term_idf), dtype=bool),
+            "phrase": np.ones(len(corpus.term_idf), dtype=bool),
+        }
+        if sources is not None:
+            for name, found in wanted.items():
+                found[:] = False
+                for plan in {source.plan for source in sources}:
+                    if plan in corpus.plan_arrays:
+                        found[corpus.plan_arrays[plan][f"{name}_ids"]] = True
+        # the vectors' values are the very floats ``vector`` makes: the same products (``math.log`` of each count,
+        # the IDF as Python works it out), each norm summed in the same order (``bincount`` adds one by one)
+        largest = max(int(joined[name].max(initial=0)) for name in ("t_n", "p_n", "w_n"))
+        self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
+        self.vectors: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.postings: dict[str, _Postings] = {}
+        for prefix, name, idf in (("t", "term", corpus.term_idf), ("p", "phrase", corpus.phrase_weight)):
+            rows, ids = joined[f"{prefix}_row"], joined[f"{prefix}_id"]
+            values = _unit(rows, self.logs[joined[f"{prefix}_n"]] * idf[ids], self.size)
+            postings = _Postings(rows, ids, values, self.size, wanted[name])
+            self.postings[name] = postings
+            # by target: where its values start in ``ids``/``values``, how many, and how many weigh something
+            first = np.full(self.size, len(rows), dtype=np.int64)
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+            first[rows[starts]] = starts  # each target's values are one run
+            sizes = np.bincount(rows, minlength=self.size)
+            weighing = np.bincount(rows, weights=(values != 0.0), minlength=self.size).astype(np.int64)
+            self.vectors[name] = (first, sizes, weighing, ids, values)
+        # every sentence's terms, to match the sentences of the targets scored (``matches``)
+        self.words_ptr = np.r_[0, np.cumsum(np.bincount(joined["w_sentence"], minlength=corpus.sentence_total))]
+        self.words_ids, self.words_counts = joined["w_id"], joined["w_n"]
+        self.positions = position
+        # entities: the targets having each, and each target's sum of squared weights
+        self.e_row, self.e_id = joined["e_row"], joined["e_id"]
+        squares = corpus.entity_weight[self.e_id] ** 2
+        self.entity_squares = np.bincount(self.e_row, weights=squares, minlength=self.size)
+        order = np.argsort(self.e_id)
+        self.entity_rows, self.entity_keys = self.e_row[order], self.e_id[order]
+        self.bound = np.zeros(0)
+        self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
+        self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
+        self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
+
+    def ranked(self, source: Item, _best: object = None) -> list[int]:
+        """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
+        text = self.postings["term"].dot(source.vector, self.term_ids)
+        phrases = self.postings["phrase"].dot(source.phrase_vector, self.phrase_ids)
+        # a target's best sentence matches one of the source's at most fully, and only if they share a term
+        sentence = (text > 0.0).astype(np.float64)
+        shared = np.zeros(self.size)
+        own = 0.0
+        for entity in sorted(source.entities):
+            weight = self.corpus.entity_idf.get(entity, 0.0) ** 2
+            own += weight
+            id_ = self.entity_ids.get(entity)
+            if id_ is None or weight == 0.0:
+                continue
+            start, end = np.searchsorted(self.entity_keys, [id_, id_ + 1])
+            shared[self.entity_rows[start:end]] += weight
+        entities = np.zeros(self.size)
+        if own > 0.0:
+            having = np.nonzero(shared > 0.0)[0]
+            entities[having] = shared[having] / np.sqrt(own * self.entity_squares[having])
+        bound = (
+            self.weights["text"] * text
+            + self.weights["sentence"] * sentence
+            + self.weights["entities"] * entities
+            + self.weights["phrases"] * phrases
+        )
+        self.bound = bound * (1 + self._MARGIN) + self._MARGIN
+        touched = np.nonzero(bound > 0.0)[0]
+        return touched[np.lexsort((touched, -bound[touched]))].tolist()
+
+    def matches(self, source: Item, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
+        """Map some sentences to their best cosine with a sentence of the source, and the number of that sentence:
+        exactly what ``_SentenceIndex`` finds (the sentences' vectors are the floats ``vector`` makes: the same
+        products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
+        wanted = np.array(sorted(set(numbers)), dtype=np.int64)
+        if not len(wanted):
+            return {}
+        starts, ends = self.words_ptr[wanted], self.words_ptr[wanted + 1]
+        lengths = ends - starts
+        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        local = np.repeat(np.arange(len(wanted)), lengths)
+        ids = self.words_ids[at]  # 0 for the words of a sentence too short to be matched: it weighs nothing
+        values = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
+        postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
+        # every source sentence against every wanted one at once: each pair's products are added in the order of
+        # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
+        lefts: list[int] = []
+        entry_left: list[int] = []
+        entry_ids: list[int] = []
+        entry_values: list[float] = []
+        for left in source.sentences:
+            found = self.corpus.sentence_vector(source, left)
+            known = [(self.term_ids[term], value) for term, value in found.items() if term in self.term_ids]
+            if found:
+                entry_left += [len(lefts)] * len(known)
+                entry_ids += [id_ for id_, _ in known]
+                entry_values += [value for _, value in known]
+                lefts.append(left)
+        if not entry_ids:
+            return {}
+        first = np.searchsorted(postings.ids, entry_ids)
+        lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
+        at = np.repeat(first - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        owner = np.repeat(np.arange(len(entry_ids)), lengths)
+        size = len(wanted)
+        keys = np.array(entry_left, dtype=np.int64)[owner] * size + postings.rows[at]
+        products = np.array(entry_values)[owner] * postings.values[at]
+        scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
+        # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
+        best, which = scores.max(axis=0), scores.argmax(axis=0)
+        matched = np.nonzero(best > 0.0)[0]
+        return {
+            number: (similarity, lefts[left])
+            for number, similarity, left in zip(
+                wanted[matched].tolist(), best[matched].tolist(), which[matched].tolist(), strict=True
+            )
+        }
+
+    def cosines(self, source: Item, targets: list[Item], name: str) -> list[float]:
+        """The text (``name`` "term") or phrase ("phrase") cosine of the source with some targets: exactly what
+        ``cosine`` gives for their vectors (the same products added in the same order, over the shorter vector)."""
+        mine = source.vector if name == "term" else source.phrase_vector
+        length = len(mine)
+        ids_of = self.term_ids if name == "term" else self.phrase_ids
+        first, sizes, weighing, ids, values = self.vectors[name]
+        keys = [ids_of[term] for term in mine if term in ids_of]
+        if len(keys) != len(mine):  # a term the arrays do not know: no target has it
+            mine = {term: value for term, value in mine.items() if term in ids_of}
+        size = len(self.corpus.term_idf)
+        dense, order = np.zeros(size), np.full(size, -1, dtype=np.int64)
+        dense[keys] = list(mine.values())
+        order[keys] = np.arange(len(keys))
+        place = np.array([self.positions[target.id] for target in targets], dtype=np.int64)
+        lengths = sizes[place]
+        at = np.repeat(first[place] - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        owner = np.repeat(np.arange(len(targets)), lengths)
+        products = values[at] * dense[ids[at]]
+        # over the target's vector, in its order (the other's missing terms add 0.0)
+        theirs = np.bincount(owner, weights=products, minlength=len(targets))
+        # over the source's vector, in its order: the shared terms, by target, in the source's order
+        shared = np.nonzero((order[ids[at]] >= 0) & (values[at] != 0.0))[0]
+        by = np.lexsort((order[ids[at]][shared], owner[shared]))
+        ours = np.bincount(owner[shared][by], weights=products[shared][by], minlength=len(targets))
+        out: list[float] = []  # (or the int 0)
+        for number, count in enumerate(weighing[place].tolist()):
+            if min(count, length) == 0:
+                out.append(0)  # ``sum`` of nothing: the int 0, as ``cosine`` gives
+            else:
+                out.append(float(theirs[number] if count < length else ours[number]))
+        return out
+
+    def score(
+        self, source: Item, targets: list[Item]
+    ) -> list[tuple[Item, float, dict[str, float], int | None, int | None]]:
+        """``score_pair`` of the source with some targets (target, score, signals, left and right sentence), their
+        cosines and best sentences computed from the arrays: the same floats, without making their vectors."""
+        corpus = self.corpus
+        sentences = {target.id: corpus.sentences_of(target) for target in targets}
+        best_sentences = self.matches(source, (number for found in sentences.values() for number in found))
+        texts = self.cosines(source, targets, "term")
+        phrases = self.cosines(source, targets, "phrase")
+        out = []
+        for target, text, phrase in zip(targets, texts, phrases, strict=True):
+            sentence = 0.0
+            left: int | None = None
+            right: int | None = None
+            for number in sentences[target.id]:
+                similarity, match = best_sentences.get(number, (0.0, -1))
+                if similarity > sentence:
+                    sentence, left, right = similarity, match, number
+            signals = {
+                "text": text,
+                "sentence": sentence,
+                "entities": weighted_overlap(source.entities, corpus.entities_of(target), corpus.entity_idf),
+                "phrases": phrase,
+            }
+            score = sum(self.weights[name] * value for name, value in signals.items())
+            out.append((target, score, signals, left, right))
+        return out
+
+
+def _unit(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Values divided by the norm of their row (summed in order, one by one, as ``vector`` sums them)."""
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
+    return np.divide(values, norms[rows], out=np.zeros_like(values), where=norms[rows] > 0.0)
+
+
+class _Postings:
+    """A sparse matrix of unit-length rows, by column: the rows having each id, with their values."""
+
+    def __init__(
+        self, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int, wanted: np.ndarray | None = None
+    ) -> None:
+        """Postings of the non-zero values (of the ``wanted`` ids only, a mask by id, when given)."""
+        keep = values != 0.0  # what weighs nothing (a phrase too common or too rare, a sentence too short) goes
+        if wanted is not None:
+            keep &= wanted[ids]
+        rows, ids, values = rows[keep], ids[keep], values[keep]
+        if len(ids) and ids.max() < 1 << 16:
+            order = np.argsort(ids.astype(np.uint16), kind="stable")  # a radix sort
+        else:
+            order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
+        self.ids, self.rows, self.values = ids[order], rows[order], values[order]
+        self.size = size
+
+    def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
+        """The products with a vector (name -> value), each row's added one by one in the vector's order."""
+        keys = [(ids_of[name], value) for name, value in vector_of.items() if name in ids_of]
+        if not keys:
+            return np.zeros(self.size)
+        wanted = np.array([key for key, _ in keys], dtype=np.int64)
+        starts = np.searchsorted(self.ids, wanted)
+        ends = np.searchsorted(self.ids, wanted, side="right")
+        lengths = ends - starts
+        if not lengths.any():
+            return np.zeros(self.size)
+        # the postings of each id in turn: ``bincount`` adds its weights to the rows in this order
+        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        weights = np.repeat(np.array([value for _, value in keys]), lengths) * self.values[at]
+        return np.bincount(self.rows[at], weights=weights, minlength=self.size)

@@ -1,0 +1,91 @@
+"""The rank rows of the index (graph.suggest.compact): data only, read back only in their own shape."""
+
+import io
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crossplan.graph.stores.embedded import open_store
+from crossplan.graph.suggest.compact import DATABASE, PlanArrays, RankStore, _structure, valid_record
+from crossplan.graph.suggest.corpus import make_index
+from crossplan.graph.suggest.index import FOLDER
+
+SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
+
+
+@pytest.fixture
+def rows(tmp_path):
+    """The rank store of the north/south fixture, and its blobs and item lists by entry."""
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    make_index(open_store(data, tmp_path / "store"))
+    folder = tmp_path / "store" / FOLDER
+    with sqlite3.connect(folder / DATABASE) as connection:
+        found = {
+            entry: (blob, items) for entry, blob, items in connection.execute("SELECT entry, arrays, items FROM plans")
+        }
+    return RankStore(folder), found
+
+
+def test_each_plan_has_a_row_read_back_as_written(rows):
+    store, found = rows
+    assert len(found) == 2  # north and south
+    arrays, structures = store.read({f"plan{number}": entry for number, entry in enumerate(found)})
+    assert set(arrays) == set(structures) == {"plan0", "plan1"}
+    for plan, plan_arrays in arrays.items():
+        items = structures[plan]
+        kinds = [items[place][1] for place in plan_arrays["row_item"].tolist()]
+        assert kinds and set(kinds) <= {"recommendation", "action", "workstream"}
+        assert plan_arrays["term_ptr"][-1] == len(plan_arrays["term_ids"]) > 0
+        names = store.names("terms")
+        assert all(int(id_) in names for id_ in plan_arrays["term_ids"])
+
+
+def _blob(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def test_an_array_of_another_shape_is_never_trusted(rows):
+    store, found = rows
+    blob, items = next(iter(found.values()))
+    size = max(store.names("terms")) + 10_000
+    count = len(_structure(items))
+    good = np.load(io.BytesIO(blob), allow_pickle=False)
+    assert PlanArrays.load(blob, size, count) is not None
+    head = 3 + 15
+    damaged = [
+        b"not an array",
+        _blob(good.astype(np.float64)),  # another type
+        _blob(good[:-1]),  # cut short
+        _blob(good.reshape(1, -1)),  # another shape
+        _blob(np.concatenate([good, good[-1:]])),  # a value too many
+    ]
+    for position, value in ((0, 99), (1, count + 1), (head, -1)):  # format, items, a section's length
+        changed = good.copy()
+        changed[position] = value
+        damaged.append(_blob(changed))
+    ids = good.copy()
+    ids[head + int(good[3]) + int(good[4]) + 1] = size + 1  # a term id out of the vocabulary
+    damaged.append(_blob(ids))
+    for blob in damaged:
+        assert PlanArrays.load(blob, size, count) is None
+    with pytest.raises(ValueError):
+        np.load(io.BytesIO(_blob(np.array([{"code": 1}], dtype=object))), allow_pickle=False)
+
+
+def test_an_item_list_of_another_shape_is_never_trusted():
+    assert _structure('[["p/r1", "recommendation", null, null, 1, 0, 2]]') is not None
+    for text in (
+        "[1]",
+        "{}",
+        "nonsense",
+        '[["p/r1", "planet", null, null, 1, 0, 2]]',
+        '[["p/r1", "action", 3, null, 1, 0, 2]]',
+    ):
+        assert _structure(text) is None
+    assert not valid_record({"text": "x"})
