@@ -26,6 +26,7 @@ from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
 from .compact import PlanRows
 from .index import TokenIndex, TokenRecord, names_digest, to_record
+from .joined import refresh
 from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
 
 if TYPE_CHECKING:
@@ -496,7 +497,8 @@ def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, TokenRe
 def make_index(store: GraphStore) -> None:
     """Make the index entries (and the summed counts) of the plans of a store that have none, as the build does:
     the next ``suggest`` then finds every plan tokenised. Nothing is ranked or weighed."""
-    Corpus(store, (), weigh=False)
+    index = Corpus(store, (), weigh=False).index
+    refresh(index)  # every plan's rows joined for this generation (``suggest.joined``)
 
 
 def from_record(item_id: str, record: TokenRecord) -> _Text:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
-from .compact import PlanArrays, RankStore
+from .compact import RankStore
 from .corpus import (
     PHRASE_SHARE,
     SCOPED_LINKS,
@@ -33,6 +33,7 @@ from .corpus import (
     weighted_overlap,
 )
 from .index import TokenIndex, names_digest
+from .joined import KIND_CODES, Combined, combined
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -57,9 +58,8 @@ class IndexedCorpus(Corpus):
                 make_index(store)
             rank = self.index.rank
             self.entries = {plan: self.index.entry(plan) for plan in self.index.keys}
-            arrays, structures = rank.read(self.entries)
-            damaged = set(self.entries) - set(arrays)
-            if not damaged:
+            joined, damaged = combined(rank, next(iter(self.index.keys.values())).parent, self.entries)
+            if joined is not None:
                 break
             self.index.forget_rank(damaged)
         else:
@@ -69,26 +69,46 @@ class IndexedCorpus(Corpus):
             return
         self.rank: RankStore = rank
         self.usable = True
+        self.joined = joined
         self.items = {}
-        self.row_of: dict[str, tuple[str, int]] = {}  # item id -> (plan, row number in its plan)
-        self.row_items: dict[str, list[str]] = {}  # plan -> the item of each row
+        item_ids = joined["item_ids"].tolist()
+        self.item_number = {item_id: number for number, item_id in enumerate(item_ids)}
+        names = joined["names"].tolist()
+        kinds = [NodeType(code) for code in KIND_CODES]
+        plan_of = np.repeat(np.arange(len(joined["plans"])), np.diff(joined["plan_items"])).tolist()
+        plans = joined["plans"].tolist()
+        starts, counts = joined["item_start"].tolist(), joined["item_count"].tolist()
         self.sentence_start: dict[str, int] = {}
         self.sentence_count: dict[str, int] = {}
-        self.plan_arrays = arrays
-        self.offsets: dict[str, int] = {}  # plan -> number of its first sentence
-        sentences = 0
-        for plan in sorted(arrays):
-            self.offsets[plan] = sentences
-            for values in structures[plan]:
-                item_id, kind, parent, workstream, position, start, count = values
-                self.items[item_id] = Item(item_id, NodeType(kind), plan, "", None, None, parent, workstream, position)
-                if count >= 0:
-                    self.sentence_start[item_id] = sentences + start
-                    self.sentence_count[item_id] = count
-            self.row_items[plan] = [structures[plan][place][0] for place in arrays[plan]["row_item"].tolist()]
-            for row, item_id in enumerate(self.row_items[plan]):
-                self.row_of[item_id] = (plan, row)
-            sentences += arrays[plan].sentences
+        for item_id, kind, plan, parent, workstream, position, start, count in zip(
+            item_ids,
+            joined["item_kind"].tolist(),
+            plan_of,
+            joined["item_parent"].tolist(),
+            joined["item_workstream"].tolist(),
+            joined["item_position"].tolist(),
+            starts,
+            counts,
+            strict=True,
+        ):
+            self.items[item_id] = Item(
+                item_id,
+                kinds[kind],
+                plans[plan],
+                "",
+                None,
+                None,
+                None if parent < 0 else names[parent],
+                None if workstream < 0 else names[workstream],
+                position,
+            )
+            if count >= 0:
+                self.sentence_start[item_id] = start
+                self.sentence_count[item_id] = count
+        # item id -> its row (-1: none)
+        self.row_number = np.full(len(item_ids), -1, dtype=np.int64)
+        self.row_number[joined["row_item"]] = np.arange(len(joined["row_item"]))
+        sentences = joined.sentences
         self.sentence_total = sentences
         self._build_families()
         values = "VALUES ?plan { " + json.dumps(from_plan) + " }"
@@ -133,11 +153,10 @@ class IndexedCorpus(Corpus):
         if item.prepared:
             return
         item.prepared = True
-        found = self.row_of.get(item.id)
-        if found is None:
+        row = self.row_of(item.id)
+        if row < 0:
             return
-        arrays = self.plan_arrays[found[0]]
-        row = found[1]
+        arrays = self.joined
         terms = _slice(arrays, "term", row)
         counts = {self.term_names[id_]: value for id_, value in terms}
         item.vector = vector(counts, self.idf)
@@ -151,6 +170,11 @@ class IndexedCorpus(Corpus):
         for member in item.members:
             first = self.sentence_start[member]
             item.sentences.extend(range(first, first + self.sentence_count[member]))
+
+    def row_of(self, item_id: str) -> int:
+        """The row of an item (-1: none)."""
+        number = self.item_number.get(item_id)
+        return -1 if number is None else int(self.row_number[number])
 
     def sentences_of(self, item: Item) -> list[int]:
         """The numbers of the sentences of an item's family (as ``prepare`` lists them)."""
@@ -167,11 +191,11 @@ class IndexedCorpus(Corpus):
         """The entities of an item's family, with the bodies they are part of (as ``prepare`` gathers them)."""
         if item.prepared:
             return item.entities
-        found = self.row_of.get(item.id)
-        if found is None:
+        row = self.row_of(item.id)
+        if row < 0:
             return set()
-        arrays = self.plan_arrays[found[0]]
-        start, end = arrays["entity_ptr"][found[1] : found[1] + 2].tolist()
+        arrays = self.joined
+        start, end = arrays["entity_ptr"][row : row + 2].tolist()
         return {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
 
     def sentence_vector(self, item: Item, number: int) -> dict[str, float]:
@@ -182,12 +206,10 @@ class IndexedCorpus(Corpus):
         return self.sentence_map[number][2]
 
     def _sentence_vector(self, member: str, number: int) -> dict[str, float]:
-        plan = self.items[member].plan
-        arrays = self.plan_arrays[plan]
-        local = number - self.offsets[plan]
-        if not arrays["matchable"][local]:
+        arrays = self.joined
+        if not arrays["matchable"][number]:
             return {}
-        start, end = arrays["words_ptr"][local : local + 2].tolist()
+        start, end = arrays["words_ptr"][number : number + 2].tolist()
         ids, values = arrays["words_ids"][start:end].tolist(), arrays["words_counts"][start:end].tolist()
         counts = {self.term_names[id_]: value for id_, value in zip(ids, values, strict=True)}
         words_in_it = sum(1 for term in counts if " " not in term)
@@ -214,7 +236,7 @@ class IndexedCorpus(Corpus):
                     self.sentence_map[number] = (member, sentence, vector_of)
 
 
-def _slice(arrays: PlanArrays, name: str, row: int) -> list[tuple[int, int]]:
+def _slice(arrays: Combined, name: str, row: int) -> list[tuple[int, int]]:
     start, end = arrays[f"{name}_ptr"][row : row + 2].tolist()
     return list(
         zip(arrays[f"{name}_ids"][start:end].tolist(), arrays[f"{name}_counts"][start:end].tolist(), strict=True)
@@ -234,67 +256,39 @@ class ArrayBounds:
         self.weights = weights
         self.size = len(targets)
         position = {item.id: number for number, item in enumerate(targets)}
-        parts: dict[str, list[np.ndarray]] = {name: [] for name in ("t_row", "t_id", "t_n", "p_row", "p_id", "p_n")}
-        parts.update({"e_row": [], "e_id": [], "w_sentence": [], "w_id": [], "w_n": []})
-        for plan in sorted(corpus.plan_arrays):  # the order of the sentences' numbers (``offsets``)
-            arrays = corpus.plan_arrays[plan]
-            # each row's target position (-1: not a target)
-            places = np.array([position.get(item_id, -1) for item_id in corpus.row_items[plan]], dtype=np.int64)
-            for prefix, name in (("t", "term"), ("p", "phrase"), ("e", "entity")):
-                ptr = arrays[f"{name}_ptr"]
-                owner = np.repeat(places, np.diff(ptr))
-                keep = owner >= 0
-                parts[f"{prefix}_row"].append(owner[keep])
-                parts[f"{prefix}_id"].append(arrays[f"{name}_ids"][keep])
-                if prefix != "e":
-                    parts[f"{prefix}_n"].append(arrays[f"{name}_counts"][keep])
-            words = arrays["words_ptr"]
-            parts["w_sentence"].append(np.repeat(np.arange(arrays.sentences) + corpus.offsets[plan], np.diff(words)))
-            matchable = np.repeat(arrays["matchable"], np.diff(words)) == 1
-            parts["w_id"].append(np.where(matchable, arrays["words_ids"], 0))
-            parts["w_n"].append(arrays["words_counts"])
-        joined = {
-            name: np.concatenate(found) if found else np.zeros(0, dtype=np.int64) for name, found in parts.items()
-        }
-        # the targets' TF-IDF and phrase vectors, unit length; only the terms and phrases the sources may have are
-        # looked up (those of their plans' rows)
-        wanted = {
-            "term": np.ones(len(corpus.term_idf), dtype=bool),
-            "phrase": np.ones(len(corpus.term_idf), dtype=bool),
-        }
-        if sources is not None:
-            for name, found in wanted.items():
-                found[:] = False
-                for plan in {source.plan for source in sources}:
-                    if plan in corpus.plan_arrays:
-                        found[corpus.plan_arrays[plan][f"{name}_ids"]] = True
+        joined = corpus.joined
+        rows_total = len(joined["row_item"])
+        # every row's target position (-1: not a target), and each target's row
+        self.target_rows = np.array([corpus.row_of(item.id) for item in targets], dtype=np.int64)
+        self.rows_total = rows_total
         # the vectors' values are the very floats ``vector`` makes: the same products (``math.log`` of each count,
         # the IDF as Python works it out), each norm summed in the same order (``bincount`` adds one by one)
-        largest = max(int(joined[name].max(initial=0)) for name in ("t_n", "p_n", "w_n"))
+        largest = max(int(joined[name].max(initial=0)) for name in ("term_counts", "phrase_counts", "words_counts"))
         self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
         self.vectors: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self.postings: dict[str, _Postings] = {}
-        for prefix, name, idf in (("t", "term", corpus.term_idf), ("p", "phrase", corpus.phrase_weight)):
-            rows, ids = joined[f"{prefix}_row"], joined[f"{prefix}_id"]
-            values = _unit(rows, self.logs[joined[f"{prefix}_n"]] * idf[ids], self.size)
-            postings = _Postings(rows, ids, values, self.size, wanted[name])
-            self.postings[name] = postings
-            # by target: where its values start in ``ids``/``values``, how many, and how many weigh something
-            first = np.full(self.size, len(rows), dtype=np.int64)
-            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
-            first[rows[starts]] = starts  # each target's values are one run
-            sizes = np.bincount(rows, minlength=self.size)
-            weighing = np.bincount(rows, weights=(values != 0.0), minlength=self.size).astype(np.int64)
-            self.vectors[name] = (first, sizes, weighing, ids, values)
+        for name, idf in (("term", corpus.term_idf), ("phrase", corpus.phrase_weight)):
+            ptr, ids = joined[f"{name}_ptr"], joined[f"{name}_ids"]
+            sizes = np.diff(ptr)
+            rows = np.repeat(np.arange(rows_total), sizes)
+            values = _unit(rows, self.logs[joined[f"{name}_counts"]] * idf[ids], rows_total)
+            self.postings[name] = _Postings.ordered(rows, ids, values, rows_total, joined[f"{name}_order"])
+            # by row: where its values start in ``ids``/``values``, how many, and how many weigh something
+            weighing = np.bincount(rows, weights=(values != 0.0), minlength=rows_total).astype(np.int64)
+            self.vectors[name] = (ptr[:-1], sizes, weighing, ids, values)
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
-        self.words_ptr = np.r_[0, np.cumsum(np.bincount(joined["w_sentence"], minlength=corpus.sentence_total))]
-        self.words_ids, self.words_counts = joined["w_id"], joined["w_n"]
+        self.words_ptr = joined["words_ptr"]
+        matchable = np.repeat(joined["matchable"], np.diff(self.words_ptr)) == 1
+        self.words_ids = np.where(matchable, joined["words_ids"], 0)
+        self.words_counts = joined["words_counts"]
         self.positions = position
-        # entities: the targets having each, and each target's sum of squared weights
-        self.e_row, self.e_id = joined["e_row"], joined["e_id"]
+        # entities: the rows having each, and each row's sum of squared weights
+        e_ptr = joined["entity_ptr"]
+        self.e_row = np.repeat(np.arange(rows_total), np.diff(e_ptr))
+        self.e_id = joined["entity_ids"]
         squares = corpus.entity_weight[self.e_id] ** 2
-        self.entity_squares = np.bincount(self.e_row, weights=squares, minlength=self.size)
-        order = np.argsort(self.e_id)
+        self.entity_squares = np.bincount(self.e_row, weights=squares, minlength=rows_total)
+        order = np.argsort(self.e_id, kind="stable")
         self.entity_rows, self.entity_keys = self.e_row[order], self.e_id[order]
         self.bound = np.zeros(0)
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
@@ -307,7 +301,7 @@ class ArrayBounds:
         phrases = self.postings["phrase"].dot(source.phrase_vector, self.phrase_ids)
         # a target's best sentence matches one of the source's at most fully, and only if they share a term
         sentence = (text > 0.0).astype(np.float64)
-        shared = np.zeros(self.size)
+        shared = np.zeros(self.rows_total)
         own = 0.0
         for entity in sorted(source.entities):
             weight = self.corpus.entity_idf.get(entity, 0.0) ** 2
@@ -317,7 +311,7 @@ class ArrayBounds:
                 continue
             start, end = np.searchsorted(self.entity_keys, [id_, id_ + 1])
             shared[self.entity_rows[start:end]] += weight
-        entities = np.zeros(self.size)
+        entities = np.zeros(self.rows_total)
         if own > 0.0:
             having = np.nonzero(shared > 0.0)[0]
             entities[having] = shared[having] / np.sqrt(own * self.entity_squares[having])
@@ -327,6 +321,8 @@ class ArrayBounds:
             + self.weights["entities"] * entities
             + self.weights["phrases"] * phrases
         )
+        rows = self.target_rows
+        bound = np.where(rows >= 0, bound[rows], 0.0)  # by target
         self.bound = bound * (1 + self._MARGIN) + self._MARGIN
         touched = np.nonzero(bound > 0.0)[0]
         return touched[np.lexsort((touched, -bound[touched]))].tolist()
@@ -393,7 +389,7 @@ class ArrayBounds:
         dense, order = np.zeros(size), np.full(size, -1, dtype=np.int64)
         dense[keys] = list(mine.values())
         order[keys] = np.arange(len(keys))
-        place = np.array([self.positions[target.id] for target in targets], dtype=np.int64)
+        place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
         lengths = sizes[place]
         at = np.repeat(first[place] - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
         owner = np.repeat(np.arange(len(targets)), lengths)
@@ -465,6 +461,16 @@ class _Postings:
             order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
         self.ids, self.rows, self.values = ids[order], rows[order], values[order]
         self.size = size
+
+    @classmethod
+    def ordered(cls, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int, order: np.ndarray) -> _Postings:
+        """Postings of the non-zero values, ``order`` putting the entries in the order of their ids."""
+        postings = cls.__new__(cls)
+        ids, rows, values = ids[order], rows[order], values[order]
+        keep = values != 0.0
+        postings.ids, postings.rows, postings.values = ids[keep], rows[keep], values[keep]
+        postings.size = size
+        return postings
 
     def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
         """The products with a vector (name -> value), each row's added one by one in the vector's order."""

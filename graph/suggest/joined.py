@@ -1,0 +1,244 @@
+"""Every plan's rank rows joined into one set of arrays per generation of the index, for ``suggest FROM``.
+
+Ranking one plan against every other reads what ``suggest.compact`` keeps per plan. Joining 615 plans' rows and
+making their items' records costs seconds at a million triples, so the joined arrays and a compact item table (ids,
+plan, type, parent, workstream, position, sentences) are kept in the index folder as one ``.npz`` (no pickles: read
+with ``allow_pickle=False``), named by a digest of every plan's entry: any change to a plan's entry (a one-file
+edit) makes a new generation, joined again from the per-plan rows (which are not re-tokenised). Every read is
+checked (dtypes, shapes, monotone pointers, id ranges, the id orders being permutations); an unsound or missing file
+is joined again, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..model.nodes import NodeType
+from .compact import RANK_FORMAT, PlanArrays, RankStore
+from .index import TokenIndex
+
+JOINED_FORMAT = 1
+# -- every plan's rows joined, once per generation of the index ----------------------------------------------------
+
+COMBINED = "combined.npz"
+KIND_CODES = [kind.value for kind in NodeType]
+# the joined arrays: name -> dtype; pointers are int64, everything else int32 or text
+_JOINED: dict[str, str] = {
+    "key": "U",  # the generation: a digest of every plan's entry
+    "plans": "U",  # the plans, sorted
+    "plan_items": "i8",  # per plan, its items: a range of the item table
+    "item_ids": "U",
+    "item_kind": "i4",  # index into ``KIND_CODES``
+    "item_parent": "i4",  # index into ``names`` (-1: none)
+    "item_workstream": "i4",
+    "item_position": "i4",
+    "item_start": "i8",  # number of its first sentence (-1: no text)
+    "item_count": "i4",
+    "names": "U",  # the parents and workstreams named
+    "row_item": "i4",  # per row, its item
+    "term_ptr": "i8",
+    "term_ids": "i4",
+    "term_counts": "i4",
+    "term_order": "i8",  # the entries in the order of their ids (stable)
+    "phrase_ptr": "i8",
+    "phrase_ids": "i4",
+    "phrase_counts": "i4",
+    "phrase_order": "i8",
+    "entity_ptr": "i8",
+    "entity_ids": "i4",
+    "words_ptr": "i8",  # per sentence (numbered across plans, in plan order), its terms
+    "words_ids": "i4",
+    "words_counts": "i4",
+    "matchable": "i4",
+}
+
+
+def generation_key(entries: dict[str, str]) -> str:
+    """The name of one generation of the index: a digest of every plan's entry."""
+    text = json.dumps(sorted(entries.items()), ensure_ascii=False)
+    return hashlib.sha256(f"{RANK_FORMAT}:{JOINED_FORMAT}:{text}".encode()).hexdigest()
+
+
+class Combined:
+    """Every plan's rank rows joined (sentences numbered across the plans in plan order) and an item table: what
+    ranking one plan against all the others reads, kept in the index folder as one ``.npz`` per generation."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    @property
+    def sentences(self) -> int:
+        return len(self.arrays["matchable"])
+
+    @classmethod
+    def join(cls, key: str, arrays: dict[str, PlanArrays], structures: dict[str, list]) -> Combined:
+        """Join some plans' checked rows (``RankStore.read``)."""
+        plans = sorted(arrays)
+        item_ids: list[str] = []
+        columns: dict[str, list] = {name: [] for name in ("kind", "parent", "workstream", "position", "start", "count")}
+        names: dict[str, int] = {}
+        parts: dict[str, list[np.ndarray]] = {name: [] for name in _JOINED}
+        plan_items = [0]
+        sentences = 0
+        codes = {code: number for number, code in enumerate(KIND_CODES)}
+        for plan in plans:
+            found, structure = arrays[plan], structures[plan]
+            first_item = len(item_ids)
+            for item_id, kind, parent, workstream, position, start, count in structure:
+                item_ids.append(item_id)
+                columns["kind"].append(codes[kind])
+                columns["parent"].append(-1 if parent is None else names.setdefault(parent, len(names)))
+                columns["workstream"].append(-1 if workstream is None else names.setdefault(workstream, len(names)))
+                columns["position"].append(position)
+                columns["start"].append(-1 if count < 0 else sentences + start)
+                columns["count"].append(count)
+            plan_items.append(len(item_ids))
+            parts["row_item"].append(found["row_item"].astype(np.int64) + first_item)
+            for name in ("term", "phrase", "entity", "words"):
+                parts[f"{name}_ids"].append(found[f"{name}_ids"])
+                parts[f"{name}_ptr"].append(np.diff(found[f"{name}_ptr"]))
+            for name in ("term_counts", "phrase_counts", "words_counts", "matchable"):
+                parts[name].append(found[name])
+            sentences += found.sentences
+        joined: dict[str, np.ndarray] = {}
+        for name, dtype in _JOINED.items():
+            if parts[name] and dtype != "U":
+                joined[name] = np.concatenate(parts[name]).astype(dtype)
+        for name in ("term", "phrase", "entity", "words"):
+            sizes = np.concatenate(parts[f"{name}_ptr"]) if plans else np.zeros(0, dtype=np.int64)
+            joined[f"{name}_ptr"] = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+        for name, dtype in _JOINED.items():
+            joined.setdefault(name, np.zeros(0, dtype=dtype if dtype != "U" else "i4"))
+        joined["term_order"] = np.argsort(joined["term_ids"], kind="stable").astype(np.int64)
+        joined["phrase_order"] = np.argsort(joined["phrase_ids"], kind="stable").astype(np.int64)
+        joined["key"] = np.array([key])
+        joined["plans"] = np.array(plans, dtype=str)
+        joined["plan_items"] = np.array(plan_items, dtype=np.int64)
+        joined["item_ids"] = np.array(item_ids, dtype=str)
+        joined["names"] = np.array(list(names), dtype=str)
+        for column in ("kind", "parent", "workstream", "position", "count"):
+            joined[f"item_{column}"] = np.array(columns[column], dtype=np.int32)
+        joined["item_start"] = np.array(columns["start"], dtype=np.int64)
+        return cls(joined)
+
+    def save(self, folder: Path) -> None:
+        """Write the arrays (replacing the previous generation's at once); a failure leaves them to be made again."""
+        temporary = folder / f"{COMBINED}.{os.getpid()}.tmp"
+        try:
+            with temporary.open("wb") as out:
+                np.savez(out, allow_pickle=False, **self.arrays)
+            os.replace(temporary, folder / COMBINED)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, folder: Path, key: str, vocabulary: int) -> Combined | None:
+        """The arrays of a generation, checked (types, shapes, pointers, ranges), or None."""
+        try:
+            with np.load(folder / COMBINED, allow_pickle=False) as found:
+                if set(found.files) != set(_JOINED):
+                    return None
+                arrays = {name: found[name] for name in _JOINED}
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError):
+            return None
+        for name, dtype in _JOINED.items():
+            array = arrays[name]
+            if array.ndim != 1 or (array.dtype.kind != "U" if dtype == "U" else array.dtype != np.dtype(dtype)):
+                if not (dtype == "U" and len(array) == 0 and array.ndim == 1):
+                    return None
+        if len(arrays["key"]) != 1 or str(arrays["key"][0]) != key:
+            return None
+        combined = cls(arrays)
+        return combined if combined._consistent(vocabulary) else None
+
+    def _consistent(self, vocabulary: int) -> bool:  # noqa: PLR0911 - one check after the other
+        a = self.arrays
+        items, rows, sentences = len(a["item_ids"]), len(a["row_item"]), len(a["matchable"])
+        for column in ("kind", "parent", "workstream", "position", "start", "count"):
+            if len(a[f"item_{column}"]) != items:
+                return False
+        plan_items = a["plan_items"]
+        if len(plan_items) != len(a["plans"]) + 1 or plan_items[0] != 0 or plan_items[-1] != items:
+            return False
+        if np.any(np.diff(plan_items) < 0):
+            return False
+        for name, data, expected in (
+            ("term", "term_ids", rows),
+            ("phrase", "phrase_ids", rows),
+            ("entity", "entity_ids", rows),
+            ("words", "words_ids", sentences),
+        ):
+            ptr = a[f"{name}_ptr"]
+            if len(ptr) != expected + 1 or ptr[0] != 0 or ptr[-1] != len(a[data]) or np.any(np.diff(ptr) < 0):
+                return False
+        for ids, counts in (
+            ("term_ids", "term_counts"),
+            ("phrase_ids", "phrase_counts"),
+            ("words_ids", "words_counts"),
+        ):
+            if len(a[counts]) != len(a[ids]) or (len(a[counts]) and a[counts].min() < 1):
+                return False
+        for name in ("term_ids", "phrase_ids", "entity_ids", "words_ids"):
+            if len(a[name]) and (a[name].min() < 1 or a[name].max() > vocabulary):
+                return False
+        for name in ("term", "phrase"):
+            order, keys = a[f"{name}_order"], a[f"{name}_ids"]
+            if len(order) != len(keys) or not _permutation(order) or np.any(np.diff(keys[order]) < 0):
+                return False
+        checks = (
+            (a["row_item"], 0, items),
+            (a["item_kind"], 0, len(KIND_CODES)),
+            (a["item_parent"], -1, len(a["names"])),
+            (a["item_workstream"], -1, len(a["names"])),
+            (a["item_count"], -1, sentences + 1),
+            (a["item_start"], -1, sentences + 1),
+            (a["matchable"], 0, 2),
+        )
+        if any(len(values) and (values.min() < low or values.max() >= high) for values, low, high in checks):
+            return False
+        with_text = a["item_count"] >= 0
+        firsts, lengths = a["item_start"][with_text], a["item_count"][with_text]
+        return not np.any(firsts < 0) and not np.any(firsts + lengths > sentences)
+
+
+def _permutation(order: np.ndarray) -> bool:
+    if not len(order):
+        return True
+    if order.min() < 0 or order.max() >= len(order):
+        return False
+    return bool(np.all(np.bincount(order, minlength=len(order)) == 1))
+
+
+def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Combined | None, set[str]]:
+    """The joined rows of a generation (plan -> entry): read if kept and sound, else joined from the plans' rows
+    and kept. Also the plans whose rows are missing or damaged (then nothing is joined: they are to be made again). ``folder``
+    is the index folder."""
+    key = generation_key(entries)
+    size = rank.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
+    found = Combined.load(folder, key, size)
+    if found is not None and list(found["plans"]) == sorted(entries):
+        return found, set()
+    arrays, structures = rank.read(entries)
+    damaged = set(entries) - set(arrays)
+    if damaged:
+        return None, damaged
+    joined = Combined.join(key, arrays, structures)
+    joined.save(folder)
+    return joined, set()
+
+
+def refresh(index: TokenIndex) -> None:
+    """Join the rows of an index's current generation, unless kept already (when every plan has its rows)."""
+    rank = index.rank if index.usable else None
+    if rank is not None and index.keys and not index.missing():
+        entries = {plan: index.entry(plan) for plan in index.keys}
+        combined(rank, next(iter(index.keys.values())).parent, entries)

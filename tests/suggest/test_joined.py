@@ -1,0 +1,149 @@
+"""Every plan's rank rows joined per generation of the index (graph.suggest.joined): made by the build, read by
+``suggest FROM`` instead of every plan's rows, checked on reading (a damaged file is joined again, never trusted), and
+joined again after a one-file edit; the suggestions stay those of the unindexed ranking."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from crossplan.graph.datafiles.loading import load_dataset
+from crossplan.graph.stores.embedded import memory_store, open_store
+from crossplan.graph.suggest import joined
+from crossplan.graph.suggest.compact import RankStore
+from crossplan.graph.suggest.corpus import make_index
+from crossplan.graph.suggest.index import FOLDER
+from crossplan.graph.suggest.similar import suggest_links
+
+from .test_everywhere import SUGGEST, as_json
+
+
+@pytest.fixture
+def data(tmp_path):
+    """The north/south fixture and a reworded copy of north, west."""
+    folder = tmp_path / "data"
+    shutil.copytree(SUGGEST, folder)
+    north = (folder / "plans" / "north.yaml").read_text(encoding="utf-8")
+    (folder / "plans" / "west.yaml").write_text(
+        north.replace("id: north", "id: west").replace("The North", "The West").replace("accommodation", "housing"),
+        encoding="utf-8",
+    )
+    return folder
+
+
+def reads_of_plan_rows(monkeypatch):
+    """Count the readings of every plan's rows (what the joined arrays spare)."""
+    reads = []
+    real = RankStore.read
+
+    def read(self, entries):
+        reads.append(len(entries))
+        return real(self, entries)
+
+    monkeypatch.setattr(RankStore, "read", read)
+    return reads
+
+
+def expected(data, plan="north"):
+    return as_json(suggest_links(memory_store(load_dataset(data)), plan, None, top=3))
+
+
+def test_the_build_joins_the_rows_and_suggest_reads_only_them(data, tmp_path, monkeypatch):
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    assert (store_path / FOLDER / joined.COMBINED).is_file()
+    reads = reads_of_plan_rows(monkeypatch)
+    for plan in ("north", "south", "west"):
+        assert as_json(suggest_links(open_store(data, store_path), plan, None, top=3)) == expected(data, plan)
+    assert reads == []
+    assert expected(data)
+
+
+def test_the_joined_arrays_are_the_plans_rows_end_to_end(data, tmp_path):
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    rank = RankStore(store_path / FOLDER)
+    entries = sorted(entry for (entry,) in rank.connection.execute("SELECT entry FROM plans"))
+    arrays, structures = rank.read({f"p{number}": entry for number, entry in enumerate(entries)})
+    assert len(arrays) == len(entries) == 3
+    together = joined.Combined.join("k", arrays, structures)
+    plans = sorted(arrays)
+    rows = sum(len(arrays[plan]["row_item"]) for plan in plans)
+    assert len(together["row_item"]) == rows
+    assert len(together["item_ids"]) == sum(len(structures[plan]) for plan in plans)
+    assert together.sentences == sum(arrays[plan].sentences for plan in plans)
+    assert together["term_ids"].tolist() == [v for plan in plans for v in arrays[plan]["term_ids"].tolist()]
+    assert together["words_counts"].tolist() == [v for plan in plans for v in arrays[plan]["words_counts"].tolist()]
+    ids = together["term_ids"]
+    assert np.all(np.diff(ids[together["term_order"]]) >= 0)
+    size = rank.connection.execute("SELECT MAX(id) FROM vocab").fetchone()[0]
+    together.save(tmp_path)
+    again = joined.Combined.load(tmp_path, "k", size)
+    assert again is not None
+    assert all(np.array_equal(again[name], together[name]) for name in joined._JOINED)
+    assert joined.Combined.load(tmp_path, "another generation", size) is None
+
+
+def damage(path, name, change):
+    """Rewrite one array of the joined file."""
+    with np.load(path, allow_pickle=False) as found:
+        arrays = {key: found[key] for key in found.files}
+    arrays[name] = change(arrays[name])
+    with path.open("wb") as out:
+        np.savez(out, **arrays)
+
+
+DAMAGES = {
+    "not a zip": lambda path: path.write_bytes(b"\x00\x11\x22\x33"),
+    "truncated": lambda path: path.write_bytes(path.read_bytes()[:200]),
+    "empty": lambda path: path.write_bytes(b""),
+    "wrong dtype": lambda path: damage(path, "term_ids", lambda a: a.astype(np.float64)),
+    "two-dimensional": lambda path: damage(path, "term_counts", lambda a: a.reshape(1, -1)),
+    "pointer going back": lambda path: damage(path, "term_ptr", lambda a: np.r_[a[:1], a[2:3], a[1:2], a[3:]]),
+    "pointer short": lambda path: damage(path, "words_ptr", lambda a: a[:-1]),
+    "id out of range": lambda path: damage(path, "phrase_ids", lambda a: a + 10**6),
+    "zero count": lambda path: damage(path, "term_counts", lambda a: a * 0),
+    "order not a permutation": lambda path: damage(path, "term_order", lambda a: a * 0),
+    "item out of range": lambda path: damage(path, "row_item", lambda a: a + 10**6),
+    "sentence out of range": lambda path: damage(path, "item_start", lambda a: a + 10**6),
+    "kind unknown": lambda path: damage(path, "item_kind", lambda a: a + 50),
+    "array missing": lambda path: damage(path, "matchable", lambda a: a[:0]),
+    "object array": lambda path: damage(path, "names", lambda a: np.array([{"code": 1}], dtype=object)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGES))
+def test_a_damaged_joined_file_is_joined_again(data, tmp_path, monkeypatch, kind):
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    path = store_path / FOLDER / joined.COMBINED
+    DAMAGES[kind](path)
+    reads = reads_of_plan_rows(monkeypatch)
+    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
+    assert reads  # joined again from the plans' rows ...
+    reads.clear()
+    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
+    assert reads == []  # ... and kept
+
+
+def test_a_missing_joined_file_is_joined_again(data, tmp_path, monkeypatch):
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    (store_path / FOLDER / joined.COMBINED).unlink()
+    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
+    assert (store_path / FOLDER / joined.COMBINED).is_file()
+
+
+@pytest.mark.parametrize("build_first", [True, False])
+def test_after_a_one_file_edit_the_rows_are_joined_again(data, tmp_path, monkeypatch, build_first):
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
+    west = data / "plans" / "west.yaml"
+    west.write_text(west.read_text(encoding="utf-8").replace("Train the staff", "Train the officers"), encoding="utf-8")
+    if build_first:
+        make_index(open_store(data, store_path))
+    reads = reads_of_plan_rows(monkeypatch)
+    for plan in ("north", "west"):
+        assert as_json(suggest_links(open_store(data, store_path), plan, None, top=3)) == expected(data, plan)
+    assert len(reads) == (0 if build_first else 1)  # joined once, by the build or by the first ranking
