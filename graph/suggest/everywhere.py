@@ -271,8 +271,10 @@ class ArrayBounds:
             ptr, ids = joined[f"{name}_ptr"], joined[f"{name}_ids"]
             sizes = np.diff(ptr)
             rows = np.repeat(np.arange(rows_total), sizes)
-            values = _unit(rows, self.logs[joined[f"{name}_counts"]] * idf[ids], rows_total)
-            self.postings[name] = _Postings.ordered(rows, ids, values, rows_total, joined[f"{name}_order"])
+            raw = self.logs[joined[f"{name}_counts"]] * idf[ids]
+            norms = np.sqrt(np.bincount(rows, weights=raw * raw, minlength=rows_total))
+            values = _unit(rows, raw, rows_total, norms)
+            self.postings[name] = _Postings.ordered(joined, name, self.logs, idf, norms)
             # by row: where its values start in ``ids``/``values``, how many, and how many weigh something
             weighing = np.bincount(rows, weights=(values != 0.0), minlength=rows_total).astype(np.int64)
             self.vectors[name] = (ptr[:-1], sizes, weighing, ids, values)
@@ -438,9 +440,10 @@ class ArrayBounds:
         return out
 
 
-def _unit(rows: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Values divided by the norm of their row (summed in order, one by one, as ``vector`` sums them)."""
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
+def _unit(rows: np.ndarray, values: np.ndarray, size: int, norms: np.ndarray | None = None) -> np.ndarray:
+    """Values divided by the norm of their row (summed in order, one by one, as ``vector`` sums them; or given)."""
+    if norms is None:
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
     return np.divide(values, norms[rows], out=np.zeros_like(values), where=norms[rows] > 0.0)
 
 
@@ -461,15 +464,19 @@ class _Postings:
             order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
         self.ids, self.rows, self.values = ids[order], rows[order], values[order]
         self.size = size
+        self.starts: np.ndarray | None = None
 
     @classmethod
-    def ordered(cls, rows: np.ndarray, ids: np.ndarray, values: np.ndarray, size: int, order: np.ndarray) -> _Postings:
-        """Postings of the non-zero values, ``order`` putting the entries in the order of their ids."""
+    def ordered(cls, joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, norms: np.ndarray) -> _Postings:
+        """Postings of the joined rows' entries of a kind ("term", "phrase"), from the entries kept in the order of
+        their ids, their values made as the rows' (``_unit`` with the rows' norms), with each id's range."""
         postings = cls.__new__(cls)
-        ids, rows, values = ids[order], rows[order], values[order]
+        ids, rows = joined[f"{name}_sorted_ids"], joined[f"{name}_sorted_rows"]
+        values = _unit(rows, logs[joined[f"{name}_sorted_counts"]] * idf[ids], len(norms), norms)
         keep = values != 0.0
         postings.ids, postings.rows, postings.values = ids[keep], rows[keep], values[keep]
-        postings.size = size
+        postings.size = len(norms)
+        postings.starts = np.r_[0, np.cumsum(np.bincount(postings.ids, minlength=len(idf)))]
         return postings
 
     def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
@@ -478,8 +485,11 @@ class _Postings:
         if not keys:
             return np.zeros(self.size)
         wanted = np.array([key for key, _ in keys], dtype=np.int64)
-        starts = np.searchsorted(self.ids, wanted)
-        ends = np.searchsorted(self.ids, wanted, side="right")
+        if self.starts is not None:
+            starts, ends = self.starts[wanted], self.starts[wanted + 1]
+        else:
+            starts = np.searchsorted(self.ids, wanted)
+            ends = np.searchsorted(self.ids, wanted, side="right")
         lengths = ends - starts
         if not lengths.any():
             return np.zeros(self.size)

@@ -23,7 +23,7 @@ from ..model.nodes import NodeType
 from .compact import RANK_FORMAT, PlanArrays, RankStore
 from .index import TokenIndex
 
-JOINED_FORMAT = 1
+JOINED_FORMAT = 3
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
 COMBINED = "combined.npz"
@@ -45,11 +45,15 @@ _JOINED: dict[str, str] = {
     "term_ptr": "i8",
     "term_ids": "i4",
     "term_counts": "i4",
-    "term_order": "i8",  # the entries in the order of their ids (stable)
+    "term_sorted_ids": "i4",  # the same entries in the order of their ids (then rows): the ids,
+    "term_sorted_rows": "i4",  # their rows
+    "term_sorted_counts": "i4",  # and their counts
     "phrase_ptr": "i8",
     "phrase_ids": "i4",
     "phrase_counts": "i4",
-    "phrase_order": "i8",
+    "phrase_sorted_ids": "i4",
+    "phrase_sorted_rows": "i4",
+    "phrase_sorted_counts": "i4",
     "entity_ptr": "i8",
     "entity_ids": "i4",
     "words_ptr": "i8",  # per sentence (numbered across plans, in plan order), its terms
@@ -118,8 +122,12 @@ class Combined:
             joined[f"{name}_ptr"] = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         for name, dtype in _JOINED.items():
             joined.setdefault(name, np.zeros(0, dtype=dtype if dtype != "U" else "i4"))
-        joined["term_order"] = np.argsort(joined["term_ids"], kind="stable").astype(np.int64)
-        joined["phrase_order"] = np.argsort(joined["phrase_ids"], kind="stable").astype(np.int64)
+        for name in ("term", "phrase"):
+            order = np.argsort(joined[f"{name}_ids"], kind="stable")
+            rows = np.repeat(np.arange(len(joined["row_item"])), np.diff(joined[f"{name}_ptr"]))
+            joined[f"{name}_sorted_ids"] = joined[f"{name}_ids"][order]
+            joined[f"{name}_sorted_rows"] = rows[order].astype(np.int32)
+            joined[f"{name}_sorted_counts"] = joined[f"{name}_counts"][order]
         joined["key"] = np.array([key])
         joined["plans"] = np.array(plans, dtype=str)
         joined["plan_items"] = np.array(plan_items, dtype=np.int64)
@@ -191,8 +199,7 @@ class Combined:
             if len(a[name]) and (a[name].min() < 1 or a[name].max() > vocabulary):
                 return False
         for name in ("term", "phrase"):
-            order, keys = a[f"{name}_order"], a[f"{name}_ids"]
-            if len(order) != len(keys) or not _permutation(order) or np.any(np.diff(keys[order]) < 0):
+            if not _same_entries(a, name, rows):
                 return False
         checks = (
             (a["row_item"], 0, items),
@@ -210,12 +217,24 @@ class Combined:
         return not np.any(firsts < 0) and not np.any(firsts + lengths > sentences)
 
 
-def _permutation(order: np.ndarray) -> bool:
-    if not len(order):
-        return True
-    if order.min() < 0 or order.max() >= len(order):
+def _same_entries(a: dict[str, np.ndarray], name: str, rows: int) -> bool:
+    """Whether the entries by id (``NAME_sorted_*``) are in order and, row by row, as many as the rows' entries,
+    with the same sums of ids and of counts (a check of what is read, not a proof)."""
+    ids, where, counts = (a[f"{name}_sorted_{part}"] for part in ("ids", "rows", "counts"))
+    if not len(ids) == len(where) == len(counts) == len(a[f"{name}_ids"]):
         return False
-    return bool(np.all(np.bincount(order, minlength=len(order)) == 1))
+    if not len(ids):
+        return True
+    if np.any(np.diff(ids) < 0) or where.min() < 0 or where.max() >= rows:
+        return False
+    owner = np.repeat(np.arange(rows), np.diff(a[f"{name}_ptr"]))
+    if not np.array_equal(np.bincount(where, minlength=rows), np.bincount(owner, minlength=rows)):
+        return False
+    for sorted_values, values in ((ids, a[f"{name}_ids"]), (counts, a[f"{name}_counts"])):
+        left = np.bincount(where, weights=sorted_values, minlength=rows)
+        if not np.array_equal(left, np.bincount(owner, weights=values, minlength=rows)):
+            return False
+    return True
 
 
 def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Combined | None, set[str]]:

@@ -547,7 +547,7 @@ def explain(corpus: Corpus, candidate: Candidate) -> Suggestion:
     by_rarity = lambda phrase: (-corpus.phrase_idf[phrase], -len(phrase), phrase)  # noqa: E731
     evidence = Evidence(
         shared_terms=_top_terms(corpus, source, target),
-        shared_phrases=[corpus.describe(p, source, target) for p in sorted(shared_phrases, key=by_rarity)][:5],
+        shared_phrases=[corpus.describe(p, source, target) for p in sorted(shared_phrases, key=by_rarity)[:5]],
         shared_entities=_describe_entities(corpus, source.entities & target.entities),
         from_sentence=left_text,
         to_sentence=right_text,
