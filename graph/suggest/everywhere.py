@@ -444,7 +444,8 @@ def _unit(rows: np.ndarray, values: np.ndarray, size: int, norms: np.ndarray | N
     """Values divided by the norm of their row (summed in order, one by one, as ``vector`` sums them; or given)."""
     if norms is None:
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=size))
-    return np.divide(values, norms[rows], out=np.zeros_like(values), where=norms[rows] > 0.0)
+    # a row of norm 0 has only values 0: divided by 1, they stay 0
+    return values / np.where(norms > 0.0, norms, 1.0)[rows]
 
 
 class _Postings:

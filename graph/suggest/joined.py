@@ -219,7 +219,7 @@ class Combined:
 
 def _same_entries(a: dict[str, np.ndarray], name: str, rows: int) -> bool:
     """Whether the entries by id (``NAME_sorted_*``) are in order and, row by row, as many as the rows' entries,
-    with the same sums of ids and of counts (a check of what is read, not a proof)."""
+    with the same totals (a check of what is read, not a proof)."""
     ids, where, counts = (a[f"{name}_sorted_{part}"] for part in ("ids", "rows", "counts"))
     if not len(ids) == len(where) == len(counts) == len(a[f"{name}_ids"]):
         return False
@@ -227,14 +227,16 @@ def _same_entries(a: dict[str, np.ndarray], name: str, rows: int) -> bool:
         return True
     if np.any(np.diff(ids) < 0) or where.min() < 0 or where.max() >= rows:
         return False
-    owner = np.repeat(np.arange(rows), np.diff(a[f"{name}_ptr"]))
-    if not np.array_equal(np.bincount(where, minlength=rows), np.bincount(owner, minlength=rows)):
+    if not np.array_equal(np.bincount(where, minlength=rows), np.diff(a[f"{name}_ptr"])):
         return False
-    for sorted_values, values in ((ids, a[f"{name}_ids"]), (counts, a[f"{name}_counts"])):
-        left = np.bincount(where, weights=sorted_values, minlength=rows)
-        if not np.array_equal(left, np.bincount(owner, weights=values, minlength=rows)):
-            return False
-    return True
+    # the totals of the ids and counts, and of their products with their rows' numbers, are those of the rows
+    owner = np.repeat(np.arange(rows, dtype=np.int64), np.diff(a[f"{name}_ptr"]))
+    return all(
+        int(np.dot(where.astype(np.int64) + 1, mine.astype(np.int64)))
+        == int(np.dot(owner + 1, theirs.astype(np.int64)))
+        and int(mine.sum(dtype=np.int64)) == int(theirs.sum(dtype=np.int64))
+        for mine, theirs in ((ids, a[f"{name}_ids"]), (counts, a[f"{name}_counts"]))
+    )
 
 
 def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Combined | None, set[str]]:
