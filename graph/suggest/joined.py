@@ -23,7 +23,7 @@ from ..model.nodes import NodeType
 from .compact import RANK_FORMAT, PlanArrays, RankStore
 from .index import TokenIndex
 
-JOINED_FORMAT = 3
+JOINED_FORMAT = 4
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
 COMBINED = "combined.npz"
@@ -32,7 +32,10 @@ KIND_CODES = [kind.value for kind in NodeType]
 _JOINED: dict[str, str] = {
     "key": "U",  # the generation: a digest of every plan's entry
     "plans": "U",  # the plans, sorted
+    "entries": "U",  # per plan, its entry
     "plan_items": "i8",  # per plan, its items: a range of the item table
+    "plan_rows": "i8",  # per plan, its rows
+    "plan_sentences": "i8",  # per plan, its sentences
     "item_ids": "U",
     "item_kind": "i4",  # index into ``KIND_CODES``
     "item_parent": "i4",  # index into ``names`` (-1: none)
@@ -84,8 +87,10 @@ class Combined:
         return len(self.arrays["matchable"])
 
     @classmethod
-    def join(cls, key: str, arrays: dict[str, PlanArrays], structures: dict[str, list]) -> Combined:
-        """Join some plans' checked rows (``RankStore.read``)."""
+    def join(
+        cls, key: str, arrays: dict[str, PlanArrays], structures: dict[str, list], entries: dict[str, str]
+    ) -> Combined:
+        """Join some plans' checked rows (``RankStore.read``; ``entries``: plan -> entry)."""
         plans = sorted(arrays)
         item_ids: list[str] = []
         columns: dict[str, list] = {name: [] for name in ("kind", "parent", "workstream", "position", "start", "count")}
@@ -131,12 +136,99 @@ class Combined:
         joined["key"] = np.array([key])
         joined["plans"] = np.array(plans, dtype=str)
         joined["plan_items"] = np.array(plan_items, dtype=np.int64)
+        joined["entries"] = np.array([entries[plan] for plan in plans], dtype=str)
+        counts = [(len(arrays[plan]["row_item"]), arrays[plan].sentences) for plan in plans]
+        joined["plan_rows"] = np.r_[0, np.cumsum([rows for rows, _ in counts], dtype=np.int64)].astype(np.int64)
+        joined["plan_sentences"] = np.r_[0, np.cumsum([found for _, found in counts], dtype=np.int64)].astype(np.int64)
         joined["item_ids"] = np.array(item_ids, dtype=str)
         joined["names"] = np.array(list(names), dtype=str)
         for column in ("kind", "parent", "workstream", "position", "count"):
             joined[f"item_{column}"] = np.array(columns[column], dtype=np.int32)
         joined["item_start"] = np.array(columns["start"], dtype=np.int64)
         return cls(joined)
+
+    def patched(self, plan: str, entry: str, found: PlanArrays, structure: list) -> Combined:
+        """These arrays with one plan's rows replaced by its new ones (the same as joining every plan again)."""
+        a = dict(self.arrays)
+        number = a["plans"].tolist().index(plan)
+        first_item, last_item = a["plan_items"][number : number + 2].tolist()
+        first_row, last_row = a["plan_rows"][number : number + 2].tolist()
+        first_sentence, last_sentence = a["plan_sentences"][number : number + 2].tolist()
+        items, rows, sentences = len(structure), len(found["row_item"]), found.sentences
+        moved = (
+            items - (last_item - first_item),
+            rows - (last_row - first_row),
+            sentences - (last_sentence - first_sentence),
+        )
+        # the item table
+        names = a["names"].tolist()
+        known = {name: place for place, name in enumerate(names)}
+        codes = {code: place for place, code in enumerate(KIND_CODES)}
+        columns: dict[str, list] = {
+            name: [] for name in ("ids", "kind", "parent", "workstream", "position", "start", "count")
+        }
+        for item_id, kind, parent, workstream, position, start, count in structure:
+            columns["ids"].append(item_id)
+            columns["kind"].append(codes[kind])
+            for column, name in (("parent", parent), ("workstream", workstream)):
+                if name is not None and name not in known:
+                    known[name] = len(names)
+                    names.append(name)
+                columns[column].append(-1 if name is None else known[name])
+            columns["position"].append(position)
+            columns["start"].append(-1 if count < 0 else first_sentence + start)
+            columns["count"].append(count)
+        a["names"] = np.array(names, dtype=str)
+        starts = a["item_start"].copy()
+        starts[last_item:][starts[last_item:] >= 0] += moved[2]
+        a["item_start"] = starts
+        for column in ("ids", "kind", "parent", "workstream", "position", "start", "count"):
+            name = f"item_{column}"
+            new = np.array(columns[column], dtype=a[name].dtype if column != "ids" else str)
+            a[name] = np.concatenate([a[name][:first_item], new, a[name][last_item:]])
+        for name, shift in (("plan_items", moved[0]), ("plan_rows", moved[1]), ("plan_sentences", moved[2])):
+            ptr = a[name].copy()
+            ptr[number + 1 :] += shift
+            a[name] = ptr
+        entries = a["entries"].tolist()
+        entries[number] = entry
+        a["entries"] = np.array(entries, dtype=str)
+        a["row_item"] = np.concatenate(
+            [a["row_item"][:first_row], found["row_item"] + first_item, a["row_item"][last_row:] + moved[0]]
+        ).astype(np.int32)
+        # the rows' and sentences' entries
+        for name, first, last in (
+            ("term", first_row, last_row),
+            ("phrase", first_row, last_row),
+            ("entity", first_row, last_row),
+            ("words", first_sentence, last_sentence),
+        ):
+            ptr = a[f"{name}_ptr"]
+            start, end = int(ptr[first]), int(ptr[last])
+            sizes = np.concatenate([np.diff(ptr[: first + 1]), np.diff(found[f"{name}_ptr"]), np.diff(ptr[last:])])
+            a[f"{name}_ptr"] = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+            for data in [f"{name}_ids", f"{name}_counts"] if name != "entity" else ["entity_ids"]:
+                a[data] = np.concatenate([a[data][:start], found[data], a[data][end:]]).astype(np.int32)
+        a["matchable"] = np.concatenate(
+            [a["matchable"][:first_sentence], found["matchable"], a["matchable"][last_sentence:]]
+        ).astype(np.int32)
+        # the entries by id: the plan's taken out, the later rows renumbered, the new ones put in their places
+        for name in ("term", "phrase"):
+            ids, where, counts = (a[f"{name}_sorted_{part}"] for part in ("ids", "rows", "counts"))
+            keep = (where < first_row) | (where >= last_row)
+            ids, where, counts = ids[keep], where[keep].astype(np.int64), counts[keep]
+            where[where >= last_row] += moved[1]
+            new_ids = found[f"{name}_ids"]
+            new_rows = np.repeat(np.arange(first_row, first_row + rows, dtype=np.int64), np.diff(found[f"{name}_ptr"]))
+            order = np.lexsort((new_rows, new_ids))
+            span = len(a["row_item"]) + 1
+            places = np.searchsorted(
+                ids.astype(np.int64) * span + where, new_ids[order].astype(np.int64) * span + new_rows[order]
+            )
+            a[f"{name}_sorted_ids"] = np.insert(ids, places, new_ids[order]).astype(np.int32)
+            a[f"{name}_sorted_rows"] = np.insert(where, places, new_rows[order]).astype(np.int32)
+            a[f"{name}_sorted_counts"] = np.insert(counts, places, found[f"{name}_counts"][order]).astype(np.int32)
+        return Combined(a)
 
     def save(self, folder: Path) -> None:
         """Write the arrays (replacing the previous generation's at once); a failure leaves them to be made again."""
@@ -149,8 +241,8 @@ class Combined:
             temporary.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, folder: Path, key: str, vocabulary: int) -> Combined | None:
-        """The arrays of a generation, checked (types, shapes, pointers, ranges), or None."""
+    def load(cls, folder: Path, key: str | None, vocabulary: int) -> Combined | None:
+        """The arrays of a generation (None: the one kept), checked (types, shapes, pointers, ranges), or None."""
         try:
             with np.load(folder / COMBINED, allow_pickle=False) as found:
                 if set(found.files) != set(_JOINED):
@@ -163,7 +255,7 @@ class Combined:
             if array.ndim != 1 or (array.dtype.kind != "U" if dtype == "U" else array.dtype != np.dtype(dtype)):
                 if not (dtype == "U" and len(array) == 0 and array.ndim == 1):
                     return None
-        if len(arrays["key"]) != 1 or str(arrays["key"][0]) != key:
+        if len(arrays["key"]) != 1 or (key is not None and str(arrays["key"][0]) != key):
             return None
         combined = cls(arrays)
         return combined if combined._consistent(vocabulary) else None
@@ -174,10 +266,22 @@ class Combined:
         for column in ("kind", "parent", "workstream", "position", "start", "count"):
             if len(a[f"item_{column}"]) != items:
                 return False
-        plan_items = a["plan_items"]
-        if len(plan_items) != len(a["plans"]) + 1 or plan_items[0] != 0 or plan_items[-1] != items:
+        if len(a["entries"]) != len(a["plans"]):
             return False
-        if np.any(np.diff(plan_items) < 0):
+        for name, total in (("plan_items", items), ("plan_rows", rows), ("plan_sentences", sentences)):
+            ptr = a[name]
+            if len(ptr) != len(a["plans"]) + 1 or ptr[0] != 0 or ptr[-1] != total or np.any(np.diff(ptr) < 0):
+                return False
+        # each plan's rows are rows of its items, each plan's items' sentences its sentences
+        plans = np.arange(len(a["plans"]))
+        if not np.array_equal(
+            np.searchsorted(a["plan_items"], a["row_item"], side="right") - 1, np.repeat(plans, np.diff(a["plan_rows"]))
+        ):
+            return False
+        owner = np.repeat(plans, np.diff(a["plan_items"]))
+        with_text = a["item_count"] >= 0
+        firsts, lengths, owner = a["item_start"][with_text], a["item_count"][with_text], owner[with_text]
+        if np.any(firsts < a["plan_sentences"][owner]) or np.any(firsts + lengths > a["plan_sentences"][owner + 1]):
             return False
         for name, data, expected in (
             ("term", "term_ids", rows),
@@ -217,6 +321,9 @@ class Combined:
         return not np.any(firsts < 0) and not np.any(firsts + lengths > sentences)
 
 
+_PATCHED = 8  # at most this many changed plans are patched into the previous generation; more are joined again
+
+
 def _same_entries(a: dict[str, np.ndarray], name: str, rows: int) -> bool:
     """Whether the entries by id (``NAME_sorted_*``) are in order and, row by row, as many as the rows' entries,
     with the same totals (a check of what is read, not a proof)."""
@@ -248,11 +355,21 @@ def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Co
     found = Combined.load(folder, key, size)
     if found is not None and list(found["plans"]) == sorted(entries):
         return found, set()
-    arrays, structures = rank.read(entries)
-    damaged = set(entries) - set(arrays)
+    found = Combined.load(folder, None, size)  # the previous generation: its changed plans patched
+    kept = dict(zip(found["plans"].tolist(), found["entries"].tolist(), strict=True)) if found is not None else {}
+    changed = {plan for plan, entry in entries.items() if kept.get(plan) != entry}
+    patch = found is not None and set(kept) == set(entries) and len(changed) <= _PATCHED
+    arrays, structures = rank.read({plan: entries[plan] for plan in changed} if patch else entries)
+    damaged = (changed if patch else set(entries)) - set(arrays)
     if damaged:
         return None, damaged
-    joined = Combined.join(key, arrays, structures)
+    if patch and found is not None:
+        joined = found
+        for plan in sorted(changed):
+            joined = joined.patched(plan, entries[plan], arrays[plan], structures[plan])
+        joined.arrays["key"] = np.array([key])
+    else:
+        joined = Combined.join(key, arrays, structures, entries)
     joined.save(folder)
     return joined, set()
 

@@ -64,9 +64,10 @@ def test_the_joined_arrays_are_the_plans_rows_end_to_end(data, tmp_path):
     make_index(open_store(data, store_path))
     rank = RankStore(store_path / FOLDER)
     entries = sorted(entry for (entry,) in rank.connection.execute("SELECT entry FROM plans"))
-    arrays, structures = rank.read({f"p{number}": entry for number, entry in enumerate(entries)})
+    by_plan = {f"p{number}": entry for number, entry in enumerate(entries)}
+    arrays, structures = rank.read(by_plan)
     assert len(arrays) == len(entries) == 3
-    together = joined.Combined.join("k", arrays, structures)
+    together = joined.Combined.join("k", arrays, structures, by_plan)
     plans = sorted(arrays)
     rows = sum(len(arrays[plan]["row_item"]) for plan in plans)
     assert len(together["row_item"]) == rows
@@ -151,3 +152,38 @@ def test_after_a_one_file_edit_the_rows_are_joined_again(data, tmp_path, monkeyp
     for plan in ("north", "west"):
         assert as_json(suggest_links(open_store(data, store_path), plan, None, top=3)) == expected(data, plan)
     assert len(reads) == (0 if build_first else 1)  # joined once, by the build or by the first ranking
+
+
+@pytest.mark.parametrize("plan", ["north", "south", "west"])
+def test_a_changed_plan_patched_in_gives_the_arrays_joined_again(data, tmp_path, plan):
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    folder = store_path / FOLDER
+    rank = RankStore(folder)
+    size = rank.connection.execute("SELECT MAX(id) FROM vocab").fetchone()[0]
+    before = joined.Combined.load(folder, None, size)
+    assert before is not None
+    path = data / "plans" / f"{plan}.yaml"
+    text = path.read_text(encoding="utf-8")
+    # a sentence more, a word changed: the plan's rows, sentences and entries all move
+    path.write_text(
+        text.replace("text: ", "text: Support the custody officers with their training. ", 1), encoding="utf-8"
+    )
+    make_index(open_store(data, store_path))
+    rank = RankStore(folder)
+    size = rank.connection.execute("SELECT MAX(id) FROM vocab").fetchone()[0]
+    after = joined.Combined.load(folder, None, size)
+    assert after is not None
+    entries = dict(zip(after["plans"].tolist(), after["entries"].tolist(), strict=True))
+    changed = [
+        name
+        for name, entry in zip(before["plans"].tolist(), before["entries"].tolist(), strict=True)
+        if entries[name] != entry
+    ]
+    assert changed == [plan]
+    arrays, structures = rank.read(entries)
+    again = joined.Combined.join(str(after["key"][0]), arrays, structures, entries)
+    different = [name for name in joined._JOINED if not np.array_equal(after[name], again[name])]
+    assert different in ([], ["names"])  # a name no longer used may stay in the patched list
+    if different:
+        assert set(again["names"].tolist()) <= set(after["names"].tolist())
