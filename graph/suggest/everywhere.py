@@ -265,7 +265,7 @@ class ArrayBounds:
         # the IDF as Python works it out), each norm summed in the same order (``bincount`` adds one by one)
         largest = max(int(joined[name].max(initial=0)) for name in ("term_counts", "phrase_counts", "words_counts"))
         self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
-        self.vectors: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.vectors: dict[str, tuple[np.ndarray, ...]] = {}
         self.postings: dict[str, _Postings] = {}
         for name, idf in (("term", corpus.term_idf), ("phrase", corpus.phrase_weight)):
             ptr, ids = joined[f"{name}_ptr"], joined[f"{name}_ids"]
@@ -273,11 +273,10 @@ class ArrayBounds:
             rows = np.repeat(np.arange(rows_total), sizes)
             raw = self.logs[joined[f"{name}_counts"]] * idf[ids]
             norms = np.sqrt(np.bincount(rows, weights=raw * raw, minlength=rows_total))
-            values = _unit(rows, raw, rows_total, norms)
             self.postings[name] = _Postings.ordered(joined, name, self.logs, idf, norms)
-            # by row: where its values start in ``ids``/``values``, how many, and how many weigh something
-            weighing = np.bincount(rows, weights=(values != 0.0), minlength=rows_total).astype(np.int64)
-            self.vectors[name] = (ptr[:-1], sizes, weighing, ids, values)
+            # by row: where its entries start, how many; their values are made for the rows scored (``cosines``)
+            divisors = np.where(norms > 0.0, norms, 1.0)
+            self.vectors[name] = (ptr[:-1], sizes, ids, joined[f"{name}_counts"], idf, divisors)
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
         self.words_ptr = joined["words_ptr"]
         matchable = np.repeat(joined["matchable"], np.diff(self.words_ptr)) == 1
@@ -383,7 +382,7 @@ class ArrayBounds:
         mine = source.vector if name == "term" else source.phrase_vector
         length = len(mine)
         ids_of = self.term_ids if name == "term" else self.phrase_ids
-        first, sizes, weighing, ids, values = self.vectors[name]
+        first, sizes, ids, counts, idf, divisors = self.vectors[name]
         keys = [ids_of[term] for term in mine if term in ids_of]
         if len(keys) != len(mine):  # a term the arrays do not know: no target has it
             mine = {term: value for term, value in mine.items() if term in ids_of}
@@ -395,15 +394,18 @@ class ArrayBounds:
         lengths = sizes[place]
         at = np.repeat(first[place] - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
         owner = np.repeat(np.arange(len(targets)), lengths)
-        products = values[at] * dense[ids[at]]
+        # the rows' unit values, as ``_unit`` makes them (the same product divided by the same norm)
+        values = (self.logs[counts[at]] * idf[ids[at]]) / divisors[place[owner]]
+        weighing = np.bincount(owner, weights=values != 0.0, minlength=len(targets)).astype(np.int64)
+        products = values * dense[ids[at]]
         # over the target's vector, in its order (the other's missing terms add 0.0)
         theirs = np.bincount(owner, weights=products, minlength=len(targets))
         # over the source's vector, in its order: the shared terms, by target, in the source's order
-        shared = np.nonzero((order[ids[at]] >= 0) & (values[at] != 0.0))[0]
+        shared = np.nonzero((order[ids[at]] >= 0) & (values != 0.0))[0]
         by = np.lexsort((order[ids[at]][shared], owner[shared]))
         ours = np.bincount(owner[shared][by], weights=products[shared][by], minlength=len(targets))
         out: list[float] = []  # (or the int 0)
-        for number, count in enumerate(weighing[place].tolist()):
+        for number, count in enumerate(weighing.tolist()):
             if min(count, length) == 0:
                 out.append(0)  # ``sum`` of nothing: the int 0, as ``cosine`` gives
             else:
