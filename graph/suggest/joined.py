@@ -352,10 +352,9 @@ def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Co
     is the index folder."""
     key = generation_key(entries)
     size = rank.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
-    found = Combined.load(folder, key, size)
-    if found is not None and list(found["plans"]) == sorted(entries):
+    found = Combined.load(folder, None, size)  # this generation, or the previous one: its changed plans patched
+    if found is not None and str(found["key"][0]) == key and found["plans"].tolist() == sorted(entries):
         return found, set()
-    found = Combined.load(folder, None, size)  # the previous generation: its changed plans patched
     kept = dict(zip(found["plans"].tolist(), found["entries"].tolist(), strict=True)) if found is not None else {}
     changed = {plan for plan, entry in entries.items() if kept.get(plan) != entry}
     patch = found is not None and set(kept) == set(entries) and len(changed) <= _PATCHED
