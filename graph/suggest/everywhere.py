@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -296,7 +296,7 @@ class ArrayBounds:
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
         self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
 
-    def ranked(self, source: Item, _best: object = None) -> list[int]:
+    def ranked(self, source: Item, _best: object = None) -> _Order:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
         text = self.postings["term"].dot(source.vector, self.term_ids)
         phrases = self.postings["phrase"].dot(source.phrase_vector, self.phrase_ids)
@@ -325,8 +325,7 @@ class ArrayBounds:
         rows = self.target_rows
         bound = np.where(rows >= 0, bound[rows], 0.0)  # by target
         self.bound = bound * (1 + self._MARGIN) + self._MARGIN
-        touched = np.nonzero(bound > 0.0)[0]
-        return touched[np.lexsort((touched, -bound[touched]))].tolist()
+        return _Order(bound)
 
     def matches(self, source: Item, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
         """Map some sentences to their best cosine with a sentence of the source, and the number of that sentence:
@@ -440,6 +439,50 @@ class ArrayBounds:
             score = sum(self.weights[name] * value for name, value in signals.items())
             out.append((target, score, signals, left, right))
         return out
+
+
+class _Order:
+    """The targets of bound above 0, highest bound first, then by position: sorted as far as they are read (the
+    first ones usually suffice), the same order as sorting them all."""
+
+    _FIRST = 256
+
+    def __init__(self, bound: np.ndarray) -> None:
+        self.bound = bound
+        self.touched = np.nonzero(bound > 0.0)[0]
+        self.sorted: list[int] = []
+        self.complete = False
+        if len(self.touched) > self._FIRST:
+            # every target whose bound is at least the FIRST-th highest: the start of the whole order
+            least = -np.partition(-bound[self.touched], self._FIRST - 1)[self._FIRST - 1]
+            self._sort(self.touched[bound[self.touched] >= least])
+        else:
+            self._sort(self.touched)
+            self.complete = True
+
+    def _sort(self, found: np.ndarray) -> None:
+        self.sorted = found[np.lexsort((found, -self.bound[found]))].tolist()
+
+    def __len__(self) -> int:
+        return len(self.touched)
+
+    def _reach(self, end: int) -> None:
+        if end > len(self.sorted) and not self.complete:
+            self._sort(self.touched)
+            self.complete = True
+
+    @overload
+    def __getitem__(self, at: int) -> int: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[int]: ...
+
+    def __getitem__(self, at: int | slice) -> int | list[int]:
+        if isinstance(at, slice):
+            self._reach(len(self.touched) if at.stop is None or at.stop < 0 else at.stop)
+        else:
+            self._reach(len(self.touched) if at < 0 else at + 1)
+        return self.sorted[at]
 
 
 def _unit(rows: np.ndarray, values: np.ndarray, size: int, norms: np.ndarray | None = None) -> np.ndarray:

@@ -207,3 +207,20 @@ def test_the_cosines_from_the_arrays_are_those_of_the_vectors(tmp_path):
             assert (type(text), type(phrase)) == tuple(map(type, expected))
             kinds |= {type(phrase), bool(phrase)}
     assert kinds == {int, float, True, False}  # empty vectors, and cosines of 0.0 and above, all met
+
+
+@pytest.mark.parametrize("size", [10, 300, 5000])
+def test_the_targets_are_ordered_as_far_as_read_as_if_all_were_sorted(size):
+    import numpy as np
+
+    generator = np.random.default_rng(size)
+    bound = np.round(generator.random(size), 2)  # many equal bounds
+    bound[generator.random(size) < 0.2] = 0.0  # targets out of reach
+    touched = np.nonzero(bound > 0.0)[0]
+    expected = touched[np.lexsort((touched, -bound[touched]))].tolist()
+    order = everywhere._Order(bound)
+    assert len(order) == len(expected)
+    assert order[0:10] == expected[0:10]
+    assert [order[number] for number in range(min(len(expected), 300))] == expected[:300]
+    assert order[0 : len(expected)] == expected
+    assert order[-1] == expected[-1]
