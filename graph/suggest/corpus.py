@@ -216,9 +216,9 @@ class Corpus:
         self._names = (exact, folded)  # compiled into ``entity_patterns`` when a text is first tokenised
 
     @functools.cached_property
-    def entity_patterns(self) -> list[re.Pattern[str] | None]:
+    def entity_finders(self) -> list[NameFinder]:
         exact, folded = self._names
-        return [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
+        return [NameFinder(exact, fold=False), NameFinder(folded, fold=True)]
 
     def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)
@@ -232,12 +232,10 @@ class Corpus:
 
     def _mentions(self, text: str) -> set[str]:
         text = straight_quotes(text)
-        found = set()
-        for pattern, fold in zip(self.entity_patterns, (False, True), strict=False):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(text):
-                found |= self.entity_names.get(match.group().lower() if fold else match.group(), set())
+        found: set[str] = set()
+        for finder in self.entity_finders:
+            for name in finder.find(text):
+                found |= self.entity_names.get(name, set())
         return found
 
     def _with_parents(self, entities: set[str]) -> set[str]:
@@ -414,16 +412,14 @@ class Corpus:
         found_phrases: set[str] = set()
         surface: dict[str, dict[str, int]] = {}
         for sentence in sentences:
-            tokens = words(sentence)
-            counts = Counter(terms_of(tokens))
-            sentence_terms.append(counts)
+            counts, sentence_phrases, spellings = _sentence(sentence)
+            sentence_terms.append(Counter(counts))
             all_terms.update(counts)
-            found_phrases |= phrases_of([token for token, _ in tokens])
-            for token, written in tokens:
+            found_phrases |= sentence_phrases
+            for token, key in spellings:
                 spelled = surface.get(token)
                 if spelled is None:
                     spelled = surface[token] = {}
-                key = written if written.isupper() else written.lower()
                 spelled[key] = spelled.get(key, 0) + 1
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
 
@@ -464,6 +460,14 @@ class Corpus:
             # the most common, the first counted of equals (as ``Counter.most_common`` picks)
             spelled.append(max(counts, key=counts.__getitem__) if counts else part)
         return " ".join(spelled)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _sentence(sentence: str) -> tuple[Counter, frozenset[str], tuple[tuple[str, str], ...]]:
+    """One sentence's term counts, phrases and (stem, spelling) of each word (sentences recur: worked out once)."""
+    tokens = words(sentence)
+    spellings = tuple((token, written if written.isupper() else written.lower()) for token, written in tokens)
+    return Counter(terms_of(tokens)), frozenset(phrases_of([token for token, _ in tokens])), spellings
 
 
 _PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
@@ -518,3 +522,59 @@ def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(name) for name in sorted(set(names), key=lambda name: (-len(name), name)))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
+
+
+_WORDISH = re.compile(r"[\w-]")  # what may not touch a name (``names_pattern``'s look-behind and look-ahead)
+_HEAD = re.compile(r"[A-Za-z0-9]*")
+_RUNS = re.compile(r"[A-Za-z0-9]+")
+_CASE_ODD = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K: equal to an ASCII letter when case is ignored
+
+
+class NameFinder:
+    """Find some names in texts exactly as ``names_pattern(names, re.IGNORECASE if fold else 0).finditer`` does
+    (whole words, longest first, left to right, no overlaps), returning each match (lower-cased when ``fold``).
+
+    The pattern tries every name at every word start. Where a name matches, the text's run of ASCII letters and
+    digits there is the name's own leading run (the name's next character is none of them, or the name ends and
+    its look-ahead forbids a word character), so this tries only the names whose leading run is the word there.
+    Names or texts it cannot treat so (non-ASCII names, letters equal to an ASCII one when case is ignored) are
+    left to the pattern."""
+
+    def __init__(self, names: list[str], *, fold: bool) -> None:
+        self.names, self.fold = names, fold
+        listed = sorted(set(names), key=lambda name: (-len(name), name))  # the pattern's order
+        self.fast = all(name and name.isascii() for name in listed)
+        self.by_head: dict[str, list[str]] = {}
+        for name in listed if self.fast else ():
+            key = name.lower() if fold else name
+            self.by_head.setdefault(_HEAD.match(key).group(), []).append(key)  # type: ignore[union-attr]
+        # every place the pattern's look-behind allows, with the run of letters and digits there
+        self.heads = frozenset(self.by_head) if "" not in self.by_head else None
+        self.starts = re.compile(r"(?<![\w-])[A-Za-z0-9]" + ("*" if "" in self.by_head else "+"))
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return names_pattern(self.names, re.IGNORECASE if self.fold else 0)
+
+    def find(self, text: str) -> list[str]:
+        if not self.names:
+            return []
+        lowered = text.lower() if self.fold else text
+        if not self.fast or (self.fold and (len(lowered) != len(text) or not _CASE_ODD.isdisjoint(text))):
+            assert self.pattern is not None
+            return [match.group().lower() if self.fold else match.group() for match in self.pattern.finditer(text)]
+        if self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
+            return []  # no word of the text starts a name (the runs where names may start are among these)
+        found, done, size = [], 0, len(text)
+        by_head, wordish = self.by_head, _WORDISH.match
+        for start in self.starts.finditer(text):
+            at, stop = start.span()
+            if at < done:
+                continue
+            for name in by_head.get(lowered[at:stop], ()):
+                end = at + len(name)
+                if lowered.startswith(name, at) and (end == size or wordish(text, end) is None):
+                    found.append(name if self.fold else text[at:end])
+                    done = end
+                    break
+        return found
