@@ -110,7 +110,7 @@ class RankStore:
                 connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
                 connection.executemany(
                     "INSERT INTO items VALUES (?, ?, ?)",
-                    [(entry, item, json.dumps(data, ensure_ascii=False)) for item, data in plan_rows.details.items()],
+                    [(entry, item, plan_rows.detail_json(item)) for item in plan_rows.details],
                 )
                 connection.execute("COMMIT")
         except sqlite3.Error:
@@ -286,6 +286,17 @@ class PlanRows:
                 start = first_sentence[member]
                 sentences += range(start, start + len(text.sentences))
             self.rows.append((place[item_id], terms, phrases, sorted(corpus._with_parents(entities)), sentences))
+
+    encoded: dict[str, str] | None = None  # item -> its record as JSON, when the entry's writer encoded it
+
+    def detail_json(self, item: str) -> str:
+        """An item's row as JSON (its record, the last field, as the entry encoded it when it did)."""
+        data = self.details[item]
+        record = self.encoded.get(item) if self.encoded is not None and data["record"] else None
+        if record is None:
+            return json.dumps(data, ensure_ascii=False)
+        head = json.dumps({key: value for key, value in data.items() if key != "record"}, ensure_ascii=False)
+        return f'{head[:-1]}, "record": {record}}}'
 
     def blob(self, store: RankStore) -> bytes:
         """The rows as one int32 array (header of section lengths, then the sections), ``.npy`` bytes."""

@@ -307,10 +307,18 @@ class Corpus:
                 record = stored.get(item_id)
                 if text and (record is None or record["text"] != text):
                     work.setdefault(plan, []).append((item_id, text))
+        # only indexing: a plan's texts are let go once it is stored, unless an item of another plan has them in
+        # its family (its counts read them)
+        shared = {
+            self.items[child].plan
+            for item in self.items.values()
+            for child in item.children
+            if self.items[child].plan != item.plan
+        }
         for plan, made in itertools.chain(
             ((plan, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
         ):
-            stored = stored_of[plan]
+            stored = stored_of.pop(plan)
             records: dict[str, TokenRecord] = {}
             for item_id in by_plan[plan]:
                 text = self.own_text(item_id)
@@ -323,6 +331,9 @@ class Corpus:
             ):
                 rows = PlanRows(self, plan, by_plan[plan])
                 self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows)
+            if not weigh and self.index.usable and plan not in shared:
+                for item_id in by_plan[plan]:
+                    self.texts.pop(item_id, None)
         weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
         if not weigh:
             return

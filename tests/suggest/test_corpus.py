@@ -219,7 +219,7 @@ def _same_records_as_the_oracle(corpus, texts):
 
 
 def test_the_tokeniser_gives_the_old_tokens_on_the_shipped_data():
-    corpus = Corpus(memory_store(load_dataset(SHIPPED)), weigh=False)
+    corpus = Corpus(memory_store(load_dataset(SHIPPED)))
     texts = [corpus.own_text(item) for item in corpus.items]
     texts = [text for text in texts if text]
     assert len(texts) > 100 and any(corpus.texts[item].entities for item in corpus.texts)
