@@ -25,7 +25,7 @@ from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
 from .compact import PlanRows
-from .index import TokenIndex, TokenRecord, names_digest, to_record
+from .index import TokenIndex, TokenRecord, names_digest
 from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
 
 if TYPE_CHECKING:
@@ -181,8 +181,11 @@ class Corpus:
                 row["workstream"],
                 row["position"] or 0,
             )
+        del rows  # the items are made: their rows are let go before the texts are tokenised
         self.links = store.select(_LINKS if scope is None else SCOPED_LINKS.replace("VALUES", values, 1))
         self._read_direct_entities(store, values)
+        if not weigh:
+            self.links = []  # only indexing: nothing ranks, and the links' entities are in ``direct_entities``
         self._build_families()
         try:
             self._index_texts(whole=scope is None, weigh=weigh)
@@ -424,7 +427,7 @@ class Corpus:
         surface: dict[str, dict[str, int]] = {}
         for sentence in sentences:
             counts, sentence_phrases, spellings = _sentence(sentence)
-            sentence_terms.append(Counter(counts))
+            sentence_terms.append(counts)  # the memo's: read, never changed
             all_terms.update(counts)
             found_phrases |= sentence_phrases
             for token, key in spellings:
@@ -490,15 +493,15 @@ def _records(corpus: Corpus, pairs: list[tuple[str, str]]) -> list[tuple[str, To
     out = []
     for item_id, text in pairs:
         tokenised = corpus._tokenise(item_id, text)
-        record = to_record(
-            text,
-            tokenised.sentences,
-            tokenised.terms,
-            tokenised.sentence_terms,
-            tokenised.phrases,
-            tokenised.entities,
-            tokenised.surface,
-        )
+        record = {  # as ``to_record`` makes it, without copying what ``_tokenise`` made afresh
+            "text": text,
+            "sentences": tokenised.sentences,
+            "terms": dict(tokenised.terms),
+            "sentence_terms": [dict(counts) for counts in tokenised.sentence_terms],
+            "phrases": sorted(tokenised.phrases),
+            "entities": sorted(tokenised.entities),
+            "surface": tokenised.surface,
+        }
         out.append((item_id, record))
     return out
 
@@ -570,12 +573,17 @@ class NameFinder:
     def find(self, text: str) -> list[str]:
         if not self.names:
             return []
+        if self.fast and self.heads is not None and text.isascii():
+            # no word of the text starts a name (the runs where names may start are among these): nothing to find
+            runs = _RUNS.findall(text)
+            if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
+                return []
         lowered = text.lower() if self.fold else text
         if not self.fast or (self.fold and (len(lowered) != len(text) or not _CASE_ODD.isdisjoint(text))):
             assert self.pattern is not None
             return [match.group().lower() if self.fold else match.group() for match in self.pattern.finditer(text)]
         if self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
-            return []  # no word of the text starts a name (the runs where names may start are among these)
+            return []
         found, done, size = [], 0, len(text)
         by_head, wordish = self.by_head, _WORDISH.match
         for start in self.starts.finditer(text):
