@@ -264,6 +264,7 @@ class PlanRows:
                 self.sentences += text.sentence_terms
             self.structure.append([item_id, item.type.value, item.parent, item.workstream, item.position, start, count])
         self.rows: list[tuple[int, dict[str, int], dict[str, int], list[str], list[int]]] = []
+        sorted_phrases: dict[str, list[str]] = {}  # a member's phrases in order (members are in several families)
         for item_id in item_ids:
             item = items[item_id]
             if item.type not in ROW_TYPES:
@@ -278,10 +279,19 @@ class PlanRows:
                 if text is None or member not in place:
                     continue
                 weight = 2 if member == item_id and item.type is not NodeType.WORKSTREAM else 1
-                for term, value in text.terms.items():
-                    terms[term] = terms.get(term, 0) + value * weight
-                for phrase in sorted(text.phrases):  # as ``Corpus.prepare`` counts them
-                    phrases[phrase] = phrases.get(phrase, 0) + 1
+                if terms:
+                    for term, value in text.terms.items():
+                        terms[term] = terms.get(term, 0) + value * weight
+                else:  # the first: the same keys in the same order, and values
+                    terms = {term: value * weight for term, value in text.terms.items()}
+                ordered = sorted_phrases.get(member)
+                if ordered is None:
+                    ordered = sorted_phrases[member] = sorted(text.phrases)  # as ``Corpus.prepare`` counts them
+                if phrases:
+                    for phrase in ordered:
+                        phrases[phrase] = phrases.get(phrase, 0) + 1
+                else:
+                    phrases = dict.fromkeys(ordered, 1)
                 entities |= text.entities
                 start = first_sentence[member]
                 sentences += range(start, start + len(text.sentences))

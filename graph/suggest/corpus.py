@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -411,8 +411,16 @@ class Corpus:
         _FORKED = self  # what the forked workers tokenise with (copied into them, never sent)
         pool = multiprocessing.get_context("fork").Pool(workers)
         try:
-            for plan, records in zip(work, pool.imap(_tokenise_in_worker, work.values()), strict=True):
-                yield plan, dict(records)
+            # a few plans ahead only: the plans done wait here for their turn, and they are large
+            pending: deque = deque()
+            for plan, pairs in work.items():
+                pending.append((plan, pool.apply_async(_tokenise_in_worker, (pairs,))))
+                if len(pending) > 2 * workers:
+                    done, result = pending.popleft()
+                    yield done, dict(result.get())
+            while pending:
+                done, result = pending.popleft()
+                yield done, dict(result.get())
             pool.close()
         finally:
             _FORKED = None
