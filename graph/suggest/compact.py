@@ -71,30 +71,39 @@ class RankStore:
             )
             connection.execute("COMMIT")
         self._vocab: dict[tuple[int, str], int] | None = None
+        self._top = 0  # the largest id in ``_vocab``
 
     def entries(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT entry FROM plans WHERE format = ?", (RANK_FORMAT,))}
 
     def vocabulary(self) -> dict[tuple[int, str], int]:
         if self._vocab is None:
-            self._vocab = {(kind, name): id_ for id_, kind, name in self.connection.execute("SELECT * FROM vocab")}
+            self._vocab, self._top = {}, 0
+            self._catch_up()
+        assert self._vocab is not None
         return self._vocab
+
+    def _catch_up(self) -> None:
+        """Add to the cached vocabulary the names other processes added since it was read (ids only grow)."""
+        assert self._vocab is not None
+        for id_, kind, name in self.connection.execute("SELECT id, kind, name FROM vocab WHERE id > ?", (self._top,)):
+            self._vocab[(kind, name)] = id_
+            self._top = max(self._top, id_)
 
     def _ids(self, kind: int, names: list[str]) -> dict[str, int]:
         """Ids of names, new names added to the vocabulary (run inside a write transaction). Ids are never reused or
-        changed, so the cache of a process stays right while other processes add names."""
+        changed, so the cache of a process stays right while other processes add names. A new name's id is the
+        next after the largest (what SQLite gives an inserted row without one)."""
         vocab = self.vocabulary()
         new = [name for name in names if (kind, name) not in vocab]
         if new:
-            self.connection.executemany(
-                "INSERT OR IGNORE INTO vocab (kind, name) VALUES (?, ?)", [(kind, n) for n in new]
-            )
-            for start in range(0, len(new), 500):
-                chunk = new[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT id, name FROM vocab WHERE kind = ? AND name IN ({marks})"  # noqa: S608 - only marks
-                for id_, name in self.connection.execute(query, (kind, *chunk)):
-                    vocab[(kind, name)] = id_
+            self._catch_up()
+            new = [name for name in new if (kind, name) not in vocab]
+            rows = [(self._top + number, kind, name) for number, name in enumerate(new, 1)]
+            self.connection.executemany("INSERT INTO vocab (id, kind, name) VALUES (?, ?, ?)", rows)
+            for id_, _, name in rows:
+                vocab[(kind, name)] = id_
+            self._top += len(rows)
         return {name: vocab[(kind, name)] for name in names}
 
     def write(self, entry: str, plan_rows: PlanRows) -> None:
@@ -110,11 +119,11 @@ class RankStore:
                 connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
                 connection.executemany(
                     "INSERT INTO items VALUES (?, ?, ?)",
-                    [(entry, item, json.dumps(data, ensure_ascii=False)) for item, data in plan_rows.details.items()],
+                    [(entry, item, plan_rows.detail_json(item)) for item in plan_rows.details],
                 )
                 connection.execute("COMMIT")
-        except sqlite3.Error:
-            pass  # a read-only cache, a full disk: the plan is made again next time
+        except sqlite3.Error:  # a read-only cache, a full disk: the plan is made again next time
+            self._vocab = None  # ids given in the undone transaction are not kept
 
     def retire(self, keep: set[str]) -> None:
         """Delete the rows of entries no longer in use."""
@@ -229,27 +238,18 @@ class PlanRows:
     def __init__(self, corpus: Any, plan: str, item_ids: list[str]) -> None:  # a ``suggest.corpus.Corpus``
         items = corpus.items
         place = {item_id: number for number, item_id in enumerate(item_ids)}
-        self.details = {}
+        self.details: dict[str, dict] = {}  # item -> its row but the record (made when written: ``detail_json``)
+        self._texts: dict[str, tuple[str, Any]] = {}  # item -> its own text and its tokens, when it has text
         for item_id in item_ids:
             item = items[item_id]
             text = corpus.texts.get(item_id)
-            record = {}
             if text is not None:
-                record = {
-                    "text": corpus.own_text(item_id),
-                    "sentences": text.sentences,
-                    "terms": dict(text.terms),
-                    "sentence_terms": [dict(counts) for counts in text.sentence_terms],
-                    "phrases": sorted(text.phrases),
-                    "entities": sorted(text.entities),
-                    "surface": text.surface,
-                }
+                self._texts[item_id] = (corpus.own_text(item_id), text)
             self.details[item_id] = {
                 "label": item.label,
                 "text": item.text,
                 "title": item.title,
                 "direct": sorted(corpus.direct_entities.get(item_id, set())),
-                "record": record,
             }
         # the sentences of the plan's texts, numbered in item order; an item without text has none (-1)
         first_sentence: dict[str, int] = {}
@@ -264,6 +264,7 @@ class PlanRows:
                 self.sentences += text.sentence_terms
             self.structure.append([item_id, item.type.value, item.parent, item.workstream, item.position, start, count])
         self.rows: list[tuple[int, dict[str, int], dict[str, int], list[str], list[int]]] = []
+        sorted_phrases: dict[str, list[str]] = {}  # a member's phrases in order (members are in several families)
         for item_id in item_ids:
             item = items[item_id]
             if item.type not in ROW_TYPES:
@@ -278,14 +279,48 @@ class PlanRows:
                 if text is None or member not in place:
                     continue
                 weight = 2 if member == item_id and item.type is not NodeType.WORKSTREAM else 1
-                for term, value in text.terms.items():
-                    terms[term] = terms.get(term, 0) + value * weight
-                for phrase in sorted(text.phrases):  # as ``Corpus.prepare`` counts them
-                    phrases[phrase] = phrases.get(phrase, 0) + 1
+                if terms:
+                    for term, value in text.terms.items():
+                        terms[term] = terms.get(term, 0) + value * weight
+                else:  # the first: the same keys in the same order, and values
+                    terms = {term: value * weight for term, value in text.terms.items()}
+                ordered = sorted_phrases.get(member)
+                if ordered is None:
+                    ordered = sorted_phrases[member] = sorted(text.phrases)  # as ``Corpus.prepare`` counts them
+                if phrases:
+                    for phrase in ordered:
+                        phrases[phrase] = phrases.get(phrase, 0) + 1
+                else:
+                    phrases = dict.fromkeys(ordered, 1)
                 entities |= text.entities
                 start = first_sentence[member]
                 sentences += range(start, start + len(text.sentences))
             self.rows.append((place[item_id], terms, phrases, sorted(corpus._with_parents(entities)), sentences))
+
+    encoded: dict[str, str] | None = None  # item -> its record as JSON, when the entry's writer encoded it
+
+    def record(self, item: str) -> dict:
+        """An item's token record (as the plan's entry keeps it), empty when it has no text."""
+        if item not in self._texts:
+            return {}
+        own, text = self._texts[item]
+        return {
+            "text": own,
+            "sentences": text.sentences,
+            "terms": dict(text.terms),
+            "sentence_terms": [dict(counts) for counts in text.sentence_terms],
+            "phrases": sorted(text.phrases),
+            "entities": sorted(text.entities),
+            "surface": text.surface,
+        }
+
+    def detail_json(self, item: str) -> str:
+        """An item's row as JSON, its record the last field (as the entry encoded it, when it did)."""
+        data = self.details[item]
+        encoded = self.encoded.get(item) if self.encoded is not None and item in self._texts else None
+        if encoded is None:
+            return json.dumps({**data, "record": self.record(item)}, ensure_ascii=False)
+        return f'{json.dumps(data, ensure_ascii=False)[:-1]}, "record": {encoded}}}'
 
     def blob(self, store: RankStore) -> bytes:
         """The rows as one int32 array (header of section lengths, then the sections), ``.npy`` bytes."""

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
 from .compact import PlanRows
-from .index import TokenIndex, TokenRecord, names_digest, to_record
+from .index import TokenIndex, TokenRecord, names_digest
 from .joined import refresh
 from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
 
@@ -182,8 +182,11 @@ class Corpus:
                 row["workstream"],
                 row["position"] or 0,
             )
+        del rows  # the items are made: their rows are let go before the texts are tokenised
         self.links = store.select(_LINKS if scope is None else SCOPED_LINKS.replace("VALUES", values, 1))
         self._read_direct_entities(store, values)
+        if not weigh:
+            self.links = []  # only indexing: nothing ranks, and the links' entities are in ``direct_entities``
         self._build_families()
         try:
             self._index_texts(whole=scope is None, weigh=weigh)
@@ -217,9 +220,9 @@ class Corpus:
         self._names = (exact, folded)  # compiled into ``entity_patterns`` when a text is first tokenised
 
     @functools.cached_property
-    def entity_patterns(self) -> list[re.Pattern[str] | None]:
+    def entity_finders(self) -> list[NameFinder]:
         exact, folded = self._names
-        return [names_pattern(exact, 0), names_pattern(folded, re.IGNORECASE)]
+        return [NameFinder(exact, fold=False), NameFinder(folded, fold=True)]
 
     def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)
@@ -233,12 +236,10 @@ class Corpus:
 
     def _mentions(self, text: str) -> set[str]:
         text = straight_quotes(text)
-        found = set()
-        for pattern, fold in zip(self.entity_patterns, (False, True), strict=False):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(text):
-                found |= self.entity_names.get(match.group().lower() if fold else match.group(), set())
+        found: set[str] = set()
+        for finder in self.entity_finders:
+            for name in finder.find(text):
+                found |= self.entity_names.get(name, set())
         return found
 
     def _with_parents(self, entities: set[str]) -> set[str]:
@@ -310,10 +311,18 @@ class Corpus:
                 record = stored.get(item_id)
                 if text and (record is None or record["text"] != text):
                     work.setdefault(plan, []).append((item_id, text))
+        # only indexing: a plan's texts are let go once it is stored, unless an item of another plan has them in
+        # its family (its counts read them)
+        shared = {
+            self.items[child].plan
+            for item in self.items.values()
+            for child in item.children
+            if self.items[child].plan != item.plan
+        }
         for plan, made in itertools.chain(
             ((plan, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
         ):
-            stored = stored_of[plan]
+            stored = stored_of.pop(plan)
             records: dict[str, TokenRecord] = {}
             for item_id in by_plan[plan]:
                 text = self.own_text(item_id)
@@ -326,6 +335,9 @@ class Corpus:
             ):
                 rows = PlanRows(self, plan, by_plan[plan])
                 self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows)
+            if not weigh and self.index.usable and plan not in shared:
+                for item_id in by_plan[plan]:
+                    self.texts.pop(item_id, None)
         weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
         if not weigh:
             return
@@ -400,8 +412,16 @@ class Corpus:
         _FORKED = self  # what the forked workers tokenise with (copied into them, never sent)
         pool = multiprocessing.get_context("fork").Pool(workers)
         try:
-            for plan, records in zip(work, pool.imap(_tokenise_in_worker, work.values()), strict=True):
-                yield plan, dict(records)
+            # a few plans ahead only: the plans done wait here for their turn, and they are large
+            pending: deque = deque()
+            for plan, pairs in work.items():
+                pending.append((plan, pool.apply_async(_tokenise_in_worker, (pairs,))))
+                if len(pending) > 2 * workers:
+                    done, result = pending.popleft()
+                    yield done, dict(result.get())
+            while pending:
+                done, result = pending.popleft()
+                yield done, dict(result.get())
             pool.close()
         finally:
             _FORKED = None
@@ -415,16 +435,14 @@ class Corpus:
         found_phrases: set[str] = set()
         surface: dict[str, dict[str, int]] = {}
         for sentence in sentences:
-            tokens = words(sentence)
-            counts = Counter(terms_of(tokens))
-            sentence_terms.append(counts)
+            counts, sentence_phrases, spellings = _sentence(sentence)
+            sentence_terms.append(counts)  # the memo's: read, never changed
             all_terms.update(counts)
-            found_phrases |= phrases_of([token for token, _ in tokens])
-            for token, written in tokens:
+            found_phrases |= sentence_phrases
+            for token, key in spellings:
                 spelled = surface.get(token)
                 if spelled is None:
                     spelled = surface[token] = {}
-                key = written if written.isupper() else written.lower()
                 spelled[key] = spelled.get(key, 0) + 1
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
 
@@ -467,6 +485,14 @@ class Corpus:
         return " ".join(spelled)
 
 
+@functools.lru_cache(maxsize=1 << 15)
+def _sentence(sentence: str) -> tuple[Counter, frozenset[str], tuple[tuple[str, str], ...]]:
+    """One sentence's term counts, phrases and (stem, spelling) of each word (sentences recur: worked out once)."""
+    tokens = words(sentence)
+    spellings = tuple((token, written if written.isupper() else written.lower()) for token, written in tokens)
+    return Counter(terms_of(tokens)), frozenset(phrases_of([token for token, _ in tokens])), spellings
+
+
 _PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
 _FORKED: Corpus | None = None
 
@@ -476,15 +502,15 @@ def _records(corpus: Corpus, pairs: list[tuple[str, str]]) -> list[tuple[str, To
     out = []
     for item_id, text in pairs:
         tokenised = corpus._tokenise(item_id, text)
-        record = to_record(
-            text,
-            tokenised.sentences,
-            tokenised.terms,
-            tokenised.sentence_terms,
-            tokenised.phrases,
-            tokenised.entities,
-            tokenised.surface,
-        )
+        record = {  # as ``to_record`` makes it, without copying what ``_tokenise`` made afresh
+            "text": text,
+            "sentences": tokenised.sentences,
+            "terms": dict(tokenised.terms),
+            "sentence_terms": [dict(counts) for counts in tokenised.sentence_terms],
+            "phrases": sorted(tokenised.phrases),
+            "entities": sorted(tokenised.entities),
+            "surface": tokenised.surface,
+        }
         out.append((item_id, record))
     return out
 
@@ -520,3 +546,64 @@ def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(name) for name in sorted(set(names), key=lambda name: (-len(name), name)))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
+
+
+_WORDISH = re.compile(r"[\w-]")  # what may not touch a name (``names_pattern``'s look-behind and look-ahead)
+_HEAD = re.compile(r"[A-Za-z0-9]*")
+_RUNS = re.compile(r"[A-Za-z0-9]+")
+_CASE_ODD = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K: equal to an ASCII letter when case is ignored
+
+
+class NameFinder:
+    """Find some names in texts exactly as ``names_pattern(names, re.IGNORECASE if fold else 0).finditer`` does
+    (whole words, longest first, left to right, no overlaps), returning each match (lower-cased when ``fold``).
+
+    The pattern tries every name at every word start. Where a name matches, the text's run of ASCII letters and
+    digits there is the name's own leading run (the name's next character is none of them, or the name ends and
+    its look-ahead forbids a word character), so this tries only the names whose leading run is the word there.
+    Names or texts it cannot treat so (non-ASCII names, letters equal to an ASCII one when case is ignored) are
+    left to the pattern."""
+
+    def __init__(self, names: list[str], *, fold: bool) -> None:
+        self.names, self.fold = names, fold
+        listed = sorted(set(names), key=lambda name: (-len(name), name))  # the pattern's order
+        self.fast = all(name and name.isascii() for name in listed)
+        self.by_head: dict[str, list[str]] = {}
+        for name in listed if self.fast else ():
+            key = name.lower() if fold else name
+            self.by_head.setdefault(_HEAD.match(key).group(), []).append(key)  # type: ignore[union-attr]
+        # every place the pattern's look-behind allows, with the run of letters and digits there
+        self.heads = frozenset(self.by_head) if "" not in self.by_head else None
+        self.starts = re.compile(r"(?<![\w-])[A-Za-z0-9]" + ("*" if "" in self.by_head else "+"))
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return names_pattern(self.names, re.IGNORECASE if self.fold else 0)
+
+    def find(self, text: str) -> list[str]:
+        if not self.names:
+            return []
+        if self.fast and self.heads is not None and text.isascii():
+            # no word of the text starts a name (the runs where names may start are among these): nothing to find
+            runs = _RUNS.findall(text)
+            if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
+                return []
+        lowered = text.lower() if self.fold else text
+        if not self.fast or (self.fold and (len(lowered) != len(text) or not _CASE_ODD.isdisjoint(text))):
+            assert self.pattern is not None
+            return [match.group().lower() if self.fold else match.group() for match in self.pattern.finditer(text)]
+        if self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
+            return []
+        found, done, size = [], 0, len(text)
+        by_head, wordish = self.by_head, _WORDISH.match
+        for start in self.starts.finditer(text):
+            at, stop = start.span()
+            if at < done:
+                continue
+            for name in by_head.get(lowered[at:stop], ()):
+                end = at + len(name)
+                if lowered.startswith(name, at) and (end == size or wordish(text, end) is None):
+                    found.append(name if self.fold else text[at:end])
+                    done = end
+                    break
+        return found

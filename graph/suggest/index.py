@@ -78,9 +78,18 @@ def entry_path(store_path: Path, key: str) -> Path:
     return store_path / FOLDER / f"{key}.json"
 
 
-def write_entry(path: Path, records: dict[str, TokenRecord]) -> None:
-    """Write one plan's token records (item id -> record); a store that cannot be written keeps none."""
-    data = json.dumps({"format": INDEX_FORMAT, "items": records}, separators=(",", ":"), ensure_ascii=False)
+def encode_record(record: TokenRecord) -> str:
+    """One record as its plan's entry writes it (compact JSON)."""
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+
+def write_entry(path: Path, records: dict[str, TokenRecord], encoded: dict[str, str] | None = None) -> None:
+    """Write one plan's token records (item id -> record; ``encoded``: the records already encoded); a store that
+    cannot be written keeps none. The bytes are ``json.dumps({"format": .., "items": records})``'s, compact."""
+    if encoded is None:
+        encoded = {item: encode_record(record) for item, record in records.items()}
+    listed = ",".join(f"{json.dumps(item, ensure_ascii=False)}:{encoded[item]}" for item in records)
+    data = f'{{"format":{INDEX_FORMAT},"items":{{{listed}}}}}'
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, lambda stream: stream.write(data.encode("utf-8")), sync=False)
@@ -214,10 +223,12 @@ class TokenIndex:
     ) -> None:
         path = self.keys.get(plan)
         if path is not None:
-            write_entry(path, records)
+            encoded = {item: encode_record(record) for item, record in records.items()}  # encoded once, kept twice
+            write_entry(path, records, encoded)
             if stats is not None:
                 write_stats(path, stats)
             if rows is not None and self.rank is not None:
+                rows.encoded = encoded
                 self.rank.write(self.entry(plan), rows)
                 if self._ranked is not None:
                     self._ranked.add(self.entry(plan))

@@ -6,6 +6,7 @@ neighbouring words as terms, and sentences (long ones cut into clauses) that are
 
 from __future__ import annotations
 
+import functools
 import re
 
 STOPWORDS = frozenset(
@@ -24,6 +25,7 @@ _LONG_SENTENCE = 320
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """Reduce a lower-case word to a crude stem, so that plurals and verb forms meet.
 
@@ -49,13 +51,15 @@ def words(text: str) -> list[tuple[str, str]]:
     >>> words("The YJB’s proposals")
     [('the', 'The'), ('yjb', 'YJB'), ('proposal', 'proposals')]
     """
-    out = []
-    for match in _WORD.finditer(_URL.sub(" ", text)):
-        written = match.group()
-        if "'" in written or "’" in written:  # the only words a possessive ending can be cut from
-            written = _POSSESSIVE.sub("", written)
-        out.append((stem(written.lower().replace("’", "'")), written))
-    return out
+    return [_token(written) for written in _WORD.findall(_URL.sub(" ", text))]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token(written: str) -> tuple[str, str]:
+    """(stem, word as written) of one word as ``_WORD`` found it; the same words recur, so each is worked out once."""
+    if "'" in written or "’" in written:  # the only words a possessive ending can be cut from
+        written = _POSSESSIVE.sub("", written)
+    return stem(written.lower().replace("’", "'")), written
 
 
 def terms(text: str) -> list[str]:
@@ -113,12 +117,16 @@ def terms_of(tokens: list[tuple[str, str]]) -> list[str]:
 
 def phrases_of(stems: list[str], longest: int = 5) -> set[str]:
     found = set()
+    count = len(stems)
     for start, first in enumerate(stems):
         if first in STOPWORDS:
             continue
-        for end in range(start + 2, min(start + longest, len(stems)) + 1):
-            if stems[end - 1] not in STOPWORDS:
-                found.add(" ".join(stems[start:end]))
+        phrase = first
+        for end in range(start + 1, min(start + longest, count)):
+            last = stems[end]
+            phrase = f"{phrase} {last}"  # the words start..end joined by spaces, as ``" ".join`` makes them
+            if last not in STOPWORDS:
+                found.add(phrase)
     return found
 
 

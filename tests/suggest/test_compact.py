@@ -89,3 +89,38 @@ def test_an_item_list_of_another_shape_is_never_trusted():
     ):
         assert _structure(text) is None
     assert not valid_record({"text": "x"})
+
+
+def test_item_rows_keep_the_entries_records_and_new_names_get_the_next_ids(tmp_path):
+    import json
+
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+    from crossplan.graph.suggest.compact import PlanRows
+    from crossplan.graph.suggest.corpus import Corpus, _records
+    from crossplan.graph.suggest.index import encode_record
+
+    corpus = Corpus(memory_store(load_dataset(SUGGEST)))
+    items = [item for item in corpus.items if item.startswith("north/")]
+    plain = PlanRows(corpus, corpus.items[items[0]].plan, items)
+    encoded = PlanRows(corpus, corpus.items[items[0]].plan, items)
+    records = dict(_records(corpus, [(item, corpus.own_text(item)) for item in items if corpus.own_text(item)]))
+    encoded.encoded = {item: encode_record(record) for item, record in records.items()}
+    assert encoded.encoded
+    for item in items:
+        made = json.loads(encoded.detail_json(item))
+        assert made == json.loads(plain.detail_json(item))
+        assert made["record"] == records.get(item, {})
+    store = RankStore(tmp_path)
+    first = store._ids(0, ["b", "a"])
+    assert first == {"b": 1, "a": 2}
+    other = RankStore(tmp_path)  # another process adds names: the first one's next ids follow them
+    with other.connection:
+        assert other._ids(0, ["c"]) == {"c": 3}
+    assert store._ids(0, ["a", "d", "c"]) == {"a": 2, "d": 4, "c": 3}
+    assert dict(sqlite3.connect(tmp_path / DATABASE).execute("SELECT name, id FROM vocab")) == {
+        "b": 1,
+        "a": 2,
+        "c": 3,
+        "d": 4,
+    }

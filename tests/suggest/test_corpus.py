@@ -5,7 +5,9 @@ On the hand-written north/south plans of tests/fixtures/suggest (see tests/sugge
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -14,9 +16,12 @@ import pytest
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.model.nodes import NodeType
 from crossplan.graph.stores.embedded import memory_store
-from crossplan.graph.suggest.corpus import Corpus, cosine, names_pattern, vector
+from crossplan.graph.suggest.corpus import Corpus, NameFinder, _records, cosine, names_pattern, vector
+from crossplan.graph.suggest.index import to_record
+from crossplan.graph.suggest.words import STOPWORDS, split_sentences, straight_quotes
 
 SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
+SHIPPED = Path(__file__).parents[2] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +122,151 @@ def test_names_pattern_matches_whole_names_longest_first():
         "Probation Service"
     ]
     assert names_pattern([], 0) is None
+
+
+# -- the tokeniser against the one it replaced ---------------------------------------------------------------
+# The functions below are the tokeniser as it was before names were found by their first character and words,
+# sentences and stems were worked out once (kept verbatim as the oracle): the index entries must not change.
+
+_ORACLE_URL = re.compile(r"(?:https?://|www\.)\S+")
+_ORACLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)*")
+_ORACLE_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _oracle_stem(word):
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" else word
+    if len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = word[:-2]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz" else word
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _oracle_words(text):
+    out = []
+    for match in _ORACLE_WORD.finditer(_ORACLE_URL.sub(" ", text)):
+        written = match.group()
+        if "'" in written or "’" in written:
+            written = _ORACLE_POSSESSIVE.sub("", written)
+        out.append((_oracle_stem(written.lower().replace("’", "'")), written))
+    return out
+
+
+def _oracle_phrases_of(stems, longest=5):
+    found = set()
+    for start, first in enumerate(stems):
+        if first in STOPWORDS:
+            continue
+        for end in range(start + 2, min(start + longest, len(stems)) + 1):
+            if stems[end - 1] not in STOPWORDS:
+                found.add(" ".join(stems[start:end]))
+    return found
+
+
+def _oracle_terms_of(tokens):
+    stems = [token for token, _ in tokens if token not in STOPWORDS and len(token) > 1]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+def _oracle_pattern(names, flags):
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(set(names), key=lambda name: (-len(name), name)))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
+
+
+def _oracle_mentions(corpus, text):
+    exact, folded = corpus._names
+    text = straight_quotes(text)
+    found = set()
+    for pattern, fold in ((_oracle_pattern(exact, 0), False), (_oracle_pattern(folded, re.IGNORECASE), True)):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(text):
+            found |= corpus.entity_names.get(match.group().lower() if fold else match.group(), set())
+    return found
+
+
+def _oracle_record(corpus, text):
+    sentences = split_sentences(text)
+    all_terms, sentence_terms, found_phrases, surface = Counter(), [], set(), {}
+    for sentence in sentences:
+        tokens = _oracle_words(sentence)
+        counts = Counter(_oracle_terms_of(tokens))
+        sentence_terms.append(counts)
+        all_terms.update(counts)
+        found_phrases |= _oracle_phrases_of([token for token, _ in tokens])
+        for token, written in tokens:
+            spelled = surface.get(token)
+            if spelled is None:
+                spelled = surface[token] = {}
+            key = written if written.isupper() else written.lower()
+            spelled[key] = spelled.get(key, 0) + 1
+    entities = _oracle_mentions(corpus, text)
+    return to_record(text, sentences, all_terms, sentence_terms, found_phrases, entities, surface)
+
+
+def _same_records_as_the_oracle(corpus, texts):
+    made = _records(corpus, [(str(number), text) for number, text in enumerate(texts)])
+    for (_, record), text in zip(made, texts, strict=True):
+        expected = _oracle_record(corpus, text)
+        assert json.dumps(record, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False), text
+
+
+def test_the_tokeniser_gives_the_old_tokens_on_the_shipped_data():
+    corpus = Corpus(memory_store(load_dataset(SHIPPED)))
+    texts = [corpus.own_text(item) for item in corpus.items]
+    texts = [text for text in texts if text]
+    assert len(texts) > 100 and any(corpus.texts[item].entities for item in corpus.texts)
+    _same_records_as_the_oracle(corpus, texts + texts[:20])  # texts seen again: from the memo, still the same
+
+
+def test_the_tokeniser_gives_the_old_tokens_on_odd_texts(corpus):
+    corpus.__dict__.pop("entity_finders", None)
+    exact, folded = corpus._names
+    names = sorted(set(exact) | set(folded))
+    odd = [
+        "The Probation Service's review; the probation service and PROBATION SERVICE. Probation-led, Probationers.",
+        "the Custody Service — the custody  service, (Justice Ministry) and justice ministry's Custody Service-wide.",
+        "Housing Department’s plan • www.example.org/a-b https://x.y/z the Housing Department_ and Housing Departments",
+        "Transitions Guidance: TRANSITIONS GUIDANCE transitions guidance. Transitions Guidance2 and -Transitions Guidance",
+        "ſome Kelvin K and İstanbul ıs odd: the probation ſervice, the PROBATİON SERVICE, Education Department.",
+        "Children's services, children’s services; training trained trains trainees agencies agency's processes.",
+        "A " + ", ".join(f"clause {n} about the Probation Service and adult services" for n in range(30)) + ".",
+        "",
+        "  ",
+        "Nothing here.",
+        "Services services SERVICES service's",
+        "Probation",
+        " ".join(names),
+        " ".join(name.upper() for name in names),
+        " ".join(name.lower() for name in names),
+        "-".join(names),
+        "_".join(names),
+        "é".join(names),
+        "".join(names),
+    ]
+    _same_records_as_the_oracle(corpus, [straight_quotes(text) if n % 2 else text for n, text in enumerate(odd)])
+
+
+def test_names_are_found_as_the_pattern_finds_them():
+    names = ["Probation", "Probation Service", "Service", "Custody Service", "Dept.", "A-B", "(JM)", "Ofsted", "x"]
+    texts = [
+        "the Probation Service, Probation-led work, Probationers, probation, Service Probation x xx x.",
+        "Dept. Dept.x Dept.- (JM) (JM)x A-B A-BC -A-B Custody Service Service",
+        "PROBATION SERVICE probation service İ K ſervice Probation Servİce",
+        "Ofsted’s Ofsted's Ofsted_ Ofsted1 éOfsted Ofstedé",
+    ]
+    for fold, flags in ((False, 0), (True, re.IGNORECASE)):
+        finder = NameFinder(names, fold=fold)
+        for text in texts:
+            expected = [m.group().lower() if fold else m.group() for m in _oracle_pattern(names, flags).finditer(text)]
+            assert finder.find(text) == expected
+            assert expected or not fold
+    assert NameFinder([], fold=True).find("anything") == []
+    assert NameFinder(["Éire", "Eire"], fold=True).find("ÉIRE eire") == ["éire", "eire"]  # left to the pattern
