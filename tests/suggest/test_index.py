@@ -147,12 +147,30 @@ def test_the_build_makes_every_plans_entry_and_suggest_then_only_reads(tmp_path,
     plan = data / "plans" / "south.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("accommodation", "housing"), encoding="utf-8")
     assert invoke("--data", data, "--store", store_path, "build").exit_code == 0
+    assert entries(store_path) == built  # a one-file rebuild costs that file: the next suggest re-makes the entry
+    assert ranked(open_store(data, store_path), "north", "south") == ranked(
+        memory_store(load_dataset(data)), "north", "south"
+    )
     rebuilt = entries(store_path)
     assert len(set(rebuilt) - set(built)) == 2  # south's new tokens and counts, north's kept
     assert ranked(open_store(data, store_path), "north", "south") == ranked(
         memory_store(load_dataset(data)), "north", "south"
     )
     assert entries(store_path) == rebuilt
+
+
+def test_a_build_of_a_store_made_without_the_index_makes_it_and_an_up_to_date_build_leaves_it(tmp_path, invoke):
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    store_path = tmp_path / "store"
+    assert invoke("--data", data, "--store", store_path, "show", "north").exit_code == 0  # built by a question
+    assert not (store_path / FOLDER).exists()
+    result = invoke("--data", data, "--store", store_path, "build")
+    assert result.exit_code == 0 and "up to date" in result.output
+    built = entries(store_path)
+    assert len(tokens(store_path)) == 2  # made although no file changed
+    assert invoke("--data", data, "--store", store_path, "build").exit_code == 0
+    assert entries(store_path) == built
 
 
 def test_texts_tokenised_in_worker_processes_are_those_tokenised_here(tmp_path, monkeypatch):
