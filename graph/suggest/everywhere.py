@@ -259,7 +259,8 @@ class ArrayBounds:
         joined = corpus.joined
         rows_total = len(joined["row_item"])
         # every row's target position (-1: not a target), and each target's row
-        self.target_rows = np.array([corpus.row_of(item.id) for item in targets], dtype=np.int64)
+        numbers = np.array([corpus.item_number.get(item.id, -1) for item in targets], dtype=np.int64)
+        self.target_rows = np.where(numbers >= 0, corpus.row_number[numbers], -1)
         self.rows_total = rows_total
         # the vectors' values are the very floats ``vector`` makes: the same products (``math.log`` of each count,
         # the IDF as Python works it out), each norm summed in the same order (``bincount`` adds one by one)
@@ -278,9 +279,8 @@ class ArrayBounds:
             divisors = np.where(norms > 0.0, norms, 1.0)
             self.vectors[name] = (ptr[:-1], sizes, ids, joined[f"{name}_counts"], idf, divisors)
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
-        self.words_ptr = joined["words_ptr"]
-        matchable = np.repeat(joined["matchable"], np.diff(self.words_ptr)) == 1
-        self.words_ids = np.where(matchable, joined["words_ids"], 0)
+        self.words_ptr, self.matchable = joined["words_ptr"], joined["matchable"]
+        self.words_ids = joined["words_ids"]
         self.words_counts = joined["words_counts"]
         self.positions = position
         # entities: the rows having each, and each row's sum of squared weights
@@ -338,7 +338,8 @@ class ArrayBounds:
         lengths = ends - starts
         at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
         local = np.repeat(np.arange(len(wanted)), lengths)
-        ids = self.words_ids[at]  # 0 for the words of a sentence too short to be matched: it weighs nothing
+        # 0 for the words of a sentence too short to be matched: it weighs nothing
+        ids = np.where(np.repeat(self.matchable[wanted], lengths) == 1, self.words_ids[at], 0)
         values = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
         postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
         # every source sentence against every wanted one at once: each pair's products are added in the order of
@@ -511,6 +512,8 @@ class _Postings:
         self.ids, self.rows, self.values = ids[order], rows[order], values[order]
         self.size = size
         self.starts: np.ndarray | None = None
+        self.made = np.zeros(0, dtype=bool)
+        self.making: tuple[np.ndarray, ...] = ()
 
     @classmethod
     def ordered(cls, joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, norms: np.ndarray) -> _Postings:
@@ -518,12 +521,26 @@ class _Postings:
         their ids, their values made as the rows' (``_unit`` with the rows' norms), with each id's range."""
         postings = cls.__new__(cls)
         ids, rows = joined[f"{name}_sorted_ids"], joined[f"{name}_sorted_rows"]
-        values = _unit(rows, logs[joined[f"{name}_sorted_counts"]] * idf[ids], len(norms), norms)
-        keep = values != 0.0
-        postings.ids, postings.rows, postings.values = ids[keep], rows[keep], values[keep]
+        # the values are made id by id, for the ids a vector asks for (``_made``); the values 0 stay: adding 0.0
+        # changes no sum
+        postings.ids, postings.rows, postings.values = ids, rows, np.zeros(len(ids))
         postings.size = len(norms)
-        postings.starts = np.r_[0, np.cumsum(np.bincount(postings.ids, minlength=len(idf)))]
+        postings.starts = np.searchsorted(ids, np.arange(len(idf) + 1))
+        postings.made = np.zeros(len(idf), dtype=bool)
+        postings.making = (joined[f"{name}_sorted_counts"], logs, idf, np.where(norms > 0.0, norms, 1.0))
         return postings
+
+    def _make(self, wanted: np.ndarray) -> None:
+        """Make the values of some ids' postings (as ``_unit`` makes them: the same product divided by the same norm)."""
+        new = wanted[~self.made[wanted]]
+        if not len(new):
+            return
+        self.made[new] = True
+        assert self.starts is not None
+        starts, lengths = self.starts[new], self.starts[new + 1] - self.starts[new]
+        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        counts, logs, idf, divisors = self.making
+        self.values[at] = (logs[counts[at]] * idf[self.ids[at]]) / divisors[self.rows[at]]
 
     def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
         """The products with a vector (name -> value), each row's added one by one in the vector's order."""
@@ -532,6 +549,7 @@ class _Postings:
             return np.zeros(self.size)
         wanted = np.array([key for key, _ in keys], dtype=np.int64)
         if self.starts is not None:
+            self._make(wanted)
             starts, ends = self.starts[wanted], self.starts[wanted + 1]
         else:
             starts = np.searchsorted(self.ids, wanted)
