@@ -5,8 +5,9 @@ making their items' records costs seconds at a million triples, so the joined ar
 plan, type, parent, workstream, position, sentences) are kept in the index folder as one ``.npz`` (no pickles: read
 with ``allow_pickle=False``), named by a digest of every plan's entry: any change to a plan's entry (a one-file
 edit) makes a new generation, joined again from the per-plan rows (which are not re-tokenised). Every read is
-checked (dtypes, shapes, monotone pointers, id ranges, the id orders being permutations); an unsound or missing file
-is joined again, never trusted.
+checked: each array's CRC-32 as it is read, a digest of them all written last (``_digest``: the arrays are those
+written), then dtypes, shapes, monotone pointers and id ranges; an unsound or missing file is joined again, never
+trusted.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from ..model.nodes import NodeType
 from .compact import RANK_FORMAT, PlanArrays, RankStore
 from .index import TokenIndex
 
-JOINED_FORMAT = 4
+JOINED_FORMAT = 5
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
 COMBINED = "combined.npz"
+DIGEST = "digest"  # the member written last: ``_digest`` of the others
 KIND_CODES = [kind.value for kind in NodeType]
 # the joined arrays: name -> dtype; pointers are int64, everything else int32 or text
 _JOINED: dict[str, str] = {
@@ -231,11 +233,17 @@ class Combined:
         return Combined(a)
 
     def save(self, folder: Path) -> None:
-        """Write the arrays (replacing the previous generation's at once); a failure leaves them to be made again."""
+        """Write the arrays (replacing the previous generation's at once) and, last, their digest (``_digest``); a
+        failure leaves them to be made again."""
         temporary = folder / f"{COMBINED}.{os.getpid()}.tmp"
         try:
-            with temporary.open("wb") as out:
-                np.savez(out, allow_pickle=False, **self.arrays)
+            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
+                for name, array in self.arrays.items():
+                    with out.open(f"{name}.npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+                digest = _digest(out.infolist())
+                with out.open(f"{DIGEST}.npy", "w") as member:
+                    np.lib.format.write_array(member, np.array([digest]), allow_pickle=False)
             os.replace(temporary, folder / COMBINED)
         except OSError:
             temporary.unlink(missing_ok=True)
@@ -245,10 +253,15 @@ class Combined:
         """The arrays of a generation (None: the one kept), checked (types, shapes, pointers, ranges), or None."""
         try:
             with np.load(folder / COMBINED, allow_pickle=False) as found:
-                if set(found.files) != set(_JOINED):
+                if set(found.files) != {*_JOINED, DIGEST}:
                     return None
+                # each array is read whole, so its CRC is checked (zipfile raises BadZipFile on a mismatch)
                 arrays = {name: found[name] for name in _JOINED}
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError):
+                digest = found[DIGEST]
+                written = _digest([info for info in found.zip.infolist() if info.filename != f"{DIGEST}.npy"])
+                if digest.shape != (1,) or digest.dtype.kind != "U" or str(digest[0]) != written:
+                    return None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError, TypeError, AttributeError):
             return None
         for name, dtype in _JOINED.items():
             array = arrays[name]
@@ -302,8 +315,13 @@ class Combined:
         for name in ("term_ids", "phrase_ids", "entity_ids", "words_ids"):
             if len(a[name]) and (a[name].min() < 1 or a[name].max() > vocabulary):
                 return False
-        for name in ("term", "phrase"):
-            if not _same_entries(a, name, rows):
+        for name in ("term", "phrase"):  # the entries by id: as many; that they are the rows', the digest says
+            if not len(a[f"{name}_sorted_ids"]) == len(a[f"{name}_sorted_rows"]) == len(a[f"{name}_ids"]):
+                return False
+            if len(a[f"{name}_sorted_counts"]) != len(a[f"{name}_ids"]):
+                return False
+            checks_by_id = ((f"{name}_sorted_ids", 1, vocabulary + 1), (f"{name}_sorted_rows", 0, rows))
+            if any(len(a[key]) and (a[key].min() < low or a[key].max() >= high) for key, low, high in checks_by_id):
                 return False
         checks = (
             (a["row_item"], 0, items),
@@ -324,26 +342,13 @@ class Combined:
 _PATCHED = 8  # at most this many changed plans are patched into the previous generation; more are joined again
 
 
-def _same_entries(a: dict[str, np.ndarray], name: str, rows: int) -> bool:
-    """Whether the entries by id (``NAME_sorted_*``) are in order and, row by row, as many as the rows' entries,
-    with the same totals (a check of what is read, not a proof)."""
-    ids, where, counts = (a[f"{name}_sorted_{part}"] for part in ("ids", "rows", "counts"))
-    if not len(ids) == len(where) == len(counts) == len(a[f"{name}_ids"]):
-        return False
-    if not len(ids):
-        return True
-    if np.any(np.diff(ids) < 0) or where.min() < 0 or where.max() >= rows:
-        return False
-    if not np.array_equal(np.bincount(where, minlength=rows), np.diff(a[f"{name}_ptr"])):
-        return False
-    # the totals of the ids and counts, and of their products with their rows' numbers, are those of the rows
-    owner = np.repeat(np.arange(rows, dtype=np.int64), np.diff(a[f"{name}_ptr"]))
-    return all(
-        int(np.dot(where.astype(np.int64) + 1, mine.astype(np.int64)))
-        == int(np.dot(owner + 1, theirs.astype(np.int64)))
-        and int(mine.sum(dtype=np.int64)) == int(theirs.sum(dtype=np.int64))
-        for mine, theirs in ((ids, a[f"{name}_ids"]), (counts, a[f"{name}_counts"]))
-    )
+def _digest(members: list[zipfile.ZipInfo]) -> str:
+    """A digest of the arrays as written: every member's name, size and CRC-32 (which ``zipfile`` checks as each
+    array is read), so that the arrays are exactly the ones ``save`` wrote, checked at the cost of reading them.
+    An array damaged on disk fails its CRC; a file written otherwise (another array, the members rewritten) fails
+    the digest."""
+    text = json.dumps(sorted((info.filename, info.file_size, info.CRC) for info in members))
+    return hashlib.sha256(f"{JOINED_FORMAT}:{text}".encode()).hexdigest()
 
 
 def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Combined | None, set[str]]:

@@ -96,7 +96,20 @@ def damage(path, name, change):
         np.savez(out, **arrays)
 
 
+def flip_a_byte(path, name):
+    """Change one byte of an array's data in place (the zip's structure untouched)."""
+    with np.load(path, allow_pickle=False) as found:
+        data = found[name].tobytes()
+    raw = bytearray(path.read_bytes())
+    at = raw.find(data) + len(data) // 2
+    assert at >= len(data) // 2
+    raw[at] ^= 0x01
+    path.write_bytes(bytes(raw))
+
+
 DAMAGES = {
+    "a byte of the data flipped": lambda path: flip_a_byte(path, "phrase_sorted_counts"),
+    "the digest rewritten": lambda path: damage(path, "digest", lambda a: np.array(["0" * 64])),
     "not a zip": lambda path: path.write_bytes(b"\x00\x11\x22\x33"),
     "truncated": lambda path: path.write_bytes(path.read_bytes()[:200]),
     "empty": lambda path: path.write_bytes(b""),
