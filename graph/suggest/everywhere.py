@@ -33,7 +33,7 @@ from .corpus import (
     weighted_overlap,
 )
 from .index import TokenIndex, names_digest
-from .joined import KIND_CODES, Combined, combined
+from .joined import KIND_CODES, Combined, combined, keep_norms, kept_norms, norms_key
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -58,7 +58,8 @@ class IndexedCorpus(Corpus):
                 make_index(store)
             rank = self.index.rank
             self.entries = {plan: self.index.entry(plan) for plan in self.index.keys}
-            joined, damaged = combined(rank, next(iter(self.index.keys.values())).parent, self.entries)
+            self.folder = next(iter(self.index.keys.values())).parent
+            joined, damaged = combined(rank, self.folder, self.entries)
             if joined is not None:
                 break
             self.index.forget_rank(damaged)
@@ -268,16 +269,25 @@ class ArrayBounds:
         self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
         self.vectors: dict[str, tuple[np.ndarray, ...]] = {}
         self.postings: dict[str, _Postings] = {}
+        # the rows' norms depend on the rows and the weights only: kept once worked out (``joined.kept_norms``)
+        key = norms_key(str(joined["key"][0]), corpus.term_idf, corpus.phrase_weight, self.logs)
+        kept = kept_norms(corpus.folder, key, rows_total)
+        made: dict[str, np.ndarray] = {}
         for name, idf in (("term", corpus.term_idf), ("phrase", corpus.phrase_weight)):
             ptr, ids = joined[f"{name}_ptr"], joined[f"{name}_ids"]
             sizes = np.diff(ptr)
-            rows = np.repeat(np.arange(rows_total), sizes)
-            raw = self.logs[joined[f"{name}_counts"]] * idf[ids]
-            norms = np.sqrt(np.bincount(rows, weights=raw * raw, minlength=rows_total))
+            if kept is not None:
+                norms = kept[name]
+            else:
+                rows = np.repeat(np.arange(rows_total), sizes)
+                raw = self.logs[joined[f"{name}_counts"]] * idf[ids]
+                norms = made[name] = np.sqrt(np.bincount(rows, weights=raw * raw, minlength=rows_total))
             self.postings[name] = _Postings.ordered(joined, name, self.logs, idf, norms)
             # by row: where its entries start, how many; their values are made for the rows scored (``cosines``)
             divisors = np.where(norms > 0.0, norms, 1.0)
             self.vectors[name] = (ptr[:-1], sizes, ids, joined[f"{name}_counts"], idf, divisors)
+        if kept is None:
+            keep_norms(corpus.folder, key, made)
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
         self.words_ptr, self.matchable = joined["words_ptr"], joined["matchable"]
         self.words_ids = joined["words_ids"]

@@ -28,6 +28,7 @@ JOINED_FORMAT = 5
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
 COMBINED = "combined.npz"
+NORMS = "norms.npz"  # the rows' norms for the current weights (``norms_key``): made by the first ranking
 DIGEST = "digest"  # the member written last: ``_digest`` of the others
 KIND_CODES = [kind.value for kind in NodeType]
 # the joined arrays: name -> dtype; pointers are int64, everything else int32 or text
@@ -233,35 +234,14 @@ class Combined:
         return Combined(a)
 
     def save(self, folder: Path) -> None:
-        """Write the arrays (replacing the previous generation's at once) and, last, their digest (``_digest``); a
-        failure leaves them to be made again."""
-        temporary = folder / f"{COMBINED}.{os.getpid()}.tmp"
-        try:
-            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
-                for name, array in self.arrays.items():
-                    with out.open(f"{name}.npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
-                digest = _digest(out.infolist())
-                with out.open(f"{DIGEST}.npy", "w") as member:
-                    np.lib.format.write_array(member, np.array([digest]), allow_pickle=False)
-            os.replace(temporary, folder / COMBINED)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        """Write the arrays (replacing the previous generation's at once); a failure leaves them to be made again."""
+        write_arrays(folder / COMBINED, self.arrays)
 
     @classmethod
     def load(cls, folder: Path, key: str | None, vocabulary: int) -> Combined | None:
         """The arrays of a generation (None: the one kept), checked (types, shapes, pointers, ranges), or None."""
-        try:
-            with np.load(folder / COMBINED, allow_pickle=False) as found:
-                if set(found.files) != {*_JOINED, DIGEST}:
-                    return None
-                # each array is read whole, so its CRC is checked (zipfile raises BadZipFile on a mismatch)
-                arrays = {name: found[name] for name in _JOINED}
-                digest = found[DIGEST]
-                written = _digest([info for info in found.zip.infolist() if info.filename != f"{DIGEST}.npy"])
-                if digest.shape != (1,) or digest.dtype.kind != "U" or str(digest[0]) != written:
-                    return None
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError, TypeError, AttributeError):
+        arrays = read_arrays(folder / COMBINED, set(_JOINED))
+        if arrays is None:
             return None
         for name, dtype in _JOINED.items():
             array = arrays[name]
@@ -340,6 +320,68 @@ class Combined:
 
 
 _PATCHED = 8  # at most this many changed plans are patched into the previous generation; more are joined again
+
+
+def norms_key(generation: str, *weights: np.ndarray) -> str:
+    """The name of the rows' norms: a generation of the joined rows and the weights they are worked out with."""
+    digest = hashlib.sha256(f"{JOINED_FORMAT}:{generation}".encode())
+    for array in weights:
+        digest.update(str(array.shape).encode())
+        digest.update(np.ascontiguousarray(array, dtype=np.float64).data)
+    return digest.hexdigest()
+
+
+def kept_norms(folder: Path, key: str, rows: int) -> dict[str, np.ndarray] | None:
+    """The rows' term and phrase norms kept for these weights (``norms_key``), checked, or None."""
+    arrays = read_arrays(folder / NORMS, {"key", "term", "phrase"})
+    if arrays is None or arrays["key"].shape != (1,) or arrays["key"].dtype.kind != "U":
+        return None
+    if str(arrays["key"][0]) != key:
+        return None
+    for name in ("term", "phrase"):
+        found = arrays[name]
+        if found.shape != (rows,) or found.dtype != np.float64 or not np.all(np.isfinite(found) & (found >= 0.0)):
+            return None
+    return arrays
+
+
+def keep_norms(folder: Path, key: str, norms: dict[str, np.ndarray]) -> None:
+    """Keep the rows' norms for these weights (replacing those of other weights); a failure keeps nothing."""
+    write_arrays(folder / NORMS, {"key": np.array([key]), **norms})
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write some arrays as a ``.npz`` (replacing the file at once) and, last, their digest (``_digest``); a
+    failure leaves no file (what it holds is made again)."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
+            for name, array in arrays.items():
+                with out.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+            digest = _digest(out.infolist())
+            with out.open(f"{DIGEST}.npy", "w") as member:
+                np.lib.format.write_array(member, np.array([digest]), allow_pickle=False)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def read_arrays(path: Path, names: set[str]) -> dict[str, np.ndarray] | None:
+    """The arrays ``write_arrays`` wrote (exactly ``names``), or None: missing, damaged (an array's CRC-32, checked
+    as it is read whole) or written otherwise (the digest)."""
+    try:
+        with np.load(path, allow_pickle=False) as found:
+            if set(found.files) != {*names, DIGEST}:
+                return None
+            arrays = {name: found[name] for name in names}
+            digest = found[DIGEST]
+            written = _digest([info for info in found.zip.infolist() if info.filename != f"{DIGEST}.npy"])
+            if digest.shape != (1,) or digest.dtype.kind != "U" or str(digest[0]) != written:
+                return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError, TypeError, AttributeError):
+        return None
+    return arrays
 
 
 def _digest(members: list[zipfile.ZipInfo]) -> str:
