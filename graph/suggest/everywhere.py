@@ -533,7 +533,7 @@ class _Postings:
         ids, rows = joined[f"{name}_sorted_ids"], joined[f"{name}_sorted_rows"]
         # the values are made id by id, for the ids a vector asks for (``_made``); the values 0 stay: adding 0.0
         # changes no sum
-        postings.ids, postings.rows, postings.values = ids, rows, np.zeros(len(ids))
+        postings.ids, postings.rows, postings.values = ids, rows.astype(np.intp), np.zeros(len(ids))
         postings.size = len(norms)
         postings.starts = np.searchsorted(ids, np.arange(len(idf) + 1))
         postings.made = np.zeros(len(idf), dtype=bool)
@@ -558,12 +558,20 @@ class _Postings:
         if not keys:
             return np.zeros(self.size)
         wanted = np.array([key for key, _ in keys], dtype=np.int64)
-        if self.starts is not None:
+        if self.starts is not None:  # each id's postings are a slice: taken in turn, as below
             self._make(wanted)
-            starts, ends = self.starts[wanted], self.starts[wanted + 1]
-        else:
-            starts = np.searchsorted(self.ids, wanted)
-            ends = np.searchsorted(self.ids, wanted, side="right")
+            rows: list[np.ndarray] = []
+            weights: list[np.ndarray] = []
+            firsts, lasts = self.starts[wanted].tolist(), self.starts[wanted + 1].tolist()
+            for (_, value), start, end in zip(keys, firsts, lasts, strict=True):
+                if end > start:
+                    rows.append(self.rows[start:end])
+                    weights.append(value * self.values[start:end])
+            if not rows:
+                return np.zeros(self.size)
+            return np.bincount(np.concatenate(rows), weights=np.concatenate(weights), minlength=self.size)
+        starts = np.searchsorted(self.ids, wanted)
+        ends = np.searchsorted(self.ids, wanted, side="right")
         lengths = ends - starts
         if not lengths.any():
             return np.zeros(self.size)
