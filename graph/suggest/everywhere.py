@@ -47,6 +47,8 @@ class IndexedCorpus(Corpus):
     """The items of every plan from the rank rows, prepared from them on demand (see the module's description)."""
 
     def __init__(self, store: GraphStore, from_plan: str) -> None:  # noqa: PLR0915 - one reading of the rows
+        self._families: dict[str, list[str]] = {}
+        self._sentences_of: dict[str, list[int]] = {}
         self.plans = plan_titles(store)
         self._read_entities(store)
         self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
@@ -112,6 +114,7 @@ class IndexedCorpus(Corpus):
         sentences = joined.sentences
         self.sentence_total = sentences
         self._build_families()
+        self._families.clear()
         values = "VALUES ?plan { " + json.dumps(from_plan) + " }"
         self.links = store.select(SCOPED_LINKS.replace("VALUES", values, 1))
         self.direct_entities = {}
@@ -177,15 +180,24 @@ class IndexedCorpus(Corpus):
         number = self.item_number.get(item_id)
         return -1 if number is None else int(self.row_number[number])
 
+    def family(self, item_id: str) -> list[str]:
+        """An item and everything under it (``Corpus.family``), worked out once per item (the families are made)."""
+        found = self._families.get(item_id)
+        if found is None:
+            found = self._families[item_id] = super().family(item_id)
+        return list(found)
+
     def sentences_of(self, item: Item) -> list[int]:
         """The numbers of the sentences of an item's family (as ``prepare`` lists them)."""
         if item.prepared:
             return item.sentences
-        out: list[int] = []
-        for member in self.family(item.id):
-            if member in self.sentence_start:
-                first = self.sentence_start[member]
-                out.extend(range(first, first + self.sentence_count[member]))
+        out = self._sentences_of.get(item.id)
+        if out is None:
+            out = self._sentences_of[item.id] = []
+            for member in self.family(item.id):
+                if member in self.sentence_start:
+                    first = self.sentence_start[member]
+                    out.extend(range(first, first + self.sentence_count[member]))
         return out
 
     def entities_of(self, item: Item) -> set[str]:
@@ -305,6 +317,7 @@ class ArrayBounds:
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
         self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
+        self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
 
     def ranked(self, source: Item, _best: object = None) -> _Order:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
@@ -354,18 +367,7 @@ class ArrayBounds:
         postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
         # every source sentence against every wanted one at once: each pair's products are added in the order of
         # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
-        lefts: list[int] = []
-        entry_left: list[int] = []
-        entry_ids: list[int] = []
-        entry_values: list[float] = []
-        for left in source.sentences:
-            found = self.corpus.sentence_vector(source, left)
-            known = [(self.term_ids[term], value) for term, value in found.items() if term in self.term_ids]
-            if found:
-                entry_left += [len(lefts)] * len(known)
-                entry_ids += [id_ for id_, _ in known]
-                entry_values += [value for _, value in known]
-                lefts.append(left)
+        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
         if not entry_ids:
             return {}
         first = np.searchsorted(postings.ids, entry_ids)
@@ -385,6 +387,26 @@ class ArrayBounds:
                 wanted[matched].tolist(), best[matched].tolist(), which[matched].tolist(), strict=True
             )
         }
+
+    def _source_entries(self, source: Item) -> tuple[list[int], list[int], list[int], list[float]]:
+        """The source's sentences that have a vector, and their entries (sentence, term id, value) in order: made
+        once per source (its chunks of targets all ask)."""
+        if self._entries_of[0] == source.id:
+            return self._entries_of[1]
+        lefts: list[int] = []
+        entry_left: list[int] = []
+        entry_ids: list[int] = []
+        entry_values: list[float] = []
+        for left in source.sentences:
+            found = self.corpus.sentence_vector(source, left)
+            known = [(self.term_ids[term], value) for term, value in found.items() if term in self.term_ids]
+            if found:
+                entry_left += [len(lefts)] * len(known)
+                entry_ids += [id_ for id_, _ in known]
+                entry_values += [value for _, value in known]
+                lefts.append(left)
+        self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
+        return self._entries_of[1]
 
     def cosines(self, source: Item, targets: list[Item], name: str) -> list[float]:
         """The text (``name`` "term") or phrase ("phrase") cosine of the source with some targets: exactly what
