@@ -583,7 +583,7 @@ class _Postings:
         starts, lengths = self.starts[new], self.starts[new + 1] - self.starts[new]
         at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
         counts, logs, idf, divisors = self.making
-        self.values[at] = (logs[counts[at]] * idf[self.ids[at]]) / divisors[self.rows[at]]
+        self.values[at] = (logs[counts[at]] * np.repeat(idf[new], lengths)) / divisors[self.rows[at]]
 
     def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
         """The products with a vector (name -> value), each row's added one by one in the vector's order."""
