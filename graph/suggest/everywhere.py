@@ -30,7 +30,6 @@ from .corpus import (
     from_record,
     make_index,
     vector,
-    weighted_overlap,
 )
 from .index import TokenIndex, names_digest
 from .joined import KIND_CODES, Combined, combined, keep_norms, kept_norms, norms_key
@@ -328,6 +327,8 @@ class ArrayBounds:
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
         self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
+        self._squares_of: tuple[str, float] = ("", 0.0)
+        self._entities_of: dict[str, tuple[set[str], float]] = {}
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
 
     def ranked(self, source: Item, _best: object = None) -> _Order:
@@ -419,6 +420,19 @@ class ArrayBounds:
         self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
         return self._entries_of[1]
 
+    def _overlap(self, source: Item, target: Item) -> float:
+        """``weighted_overlap`` of the source's and a target's entities: the same sums (in sorted order), each set's
+        own worked out once (per source, per target)."""
+        weights = self.corpus.entity_idf
+        if self._squares_of[0] != source.id:
+            self._squares_of = (source.id, _squares(source.entities, weights))
+        theirs = self._entities_of.get(target.id)
+        if theirs is None:
+            members = self.corpus.entities_of(target)
+            theirs = self._entities_of[target.id] = (members, _squares(members, weights))
+        shared = _squares(source.entities & theirs[0], weights)
+        return shared / math.sqrt(self._squares_of[1] * theirs[1]) if shared else 0.0
+
     def cosines(self, source: Item, targets: list[Item], name: str) -> list[float]:
         """The text (``name`` "term") or phrase ("phrase") cosine of the source with some targets: exactly what
         ``cosine`` gives for their vectors (the same products added in the same order, over the shorter vector)."""
@@ -477,7 +491,7 @@ class ArrayBounds:
             signals = {
                 "text": text,
                 "sentence": sentence,
-                "entities": weighted_overlap(source.entities, corpus.entities_of(target), corpus.entity_idf),
+                "entities": self._overlap(source, target),
                 "phrases": phrase,
             }
             score = sum(self.weights[name] * value for name, value in signals.items())
@@ -527,6 +541,11 @@ class _Order:
         else:
             self._reach(len(self.touched) if at < 0 else at + 1)
         return self.sorted[at]
+
+
+def _squares(members: set[str], weights: dict[str, float]) -> float:
+    """The sum of a set's squared weights, in sorted order (as ``weighted_overlap`` sums them)."""
+    return sum(weights.get(m, 0.0) ** 2 for m in sorted(members))
 
 
 def _unit(rows: np.ndarray, values: np.ndarray, size: int, norms: np.ndarray | None = None) -> np.ndarray:
