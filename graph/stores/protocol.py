@@ -112,16 +112,9 @@ class BaseStore:
     data_dir: Path | None = None
     remote = False
 
-    # A store answers SPARQL itself: these three have no generic answer. They raise rather than being abstract
-    # methods so that a stand-in (a test's endpoint that only selects) can implement just what it is asked.
-    def query(self, sparql: str, substitutions: Substitutions | None = None) -> QueryResults:
-        raise NotImplementedError
-
-    def select(self, sparql: str, substitutions: Substitutions | None = None) -> list[Row]:
-        raise NotImplementedError
-
-    def data_graphs(self) -> list[str]:
-        raise NotImplementedError
+    #: A store answers SPARQL itself (``query``, ``select``, ``data_graphs`` of ``GraphStore``): there is no generic
+    #: answer, so this class states only the one it reads its generic tables with, and each store defines it.
+    select: Callable[..., list[Row]]
 
     def facts(self) -> GraphFacts:
         """Read the tables over SPARQL (a few whole-graph queries)."""
