@@ -258,7 +258,8 @@ class Corpus:
             elif item.workstream in self.items and item.type is NodeType.RECOMMENDATION:
                 self.items[item.workstream].children.append(item.id)
         for item in self.items.values():
-            item.children.sort(key=self._child_order)
+            if len(item.children) > 1:  # most items have none or one: nothing to order
+                item.children.sort(key=self._child_order)
 
     def _child_order(self, child: str) -> tuple[bool, int]:
         return self.items[child].type is NodeType.UPDATE, self.items[child].position

@@ -179,17 +179,6 @@ class IndexedCorpus(Corpus):
         number = self.item_number.get(item_id)
         return -1 if number is None else int(self.row_number[number])
 
-    def _build_families(self) -> None:
-        """``Corpus._build_families``, sorting only the lists of more than one child (the same order)."""
-        for item in self.items.values():
-            if item.parent in self.items:
-                self.items[item.parent].children.append(item.id)
-            elif item.workstream in self.items and item.type is NodeType.RECOMMENDATION:
-                self.items[item.workstream].children.append(item.id)
-        for item in self.items.values():
-            if len(item.children) > 1:
-                item.children.sort(key=self._child_order)
-
     def family(self, item_id: str) -> list[str]:
         """An item and everything under it (``Corpus.family``), worked out once per item (the families are made)."""
         found = self._families.get(item_id)
