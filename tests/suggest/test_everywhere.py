@@ -37,17 +37,29 @@ def four_plans(tmp_path):
     """The north/south fixture with two more plans, west and east: reworded copies of north and south."""
     data = tmp_path / "data"
     shutil.copytree(SUGGEST, data)
-    north = (data / "plans" / "north.yaml").read_text(encoding="utf-8")
-    south = (data / "plans" / "south.yaml").read_text(encoding="utf-8")
-    (data / "plans" / "west.yaml").write_text(
-        north.replace("id: north", "id: west").replace("The North", "The West").replace("accommodation", "housing"),
-        encoding="utf-8",
-    )
-    (data / "plans" / "east.yaml").write_text(
-        south.replace("id: south", "id: east").replace("The South", "The East").replace("training", "learning"),
-        encoding="utf-8",
-    )
+    add_reworded_copy(data, "north", "west", ("The North", "The West"), ("accommodation", "housing"))
+    add_reworded_copy(data, "south", "east", ("The South", "The East"), ("training", "learning"))
     return data
+
+
+def add_reworded_copy(data, plan, copy, title, word):
+    """Write ``plans/COPY.yaml``: PLAN's file with the id COPY, its title and one word replaced (``(old, new)``)."""
+    text = (data / "plans" / f"{plan}.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"id: {plan}", f"id: {copy}").replace(*title).replace(*word)
+    (data / "plans" / f"{copy}.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def shipped_bounds(tmp_path):
+    """The shipped data indexed: the data folder, the HMIP plan's indexed corpus, the Blueprint's items as targets
+    and the bounds over them."""
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    indexed = everywhere.IndexedCorpus(store, "hmip-resettlement")
+    targets = similar._plan_items(indexed, "yj-blueprint", similar.ITEM_TYPES)
+    return data, indexed, targets, everywhere.ArrayBounds(indexed, targets, similar.WEIGHTS)
 
 
 def used_the_index(monkeypatch):
@@ -109,18 +121,12 @@ def test_only_pairs_the_bounds_cannot_exclude_are_scored(tmp_path, monkeypatch):
     assert 0 < len(scored) < len(sources) * len(targets)  # some pairs left out (at 1M: 3,000 of 3 million)
 
 
-def test_the_sentence_cosines_from_the_arrays_are_those_of_the_sentence_index(tmp_path):
+def test_the_sentence_cosines_from_the_arrays_are_those_of_the_sentence_index(shipped_bounds):
     """The arrays' sentence vectors are the very floats ``vector`` makes: the best matches are equal, not close,
     and the same sentence of the source gives them."""
     from crossplan.graph.suggest.corpus import Corpus
 
-    data = tmp_path / "data"
-    shutil.copytree(SHIPPED, data)
-    store = open_store(data, tmp_path / "store")
-    make_index(store)
-    indexed = everywhere.IndexedCorpus(store, "hmip-resettlement")
-    targets = similar._plan_items(indexed, "yj-blueprint", similar.ITEM_TYPES)
-    bounds = everywhere.ArrayBounds(indexed, targets, similar.WEIGHTS)
+    data, indexed, targets, bounds = shipped_bounds
     corpus = Corpus(memory_store(load_dataset(data)))
     reference = similar._plan_items(corpus, "yj-blueprint", similar.ITEM_TYPES)
     for target in reference:
@@ -182,18 +188,12 @@ def test_after_a_one_file_edit_only_that_plan_is_made_again(four_plans, tmp_path
     assert found == as_json(suggest_links(memory_store(load_dataset(four_plans)), "north", None, top=3))
 
 
-def test_the_cosines_from_the_arrays_are_those_of_the_vectors(tmp_path):
+def test_the_cosines_from_the_arrays_are_those_of_the_vectors(shipped_bounds):
     """Text and phrase cosines computed from the arrays are the floats ``cosine`` gives for the vectors ``prepare``
     makes (and the int 0 when either vector is empty, as ``cosine`` gives)."""
     from crossplan.graph.suggest.corpus import cosine
 
-    data = tmp_path / "data"
-    shutil.copytree(SHIPPED, data)
-    store = open_store(data, tmp_path / "store")
-    make_index(store)
-    indexed = everywhere.IndexedCorpus(store, "hmip-resettlement")
-    targets = similar._plan_items(indexed, "yj-blueprint", similar.ITEM_TYPES)
-    bounds = everywhere.ArrayBounds(indexed, targets, similar.WEIGHTS)
+    data, indexed, targets, bounds = shipped_bounds
     sources = similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES)
     for item in sources + targets:
         indexed.prepare(item)

@@ -15,7 +15,7 @@ from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
 from crossplan.graph.suggest.similar import suggest_links
 
-from .test_everywhere import SUGGEST, as_json
+from .test_everywhere import SUGGEST, add_reworded_copy, as_json
 
 
 @pytest.fixture
@@ -23,11 +23,7 @@ def data(tmp_path):
     """The north/south fixture and a reworded copy of north, west."""
     folder = tmp_path / "data"
     shutil.copytree(SUGGEST, folder)
-    north = (folder / "plans" / "north.yaml").read_text(encoding="utf-8")
-    (folder / "plans" / "west.yaml").write_text(
-        north.replace("id: north", "id: west").replace("The North", "The West").replace("accommodation", "housing"),
-        encoding="utf-8",
-    )
+    add_reworded_copy(folder, "north", "west", ("The North", "The West"), ("accommodation", "housing"))
     return folder
 
 
