@@ -196,6 +196,23 @@ def test_every_figure_of_every_linked_pair_and_of_one_plan(mini_data):
     assert {name: int(value) for name, value in page.figures.items()} == expected_figures(store, ["beta"], [], AS_OF)
 
 
+def test_a_briefing_asks_for_each_mapping_once(shipped, monkeypatch):
+    """The matrix and the drawing of a pair show one mapping: the drawing is given it, not asking the store again."""
+    from crossplan.graph.views.report import contents
+    from crossplan.graph.views.viz import view
+
+    asked = []
+
+    def counted(store, from_plan, to_plan):
+        asked.append((from_plan, to_plan))
+        return find_mapping(store, from_plan, to_plan)
+
+    monkeypatch.setattr(contents, "find_mapping", counted)
+    monkeypatch.setattr(view, "find_mapping", counted)
+    page = render_html(gather_report(shipped, *PAIR, as_of=AS_OF), shipped)
+    assert asked == [PAIR] and "<svg" in page
+
+
 def test_the_reporting_rounds_are_the_plans_update_rounds(shipped, shipped_html):
     report = gather_report(shipped, *PAIR, as_of=AS_OF)
     hmip = report.plans[0]

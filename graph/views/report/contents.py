@@ -17,7 +17,7 @@ from ...model.dates import due_date
 from ...model.nodes import Basis, NodeType, Relation, Response, Status
 from ...questions.duplicates import DuplicateGroup, find_duplicate_groups
 from ...questions.gaps import Gap, find_gaps
-from ...questions.mapping import find_mapping
+from ...questions.mapping import Mapping, find_mapping
 from ...questions.overdue import Overdue, find_overdue
 from ...questions.plans import plan_titles, resolve_plan
 from ...questions.stats import compute_stats
@@ -82,6 +82,8 @@ class PairSection:
     empty_workstreams: list[tuple[str, str]]
     headline: str = ""
     """The mapping's answer in words (``find_mapping(...).summary.headline``), shown whole on page 1."""
+    mapping: Mapping | None = field(default=None, repr=False)
+    """The mapping itself, so that drawing it does not ask the store again."""
 
 
 @dataclass
@@ -274,7 +276,15 @@ def summarise_pair(store: GraphStore, from_plan: str, to_plan: str) -> PairSecti
     received |= {link.workstream for link in matrix.links if link.workstream}
     empty = [(column, title) for column, title in matrix.columns if column != OTHER_COLUMN and column not in received]
     return PairSection(
-        matrix, mapped, by_relation, by_basis, links_by_relation, links_by_basis, empty, mapping.summary.headline
+        matrix,
+        mapped,
+        by_relation,
+        by_basis,
+        links_by_relation,
+        links_by_basis,
+        empty,
+        mapping.summary.headline,
+        mapping,
     )
 
 

@@ -60,7 +60,11 @@ def render_html(report: Report, store: GraphStore | None = None) -> str:
     if store is not None and drawn:  # the graph is read once for all the drawings
         # Drawn for an A4 landscape page (narrow columns, unlinked items beside): item text prints at 8 pt or more.
         drawings = mapping_svgs(
-            store, [(pair.matrix.from_plan, pair.matrix.to_plan) for pair in report.pairs], "report", titled=False
+            store,
+            [(pair.matrix.from_plan, pair.matrix.to_plan) for pair in report.pairs],
+            "report",
+            titled=False,
+            known={(pair.matrix.from_plan, pair.matrix.to_plan): pair.mapping for pair in report.pairs if pair.mapping},
         )
         pictures = [Markup(picture) if picture else None for picture in drawings]
     # Page 1: per pair, how many recommendations reach each workstream (the matrix's column counts).

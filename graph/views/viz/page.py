@@ -31,6 +31,7 @@ from .svg import SVG_SIZES, drawing_svg
 from .view import ExtraEdge, GraphView, build_view, mapping_drawings
 
 if TYPE_CHECKING:
+    from ...questions.mapping import Mapping
     from ...stores.protocol import GraphStore
 
 _PACKAGE = __name__.rpartition(".")[0]
@@ -91,16 +92,21 @@ def mapping_svg(store: GraphStore, from_plan: str, to_plan: str, size: str = "de
 
 
 def mapping_svgs(
-    store: GraphStore, pairs: Iterable[tuple[str, str]], size: str = "default", titled: bool = True
+    store: GraphStore,
+    pairs: Iterable[tuple[str, str]],
+    size: str = "default",
+    titled: bool = True,
+    known: dict[tuple[str, str], Mapping] | None = None,
 ) -> list[str]:
     """Return the standalone SVG of each pair of plans (``mapping_svg`` of each), reading those plans once.
 
     Without ``titled``, each is a figure with no title, headline or summary line (for a page that gives them).
+    ``known``: mappings the caller has already asked for (``find_mapping`` by (from, to)), not asked again.
     """
     if size not in SVG_SIZES:
         raise VizOptionError(f"no size '{size}': choose {', '.join(SVG_SIZES)}")
     colours = {kind: style["color"] for kind, style in NODE_STYLES.items()}
-    drawings = mapping_drawings(store, pairs, **SVG_SIZES[size].layout)
+    drawings = mapping_drawings(store, pairs, known=known, **SVG_SIZES[size].layout)
     return [
         drawing_svg(drawing, RELATION_STYLES, BASIS_STYLES, colours, size, drawing.get("headline"), titled)
         for drawing in drawings

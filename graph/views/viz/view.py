@@ -541,16 +541,22 @@ def mapping_drawing(store: GraphStore, from_plan: str, to_plan: str, relations: 
 
 
 def mapping_drawings(
-    store: GraphStore, pairs: Iterable[tuple[str, str]], relations: Iterable[str] | None = None, **layout: Any
+    store: GraphStore,
+    pairs: Iterable[tuple[str, str]],
+    relations: Iterable[str] | None = None,
+    known: dict[tuple[str, str], Mapping] | None = None,
+    **layout: Any,
 ) -> list[dict]:
     """Return the drawings of several pairs of plans (``mapping_drawing`` of each), reading those plans once.
 
-    ``layout`` passes ``layout_mapping``'s options (``column_width``, ``gap``, ``fold``, ``beside``).
+    ``layout`` passes ``layout_mapping``'s options (``column_width``, ``gap``, ``fold``, ``beside``); ``known``,
+    mappings of the store already asked for (``find_mapping`` by (from, to)), which are not asked again.
 
     Raises UnknownIdError for an unknown plan, VizOptionError when a pair names the same plan twice.
     """
     pairs = list(pairs)
     graph = read_pair(store, [plan for pair in pairs for plan in pair])
+    graph.mappings.update(known or {})
     plan_titles = _plan_titles(graph)
     for from_plan, to_plan in pairs:
         _check_pair(plan_titles, from_plan, to_plan)
