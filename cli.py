@@ -373,18 +373,19 @@ def validate(app, no_shacl):
 def build(app, rebuild):
     """Compile the data into the embedded Oxigraph store (only the files that changed)."""
     from .graph.output import counted
+    from .graph.stores.build import SUGGEST_INDEX
     from .graph.stores.embedded import build_store, open_store
-    from .graph.suggest.corpus import make_index
-    from .graph.suggest.index import FOLDER as INDEX_FOLDER
     from .graph.text import display_path
 
     report = build_store(app.data_dir, app.store_path, rebuild=rebuild)
     assert report.store_path is not None  # build_store never falls back to an in-memory store
     where = display_path(report.store_path)
-    if (report.parsed and not report.reused) or not (report.store_path / INDEX_FOLDER).is_dir():
+    if (report.parsed and not report.reused) or not (report.store_path / SUGGEST_INDEX).is_dir():
         # a whole new store: suggest's text index made now, so the first `suggest` only reads. After a one-file
         # edit the next `suggest` re-makes that plan's entry itself (the cost of that plan), so that rebuilding
-        # and the up-to-date check stay the cost of the files that changed.
+        # and the up-to-date check stay the cost of the files that changed (nor import numpy).
+        from .graph.suggest.corpus import make_index
+
         make_index(open_store(app.data_dir, app.store_path))
     if not report.changed:
         click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}", err=True)

@@ -23,10 +23,11 @@ from typing import Any
 
 from ..files import write_atomically
 from ..model.vocabulary import graph_iri
+from ..stores.build import SUGGEST_INDEX
 from .compact import PlanRows, RankStore, counts_of_names, valid_record
 
 INDEX_FORMAT = 1
-FOLDER = "suggest"
+FOLDER = SUGGEST_INDEX  # the folder of the store directory the build keeps for it
 
 TokenRecord = dict[str, Any]
 """One item's tokens: ``text`` (the own text tokenised), ``sentences``, ``terms`` (term -> count), ``sentence_terms`` (a term -> count mapping

@@ -4,6 +4,7 @@ when they use them. Each command runs in a fresh interpreter, which then reports
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,17 @@ def test_build_imports_nothing_heavy(tmp_path):
     loaded = run_cli(tmp_path, "--data", str(FIXTURE), "--store", str(tmp_path / "store"), "build")
     assert loaded & HEAVY == set()
     assert "pyoxigraph" in loaded  # the command did run
+
+
+def test_a_build_of_what_changed_imports_no_numpy(tmp_path):
+    """Only a whole new store makes suggest's index (numpy); rebuilding one file or finding nothing changed does not."""
+    data, store = tmp_path / "data", str(tmp_path / "store")
+    shutil.copytree(FIXTURE, data)
+    assert "numpy" in run_cli(tmp_path, "--data", str(data), "--store", store, "build")  # the index is made
+    assert "numpy" not in run_cli(tmp_path, "--data", str(data), "--store", store, "build")  # up to date
+    plan = next((data / "plans").glob("*.yaml"))
+    plan.write_text(plan.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert "numpy" not in run_cli(tmp_path, "--data", str(data), "--store", store, "build")
 
 
 @pytest.mark.parametrize(
