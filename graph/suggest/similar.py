@@ -36,9 +36,10 @@ from ..errors import UnknownIdError
 from ..model.nodes import NodeType, Relation
 from ..output import counted
 from ..text import did_you_mean
+from .bounds import ArrayBounds
 from .compact import ROW_TYPES
 from .corpus import Corpus, Item, cosine, weighted_overlap
-from .everywhere import ArrayBounds, IndexedCorpus, RankDamaged
+from .everywhere import IndexedCorpus, RankDamaged
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore

@@ -9,7 +9,7 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest import everywhere, joined
+from crossplan.graph.suggest import bounds, joined
 from crossplan.graph.suggest.compact import RankStore
 from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
@@ -207,7 +207,7 @@ def norms_made(monkeypatch):
         made.append(key)
         return real(folder, key, norms)
 
-    monkeypatch.setattr(everywhere, "keep_norms", keep)
+    monkeypatch.setattr(bounds, "keep_norms", keep)
     return made
 
 
