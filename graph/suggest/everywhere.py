@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -44,8 +44,6 @@ class IndexedCorpus(Corpus):
     """The items of every plan from the rank rows, prepared from them on demand (see the module's description)."""
 
     def __init__(self, store: GraphStore, from_plan: str) -> None:  # noqa: PLR0915 - one reading of the rows
-        self._families: dict[str, list[str]] = {}
-        self._sentences_of: dict[str, list[int]] = {}
         self.plans = plan_titles(store)
         self._read_entities(store)
         self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
@@ -70,48 +68,9 @@ class IndexedCorpus(Corpus):
         self.rank: RankStore = rank
         self.usable = True
         self.joined = joined
-        self.items = {}
-        item_ids = joined["item_ids"].tolist()
-        self.item_number = {item_id: number for number, item_id in enumerate(item_ids)}
-        names = joined["names"].tolist()
-        kinds = [NodeType(code) for code in KIND_CODES]
-        plan_of = np.repeat(np.arange(len(joined["plans"])), np.diff(joined["plan_items"])).tolist()
-        plans = joined["plans"].tolist()
-        starts, counts = joined["item_start"].tolist(), joined["item_count"].tolist()
-        self.sentence_start: dict[str, int] = {}
-        self.sentence_count: dict[str, int] = {}
-        for item_id, kind, plan, parent, workstream, position, start, count in zip(
-            item_ids,
-            joined["item_kind"].tolist(),
-            plan_of,
-            joined["item_parent"].tolist(),
-            joined["item_workstream"].tolist(),
-            joined["item_position"].tolist(),
-            starts,
-            counts,
-            strict=True,
-        ):
-            self.items[item_id] = Item(
-                item_id,
-                kinds[kind],
-                plans[plan],
-                "",
-                None,
-                None,
-                None if parent < 0 else names[parent],
-                None if workstream < 0 else names[workstream],
-                position,
-            )
-            if count >= 0:
-                self.sentence_start[item_id] = start
-                self.sentence_count[item_id] = count
-        # item id -> its row (-1: none)
-        self.row_number = np.full(len(item_ids), -1, dtype=np.int64)
-        self.row_number[joined["row_item"]] = np.arange(len(joined["row_item"]))
-        sentences = joined.sentences
-        self.sentence_total = sentences
-        self._build_families()
-        self._families.clear()
+        self._read_items(joined)
+        self.items = LazyItems(self)  # type: ignore[assignment]  # a mapping, its Items made as they are asked for
+        self.sentence_total = joined.sentences
         values = "VALUES ?plan { " + json.dumps(from_plan) + " }"
         self.links = store.select(SCOPED_LINKS.replace("VALUES", values, 1))
         self.direct_entities = {}
@@ -147,6 +106,140 @@ class IndexedCorpus(Corpus):
         self.sentence_map: dict[int, tuple[str, str, dict[str, float]]] = {}
         self.sentences = self.sentence_map  # type: ignore[assignment]  # read by number, as Corpus's list is
 
+    # -- the items, made as they are asked for -----------------------------------------------------
+
+    def _read_items(self, joined: Combined) -> None:
+        """The item table as lists by item number, and each item's children (as ``Corpus._build_families`` orders
+        them: updates last, then by position, then in the table's order)."""
+        self.item_ids: list[str] = joined["item_ids"].tolist()
+        self.item_number = {item_id: number for number, item_id in enumerate(self.item_ids)}
+        self._name_list: list[str] = joined["names"].tolist()
+        self._kinds = [NodeType(code) for code in KIND_CODES]
+        kind = joined["item_kind"]
+        position = joined["item_position"]
+        self._plan_of = np.repeat(np.arange(len(joined["plans"])), np.diff(joined["plan_items"]))
+        self._plan_names: list[str] = joined["plans"].tolist()
+        # each name's item (-1: none), -1 last: the number of "no name" (-1)
+        named = np.array([self.item_number.get(name, -1) for name in self._name_list] + [-1], dtype=np.int64)
+        parent, workstream = named[joined["item_parent"]], named[joined["item_workstream"]]
+        recommendation = kind == KIND_CODES.index(NodeType.RECOMMENDATION.value)
+        # an item is under its parent item, else (a recommendation) under its workstream
+        owner = np.where(parent >= 0, parent, np.where(recommendation & (workstream >= 0), workstream, -1))
+        under = np.nonzero(owner >= 0)[0]
+        update = kind == KIND_CODES.index(NodeType.UPDATE.value)
+        children = under[np.lexsort((position[under], update[under], owner[under]))]  # stable: then table order
+        self._children: list[int] = children.tolist()
+        self._child_ptr: list[int] = np.searchsorted(owner[children], np.arange(len(owner) + 1)).tolist()
+        self._owner: list[int] = owner.tolist()
+        self._parent: list[int] = parent.tolist()
+        self._sentence_start: list[int] = joined["item_start"].tolist()
+        self._sentence_count: list[int] = joined["item_count"].tolist()
+        self._made: dict[int, Item] = {}
+        self._kind: list[int] = kind.tolist()
+        self._plan_list: list[int] = self._plan_of.tolist()
+        self._parent_name: list[int] = joined["item_parent"].tolist()
+        self._workstream_name: list[int] = joined["item_workstream"].tolist()
+        self._position: list[int] = position.tolist()
+        # item number -> its row (-1: none)
+        self.row_number = np.full(len(self.item_ids), -1, dtype=np.int64)
+        self.row_number[joined["row_item"]] = np.arange(len(joined["row_item"]))
+        self._families: dict[str, list[str]] = {}
+        self._sentences_of: dict[str, list[int]] = {}
+
+    def item(self, number: int) -> Item:
+        """The item of a number of the item table (made once, as ``Corpus`` makes it from the store)."""
+        found = self._made.get(number)
+        if found is None:
+            parent, workstream = self._parent_name[number], self._workstream_name[number]
+            found = self._made[number] = Item(
+                self.item_ids[number],
+                self._kinds[self._kind[number]],
+                self._plan_names[self._plan_list[number]],
+                "",
+                None,
+                None,
+                None if parent < 0 else self._name_list[parent],
+                None if workstream < 0 else self._name_list[workstream],
+                self._position[number],
+                children=[self.item_ids[child] for child in self._children_of(number)],
+            )
+        return found
+
+    def _children_of(self, number: int) -> list[int]:
+        return self._children[self._child_ptr[number] : self._child_ptr[number + 1]]
+
+    def plan_items(self, plans: Iterable[str], kinds: Iterable[NodeType]) -> ItemList:
+        """The items of some plans of some kinds: plan by plan (sorted), workstreams first, then recommendations,
+        actions and the rest, each by id (as ``similar._plan_items`` lists one plan's)."""
+        joined = self.joined
+        places = {plan: place for place, plan in enumerate(self._plan_names)}
+        wanted = np.zeros(len(self._plan_names) + 1, dtype=bool)
+        wanted[[places.get(plan, -1) for plan in plans]] = True
+        wanted[-1] = False
+        order = np.full(len(KIND_CODES), -1)
+        for rank, listed in enumerate((NodeType.WORKSTREAM, NodeType.RECOMMENDATION, NodeType.ACTION)):
+            order[KIND_CODES.index(listed.value)] = rank
+        chosen = np.zeros(len(KIND_CODES), dtype=bool)
+        chosen[[KIND_CODES.index(listed.value) for listed in kinds]] = True
+        codes = joined["item_kind"]
+        numbers = np.nonzero(wanted[self._plan_of] & chosen[codes])[0].tolist()
+        by_id = np.array(sorted(numbers, key=self.item_ids.__getitem__), dtype=np.int64)
+        kind_order = np.where(order[codes[by_id]] >= 0, order[codes[by_id]], 3)
+        # the plans' places are their sorted order (the joined plans are sorted); stable: by id within
+        return ItemList(self, by_id[np.lexsort((kind_order, self._plan_of[by_id]))])
+
+    def family(self, item_id: str) -> list[str]:
+        """An item and everything under it (``Corpus.family``), worked out once per item from the item table."""
+        found = self._families.get(item_id)
+        if found is None:
+            found = self._families[item_id] = [self.item_ids[number] for number in self._family(item_id)]
+        return list(found)
+
+    def _family(self, item_id: str) -> list[int]:
+        out, todo = [], [self.item_number[item_id]]
+        while todo:
+            current = todo.pop(0)
+            out.append(current)
+            todo[:0] = self._children_of(current)
+        return out
+
+    def same_recommendation(self, first: str, second: str) -> bool:
+        """``Corpus.same_recommendation`` from the item table: one is in the other's family when the other is
+        among what it is under."""
+        one, other = self.item_number[first], self.item_number[second]
+        if self._under(one, other) or self._under(other, one):
+            return True
+        root = self._recommendation_of_number(one)
+        return root is not None and root == self._recommendation_of_number(other)
+
+    def _under(self, number: int, above: int) -> bool:
+        """Whether an item is ``above`` or under it (in its family)."""
+        for _ in range(len(self._owner)):  # (a loop of owners would make the family endless)
+            if number == above:
+                return True
+            number = self._owner[number]
+            if number < 0:
+                return False
+        return False
+
+    def _recommendation_of_number(self, number: int) -> int | None:
+        recommendation = KIND_CODES.index(NodeType.RECOMMENDATION.value)
+        kinds = self._kind
+        for _ in range(len(self._parent)):
+            if kinds[number] == recommendation:
+                return number
+            number = self._parent[number]
+            if number < 0:
+                return None
+        return None
+
+    def _has_text(self, number: int) -> bool:
+        return self._sentence_count[number] >= 0
+
+    def _sentence_range(self, number: int) -> range:
+        first = self._sentence_start[number]
+        return range(first, first + self._sentence_count[number])
+
     # -- preparing items from their rows ------------------------------------------------------------
 
     def prepare(self, item: Item) -> None:
@@ -167,22 +260,15 @@ class IndexedCorpus(Corpus):
         item.phrase_vector = vector(phrase_counts, self.phrase_idf)
         start, end = arrays["entity_ptr"][row : row + 2].tolist()
         item.entities = {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
-        item.members = [member for member in self.family(item.id) if member in self.sentence_start]
-        for member in item.members:
-            first = self.sentence_start[member]
-            item.sentences.extend(range(first, first + self.sentence_count[member]))
+        members = [number for number in self._family(item.id) if self._has_text(number)]
+        item.members = [self.item_ids[number] for number in members]
+        for number in members:
+            item.sentences.extend(self._sentence_range(number))
 
     def row_of(self, item_id: str) -> int:
         """The row of an item (-1: none)."""
         number = self.item_number.get(item_id)
         return -1 if number is None else int(self.row_number[number])
-
-    def family(self, item_id: str) -> list[str]:
-        """An item and everything under it (``Corpus.family``), worked out once per item (the families are made)."""
-        found = self._families.get(item_id)
-        if found is None:
-            found = self._families[item_id] = super().family(item_id)
-        return list(found)
 
     def sentences_of(self, item: Item) -> list[int]:
         """The numbers of the sentences of an item's family (as ``prepare`` lists them)."""
@@ -191,10 +277,9 @@ class IndexedCorpus(Corpus):
         out = self._sentences_of.get(item.id)
         if out is None:
             out = self._sentences_of[item.id] = []
-            for member in self.family(item.id):
-                if member in self.sentence_start:
-                    first = self.sentence_start[member]
-                    out.extend(range(first, first + self.sentence_count[member]))
+            for number in self._family(item.id):
+                if self._has_text(number):
+                    out.extend(self._sentence_range(number))
         return out
 
     def entities_of(self, item: Item) -> set[str]:
@@ -211,7 +296,7 @@ class IndexedCorpus(Corpus):
     def sentence_vector(self, item: Item, number: int) -> dict[str, float]:
         """The vector of a sentence of a prepared item (as ``Corpus`` makes it), kept in ``sentences``."""
         if number not in self.sentence_map:
-            member = next(m for m in item.members if 0 <= number - self.sentence_start[m] < self.sentence_count[m])
+            member = next(m for m in item.members if number in self._sentence_range(self.item_number[m]))
             self.sentence_map[number] = (member, "", self._sentence_vector(member, number))
         return self.sentence_map[number][2]
 
@@ -237,13 +322,63 @@ class IndexedCorpus(Corpus):
                 self.index.forget_rank({item.plan})
                 raise RankDamaged(member)
             item.label, item.text, item.title = data["label"], data["text"], data["title"]
-            if data["record"] and member in self.sentence_start:
+            number = self.item_number[member]
+            if data["record"] and self._has_text(number):
                 self.texts[member] = text = from_record(member, data["record"])
-                first = self.sentence_start[member]
+                first = self._sentence_start[number]
                 for offset, sentence in enumerate(text.sentences):
                     number = first + offset
                     vector_of = self.sentence_map[number][2] if number in self.sentence_map else {}
                     self.sentence_map[number] = (member, sentence, vector_of)
+
+
+class LazyItems(Mapping[str, Item]):
+    """The items of an ``IndexedCorpus`` by id, in the item table's order, each made when it is first asked for."""
+
+    def __init__(self, corpus: IndexedCorpus) -> None:
+        self.corpus = corpus
+
+    def __getitem__(self, item_id: str) -> Item:
+        return self.corpus.item(self.corpus.item_number[item_id])
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self.corpus.item_number
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.corpus.item_ids)
+
+    def __len__(self) -> int:
+        return len(self.corpus.item_ids)
+
+
+class ItemList(Sequence[Item]):
+    """Some items of an ``IndexedCorpus`` by their numbers in its item table, each made when it is first read."""
+
+    def __init__(self, corpus: IndexedCorpus, numbers: np.ndarray) -> None:
+        self.corpus = corpus
+        self.numbers = numbers
+        self._numbers: list[int] = numbers.tolist()
+
+    @property
+    def ids(self) -> list[str]:
+        return [self.corpus.item_ids[number] for number in self._numbers]
+
+    @overload
+    def __getitem__(self, at: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Item]: ...
+
+    def __getitem__(self, at: int | slice) -> Item | list[Item]:
+        if isinstance(at, slice):
+            return [self.corpus.item(number) for number in self._numbers[at]]
+        return self.corpus.item(self._numbers[at])
+
+    def __iter__(self) -> Iterator[Item]:
+        return map(self.corpus.item, self._numbers)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
 
 
 def _slice(arrays: Combined, name: str, row: int) -> list[tuple[int, int]]:

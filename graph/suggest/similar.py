@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -222,7 +222,10 @@ def _rank(
     for plan in (from_plan, to_plan):
         if plan is not None and plan not in corpus.plans:
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")
-    if to_plan is None:
+    targets: Sequence[Item]
+    if to_plan is None and isinstance(corpus, IndexedCorpus):  # listed from the item table, made as they are read
+        targets = corpus.plan_items({plan for plan in corpus.plans if plan != from_plan}, kinds)
+    elif to_plan is None:
         by_plan: dict[str, list[Item]] = defaultdict(list)
         for item in corpus.items.values():
             by_plan[item.plan].append(item)
@@ -233,7 +236,7 @@ def _rank(
     index: _SentenceIndex | None = None
     bounds: _Bounds | ArrayBounds
     if isinstance(corpus, IndexedCorpus):
-        bounds = ArrayBounds(corpus, targets, WEIGHTS, _plan_items(corpus, from_plan, kinds))
+        bounds = ArrayBounds(corpus, targets, WEIGHTS, _plan_items(corpus, from_plan, kinds))  # type: ignore[arg-type]
     else:
         for target in targets:
             corpus.prepare(target)
@@ -350,7 +353,7 @@ class _Bounds:
 
     _MARGIN = 1e-9
 
-    def __init__(self, targets: list[Item], sentence_count: int, entity_idf: dict[str, float]) -> None:
+    def __init__(self, targets: Sequence[Item], sentence_count: int, entity_idf: dict[str, float]) -> None:
         self.size = len(targets)
         self.entity_idf = entity_idf
         terms: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
@@ -414,6 +417,8 @@ def _plan_items(
     corpus: Corpus, plan: str, item_types: tuple[NodeType, ...], among: Iterable[Item] | None = None
 ) -> list[Item]:
     """The items of a plan of some types (``among`` some items, by default all), workstreams first, then by id."""
+    if among is None and isinstance(corpus, IndexedCorpus):  # from the item table: only these items made
+        return list(corpus.plan_items([plan], item_types))
     candidates = corpus.items.values() if among is None else among
     items = [item for item in candidates if item.plan == plan and item.type in item_types]
     order = {NodeType.WORKSTREAM: 0, NodeType.RECOMMENDATION: 1, NodeType.ACTION: 2}
@@ -482,6 +487,14 @@ def _drop_nested_sources(corpus: Corpus, suggestions: list[Suggestion], same_pla
     or nested, keep the best; a workstream gives way to one of its recommendations that scores nearly as well.
     Within one plan, a pair the other way round counts as the same."""
     best = {(s.source_id, s.target_id): s.score for s in suggestions}
+    lineages: dict[str, set[str]] = {}  # each item's, worked out once
+
+    def lineage(item_id: str) -> set[str]:
+        found = lineages.get(item_id)
+        if found is None:
+            found = lineages[item_id] = _lineage(corpus, item_id)
+        return found
+
     kept: list[Suggestion] = []
     for suggestion in suggestions:
         source, target = suggestion.source_id, suggestion.target_id
@@ -491,8 +504,8 @@ def _drop_nested_sources(corpus: Corpus, suggestions: list[Suggestion], same_pla
         ):
             continue
         if any(
-            (k.source_id != source and _nested(corpus, k.source_id, source) and _nested(corpus, k.target_id, target))
-            or (same_plan and _nested(corpus, k.source_id, target) and _nested(corpus, k.target_id, source))
+            (k.source_id != source and _nested(lineage, k.source_id, source) and _nested(lineage, k.target_id, target))
+            or (same_plan and _nested(lineage, k.source_id, target) and _nested(lineage, k.target_id, source))
             for k in kept
         ):
             continue
@@ -500,8 +513,8 @@ def _drop_nested_sources(corpus: Corpus, suggestions: list[Suggestion], same_pla
     return kept
 
 
-def _nested(corpus: Corpus, first: str, second: str) -> bool:
-    return first == second or first in _lineage(corpus, second) or second in _lineage(corpus, first)
+def _nested(lineage: Callable[[str], set[str]], first: str, second: str) -> bool:
+    return first == second or first in lineage(second) or second in lineage(first)
 
 
 def _lineage(corpus: Corpus, item_id: str) -> set[str]:

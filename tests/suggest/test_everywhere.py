@@ -123,3 +123,41 @@ def test_after_a_one_file_edit_only_that_plan_is_made_again(four_plans, tmp_path
     found = as_json(suggest_links(open_store(four_plans, store_path), "north", None, top=3))
     assert tokenised and {item.split("/")[0] for item in tokenised} == {"west"}
     assert found == as_json(suggest_links(memory_store(load_dataset(four_plans)), "north", None, top=3))
+
+
+def test_the_items_made_from_the_item_table_are_those_read_from_the_store(tmp_path):
+    """Each item is made when asked for, with the place in its plan and the children the store gives it; their
+    families, nesting and listing by plan are the unindexed corpus's."""
+    from crossplan.graph.model.nodes import NodeType
+    from crossplan.graph.suggest.corpus import Corpus
+    from crossplan.graph.suggest.everywhere import IndexedCorpus
+    from crossplan.graph.suggest.similar import ITEM_TYPES, _plan_items
+
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    corpus = Corpus(memory_store(load_dataset(data)))
+    indexed = IndexedCorpus(store, "hmip-resettlement")
+    assert indexed.usable and not indexed._made  # nothing made yet
+    assert sorted(indexed.items) == sorted(corpus.items) and len(indexed.items) == len(corpus.items)
+    assert "no/such-item" not in indexed.items
+    fields = ("id", "type", "plan", "parent", "workstream", "position", "children")
+    for item_id, item in corpus.items.items():
+        made = indexed.items[item_id]
+        assert made is indexed.items[item_id]  # made once
+        assert [getattr(made, name) for name in fields] == [getattr(item, name) for name in fields]
+        assert indexed.family(item_id) == corpus.family(item_id)
+    ids = sorted(corpus.items)
+    for first in ids[::7]:
+        for second in ids[::11]:
+            assert indexed.same_recommendation(first, second) == corpus.same_recommendation(first, second)
+    plans = sorted(corpus.plans)
+    for kinds in (ITEM_TYPES, (NodeType.RECOMMENDATION,), (NodeType.UPDATE, NodeType.WORKSTREAM)):
+        listed = indexed.plan_items(set(plans[1:]), kinds)
+        expected = [item.id for plan in plans[1:] for item in _plan_items(corpus, plan, kinds)]
+        assert listed.ids == expected and [item.id for item in listed] == expected
+        assert listed[0] is indexed.items[expected[0]] and [item.id for item in listed[1:3]] == expected[1:3]
+        assert [item.id for item in _plan_items(indexed, plans[0], kinds)] == [
+            item.id for item in _plan_items(corpus, plans[0], kinds)
+        ]
