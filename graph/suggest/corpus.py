@@ -196,10 +196,14 @@ class Corpus:
     # -- structure ---------------------------------------------------------------------------
 
     def _read_entities(self, store: GraphStore) -> None:
+        self._take_entities(store.select(_ENTITIES))
+
+    def _take_entities(self, rows: list[dict]) -> None:
+        """Keep the entities of the rows of ``_ENTITIES``: their labels, parents and the names they are found by."""
         self.entity_labels: dict[str, tuple[str, str]] = {}
         self.entity_parents: dict[str, set[str]] = defaultdict(set)
         names: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(_ENTITIES):
+        for row in rows:
             self.entity_labels[row["id"]] = (NodeType.from_term(row["type"]).value, row["label"])
             names[row["id"]].add(row["label"].strip())
             if row["alternative"]:

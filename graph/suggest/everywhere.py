@@ -9,17 +9,23 @@ these rows are in ``suggest.bounds``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from ..files import write_atomically
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
-from .compact import RankStore
+from ..stores.manifest import ontology_fingerprint
+from .compact import _KINDS, RankStore
 from .corpus import (
+    _ENTITIES,
     PHRASE_SHARE,
     SCOPED_LINKS,
     SHORTEST_SENTENCE,
@@ -29,11 +35,16 @@ from .corpus import (
     make_index,
     vector,
 )
-from .index import TokenIndex, names_digest
+from .index import FOLDER, TokenIndex, Weights, names_digest
 from .joined import KIND_CODES, Combined, combined
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
+
+
+STORE_FACTS = "store-facts.jsonl"  # the plans' titles and entities (``_store_facts``): not *.json, the entries
+_FACTS_FORMAT = 1
+_ENTITY_COLUMNS = ("id", "type", "label", "alternative", "parent")  # the variables of ``_ENTITIES``
 
 
 class RankDamaged(Exception):
@@ -44,8 +55,8 @@ class IndexedCorpus(Corpus):
     """The items of every plan from the rank rows, prepared from them on demand (see the module's description)."""
 
     def __init__(self, store: GraphStore, from_plan: str) -> None:  # noqa: PLR0915 - one reading of the rows
-        self.plans = plan_titles(store)
-        self._read_entities(store)
+        self.plans, entities = _store_facts(store)
+        self._take_entities(entities)
         self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
         self.usable = False
         if not self.index.usable or self.index.rank is None or from_plan not in self.plans:
@@ -80,25 +91,20 @@ class IndexedCorpus(Corpus):
         count = max(weights.totals.get("texts", 0), 1)
         self.count = count
         recommendations = weights.totals.get("recommendations", 0)
-        self.term_names = rank.names("terms")
-        self.phrase_names = rank.names("phrases")
+        terms, phrases = _counted(rank, weights, ("terms", "phrases"))
+        self.term_names = {id_: name for id_, name, _ in terms}
+        self.phrase_names = {id_: name for id_, name, _ in phrases}
         self.entity_names_of = rank.names("entities")
         size = max([0, *self.term_names, *self.phrase_names, *self.entity_names_of]) + 1
-        term_df = weights.counts("terms", set(self.term_names.values()))
-        phrase_df = weights.counts("phrases", set(self.phrase_names.values()))
         entity_df = weights.counts("entities", set(self.entity_labels))
-        self.idf = {term: math.log((1 + count) / (1 + df)) + 1 for term, df in term_df.items()}
+        self.idf, self.term_idf = _weighed(terms, size, lambda df: math.log((1 + count) / (1 + df)) + 1)
         limit = max(2, int(PHRASE_SHARE * count))
-        self.phrase_idf = {phrase: math.log(count / df) for phrase, df in phrase_df.items() if 2 <= df <= limit}
+        self.phrase_idf, self.phrase_weight = _weighed(
+            phrases, size, lambda df: math.log(count / df) if 2 <= df <= limit else None
+        )
         self.entity_idf = {
             entity: math.log((recommendations + 1) / (entity_df.get(entity, 0) + 1)) for entity in self.entity_labels
         }
-        self.term_idf = np.zeros(size)
-        for id_, name in self.term_names.items():
-            self.term_idf[id_] = self.idf.get(name, 0.0)
-        self.phrase_weight = np.zeros(size)
-        for id_, name in self.phrase_names.items():
-            self.phrase_weight[id_] = self.phrase_idf.get(name, 0.0)
         self.entity_weight = np.zeros(size)
         for id_, name in self.entity_names_of.items():
             self.entity_weight[id_] = self.entity_idf.get(name, 0.0)
@@ -379,6 +385,112 @@ class ItemList(Sequence[Item]):
 
     def __len__(self) -> int:
         return len(self._numbers)
+
+
+def _store_facts(store: GraphStore) -> tuple[dict[str, str], list[dict]]:
+    """The plans' titles (``plan_titles``) and the rows of ``_ENTITIES``: read from the store once per content of the
+    store (its files and the ontology it was built with) and kept beside the index (``STORE_FACTS``: JSON, checked
+    on reading; one that is missing, damaged or of other contents is read again)."""
+    files, path = getattr(store, "files", None), getattr(store, "path", None)
+    if not isinstance(files, dict) or not isinstance(path, Path):
+        return plan_titles(store), store.select(_ENTITIES)
+    listing = sorted((relpath, entry.get("sha256"), entry.get("graph")) for relpath, entry in files.items())
+    text = json.dumps([_FACTS_FORMAT, ontology_fingerprint(), _ENTITIES, listing], ensure_ascii=False)
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    kept = path / FOLDER / STORE_FACTS
+    found = _read_facts(kept, key)
+    if found is not None:
+        return found
+    plans, rows = plan_titles(store), store.select(_ENTITIES)
+    listed = [[row[name] for name in _ENTITY_COLUMNS] for row in rows]
+    data = json.dumps({"key": key, "plans": list(plans.items()), "entities": listed}, ensure_ascii=False)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(kept, lambda stream: stream.write(data.encode("utf-8")), sync=False)
+    except OSError:
+        pass  # a read-only store: read from it each time
+    return plans, rows
+
+
+def _read_facts(path: Path, key: str) -> tuple[dict[str, str], list[dict]] | None:
+    """What ``_store_facts`` kept for the contents ``key``, every field checked, or None."""
+    try:
+        with path.open("rb") as handle:
+            content = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(content, dict) or content.get("key") != key:
+        return None
+    plans, entities = content.get("plans"), content.get("entities")
+    if not isinstance(plans, list) or not isinstance(entities, list):
+        return None
+    if not all(isinstance(pair, list) and len(pair) == 2 and all(type(v) is str for v in pair) for pair in plans):
+        return None
+    if not all(
+        isinstance(row, list)
+        and len(row) == len(_ENTITY_COLUMNS)
+        and all(type(value) is str for value in row[:3])
+        and all(value is None or type(value) is str for value in row[3:])
+        for row in entities
+    ):
+        return None
+    return dict(plans), [dict(zip(_ENTITY_COLUMNS, row, strict=True)) for row in entities]
+
+
+def _counted(rank: RankStore, weights: Weights, tables: tuple[str, ...]) -> list[list[tuple[int, str, int | None]]]:
+    """The vocabulary of some kinds ("terms", "phrases"), each name with its id and its count in the index's sums
+    (None: counted nowhere): ``RankStore.names`` and ``Weights.counts`` in one query a kind."""
+    try:
+        database = rank.connection.execute("PRAGMA database_list").fetchone()[2]
+        weights.connection.execute("ATTACH DATABASE ? AS rank", (database,))
+    except sqlite3.Error:  # read one after the other
+        found = [rank.names(table) for table in tables]
+        counts = [weights.counts(table, set(names.values())) for table, names in zip(tables, found, strict=True)]
+        return [
+            [(id_, name, count.get(name)) for id_, name in names.items()]
+            for names, count in zip(found, counts, strict=True)
+        ]
+    out = []
+    try:
+        for table in tables:
+            query = (
+                f"SELECT v.id, v.name, s.count FROM rank.vocab AS v LEFT JOIN main.{table} AS s"  # noqa: S608 - a table
+                " ON s.name = v.name WHERE v.kind = ?"
+            )
+            out.append(
+                [
+                    (id_, name, count if type(count) is int else None)
+                    for id_, name, count in weights.connection.execute(query, (_KINDS[table],))
+                    if type(id_) is int and type(name) is str
+                ]
+            )
+    finally:
+        weights.connection.execute("DETACH DATABASE rank")
+    return out
+
+
+def _weighed(
+    counted: list[tuple[int, str, int | None]], size: int, weigh: Callable[[int], float | None]
+) -> tuple[dict[str, float], np.ndarray]:
+    """The weights of some names (id, name, count) by name and by id (0.0: none), from their counts (``weigh``:
+    None for a count that gives no weight), each count's weight worked out once."""
+    by_name: dict[str, float] = {}
+    ids: list[int] = []
+    values: list[float] = []
+    made: dict[int, float | None] = {}
+    for id_, name, count in counted:
+        if count is None:
+            continue
+        if count not in made:
+            made[count] = weigh(count)
+        value = made[count]
+        if value is not None:
+            by_name[name] = value
+            ids.append(id_)
+            values.append(value)
+    by_id = np.zeros(size)
+    by_id[ids] = values
+    return by_name, by_id
 
 
 def _slice(arrays: Combined, name: str, row: int) -> list[tuple[int, int]]:

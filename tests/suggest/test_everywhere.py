@@ -161,3 +161,45 @@ def test_the_items_made_from_the_item_table_are_those_read_from_the_store(tmp_pa
         assert [item.id for item in _plan_items(indexed, plans[0], kinds)] == [
             item.id for item in _plan_items(corpus, plans[0], kinds)
         ]
+
+
+def test_the_weights_are_those_of_the_whole_data_and_read_once_per_contents_of_the_store(tmp_path, monkeypatch):
+    """The IDF of every term, phrase and entity is what counting over every text gives; the plans and entities are
+    read from the store once for its contents, kept beside the index (a damaged copy is read again)."""
+    from crossplan.graph.suggest import everywhere
+    from crossplan.graph.suggest.corpus import Corpus
+
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    corpus = Corpus(memory_store(load_dataset(data)))
+    first = everywhere.IndexedCorpus(store, "hmip-resettlement")
+    assert first.idf == corpus.idf and first.phrase_idf == corpus.phrase_idf and first.entity_idf == corpus.entity_idf
+    assert first.plans == corpus.plans and first.entity_labels == corpus.entity_labels
+    assert {first.term_names[id_]: value for id_, value in enumerate(first.term_idf) if value} == corpus.idf
+    kept = tmp_path / "store" / FOLDER / everywhere.STORE_FACTS
+    assert kept.is_file()
+    asked = []
+    real = type(store).select
+
+    def select(self, query, *args, **kwargs):
+        asked.append(query)
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(type(store), "select", select)
+    again = everywhere.IndexedCorpus(store, "hmip-resettlement")
+    assert len(asked) == 1  # the plan's links only
+    assert again.plans == first.plans and again.entity_labels == first.entity_labels
+    assert again.entity_names == first.entity_names and again.entity_parents == first.entity_parents
+    kept.write_text('{"key": 1}', encoding="utf-8")  # damaged: read again, and kept again
+    asked.clear()
+    assert everywhere.IndexedCorpus(store, "hmip-resettlement").entity_labels == first.entity_labels
+    assert len(asked) == 3 and '"plans"' in kept.read_text(encoding="utf-8")
+    # the weights read one table after the other (the sums cannot be joined to the vocabulary) are the same
+    weights = again.index.weights()
+    joined = everywhere._counted(again.rank, weights, ("terms", "phrases"))
+    weights.connection.execute("ATTACH DATABASE ':memory:' AS rank")  # the name taken: the join fails
+    apart = everywhere._counted(again.rank, weights, ("terms", "phrases"))
+    assert [sorted(rows) for rows in apart] == [sorted(rows) for rows in joined] and all(joined)
+    assert {name: count for _, name, count in joined[0]} == weights.counts("terms", set(first.idf))
