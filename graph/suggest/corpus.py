@@ -50,7 +50,7 @@ _ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
   { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
   ?o dcterms:identifier ?organisation
 }"""
-_ENTITIES = """SELECT ?id ?type ?label ?alternative ?parent WHERE {
+ENTITIES = """SELECT ?id ?type ?label ?alternative ?parent WHERE {
   VALUES ?type { cp:Organisation cp:Document cp:Programme }
   ?e a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
   OPTIONAL { ?e skos:altLabel ?alternative }
@@ -196,10 +196,10 @@ class Corpus:
     # -- structure ---------------------------------------------------------------------------
 
     def _read_entities(self, store: GraphStore) -> None:
-        self._take_entities(store.select(_ENTITIES))
+        self._take_entities(store.select(ENTITIES))
 
     def _take_entities(self, rows: list[dict]) -> None:
-        """Keep the entities of the rows of ``_ENTITIES``: their labels, parents and the names they are found by."""
+        """Keep the entities of the rows of ``ENTITIES``: their labels, parents and the names they are found by."""
         self.entity_labels: dict[str, tuple[str, str]] = {}
         self.entity_parents: dict[str, set[str]] = defaultdict(set)
         names: dict[str, set[str]] = defaultdict(set)

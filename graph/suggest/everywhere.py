@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
@@ -23,9 +22,9 @@ from ..files import write_atomically
 from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..stores.manifest import ontology_fingerprint
-from .compact import _KINDS, RankStore
+from .compact import RankStore
 from .corpus import (
-    _ENTITIES,
+    ENTITIES,
     PHRASE_SHARE,
     SCOPED_LINKS,
     SHORTEST_SENTENCE,
@@ -44,7 +43,7 @@ if TYPE_CHECKING:
 
 STORE_FACTS = "store-facts.jsonl"  # the plans' titles and entities (``_store_facts``): not *.json, the entries
 _FACTS_FORMAT = 1
-_ENTITY_COLUMNS = ("id", "type", "label", "alternative", "parent")  # the variables of ``_ENTITIES``
+_ENTITY_COLUMNS = ("id", "type", "label", "alternative", "parent")  # the variables of ``ENTITIES``
 
 
 class RankDamaged(Exception):
@@ -388,20 +387,20 @@ class ItemList(Sequence[Item]):
 
 
 def _store_facts(store: GraphStore) -> tuple[dict[str, str], list[dict]]:
-    """The plans' titles (``plan_titles``) and the rows of ``_ENTITIES``: read from the store once per content of the
+    """The plans' titles (``plan_titles``) and the rows of ``ENTITIES``: read from the store once per content of the
     store (its files and the ontology it was built with) and kept beside the index (``STORE_FACTS``: JSON, checked
     on reading; one that is missing, damaged or of other contents is read again)."""
     files, path = getattr(store, "files", None), getattr(store, "path", None)
     if not isinstance(files, dict) or not isinstance(path, Path):
-        return plan_titles(store), store.select(_ENTITIES)
+        return plan_titles(store), store.select(ENTITIES)
     listing = sorted((relpath, entry.get("sha256"), entry.get("graph")) for relpath, entry in files.items())
-    text = json.dumps([_FACTS_FORMAT, ontology_fingerprint(), _ENTITIES, listing], ensure_ascii=False)
+    text = json.dumps([_FACTS_FORMAT, ontology_fingerprint(), ENTITIES, listing], ensure_ascii=False)
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     kept = path / FOLDER / STORE_FACTS
     found = _read_facts(kept, key)
     if found is not None:
         return found
-    plans, rows = plan_titles(store), store.select(_ENTITIES)
+    plans, rows = plan_titles(store), store.select(ENTITIES)
     listed = [[row[name] for name in _ENTITY_COLUMNS] for row in rows]
     data = json.dumps({"key": key, "plans": list(plans.items()), "entities": listed}, ensure_ascii=False)
     try:
@@ -439,33 +438,12 @@ def _read_facts(path: Path, key: str) -> tuple[dict[str, str], list[dict]] | Non
 
 def _counted(rank: RankStore, weights: Weights, tables: tuple[str, ...]) -> list[list[tuple[int, str, int | None]]]:
     """The vocabulary of some kinds ("terms", "phrases"), each name with its id and its count in the index's sums
-    (None: counted nowhere): ``RankStore.names`` and ``Weights.counts`` in one query a kind."""
-    try:
-        database = rank.connection.execute("PRAGMA database_list").fetchone()[2]
-        weights.connection.execute("ATTACH DATABASE ? AS rank", (database,))
-    except sqlite3.Error:  # read one after the other
-        found = [rank.names(table) for table in tables]
-        counts = [weights.counts(table, set(names.values())) for table, names in zip(tables, found, strict=True)]
-        return [
-            [(id_, name, count.get(name)) for id_, name in names.items()]
-            for names, count in zip(found, counts, strict=True)
-        ]
+    (None: counted nowhere): ``Weights.counts`` of every name of ``RankStore.names``, each table read whole."""
     out = []
-    try:
-        for table in tables:
-            query = (
-                f"SELECT v.id, v.name, s.count FROM rank.vocab AS v LEFT JOIN main.{table} AS s"  # noqa: S608 - a table
-                " ON s.name = v.name WHERE v.kind = ?"
-            )
-            out.append(
-                [
-                    (id_, name, count if type(count) is int else None)
-                    for id_, name, count in weights.connection.execute(query, (_KINDS[table],))
-                    if type(id_) is int and type(name) is str
-                ]
-            )
-    finally:
-        weights.connection.execute("DETACH DATABASE rank")
+    for table in tables:
+        query = f"SELECT name, count FROM {table}"  # noqa: S608 - a table of the sums
+        counts = {name: count for name, count in weights.connection.execute(query) if type(count) is int}
+        out.append([(id_, name, counts.get(name)) for id_, name in rank.names(table).items()])
     return out
 
 

@@ -24,9 +24,10 @@ the whole data set, are held by ``suggest.corpus``; this module ranks the pairs 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -479,6 +480,8 @@ def _keep_best(
             continue
         kept.append(suggestion)
         kept_lineages.append(_lineage(corpus, suggestion.target_id))
+        if len(kept) >= top:  # the rest would all be left out
+            break
     return kept
 
 
@@ -487,14 +490,8 @@ def _drop_nested_sources(corpus: Corpus, suggestions: list[Suggestion], same_pla
     or nested, keep the best; a workstream gives way to one of its recommendations that scores nearly as well.
     Within one plan, a pair the other way round counts as the same."""
     best = {(s.source_id, s.target_id): s.score for s in suggestions}
-    lineages: dict[str, set[str]] = {}  # each item's, worked out once
-
-    def lineage(item_id: str) -> set[str]:
-        found = lineages.get(item_id)
-        if found is None:
-            found = lineages[item_id] = _lineage(corpus, item_id)
-        return found
-
+    lineage = functools.cache(functools.partial(_lineage, corpus))  # each item's, worked out once
+    nested = lambda one, other: one == other or one in lineage(other) or other in lineage(one)  # noqa: E731
     kept: list[Suggestion] = []
     for suggestion in suggestions:
         source, target = suggestion.source_id, suggestion.target_id
@@ -504,17 +501,13 @@ def _drop_nested_sources(corpus: Corpus, suggestions: list[Suggestion], same_pla
         ):
             continue
         if any(
-            (k.source_id != source and _nested(lineage, k.source_id, source) and _nested(lineage, k.target_id, target))
-            or (same_plan and _nested(lineage, k.source_id, target) and _nested(lineage, k.target_id, source))
+            (k.source_id != source and nested(k.source_id, source) and nested(k.target_id, target))
+            or (same_plan and nested(k.source_id, target) and nested(k.target_id, source))
             for k in kept
         ):
             continue
         kept.append(suggestion)
     return kept
-
-
-def _nested(lineage: Callable[[str], set[str]], first: str, second: str) -> bool:
-    return first == second or first in lineage(second) or second in lineage(first)
 
 
 def _lineage(corpus: Corpus, item_id: str) -> set[str]:
