@@ -13,7 +13,6 @@ cache, beside the store, never in the data directory.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -22,24 +21,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..datafiles.append import Written, add_list_entry
-from ..datafiles.datadir import writable_data_dir
-from ..datafiles.lock import data_dir_lock
 from ..datafiles.rejections import REJECTIONS_FILE, Rejection, find_rejection, read_rejections, record_rejection
 from ..errors import CrossplanError, DataError
 from ..files import write_text_atomically
 from ..model.nodes import Relation
 from ..output import escape_control
-from ..questions.ids import resolve_id
-from ..rdf.validation import validate_data
 from ..stores.embedded import require_local
 from ..stores.manifest import default_store_path
 from ..text import display_path
-from ..views.viz import ExtraEdge
 from .similar import METHOD, Suggestion, explain_pair, suggest_links
 
 if TYPE_CHECKING:
+    from ..datafiles.append import Written
     from ..stores.protocol import GraphStore
+    from ..views.viz import ExtraEdge
 
 _ITEM_IDS = "SELECT ?id WHERE { ?n cp:inPlan ?p ; dcterms:identifier ?id }"
 
@@ -75,6 +70,8 @@ def suggested_edges(store: GraphStore, from_plan: str, to_plan: str, **options: 
     for ``crossplan suggest``: ``top=3, min_score=0.05``). The numbered list of the last ``crossplan suggest``
     is not changed.
     """
+    from ..views.viz import ExtraEdge
+
     data_dir = store.data_dir
     rejected = {(r.source_id, r.target_id) for r in read_rejections(data_dir)} if data_dir else set()
     options = {"top": 3, "min_score": 0.05, **options}
@@ -131,6 +128,8 @@ def _quoted(text: str, width: int | None) -> str:
 
 
 def _format_csv(suggestions: list[Suggestion]) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -229,7 +228,7 @@ def accept_suggestion(
     Raises CrossplanError (shipped data, unknown number, link already there, pair rejected), UnknownIdError,
     DataError (the change would make the data invalid: nothing is written) or DataDirBusyError.
     """
-    data_dir = writable_data_dir(require_local(store).data_dir)
+    data_dir = _writable(store)
     proposal = _pick(store, data_dir, choice)
     return write_suggested_link(
         data_dir,
@@ -280,6 +279,9 @@ def write_suggested_link(
         "note": note,
     }
     entry = {key: value for key, value in entry.items() if value not in (None, "")}
+    from ..datafiles.append import Written, add_list_entry
+    from ..datafiles.lock import data_dir_lock
+
     with data_dir_lock(data_dir):
         rejected = None if force else find_rejection(data_dir, source_id, target_id)
         if rejected is not None:
@@ -289,14 +291,27 @@ def write_suggested_link(
     return Written(path, line, f"{source_id} {relation.value} {target_id}")
 
 
+def _writable(store: GraphStore) -> Path:
+    """The data directory of a store, if it may be written (imported here: listing suggestions writes nothing)."""
+    from ..datafiles.datadir import writable_data_dir
+
+    return writable_data_dir(require_local(store).data_dir)
+
+
+def _resolved(store: GraphStore, choice: tuple[str, ...]) -> tuple[str, str]:
+    from ..questions.ids import resolve_id
+
+    source_id, target_id = (resolve_id(store, text) for text in choice)
+    return source_id, target_id
+
+
 def _pick(store: GraphStore, data_dir: Path, choice: tuple[str, ...]) -> dict[str, Any]:
     """Return the suggestion a user means: by number from the last list, or by its two items."""
     if len(choice) == 1 and choice[0].strip().isdigit():
         return _load_last(data_dir, int(choice[0]))
     if len(choice) != 2:
         raise CrossplanError("give a suggestion number (from the last `crossplan suggest`) or two item ids FROM TO")
-
-    source_id, target_id = (resolve_id(store, text) for text in choice)
+    source_id, target_id = _resolved(store, choice)
     if source_id == target_id:
         raise CrossplanError(f"a link from '{source_id}' to itself")
     return explain_pair(store, source_id, target_id).to_json()
@@ -310,6 +325,8 @@ def _read(path: Path) -> str:
 
 
 def _validate_and_write(data_dir: Path, relpath: str, path: Path, text: str) -> None:
+    from ..rdf.validation import validate_data  # (the writing commands only: `suggest` does without it)
+
     problems = validate_data(data_dir, overrides={relpath: text})
     if problems:
         raise DataError(problems)
@@ -329,9 +346,9 @@ def reject_suggestion(
     ``accept_suggestion``. The rejection is added to ``suggestions/rejected.yaml`` in the data directory.
     Raises CrossplanError (shipped data, unknown number, already rejected), UnknownIdError or DataError.
     """
-    data_dir = writable_data_dir(require_local(store).data_dir)
+    data_dir = _writable(store)
     if len(choice) == 2:
-        source_id, target_id = (resolve_id(store, text) for text in choice)
+        source_id, target_id = _resolved(store, choice)
         if source_id == target_id:
             raise CrossplanError(f"a link from '{source_id}' to itself")
     else:
@@ -378,7 +395,7 @@ def review_suggestions(
     invalid is told, not written, and the review goes on. ``options`` are those of ``list_suggestions``.
     Raises CrossplanError for the shipped data (nothing can be written there).
     """
-    data_dir = writable_data_dir(require_local(store).data_dir)
+    data_dir = _writable(store)
     suggestions = list_suggestions(store, from_plan, to_plan, **options)
     summary = ReviewSummary(left=len(suggestions))
     if not suggestions:

@@ -126,3 +126,11 @@ def test_help_reads_only_the_declarations(tmp_path):
         "crossplan.graph.questions.registry",
     }
     assert "crossplan.graph.questions.registry" in ours  # the commands are made from it: the check above can fail
+
+
+def test_suggest_imports_only_what_listing_needs(tmp_path, built):
+    """Listing suggestions neither writes nor checks the data, nor draws: those parts are not imported."""
+    data, store = built
+    loaded = run_cli(tmp_path, "--data", str(data), "--store", str(store), "suggest", "alpha")
+    assert "crossplan.graph.suggest.similar" in loaded  # the command did run
+    assert loaded & {"crossplan.graph.views.viz", "crossplan.graph.rdf.validation", "pyvis", "rdflib"} == set()

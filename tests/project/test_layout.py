@@ -39,6 +39,8 @@ LAZY_IMPORTERS: dict[str, str] = {
     "graph/settings.py": "cli.py reads the settings at start-up: the error module only when a value is bad",
     "graph/questions/registry.py": "cli.py makes its commands at start-up: the error module only when a form's value is"
     " bad, the finders and formatters when asked",
+    "graph/suggest/review.py": "`suggest` lists: what writes or checks the data (validation, the YAML writer) and the"
+    " browser graph's edges only for the commands that use them",
 }
 MAX_LINES = 650
 
