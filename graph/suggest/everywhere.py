@@ -101,6 +101,8 @@ class IndexedCorpus(Corpus):
         self.phrase_idf, self.phrase_weight = _weighed(
             phrases, size, lambda df: math.log(count / df) if 2 <= df <= limit else None
         )
+        self.phrase_weighed = np.zeros(size, dtype=bool)  # by id: in ``phrase_idf``
+        self.phrase_weighed[[id_ for id_, name, _ in phrases if name in self.phrase_idf]] = True
         self.entity_idf = {
             entity: math.log((recommendations + 1) / (entity_df.get(entity, 0) + 1)) for entity in self.entity_labels
         }
@@ -259,8 +261,11 @@ class IndexedCorpus(Corpus):
         terms = _slice(arrays, "term", row)
         counts = {self.term_names[id_]: value for id_, value in terms}
         item.vector = vector(counts, self.idf)
-        phrases = _slice(arrays, "phrase", row)
-        phrase_counts = {name: value for id_, value in phrases if (name := self.phrase_names[id_]) in self.phrase_idf}
+        start, end = arrays["phrase_ptr"][row : row + 2].tolist()
+        ids, values = arrays["phrase_ids"][start:end], arrays["phrase_counts"][start:end]
+        weighed = self.phrase_weighed[ids]  # the phrases in ``phrase_idf``, in the row's order
+        kept = zip(ids[weighed].tolist(), values[weighed].tolist(), strict=True)
+        phrase_counts = {self.phrase_names[id_]: value for id_, value in kept}
         item.phrases = set(phrase_counts)
         item.phrase_vector = vector(phrase_counts, self.phrase_idf)
         start, end = arrays["entity_ptr"][row : row + 2].tolist()

@@ -223,9 +223,8 @@ def _rank(
     for plan in (from_plan, to_plan):
         if plan is not None and plan not in corpus.plans:
             raise UnknownIdError(f"no plan with id '{plan}'{did_you_mean(plan, corpus.plans)}")
-    targets: Sequence[Item]
     if to_plan is None and isinstance(corpus, IndexedCorpus):  # listed from the item table, made as they are read
-        targets = corpus.plan_items({plan for plan in corpus.plans if plan != from_plan}, kinds)
+        targets: Sequence[Item] = corpus.plan_items({plan for plan in corpus.plans if plan != from_plan}, kinds)
     elif to_plan is None:
         by_plan: dict[str, list[Item]] = defaultdict(list)
         for item in corpus.items.values():
@@ -590,11 +589,12 @@ def _quote_of(corpus: Corpus, item: Item, number: int | None) -> tuple[str, str]
 
 def _maximal(found: set[str]) -> set[str]:
     """Drop phrases contained in a longer phrase of the same set."""
-    # a phrase is in another when it is a run of the other's words: gather every shorter run of every phrase
+    # a phrase is in another when it is a run of the other's words: gather the shorter runs as long as a phrase
     inside: set[str] = set()
+    lengths = {phrase.count(" ") + 1 for phrase in found}
     for other in found:
         words = other.split(" ")
-        for length in range(1, len(words)):
+        for length in lengths.intersection(range(1, len(words))):
             inside.update(" ".join(words[start : start + length]) for start in range(len(words) - length + 1))
     return found - inside
 
