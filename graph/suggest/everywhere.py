@@ -158,8 +158,10 @@ class IndexedCorpus(Corpus):
         found = self._made.get(number)
         if found is None:
             parent, workstream = self._parent_name[number], self._workstream_name[number]
+            first, last = self._child_ptr[number], self._child_ptr[number + 1]
+            ids = self.item_ids
             found = self._made[number] = Item(
-                self.item_ids[number],
+                ids[number],
                 self._kinds[self._kind[number]],
                 self._plan_names[self._plan_list[number]],
                 "",
@@ -168,7 +170,7 @@ class IndexedCorpus(Corpus):
                 None if parent < 0 else self._name_list[parent],
                 None if workstream < 0 else self._name_list[workstream],
                 self._position[number],
-                children=[self.item_ids[child] for child in self._children_of(number)],
+                [ids[child] for child in self._children[first:last]] if last > first else [],
             )
         return found
 
