@@ -1,10 +1,12 @@
 """Ranking one plan's items against every other plan from the index's arrays (``suggest FROM`` with no TO).
 
 ``IndexedCorpus`` is a ``Corpus`` read from the rank rows (``suggest.compact``) instead of the store and every plan's
-tokens: the items' places in their plans for all plans, and, for an item that is scored, its family's vectors made
+tokens: the items' places in their plans for all plans, kept as arrays (an ``Item`` is made only when it is read:
+the sources, the targets scored, what is explained), and, for an item that is scored, its family's vectors made
 from its row exactly as ``Corpus.prepare`` makes them (the same counts in the same order, so the same floats); the
-texts and token records are read only for the suggestions that are explained. The bounds and exact scores over
-these rows are in ``suggest.bounds``.
+texts and token records are read only for the suggestions that are explained. The plans and entities are read from
+the store once per contents of the store (``STORE_FACTS``). The bounds and exact scores over these rows are in
+``suggest.bounds``.
 """
 
 from __future__ import annotations
