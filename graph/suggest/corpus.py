@@ -27,7 +27,14 @@ from ..sparql.patterns import link_pattern
 from .compact import PlanRows
 from .index import TokenIndex, TokenRecord, names_digest
 from .joined import refresh
-from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
+from .words import (
+    phrases_of_infos,
+    split_sentences,
+    straight_quotes,
+    terms_of_infos,
+    word_info,
+    word_spellings,
+)
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -50,6 +57,10 @@ _ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
   { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
   ?o dcterms:identifier ?organisation
 }"""
+_ALL_ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
+  { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
+  ?n cp:inPlan ?p ; dcterms:identifier ?id . ?o dcterms:identifier ?organisation
+}"""  # the same rows as ``_ITEM_ORGANISATIONS`` of every plan (each plan has an identifier), from the links' ends
 _ENTITIES = """SELECT ?id ?type ?label ?alternative ?parent WHERE {
   VALUES ?type { cp:Organisation cp:Document cp:Programme }
   ?e a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
@@ -226,7 +237,10 @@ class Corpus:
 
     def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(_ITEM_ORGANISATIONS.replace("WHERE {", "WHERE { " + values, 1)):
+        query = (
+            _ALL_ITEM_ORGANISATIONS if not values else _ITEM_ORGANISATIONS.replace("WHERE {", "WHERE { " + values, 1)
+        )
+        for row in store.select(query):
             self.direct_entities[row["id"]].add(row["organisation"])
         for row in self.links:
             if row["to"] in self.entity_labels and row["from"] in self.items:
@@ -431,20 +445,25 @@ class Corpus:
 
     def _tokenise(self, item_id: str, text: str) -> _Text:
         sentences = split_sentences(text)
-        all_terms: Counter = Counter()
         sentence_terms: list[dict[str, int]] = []
-        found_phrases: set[str] = set()
-        surface: dict[str, dict[str, int]] = {}
+        term_lists, phrase_sets, spelling_lists = [], [], []
         for sentence in sentences:
-            counts, sentence_phrases, spellings = _sentence(sentence)
+            counts, listed, sentence_phrases, spellings = _sentence(sentence)
             sentence_terms.append(counts)  # the memo's: read, never changed
-            all_terms.update(counts)
-            found_phrases |= sentence_phrases
-            for token, key in spellings:
-                spelled = surface.get(token)
-                if spelled is None:
-                    spelled = surface[token] = {}
-                spelled[key] = spelled.get(key, 0) + 1
+            term_lists.append(listed)
+            phrase_sets.append(sentence_phrases)
+            spelling_lists.append(spellings)
+        # counted over the sentences' terms in turn: the keys in the order of their first occurrence, as adding
+        # each sentence's counts in turn (``Counter.update``) orders them
+        all_terms = Counter(itertools.chain.from_iterable(term_lists))
+        surface: dict[str, dict[str, int]] = {}  # a stem's spellings, each stem and spelling in the order first seen
+        for (token, key), count in Counter(itertools.chain.from_iterable(spelling_lists)).items():
+            spelled = surface.get(token)
+            if spelled is None:
+                surface[token] = {key: count}
+            else:
+                spelled[key] = count
+        found_phrases: set[str] = set().union(*phrase_sets)
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
 
     def prepare(self, item: Item) -> None:
@@ -487,11 +506,17 @@ class Corpus:
 
 
 @functools.lru_cache(maxsize=1 << 15)
-def _sentence(sentence: str) -> tuple[Counter, frozenset[str], tuple[tuple[str, str], ...]]:
-    """One sentence's term counts, phrases and (stem, spelling) of each word (sentences recur: worked out once)."""
-    tokens = words(sentence)
-    spellings = tuple((token, written if written.isupper() else written.lower()) for token, written in tokens)
-    return Counter(terms_of(tokens)), frozenset(phrases_of([token for token, _ in tokens])), spellings
+def _sentence(sentence: str) -> tuple[Counter, tuple[str, ...], frozenset[str], tuple[tuple[str, str], ...]]:
+    """One sentence's term counts, its terms in order (``terms_of``), phrases and (stem, spelling) of each word
+    (sentences recur: worked out once)."""
+    infos = [word_info(written) for written in word_spellings(sentence)]
+    listed = terms_of_infos(infos)
+    return (
+        Counter(listed),
+        tuple(listed),
+        frozenset(phrases_of_infos(infos)),
+        tuple((info[0], info[1]) for info in infos),
+    )
 
 
 _PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
@@ -552,6 +577,7 @@ def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:
 _WORDISH = re.compile(r"[\w-]")  # what may not touch a name (``names_pattern``'s look-behind and look-ahead)
 _HEAD = re.compile(r"[A-Za-z0-9]*")
 _RUNS = re.compile(r"[A-Za-z0-9]+")
+_FEW_HEADS = 64  # up to this many first runs of folded names, the places are found by a pattern of them
 _CASE_ODD = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K: equal to an ASCII letter when case is ignored
 
 
@@ -576,6 +602,12 @@ class NameFinder:
         # every place the pattern's look-behind allows, with the run of letters and digits there
         self.heads = frozenset(self.by_head) if "" not in self.by_head else None
         self.starts = re.compile(r"(?<![\w-])[A-Za-z0-9]" + ("*" if "" in self.by_head else "+"))
+        # only the places whose run is a name's: found by the pattern engine, not word by word here
+        self.head_starts = None
+        if self.heads:
+            alternatives = "|".join(sorted(self.heads, key=lambda head: (-len(head), head)))
+            flags = re.IGNORECASE if fold else 0
+            self.head_starts = re.compile(rf"(?<![\w-])(?:{alternatives})(?![A-Za-z0-9])", flags)
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str] | None:
@@ -584,20 +616,26 @@ class NameFinder:
     def find(self, text: str) -> list[str]:
         if not self.names:
             return []
+        starts = self.starts
         if self.fast and self.heads is not None and text.isascii():
-            # no word of the text starts a name (the runs where names may start are among these): nothing to find
-            runs = _RUNS.findall(text)
-            if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
-                return []
+            # no word of the text is a name's first run (the runs where names may start are among these): nothing
+            if not self.heads or (self.fold and len(self.heads) <= _FEW_HEADS):
+                if self.head_starts is None or self.head_starts.search(text) is None:
+                    return []
+                starts = self.head_starts  # an ASCII text: the places are those of the case-blind heads
+            else:
+                runs = _RUNS.findall(text)
+                if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
+                    return []
         lowered = text.lower() if self.fold else text
         if not self.fast or (self.fold and (len(lowered) != len(text) or not _CASE_ODD.isdisjoint(text))):
             assert self.pattern is not None
             return [match.group().lower() if self.fold else match.group() for match in self.pattern.finditer(text)]
-        if self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
+        if starts is self.starts and self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
             return []
         found, done, size = [], 0, len(text)
         by_head, wordish = self.by_head, _WORDISH.match
-        for start in self.starts.finditer(text):
+        for start in starts.finditer(text):
             at, stop = start.span()
             if at < done:
                 continue

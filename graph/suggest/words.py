@@ -51,7 +51,14 @@ def words(text: str) -> list[tuple[str, str]]:
     >>> words("The YJB’s proposals")
     [('the', 'The'), ('yjb', 'YJB'), ('proposal', 'proposals')]
     """
-    return [_token(written) for written in _WORD.findall(_URL.sub(" ", text))]
+    return [_token(written) for written in word_spellings(text)]
+
+
+def word_spellings(text: str) -> list[str]:
+    """Return the words of a text as written, web addresses dropped (before possessives are cut)."""
+    if "://" in text or "www." in text:  # what every web address (``_URL``) has
+        text = _URL.sub(" ", text)
+    return _WORD.findall(text)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -60,6 +67,16 @@ def _token(written: str) -> tuple[str, str]:
     if "'" in written or "’" in written:  # the only words a possessive ending can be cut from
         written = _POSSESSIVE.sub("", written)
     return stem(written.lower().replace("’", "'")), written
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_info(written: str) -> tuple[str, str, bool, bool]:
+    """What tokenising needs of one word as ``word_spellings`` found it: its stem, its spelling as the surface
+    forms count it (kept when all capitals, else lower-case), whether it is an index term (``terms_of``) and
+    whether it is a stop word (``phrases_of``)."""
+    token, written = _token(written)
+    spelling = written if written.isupper() else written.lower()
+    return token, spelling, token not in STOPWORDS and len(token) > 1, token in STOPWORDS
 
 
 def terms(text: str) -> list[str]:
@@ -132,3 +149,25 @@ def phrases_of(stems: list[str], longest: int = 5) -> set[str]:
 
 def straight_quotes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'")
+
+
+def terms_of_infos(infos: list[tuple[str, str, bool, bool]]) -> list[str]:
+    """``terms_of`` of the words' ``word_info``."""
+    stems = [info[0] for info in infos if info[2]]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+def phrases_of_infos(infos: list[tuple[str, str, bool, bool]], longest: int = 5) -> set[str]:
+    """``phrases_of`` of the words' ``word_info``."""
+    found = set()
+    count = len(infos)
+    for start, (first, _, _, stop) in enumerate(infos):
+        if stop:
+            continue
+        phrase = first
+        for end in range(start + 1, min(start + longest, count)):
+            last = infos[end]
+            phrase = f"{phrase} {last[0]}"  # the words start..end joined by spaces, as ``" ".join`` makes them
+            if not last[3]:
+                found.add(phrase)
+    return found
