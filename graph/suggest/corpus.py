@@ -13,7 +13,6 @@ import itertools
 import json
 import math
 import os
-import re
 import sys
 import threading
 from collections import Counter, defaultdict, deque
@@ -28,6 +27,7 @@ from .compact import PlanRows
 from .index import TokenIndex, TokenRecord, names_digest
 from .joined import refresh
 from .words import (
+    NameFinder,
     phrases_of_infos,
     split_sentences,
     straight_quotes,
@@ -564,85 +564,3 @@ def from_record(item_id: str, record: TokenRecord) -> _Text:
         record["surface"],
         record["sentence_terms"],
     )
-
-
-def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:
-    """Match any of some names as whole words (longest first)."""
-    if not names:
-        return None
-    alternatives = "|".join(re.escape(name) for name in sorted(set(names), key=lambda name: (-len(name), name)))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
-
-
-_WORDISH = re.compile(r"[\w-]")  # what may not touch a name (``names_pattern``'s look-behind and look-ahead)
-_HEAD = re.compile(r"[A-Za-z0-9]*")
-_RUNS = re.compile(r"[A-Za-z0-9]+")
-_FEW_HEADS = 64  # up to this many first runs of folded names, the places are found by a pattern of them
-_CASE_ODD = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K: equal to an ASCII letter when case is ignored
-
-
-class NameFinder:
-    """Find some names in texts exactly as ``names_pattern(names, re.IGNORECASE if fold else 0).finditer`` does
-    (whole words, longest first, left to right, no overlaps), returning each match (lower-cased when ``fold``).
-
-    The pattern tries every name at every word start. Where a name matches, the text's run of ASCII letters and
-    digits there is the name's own leading run (the name's next character is none of them, or the name ends and
-    its look-ahead forbids a word character), so this tries only the names whose leading run is the word there.
-    Names or texts it cannot treat so (non-ASCII names, letters equal to an ASCII one when case is ignored) are
-    left to the pattern."""
-
-    def __init__(self, names: list[str], *, fold: bool) -> None:
-        self.names, self.fold = names, fold
-        listed = sorted(set(names), key=lambda name: (-len(name), name))  # the pattern's order
-        self.fast = all(name and name.isascii() for name in listed)
-        self.by_head: dict[str, list[str]] = {}
-        for name in listed if self.fast else ():
-            key = name.lower() if fold else name
-            self.by_head.setdefault(_HEAD.match(key).group(), []).append(key)  # type: ignore[union-attr]
-        # every place the pattern's look-behind allows, with the run of letters and digits there
-        self.heads = frozenset(self.by_head) if "" not in self.by_head else None
-        self.starts = re.compile(r"(?<![\w-])[A-Za-z0-9]" + ("*" if "" in self.by_head else "+"))
-        # only the places whose run is a name's: found by the pattern engine, not word by word here
-        self.head_starts = None
-        if self.heads:
-            alternatives = "|".join(sorted(self.heads, key=lambda head: (-len(head), head)))
-            flags = re.IGNORECASE if fold else 0
-            self.head_starts = re.compile(rf"(?<![\w-])(?:{alternatives})(?![A-Za-z0-9])", flags)
-
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str] | None:
-        return names_pattern(self.names, re.IGNORECASE if self.fold else 0)
-
-    def find(self, text: str) -> list[str]:
-        if not self.names:
-            return []
-        starts = self.starts
-        if self.fast and self.heads is not None and text.isascii():
-            # no word of the text is a name's first run (the runs where names may start are among these): nothing
-            if not self.heads or (self.fold and len(self.heads) <= _FEW_HEADS):
-                if self.head_starts is None or self.head_starts.search(text) is None:
-                    return []
-                starts = self.head_starts  # an ASCII text: the places are those of the case-blind heads
-            else:
-                runs = _RUNS.findall(text)
-                if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
-                    return []
-        lowered = text.lower() if self.fold else text
-        if not self.fast or (self.fold and (len(lowered) != len(text) or not _CASE_ODD.isdisjoint(text))):
-            assert self.pattern is not None
-            return [match.group().lower() if self.fold else match.group() for match in self.pattern.finditer(text)]
-        if starts is self.starts and self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
-            return []
-        found, done, size = [], 0, len(text)
-        by_head, wordish = self.by_head, _WORDISH.match
-        for start in starts.finditer(text):
-            at, stop = start.span()
-            if at < done:
-                continue
-            for name in by_head.get(lowered[at:stop], ()):
-                end = at + len(name)
-                if lowered.startswith(name, at) and (end == size or wordish(text, end) is None):
-                    found.append(name if self.fold else text[at:end])
-                    done = end
-                    break
-        return found

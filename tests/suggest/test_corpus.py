@@ -16,9 +16,9 @@ import pytest
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.model.nodes import NodeType
 from crossplan.graph.stores.embedded import memory_store
-from crossplan.graph.suggest.corpus import Corpus, NameFinder, _records, cosine, names_pattern, vector
+from crossplan.graph.suggest.corpus import Corpus, _records, cosine, vector
 from crossplan.graph.suggest.index import to_record
-from crossplan.graph.suggest.words import STOPWORDS, split_sentences, straight_quotes
+from crossplan.graph.suggest.words import STOPWORDS, NameFinder, names_pattern, split_sentences, straight_quotes
 
 SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
 SHIPPED = Path(__file__).parents[2] / "data"
