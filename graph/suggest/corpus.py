@@ -334,8 +334,8 @@ class Corpus:
             for child in item.children
             if self.items[child].plan != item.plan
         }
-        for plan, made in itertools.chain(
-            ((plan, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
+        for plan, made, encoded in itertools.chain(
+            ((plan, {}, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
         ):
             stored = stored_of.pop(plan)
             records: dict[str, TokenRecord] = {}
@@ -349,7 +349,8 @@ class Corpus:
                 records != stored or not self.index.has_stats(plan) or not self.index.has_rank(plan)
             ):
                 rows = PlanRows(self, plan, by_plan[plan])
-                self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows)
+                encoded = {item: encoded[item] for item in records if item in encoded}  # those made here
+                self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows, encoded)
             if not weigh and self.index.usable and plan not in shared:
                 for item_id in by_plan[plan]:
                     self.texts.pop(item_id, None)
@@ -410,16 +411,19 @@ class Corpus:
             "entities": dict(entities),
         }
 
-    def _tokenise_plans(self, work: dict[str, list[tuple[str, str]]]) -> Iterator[tuple[str, dict[str, TokenRecord]]]:
+    def _tokenise_plans(
+        self, work: dict[str, list[tuple[str, str]]]
+    ) -> Iterator[tuple[str, dict[str, TokenRecord], dict[str, str]]]:
         """Tokenise some plans' texts (plan -> (item id, text) pairs), yielding each plan's records as it is done: in
-        forked worker processes when there are many texts (a full build's index), else here."""
+        forked worker processes when there are many texts (a full build's index), else here. With each plan, the
+        records the workers encoded (as its entry keeps them: the workers send the text, decoded here)."""
         count = sum(map(len, work.values()))
         workers = min(os.cpu_count() or 1, 8)
         # forking copies only this thread: with others running (a server), the texts are tokenised here
         forkable = sys.platform.startswith("linux") and threading.active_count() == 1
         if count < _PARALLEL_TEXTS or workers < 2 or not forkable:
             for plan, pairs in work.items():
-                yield plan, dict(_records(self, pairs))
+                yield plan, dict(_records(self, pairs)), {}
             return
         import multiprocessing
 
@@ -433,10 +437,10 @@ class Corpus:
                 pending.append((plan, pool.apply_async(_tokenise_in_worker, (pairs,))))
                 if len(pending) > 2 * workers:
                     done, result = pending.popleft()
-                    yield done, dict(result.get())
+                    yield done, *_decoded(result.get())
             while pending:
                 done, result = pending.popleft()
-                yield done, dict(result.get())
+                yield done, *_decoded(result.get())
             pool.close()
         finally:
             _FORKED = None
@@ -541,9 +545,36 @@ def _records(corpus: Corpus, pairs: list[tuple[str, str]]) -> list[tuple[str, To
     return out
 
 
-def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, TokenRecord]]:
+def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Tokenise texts in a forked worker: the records as their entry keeps them (compact JSON, one string each, so
+    that sending them costs a copy and the main process does not encode them again)."""
     assert _FORKED is not None  # set before the workers were forked
-    return _records(_FORKED, pairs)
+    return [(item_id, encoded(record)) for item_id, record in _records(_FORKED, pairs)]
+
+
+def _decoded(results: list[tuple[str, str]]) -> tuple[dict[str, TokenRecord], dict[str, str]]:
+    encoded = dict(results)
+    return {item_id: json.loads(text) for item_id, text in encoded.items()}, encoded
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # what ``index.encode_record`` uses
+
+
+def encoded(record: TokenRecord) -> str:
+    """``index.encode_record`` of a record ``_records`` made (the same string), each sentence's term counts encoded
+    once per process (sentences recur)."""
+    dumps = _COMPACT.encode
+    counts = ",".join(map(_counts_json, record["sentences"]))
+    return (
+        f'{{"text":{dumps(record["text"])},"sentences":{dumps(record["sentences"])},"terms":{dumps(record["terms"])},'
+        f'"sentence_terms":[{counts}],"phrases":{dumps(record["phrases"])},"entities":{dumps(record["entities"])},'
+        f'"surface":{dumps(record["surface"])}}}'
+    )
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _counts_json(sentence: str) -> str:
+    return _COMPACT.encode(_sentence(sentence)[0])
 
 
 def make_index(store: GraphStore) -> None:

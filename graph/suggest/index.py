@@ -220,11 +220,20 @@ class TokenIndex:
         return (read_entry(path) or {}) if path is not None else {}
 
     def store(
-        self, plan: str, records: dict[str, TokenRecord], stats: PlanStats | None = None, rows: PlanRows | None = None
+        self,
+        plan: str,
+        records: dict[str, TokenRecord],
+        stats: PlanStats | None = None,
+        rows: PlanRows | None = None,
+        known: dict[str, str] | None = None,
     ) -> None:
+        """Write a plan's entry, counts and rank rows; ``known``: records already encoded (``encode_record``)."""
         path = self.keys.get(plan)
         if path is not None:
-            encoded = {item: encode_record(record) for item, record in records.items()}  # encoded once, kept twice
+            known = known or {}
+            encoded = {  # encoded once, kept twice
+                item: known[item] if item in known else encode_record(record) for item, record in records.items()
+            }
             write_entry(path, records, encoded)
             if stats is not None:
                 write_stats(path, stats)
