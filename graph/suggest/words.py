@@ -225,12 +225,10 @@ class NameFinder:
             return []
         starts = self.starts
         if self.fast and self.heads is not None and text.isascii():
-            # no word of the text is a name's first run (the runs where names may start are among these): nothing
-            if not self.heads or (self.fold and len(self.heads) <= _FEW_HEADS):
-                if self.head_starts is None or self.head_starts.search(text) is None:
-                    return []
-                starts = self.head_starts  # an ASCII text: the places are those of the case-blind heads
+            if self.head_starts is not None and self.fold and len(self.heads) <= _FEW_HEADS:
+                starts = self.head_starts  # an ASCII text: only the places whose run is a name's first run
             else:
+                # no word of the text is a name's first run (the runs where names may start are among these): nothing
                 runs = _RUNS.findall(text)
                 if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
                     return []
