@@ -24,7 +24,7 @@ from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
 from .compact import PlanRows
-from .index import TokenIndex, TokenRecord, names_digest
+from .index import TokenIndex, TokenRecord, encode_record, names_digest
 from .joined import refresh
 from .words import (
     NameFinder,
@@ -549,32 +549,12 @@ def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Tokenise texts in a forked worker: the records as their entry keeps them (compact JSON, one string each, so
     that sending them costs a copy and the main process does not encode them again)."""
     assert _FORKED is not None  # set before the workers were forked
-    return [(item_id, encoded(record)) for item_id, record in _records(_FORKED, pairs)]
+    return [(item_id, encode_record(record)) for item_id, record in _records(_FORKED, pairs)]
 
 
 def _decoded(results: list[tuple[str, str]]) -> tuple[dict[str, TokenRecord], dict[str, str]]:
     encoded = dict(results)
     return {item_id: json.loads(text) for item_id, text in encoded.items()}, encoded
-
-
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # what ``index.encode_record`` uses
-
-
-def encoded(record: TokenRecord) -> str:
-    """``index.encode_record`` of a record ``_records`` made (the same string), each sentence's term counts encoded
-    once per process (sentences recur)."""
-    dumps = _COMPACT.encode
-    counts = ",".join(map(_counts_json, record["sentences"]))
-    return (
-        f'{{"text":{dumps(record["text"])},"sentences":{dumps(record["sentences"])},"terms":{dumps(record["terms"])},'
-        f'"sentence_terms":[{counts}],"phrases":{dumps(record["phrases"])},"entities":{dumps(record["entities"])},'
-        f'"surface":{dumps(record["surface"])}}}'
-    )
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _counts_json(sentence: str) -> str:
-    return _COMPACT.encode(_sentence(sentence)[0])
 
 
 def make_index(store: GraphStore) -> None:
