@@ -17,9 +17,11 @@ again from the store.
 from __future__ import annotations
 
 import array
+import contextlib
 import io
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,7 @@ class RankStore:
             connection.execute("COMMIT")
         self._vocab: dict[int, dict[str, int]] | None = None
         self._top = 0  # the largest id in ``_vocab``
+        self._batch, self._pending = 1, 0  # plans to a transaction (``batch``), and written in the open one
 
     def entries(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT entry FROM plans WHERE format = ?", (RANK_FORMAT,))}
@@ -113,24 +116,54 @@ class RankStore:
             self._top += len(rows)
         return vocab
 
+    @contextlib.contextmanager
+    def batch(self, plans: int = 32) -> Iterator[None]:
+        """Write the plans' rows a few plans to a transaction (a whole index at once: fewer commits and WAL
+        checkpoints); a failed write undoes its transaction's plans, whose rows are then made again next time."""
+        self._batch = plans
+        try:
+            yield
+        finally:
+            self._batch = 1
+            if self.connection.in_transaction:
+                self._end("COMMIT")
+
     def write(self, entry: str, plan_rows: PlanRows) -> None:
         """Write one plan's rows (replacing any of the same entry)."""
+        connection = self.connection
         try:
-            with self.connection as connection:
+            if not connection.in_transaction:
                 connection.execute("BEGIN IMMEDIATE")
-                blob = plan_rows.blob(self)
-                connection.execute(
-                    "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
-                    (entry, RANK_FORMAT, blob, json.dumps(plan_rows.structure, ensure_ascii=False)),
-                )
-                connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
-                connection.executemany(
-                    "INSERT INTO items VALUES (?, ?, ?)",
-                    [(entry, item, plan_rows.detail_json(item)) for item in plan_rows.details],
-                )
+                self._pending = 0
+            blob = plan_rows.blob(self)
+            connection.execute(
+                "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
+                (entry, RANK_FORMAT, blob, json.dumps(plan_rows.structure, ensure_ascii=False)),
+            )
+            connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
+            connection.executemany(
+                "INSERT INTO items VALUES (?, ?, ?)",
+                [(entry, item, plan_rows.detail_json(item)) for item in plan_rows.details],
+            )
+            self._pending += 1
+            if self._pending >= self._batch:
                 connection.execute("COMMIT")
         except sqlite3.Error:  # a read-only cache, a full disk: the plan is made again next time
-            self._vocab = None  # ids given in the undone transaction are not kept
+            self._end("ROLLBACK")
+
+    def _end(self, how: str) -> None:
+        """Commit or undo the open transaction; the ids given in an undone one are not kept."""
+        try:
+            self.connection.execute(how)
+        except sqlite3.Error:
+            how = "ROLLBACK"
+            if self.connection.in_transaction:
+                try:
+                    self.connection.execute(how)
+                except sqlite3.Error:
+                    pass
+        if how == "ROLLBACK":
+            self._vocab = None
 
     def retire(self, keep: set[str]) -> None:
         """Delete the rows of entries no longer in use."""

@@ -8,6 +8,7 @@ terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one it
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -334,26 +335,27 @@ class Corpus:
             for child in item.children
             if self.items[child].plan != item.plan
         }
-        for plan, made, encoded in itertools.chain(
-            ((plan, {}, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
-        ):
-            stored = stored_of.pop(plan)
-            records: dict[str, TokenRecord] = {}
-            for item_id in by_plan[plan]:
-                text = self.own_text(item_id)
-                record = made.get(item_id) or stored.get(item_id)
-                if text and record is not None:
-                    self.texts[item_id] = from_record(item_id, record)
-                    records[item_id] = record
-            if self.index.usable and (
-                records != stored or not self.index.has_stats(plan) or not self.index.has_rank(plan)
+        with self.index.batch() if self.index.usable else contextlib.nullcontext():
+            for plan, made, encoded in itertools.chain(
+                ((plan, {}, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
             ):
-                rows = PlanRows(self, plan, by_plan[plan])
-                encoded = {item: encoded[item] for item in records if item in encoded}  # those made here
-                self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows, encoded)
-            if not weigh and self.index.usable and plan not in shared:
+                stored = stored_of.pop(plan)
+                records: dict[str, TokenRecord] = {}
                 for item_id in by_plan[plan]:
-                    self.texts.pop(item_id, None)
+                    text = self.own_text(item_id)
+                    record = made.get(item_id) or stored.get(item_id)
+                    if text and record is not None:
+                        self.texts[item_id] = from_record(item_id, record)
+                        records[item_id] = record
+                if self.index.usable and (
+                    records != stored or not self.index.has_stats(plan) or not self.index.has_rank(plan)
+                ):
+                    rows = PlanRows(self, plan, by_plan[plan])
+                    encoded = {item: encoded[item] for item in records if item in encoded}  # those made here
+                    self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows, encoded)
+                if not weigh and self.index.usable and plan not in shared:
+                    for item_id in by_plan[plan]:
+                        self.texts.pop(item_id, None)
         weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
         if not weigh:
             return

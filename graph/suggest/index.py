@@ -15,6 +15,7 @@ directory (in memory, a SPARQL server) tokenises every time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -157,6 +158,10 @@ class TokenIndex:
             except Exception:  # noqa: BLE001 - sqlite3.Error and OSError alike: ranking then reads every plan
                 return None
         return self._rank
+
+    def batch(self) -> contextlib.AbstractContextManager:
+        """Write the rank rows of the plans stored within a few plans to a transaction (``RankStore.batch``)."""
+        return self.rank.batch() if self.rank is not None else contextlib.nullcontext()
 
     def entry(self, plan: str) -> str:
         """The name of a plan's entry (its rank rows are kept under it)."""
