@@ -1,7 +1,8 @@
 """Split English text into what text similarity compares: word stems, index terms, phrases and sentences.
 
 Plain Python, no language model: a crude stemmer (so that plurals and verb forms meet), stop words, pairs of
-neighbouring words as terms, and sentences (long ones cut into clauses) that are verbatim pieces of the text.
+neighbouring words as terms, and sentences (long ones cut into clauses) that are verbatim pieces of the text. And
+the names of organisations, documents and programmes found in a text as whole words (``NameFinder``).
 """
 
 from __future__ import annotations
@@ -209,12 +210,11 @@ class NameFinder:
         # every place the pattern's look-behind allows, with the run of letters and digits there
         self.heads = frozenset(self.by_head) if "" not in self.by_head else None
         self.starts = re.compile(r"(?<![\w-])[A-Za-z0-9]" + ("*" if "" in self.by_head else "+"))
-        # only the places whose run is a name's: found by the pattern engine, not word by word here
+        # a few folded first runs: the places whose run is one of them found by the pattern engine, not word by word
         self.head_starts = None
-        if self.heads:
+        if self.heads and fold and len(self.heads) <= _FEW_HEADS:
             alternatives = "|".join(sorted(self.heads, key=lambda head: (-len(head), head)))
-            flags = re.IGNORECASE if fold else 0
-            self.head_starts = re.compile(rf"(?<![\w-])(?:{alternatives})(?![A-Za-z0-9])", flags)
+            self.head_starts = re.compile(rf"(?<![\w-])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str] | None:
@@ -225,7 +225,7 @@ class NameFinder:
             return []
         starts = self.starts
         if self.fast and self.heads is not None and text.isascii():
-            if self.head_starts is not None and self.fold and len(self.heads) <= _FEW_HEADS:
+            if self.head_starts is not None:
                 starts = self.head_starts  # an ASCII text: only the places whose run is a name's first run
             else:
                 # no word of the text is a name's first run (the runs where names may start are among these): nothing
