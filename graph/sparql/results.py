@@ -104,12 +104,21 @@ def plain_value(term: Any) -> str | int | None:
 def solution_rows(results: QueryResults) -> list[dict[str, Any]]:
     """Return a SELECT's solutions as rows of plain values (``plain_value``), by variable name: what
     ``GraphStore.select`` returns. Raises QueryError for the results of another form of query."""
-    from pyoxigraph import QuerySolutions
+    from pyoxigraph import Literal, QuerySolutions
 
     if not isinstance(results, QuerySolutions):
         raise QueryError("select() takes a SELECT query; use query() for ASK, CONSTRUCT or DESCRIBE")
     names = [variable.value for variable in results.variables]
-    return [{name: plain_value(solution[name]) for name in names} for solution in results]
+
+    def value(term: Any) -> str | int | None:  # ``plain_value``, without asking every term for a datatype
+        if term is None:
+            return None
+        if type(term) is Literal and term.datatype.value.endswith("#integer"):
+            return int(term.value)
+        return term.value
+
+    # a solution iterates over its values in the order of the variables
+    return [dict(zip(names, map(value, solution), strict=True)) for solution in results]
 
 
 # -- output -----------------------------------------------------------------------------------------

@@ -16,9 +16,12 @@ again from the store.
 
 from __future__ import annotations
 
+import array
+import contextlib
 import io
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,15 +73,17 @@ class RankStore:
                 "CREATE TABLE IF NOT EXISTS items (entry TEXT, item TEXT, data TEXT, PRIMARY KEY (entry, item))"
             )
             connection.execute("COMMIT")
-        self._vocab: dict[tuple[int, str], int] | None = None
+        self._vocab: dict[int, dict[str, int]] | None = None
         self._top = 0  # the largest id in ``_vocab``
+        self._batch, self._pending = 1, 0  # plans to a transaction (``batch``), and written in the open one
 
     def entries(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT entry FROM plans WHERE format = ?", (RANK_FORMAT,))}
 
-    def vocabulary(self) -> dict[tuple[int, str], int]:
+    def vocabulary(self) -> dict[int, dict[str, int]]:
+        """The vocabulary as this process knows it: kind -> name -> id."""
         if self._vocab is None:
-            self._vocab, self._top = {}, 0
+            self._vocab, self._top = {kind: {} for kind in _KINDS.values()}, 0
             self._catch_up()
         assert self._vocab is not None
         return self._vocab
@@ -87,43 +92,78 @@ class RankStore:
         """Add to the cached vocabulary the names other processes added since it was read (ids only grow)."""
         assert self._vocab is not None
         for id_, kind, name in self.connection.execute("SELECT id, kind, name FROM vocab WHERE id > ?", (self._top,)):
-            self._vocab[(kind, name)] = id_
+            self._vocab.setdefault(kind, {})[name] = id_
             self._top = max(self._top, id_)
 
     def _ids(self, kind: int, names: list[str]) -> dict[str, int]:
-        """Ids of names, new names added to the vocabulary (run inside a write transaction). Ids are never reused or
-        changed, so the cache of a process stays right while other processes add names. A new name's id is the
-        next after the largest (what SQLite gives an inserted row without one)."""
-        vocab = self.vocabulary()
-        new = [name for name in names if (kind, name) not in vocab]
+        """Ids of names, new names added to the vocabulary (run inside a write transaction)."""
+        vocab = self._known(kind, names)
+        return {name: vocab[name] for name in names}
+
+    def _known(self, kind: int, names: list[str]) -> dict[str, int]:
+        """The vocabulary of a kind (name -> id), new names added first (run inside a write transaction). Ids are never reused or changed, so the cache of a process stays right while other
+        processes add names. A new name's id is the next after the largest (what SQLite gives an inserted row
+        without one)."""
+        vocab = self.vocabulary()[kind]
+        new = [name for name in names if name not in vocab]
         if new:
             self._catch_up()
-            new = [name for name in new if (kind, name) not in vocab]
+            vocab = self.vocabulary()[kind]
+            new = [name for name in new if name not in vocab]
             rows = [(self._top + number, kind, name) for number, name in enumerate(new, 1)]
             self.connection.executemany("INSERT INTO vocab (id, kind, name) VALUES (?, ?, ?)", rows)
-            for id_, _, name in rows:
-                vocab[(kind, name)] = id_
+            vocab.update((name, id_) for id_, _, name in rows)
             self._top += len(rows)
-        return {name: vocab[(kind, name)] for name in names}
+        return vocab
+
+    @contextlib.contextmanager
+    def batch(self, plans: int = 32) -> Iterator[None]:
+        """Write the plans' rows a few plans to a transaction (a whole index at once: fewer commits and WAL
+        checkpoints); a failed write undoes its transaction's plans, whose rows are then made again next time."""
+        self._batch = plans
+        try:
+            yield
+        finally:
+            self._batch = 1
+            if self.connection.in_transaction:
+                self._end("COMMIT")
 
     def write(self, entry: str, plan_rows: PlanRows) -> None:
         """Write one plan's rows (replacing any of the same entry)."""
+        connection = self.connection
         try:
-            with self.connection as connection:
+            if not connection.in_transaction:
                 connection.execute("BEGIN IMMEDIATE")
-                blob = plan_rows.blob(self)
-                connection.execute(
-                    "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
-                    (entry, RANK_FORMAT, blob, json.dumps(plan_rows.structure, ensure_ascii=False)),
-                )
-                connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
-                connection.executemany(
-                    "INSERT INTO items VALUES (?, ?, ?)",
-                    [(entry, item, plan_rows.detail_json(item)) for item in plan_rows.details],
-                )
+                self._pending = 0
+            blob = plan_rows.blob(self)
+            connection.execute(
+                "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
+                (entry, RANK_FORMAT, blob, json.dumps(plan_rows.structure, ensure_ascii=False)),
+            )
+            connection.execute("DELETE FROM items WHERE entry = ?", (entry,))
+            connection.executemany(
+                "INSERT INTO items VALUES (?, ?, ?)",
+                [(entry, item, plan_rows.detail_json(item)) for item in plan_rows.details],
+            )
+            self._pending += 1
+            if self._pending >= self._batch:
                 connection.execute("COMMIT")
         except sqlite3.Error:  # a read-only cache, a full disk: the plan is made again next time
-            self._vocab = None  # ids given in the undone transaction are not kept
+            self._end("ROLLBACK")
+
+    def _end(self, how: str) -> None:
+        """Commit or undo the open transaction; the ids given in an undone one are not kept."""
+        try:
+            self.connection.execute(how)
+        except sqlite3.Error:
+            how = "ROLLBACK"
+            if self.connection.in_transaction:
+                try:
+                    self.connection.execute(how)
+                except sqlite3.Error:
+                    pass
+        if how == "ROLLBACK":
+            self._vocab = None
 
     def retire(self, keep: set[str]) -> None:
         """Delete the rows of entries no longer in use."""
@@ -324,36 +364,40 @@ class PlanRows:
 
     def blob(self, store: RankStore) -> bytes:
         """The rows as one int32 array (header of section lengths, then the sections), ``.npy`` bytes."""
-        term_ids = store._ids(
-            0, sorted({t for row in self.rows for t in row[1]} | {t for s in self.sentences for t in s})
-        )
-        phrase_ids = store._ids(1, sorted({p for row in self.rows for p in row[2]}))
-        entity_ids = store._ids(2, sorted({e for row in self.rows for e in row[3]}))
-        sections: dict[str, list[int]] = {name: [] for name in _SECTIONS}
+        rows, sentences = self.rows, self.sentences
+        term_ids = store._known(0, sorted(set().union(*(row[1] for row in rows), *sentences)))
+        phrase_ids = store._known(1, sorted(set().union(*(row[2] for row in rows))))
+        entity_ids = store._known(2, sorted(set().union(*(row[3] for row in rows))))
+        term, phrase, entity = term_ids.__getitem__, phrase_ids.__getitem__, entity_ids.__getitem__
+        sections = {name: array.array("i") for name in _SECTIONS}
         for name in ("term_ptr", "phrase_ptr", "entity_ptr", "sentence_ptr", "words_ptr"):
             sections[name].append(0)
-        for place, terms, phrases, entities, sentences in self.rows:
-            sections["row_item"].append(place)
-            sections["term_ids"] += [term_ids[term] for term in terms]
-            sections["term_counts"] += terms.values()
-            sections["phrase_ids"] += [phrase_ids[phrase] for phrase in phrases]
-            sections["phrase_counts"] += phrases.values()
-            sections["term_ptr"].append(len(sections["term_ids"]))
-            sections["phrase_ptr"].append(len(sections["phrase_ids"]))
-            sections["entity_ids"] += [entity_ids[entity] for entity in entities]
-            sections["entity_ptr"].append(len(sections["entity_ids"]))
-            sections["row_sentences"] += sentences
-            sections["sentence_ptr"].append(len(sections["row_sentences"]))
-        for counts in self.sentences:
-            sections["words_ids"] += [term_ids[term] for term in counts]
-            sections["words_counts"] += counts.values()
-            sections["words_ptr"].append(len(sections["words_ids"]))
-            words = sum(1 for term in counts if " " not in term)
-            sections["matchable"].append(1 if words >= 3 else 0)
-        header = [RANK_FORMAT, len(self.structure), len(self.sentences)] + [len(sections[name]) for name in _SECTIONS]
-        array = np.array(header + [value for name in _SECTIONS for value in sections[name]], dtype=np.int32)
+        row_item, term_ptr, term_list, term_counts = (sections[name] for name in _SECTIONS[:4])
+        phrase_ptr, phrase_list, phrase_counts, entity_ptr, entity_list = (sections[name] for name in _SECTIONS[4:9])
+        sentence_ptr, row_sentences, words_ptr, words_ids, words_counts = (sections[name] for name in _SECTIONS[9:14])
+        for place, terms, phrases, entities, members in rows:
+            row_item.append(place)
+            term_list.extend(map(term, terms))
+            term_counts.extend(terms.values())
+            term_ptr.append(len(term_list))
+            phrase_list.extend(map(phrase, phrases))
+            phrase_counts.extend(phrases.values())
+            phrase_ptr.append(len(phrase_list))
+            entity_list.extend(map(entity, entities))
+            entity_ptr.append(len(entity_list))
+            row_sentences.extend(members)
+            sentence_ptr.append(len(row_sentences))
+        for counts in sentences:
+            words_ids.extend(map(term, counts))
+            words_counts.extend(counts.values())
+            words_ptr.append(len(words_ids))
+        # a sentence is matched when it has 3 words or more (terms without a space)
+        sections["matchable"].extend(1 if sum(" " not in term for term in counts) >= 3 else 0 for counts in sentences)
+        header = array.array("i", [RANK_FORMAT, len(self.structure), len(sentences)])
+        header.extend(len(sections[name]) for name in _SECTIONS)
+        joined = b"".join([header.tobytes(), *(sections[name].tobytes() for name in _SECTIONS)])
         buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
+        np.save(buffer, np.frombuffer(joined, dtype=np.int32), allow_pickle=False)
         return buffer.getvalue()
 
 

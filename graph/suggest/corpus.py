@@ -8,12 +8,12 @@ terms, of distinctive phrases and of entities. ``Corpus.prepare`` gathers one it
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
 import math
 import os
-import re
 import sys
 import threading
 from collections import Counter, defaultdict, deque
@@ -25,9 +25,17 @@ from ..model.nodes import NodeType
 from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
 from .compact import PlanRows
-from .index import TokenIndex, TokenRecord, names_digest
+from .index import TokenIndex, TokenRecord, encode_record, names_digest
 from .joined import refresh
-from .words import phrases_of, split_sentences, straight_quotes, terms_of, words
+from .words import (
+    NameFinder,
+    phrases_of_infos,
+    split_sentences,
+    straight_quotes,
+    terms_of_infos,
+    word_info,
+    word_spellings,
+)
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -50,6 +58,10 @@ _ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
   { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
   ?o dcterms:identifier ?organisation
 }"""
+_ALL_ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
+  { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
+  ?n cp:inPlan ?p ; dcterms:identifier ?id . ?o dcterms:identifier ?organisation
+}"""  # the same rows as ``_ITEM_ORGANISATIONS`` of every plan (each plan has an identifier), from the links' ends
 ENTITIES = """SELECT ?id ?type ?label ?alternative ?parent WHERE {
   VALUES ?type { cp:Organisation cp:Document cp:Programme }
   ?e a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
@@ -230,7 +242,10 @@ class Corpus:
 
     def _read_direct_entities(self, store: GraphStore, values: str) -> None:
         self.direct_entities: dict[str, set[str]] = defaultdict(set)
-        for row in store.select(_ITEM_ORGANISATIONS.replace("WHERE {", "WHERE { " + values, 1)):
+        query = (
+            _ALL_ITEM_ORGANISATIONS if not values else _ITEM_ORGANISATIONS.replace("WHERE {", "WHERE { " + values, 1)
+        )
+        for row in store.select(query):
             self.direct_entities[row["id"]].add(row["organisation"])
         for row in self.links:
             if row["to"] in self.entity_labels and row["from"] in self.items:
@@ -324,25 +339,27 @@ class Corpus:
             for child in item.children
             if self.items[child].plan != item.plan
         }
-        for plan, made in itertools.chain(
-            ((plan, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
-        ):
-            stored = stored_of.pop(plan)
-            records: dict[str, TokenRecord] = {}
-            for item_id in by_plan[plan]:
-                text = self.own_text(item_id)
-                record = made.get(item_id) or stored.get(item_id)
-                if text and record is not None:
-                    self.texts[item_id] = from_record(item_id, record)
-                    records[item_id] = record
-            if self.index.usable and (
-                records != stored or not self.index.has_stats(plan) or not self.index.has_rank(plan)
+        with self.index.batch() if self.index.usable else contextlib.nullcontext():
+            for plan, made, encoded in itertools.chain(
+                ((plan, {}, {}) for plan in by_plan if plan not in work), self._tokenise_plans(work)
             ):
-                rows = PlanRows(self, plan, by_plan[plan])
-                self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows)
-            if not weigh and self.index.usable and plan not in shared:
+                stored = stored_of.pop(plan)
+                records: dict[str, TokenRecord] = {}
                 for item_id in by_plan[plan]:
-                    self.texts.pop(item_id, None)
+                    text = self.own_text(item_id)
+                    record = made.get(item_id) or stored.get(item_id)
+                    if text and record is not None:
+                        self.texts[item_id] = from_record(item_id, record)
+                        records[item_id] = record
+                if self.index.usable and (
+                    records != stored or not self.index.has_stats(plan) or not self.index.has_rank(plan)
+                ):
+                    rows = PlanRows(self, plan, by_plan[plan])
+                    encoded = {item: encoded[item] for item in records if item in encoded}  # those made here
+                    self.index.store(plan, records, self._plan_stats(by_plan[plan]), rows, encoded)
+                if not weigh and self.index.usable and plan not in shared:
+                    for item_id in by_plan[plan]:
+                        self.texts.pop(item_id, None)
         weights = self.index.weights() if self.index.usable else None  # kept up to date for the next ranking
         if not weigh:
             return
@@ -400,16 +417,19 @@ class Corpus:
             "entities": dict(entities),
         }
 
-    def _tokenise_plans(self, work: dict[str, list[tuple[str, str]]]) -> Iterator[tuple[str, dict[str, TokenRecord]]]:
+    def _tokenise_plans(
+        self, work: dict[str, list[tuple[str, str]]]
+    ) -> Iterator[tuple[str, dict[str, TokenRecord], dict[str, str]]]:
         """Tokenise some plans' texts (plan -> (item id, text) pairs), yielding each plan's records as it is done: in
-        forked worker processes when there are many texts (a full build's index), else here."""
+        forked worker processes when there are many texts (a full build's index), else here. With each plan, the
+        records the workers encoded (as its entry keeps them: the workers send the text, decoded here)."""
         count = sum(map(len, work.values()))
         workers = min(os.cpu_count() or 1, 8)
         # forking copies only this thread: with others running (a server), the texts are tokenised here
         forkable = sys.platform.startswith("linux") and threading.active_count() == 1
         if count < _PARALLEL_TEXTS or workers < 2 or not forkable:
             for plan, pairs in work.items():
-                yield plan, dict(_records(self, pairs))
+                yield plan, dict(_records(self, pairs)), {}
             return
         import multiprocessing
 
@@ -423,10 +443,10 @@ class Corpus:
                 pending.append((plan, pool.apply_async(_tokenise_in_worker, (pairs,))))
                 if len(pending) > 2 * workers:
                     done, result = pending.popleft()
-                    yield done, dict(result.get())
+                    yield done, *_decoded(result.get())
             while pending:
                 done, result = pending.popleft()
-                yield done, dict(result.get())
+                yield done, *_decoded(result.get())
             pool.close()
         finally:
             _FORKED = None
@@ -435,20 +455,25 @@ class Corpus:
 
     def _tokenise(self, item_id: str, text: str) -> _Text:
         sentences = split_sentences(text)
-        all_terms: Counter = Counter()
         sentence_terms: list[dict[str, int]] = []
-        found_phrases: set[str] = set()
-        surface: dict[str, dict[str, int]] = {}
+        term_lists, phrase_sets, spelling_lists = [], [], []
         for sentence in sentences:
-            counts, sentence_phrases, spellings = _sentence(sentence)
+            counts, listed, sentence_phrases, spellings = _sentence(sentence)
             sentence_terms.append(counts)  # the memo's: read, never changed
-            all_terms.update(counts)
-            found_phrases |= sentence_phrases
-            for token, key in spellings:
-                spelled = surface.get(token)
-                if spelled is None:
-                    spelled = surface[token] = {}
-                spelled[key] = spelled.get(key, 0) + 1
+            term_lists.append(listed)
+            phrase_sets.append(sentence_phrases)
+            spelling_lists.append(spellings)
+        # counted over the sentences' terms in turn: the keys in the order of their first occurrence, as adding
+        # each sentence's counts in turn (``Counter.update``) orders them
+        all_terms = Counter(itertools.chain.from_iterable(term_lists))
+        surface: dict[str, dict[str, int]] = {}  # a stem's spellings, each stem and spelling in the order first seen
+        for (token, key), count in Counter(itertools.chain.from_iterable(spelling_lists)).items():
+            spelled = surface.get(token)
+            if spelled is None:
+                surface[token] = {key: count}
+            else:
+                spelled[key] = count
+        found_phrases: set[str] = set().union(*phrase_sets)
         return _Text(item_id, sentences, all_terms, found_phrases, self._mentions(text), surface, sentence_terms)
 
     def prepare(self, item: Item) -> None:
@@ -491,11 +516,17 @@ class Corpus:
 
 
 @functools.lru_cache(maxsize=1 << 15)
-def _sentence(sentence: str) -> tuple[Counter, frozenset[str], tuple[tuple[str, str], ...]]:
-    """One sentence's term counts, phrases and (stem, spelling) of each word (sentences recur: worked out once)."""
-    tokens = words(sentence)
-    spellings = tuple((token, written if written.isupper() else written.lower()) for token, written in tokens)
-    return Counter(terms_of(tokens)), frozenset(phrases_of([token for token, _ in tokens])), spellings
+def _sentence(sentence: str) -> tuple[Counter, tuple[str, ...], frozenset[str], tuple[tuple[str, str], ...]]:
+    """One sentence's term counts, its terms in order (``terms_of``), phrases and (stem, spelling) of each word
+    (sentences recur: worked out once)."""
+    infos = [word_info(written) for written in word_spellings(sentence)]
+    listed = terms_of_infos(infos)
+    return (
+        Counter(listed),
+        tuple(listed),
+        frozenset(phrases_of_infos(infos)),
+        tuple((info[0], info[1]) for info in infos),
+    )
 
 
 _PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
@@ -520,9 +551,16 @@ def _records(corpus: Corpus, pairs: list[tuple[str, str]]) -> list[tuple[str, To
     return out
 
 
-def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, TokenRecord]]:
+def _tokenise_in_worker(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Tokenise texts in a forked worker: the records as their entry keeps them (compact JSON, one string each, so
+    that sending them costs a copy and the main process does not encode them again)."""
     assert _FORKED is not None  # set before the workers were forked
-    return _records(_FORKED, pairs)
+    return [(item_id, encode_record(record)) for item_id, record in _records(_FORKED, pairs)]
+
+
+def _decoded(results: list[tuple[str, str]]) -> tuple[dict[str, TokenRecord], dict[str, str]]:
+    encoded = dict(results)
+    return {item_id: json.loads(text) for item_id, text in encoded.items()}, encoded
 
 
 def make_index(store: GraphStore) -> None:
@@ -543,72 +581,3 @@ def from_record(item_id: str, record: TokenRecord) -> _Text:
         record["surface"],
         record["sentence_terms"],
     )
-
-
-def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:
-    """Match any of some names as whole words (longest first)."""
-    if not names:
-        return None
-    alternatives = "|".join(re.escape(name) for name in sorted(set(names), key=lambda name: (-len(name), name)))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
-
-
-_WORDISH = re.compile(r"[\w-]")  # what may not touch a name (``names_pattern``'s look-behind and look-ahead)
-_HEAD = re.compile(r"[A-Za-z0-9]*")
-_RUNS = re.compile(r"[A-Za-z0-9]+")
-_CASE_ODD = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K: equal to an ASCII letter when case is ignored
-
-
-class NameFinder:
-    """Find some names in texts exactly as ``names_pattern(names, re.IGNORECASE if fold else 0).finditer`` does
-    (whole words, longest first, left to right, no overlaps), returning each match (lower-cased when ``fold``).
-
-    The pattern tries every name at every word start. Where a name matches, the text's run of ASCII letters and
-    digits there is the name's own leading run (the name's next character is none of them, or the name ends and
-    its look-ahead forbids a word character), so this tries only the names whose leading run is the word there.
-    Names or texts it cannot treat so (non-ASCII names, letters equal to an ASCII one when case is ignored) are
-    left to the pattern."""
-
-    def __init__(self, names: list[str], *, fold: bool) -> None:
-        self.names, self.fold = names, fold
-        listed = sorted(set(names), key=lambda name: (-len(name), name))  # the pattern's order
-        self.fast = all(name and name.isascii() for name in listed)
-        self.by_head: dict[str, list[str]] = {}
-        for name in listed if self.fast else ():
-            key = name.lower() if fold else name
-            self.by_head.setdefault(_HEAD.match(key).group(), []).append(key)  # type: ignore[union-attr]
-        # every place the pattern's look-behind allows, with the run of letters and digits there
-        self.heads = frozenset(self.by_head) if "" not in self.by_head else None
-        self.starts = re.compile(r"(?<![\w-])[A-Za-z0-9]" + ("*" if "" in self.by_head else "+"))
-
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str] | None:
-        return names_pattern(self.names, re.IGNORECASE if self.fold else 0)
-
-    def find(self, text: str) -> list[str]:
-        if not self.names:
-            return []
-        if self.fast and self.heads is not None and text.isascii():
-            # no word of the text starts a name (the runs where names may start are among these): nothing to find
-            runs = _RUNS.findall(text)
-            if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
-                return []
-        lowered = text.lower() if self.fold else text
-        if not self.fast or (self.fold and (len(lowered) != len(text) or not _CASE_ODD.isdisjoint(text))):
-            assert self.pattern is not None
-            return [match.group().lower() if self.fold else match.group() for match in self.pattern.finditer(text)]
-        if self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
-            return []
-        found, done, size = [], 0, len(text)
-        by_head, wordish = self.by_head, _WORDISH.match
-        for start in self.starts.finditer(text):
-            at, stop = start.span()
-            if at < done:
-                continue
-            for name in by_head.get(lowered[at:stop], ()):
-                end = at + len(name)
-                if lowered.startswith(name, at) and (end == size or wordish(text, end) is None):
-                    found.append(name if self.fold else text[at:end])
-                    done = end
-                    break
-        return found

@@ -15,6 +15,7 @@ directory (in memory, a SPARQL server) tokenises every time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -158,6 +159,10 @@ class TokenIndex:
                 return None
         return self._rank
 
+    def batch(self) -> contextlib.AbstractContextManager:
+        """Write the rank rows of the plans stored within a few plans to a transaction (``RankStore.batch``)."""
+        return self.rank.batch() if self.rank is not None else contextlib.nullcontext()
+
     def entry(self, plan: str) -> str:
         """The name of a plan's entry (its rank rows are kept under it)."""
         return self.keys[plan].stem
@@ -220,11 +225,20 @@ class TokenIndex:
         return (read_entry(path) or {}) if path is not None else {}
 
     def store(
-        self, plan: str, records: dict[str, TokenRecord], stats: PlanStats | None = None, rows: PlanRows | None = None
+        self,
+        plan: str,
+        records: dict[str, TokenRecord],
+        stats: PlanStats | None = None,
+        rows: PlanRows | None = None,
+        known: dict[str, str] | None = None,
     ) -> None:
+        """Write a plan's entry, counts and rank rows; ``known``: records already encoded (``encode_record``)."""
         path = self.keys.get(plan)
         if path is not None:
-            encoded = {item: encode_record(record) for item, record in records.items()}  # encoded once, kept twice
+            known = known or {}
+            encoded = {  # encoded once, kept twice
+                item: known[item] if item in known else encode_record(record) for item, record in records.items()
+            }
             write_entry(path, records, encoded)
             if stats is not None:
                 write_stats(path, stats)

@@ -1,7 +1,8 @@
 """Split English text into what text similarity compares: word stems, index terms, phrases and sentences.
 
 Plain Python, no language model: a crude stemmer (so that plurals and verb forms meet), stop words, pairs of
-neighbouring words as terms, and sentences (long ones cut into clauses) that are verbatim pieces of the text.
+neighbouring words as terms, and sentences (long ones cut into clauses) that are verbatim pieces of the text. And
+the names of organisations, documents and programmes found in a text as whole words (``NameFinder``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,14 @@ def words(text: str) -> list[tuple[str, str]]:
     >>> words("The YJB’s proposals")
     [('the', 'The'), ('yjb', 'YJB'), ('proposal', 'proposals')]
     """
-    return [_token(written) for written in _WORD.findall(_URL.sub(" ", text))]
+    return [_token(written) for written in word_spellings(text)]
+
+
+def word_spellings(text: str) -> list[str]:
+    """Return the words of a text as written, web addresses dropped (before possessives are cut)."""
+    if "://" in text or "www." in text:  # what every web address (``_URL``) has
+        text = _URL.sub(" ", text)
+    return _WORD.findall(text)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -60,6 +68,16 @@ def _token(written: str) -> tuple[str, str]:
     if "'" in written or "’" in written:  # the only words a possessive ending can be cut from
         written = _POSSESSIVE.sub("", written)
     return stem(written.lower().replace("’", "'")), written
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def word_info(written: str) -> tuple[str, str, bool, bool]:
+    """What tokenising needs of one word as ``word_spellings`` found it: its stem, its spelling as the surface
+    forms count it (kept when all capitals, else lower-case), whether it is an index term (``terms_of``) and
+    whether it is a stop word (``phrases_of``)."""
+    token, written = _token(written)
+    spelling = written if written.isupper() else written.lower()
+    return token, spelling, token not in STOPWORDS and len(token) > 1, token in STOPWORDS
 
 
 def terms(text: str) -> list[str]:
@@ -132,3 +150,104 @@ def phrases_of(stems: list[str], longest: int = 5) -> set[str]:
 
 def straight_quotes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'")
+
+
+def terms_of_infos(infos: list[tuple[str, str, bool, bool]]) -> list[str]:
+    """``terms_of`` of the words' ``word_info``."""
+    stems = [info[0] for info in infos if info[2]]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+def phrases_of_infos(infos: list[tuple[str, str, bool, bool]], longest: int = 5) -> set[str]:
+    """``phrases_of`` of the words' ``word_info``."""
+    found = set()
+    count = len(infos)
+    for start, (first, _, _, stop) in enumerate(infos):
+        if stop:
+            continue
+        phrase = first
+        for end in range(start + 1, min(start + longest, count)):
+            last = infos[end]
+            phrase = f"{phrase} {last[0]}"  # the words start..end joined by spaces, as ``" ".join`` makes them
+            if not last[3]:
+                found.add(phrase)
+    return found
+
+
+def names_pattern(names: list[str], flags: int) -> re.Pattern[str] | None:
+    """Match any of some names as whole words (longest first)."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(set(names), key=lambda name: (-len(name), name)))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
+
+
+_WORDISH = re.compile(r"[\w-]")  # what may not touch a name (``names_pattern``'s look-behind and look-ahead)
+_HEAD = re.compile(r"[A-Za-z0-9]*")
+_RUNS = re.compile(r"[A-Za-z0-9]+")
+_FEW_HEADS = 64  # up to this many first runs of folded names, the places are found by a pattern of them
+_CASE_ODD = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K: equal to an ASCII letter when case is ignored
+
+
+class NameFinder:
+    """Find some names in texts exactly as ``names_pattern(names, re.IGNORECASE if fold else 0).finditer`` does
+    (whole words, longest first, left to right, no overlaps), returning each match (lower-cased when ``fold``).
+
+    The pattern tries every name at every word start. Where a name matches, the text's run of ASCII letters and
+    digits there is the name's own leading run (the name's next character is none of them, or the name ends and
+    its look-ahead forbids a word character), so this tries only the names whose leading run is the word there.
+    Names or texts it cannot treat so (non-ASCII names, letters equal to an ASCII one when case is ignored) are
+    left to the pattern."""
+
+    def __init__(self, names: list[str], *, fold: bool) -> None:
+        self.names, self.fold = names, fold
+        listed = sorted(set(names), key=lambda name: (-len(name), name))  # the pattern's order
+        self.fast = all(name and name.isascii() for name in listed)
+        self.by_head: dict[str, list[str]] = {}
+        for name in listed if self.fast else ():
+            key = name.lower() if fold else name
+            self.by_head.setdefault(_HEAD.match(key).group(), []).append(key)  # type: ignore[union-attr]
+        # every place the pattern's look-behind allows, with the run of letters and digits there
+        self.heads = frozenset(self.by_head) if "" not in self.by_head else None
+        self.starts = re.compile(r"(?<![\w-])[A-Za-z0-9]" + ("*" if "" in self.by_head else "+"))
+        # a few folded first runs: the places whose run is one of them found by the pattern engine, not word by word
+        self.head_starts = None
+        if self.heads and fold and len(self.heads) <= _FEW_HEADS:
+            alternatives = "|".join(sorted(self.heads, key=lambda head: (-len(head), head)))
+            self.head_starts = re.compile(rf"(?<![\w-])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return names_pattern(self.names, re.IGNORECASE if self.fold else 0)
+
+    def find(self, text: str) -> list[str]:
+        if not self.names:
+            return []
+        starts = self.starts
+        if self.fast and self.heads is not None and text.isascii():
+            if self.head_starts is not None:
+                starts = self.head_starts  # an ASCII text: only the places whose run is a name's first run
+            else:
+                # no word of the text is a name's first run (the runs where names may start are among these): nothing
+                runs = _RUNS.findall(text)
+                if self.heads.isdisjoint(map(str.lower, runs) if self.fold else runs):
+                    return []
+        lowered = text.lower() if self.fold else text
+        if not self.fast or (self.fold and (len(lowered) != len(text) or not _CASE_ODD.isdisjoint(text))):
+            assert self.pattern is not None
+            return [match.group().lower() if self.fold else match.group() for match in self.pattern.finditer(text)]
+        if starts is self.starts and self.heads is not None and self.heads.isdisjoint(_RUNS.findall(lowered)):
+            return []
+        found, done, size = [], 0, len(text)
+        by_head, wordish = self.by_head, _WORDISH.match
+        for start in starts.finditer(text):
+            at, stop = start.span()
+            if at < done:
+                continue
+            for name in by_head.get(lowered[at:stop], ()):
+                end = at + len(name)
+                if lowered.startswith(name, at) and (end == size or wordish(text, end) is None):
+                    found.append(name if self.fold else text[at:end])
+                    done = end
+                    break
+        return found

@@ -124,3 +124,61 @@ def test_item_rows_keep_the_entries_records_and_new_names_get_the_next_ids(tmp_p
         "c": 3,
         "d": 4,
     }
+
+
+def test_rows_written_a_few_plans_to_a_transaction_are_those_written_one_by_one(tmp_path):
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+    from crossplan.graph.suggest.compact import PlanRows
+    from crossplan.graph.suggest.corpus import Corpus
+
+    corpus = Corpus(memory_store(load_dataset(SUGGEST)))
+    plans: dict[str, list[str]] = {}
+    for item_id, item in corpus.items.items():
+        plans.setdefault(item.plan, []).append(item_id)
+    assert len(plans) >= 2
+
+    def tables(store: RankStore) -> list:
+        connection = store.connection
+        return [
+            connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("vocab", "plans", "items")
+        ]  # noqa: S608
+
+    single, batched = RankStore(tmp_path / "single"), RankStore(tmp_path / "batched")
+    for number, (plan, items) in enumerate(plans.items()):
+        single.write(f"entry-{number}", PlanRows(corpus, plan, items))
+    with batched.batch(plans=2):
+        for number, (plan, items) in enumerate(plans.items()):
+            batched.write(f"entry-{number}", PlanRows(corpus, plan, items))
+            # another process sees the plans of the committed transactions only
+            reader = sqlite3.connect(tmp_path / "batched" / DATABASE)
+            seen = reader.execute("SELECT entry FROM plans").fetchall()
+            reader.close()
+            assert len(seen) == (number + 1) // 2 * 2
+    assert tables(batched) == tables(single) and tables(single)[1]
+    assert RankStore(tmp_path / "batched").entries() == {f"entry-{number}" for number in range(len(plans))}
+
+
+def test_a_failed_write_in_a_batch_undoes_its_transaction_only(tmp_path):
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+    from crossplan.graph.suggest.compact import PlanRows
+    from crossplan.graph.suggest.corpus import Corpus
+
+    corpus = Corpus(memory_store(load_dataset(SUGGEST)))
+    plan = next(iter(corpus.items.values())).plan
+    items = [item_id for item_id, item in corpus.items.items() if item.plan == plan]
+    store = RankStore(tmp_path)
+    broken = PlanRows(corpus, plan, items)
+    broken.blob = lambda _store: (_ for _ in ()).throw(sqlite3.OperationalError("disk full"))  # type: ignore[method-assign]
+    with store.batch(plans=3):
+        store.write("first", PlanRows(corpus, plan, items))
+        store.write("second", PlanRows(corpus, plan, items))
+        store.write("third", PlanRows(corpus, plan, items))  # the first transaction: committed
+        store.write("fourth", PlanRows(corpus, plan, items))
+        store.write("broken", broken)  # undoes "fourth" too
+        store.write("fifth", PlanRows(corpus, plan, items))
+    assert store.entries() == {"first", "second", "third", "fifth"}
+    assert RankStore(tmp_path).entries() == {"first", "second", "third", "fifth"}
+    assert not store.connection.in_transaction

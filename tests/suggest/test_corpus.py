@@ -16,9 +16,9 @@ import pytest
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.model.nodes import NodeType
 from crossplan.graph.stores.embedded import memory_store
-from crossplan.graph.suggest.corpus import Corpus, NameFinder, _records, cosine, names_pattern, vector
-from crossplan.graph.suggest.index import to_record
-from crossplan.graph.suggest.words import STOPWORDS, split_sentences, straight_quotes
+from crossplan.graph.suggest.corpus import Corpus, _records, cosine, vector
+from crossplan.graph.suggest.index import encode_record, to_record
+from crossplan.graph.suggest.words import STOPWORDS, NameFinder, names_pattern, split_sentences, straight_quotes
 
 SUGGEST = Path(__file__).parents[1] / "fixtures" / "suggest"
 SHIPPED = Path(__file__).parents[2] / "data"
@@ -216,6 +216,7 @@ def _same_records_as_the_oracle(corpus, texts):
     for (_, record), text in zip(made, texts, strict=True):
         expected = _oracle_record(corpus, text)
         assert json.dumps(record, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False), text
+        assert json.loads(encode_record(record)) == record, text  # as a forked worker sends it, decoded here
 
 
 def test_the_tokeniser_gives_the_old_tokens_on_the_shipped_data():
@@ -270,3 +271,27 @@ def test_names_are_found_as_the_pattern_finds_them():
             assert expected or not fold
     assert NameFinder([], fold=True).find("anything") == []
     assert NameFinder(["Éire", "Eire"], fold=True).find("ÉIRE eire") == ["éire", "eire"]  # left to the pattern
+
+
+def test_names_are_found_as_the_pattern_finds_them_with_many_first_words():
+    # more first words than the pattern of first words is made for: each text's words are looked up instead
+    heads = [f"w{number}" for number in range(120)]
+    names = [f"{head} Board" for head in heads] + [
+        f"{head} Board of {other}" for head, other in zip(heads, heads[5:], strict=False)
+    ]
+    names += ["W7", "w8", "Board"]
+    texts = [
+        " ".join(
+            f"the {head} board and {head.upper()} BOARD OF {other}"
+            for head, other in zip(heads, heads[3:], strict=False)
+        ),
+        "nothing w1000 board here, w7- Board, w7Board w7_board W7 w8 board",
+        "İ w1 board K w2 BOARD",
+        "",
+    ]
+    for fold, flags in ((False, 0), (True, re.IGNORECASE)):
+        finder = NameFinder(names, fold=fold)
+        for text in texts:
+            expected = [m.group().lower() if fold else m.group() for m in _oracle_pattern(names, flags).finditer(text)]
+            assert finder.find(text) == expected
+    assert NameFinder(names, fold=True).find(texts[0])  # found some

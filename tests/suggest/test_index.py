@@ -190,3 +190,22 @@ def test_texts_tokenised_in_worker_processes_are_those_tokenised_here(tmp_path, 
     corpus_module.make_index(open_store(data, tmp_path / "workers"))
     here, workers = entries(tmp_path / "here"), entries(tmp_path / "workers")
     assert len(here) == 4 and here == workers
+    # the rank rows and the sums the same too: the workers' JSON, decoded, is what was tokenised
+    assert rows_and_sums(tmp_path / "here") == rows_and_sums(tmp_path / "workers")
+    assert rows_and_sums(tmp_path / "here")["items"]
+
+
+def rows_and_sums(store_path: Path) -> dict[str, list]:
+    """Every row of ``rank.sqlite`` and ``stats.sqlite`` (entries and blobs as written)."""
+    import sqlite3
+
+    out: dict[str, list] = {}
+    for database, tables in (
+        ("rank.sqlite", ("vocab", "plans", "items")),
+        ("stats.sqlite", ("terms", "phrases", "entities", "totals", "plans")),
+    ):
+        connection = sqlite3.connect(store_path / FOLDER / database)
+        for table in tables:
+            out[table] = connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+        connection.close()
+    return out
