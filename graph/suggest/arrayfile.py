@@ -46,6 +46,16 @@ class ArrayFile:
         digest: str,
     ) -> None:
         self.meta, self.arrays, self.extents, self.digest = meta, arrays, extents, digest
+        self.mapped: mmap.mmap | None = None
+        self.places: dict[str, tuple[int, int]] = {}  # name -> (offset, bytes)
+
+    def release(self, name: str) -> None:
+        """Let this process's pages of an array go (they stay cached; read again if it is used): for an array a
+        reader has replaced by a copy."""
+        if self.mapped is not None and name in self.places and hasattr(self.mapped, "madvise"):
+            offset, size = self.places[name]
+            if size:
+                self.mapped.madvise(mmap.MADV_DONTNEED, offset, _padded(size))
 
 
 def write_file(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> bool:
@@ -93,9 +103,10 @@ def write_file(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) 
     return True
 
 
-def read_file(path: Path) -> ArrayFile | None:
-    """The arrays and metadata of a file ``write_file`` wrote, mapped read-only and checked (see the module's
-    description), or None: missing, damaged or written otherwise."""
+def read_file(path: Path, *, private: bool = False) -> ArrayFile | None:
+    """The arrays and metadata of a file ``write_file`` wrote, mapped and checked (see the module's description),
+    or None: missing, damaged or written otherwise. The arrays are read-only, or with ``private`` writable in this
+    process only (copy on write: the file never changes)."""
     try:
         with path.open("rb") as found:
             head = found.read(_HEADER.size)
@@ -112,7 +123,8 @@ def read_file(path: Path) -> ArrayFile | None:
             listed = _listed(manifest, size)
             if listed is None:
                 return None
-            mapped = mmap.mmap(found.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+            access = mmap.ACCESS_COPY if private else mmap.ACCESS_READ
+            mapped = mmap.mmap(found.fileno(), 0, access=access) if size else None
     except (OSError, ValueError, UnicodeDecodeError):
         return None
     arrays: dict[str, np.ndarray] = {}
@@ -132,7 +144,10 @@ def read_file(path: Path) -> ArrayFile | None:
         arrays[name] = array
         extents[name] = None if extent is None else (extent[0], extent[1])
     meta = manifest["meta"]
-    return ArrayFile(meta if isinstance(meta, dict) else {}, arrays, extents, digest.hex())
+    out = ArrayFile(meta if isinstance(meta, dict) else {}, arrays, extents, digest.hex())
+    out.mapped = mapped
+    out.places = {name: (offset, count * dtype.itemsize) for name, dtype, count, offset, _, _ in listed}
+    return out
 
 
 def _listed(manifest: Any, size: int) -> list[tuple[str, np.dtype, int, int, str, list | None]] | None:

@@ -197,17 +197,16 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
 
 
 def apply_delta(base: dict[str, np.ndarray], delta: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
-    """The arrays a delta makes from the base's, or None: the delta does not fit the base (it is to be made again)."""
-    out: dict[str, np.ndarray] = {}
-    for name in WHOLE:
-        if name not in delta:
-            return None
-        out[name] = delta[name]
+    """The arrays a delta makes from the base's, or None: the delta does not fit the base (it is to be made again,
+    the base untouched). An array the delta leaves as it is is the base's; one whose changes keep its length is
+    changed in place when the base's arrays are writable (a private mapping: the file is never written)."""
+    tables: dict[str, list[list[int]]] = {}
     for name in SPLICED:
-        made = _spliced(base[name], delta.get(f"{name}.pieces"), delta.get(f"{name}.data"))
-        if made is None:
+        table = _pieces(base[name], delta.get(f"{name}.pieces"), delta.get(f"{name}.data"))
+        if table is None:
             return None
-        out[name] = made
+        tables[name] = table
+    merges: dict[str, tuple] = {}
     for kind in MERGED:
         parts = [delta.get(f"{kind}.{part}") for part in ("removed", "at", "ids", "rows", "counts", "steps")]
         checked = [part for part in parts if part is not None and part.dtype.kind == "i"]
@@ -221,7 +220,13 @@ def apply_delta(base: dict[str, np.ndarray], delta: dict[str, np.ndarray]) -> di
             return None
         if len(at) and (at[0] < 0 or at[-1] > size or np.any(np.diff(at) < 0)):
             return None
-        pieces = _merge_pieces(size, removed.tolist(), at.tolist())
+        merges[kind] = (_merge_pieces(size, removed.tolist(), at.tolist()), ids, rows, counts, steps)
+    if any(name not in delta for name in WHOLE):
+        return None
+    out: dict[str, np.ndarray] = {name: delta[name] for name in WHOLE}
+    for name, table in tables.items():
+        out[name] = _spliced(base[name], table, delta[f"{name}.data"])
+    for kind, (pieces, ids, rows, counts, steps) in merges.items():
         renumbered = base[f"{kind}_sorted_rows"]
         if len(steps):
             pairs = [(first, amount) for first, amount in steps.reshape(-1, 2).tolist()]
@@ -231,12 +236,23 @@ def apply_delta(base: dict[str, np.ndarray], delta: dict[str, np.ndarray]) -> di
             ("rows", rows, renumbered),
             ("counts", counts, base[f"{kind}_sorted_counts"]),
         ):
-            if pieces == [(0, 0, size)]:
-                out[f"{kind}_sorted_{part}"] = kept
-            else:
-                sources = (kept, values.astype(np.int32))
-                out[f"{kind}_sorted_{part}"] = np.concatenate([sources[source][a:b] for source, a, b in pieces])
+            out[f"{kind}_sorted_{part}"] = _merged(kept, pieces, values.astype(np.int32))
     return out
+
+
+def _merged(kept: np.ndarray, pieces: list[tuple[int, int, int]], values: np.ndarray) -> np.ndarray:
+    """An array in the order of ids made of pieces of the base's (``kept``) and the new values."""
+    size = len(kept)
+    if pieces == [(0, 0, size)]:
+        return kept
+    sources = (kept, values)
+    low = pieces[0][2] if pieces[0][:2] == (0, 0) else 0
+    high = pieces[-1][1] if pieces[-1][0] == 0 and pieces[-1][2] == size else size
+    middle = pieces[(1 if low else 0) : (-1 if high < size else None)]
+    if kept.flags.writeable and 0 < low <= high < size and sum(b - a for _, a, b in middle) == high - low:
+        kept[low:high] = np.concatenate([sources[source][a:b] for source, a, b in middle])  # same length: in place
+        return kept
+    return np.concatenate([sources[source][a:b] for source, a, b in pieces])
 
 
 def _merge_pieces(size: int, removed: list[int], at: list[int]) -> list[tuple[int, int, int]]:
@@ -280,20 +296,39 @@ def _stepped(rows: np.ndarray, steps: list[tuple[int, int]]) -> np.ndarray:
     return out
 
 
-def _spliced(base: np.ndarray, pieces: np.ndarray | None, data: np.ndarray | None) -> np.ndarray | None:
-    """An array made of pieces of the base's and the delta's values (see the module's description), or None."""
+def _pieces(base: np.ndarray, pieces: np.ndarray | None, data: np.ndarray | None) -> list[list[int]] | None:
+    """The pieces of an array (source, start, end, shift; see the module's description), checked, or None."""
     if pieces is None or data is None or pieces.dtype.kind != "i" or len(pieces) % 4:
         return None
     if data.dtype.kind != base.dtype.kind or (base.dtype.kind != "U" and data.dtype != base.dtype):
         if not (len(data) == 0 and data.dtype.kind in "iU"):
             return None
     table = pieces.reshape(-1, 4).tolist()
-    total = 0
     for source, start, end, shift in table:
         values = base if source == 0 else data
         if source not in (0, 1) or not 0 <= start <= end <= len(values) or (shift and base.dtype.kind != "i"):
             return None
-        total += end - start
+    return table
+
+
+def _spliced(base: np.ndarray, table: list[list[int]], data: np.ndarray) -> np.ndarray:
+    """An array made of checked pieces (``_pieces``) of the base's and the delta's values."""
+    total = sum(end - start for _, start, end, _ in table)
+    if total == len(base) and not any(shift for *_, shift in table):
+        # the base's pieces in their places: the base itself, its changed parts written in place when it may be
+        at, changed, in_place = 0, [], True
+        for source, start, end, _ in table:
+            if source == 0:
+                in_place = in_place and start == at
+            elif not np.array_equal(base[at : at + end - start], data[start:end]):
+                changed.append((at, start, end))
+            at += end - start
+        if in_place and not changed:
+            return base
+        if in_place and base.flags.writeable and base.dtype == data.dtype:
+            for at, start, end in changed:
+                base[at : at + end - start] = data[start:end]
+            return base
     if base.dtype.kind == "U":
         width = max(base.dtype.itemsize, data.dtype.itemsize) // 4
         out = np.empty(total, dtype=f"<U{max(width, 1)}")

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from ..model.nodes import NodeType
-from .arrayfile import read_file, write_file
+from .arrayfile import ArrayFile, read_file, write_file
 from .compact import RANK_FORMAT, PlanArrays, RankStore
-from .delta import SPLICED, Change, apply_delta, make_delta
+from .delta import MERGED, SPLICED, Change, apply_delta, make_delta
 from .index import TokenIndex
 
 JOINED_FORMAT = 6
@@ -345,6 +345,8 @@ def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Co
         found = _with_delta(folder, base, size, key)
         if found is not None:
             return _found(folder, key, found), set()
+        base = _read_base(folder, size)  # as kept: a delta that did not fit may have changed some arrays in place
+        patch = base is not None
     arrays, structures = rank.read({plan: entries[plan] for plan in changed} if patch else entries)
     damaged = (changed if patch else set(entries)) - set(arrays)
     if damaged:
@@ -355,6 +357,7 @@ def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Co
         write_file(folder / DELTA, delta, {"joined": JOINED_FORMAT, "key": key, "base": base.digest})
         made = apply_delta(base.arrays, delta)
         if made is not None:
+            base.release(made)
             return _found(folder, key, Combined(made)), set()
     joined = Combined.join(key, arrays, structures, entries)
     joined.save(folder)
@@ -384,20 +387,27 @@ def _found(folder: Path, key: str, joined: Combined) -> Combined:
 
 
 class _Base(Combined):
-    """The base generation as read, with the digest of its file (what its delta names)."""
+    """The base generation as read, with its file and the digest of it (what its delta names)."""
 
     digest = ""
+    file: ArrayFile | None = None
+
+    def release(self, made: dict[str, np.ndarray]) -> None:
+        """Let go of the pages of the arrays a delta has replaced by copies."""
+        for name, array in made.items():
+            if self.file is not None and name in self.arrays and array is not self.arrays[name]:
+                self.file.release(name)
 
 
 def _read_base(folder: Path, vocabulary: int) -> _Base | None:
     """The base generation kept in ``folder``, checked, or None."""
-    found = read_file(folder / COMBINED)
+    found = read_file(folder / COMBINED, private=True)  # a delta may change some arrays in place (``apply_delta``)
     if found is None or found.meta.get("joined") != JOINED_FORMAT:
         return None
     if not _typed(found.arrays, _JOINED):
         return None
     base = _Base(found.arrays, found.extents)
-    base.digest = found.digest
+    base.digest, base.file = found.digest, found
     if len(base["key"]) != 1 or str(base["key"][0]) != found.meta.get("key"):
         return None
     return base if base._consistent(vocabulary) else None
@@ -416,6 +426,7 @@ def _with_delta(folder: Path, base: _Base, vocabulary: int, key: str | None) -> 
         return None
     if made is None or not _typed(made, _JOINED) or len(made["key"]) != 1:
         return None
+    base.release(made)
     if str(made["key"][0]) != found.meta.get("key"):
         return None
     # what comes from the base stays within the base's values, the rest is the delta's
@@ -424,6 +435,14 @@ def _with_delta(folder: Path, base: _Base, vocabulary: int, key: str | None) -> 
         data = found.extents.get(f"{name}.data")
         if name in SPLICED and extent is not None and SPLICED[name][1] is None:
             extents[name] = extent if data is None else (min(extent[0], data[0]), max(extent[1], data[1]))
+    for kind in MERGED:
+        steps = found.arrays.get(f"{kind}.steps")
+        for part in ("ids", "rows", "counts") if steps is not None and not len(steps) else ("ids", "counts"):
+            extent, data = base.extents.get(f"{kind}_sorted_{part}"), found.extents.get(f"{kind}.{part}")
+            if extent is not None:
+                extents[f"{kind}_sorted_{part}"] = (
+                    extent if data is None else (min(extent[0], data[0]), max(extent[1], data[1]))
+                )
     joined = Combined(made, extents)
     return joined if joined._consistent(vocabulary) else None
 
