@@ -5,8 +5,10 @@ million triples) would cost more than the ranking. A delta names, for each array
 base's: the arrays in plan order (the item table, the rows, their entries, the sentences) as pieces (a slice of the
 base's array with a number added to its values of 0 or more, or a slice of the delta's own values), the arrays in
 the order of their ids as the base's with some entries taken out (their rows renumbered) and the changed plans'
-entries put in at given places, and the small per-plan tables whole. Making the arrays from it is a few copies at
-memory speed; the result is exactly the arrays joined afresh, but that a name no longer used may stay in ``names``.
+entries put in at given places (an entry the same before and after stays), the small per-plan tables whole and the
+names added. Making the arrays from it costs a copy of the arrays that change length at most; the result is
+exactly the arrays joined afresh, but that a name no longer used may stay in ``names``. The delta is always made
+from the base (the plans that differ from it), so deltas never pile up; the base is made again by a full join.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ SPLICED: dict[str, tuple[str, str | None]] = {
     "matchable": ("sentences", None),
 }
 MERGED = ("term", "phrase")  # each kind's entries in the order of their ids: ``{kind}_sorted_{ids,rows,counts}``
-WHOLE = ("key", "plans", "entries", "plan_items", "plan_rows", "plan_sentences", "names")
+WHOLE = ("key", "plans", "entries", "plan_items", "plan_rows", "plan_sentences")  # and the names added
 
 
 @dataclass
@@ -137,7 +139,7 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
         entries[number] = changes[plans[number]].entry
     delta["entries"] = np.array(entries, dtype=str)
     delta["plans"] = base["plans"]
-    delta["names"] = np.array(names, dtype=str)
+    delta["names.data"] = np.array(names[len(base["names"]) :], dtype=str)
     delta["key"] = np.array([key])
     # the entries by id: the changed plans' that are not the same taken out, their new ones put in their places,
     # the later rows renumbered
@@ -221,9 +223,11 @@ def apply_delta(base: dict[str, np.ndarray], delta: dict[str, np.ndarray]) -> di
         if len(at) and (at[0] < 0 or at[-1] > size or np.any(np.diff(at) < 0)):
             return None
         merges[kind] = (_merge_pieces(size, removed.tolist(), at.tolist()), ids, rows, counts, steps)
-    if any(name not in delta for name in WHOLE):
+    added = delta.get("names.data")
+    if any(name not in delta for name in WHOLE) or added is None or (len(added) and added.dtype.kind != "U"):
         return None
     out: dict[str, np.ndarray] = {name: delta[name] for name in WHOLE}
+    out["names"] = np.concatenate([base["names"], added]) if len(added) else base["names"]
     for name, table in tables.items():
         out[name] = _spliced(base[name], table, delta[f"{name}.data"])
     for kind, (pieces, ids, rows, counts, steps) in merges.items():

@@ -2,12 +2,13 @@
 
 Ranking one plan against every other reads what ``suggest.compact`` keeps per plan. Joining 615 plans' rows and
 making their items' records costs seconds at a million triples, so the joined arrays and a compact item table (ids,
-plan, type, parent, workstream, position, sentences) are kept in the index folder as one ``.npz`` (no pickles: read
-with ``allow_pickle=False``), named by a digest of every plan's entry: any change to a plan's entry (a one-file
-edit) makes a new generation, joined again from the per-plan rows (which are not re-tokenised). Every read is
-checked: each array's CRC-32 as it is read, a digest of them all written last (``_digest``: the arrays are those
-written), then dtypes, shapes, monotone pointers and id ranges; an unsound or missing file is joined again, never
-trusted.
+plan, type, parent, workstream, position, sentences) are kept in the index folder, made by the build: a base
+generation in one file read in place (``suggest.arrayfile``: mapped, so a ranking reads only the pages it touches;
+numbers and text only, nothing that can run code) and, when a few plans differ from it (a one-file edit), a small
+delta on it (``suggest.delta``) holding only their rows; a generation is named by a digest of every plan's entry.
+Every read is checked: the manifest's digest, each array's place, dtype, length and checksum, then the cheap
+structural checks (monotone pointers, id ranges from the extents the manifest vouches for); an unsound or missing
+file is joined (or its delta made) again, never trusted.
 """
 
 from __future__ import annotations
