@@ -160,7 +160,6 @@ class Combined:
         leaves them to be made again."""
         (folder / DELTA).unlink(missing_ok=True)
         write_file(folder / COMBINED, self.arrays, {"joined": JOINED_FORMAT, "key": str(self.arrays["key"][0])})
-        _FOUND.clear()
 
     @classmethod
     def load(cls, folder: Path, key: str | None, vocabulary: int) -> Combined | None:
@@ -168,10 +167,12 @@ class Combined:
         base = _read_base(folder, vocabulary)
         if base is None:
             return None
-        found = _with_delta(folder, base, vocabulary, None) or base
-        return found if key is None or str(found["key"][0]) == key else None
+        found = _with_delta(folder, base, vocabulary, None)
+        if found is None:  # the base as kept: a delta that did not fit may have changed some arrays in place
+            found = _read_base(folder, vocabulary) if (folder / DELTA).exists() else base
+        return found if found is not None and (key is None or str(found["key"][0]) == key) else None
 
-    def _extent(self, name: str) -> tuple[int, int] | None:
+    def extent(self, name: str) -> tuple[int, int] | None:
         """The least and greatest value of an array (None: empty), as its file vouches or worked out."""
         if name in self.extents:
             return self.extents[name]
@@ -247,7 +248,7 @@ class Combined:
 
     def _within(self, name: str, low: int, high: int | None) -> bool:
         """Whether an array's values are all from ``low`` and (unless None) below ``high``."""
-        extent = self._extent(name)
+        extent = self.extent(name)
         return extent is None or (extent[0] >= low and (high is None or extent[1] < high))
 
 
@@ -330,24 +331,35 @@ def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Co
     the base generation kept, their rows read and kept as a delta on it (``suggest.delta``); else joined from every
     plan's rows and kept as the base. Also the plans whose rows are missing or damaged (then nothing is joined: they
     are to be made again). ``folder`` is the index folder."""
+    return _generation(rank, folder, entries, wanted=True)
+
+
+def _generation(
+    rank: RankStore, folder: Path, entries: dict[str, str], *, wanted: bool
+) -> tuple[Combined | None, set[str]]:
+    """``combined``; unless ``wanted``, only what keeps the generation (nothing read or applied that is not
+    needed for that: the result is then None unless it was joined)."""
     key = generation_key(entries)
-    signature = _signature(folder, key)
-    if signature in _FOUND:
-        return _FOUND[signature], set()
     size = rank.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
     base = _read_base(folder, size)
     kept = dict(zip(base["plans"].tolist(), base["entries"].tolist(), strict=True)) if base is not None else {}
     changed = {plan for plan, entry in entries.items() if kept.get(plan) != entry}
     if base is not None and not changed and set(kept) == set(entries):
         (folder / DELTA).unlink(missing_ok=True)
-        return _found(folder, key, base), set()
+        return base, set()
     patch = base is not None and set(kept) == set(entries) and len(changed) <= _PATCHED
     if patch and base is not None:
-        found = _with_delta(folder, base, size, key)
-        if found is not None:
-            return _found(folder, key, found), set()
-        base = _read_base(folder, size)  # as kept: a delta that did not fit may have changed some arrays in place
-        patch = base is not None
+        if not wanted:
+            found_delta = read_file(folder / DELTA)
+            if found_delta is not None and found_delta.meta.get("base") == base.digest:
+                if found_delta.meta.get("key") == key and found_delta.meta.get("joined") == JOINED_FORMAT:
+                    return None, set()  # kept (checked when applied)
+        else:
+            found = _with_delta(folder, base, size, key)
+            if found is not None:
+                return found, set()
+            base = _read_base(folder, size)  # as kept: a delta that did not fit may have changed some arrays in place
+            patch = base is not None
     arrays, structures = rank.read({plan: entries[plan] for plan in changed} if patch else entries)
     damaged = (changed if patch else set(entries)) - set(arrays)
     if damaged:
@@ -356,35 +368,15 @@ def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Co
         changes = {plan: Change(entries[plan], arrays[plan], structures[plan]) for plan in changed}
         delta = make_delta(base.arrays, key, changes, KIND_CODES)
         write_file(folder / DELTA, delta, {"joined": JOINED_FORMAT, "key": key, "base": base.digest})
-        made = apply_delta(base.arrays, delta)
+        made = apply_delta(base.arrays, delta) if wanted else None
         if made is not None:
             base.release(made)
-            return _found(folder, key, Combined(made)), set()
+            return Combined(made), set()
+        if not wanted:
+            return None, set()
     joined = Combined.join(key, arrays, structures, entries)
     joined.save(folder)
-    return _found(folder, key, joined), set()
-
-
-_FOUND: dict[tuple, Combined] = {}  # the generation last read or made in this process, by its files' signature
-
-
-def _signature(folder: Path, key: str) -> tuple:
-    """What names the files of a generation as they are now (a rewritten file has another)."""
-    out: list = [str(folder), key]
-    for name in (COMBINED, DELTA):
-        try:
-            found = (folder / name).stat()
-        except OSError:
-            out.append(None)
-        else:
-            out.append((found.st_ino, found.st_size, found.st_mtime_ns))
-    return tuple(out)
-
-
-def _found(folder: Path, key: str, joined: Combined) -> Combined:
-    _FOUND.clear()
-    _FOUND[_signature(folder, key)] = joined
-    return joined
+    return joined, set()
 
 
 class _Base(Combined):
@@ -465,4 +457,4 @@ def refresh(index: TokenIndex) -> None:
     rank = index.rank if index.usable else None
     if rank is not None and index.keys and not index.missing():
         entries = {plan: index.entry(plan) for plan in index.keys}
-        combined(rank, next(iter(index.keys.values())).parent, entries)
+        _generation(rank, next(iter(index.keys.values())).parent, entries, wanted=False)

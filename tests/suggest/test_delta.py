@@ -166,6 +166,7 @@ def test_a_damaged_delta_is_made_again(data, tmp_path, monkeypatch, kind):
     reads.clear()
     assert as_json(suggest_links(open_store(data, store_path), "west", None, top=3)) == expected(data, "west")
     assert reads == []
+    assert_joined_afresh(store_path)  # the base as kept: a delta that did not fit changed nothing for good
 
 
 def test_a_delta_applied_to_arrays_it_does_not_fit_gives_none():
