@@ -125,7 +125,7 @@ def read_file(path: Path, *, private: bool = False) -> ArrayFile | None:
                 return None
             access = mmap.ACCESS_COPY if private else mmap.ACCESS_READ
             mapped = mmap.mmap(found.fileno(), 0, access=access) if size else None
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: a manifest nested past reason
         return None
     arrays: dict[str, np.ndarray] = {}
     extents: dict[str, tuple[Any, Any] | None] = {}
@@ -170,7 +170,7 @@ def _listed(manifest: Any, size: int) -> list[tuple[str, np.dtype, int, int, str
             return None
         try:
             dtype = np.dtype(dtype_text)
-        except TypeError:
+        except (TypeError, ValueError, SyntaxError):
             return None
         if dtype.kind not in _KINDS or dtype.hasobject or dtype.itemsize == 0 or dtype.str != dtype_text:
             return None

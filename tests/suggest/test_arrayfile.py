@@ -1,6 +1,7 @@
 """Arrays in one file read in place (graph.suggest.arrayfile): read back as written, mapped read-only, and any
 damage (a byte changed, pages moved, the file cut short, a manifest rewritten) rejected, never trusted."""
 
+import hashlib
 import json
 
 import numpy as np
@@ -92,3 +93,17 @@ def test_a_damaged_file_is_not_read(written, kind):
 
 def test_a_missing_file_is_not_read(tmp_path):
     assert arrayfile.read_file(tmp_path / "none") is None
+
+
+@pytest.mark.parametrize("dtype", ["|O", "[('a', '<i4')]", "<V8", "not a dtype", "<U0"])
+def test_a_manifest_naming_another_kind_of_array_is_not_read(written, dtype):
+    raw = bytearray(written.read_bytes())
+    magic, length, _ = arrayfile._HEADER.unpack_from(raw)
+    manifest = json.loads(raw[arrayfile._HEADER.size : arrayfile._HEADER.size + length])
+    manifest["arrays"][0][1] = dtype
+    text = json.dumps(manifest).encode()
+    start = manifest["arrays"][0][3]
+    raw[: arrayfile._HEADER.size] = arrayfile._HEADER.pack(magic, len(text), hashlib.sha256(text).digest())
+    raw[arrayfile._HEADER.size : start] = text + b"\0" * (start - arrayfile._HEADER.size - len(text))
+    written.write_bytes(bytes(raw))
+    assert arrayfile.read_file(written) is None  # never an object array, never a traceback
