@@ -13,6 +13,7 @@ from the base (the plans that differ from it), so deltas never pile up; the base
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,15 +57,22 @@ class Change:
 
 
 def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change], kinds: list[str]) -> dict:
-    """The delta that makes a generation (``key``) from the base's arrays: some plans' rows replaced (``changes``,
-    plans of the base; ``kinds``: the item kinds' codes, by number). The arrays of the delta by name."""
+    """The delta that makes a generation (``key``) from the base's arrays: some plans' rows replaced or added
+    (``changes``; ``kinds``: the item kinds' codes, by number). The arrays of the delta by name."""
     plans = base["plans"].tolist()
-    numbers = sorted(plans.index(plan) for plan in changes)
+    # each changed plan's place among the base's (lo, hi: its range of plans there, empty for a plan added)
+    number_of = {plan: number for number, plan in enumerate(plans)}
+    slots = sorted(
+        (number_of[plan], number_of[plan] + 1, plan)
+        if plan in number_of
+        else (bisect.bisect(plans, plan),) * 2 + (plan,)
+        for plan in changes
+    )
     # each unit's range per plan in the base, and its new size
     bounds = _unit_bounds(base)
     sizes: dict[str, list[int]] = {unit: [] for unit in bounds}
-    for number in numbers:
-        change = changes[plans[number]]
+    for _, _, plan in slots:
+        change = changes[plan]
         found = change.found
         sizes["items"].append(len(change.structure))
         sizes["rows"].append(len(found["row_item"]))
@@ -75,8 +83,8 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
     firsts: dict[str, list[int]] = {}
     for unit, ranges in bounds.items():
         moved, out = 0, []
-        for number, size in zip(numbers, sizes[unit], strict=True):
-            start, end = ranges[number], ranges[number + 1]
+        for (lo, hi, _), size in zip(slots, sizes[unit], strict=True):
+            start, end = ranges[lo], ranges[hi]
             out.append(start + moved)
             moved += size - (end - start)
         firsts[unit] = out
@@ -84,8 +92,8 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
     known = {name: place for place, name in enumerate(names)}
     codes = {code: place for place, code in enumerate(kinds)}
     new: dict[str, list[np.ndarray]] = {name: [] for name in SPLICED}
-    for place, number in enumerate(numbers):
-        change = changes[plans[number]]
+    for place, (_, _, plan) in enumerate(slots):
+        change = changes[plan]
         found, structure = change.found, change.structure
         columns: dict[str, list] = {name: [] for name in SPLICED if name.startswith("item_")}
         for item_id, kind, parent, workstream, position, start, count in structure:
@@ -115,8 +123,8 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
         ranges = bounds[unit.rstrip("+")]
         pieces, at, moved = [], 0, 0
         offset = 0
-        for place, number in enumerate(numbers):
-            start, end = ranges[number], ranges[number + 1]
+        for place, (lo, hi, _) in enumerate(slots):
+            start, end = ranges[lo], ranges[hi]
             pieces.append((0, at, start, moved))
             size = len(new[name][place])
             pieces.append((1, offset, offset + size, 0))
@@ -124,21 +132,23 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
             at = end
             if shifted_by is not None:
                 shift_ranges = bounds[shifted_by]
-                moved += sizes[shifted_by][place] - (shift_ranges[number + 1] - shift_ranges[number])
+                moved += sizes[shifted_by][place] - (shift_ranges[hi] - shift_ranges[lo])
         pieces.append((0, at, len(base[name]) if whole else ranges[-1], moved))
         delta[f"{name}.pieces"] = np.array(pieces, dtype=np.int64).reshape(-1)
         dtype = base[name].dtype if name != "item_ids" else np.dtype(str)
         delta[f"{name}.data"] = np.concatenate(new[name]).astype(dtype) if new[name] else np.zeros(0, dtype=dtype)
     # the per-plan tables
     for name, unit in (("plan_items", "items"), ("plan_rows", "rows"), ("plan_sentences", "sentences")):
-        counts = np.diff(base[name])
-        counts[numbers] = sizes[unit]
-        delta[name] = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        counts = np.diff(base[name]).tolist()
+        for place, (lo, hi, _) in reversed(list(enumerate(slots))):
+            counts[lo:hi] = [sizes[unit][place]]
+        delta[name] = np.r_[0, np.cumsum(counts, dtype=np.int64)].astype(np.int64)
     entries = base["entries"].tolist()
-    for number in numbers:
-        entries[number] = changes[plans[number]].entry
+    for lo, hi, plan in reversed(slots):
+        entries[lo:hi] = [changes[plan].entry]
+        plans[lo:hi] = [plan]
     delta["entries"] = np.array(entries, dtype=str)
-    delta["plans"] = base["plans"]
+    delta["plans"] = np.array(plans, dtype=str)
     delta["names.data"] = np.array(names[len(base["names"]) :], dtype=str)
     delta["key"] = np.array([key])
     # the entries by id: the changed plans' that are not the same taken out, their new ones put in their places,
@@ -146,20 +156,20 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
     rows = bounds["rows"]
     changed_row = np.zeros(rows[-1] + 1, dtype=bool)
     steps = []
-    for place, number in enumerate(numbers):
-        changed_row[rows[number] : rows[number + 1]] = True
-        grown = sizes["rows"][place] - (rows[number + 1] - rows[number])
+    for place, (lo, hi, _) in enumerate(slots):
+        changed_row[rows[lo] : rows[hi]] = True
+        grown = sizes["rows"][place] - (rows[hi] - rows[lo])
         if grown:
-            steps.append((rows[number + 1], grown))
-    starts = np.array([rows[number] for number in numbers], dtype=np.int64)
+            steps.append((rows[hi], grown))
+    starts = np.array([rows[lo] for lo, _, _ in slots], dtype=np.int64)
     for kind in MERGED:
         ids, where, counts = (base[f"{kind}_sorted_{part}"] for part in ("ids", "rows", "counts"))
         old_at = np.nonzero(changed_row[where])[0]
         old_rows = where[old_at].astype(np.int64)
         old_place = np.searchsorted(starts, old_rows, side="right") - 1
         parts: dict[str, list[np.ndarray]] = {part: [] for part in ("ids", "rows", "counts", "place", "offset")}
-        for place, number in enumerate(numbers):
-            found = changes[plans[number]].found
+        for place, (_, _, plan) in enumerate(slots):
+            found = changes[plan].found
             offsets = np.repeat(np.arange(sizes["rows"][place], dtype=np.int64), np.diff(found[f"{kind}_ptr"]))
             parts["ids"].append(found[f"{kind}_ids"].astype(np.int64))
             parts["counts"].append(found[f"{kind}_counts"].astype(np.int64))
@@ -180,7 +190,7 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
         added = {part: values[order] for part, values in added.items()}
         # each new entry goes before the first entry of its id in the base whose row comes after its place (in the
         # base's numbering: its plan's first row and its row within the plan, at most the plan's end)
-        ends = np.array([rows[number + 1] for number in numbers], dtype=np.int64)
+        ends = np.array([rows[hi] for _, hi, _ in slots], dtype=np.int64)
         targets = np.minimum(starts[added["place"]] + added["offset"], ends[added["place"]])
         places = np.zeros(len(targets), dtype=np.int64)
         _, first_of = np.unique(added["ids"], return_index=True)

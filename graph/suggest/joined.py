@@ -347,7 +347,7 @@ def _generation(
     if base is not None and not changed and set(kept) == set(entries):
         (folder / DELTA).unlink(missing_ok=True)
         return base, set()
-    patch = base is not None and set(kept) == set(entries) and len(changed) <= _PATCHED
+    patch = base is not None and set(kept) <= set(entries) and len(changed) <= _PATCHED  # plans changed or added
     if patch and base is not None:
         if not wanted:
             found_delta = read_file(folder / DELTA)

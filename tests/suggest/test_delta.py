@@ -62,6 +62,11 @@ def assert_joined_afresh(store_path):
     for name in joined._JOINED:
         if name == "names":  # a name no longer used may stay
             assert set(again[name].tolist()) <= set(found[name].tolist())
+        elif name in ("item_parent", "item_workstream"):  # the same names (numbered as they came)
+            named = [
+                [arrays["names"][at] if at >= 0 else None for at in arrays[name].tolist()] for arrays in (found, again)
+            ]
+            assert named[0] == named[1], name
         else:
             assert np.array_equal(found[name], again[name]), name
 
@@ -94,6 +99,25 @@ def test_an_edit_is_kept_as_a_delta_and_the_base_left_alone(data, tmp_path, chan
     assert_joined_afresh(store_path)
     for plan in ("north", "south", "west"):
         assert as_json(suggest_links(open_store(data, store_path), plan, None, top=3)) == expected(data, plan)
+
+
+@pytest.mark.parametrize(
+    "added", [("west", "The West", "accommodation"), ("aaa", "The First", "school"), ("zzz", "The Last", "staff")]
+)
+def test_a_plan_added_is_kept_as_a_delta(data, tmp_path, monkeypatch, added):
+    store_path = tmp_path / "store"
+    (data / "plans" / "west.yaml").unlink()  # the base: north and south
+    make_index(open_store(data, store_path))
+    base = stamp(store_path / FOLDER / joined.COMBINED)
+    plan, title, word = added
+    add_reworded_copy(data, "north", plan, ("The North", title), (word, "housing"))  # first, middle or last
+    reads = reads_of_plan_rows(monkeypatch)
+    make_index(open_store(data, store_path))
+    assert reads == [1]  # the new plan's rows only
+    assert stamp(store_path / FOLDER / joined.COMBINED) == base
+    assert_joined_afresh(store_path)
+    for name in ("north", plan):
+        assert as_json(suggest_links(open_store(data, store_path), name, None, top=3)) == expected(data, name)
 
 
 def test_a_second_edit_makes_the_delta_again_from_the_base(data, tmp_path, monkeypatch):
