@@ -81,11 +81,12 @@ def generation_key(entries: dict[str, str]) -> str:
 
 class Combined:
     """Every plan's rank rows joined (sentences numbered across the plans in plan order) and an item table: what
-    ranking one plan against all the others reads, kept in the index folder as one ``.npz`` per generation."""
+    ranking one plan against all the others reads, kept in the index folder (a base and a delta on it: see the
+    module's description). ``extents`` holds some arrays' least and greatest values, as their file vouches."""
 
     def __init__(self, arrays: dict[str, np.ndarray], extents: dict[str, tuple[int, int] | None] | None = None) -> None:
         self.arrays = arrays
-        self.extents = extents or {}  # some arrays' least and greatest values, as their file vouches
+        self.extents = extents or {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -252,7 +253,7 @@ class Combined:
         return extent is None or (extent[0] >= low and (high is None or extent[1] < high))
 
 
-_PATCHED = 8  # at most this many changed plans are patched into the previous generation; more are joined again
+_PATCHED = 8  # at most this many plans changed or added since the base are kept as a delta; more: joined again
 
 
 def norms_key(generation: str, *weights: np.ndarray) -> str:
