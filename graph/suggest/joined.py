@@ -2,12 +2,13 @@
 
 Ranking one plan against every other reads what ``suggest.compact`` keeps per plan. Joining 615 plans' rows and
 making their items' records costs seconds at a million triples, so the joined arrays and a compact item table (ids,
-plan, type, parent, workstream, position, sentences) are kept in the index folder as one ``.npz`` (no pickles: read
-with ``allow_pickle=False``), named by a digest of every plan's entry: any change to a plan's entry (a one-file
-edit) makes a new generation, joined again from the per-plan rows (which are not re-tokenised). Every read is
-checked: each array's CRC-32 as it is read, a digest of them all written last (``_digest``: the arrays are those
-written), then dtypes, shapes, monotone pointers and id ranges; an unsound or missing file is joined again, never
-trusted.
+plan, type, parent, workstream, position, sentences) are kept in the index folder, made by the build: a base
+generation in one file read in place (``suggest.arrayfile``: mapped, so a ranking reads only the pages it touches;
+numbers and text only, nothing that can run code) and, when a few plans differ from it (a one-file edit), a small
+delta on it (``suggest.delta``) holding only their rows; a generation is named by a digest of every plan's entry.
+Every read is checked: the manifest's digest, each array's place, dtype, length and checksum, then the cheap
+structural checks (monotone pointers, id ranges from the extents the manifest vouches for); an unsound or missing
+file is joined (or its delta made) again, never trusted.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from ..model.nodes import NodeType
+from .arrayfile import ArrayFile, read_file, write_file
 from .compact import RANK_FORMAT, PlanArrays, RankStore
+from .delta import MERGED, SPLICED, Change, apply_delta, make_delta
 from .index import TokenIndex
 
-JOINED_FORMAT = 5
+JOINED_FORMAT = 6
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
-COMBINED = "combined.npz"
+COMBINED = "combined.arrays"  # the base generation (``suggest.arrayfile``)
+DELTA = "combined.delta.arrays"  # the current generation, when few plans differ from the base's (``suggest.delta``)
 NORMS = "norms.npz"  # the rows' norms for the current weights (``norms_key``): made by the first ranking
 DIGEST = "digest"  # the member written last: ``_digest`` of the others
 KIND_CODES = [kind.value for kind in NodeType]
@@ -77,10 +81,12 @@ def generation_key(entries: dict[str, str]) -> str:
 
 class Combined:
     """Every plan's rank rows joined (sentences numbered across the plans in plan order) and an item table: what
-    ranking one plan against all the others reads, kept in the index folder as one ``.npz`` per generation."""
+    ranking one plan against all the others reads, kept in the index folder (a base and a delta on it: see the
+    module's description). ``extents`` holds some arrays' least and greatest values, as their file vouches."""
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], extents: dict[str, tuple[int, int] | None] | None = None) -> None:
         self.arrays = arrays
+        self.extents = extents or {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -150,108 +156,29 @@ class Combined:
         joined["item_start"] = np.array(columns["start"], dtype=np.int64)
         return cls(joined)
 
-    def patched(self, plan: str, entry: str, found: PlanArrays, structure: list) -> Combined:
-        """These arrays with one plan's rows replaced by its new ones (the same as joining every plan again)."""
-        a = dict(self.arrays)
-        number = a["plans"].tolist().index(plan)
-        first_item, last_item = a["plan_items"][number : number + 2].tolist()
-        first_row, last_row = a["plan_rows"][number : number + 2].tolist()
-        first_sentence, last_sentence = a["plan_sentences"][number : number + 2].tolist()
-        items, rows, sentences = len(structure), len(found["row_item"]), found.sentences
-        moved = (
-            items - (last_item - first_item),
-            rows - (last_row - first_row),
-            sentences - (last_sentence - first_sentence),
-        )
-        # the item table
-        names = a["names"].tolist()
-        known = {name: place for place, name in enumerate(names)}
-        codes = {code: place for place, code in enumerate(KIND_CODES)}
-        columns: dict[str, list] = {
-            name: [] for name in ("ids", "kind", "parent", "workstream", "position", "start", "count")
-        }
-        for item_id, kind, parent, workstream, position, start, count in structure:
-            columns["ids"].append(item_id)
-            columns["kind"].append(codes[kind])
-            for column, name in (("parent", parent), ("workstream", workstream)):
-                if name is not None and name not in known:
-                    known[name] = len(names)
-                    names.append(name)
-                columns[column].append(-1 if name is None else known[name])
-            columns["position"].append(position)
-            columns["start"].append(-1 if count < 0 else first_sentence + start)
-            columns["count"].append(count)
-        a["names"] = np.array(names, dtype=str)
-        starts = a["item_start"].copy()
-        starts[last_item:][starts[last_item:] >= 0] += moved[2]
-        a["item_start"] = starts
-        for column in ("ids", "kind", "parent", "workstream", "position", "start", "count"):
-            name = f"item_{column}"
-            new = np.array(columns[column], dtype=a[name].dtype if column != "ids" else str)
-            a[name] = np.concatenate([a[name][:first_item], new, a[name][last_item:]])
-        for name, shift in (("plan_items", moved[0]), ("plan_rows", moved[1]), ("plan_sentences", moved[2])):
-            ptr = a[name].copy()
-            ptr[number + 1 :] += shift
-            a[name] = ptr
-        entries = a["entries"].tolist()
-        entries[number] = entry
-        a["entries"] = np.array(entries, dtype=str)
-        a["row_item"] = np.concatenate(
-            [a["row_item"][:first_row], found["row_item"] + first_item, a["row_item"][last_row:] + moved[0]]
-        ).astype(np.int32)
-        # the rows' and sentences' entries
-        for name, first, last in (
-            ("term", first_row, last_row),
-            ("phrase", first_row, last_row),
-            ("entity", first_row, last_row),
-            ("words", first_sentence, last_sentence),
-        ):
-            ptr = a[f"{name}_ptr"]
-            start, end = int(ptr[first]), int(ptr[last])
-            sizes = np.concatenate([np.diff(ptr[: first + 1]), np.diff(found[f"{name}_ptr"]), np.diff(ptr[last:])])
-            a[f"{name}_ptr"] = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-            for data in [f"{name}_ids", f"{name}_counts"] if name != "entity" else ["entity_ids"]:
-                a[data] = np.concatenate([a[data][:start], found[data], a[data][end:]]).astype(np.int32)
-        a["matchable"] = np.concatenate(
-            [a["matchable"][:first_sentence], found["matchable"], a["matchable"][last_sentence:]]
-        ).astype(np.int32)
-        # the entries by id: the plan's taken out, the later rows renumbered, the new ones put in their places
-        for name in ("term", "phrase"):
-            ids, where, counts = (a[f"{name}_sorted_{part}"] for part in ("ids", "rows", "counts"))
-            keep = (where < first_row) | (where >= last_row)
-            ids, where, counts = ids[keep], where[keep].astype(np.int64), counts[keep]
-            where[where >= last_row] += moved[1]
-            new_ids = found[f"{name}_ids"]
-            new_rows = np.repeat(np.arange(first_row, first_row + rows, dtype=np.int64), np.diff(found[f"{name}_ptr"]))
-            order = np.lexsort((new_rows, new_ids))
-            span = len(a["row_item"]) + 1
-            places = np.searchsorted(
-                ids.astype(np.int64) * span + where, new_ids[order].astype(np.int64) * span + new_rows[order]
-            )
-            a[f"{name}_sorted_ids"] = np.insert(ids, places, new_ids[order]).astype(np.int32)
-            a[f"{name}_sorted_rows"] = np.insert(where, places, new_rows[order]).astype(np.int32)
-            a[f"{name}_sorted_counts"] = np.insert(counts, places, found[f"{name}_counts"][order]).astype(np.int32)
-        return Combined(a)
-
     def save(self, folder: Path) -> None:
-        """Write the arrays (replacing the previous generation's at once); a failure leaves them to be made again."""
-        write_arrays(folder / COMBINED, self.arrays)
+        """Keep the arrays as the base generation (replacing the previous one and its delta at once); a failure
+        leaves them to be made again."""
+        (folder / DELTA).unlink(missing_ok=True)
+        write_file(folder / COMBINED, self.arrays, {"joined": JOINED_FORMAT, "key": str(self.arrays["key"][0])})
 
     @classmethod
     def load(cls, folder: Path, key: str | None, vocabulary: int) -> Combined | None:
-        """The arrays of a generation (None: the one kept), checked (types, shapes, pointers, ranges), or None."""
-        arrays = read_arrays(folder / COMBINED, set(_JOINED))
-        if arrays is None:
+        """The arrays of a generation (None: the one kept, its delta applied), checked, or None."""
+        base = _read_base(folder, vocabulary)
+        if base is None:
             return None
-        for name, dtype in _JOINED.items():
-            array = arrays[name]
-            if array.ndim != 1 or (array.dtype.kind != "U" if dtype == "U" else array.dtype != np.dtype(dtype)):
-                if not (dtype == "U" and len(array) == 0 and array.ndim == 1):
-                    return None
-        if len(arrays["key"]) != 1 or (key is not None and str(arrays["key"][0]) != key):
-            return None
-        combined = cls(arrays)
-        return combined if combined._consistent(vocabulary) else None
+        found = _with_delta(folder, base, vocabulary, None)
+        if found is None:  # the base as kept: a delta that did not fit may have changed some arrays in place
+            found = _read_base(folder, vocabulary) if (folder / DELTA).exists() else base
+        return found if found is not None and (key is None or str(found["key"][0]) == key) else None
+
+    def extent(self, name: str) -> tuple[int, int] | None:
+        """The least and greatest value of an array (None: empty), as its file vouches or worked out."""
+        if name in self.extents:
+            return self.extents[name]
+        array = self.arrays[name]
+        return (int(array.min()), int(array.max())) if len(array) else None
 
     def _consistent(self, vocabulary: int) -> bool:  # noqa: PLR0911 - one check after the other
         a = self.arrays
@@ -290,10 +217,10 @@ class Combined:
             ("phrase_ids", "phrase_counts"),
             ("words_ids", "words_counts"),
         ):
-            if len(a[counts]) != len(a[ids]) or (len(a[counts]) and a[counts].min() < 1):
+            if len(a[counts]) != len(a[ids]) or not self._within(counts, 1, None):
                 return False
         for name in ("term_ids", "phrase_ids", "entity_ids", "words_ids"):
-            if len(a[name]) and (a[name].min() < 1 or a[name].max() > vocabulary):
+            if not self._within(name, 1, vocabulary + 1):
                 return False
         for name in ("term", "phrase"):  # the entries by id: as many; that they are the rows', the digest says
             if not len(a[f"{name}_sorted_ids"]) == len(a[f"{name}_sorted_rows"]) == len(a[f"{name}_ids"]):
@@ -301,7 +228,9 @@ class Combined:
             if len(a[f"{name}_sorted_counts"]) != len(a[f"{name}_ids"]):
                 return False
             checks_by_id = ((f"{name}_sorted_ids", 1, vocabulary + 1), (f"{name}_sorted_rows", 0, rows))
-            if any(len(a[key]) and (a[key].min() < low or a[key].max() >= high) for key, low, high in checks_by_id):
+            if not all(self._within(key, low, high) for key, low, high in checks_by_id):
+                return False
+            if not self._within(f"{name}_sorted_counts", 1, None):
                 return False
         checks = (
             (a["row_item"], 0, items),
@@ -318,8 +247,13 @@ class Combined:
         firsts, lengths = a["item_start"][with_text], a["item_count"][with_text]
         return not np.any(firsts < 0) and not np.any(firsts + lengths > sentences)
 
+    def _within(self, name: str, low: int, high: int | None) -> bool:
+        """Whether an array's values are all from ``low`` and (unless None) below ``high``."""
+        extent = self.extent(name)
+        return extent is None or (extent[0] >= low and (high is None or extent[1] < high))
 
-_PATCHED = 8  # at most this many changed plans are patched into the previous generation; more are joined again
+
+_PATCHED = 8  # at most this many plans changed or added since the base are kept as a delta; more: joined again
 
 
 def norms_key(generation: str, *weights: np.ndarray) -> str:
@@ -394,30 +328,129 @@ def _digest(members: list[zipfile.ZipInfo]) -> str:
 
 
 def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Combined | None, set[str]]:
-    """The joined rows of a generation (plan -> entry): read if kept and sound, else joined from the plans' rows
-    and kept. Also the plans whose rows are missing or damaged (then nothing is joined: they are to be made again). ``folder``
-    is the index folder."""
+    """The joined rows of a generation (plan -> entry): read if kept and sound; else, when few plans differ from
+    the base generation kept, their rows read and kept as a delta on it (``suggest.delta``); else joined from every
+    plan's rows and kept as the base. Also the plans whose rows are missing or damaged (then nothing is joined: they
+    are to be made again). ``folder`` is the index folder."""
+    return _generation(rank, folder, entries, wanted=True)
+
+
+def _generation(
+    rank: RankStore, folder: Path, entries: dict[str, str], *, wanted: bool
+) -> tuple[Combined | None, set[str]]:
+    """``combined``; unless ``wanted``, only what keeps the generation (nothing read or applied that is not
+    needed for that: the result is then None unless it was joined)."""
     key = generation_key(entries)
     size = rank.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
-    found = Combined.load(folder, None, size)  # this generation, or the previous one: its changed plans patched
-    if found is not None and str(found["key"][0]) == key and found["plans"].tolist() == sorted(entries):
-        return found, set()
-    kept = dict(zip(found["plans"].tolist(), found["entries"].tolist(), strict=True)) if found is not None else {}
+    base = _read_base(folder, size)
+    kept = dict(zip(base["plans"].tolist(), base["entries"].tolist(), strict=True)) if base is not None else {}
     changed = {plan for plan, entry in entries.items() if kept.get(plan) != entry}
-    patch = found is not None and set(kept) == set(entries) and len(changed) <= _PATCHED
+    if base is not None and not changed and set(kept) == set(entries):
+        (folder / DELTA).unlink(missing_ok=True)
+        return base, set()
+    patch = base is not None and set(kept) <= set(entries) and len(changed) <= _PATCHED  # plans changed or added
+    if patch and base is not None:
+        if not wanted:
+            found_delta = read_file(folder / DELTA)
+            if found_delta is not None and found_delta.meta.get("base") == base.digest:
+                if found_delta.meta.get("key") == key and found_delta.meta.get("joined") == JOINED_FORMAT:
+                    return None, set()  # kept (checked when applied)
+        else:
+            found = _with_delta(folder, base, size, key)
+            if found is not None:
+                return found, set()
+            base = _read_base(folder, size)  # as kept: a delta that did not fit may have changed some arrays in place
+            patch = base is not None
     arrays, structures = rank.read({plan: entries[plan] for plan in changed} if patch else entries)
     damaged = (changed if patch else set(entries)) - set(arrays)
     if damaged:
         return None, damaged
-    if patch and found is not None:
-        joined = found
-        for plan in sorted(changed):
-            joined = joined.patched(plan, entries[plan], arrays[plan], structures[plan])
-        joined.arrays["key"] = np.array([key])
-    else:
-        joined = Combined.join(key, arrays, structures, entries)
+    if patch and base is not None:
+        changes = {plan: Change(entries[plan], arrays[plan], structures[plan]) for plan in changed}
+        delta = make_delta(base.arrays, key, changes, KIND_CODES)
+        write_file(folder / DELTA, delta, {"joined": JOINED_FORMAT, "key": key, "base": base.digest})
+        made = apply_delta(base.arrays, delta) if wanted else None
+        if made is not None:
+            base.release(made)
+            return Combined(made), set()
+        if not wanted:
+            return None, set()
+    joined = Combined.join(key, arrays, structures, entries)
     joined.save(folder)
     return joined, set()
+
+
+class _Base(Combined):
+    """The base generation as read, with its file and the digest of it (what its delta names)."""
+
+    digest = ""
+    file: ArrayFile | None = None
+
+    def release(self, made: dict[str, np.ndarray]) -> None:
+        """Let go of the pages of the arrays a delta has replaced by copies."""
+        for name, array in made.items():
+            if self.file is not None and name in self.arrays and array is not self.arrays[name]:
+                self.file.release(name)
+
+
+def _read_base(folder: Path, vocabulary: int) -> _Base | None:
+    """The base generation kept in ``folder``, checked, or None."""
+    found = read_file(folder / COMBINED, private=True)  # a delta may change some arrays in place (``apply_delta``)
+    if found is None or found.meta.get("joined") != JOINED_FORMAT:
+        return None
+    if not _typed(found.arrays, _JOINED):
+        return None
+    base = _Base(found.arrays, found.extents)
+    base.digest, base.file = found.digest, found
+    if len(base["key"]) != 1 or str(base["key"][0]) != found.meta.get("key"):
+        return None
+    return base if base._consistent(vocabulary) else None
+
+
+def _with_delta(folder: Path, base: _Base, vocabulary: int, key: str | None) -> Combined | None:
+    """The generation the delta kept on a base makes (``key``, or any), checked, or None."""
+    found = read_file(folder / DELTA)
+    if found is None or found.meta.get("joined") != JOINED_FORMAT or found.meta.get("base") != base.digest:
+        return None
+    if key is not None and found.meta.get("key") != key:
+        return None
+    try:
+        made = apply_delta(base.arrays, found.arrays)
+    except (ValueError, IndexError, TypeError):
+        return None
+    if made is None or not _typed(made, _JOINED) or len(made["key"]) != 1:
+        return None
+    base.release(made)
+    if str(made["key"][0]) != found.meta.get("key"):
+        return None
+    # what comes from the base stays within the base's values, the rest is the delta's
+    extents: dict[str, tuple[int, int] | None] = {}
+    for name, extent in base.extents.items():
+        data = found.extents.get(f"{name}.data")
+        if name in SPLICED and extent is not None and SPLICED[name][1] is None:
+            extents[name] = extent if data is None else (min(extent[0], data[0]), max(extent[1], data[1]))
+    for kind in MERGED:
+        steps = found.arrays.get(f"{kind}.steps")
+        for part in ("ids", "rows", "counts") if steps is not None and not len(steps) else ("ids", "counts"):
+            extent, data = base.extents.get(f"{kind}_sorted_{part}"), found.extents.get(f"{kind}.{part}")
+            if extent is not None:
+                extents[f"{kind}_sorted_{part}"] = (
+                    extent if data is None else (min(extent[0], data[0]), max(extent[1], data[1]))
+                )
+    joined = Combined(made, extents)
+    return joined if joined._consistent(vocabulary) else None
+
+
+def _typed(arrays: dict[str, np.ndarray], kinds: dict[str, str]) -> bool:
+    """Whether the arrays are exactly these, each one-dimensional of its dtype (text of any width)."""
+    if set(arrays) != set(kinds):
+        return False
+    for name, dtype in kinds.items():
+        array = arrays[name]
+        if array.ndim != 1 or (array.dtype.kind != "U" if dtype == "U" else array.dtype != np.dtype(dtype)):
+            if not (dtype == "U" and len(array) == 0):
+                return False
+    return True
 
 
 def refresh(index: TokenIndex) -> None:
@@ -425,4 +458,4 @@ def refresh(index: TokenIndex) -> None:
     rank = index.rank if index.usable else None
     if rank is not None and index.keys and not index.missing():
         entries = {plan: index.entry(plan) for plan in index.keys}
-        combined(rank, next(iter(index.keys.values())).parent, entries)
+        _generation(rank, next(iter(index.keys.values())).parent, entries, wanted=False)

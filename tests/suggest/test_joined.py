@@ -2,6 +2,8 @@
 ``suggest FROM`` instead of every plan's rows, checked on reading (a damaged file is joined again, never trusted), and
 joined again after a one-file edit; the suggestions stay those of the unindexed ranking."""
 
+import hashlib
+import json
 import shutil
 
 import numpy as np
@@ -9,7 +11,7 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest import bounds, joined
+from crossplan.graph.suggest import arrayfile, bounds, joined
 from crossplan.graph.suggest.compact import RankStore
 from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
@@ -84,18 +86,20 @@ def test_the_joined_arrays_are_the_plans_rows_end_to_end(data, tmp_path):
 
 
 def damage(path, name, change):
-    """Rewrite one array of the joined file."""
-    with np.load(path, allow_pickle=False) as found:
-        arrays = {key: found[key] for key in found.files}
+    """Rewrite one array of the joined file (written soundly otherwise: only the checks of the arrays can tell)."""
+    found = arrayfile.read_file(path)
+    arrays = {key: np.array(value) for key, value in found.arrays.items()}
+    meta = dict(found.meta)
     arrays[name] = change(arrays[name])
-    with path.open("wb") as out:
-        np.savez(out, **arrays)
+    if arrays[name] is None:
+        del arrays[name]
+    assert arrayfile.write_file(path, arrays, meta)
 
 
 def flip_a_byte(path, name):
-    """Change one byte of an array's data in place (the zip's structure untouched)."""
-    with np.load(path, allow_pickle=False) as found:
-        data = found[name].tobytes()
+    """Change one byte of an array's data in place (the header and manifest untouched)."""
+    found = arrayfile.read_file(path)
+    data = found.arrays[name].tobytes()
     raw = bytearray(path.read_bytes())
     at = raw.find(data) + len(data) // 2
     assert at >= len(data) // 2
@@ -103,26 +107,51 @@ def flip_a_byte(path, name):
     path.write_bytes(bytes(raw))
 
 
+def rewrite_manifest(path, change):
+    """Change the manifest and write it back with its digest made again (only its contents can tell)."""
+    raw = bytearray(path.read_bytes())
+    magic, length, _ = arrayfile._HEADER.unpack_from(raw)
+    manifest = json.loads(raw[arrayfile._HEADER.size : arrayfile._HEADER.size + length])
+    change(manifest)
+    text = json.dumps(manifest).encode()
+    start = manifest["arrays"][0][3]
+    assert arrayfile._HEADER.size + len(text) <= start
+    raw[: arrayfile._HEADER.size] = arrayfile._HEADER.pack(magic, len(text), hashlib.sha256(text).digest())
+    raw[arrayfile._HEADER.size : start] = text + b"\0" * (start - arrayfile._HEADER.size - len(text))
+    path.write_bytes(bytes(raw))
+
+
+def listed(manifest, name):
+    return next(entry for entry in manifest["arrays"] if entry[0] == name)
+
+
+def the_digest_rewritten(path):
+    raw = bytearray(path.read_bytes())
+    raw[arrayfile._HEADER.size - 1] ^= 0x01
+    path.write_bytes(bytes(raw))
+
+
 DAMAGES = {
     "a byte of the data flipped": lambda path: flip_a_byte(path, "phrase_sorted_counts"),
-    "the digest rewritten": lambda path: damage(path, "digest", lambda a: np.array(["0" * 64])),
-    "not a zip": lambda path: path.write_bytes(b"\x00\x11\x22\x33"),
-    "truncated": lambda path: path.write_bytes(path.read_bytes()[:200]),
+    "the digest rewritten": the_digest_rewritten,
+    "not an array file": lambda path: path.write_bytes(b"\x00\x11\x22\x33" * 100),
+    "truncated": lambda path: path.write_bytes(path.read_bytes()[:-5000]),
     "empty": lambda path: path.write_bytes(b""),
     "wrong dtype": lambda path: damage(path, "term_ids", lambda a: a.astype(np.float64)),
-    "two-dimensional": lambda path: damage(path, "term_counts", lambda a: a.reshape(1, -1)),
+    "object array": lambda path: rewrite_manifest(path, lambda m: listed(m, "names").__setitem__(1, "|O")),
+    "past the end": lambda path: rewrite_manifest(path, lambda m: listed(m, "term_counts").__setitem__(2, 10**9)),
     "pointer going back": lambda path: damage(path, "term_ptr", lambda a: np.r_[a[:1], a[2:3], a[1:2], a[3:]]),
     "pointer short": lambda path: damage(path, "words_ptr", lambda a: a[:-1]),
     "id out of range": lambda path: damage(path, "phrase_ids", lambda a: a + 10**6),
     "zero count": lambda path: damage(path, "term_counts", lambda a: a * 0),
-    "by id out of order": lambda path: damage(path, "term_sorted_ids", lambda a: a[::-1]),
-    "by id not the rows' entries": lambda path: damage(path, "phrase_sorted_rows", lambda a: np.roll(a, 1)),
-    "by id other counts": lambda path: damage(path, "term_sorted_counts", lambda a: np.roll(a, 1)),
+    "by id out of range": lambda path: damage(path, "term_sorted_ids", lambda a: a + 10**6),
+    "by id rows out of range": lambda path: damage(path, "phrase_sorted_rows", lambda a: a - 1),
+    "by id zero count": lambda path: damage(path, "term_sorted_counts", lambda a: a * 0),
     "item out of range": lambda path: damage(path, "row_item", lambda a: a + 10**6),
     "sentence out of range": lambda path: damage(path, "item_start", lambda a: a + 10**6),
     "kind unknown": lambda path: damage(path, "item_kind", lambda a: a + 50),
-    "array missing": lambda path: damage(path, "matchable", lambda a: a[:0]),
-    "object array": lambda path: damage(path, "names", lambda a: np.array([{"code": 1}], dtype=object)),
+    "array missing": lambda path: damage(path, "matchable", lambda a: None),
+    "another generation's key": lambda path: damage(path, "key", lambda a: np.array(["0" * 64])),
 }
 
 
@@ -211,10 +240,30 @@ def norms_made(monkeypatch):
     return made
 
 
+def damage_npz(path, name, change):
+    """Rewrite one array of a ``.npz`` (the rows' norms)."""
+    with np.load(path, allow_pickle=False) as found:
+        arrays = {key: found[key] for key in found.files}
+    arrays[name] = change(arrays[name])
+    with path.open("wb") as out:
+        np.savez(out, **arrays)
+
+
+def flip_a_byte_npz(path, name):
+    """Change one byte of an array's data in a ``.npz`` in place (the zip's structure untouched)."""
+    with np.load(path, allow_pickle=False) as found:
+        data = found[name].tobytes()
+    raw = bytearray(path.read_bytes())
+    at = raw.find(data) + len(data) // 2
+    assert at >= len(data) // 2
+    raw[at] ^= 0x01
+    path.write_bytes(bytes(raw))
+
+
 NORM_DAMAGES = {
-    "other norms": lambda path: damage(path, "term", lambda a: a * 2),
-    "a byte flipped": lambda path: flip_a_byte(path, "phrase"),
-    "other weights": lambda path: damage(path, "key", lambda a: np.array(["another"])),
+    "other norms": lambda path: damage_npz(path, "term", lambda a: a * 2),
+    "a byte flipped": lambda path: flip_a_byte_npz(path, "phrase"),
+    "other weights": lambda path: damage_npz(path, "key", lambda a: np.array(["another"])),
     "not a zip": lambda path: path.write_bytes(b"\x00\x11"),
     "missing": lambda path: path.unlink(),
 }
