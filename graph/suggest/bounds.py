@@ -6,13 +6,14 @@ that order until no unscored target can change what is kept.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
-from .joined import Combined, keep_norms, kept_norms, norms_key
+from .joined import Combined
 
 if TYPE_CHECKING:
     from .corpus import Item
@@ -20,98 +21,69 @@ if TYPE_CHECKING:
 
 
 class ArrayBounds:
-    """Upper bounds of one source item's score against every target, from the rows (numpy, every target at once)."""
+    """Upper bounds of some source items' scores against every target, from the rows (numpy: every source and
+    every target at once), and the exact scores of the targets they cannot leave out."""
 
     _MARGIN = 1e-9
+    _DENSE = 20_000  # an id whose postings times the sources having it exceed this goes in the dense block
 
     def __init__(
         self, corpus: IndexedCorpus, targets: list[Item], weights: dict[str, float], sources: list[Item] | None = None
     ) -> None:
-        """Bounds against ``targets`` for the items of ``sources``' plans (by default, every plan's items)."""
+        """Bounds against ``targets`` for ``sources`` (worked out for all of them at once; any other source asked
+        for is worked out alone)."""
         self.corpus = corpus
         self.weights = weights
         self.size = len(targets)
-        position = {item.id: number for number, item in enumerate(targets)}
         joined = corpus.joined
-        rows_total = len(joined["row_item"])
-        # every row's target position (-1: not a target), and each target's row
+        self.rows_total = len(joined["row_item"])
+        # each target's row (-1: none)
         numbers = np.array([corpus.item_number.get(item.id, -1) for item in targets], dtype=np.int64)
         self.target_rows = np.where(numbers >= 0, corpus.row_number[numbers], -1)
-        self.rows_total = rows_total
         # the vectors' values are the very floats ``vector`` makes: the same products (``math.log`` of each count,
         # the IDF as Python works it out), each norm summed in the same order (``bincount`` adds one by one)
         largest = max(int(joined[name].max(initial=0)) for name in ("term_counts", "phrase_counts", "words_counts"))
         self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
-        self.vectors: dict[str, tuple[np.ndarray, ...]] = {}
-        self.postings: dict[str, _Postings] = {}
-        # the rows' norms depend on the rows and the weights only: kept once worked out (``joined.kept_norms``)
-        key = norms_key(str(joined["key"][0]), corpus.term_idf, corpus.phrase_weight, self.logs)
-        kept = kept_norms(corpus.folder, key, rows_total)
-        made: dict[str, np.ndarray] = {}
-        for name, idf in (("term", corpus.term_idf), ("phrase", corpus.phrase_weight)):
-            ptr, ids = joined[f"{name}_ptr"], joined[f"{name}_ids"]
-            sizes = np.diff(ptr)
-            if kept is not None:
-                norms = kept[name]
-            else:
-                rows = np.repeat(np.arange(rows_total), sizes)
-                raw = self.logs[joined[f"{name}_counts"]] * idf[ids]
-                norms = made[name] = np.sqrt(np.bincount(rows, weights=raw * raw, minlength=rows_total))
-            self.postings[name] = _Postings.ordered(joined, name, self.logs, idf, norms)
-            # by row: where its entries start, how many; their values are made for the rows scored (``cosines``)
-            divisors = np.where(norms > 0.0, norms, 1.0)
-            self.vectors[name] = (ptr[:-1], sizes, ids, joined[f"{name}_counts"], idf, divisors)
-        if kept is None:
-            keep_norms(corpus.folder, key, made)
+        self.idf = {"term": corpus.term_idf, "phrase": corpus.phrase_weight}
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
         self.words_ptr, self.matchable = joined["words_ptr"], joined["matchable"]
         self.words_ids = joined["words_ids"]
         self.words_counts = joined["words_counts"]
-        self.positions = position
-        # entities: the rows having each, and each row's sum of squared weights
-        e_ptr = joined["entity_ptr"]
-        self.e_row = np.repeat(np.arange(rows_total), np.diff(e_ptr))
-        self.e_id = joined["entity_ids"]
-        squares = corpus.entity_weight[self.e_id] ** 2
-        self.entity_squares = np.bincount(self.e_row, weights=squares, minlength=rows_total)
-        order = np.argsort(self.e_id, kind="stable")
-        self.entity_rows, self.entity_keys = self.e_row[order], self.e_id[order]
         self.bound = np.zeros(0)
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
-        self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
+        self._bounds: dict[str, np.ndarray] = {}  # source id -> its bounds by target
         self._squares_of: tuple[str, float] = ("", 0.0)
         self._entities_of: dict[str, tuple[set[str], float]] = {}
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
+        if sources:
+            self._work_out(sources)
+
+    def _work_out(self, sources: list[Item]) -> None:
+        """The bounds of some sources against every target (``_bounds``): every term, phrase and entity signal of
+        every source against every row at once."""
+        corpus, joined = self.corpus, self.corpus.joined
+        places = np.array([corpus.row_of(source.id) for source in sources], dtype=np.int64)
+        signals = {name: _products(joined, name, self.logs, self.idf[name], places, self._DENSE) for name in self.idf}
+        # a target's best sentence matches one of the source's at most fully, and only if they share a term
+        sentence = (signals["term"] > 0.0).astype(np.float64)
+        entities = _entity_overlaps(joined, corpus.entity_weight, places)
+        bound = (
+            self.weights["text"] * signals["term"]
+            + self.weights["sentence"] * sentence
+            + self.weights["entities"] * entities
+            + self.weights["phrases"] * signals["phrase"]
+        )
+        rows = self.target_rows
+        for source, found in zip(sources, bound, strict=True):
+            self._bounds[source.id] = np.where(rows >= 0, found[rows], 0.0)  # by target
 
     def ranked(self, source: Item, _best: object = None) -> _Order:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
-        text = self.postings["term"].dot(source.vector, self.term_ids)
-        phrases = self.postings["phrase"].dot(source.phrase_vector, self.phrase_ids)
-        # a target's best sentence matches one of the source's at most fully, and only if they share a term
-        sentence = (text > 0.0).astype(np.float64)
-        shared = np.zeros(self.rows_total)
-        own = 0.0
-        for entity in sorted(source.entities):
-            weight = self.corpus.entity_idf.get(entity, 0.0) ** 2
-            own += weight
-            id_ = self.entity_ids.get(entity)
-            if id_ is None or weight == 0.0:
-                continue
-            start, end = np.searchsorted(self.entity_keys, [id_, id_ + 1])
-            shared[self.entity_rows[start:end]] += weight
-        entities = np.zeros(self.rows_total)
-        if own > 0.0:
-            having = np.nonzero(shared > 0.0)[0]
-            entities[having] = shared[having] / np.sqrt(own * self.entity_squares[having])
-        bound = (
-            self.weights["text"] * text
-            + self.weights["sentence"] * sentence
-            + self.weights["entities"] * entities
-            + self.weights["phrases"] * phrases
-        )
-        rows = self.target_rows
-        bound = np.where(rows >= 0, bound[rows], 0.0)  # by target
+        if source.id not in self._bounds:
+            self._work_out([source])
+        bound = self._bounds.pop(source.id)
+        # the margin covers the signals summed in other orders (``_products``, ``_entity_overlaps``)
         self.bound = bound * (1 + self._MARGIN) + self._MARGIN
         return _Order(bound)
 
@@ -192,7 +164,8 @@ class ArrayBounds:
         mine = source.vector if name == "term" else source.phrase_vector
         length = len(mine)
         ids_of = self.term_ids if name == "term" else self.phrase_ids
-        first, sizes, ids, counts, idf, divisors = self.vectors[name]
+        joined = self.corpus.joined
+        ptr, ids, counts, idf = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"], self.idf[name]
         keys = [ids_of[term] for term in mine if term in ids_of]
         if len(keys) != len(mine):  # a term the arrays do not know: no target has it
             mine = {term: value for term, value in mine.items() if term in ids_of}
@@ -201,11 +174,11 @@ class ArrayBounds:
         dense[keys] = list(mine.values())
         order[keys] = np.arange(len(keys))
         place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
-        lengths = sizes[place]
-        at = np.repeat(first[place] - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        lengths = ptr[place + 1] - ptr[place]
+        at = _ranges(ptr[place], lengths)
         owner = np.repeat(np.arange(len(targets)), lengths)
-        # the rows' unit values, as ``_unit`` makes them (the same product divided by the same norm)
-        values = (self.logs[counts[at]] * idf[ids[at]]) / divisors[place[owner]]
+        # the rows' unit values, as ``vector`` makes them: each norm summed in the row's order (``_unit``)
+        values = _unit(owner, self.logs[counts[at]] * idf[ids[at]], len(targets))
         weighing = np.bincount(owner, weights=values != 0.0, minlength=len(targets)).astype(np.int64)
         products = values * dense[ids[at]]
         # over the target's vector, in its order (the other's missing terms add 0.0)
@@ -326,61 +299,118 @@ class _Postings:
             order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
         self.ids, self.rows, self.values = ids[order], rows[order], values[order]
         self.size = size
-        self.starts: np.ndarray | None = None
-        self.made = np.zeros(0, dtype=bool)
-        self.making: tuple[np.ndarray, ...] = ()
 
-    @classmethod
-    def ordered(cls, joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, norms: np.ndarray) -> _Postings:
-        """Postings of the joined rows' entries of a kind ("term", "phrase"), from the entries kept in the order of
-        their ids, their values made as the rows' (``_unit`` with the rows' norms), with each id's range."""
-        postings = cls.__new__(cls)
-        ids, rows = joined[f"{name}_sorted_ids"], joined[f"{name}_sorted_rows"]
-        # the values are made id by id, for the ids a vector asks for (``_made``); the values 0 stay: adding 0.0
-        # changes no sum
-        postings.ids, postings.rows, postings.values = ids, rows.astype(np.intp), np.zeros(len(ids))
-        postings.size = len(norms)
-        postings.starts = np.searchsorted(ids, np.arange(len(idf) + 1))
-        postings.made = np.zeros(len(idf), dtype=bool)
-        postings.making = (joined[f"{name}_sorted_counts"], logs, idf, np.where(norms > 0.0, norms, 1.0))
-        return postings
 
-    def _make(self, wanted: np.ndarray) -> None:
-        """Make the values of some ids' postings (as ``_unit`` makes them: the same product divided by the same norm)."""
-        new = wanted[~self.made[wanted]]
-        if not len(new):
-            return
-        self.made[new] = True
-        assert self.starts is not None
-        starts, lengths = self.starts[new], self.starts[new + 1] - self.starts[new]
-        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
-        counts, logs, idf, divisors = self.making
-        self.values[at] = (logs[counts[at]] * np.repeat(idf[new], lengths)) / divisors[self.rows[at]]
+def _products(
+    joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, places: np.ndarray, dense: int
+) -> np.ndarray:
+    """Upper bounds of the cosines of some rows (``places``, one per source; -1: none) with every row, for one kind
+    of entry ("term", "phrase"): an array by source, then by row.
 
-    def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
-        """The products with a vector (name -> value), each row's added one by one in the vector's order."""
-        keys = [(ids_of[name], value) for name, value in vector_of.items() if name in ids_of]
-        if not keys:
-            return np.zeros(self.size)
-        wanted = np.array([key for key, _ in keys], dtype=np.int64)
-        if self.starts is not None:  # each id's postings are a slice: taken in turn, as below
-            self._make(wanted)
-            rows: list[np.ndarray] = []
-            weights: list[np.ndarray] = []
-            firsts, lasts = self.starts[wanted].tolist(), self.starts[wanted + 1].tolist()
-            for (_, value), start, end in zip(keys, firsts, lasts, strict=True):
+    A row's entries weigh ``logs[count] * idf[id]`` divided by the row's norm (``vector``): the products of a
+    source's values with a row's weights are added, then divided by the row's norm. The ids that many rows and
+    sources share make a dense block (ids by rows, float32) multiplied at once (``@``); the others' products are
+    added from their postings (float64). Why the result is at least the cosine ``score`` gives:
+    - the exact sum X of the products of the float64 values is what both approximate. Here the norms are summed
+      in another order (``reduceat``) and the rare ids' products added in another order: each within a relative
+      1e-11 of X's terms and sums (under 10^5 entries a row, 2^-53 each), covered by ``ArrayBounds._MARGIN``, as
+      is the cosine ``score`` adds in float64;
+    - the dense block: each value rounded to float32 is within a factor (1 ± u) of the float64 one, u = 2^-24, and
+      a sum of K products in any order (BLAS's, with or without fused multiply-adds) is within γ_K = Ku / (1 - Ku)
+      of the exact sum of the rounded products, all being >= 0 (Higham, Accuracy and Stability of Numerical
+      Algorithms, §3.1). So the float32 result F >= (1 - γ_K)(1 - u)^2 X >= (1 - 2(K + 1)u) X, and
+      X <= F (1 + 4(K + 1)u) while 2(K + 1)u <= 1/2. No product is 0 by underflow nor overflows: the weights are
+      between 1 (an IDF of at least 1 for terms, log 10 for the phrases kept) and 10^3, the sources' values over
+      10^-5 (a weight over a norm under 10^5); a row sharing an id with the source has a bound > 0 (what the
+      sentence signal's bound tests).
+    """
+    rows_total = len(joined["row_item"])
+    ptr, ids, counts = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"]
+    sizes = np.diff(ptr)
+    squares = np.add.reduceat(np.r_[(logs * logs)[counts] * (idf * idf)[ids], 0.0], ptr[:-1]) if len(sizes) else sizes
+    norms = np.sqrt(np.where(sizes > 0, squares, 0.0))
+    divisors = np.where(norms > 0.0, norms, 1.0)
+    # the sources' entries: (source, id, value), the values 0 left out
+    known = places >= 0
+    at = _ranges(ptr[places[known]], sizes[places[known]])
+    source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
+    source_ids = ids[at]
+    source_values = logs[counts[at]] * idf[source_ids] / divisors[places[known]].repeat(sizes[places[known]])
+    keep = source_values != 0.0
+    source_of, source_ids, source_values = source_of[keep], source_ids[keep], source_values[keep]
+    out = np.zeros((len(places), rows_total))
+    if not len(source_ids):
+        return out
+    # each id's range of the entries sorted by id; an id goes in the dense block if its postings times its
+    # sources are many
+    sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]
+    starts = np.r_[0, np.cumsum(np.bincount(joined[f"{name}_sorted_ids"], minlength=len(idf)))]
+    sharing = np.bincount(source_ids, minlength=len(idf))
+    used = np.nonzero(sharing)[0]
+    lengths = starts[used + 1] - starts[used]
+    common = sharing[used] * lengths > dense
+    for ids_of, exact in ((used[common], False), (used[~common], True)):
+        length = lengths[common if not exact else ~common]
+        at = _ranges(starts[ids_of], length)
+        weights = logs[sorted_counts[at]] * np.repeat(idf[ids_of], length)
+        rows = sorted_rows[at]
+        if not exact and len(ids_of):
+            block = np.zeros((len(ids_of), rows_total), dtype=np.float32)
+            block.ravel()[np.repeat(np.arange(len(ids_of)) * rows_total, length) + rows] = weights
+            column = np.full(len(idf), -1, dtype=np.int64)
+            column[ids_of] = np.arange(len(ids_of))
+            values = np.zeros((len(places), len(ids_of)), dtype=np.float32)
+            wanted = column[source_ids] >= 0
+            values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
+            out += (values @ block).astype(np.float64) * (1.0 + 4 * (len(ids_of) + 1) * 2.0**-24)
+        elif exact and len(ids_of):
+            # each source's entry times its id's postings: where they start among those just gathered
+            first = np.zeros(len(idf), dtype=np.int64)
+            first[ids_of] = np.r_[0, np.cumsum(length)[:-1]]
+            rare = ~common[np.searchsorted(used, source_ids)]
+            # source by source (their entries come in order): small arrays, each row's sum in place
+            bounds = np.r_[0, np.cumsum(np.bincount(source_of[rare], minlength=len(places)))].tolist()
+            rare_ids, rare_values = source_ids[rare], source_values[rare]
+            for number, (start, end) in enumerate(itertools.pairwise(bounds)):
                 if end > start:
-                    rows.append(self.rows[start:end])
-                    weights.append(value * self.values[start:end])
-            if not rows:
-                return np.zeros(self.size)
-            return np.bincount(np.concatenate(rows), weights=np.concatenate(weights), minlength=self.size)
-        starts = np.searchsorted(self.ids, wanted)
-        ends = np.searchsorted(self.ids, wanted, side="right")
-        lengths = ends - starts
-        if not lengths.any():
-            return np.zeros(self.size)
-        # the postings of each id in turn: ``bincount`` adds its weights to the rows in this order
-        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
-        weights = np.repeat(np.array([value for _, value in keys]), lengths) * self.values[at]
-        return np.bincount(self.rows[at], weights=weights, minlength=self.size)
+                    span = starts[rare_ids[start:end] + 1] - starts[rare_ids[start:end]]
+                    pairs = _ranges(first[rare_ids[start:end]], span)
+                    products = np.repeat(rare_values[start:end], span) * weights[pairs]
+                    out[number] += np.bincount(rows[pairs], weights=products, minlength=rows_total)
+    return out / divisors
+
+
+def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """``weighted_overlap`` of some rows' entities (``places``, one per source; -1: none) with every row's: an
+    array by source, then by row, the sums added in another order (covered by ``ArrayBounds._MARGIN``)."""
+    rows_total = len(joined["row_item"])
+    ptr, ids = joined["entity_ptr"], joined["entity_ids"]
+    sizes = np.diff(ptr)
+    squares = weight[ids] ** 2
+    own_rows = np.bincount(np.repeat(np.arange(rows_total), sizes), weights=squares, minlength=rows_total)
+    known = places >= 0
+    at = _ranges(ptr[places[known]], sizes[places[known]])
+    source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
+    keep = squares[at] > 0.0
+    source_of, source_ids, source_squares = source_of[keep], ids[at][keep], squares[at][keep]
+    out = np.zeros((len(places), rows_total))
+    if not len(source_ids):
+        return out
+    own = np.bincount(source_of, weights=source_squares, minlength=len(places))
+    # the rows having each entity
+    order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
+    having = np.repeat(np.arange(rows_total), sizes)[order]
+    starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
+    lengths = starts[source_ids + 1] - starts[source_ids]
+    at = _ranges(starts[source_ids], lengths)
+    owner = np.repeat(np.arange(len(source_ids)), lengths)
+    keys = source_of[owner] * rows_total + having[at]
+    shared = np.bincount(keys, weights=source_squares[owner], minlength=out.size).reshape(out.shape)
+    found = np.nonzero(shared)
+    out[found] = shared[found] / np.sqrt(own[found[0]] * own_rows[found[1]])
+    return out
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of some ranges (their starts and lengths), one after the other."""
+    return np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))

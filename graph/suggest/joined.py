@@ -28,7 +28,6 @@ JOINED_FORMAT = 5
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
 COMBINED = "combined.npz"
-NORMS = "norms.npz"  # the rows' norms for the current weights (``norms_key``): made by the first ranking
 DIGEST = "digest"  # the member written last: ``_digest`` of the others
 KIND_CODES = [kind.value for kind in NodeType]
 # the joined arrays: name -> dtype; pointers are int64, everything else int32 or text
@@ -320,34 +319,6 @@ class Combined:
 
 
 _PATCHED = 8  # at most this many changed plans are patched into the previous generation; more are joined again
-
-
-def norms_key(generation: str, *weights: np.ndarray) -> str:
-    """The name of the rows' norms: a generation of the joined rows and the weights they are worked out with."""
-    digest = hashlib.sha256(f"{JOINED_FORMAT}:{generation}".encode())
-    for array in weights:
-        digest.update(str(array.shape).encode())
-        digest.update(np.ascontiguousarray(array, dtype=np.float64).data)
-    return digest.hexdigest()
-
-
-def kept_norms(folder: Path, key: str, rows: int) -> dict[str, np.ndarray] | None:
-    """The rows' term and phrase norms kept for these weights (``norms_key``), checked, or None."""
-    arrays = read_arrays(folder / NORMS, {"key", "term", "phrase"})
-    if arrays is None or arrays["key"].shape != (1,) or arrays["key"].dtype.kind != "U":
-        return None
-    if str(arrays["key"][0]) != key:
-        return None
-    for name in ("term", "phrase"):
-        found = arrays[name]
-        if found.shape != (rows,) or found.dtype != np.float64 or not np.all(np.isfinite(found) & (found >= 0.0)):
-            return None
-    return arrays
-
-
-def keep_norms(folder: Path, key: str, norms: dict[str, np.ndarray]) -> None:
-    """Keep the rows' norms for these weights (replacing those of other weights); a failure keeps nothing."""
-    write_arrays(folder / NORMS, {"key": np.array([key]), **norms})
 
 
 def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest import bounds, joined
+from crossplan.graph.suggest import joined
 from crossplan.graph.suggest.compact import RankStore
 from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
@@ -196,53 +196,3 @@ def test_a_changed_plan_patched_in_gives_the_arrays_joined_again(data, tmp_path,
     assert different in ([], ["names"])  # a name no longer used may stay in the patched list
     if different:
         assert set(again["names"].tolist()) <= set(after["names"].tolist())
-
-
-def norms_made(monkeypatch):
-    """Count the rankings that work the rows' norms out (instead of reading them kept)."""
-    made = []
-    real = joined.keep_norms
-
-    def keep(folder, key, norms):
-        made.append(key)
-        return real(folder, key, norms)
-
-    monkeypatch.setattr(bounds, "keep_norms", keep)
-    return made
-
-
-NORM_DAMAGES = {
-    "other norms": lambda path: damage(path, "term", lambda a: a * 2),
-    "a byte flipped": lambda path: flip_a_byte(path, "phrase"),
-    "other weights": lambda path: damage(path, "key", lambda a: np.array(["another"])),
-    "not a zip": lambda path: path.write_bytes(b"\x00\x11"),
-    "missing": lambda path: path.unlink(),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(NORM_DAMAGES))
-def test_the_rows_norms_are_kept_and_made_again_when_damaged(data, tmp_path, monkeypatch, kind):
-    store_path = tmp_path / "store"
-    make_index(open_store(data, store_path))
-    made = norms_made(monkeypatch)
-    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
-    path = store_path / FOLDER / joined.NORMS
-    assert path.is_file()
-    assert len(made) == 1  # worked out by the first ranking ...
-    assert as_json(suggest_links(open_store(data, store_path), "south", None, top=3)) == expected(data, "south")
-    assert len(made) == 1  # ... then read
-    NORM_DAMAGES[kind](path)
-    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
-    assert len(made) == 2  # never trusted: worked out again, the same suggestions
-
-
-def test_the_norms_of_other_weights_are_not_read(data, tmp_path):
-    store_path = tmp_path / "store"
-    make_index(open_store(data, store_path))
-    suggest_links(open_store(data, store_path), "north", None, top=3)
-    folder = store_path / FOLDER
-    with np.load(folder / joined.NORMS, allow_pickle=False) as found:
-        key, rows = str(found["key"][0]), len(found["term"])
-    assert joined.kept_norms(folder, key, rows) is not None
-    assert joined.kept_norms(folder, key, rows + 1) is None
-    assert joined.kept_norms(folder, joined.norms_key("another generation", np.ones(3)), rows) is None
