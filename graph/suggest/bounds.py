@@ -53,8 +53,9 @@ class ArrayBounds:
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
         self._bounds: dict[str, np.ndarray] = {}  # source id -> its bounds by target
-        self._squares_of: tuple[str, float] = ("", 0.0)
-        self._entities_of: dict[str, tuple[set[str], float]] = {}
+        self._entity_order: tuple[np.ndarray, np.ndarray] | None = None  # by entity id: its name's rank, weight²
+        self._own_entities: tuple[str, np.ndarray, float] = ("", np.zeros(0, dtype=bool), 0.0)
+        self._dense_of: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # kind -> the source's vector, dense
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
         if sources:
             self._work_out(sources)
@@ -89,14 +90,27 @@ class ArrayBounds:
 
     def matches(self, source: Item, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
         """Map some sentences to their best cosine with a sentence of the source, and the number of that sentence:
-        exactly what ``_SentenceIndex`` finds (the sentences' vectors are the floats ``vector`` makes: the same
-        products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
-        wanted = np.array(sorted(set(numbers)), dtype=np.int64)
+        exactly what ``_SentenceIndex`` finds."""
+        wanted, best, which = self._matched(source, np.array(list(numbers), dtype=np.int64))
+        matched = np.nonzero(best > 0.0)[0]
+        return {
+            number: (similarity, left)
+            for number, similarity, left in zip(
+                wanted[matched].tolist(), best[matched].tolist(), which[matched].tolist(), strict=True
+            )
+        }
+
+    def _matched(self, source: Item, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Some sentences (sorted, once each), their best cosines with a sentence of the source (0.0: none) and the
+        number of the first source sentence giving it (the sentences' vectors are the floats ``vector`` makes: the
+        same products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
+        wanted = np.unique(numbers)
+        none = (wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64))
         if not len(wanted):
-            return {}
+            return none
         starts, ends = self.words_ptr[wanted], self.words_ptr[wanted + 1]
         lengths = ends - starts
-        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        at = _ranges(starts, lengths)
         local = np.repeat(np.arange(len(wanted)), lengths)
         # 0 for the words of a sentence too short to be matched: it weighs nothing
         ids = np.where(np.repeat(self.matchable[wanted], lengths) == 1, self.words_ids[at], 0)
@@ -106,10 +120,10 @@ class ArrayBounds:
         # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
         lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
         if not entry_ids:
-            return {}
+            return none
         first = np.searchsorted(postings.ids, entry_ids)
         lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
-        at = np.repeat(first - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        at = _ranges(first, lengths)
         owner = np.repeat(np.arange(len(entry_ids)), lengths)
         size = len(wanted)
         keys = np.array(entry_left, dtype=np.int64)[owner] * size + postings.rows[at]
@@ -117,13 +131,7 @@ class ArrayBounds:
         scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
         # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
         best, which = scores.max(axis=0), scores.argmax(axis=0)
-        matched = np.nonzero(best > 0.0)[0]
-        return {
-            number: (similarity, lefts[left])
-            for number, similarity, left in zip(
-                wanted[matched].tolist(), best[matched].tolist(), which[matched].tolist(), strict=True
-            )
-        }
+        return wanted, best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
 
     def _source_entries(self, source: Item) -> tuple[list[int], list[int], list[int], list[float]]:
         """The source's sentences that have a vector, and their entries (sentence, term id, value) in order: made
@@ -145,55 +153,75 @@ class ArrayBounds:
         self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
         return self._entries_of[1]
 
-    def _overlap(self, source: Item, target: Item) -> float:
-        """``weighted_overlap`` of the source's and a target's entities: the same sums (in sorted order), each set's
-        own worked out once (per source, per target)."""
-        weights = self.corpus.entity_idf
-        if self._squares_of[0] != source.id:
-            self._squares_of = (source.id, _squares(source.entities, weights))
-        theirs = self._entities_of.get(target.id)
-        if theirs is None:
-            members = self.corpus.entities_of(target)
-            theirs = self._entities_of[target.id] = (members, _squares(members, weights))
-        shared = _squares(source.entities & theirs[0], weights)
-        return shared / math.sqrt(self._squares_of[1] * theirs[1]) if shared else 0.0
+    def _overlaps(self, source: Item, places: np.ndarray) -> np.ndarray:
+        """``weighted_overlap`` of the source's entities with those of some rows (``places``; -1: none): the same
+        sums, each in the sorted order of the entities' names (``bincount`` adds one by one)."""
+        if self._entity_order is None:
+            names = self.corpus.entity_names_of
+            weights = self.corpus.entity_idf
+            ranks = np.zeros(len(self.corpus.entity_weight), dtype=np.int64)
+            squares = np.zeros(len(self.corpus.entity_weight))
+            for rank, (id_, name) in enumerate(sorted(names.items(), key=lambda pair: pair[1])):
+                ranks[id_], squares[id_] = rank, weights.get(name, 0.0) ** 2
+            self._entity_order = (ranks, squares)
+        ranks, squares = self._entity_order
+        if self._own_entities[0] != source.id:
+            mine = np.zeros(len(ranks), dtype=bool)
+            known = {name: id_ for id_, name in self.corpus.entity_names_of.items()}
+            mine[[known[name] for name in source.entities if name in known]] = True
+            self._own_entities = (source.id, mine, _squares(source.entities, self.corpus.entity_idf))
+        _, mine, own = self._own_entities
+        joined = self.corpus.joined
+        ptr, ids = joined["entity_ptr"], joined["entity_ids"]
+        lengths = np.where(places >= 0, ptr[places + 1] - ptr[places], 0)
+        at = _ranges(ptr[places], lengths)
+        owner = np.repeat(np.arange(len(places)), lengths)
+        order = np.lexsort((ranks[ids[at]], owner))
+        found, owner = ids[at][order], owner[order]
+        theirs = np.bincount(owner, weights=squares[found], minlength=len(places))
+        shared_ones = mine[found]
+        shared = np.bincount(owner[shared_ones], weights=squares[found[shared_ones]], minlength=len(places))
+        out = np.zeros(len(places))
+        having = np.nonzero(shared)[0]
+        out[having] = shared[having] / np.sqrt(own * theirs[having])
+        return out
 
     def cosines(self, source: Item, targets: list[Item], name: str) -> list[float]:
         """The text (``name`` "term") or phrase ("phrase") cosine of the source with some targets: exactly what
         ``cosine`` gives for their vectors (the same products added in the same order, over the shorter vector)."""
         mine = source.vector if name == "term" else source.phrase_vector
         length = len(mine)
-        ids_of = self.term_ids if name == "term" else self.phrase_ids
+        if self._dense_of.get(name, ("",))[0] != source.id:
+            ids_of = self.term_ids if name == "term" else self.phrase_ids
+            keys = [ids_of[term] for term in mine if term in ids_of]
+            size = len(self.corpus.term_idf)
+            dense, order = np.zeros(size), np.full(size, -1, dtype=np.int64)
+            # a term the arrays do not know: no target has it
+            dense[keys] = [value for term, value in mine.items() if term in ids_of]
+            order[keys] = np.arange(len(keys))
+            self._dense_of[name] = (source.id, dense, order)
+        _, dense, order = self._dense_of[name]
         joined = self.corpus.joined
         ptr, ids, counts, idf = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"], self.idf[name]
-        keys = [ids_of[term] for term in mine if term in ids_of]
-        if len(keys) != len(mine):  # a term the arrays do not know: no target has it
-            mine = {term: value for term, value in mine.items() if term in ids_of}
-        size = len(self.corpus.term_idf)
-        dense, order = np.zeros(size), np.full(size, -1, dtype=np.int64)
-        dense[keys] = list(mine.values())
-        order[keys] = np.arange(len(keys))
         place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
-        lengths = ptr[place + 1] - ptr[place]
+        lengths = np.where(place >= 0, ptr[place + 1] - ptr[place], 0)
         at = _ranges(ptr[place], lengths)
         owner = np.repeat(np.arange(len(targets)), lengths)
+        found = ids[at]
         # the rows' unit values, as ``vector`` makes them: each norm summed in the row's order (``_unit``)
-        values = _unit(owner, self.logs[counts[at]] * idf[ids[at]], len(targets))
+        values = _unit(owner, self.logs[counts[at]] * idf[found], len(targets))
         weighing = np.bincount(owner, weights=values != 0.0, minlength=len(targets)).astype(np.int64)
-        products = values * dense[ids[at]]
+        products = values * dense[found]
         # over the target's vector, in its order (the other's missing terms add 0.0)
         theirs = np.bincount(owner, weights=products, minlength=len(targets))
         # over the source's vector, in its order: the shared terms, by target, in the source's order
-        shared = np.nonzero((order[ids[at]] >= 0) & (values != 0.0))[0]
-        by = np.lexsort((order[ids[at]][shared], owner[shared]))
-        ours = np.bincount(owner[shared][by], weights=products[shared][by], minlength=len(targets))
-        out: list[float] = []  # (or the int 0)
-        for number, count in enumerate(weighing.tolist()):
-            if min(count, length) == 0:
-                out.append(0)  # ``sum`` of nothing: the int 0, as ``cosine`` gives
-            else:
-                out.append(float(theirs[number] if count < length else ours[number]))
-        return out
+        places = order[found]
+        shared = np.nonzero((places >= 0) & (values != 0.0))[0]
+        by = shared[np.argsort(owner[shared] * max(length, 1) + places[shared], kind="stable")]
+        ours = np.bincount(owner[by], weights=products[by], minlength=len(targets))
+        # ``sum`` of nothing is the int 0, as ``cosine`` gives
+        chosen = np.where(weighing < length, theirs, ours).tolist()
+        return [0 if min(count, length) == 0 else value for count, value in zip(weighing.tolist(), chosen, strict=True)]
 
     def score(
         self, source: Item, targets: list[Item]
@@ -201,26 +229,41 @@ class ArrayBounds:
         """``score_pair`` of the source with some targets (target, score, signals, left and right sentence), their
         cosines and best sentences computed from the arrays: the same floats, without making their vectors."""
         corpus = self.corpus
-        sentences = {target.id: corpus.sentences_of(target) for target in targets}
-        best_sentences = self.matches(source, (number for found in sentences.values() for number in found))
+        found = [corpus.sentences_of(target) for target in targets]
+        sizes = np.array([len(numbers) for numbers in found], dtype=np.int64)
+        numbers = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
+        wanted, best, which = self._matched(source, numbers)
+        similarity = best[np.searchsorted(wanted, numbers)] if len(wanted) else np.zeros(len(numbers))
+        # each target's best sentence: the first of its sentences with the highest cosine above 0 (as a loop
+        # keeping only better ones finds it)
+        owner = np.repeat(np.arange(len(targets)), sizes)
+        highest = np.zeros(len(targets))
+        np.maximum.at(highest, owner, similarity)
+        hits = np.nonzero((similarity > 0.0) & (similarity == highest[owner]))[0]
+        matched, first = np.unique(owner[hits], return_index=True)
+        sentence = [0.0] * len(targets)
+        lefts: list[int | None] = [None] * len(targets)
+        rights: list[int | None] = [None] * len(targets)
+        at = hits[first]
+        for number, value, left, right in zip(
+            matched.tolist(),
+            similarity[at].tolist(),
+            which[np.searchsorted(wanted, numbers[at])].tolist() if len(at) else [],
+            numbers[at].tolist(),
+            strict=True,
+        ):
+            sentence[number], lefts[number], rights[number] = value, left, right
         texts = self.cosines(source, targets, "term")
         phrases = self.cosines(source, targets, "phrase")
+        places = np.array([corpus.row_of(target.id) for target in targets], dtype=np.int64)
+        entities = self._overlaps(source, places).tolist()
+        weights = self.weights
         out = []
-        for target, text, phrase in zip(targets, texts, phrases, strict=True):
-            sentence = 0.0
-            left: int | None = None
-            right: int | None = None
-            for number in sentences[target.id]:
-                similarity, match = best_sentences.get(number, (0.0, -1))
-                if similarity > sentence:
-                    sentence, left, right = similarity, match, number
-            signals = {
-                "text": text,
-                "sentence": sentence,
-                "entities": self._overlap(source, target),
-                "phrases": phrase,
-            }
-            score = sum(self.weights[name] * value for name, value in signals.items())
+        for target, text, best_sentence, overlap, phrase, left, right in zip(
+            targets, texts, sentence, entities, phrases, lefts, rights, strict=True
+        ):
+            signals = {"text": text, "sentence": best_sentence, "entities": overlap, "phrases": phrase}
+            score = sum(weights[name] * value for name, value in signals.items())
             out.append((target, score, signals, left, right))
         return out
 

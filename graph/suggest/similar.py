@@ -264,6 +264,9 @@ def _rank(
             # change what is kept (a recommendation displaces its workstream at _SPECIFIC_SHARE of its score)
             if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < _SPECIFIC_SHARE * kept[-1].score:
                 break
+            if len(kept) >= top and isinstance(bounds, ArrayBounds):
+                # the next chunk: every target that may still count (the first ones in the order), at once
+                step = int(np.count_nonzero(bounds.bound >= _SPECIFIC_SHARE * kept[-1].score)) - done
         kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
         if isinstance(corpus, IndexedCorpus):
             for candidate in kept:
