@@ -52,7 +52,8 @@ class ArrayBounds:
         self.bound = np.zeros(0)
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
-        self._bounds: dict[str, np.ndarray] = {}  # source id -> its bounds by target
+        self._bounds = np.zeros((0, self.rows_total))  # by source (``_sources``), then by row
+        self._sources: dict[str, int] = {}
         self._entity_order: tuple[np.ndarray, np.ndarray] | None = None  # by entity id: its name's rank, weight²
         self._own_entities: tuple[str, np.ndarray, float] = ("", np.zeros(0, dtype=bool), 0.0)
         self._dense_of: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # kind -> the source's vector, dense
@@ -61,29 +62,32 @@ class ArrayBounds:
             self._work_out(sources)
 
     def _work_out(self, sources: list[Item]) -> None:
-        """The bounds of some sources against every target (``_bounds``): every term, phrase and entity signal of
-        every source against every row at once."""
-        corpus, joined = self.corpus, self.corpus.joined
+        """The bounds of some sources against every row (``_bounds``): every term, phrase and entity signal of every
+        source against every row at once, added in place."""
+        corpus, joined, weights = self.corpus, self.corpus.joined, self.weights
         places = np.array([corpus.row_of(source.id) for source in sources], dtype=np.int64)
-        signals = {name: _products(joined, name, self.logs, self.idf[name], places, self._DENSE) for name in self.idf}
+        bound = _products(joined, "term", self.logs, self.idf["term"], places, self._DENSE)
         # a target's best sentence matches one of the source's at most fully, and only if they share a term
-        sentence = (signals["term"] > 0.0).astype(np.float64)
-        entities = _entity_overlaps(joined, corpus.entity_weight, places)
-        bound = (
-            self.weights["text"] * signals["term"]
-            + self.weights["sentence"] * sentence
-            + self.weights["entities"] * entities
-            + self.weights["phrases"] * signals["phrase"]
-        )
-        rows = self.target_rows
-        for source, found in zip(sources, bound, strict=True):
-            self._bounds[source.id] = np.where(rows >= 0, found[rows], 0.0)  # by target
+        sharing = bound > 0.0
+        bound *= weights["text"]
+        np.add(bound, weights["sentence"], out=bound, where=sharing)
+        del sharing
+        for name, signal in (
+            ("phrases", _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)),
+            ("entities", _entity_overlaps(joined, corpus.entity_weight, places)),
+        ):
+            signal *= weights[name]
+            bound += signal
+            del signal
+        self._bounds = bound
+        self._sources = {source.id: number for number, source in enumerate(sources)}
 
     def ranked(self, source: Item, _best: object = None) -> _Order:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
-        if source.id not in self._bounds:
+        if source.id not in self._sources:
             self._work_out([source])
-        bound = self._bounds.pop(source.id)
+        rows = self.target_rows
+        bound = np.where(rows >= 0, self._bounds[self._sources[source.id]][rows], 0.0)  # by target
         # the margin covers the signals summed in other orders (``_products``, ``_entity_overlaps``)
         self.bound = bound * (1 + self._MARGIN) + self._MARGIN
         return _Order(bound)
@@ -370,57 +374,73 @@ def _products(
     rows_total = len(joined["row_item"])
     ptr, ids, counts = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"]
     sizes = np.diff(ptr)
-    squares = np.add.reduceat(np.r_[(logs * logs)[counts] * (idf * idf)[ids], 0.0], ptr[:-1]) if len(sizes) else sizes
-    norms = np.sqrt(np.where(sizes > 0, squares, 0.0))
-    divisors = np.where(norms > 0.0, norms, 1.0)
     # the sources' entries: (source, id, value), the values 0 left out
     known = places >= 0
     at = _ranges(ptr[places[known]], sizes[places[known]])
     source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
     source_ids = ids[at]
-    source_values = logs[counts[at]] * idf[source_ids] / divisors[places[known]].repeat(sizes[places[known]])
+    source_values = logs[counts[at]] * idf[source_ids]
+    mine = np.sqrt(np.bincount(source_of, weights=source_values * source_values, minlength=len(places)))
+    source_values /= np.where(mine > 0.0, mine, 1.0)[source_of]
     keep = source_values != 0.0
     source_of, source_ids, source_values = source_of[keep], source_ids[keep], source_values[keep]
-    out = np.zeros((len(places), rows_total))
-    if not len(source_ids):
-        return out
     # each id's range of the entries sorted by id; an id goes in the dense block if its postings times its
     # sources are many
-    sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]
     starts = np.r_[0, np.cumsum(np.bincount(joined[f"{name}_sorted_ids"], minlength=len(idf)))]
     sharing = np.bincount(source_ids, minlength=len(idf))
-    used = np.nonzero(sharing)[0]
-    lengths = starts[used + 1] - starts[used]
-    common = sharing[used] * lengths > dense
-    for ids_of, exact in ((used[common], False), (used[~common], True)):
-        length = lengths[common if not exact else ~common]
-        at = _ranges(starts[ids_of], length)
-        weights = logs[sorted_counts[at]] * np.repeat(idf[ids_of], length)
-        rows = sorted_rows[at]
-        if not exact and len(ids_of):
-            block = np.zeros((len(ids_of), rows_total), dtype=np.float32)
-            block.ravel()[np.repeat(np.arange(len(ids_of)) * rows_total, length) + rows] = weights
-            column = np.full(len(idf), -1, dtype=np.int64)
-            column[ids_of] = np.arange(len(ids_of))
-            values = np.zeros((len(places), len(ids_of)), dtype=np.float32)
-            wanted = column[source_ids] >= 0
-            values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
-            out += (values @ block).astype(np.float64) * (1.0 + 4 * (len(ids_of) + 1) * 2.0**-24)
-        elif exact and len(ids_of):
-            # each source's entry times its id's postings: where they start among those just gathered
-            first = np.zeros(len(idf), dtype=np.int64)
-            first[ids_of] = np.r_[0, np.cumsum(length)[:-1]]
-            rare = ~common[np.searchsorted(used, source_ids)]
-            # source by source (their entries come in order): small arrays, each row's sum in place
-            bounds = np.r_[0, np.cumsum(np.bincount(source_of[rare], minlength=len(places)))].tolist()
-            rare_ids, rare_values = source_ids[rare], source_values[rare]
-            for number, (start, end) in enumerate(itertools.pairwise(bounds)):
-                if end > start:
-                    span = starts[rare_ids[start:end] + 1] - starts[rare_ids[start:end]]
-                    pairs = _ranges(first[rare_ids[start:end]], span)
-                    products = np.repeat(rare_values[start:end], span) * weights[pairs]
-                    out[number] += np.bincount(rows[pairs], weights=products, minlength=rows_total)
-    return out / divisors
+    common = np.nonzero(sharing * np.diff(starts) > dense)[0]
+    column = np.full(len(idf), -1, dtype=np.int64)
+    column[common] = np.arange(len(common))
+    values = np.zeros((len(places), len(common)), dtype=np.float32)
+    wanted = column[source_ids] >= 0
+    values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
+    # the rows' norms, a block of rows at a time (small arrays)
+    norms = np.zeros(rows_total)
+    step = max(1, min(rows_total, 4096))
+    for first in range(0, rows_total, step):
+        last = min(first + step, rows_total)
+        low, high = int(ptr[first]), int(ptr[last])
+        if high > low:
+            weights = logs[counts[low:high]] * idf[ids[low:high]]
+            squares = np.add.reduceat(weights * weights, np.minimum(ptr[first:last] - low, high - low - 1))
+            norms[first:last] = np.sqrt(np.where(sizes[first:last] > 0, squares, 0.0))
+    # the dense ids' entries (from those sorted by id), grouped by block of rows, each block's products at once
+    spans = starts[common + 1] - starts[common]
+    at = _ranges(starts[common], spans)
+    rows = joined[f"{name}_sorted_rows"][at]
+    blocks = (rows // step).astype(np.uint8 if rows_total // step < 1 << 8 else np.int64)
+    order = np.argsort(blocks, kind="stable")
+    ends = np.cumsum(np.bincount(blocks, minlength=-(-rows_total // step))).tolist()
+    weights = (logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[common], spans))[order]
+    cells = (np.repeat(np.arange(len(common)) * step, spans) + rows % step)[order]
+    out = np.zeros((len(places), rows_total))
+    block = np.zeros((len(common), step), dtype=np.float32)
+    for number, (start, end) in enumerate(itertools.pairwise([0, *ends])):
+        if end > start:
+            first, last = number * step, min(number * step + step, rows_total)
+            block.ravel()[cells[start:end]] = weights[start:end]
+            out[:, first:last] += values @ block[:, : last - first]
+            block.ravel()[cells[start:end]] = 0.0
+    out *= 1.0 + 4 * (len(common) + 1) * 2.0**-24
+    # the other ids' products from their postings, source by source (their entries come in order)
+    rare = np.nonzero(~wanted)[0]
+    ranges = np.r_[0, np.cumsum(np.bincount(source_of[rare], minlength=len(places)))].tolist()
+    rare_ids, rare_values = source_ids[rare], source_values[rare]
+    used = np.unique(rare_ids)
+    spans = starts[used + 1] - starts[used]
+    at = _ranges(starts[used], spans)
+    rows = joined[f"{name}_sorted_rows"][at]
+    weights = logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[used], spans)
+    offset = np.zeros(len(idf), dtype=np.int64)
+    offset[used] = np.r_[0, np.cumsum(spans)[:-1]]
+    for number, (start, end) in enumerate(itertools.pairwise(ranges)):
+        if end > start:
+            span = starts[rare_ids[start:end] + 1] - starts[rare_ids[start:end]]
+            pairs = _ranges(offset[rare_ids[start:end]], span)
+            products = np.repeat(rare_values[start:end], span) * weights[pairs]
+            out[number] += np.bincount(rows[pairs], weights=products, minlength=rows_total)
+    out /= np.where(norms > 0.0, norms, 1.0)
+    return out
 
 
 def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -> np.ndarray:
@@ -436,9 +456,8 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
     keep = squares[at] > 0.0
     source_of, source_ids, source_squares = source_of[keep], ids[at][keep], squares[at][keep]
-    out = np.zeros((len(places), rows_total))
     if not len(source_ids):
-        return out
+        return np.zeros((len(places), rows_total))
     own = np.bincount(source_of, weights=source_squares, minlength=len(places))
     # the rows having each entity
     order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
@@ -448,9 +467,11 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     at = _ranges(starts[source_ids], lengths)
     owner = np.repeat(np.arange(len(source_ids)), lengths)
     keys = source_of[owner] * rows_total + having[at]
-    shared = np.bincount(keys, weights=source_squares[owner], minlength=out.size).reshape(out.shape)
-    found = np.nonzero(shared)
-    out[found] = shared[found] / np.sqrt(own[found[0]] * own_rows[found[1]])
+    size = len(places) * rows_total
+    out = np.bincount(keys, weights=source_squares[owner], minlength=size).reshape(len(places), rows_total)
+    for number, shared in enumerate(out):
+        found = np.nonzero(shared)[0]
+        shared[found] /= np.sqrt(own[number] * own_rows[found])
     return out
 
 
