@@ -468,10 +468,12 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     owner = np.repeat(np.arange(len(source_ids)), lengths)
     keys = source_of[owner] * rows_total + having[at]
     size = len(places) * rows_total
-    out = np.bincount(keys, weights=source_squares[owner], minlength=size).reshape(len(places), rows_total)
-    for number, shared in enumerate(out):
+    out: np.ndarray = np.bincount(keys, weights=source_squares[owner], minlength=size).astype(np.float64)
+    out = out.reshape(len(places), rows_total)
+    for number in range(len(places)):
+        shared = out[number]
         found = np.nonzero(shared)[0]
-        shared[found] /= np.sqrt(own[number] * own_rows[found])
+        shared[found] = shared[found] / np.sqrt(own[number] * own_rows[found])
     return out
 
 
