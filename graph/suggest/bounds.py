@@ -468,7 +468,7 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     owner = np.repeat(np.arange(len(source_ids)), lengths)
     keys = source_of[owner] * rows_total + having[at]
     size = len(places) * rows_total
-    out: np.ndarray = np.bincount(keys, weights=source_squares[owner], minlength=size).astype(np.float64)
+    out: np.ndarray = np.bincount(keys, weights=source_squares[owner], minlength=size).astype(np.float64, copy=False)
     out = out.reshape(len(places), rows_total)
     for number in range(len(places)):
         shared = out[number]
