@@ -58,6 +58,8 @@ class ArrayBounds:
         self._own_entities: tuple[str, np.ndarray, float] = ("", np.zeros(0, dtype=bool), 0.0)
         self._dense_of: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # kind -> the source's vector, dense
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
+        self._source_terms = np.zeros(0, dtype=bool)  # by term id: in a sentence of ``_entries_of``'s source
+        self._norms = np.full(len(self.matchable), -1.0)  # by sentence: its vector's norm (-1: not worked out yet)
         if sources:
             self._work_out(sources)
 
@@ -110,32 +112,49 @@ class ArrayBounds:
         same products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
         wanted = np.unique(numbers)
         none = (wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64))
-        if not len(wanted):
+        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
+        if not len(wanted) or not entry_ids:
             return none
-        starts, ends = self.words_ptr[wanted], self.words_ptr[wanted + 1]
-        lengths = ends - starts
+        # the entries of the sentences that can be matched (a sentence too short weighs nothing) sharing a term with
+        # the source's sentences: only they add to a cosine
+        starts = self.words_ptr[wanted]
+        lengths = np.where(self.matchable[wanted] == 1, self.words_ptr[wanted + 1] - starts, 0)
         at = _ranges(starts, lengths)
         local = np.repeat(np.arange(len(wanted)), lengths)
-        # 0 for the words of a sentence too short to be matched: it weighs nothing
-        ids = np.where(np.repeat(self.matchable[wanted], lengths) == 1, self.words_ids[at], 0)
-        values = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
-        postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
+        ids = self.words_ids[at]
+        shared = self._source_terms[ids]
+        at, local, ids = at[shared], local[shared], ids[shared]
+        # their values as ``_unit`` makes them: the same product divided by the sentence's norm
+        norms = self._sentence_norms(wanted, lengths)
+        values = (self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]) / np.where(norms > 0.0, norms, 1.0)[
+            local
+        ]
+        postings = _Postings(local, ids, values, len(wanted))
         # every source sentence against every wanted one at once: each pair's products are added in the order of
         # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
-        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
-        if not entry_ids:
-            return none
         first = np.searchsorted(postings.ids, entry_ids)
         lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
         at = _ranges(first, lengths)
-        owner = np.repeat(np.arange(len(entry_ids)), lengths)
         size = len(wanted)
-        keys = np.array(entry_left, dtype=np.int64)[owner] * size + postings.rows[at]
-        products = np.array(entry_values)[owner] * postings.values[at]
+        keys = np.repeat(np.array(entry_left, dtype=np.int64) * size, lengths) + postings.rows[at]
+        products = np.repeat(np.array(entry_values), lengths) * postings.values[at]
         scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
         # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
         best, which = scores.max(axis=0), scores.argmax(axis=0)
         return wanted, best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
+
+    def _sentence_norms(self, wanted: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The norms of some sentences' vectors (``lengths``: how many of their entries count), each summed in order
+        as ``vector`` sums it (``bincount`` adds one by one); each worked out once."""
+        norms = self._norms[wanted]
+        missing = np.nonzero(norms < 0.0)[0]
+        if len(missing):
+            at = _ranges(self.words_ptr[wanted[missing]], lengths[missing])
+            owner = np.repeat(np.arange(len(missing)), lengths[missing])
+            weights = self.logs[self.words_counts[at]] * self.corpus.term_idf[self.words_ids[at]]
+            norms[missing] = np.sqrt(np.bincount(owner, weights=weights * weights, minlength=len(missing)))
+            self._norms[wanted[missing]] = norms[missing]
+        return norms
 
     def _source_entries(self, source: Item) -> tuple[list[int], list[int], list[int], list[float]]:
         """The source's sentences that have a vector, and their entries (sentence, term id, value) in order: made
@@ -155,6 +174,8 @@ class ArrayBounds:
                 entry_values += [value for _, value in known]
                 lefts.append(left)
         self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
+        self._source_terms = np.zeros(len(self.corpus.term_idf), dtype=bool)
+        self._source_terms[entry_ids] = True
         return self._entries_of[1]
 
     def _overlaps(self, source: Item, places: np.ndarray) -> np.ndarray:
