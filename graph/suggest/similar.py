@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -455,7 +456,7 @@ def _keep_best(
 ) -> list[Candidate]:
     """Keep the best candidates of one item: not nested in a better one, not redundant, not rejected."""
     kept: list[Candidate] = []
-    kept_lineages: list[set[str]] = []
+    kept_lineages: list[frozenset[str]] = []
     scores = {s.target_id: s.score for s in ranked}
     for suggestion in ranked:
         pair = (suggestion.source_id, suggestion.target_id)
@@ -507,17 +508,26 @@ def _nested(corpus: Corpus, first: str, second: str) -> bool:
     return first == second or first in _lineage(corpus, second) or second in _lineage(corpus, first)
 
 
-def _lineage(corpus: Corpus, item_id: str) -> set[str]:
+def _lineage(corpus: Corpus, item_id: str) -> frozenset[str]:
     """Return the items a link to this one makes redundant: itself, what it is part of and, unless it is a
-    workstream (whose recommendations are worth linking one by one), its actions and updates."""
-    item = corpus.items[item_id]
-    out = {item_id} if item.type is NodeType.WORKSTREAM else set(corpus.family(item_id))
-    while True:
-        parent = item.parent or (item.workstream if item.type is NodeType.RECOMMENDATION else None)
-        if parent not in corpus.items:
-            return out
-        out.add(parent)
-        item = corpus.items[parent]
+    workstream (whose recommendations are worth linking one by one), its actions and updates (worked out once
+    per corpus and item: the ranking asks again and again)."""
+    known = _LINEAGES.setdefault(corpus, {})
+    found = known.get(item_id)
+    if found is None:
+        item = corpus.items[item_id]
+        out = {item_id} if item.type is NodeType.WORKSTREAM else set(corpus.family(item_id))
+        while True:
+            parent = item.parent or (item.workstream if item.type is NodeType.RECOMMENDATION else None)
+            if parent not in corpus.items:
+                break
+            out.add(parent)
+            item = corpus.items[parent]
+        found = known[item_id] = frozenset(out)
+    return found
+
+
+_LINEAGES: weakref.WeakKeyDictionary[Corpus, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 def score_pair(corpus: Corpus, source: Item, target: Item, best_sentences: dict[int, tuple[float, int]]) -> Candidate:
