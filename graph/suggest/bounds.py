@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from .corpus import SHORTEST_SENTENCE
 from .joined import Combined
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class ArrayBounds:
         self._dense_of: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # kind -> the source's vector, dense
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
         self._source_terms = np.zeros(0, dtype=bool)  # by term id: in a sentence of ``_entries_of``'s source
+        self._words = np.zeros(0, dtype=bool)  # by term id: a word (not a pair of words)
         self._norms = np.full(len(self.matchable), -1.0)  # by sentence: its vector's norm (-1: not worked out yet)
         if sources:
             self._work_out(sources)
@@ -161,18 +163,27 @@ class ArrayBounds:
         once per source (its chunks of targets all ask)."""
         if self._entries_of[0] == source.id:
             return self._entries_of[1]
-        lefts: list[int] = []
-        entry_left: list[int] = []
-        entry_ids: list[int] = []
-        entry_values: list[float] = []
-        for left in source.sentences:
-            found = self.corpus.sentence_vector(source, left)
-            known = [(self.term_ids[term], value) for term, value in found.items() if term in self.term_ids]
-            if found:
-                entry_left += [len(lefts)] * len(known)
-                entry_ids += [id_ for id_, _ in known]
-                entry_values += [value for _, value in known]
-                lefts.append(left)
+        if not len(self._words):
+            self._words = np.zeros(len(self.corpus.term_idf), dtype=bool)
+            self._words[[id_ for id_, name in self.corpus.term_names.items() if " " not in name]] = True
+        # the vectors ``sentence_vector`` makes, from the arrays: a sentence that can be matched (of enough distinct
+        # words), its values (``vector``: the same products, the norm summed in the same order, 0s left out)
+        numbers = np.array(source.sentences, dtype=np.int64)
+        starts = self.words_ptr[numbers]
+        lengths = np.where(self.matchable[numbers] == 1, self.words_ptr[numbers + 1] - starts, 0)
+        at = _ranges(starts, lengths)
+        owner = np.repeat(np.arange(len(numbers)), lengths)
+        ids = self.words_ids[at]
+        words = np.bincount(owner, weights=self._words[ids], minlength=len(numbers))
+        raw = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
+        norms = np.sqrt(np.bincount(owner, weights=raw * raw, minlength=len(numbers)))
+        values = raw / np.where(norms > 0.0, norms, 1.0)[owner]
+        kept = (words >= SHORTEST_SENTENCE)[owner] & (values != 0.0)
+        having = np.unique(owner[kept])
+        lefts: list[int] = numbers[having].tolist()
+        entry_left: list[int] = np.searchsorted(having, owner[kept]).tolist()
+        entry_ids: list[int] = ids[kept].tolist()
+        entry_values: list[float] = values[kept].tolist()
         self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
         self._source_terms = np.zeros(len(self.corpus.term_idf), dtype=bool)
         self._source_terms[entry_ids] = True

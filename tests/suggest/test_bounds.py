@@ -64,6 +64,7 @@ def test_the_sentence_cosines_from_the_arrays_are_those_of_the_sentence_index(sh
     compared = 0
     for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
         indexed.prepare(source)
+        indexed.detail([source])  # its sentences read: each names its item
         array_bounds.ranked(source)
         twin = corpus.items[source.id]
         corpus.prepare(twin)
@@ -185,3 +186,22 @@ def test_the_products_bound_the_exact_cosines(seed, dense):
         assert np.all(exact <= found[number] * (1 + margin) + margin)
         assert np.all(found[number] <= exact * (1 + 1e-3) + 1e-12)
         assert np.array_equal(found[number] > 0.0, exact > 0.0)
+
+
+def test_the_source_sentences_vectors_from_the_arrays_are_those_the_corpus_makes(shipped_bounds):
+    """The source's sentence vectors made from the arrays are ``sentence_vector``'s: the same sentences, terms
+    in the same order, the same floats."""
+    data, indexed, targets, array_bounds = shipped_bounds
+    compared = 0
+    for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
+        indexed.prepare(source)
+        lefts, entry_left, entry_ids, entry_values = array_bounds._source_entries(source)
+        expected = {left: indexed.sentence_vector(source, left) for left in source.sentences}
+        assert lefts == [left for left in source.sentences if expected[left]]
+        names = indexed.term_names
+        found: dict[int, list[tuple[str, float]]] = {left: [] for left in lefts}
+        for left, id_, value in zip(entry_left, entry_ids, entry_values, strict=True):
+            found[lefts[left]].append((names[id_], value))
+        assert found == {left: list(expected[left].items()) for left in lefts}
+        compared += len(lefts)
+    assert compared > 20
