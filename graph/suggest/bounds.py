@@ -53,6 +53,7 @@ class ArrayBounds:
         self.bound = np.zeros(0)
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
+        self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
         self._bounds = np.zeros((0, self.rows_total))  # by source (``_sources``), then by row
         self._sources: dict[str, int] = {}
         self._entity_order: tuple[np.ndarray, np.ndarray] | None = None  # by entity id: its name's rank, weight²
@@ -203,7 +204,7 @@ class ArrayBounds:
         ranks, squares = self._entity_order
         if self._own_entities[0] != source.id:
             mine = np.zeros(len(ranks), dtype=bool)
-            known = {name: id_ for id_, name in self.corpus.entity_names_of.items()}
+            known = self.entity_ids
             mine[[known[name] for name in source.entities if name in known]] = True
             self._own_entities = (source.id, mine, _squares(source.entities, self.corpus.entity_idf))
         _, mine, own = self._own_entities
