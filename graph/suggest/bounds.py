@@ -223,7 +223,7 @@ class ArrayBounds:
         out[having] = shared[having] / np.sqrt(own * theirs[having])
         return out
 
-    def cosines(self, source: Item, targets: list[Item], name: str) -> list[float]:
+    def cosines(self, source: Item, targets: list[Item], name: str, place: np.ndarray | None = None) -> list[float]:
         """The text (``name`` "term") or phrase ("phrase") cosine of the source with some targets: exactly what
         ``cosine`` gives for their vectors (the same products added in the same order, over the shorter vector)."""
         mine = source.vector if name == "term" else source.phrase_vector
@@ -240,7 +240,8 @@ class ArrayBounds:
         _, dense, order = self._dense_of[name]
         joined = self.corpus.joined
         ptr, ids, counts, idf = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"], self.idf[name]
-        place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
+        if place is None:  # the targets' rows
+            place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
         lengths = np.where(place >= 0, ptr[place + 1] - ptr[place], 0)
         at = _ranges(ptr[place], lengths)
         owner = np.repeat(np.arange(len(targets)), lengths)
@@ -275,7 +276,9 @@ class ArrayBounds:
         # keeping only better ones finds it)
         owner = np.repeat(np.arange(len(targets)), sizes)
         highest = np.zeros(len(targets))
-        np.maximum.at(highest, owner, similarity)
+        having = np.nonzero(sizes)[0]
+        if len(having):
+            highest[having] = np.maximum.reduceat(similarity, (np.cumsum(sizes) - sizes)[having])
         hits = np.nonzero((similarity > 0.0) & (similarity == highest[owner]))[0]
         matched, first = np.unique(owner[hits], return_index=True)
         sentence = [0.0] * len(targets)
@@ -290,9 +293,9 @@ class ArrayBounds:
             strict=True,
         ):
             sentence[number], lefts[number], rights[number] = value, left, right
-        texts = self.cosines(source, targets, "term")
-        phrases = self.cosines(source, targets, "phrase")
         places = np.array([corpus.row_of(target.id) for target in targets], dtype=np.int64)
+        texts = self.cosines(source, targets, "term", places)
+        phrases = self.cosines(source, targets, "phrase", places)
         entities = self._overlaps(source, places).tolist()
         weights = self.weights
         out = []
