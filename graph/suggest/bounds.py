@@ -422,7 +422,8 @@ def _products(
     source_of, source_ids, source_values = source_of[keep], source_ids[keep], source_values[keep]
     # each id's range of the entries sorted by id; an id goes in the dense block if its postings times its
     # sources are many
-    starts = np.r_[0, np.cumsum(np.bincount(joined[f"{name}_sorted_ids"], minlength=len(idf)))]
+    sorted_ids = joined[f"{name}_sorted_ids"]
+    starts = np.searchsorted(sorted_ids, np.arange(len(idf) + 1, dtype=sorted_ids.dtype))
     sharing = np.bincount(source_ids, minlength=len(idf))
     common = np.nonzero(sharing * np.diff(starts) > dense)[0]
     column = np.full(len(idf), -1, dtype=np.int64)
@@ -440,23 +441,26 @@ def _products(
             weights = logs[counts[low:high]] * idf[ids[low:high]]
             squares = np.add.reduceat(weights * weights, np.minimum(ptr[first:last] - low, high - low - 1))
             norms[first:last] = np.sqrt(np.where(sizes[first:last] > 0, squares, 0.0))
-    # the dense ids' entries (from those sorted by id), grouped by block of rows, each block's products at once
+    # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
+    # a block are a range of its own, found by their (id, row) keys
     spans = starts[common + 1] - starts[common]
     at = _ranges(starts[common], spans)
     rows = joined[f"{name}_sorted_rows"][at]
-    blocks = (rows // step).astype(np.uint8 if rows_total // step < 1 << 8 else np.int64)
-    order = np.argsort(blocks, kind="stable")
-    ends = np.cumsum(np.bincount(blocks, minlength=-(-rows_total // step))).tolist()
-    weights = (logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[common], spans))[order]
-    cells = (np.repeat(np.arange(len(common)) * step, spans) + rows % step)[order]
+    weights = logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[common], spans)
+    columns = np.repeat(np.arange(len(common)), spans)
+    keys = columns * rows_total + rows
+    edges = np.arange(0, rows_total + step, step).clip(max=rows_total)
+    bounds = np.searchsorted(keys, (np.arange(len(common)) * rows_total)[:, None] + edges[None, :])
     out = np.zeros((len(places), rows_total))
     block = np.zeros((len(common), step), dtype=np.float32)
-    for number, (start, end) in enumerate(itertools.pairwise([0, *ends])):
-        if end > start:
-            first, last = number * step, min(number * step + step, rows_total)
-            block.ravel()[cells[start:end]] = weights[start:end]
+    for number in range(len(edges) - 1):
+        first, last = int(edges[number]), int(edges[number + 1])
+        found = _ranges(bounds[:, number], bounds[:, number + 1] - bounds[:, number])
+        if len(found):
+            cells = columns[found] * step + (rows[found] - first)
+            block.ravel()[cells] = weights[found]
             out[:, first:last] += values @ block[:, : last - first]
-            block.ravel()[cells[start:end]] = 0.0
+            block.ravel()[cells] = 0.0
     out *= 1.0 + 4 * (len(common) + 1) * 2.0**-24
     # the other ids' products from their postings, source by source (their entries come in order)
     rare = np.nonzero(~wanted)[0]
@@ -500,16 +504,18 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     having = np.repeat(np.arange(rows_total), sizes)[order]
     starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
     lengths = starts[source_ids + 1] - starts[source_ids]
-    at = _ranges(starts[source_ids], lengths)
-    owner = np.repeat(np.arange(len(source_ids)), lengths)
-    keys = source_of[owner] * rows_total + having[at]
-    size = len(places) * rows_total
-    out: np.ndarray = np.bincount(keys, weights=source_squares[owner], minlength=size).astype(np.float64, copy=False)
-    out = out.reshape(len(places), rows_total)
-    for number in range(len(places)):
-        shared = out[number]
-        found = np.nonzero(shared)[0]
-        shared[found] = shared[found] / np.sqrt(own[number] * own_rows[found])
+    out = np.zeros((len(places), rows_total))
+    # source by source (their entries come in order): small arrays
+    ranges = np.r_[0, np.cumsum(np.bincount(source_of, minlength=len(places)))].tolist()
+    for number, (start, end) in enumerate(itertools.pairwise(ranges)):
+        if end > start:
+            at = _ranges(starts[source_ids[start:end]], lengths[start:end])
+            shared = out[number]
+            shared += np.bincount(
+                having[at], weights=np.repeat(source_squares[start:end], lengths[start:end]), minlength=rows_total
+            )
+            found = np.nonzero(shared)[0]
+            shared[found] = shared[found] / np.sqrt(own[number] * own_rows[found])
     return out
 
 
