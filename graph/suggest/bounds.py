@@ -384,6 +384,9 @@ class _Postings:
         self.size = size
 
 
+_BLOCK_ROWS = 4096  # rows worked on at a time (their norms, the dense block's products): small arrays
+
+
 def _products(
     joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, places: np.ndarray, dense: int
 ) -> np.ndarray:
@@ -433,7 +436,7 @@ def _products(
     values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
     # the rows' norms, a block of rows at a time (small arrays)
     norms = np.zeros(rows_total)
-    step = max(1, min(rows_total, 4096))
+    step = max(1, min(rows_total, _BLOCK_ROWS))
     for first in range(0, rows_total, step):
         last = min(first + step, rows_total)
         low, high = int(ptr[first]), int(ptr[last])

@@ -160,9 +160,11 @@ def random_rows(generator, rows, vocabulary, kind="term"):
 
 @pytest.mark.parametrize("dense", [0, 200, 10**9])  # every id in the dense block, some, none
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_products_bound_the_exact_cosines(seed, dense):
+@pytest.mark.parametrize("block", [4096, 64])  # the rows at once, or in blocks (the last one shorter)
+def test_the_products_bound_the_exact_cosines(seed, dense, block, monkeypatch):
     """``_products`` (float32 blocks, sums in other orders) with the bounds' margin is never below the cosine of
     the vectors ``vector`` makes, and at most the float32 margin above it."""
+    monkeypatch.setattr(bounds, "_BLOCK_ROWS", block)
     generator = np.random.default_rng(seed)
     rows, vocabulary = 300, 120
     joined = random_rows(generator, rows, vocabulary)
