@@ -59,6 +59,7 @@ METHOD = "crossplan suggest: TF-IDF of item texts, shared entities and distincti
 
 _SPECIFIC_SHARE = 0.9  # a recommendation scoring this share of its workstream's score is preferred to it
 _FEED_CUE = re.compile(r"\b(?:feeds?|feeding) into\b|\binform(?:s|ing)?\b|\bcontribut(?:e|es|ing) to\b", re.IGNORECASE)
+_LINEAGES: weakref.WeakKeyDictionary[Corpus, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,7 +255,6 @@ def _rank(
             chunk = [targets[position] for position in order[done : done + step]]
             chunk = [target for target in chunk if not corpus.same_recommendation(source.id, target.id)]
             if isinstance(bounds, ArrayBounds):  # the chunk's targets scored from the arrays
-                assert isinstance(corpus, IndexedCorpus)
                 ranked += [Candidate(source, *found) for found in bounds.score(source, chunk)]
             else:
                 ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
@@ -265,8 +265,7 @@ def _rank(
             # change what is kept (a recommendation displaces its workstream at _SPECIFIC_SHARE of its score)
             if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < _SPECIFIC_SHARE * kept[-1].score:
                 break
-            if len(kept) >= top and isinstance(bounds, ArrayBounds):
-                # the next chunk: every target that may still count (the first ones in the order), at once
+            if len(kept) >= top and isinstance(bounds, ArrayBounds):  # next, every target that may still count
                 step = int(np.count_nonzero(bounds.bound >= _SPECIFIC_SHARE * kept[-1].score)) - done
         kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
         if isinstance(corpus, IndexedCorpus):
@@ -510,11 +509,8 @@ def _nested(corpus: Corpus, first: str, second: str) -> bool:
 
 def _lineage(corpus: Corpus, item_id: str) -> frozenset[str]:
     """Return the items a link to this one makes redundant: itself, what it is part of and, unless it is a
-    workstream (whose recommendations are worth linking one by one), its actions and updates (worked out once
-    per corpus and item: the ranking asks again and again)."""
-    known = _LINEAGES.setdefault(corpus, {})
-    found = known.get(item_id)
-    if found is None:
+    workstream (whose recommendations are worth linking one by one), its actions and updates (kept per corpus)."""
+    if item_id not in (known := _LINEAGES.setdefault(corpus, {})):
         item = corpus.items[item_id]
         out = {item_id} if item.type is NodeType.WORKSTREAM else set(corpus.family(item_id))
         while True:
@@ -523,11 +519,8 @@ def _lineage(corpus: Corpus, item_id: str) -> frozenset[str]:
                 break
             out.add(parent)
             item = corpus.items[parent]
-        found = known[item_id] = frozenset(out)
-    return found
-
-
-_LINEAGES: weakref.WeakKeyDictionary[Corpus, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+        known[item_id] = frozenset(out)
+    return known[item_id]
 
 
 def score_pair(corpus: Corpus, source: Item, target: Item, best_sentences: dict[int, tuple[float, int]]) -> Candidate:
