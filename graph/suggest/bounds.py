@@ -445,23 +445,25 @@ def _products(
             squares = np.add.reduceat(weights * weights, np.minimum(ptr[first:last] - low, high - low - 1))
             norms[first:last] = np.sqrt(np.where(sizes[first:last] > 0, squares, 0.0))
     # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
-    # a block are a range of its own, found by their (id, row) keys
-    spans = starts[common + 1] - starts[common]
-    at = _ranges(starts[common], spans)
-    rows = joined[f"{name}_sorted_rows"][at]
-    weights = logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[common], spans)
-    columns = np.repeat(np.arange(len(common)), spans)
-    keys = columns * rows_total + rows
+    # a block are a range of its own (its rows are sorted)
+    sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]
     edges = np.arange(0, rows_total + step, step).clip(max=rows_total)
-    bounds = np.searchsorted(keys, (np.arange(len(common)) * rows_total)[:, None] + edges[None, :])
+    bounds = np.array(
+        [
+            start + np.searchsorted(sorted_rows[start:end], edges)
+            for start, end in zip(starts[common].tolist(), starts[common + 1].tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    ).reshape(len(common), len(edges))
     out = np.zeros((len(places), rows_total))
     block = np.zeros((len(common), step), dtype=np.float32)
     for number in range(len(edges) - 1):
         first, last = int(edges[number]), int(edges[number + 1])
-        found = _ranges(bounds[:, number], bounds[:, number + 1] - bounds[:, number])
+        lengths = bounds[:, number + 1] - bounds[:, number]
+        found = _ranges(bounds[:, number], lengths)
         if len(found):
-            cells = columns[found] * step + (rows[found] - first)
-            block.ravel()[cells] = weights[found]
+            cells = np.repeat(np.arange(len(common)) * step - first, lengths) + sorted_rows[found]
+            block.ravel()[cells] = logs[sorted_counts[found]] * np.repeat(idf[common], lengths)
             out[:, first:last] += values @ block[:, : last - first]
             block.ravel()[cells] = 0.0
     out *= 1.0 + 4 * (len(common) + 1) * 2.0**-24
