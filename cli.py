@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,10 @@ from .graph.questions.registry import QUESTIONS
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (see tests/project/test_imports.py)
     from .graph.stores.protocol import GraphStore, LocalStore
+
+# numpy is imported later, by the commands that use it: its BLAS (the products of ``suggest FROM``'s bounds) then
+# runs on one thread unless told otherwise, as OpenBLAS's waiting threads spin and cost more CPU than they save
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class AppContext:

@@ -6,13 +6,16 @@ that order until no unscored target can change what is kept.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
-from .joined import Combined, keep_norms, kept_norms, norms_key
+from .corpus import SHORTEST_SENTENCE
+from .everywhere import ItemList
+from .joined import Combined
 
 if TYPE_CHECKING:
     from .corpus import Item
@@ -20,207 +23,251 @@ if TYPE_CHECKING:
 
 
 class ArrayBounds:
-    """Upper bounds of one source item's score against every target, from the rows (numpy, every target at once)."""
+    """Upper bounds of some source items' scores against every target, from the rows (numpy: every source and
+    every target at once), and the exact scores of the targets they cannot leave out."""
 
     _MARGIN = 1e-9
+    _DENSE = 20_000  # an id whose postings times the sources having it exceed this goes in the dense block
 
     def __init__(
-        self, corpus: IndexedCorpus, targets: list[Item], weights: dict[str, float], sources: list[Item] | None = None
+        self,
+        corpus: IndexedCorpus,
+        targets: Sequence[Item],
+        weights: dict[str, float],
+        sources: Sequence[Item] | None = None,
     ) -> None:
-        """Bounds against ``targets`` for the items of ``sources``' plans (by default, every plan's items)."""
+        """Bounds against ``targets`` for ``sources`` (worked out for all of them at once; any other source asked
+        for is worked out alone)."""
         self.corpus = corpus
         self.weights = weights
         self.size = len(targets)
-        position = {item.id: number for number, item in enumerate(targets)}
         joined = corpus.joined
-        rows_total = len(joined["row_item"])
-        # every row's target position (-1: not a target), and each target's row
-        numbers = np.array([corpus.item_number.get(item.id, -1) for item in targets], dtype=np.int64)
+        self.rows_total = len(joined["row_item"])
+        # each target's row (-1: none)
+        if isinstance(targets, ItemList):  # by number: no item made
+            numbers = targets.numbers
+        else:
+            numbers = np.array([corpus.item_number.get(item.id, -1) for item in targets], dtype=np.int64)
         self.target_rows = np.where(numbers >= 0, corpus.row_number[numbers], -1)
-        self.rows_total = rows_total
         # the vectors' values are the very floats ``vector`` makes: the same products (``math.log`` of each count,
         # the IDF as Python works it out), each norm summed in the same order (``bincount`` adds one by one)
         largest = max(int(joined[name].max(initial=0)) for name in ("term_counts", "phrase_counts", "words_counts"))
         self.logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
-        self.vectors: dict[str, tuple[np.ndarray, ...]] = {}
-        self.postings: dict[str, _Postings] = {}
-        # the rows' norms depend on the rows and the weights only: kept once worked out (``joined.kept_norms``)
-        key = norms_key(str(joined["key"][0]), corpus.term_idf, corpus.phrase_weight, self.logs)
-        kept = kept_norms(corpus.folder, key, rows_total)
-        made: dict[str, np.ndarray] = {}
-        for name, idf in (("term", corpus.term_idf), ("phrase", corpus.phrase_weight)):
-            ptr, ids = joined[f"{name}_ptr"], joined[f"{name}_ids"]
-            sizes = np.diff(ptr)
-            if kept is not None:
-                norms = kept[name]
-            else:
-                rows = np.repeat(np.arange(rows_total), sizes)
-                raw = self.logs[joined[f"{name}_counts"]] * idf[ids]
-                norms = made[name] = np.sqrt(np.bincount(rows, weights=raw * raw, minlength=rows_total))
-            self.postings[name] = _Postings.ordered(joined, name, self.logs, idf, norms)
-            # by row: where its entries start, how many; their values are made for the rows scored (``cosines``)
-            divisors = np.where(norms > 0.0, norms, 1.0)
-            self.vectors[name] = (ptr[:-1], sizes, ids, joined[f"{name}_counts"], idf, divisors)
-        if kept is None:
-            keep_norms(corpus.folder, key, made)
+        self.idf = {"term": corpus.term_idf, "phrase": corpus.phrase_weight}
         # every sentence's terms, to match the sentences of the targets scored (``matches``)
         self.words_ptr, self.matchable = joined["words_ptr"], joined["matchable"]
         self.words_ids = joined["words_ids"]
         self.words_counts = joined["words_counts"]
-        self.positions = position
-        # entities: the rows having each, and each row's sum of squared weights
-        e_ptr = joined["entity_ptr"]
-        self.e_row = np.repeat(np.arange(rows_total), np.diff(e_ptr))
-        self.e_id = joined["entity_ids"]
-        squares = corpus.entity_weight[self.e_id] ** 2
-        self.entity_squares = np.bincount(self.e_row, weights=squares, minlength=rows_total)
-        order = np.argsort(self.e_id, kind="stable")
-        self.entity_rows, self.entity_keys = self.e_row[order], self.e_id[order]
         self.bound = np.zeros(0)
         self.term_ids = {name: id_ for id_, name in corpus.term_names.items()}
         self.phrase_ids = {name: id_ for id_, name in corpus.phrase_names.items()}
         self.entity_ids = {name: id_ for id_, name in corpus.entity_names_of.items()}
-        self._squares_of: tuple[str, float] = ("", 0.0)
-        self._entities_of: dict[str, tuple[set[str], float]] = {}
+        self._bounds = np.zeros((0, self.rows_total))  # by source (``_sources``), then by row
+        self._sources: dict[str, int] = {}
+        self._entity_order: tuple[np.ndarray, np.ndarray] | None = None  # by entity id: its name's rank, weight²
+        self._own_entities: tuple[str, np.ndarray, float] = ("", np.zeros(0, dtype=bool), 0.0)
+        self._dense_of: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # kind -> the source's vector, dense
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
+        self._source_terms = np.zeros(0, dtype=bool)  # by term id: in a sentence of ``_entries_of``'s source
+        self._words = np.zeros(0, dtype=bool)  # by term id: a word (not a pair of words)
+        self._norms = np.full(len(self.matchable), -1.0)  # by sentence: its vector's norm (-1: not worked out yet)
+        if sources:
+            self._work_out(sources)
+
+    def _work_out(self, sources: Sequence[Item]) -> None:
+        """The bounds of some sources against every row (``_bounds``): every term, phrase and entity signal of every
+        source against every row at once, added in place."""
+        corpus, joined, weights = self.corpus, self.corpus.joined, self.weights
+        places = np.array([corpus.row_of(source.id) for source in sources], dtype=np.int64)
+        bound = _products(joined, "term", self.logs, self.idf["term"], places, self._DENSE)
+        # a target's best sentence matches one of the source's at most fully, and only if they share a term
+        sharing = bound > 0.0
+        bound *= weights["text"]
+        np.add(bound, weights["sentence"], out=bound, where=sharing)
+        del sharing
+        for name, signal in (
+            ("phrases", _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)),
+            ("entities", _entity_overlaps(joined, corpus.entity_weight, places)),
+        ):
+            signal *= weights[name]
+            bound += signal
+            del signal
+        self._bounds = bound
+        self._sources = {source.id: number for number, source in enumerate(sources)}
 
     def ranked(self, source: Item, _best: object = None) -> _Order:
         """The targets that may score above 0, highest bound first (``self.bound`` holds the bounds)."""
-        text = self.postings["term"].dot(source.vector, self.term_ids)
-        phrases = self.postings["phrase"].dot(source.phrase_vector, self.phrase_ids)
-        # a target's best sentence matches one of the source's at most fully, and only if they share a term
-        sentence = (text > 0.0).astype(np.float64)
-        shared = np.zeros(self.rows_total)
-        own = 0.0
-        for entity in sorted(source.entities):
-            weight = self.corpus.entity_idf.get(entity, 0.0) ** 2
-            own += weight
-            id_ = self.entity_ids.get(entity)
-            if id_ is None or weight == 0.0:
-                continue
-            start, end = np.searchsorted(self.entity_keys, [id_, id_ + 1])
-            shared[self.entity_rows[start:end]] += weight
-        entities = np.zeros(self.rows_total)
-        if own > 0.0:
-            having = np.nonzero(shared > 0.0)[0]
-            entities[having] = shared[having] / np.sqrt(own * self.entity_squares[having])
-        bound = (
-            self.weights["text"] * text
-            + self.weights["sentence"] * sentence
-            + self.weights["entities"] * entities
-            + self.weights["phrases"] * phrases
-        )
+        if source.id not in self._sources:
+            self._work_out([source])
         rows = self.target_rows
-        bound = np.where(rows >= 0, bound[rows], 0.0)  # by target
+        bound = np.where(rows >= 0, self._bounds[self._sources[source.id]][rows], 0.0)  # by target
+        # the margin covers the signals summed in other orders (``_products``, ``_entity_overlaps``)
         self.bound = bound * (1 + self._MARGIN) + self._MARGIN
         return _Order(bound)
 
     def matches(self, source: Item, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
         """Map some sentences to their best cosine with a sentence of the source, and the number of that sentence:
-        exactly what ``_SentenceIndex`` finds (the sentences' vectors are the floats ``vector`` makes: the same
-        products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
-        wanted = np.array(sorted(set(numbers)), dtype=np.int64)
-        if not len(wanted):
-            return {}
-        starts, ends = self.words_ptr[wanted], self.words_ptr[wanted + 1]
-        lengths = ends - starts
-        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
-        local = np.repeat(np.arange(len(wanted)), lengths)
-        # 0 for the words of a sentence too short to be matched: it weighs nothing
-        ids = np.where(np.repeat(self.matchable[wanted], lengths) == 1, self.words_ids[at], 0)
-        values = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
-        postings = _Postings(local, ids, _unit(local, values, len(wanted)), len(wanted))
-        # every source sentence against every wanted one at once: each pair's products are added in the order of
-        # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
-        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
-        if not entry_ids:
-            return {}
-        first = np.searchsorted(postings.ids, entry_ids)
-        lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
-        at = np.repeat(first - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
-        owner = np.repeat(np.arange(len(entry_ids)), lengths)
-        size = len(wanted)
-        keys = np.array(entry_left, dtype=np.int64)[owner] * size + postings.rows[at]
-        products = np.array(entry_values)[owner] * postings.values[at]
-        scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
-        # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
-        best, which = scores.max(axis=0), scores.argmax(axis=0)
+        exactly what ``_SentenceIndex`` finds."""
+        wanted, best, which = self._matched(source, np.array(list(numbers), dtype=np.int64))
         matched = np.nonzero(best > 0.0)[0]
         return {
-            number: (similarity, lefts[left])
+            number: (similarity, left)
             for number, similarity, left in zip(
                 wanted[matched].tolist(), best[matched].tolist(), which[matched].tolist(), strict=True
             )
         }
+
+    def _matched(self, source: Item, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Some sentences (sorted, once each), their best cosines with a sentence of the source (0.0: none) and the
+        number of the first source sentence giving it (the sentences' vectors are the floats ``vector`` makes: the
+        same products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
+        wanted = np.unique(numbers)
+        none = (wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64))
+        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
+        if not len(wanted) or not entry_ids:
+            return none
+        # the entries of the sentences that can be matched (a sentence too short weighs nothing) sharing a term with
+        # the source's sentences: only they add to a cosine
+        starts = self.words_ptr[wanted]
+        lengths = np.where(self.matchable[wanted] == 1, self.words_ptr[wanted + 1] - starts, 0)
+        at = _ranges(starts, lengths)
+        local = np.repeat(np.arange(len(wanted)), lengths)
+        ids = self.words_ids[at]
+        shared = self._source_terms[ids]
+        at, local, ids = at[shared], local[shared], ids[shared]
+        # their values as ``_unit`` makes them: the same product divided by the sentence's norm
+        norms = self._sentence_norms(wanted, lengths)
+        values = (self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]) / np.where(norms > 0.0, norms, 1.0)[
+            local
+        ]
+        postings = _Postings(local, ids, values, len(wanted))
+        # every source sentence against every wanted one at once: each pair's products are added in the order of
+        # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
+        first = np.searchsorted(postings.ids, entry_ids)
+        lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
+        at = _ranges(first, lengths)
+        size = len(wanted)
+        keys = np.repeat(np.array(entry_left, dtype=np.int64) * size, lengths) + postings.rows[at]
+        products = np.repeat(np.array(entry_values), lengths) * postings.values[at]
+        scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
+        # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
+        best, which = scores.max(axis=0), scores.argmax(axis=0)
+        return wanted, best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
+
+    def _sentence_norms(self, wanted: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The norms of some sentences' vectors (``lengths``: how many of their entries count), each summed in order
+        as ``vector`` sums it (``bincount`` adds one by one); each worked out once."""
+        norms = self._norms[wanted]
+        missing = np.nonzero(norms < 0.0)[0]
+        if len(missing):
+            at = _ranges(self.words_ptr[wanted[missing]], lengths[missing])
+            owner = np.repeat(np.arange(len(missing)), lengths[missing])
+            weights = self.logs[self.words_counts[at]] * self.corpus.term_idf[self.words_ids[at]]
+            norms[missing] = np.sqrt(np.bincount(owner, weights=weights * weights, minlength=len(missing)))
+            self._norms[wanted[missing]] = norms[missing]
+        return norms
 
     def _source_entries(self, source: Item) -> tuple[list[int], list[int], list[int], list[float]]:
         """The source's sentences that have a vector, and their entries (sentence, term id, value) in order: made
         once per source (its chunks of targets all ask)."""
         if self._entries_of[0] == source.id:
             return self._entries_of[1]
-        lefts: list[int] = []
-        entry_left: list[int] = []
-        entry_ids: list[int] = []
-        entry_values: list[float] = []
-        for left in source.sentences:
-            found = self.corpus.sentence_vector(source, left)
-            known = [(self.term_ids[term], value) for term, value in found.items() if term in self.term_ids]
-            if found:
-                entry_left += [len(lefts)] * len(known)
-                entry_ids += [id_ for id_, _ in known]
-                entry_values += [value for _, value in known]
-                lefts.append(left)
+        if not len(self._words):
+            self._words = np.zeros(len(self.corpus.term_idf), dtype=bool)
+            self._words[[id_ for id_, name in self.corpus.term_names.items() if " " not in name]] = True
+        # the vectors ``sentence_vector`` makes, from the arrays: a sentence that can be matched (of enough distinct
+        # words), its values (``vector``: the same products, the norm summed in the same order, 0s left out)
+        numbers = np.array(source.sentences, dtype=np.int64)
+        starts = self.words_ptr[numbers]
+        lengths = np.where(self.matchable[numbers] == 1, self.words_ptr[numbers + 1] - starts, 0)
+        at = _ranges(starts, lengths)
+        owner = np.repeat(np.arange(len(numbers)), lengths)
+        ids = self.words_ids[at]
+        words = np.bincount(owner, weights=self._words[ids], minlength=len(numbers))
+        raw = self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]
+        norms = np.sqrt(np.bincount(owner, weights=raw * raw, minlength=len(numbers)))
+        values = raw / np.where(norms > 0.0, norms, 1.0)[owner]
+        kept = (words >= SHORTEST_SENTENCE)[owner] & (values != 0.0)
+        having = np.unique(owner[kept])
+        lefts: list[int] = numbers[having].tolist()
+        entry_left: list[int] = np.searchsorted(having, owner[kept]).tolist()
+        entry_ids: list[int] = ids[kept].tolist()
+        entry_values: list[float] = values[kept].tolist()
         self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
+        self._source_terms = np.zeros(len(self.corpus.term_idf), dtype=bool)
+        self._source_terms[entry_ids] = True
         return self._entries_of[1]
 
-    def _overlap(self, source: Item, target: Item) -> float:
-        """``weighted_overlap`` of the source's and a target's entities: the same sums (in sorted order), each set's
-        own worked out once (per source, per target)."""
-        weights = self.corpus.entity_idf
-        if self._squares_of[0] != source.id:
-            self._squares_of = (source.id, _squares(source.entities, weights))
-        theirs = self._entities_of.get(target.id)
-        if theirs is None:
-            members = self.corpus.entities_of(target)
-            theirs = self._entities_of[target.id] = (members, _squares(members, weights))
-        shared = _squares(source.entities & theirs[0], weights)
-        return shared / math.sqrt(self._squares_of[1] * theirs[1]) if shared else 0.0
+    def _overlaps(self, source: Item, places: np.ndarray) -> np.ndarray:
+        """``weighted_overlap`` of the source's entities with those of some rows (``places``; -1: none): the same
+        sums, each in the sorted order of the entities' names (``bincount`` adds one by one)."""
+        if self._entity_order is None:
+            names = self.corpus.entity_names_of
+            weights = self.corpus.entity_idf
+            ranks = np.zeros(len(self.corpus.entity_weight), dtype=np.int64)
+            squares = np.zeros(len(self.corpus.entity_weight))
+            for rank, (id_, name) in enumerate(sorted(names.items(), key=lambda pair: pair[1])):
+                ranks[id_], squares[id_] = rank, weights.get(name, 0.0) ** 2
+            self._entity_order = (ranks, squares)
+        ranks, squares = self._entity_order
+        if self._own_entities[0] != source.id:
+            mine = np.zeros(len(ranks), dtype=bool)
+            known = self.entity_ids
+            mine[[known[name] for name in source.entities if name in known]] = True
+            self._own_entities = (source.id, mine, _squares(source.entities, self.corpus.entity_idf))
+        _, mine, own = self._own_entities
+        joined = self.corpus.joined
+        ptr, ids = joined["entity_ptr"], joined["entity_ids"]
+        lengths = np.where(places >= 0, ptr[places + 1] - ptr[places], 0)
+        at = _ranges(ptr[places], lengths)
+        owner = np.repeat(np.arange(len(places)), lengths)
+        order = np.lexsort((ranks[ids[at]], owner))
+        found, owner = ids[at][order], owner[order]
+        theirs = np.bincount(owner, weights=squares[found], minlength=len(places))
+        shared_ones = mine[found]
+        shared = np.bincount(owner[shared_ones], weights=squares[found[shared_ones]], minlength=len(places))
+        out = np.zeros(len(places))
+        having = np.nonzero(shared)[0]
+        out[having] = shared[having] / np.sqrt(own * theirs[having])
+        return out
 
-    def cosines(self, source: Item, targets: list[Item], name: str) -> list[float]:
+    def cosines(self, source: Item, targets: list[Item], name: str, place: np.ndarray | None = None) -> list[float]:
         """The text (``name`` "term") or phrase ("phrase") cosine of the source with some targets: exactly what
         ``cosine`` gives for their vectors (the same products added in the same order, over the shorter vector)."""
         mine = source.vector if name == "term" else source.phrase_vector
         length = len(mine)
-        ids_of = self.term_ids if name == "term" else self.phrase_ids
-        first, sizes, ids, counts, idf, divisors = self.vectors[name]
-        keys = [ids_of[term] for term in mine if term in ids_of]
-        if len(keys) != len(mine):  # a term the arrays do not know: no target has it
-            mine = {term: value for term, value in mine.items() if term in ids_of}
-        size = len(self.corpus.term_idf)
-        dense, order = np.zeros(size), np.full(size, -1, dtype=np.int64)
-        dense[keys] = list(mine.values())
-        order[keys] = np.arange(len(keys))
-        place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
-        lengths = sizes[place]
-        at = np.repeat(first[place] - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        if self._dense_of.get(name, ("",))[0] != source.id:
+            ids_of = self.term_ids if name == "term" else self.phrase_ids
+            keys = [ids_of[term] for term in mine if term in ids_of]
+            size = len(self.corpus.term_idf)
+            dense, order = np.zeros(size), np.full(size, -1, dtype=np.int64)
+            # a term the arrays do not know: no target has it
+            dense[keys] = [value for term, value in mine.items() if term in ids_of]
+            order[keys] = np.arange(len(keys))
+            self._dense_of[name] = (source.id, dense, order)
+        _, dense, order = self._dense_of[name]
+        joined = self.corpus.joined
+        ptr, ids, counts, idf = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"], self.idf[name]
+        if place is None:  # the targets' rows
+            place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
+        lengths = np.where(place >= 0, ptr[place + 1] - ptr[place], 0)
+        at = _ranges(ptr[place], lengths)
         owner = np.repeat(np.arange(len(targets)), lengths)
-        # the rows' unit values, as ``_unit`` makes them (the same product divided by the same norm)
-        values = (self.logs[counts[at]] * idf[ids[at]]) / divisors[place[owner]]
+        found = ids[at]
+        # the rows' unit values, as ``vector`` makes them: each norm summed in the row's order (``_unit``)
+        values = _unit(owner, self.logs[counts[at]] * idf[found], len(targets))
         weighing = np.bincount(owner, weights=values != 0.0, minlength=len(targets)).astype(np.int64)
-        products = values * dense[ids[at]]
+        products = values * dense[found]
         # over the target's vector, in its order (the other's missing terms add 0.0)
         theirs = np.bincount(owner, weights=products, minlength=len(targets))
         # over the source's vector, in its order: the shared terms, by target, in the source's order
-        shared = np.nonzero((order[ids[at]] >= 0) & (values != 0.0))[0]
-        by = np.lexsort((order[ids[at]][shared], owner[shared]))
-        ours = np.bincount(owner[shared][by], weights=products[shared][by], minlength=len(targets))
-        out: list[float] = []  # (or the int 0)
-        for number, count in enumerate(weighing.tolist()):
-            if min(count, length) == 0:
-                out.append(0)  # ``sum`` of nothing: the int 0, as ``cosine`` gives
-            else:
-                out.append(float(theirs[number] if count < length else ours[number]))
-        return out
+        places = order[found]
+        shared = np.nonzero((places >= 0) & (values != 0.0))[0]
+        by = shared[np.argsort(owner[shared] * max(length, 1) + places[shared], kind="stable")]
+        ours = np.bincount(owner[by], weights=products[by], minlength=len(targets))
+        # ``sum`` of nothing is the int 0, as ``cosine`` gives
+        chosen = np.where(weighing < length, theirs, ours).tolist()
+        return [0 if min(count, length) == 0 else value for count, value in zip(weighing.tolist(), chosen, strict=True)]
 
     def score(
         self, source: Item, targets: list[Item]
@@ -228,26 +275,43 @@ class ArrayBounds:
         """``score_pair`` of the source with some targets (target, score, signals, left and right sentence), their
         cosines and best sentences computed from the arrays: the same floats, without making their vectors."""
         corpus = self.corpus
-        sentences = {target.id: corpus.sentences_of(target) for target in targets}
-        best_sentences = self.matches(source, (number for found in sentences.values() for number in found))
-        texts = self.cosines(source, targets, "term")
-        phrases = self.cosines(source, targets, "phrase")
+        found = [corpus.sentences_of(target) for target in targets]
+        sizes = np.array([len(numbers) for numbers in found], dtype=np.int64)
+        numbers = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
+        wanted, best, which = self._matched(source, numbers)
+        similarity = best[np.searchsorted(wanted, numbers)] if len(wanted) else np.zeros(len(numbers))
+        # each target's best sentence: the first of its sentences with the highest cosine above 0 (as a loop
+        # keeping only better ones finds it)
+        owner = np.repeat(np.arange(len(targets)), sizes)
+        highest = np.zeros(len(targets))
+        having = np.nonzero(sizes)[0]
+        if len(having):
+            highest[having] = np.maximum.reduceat(similarity, (np.cumsum(sizes) - sizes)[having])
+        hits = np.nonzero((similarity > 0.0) & (similarity == highest[owner]))[0]
+        matched, first = np.unique(owner[hits], return_index=True)
+        sentence = [0.0] * len(targets)
+        lefts: list[int | None] = [None] * len(targets)
+        rights: list[int | None] = [None] * len(targets)
+        at = hits[first]
+        for number, value, left, right in zip(
+            matched.tolist(),
+            similarity[at].tolist(),
+            which[np.searchsorted(wanted, numbers[at])].tolist() if len(at) else [],
+            numbers[at].tolist(),
+            strict=True,
+        ):
+            sentence[number], lefts[number], rights[number] = value, left, right
+        places = np.array([corpus.row_of(target.id) for target in targets], dtype=np.int64)
+        texts = self.cosines(source, targets, "term", places)
+        phrases = self.cosines(source, targets, "phrase", places)
+        entities = self._overlaps(source, places).tolist()
+        weights = self.weights
         out = []
-        for target, text, phrase in zip(targets, texts, phrases, strict=True):
-            sentence = 0.0
-            left: int | None = None
-            right: int | None = None
-            for number in sentences[target.id]:
-                similarity, match = best_sentences.get(number, (0.0, -1))
-                if similarity > sentence:
-                    sentence, left, right = similarity, match, number
-            signals = {
-                "text": text,
-                "sentence": sentence,
-                "entities": self._overlap(source, target),
-                "phrases": phrase,
-            }
-            score = sum(self.weights[name] * value for name, value in signals.items())
+        for target, text, best_sentence, overlap, phrase, left, right in zip(
+            targets, texts, sentence, entities, phrases, lefts, rights, strict=True
+        ):
+            signals = {"text": text, "sentence": best_sentence, "entities": overlap, "phrases": phrase}
+            score = sum(weights[name] * value for name, value in signals.items())
             out.append((target, score, signals, left, right))
         return out
 
@@ -326,61 +390,148 @@ class _Postings:
             order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
         self.ids, self.rows, self.values = ids[order], rows[order], values[order]
         self.size = size
-        self.starts: np.ndarray | None = None
-        self.made = np.zeros(0, dtype=bool)
-        self.making: tuple[np.ndarray, ...] = ()
 
-    @classmethod
-    def ordered(cls, joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, norms: np.ndarray) -> _Postings:
-        """Postings of the joined rows' entries of a kind ("term", "phrase"), from the entries kept in the order of
-        their ids, their values made as the rows' (``_unit`` with the rows' norms), with each id's range."""
-        postings = cls.__new__(cls)
-        ids, rows = joined[f"{name}_sorted_ids"], joined[f"{name}_sorted_rows"]
-        # the values are made id by id, for the ids a vector asks for (``_made``); the values 0 stay: adding 0.0
-        # changes no sum
-        postings.ids, postings.rows, postings.values = ids, rows.astype(np.intp), np.zeros(len(ids))
-        postings.size = len(norms)
-        postings.starts = np.searchsorted(ids, np.arange(len(idf) + 1))
-        postings.made = np.zeros(len(idf), dtype=bool)
-        postings.making = (joined[f"{name}_sorted_counts"], logs, idf, np.where(norms > 0.0, norms, 1.0))
-        return postings
 
-    def _make(self, wanted: np.ndarray) -> None:
-        """Make the values of some ids' postings (as ``_unit`` makes them: the same product divided by the same norm)."""
-        new = wanted[~self.made[wanted]]
-        if not len(new):
-            return
-        self.made[new] = True
-        assert self.starts is not None
-        starts, lengths = self.starts[new], self.starts[new + 1] - self.starts[new]
-        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
-        counts, logs, idf, divisors = self.making
-        self.values[at] = (logs[counts[at]] * np.repeat(idf[new], lengths)) / divisors[self.rows[at]]
+_BLOCK_ROWS = 4096  # rows worked on at a time (their norms, the dense block's products): small arrays
 
-    def dot(self, vector_of: dict[str, float], ids_of: dict[str, int]) -> np.ndarray:
-        """The products with a vector (name -> value), each row's added one by one in the vector's order."""
-        keys = [(ids_of[name], value) for name, value in vector_of.items() if name in ids_of]
-        if not keys:
-            return np.zeros(self.size)
-        wanted = np.array([key for key, _ in keys], dtype=np.int64)
-        if self.starts is not None:  # each id's postings are a slice: taken in turn, as below
-            self._make(wanted)
-            rows: list[np.ndarray] = []
-            weights: list[np.ndarray] = []
-            firsts, lasts = self.starts[wanted].tolist(), self.starts[wanted + 1].tolist()
-            for (_, value), start, end in zip(keys, firsts, lasts, strict=True):
-                if end > start:
-                    rows.append(self.rows[start:end])
-                    weights.append(value * self.values[start:end])
-            if not rows:
-                return np.zeros(self.size)
-            return np.bincount(np.concatenate(rows), weights=np.concatenate(weights), minlength=self.size)
-        starts = np.searchsorted(self.ids, wanted)
-        ends = np.searchsorted(self.ids, wanted, side="right")
-        lengths = ends - starts
-        if not lengths.any():
-            return np.zeros(self.size)
-        # the postings of each id in turn: ``bincount`` adds its weights to the rows in this order
-        at = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
-        weights = np.repeat(np.array([value for _, value in keys]), lengths) * self.values[at]
-        return np.bincount(self.rows[at], weights=weights, minlength=self.size)
+
+def _products(
+    joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, places: np.ndarray, dense: int
+) -> np.ndarray:
+    """Upper bounds of the cosines of some rows (``places``, one per source; -1: none) with every row, for one kind
+    of entry ("term", "phrase"): an array by source, then by row.
+
+    A row's entries weigh ``logs[count] * idf[id]`` divided by the row's norm (``vector``): the products of a
+    source's values with a row's weights are added, then divided by the row's norm. The ids that many rows and
+    sources share make a dense block (ids by rows, float32) multiplied at once (``@``); the others' products are
+    added from their postings (float64). Why the result is at least the cosine ``score`` gives:
+    - the exact sum X of the products of the float64 values is what both approximate. Here the norms are summed
+      in another order (``reduceat``) and the rare ids' products added in another order: each within a relative
+      1e-11 of X's terms and sums (under 10^5 entries a row, 2^-53 each), covered by ``ArrayBounds._MARGIN``, as
+      is the cosine ``score`` adds in float64;
+    - the dense block: each value rounded to float32 is within a factor (1 ± u) of the float64 one, u = 2^-24, and
+      a sum of K products in any order (BLAS's, with or without fused multiply-adds) is within γ_K = Ku / (1 - Ku)
+      of the exact sum of the rounded products, all being >= 0 (Higham, Accuracy and Stability of Numerical
+      Algorithms, §3.1). So the float32 result F >= (1 - γ_K)(1 - u)^2 X >= (1 - 2(K + 1)u) X, and
+      X <= F (1 + 4(K + 1)u) while 2(K + 1)u <= 1/2. No product is 0 by underflow nor overflows: the weights are
+      between 1 (an IDF of at least 1 for terms, log 10 for the phrases kept) and 10^3, the sources' values over
+      10^-5 (a weight over a norm under 10^5); a row sharing an id with the source has a bound > 0 (what the
+      sentence signal's bound tests).
+    """
+    rows_total = len(joined["row_item"])
+    ptr, ids, counts = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"]
+    sizes = np.diff(ptr)
+    # the sources' entries: (source, id, value), the values 0 left out
+    known = places >= 0
+    at = _ranges(ptr[places[known]], sizes[places[known]])
+    source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
+    source_ids = ids[at]
+    source_values = logs[counts[at]] * idf[source_ids]
+    mine = np.sqrt(np.bincount(source_of, weights=source_values * source_values, minlength=len(places)))
+    source_values /= np.where(mine > 0.0, mine, 1.0)[source_of]
+    keep = source_values != 0.0
+    source_of, source_ids, source_values = source_of[keep], source_ids[keep], source_values[keep]
+    # each id's range of the entries sorted by id; an id goes in the dense block if its postings times its
+    # sources are many
+    sorted_ids = joined[f"{name}_sorted_ids"]
+    starts = np.searchsorted(sorted_ids, np.arange(len(idf) + 1, dtype=sorted_ids.dtype))
+    sharing = np.bincount(source_ids, minlength=len(idf))
+    common = np.nonzero(sharing * np.diff(starts) > dense)[0]
+    column = np.full(len(idf), -1, dtype=np.int64)
+    column[common] = np.arange(len(common))
+    values = np.zeros((len(places), len(common)), dtype=np.float32)
+    wanted = column[source_ids] >= 0
+    values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
+    # the rows' norms, a block of rows at a time (small arrays)
+    norms = np.zeros(rows_total)
+    step = max(1, min(rows_total, _BLOCK_ROWS))
+    for first in range(0, rows_total, step):
+        last = min(first + step, rows_total)
+        low, high = int(ptr[first]), int(ptr[last])
+        if high > low:
+            weights = logs[counts[low:high]] * idf[ids[low:high]]
+            squares = np.add.reduceat(weights * weights, np.minimum(ptr[first:last] - low, high - low - 1))
+            norms[first:last] = np.sqrt(np.where(sizes[first:last] > 0, squares, 0.0))
+    # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
+    # a block are a range of its own (its rows are sorted)
+    sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]
+    edges = np.arange(0, rows_total + step, step).clip(max=rows_total)
+    bounds = np.array(
+        [
+            start + np.searchsorted(sorted_rows[start:end], edges)
+            for start, end in zip(starts[common].tolist(), starts[common + 1].tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    ).reshape(len(common), len(edges))
+    out = np.zeros((len(places), rows_total))
+    block = np.zeros((len(common), step), dtype=np.float32)
+    for number in range(len(edges) - 1):
+        first, last = int(edges[number]), int(edges[number + 1])
+        lengths = bounds[:, number + 1] - bounds[:, number]
+        found = _ranges(bounds[:, number], lengths)
+        if len(found):
+            cells = np.repeat(np.arange(len(common)) * step - first, lengths) + sorted_rows[found]
+            block.ravel()[cells] = logs[sorted_counts[found]] * np.repeat(idf[common], lengths)
+            out[:, first:last] += values @ block[:, : last - first]
+            block.ravel()[cells] = 0.0
+    out *= 1.0 + 4 * (len(common) + 1) * 2.0**-24
+    # the other ids' products from their postings, source by source (their entries come in order)
+    rare = np.nonzero(~wanted)[0]
+    ranges = np.r_[0, np.cumsum(np.bincount(source_of[rare], minlength=len(places)))].tolist()
+    rare_ids, rare_values = source_ids[rare], source_values[rare]
+    used = np.unique(rare_ids)
+    spans = starts[used + 1] - starts[used]
+    at = _ranges(starts[used], spans)
+    rows = joined[f"{name}_sorted_rows"][at]
+    weights = logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[used], spans)
+    offset = np.zeros(len(idf), dtype=np.int64)
+    offset[used] = np.r_[0, np.cumsum(spans)[:-1]]
+    for number, (start, end) in enumerate(itertools.pairwise(ranges)):
+        if end > start:
+            span = starts[rare_ids[start:end] + 1] - starts[rare_ids[start:end]]
+            pairs = _ranges(offset[rare_ids[start:end]], span)
+            products = np.repeat(rare_values[start:end], span) * weights[pairs]
+            out[number] += np.bincount(rows[pairs], weights=products, minlength=rows_total)
+    out /= np.where(norms > 0.0, norms, 1.0)
+    return out
+
+
+def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """``weighted_overlap`` of some rows' entities (``places``, one per source; -1: none) with every row's: an
+    array by source, then by row, the sums added in another order (covered by ``ArrayBounds._MARGIN``)."""
+    rows_total = len(joined["row_item"])
+    ptr, ids = joined["entity_ptr"], joined["entity_ids"]
+    sizes = np.diff(ptr)
+    squares = weight[ids] ** 2
+    own_rows = np.bincount(np.repeat(np.arange(rows_total), sizes), weights=squares, minlength=rows_total)
+    known = places >= 0
+    at = _ranges(ptr[places[known]], sizes[places[known]])
+    source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
+    keep = squares[at] > 0.0
+    source_of, source_ids, source_squares = source_of[keep], ids[at][keep], squares[at][keep]
+    if not len(source_ids):
+        return np.zeros((len(places), rows_total))
+    own = np.bincount(source_of, weights=source_squares, minlength=len(places))
+    # the rows having each entity
+    order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
+    having = np.repeat(np.arange(rows_total), sizes)[order]
+    starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
+    lengths = starts[source_ids + 1] - starts[source_ids]
+    out = np.zeros((len(places), rows_total))
+    # source by source (their entries come in order): small arrays
+    ranges = np.r_[0, np.cumsum(np.bincount(source_of, minlength=len(places)))].tolist()
+    for number, (start, end) in enumerate(itertools.pairwise(ranges)):
+        if end > start:
+            at = _ranges(starts[source_ids[start:end]], lengths[start:end])
+            shared = out[number]
+            shared += np.bincount(
+                having[at], weights=np.repeat(source_squares[start:end], lengths[start:end]), minlength=rows_total
+            )
+            found = np.nonzero(shared)[0]
+            shared[found] = shared[found] / np.sqrt(own[number] * own_rows[found])
+    return out
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of some ranges (their starts and lengths), one after the other."""
+    return np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +29,8 @@ JOINED_FORMAT = 6
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
 COMBINED = "combined.arrays"  # the base generation (``suggest.arrayfile``)
+_EARLIER = ("combined.npz", "norms.npz")  # earlier formats' joined rows and norms, deleted when a base is written
 DELTA = "combined.delta.arrays"  # the current generation, when few plans differ from the base's (``suggest.delta``)
-NORMS = "norms.npz"  # the rows' norms for the current weights (``norms_key``): made by the first ranking
-DIGEST = "digest"  # the member written last: ``_digest`` of the others
 KIND_CODES = [kind.value for kind in NodeType]
 # the joined arrays: name -> dtype; pointers are int64, everything else int32 or text
 _JOINED: dict[str, str] = {
@@ -159,7 +156,8 @@ class Combined:
     def save(self, folder: Path) -> None:
         """Keep the arrays as the base generation (replacing the previous one and its delta at once); a failure
         leaves them to be made again."""
-        (folder / DELTA).unlink(missing_ok=True)
+        for name in (DELTA, *_EARLIER):
+            (folder / name).unlink(missing_ok=True)
         write_file(folder / COMBINED, self.arrays, {"joined": JOINED_FORMAT, "key": str(self.arrays["key"][0])})
 
     @classmethod
@@ -254,77 +252,6 @@ class Combined:
 
 
 _PATCHED = 8  # at most this many plans changed or added since the base are kept as a delta; more: joined again
-
-
-def norms_key(generation: str, *weights: np.ndarray) -> str:
-    """The name of the rows' norms: a generation of the joined rows and the weights they are worked out with."""
-    digest = hashlib.sha256(f"{JOINED_FORMAT}:{generation}".encode())
-    for array in weights:
-        digest.update(str(array.shape).encode())
-        digest.update(np.ascontiguousarray(array, dtype=np.float64).data)
-    return digest.hexdigest()
-
-
-def kept_norms(folder: Path, key: str, rows: int) -> dict[str, np.ndarray] | None:
-    """The rows' term and phrase norms kept for these weights (``norms_key``), checked, or None."""
-    arrays = read_arrays(folder / NORMS, {"key", "term", "phrase"})
-    if arrays is None or arrays["key"].shape != (1,) or arrays["key"].dtype.kind != "U":
-        return None
-    if str(arrays["key"][0]) != key:
-        return None
-    for name in ("term", "phrase"):
-        found = arrays[name]
-        if found.shape != (rows,) or found.dtype != np.float64 or not np.all(np.isfinite(found) & (found >= 0.0)):
-            return None
-    return arrays
-
-
-def keep_norms(folder: Path, key: str, norms: dict[str, np.ndarray]) -> None:
-    """Keep the rows' norms for these weights (replacing those of other weights); a failure keeps nothing."""
-    write_arrays(folder / NORMS, {"key": np.array([key]), **norms})
-
-
-def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write some arrays as a ``.npz`` (replacing the file at once) and, last, their digest (``_digest``); a
-    failure leaves no file (what it holds is made again)."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
-            for name, array in arrays.items():
-                with out.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
-            digest = _digest(out.infolist())
-            with out.open(f"{DIGEST}.npy", "w") as member:
-                np.lib.format.write_array(member, np.array([digest]), allow_pickle=False)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-
-
-def read_arrays(path: Path, names: set[str]) -> dict[str, np.ndarray] | None:
-    """The arrays ``write_arrays`` wrote (exactly ``names``), or None: missing, damaged (an array's CRC-32, checked
-    as it is read whole) or written otherwise (the digest)."""
-    try:
-        with np.load(path, allow_pickle=False) as found:
-            if set(found.files) != {*names, DIGEST}:
-                return None
-            arrays = {name: found[name] for name in names}
-            digest = found[DIGEST]
-            written = _digest([info for info in found.zip.infolist() if info.filename != f"{DIGEST}.npy"])
-            if digest.shape != (1,) or digest.dtype.kind != "U" or str(digest[0]) != written:
-                return None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError, TypeError, AttributeError):
-        return None
-    return arrays
-
-
-def _digest(members: list[zipfile.ZipInfo]) -> str:
-    """A digest of the arrays as written: every member's name, size and CRC-32 (which ``zipfile`` checks as each
-    array is read), so that the arrays are exactly the ones ``save`` wrote, checked at the cost of reading them.
-    An array damaged on disk fails its CRC; a file written otherwise (another array, the members rewritten) fails
-    the digest."""
-    text = json.dumps(sorted((info.filename, info.file_size, info.CRC) for info in members))
-    return hashlib.sha256(f"{JOINED_FORMAT}:{text}".encode()).hexdigest()
 
 
 def combined(rank: RankStore, folder: Path, entries: dict[str, str]) -> tuple[Combined | None, set[str]]:

@@ -24,7 +24,6 @@ the whole data set, are held by ``suggest.corpus``; this module ranks the pairs 
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -41,6 +40,7 @@ from .bounds import ArrayBounds
 from .compact import ROW_TYPES
 from .corpus import Corpus, Item, cosine, weighted_overlap
 from .everywhere import IndexedCorpus, RankDamaged
+from .keeping import SPECIFIC_SHARE, covered_pairs, drop_nested_sources, existing_pairs, keep_best
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -57,7 +57,6 @@ DUPLICATE_RATIO = 0.85
 METHOD = "crossplan suggest: TF-IDF of item texts, shared entities and distinctive phrases"
 """What an accepted suggestion records as its ``method``."""
 
-_SPECIFIC_SHARE = 0.9  # a recommendation scoring this share of its workstream's score is preferred to it
 _FEED_CUE = re.compile(r"\b(?:feeds?|feeding) into\b|\binform(?:s|ing)?\b|\bcontribut(?:e|es|ing) to\b", re.IGNORECASE)
 
 
@@ -236,14 +235,14 @@ def _rank(
     index: _SentenceIndex | None = None
     bounds: _Bounds | ArrayBounds
     if isinstance(corpus, IndexedCorpus):
-        bounds = ArrayBounds(corpus, targets, WEIGHTS, _plan_items(corpus, from_plan, kinds))  # type: ignore[arg-type]
+        bounds = ArrayBounds(corpus, targets, WEIGHTS, _plan_items(corpus, from_plan, kinds))
     else:
         for target in targets:
             corpus.prepare(target)
         index = _SentenceIndex(corpus, {number for target in targets for number in target.sentences})
         bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
-    existing = _existing_pairs(corpus)
-    covered = _covered_pairs(corpus, existing)
+    existing = existing_pairs(corpus)
+    covered = covered_pairs(corpus, existing)
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
@@ -256,25 +255,26 @@ def _rank(
             chunk = [targets[position] for position in order[done : done + step]]
             chunk = [target for target in chunk if not corpus.same_recommendation(source.id, target.id)]
             if isinstance(bounds, ArrayBounds):  # the chunk's targets scored from the arrays
-                assert isinstance(corpus, IndexedCorpus)
                 ranked += [Candidate(source, *found) for found in bounds.score(source, chunk)]
             else:
                 ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
             done, step = done + step, 2 * step
             ranked.sort(key=lambda s: (-s.score, s.target_id))
-            kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
+            kept = keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
             # the rest score at most their bound: below the share of the last kept score that lets a candidate
-            # change what is kept (a recommendation displaces its workstream at _SPECIFIC_SHARE of its score)
-            if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < _SPECIFIC_SHARE * kept[-1].score:
+            # change what is kept (a recommendation displaces its workstream at SPECIFIC_SHARE of its score)
+            if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < SPECIFIC_SHARE * kept[-1].score:
                 break
-        kept = _keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
+            if len(kept) >= top and isinstance(bounds, ArrayBounds):  # next, every target that may still count
+                step = int(np.count_nonzero(bounds.bound >= SPECIFIC_SHARE * kept[-1].score)) - done
+        kept = keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
         if isinstance(corpus, IndexedCorpus):
             for candidate in kept:
                 corpus.prepare(candidate.target)
             corpus.detail([source, *(candidate.target for candidate in kept)])
         suggestions += [explain(corpus, candidate) for candidate in kept]
     ordered = sorted(suggestions, key=lambda s: (-s.score, s.source_id, s.target_id))
-    suggestions = _drop_nested_sources(corpus, ordered, same_plan=from_plan == to_plan)
+    suggestions = drop_nested_sources(corpus, ordered, same_plan=from_plan == to_plan)
     for number, suggestion in enumerate(suggestions, start=1):
         suggestion.number = number
     return suggestions
@@ -294,7 +294,7 @@ def explain_pair(store: GraphStore, source_id: str, target_id: str) -> Suggestio
     corpus.prepare(target)
     candidate = score_pair(corpus, source, target, _SentenceIndex(corpus, set(target.sentences)).best_matches(source))
     suggestion = explain(corpus, candidate)
-    suggestion.existing = _existing_pairs(corpus).get(frozenset((source_id, target_id)), [])
+    suggestion.existing = existing_pairs(corpus).get(frozenset((source_id, target_id)), [])
     return suggestion
 
 
@@ -423,103 +423,6 @@ def _plan_items(
     items = [item for item in candidates if item.plan == plan and item.type in item_types]
     order = {NodeType.WORKSTREAM: 0, NodeType.RECOMMENDATION: 1, NodeType.ACTION: 2}
     return sorted(items, key=lambda item: (order.get(item.type, 3), item.id))
-
-
-def _existing_pairs(corpus: Corpus) -> dict[frozenset[str], list[str]]:
-    pairs: dict[frozenset[str], list[str]] = defaultdict(list)
-    for row in corpus.links:
-        pairs[frozenset((row["from"], row["to"]))].append(Relation.from_term(row["relation"]).value)
-    return pairs
-
-
-def _covered_pairs(corpus: Corpus, existing: dict[frozenset[str], list[str]]) -> set[tuple[str, str]]:
-    """Return the pairs a link already in the data makes redundant: the same ends, or broader ones, or parts."""
-    covered: set[tuple[str, str]] = set()
-    for pair in existing:
-        ends = tuple(pair)
-        if len(ends) != 2 or not all(end in corpus.items for end in ends):
-            continue
-        first, second = (_lineage(corpus, end) for end in ends)
-        covered.update((x, y) for x in first for y in second)
-        covered.update((y, x) for x in first for y in second)
-    return covered
-
-
-def _keep_best(
-    corpus: Corpus,
-    ranked: list[Candidate],
-    existing: dict[frozenset[str], list[str]],
-    covered: set[tuple[str, str]],
-    excluded: set[tuple[str, str]],
-    top: int,
-    min_score: float,
-    include_existing: bool,
-) -> list[Candidate]:
-    """Keep the best candidates of one item: not nested in a better one, not redundant, not rejected."""
-    kept: list[Candidate] = []
-    kept_lineages: list[set[str]] = []
-    scores = {s.target_id: s.score for s in ranked}
-    for suggestion in ranked:
-        pair = (suggestion.source_id, suggestion.target_id)
-        if excluded & {pair, pair[::-1]}:
-            continue
-        # a workstream gives way to one of its recommendations that scores nearly as well: the recommendation
-        # says more precisely what is linked
-        target = corpus.items[suggestion.target_id]
-        inside = target.children if target.type is NodeType.WORKSTREAM else []
-        if any(scores.get(item, 0.0) >= _SPECIFIC_SHARE * suggestion.score for item in inside):
-            continue
-        if frozenset(pair) in existing:
-            if not include_existing:
-                continue
-            suggestion.existing = existing[frozenset(pair)]
-        elif (pair in covered and not include_existing) or any(pair[1] in lineage for lineage in kept_lineages):
-            continue
-        if suggestion.score <= 0.0 or suggestion.score < min_score or len(kept) >= top:
-            continue
-        kept.append(suggestion)
-        kept_lineages.append(_lineage(corpus, suggestion.target_id))
-        if len(kept) >= top:  # the rest would all be left out
-            break
-    return kept
-
-
-def _drop_nested_sources(corpus: Corpus, suggestions: list[Suggestion], same_plan: bool) -> list[Suggestion]:
-    """Of suggestions whose sources are nested (a recommendation and its action) and whose targets are the same
-    or nested, keep the best; a workstream gives way to one of its recommendations that scores nearly as well.
-    Within one plan, a pair the other way round counts as the same."""
-    best = {(s.source_id, s.target_id): s.score for s in suggestions}
-    lineage = functools.cache(functools.partial(_lineage, corpus))  # each item's, worked out once
-    nested = lambda one, other: one == other or one in lineage(other) or other in lineage(one)  # noqa: E731
-    kept: list[Suggestion] = []
-    for suggestion in suggestions:
-        source, target = suggestion.source_id, suggestion.target_id
-        item = corpus.items[source]
-        if item.type is NodeType.WORKSTREAM and any(
-            best.get((child, target), 0.0) >= _SPECIFIC_SHARE * suggestion.score for child in item.children
-        ):
-            continue
-        if any(
-            (k.source_id != source and nested(k.source_id, source) and nested(k.target_id, target))
-            or (same_plan and nested(k.source_id, target) and nested(k.target_id, source))
-            for k in kept
-        ):
-            continue
-        kept.append(suggestion)
-    return kept
-
-
-def _lineage(corpus: Corpus, item_id: str) -> set[str]:
-    """Return the items a link to this one makes redundant: itself, what it is part of and, unless it is a
-    workstream (whose recommendations are worth linking one by one), its actions and updates."""
-    item = corpus.items[item_id]
-    out = {item_id} if item.type is NodeType.WORKSTREAM else set(corpus.family(item_id))
-    while True:
-        parent = item.parent or (item.workstream if item.type is NodeType.RECOMMENDATION else None)
-        if parent not in corpus.items:
-            return out
-        out.add(parent)
-        item = corpus.items[parent]
 
 
 def score_pair(corpus: Corpus, source: Item, target: Item, best_sentences: dict[int, tuple[float, int]]) -> Candidate:

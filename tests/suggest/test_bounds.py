@@ -1,6 +1,7 @@
 """Upper bounds and exact scores from the index's arrays (graph.suggest.bounds): the same floats as the vectors and
 the sentence index give, only the pairs the bounds cannot exclude scored, the targets in the order of their bounds."""
 
+import math
 import shutil
 
 import numpy as np
@@ -9,7 +10,8 @@ import pytest
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
 from crossplan.graph.suggest import bounds, everywhere, similar
-from crossplan.graph.suggest.corpus import make_index
+from crossplan.graph.suggest.corpus import cosine, make_index, vector
+from crossplan.graph.suggest.joined import Combined
 from crossplan.graph.suggest.similar import suggest_links
 
 from .test_everywhere import SHIPPED
@@ -62,6 +64,7 @@ def test_the_sentence_cosines_from_the_arrays_are_those_of_the_sentence_index(sh
     compared = 0
     for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
         indexed.prepare(source)
+        indexed.detail([source])  # its sentences read: each names its item
         array_bounds.ranked(source)
         twin = corpus.items[source.id]
         corpus.prepare(twin)
@@ -113,3 +116,94 @@ def test_the_targets_are_ordered_as_far_as_read_as_if_all_were_sorted(size):
     assert [order[number] for number in range(min(len(expected), 300))] == expected[:300]
     assert order[0 : len(expected)] == expected
     assert order[-1] == expected[-1]
+
+
+def test_the_bounds_are_at_least_the_scores_on_the_shipped_data(shipped_bounds):
+    """Every target's bound is at least its exact score (the float ``score_pair`` gives), and not far above it:
+    the sentence signal (1 when a term is shared) is the only loose one."""
+    data, indexed, targets, array_bounds = shipped_bounds
+    compared = 0
+    for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
+        indexed.prepare(source)
+        reached = set(array_bounds.ranked(source)[:])
+        bound = array_bounds.bound
+        for position, (_, score, signals, _, _) in enumerate(array_bounds.score(source, targets)):
+            assert score <= bound[position]
+            assert bound[position] <= score + similar.WEIGHTS["sentence"] * (1 - signals["sentence"]) + 1e-6
+            assert position in reached or score == 0.0
+            compared += score > 0.0
+    assert compared > 100
+
+
+def random_rows(generator, rows, vocabulary, kind="term"):
+    """Random joined arrays of one kind of entry (each row's ids distinct, some rows empty), as ``Combined``
+    keeps them: by row and sorted by id."""
+    sizes = generator.integers(0, 40, rows)
+    sizes[generator.random(rows) < 0.1] = 0
+    ids = np.concatenate([generator.choice(np.arange(1, vocabulary), size, replace=False) for size in sizes])
+    ids = ids.astype(np.int32)
+    counts = generator.integers(1, 6, len(ids)).astype(np.int32)
+    row_of = np.repeat(np.arange(rows), sizes)
+    order = np.argsort(ids, kind="stable")
+    return Combined(
+        {
+            "row_item": np.arange(rows, dtype=np.int32),
+            f"{kind}_ptr": np.r_[0, np.cumsum(sizes)].astype(np.int64),
+            f"{kind}_ids": ids,
+            f"{kind}_counts": counts,
+            f"{kind}_sorted_ids": ids[order],
+            f"{kind}_sorted_rows": row_of[order].astype(np.int32),
+            f"{kind}_sorted_counts": counts[order],
+        }
+    )
+
+
+@pytest.mark.parametrize("dense", [0, 200, 10**9])  # every id in the dense block, some, none
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("block", [4096, 64])  # the rows at once, or in blocks (the last one shorter)
+def test_the_products_bound_the_exact_cosines(seed, dense, block, monkeypatch):
+    """``_products`` (float32 blocks, sums in other orders) with the bounds' margin is never below the cosine of
+    the vectors ``vector`` makes, and at most the float32 margin above it."""
+    monkeypatch.setattr(bounds, "_BLOCK_ROWS", block)
+    generator = np.random.default_rng(seed)
+    rows, vocabulary = 300, 120
+    joined = random_rows(generator, rows, vocabulary)
+    idf = np.r_[0.0, 1.0 + 6.0 * generator.random(vocabulary - 1)]
+    idf[generator.random(vocabulary) < 0.05] = 0.0  # terms no longer weighed
+    logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, 6)])
+    places = np.r_[generator.choice(rows, 12, replace=False), -1]
+    found = bounds._products(joined, "term", logs, idf, places, dense)
+    ptr, ids, counts = joined["term_ptr"], joined["term_ids"], joined["term_counts"]
+    weights = {str(id_): float(idf[id_]) for id_ in range(vocabulary) if idf[id_]}
+
+    def vector_of(row):
+        start, end = ptr[row], ptr[row + 1]
+        return vector({str(i): int(c) for i, c in zip(ids[start:end], counts[start:end], strict=True)}, weights)
+
+    vectors = [vector_of(row) for row in range(rows)]
+    for number, place in enumerate(places.tolist()):
+        mine = vectors[place] if place >= 0 else {}
+        exact = np.array([cosine(mine, theirs) for theirs in vectors], dtype=np.float64)
+        margin = bounds.ArrayBounds._MARGIN  # what the bounds add for the sums in float64 in other orders
+        assert np.all(exact <= found[number] * (1 + margin) + margin)
+        assert np.all(found[number] <= exact * (1 + 1e-3) + 1e-12)
+        assert np.array_equal(found[number] > 0.0, exact > 0.0)
+
+
+def test_the_source_sentences_vectors_from_the_arrays_are_those_the_corpus_makes(shipped_bounds):
+    """The source's sentence vectors made from the arrays are ``sentence_vector``'s: the same sentences, terms
+    in the same order, the same floats."""
+    data, indexed, targets, array_bounds = shipped_bounds
+    compared = 0
+    for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
+        indexed.prepare(source)
+        lefts, entry_left, entry_ids, entry_values = array_bounds._source_entries(source)
+        expected = {left: indexed.sentence_vector(source, left) for left in source.sentences}
+        assert lefts == [left for left in source.sentences if expected[left]]
+        names = indexed.term_names
+        found: dict[int, list[tuple[str, float]]] = {left: [] for left in lefts}
+        for left, id_, value in zip(entry_left, entry_ids, entry_values, strict=True):
+            found[lefts[left]].append((names[id_], value))
+        assert found == {left: list(expected[left].items()) for left in lefts}
+        compared += len(lefts)
+    assert compared > 20

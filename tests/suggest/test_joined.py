@@ -11,7 +11,7 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest import arrayfile, bounds, joined
+from crossplan.graph.suggest import arrayfile, joined
 from crossplan.graph.suggest.compact import RankStore
 from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
@@ -177,6 +177,18 @@ def test_a_missing_joined_file_is_joined_again(data, tmp_path, monkeypatch):
     assert (store_path / FOLDER / joined.COMBINED).is_file()
 
 
+def test_the_files_of_earlier_formats_are_deleted_when_the_rows_are_joined(data, tmp_path):
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    folder = store_path / FOLDER
+    (folder / joined.COMBINED).unlink()
+    for name in ("combined.npz", "norms.npz"):  # an index kept by an earlier version: 250 MB at 1M
+        (folder / name).write_bytes(b"PK\x03\x04 earlier")
+    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
+    assert (folder / joined.COMBINED).is_file()
+    assert not (folder / "combined.npz").exists() and not (folder / "norms.npz").exists()
+
+
 @pytest.mark.parametrize("build_first", [True, False])
 def test_after_a_one_file_edit_the_rows_are_joined_again(data, tmp_path, monkeypatch, build_first):
     store_path = tmp_path / "store"
@@ -225,73 +237,3 @@ def test_a_changed_plan_patched_in_gives_the_arrays_joined_again(data, tmp_path,
     assert different in ([], ["names"])  # a name no longer used may stay in the patched list
     if different:
         assert set(again["names"].tolist()) <= set(after["names"].tolist())
-
-
-def norms_made(monkeypatch):
-    """Count the rankings that work the rows' norms out (instead of reading them kept)."""
-    made = []
-    real = joined.keep_norms
-
-    def keep(folder, key, norms):
-        made.append(key)
-        return real(folder, key, norms)
-
-    monkeypatch.setattr(bounds, "keep_norms", keep)
-    return made
-
-
-def damage_npz(path, name, change):
-    """Rewrite one array of a ``.npz`` (the rows' norms)."""
-    with np.load(path, allow_pickle=False) as found:
-        arrays = {key: found[key] for key in found.files}
-    arrays[name] = change(arrays[name])
-    with path.open("wb") as out:
-        np.savez(out, **arrays)
-
-
-def flip_a_byte_npz(path, name):
-    """Change one byte of an array's data in a ``.npz`` in place (the zip's structure untouched)."""
-    with np.load(path, allow_pickle=False) as found:
-        data = found[name].tobytes()
-    raw = bytearray(path.read_bytes())
-    at = raw.find(data) + len(data) // 2
-    assert at >= len(data) // 2
-    raw[at] ^= 0x01
-    path.write_bytes(bytes(raw))
-
-
-NORM_DAMAGES = {
-    "other norms": lambda path: damage_npz(path, "term", lambda a: a * 2),
-    "a byte flipped": lambda path: flip_a_byte_npz(path, "phrase"),
-    "other weights": lambda path: damage_npz(path, "key", lambda a: np.array(["another"])),
-    "not a zip": lambda path: path.write_bytes(b"\x00\x11"),
-    "missing": lambda path: path.unlink(),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(NORM_DAMAGES))
-def test_the_rows_norms_are_kept_and_made_again_when_damaged(data, tmp_path, monkeypatch, kind):
-    store_path = tmp_path / "store"
-    make_index(open_store(data, store_path))
-    made = norms_made(monkeypatch)
-    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
-    path = store_path / FOLDER / joined.NORMS
-    assert path.is_file()
-    assert len(made) == 1  # worked out by the first ranking ...
-    assert as_json(suggest_links(open_store(data, store_path), "south", None, top=3)) == expected(data, "south")
-    assert len(made) == 1  # ... then read
-    NORM_DAMAGES[kind](path)
-    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
-    assert len(made) == 2  # never trusted: worked out again, the same suggestions
-
-
-def test_the_norms_of_other_weights_are_not_read(data, tmp_path):
-    store_path = tmp_path / "store"
-    make_index(open_store(data, store_path))
-    suggest_links(open_store(data, store_path), "north", None, top=3)
-    folder = store_path / FOLDER
-    with np.load(folder / joined.NORMS, allow_pickle=False) as found:
-        key, rows = str(found["key"][0]), len(found["term"])
-    assert joined.kept_norms(folder, key, rows) is not None
-    assert joined.kept_norms(folder, key, rows + 1) is None
-    assert joined.kept_norms(folder, joined.norms_key("another generation", np.ones(3)), rows) is None
