@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model.nodes import NodeType
-from ..questions.plans import plan_titles
 from ..sparql.patterns import link_pattern
 from .compact import PlanRows
 from .index import TokenIndex, TokenRecord, encode_record, names_digest
 from .joined import refresh
+from .storefacts import store_facts
 from .words import (
     NameFinder,
     phrases_of_infos,
@@ -62,12 +62,6 @@ _ALL_ITEM_ORGANISATIONS = """SELECT ?id ?organisation WHERE {
   { ?n cp:addressedTo ?o } UNION { ?n cp:ownedBy ?o }
   ?n cp:inPlan ?p ; dcterms:identifier ?id . ?o dcterms:identifier ?organisation
 }"""  # the same rows as ``_ITEM_ORGANISATIONS`` of every plan (each plan has an identifier), from the links' ends
-ENTITIES = """SELECT ?id ?type ?label ?alternative ?parent WHERE {
-  VALUES ?type { cp:Organisation cp:Document cp:Programme }
-  ?e a ?type ; dcterms:identifier ?id ; rdfs:label ?label .
-  OPTIONAL { ?e skos:altLabel ?alternative }
-  OPTIONAL { ?e org:subOrganizationOf|dcterms:isPartOf ?up . ?up dcterms:identifier ?parent }
-}"""
 _LINKS = f"""SELECT ?from ?to ?relation WHERE {{
   {link_pattern("?f", "?t", link="?l", basis=None, quote=None)}
   ?f dcterms:identifier ?from . ?t dcterms:identifier ?to
@@ -161,8 +155,8 @@ class Corpus:
         """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
         ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums. Without
         ``weigh`` the texts are only tokenised and indexed (``make_index``)."""
-        self.plans = plan_titles(store)
-        self._read_entities(store)
+        self.plans, entities = store_facts(store)
+        self._take_entities(entities)
         self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
         scope = None
         if self.index.usable and plans is not None:
@@ -206,9 +200,6 @@ class Corpus:
             self.__init__(store, weigh=weigh)  # type: ignore[misc]
 
     # -- structure ---------------------------------------------------------------------------
-
-    def _read_entities(self, store: GraphStore) -> None:
-        self._take_entities(store.select(ENTITIES))
 
     def _take_entities(self, rows: list[dict]) -> None:
         """Keep the entities of the rows of ``ENTITIES``: their labels, parents and the names they are found by."""

@@ -5,28 +5,22 @@ tokens: the items' places in their plans for all plans, kept as arrays (an ``Ite
 the sources, the targets scored, what is explained), and, for an item that is scored, its family's vectors made
 from its row exactly as ``Corpus.prepare`` makes them (the same counts in the same order, so the same floats); the
 texts and token records are read only for the suggestions that are explained. The plans and entities are read from
-the store once per contents of the store (``STORE_FACTS``). The bounds and exact scores over these rows are in
+the store once per contents of the store (``suggest.storefacts``). The bounds and exact scores over these rows are in
 ``suggest.bounds``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
-from ..files import write_atomically
 from ..model.nodes import NodeType
-from ..questions.plans import plan_titles
-from ..stores.manifest import ontology_fingerprint
 from .compact import RankStore
 from .corpus import (
-    ENTITIES,
     PHRASE_SHARE,
     SCOPED_LINKS,
     SHORTEST_SENTENCE,
@@ -36,16 +30,12 @@ from .corpus import (
     make_index,
     vector,
 )
-from .index import FOLDER, TokenIndex, Weights, names_digest
+from .index import TokenIndex, Weights, names_digest
 from .joined import KIND_CODES, Combined, combined
+from .storefacts import store_facts
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
-
-
-STORE_FACTS = "store-facts.jsonl"  # the plans' titles and entities (``_store_facts``): not *.json, the entries
-_FACTS_FORMAT = 1
-_ENTITY_COLUMNS = ("id", "type", "label", "alternative", "parent")  # the variables of ``ENTITIES``
 
 
 class RankDamaged(Exception):
@@ -56,7 +46,7 @@ class IndexedCorpus(Corpus):
     """The items of every plan from the rank rows, prepared from them on demand (see the module's description)."""
 
     def __init__(self, store: GraphStore, from_plan: str) -> None:  # noqa: PLR0915 - one reading of the rows
-        self.plans, entities = _store_facts(store)
+        self.plans, entities = store_facts(store)
         self._take_entities(entities)
         self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
         self.usable = False
@@ -393,56 +383,6 @@ class ItemList(Sequence[Item]):
 
     def __len__(self) -> int:
         return len(self._numbers)
-
-
-def _store_facts(store: GraphStore) -> tuple[dict[str, str], list[dict]]:
-    """The plans' titles (``plan_titles``) and the rows of ``ENTITIES``: read from the store once per content of the
-    store (its files and the ontology it was built with) and kept beside the index (``STORE_FACTS``: JSON, checked
-    on reading; one that is missing, damaged or of other contents is read again)."""
-    files, path = getattr(store, "files", None), getattr(store, "path", None)
-    if not isinstance(files, dict) or not isinstance(path, Path):
-        return plan_titles(store), store.select(ENTITIES)
-    listing = sorted((relpath, entry.get("sha256"), entry.get("graph")) for relpath, entry in files.items())
-    text = json.dumps([_FACTS_FORMAT, ontology_fingerprint(), ENTITIES, listing], ensure_ascii=False)
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    kept = path / FOLDER / STORE_FACTS
-    found = _read_facts(kept, key)
-    if found is not None:
-        return found
-    plans, rows = plan_titles(store), store.select(ENTITIES)
-    listed = [[row[name] for name in _ENTITY_COLUMNS] for row in rows]
-    data = json.dumps({"key": key, "plans": list(plans.items()), "entities": listed}, ensure_ascii=False)
-    try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(kept, lambda stream: stream.write(data.encode("utf-8")), sync=False)
-    except OSError:
-        pass  # a read-only store: read from it each time
-    return plans, rows
-
-
-def _read_facts(path: Path, key: str) -> tuple[dict[str, str], list[dict]] | None:
-    """What ``_store_facts`` kept for the contents ``key``, every field checked, or None."""
-    try:
-        with path.open("rb") as handle:
-            content = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(content, dict) or content.get("key") != key:
-        return None
-    plans, entities = content.get("plans"), content.get("entities")
-    if not isinstance(plans, list) or not isinstance(entities, list):
-        return None
-    if not all(isinstance(pair, list) and len(pair) == 2 and all(type(v) is str for v in pair) for pair in plans):
-        return None
-    if not all(
-        isinstance(row, list)
-        and len(row) == len(_ENTITY_COLUMNS)
-        and all(type(value) is str for value in row[:3])
-        and all(value is None or type(value) is str for value in row[3:])
-        for row in entities
-    ):
-        return None
-    return dict(plans), [dict(zip(_ENTITY_COLUMNS, row, strict=True)) for row in entities]
 
 
 def _counted(rank: RankStore, weights: Weights, tables: tuple[str, ...]) -> list[list[tuple[int, str, int | None]]]:

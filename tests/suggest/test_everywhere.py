@@ -166,7 +166,7 @@ def test_the_items_made_from_the_item_table_are_those_read_from_the_store(tmp_pa
 def test_the_weights_are_those_of_the_whole_data_and_read_once_per_contents_of_the_store(tmp_path, monkeypatch):
     """The IDF of every term, phrase and entity is what counting over every text gives; the plans and entities are
     read from the store once for its contents, kept beside the index (a damaged copy is read again)."""
-    from crossplan.graph.suggest import everywhere
+    from crossplan.graph.suggest import everywhere, storefacts
     from crossplan.graph.suggest.corpus import Corpus
 
     data = tmp_path / "data"
@@ -178,7 +178,7 @@ def test_the_weights_are_those_of_the_whole_data_and_read_once_per_contents_of_t
     assert first.idf == corpus.idf and first.phrase_idf == corpus.phrase_idf and first.entity_idf == corpus.entity_idf
     assert first.plans == corpus.plans and first.entity_labels == corpus.entity_labels
     assert {first.term_names[id_]: value for id_, value in enumerate(first.term_idf) if value} == corpus.idf
-    kept = tmp_path / "store" / FOLDER / everywhere.STORE_FACTS
+    kept = tmp_path / "store" / FOLDER / storefacts.STORE_FACTS
     assert kept.is_file()
     asked = []
     real = type(store).select
