@@ -2,8 +2,6 @@
 changed plans' rows are written (the base stays as it is), the arrays are those joined afresh, a damaged or
 foreign delta is made again, and the suggestions stay those of the unindexed ranking."""
 
-import shutil
-
 import numpy as np
 import pytest
 
@@ -14,16 +12,8 @@ from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
 from crossplan.graph.suggest.similar import suggest_links
 
-from .test_everywhere import SUGGEST, add_reworded_copy, as_json
+from .test_everywhere import add_reworded_copy, as_json
 from .test_joined import expected, reads_of_plan_rows
-
-
-@pytest.fixture
-def data(tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(SUGGEST, folder)
-    add_reworded_copy(folder, "north", "west", ("The North", "The West"), ("accommodation", "housing"))
-    return folder
 
 
 def edit(data, plan, old, new):

@@ -169,6 +169,8 @@ def test_the_weights_are_those_of_the_whole_data_and_read_once_per_contents_of_t
     from crossplan.graph.suggest import everywhere, storefacts
     from crossplan.graph.suggest.corpus import Corpus
 
+    from .test_storefacts import counting_selects
+
     data = tmp_path / "data"
     shutil.copytree(SHIPPED, data)
     store = open_store(data, tmp_path / "store")
@@ -180,14 +182,7 @@ def test_the_weights_are_those_of_the_whole_data_and_read_once_per_contents_of_t
     assert {first.term_names[id_]: value for id_, value in enumerate(first.term_idf) if value} == corpus.idf
     kept = tmp_path / "store" / FOLDER / storefacts.STORE_FACTS
     assert kept.is_file()
-    asked = []
-    real = type(store).select
-
-    def select(self, query, *args, **kwargs):
-        asked.append(query)
-        return real(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(type(store), "select", select)
+    asked = counting_selects(monkeypatch, store)
     again = everywhere.IndexedCorpus(store, "hmip-resettlement")
     assert len(asked) == 1  # the plan's links only
     assert again.plans == first.plans and again.entity_labels == first.entity_labels

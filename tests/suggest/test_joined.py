@@ -4,7 +4,6 @@ joined again after a one-file edit; the suggestions stay those of the unindexed 
 
 import hashlib
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -17,16 +16,7 @@ from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
 from crossplan.graph.suggest.similar import suggest_links
 
-from .test_everywhere import SUGGEST, add_reworded_copy, as_json
-
-
-@pytest.fixture
-def data(tmp_path):
-    """The north/south fixture and a reworded copy of north, west."""
-    folder = tmp_path / "data"
-    shutil.copytree(SUGGEST, folder)
-    add_reworded_copy(folder, "north", "west", ("The North", "The West"), ("accommodation", "housing"))
-    return folder
+from .test_everywhere import as_json
 
 
 def reads_of_plan_rows(monkeypatch):

@@ -15,6 +15,7 @@ SHIPPED = Path(__file__).parents[2] / "data"
 
 
 def counting_selects(monkeypatch, store):
+    """Record the queries the store's ``select`` is asked from now on."""
     asked = []
     real = type(store).select
 
