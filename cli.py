@@ -386,12 +386,16 @@ def build(app, rebuild):
     assert report.store_path is not None  # build_store never falls back to an in-memory store
     where = display_path(report.store_path)
     if (report.parsed and not report.reused) or not (report.store_path / SUGGEST_INDEX).is_dir():
-        # a whole new store: suggest's text index made now, so the first `suggest` only reads. After a one-file
-        # edit the next `suggest` re-makes that plan's entry itself (the cost of that plan), so that rebuilding
-        # and the up-to-date check stay the cost of the files that changed (nor import numpy).
+        # a whole new store: suggest's text index made now, so the first `suggest` only reads
         from .graph.suggest.corpus import make_index
 
         make_index(open_store(app.data_dir, app.store_path))
+    elif report.parsed:
+        # some files rebuilt: the index entries of the plans that changed (the cost of those plans), unless many
+        # are (then the next `suggest` makes them); the up-to-date check reads nothing of it (nor imports numpy)
+        from .graph.suggest.corpus import update_index
+
+        update_index(open_store(app.data_dir, app.store_path))
     if not report.changed:
         click.echo(f"Store is up to date: {counted(len(report.reused), 'file')} in {where}", err=True)
         return

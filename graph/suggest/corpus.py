@@ -561,6 +561,20 @@ def make_index(store: GraphStore) -> None:
     refresh(index)  # every plan's rows joined for this generation (``suggest.joined``)
 
 
+def update_index(store: GraphStore, most: int = 8) -> set[str]:
+    """After a rebuild of some files: make the index entries of the plans that changed and join their rows (a delta,
+    ``suggest.joined``), as the next ``suggest`` would, when at most ``most`` plans need them. More (an edited
+    organisation renames what every plan's texts name) are left to the next ``suggest``. The plans made."""
+    names = Corpus.__new__(Corpus)
+    names._take_entities(store_facts(store)[1])
+    index = TokenIndex(store, names_digest(names.entity_names, names.entity_parents))
+    missing = index.missing() if index.usable else set()
+    if len(missing) > most or not index.usable:
+        return set()
+    make_index(store)
+    return missing
+
+
 def from_record(item_id: str, record: TokenRecord) -> _Text:
     """Return a tokenised text as its index record keeps it."""
     return _Text(

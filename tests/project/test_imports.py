@@ -75,15 +75,17 @@ def test_build_imports_nothing_heavy(tmp_path):
     assert "pyoxigraph" in loaded  # the command did run
 
 
-def test_a_build_of_what_changed_imports_no_numpy(tmp_path):
-    """Only a whole new store makes suggest's index (numpy); rebuilding one file or finding nothing changed does not."""
+def test_an_up_to_date_build_imports_no_numpy(tmp_path):
+    """A whole new store makes suggest's index (numpy), and a rebuild of one file updates it; finding nothing changed
+    reads none of it."""
     data, store = tmp_path / "data", str(tmp_path / "store")
     shutil.copytree(FIXTURE, data)
     assert "numpy" in run_cli(tmp_path, "--data", str(data), "--store", store, "build")  # the index is made
     assert "numpy" not in run_cli(tmp_path, "--data", str(data), "--store", store, "build")  # up to date
     plan = next((data / "plans").glob("*.yaml"))
     plan.write_text(plan.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert "numpy" not in run_cli(tmp_path, "--data", str(data), "--store", store, "build")
+    assert "numpy" in run_cli(tmp_path, "--data", str(data), "--store", store, "build")  # its entries updated
+    assert "numpy" not in run_cli(tmp_path, "--data", str(data), "--store", store, "build")  # up to date again
 
 
 @pytest.mark.parametrize(

@@ -295,3 +295,25 @@ def test_names_are_found_as_the_pattern_finds_them_with_many_first_words():
             expected = [m.group().lower() if fold else m.group() for m in _oracle_pattern(names, flags).finditer(text)]
             assert finder.find(text) == expected
     assert NameFinder(names, fold=True).find(texts[0])  # found some
+
+
+def test_a_rebuild_of_one_plan_updates_its_index_entries_and_leaves_many_to_suggest(data, tmp_path):
+    """``update_index`` makes what the next ``suggest`` would (the changed plan's entries), not more; with more
+    plans to make than it is allowed, it makes none (the next ``suggest`` does)."""
+    from crossplan.graph.stores.embedded import open_store
+    from crossplan.graph.suggest.corpus import make_index, update_index
+    from crossplan.graph.suggest.similar import suggest_links
+
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    assert update_index(open_store(data, store_path)) == set()  # nothing changed
+    for plan, old, new in (("north", "accommodation", "lodging"), ("south", "trauma-informed", "trauma-aware")):
+        path = data / "plans" / f"{plan}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert update_index(open_store(data, store_path), most=1) == set()  # two plans changed: left to suggest
+    assert update_index(open_store(data, store_path)) == {"north", "south"}
+    assert update_index(open_store(data, store_path)) == set()
+    unindexed = memory_store(load_dataset(data))
+    for plan in ("north", "south"):
+        found = suggest_links(open_store(data, store_path), plan, None, top=3)
+        assert [s.to_json() for s in found] == [s.to_json() for s in suggest_links(unindexed, plan, None, top=3)]
