@@ -1,12 +1,15 @@
-"""Write files safely: through a temporary file in the same directory, renamed into place."""
+"""Write files safely: through a temporary file in the same directory, renamed into place; read back the JSON files
+crossplan keeps (``read_json``)."""
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .errors import CrossplanError, OutputError, WriteError
 from .text import display_path
@@ -156,3 +159,13 @@ def check_output(path: Path | str, data_dirs, *, force: bool = False) -> None:
             f"{shown}: will not replace a YAML file that crossplan did not write (choose another "
             "output file; --force replaces it)"
         )
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file crossplan keeps (a store's manifest, a file's table or entry, an index entry): its content,
+    to be checked by the caller, or None if it is missing, unreadable or not JSON (nested too deep included)."""
+    try:
+        with path.open("rb") as handle:
+            return json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None

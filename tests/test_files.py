@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from crossplan.graph.errors import CrossplanError, OutputError
-from crossplan.graph.files import check_output, resolve_inside, write_atomically, write_text_atomically
+from crossplan.graph.files import check_output, read_json, resolve_inside, write_atomically, write_text_atomically
 
 
 def _leftovers(directory):
@@ -152,3 +152,17 @@ def test_a_full_disk_names_the_file_that_could_not_be_written(tmp_path, monkeypa
     with pytest.raises(OSError) as caught:  # still an OSError with its errno, for the store's own handling
         write_atomically(target, fill)
     assert caught.value.errno == errno.ENOSPC
+
+
+def test_read_json_gives_the_content_or_none_for_what_cannot_be_read(tmp_path):
+    kept = tmp_path / "kept.json"
+    kept.write_text('{"format": 1, "items": [1, 2]}', encoding="utf-8")
+    assert read_json(kept) == {"format": 1, "items": [1, 2]}
+    assert read_json(tmp_path / "missing.json") is None
+    (tmp_path / "cut.json").write_bytes(b'{"format": 1, "ite')
+    assert read_json(tmp_path / "cut.json") is None
+    (tmp_path / "bytes.json").write_bytes(b"\xff\xfe\x00garbage")
+    assert read_json(tmp_path / "bytes.json") is None
+    (tmp_path / "deep.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    assert read_json(tmp_path / "deep.json") is None  # nested too deep for the parser: damaged, not a traceback
+    assert read_json(tmp_path) is None  # a directory

@@ -18,6 +18,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 
 from ..datafiles.parsed import ParsedFile, Reference
 from ..errors import Problem
+from ..files import read_json
 from ..model.nodes import Location
 from ..model.vocabulary import ID_BASE
 from .quotes import NodeFacts
@@ -152,9 +153,7 @@ def decode(text: str) -> Term:
 def read_entry(path: Path, relpath: str, key: str, shown: str) -> FileEntry | None:
     """Return a file's entry if this version wrote it for this content (every field checked), else None."""
     try:
-        with path.open("rb") as handle:
-            content = json.loads(handle.read())
-        return _entry_of(content, relpath, key, shown)
+        return _entry_of(read_json(path), relpath, key, shown)
     except (OSError, ValueError, RecursionError, TypeError, KeyError, IndexError, AttributeError):
         return None
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError
+from ..files import read_json
 from ..model.vocabulary import graph_iri
 from ..progress import track
 from ..text import display_path
@@ -37,7 +38,6 @@ from .manifest import (
     facts_key,
     index_key,
     ontology_fingerprint,
-    read_json,
     triples_key,
     triples_path,
     write_json,

@@ -53,6 +53,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..datafiles.loading import check_data_dir, load_dataset
 from ..errors import LocalOnlyError, StoreError
+from ..files import read_json
 from ..model.vocabulary import PREFIXES, graph_iri
 from ..rdf.quads import file_quads
 from ..resources import shipped_data_dir
@@ -74,7 +75,6 @@ from .manifest import (
     facts_path,
     file_listing,
     graph_name_of,
-    read_json,
     refresh_manifest,
     triples_path,
     usable_manifest,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..datafiles.parsed import ParsedFile
-from ..files import write_atomically
+from ..files import read_json, write_atomically
 from ..model.nodes import Basis, NodeType, Relation, Response, Status
 from ..output import sorted_rows
 from ..sparql.patterns import LINK, id_of, known_spelling
@@ -134,11 +134,7 @@ def write_facts(path: Path, facts: dict) -> None:
 
 def read_facts(path: Path) -> dict | None:
     """Return a file's table if it is one this version wrote (every row checked), else None."""
-    try:
-        with path.open("rb") as handle:
-            facts = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
-        return None
+    facts = read_json(path)
     if not _valid(facts):
         return None
     return facts

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..datafiles.loading import data_files
-from ..files import write_atomically
+from ..files import read_json, write_atomically
 from ..model.vocabulary import graph_iri
 from ..resources import ontology_text
 from ..settings import CACHE
@@ -89,15 +89,6 @@ def write_json(path: Path, content: dict, sync: bool = True) -> None:
     """Write compact JSON atomically (``sync``: to the disk before it replaces the old file)."""
     data = json.dumps(content, separators=(",", ":")).encode("utf-8")
     write_atomically(path, lambda stream: stream.write(data), sync=sync)
-
-
-def read_json(path: Path) -> dict | None:
-    """Read a JSON file of the store; None if it is missing or damaged."""
-    try:
-        with path.open("rb") as handle:
-            return json.loads(handle.read())
-    except (OSError, ValueError):
-        return None
 
 
 def graph_name_of(relpath: str, graph: str, kind: str) -> str:

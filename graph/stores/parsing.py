@@ -22,6 +22,7 @@ from ..datafiles.loading import check_definitions
 from ..datafiles.parsed import ParsedFile, Reference
 from ..datafiles.reader import parse_file
 from ..errors import DataError, Problem
+from ..files import read_json
 from ..model.nodes import Location, NodeType
 from ..model.vocabulary import RDF, node_iri
 from ..rdf.quads import file_ntriples
@@ -35,7 +36,6 @@ from .manifest import (
     facts_path,
     graph_name_of,
     index_key,
-    read_json,
     triples_path,
     write_json,
 )

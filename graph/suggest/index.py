@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..files import write_atomically
+from ..files import read_json, write_atomically
 from ..model.vocabulary import graph_iri
 from ..stores.build import SUGGEST_INDEX
 from .compact import PlanRows, RankStore, counts_of_names, valid_record
@@ -101,11 +101,7 @@ def write_entry(path: Path, records: dict[str, TokenRecord], encoded: dict[str, 
 
 def read_entry(path: Path) -> dict[str, TokenRecord] | None:
     """Return one plan's token records if this version wrote them (every field checked), else None."""
-    try:
-        with path.open("rb") as handle:
-            content = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
-        return None
+    content = read_json(path)
     if not isinstance(content, dict) or content.get("format") != INDEX_FORMAT:
         return None
     items = content.get("items")
@@ -275,11 +271,7 @@ def write_stats(path: Path, stats: PlanStats) -> None:
 
 def read_stats(path: Path) -> PlanStats | None:
     """Return a plan's counts if this version wrote them (every field checked), else None."""
-    try:
-        with stats_path(path).open("rb") as handle:
-            content = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
-        return None
+    content = read_json(stats_path(path))
     if not isinstance(content, dict) or content.get("format") != INDEX_FORMAT:
         return None
     if not all(type(content.get(name)) is int for name in ("texts", "recommendations")):

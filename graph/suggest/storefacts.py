@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import write_atomically
+from ..files import read_json, write_atomically
 from ..questions.plans import plan_titles
 from ..stores.manifest import ontology_fingerprint
 from .index import FOLDER
@@ -58,11 +58,7 @@ def store_facts(store: GraphStore) -> tuple[dict[str, str], list[dict]]:
 
 def _read_facts(path: Path, key: str) -> tuple[dict[str, str], list[dict]] | None:
     """What ``store_facts`` kept for the contents ``key``, every field checked, or None."""
-    try:
-        with path.open("rb") as handle:
-            content = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
-        return None
+    content = read_json(path)
     if not isinstance(content, dict) or content.get("key") != key:
         return None
     plans, entities = content.get("plans"), content.get("entities")

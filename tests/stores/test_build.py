@@ -10,6 +10,7 @@ import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Triple
 
 from crossplan.graph.errors import StoreError
+from crossplan.graph.files import read_json
 from crossplan.graph.model.vocabulary import CP, graph_iri, node_iri
 from crossplan.graph.stores import build as build_module
 from crossplan.graph.stores import triples as triples_module
@@ -25,7 +26,6 @@ from crossplan.graph.stores.manifest import (
     BuildReport,
     facts_key,
     file_listing,
-    read_json,
     triples_key,
 )
 from crossplan.graph.stores.triples import ontology_ntriples, parse_triples
