@@ -155,9 +155,7 @@ class Corpus:
         """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
         ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums. Without
         ``weigh`` the texts are only tokenised and indexed (``make_index``)."""
-        self.plans, entities = store_facts(store)
-        self._take_entities(entities)
-        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        self._open_index(store)
         scope = None
         if self.index.usable and plans is not None:
             scope = set(plans) | self.index.missing()
@@ -200,6 +198,12 @@ class Corpus:
             self.__init__(store, weigh=weigh)  # type: ignore[misc]
 
     # -- structure ---------------------------------------------------------------------------
+
+    def _open_index(self, store: GraphStore) -> None:
+        """Read the plans and the entities (``store_facts``), and open the index their names key."""
+        self.plans, entities = store_facts(store)
+        self._take_entities(entities)
+        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
 
     def _take_entities(self, rows: list[dict]) -> None:
         """Keep the entities of the rows of ``ENTITIES``: their labels, parents and the names they are found by."""
@@ -565,9 +569,9 @@ def update_index(store: GraphStore, most: int = 8) -> set[str]:
     """After a rebuild of some files: make the index entries of the plans that changed and join their rows (a delta,
     ``suggest.joined``), as the next ``suggest`` would, when at most ``most`` plans need them. More (an edited
     organisation renames what every plan's texts name) are left to the next ``suggest``. The plans made."""
-    names = Corpus.__new__(Corpus)
-    names._take_entities(store_facts(store)[1])
-    index = TokenIndex(store, names_digest(names.entity_names, names.entity_parents))
+    opened = Corpus.__new__(Corpus)  # the index only: nothing read or tokenised yet
+    opened._open_index(store)
+    index = opened.index
     missing = index.missing() if index.usable else set()
     if len(missing) > most or not index.usable:
         return set()

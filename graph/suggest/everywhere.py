@@ -23,16 +23,14 @@ from .compact import RankStore
 from .corpus import (
     PHRASE_SHARE,
     SCOPED_LINKS,
-    SHORTEST_SENTENCE,
     Corpus,
     Item,
     from_record,
     make_index,
     vector,
 )
-from .index import TokenIndex, Weights, names_digest
+from .index import Weights
 from .joined import KIND_CODES, Combined, combined
-from .storefacts import store_facts
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -46,9 +44,7 @@ class IndexedCorpus(Corpus):
     """The items of every plan from the rank rows, prepared from them on demand (see the module's description)."""
 
     def __init__(self, store: GraphStore, from_plan: str) -> None:  # noqa: PLR0915 - one reading of the rows
-        self.plans, entities = store_facts(store)
-        self._take_entities(entities)
-        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        self._open_index(store)
         self.usable = False
         if not self.index.usable or self.index.rank is None or from_plan not in self.plans:
             return
@@ -101,7 +97,7 @@ class IndexedCorpus(Corpus):
         self.entity_weight = np.zeros(size)
         for id_, name in self.entity_names_of.items():
             self.entity_weight[id_] = self.entity_idf.get(name, 0.0)
-        # number -> (item id, sentence, vector), filled as items are prepared or explained
+        # number -> (item id, sentence, {}), filled as items are explained (the vectors: ``ArrayBounds``)
         self.sentence_map: dict[int, tuple[str, str, dict[str, float]]] = {}
         self.sentences = self.sentence_map  # type: ignore[assignment]  # read by number, as Corpus's list is
 
@@ -286,34 +282,6 @@ class IndexedCorpus(Corpus):
                     out.extend(self._sentence_range(number))
         return out
 
-    def entities_of(self, item: Item) -> set[str]:
-        """The entities of an item's family, with the bodies they are part of (as ``prepare`` gathers them)."""
-        if item.prepared:
-            return item.entities
-        row = self.row_of(item.id)
-        if row < 0:
-            return set()
-        arrays = self.joined
-        start, end = arrays["entity_ptr"][row : row + 2].tolist()
-        return {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
-
-    def sentence_vector(self, item: Item, number: int) -> dict[str, float]:
-        """The vector of a sentence of a prepared item (as ``Corpus`` makes it), kept in ``sentences``."""
-        if number not in self.sentence_map:
-            member = next(m for m in item.members if number in self._sentence_range(self.item_number[m]))
-            self.sentence_map[number] = (member, "", self._sentence_vector(member, number))
-        return self.sentence_map[number][2]
-
-    def _sentence_vector(self, member: str, number: int) -> dict[str, float]:
-        arrays = self.joined
-        if not arrays["matchable"][number]:
-            return {}
-        start, end = arrays["words_ptr"][number : number + 2].tolist()
-        ids, values = arrays["words_ids"][start:end].tolist(), arrays["words_counts"][start:end].tolist()
-        counts = {self.term_names[id_]: value for id_, value in zip(ids, values, strict=True)}
-        words_in_it = sum(1 for term in counts if " " not in term)
-        return vector(counts, self.idf) if words_in_it >= SHORTEST_SENTENCE else {}
-
     def detail(self, items: Iterable[Item]) -> None:
         """Read the texts of some prepared items' families (labels, texts, sentences, spellings), to explain them."""
         wanted = [member for item in items for member in [item.id, *item.members] if member not in self.detailed]
@@ -330,10 +298,8 @@ class IndexedCorpus(Corpus):
             if data["record"] and self._has_text(number):
                 self.texts[member] = text = from_record(member, data["record"])
                 first = self._sentence_start[number]
-                for offset, sentence in enumerate(text.sentences):
-                    number = first + offset
-                    vector_of = self.sentence_map[number][2] if number in self.sentence_map else {}
-                    self.sentence_map[number] = (member, sentence, vector_of)
+                for offset, sentence in enumerate(text.sentences):  # their vectors are the bounds' (``bounds``)
+                    self.sentence_map[first + offset] = (member, sentence, {})
 
 
 class LazyItems(Mapping[str, Item]):

@@ -191,14 +191,26 @@ def test_the_products_bound_the_exact_cosines(seed, dense, block, monkeypatch):
 
 
 def test_the_source_sentences_vectors_from_the_arrays_are_those_the_corpus_makes(shipped_bounds):
-    """The source's sentence vectors made from the arrays are ``sentence_vector``'s: the same sentences, terms
-    in the same order, the same floats."""
+    """The source's sentence vectors made from the arrays are those the unindexed corpus makes: the same sentences,
+    terms in the same order, the same floats."""
     data, indexed, targets, array_bounds = shipped_bounds
+    from crossplan.graph.suggest.corpus import Corpus
+
+    corpus = Corpus(memory_store(load_dataset(data)))
     compared = 0
     for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
         indexed.prepare(source)
+        indexed.detail([source])
+        unindexed = corpus.items[source.id]
+        corpus.prepare(unindexed)
+        assert [indexed.sentences[left][:2] for left in source.sentences] == [
+            corpus.sentences[number][:2] for number in unindexed.sentences
+        ]  # the same sentences of the same members, in the same order
         lefts, entry_left, entry_ids, entry_values = array_bounds._source_entries(source)
-        expected = {left: indexed.sentence_vector(source, left) for left in source.sentences}
+        expected = {
+            left: corpus.sentences[number][2]
+            for left, number in zip(source.sentences, unindexed.sentences, strict=True)
+        }
         assert lefts == [left for left in source.sentences if expected[left]]
         names = indexed.term_names
         found: dict[int, list[tuple[str, float]]] = {left: [] for left in lefts}
