@@ -3,7 +3,8 @@
 Each is a whole cold command on the bench's own data (the most-linked pair of plans of each scale, ``meta.json``'s
 ``mapping``), timed as the other groups are (``Bench.timed``: a warm-up, then the median of ``--repeat`` runs, with
 the peak memory). ``suggest`` is measured twice more: the first run after a full build (it writes the text index of
-``graph/suggest/index.py``) and after a one-file edit (that plan's entry is written again); so is ``validate`` (its
+``graph/suggest/index.py``) after a one-file edit (that plan's entry is written again), and for ``suggest`` after a one-file edit and a
+``crossplan build`` (which writes it); so is ``validate`` (its
 per-file results, ``graph/rdf/checkcache.py``). The table of
 ``format_pairs`` sets each command at the largest scale against the one below it.
 """
@@ -50,6 +51,16 @@ def run_pairs(bench, data: dict[str, tuple[Path, dict]]) -> None:
                     warm=False,
                     before=lambda path=edited: _toggle_edit(path),
                 )
+                if name.startswith("suggest"):  # and with ``crossplan build`` between (it updates the index)
+                    build = bench.cli(*base, "build")
+                    bench.timed(
+                        "pairs",
+                        f"crossplan {name} (after a one-file edit and build)",
+                        scale,
+                        command,
+                        warm=False,
+                        before=lambda path=edited, build=build: (_toggle_edit(path), bench.process(build)),
+                    )
             bench.timed("pairs", f"crossplan {name}", scale, command, runs=1 if scale == "1m" else None)
 
 
