@@ -6,8 +6,8 @@ best ones. So each plan's entry of the index (``suggest.index``) has a row here,
 item that links are suggested for (a row), its family's term and phrase counts, its entities (with the bodies they
 are part of) and its sentences' term counts, as integer arrays over ids of a shared vocabulary; and, per plan item,
 its place in the plan (type, parent, workstream, position) and, fetched only for the items actually scored, its
-texts, direct entities and token record. The weights (IDF) are applied when ranking, from the index's sums, since
-they change whenever any plan does.
+texts, sentences and spellings (what explaining a suggestion reads). The weights (IDF) are applied when ranking, from
+the index's sums, since they change whenever any plan does.
 
 Everything is data: one ``.npy`` blob per plan (read with ``allow_pickle=False``, every section's length, order and
 range checked) and JSON, in SQLite. A row that is missing or fails a check is as if the plan had no entry: it is made
@@ -22,15 +22,16 @@ import io
 import json
 import sqlite3
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..model.nodes import NodeType
 
 DATABASE = "rank.sqlite"
-RANK_FORMAT = 2
+RANK_FORMAT = 3  # 3: an item's texts are one JSON array (``Detail``)
 ROW_TYPES = (NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.WORKSTREAM)
 _KINDS = {"terms": 0, "phrases": 1, "entities": 2}
 # the sections of a plan's blob, in order; each is preceded by its length in the header
@@ -198,9 +199,9 @@ class RankStore:
                     structures[by_entry[entry]] = structure  # type: ignore[assignment]
         return arrays, structures
 
-    def details(self, entries: dict[str, str], items: list[tuple[str, str]]) -> dict[str, dict]:
-        """Each item's texts, direct entities and token record (items as (plan, item id)); unreadable ones left out."""
-        out: dict[str, dict] = {}
+    def details(self, entries: dict[str, str], items: list[tuple[str, str]]) -> dict[str, Detail]:
+        """Each item's texts, sentences and spellings (items as (plan, item id)); unreadable ones left out."""
+        out: dict[str, Detail] = {}
         by_entry: dict[str, list[str]] = {}
         for plan, item in items:
             if plan in entries:
@@ -247,29 +248,38 @@ def _structure(text: Any) -> list | None:
     return items
 
 
-_DETAIL_KEYS: dict[str, type | tuple[type, ...]] = {
-    "label": str,
-    "text": (str, type(None)),
-    "title": (str, type(None)),
-    "direct": list,
-    "record": dict,
-}
+class Detail(NamedTuple):
+    """What explaining a suggestion reads of an item: its texts and, when it has text, its sentences and the
+    spellings of its words (stem -> spelling -> count, in the order they were first met)."""
+
+    label: str
+    text: str | None
+    title: str | None
+    sentences: list[str] | None
+    surface: dict[str, dict[str, int]] | None
 
 
-def _detail(text: str) -> dict | None:
+def _detail(text: Any) -> Detail | None:
+    """An item's row read back (a JSON array of the ``Detail`` fields), checked: each field of its type, every
+    sentence a string and every spelling's count an int; None when it is not."""
     try:
         data = json.loads(text)
     except (TypeError, ValueError, RecursionError):
         return None
-    if not isinstance(data, dict) or set(data) != set(_DETAIL_KEYS):
+    if type(data) is not list or len(data) != len(Detail._fields):
         return None
-    if not all(isinstance(data[key], kind) for key, kind in _DETAIL_KEYS.items()):
+    label, own, title, sentences, surface = data
+    if type(label) is not str or not all(value is None or type(value) is str for value in (own, title)):
         return None
-    if not all(isinstance(entity, str) for entity in data["direct"]):
+    if sentences is None and surface is None:
+        return Detail(label, own, title, None, None)
+    if type(sentences) is not list or type(surface) is not dict or not set(map(type, sentences)) <= {str}:
         return None
-    if data["record"] and not valid_record(data["record"]):
+    try:  # (``dict.values`` of anything but a dict raises TypeError)
+        counts = set(map(type, chain.from_iterable(map(dict.values, surface.values()))))
+    except TypeError:
         return None
-    return data
+    return Detail(label, own, title, sentences, surface) if counts <= {int} else None
 
 
 class PlanRows:
@@ -278,19 +288,14 @@ class PlanRows:
     def __init__(self, corpus: Any, plan: str, item_ids: list[str]) -> None:  # a ``suggest.corpus.Corpus``
         items = corpus.items
         place = {item_id: number for number, item_id in enumerate(item_ids)}
-        self.details: dict[str, dict] = {}  # item -> its row but the record (made when written: ``detail_json``)
+        self.details: dict[str, tuple[str, str | None, str | None]] = {}  # item -> its texts (``detail_json``)
         self._texts: dict[str, tuple[str, Any]] = {}  # item -> its own text and its tokens, when it has text
         for item_id in item_ids:
             item = items[item_id]
             text = corpus.texts.get(item_id)
             if text is not None:
                 self._texts[item_id] = (corpus.own_text(item_id), text)
-            self.details[item_id] = {
-                "label": item.label,
-                "text": item.text,
-                "title": item.title,
-                "direct": sorted(corpus.direct_entities.get(item_id, set())),
-            }
+            self.details[item_id] = (item.label, item.text, item.title)
         # the sentences of the plan's texts, numbered in item order; an item without text has none (-1)
         first_sentence: dict[str, int] = {}
         self.sentences: list[dict[str, int]] = []
@@ -337,30 +342,14 @@ class PlanRows:
                 sentences += range(start, start + len(text.sentences))
             self.rows.append((place[item_id], terms, phrases, sorted(corpus._with_parents(entities)), sentences))
 
-    encoded: dict[str, str] | None = None  # item -> its record as JSON, when the entry's writer encoded it
-
-    def record(self, item: str) -> dict:
-        """An item's token record (as the plan's entry keeps it), empty when it has no text."""
-        if item not in self._texts:
-            return {}
-        own, text = self._texts[item]
-        return {
-            "text": own,
-            "sentences": text.sentences,
-            "terms": dict(text.terms),
-            "sentence_terms": [dict(counts) for counts in text.sentence_terms],
-            "phrases": sorted(text.phrases),
-            "entities": sorted(text.entities),
-            "surface": text.surface,
-        }
+    # item -> its record as JSON, set by the entry's writer (``TokenIndex.store``); the rows keep only a part of it
+    encoded: dict[str, str] | None = None
 
     def detail_json(self, item: str) -> str:
-        """An item's row as JSON, its record the last field (as the entry encoded it, when it did)."""
-        data = self.details[item]
-        encoded = self.encoded.get(item) if self.encoded is not None and item in self._texts else None
-        if encoded is None:
-            return json.dumps({**data, "record": self.record(item)}, ensure_ascii=False)
-        return f'{json.dumps(data, ensure_ascii=False)[:-1]}, "record": {encoded}}}'
+        """An item's row as JSON: the ``Detail`` fields in an array (its sentences and spellings None without text)."""
+        found = self._texts.get(item)
+        sentences, surface = (found[1].sentences, found[1].surface) if found is not None else (None, None)
+        return json.dumps([*self.details[item], sentences, surface], ensure_ascii=False)
 
     def blob(self, store: RankStore) -> bytes:
         """The rows as one int32 array (header of section lengths, then the sections), ``.npy`` bytes."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 import numpy as np
 
@@ -27,13 +27,20 @@ from .corpus import (
     Item,
     from_record,
     make_index,
-    vector,
 )
 from .index import Weights
 from .joined import KIND_CODES, Combined, combined
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
+
+
+_NO_TOKENS: dict[str, Any] = {
+    "terms": {},
+    "sentence_terms": [],
+    "phrases": [],
+    "entities": [],
+}  # what explaining does not read
 
 
 class RankDamaged(Exception):
@@ -85,6 +92,9 @@ class IndexedCorpus(Corpus):
         size = max([0, *self.term_names, *self.phrase_names, *self.entity_names_of]) + 1
         entity_df = weights.counts("entities", set(self.entity_labels))
         self.idf, self.term_idf = _weighed(terms, size, lambda df: math.log((1 + count) / (1 + df)) + 1)
+        self.term_known = np.zeros(size, dtype=bool)  # by id: in ``idf``
+        self.term_known[[id_ for id_, _, counted in terms if counted is not None]] = True
+        self._log_table = np.zeros(1)
         limit = max(2, int(PHRASE_SHARE * count))
         self.phrase_idf, self.phrase_weight = _weighed(
             phrases, size, lambda df: math.log(count / df) if 2 <= df <= limit else None
@@ -248,22 +258,42 @@ class IndexedCorpus(Corpus):
         if row < 0:
             return
         arrays = self.joined
-        terms = _slice(arrays, "term", row)
-        counts = {self.term_names[id_]: value for id_, value in terms}
-        item.vector = vector(counts, self.idf)
+        start, end = arrays["term_ptr"][row : row + 2].tolist()
+        ids, counts = arrays["term_ids"][start:end], arrays["term_counts"][start:end]
+        item.vector = self._vector(ids, counts, self.term_idf, self.term_known, self.term_names)
         start, end = arrays["phrase_ptr"][row : row + 2].tolist()
-        ids, values = arrays["phrase_ids"][start:end], arrays["phrase_counts"][start:end]
-        weighed = self.phrase_weighed[ids]  # the phrases in ``phrase_idf``, in the row's order
-        kept = zip(ids[weighed].tolist(), values[weighed].tolist(), strict=True)
-        phrase_counts = {self.phrase_names[id_]: value for id_, value in kept}
-        item.phrases = set(phrase_counts)
-        item.phrase_vector = vector(phrase_counts, self.phrase_idf)
+        ids, counts = arrays["phrase_ids"][start:end], arrays["phrase_counts"][start:end]
+        item.phrase_vector = self._vector(ids, counts, self.phrase_weight, self.phrase_weighed, self.phrase_names)
+        weighed = self.phrase_weighed[ids]  # the phrases in ``phrase_idf``
+        item.phrases = set(map(self.phrase_names.__getitem__, ids[weighed].tolist()))
         start, end = arrays["entity_ptr"][row : row + 2].tolist()
         item.entities = {self.entity_names_of[id_] for id_ in arrays["entity_ids"][start:end].tolist()}
         members = [number for number in self._family(item.id) if self._has_text(number)]
         item.members = [self.item_ids[number] for number in members]
         for number in members:
             item.sentences.extend(self._sentence_range(number))
+
+    def _vector(
+        self, ids: np.ndarray, counts: np.ndarray, weight: np.ndarray, weighed: np.ndarray, names: dict[int, str]
+    ) -> dict[str, float]:
+        """``vector`` of a row's counts (by id) with the weights by id (``weighed``: those with a weight): the same
+        products (``math.log`` of each count), the norm summed in the same order by ``sum``, 0s left out."""
+        kept = weighed[ids]
+        ids = ids[kept]
+        values = self._logs(counts[kept]) * weight[ids]
+        norm = math.sqrt(sum((values * values).tolist()))
+        if not norm:
+            return {}
+        values /= norm
+        nonzero = values != 0.0
+        return dict(zip(map(names.__getitem__, ids[nonzero].tolist()), values[nonzero].tolist(), strict=True))
+
+    def _logs(self, counts: np.ndarray) -> np.ndarray:
+        """``1 + math.log(count)`` of some counts (each 1 or more), from a table made as large as they need."""
+        largest = int(counts.max(initial=0))
+        if largest >= len(self._log_table):
+            self._log_table = np.array([0.0] + [1.0 + math.log(count) for count in range(1, 2 * largest + 1)])
+        return self._log_table[counts]
 
     def row_of(self, item_id: str) -> int:
         """The row of an item (-1: none)."""
@@ -283,23 +313,33 @@ class IndexedCorpus(Corpus):
         return out
 
     def detail(self, items: Iterable[Item]) -> None:
-        """Read the texts of some prepared items' families (labels, texts, sentences, spellings), to explain them."""
+        """Read the texts of some prepared items' families (labels, texts, sentences, spellings), to explain them:
+        each member's text holds its sentences and spellings only (what explaining reads)."""
         wanted = [member for item in items for member in [item.id, *item.members] if member not in self.detailed]
         found = self.rank.details(self.entries, [(self.items[member].plan, member) for member in wanted])
         for member in wanted:
             self.detailed.add(member)
             data = found.get(member)
             item = self.items[member]
-            if data is None:  # a damaged row: made again, and this ranking done from the store
-                self.index.forget_rank({item.plan})
-                raise RankDamaged(member)
-            item.label, item.text, item.title = data["label"], data["text"], data["title"]
             number = self.item_number[member]
-            if data["record"] and self._has_text(number):
-                self.texts[member] = text = from_record(member, data["record"])
+            has_text = self._has_text(number)
+            if data is None or (has_text and (data.sentences is None or data.surface is None)):
+                self._damaged(item)
+            item.label, item.text, item.title = data.label, data.text, data.title
+            if has_text and data.sentences is not None and data.surface is not None:
+                if len(data.sentences) != self._sentence_count[number]:
+                    self._damaged(item)
+                self.texts[member] = from_record(
+                    member, {**_NO_TOKENS, "sentences": data.sentences, "surface": data.surface}
+                )
                 first = self._sentence_start[number]
-                for offset, sentence in enumerate(text.sentences):  # their vectors are the bounds' (``bounds``)
+                for offset, sentence in enumerate(data.sentences):  # their vectors are the bounds' (``bounds``)
                     self.sentence_map[first + offset] = (member, sentence, {})
+
+    def _damaged(self, item: Item) -> NoReturn:
+        """A row that cannot be read: made again, and this ranking done from the store."""
+        self.index.forget_rank({item.plan})
+        raise RankDamaged(item.id)
 
 
 class LazyItems(Mapping[str, Item]):
@@ -384,10 +424,3 @@ def _weighed(
     by_id = np.zeros(size)
     by_id[ids] = values
     return by_name, by_id
-
-
-def _slice(arrays: Combined, name: str, row: int) -> list[tuple[int, int]]:
-    start, end = arrays[f"{name}_ptr"][row : row + 2].tolist()
-    return list(
-        zip(arrays[f"{name}_ids"][start:end].tolist(), arrays[f"{name}_counts"][start:end].tolist(), strict=True)
-    )

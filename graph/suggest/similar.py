@@ -23,11 +23,11 @@ the whole data set, are held by ``suggest.corpus``; this module ranks the pairs 
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -491,14 +491,18 @@ def _quote_of(corpus: Corpus, item: Item, number: int | None) -> tuple[str, str]
 
 
 def _maximal(found: set[str]) -> set[str]:
-    """Drop phrases contained in a longer phrase of the same set."""
-    # a phrase is in another when it is a run of the other's words: gather the shorter runs as long as a phrase
+    """Drop phrases contained in a longer phrase of the same set (a run of its words)."""
+    # the runs of words inside the phrases, level by level from the longest: a run of n words is inside a phrase of
+    # n + 1 words or inside a run of them, i.e. it is one of them less its first or its last word
+    by_spaces: dict[int, set[str]] = defaultdict(set)
+    for phrase in found:
+        by_spaces[phrase.count(" ")].add(phrase)
     inside: set[str] = set()
-    lengths = {phrase.count(" ") + 1 for phrase in found}
-    for other in found:
-        words = other.split(" ")
-        for length in lengths.intersection(range(1, len(words))):
-            inside.update(" ".join(words[start : start + length]) for start in range(len(words) - length + 1))
+    level: set[str] = set()
+    for spaces in range(max(by_spaces, default=0), min(by_spaces, default=0), -1):
+        level |= by_spaces.get(spaces, set())
+        level = {run.partition(" ")[2] for run in level} | {run.rpartition(" ")[0] for run in level}
+        inside |= level
     return found - inside
 
 
@@ -528,14 +532,45 @@ def propose_relation(source_text: str, target_text: str, source_sentence: str) -
     >>> propose_relation("A", "B", "This plan will be informed by the thematic.")
     <Relation.RELATED_TO: 'related-to'>
     """
-    if source_text and target_text:
-        matcher = difflib.SequenceMatcher(None, source_text.lower(), target_text.lower(), autojunk=False)
-        checks = (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)  # cheapest first
-        if all(check() >= DUPLICATE_RATIO for check in checks):
+    if source_text and target_text and _may_be_duplicates(left := source_text.lower(), right := target_text.lower()):
+        import difflib  # noqa: PLC0415 - seldom needed: imported when it is
+
+        if left == right or difflib.SequenceMatcher(None, left, right, autojunk=False).ratio() >= DUPLICATE_RATIO:
             return Relation.DUPLICATE_OF
     if _FEED_CUE.search(source_sentence):
         return Relation.FEEDS_INTO
     return Relation.RELATED_TO
+
+
+def _may_be_duplicates(left: str, right: str) -> bool:
+    """Whether two texts may be as similar as ``DUPLICATE_RATIO`` (``SequenceMatcher.ratio`` at least that): False
+    only when an upper bound of the ratio is below it.
+
+    The ratio is ``2 M / T`` of the ``M`` characters its matching blocks hold (a common subsequence) and both
+    lengths ``T``; ``M`` is at most the longest common subsequence, ``(T - d) / 2`` for the ``d`` characters
+    inserted and deleted to turn one text into the other. ``d`` is at least the difference of the lengths
+    (``real_quick_ratio``) and the characters the texts do not share (``quick_ratio``); and, as one character
+    inserted or deleted changes at most three of a text's pairs of neighbouring characters, at least a third of
+    the pairs the texts do not share.
+
+    >>> _may_be_duplicates("develop a national strategy.", "develop a national strategy")
+    True
+    >>> _may_be_duplicates("abcd", "dcba")  # the same characters, no pair shared
+    False
+    """
+    if left == right:
+        return True
+    total = len(left) + len(right)
+    most = min(len(left), len(right))
+    if 2.0 * most / total < DUPLICATE_RATIO:
+        return False
+    most = min(most, sum((Counter(left) & Counter(right)).values()))
+    if 2.0 * most / total < DUPLICATE_RATIO:
+        return False
+    shared = sum((Counter(map(add, left, left[1:])) & Counter(map(add, right, right[1:]))).values())
+    unshared = len(left) + len(right) - 2 - 2 * shared
+    changed = -(-unshared // 3)  # characters inserted or deleted, at least (a third, rounded up)
+    return 2.0 * min(most, (total - changed) // 2) / total >= DUPLICATE_RATIO
 
 
 def say_top(suggestions: list[Suggestion], top: int, from_plan: str) -> str:

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from crossplan.graph.stores.embedded import open_store
-from crossplan.graph.suggest.compact import DATABASE, PlanArrays, RankStore, _structure, valid_record
+from crossplan.graph.suggest.compact import (
+    DATABASE,
+    RANK_FORMAT,
+    PlanArrays,
+    RankStore,
+    _detail,
+    _structure,
+    valid_record,
+)
 from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
 
@@ -91,6 +99,47 @@ def test_an_item_list_of_another_shape_is_never_trusted():
     assert not valid_record({"text": "x"})
 
 
+def test_an_item_row_of_another_shape_is_never_trusted():
+    good = '["Label", "Text.", null, ["Text."], {"text": {"Text": 1}}]'
+    assert _detail(good) == ("Label", "Text.", None, ["Text."], {"text": {"Text": 1}})
+    assert _detail('["Label", null, "Title", null, null]') == ("Label", None, "Title", None, None)
+    for text in (
+        None,
+        "nonsense",
+        "{}",
+        '{"label": "Label", "text": null, "title": null, "direct": [], "record": {}}',  # the earlier format's
+        "[1, 2, 3, 4, 5]",
+        '["Label", null, null, null]',  # a field short
+        '["Label", 3, null, null, null]',
+        '["Label", "Text.", null, ["Text."], null]',  # sentences without spellings
+        '["Label", "Text.", null, "Text.", {}]',
+        '["Label", "Text.", null, [1], {}]',
+        '["Label", "Text.", null, ["Text."], {"text": ["Text", 1]}]',
+        '["Label", "Text.", null, ["Text."], {"text": {"Text": "1"}}]',
+        '["Label", "Text.", null, ["Text."], {"text": {"Text": true}}]',
+        '["Label", "Text.", null, ["Text."], {"text": {"Text": 1.5}}]',
+        "[" * 100_000 + "]" * 100_000,
+    ):
+        assert _detail(text) is None, text
+
+
+def test_rows_of_an_earlier_format_are_made_again(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SUGGEST, data)
+    make_index(open_store(data, tmp_path / "store"))
+    database = tmp_path / "store" / FOLDER / DATABASE
+    with sqlite3.connect(database) as connection:
+        written = connection.execute("SELECT entry, item, data FROM items ORDER BY 1, 2").fetchall()
+        connection.execute("UPDATE plans SET format = ?", (RANK_FORMAT - 1,))
+        connection.execute("""UPDATE items SET data = '{"label": "", "text": null, "title": null, "record": {}}'""")
+    assert RankStore(database.parent).entries() == set()
+    make_index(open_store(data, tmp_path / "store"))
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT DISTINCT format FROM plans").fetchall() == [(RANK_FORMAT,)]
+        assert connection.execute("SELECT entry, item, data FROM items ORDER BY 1, 2").fetchall() == written
+    assert all(_detail(data) is not None for _, _, data in written)
+
+
 def test_item_rows_keep_the_entries_records_and_new_names_get_the_next_ids(tmp_path):
     import json
 
@@ -107,10 +156,13 @@ def test_item_rows_keep_the_entries_records_and_new_names_get_the_next_ids(tmp_p
     records = dict(_records(corpus, [(item, corpus.own_text(item)) for item in items if corpus.own_text(item)]))
     encoded.encoded = {item: encode_record(record) for item, record in records.items()}
     assert encoded.encoded
-    for item in items:
+    for item in items:  # a row keeps the texts, and the sentences and spellings of the record
         made = json.loads(encoded.detail_json(item))
         assert made == json.loads(plain.detail_json(item))
-        assert made["record"] == records.get(item, {})
+        record = records.get(item)
+        texts = [corpus.items[item].label, corpus.items[item].text, corpus.items[item].title]
+        assert made == texts + ([record["sentences"], record["surface"]] if record else [None, None])
+        assert _detail(encoded.detail_json(item)) == tuple(made)
     store = RankStore(tmp_path)
     first = store._ids(0, ["b", "a"])
     assert first == {"b": 1, "a": 2}

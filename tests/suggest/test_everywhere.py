@@ -1,6 +1,7 @@
 """Ranking one plan against every other plan from the index's arrays (graph.suggest.everywhere): exactly the
 suggestions of the unindexed ranking, from what the build keeps, with damaged rows made again."""
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -103,6 +104,20 @@ def test_damaged_rows_are_made_again_and_the_ranking_is_unchanged(four_plans, tm
         connection.execute("UPDATE items SET data = '{}'")  # every item's texts unreadable
     assert as_json(suggest_links(open_store(four_plans, store_path), "north", None, top=2)) == expected
     assert as_json(suggest_links(open_store(four_plans, store_path), "north", None, top=2)) == expected
+    with sqlite3.connect(database) as connection:  # every item's sentences one short (of the texts that have some)
+        rows = connection.execute("SELECT entry, item, data FROM items").fetchall()
+        for entry, item, data in rows:
+            found = json.loads(data)
+            if not isinstance(found, list):  # still unreadable (not explained since)
+                continue
+            label, text, title, sentences, surface = found
+            if sentences:
+                shortened = json.dumps([label, text, title, sentences[:-1], surface])
+                connection.execute("UPDATE items SET data = ? WHERE entry = ? AND item = ?", (shortened, entry, item))
+    used.clear()
+    assert as_json(suggest_links(open_store(four_plans, store_path), "north", None, top=2)) == expected
+    assert as_json(suggest_links(open_store(four_plans, store_path), "north", None, top=2)) == expected
+    assert used  # made again: the arrays used
 
 
 def test_after_a_one_file_edit_only_that_plan_is_made_again(four_plans, tmp_path, monkeypatch):
