@@ -498,12 +498,25 @@ class Corpus:
 
     def describe(self, term: str, left: Item, right: Item) -> str:
         """Return a term as written (its most common spelling in the two items' texts)."""
+        # each item's spellings of a word (how often each is written in its members' texts, in the order first met),
+        # summed once per item and word: the same items and words recur
+        made: dict[tuple[str, str], dict[str, int]] = vars(self).setdefault("_spelled", {})
+
+        def spellings(item: Item, part: str) -> dict[str, int]:
+            counts = made.get((item.id, part))
+            if counts is None:
+                counts = made[item.id, part] = {}
+                for member in item.members:
+                    for written, count in self.texts[member].surface.get(part, {}).items():
+                        counts[written] = counts.get(written, 0) + count
+            return counts
+
         spelled = []
-        members = left.members + right.members
         for part in term.split(" "):
-            counts: dict[str, int] = {}
-            for member in members:
-                for written, count in self.texts[member].surface.get(part, {}).items():
+            counts, more = spellings(left, part), spellings(right, part)
+            if more:  # the right's after the left's: as if counted over the members of both in order
+                counts = dict(counts)
+                for written, count in more.items():
                     counts[written] = counts.get(written, 0) + count
             # the most common, the first counted of equals (as ``Counter.most_common`` picks)
             spelled.append(max(counts, key=counts.__getitem__) if counts else part)

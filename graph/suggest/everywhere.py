@@ -203,11 +203,16 @@ class IndexedCorpus(Corpus):
         return list(found)
 
     def _family(self, item_id: str) -> list[int]:
-        out, todo = [], [self.item_number[item_id]]
+        """The numbers of an item and everything under it, each before its children (in ``_children``'s order)."""
+        out: list[int] = []
+        children, pointer = self._children, self._child_ptr
+        todo = [self.item_number[item_id]]
         while todo:
-            current = todo.pop(0)
+            current = todo.pop()
             out.append(current)
-            todo[:0] = self._children_of(current)
+            first, last = pointer[current], pointer[current + 1]
+            if last > first:
+                todo += reversed(children[first:last])
         return out
 
     def same_recommendation(self, first: str, second: str) -> bool:
@@ -307,9 +312,10 @@ class IndexedCorpus(Corpus):
         out = self._sentences_of.get(item.id)
         if out is None:
             out = self._sentences_of[item.id] = []
+            starts, counts = self._sentence_start, self._sentence_count
             for number in self._family(item.id):
-                if self._has_text(number):
-                    out.extend(self._sentence_range(number))
+                if counts[number] > 0:  # (-1: no text)
+                    out += range(starts[number], starts[number] + counts[number])
         return out
 
     def detail(self, items: Iterable[Item]) -> None:
