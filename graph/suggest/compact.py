@@ -220,7 +220,12 @@ class RankStore:
     def names(self, kind: str) -> dict[int, str]:
         """The vocabulary of one kind (id -> name)."""
         query = "SELECT id, name FROM vocab WHERE kind = ?"
-        return {id_: name for id_, name in self.connection.execute(query, (_KINDS[kind],))}
+        return dict(self.connection.execute(query, (_KINDS[kind],)))
+
+    def largest_id(self) -> int:
+        """The largest id of the vocabulary (0: none)."""
+        found = self.connection.execute("SELECT MAX(id) FROM vocab").fetchone()[0]
+        return found if type(found) is int else 0
 
 
 def _structure(text: Any) -> list | None:

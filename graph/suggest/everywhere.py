@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 import numpy as np
@@ -85,22 +86,21 @@ class IndexedCorpus(Corpus):
         count = max(weights.totals.get("texts", 0), 1)
         self.count = count
         recommendations = weights.totals.get("recommendations", 0)
-        terms, phrases = _counted(rank, weights, ("terms", "phrases"))
-        self.term_names = {id_: name for id_, name, _ in terms}
-        self.phrase_names = {id_: name for id_, name, _ in phrases}
+        self.term_names, self.phrase_names = rank.names("terms"), rank.names("phrases")
         self.entity_names_of = rank.names("entities")
-        size = max([0, *self.term_names, *self.phrase_names, *self.entity_names_of]) + 1
+        size = max(rank.largest_id(), 0) + 1
         entity_df = weights.counts("entities", set(self.entity_labels))
-        self.idf, self.term_idf = _weighed(terms, size, lambda df: math.log((1 + count) / (1 + df)) + 1)
-        self.term_known = np.zeros(size, dtype=bool)  # by id: in ``idf``
-        self.term_known[[id_ for id_, _, counted in terms if counted is not None]] = True
+        self.idf, self.term_idf, self.term_known = _weighed(
+            self.term_names, _counts(weights, "terms"), size, lambda df: math.log((1 + count) / (1 + df)) + 1
+        )
         self._log_table = np.zeros(1)
         limit = max(2, int(PHRASE_SHARE * count))
-        self.phrase_idf, self.phrase_weight = _weighed(
-            phrases, size, lambda df: math.log(count / df) if 2 <= df <= limit else None
+        self.phrase_idf, self.phrase_weight, self.phrase_weighed = _weighed(
+            self.phrase_names,
+            _counts(weights, "phrases"),
+            size,
+            lambda df: math.log(count / df) if 2 <= df <= limit else None,
         )
-        self.phrase_weighed = np.zeros(size, dtype=bool)  # by id: in ``phrase_idf``
-        self.phrase_weighed[[id_ for id_, name, _ in phrases if name in self.phrase_idf]] = True
         self.entity_idf = {
             entity: math.log((recommendations + 1) / (entity_df.get(entity, 0) + 1)) for entity in self.entity_labels
         }
@@ -117,7 +117,7 @@ class IndexedCorpus(Corpus):
         """The item table as lists by item number, and each item's children (as ``Corpus._build_families`` orders
         them: updates last, then by position, then in the table's order)."""
         self.item_ids: list[str] = joined["item_ids"].tolist()
-        self.item_number = {item_id: number for number, item_id in enumerate(self.item_ids)}
+        self.item_number = dict(zip(self.item_ids, range(len(self.item_ids)), strict=True))
         self._name_list: list[str] = joined["names"].tolist()
         self._kinds = [NodeType(code) for code in KIND_CODES]
         kind = joined["item_kind"]
@@ -125,7 +125,9 @@ class IndexedCorpus(Corpus):
         self._plan_of = np.repeat(np.arange(len(joined["plans"])), np.diff(joined["plan_items"]))
         self._plan_names: list[str] = joined["plans"].tolist()
         # each name's item (-1: none), -1 last: the number of "no name" (-1)
-        named = np.array([self.item_number.get(name, -1) for name in self._name_list] + [-1], dtype=np.int64)
+        named = np.fromiter(
+            chain(map(self.item_number.get, self._name_list, repeat(-1)), [-1]), np.int64, len(self._name_list) + 1
+        )
         parent, workstream = named[joined["item_parent"]], named[joined["item_workstream"]]
         recommendation = kind == KIND_CODES.index(NodeType.RECOMMENDATION.value)
         # an item is under its parent item, else (a recommendation) under its workstream
@@ -397,36 +399,27 @@ class ItemList(Sequence[Item]):
         return len(self._numbers)
 
 
-def _counted(rank: RankStore, weights: Weights, tables: tuple[str, ...]) -> list[list[tuple[int, str, int | None]]]:
-    """The vocabulary of some kinds ("terms", "phrases"), each name with its id and its count in the index's sums
-    (None: counted nowhere): ``Weights.counts`` of every name of ``RankStore.names``, each table read whole."""
-    out = []
-    for table in tables:
-        query = f"SELECT name, count FROM {table}"  # noqa: S608 - a table of the sums
-        counts = {name: count for name, count in weights.connection.execute(query) if type(count) is int}
-        out.append([(id_, name, counts.get(name)) for id_, name in rank.names(table).items()])
-    return out
+def _counts(weights: Weights, table: str) -> dict[str, int]:
+    """The summed counts of a kind ("terms", "phrases") of the index's sums (``Weights``), the table read whole (a
+    count that is not an integer is left out, as counted nowhere)."""
+    query = f"SELECT name, count FROM {table} WHERE typeof(count) = 'integer'"  # noqa: S608 - a table of the sums
+    return dict(weights.connection.execute(query))
 
 
 def _weighed(
-    counted: list[tuple[int, str, int | None]], size: int, weigh: Callable[[int], float | None]
-) -> tuple[dict[str, float], np.ndarray]:
-    """The weights of some names (id, name, count) by name and by id (0.0: none), from their counts (``weigh``:
-    None for a count that gives no weight), each count's weight worked out once."""
-    by_name: dict[str, float] = {}
-    ids: list[int] = []
-    values: list[float] = []
-    made: dict[int, float | None] = {}
-    for id_, name, count in counted:
-        if count is None:
-            continue
-        if count not in made:
-            made[count] = weigh(count)
-        value = made[count]
-        if value is not None:
-            by_name[name] = value
-            ids.append(id_)
-            values.append(value)
+    names: dict[int, str], counts: dict[str, int], size: int, weigh: Callable[[int], float | None]
+) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+    """The weights of some names (id -> name) by name and by id (0.0: none), and by id whether a name has one, from
+    their counts (counted nowhere, or ``weigh`` None: no weight), each count's weight worked out once."""
+    found = list(map(counts.get, names.values()))
+    made: dict[int | None, float | None] = {count: weigh(count) for count in set(found) if count is not None}
+    made[None] = None
+    values = list(map(made.__getitem__, found))  # None: no weight
+    by_name = {name: value for name, value in zip(names.values(), values, strict=True) if value is not None}
+    ids = np.fromiter(names, dtype=np.int64, count=len(names))
+    having = np.array([value is not None for value in values], dtype=bool)
     by_id = np.zeros(size)
-    by_id[ids] = values
-    return by_name, by_id
+    by_id[ids[having]] = [value for value in values if value is not None]
+    weighed = np.zeros(size, dtype=bool)
+    weighed[ids[having]] = True
+    return by_name, by_id, weighed

@@ -208,7 +208,7 @@ def test_the_weights_are_those_of_the_whole_data_and_read_once_per_contents_of_t
     assert len(asked) == 3 and '"plans"' in kept.read_text(encoding="utf-8")
     # each name's count is the sums' (the tables are read whole)
     weights = again.index.weights()
-    terms, phrases = everywhere._counted(again.rank, weights, ("terms", "phrases"))
-    assert {name: count for _, name, count in terms} == weights.counts("terms", {name for _, name, _ in terms})
-    assert {name: count for _, name, count in phrases} == weights.counts("phrases", {name for _, name, _ in phrases})
-    assert terms and phrases
+    for table, names in (("terms", again.term_names), ("phrases", again.phrase_names)):
+        counts = everywhere._counts(weights, table)
+        assert counts and counts == weights.counts(table, set(counts))
+        assert set(names.values()) <= set(counts)
