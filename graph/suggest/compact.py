@@ -167,10 +167,10 @@ class RankStore:
             self._vocab = None
 
     def retire(self, keep: set[str]) -> None:
-        """Delete the rows of entries no longer in use."""
+        """Delete the rows of entries no longer in use (of any format)."""
         try:
             with self.connection as connection:
-                stale = self.entries() - keep
+                stale = {row[0] for row in connection.execute("SELECT entry FROM plans")} - keep
                 for entry in stale:
                     connection.execute("DELETE FROM plans WHERE entry = ?", (entry,))
                     connection.execute("DELETE FROM items WHERE entry = ?", (entry,))

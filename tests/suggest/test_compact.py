@@ -138,6 +138,15 @@ def test_rows_of_an_earlier_format_are_made_again(tmp_path):
         assert connection.execute("SELECT DISTINCT format FROM plans").fetchall() == [(RANK_FORMAT,)]
         assert connection.execute("SELECT entry, item, data FROM items ORDER BY 1, 2").fetchall() == written
     assert all(_detail(data) is not None for _, _, data in written)
+    with sqlite3.connect(database) as connection:  # the rows of an entry no longer used, in an earlier format
+        connection.execute("INSERT INTO plans VALUES ('gone', ?, X'00', '[]')", (RANK_FORMAT - 1,))
+        connection.execute("INSERT INTO items VALUES ('gone', 'north/n1', '{}')")
+    store = RankStore(database.parent)
+    store.retire(store.entries())
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM plans WHERE entry = 'gone'").fetchone() == (0,)
+        assert connection.execute("SELECT COUNT(*) FROM items WHERE entry = 'gone'").fetchone() == (0,)
+        assert connection.execute("SELECT entry, item, data FROM items ORDER BY 1, 2").fetchall() == written
 
 
 def test_item_rows_keep_the_entries_records_and_new_names_get_the_next_ids(tmp_path):
