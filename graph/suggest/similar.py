@@ -507,11 +507,10 @@ def _maximal(found: set[str]) -> set[str]:
 
 
 def _top_terms(corpus: Corpus, source: Item, target: Item, count: int = 6) -> list[str]:
-    contributions = {
-        term: value * target.vector[term]
-        for term, value in source.vector.items()
-        if term in target.vector and " " not in term
-    }
+    """The shared words (not pairs of words) that add most to the text signal, as written."""
+    # over the shorter vector (a product is the same either way round; the order is the sort's)
+    fewer, more = sorted((source.vector, target.vector), key=len)
+    contributions = {term: value * more[term] for term, value in fewer.items() if term in more and " " not in term}
     best = sorted(contributions, key=lambda term: (-contributions[term], term))[:count]
     return [corpus.describe(term, source, target) for term in best]
 
