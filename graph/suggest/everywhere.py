@@ -15,7 +15,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
-from typing import TYPE_CHECKING, Any, NoReturn, overload
+from typing import TYPE_CHECKING, NoReturn, overload
 
 import numpy as np
 
@@ -34,14 +34,6 @@ from .joined import KIND_CODES, Combined, combined
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
-
-
-_NO_TOKENS: dict[str, Any] = {
-    "terms": {},
-    "sentence_terms": [],
-    "phrases": [],
-    "entities": [],
-}  # what explaining does not read
 
 
 class RankDamaged(Exception):
@@ -337,9 +329,9 @@ class IndexedCorpus(Corpus):
             if has_text and data.sentences is not None and data.surface is not None:
                 if len(data.sentences) != self._sentence_count[number]:
                     self._damaged(item)
-                self.texts[member] = from_record(
-                    member, {**_NO_TOKENS, "sentences": data.sentences, "surface": data.surface}
-                )
+                # the parts of a token record that explaining reads (the rest empty)
+                record = {"sentences": data.sentences, "surface": data.surface, "terms": {}, "sentence_terms": []}
+                self.texts[member] = from_record(member, {**record, "phrases": [], "entities": []})
                 first = self._sentence_start[number]
                 for offset, sentence in enumerate(data.sentences):  # their vectors are the bounds' (``bounds``)
                     self.sentence_map[first + offset] = (member, sentence, {})
