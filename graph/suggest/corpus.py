@@ -503,17 +503,16 @@ class Corpus:
         made: dict[tuple[str, str], dict[str, int]] = vars(self).setdefault("_spelled", {})
 
         def spellings(item: Item, part: str) -> dict[str, int]:
-            counts = made.get((item.id, part))
-            if counts is None:
-                counts = made[item.id, part] = {}
-                for member in item.members:
-                    for written, count in self.texts[member].surface.get(part, {}).items():
-                        counts[written] = counts.get(written, 0) + count
+            counts = made[item.id, part] = {}
+            for member in item.members:
+                for written, count in self.texts[member].surface.get(part, {}).items():
+                    counts[written] = counts.get(written, 0) + count
             return counts
 
         spelled = []
         for part in term.split(" "):
-            counts, more = spellings(left, part), spellings(right, part)
+            counts = made.get((left.id, part)) or spellings(left, part)
+            more = made.get((right.id, part)) or spellings(right, part)
             if more:  # the right's after the left's: as if counted over the members of both in order
                 counts = dict(counts)
                 for written, count in more.items():
