@@ -319,13 +319,21 @@ class Corpus:
             by_plan[item.plan].append(item_id)
         stored_of: dict[str, dict[str, TokenRecord]] = {}
         work: dict[str, list[tuple[str, str]]] = {}  # plan -> the (item id, text) pairs to tokenise
+        reused: dict[str, dict[str, TokenRecord]] = {}  # plan -> the records of its earlier entry still true
         for plan, item_ids in by_plan.items():
             stored = stored_of[plan] = self.index.records(plan)
+            earlier: dict[str, TokenRecord] | None = None
             for item_id in item_ids:
                 text = self.own_text(item_id)
                 record = stored.get(item_id)
                 if text and (record is None or record["text"] != text):
-                    work.setdefault(plan, []).append((item_id, text))
+                    if earlier is None:  # an edited file: the texts it did not change are tokenised already
+                        earlier = {} if stored or not self.index.usable else self.index.earlier_records(plan)
+                    record = earlier.get(item_id)
+                    if record is not None and record["text"] == text:
+                        reused.setdefault(plan, {})[item_id] = record
+                    else:
+                        work.setdefault(plan, []).append((item_id, text))
         # only indexing: a plan's texts are let go once it is stored, unless an item of another plan has them in
         # its family (its counts read them)
         shared = {
@@ -342,7 +350,7 @@ class Corpus:
                 records: dict[str, TokenRecord] = {}
                 for item_id in by_plan[plan]:
                     text = self.own_text(item_id)
-                    record = made.get(item_id) or stored.get(item_id)
+                    record = made.get(item_id) or reused.get(plan, {}).get(item_id) or stored.get(item_id)
                     if text and record is not None:
                         self.texts[item_id] = from_record(item_id, record)
                         records[item_id] = record
