@@ -245,7 +245,7 @@ class TokenIndex:
         import sqlite3
 
         try:
-            connection = sqlite3.connect(f"{(path.parent / 'stats.sqlite').as_uri()}?mode=ro", uri=True)
+            connection = sqlite3.connect(f"{(path.parent / 'stats.sqlite').absolute().as_uri()}?mode=ro", uri=True)
             try:
                 found = connection.execute("SELECT entry FROM plans WHERE plan = ?", (plan,)).fetchone()
             finally:

@@ -60,7 +60,8 @@ def test_a_one_file_edit_writes_that_plans_entry_only(tmp_path):
 def test_a_one_text_edit_tokenises_that_text_only_and_makes_the_entry_a_fresh_index_makes(tmp_path, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(SHIPPED, data)
-    make_index(open_store(data, tmp_path / "store"))
+    monkeypatch.chdir(tmp_path)  # a store named relative to the working directory
+    make_index(open_store(data, "store"))
     plan = data / "plans" / "hmip-resettlement.yaml"
     plan.write_text(
         plan.read_text(encoding="utf-8").replace("central payment of accommodation", "central payment of housing", 1),
@@ -69,7 +70,7 @@ def test_a_one_text_edit_tokenises_that_text_only_and_makes_the_entry_a_fresh_in
     tokenised = []
     real = Corpus._tokenise
     monkeypatch.setattr(Corpus, "_tokenise", lambda self, item, text: tokenised.append(text) or real(self, item, text))
-    make_index(open_store(data, tmp_path / "store"))
+    make_index(open_store(data, "store"))
     assert len(tokenised) == 1 and "central payment of housing" in tokenised[0]
     monkeypatch.undo()
     afresh = tmp_path / "afresh"
