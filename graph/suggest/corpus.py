@@ -151,6 +151,10 @@ class Item:
 class Corpus:
     """Every plan item of the data set, tokenised, with the statistics the ranking needs."""
 
+    entity_labels: dict[str, tuple[str, str]]  # entity -> (type, label)
+    entity_parents: dict[str, set[str]]
+    entity_names: dict[str, set[str]]  # a name as matched -> entities
+
     def __init__(self, store: GraphStore, plans: Iterable[str] | None = None, *, weigh: bool = True) -> None:
         """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
         ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums. Without
@@ -200,15 +204,22 @@ class Corpus:
     # -- structure ---------------------------------------------------------------------------
 
     def _open_index(self, store: GraphStore) -> None:
-        """Read the plans and the entities (``store_facts``), and open the index their names key."""
+        """Read the plans and the entities (``store_facts``), and open the index their names key (the entities
+        taken once per rows read: a run opens the index twice, for the index and for the ranking)."""
         self.plans, entities = store_facts(store)
-        self._take_entities(entities)
-        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        global _TAKEN
+        if _TAKEN is not None and _TAKEN[0] is entities:
+            _, self.entity_labels, self.entity_parents, self.entity_names, self._names, digest = _TAKEN
+        else:
+            self._take_entities(entities)
+            digest = names_digest(self.entity_names, self.entity_parents)
+            _TAKEN = (entities, self.entity_labels, self.entity_parents, self.entity_names, self._names, digest)
+        self.index = TokenIndex(store, digest)
 
     def _take_entities(self, rows: list[dict]) -> None:
         """Keep the entities of the rows of ``ENTITIES``: their labels, parents and the names they are found by."""
-        self.entity_labels: dict[str, tuple[str, str]] = {}
-        self.entity_parents: dict[str, set[str]] = defaultdict(set)
+        self.entity_labels = {}
+        self.entity_parents = defaultdict(set)
         names: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             self.entity_labels[row["id"]] = (NodeType.from_term(row["type"]).value, row["label"])
@@ -217,7 +228,7 @@ class Corpus:
                 names[row["id"]].add(row["alternative"].strip())
             if row["parent"]:
                 self.entity_parents[row["id"]].add(row["parent"])
-        self.entity_names: dict[str, set[str]] = defaultdict(set)  # a name as matched -> entities
+        self.entity_names = defaultdict(set)
         exact, folded = [], []
         for entity, labels in names.items():
             for name in labels:
@@ -532,6 +543,8 @@ def _sentence(sentence: str) -> tuple[Counter, tuple[str, ...], frozenset[str], 
     )
 
 
+# the entities last taken (``Corpus._open_index``): the rows, then what ``_take_entities`` made of them and their digest
+_TAKEN: tuple | None = None
 _PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
 _FORKED: Corpus | None = None
 

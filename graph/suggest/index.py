@@ -139,6 +139,9 @@ def to_record(
     }
 
 
+_RETIRED: set[tuple[Path, frozenset[Path]]] = set()  # the entries whose earlier ones this process has deleted
+
+
 class TokenIndex:
     """The token entries of a store's plans: read for the plans asked about, written for those that had none."""
 
@@ -153,6 +156,7 @@ class TokenIndex:
 
         self._rank: RankStore | None = None
         self._ranked: set[str] | None = None
+        self._file_names: dict[str, tuple[str, str]] | None = None
 
     @property
     def rank(self) -> RankStore | None:
@@ -199,9 +203,15 @@ class TokenIndex:
             kept = set()
         return {
             plan
-            for plan, path in self.keys.items()
-            if not (path.name in kept and stats_path(path).name in kept and self.has_rank(plan))
+            for plan, (entry, stats) in self._names().items()
+            if not (entry in kept and stats in kept and self.has_rank(plan))
         }
+
+    def _names(self) -> dict[str, tuple[str, str]]:
+        """Each plan's entry's and counts' file names."""
+        if self._file_names is None:
+            self._file_names = {plan: (path.name, stats_path(path).name) for plan, path in self.keys.items()}
+        return self._file_names
 
     def has_stats(self, plan: str) -> bool:
         """Whether a plan's counts are kept."""
@@ -222,13 +232,22 @@ class TokenIndex:
         return weights
 
     def _retire(self, folder: Path) -> None:
-        """Delete the entries of plans' earlier contents (once their counts are out of the sums)."""
-        used = {path.name for path in self.keys.values()} | {stats_path(path).name for path in self.keys.values()}
-        for path in folder.glob("*.json"):
-            if path.name not in used:
-                path.unlink(missing_ok=True)
+        """Delete the entries of plans' earlier contents (once their counts are out of the sums): once per process
+        for the same entries."""
+        done = (folder, frozenset(self.keys.values()))
+        if done in _RETIRED:
+            return
+        used = {name for pair in self._names().values() for name in pair}
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        for name in names:
+            if name.endswith(".json") and name not in used:
+                (folder / name).unlink(missing_ok=True)
         if self.rank is not None:
             self.rank.retire({path.stem for path in self.keys.values()})
+        _RETIRED.add(done)
 
     def records(self, plan: str) -> dict[str, TokenRecord]:
         """Return the stored records of a plan (empty when it has none, or none usable)."""
