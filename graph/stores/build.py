@@ -80,12 +80,15 @@ def build_generation(
 
     old_files = manifest["files"] if manifest else {}
     parsing = Parsing(data_dir, path, stale, {})
+    previous = None  # the current generation's database, read-only: what a rebuild checks against and copies
     if manifest is not None:
         for _ in track(parsing, "Parsing YAML", unit="files"):
             pass  # each file's hash, graph, index entry and N-Triples are kept by ``parsing``
+        previous = Store.read_only(str(path / manifest["generation"] / DATABASE))
         # Most edits keep every id the changed files defined and refer only to ids that exist: the previous generation
         # settles that without reading the other files' index entries; anything else is checked against them all.
-        if parsing.problems or parsing.unreadable or not checked_by_the_store(path, manifest, parsing, removed):
+        checked = not (parsing.problems or parsing.unreadable)
+        if not (checked and checked_by_the_store(path, manifest, parsing, removed, previous)):
             for relpath, entry in old_files.items():
                 if relpath not in stale and relpath not in removed:
                     parsing.files_index[relpath] = read_json(path / INDEX / f"{entry['index']}.json")
@@ -119,7 +122,8 @@ def build_generation(
             parsing.check()
             bulk = True
         else:
-            Store.read_only(str(path / manifest["generation"] / DATABASE)).backup(database)
+            (previous or Store.read_only(str(path / manifest["generation"] / DATABASE))).backup(database)
+            previous = None
             store = Store(database)
             updated = _update_graphs(store, parsing.texts, removed, old_files, report, path, parsing.hashes)
             if updated is None:  # a file's old triples are missing: what to remove cannot be known
