@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from ..files import read_json
-from ..model.vocabulary import DCTERMS, graph_iri
+from ..model.vocabulary import DCTERMS, graph_iri, node_iri
 from ..progress import track
 from ..text import display_path
 from .locks import try_lock
@@ -289,6 +289,7 @@ def _update_graphs(
 
 
 _IDENTIFIER = f"<{DCTERMS.identifier}>".encode()
+_LINKS = f"<{node_iri('link/')}".encode()  # links' IRIs (two files may give the same link): never a node's
 
 
 def _own_literals(lines: set[bytes], defining: set[bytes]) -> set[bytes]:
@@ -297,7 +298,7 @@ def _own_literals(lines: set[bytes], defining: set[bytes]) -> set[bytes]:
     nodes = set()
     for line in defining:
         parts = line.split(b" ", 2)
-        if len(parts) == 3 and parts[1] == _IDENTIFIER:
+        if len(parts) == 3 and parts[1] == _IDENTIFIER and not parts[0].startswith(_LINKS):
             nodes.add(parts[0])
     out = set()
     for line in lines:
