@@ -247,6 +247,8 @@ class TokenIndex:
                 (folder / name).unlink(missing_ok=True)
         if self.rank is not None:
             self.rank.retire({path.stem for path in self.keys.values()})
+        if len(_RETIRED) > 16:  # a long-running process (a server) sees many: the oldest are let go
+            _RETIRED.clear()
         _RETIRED.add(done)
 
     def records(self, plan: str) -> dict[str, TokenRecord]:
