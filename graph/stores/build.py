@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from ..files import read_json
-from ..model.vocabulary import graph_iri
+from ..model.vocabulary import DCTERMS, graph_iri, node_iri
 from ..progress import track
 from ..text import display_path
 from .locks import try_lock
@@ -80,12 +80,15 @@ def build_generation(
 
     old_files = manifest["files"] if manifest else {}
     parsing = Parsing(data_dir, path, stale, {})
+    previous = None  # the current generation's database, read-only: what a rebuild checks against and copies
     if manifest is not None:
         for _ in track(parsing, "Parsing YAML", unit="files"):
             pass  # each file's hash, graph, index entry and N-Triples are kept by ``parsing``
+        previous = Store.read_only(str(path / manifest["generation"] / DATABASE))
         # Most edits keep every id the changed files defined and refer only to ids that exist: the previous generation
         # settles that without reading the other files' index entries; anything else is checked against them all.
-        if parsing.problems or parsing.unreadable or not checked_by_the_store(path, manifest, parsing, removed):
+        checked = not (parsing.problems or parsing.unreadable)
+        if not (checked and checked_by_the_store(path, manifest, parsing, removed, previous)):
             for relpath, entry in old_files.items():
                 if relpath not in stale and relpath not in removed:
                     parsing.files_index[relpath] = read_json(path / INDEX / f"{entry['index']}.json")
@@ -119,7 +122,8 @@ def build_generation(
             parsing.check()
             bulk = True
         else:
-            Store.read_only(str(path / manifest["generation"] / DATABASE)).backup(database)
+            (previous or Store.read_only(str(path / manifest["generation"] / DATABASE))).backup(database)
+            previous = None
             store = Store(database)
             updated = _update_graphs(store, parsing.texts, removed, old_files, report, path, parsing.hashes)
             if updated is None:  # a file's old triples are missing: what to remove cannot be known
@@ -266,17 +270,42 @@ def _update_graphs(
                 return None
     gone = old_lines - new_lines
     if gone:
+        # a literal said of a node the changed files defined no other file states (only a node's own file says its
+        # literals, ``rdf.quads.node_triples``, and an id is defined by one file): the ontology alone is looked in
+        own = _own_literals(gone, old_lines)
         others = (
             read_triples(triples_path(path, relpath, entry["sha256"]), path)
             for relpath, entry in old_files.items()
             if relpath not in changed
         )
-        gone = unstated(gone, itertools.chain([ontology_ntriples()], others))
+        gone = unstated(gone - own, itertools.chain([ontology_ntriples()], others)) | unstated(
+            own, [ontology_ntriples()]
+        )
     remove_lines(store, gone)
     added = new_lines - old_lines
     bulk = len(added) > BULK_THRESHOLD
     load_lines(store, added, bulk=bulk)
     return _Update(bulk, gone, added, texts)
+
+
+_IDENTIFIER = f"<{DCTERMS.identifier}>".encode()
+_LINKS = f"<{node_iri('link/')}".encode()  # links' IRIs (two files may give the same link): never a node's
+
+
+def _own_literals(lines: set[bytes], defining: set[bytes]) -> set[bytes]:
+    """The lines (N-Triples) that give a literal of a node one of the ``defining`` lines (a file's) gives the
+    identifier of: the nodes that file defines."""
+    nodes = set()
+    for line in defining:
+        parts = line.split(b" ", 2)
+        if len(parts) == 3 and parts[1] == _IDENTIFIER and not parts[0].startswith(_LINKS):
+            nodes.add(parts[0])
+    out = set()
+    for line in lines:
+        parts = line.split(b" ", 2)
+        if len(parts) == 3 and parts[2].startswith(b'"') and parts[0] in nodes:
+            out.add(line)
+    return out
 
 
 def _carry_graphs(path: Path, old: Path, new: Path, old_files: dict, new_files: dict, updated: _Update) -> None:

@@ -154,17 +154,26 @@ def compare_listing(manifest: dict, listing: dict, data_dir: Path, path: Path) -
         verified = True
     removed = [relpath for relpath in known if relpath not in listing]
     # a file whose facts table or triples are gone (another version's format, deleted) is parsed again to write them
+    facts, triples = _names_in(path / FACTS), _names_in(path / TRIPLES)  # one listing each, not a stat per file
     stale += [
         relpath
         for relpath, entry in known.items()
         if relpath in listing
         and relpath not in stale
         and not (
-            facts_path(path, relpath, entry["sha256"]).exists()
-            and triples_path(path, relpath, entry["sha256"]).exists()
+            facts_path(path, relpath, entry["sha256"]).name in facts
+            and triples_path(path, relpath, entry["sha256"]).name in triples
         )
     ]
     return stale, removed, verified
+
+
+def _names_in(folder: Path) -> set[str]:
+    """The names in a folder (none when it cannot be listed)."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
 
 
 def refresh_manifest(path: Path, manifest: dict) -> None:

@@ -44,6 +44,8 @@ from .triples import write_triples
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
 
+    from pyoxigraph import Store
+
 
 class Parsing:
     """The stale files, parsed one at a time as they are iterated; each file's hash, named graph, facts table and
@@ -207,14 +209,17 @@ def _index_entry(parsed: ParsedFile) -> dict:
     }
 
 
-def checked_by_the_store(path: Path, manifest: dict, parsing: Parsing, removed: list[str]) -> bool:
+def checked_by_the_store(
+    path: Path, manifest: dict, parsing: Parsing, removed: list[str], previous: Store | None = None
+) -> bool:
     """Whether the changed files' ids and references are certainly right, settled from the previous generation.
 
     True when every id the changed and removed files defined before is still defined, with the same type, by the
     changed files (so every other file's references still resolve as they did in the last, clean, build), no id is
     defined twice among them or also in another file, and each of their references names an id of the right type;
-    the other files' ids are looked up in the previous generation's graphs. False means "check against every
-    index entry", which words the problems, if any, exactly as a full check does.
+    the other files' ids are looked up in the previous generation's graphs (``previous``: that generation's
+    database, opened read-only; else opened here). False means "check against every index entry", which words the
+    problems, if any, exactly as a full check does.
     """
     from pyoxigraph import DefaultGraph, NamedNode, Store
 
@@ -239,7 +244,7 @@ def checked_by_the_store(path: Path, manifest: dict, parsing: Parsing, removed: 
         return False
     kinds = NodeType.spellings_by_term()
     rdf_type = NamedNode(RDF.type)
-    store = Store.read_only(str(path / manifest["generation"] / DATABASE))
+    store = previous if previous is not None else Store.read_only(str(path / manifest["generation"] / DATABASE))
     before_ids = {global_id for global_id, _ in before}
 
     def elsewhere(global_id: str) -> list[str]:

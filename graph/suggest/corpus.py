@@ -151,6 +151,10 @@ class Item:
 class Corpus:
     """Every plan item of the data set, tokenised, with the statistics the ranking needs."""
 
+    entity_labels: dict[str, tuple[str, str]]  # entity -> (type, label)
+    entity_parents: dict[str, set[str]]
+    entity_names: dict[str, set[str]]  # a name as matched -> entities
+
     def __init__(self, store: GraphStore, plans: Iterable[str] | None = None, *, weigh: bool = True) -> None:
         """Read and tokenise the items of the data set; ``plans`` (with a store that keeps the index, see
         ``suggest.index``): only those plans' items are read, their weights looked up in the index's sums. Without
@@ -200,15 +204,22 @@ class Corpus:
     # -- structure ---------------------------------------------------------------------------
 
     def _open_index(self, store: GraphStore) -> None:
-        """Read the plans and the entities (``store_facts``), and open the index their names key."""
+        """Read the plans and the entities (``store_facts``), and open the index their names key (the entities
+        taken once per rows read: a run opens the index twice, for the index and for the ranking)."""
         self.plans, entities = store_facts(store)
-        self._take_entities(entities)
-        self.index = TokenIndex(store, names_digest(self.entity_names, self.entity_parents))
+        global _TAKEN
+        if _TAKEN is not None and _TAKEN[0] is entities:
+            _, self.entity_labels, self.entity_parents, self.entity_names, self._names, digest = _TAKEN
+        else:
+            self._take_entities(entities)
+            digest = names_digest(self.entity_names, self.entity_parents)
+            _TAKEN = (entities, self.entity_labels, self.entity_parents, self.entity_names, self._names, digest)
+        self.index = TokenIndex(store, digest)
 
     def _take_entities(self, rows: list[dict]) -> None:
         """Keep the entities of the rows of ``ENTITIES``: their labels, parents and the names they are found by."""
-        self.entity_labels: dict[str, tuple[str, str]] = {}
-        self.entity_parents: dict[str, set[str]] = defaultdict(set)
+        self.entity_labels = {}
+        self.entity_parents = defaultdict(set)
         names: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             self.entity_labels[row["id"]] = (NodeType.from_term(row["type"]).value, row["label"])
@@ -217,7 +228,7 @@ class Corpus:
                 names[row["id"]].add(row["alternative"].strip())
             if row["parent"]:
                 self.entity_parents[row["id"]].add(row["parent"])
-        self.entity_names: dict[str, set[str]] = defaultdict(set)  # a name as matched -> entities
+        self.entity_names = defaultdict(set)
         exact, folded = [], []
         for entity, labels in names.items():
             for name in labels:
@@ -319,13 +330,21 @@ class Corpus:
             by_plan[item.plan].append(item_id)
         stored_of: dict[str, dict[str, TokenRecord]] = {}
         work: dict[str, list[tuple[str, str]]] = {}  # plan -> the (item id, text) pairs to tokenise
+        reused: dict[str, dict[str, TokenRecord]] = {}  # plan -> the records of its earlier entry still true
         for plan, item_ids in by_plan.items():
             stored = stored_of[plan] = self.index.records(plan)
+            earlier: dict[str, TokenRecord] | None = None
             for item_id in item_ids:
                 text = self.own_text(item_id)
                 record = stored.get(item_id)
                 if text and (record is None or record["text"] != text):
-                    work.setdefault(plan, []).append((item_id, text))
+                    if earlier is None:  # an edited file: the texts it did not change are tokenised already
+                        earlier = {} if stored or not self.index.usable else self.index.earlier_records(plan)
+                    record = earlier.get(item_id)
+                    if record is not None and record["text"] == text:
+                        reused.setdefault(plan, {})[item_id] = record
+                    else:
+                        work.setdefault(plan, []).append((item_id, text))
         # only indexing: a plan's texts are let go once it is stored, unless an item of another plan has them in
         # its family (its counts read them)
         shared = {
@@ -342,7 +361,7 @@ class Corpus:
                 records: dict[str, TokenRecord] = {}
                 for item_id in by_plan[plan]:
                     text = self.own_text(item_id)
-                    record = made.get(item_id) or stored.get(item_id)
+                    record = made.get(item_id) or reused.get(plan, {}).get(item_id) or stored.get(item_id)
                     if text and record is not None:
                         self.texts[item_id] = from_record(item_id, record)
                         records[item_id] = record
@@ -536,6 +555,8 @@ def _sentence(sentence: str) -> tuple[Counter, tuple[str, ...], frozenset[str], 
     )
 
 
+# the entities last taken (``Corpus._open_index``): the rows, then what ``_take_entities`` made of them and their digest
+_TAKEN: tuple | None = None
 _PARALLEL_TEXTS = 5000  # below this many texts to tokenise, starting worker processes costs more than it saves
 _FORKED: Corpus | None = None
 

@@ -164,7 +164,13 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
     starts = np.array([rows[lo] for lo, _, _ in slots], dtype=np.int64)
     for kind in MERGED:
         ids, where, counts = (base[f"{kind}_sorted_{part}"] for part in ("ids", "rows", "counts"))
-        old_at = np.nonzero(changed_row[where])[0]
+        if len(slots) <= 2:  # a range or two of rows: compared, quicker than looking each row up
+            inside = np.zeros(len(where), dtype=bool)
+            for lo, hi, _ in slots:
+                inside |= (where >= rows[lo]) & (where < rows[hi])
+            old_at = np.nonzero(inside)[0]
+        else:
+            old_at = np.nonzero(changed_row[where])[0]
         old_rows = where[old_at].astype(np.int64)
         old_place = np.searchsorted(starts, old_rows, side="right") - 1
         parts: dict[str, list[np.ndarray]] = {part: [] for part in ("ids", "rows", "counts", "place", "offset")}

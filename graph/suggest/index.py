@@ -19,6 +19,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,17 @@ def encode_record(record: TokenRecord) -> str:
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
 
 
-def write_entry(path: Path, records: dict[str, TokenRecord], encoded: dict[str, str] | None = None) -> None:
-    """Write one plan's token records (item id -> record; ``encoded``: the records already encoded); a store that
-    cannot be written keeps none. The bytes are ``json.dumps({"format": .., "items": records})``'s, compact."""
+def write_entry(
+    path: Path, records: dict[str, TokenRecord], encoded: dict[str, str] | None = None, tokens: str | None = None
+) -> None:
+    """Write one plan's token records (item id -> record; ``encoded``: the records already encoded; ``tokens``: what
+    made them, ``TokenIndex.tokens``); a store that cannot be written keeps none. The bytes are
+    ``json.dumps({"format": .., "tokens": .., "items": records})``'s, compact (no ``tokens`` when None)."""
     if encoded is None:
         encoded = {item: encode_record(record) for item, record in records.items()}
     listed = ",".join(f"{json.dumps(item, ensure_ascii=False)}:{encoded[item]}" for item in records)
-    data = f'{{"format":{INDEX_FORMAT},"items":{{{listed}}}}}'
+    made = "" if tokens is None else f'"tokens":{json.dumps(tokens)},'
+    data = f'{{"format":{INDEX_FORMAT},{made}"items":{{{listed}}}}}'
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, lambda stream: stream.write(data.encode("utf-8")), sync=False)
@@ -99,10 +104,13 @@ def write_entry(path: Path, records: dict[str, TokenRecord], encoded: dict[str, 
         pass  # a read-only cache, a full disk: the next ranking tokenises again
 
 
-def read_entry(path: Path) -> dict[str, TokenRecord] | None:
-    """Return one plan's token records if this version wrote them (every field checked), else None."""
+def read_entry(path: Path, tokens: str | None = None) -> dict[str, TokenRecord] | None:
+    """Return one plan's token records if this version wrote them (every field checked; ``tokens``: and they were
+    made by that code with those names, ``TokenIndex.tokens``), else None."""
     content = read_json(path)
     if not isinstance(content, dict) or content.get("format") != INDEX_FORMAT:
+        return None
+    if tokens is not None and content.get("tokens") != tokens:
         return None
     items = content.get("items")
     if not isinstance(items, dict) or not all(valid_record(record) for record in items.values()):
@@ -131,6 +139,9 @@ def to_record(
     }
 
 
+_RETIRED: set[tuple[Path, frozenset[Path]]] = set()  # the entries whose earlier ones this process has deleted
+
+
 class TokenIndex:
     """The token entries of a store's plans: read for the plans asked about, written for those that had none."""
 
@@ -138,12 +149,14 @@ class TokenIndex:
         files = getattr(store, "files", None)
         path = getattr(store, "path", None)
         self.keys: dict[str, Path] = {}
+        self.tokens = f"{code_digest()}-{digest}"  # what the tokens are made by: the code and the entity names
         if isinstance(files, dict) and isinstance(path, Path):
             for plan, found in plan_files(files).items():
                 self.keys[plan] = entry_path(path, entry_key(found, digest))
 
         self._rank: RankStore | None = None
         self._ranked: set[str] | None = None
+        self._file_names: dict[str, tuple[str, str]] | None = None
 
     @property
     def rank(self) -> RankStore | None:
@@ -182,11 +195,23 @@ class TokenIndex:
 
     def missing(self) -> set[str]:
         """The plans whose tokens or counts are not kept (yet), or not usable."""
+        if not self.keys:
+            return set()
+        try:  # one listing of the folder, not two stats per plan
+            kept = set(os.listdir(next(iter(self.keys.values())).parent))
+        except OSError:
+            kept = set()
         return {
             plan
-            for plan, path in self.keys.items()
-            if not (path.is_file() and stats_path(path).is_file() and self.has_rank(plan))
+            for plan, (entry, stats) in self._names().items()
+            if not (entry in kept and stats in kept and self.has_rank(plan))
         }
+
+    def _names(self) -> dict[str, tuple[str, str]]:
+        """Each plan's entry's and counts' file names."""
+        if self._file_names is None:
+            self._file_names = {plan: (path.name, stats_path(path).name) for plan, path in self.keys.items()}
+        return self._file_names
 
     def has_stats(self, plan: str) -> bool:
         """Whether a plan's counts are kept."""
@@ -207,18 +232,50 @@ class TokenIndex:
         return weights
 
     def _retire(self, folder: Path) -> None:
-        """Delete the entries of plans' earlier contents (once their counts are out of the sums)."""
-        used = {path.name for path in self.keys.values()} | {stats_path(path).name for path in self.keys.values()}
-        for path in folder.glob("*.json"):
-            if path.name not in used:
-                path.unlink(missing_ok=True)
+        """Delete the entries of plans' earlier contents (once their counts are out of the sums): once per process
+        for the same entries."""
+        done = (folder, frozenset(self.keys.values()))
+        if done in _RETIRED:
+            return
+        used = {name for pair in self._names().values() for name in pair}
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        for name in names:
+            if name.endswith(".json") and name not in used:
+                (folder / name).unlink(missing_ok=True)
         if self.rank is not None:
             self.rank.retire({path.stem for path in self.keys.values()})
+        if len(_RETIRED) > 16:  # a long-running process (a server) sees many: the oldest are let go
+            _RETIRED.clear()
+        _RETIRED.add(done)
 
     def records(self, plan: str) -> dict[str, TokenRecord]:
         """Return the stored records of a plan (empty when it has none, or none usable)."""
         path = self.keys.get(plan)
         return (read_entry(path) or {}) if path is not None else {}
+
+    def earlier_records(self, plan: str) -> dict[str, TokenRecord]:
+        """Return the records of a plan's earlier entry (the one its counts were summed from), when the same code
+        made them with the same entity names (``tokens``): after an edit of its file, its unchanged texts' tokens
+        (empty when there are none, or none usable)."""
+        path = self.keys.get(plan)
+        if path is None or not (path.parent / "stats.sqlite").is_file():
+            return {}
+        import sqlite3
+
+        try:
+            connection = sqlite3.connect(f"{(path.parent / 'stats.sqlite').absolute().as_uri()}?mode=ro", uri=True)
+            try:
+                found = connection.execute("SELECT entry FROM plans WHERE plan = ?", (plan,)).fetchone()
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            return {}
+        if found is None or not isinstance(found[0], str) or found[0] == path.name or "/" in found[0]:
+            return {}
+        return read_entry(path.parent / found[0], self.tokens) or {}
 
     def store(
         self,
@@ -235,7 +292,7 @@ class TokenIndex:
             encoded = {  # encoded once, kept twice
                 item: known[item] if item in known else encode_record(record) for item, record in records.items()
             }
-            write_entry(path, records, encoded)
+            write_entry(path, records, encoded, self.tokens)
             if stats is not None:
                 write_stats(path, stats)
             if rows is not None and self.rank is not None:

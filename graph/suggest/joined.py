@@ -270,6 +270,7 @@ def _generation(
     key = generation_key(entries)
     size = rank.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
     base = _read_base(folder, size)
+    unchanged = base  # kept for the next ``combined`` of this process when nothing applied changed it
     kept = dict(zip(base["plans"].tolist(), base["entries"].tolist(), strict=True)) if base is not None else {}
     changed = {plan for plan, entry in entries.items() if kept.get(plan) != entry}
     if base is not None and not changed and set(kept) == set(entries):
@@ -281,6 +282,7 @@ def _generation(
             found_delta = read_file(folder / DELTA)
             if found_delta is not None and found_delta.meta.get("base") == base.digest:
                 if found_delta.meta.get("key") == key and found_delta.meta.get("joined") == JOINED_FORMAT:
+                    _keep(folder, size, unchanged)
                     return None, set()  # kept (checked when applied)
         else:
             found = _with_delta(folder, base, size, key)
@@ -301,6 +303,7 @@ def _generation(
             base.release(made)
             return Combined(made), set()
         if not wanted:
+            _keep(folder, size, unchanged)
             return None, set()
     joined = Combined.join(key, arrays, structures, entries)
     joined.save(folder)
@@ -320,8 +323,30 @@ class _Base(Combined):
                 self.file.release(name)
 
 
+# the base generation a ``refresh`` of this process read and left as read: (its file's stat, vocabulary size, base)
+_READ: dict[Path, tuple[tuple[int, int, int] | None, int, _Base]] = {}
+
+
+def _keep(folder: Path, vocabulary: int, base: _Base | None) -> None:
+    """Keep a base as read (no array of it changed) for the next reading of this process (``_read_base``)."""
+    if base is not None:
+        _READ[folder] = (_stat(folder / COMBINED), vocabulary, base)
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
 def _read_base(folder: Path, vocabulary: int) -> _Base | None:
-    """The base generation kept in ``folder``, checked, or None."""
+    """The base generation kept in ``folder``, checked, or None: the one this process read and kept unchanged
+    (``_keep``; once) while its file is the same, else read."""
+    kept = _READ.pop(folder, None)
+    if kept is not None and kept[1] == vocabulary and kept[0] is not None and kept[0] == _stat(folder / COMBINED):
+        return kept[2]
     found = read_file(folder / COMBINED, private=True)  # a delta may change some arrays in place (``apply_delta``)
     if found is None or found.meta.get("joined") != JOINED_FORMAT:
         return None

@@ -198,6 +198,32 @@ def test_a_triple_leaves_the_default_graph_only_when_no_file_states_it(mini_data
     assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh", fresh)
 
 
+def test_a_changed_text_leaves_without_reading_the_other_files_and_a_shared_triple_stays(
+    mini_data, tmp_path, monkeypatch
+):
+    """Only a node's own file states its literals: the old text of an item leaves the default graph without the other
+    files' triples being read; a triple another file may state (a link) is still looked for in them."""
+    path = tmp_path / "store"
+    manifest, _ = _full_build(mini_data, path)
+    read = []
+    real = build_module.read_triples
+    monkeypatch.setattr(build_module, "read_triples", lambda *args: read.append(args) or real(*args))
+    alpha = mini_data / "plans/alpha.yaml"
+    old = "Improve accommodation on release for children leaving custody"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace(old, "Improve housing on release"), encoding="utf-8")
+    manifest, report = _rebuild(mini_data, path, manifest, ["plans/alpha.yaml"])
+    graph = _default_graph(path, manifest)
+    assert not report.full and read == []
+    assert not any(old in triple.object.value for triple in graph if not isinstance(triple.object, NamedNode))
+    fresh, _ = _full_build(mini_data, tmp_path / "fresh")
+    assert graph == _default_graph(tmp_path / "fresh", fresh)
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("relation: related-to", "relation: feeds-into"), "utf-8")
+    manifest, report = _rebuild(mini_data, path, manifest, ["plans/alpha.yaml"])
+    assert not report.full and read  # a link's triple: the others are read
+    fresh, _ = _full_build(mini_data, tmp_path / "fresh2")
+    assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh2", fresh)
+
+
 def test_a_removed_file_takes_its_triples_out_of_the_default_graph(mini_data, tmp_path):
     path = tmp_path / "store"
     manifest, _ = _full_build(mini_data, path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest.corpus import Corpus
+from crossplan.graph.suggest.corpus import Corpus, make_index
 from crossplan.graph.suggest.index import FOLDER, read_entry, write_entry
 from crossplan.graph.suggest.similar import suggest_links
 
@@ -55,6 +55,39 @@ def test_a_one_file_edit_writes_that_plans_entry_only(tmp_path):
     after = entries(tmp_path / "store")
     assert len(set(after) - set(before)) == 2  # north's new tokens and counts; south's are read as they were
     assert after_edit == ranked(memory_store(load_dataset(data)), "north", "south")
+
+
+def test_a_one_text_edit_tokenises_that_text_only_and_makes_the_entry_a_fresh_index_makes(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    monkeypatch.chdir(tmp_path)  # a store named relative to the working directory
+    make_index(open_store(data, "store"))
+    plan = data / "plans" / "hmip-resettlement.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("central payment of accommodation", "central payment of housing", 1),
+        encoding="utf-8",
+    )
+    tokenised = []
+    real = Corpus._tokenise
+    monkeypatch.setattr(Corpus, "_tokenise", lambda self, item, text: tokenised.append(text) or real(self, item, text))
+    make_index(open_store(data, "store"))
+    assert len(tokenised) == 1 and "central payment of housing" in tokenised[0]
+    monkeypatch.undo()
+    afresh = tmp_path / "afresh"
+    make_index(open_store(data, afresh))
+    assert entries(tmp_path / "store") == entries(afresh)  # the same bytes as tokenising every text
+    # tokens made with other entity names are not reused
+    damaged = tokens(tmp_path / "store")
+    for path in damaged:
+        content = json.loads(path.read_text(encoding="utf-8"))
+        assert content["tokens"]
+        content["tokens"] = "other"
+        path.write_text(json.dumps(content), encoding="utf-8")
+    plan.write_text(plan.read_text(encoding="utf-8").replace("payment of housing", "payment of homes", 1), "utf-8")
+    monkeypatch.setattr(Corpus, "_tokenise", lambda self, item, text: tokenised.append(text) or real(self, item, text))
+    tokenised.clear()
+    make_index(open_store(data, tmp_path / "store"))
+    assert len(tokenised) > 1
 
 
 def test_a_damaged_or_mistyped_entry_is_made_again(tmp_path):

@@ -194,6 +194,38 @@ def test_after_a_one_file_edit_the_rows_are_joined_again(data, tmp_path, monkeyp
     assert len(reads) == (0 if build_first else 1)  # joined once, by the build or by the first ranking
 
 
+def test_the_first_ranking_after_an_edit_reads_the_joined_file_once(data, tmp_path, monkeypatch):
+    """The delta made for the edit and the ranking after it read one base (it is not changed in between); a
+    replaced file is read again."""
+    store_path = tmp_path / "store"
+    make_index(open_store(data, store_path))
+    west = data / "plans" / "west.yaml"
+    west.write_text(west.read_text(encoding="utf-8").replace("Train the staff", "Train the officers"), encoding="utf-8")
+    opened = []
+    real = joined.read_file
+
+    def read_file(path, **options):
+        opened.append(path.name)
+        return real(path, **options)
+
+    monkeypatch.setattr(joined, "read_file", read_file)
+    assert as_json(suggest_links(open_store(data, store_path), "north", None, top=3)) == expected(data)
+    assert opened.count(joined.COMBINED) == 1 and joined.DELTA in opened
+    opened.clear()
+    folder = store_path / FOLDER
+    size = RankStore(folder).connection.execute("SELECT MAX(id) FROM vocab").fetchone()[0]
+    base = joined._read_base(folder, size)
+    assert base is not None and opened == [joined.COMBINED]
+    joined._keep(folder, size, base)
+    assert joined._read_base(folder, size) is base and opened == [joined.COMBINED]  # kept once
+    assert joined._read_base(folder, size) is not base and opened == [joined.COMBINED] * 2
+    joined._keep(folder, size, base)
+    copy = folder / "copy.arrays"
+    copy.write_bytes((folder / joined.COMBINED).read_bytes())
+    copy.replace(folder / joined.COMBINED)  # another file: read again
+    assert joined._read_base(folder, size) is not base and opened == [joined.COMBINED] * 3
+
+
 @pytest.mark.parametrize("plan", ["north", "south", "west"])
 def test_a_changed_plan_patched_in_gives_the_arrays_joined_again(data, tmp_path, plan):
     store_path = tmp_path / "store"

@@ -58,3 +58,31 @@ def test_other_contents_or_a_damaged_copy_are_read_again(tmp_path, monkeypatch):
     assert storefacts.store_facts(edited)[0] == plans and asked == []  # and kept for these contents
     kept.write_text('{"key": 1}', encoding="utf-8")
     assert storefacts.store_facts(edited)[0] == plans and asked  # damaged: read again
+
+
+def test_a_plan_file_edit_reads_only_its_titles_and_a_registry_edit_the_entities(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    make_index(open_store(data, tmp_path / "store"))
+    plan = data / "plans" / "hmip-resettlement.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace('title: "Action plan: A', 'title: "Action plan (edited): A', 1), "utf-8")
+    edited = open_store(data, tmp_path / "store")
+    asked = counting_selects(monkeypatch, edited)
+    plans, entities = storefacts.store_facts(edited)
+    assert len(asked) == 1 and '"hmip-resettlement"' in asked[0]  # that plan's title, by id
+    assert list(plans.items()) == list(plan_titles(edited).items()) and "(edited)" in plans["hmip-resettlement"]
+    assert entities == edited.select(storefacts.ENTITIES)
+    asked.clear()
+    assert storefacts.store_facts(edited) == (plans, entities) and asked == []  # once per run, kept
+    registry = data / "organisations.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace("name: Youth Justice Board", "name: Youth Justice Board (E)", 1),
+        "utf-8",
+    )
+    renamed = open_store(data, tmp_path / "store")
+    asked = counting_selects(monkeypatch, renamed)
+    plans, entities = storefacts.store_facts(renamed)
+    assert storefacts.ENTITIES in asked and plans == plan_titles(renamed)
+    assert entities == renamed.select(storefacts.ENTITIES)
+    assert any(row["label"] == "Youth Justice Board (E)" for row in entities)
