@@ -69,6 +69,7 @@ class ArrayBounds:
         self._dense_of: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # kind -> the source's vector, dense
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
         self._source_terms = np.zeros(0, dtype=bool)  # by term id: in a sentence of ``_entries_of``'s source
+        self._reach = np.zeros(0)  # by term id: its highest value in a sentence of ``_entries_of``'s source
         self._words = np.zeros(0, dtype=bool)  # by term id: a word (not a pair of words)
         self._norms = np.full(len(self.matchable), -1.0)  # by sentence: its vector's norm (-1: not worked out yet)
         if sources:
@@ -122,37 +123,91 @@ class ArrayBounds:
         number of the first source sentence giving it (the sentences' vectors are the floats ``vector`` makes: the
         same products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
         wanted = np.unique(numbers)
-        none = (wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64))
-        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
-        if not len(wanted) or not entry_ids:
-            return none
-        # the entries of the sentences that can be matched (a sentence too short weighs nothing) sharing a term with
-        # the source's sentences: only they add to a cosine
+        if not len(wanted) or not self._source_entries(source)[2]:
+            return wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64)
+        return (wanted, *self._best(source, len(wanted), *self._sentence_entries(wanted)))
+
+    def _sentence_entries(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries (sentence's place in ``wanted``, term id, value) of some sentences that can be matched (a
+        sentence too short weighs nothing) sharing a term with the sentences of the source of ``_source_entries``:
+        only they add to a cosine. Their values are those ``_unit`` makes: the same product divided by the
+        sentence's norm."""
         starts = self.words_ptr[wanted]
         lengths = np.where(self.matchable[wanted] == 1, self.words_ptr[wanted + 1] - starts, 0)
         at = _ranges(starts, lengths)
-        local = np.repeat(np.arange(len(wanted)), lengths)
         ids = self.words_ids[at]
-        shared = self._source_terms[ids]
-        at, local, ids = at[shared], local[shared], ids[shared]
-        # their values as ``_unit`` makes them: the same product divided by the sentence's norm
+        shared = np.nonzero(self._source_terms[ids])[0]
+        # each shared entry's sentence: the last sentence starting at or before it
+        local = np.searchsorted(np.cumsum(lengths), shared, side="right")
+        at, ids = at[shared], ids[shared]
         norms = self._sentence_norms(wanted, lengths)
         values = (self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]) / np.where(norms > 0.0, norms, 1.0)[
             local
         ]
-        postings = _Postings(local, ids, values, len(wanted))
-        # every source sentence against every wanted one at once: each pair's products are added in the order of
-        # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
+        return local, ids, values
+
+    def _best(
+        self, source: Item, size: int, local: np.ndarray, ids: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best cosines of ``size`` sentences (their entries: ``_sentence_entries``) with a sentence of the
+        source (0.0: none), and the number of the first source sentence giving it (-1: none)."""
+        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
+        postings = _Postings(local, ids, values, size)
+        # every source sentence against every sentence at once: each pair's products are added in the order of the
+        # source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
         first = np.searchsorted(postings.ids, entry_ids)
         lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
         at = _ranges(first, lengths)
-        size = len(wanted)
-        keys = np.repeat(np.array(entry_left, dtype=np.int64) * size, lengths) + postings.rows[at]
+        count = len(lefts)
+        keys = postings.rows[at] * count + np.repeat(np.array(entry_left, dtype=np.int64), lengths)
         products = np.repeat(np.array(entry_values), lengths) * postings.values[at]
-        scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
+        scores = np.bincount(keys, weights=products, minlength=count * size).reshape(size, count)
         # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
-        best, which = scores.max(axis=0), scores.argmax(axis=0)
-        return wanted, best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
+        best, which = scores.max(axis=1), scores.argmax(axis=1)
+        return best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
+
+    def _scored_sentences(
+        self, source: Item, numbers: np.ndarray, owner: np.ndarray, sizes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The cosines of some targets' sentences (``numbers``, by target: ``owner``, ``sizes``) with their best
+        sentence of the source, and the source sentence giving it (-1: none), exactly where they may be their
+        target's highest: elsewhere 0.0 (below the target's highest).
+
+        Each sentence's cosine is at most its entries' values times the highest value of each term in a sentence of
+        the source (``_reach``; every value is >= 0): that sum, in another order, with ``_MARGIN``. A target's
+        sentence of the highest such bound is scored first; then only its sentences whose bound reaches that score."""
+        wanted, position = np.unique(numbers, return_inverse=True)
+        best, which = np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64)
+        if not len(wanted) or not self._source_entries(source)[2]:
+            return best[position], which[position]
+        local, ids, values = self._sentence_entries(wanted)
+        upper = np.bincount(local, weights=values * self._reach[ids], minlength=len(wanted)) * (1 + self._MARGIN)
+        reach = upper[position]
+        having = np.nonzero(sizes)[0]
+        highest = np.zeros(len(sizes))
+        highest[having] = np.maximum.reduceat(reach, (np.cumsum(sizes) - sizes)[having])
+        # each target's first sentence of the highest bound
+        hits = np.nonzero((reach == highest[owner]) & (reach > 0.0))[0]
+        targets, first = np.unique(owner[hits], return_index=True)
+        done = np.zeros(len(wanted), dtype=bool)
+        for chosen in (position[hits[first]], None):
+            if chosen is None:  # the sentences that may reach their target's score so far
+                reached = np.full(len(sizes), np.inf)
+                reached[targets] = best[position[hits[first]]]
+                chosen = position[reach >= reached[owner]]
+            picked = np.zeros(len(wanted), dtype=bool)
+            picked[chosen] = True
+            picked &= ~done
+            done |= picked
+            if picked.any():
+                kept = picked[local]
+                renumbered = np.cumsum(picked) - 1
+                found, left = self._best(
+                    source, int(renumbered[-1]) + 1, renumbered[local[kept]], ids[kept], values[kept]
+                )
+                places = np.nonzero(picked)[0]
+                best[places], which[places] = found, left
+        return best[position], which[position]
 
     def _sentence_norms(self, wanted: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The norms of some sentences' vectors (``lengths``: how many of their entries count), each summed in order
@@ -196,6 +251,8 @@ class ArrayBounds:
         self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
         self._source_terms = np.zeros(len(self.corpus.term_idf), dtype=bool)
         self._source_terms[entry_ids] = True
+        self._reach = np.zeros(len(self.corpus.term_idf))
+        np.maximum.at(self._reach, ids[kept], values[kept])
         return self._entries_of[1]
 
     def _overlaps(self, source: Item, places: np.ndarray) -> np.ndarray:
@@ -278,11 +335,10 @@ class ArrayBounds:
         found = [corpus.sentences_of(target) for target in targets]
         sizes = np.array([len(numbers) for numbers in found], dtype=np.int64)
         numbers = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
-        wanted, best, which = self._matched(source, numbers)
-        similarity = best[np.searchsorted(wanted, numbers)] if len(wanted) else np.zeros(len(numbers))
         # each target's best sentence: the first of its sentences with the highest cosine above 0 (as a loop
         # keeping only better ones finds it)
         owner = np.repeat(np.arange(len(targets)), sizes)
+        similarity, best_left = self._scored_sentences(source, numbers, owner, sizes)
         highest = np.zeros(len(targets))
         having = np.nonzero(sizes)[0]
         if len(having):
@@ -296,7 +352,7 @@ class ArrayBounds:
         for number, value, left, right in zip(
             matched.tolist(),
             similarity[at].tolist(),
-            which[np.searchsorted(wanted, numbers[at])].tolist() if len(at) else [],
+            best_left[at].tolist(),
             numbers[at].tolist(),
             strict=True,
         ):

@@ -219,3 +219,34 @@ def test_the_source_sentences_vectors_from_the_arrays_are_those_the_corpus_makes
         assert found == {left: list(expected[left].items()) for left in lefts}
         compared += len(lefts)
     assert compared > 20
+
+
+def test_the_best_sentences_scored_are_those_of_every_sentence_matched(shipped_bounds, monkeypatch):
+    """``score`` works out only the sentences whose bound may reach their target's best: the best sentence, its
+    cosine and the source sentence giving it are those found when every sentence is matched (``matches``)."""
+    data, indexed, targets, array_bounds = shipped_bounds
+    worked_out = []
+    real = bounds.ArrayBounds._best
+
+    def counting(self, source, size, *entries):
+        worked_out.append(size)
+        return real(self, source, size, *entries)
+
+    monkeypatch.setattr(bounds.ArrayBounds, "_best", counting)
+    total = in_score = 0
+    for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
+        indexed.prepare(source)
+        worked_out.clear()
+        scored = array_bounds.score(source, targets)
+        in_score += sum(worked_out)
+        total += len({number for target in targets for number in indexed.sentences_of(target)})
+        for target, (_, _, signals, left, right) in zip(targets, scored, strict=True):
+            found = array_bounds.matches(source, indexed.sentences_of(target))
+            best = max((value for value, _ in found.values()), default=0.0)
+            first = next(
+                (number for number in indexed.sentences_of(target) if number in found and found[number][0] == best),
+                None,
+            )
+            assert signals["sentence"] == best
+            assert (left, right) == ((found[first][1], first) if first is not None else (None, None))
+    assert 0 < in_score < total / 2  # most sentences left out by their bound
