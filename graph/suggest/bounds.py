@@ -589,5 +589,14 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions of some ranges (their starts and lengths), one after the other."""
-    return np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+    """The positions of some ranges (their starts and lengths), one after the other: steps of 1, and at each
+    range's first position the jump from the last range's end, added up (one array, no per-range work)."""
+    ends = np.cumsum(lengths)
+    out = np.ones(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    if len(out):
+        having = np.nonzero(lengths)[0]
+        first, last = starts[having], starts[having] + lengths[having] - 1
+        out[0] = first[0]
+        out[(ends[having] - lengths[having])[1:]] = first[1:] - last[:-1]
+        np.cumsum(out, out=out)
+    return out

@@ -250,3 +250,20 @@ def test_the_best_sentences_scored_are_those_of_every_sentence_matched(shipped_b
             assert signals["sentence"] == best
             assert (left, right) == ((found[first][1], first) if first is not None else (None, None))
     assert 0 < in_score < total / 2  # most sentences left out by their bound
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_ranges_are_the_positions_of_each_range_in_turn(seed):
+    """``_ranges`` lists each range's positions one range after the other, empty ranges (first, last, all) too."""
+    generator = np.random.default_rng(seed)
+    starts = generator.integers(0, 1000, 50)
+    lengths = generator.integers(0, 5, 50)
+    lengths[[0, -1]] = 0
+    for chosen in (slice(None), slice(0, 1), slice(3, 3), slice(10, 20)):
+        expected = [
+            position
+            for start, length in zip(starts[chosen], lengths[chosen], strict=True)
+            for position in range(start, start + length)
+        ]
+        assert bounds._ranges(starts[chosen], lengths[chosen]).tolist() == expected
+    assert bounds._ranges(starts, np.zeros(50, dtype=np.int64)).tolist() == []
