@@ -166,35 +166,37 @@ class ArrayBounds:
         best, which = scores.max(axis=1), scores.argmax(axis=1)
         return best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
 
-    def _scored_sentences(
-        self, source: Item, numbers: np.ndarray, owner: np.ndarray, sizes: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The cosines of some targets' sentences (``numbers``, by target: ``owner``, ``sizes``) with their best
+    def _scored_sentences(self, source: Item, numbers: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cosines of some targets' sentences (``numbers``, by target: ``owner``, ascending) with their best
         sentence of the source, and the source sentence giving it (-1: none), exactly where they may be their
         target's highest: elsewhere 0.0 (below the target's highest).
 
-        Each sentence's cosine is at most its entries' values times the highest value of each term in a sentence of
-        the source (``_reach``; every value is >= 0): that sum, in another order, with ``_MARGIN``. A target's
-        sentence of the highest such bound is scored first; then only its sentences whose bound reaches that score."""
+        A sentence's cosine with a sentence of the source (both of norm 1, every value >= 0) is at most (1) its
+        values times the highest value of each term in a sentence of the source (``_reach``) and (2) the norm of its
+        values of the source's terms (Cauchy-Schwarz): the lower of the two, summed in another order, with
+        ``_MARGIN``. A target's two sentences of the highest bounds are worked out first; then only its sentences
+        whose bound reaches the best of those."""
         wanted, position = np.unique(numbers, return_inverse=True)
         best, which = np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64)
         if not len(wanted) or not self._source_entries(source)[2]:
             return best[position], which[position]
         local, ids, values = self._sentence_entries(wanted)
-        upper = np.bincount(local, weights=values * self._reach[ids], minlength=len(wanted)) * (1 + self._MARGIN)
-        reach = upper[position]
-        having = np.nonzero(sizes)[0]
-        highest = np.zeros(len(sizes))
-        highest[having] = np.maximum.reduceat(reach, (np.cumsum(sizes) - sizes)[having])
-        # each target's first sentence of the highest bound
-        hits = np.nonzero((reach == highest[owner]) & (reach > 0.0))[0]
-        targets, first = np.unique(owner[hits], return_index=True)
+        upper = np.minimum(
+            np.bincount(local, weights=values * self._reach[ids], minlength=len(wanted)),
+            np.sqrt(np.bincount(local, weights=values * values, minlength=len(wanted))),
+        )
+        reach = upper[position] * (1 + self._MARGIN)
+        # each target's sentences by bound, highest first (the first of equal ones first): the two first
+        order = np.lexsort((-reach, owner))
+        starts = np.searchsorted(owner[order], owner[order], side="left")
+        first = order[(np.arange(len(order)) - starts < 2) & (reach[order] > 0.0)]
         done = np.zeros(len(wanted), dtype=bool)
-        for chosen in (position[hits[first]], None):
-            if chosen is None:  # the sentences that may reach their target's score so far
-                reached = np.full(len(sizes), np.inf)
-                reached[targets] = best[position[hits[first]]]
-                chosen = position[reach >= reached[owner]]
+        for chosen in (position[first], None):
+            if chosen is None:  # the sentences that may reach their target's best so far (none: all below 0)
+                reached = np.full(int(owner[-1]) + 1, np.inf)
+                reached[owner[first]] = 0.0
+                np.maximum.at(reached, owner[first], best[position[first]])
+                chosen = position[(reach >= reached[owner]) & (reach > 0.0)]
             picked = np.zeros(len(wanted), dtype=bool)
             picked[chosen] = True
             picked &= ~done
@@ -338,7 +340,7 @@ class ArrayBounds:
         # each target's best sentence: the first of its sentences with the highest cosine above 0 (as a loop
         # keeping only better ones finds it)
         owner = np.repeat(np.arange(len(targets)), sizes)
-        similarity, best_left = self._scored_sentences(source, numbers, owner, sizes)
+        similarity, best_left = self._scored_sentences(source, numbers, owner)
         highest = np.zeros(len(targets))
         having = np.nonzero(sizes)[0]
         if len(having):

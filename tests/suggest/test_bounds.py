@@ -249,7 +249,7 @@ def test_the_best_sentences_scored_are_those_of_every_sentence_matched(shipped_b
             )
             assert signals["sentence"] == best
             assert (left, right) == ((found[first][1], first) if first is not None else (None, None))
-    assert 0 < in_score < total / 2  # most sentences left out by their bound
+    assert 0 < in_score < total  # sentences left out by their bound
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
