@@ -86,10 +86,12 @@ class ArrayBounds:
         bound *= weights["text"]
         np.add(bound, weights["sentence"], out=bound, where=sharing)
         del sharing
-        for name, signal in (
-            ("phrases", _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)),
-            ("entities", _entity_overlaps(joined, corpus.entity_weight, places)),
-        ):
+        # one signal at a time (each as large as the bounds)
+        for name in ("phrases", "entities"):
+            if name == "phrases":
+                signal = _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)
+            else:
+                signal = _entity_overlaps(joined, corpus.entity_weight, places)
             signal *= weights[name]
             bound += signal
             del signal
