@@ -138,9 +138,8 @@ class ArrayBounds:
         lengths = np.where(self.matchable[wanted] == 1, self.words_ptr[wanted + 1] - starts, 0)
         at = _ranges(starts, lengths)
         ids = self.words_ids[at]
-        shared = np.nonzero(self._source_terms[ids])[0]
-        # each shared entry's sentence: the last sentence starting at or before it
-        local = np.searchsorted(np.cumsum(lengths), shared, side="right")
+        shared = self._source_terms[ids]
+        local = np.repeat(np.arange(len(wanted)), lengths)[shared]
         at, ids = at[shared], ids[shared]
         norms = self._sentence_norms(wanted, lengths)
         values = (self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]) / np.where(norms > 0.0, norms, 1.0)[
@@ -317,13 +316,15 @@ class ArrayBounds:
         found = ids[at]
         # the rows' unit values, as ``vector`` makes them: each norm summed in the row's order (``_unit``)
         values = _unit(owner, self.logs[counts[at]] * idf[found], len(targets))
-        weighing = np.bincount(owner, weights=values != 0.0, minlength=len(targets)).astype(np.int64)
+        weighed = values != 0.0
+        weighing = np.bincount(owner[weighed], minlength=len(targets))
         products = values * dense[found]
         # over the target's vector, in its order (the other's missing terms add 0.0)
         theirs = np.bincount(owner, weights=products, minlength=len(targets))
-        # over the source's vector, in its order: the shared terms, by target, in the source's order
+        # over the source's vector, in its order (for the targets whose vector is not the shorter): the shared
+        # terms, by target, in the source's order
         places = order[found]
-        shared = np.nonzero((places >= 0) & (values != 0.0))[0]
+        shared = np.nonzero((places >= 0) & weighed & (weighing >= length)[owner])[0]
         by = shared[np.argsort(owner[shared] * max(length, 1) + places[shared], kind="stable")]
         ours = np.bincount(owner[by], weights=products[by], minlength=len(targets))
         # ``sum`` of nothing is the int 0, as ``cosine`` gives
