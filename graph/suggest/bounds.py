@@ -510,8 +510,10 @@ def _products(
         last = min(first + step, rows_total)
         low, high = int(ptr[first]), int(ptr[last])
         if high > low:
-            weights = logs[counts[low:high]] * idf[ids[low:high]]
-            squares = np.add.reduceat(weights * weights, np.minimum(ptr[first:last] - low, high - low - 1))
+            weights = logs[counts[low:high]]
+            weights *= idf[ids[low:high]]
+            weights *= weights
+            squares = np.add.reduceat(weights, np.minimum(ptr[first:last] - low, high - low - 1))
             norms[first:last] = np.sqrt(np.where(sizes[first:last] > 0, squares, 0.0))
     # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
     # a block are a range of its own (its rows are sorted)
@@ -531,8 +533,11 @@ def _products(
         lengths = bounds[:, number + 1] - bounds[:, number]
         found = _ranges(bounds[:, number], lengths)
         if len(found):
-            cells = np.repeat(np.arange(len(common)) * step - first, lengths) + sorted_rows[found]
-            block.ravel()[cells] = logs[sorted_counts[found]] * np.repeat(idf[common], lengths)
+            cells = np.repeat(np.arange(len(common)) * step - first, lengths)
+            cells += sorted_rows[found]
+            weights = logs[sorted_counts[found]]
+            weights *= np.repeat(idf[common], lengths)
+            block.ravel()[cells] = weights
             out[:, first:last] += values @ block[:, : last - first]
             block.ravel()[cells] = 0.0
     out *= 1.0 + 4 * (len(common) + 1) * 2.0**-24
@@ -544,14 +549,16 @@ def _products(
     spans = starts[used + 1] - starts[used]
     at = _ranges(starts[used], spans)
     rows = joined[f"{name}_sorted_rows"][at]
-    weights = logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[used], spans)
+    weights = logs[joined[f"{name}_sorted_counts"][at]]
+    weights *= np.repeat(idf[used], spans)
     offset = np.zeros(len(idf), dtype=np.int64)
     offset[used] = np.r_[0, np.cumsum(spans)[:-1]]
     for number, (start, end) in enumerate(itertools.pairwise(ranges)):
         if end > start:
             span = starts[rare_ids[start:end] + 1] - starts[rare_ids[start:end]]
             pairs = _ranges(offset[rare_ids[start:end]], span)
-            products = np.repeat(rare_values[start:end], span) * weights[pairs]
+            products = np.repeat(rare_values[start:end], span)
+            products *= weights[pairs]
             out[number] += np.bincount(rows[pairs], weights=products, minlength=rows_total)
     out /= np.where(norms > 0.0, norms, 1.0)
     return out
@@ -564,7 +571,8 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     ptr, ids = joined["entity_ptr"], joined["entity_ids"]
     sizes = np.diff(ptr)
     squares = weight[ids] ** 2
-    own_rows = np.bincount(np.repeat(np.arange(rows_total), sizes), weights=squares, minlength=rows_total)
+    row_of = np.repeat(np.arange(rows_total), sizes)
+    own_rows = np.bincount(row_of, weights=squares, minlength=rows_total)
     known = places >= 0
     at = _ranges(ptr[places[known]], sizes[places[known]])
     source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
@@ -575,7 +583,7 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     own = np.bincount(source_of, weights=source_squares, minlength=len(places))
     # the rows having each entity
     order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
-    having = np.repeat(np.arange(rows_total), sizes)[order]
+    having = row_of[order]
     starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
     lengths = starts[source_ids + 1] - starts[source_ids]
     out = np.zeros((len(places), rows_total))
