@@ -86,15 +86,14 @@ class ArrayBounds:
         bound *= weights["text"]
         np.add(bound, weights["sentence"], out=bound, where=sharing)
         del sharing
-        # one signal at a time (each as large as the bounds)
+        # one signal after the other, in one array (as large as the bounds)
+        signal = _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)
         for name in ("phrases", "entities"):
-            if name == "phrases":
-                signal = _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)
-            else:
-                signal = _entity_overlaps(joined, corpus.entity_weight, places)
+            if name == "entities":
+                signal = _entity_overlaps(joined, corpus.entity_weight, places, out=signal)
             signal *= weights[name]
             bound += signal
-            del signal
+        del signal
         self._bounds = bound
         self._sources = {source.id: number for number, source in enumerate(sources)}
 
@@ -457,7 +456,13 @@ _BLOCK_ROWS = 4096  # rows worked on at a time (their norms, the dense block's p
 
 
 def _products(
-    joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, places: np.ndarray, dense: int
+    joined: Combined,
+    name: str,
+    logs: np.ndarray,
+    idf: np.ndarray,
+    places: np.ndarray,
+    dense: int,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Upper bounds of the cosines of some rows (``places``, one per source; -1: none) with every row, for one kind
     of entry ("term", "phrase"): an array by source, then by row.
@@ -526,7 +531,7 @@ def _products(
         ],
         dtype=np.int64,
     ).reshape(len(common), len(edges))
-    out = np.zeros((len(places), rows_total))
+    out = _zeros(out, (len(places), rows_total))
     block = np.zeros((len(common), step), dtype=np.float32)
     for number in range(len(edges) - 1):
         first, last = int(edges[number]), int(edges[number + 1])
@@ -564,7 +569,9 @@ def _products(
     return out
 
 
-def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -> np.ndarray:
+def _entity_overlaps(
+    joined: Combined, weight: np.ndarray, places: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """``weighted_overlap`` of some rows' entities (``places``, one per source; -1: none) with every row's: an
     array by source, then by row, the sums added in another order (covered by ``ArrayBounds._MARGIN``)."""
     rows_total = len(joined["row_item"])
@@ -579,14 +586,14 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     keep = squares[at] > 0.0
     source_of, source_ids, source_squares = source_of[keep], ids[at][keep], squares[at][keep]
     if not len(source_ids):
-        return np.zeros((len(places), rows_total))
+        return _zeros(out, (len(places), rows_total))
     own = np.bincount(source_of, weights=source_squares, minlength=len(places))
     # the rows having each entity
     order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
     having = row_of[order]
     starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
     lengths = starts[source_ids + 1] - starts[source_ids]
-    out = np.zeros((len(places), rows_total))
+    out = _zeros(out, (len(places), rows_total))
     # source by source (their entries come in order): small arrays
     ranges = np.r_[0, np.cumsum(np.bincount(source_of, minlength=len(places)))].tolist()
     for number, (start, end) in enumerate(itertools.pairwise(ranges)):
@@ -598,6 +605,14 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
             )
             found = np.nonzero(shared)[0]
             shared[found] = shared[found] / np.sqrt(own[number] * own_rows[found])
+    return out
+
+
+def _zeros(out: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
+    """An array of 0.0 of that shape: ``out`` (of that shape) emptied, or a new one."""
+    if out is None:
+        return np.zeros(shape)
+    out.fill(0.0)
     return out
 
 
