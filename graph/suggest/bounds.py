@@ -1,7 +1,8 @@
 """Upper bounds of a source item's score against every target at once, and the exact scores of the targets they
 cannot leave out, from the index's arrays (numpy over the rows: TF-IDF and phrase dot products, the best sentence
 cosine and the entity overlap). ``suggest FROM`` (``similar._rank``) orders the targets by bound and scores them in
-that order until no unscored target can change what is kept.
+that order until no unscored target can change what is kept; of a target's sentences, only those whose own bound may
+reach the target's best are matched.
 """
 
 from __future__ import annotations
