@@ -28,6 +28,7 @@ class ArrayBounds:
     every target at once), and the exact scores of the targets they cannot leave out."""
 
     _MARGIN = 1e-9
+    _ROUNDING = 1e-6  # the bounds are kept as float32: see ``_products``
     _DENSE = 20_000  # an id whose postings times the sources having it exceed this goes in the dense block
 
     def __init__(
@@ -103,9 +104,9 @@ class ArrayBounds:
         if source.id not in self._sources:
             self._work_out([source])
         rows = self.target_rows
-        bound = np.where(rows >= 0, self._bounds[self._sources[source.id]][rows], 0.0)  # by target
-        # the margin covers the signals summed in other orders (``_products``, ``_entity_overlaps``)
-        self.bound = bound * (1 + self._MARGIN) + self._MARGIN
+        bound = np.where(rows >= 0, self._bounds[self._sources[source.id]][rows], 0.0).astype(np.float64)  # by target
+        # the margin covers the signals summed in other orders and the bounds' float32 roundings (``_products``)
+        self.bound = bound * (1 + self._ROUNDING) + self._ROUNDING
         return _Order(bound)
 
     def matches(self, source: Item, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
@@ -453,6 +454,7 @@ class _Postings:
         self.size = size
 
 
+_BOUND = np.float32  # the bounds' dtype (see ``ArrayBounds._ROUNDING``)
 _BLOCK_ROWS = 4096  # rows worked on at a time (their norms, the dense block's products): small arrays
 
 
@@ -483,7 +485,15 @@ def _products(
       X <= F (1 + 4(K + 1)u) while 2(K + 1)u <= 1/2. No product is 0 by underflow nor overflows: the weights are
       between 1 (an IDF of at least 1 for terms, log 10 for the phrases kept) and 10^3, the sources' values over
       10^-5 (a weight over a norm under 10^5); a row sharing an id with the source has a bound > 0 (what the
-      sentence signal's bound tests).
+      sentence signal's bound tests);
+    - the result is kept as float32 (``_BOUND``, as are the entity signal and the bounds ``_work_out`` adds up).
+      Every value is >= 0, and each rounding to float32 (to nearest) of a value worked out in float64 (or of a
+      product or sum of float32 values) is at least (1 - u) times it; a weight rounded to float32 is too. On its
+      way to a bound each signal is rounded at most 8 times (here: the dense block's margin, the rare ids' sum
+      added, the division by the norms; then its weight and the product with it, and at most three additions),
+      so a bound B32 >= (1 - u)^8 B64 >= (1 - 8u) B64, B64 being the bound worked out in float64 throughout.
+      ``ranked`` adds ``ArrayBounds._ROUNDING`` R = 10^-6 (in float64): B32 (1 + R) + R >= B64 (1 - 8u)(1 + R) + R
+      >= B64 (1 + 5 10^-7) + R, which covers ``_MARGIN`` (10^-9, relative and absolute) with room to spare.
     """
     rows_total = len(joined["row_item"])
     ptr, ids, counts = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"]
@@ -532,7 +542,7 @@ def _products(
         ],
         dtype=np.int64,
     ).reshape(len(common), len(edges))
-    out = _zeros(out, (len(places), rows_total))
+    out = _zeros(out, (len(places), rows_total), _BOUND)
     block = np.zeros((len(common), step), dtype=np.float32)
     for number in range(len(edges) - 1):
         first, last = int(edges[number]), int(edges[number + 1])
@@ -587,14 +597,14 @@ def _entity_overlaps(
     keep = squares[at] > 0.0
     source_of, source_ids, source_squares = source_of[keep], ids[at][keep], squares[at][keep]
     if not len(source_ids):
-        return _zeros(out, (len(places), rows_total))
+        return _zeros(out, (len(places), rows_total), _BOUND)
     own = np.bincount(source_of, weights=source_squares, minlength=len(places))
     # the rows having each entity
     order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
     having = row_of[order]
     starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
     lengths = starts[source_ids + 1] - starts[source_ids]
-    out = _zeros(out, (len(places), rows_total))
+    out = _zeros(out, (len(places), rows_total), _BOUND)
     # source by source (their entries come in order): small arrays
     ranges = np.r_[0, np.cumsum(np.bincount(source_of, minlength=len(places)))].tolist()
     for number, (start, end) in enumerate(itertools.pairwise(ranges)):
@@ -609,10 +619,10 @@ def _entity_overlaps(
     return out
 
 
-def _zeros(out: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
-    """An array of 0.0 of that shape: ``out`` (of that shape) emptied, or a new one."""
+def _zeros(out: np.ndarray | None, shape: tuple[int, int], dtype: type = np.float64) -> np.ndarray:
+    """An array of 0.0 of that shape: ``out`` (of that shape) emptied, or a new one (of ``dtype``)."""
     if out is None:
-        return np.zeros(shape)
+        return np.zeros(shape, dtype=dtype)
     out.fill(0.0)
     return out
 
