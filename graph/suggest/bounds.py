@@ -17,6 +17,7 @@ import numpy as np
 from .corpus import SHORTEST_SENTENCE
 from .everywhere import ItemList
 from .joined import Combined
+from .norms import kept_norms, row_norms
 
 if TYPE_CHECKING:
     from .corpus import Item
@@ -82,14 +83,15 @@ class ArrayBounds:
         source against every row at once, added in place."""
         corpus, joined, weights = self.corpus, self.corpus.joined, self.weights
         places = np.array([corpus.row_of(source.id) for source in sources], dtype=np.int64)
-        bound = _products(joined, "term", self.logs, self.idf["term"], places, self._DENSE)
+        norms = kept_norms(corpus, self.logs)
+        bound = _products(joined, "term", self.logs, self.idf["term"], places, self._DENSE, norms=norms["term"])
         # a target's best sentence matches one of the source's at most fully, and only if they share a term
         sharing = bound > 0.0
         bound *= weights["text"]
         np.add(bound, weights["sentence"], out=bound, where=sharing)
         del sharing
         # one signal after the other, in one array (as large as the bounds)
-        signal = _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)
+        signal = _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE, norms=norms["phrase"])
         for name in ("phrases", "entities"):
             if name == "entities":
                 signal = _entity_overlaps(joined, corpus.entity_weight, places, out=signal)
@@ -466,9 +468,10 @@ def _products(
     places: np.ndarray,
     dense: int,
     out: np.ndarray | None = None,
+    norms: np.ndarray | None = None,
 ) -> np.ndarray:
     """Upper bounds of the cosines of some rows (``places``, one per source; -1: none) with every row, for one kind
-    of entry ("term", "phrase"): an array by source, then by row.
+    of entry ("term", "phrase"): an array by source, then by row (``norms``: the rows' ``row_norms``, or None).
 
     A row's entries weigh ``logs[count] * idf[id]`` divided by the row's norm (``vector``): the products of a
     source's values with a row's weights are added, then divided by the row's norm. The ids that many rows and
@@ -519,18 +522,9 @@ def _products(
     values = np.zeros((len(places), len(common)), dtype=np.float32)
     wanted = column[source_ids] >= 0
     values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
-    # the rows' norms, a block of rows at a time (small arrays)
-    norms = np.zeros(rows_total)
+    if norms is None:
+        norms = row_norms(joined, name, logs, idf)
     step = max(1, min(rows_total, _BLOCK_ROWS))
-    for first in range(0, rows_total, step):
-        last = min(first + step, rows_total)
-        low, high = int(ptr[first]), int(ptr[last])
-        if high > low:
-            weights = logs[counts[low:high]]
-            weights *= idf[ids[low:high]]
-            weights *= weights
-            squares = np.add.reduceat(weights, np.minimum(ptr[first:last] - low, high - low - 1))
-            norms[first:last] = np.sqrt(np.where(sizes[first:last] > 0, squares, 0.0))
     # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
     # a block are a range of its own (its rows are sorted)
     sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]
