@@ -1,7 +1,8 @@
 """Upper bounds of a source item's score against every target at once, and the exact scores of the targets they
 cannot leave out, from the index's arrays (numpy over the rows: TF-IDF and phrase dot products, the best sentence
 cosine and the entity overlap). ``suggest FROM`` (``similar._rank``) orders the targets by bound and scores them in
-that order until no unscored target can change what is kept.
+that order until no unscored target can change what is kept; of a target's sentences, only those whose own bound may
+reach the target's best are matched.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from .corpus import SHORTEST_SENTENCE
 from .everywhere import ItemList
 from .joined import Combined
+from .norms import kept_norms, row_norms
 
 if TYPE_CHECKING:
     from .corpus import Item
@@ -27,6 +29,7 @@ class ArrayBounds:
     every target at once), and the exact scores of the targets they cannot leave out."""
 
     _MARGIN = 1e-9
+    _ROUNDING = 1e-6  # the bounds are kept as float32: see ``_products``
     _DENSE = 20_000  # an id whose postings times the sources having it exceed this goes in the dense block
 
     def __init__(
@@ -69,6 +72,7 @@ class ArrayBounds:
         self._dense_of: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # kind -> the source's vector, dense
         self._entries_of: tuple[str, tuple[list[int], list[int], list[int], list[float]]] = ("", ([], [], [], []))
         self._source_terms = np.zeros(0, dtype=bool)  # by term id: in a sentence of ``_entries_of``'s source
+        self._reach = np.zeros(0)  # by term id: its highest value in a sentence of ``_entries_of``'s source
         self._words = np.zeros(0, dtype=bool)  # by term id: a word (not a pair of words)
         self._norms = np.full(len(self.matchable), -1.0)  # by sentence: its vector's norm (-1: not worked out yet)
         if sources:
@@ -79,19 +83,21 @@ class ArrayBounds:
         source against every row at once, added in place."""
         corpus, joined, weights = self.corpus, self.corpus.joined, self.weights
         places = np.array([corpus.row_of(source.id) for source in sources], dtype=np.int64)
-        bound = _products(joined, "term", self.logs, self.idf["term"], places, self._DENSE)
+        norms = kept_norms(corpus, self.logs)
+        bound = _products(joined, "term", self.logs, self.idf["term"], places, self._DENSE, norms=norms["term"])
         # a target's best sentence matches one of the source's at most fully, and only if they share a term
         sharing = bound > 0.0
         bound *= weights["text"]
         np.add(bound, weights["sentence"], out=bound, where=sharing)
         del sharing
-        for name, signal in (
-            ("phrases", _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE)),
-            ("entities", _entity_overlaps(joined, corpus.entity_weight, places)),
-        ):
+        # one signal after the other, in one array (as large as the bounds)
+        signal = _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE, norms=norms["phrase"])
+        for name in ("phrases", "entities"):
+            if name == "entities":
+                signal = _entity_overlaps(joined, corpus.entity_weight, places, out=signal)
             signal *= weights[name]
             bound += signal
-            del signal
+        del signal
         self._bounds = bound
         self._sources = {source.id: number for number, source in enumerate(sources)}
 
@@ -100,9 +106,9 @@ class ArrayBounds:
         if source.id not in self._sources:
             self._work_out([source])
         rows = self.target_rows
-        bound = np.where(rows >= 0, self._bounds[self._sources[source.id]][rows], 0.0)  # by target
-        # the margin covers the signals summed in other orders (``_products``, ``_entity_overlaps``)
-        self.bound = bound * (1 + self._MARGIN) + self._MARGIN
+        bound = np.where(rows >= 0, self._bounds[self._sources[source.id]][rows], 0.0).astype(np.float64)  # by target
+        # the margin covers the signals summed in other orders and the bounds' float32 roundings (``_products``)
+        self.bound = bound * (1 + self._ROUNDING) + self._ROUNDING
         return _Order(bound)
 
     def matches(self, source: Item, numbers: Iterable[int]) -> dict[int, tuple[float, int]]:
@@ -122,37 +128,92 @@ class ArrayBounds:
         number of the first source sentence giving it (the sentences' vectors are the floats ``vector`` makes: the
         same products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
         wanted = np.unique(numbers)
-        none = (wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64))
-        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
-        if not len(wanted) or not entry_ids:
-            return none
-        # the entries of the sentences that can be matched (a sentence too short weighs nothing) sharing a term with
-        # the source's sentences: only they add to a cosine
+        if not len(wanted) or not self._source_entries(source)[2]:
+            return wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64)
+        return (wanted, *self._best(source, len(wanted), *self._sentence_entries(wanted)))
+
+    def _sentence_entries(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries (sentence's place in ``wanted``, term id, value) of some sentences that can be matched (a
+        sentence too short weighs nothing) sharing a term with the sentences of the source of ``_source_entries``:
+        only they add to a cosine. Their values are those ``_unit`` makes: the same product divided by the
+        sentence's norm."""
         starts = self.words_ptr[wanted]
         lengths = np.where(self.matchable[wanted] == 1, self.words_ptr[wanted + 1] - starts, 0)
         at = _ranges(starts, lengths)
-        local = np.repeat(np.arange(len(wanted)), lengths)
         ids = self.words_ids[at]
         shared = self._source_terms[ids]
-        at, local, ids = at[shared], local[shared], ids[shared]
-        # their values as ``_unit`` makes them: the same product divided by the sentence's norm
+        local = np.repeat(np.arange(len(wanted)), lengths)[shared]
+        at, ids = at[shared], ids[shared]
         norms = self._sentence_norms(wanted, lengths)
         values = (self.logs[self.words_counts[at]] * self.corpus.term_idf[ids]) / np.where(norms > 0.0, norms, 1.0)[
             local
         ]
-        postings = _Postings(local, ids, values, len(wanted))
-        # every source sentence against every wanted one at once: each pair's products are added in the order of
-        # the source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
+        return local, ids, values
+
+    def _best(
+        self, source: Item, size: int, local: np.ndarray, ids: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best cosines of ``size`` sentences (their entries: ``_sentence_entries``) with a sentence of the
+        source (0.0: none), and the number of the first source sentence giving it (-1: none)."""
+        lefts, entry_left, entry_ids, entry_values = self._source_entries(source)
+        postings = _Postings(local, ids, values, size)
+        # every source sentence against every sentence at once: each pair's products are added in the order of the
+        # source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
         first = np.searchsorted(postings.ids, entry_ids)
         lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
         at = _ranges(first, lengths)
-        size = len(wanted)
-        keys = np.repeat(np.array(entry_left, dtype=np.int64) * size, lengths) + postings.rows[at]
+        count = len(lefts)
+        keys = postings.rows[at] * count + np.repeat(np.array(entry_left, dtype=np.int64), lengths)
         products = np.repeat(np.array(entry_values), lengths) * postings.values[at]
-        scores = np.bincount(keys, weights=products, minlength=len(lefts) * size).reshape(len(lefts), size)
+        scores = np.bincount(keys, weights=products, minlength=count * size).reshape(size, count)
         # the best of each, the first source sentence giving it (as a loop keeping only better ones would)
-        best, which = scores.max(axis=0), scores.argmax(axis=0)
-        return wanted, best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
+        best, which = scores.max(axis=1), scores.argmax(axis=1)
+        return best, np.where(best > 0.0, np.array(lefts, dtype=np.int64)[which], -1)
+
+    def _scored_sentences(self, source: Item, numbers: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cosines of some targets' sentences (``numbers``, by target: ``owner``, ascending) with their best
+        sentence of the source, and the source sentence giving it (-1: none), exactly where they may be their
+        target's highest: elsewhere 0.0 (below the target's highest).
+
+        A sentence's cosine with a sentence of the source (both of norm 1, every value >= 0) is at most (1) its
+        values times the highest value of each term in a sentence of the source (``_reach``) and (2) the norm of its
+        values of the source's terms (Cauchy-Schwarz): the lower of the two, summed in another order, with
+        ``_MARGIN``. A target's two sentences of the highest bounds are worked out first; then only its sentences
+        whose bound reaches the best of those."""
+        wanted, position = np.unique(numbers, return_inverse=True)
+        best, which = np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64)
+        if not len(wanted) or not self._source_entries(source)[2]:
+            return best[position], which[position]
+        local, ids, values = self._sentence_entries(wanted)
+        upper = np.minimum(
+            np.bincount(local, weights=values * self._reach[ids], minlength=len(wanted)),
+            np.sqrt(np.bincount(local, weights=values * values, minlength=len(wanted))),
+        )
+        reach = upper[position] * (1 + self._MARGIN)
+        # each target's sentences by bound, highest first (the first of equal ones first): the two first
+        order = np.lexsort((-reach, owner))
+        starts = np.searchsorted(owner[order], owner[order], side="left")
+        first = order[(np.arange(len(order)) - starts < 2) & (reach[order] > 0.0)]
+        done = np.zeros(len(wanted), dtype=bool)
+        for chosen in (position[first], None):
+            if chosen is None:  # the sentences that may reach their target's best so far (none: all below 0)
+                reached = np.full(int(owner[-1]) + 1, np.inf)
+                reached[owner[first]] = 0.0
+                np.maximum.at(reached, owner[first], best[position[first]])
+                chosen = position[(reach >= reached[owner]) & (reach > 0.0)]
+            picked = np.zeros(len(wanted), dtype=bool)
+            picked[chosen] = True
+            picked &= ~done
+            done |= picked
+            if picked.any():
+                kept = picked[local]
+                renumbered = np.cumsum(picked) - 1
+                found, left = self._best(
+                    source, int(renumbered[-1]) + 1, renumbered[local[kept]], ids[kept], values[kept]
+                )
+                places = np.nonzero(picked)[0]
+                best[places], which[places] = found, left
+        return best[position], which[position]
 
     def _sentence_norms(self, wanted: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The norms of some sentences' vectors (``lengths``: how many of their entries count), each summed in order
@@ -196,6 +257,8 @@ class ArrayBounds:
         self._entries_of = (source.id, (lefts, entry_left, entry_ids, entry_values))
         self._source_terms = np.zeros(len(self.corpus.term_idf), dtype=bool)
         self._source_terms[entry_ids] = True
+        self._reach = np.zeros(len(self.corpus.term_idf))
+        np.maximum.at(self._reach, ids[kept], values[kept])
         return self._entries_of[1]
 
     def _overlaps(self, source: Item, places: np.ndarray) -> np.ndarray:
@@ -256,13 +319,15 @@ class ArrayBounds:
         found = ids[at]
         # the rows' unit values, as ``vector`` makes them: each norm summed in the row's order (``_unit``)
         values = _unit(owner, self.logs[counts[at]] * idf[found], len(targets))
-        weighing = np.bincount(owner, weights=values != 0.0, minlength=len(targets)).astype(np.int64)
+        weighed = values != 0.0
+        weighing = np.bincount(owner[weighed], minlength=len(targets))
         products = values * dense[found]
         # over the target's vector, in its order (the other's missing terms add 0.0)
         theirs = np.bincount(owner, weights=products, minlength=len(targets))
-        # over the source's vector, in its order: the shared terms, by target, in the source's order
+        # over the source's vector, in its order (for the targets whose vector is not the shorter): the shared
+        # terms, by target, in the source's order
         places = order[found]
-        shared = np.nonzero((places >= 0) & (values != 0.0))[0]
+        shared = np.nonzero((places >= 0) & weighed & (weighing >= length)[owner])[0]
         by = shared[np.argsort(owner[shared] * max(length, 1) + places[shared], kind="stable")]
         ours = np.bincount(owner[by], weights=products[by], minlength=len(targets))
         # ``sum`` of nothing is the int 0, as ``cosine`` gives
@@ -278,11 +343,10 @@ class ArrayBounds:
         found = [corpus.sentences_of(target) for target in targets]
         sizes = np.array([len(numbers) for numbers in found], dtype=np.int64)
         numbers = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(sizes.sum()))
-        wanted, best, which = self._matched(source, numbers)
-        similarity = best[np.searchsorted(wanted, numbers)] if len(wanted) else np.zeros(len(numbers))
         # each target's best sentence: the first of its sentences with the highest cosine above 0 (as a loop
         # keeping only better ones finds it)
         owner = np.repeat(np.arange(len(targets)), sizes)
+        similarity, best_left = self._scored_sentences(source, numbers, owner)
         highest = np.zeros(len(targets))
         having = np.nonzero(sizes)[0]
         if len(having):
@@ -296,7 +360,7 @@ class ArrayBounds:
         for number, value, left, right in zip(
             matched.tolist(),
             similarity[at].tolist(),
-            which[np.searchsorted(wanted, numbers[at])].tolist() if len(at) else [],
+            best_left[at].tolist(),
             numbers[at].tolist(),
             strict=True,
         ):
@@ -392,14 +456,22 @@ class _Postings:
         self.size = size
 
 
+_BOUND = np.float32  # the bounds' dtype (see ``ArrayBounds._ROUNDING``)
 _BLOCK_ROWS = 4096  # rows worked on at a time (their norms, the dense block's products): small arrays
 
 
 def _products(
-    joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray, places: np.ndarray, dense: int
+    joined: Combined,
+    name: str,
+    logs: np.ndarray,
+    idf: np.ndarray,
+    places: np.ndarray,
+    dense: int,
+    out: np.ndarray | None = None,
+    norms: np.ndarray | None = None,
 ) -> np.ndarray:
     """Upper bounds of the cosines of some rows (``places``, one per source; -1: none) with every row, for one kind
-    of entry ("term", "phrase"): an array by source, then by row.
+    of entry ("term", "phrase"): an array by source, then by row (``norms``: the rows' ``row_norms``, or None).
 
     A row's entries weigh ``logs[count] * idf[id]`` divided by the row's norm (``vector``): the products of a
     source's values with a row's weights are added, then divided by the row's norm. The ids that many rows and
@@ -416,7 +488,15 @@ def _products(
       X <= F (1 + 4(K + 1)u) while 2(K + 1)u <= 1/2. No product is 0 by underflow nor overflows: the weights are
       between 1 (an IDF of at least 1 for terms, log 10 for the phrases kept) and 10^3, the sources' values over
       10^-5 (a weight over a norm under 10^5); a row sharing an id with the source has a bound > 0 (what the
-      sentence signal's bound tests).
+      sentence signal's bound tests);
+    - the result is kept as float32 (``_BOUND``, as are the entity signal and the bounds ``_work_out`` adds up).
+      Every value is >= 0, and each rounding to float32 (to nearest) of a value worked out in float64 (or of a
+      product or sum of float32 values) is at least (1 - u) times it; a weight rounded to float32 is too. On its
+      way to a bound each signal is rounded at most 8 times (here: the dense block's margin, the rare ids' sum
+      added, the division by the norms; then its weight and the product with it, and at most three additions),
+      so a bound B32 >= (1 - u)^8 B64 >= (1 - 8u) B64, B64 being the bound worked out in float64 throughout.
+      ``ranked`` adds ``ArrayBounds._ROUNDING`` R = 10^-6 (in float64): B32 (1 + R) + R >= B64 (1 - 8u)(1 + R) + R
+      >= B64 (1 + 5 10^-7) + R, which covers ``_MARGIN`` (10^-9, relative and absolute) with room to spare.
     """
     rows_total = len(joined["row_item"])
     ptr, ids, counts = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"]
@@ -442,16 +522,9 @@ def _products(
     values = np.zeros((len(places), len(common)), dtype=np.float32)
     wanted = column[source_ids] >= 0
     values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
-    # the rows' norms, a block of rows at a time (small arrays)
-    norms = np.zeros(rows_total)
+    if norms is None:
+        norms = row_norms(joined, name, logs, idf)
     step = max(1, min(rows_total, _BLOCK_ROWS))
-    for first in range(0, rows_total, step):
-        last = min(first + step, rows_total)
-        low, high = int(ptr[first]), int(ptr[last])
-        if high > low:
-            weights = logs[counts[low:high]] * idf[ids[low:high]]
-            squares = np.add.reduceat(weights * weights, np.minimum(ptr[first:last] - low, high - low - 1))
-            norms[first:last] = np.sqrt(np.where(sizes[first:last] > 0, squares, 0.0))
     # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
     # a block are a range of its own (its rows are sorted)
     sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]
@@ -463,15 +536,18 @@ def _products(
         ],
         dtype=np.int64,
     ).reshape(len(common), len(edges))
-    out = np.zeros((len(places), rows_total))
+    out = _zeros(out, (len(places), rows_total), _BOUND)
     block = np.zeros((len(common), step), dtype=np.float32)
     for number in range(len(edges) - 1):
         first, last = int(edges[number]), int(edges[number + 1])
         lengths = bounds[:, number + 1] - bounds[:, number]
         found = _ranges(bounds[:, number], lengths)
         if len(found):
-            cells = np.repeat(np.arange(len(common)) * step - first, lengths) + sorted_rows[found]
-            block.ravel()[cells] = logs[sorted_counts[found]] * np.repeat(idf[common], lengths)
+            cells = np.repeat(np.arange(len(common)) * step - first, lengths)
+            cells += sorted_rows[found]
+            weights = logs[sorted_counts[found]]
+            weights *= np.repeat(idf[common], lengths)
+            block.ravel()[cells] = weights
             out[:, first:last] += values @ block[:, : last - first]
             block.ravel()[cells] = 0.0
     out *= 1.0 + 4 * (len(common) + 1) * 2.0**-24
@@ -483,41 +559,46 @@ def _products(
     spans = starts[used + 1] - starts[used]
     at = _ranges(starts[used], spans)
     rows = joined[f"{name}_sorted_rows"][at]
-    weights = logs[joined[f"{name}_sorted_counts"][at]] * np.repeat(idf[used], spans)
+    weights = logs[joined[f"{name}_sorted_counts"][at]]
+    weights *= np.repeat(idf[used], spans)
     offset = np.zeros(len(idf), dtype=np.int64)
     offset[used] = np.r_[0, np.cumsum(spans)[:-1]]
     for number, (start, end) in enumerate(itertools.pairwise(ranges)):
         if end > start:
             span = starts[rare_ids[start:end] + 1] - starts[rare_ids[start:end]]
             pairs = _ranges(offset[rare_ids[start:end]], span)
-            products = np.repeat(rare_values[start:end], span) * weights[pairs]
+            products = np.repeat(rare_values[start:end], span)
+            products *= weights[pairs]
             out[number] += np.bincount(rows[pairs], weights=products, minlength=rows_total)
     out /= np.where(norms > 0.0, norms, 1.0)
     return out
 
 
-def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -> np.ndarray:
+def _entity_overlaps(
+    joined: Combined, weight: np.ndarray, places: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """``weighted_overlap`` of some rows' entities (``places``, one per source; -1: none) with every row's: an
     array by source, then by row, the sums added in another order (covered by ``ArrayBounds._MARGIN``)."""
     rows_total = len(joined["row_item"])
     ptr, ids = joined["entity_ptr"], joined["entity_ids"]
     sizes = np.diff(ptr)
     squares = weight[ids] ** 2
-    own_rows = np.bincount(np.repeat(np.arange(rows_total), sizes), weights=squares, minlength=rows_total)
+    row_of = np.repeat(np.arange(rows_total), sizes)
+    own_rows = np.bincount(row_of, weights=squares, minlength=rows_total)
     known = places >= 0
     at = _ranges(ptr[places[known]], sizes[places[known]])
     source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
     keep = squares[at] > 0.0
     source_of, source_ids, source_squares = source_of[keep], ids[at][keep], squares[at][keep]
     if not len(source_ids):
-        return np.zeros((len(places), rows_total))
+        return _zeros(out, (len(places), rows_total), _BOUND)
     own = np.bincount(source_of, weights=source_squares, minlength=len(places))
     # the rows having each entity
     order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
-    having = np.repeat(np.arange(rows_total), sizes)[order]
+    having = row_of[order]
     starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
     lengths = starts[source_ids + 1] - starts[source_ids]
-    out = np.zeros((len(places), rows_total))
+    out = _zeros(out, (len(places), rows_total), _BOUND)
     # source by source (their entries come in order): small arrays
     ranges = np.r_[0, np.cumsum(np.bincount(source_of, minlength=len(places)))].tolist()
     for number, (start, end) in enumerate(itertools.pairwise(ranges)):
@@ -532,6 +613,23 @@ def _entity_overlaps(joined: Combined, weight: np.ndarray, places: np.ndarray) -
     return out
 
 
+def _zeros(out: np.ndarray | None, shape: tuple[int, int], dtype: type = np.float64) -> np.ndarray:
+    """An array of 0.0 of that shape: ``out`` (of that shape) emptied, or a new one (of ``dtype``)."""
+    if out is None:
+        return np.zeros(shape, dtype=dtype)
+    out.fill(0.0)
+    return out
+
+
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions of some ranges (their starts and lengths), one after the other."""
-    return np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+    """The positions of some ranges (their starts and lengths), one after the other: steps of 1, and at each
+    range's first position the jump from the last range's end, added up (one array, no per-range work)."""
+    ends = np.cumsum(lengths)
+    out = np.ones(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    if len(out):
+        having = np.nonzero(lengths)[0]
+        first, last = starts[having], starts[having] + lengths[having] - 1
+        out[0] = first[0]
+        out[(ends[having] - lengths[having])[1:]] = first[1:] - last[:-1]
+        np.cumsum(out, out=out)
+    return out

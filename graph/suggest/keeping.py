@@ -100,8 +100,9 @@ def drop_nested_sources(corpus: Corpus, suggestions: list[Pair], same_plan: bool
     or nested, keep the best; a workstream gives way to one of its recommendations that scores nearly as well.
     Within one plan, a pair the other way round counts as the same."""
     best = {(s.source_id, s.target_id): s.score for s in suggestions}
-    nested = functools.partial(nested_items, corpus)
+    nested = functools.cache(functools.partial(nested_items, corpus))
     kept: list[Pair] = []
+    by_source: dict[str, list[Pair]] = {}  # the kept ones, by source: only those of a nested source are compared
     for suggestion in suggestions:
         source, target = suggestion.source_id, suggestion.target_id
         item = corpus.items[source]
@@ -110,12 +111,12 @@ def drop_nested_sources(corpus: Corpus, suggestions: list[Pair], same_plan: bool
         ):
             continue
         if any(
-            (k.source_id != source and nested(k.source_id, source) and nested(k.target_id, target))
-            or (same_plan and nested(k.source_id, target) and nested(k.target_id, source))
-            for k in kept
-        ):
+            other != source and nested(other, source) and any(nested(k.target_id, target) for k in found)
+            for other, found in by_source.items()
+        ) or (same_plan and any(nested(k.source_id, target) and nested(k.target_id, source) for k in kept)):
             continue
         kept.append(suggestion)
+        by_source.setdefault(source, []).append(suggestion)
     return kept
 
 

@@ -129,7 +129,10 @@ def test_the_bounds_are_at_least_the_scores_on_the_shipped_data(shipped_bounds):
         bound = array_bounds.bound
         for position, (_, score, signals, _, _) in enumerate(array_bounds.score(source, targets)):
             assert score <= bound[position]
-            assert bound[position] <= score + similar.WEIGHTS["sentence"] * (1 - signals["sentence"]) + 1e-6
+            # the bounds are kept as float32: at most their rounding margin (``ranked`` adds it) above
+            rounding = bounds.ArrayBounds._ROUNDING
+            tight = score + similar.WEIGHTS["sentence"] * (1 - signals["sentence"]) + 1e-6
+            assert bound[position] <= tight * (1 + 2 * rounding) + rounding
             assert position in reached or score == 0.0
             compared += score > 0.0
     assert compared > 100
@@ -184,8 +187,10 @@ def test_the_products_bound_the_exact_cosines(seed, dense, block, monkeypatch):
     for number, place in enumerate(places.tolist()):
         mine = vectors[place] if place >= 0 else {}
         exact = np.array([cosine(mine, theirs) for theirs in vectors], dtype=np.float64)
-        margin = bounds.ArrayBounds._MARGIN  # what the bounds add for the sums in float64 in other orders
-        assert np.all(exact <= found[number] * (1 + margin) + margin)
+        # what the bounds add for the float32 they are kept as and the sums in other orders
+        margin = bounds.ArrayBounds._ROUNDING
+        assert found.dtype == np.float32
+        assert np.all(exact <= found[number].astype(np.float64) * (1 + margin) + margin)
         assert np.all(found[number] <= exact * (1 + 1e-3) + 1e-12)
         assert np.array_equal(found[number] > 0.0, exact > 0.0)
 
@@ -219,3 +224,51 @@ def test_the_source_sentences_vectors_from_the_arrays_are_those_the_corpus_makes
         assert found == {left: list(expected[left].items()) for left in lefts}
         compared += len(lefts)
     assert compared > 20
+
+
+def test_the_best_sentences_scored_are_those_of_every_sentence_matched(shipped_bounds, monkeypatch):
+    """``score`` works out only the sentences whose bound may reach their target's best: the best sentence, its
+    cosine and the source sentence giving it are those found when every sentence is matched (``matches``)."""
+    data, indexed, targets, array_bounds = shipped_bounds
+    worked_out = []
+    real = bounds.ArrayBounds._best
+
+    def counting(self, source, size, *entries):
+        worked_out.append(size)
+        return real(self, source, size, *entries)
+
+    monkeypatch.setattr(bounds.ArrayBounds, "_best", counting)
+    total = in_score = 0
+    for source in similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES):
+        indexed.prepare(source)
+        worked_out.clear()
+        scored = array_bounds.score(source, targets)
+        in_score += sum(worked_out)
+        total += len({number for target in targets for number in indexed.sentences_of(target)})
+        for target, (_, _, signals, left, right) in zip(targets, scored, strict=True):
+            found = array_bounds.matches(source, indexed.sentences_of(target))
+            best = max((value for value, _ in found.values()), default=0.0)
+            first = next(
+                (number for number in indexed.sentences_of(target) if number in found and found[number][0] == best),
+                None,
+            )
+            assert signals["sentence"] == best
+            assert (left, right) == ((found[first][1], first) if first is not None else (None, None))
+    assert 0 < in_score < total  # sentences left out by their bound
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_ranges_are_the_positions_of_each_range_in_turn(seed):
+    """``_ranges`` lists each range's positions one range after the other, empty ranges (first, last, all) too."""
+    generator = np.random.default_rng(seed)
+    starts = generator.integers(0, 1000, 50)
+    lengths = generator.integers(0, 5, 50)
+    lengths[[0, -1]] = 0
+    for chosen in (slice(None), slice(0, 1), slice(3, 3), slice(10, 20)):
+        expected = [
+            position
+            for start, length in zip(starts[chosen], lengths[chosen], strict=True)
+            for position in range(start, start + length)
+        ]
+        assert bounds._ranges(starts[chosen], lengths[chosen]).tolist() == expected
+    assert bounds._ranges(starts, np.zeros(50, dtype=np.int64)).tolist() == []

@@ -76,3 +76,42 @@ def test_keep_best_prefers_a_recommendation_to_its_workstream_and_stops_at_top(c
     assert [c.target_id for c in kept] == [child.id, others[0].id]
     rejected = keeping.keep_best(corpus, ranked, {}, set(), {(source.id, child.id)}, 2, 0.0, False)
     assert child.id not in [c.target_id for c in rejected]
+
+
+@pytest.mark.parametrize("same_plan", [False, True])
+def test_nested_sources_keep_the_best_of_nested_pairs(corpus, same_plan):
+    """``drop_nested_sources`` keeps a suggestion unless a better one kept has a nested source (another item) and a
+    nested target, or (within one plan) the same pair the other way round, or it is a workstream's and one of its
+    recommendations scores nearly as well: the rule applied to every kept suggestion in turn."""
+    items = sorted(corpus.items.values(), key=lambda item: item.id)
+    plans = sorted({item.plan for item in items})
+    sources = [item for item in items if item.plan == plans[0]][:40]
+    targets = [item for item in items if item.plan == (plans[0] if same_plan else plans[1])][:40]
+    signals = {"text": 0.0, "sentence": 0.0, "entities": 0.0, "phrases": 0.0}
+    suggestions = [
+        Candidate(source, target, 1.0 - ((7 * number + 3 * other) % 97) / 100, signals, None, None)
+        for number, source in enumerate(sources)
+        for other, target in enumerate(targets)
+        if source.id != target.id and (number + other) % 3 == 0
+    ]
+    suggestions.sort(key=lambda s: (-s.score, s.source_id, s.target_id))
+    best = {(s.source_id, s.target_id): s.score for s in suggestions}
+    expected = []
+    for s in suggestions:
+        item = corpus.items[s.source_id]
+        inside = item.children if item.type is NodeType.WORKSTREAM else []
+        if any(best.get((child, s.target_id), 0.0) >= keeping.SPECIFIC_SHARE * s.score for child in inside):
+            continue
+        if any(
+            (k.source_id != s.source_id and keeping.nested_items(corpus, k.source_id, s.source_id))
+            and keeping.nested_items(corpus, k.target_id, s.target_id)
+            or same_plan
+            and keeping.nested_items(corpus, k.source_id, s.target_id)
+            and keeping.nested_items(corpus, k.target_id, s.source_id)
+            for k in expected
+        ):
+            continue
+        expected.append(s)
+    kept = keeping.drop_nested_sources(corpus, suggestions, same_plan=same_plan)
+    assert kept == expected
+    assert len(suggestions) > len(kept) > 10  # some left out, many kept

@@ -1,0 +1,108 @@
+"""The rows' norms kept in the index folder (graph.suggest.norms): the very floats worked out afresh, read back only
+for the generation and weights they were made from, made again when damaged or stale."""
+
+import math
+import shutil
+
+import numpy as np
+import pytest
+
+from crossplan.graph.stores.embedded import open_store
+from crossplan.graph.suggest import everywhere, norms
+from crossplan.graph.suggest.corpus import make_index, vector
+
+from .test_everywhere import SHIPPED
+
+
+@pytest.fixture
+def indexed(tmp_path):
+    """The shipped data indexed, and the HMIP plan's indexed corpus with the vectors' logs."""
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED, data)
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    corpus = everywhere.IndexedCorpus(store, "hmip-resettlement")
+    largest = max(int(corpus.joined[name].max(initial=0)) for name in ("term_counts", "phrase_counts"))
+    logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, largest + 1)])
+    return corpus, logs
+
+
+def fresh(corpus, logs):
+    return {
+        "term": norms.row_norms(corpus.joined, "term", logs, corpus.term_idf),
+        "phrase": norms.row_norms(corpus.joined, "phrase", logs, corpus.phrase_weight),
+    }
+
+
+def same(found, expected):
+    return set(found) == set(expected) and all(found[name].tobytes() == expected[name].tobytes() for name in expected)
+
+
+def test_the_row_norms_are_those_of_the_vectors(indexed):
+    """Each row's term norm is the norm of the values ``vector`` makes for it (summed in another order)."""
+    corpus, logs = indexed
+    joined = corpus.joined
+    found = norms.row_norms(joined, "term", logs, corpus.term_idf)
+    weights = {str(id_): float(corpus.term_idf[id_]) for id_ in range(len(corpus.term_idf)) if corpus.term_idf[id_]}
+    ptr, ids, counts = joined["term_ptr"], joined["term_ids"], joined["term_counts"]
+    rows = len(joined["row_item"])
+    assert rows > 50 and len(found) == rows
+    for row in range(rows):
+        start, end = ptr[row], ptr[row + 1]
+        raw = {str(i): int(c) for i, c in zip(ids[start:end], counts[start:end], strict=True)}
+        squares = [(1.0 + math.log(count)) * weights.get(term, 0.0) for term, count in raw.items()]
+        expected = math.sqrt(math.fsum(value * value for value in squares))
+        assert found[row] == pytest.approx(expected, rel=1e-12, abs=0.0)
+        assert (found[row] > 0.0) == bool(vector(raw, weights))
+
+
+def test_the_norms_are_kept_and_read_back_the_same(indexed, monkeypatch):
+    corpus, logs = indexed
+    expected = fresh(corpus, logs)
+    assert same(norms.kept_norms(corpus, logs), expected)
+    assert (corpus.folder / norms.NORMS).exists()
+
+    def not_again(*args):
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(norms, "row_norms", not_again)
+    assert same(norms.kept_norms(corpus, logs), expected)
+
+
+@pytest.mark.parametrize("change", ["damaged", "other weights", "other generation", "negative"])
+def test_stale_or_damaged_norms_are_worked_out_again(indexed, change, monkeypatch):
+    corpus, logs = indexed
+    expected = fresh(corpus, logs)
+    norms.kept_norms(corpus, logs)
+    path = corpus.folder / norms.NORMS
+    if change == "damaged":
+        raw = bytearray(path.read_bytes())
+        raw[4096 + 3] ^= 0xFF  # in the first array's bytes (at the first page boundary after the manifest)
+        path.write_bytes(bytes(raw))
+        assert norms.read_file(path) is None
+    elif change == "negative":  # a file written right but holding what no norm is
+        bad = {name: -values for name, values in expected.items()}
+        found = norms.read_file(path)
+        assert found is not None
+        assert norms.write_file(path, bad, dict(found.meta))
+    elif change == "other weights":
+        corpus.term_idf = corpus.term_idf.copy()
+        corpus.term_idf[np.nonzero(corpus.term_idf)[0][0]] *= 2.0
+        expected = fresh(corpus, logs)
+    else:
+        corpus.joined.arrays["key"] = np.array(["another generation"])
+    calls = []
+    real = norms.row_norms
+    monkeypatch.setattr(norms, "row_norms", lambda *args: calls.append(args[1]) or real(*args))
+    assert same(norms.kept_norms(corpus, logs), expected)
+    assert sorted(calls) == ["phrase", "term"]
+    calls.clear()
+    assert same(norms.kept_norms(corpus, logs), expected)  # kept again, for what they are now
+    assert calls == []
+
+
+def test_norms_not_kept_when_the_folder_cannot_be_written(indexed, monkeypatch):
+    corpus, logs = indexed
+    monkeypatch.setattr(norms, "write_file", lambda *args: False)
+    assert same(norms.kept_norms(corpus, logs), fresh(corpus, logs))
+    assert not (corpus.folder / norms.NORMS).exists()
