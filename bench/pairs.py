@@ -2,11 +2,11 @@
 
 Each is a whole cold command on the bench's own data (the most-linked pair of plans of each scale, ``meta.json``'s
 ``mapping``), timed as the other groups are (``Bench.timed``: a warm-up, then the median of ``--repeat`` runs, with
-the peak memory). ``suggest`` is measured twice more: the first run after a full build (it writes the text index of
-``graph/suggest/index.py``) after a one-file edit (that plan's entry is written again), and for ``suggest`` after a one-file edit and a
-``crossplan build`` (which writes it); so is ``validate`` (its
-per-file results, ``graph/rdf/checkcache.py``). The table of
-``format_pairs`` sets each command at the largest scale against the one below it.
+the peak memory). ``suggest`` and ``validate`` are also timed in the cases that cost more: the first run after a full
+build, and straight after a one-file edit (``suggest`` then re-makes that plan's index entry, ``validate`` that file's
+results, ``graph/rdf/checkcache.py``); ``suggest`` once more after a one-file edit and a ``crossplan build`` (which
+re-makes the entry itself). ``format_pairs`` sets each command at the largest scale against the one below it, the
+``validate`` runs against the full build, and the ``suggest A`` runs against ``show`` (issue 30: ≤ 10× at 1M).
 """
 
 from __future__ import annotations
@@ -97,6 +97,15 @@ def format_pairs(rows) -> str:
             row = found.get((name, scale))
             if name.startswith("crossplan validate") and build and build.cpu and row and row.cpu is not None:
                 against.append(f"{name} at {scale}: {row.cpu / build.cpu:.2f}× the full build's cpu")
+    show = "crossplan show ID"
+    for scale in scales:
+        yardstick = found.get((show, scale))
+        for name in names:
+            row = found.get((name, scale))
+            if name.startswith("crossplan suggest A") and not name.startswith("crossplan suggest A B"):
+                if yardstick and yardstick.seconds and row and row.seconds is not None:
+                    cpu = f", cpu {row.cpu / yardstick.cpu:.1f}×" if row.cpu and yardstick.cpu else ""
+                    against.append(f"{name} at {scale}: {row.seconds / yardstick.seconds:.1f}× `show` (wall{cpu})")
     if against:
         lines += ["", *against]
     return "\n".join(lines)
