@@ -532,9 +532,7 @@ def propose_relation(source_text: str, target_text: str, source_sentence: str) -
     <Relation.RELATED_TO: 'related-to'>
     """
     if source_text and target_text and _may_be_duplicates(left := source_text.lower(), right := target_text.lower()):
-        import difflib  # noqa: PLC0415 - seldom needed: imported when it is
-
-        if left == right or difflib.SequenceMatcher(None, left, right, autojunk=False).ratio() >= DUPLICATE_RATIO:
+        if left == right or _nearly_matching(left, right):
             return Relation.DUPLICATE_OF
     if _FEED_CUE.search(source_sentence):
         return Relation.FEEDS_INTO
@@ -570,6 +568,65 @@ def _may_be_duplicates(left: str, right: str) -> bool:
     unshared = len(left) + len(right) - 2 - 2 * shared
     changed = -(-unshared // 3)  # characters inserted or deleted, at least (a third, rounded up)
     return 2.0 * min(most, (total - changed) // 2) / total >= DUPLICATE_RATIO
+
+
+def _nearly_matching(left: str, right: str) -> bool:
+    """``SequenceMatcher(None, left, right, autojunk=False).ratio() >= DUPLICATE_RATIO`` (two texts, not both
+    empty), worked out only as far as the answer needs.
+
+    The ratio is ``2 M / T`` of the characters ``M`` its matching blocks hold: the longest common run, then the
+    same again on each side of it (``get_matching_blocks``). The blocks are found with difflib's own
+    ``find_longest_match`` and summed; it stops as soon as those found reach the ratio, or when they cannot
+    reach it with what is left: each side still to search holds at most its shorter length, and all the blocks
+    together at most the longest common subsequence (they are one).
+
+    >>> _nearly_matching("develop a national strategy.", "develop a national strategy")
+    True
+    >>> _nearly_matching("develop a national strategy.", "publish a local plan")
+    False
+    """
+    import difflib  # noqa: PLC0415 - seldom needed: imported when it is
+
+    total = len(left) + len(right)
+    most = _common_subsequence(left, right)
+    if 2.0 * most / total < DUPLICATE_RATIO:
+        return False
+    matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+    found, room, todo = 0, min(len(left), len(right)), [(0, len(left), 0, len(right))]
+    while todo:
+        if 2.0 * found / total >= DUPLICATE_RATIO:
+            return True
+        if 2.0 * min(found + room, most) / total < DUPLICATE_RATIO:
+            return False
+        low, high, start, end = todo.pop()
+        room -= min(high - low, end - start)
+        at, to, size = matcher.find_longest_match(low, high, start, end)
+        found += size
+        if size and low < at and start < to:
+            todo.append((low, at, start, to))
+            room += min(at - low, to - start)
+        if size and at + size < high and to + size < end:
+            todo.append((at + size, high, to + size, end))
+            room += min(high - at - size, end - to - size)
+    return 2.0 * found / total >= DUPLICATE_RATIO
+
+
+def _common_subsequence(left: str, right: str) -> int:
+    """The length of the longest common subsequence of two texts (bit-parallel: one bit per character of
+    ``left``, a zero bit for each character of it in the subsequence).
+
+    >>> _common_subsequence("a national strategy", "national strategies")
+    16
+    """
+    where: dict[str, int] = {}
+    for place, character in enumerate(left):
+        where[character] = where.get(character, 0) | 1 << place
+    full = (1 << len(left)) - 1
+    bits = full
+    for character in right:
+        matched = bits & where.get(character, 0)
+        bits = ((bits + matched) | (bits - matched)) & full
+    return len(left) - bits.bit_count()
 
 
 def say_top(suggestions: list[Suggestion], top: int, from_plan: str) -> str:

@@ -70,6 +70,40 @@ def test_the_proposed_relation_follows_the_wording(store):
     assert find(found, "north/n3", "south/s3").relation is Relation.RELATED_TO  # similar, not the same
 
 
+def test_duplicate_wording_is_decided_as_difflibs_ratio_decides_it():
+    # the matching blocks summed only as far as the verdict needs, after a longest-common-subsequence bound
+    import difflib
+    import random
+
+    chosen = random.Random(30)
+    words = "the plan will develop a national strategy for custody and digital services to improve it".split()
+    for turn in range(600):
+        left = " ".join(chosen.choice(words) for _ in range(chosen.randint(1, 50)))
+        changed = left.split()
+        for _ in range(chosen.randint(0, 8)):
+            at = chosen.randint(0, len(changed))
+            if chosen.random() < 0.5:
+                changed.insert(at, chosen.choice(words))
+            elif changed:
+                del changed[min(at, len(changed) - 1)]
+        right = " ".join(changed) if chosen.random() < 0.8 else "".join(chosen.sample(left, len(left)))
+        if not left and not right:
+            continue
+        ratio = difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
+        assert similar._nearly_matching(left, right) is (ratio >= similar.DUPLICATE_RATIO), (left, right)
+        if turn % 20:
+            continue
+        common = [[0] * (len(right) + 1) for _ in range(2)]
+        for place, character in enumerate(left):
+            for at, other in enumerate(right):
+                common[(place + 1) % 2][at + 1] = (
+                    common[place % 2][at] + 1
+                    if character == other
+                    else max(common[place % 2][at + 1], common[(place + 1) % 2][at])
+                )
+        assert similar._common_subsequence(left, right) == common[len(left) % 2][len(right)]
+
+
 def test_the_evidence_names_what_is_shared_and_quotes_each_side(store):
     evidence = find(suggest_links(store, "north", "south"), "north/n2", "south/s2").evidence
     assert (
