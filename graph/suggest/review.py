@@ -122,6 +122,8 @@ def format_card(suggestion: Suggestion, quote_width: int | None = 160) -> str:
 
 
 def _quoted(text: str, width: int | None) -> str:
+    if not text.strip():  # an item with no text of its own (matched on the organisations it names): no empty quote
+        return "(no text of its own)"
     if width is not None and len(text) > width:
         text = text[: width - 1].rsplit(" ", 1)[0] + "…"
     return f"“{text}”"
@@ -264,6 +266,10 @@ def write_suggested_link(
     source_id, target_id = proposal["from"], proposal["to"]
     quote = quote if quote is not None else evidence["from_sentence"]
     target_quote = target_quote if target_quote is not None else evidence["to_sentence"]
+    if not (quote or "").strip():  # a link states the words that justify it: an item with no text has none
+        raise CrossplanError(
+            f"{source_id} has no text of its own to quote: give the words that justify the link with --quote"
+        )
     plan = source_id.split("/", 1)[0]
     relpath = f"plans/{plan}.yaml"
     path = Path(data_dir) / relpath

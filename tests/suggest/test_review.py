@@ -26,6 +26,7 @@ from crossplan.graph.suggest.review import (
     reject_suggestion,
     review_suggestions,
     suggested_edges,
+    write_suggested_link,
 )
 from crossplan.graph.suggest.similar import Evidence, SharedEntity, Suggestion
 
@@ -92,6 +93,14 @@ def test_long_quotes_are_cut_at_a_word_unless_asked_not_to():
     assert long.strip() in format_card(
         made_up(evidence=Evidence([], [], [], long.strip(), "To.", "a/x", "b/y", {})), quote_width=None
     )
+
+
+def test_an_item_with_no_text_of_its_own_is_said_so_not_quoted_empty():
+    card = format_card(made_up(evidence=Evidence([], [], [], "", " ", "a/x", "b/y", {})))
+    assert card.splitlines()[1:] == [
+        "     from:   (no text of its own)  [a/x]",
+        "     to:     (no text of its own)  [b/y]",
+    ]
 
 
 def test_listing_numbers_the_suggestions_for_accept(store, fx):
@@ -237,3 +246,12 @@ def test_the_numbered_list_is_kept_outside_the_data_directory(store, fx):
     list_suggestions(store, "north", "south", **RECOMMENDATIONS)
     assert sorted(path.relative_to(fx) for path in fx.rglob("*")) == before
     json.dumps([s.to_json() for s in list_suggestions(store, "north", "south")])  # what is saved is JSON
+
+
+def test_a_suggestion_from_an_item_with_no_text_is_accepted_only_with_a_quote(store, fx):
+    proposal = made_up(evidence=Evidence([], [], [], "", "To text.", "north/n1", "south/s1", {})).to_json()
+    proposal.update({"from": "north/n1", "to": "south/s1"})
+    before = (fx / "plans/north.yaml").read_text(encoding="utf-8")
+    with pytest.raises(CrossplanError, match="north/n1 has no text of its own to quote: give .* with --quote"):
+        write_suggested_link(fx, proposal, today=DAY)
+    assert (fx / "plans/north.yaml").read_text(encoding="utf-8") == before
