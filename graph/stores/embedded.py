@@ -325,14 +325,17 @@ def open_store(
     path = Path(store_path) if store_path is not None else default_store_path(data_dir)
     report = BuildReport(data_dir, path)
 
+    seen = None  # (manifest, listing, stale, removed, when listed) found out of date before the lock was taken
     if not rebuild:
         for _ in range(5):  # a concurrent build may retire the generation between reading the manifest and opening it
             manifest = usable_manifest(path, data_dir)
             if manifest is None:
                 break
+            listed_ns = time.time_ns()
             listing = file_listing(data_dir)
             stale, removed, verified = compare_listing(manifest, listing, data_dir, path)
             if stale or removed:
+                seen = (manifest, listing, stale, removed, listed_ns)
                 break
             opened = _open_generation(path, manifest["generation"])
             if opened is None:
@@ -354,10 +357,15 @@ def open_store(
     with building:
         scanned_ns = time.time_ns()
         manifest = None if rebuild else usable_manifest(path, data_dir)
-        listing = file_listing(data_dir)
-        if manifest is not None:
+        if seen is not None and manifest is not None and _same_manifest(manifest, seen[0]):
+            # nothing was built or refreshed meanwhile (each writes a new generation or scan time): the listing
+            # made before the lock stands, as if it were made now but timed when it was made (racy files)
+            manifest, listing, stale, removed, scanned_ns = seen
+        elif manifest is not None:
+            listing = file_listing(data_dir)
             stale, removed, _ = compare_listing(manifest, listing, data_dir, path)
         else:
+            listing = file_listing(data_dir)
             stale, removed = list(listing), []
             report.full = True
         if stale or removed or manifest is None:
@@ -376,6 +384,11 @@ def open_store(
         raise StoreError(f"{display_path(path)}: the store changed while it was being opened; try again")
     report.seconds = time.perf_counter() - started
     return _on_disk(opened, data_dir, path, report, manifest)
+
+
+def _same_manifest(manifest: dict, earlier: dict) -> bool:
+    """Whether a manifest read under the build lock is the one read before it (same generation and scan time)."""
+    return manifest["generation"] == earlier["generation"] and manifest.get("scanned_ns") == earlier.get("scanned_ns")
 
 
 def _on_disk(

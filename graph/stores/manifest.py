@@ -124,8 +124,9 @@ def triples_path(path: Path, relpath: str, digest: str) -> Path:
 def file_listing(data_dir: Path) -> dict[str, tuple[int, int]]:
     """Return each data file's (size, mtime in ns), by its path relative to the data directory."""
     listing = {}
+    folder = str(data_dir)
     for relpath in data_files(data_dir):
-        info = os.stat(data_dir / relpath)
+        info = os.stat(os.path.join(folder, relpath))
         listing[relpath] = (info.st_size, info.st_mtime_ns)
     return listing
 
@@ -161,8 +162,8 @@ def compare_listing(manifest: dict, listing: dict, data_dir: Path, path: Path) -
         if relpath in listing
         and relpath not in stale
         and not (
-            facts_path(path, relpath, entry["sha256"]).name in facts
-            and triples_path(path, relpath, entry["sha256"]).name in triples
+            f"{facts_key(relpath, entry['sha256'])}.json" in facts  # the names of ``facts_path``/``triples_path``
+            and f"{triples_key(relpath, entry['sha256'])}.nt" in triples
         )
     ]
     return stale, removed, verified

@@ -34,6 +34,7 @@ DATABASE = "rank.sqlite"
 RANK_FORMAT = 3  # 3: an item's texts are one JSON array (``Detail``)
 ROW_TYPES = (NodeType.RECOMMENDATION, NodeType.ACTION, NodeType.WORKSTREAM)
 _KINDS = {"terms": 0, "phrases": 1, "entities": 2}
+_LOOKED_UP = 20_000  # at most this many names of a kind are looked up by name rather than the vocabulary read whole
 # the sections of a plan's blob, in order; each is preceded by its length in the header
 _SECTIONS = (
     "row_item",  # per row, the index of its item in the plan's item list
@@ -77,6 +78,7 @@ class RankStore:
         self._vocab: dict[int, dict[str, int]] | None = None
         self._top = 0  # the largest id in ``_vocab``
         self._batch, self._pending = 1, 0  # plans to a transaction (``batch``), and written in the open one
+        self._first = True  # no plan written yet: the first (a one-file edit's) looks its names up (``_looked_up``)
 
     def entries(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT entry FROM plans WHERE format = ?", (RANK_FORMAT,))}
@@ -105,6 +107,8 @@ class RankStore:
         """The vocabulary of a kind (name -> id), new names added first (run inside a write transaction). Ids are never reused or changed, so the cache of a process stays right while other
         processes add names. A new name's id is the next after the largest (what SQLite gives an inserted row
         without one)."""
+        if self._vocab is None and self._first and len(names) <= _LOOKED_UP:
+            return self._looked_up(kind, names)
         vocab = self.vocabulary()[kind]
         new = [name for name in names if name not in vocab]
         if new:
@@ -116,6 +120,23 @@ class RankStore:
             vocab.update((name, id_) for id_, _, name in rows)
             self._top += len(rows)
         return vocab
+
+    def _looked_up(self, kind: int, names: list[str]) -> dict[str, int]:
+        """``_known`` for the first plan's names before the vocabulary is read: only theirs are looked up
+        (by the ``UNIQUE (kind, name)`` index), new ones given the ids ``_known`` gives them (sorted ``names``: the
+        next after the largest, in order), without reading the whole vocabulary."""
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            query = f"SELECT name, id FROM vocab WHERE kind = ? AND name IN ({','.join('?' * len(chunk))})"  # noqa: S608
+            found.update(self.connection.execute(query, (kind, *chunk)))
+        new = [name for name in names if name not in found]
+        if new:
+            top = self.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
+            rows = [(top + number, kind, name) for number, name in enumerate(new, 1)]
+            self.connection.executemany("INSERT INTO vocab (id, kind, name) VALUES (?, ?, ?)", rows)
+            found.update((name, id_) for id_, _, name in rows)
+        return found
 
     @contextlib.contextmanager
     def batch(self, plans: int = 32) -> Iterator[None]:
@@ -137,6 +158,7 @@ class RankStore:
                 connection.execute("BEGIN IMMEDIATE")
                 self._pending = 0
             blob = plan_rows.blob(self)
+            self._first = False  # more plans: the vocabulary is read whole once
             connection.execute(
                 "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
                 (entry, RANK_FORMAT, blob, json.dumps(plan_rows.structure, ensure_ascii=False)),

@@ -141,6 +141,36 @@ def test_a_changed_file_is_the_only_one_parsed(mini_data, tmp_path):
     assert_same_as_a_fresh_load(store, mini_data)
 
 
+def test_an_edit_is_listed_once_unless_the_manifest_changed_before_the_lock(mini_data, tmp_path, monkeypatch):
+    open_store(mini_data, tmp_path / "store")
+    listings = []
+    file_listing = store_module.file_listing
+    monkeypatch.setattr(store_module, "file_listing", lambda data_dir: listings.append(1) or file_listing(data_dir))
+    _edit(mini_data / "plans/alpha.yaml", "Improve accommodation", "Secure accommodation")
+    store = open_store(mini_data, tmp_path / "store")
+    assert len(listings) == 1 and store.report.parsed == ["plans/alpha.yaml"]  # the quick check's listing stands
+    assert_same_as_a_fresh_load(store, mini_data)
+    del store
+    gc.collect()
+    # a build or refresh between the quick check and the lock (another scan time): listed and compared again
+    usable = store_module.usable_manifest
+    calls = []
+
+    def moved_on(path, data_dir):
+        manifest = usable(path, data_dir)
+        calls.append(1)
+        if manifest is not None and len(calls) == 2:
+            manifest["scanned_ns"] += 1
+        return manifest
+
+    monkeypatch.setattr(store_module, "usable_manifest", moved_on)
+    listings.clear()
+    _edit(mini_data / "plans/alpha.yaml", "Secure accommodation", "Improve accommodation")
+    store = open_store(mini_data, tmp_path / "store")
+    assert len(listings) == 2 and store.report.parsed == ["plans/alpha.yaml"]
+    assert _alpha_text(store).startswith(ALPHA_TEXT)
+
+
 def test_an_edit_that_keeps_size_and_mtime_right_after_a_build_is_still_noticed(mini_data, tmp_path):
     # File systems stamp times coarsely: a file saved just before a build and again just after, with the same
     # size, can keep its mtime. Only its hash tells, so such a file is hashed until it is safely older.

@@ -243,3 +243,33 @@ def test_a_failed_write_in_a_batch_undoes_its_transaction_only(tmp_path):
     assert store.entries() == {"first", "second", "third", "fifth"}
     assert RankStore(tmp_path).entries() == {"first", "second", "third", "fifth"}
     assert not store.connection.in_transaction
+
+
+def test_a_first_plan_looked_up_by_name_gets_the_ids_of_the_vocabulary_read_whole(tmp_path):
+    from crossplan.graph.datafiles.loading import load_dataset
+    from crossplan.graph.stores.embedded import memory_store
+    from crossplan.graph.suggest.compact import PlanRows
+    from crossplan.graph.suggest.corpus import Corpus
+
+    corpus = Corpus(memory_store(load_dataset(SUGGEST)))
+    plans: dict[str, list[str]] = {}
+    for item_id, item in corpus.items.items():
+        plans.setdefault(item.plan, []).append(item_id)
+    (first, first_items), (last, last_items) = list(plans.items())[0], list(plans.items())[-1]
+    assert first != last
+    tables = []
+    for name, read_whole in (("looked-up", False), ("read-whole", True)):
+        RankStore(tmp_path / name).write("earlier", PlanRows(corpus, first, first_items))
+        known = RankStore(tmp_path / name).connection.execute("SELECT COUNT(*) FROM vocab").fetchone()[0]
+        store = RankStore(tmp_path / name)  # the next process: a one-file edit writes one plan, with new names
+        if read_whole:
+            store.vocabulary()
+        store.write("edited", PlanRows(corpus, last, last_items))
+        assert (store._vocab is None) is not read_whole  # the looked-up one never read the vocabulary whole
+        store.write("again", PlanRows(corpus, first, first_items))  # a second plan: the vocabulary read whole
+        connection = store.connection
+        tables.append(
+            [connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() for table in ("vocab", "plans")]  # noqa: S608
+        )
+        assert known < len(tables[-1][0])  # the edited plan brought new names
+    assert tables[0] == tables[1]
