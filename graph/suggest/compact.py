@@ -369,9 +369,6 @@ class PlanRows:
                 sentences += range(start, start + len(text.sentences))
             self.rows.append((place[item_id], terms, phrases, sorted(corpus._with_parents(entities)), sentences))
 
-    # item -> its record as JSON, set by the entry's writer (``TokenIndex.store``); the rows keep only a part of it
-    encoded: dict[str, str] | None = None
-
     def detail_json(self, item: str) -> str:
         """An item's row as JSON: the ``Detail`` fields in an array (its sentences and spellings None without text)."""
         found = self._texts.get(item)

@@ -289,14 +289,13 @@ class TokenIndex:
         path = self.keys.get(plan)
         if path is not None:
             known = known or {}
-            encoded = {  # encoded once, kept twice
+            encoded = {  # the workers' encodings reused
                 item: known[item] if item in known else encode_record(record) for item, record in records.items()
             }
             write_entry(path, records, encoded, self.tokens)
             if stats is not None:
                 write_stats(path, stats)
             if rows is not None and self.rank is not None:
-                rows.encoded = encoded
                 self.rank.write(self.entry(plan), rows)
                 if self._ranked is not None:
                     self._ranked.add(self.entry(plan))
