@@ -268,7 +268,8 @@ def write_suggested_link(
     target_quote = target_quote if target_quote is not None else evidence["to_sentence"]
     if not (quote or "").strip():  # a link states the words that justify it: an item with no text has none
         raise CrossplanError(
-            f"{source_id} has no text of its own to quote: give the words that justify the link with --quote"
+            f"{source_id} has no text of its own to quote: accept it with `crossplan accept` and --quote, the words that "
+            "justify the link"
         )
     plan = source_id.split("/", 1)[0]
     relpath = f"plans/{plan}.yaml"

@@ -74,3 +74,21 @@ def test_a_busy_data_directory_or_engine_is_a_503_and_an_engine_failure_a_500():
     assert status_of(EngineError("the query engine failed on this query")) == 500
     assert status_of(UnknownIdError("no node 'x'")) == 404
     assert status_of(CrossplanError("bad")) == 400
+
+
+def test_a_review_card_says_an_item_has_no_text_instead_of_quoting_nothing():
+    suggestion = {
+        "from": "north/n1",
+        "to": "south/s1",
+        "relation": "related-to",
+        "score": 0.15,
+        "from_label": "Recommendation 1",
+        "to_label": "Recommendation 1",
+        "evidence": {"from_sentence": "", "to_sentence": "Build homes.", "shared_terms": [], "shared_phrases": []},
+    }
+    page = render_page(
+        "review.html",
+        {"title": "Review queue", "fields": [], "edits": False, "suggestions": [suggestion], "json_href": "/r.json"},
+    ).body.decode()
+    assert '<p class="quote none">(no text of its own)</p>' in page
+    assert '<p class="quote">“Build homes.”</p>' in page and "“”" not in page

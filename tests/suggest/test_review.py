@@ -252,6 +252,8 @@ def test_a_suggestion_from_an_item_with_no_text_is_accepted_only_with_a_quote(st
     proposal = made_up(evidence=Evidence([], [], [], "", "To text.", "north/n1", "south/s1", {})).to_json()
     proposal.update({"from": "north/n1", "to": "south/s1"})
     before = (fx / "plans/north.yaml").read_text(encoding="utf-8")
-    with pytest.raises(CrossplanError, match="north/n1 has no text of its own to quote: give .* with --quote"):
+    with pytest.raises(
+        CrossplanError, match="north/n1 has no text of its own to quote: accept it with `crossplan accept` and --quote"
+    ):
         write_suggested_link(fx, proposal, today=DAY)
     assert (fx / "plans/north.yaml").read_text(encoding="utf-8") == before
