@@ -169,3 +169,13 @@ def read_json(path: Path) -> Any:
             return json.loads(handle.read())
     except (OSError, ValueError, RecursionError):
         return None
+
+
+def file_identity(path: Path | str) -> tuple[int, int, int] | None:
+    """A file's size, modification time (ns) and inode, or None if it cannot be read: what tells that a file kept in
+    memory is still the one on disk (a rename of a new file over it changes the inode)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino

@@ -7,7 +7,14 @@ import stat
 import pytest
 
 from crossplan.graph.errors import CrossplanError, OutputError
-from crossplan.graph.files import check_output, read_json, resolve_inside, write_atomically, write_text_atomically
+from crossplan.graph.files import (
+    check_output,
+    file_identity,
+    read_json,
+    resolve_inside,
+    write_atomically,
+    write_text_atomically,
+)
 
 
 def _leftovers(directory):
@@ -166,3 +173,13 @@ def test_read_json_gives_the_content_or_none_for_what_cannot_be_read(tmp_path):
     (tmp_path / "deep.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
     assert read_json(tmp_path / "deep.json") is None  # nested too deep for the parser: damaged, not a traceback
     assert read_json(tmp_path) is None  # a directory
+
+
+def test_a_file_replaced_by_a_rename_is_known_for_another(tmp_path):
+    path = tmp_path / "kept.json"
+    assert file_identity(path) is None  # missing
+    write_text_atomically(path, "{}")
+    first = file_identity(path)
+    assert first is not None and first == file_identity(path) and first[0] == 2
+    write_text_atomically(path, "{}")  # the same bytes, a new file renamed over it
+    assert file_identity(path) != first

@@ -17,7 +17,7 @@ import numpy as np
 from .corpus import SHORTEST_SENTENCE
 from .everywhere import ItemList
 from .joined import Combined
-from .norms import kept_norms, row_norms
+from .norms import BLOCK_ROWS, kept_norms, row_norms
 
 if TYPE_CHECKING:
     from .corpus import Item
@@ -457,7 +457,6 @@ class _Postings:
 
 
 _BOUND = np.float32  # the bounds' dtype (see ``ArrayBounds._ROUNDING``)
-_BLOCK_ROWS = 4096  # rows worked on at a time (their norms, the dense block's products): small arrays
 
 
 def _products(
@@ -524,7 +523,7 @@ def _products(
     values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
     if norms is None:
         norms = row_norms(joined, name, logs, idf)
-    step = max(1, min(rows_total, _BLOCK_ROWS))
+    step = max(1, min(rows_total, BLOCK_ROWS))
     # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
     # a block are a range of its own (its rows are sorted)
     sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]

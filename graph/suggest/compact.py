@@ -132,7 +132,7 @@ class RankStore:
             found.update(self.connection.execute(query, (kind, *chunk)))
         new = [name for name in names if name not in found]
         if new:
-            top = self.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
+            top = self.largest_id()
             rows = [(top + number, kind, name) for number, name in enumerate(new, 1)]
             self.connection.executemany("INSERT INTO vocab (id, kind, name) VALUES (?, ?, ?)", rows)
             found.update((name, id_) for id_, _, name in rows)
@@ -206,7 +206,7 @@ class RankStore:
         structures: dict[str, list] = {}
         by_entry = {entry: plan for plan, entry in entries.items()}
         keys = sorted(by_entry)
-        size = self.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
+        size = self.largest_id()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))

@@ -261,12 +261,12 @@ class TokenIndex:
         made them with the same entity names (``tokens``): after an edit of its file, its unchanged texts' tokens
         (empty when there are none, or none usable)."""
         path = self.keys.get(plan)
-        if path is None or not (path.parent / "stats.sqlite").is_file():
+        if path is None or not (sums := path.parent / STATS).is_file():
             return {}
         import sqlite3
 
         try:
-            connection = sqlite3.connect(f"{(path.parent / 'stats.sqlite').absolute().as_uri()}?mode=ro", uri=True)
+            connection = sqlite3.connect(f"{sums.absolute().as_uri()}?mode=ro", uri=True)
             try:
                 found = connection.execute("SELECT entry FROM plans WHERE plan = ?", (plan,)).fetchone()
             finally:
@@ -310,6 +310,7 @@ class TokenIndex:
 # takes that plan's old counts out and puts its new ones in.
 
 PlanStats = dict[str, Any]
+STATS = "stats.sqlite"  # the sums, in the index folder
 _TABLES = ("terms", "phrases", "entities")
 
 
@@ -343,7 +344,7 @@ class Weights:
     def __init__(self, folder: Path, entries: dict[str, Path]) -> None:
         import sqlite3
 
-        self.connection = sqlite3.connect(folder / "stats.sqlite", timeout=60, isolation_level=None)
+        self.connection = sqlite3.connect(folder / STATS, timeout=60, isolation_level=None)
         with self.connection as connection:
             connection.execute("BEGIN IMMEDIATE")
             for table in _TABLES:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import file_identity
 from ..model.nodes import NodeType
 from .arrayfile import ArrayFile, read_file, write_file
 from .compact import RANK_FORMAT, PlanArrays, RankStore
@@ -268,7 +269,7 @@ def _generation(
     """``combined``; unless ``wanted``, only what keeps the generation (nothing read or applied that is not
     needed for that: the result is then None unless it was joined)."""
     key = generation_key(entries)
-    size = rank.connection.execute("SELECT COALESCE(MAX(id), 0) FROM vocab").fetchone()[0]
+    size = rank.largest_id()
     base = _read_base(folder, size)
     unchanged = base  # kept for the next ``combined`` of this process when nothing applied changed it
     kept = dict(zip(base["plans"].tolist(), base["entries"].tolist(), strict=True)) if base is not None else {}
@@ -330,22 +331,19 @@ _READ: dict[Path, tuple[tuple[int, int, int] | None, int, _Base]] = {}
 def _keep(folder: Path, vocabulary: int, base: _Base | None) -> None:
     """Keep a base as read (no array of it changed) for the next reading of this process (``_read_base``)."""
     if base is not None:
-        _READ[folder] = (_stat(folder / COMBINED), vocabulary, base)
-
-
-def _stat(path: Path) -> tuple[int, int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_size, found.st_mtime_ns, found.st_ino
+        _READ[folder] = (file_identity(folder / COMBINED), vocabulary, base)
 
 
 def _read_base(folder: Path, vocabulary: int) -> _Base | None:
     """The base generation kept in ``folder``, checked, or None: the one this process read and kept unchanged
     (``_keep``; once) while its file is the same, else read."""
     kept = _READ.pop(folder, None)
-    if kept is not None and kept[1] == vocabulary and kept[0] is not None and kept[0] == _stat(folder / COMBINED):
+    if (
+        kept is not None
+        and kept[1] == vocabulary
+        and kept[0] is not None
+        and kept[0] == file_identity(folder / COMBINED)
+    ):
         return kept[2]
     found = read_file(folder / COMBINED, private=True)  # a delta may change some arrays in place (``apply_delta``)
     if found is None or found.meta.get("joined") != JOINED_FORMAT:

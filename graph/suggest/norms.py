@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .everywhere import IndexedCorpus
 
 NORMS = "norms.arrays"  # in the index folder
-BLOCK_ROWS = 4096  # rows worked on at a time (small arrays)
+BLOCK_ROWS = 4096  # rows worked on at a time (the norms, the bounds' dense block): small arrays
 
 
 def row_norms(joined: Combined, name: str, logs: np.ndarray, idf: np.ndarray) -> np.ndarray:

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import read_json, write_atomically
+from ..files import file_identity, read_json, write_atomically
 from ..model.vocabulary import graph_iri
 from ..output import sorted_rows
 from ..questions.plans import plan_titles
@@ -69,7 +68,7 @@ def store_facts(store: GraphStore) -> Facts:
             registries.append((relpath, entry.get("sha256"), graph))
     text = json.dumps([_FACTS_FORMAT, ontology_fingerprint(), ENTITIES, sorted(registries)], ensure_ascii=False)
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    stat = _stat(kept)
+    stat = file_identity(kept)
     try:
         memo = _READ.get(store)
     except TypeError:  # a store that cannot be weakly referred to: the file is read each time
@@ -95,7 +94,7 @@ def store_facts(store: GraphStore) -> Facts:
             write_atomically(kept, lambda stream: stream.write(data.encode("utf-8")), sync=False)
         except OSError:
             pass  # a read-only store: read from it each time
-        stat = _stat(kept)
+        stat = file_identity(kept)
     try:
         _READ[store] = (stat, key, plan_listing, facts)
     except TypeError:
@@ -123,14 +122,6 @@ def _read_again(store: GraphStore, found: tuple[dict, Facts] | None, listing: di
         return plan_titles(store), rows  # not one title per plan: as ``plan_titles`` reads them
     kept = [{"id": plan, "title": title} for plan, title in titles.items() if plan not in gone]
     return {row["id"]: row["title"] for row in sorted_rows(kept + read, "id")}, rows
-
-
-def _stat(path: Path) -> tuple[int, int, int] | None:
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_size, found.st_mtime_ns, found.st_ino
 
 
 def _read_facts(path: Path, key: str) -> tuple[dict[str, list], Facts] | None:

@@ -9,7 +9,7 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest import bounds, everywhere, similar
+from crossplan.graph.suggest import bounds, everywhere, norms, similar
 from crossplan.graph.suggest.corpus import cosine, make_index, vector
 from crossplan.graph.suggest.joined import Combined
 from crossplan.graph.suggest.similar import suggest_links
@@ -167,7 +167,8 @@ def random_rows(generator, rows, vocabulary, kind="term"):
 def test_the_products_bound_the_exact_cosines(seed, dense, block, monkeypatch):
     """``_products`` (float32 blocks, sums in other orders) with the bounds' margin is never below the cosine of
     the vectors ``vector`` makes, and at most the float32 margin above it."""
-    monkeypatch.setattr(bounds, "_BLOCK_ROWS", block)
+    monkeypatch.setattr(bounds, "BLOCK_ROWS", block)  # the dense block's rows
+    monkeypatch.setattr(norms, "BLOCK_ROWS", block)  # the rows' norms (``_products`` works them out: no norms given)
     generator = np.random.default_rng(seed)
     rows, vocabulary = 300, 120
     joined = random_rows(generator, rows, vocabulary)
