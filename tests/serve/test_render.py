@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+from chromium import launch
+
+from crossplan.graph.serve import render as render_module
 from crossplan.graph.serve.render import answer_tables, environment, heading, render_page
 
 
@@ -76,6 +83,13 @@ def test_a_busy_data_directory_or_engine_is_a_503_and_an_engine_failure_a_500():
     assert status_of(CrossplanError("bad")) == 400
 
 
+def _review_page(suggestion: dict) -> str:
+    return render_page(
+        "review.html",
+        {"title": "Review queue", "fields": [], "edits": False, "suggestions": [suggestion], "json_href": "/r.json"},
+    ).body.decode()
+
+
 def test_a_review_card_says_an_item_has_no_text_instead_of_quoting_nothing():
     suggestion = {
         "from": "north/n1",
@@ -86,9 +100,48 @@ def test_a_review_card_says_an_item_has_no_text_instead_of_quoting_nothing():
         "to_label": "Recommendation 1",
         "evidence": {"from_sentence": "", "to_sentence": "Build homes.", "shared_terms": [], "shared_phrases": []},
     }
-    page = render_page(
-        "review.html",
-        {"title": "Review queue", "fields": [], "edits": False, "suggestions": [suggestion], "json_href": "/r.json"},
-    ).body.decode()
+    page = _review_page(suggestion)
     assert '<p class="quote none">(no text of its own)</p>' in page
     assert '<p class="quote">“Build homes.”</p>' in page and "“”" not in page
+
+
+@pytest.mark.browser
+def test_a_review_card_fits_a_phone_its_two_sides_one_above_the_other(tmp_path):
+    """At 390 px the quotes of a suggestion stack and nothing is wider than the screen (long ids wrap)."""
+    from playwright.sync_api import sync_playwright
+
+    long_id = "ccg-exclusion-0065/r21-action-1-update-1-with-a-very-long-identifier"
+    suggestion = {
+        "from": "zz-new-plan/r6",
+        "to": long_id,
+        "relation": "related-to",
+        "score": 0.094,
+        "from_label": "Recommendation 6",
+        "to_label": "Recommendation 21, action 1",
+        "evidence": {"from_sentence": "Publish a review.", "to_sentence": "Introduce an independent evaluation."},
+    }
+    page_html = _review_page(suggestion).replace('"/assets/', '"assets/')
+    (tmp_path / "review.html").write_text(page_html, encoding="utf-8")
+    shutil.copytree(Path(render_module.__file__).parent / "assets", tmp_path / "assets")
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            blocked: list[str] = []
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith("file:")
+                    else (blocked.append(route.request.url), route.abort())
+                ),
+            )
+            page.goto((tmp_path / "review.html").as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            sides = page.eval_on_selector_all(
+                ".sides blockquote", "nodes => nodes.map(n => n.getBoundingClientRect().top)"
+            )
+        finally:
+            browser.close()
+    assert blocked == [] and width <= 390
+    assert len(sides) == 2 and sides[1] > sides[0]  # one above the other
