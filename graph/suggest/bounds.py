@@ -16,8 +16,8 @@ import numpy as np
 
 from .corpus import SHORTEST_SENTENCE
 from .everywhere import ItemList
-from .joined import Combined
-from .norms import BLOCK_ROWS, kept_norms, row_norms
+from .norms import kept_norms
+from .products import entity_overlaps, products, ranges
 
 if TYPE_CHECKING:
     from .corpus import Item
@@ -29,7 +29,7 @@ class ArrayBounds:
     every target at once), and the exact scores of the targets they cannot leave out."""
 
     _MARGIN = 1e-9
-    _ROUNDING = 1e-6  # the bounds are kept as float32: see ``_products``
+    _ROUNDING = 1e-6  # the bounds are kept as float32: see ``products.products``
     _DENSE = 20_000  # an id whose postings times the sources having it exceed this goes in the dense block
 
     def __init__(
@@ -84,17 +84,17 @@ class ArrayBounds:
         corpus, joined, weights = self.corpus, self.corpus.joined, self.weights
         places = np.array([corpus.row_of(source.id) for source in sources], dtype=np.int64)
         norms = kept_norms(corpus, self.logs)
-        bound = _products(joined, "term", self.logs, self.idf["term"], places, self._DENSE, norms=norms["term"])
+        bound = products(joined, "term", self.logs, self.idf["term"], places, self._DENSE, norms=norms["term"])
         # a target's best sentence matches one of the source's at most fully, and only if they share a term
         sharing = bound > 0.0
         bound *= weights["text"]
         np.add(bound, weights["sentence"], out=bound, where=sharing)
         del sharing
         # one signal after the other, in one array (as large as the bounds)
-        signal = _products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE, norms=norms["phrase"])
+        signal = products(joined, "phrase", self.logs, self.idf["phrase"], places, self._DENSE, norms=norms["phrase"])
         for name in ("phrases", "entities"):
             if name == "entities":
-                signal = _entity_overlaps(joined, corpus.entity_weight, places, out=signal)
+                signal = entity_overlaps(joined, corpus.entity_weight, places, out=signal)
             signal *= weights[name]
             bound += signal
         del signal
@@ -107,7 +107,7 @@ class ArrayBounds:
             self._work_out([source])
         rows = self.target_rows
         bound = np.where(rows >= 0, self._bounds[self._sources[source.id]][rows], 0.0).astype(np.float64)  # by target
-        # the margin covers the signals summed in other orders and the bounds' float32 roundings (``_products``)
+        # the margin covers the signals summed in other orders and the bounds' float32 roundings (``products.products``)
         self.bound = bound * (1 + self._ROUNDING) + self._ROUNDING
         return _Order(bound)
 
@@ -139,7 +139,7 @@ class ArrayBounds:
         sentence's norm."""
         starts = self.words_ptr[wanted]
         lengths = np.where(self.matchable[wanted] == 1, self.words_ptr[wanted + 1] - starts, 0)
-        at = _ranges(starts, lengths)
+        at = ranges(starts, lengths)
         ids = self.words_ids[at]
         shared = self._source_terms[ids]
         local = np.repeat(np.arange(len(wanted)), lengths)[shared]
@@ -161,7 +161,7 @@ class ArrayBounds:
         # source sentence's terms (``bincount`` adds one by one, and the entries come in that order)
         first = np.searchsorted(postings.ids, entry_ids)
         lengths = np.searchsorted(postings.ids, entry_ids, side="right") - first
-        at = _ranges(first, lengths)
+        at = ranges(first, lengths)
         count = len(lefts)
         keys = postings.rows[at] * count + np.repeat(np.array(entry_left, dtype=np.int64), lengths)
         products = np.repeat(np.array(entry_values), lengths) * postings.values[at]
@@ -221,7 +221,7 @@ class ArrayBounds:
         norms = self._norms[wanted]
         missing = np.nonzero(norms < 0.0)[0]
         if len(missing):
-            at = _ranges(self.words_ptr[wanted[missing]], lengths[missing])
+            at = ranges(self.words_ptr[wanted[missing]], lengths[missing])
             owner = np.repeat(np.arange(len(missing)), lengths[missing])
             weights = self.logs[self.words_counts[at]] * self.corpus.term_idf[self.words_ids[at]]
             norms[missing] = np.sqrt(np.bincount(owner, weights=weights * weights, minlength=len(missing)))
@@ -241,7 +241,7 @@ class ArrayBounds:
         numbers = np.array(source.sentences, dtype=np.int64)
         starts = self.words_ptr[numbers]
         lengths = np.where(self.matchable[numbers] == 1, self.words_ptr[numbers + 1] - starts, 0)
-        at = _ranges(starts, lengths)
+        at = ranges(starts, lengths)
         owner = np.repeat(np.arange(len(numbers)), lengths)
         ids = self.words_ids[at]
         words = np.bincount(owner, weights=self._words[ids], minlength=len(numbers))
@@ -282,7 +282,7 @@ class ArrayBounds:
         joined = self.corpus.joined
         ptr, ids = joined["entity_ptr"], joined["entity_ids"]
         lengths = np.where(places >= 0, ptr[places + 1] - ptr[places], 0)
-        at = _ranges(ptr[places], lengths)
+        at = ranges(ptr[places], lengths)
         owner = np.repeat(np.arange(len(places)), lengths)
         order = np.lexsort((ranks[ids[at]], owner))
         found, owner = ids[at][order], owner[order]
@@ -314,7 +314,7 @@ class ArrayBounds:
         if place is None:  # the targets' rows
             place = np.array([self.corpus.row_of(target.id) for target in targets], dtype=np.int64)
         lengths = np.where(place >= 0, ptr[place + 1] - ptr[place], 0)
-        at = _ranges(ptr[place], lengths)
+        at = ranges(ptr[place], lengths)
         owner = np.repeat(np.arange(len(targets)), lengths)
         found = ids[at]
         # the rows' unit values, as ``vector`` makes them: each norm summed in the row's order (``_unit``)
@@ -454,181 +454,3 @@ class _Postings:
             order = np.argsort(ids)  # within an id each row comes once: their order does not change a sum
         self.ids, self.rows, self.values = ids[order], rows[order], values[order]
         self.size = size
-
-
-_BOUND = np.float32  # the bounds' dtype (see ``ArrayBounds._ROUNDING``)
-
-
-def _products(
-    joined: Combined,
-    name: str,
-    logs: np.ndarray,
-    idf: np.ndarray,
-    places: np.ndarray,
-    dense: int,
-    out: np.ndarray | None = None,
-    norms: np.ndarray | None = None,
-) -> np.ndarray:
-    """Upper bounds of the cosines of some rows (``places``, one per source; -1: none) with every row, for one kind
-    of entry ("term", "phrase"): an array by source, then by row (``norms``: the rows' ``row_norms``, or None).
-
-    A row's entries weigh ``logs[count] * idf[id]`` divided by the row's norm (``vector``): the products of a
-    source's values with a row's weights are added, then divided by the row's norm. The ids that many rows and
-    sources share make a dense block (ids by rows, float32) multiplied at once (``@``); the others' products are
-    added from their postings (float64). Why the result is at least the cosine ``score`` gives:
-    - the exact sum X of the products of the float64 values is what both approximate. Here the norms are summed
-      in another order (``reduceat``) and the rare ids' products added in another order: each within a relative
-      1e-11 of X's terms and sums (under 10^5 entries a row, 2^-53 each), covered by ``ArrayBounds._MARGIN``, as
-      is the cosine ``score`` adds in float64;
-    - the dense block: each value rounded to float32 is within a factor (1 ± u) of the float64 one, u = 2^-24, and
-      a sum of K products in any order (BLAS's, with or without fused multiply-adds) is within γ_K = Ku / (1 - Ku)
-      of the exact sum of the rounded products, all being >= 0 (Higham, Accuracy and Stability of Numerical
-      Algorithms, §3.1). So the float32 result F >= (1 - γ_K)(1 - u)^2 X >= (1 - 2(K + 1)u) X, and
-      X <= F (1 + 4(K + 1)u) while 2(K + 1)u <= 1/2. No product is 0 by underflow nor overflows: the weights are
-      between 1 (an IDF of at least 1 for terms, log 10 for the phrases kept) and 10^3, the sources' values over
-      10^-5 (a weight over a norm under 10^5); a row sharing an id with the source has a bound > 0 (what the
-      sentence signal's bound tests);
-    - the result is kept as float32 (``_BOUND``, as are the entity signal and the bounds ``_work_out`` adds up).
-      Every value is >= 0, and each rounding to float32 (to nearest) of a value worked out in float64 (or of a
-      product or sum of float32 values) is at least (1 - u) times it; a weight rounded to float32 is too. On its
-      way to a bound each signal is rounded at most 8 times (here: the dense block's margin, the rare ids' sum
-      added, the division by the norms; then its weight and the product with it, and at most three additions),
-      so a bound B32 >= (1 - u)^8 B64 >= (1 - 8u) B64, B64 being the bound worked out in float64 throughout.
-      ``ranked`` adds ``ArrayBounds._ROUNDING`` R = 10^-6 (in float64): B32 (1 + R) + R >= B64 (1 - 8u)(1 + R) + R
-      >= B64 (1 + 5 10^-7) + R, which covers ``_MARGIN`` (10^-9, relative and absolute) with room to spare.
-    """
-    rows_total = len(joined["row_item"])
-    ptr, ids, counts = joined[f"{name}_ptr"], joined[f"{name}_ids"], joined[f"{name}_counts"]
-    sizes = np.diff(ptr)
-    # the sources' entries: (source, id, value), the values 0 left out
-    known = places >= 0
-    at = _ranges(ptr[places[known]], sizes[places[known]])
-    source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
-    source_ids = ids[at]
-    source_values = logs[counts[at]] * idf[source_ids]
-    mine = np.sqrt(np.bincount(source_of, weights=source_values * source_values, minlength=len(places)))
-    source_values /= np.where(mine > 0.0, mine, 1.0)[source_of]
-    keep = source_values != 0.0
-    source_of, source_ids, source_values = source_of[keep], source_ids[keep], source_values[keep]
-    # each id's range of the entries sorted by id; an id goes in the dense block if its postings times its
-    # sources are many
-    sorted_ids = joined[f"{name}_sorted_ids"]
-    starts = np.searchsorted(sorted_ids, np.arange(len(idf) + 1, dtype=sorted_ids.dtype))
-    sharing = np.bincount(source_ids, minlength=len(idf))
-    common = np.nonzero(sharing * np.diff(starts) > dense)[0]
-    column = np.full(len(idf), -1, dtype=np.int64)
-    column[common] = np.arange(len(common))
-    values = np.zeros((len(places), len(common)), dtype=np.float32)
-    wanted = column[source_ids] >= 0
-    values[source_of[wanted], column[source_ids[wanted]]] = source_values[wanted]
-    if norms is None:
-        norms = row_norms(joined, name, logs, idf)
-    step = max(1, min(rows_total, BLOCK_ROWS))
-    # the dense ids' entries (from those sorted by id, then by row), a block of rows at a time: each id's entries in
-    # a block are a range of its own (its rows are sorted)
-    sorted_rows, sorted_counts = joined[f"{name}_sorted_rows"], joined[f"{name}_sorted_counts"]
-    edges = np.arange(0, rows_total + step, step).clip(max=rows_total)
-    bounds = np.array(
-        [
-            start + np.searchsorted(sorted_rows[start:end], edges)
-            for start, end in zip(starts[common].tolist(), starts[common + 1].tolist(), strict=True)
-        ],
-        dtype=np.int64,
-    ).reshape(len(common), len(edges))
-    out = _zeros(out, (len(places), rows_total), _BOUND)
-    block = np.zeros((len(common), step), dtype=np.float32)
-    for number in range(len(edges) - 1):
-        first, last = int(edges[number]), int(edges[number + 1])
-        lengths = bounds[:, number + 1] - bounds[:, number]
-        found = _ranges(bounds[:, number], lengths)
-        if len(found):
-            cells = np.repeat(np.arange(len(common)) * step - first, lengths)
-            cells += sorted_rows[found]
-            weights = logs[sorted_counts[found]]
-            weights *= np.repeat(idf[common], lengths)
-            block.ravel()[cells] = weights
-            out[:, first:last] += values @ block[:, : last - first]
-            block.ravel()[cells] = 0.0
-    out *= 1.0 + 4 * (len(common) + 1) * 2.0**-24
-    # the other ids' products from their postings, source by source (their entries come in order)
-    rare = np.nonzero(~wanted)[0]
-    ranges = np.r_[0, np.cumsum(np.bincount(source_of[rare], minlength=len(places)))].tolist()
-    rare_ids, rare_values = source_ids[rare], source_values[rare]
-    used = np.unique(rare_ids)
-    spans = starts[used + 1] - starts[used]
-    at = _ranges(starts[used], spans)
-    rows = joined[f"{name}_sorted_rows"][at]
-    weights = logs[joined[f"{name}_sorted_counts"][at]]
-    weights *= np.repeat(idf[used], spans)
-    offset = np.zeros(len(idf), dtype=np.int64)
-    offset[used] = np.r_[0, np.cumsum(spans)[:-1]]
-    for number, (start, end) in enumerate(itertools.pairwise(ranges)):
-        if end > start:
-            span = starts[rare_ids[start:end] + 1] - starts[rare_ids[start:end]]
-            pairs = _ranges(offset[rare_ids[start:end]], span)
-            products = np.repeat(rare_values[start:end], span)
-            products *= weights[pairs]
-            out[number] += np.bincount(rows[pairs], weights=products, minlength=rows_total)
-    out /= np.where(norms > 0.0, norms, 1.0)
-    return out
-
-
-def _entity_overlaps(
-    joined: Combined, weight: np.ndarray, places: np.ndarray, out: np.ndarray | None = None
-) -> np.ndarray:
-    """``weighted_overlap`` of some rows' entities (``places``, one per source; -1: none) with every row's: an
-    array by source, then by row, the sums added in another order (covered by ``ArrayBounds._MARGIN``)."""
-    rows_total = len(joined["row_item"])
-    ptr, ids = joined["entity_ptr"], joined["entity_ids"]
-    sizes = np.diff(ptr)
-    squares = weight[ids] ** 2
-    row_of = np.repeat(np.arange(rows_total), sizes)
-    own_rows = np.bincount(row_of, weights=squares, minlength=rows_total)
-    known = places >= 0
-    at = _ranges(ptr[places[known]], sizes[places[known]])
-    source_of = np.repeat(np.nonzero(known)[0], sizes[places[known]])
-    keep = squares[at] > 0.0
-    source_of, source_ids, source_squares = source_of[keep], ids[at][keep], squares[at][keep]
-    if not len(source_ids):
-        return _zeros(out, (len(places), rows_total), _BOUND)
-    own = np.bincount(source_of, weights=source_squares, minlength=len(places))
-    # the rows having each entity
-    order = np.argsort(ids.astype(np.uint16) if len(ids) and ids.max() < 1 << 16 else ids, kind="stable")
-    having = row_of[order]
-    starts = np.r_[0, np.cumsum(np.bincount(ids, minlength=len(weight)))]
-    lengths = starts[source_ids + 1] - starts[source_ids]
-    out = _zeros(out, (len(places), rows_total), _BOUND)
-    # source by source (their entries come in order): small arrays
-    ranges = np.r_[0, np.cumsum(np.bincount(source_of, minlength=len(places)))].tolist()
-    for number, (start, end) in enumerate(itertools.pairwise(ranges)):
-        if end > start:
-            at = _ranges(starts[source_ids[start:end]], lengths[start:end])
-            shared = out[number]
-            shared += np.bincount(
-                having[at], weights=np.repeat(source_squares[start:end], lengths[start:end]), minlength=rows_total
-            )
-            found = np.nonzero(shared)[0]
-            shared[found] = shared[found] / np.sqrt(own[number] * own_rows[found])
-    return out
-
-
-def _zeros(out: np.ndarray | None, shape: tuple[int, int], dtype: type = np.float64) -> np.ndarray:
-    """An array of 0.0 of that shape: ``out`` (of that shape) emptied, or a new one (of ``dtype``)."""
-    if out is None:
-        return np.zeros(shape, dtype=dtype)
-    out.fill(0.0)
-    return out
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions of some ranges (their starts and lengths), one after the other: steps of 1, and at each
-    range's first position the jump from the last range's end, added up (one array, no per-range work)."""
-    ends = np.cumsum(lengths)
-    out = np.ones(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
-    if len(out):
-        having = np.nonzero(lengths)[0]
-        first, last = starts[having], starts[having] + lengths[having] - 1
-        out[0] = first[0]
-        out[(ends[having] - lengths[having])[1:]] = first[1:] - last[:-1]
-        np.cumsum(out, out=out)
-    return out

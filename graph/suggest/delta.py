@@ -1,14 +1,15 @@
 """A generation of the joined rows (``suggest.joined``) kept as a small delta on a base generation.
 
 After a one-file edit only the changed plans' rows are new; rewriting every joined array (hundreds of MB at a
-million triples) would cost more than the ranking. A delta names, for each array, how the new one is made from the
-base's: the arrays in plan order (the item table, the rows, their entries, the sentences) as pieces (a slice of the
-base's array with a number added to its values of 0 or more, or a slice of the delta's own values), the arrays in
-the order of their ids as the base's with some entries taken out (their rows renumbered) and the changed plans'
-entries put in at given places (an entry the same before and after stays), the small per-plan tables whole and the
-names added. Making the arrays from it costs a copy of the arrays that change length at most; the result is
-exactly the arrays joined afresh, but that a name no longer used may stay in ``names``. The delta is always made
-from the base (the plans that differ from it), so deltas never pile up; the base is made again by a full join.
+million triples) would cost more than the ranking. A delta names, for each array in plan order (the item table, the
+rows, their entries, the sentences), how the new one is made from the base's: pieces (a slice of the base's array
+with a number added to its values of 0 or more, or a slice of the delta's own values); the small per-plan tables
+whole and the names added. The entries in the order of their ids (``{kind}_sorted_*``, the postings) stay the base's,
+numbering the base's rows: ``kept_rows`` says where each base row kept is now, and the changed plans' rows are read
+from the arrays in plan order (``suggest.bounds``). Making the arrays from it costs a copy of the arrays that change
+length at most; the result is exactly the arrays joined afresh, but that a name no longer used may stay in
+``names`` and the postings are the base's. The delta is always made from the base (the plans that differ from it),
+so deltas never pile up; the base is made again by a full join.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ SPLICED: dict[str, tuple[str, str | None]] = {
     "words_counts": ("words", None),
     "matchable": ("sentences", None),
 }
-MERGED = ("term", "phrase")  # each kind's entries in the order of their ids: ``{kind}_sorted_{ids,rows,counts}``
+POSTED = ("term", "phrase")  # each kind's entries in the order of their ids: ``{kind}_sorted_{ids,rows,counts}``
 WHOLE = ("key", "plans", "entries", "plan_items", "plan_rows", "plan_sentences")  # and the names added
 
 
@@ -151,66 +152,6 @@ def make_delta(base: dict[str, np.ndarray], key: str, changes: dict[str, Change]
     delta["plans"] = np.array(plans, dtype=str)
     delta["names.data"] = np.array(names[len(base["names"]) :], dtype=str)
     delta["key"] = np.array([key])
-    # the entries by id: the changed plans' that are not the same taken out, their new ones put in their places,
-    # the later rows renumbered
-    rows = bounds["rows"]
-    changed_row = np.zeros(rows[-1] + 1, dtype=bool)
-    steps = []
-    for place, (lo, hi, _) in enumerate(slots):
-        changed_row[rows[lo] : rows[hi]] = True
-        grown = sizes["rows"][place] - (rows[hi] - rows[lo])
-        if grown:
-            steps.append((rows[hi], grown))
-    starts = np.array([rows[lo] for lo, _, _ in slots], dtype=np.int64)
-    for kind in MERGED:
-        ids, where, counts = (base[f"{kind}_sorted_{part}"] for part in ("ids", "rows", "counts"))
-        if len(slots) <= 2:  # a range or two of rows: compared, quicker than looking each row up
-            inside = np.zeros(len(where), dtype=bool)
-            for lo, hi, _ in slots:
-                inside |= (where >= rows[lo]) & (where < rows[hi])
-            old_at = np.nonzero(inside)[0]
-        else:
-            old_at = np.nonzero(changed_row[where])[0]
-        old_rows = where[old_at].astype(np.int64)
-        old_place = np.searchsorted(starts, old_rows, side="right") - 1
-        parts: dict[str, list[np.ndarray]] = {part: [] for part in ("ids", "rows", "counts", "place", "offset")}
-        for place, (_, _, plan) in enumerate(slots):
-            found = changes[plan].found
-            offsets = np.repeat(np.arange(sizes["rows"][place], dtype=np.int64), np.diff(found[f"{kind}_ptr"]))
-            parts["ids"].append(found[f"{kind}_ids"].astype(np.int64))
-            parts["counts"].append(found[f"{kind}_counts"].astype(np.int64))
-            parts["offset"].append(offsets)
-            parts["rows"].append(offsets + firsts["rows"][place])
-            parts["place"].append(np.full(len(offsets), place, dtype=np.int64))
-        fresh = {part: np.concatenate(values) for part, values in parts.items()}
-        # an entry the same before and after (plan, id, row within the plan, count) stays where it is
-        span = max(rows[-1], int(fresh["offset"].max(initial=0))) + 1
-        width = int(max(ids.max(initial=0) if len(ids) else 0, fresh["ids"].max(initial=0))) + 1
-        old_key = (old_place * width + ids[old_at]) * span + (old_rows - starts[old_place])
-        new_key = (fresh["place"] * width + fresh["ids"]) * span + fresh["offset"]
-        _, in_old, in_new = np.intersect1d(old_key, new_key, assume_unique=True, return_indices=True)
-        same = counts[old_at[in_old]] == fresh["counts"][in_new]
-        removed = np.delete(old_at, in_old[same])
-        added = {part: np.delete(values, in_new[same]) for part, values in fresh.items()}
-        order = np.lexsort((added["rows"], added["ids"]))
-        added = {part: values[order] for part, values in added.items()}
-        # each new entry goes before the first entry of its id in the base whose row comes after its place (in the
-        # base's numbering: its plan's first row and its row within the plan, at most the plan's end)
-        ends = np.array([rows[hi] for _, hi, _ in slots], dtype=np.int64)
-        targets = np.minimum(starts[added["place"]] + added["offset"], ends[added["place"]])
-        places = np.zeros(len(targets), dtype=np.int64)
-        _, first_of = np.unique(added["ids"], return_index=True)
-        groups = np.r_[first_of, len(targets)].tolist()
-        for low, high in zip(groups[:-1], groups[1:], strict=True):
-            wanted = np.array([added["ids"][low], added["ids"][low] + 1], dtype=ids.dtype)  # no copy of ``ids``
-            lo, hi = np.searchsorted(ids, wanted).tolist()
-            places[low:high] = lo + np.searchsorted(where[lo:hi], targets[low:high].astype(where.dtype))
-        delta[f"{kind}.removed"] = removed.astype(np.int64)
-        delta[f"{kind}.at"] = places
-        delta[f"{kind}.ids"] = added["ids"].astype(np.int32)
-        delta[f"{kind}.rows"] = added["rows"].astype(np.int32)
-        delta[f"{kind}.counts"] = added["counts"].astype(np.int32)
-        delta[f"{kind}.steps"] = np.array(steps, dtype=np.int64).reshape(-1)
     return delta
 
 
@@ -224,21 +165,6 @@ def apply_delta(base: dict[str, np.ndarray], delta: dict[str, np.ndarray]) -> di
         if table is None:
             return None
         tables[name] = table
-    merges: dict[str, tuple] = {}
-    for kind in MERGED:
-        parts = [delta.get(f"{kind}.{part}") for part in ("removed", "at", "ids", "rows", "counts", "steps")]
-        checked = [part for part in parts if part is not None and part.dtype.kind == "i"]
-        if len(checked) != len(parts):
-            return None
-        removed, at, ids, rows, counts, steps = checked
-        size = len(base[f"{kind}_sorted_ids"])
-        if len(steps) % 2 or not len(ids) == len(rows) == len(counts) == len(at):
-            return None
-        if len(removed) and (removed[0] < 0 or removed[-1] >= size or np.any(np.diff(removed) <= 0)):
-            return None
-        if len(at) and (at[0] < 0 or at[-1] > size or np.any(np.diff(at) < 0)):
-            return None
-        merges[kind] = (_merge_pieces(size, removed.tolist(), at.tolist()), ids, rows, counts, steps)
     added = delta.get("names.data")
     if any(name not in delta for name in WHOLE) or added is None or (len(added) and added.dtype.kind != "U"):
         return None
@@ -246,52 +172,22 @@ def apply_delta(base: dict[str, np.ndarray], delta: dict[str, np.ndarray]) -> di
     out["names"] = np.concatenate([base["names"], added]) if len(added) else base["names"]
     for name, table in tables.items():
         out[name] = _spliced(base[name], table, delta[f"{name}.data"])
-    for kind, (pieces, ids, rows, counts, steps) in merges.items():
-        renumbered = base[f"{kind}_sorted_rows"]
-        if len(steps):
-            pairs = [(first, amount) for first, amount in steps.reshape(-1, 2).tolist()]
-            renumbered = _stepped(renumbered.astype(np.int64), pairs).astype(np.int32)
-        for part, values, kept in (
-            ("ids", ids, base[f"{kind}_sorted_ids"]),
-            ("rows", rows, renumbered),
-            ("counts", counts, base[f"{kind}_sorted_counts"]),
-        ):
-            out[f"{kind}_sorted_{part}"] = _merged(kept, pieces, values.astype(np.int32))
+    for kind in POSTED:  # the base's, numbering its rows (``kept_rows``)
+        for part in ("ids", "rows", "counts"):
+            out[f"{kind}_sorted_{part}"] = base[f"{kind}_sorted_{part}"]
     return out
 
 
-def _merged(kept: np.ndarray, pieces: list[tuple[int, int, int]], values: np.ndarray) -> np.ndarray:
-    """An array in the order of ids made of pieces of the base's (``kept``) and the new values."""
-    size = len(kept)
-    if pieces == [(0, 0, size)]:
-        return kept
-    sources = (kept, values)
-    low = pieces[0][2] if pieces[0][:2] == (0, 0) else 0
-    high = pieces[-1][1] if pieces[-1][0] == 0 and pieces[-1][2] == size else size
-    middle = pieces[(1 if low else 0) : (-1 if high < size else None)]
-    if kept.flags.writeable and 0 < low <= high < size and sum(b - a for _, a, b in middle) == high - low:
-        kept[low:high] = np.concatenate([sources[source][a:b] for source, a, b in middle])  # same length: in place
-        return kept
-    return np.concatenate([sources[source][a:b] for source, a, b in pieces])
-
-
-def _merge_pieces(size: int, removed: list[int], at: list[int]) -> list[tuple[int, int, int]]:
-    """The pieces (0: the base's, 1: the new values; start, end) of a base of ``size`` entries with some taken
-    out (``removed``, increasing) and the new values put in, each before the base's entry ``at`` (nondecreasing)."""
-    pieces: list[tuple[int, int, int]] = []
-    done = inserted = taken = 0
-    while inserted < len(at) or taken < len(removed):
-        if inserted < len(at) and (taken == len(removed) or at[inserted] <= removed[taken]):
-            place, last = at[inserted], inserted
-            while last < len(at) and at[last] == place:
-                last += 1
-            pieces += [(0, done, place), (1, inserted, last)]
-            done, inserted = place, last
-        else:
-            pieces.append((0, done, removed[taken]))
-            done, taken = removed[taken] + 1, taken + 1
-    pieces.append((0, done, size))
-    return [piece for piece in pieces if piece[2] > piece[1]] or [(0, 0, 0)]
+def kept_rows(delta: dict[str, np.ndarray]) -> np.ndarray:
+    """Where the base's rows a delta keeps are in the generation it makes: pieces (start and end in the base's
+    numbering, start in the new one) in order; the other rows are the changed plans'. The delta is checked
+    (``apply_delta``) first."""
+    pieces, at = [], 0
+    for source, start, end, _ in delta["row_item.pieces"].reshape(-1, 4).tolist():
+        if source == 0 and end > start:
+            pieces.append((start, end, at))
+        at += end - start
+    return np.array(pieces, dtype=np.int64).reshape(-1, 3)
 
 
 def _unit_bounds(base: dict[str, np.ndarray]) -> dict[str, list[int]]:
@@ -306,14 +202,6 @@ def _unit_bounds(base: dict[str, np.ndarray]) -> dict[str, list[int]]:
         "entity": base["entity_ptr"][rows].tolist(),
         "words": base["words_ptr"][sentences].tolist(),
     }
-
-
-def _stepped(rows: np.ndarray, steps: list[tuple[int, int]]) -> np.ndarray:
-    """Rows renumbered: those from each step's first on (in the base's numbering) moved by its amount."""
-    out = rows
-    for first, amount in steps:
-        out = out + amount * (rows >= first)
-    return out
 
 
 def _pieces(base: np.ndarray, pieces: np.ndarray | None, data: np.ndarray | None) -> list[list[int]] | None:

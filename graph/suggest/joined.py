@@ -23,10 +23,10 @@ from ..files import file_identity
 from ..model.nodes import NodeType
 from .arrayfile import ArrayFile, read_file, write_file
 from .compact import RANK_FORMAT, PlanArrays, RankStore
-from .delta import MERGED, SPLICED, Change, apply_delta, make_delta
+from .delta import POSTED, SPLICED, Change, apply_delta, kept_rows, make_delta
 from .index import TokenIndex
 
-JOINED_FORMAT = 6
+JOINED_FORMAT = 7
 # -- every plan's rows joined, once per generation of the index ----------------------------------------------------
 
 COMBINED = "combined.arrays"  # the base generation (``suggest.arrayfile``)
@@ -80,11 +80,27 @@ def generation_key(entries: dict[str, str]) -> str:
 class Combined:
     """Every plan's rank rows joined (sentences numbered across the plans in plan order) and an item table: what
     ranking one plan against all the others reads, kept in the index folder (a base and a delta on it: see the
-    module's description). ``extents`` holds some arrays' least and greatest values, as their file vouches."""
+    module's description). ``extents`` holds some arrays' least and greatest values, as their file vouches.
 
-    def __init__(self, arrays: dict[str, np.ndarray], extents: dict[str, tuple[int, int] | None] | None = None) -> None:
+    The entries in the order of their ids (``{kind}_sorted_*``) number ``posted_rows`` rows: these rows, unless
+    ``kept_rows`` is given; else the base's (its generation: ``base_key``), of which ``kept_rows``
+    (``delta.kept_rows``) says which rows are kept and where they are now (the others' entries are to be read in
+    plan order)."""
+
+    def __init__(
+        self,
+        arrays: dict[str, np.ndarray],
+        extents: dict[str, tuple[int, int] | None] | None = None,
+        *,
+        posted_rows: int | None = None,
+        kept_rows: np.ndarray | None = None,
+        base_key: str | None = None,
+    ) -> None:
         self.arrays = arrays
         self.extents = extents or {}
+        self.posted_rows = len(arrays["row_item"]) if posted_rows is None else posted_rows
+        self.kept_rows = kept_rows
+        self.base_key = base_key
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
@@ -172,6 +188,11 @@ class Combined:
             found = _read_base(folder, vocabulary) if (folder / DELTA).exists() else base
         return found if found is not None and (key is None or str(found["key"][0]) == key) else None
 
+    @property
+    def key(self) -> str:
+        """The generation of these arrays."""
+        return str(self.arrays["key"][0])
+
     def extent(self, name: str) -> tuple[int, int] | None:
         """The least and greatest value of an array (None: empty), as its file vouches or worked out."""
         if name in self.extents:
@@ -221,7 +242,11 @@ class Combined:
         for name in ("term_ids", "phrase_ids", "entity_ids", "words_ids"):
             if not self._within(name, 1, vocabulary + 1):
                 return False
+        if self.kept_rows is not None and not self._kept_rows_fit(rows):
+            return False
         for name in ("term", "phrase"):  # the entries by id: as many; that they are the rows', the digest says
+            if self.kept_rows is not None:
+                break  # the base's, checked with it
             if not len(a[f"{name}_sorted_ids"]) == len(a[f"{name}_sorted_rows"]) == len(a[f"{name}_ids"]):
                 return False
             if len(a[f"{name}_sorted_counts"]) != len(a[f"{name}_ids"]):
@@ -245,6 +270,23 @@ class Combined:
         with_text = a["item_count"] >= 0
         firsts, lengths = a["item_start"][with_text], a["item_count"][with_text]
         return not np.any(firsts < 0) and not np.any(firsts + lengths > sentences)
+
+    def _kept_rows_fit(self, rows: int) -> bool:
+        """Whether ``kept_rows`` are pieces of the rows the entries by id number, in order, each put within these
+        rows, in order too."""
+        kept = self.kept_rows
+        if kept is None or kept.ndim != 2 or kept.shape[1] != 3:
+            return False
+        starts, ends, new = kept[:, 0], kept[:, 1], kept[:, 2]
+        if len(kept) and (starts[0] < 0 or new[0] < 0 or ends[-1] > self.posted_rows):
+            return False
+        if (
+            np.any(ends <= starts)
+            or np.any(starts[1:] < ends[:-1])
+            or np.any(new[1:] < new[:-1] + (ends - starts)[:-1])
+        ):
+            return False
+        return not len(kept) or int(new[-1] + ends[-1] - starts[-1]) <= rows
 
     def _within(self, name: str, low: int, high: int | None) -> bool:
         """Whether an array's values are all from ``low`` and (unless None) below ``high``."""
@@ -302,7 +344,9 @@ def _generation(
         made = apply_delta(base.arrays, delta) if wanted else None
         if made is not None:
             base.release(made)
-            return Combined(made), set()
+            return Combined(
+                made, posted_rows=len(base["row_item"]), kept_rows=kept_rows(delta), base_key=base.key
+            ), set()
         if not wanted:
             _keep(folder, size, unchanged)
             return None, set()
@@ -379,15 +423,14 @@ def _with_delta(folder: Path, base: _Base, vocabulary: int, key: str | None) -> 
         data = found.extents.get(f"{name}.data")
         if name in SPLICED and extent is not None and SPLICED[name][1] is None:
             extents[name] = extent if data is None else (min(extent[0], data[0]), max(extent[1], data[1]))
-    for kind in MERGED:
-        steps = found.arrays.get(f"{kind}.steps")
-        for part in ("ids", "rows", "counts") if steps is not None and not len(steps) else ("ids", "counts"):
-            extent, data = base.extents.get(f"{kind}_sorted_{part}"), found.extents.get(f"{kind}.{part}")
-            if extent is not None:
-                extents[f"{kind}_sorted_{part}"] = (
-                    extent if data is None else (min(extent[0], data[0]), max(extent[1], data[1]))
-                )
-    joined = Combined(made, extents)
+    for kind in POSTED:  # the base's
+        for part in ("ids", "rows", "counts"):
+            name = f"{kind}_sorted_{part}"
+            if name in base.extents:
+                extents[name] = base.extents[name]
+    joined = Combined(
+        made, extents, posted_rows=len(base["row_item"]), kept_rows=kept_rows(found.arrays), base_key=base.key
+    )
     return joined if joined._consistent(vocabulary) else None
 
 

@@ -1,7 +1,6 @@
 """Upper bounds and exact scores from the index's arrays (graph.suggest.bounds): the same floats as the vectors and
 the sentence index give, only the pairs the bounds cannot exclude scored, the targets in the order of their bounds."""
 
-import math
 import shutil
 
 import numpy as np
@@ -9,9 +8,8 @@ import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest import bounds, everywhere, norms, similar
-from crossplan.graph.suggest.corpus import cosine, make_index, vector
-from crossplan.graph.suggest.joined import Combined
+from crossplan.graph.suggest import bounds, everywhere, similar
+from crossplan.graph.suggest.corpus import cosine, make_index
 from crossplan.graph.suggest.similar import suggest_links
 
 from .test_everywhere import SHIPPED
@@ -84,7 +82,6 @@ def test_the_sentence_cosines_from_the_arrays_are_those_of_the_sentence_index(sh
 def test_the_cosines_from_the_arrays_are_those_of_the_vectors(shipped_bounds):
     """Text and phrase cosines computed from the arrays are the floats ``cosine`` gives for the vectors ``prepare``
     makes (and the int 0 when either vector is empty, as ``cosine`` gives)."""
-    from crossplan.graph.suggest.corpus import cosine
 
     data, indexed, targets, array_bounds = shipped_bounds
     sources = similar._plan_items(indexed, "hmip-resettlement", similar.ITEM_TYPES)
@@ -136,64 +133,6 @@ def test_the_bounds_are_at_least_the_scores_on_the_shipped_data(shipped_bounds):
             assert position in reached or score == 0.0
             compared += score > 0.0
     assert compared > 100
-
-
-def random_rows(generator, rows, vocabulary, kind="term"):
-    """Random joined arrays of one kind of entry (each row's ids distinct, some rows empty), as ``Combined``
-    keeps them: by row and sorted by id."""
-    sizes = generator.integers(0, 40, rows)
-    sizes[generator.random(rows) < 0.1] = 0
-    ids = np.concatenate([generator.choice(np.arange(1, vocabulary), size, replace=False) for size in sizes])
-    ids = ids.astype(np.int32)
-    counts = generator.integers(1, 6, len(ids)).astype(np.int32)
-    row_of = np.repeat(np.arange(rows), sizes)
-    order = np.argsort(ids, kind="stable")
-    return Combined(
-        {
-            "row_item": np.arange(rows, dtype=np.int32),
-            f"{kind}_ptr": np.r_[0, np.cumsum(sizes)].astype(np.int64),
-            f"{kind}_ids": ids,
-            f"{kind}_counts": counts,
-            f"{kind}_sorted_ids": ids[order],
-            f"{kind}_sorted_rows": row_of[order].astype(np.int32),
-            f"{kind}_sorted_counts": counts[order],
-        }
-    )
-
-
-@pytest.mark.parametrize("dense", [0, 200, 10**9])  # every id in the dense block, some, none
-@pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("block", [4096, 64])  # the rows at once, or in blocks (the last one shorter)
-def test_the_products_bound_the_exact_cosines(seed, dense, block, monkeypatch):
-    """``_products`` (float32 blocks, sums in other orders) with the bounds' margin is never below the cosine of
-    the vectors ``vector`` makes, and at most the float32 margin above it."""
-    monkeypatch.setattr(bounds, "BLOCK_ROWS", block)  # the dense block's rows
-    monkeypatch.setattr(norms, "BLOCK_ROWS", block)  # the rows' norms (``_products`` works them out: no norms given)
-    generator = np.random.default_rng(seed)
-    rows, vocabulary = 300, 120
-    joined = random_rows(generator, rows, vocabulary)
-    idf = np.r_[0.0, 1.0 + 6.0 * generator.random(vocabulary - 1)]
-    idf[generator.random(vocabulary) < 0.05] = 0.0  # terms no longer weighed
-    logs = np.array([0.0] + [1.0 + math.log(count) for count in range(1, 6)])
-    places = np.r_[generator.choice(rows, 12, replace=False), -1]
-    found = bounds._products(joined, "term", logs, idf, places, dense)
-    ptr, ids, counts = joined["term_ptr"], joined["term_ids"], joined["term_counts"]
-    weights = {str(id_): float(idf[id_]) for id_ in range(vocabulary) if idf[id_]}
-
-    def vector_of(row):
-        start, end = ptr[row], ptr[row + 1]
-        return vector({str(i): int(c) for i, c in zip(ids[start:end], counts[start:end], strict=True)}, weights)
-
-    vectors = [vector_of(row) for row in range(rows)]
-    for number, place in enumerate(places.tolist()):
-        mine = vectors[place] if place >= 0 else {}
-        exact = np.array([cosine(mine, theirs) for theirs in vectors], dtype=np.float64)
-        # what the bounds add for the float32 they are kept as and the sums in other orders
-        margin = bounds.ArrayBounds._ROUNDING
-        assert found.dtype == np.float32
-        assert np.all(exact <= found[number].astype(np.float64) * (1 + margin) + margin)
-        assert np.all(found[number] <= exact * (1 + 1e-3) + 1e-12)
-        assert np.array_equal(found[number] > 0.0, exact > 0.0)
 
 
 def test_the_source_sentences_vectors_from_the_arrays_are_those_the_corpus_makes(shipped_bounds):
@@ -256,20 +195,3 @@ def test_the_best_sentences_scored_are_those_of_every_sentence_matched(shipped_b
             assert signals["sentence"] == best
             assert (left, right) == ((found[first][1], first) if first is not None else (None, None))
     assert 0 < in_score < total  # sentences left out by their bound
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_ranges_are_the_positions_of_each_range_in_turn(seed):
-    """``_ranges`` lists each range's positions one range after the other, empty ranges (first, last, all) too."""
-    generator = np.random.default_rng(seed)
-    starts = generator.integers(0, 1000, 50)
-    lengths = generator.integers(0, 5, 50)
-    lengths[[0, -1]] = 0
-    for chosen in (slice(None), slice(0, 1), slice(3, 3), slice(10, 20)):
-        expected = [
-            position
-            for start, length in zip(starts[chosen], lengths[chosen], strict=True)
-            for position in range(start, start + length)
-        ]
-        assert bounds._ranges(starts[chosen], lengths[chosen]).tolist() == expected
-    assert bounds._ranges(starts, np.zeros(50, dtype=np.int64)).tolist() == []

@@ -13,6 +13,7 @@ from crossplan.graph.stores.embedded import memory_store, open_store
 from crossplan.graph.suggest import arrayfile, joined
 from crossplan.graph.suggest.compact import RankStore
 from crossplan.graph.suggest.corpus import make_index
+from crossplan.graph.suggest.delta import POSTED
 from crossplan.graph.suggest.index import FOLDER
 from crossplan.graph.suggest.similar import suggest_links
 
@@ -255,7 +256,30 @@ def test_a_changed_plan_patched_in_gives_the_arrays_joined_again(data, tmp_path,
     assert changed == [plan]
     arrays, structures = rank.read(entries)
     again = joined.Combined.join(str(after["key"][0]), arrays, structures, entries)
-    different = [name for name in joined._JOINED if not np.array_equal(after[name], again[name])]
+    assert after.kept_rows is not None and after.posted_rows == len(before["row_item"])  # a delta on the base
+    for kind in POSTED:
+        assert postings(after, kind) == postings(again, kind), kind
+    different = [
+        name for name in joined._JOINED if "_sorted_" not in name and not np.array_equal(after[name], again[name])
+    ]
     assert different in ([], ["names"])  # a name no longer used may stay in the patched list
     if different:
         assert set(again["names"].tolist()) <= set(after["names"].tolist())
+
+
+def postings(arrays, kind):
+    """Every (id, row, count) of a kind the entries by id give, the rows numbered as the rows in plan order: those
+    of the base's rows kept moved to their places (``Combined.kept_rows``), the others' read in plan order."""
+    ids, rows, counts = (arrays[f"{kind}_sorted_{part}"].tolist() for part in ("ids", "rows", "counts"))
+    kept = arrays.kept_rows
+    if kept is None:
+        return sorted(zip(ids, rows, counts, strict=True))
+    found, new_rows = [], set(range(len(arrays["row_item"])))
+    for start, end, first in kept.tolist():
+        new_rows -= set(range(first, first + end - start))
+        found += [(i, r - start + first, c) for i, r, c in zip(ids, rows, counts, strict=True) if start <= r < end]
+    ptr = arrays[f"{kind}_ptr"].tolist()
+    for row in new_rows:
+        for at in range(ptr[row], ptr[row + 1]):
+            found.append((int(arrays[f"{kind}_ids"][at]), row, int(arrays[f"{kind}_counts"][at])))
+    return sorted(found)

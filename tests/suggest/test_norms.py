@@ -11,7 +11,7 @@ from crossplan.graph.stores.embedded import open_store
 from crossplan.graph.suggest import everywhere, norms
 from crossplan.graph.suggest.corpus import make_index, vector
 
-from .test_everywhere import SHIPPED
+from .test_everywhere import SHIPPED, add_reworded_copy
 
 
 @pytest.fixture
@@ -106,3 +106,53 @@ def test_norms_not_kept_when_the_folder_cannot_be_written(indexed, monkeypatch):
     monkeypatch.setattr(norms, "write_file", lambda *args: False)
     assert same(norms.kept_norms(corpus, logs), fresh(corpus, logs))
     assert not (corpus.folder / norms.NORMS).exists()
+
+
+@pytest.fixture
+def plans(data, tmp_path):
+    """Five plans (the north/south fixture and three reworded copies of north), indexed, and north's corpus."""
+    for plan, title, word in (("east", "The East", "schooling"), ("centre", "The Centre", "training")):
+        add_reworded_copy(data, "north", plan, ("The North", title), ("accommodation", word))
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    return data, everywhere.IndexedCorpus(store, "north")
+
+
+LOGS = np.array([0.0] + [1.0 + math.log(count) for count in range(1, 60)])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "some"),
+    [
+        ("Train the staff", "Train the officers", True),  # the same texts
+        ("text: ", "text: Support staff. ", True),  # a sentence more
+        ("recommendations:\n", "recommendations:\n  - id: west9\n    number: '9'\n    text: Extra work.\n", False),
+    ],
+)
+def test_after_an_edit_only_the_rows_it_changes_are_worked_out_again(plans, tmp_path, monkeypatch, old, new, some):
+    """The norms of the generation after a one-file edit are brought up to date from those kept for the base: the
+    same floats as worked out afresh, only the rows that are new or have a term whose weight moved worked out (all
+    of them when an item more moves every weight)."""
+    data, corpus = plans
+    norms.kept_norms(corpus, LOGS)
+    path = data / "plans" / "west.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    edited = everywhere.IndexedCorpus(store, "north")
+    assert edited.joined.kept_rows is not None and edited.joined.key != corpus.joined.key  # a delta on the base
+    expected = fresh(edited, LOGS)
+    worked = []
+    real = norms.row_norms
+    monkeypatch.setattr(norms, "row_norms", lambda *args: worked.append(args[4:]) or real(*args))
+    found = norms.kept_norms(edited, LOGS)
+    assert same(found, expected)
+    rows = len(edited.joined["row_item"])
+    if some:
+        assert len(worked) == 2 and all(len(chosen) and 0 < len(chosen[0]) < rows // 2 for chosen in worked)
+    else:
+        assert worked == [(), ()]
+    worked.clear()
+    assert same(norms.kept_norms(edited, LOGS), found) and worked == []  # kept for this generation
