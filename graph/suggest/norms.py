@@ -4,9 +4,10 @@ folder for the generation and the weights they were worked out from.
 A row's norm depends on the IDF of the whole data set, so it cannot be joined once with the rows: after a one-file
 edit the weights of every term the edit changes (and, with the count of texts, of all) differ. The norms are kept in
 their own file (``suggest.arrayfile``: numbers only, every byte checked) named by a digest of the generation and of
-the weights, with the weights and the rows' places: after an edit, only the rows that are new or have a term whose
-weight changed are worked out again (the others' norms are the same floats); any other file, or a damaged one, is
-worked out again whole (and kept, when the folder can be written).
+the weights, with the weights and the rows' places: after an edit, the rows that are new are worked out, the others
+scaled from what was kept by how much their terms' weights shrank (a norm at most the true one: what the bounds
+need); any other file, or a damaged one, or one scaled ``_MOST_STEPS`` times over, is worked out again whole (and
+kept, when the folder can be written).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 NORMS = "norms.arrays"  # in the index folder
 KINDS = ("term", "phrase")
+_MOST_STEPS = 1000  # norms scaled from norms scaled ... at most this many times (each step 3 roundings, 2^-53)
 _KEPT = {*KINDS, *(f"{kind}.weights" for kind in KINDS), "logs", "kept_rows"}  # the arrays of ``NORMS``
 
 
@@ -87,15 +89,18 @@ def kept_norms(corpus: IndexedCorpus, logs: np.ndarray) -> dict[str, np.ndarray]
         if all(len(kept[kind]) == rows for kind in KINDS):
             return {kind: kept[kind] for kind in KINDS}
     base = joined.base_key or joined.key
-    made = None
+    made, steps = None, 0
     if kept is not None and found is not None and found.meta.get("base") == base:
-        made = _updated(joined, kept, logs, weights)
+        steps = found.meta.get("steps")
+        if isinstance(steps, int) and 0 <= steps < _MOST_STEPS:
+            made, steps = _updated(joined, kept, logs, weights), steps + 1
     if made is None:
-        made = {name: row_norms(joined, name, logs, idf) for name, idf in weights.items()}
+        made, steps = {name: row_norms(joined, name, logs, idf) for name, idf in weights.items()}, 0
     if folder is not None:
         arrays = {**made, **{f"{kind}.weights": weights[kind] for kind in KINDS}, "logs": logs}
         arrays["kept_rows"] = _places(joined).reshape(-1)
-        write_file(folder / NORMS, arrays, {"norms": key, "base": base})  # not kept (read-only, full): made next time
+        meta = {"norms": key, "base": base, "steps": steps}
+        write_file(folder / NORMS, arrays, meta)  # not kept (read-only, full): worked out next time
     return made
 
 
@@ -110,9 +115,12 @@ def _places(joined: Combined) -> np.ndarray:
 def _updated(
     joined: Combined, kept: dict[str, np.ndarray], logs: np.ndarray, weights: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray] | None:
-    """The norms of a generation from those kept for another on the same base (``kept``: the arrays of ``NORMS``):
-    a row of the base kept in both whose terms all weigh the same has the same norm; the others are worked out.
-    None: the kept ones do not fit, or most rows changed (then they are all worked out)."""
+    """The norms of a generation from those kept for another on the same base (``kept``: the arrays of ``NORMS``),
+    each at most the norm worked out afresh: a row of the base kept in both has its kept norm, times the least
+    ratio of a weight now to before of its terms whose weight shrank (for the bounds, a norm may be too low, never
+    too high; after a one-file edit the ratios are within a few percent of 1); the new rows, and those a term no
+    longer weighs in, are worked out. None: the kept ones do not fit, or most rows changed (then they are all
+    worked out)."""
     if len(kept["logs"]) != len(logs) or not np.array_equal(kept["logs"], logs):
         return None
     before = len(kept["term"])
@@ -141,13 +149,22 @@ def _updated(
         high = np.searchsorted(sorted_ids, changed.astype(sorted_ids.dtype), side="right")
         if int((high - low).sum()) > len(sorted_ids) // 4:
             return None
-        stale = place < 0
-        having = now[joined[f"{kind}_sorted_rows"][ranges(low, high - low)]]
-        stale[having[having >= 0]] = True
+        at = ranges(low, high - low)
+        having = now[joined[f"{kind}_sorted_rows"][at]]
+        ids = joined[f"{kind}_sorted_ids"][at].astype(np.int64)
+        # a row's norm is at least its kept one times the least ratio of one of its terms' weight now to before,
+        # a weight that grew counting 1 (every square is then at least that ratio squared times what it was)
+        before_weight, now_weight = (np.where(ids < len(w), w[np.minimum(ids, len(w) - 1)], 0.0) for w in (old, new))
+        shrank = now_weight < before_weight
+        ratio = np.ones(len(ids))
+        ratio[shrank] = now_weight[shrank] / before_weight[shrank]
+        factor = np.ones(rows)
+        np.minimum.at(factor, having[having >= 0], ratio[having >= 0])
+        stale = (place < 0) | (factor == 0.0)  # new rows, and rows a term no longer weighs in: worked out
         if np.count_nonzero(stale) > rows // 2:
             return None
         norms = np.empty(rows)
-        norms[~stale] = kept[kind][place[~stale]]
+        norms[~stale] = kept[kind][place[~stale]] * factor[~stale]
         todo = np.nonzero(stale)[0]
         norms[todo] = row_norms(joined, kind, logs, new, todo)
         made[kind] = norms

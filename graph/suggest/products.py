@@ -37,7 +37,8 @@ def products(
     - the exact sum X of the products of the float64 values is what both approximate. Here the norms are summed
       in another order (``reduceat``) and the rare ids' products added in another order: each within a relative
       1e-11 of X's terms and sums (under 10^5 entries a row, 2^-53 each), covered by ``ArrayBounds._MARGIN``, as
-      is the cosine ``score`` adds in float64;
+      is the cosine ``score`` adds in float64. A norm scaled down from an earlier generation's (``norms``) is at
+      most the true one but for its roundings (3 a step, at most 1000 steps: under 10^-12);
     - the dense block: each value rounded to float32 is within a factor (1 ± u) of the float64 one, u = 2^-24, and
       a sum of K products in any order (BLAS's, with or without fused multiply-adds) is within γ_K = Ku / (1 - Ku)
       of the exact sum of the rounded products, all being >= 0 (Higham, Accuracy and Stability of Numerical

@@ -69,7 +69,7 @@ def test_the_norms_are_kept_and_read_back_the_same(indexed, monkeypatch):
     assert same(norms.kept_norms(corpus, logs), expected)
 
 
-@pytest.mark.parametrize("change", ["damaged", "other weights", "other generation", "negative"])
+@pytest.mark.parametrize("change", ["damaged", "other generation", "negative"])
 def test_stale_or_damaged_norms_are_worked_out_again(indexed, change, monkeypatch):
     corpus, logs = indexed
     expected = fresh(corpus, logs)
@@ -85,10 +85,6 @@ def test_stale_or_damaged_norms_are_worked_out_again(indexed, change, monkeypatc
         found = norms.read_file(path)
         assert found is not None
         assert norms.write_file(path, bad, dict(found.meta))
-    elif change == "other weights":
-        corpus.term_idf = corpus.term_idf.copy()
-        corpus.term_idf[np.nonzero(corpus.term_idf)[0][0]] *= 2.0
-        expected = fresh(corpus, logs)
     else:
         corpus.joined.arrays["key"] = np.array(["another generation"])
     calls = []
@@ -99,6 +95,34 @@ def test_stale_or_damaged_norms_are_worked_out_again(indexed, change, monkeypatc
     calls.clear()
     assert same(norms.kept_norms(corpus, logs), expected)  # kept again, for what they are now
     assert calls == []
+
+
+@pytest.mark.parametrize("scale", [0.5, 2.0])
+def test_norms_kept_for_other_weights_are_scaled_to_at_most_the_true_ones(indexed, monkeypatch, scale):
+    """The same rows with a term's weight changed: a norm is never above the one worked out afresh (what the bounds
+    need), the rows without that term keep theirs, and nothing is worked out again."""
+    corpus, logs = indexed
+    before = fresh(corpus, logs)
+    norms.kept_norms(corpus, logs)
+    term = int(np.nonzero(corpus.term_idf)[0][0])
+    corpus.term_idf = corpus.term_idf.copy()
+    corpus.term_idf[term] *= scale
+    expected = fresh(corpus, logs)
+    worked = recording(monkeypatch)
+    found = norms.kept_norms(corpus, logs)
+    assert all(len(chosen[0]) == 0 for chosen in worked)
+    joined = corpus.joined
+    having = np.zeros(len(joined["row_item"]), dtype=bool)
+    having[np.repeat(np.arange(len(having)), np.diff(joined["term_ptr"]))[joined["term_ids"] == term]] = True
+    assert having.any() and not having.all()
+    assert np.all(found["term"] <= expected["term"] * (1 + 1e-12))
+    assert np.array_equal(found["term"][~having], before["term"][~having])
+    if scale < 1:  # the rows having it scaled by half: at most their norms now
+        assert np.array_equal(found["term"][having], before["term"][having] * 0.5)
+    else:  # a weight that grew: the norms kept, below the true ones
+        assert np.array_equal(found["term"], before["term"])
+        assert np.all(found["term"][having] < expected["term"][having])
+    assert same({"phrase": found["phrase"]}, {"phrase": before["phrase"]})
 
 
 def test_norms_not_kept_when_the_folder_cannot_be_written(indexed, monkeypatch):
@@ -121,6 +145,27 @@ def plans(data, tmp_path):
 LOGS = np.array([0.0] + [1.0 + math.log(count) for count in range(1, 60)])
 
 
+def edit_west(data, tmp_path, old, new):
+    """North's indexed corpus after a one-file edit of west (a delta on the base)."""
+    path = data / "plans" / "west.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    store = open_store(data, tmp_path / "store")
+    make_index(store)
+    edited = everywhere.IndexedCorpus(store, "north")
+    assert edited.joined.kept_rows is not None  # a delta on the base
+    return edited
+
+
+def recording(monkeypatch):
+    """The rows ``row_norms`` is asked for, call by call (() for every row)."""
+    worked = []
+    real = norms.row_norms
+    monkeypatch.setattr(norms, "row_norms", lambda *args: worked.append(args[4:]) or real(*args))
+    return worked
+
+
 @pytest.mark.parametrize(
     ("old", "new", "some"),
     [
@@ -129,30 +174,45 @@ LOGS = np.array([0.0] + [1.0 + math.log(count) for count in range(1, 60)])
         ("recommendations:\n", "recommendations:\n  - id: west9\n    number: '9'\n    text: Extra work.\n", False),
     ],
 )
-def test_after_an_edit_only_the_rows_it_changes_are_worked_out_again(plans, tmp_path, monkeypatch, old, new, some):
-    """The norms of the generation after a one-file edit are brought up to date from those kept for the base: the
-    same floats as worked out afresh, only the rows that are new or have a term whose weight moved worked out (all
-    of them when an item more moves every weight)."""
+def test_after_an_edit_the_norms_kept_are_scaled_and_the_new_rows_worked_out(
+    plans, tmp_path, monkeypatch, old, new, some
+):
+    """The norms of the generation after a one-file edit come from those kept for the base: the new rows' worked
+    out (the same floats as afresh), the others' at most the norms worked out afresh and close to them (scaled by
+    how much their terms' weights shrank); all worked out when an item more moves every weight."""
     data, corpus = plans
     norms.kept_norms(corpus, LOGS)
-    path = data / "plans" / "west.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    store = open_store(data, tmp_path / "store")
-    make_index(store)
-    edited = everywhere.IndexedCorpus(store, "north")
-    assert edited.joined.kept_rows is not None and edited.joined.key != corpus.joined.key  # a delta on the base
+    edited = edit_west(data, tmp_path, old, new)
+    assert edited.joined.key != corpus.joined.key
     expected = fresh(edited, LOGS)
-    worked = []
-    real = norms.row_norms
-    monkeypatch.setattr(norms, "row_norms", lambda *args: worked.append(args[4:]) or real(*args))
+    worked = recording(monkeypatch)
     found = norms.kept_norms(edited, LOGS)
-    assert same(found, expected)
     rows = len(edited.joined["row_item"])
+    new_rows = set(range(rows))
+    for start, end, first in edited.joined.kept_rows.tolist():
+        new_rows -= set(range(first, first + end - start))
     if some:
-        assert len(worked) == 2 and all(len(chosen) and 0 < len(chosen[0]) < rows // 2 for chosen in worked)
+        assert len(worked) == 2 and all(new_rows <= set(chosen[0].tolist()) for chosen in worked)
+        assert all(len(chosen[0]) < rows // 2 for chosen in worked)
+        for kind in norms.KINDS:
+            assert np.all(found[kind] <= expected[kind] * (1 + 1e-12))  # never above: the bounds stay bounds
+            assert np.all(found[kind] >= expected[kind] * 0.9)
+            assert found[kind][sorted(new_rows)].tobytes() == expected[kind][sorted(new_rows)].tobytes()
+        assert np.any(found["term"] < expected["term"])  # some scaled: the edit shrank a term's weight
     else:
-        assert worked == [(), ()]
+        assert worked == [(), ()] and same(found, expected)
     worked.clear()
     assert same(norms.kept_norms(edited, LOGS), found) and worked == []  # kept for this generation
+
+
+def test_norms_scaled_too_many_times_over_are_worked_out_again(plans, tmp_path, monkeypatch):
+    data, corpus = plans
+    monkeypatch.setattr(norms, "_MOST_STEPS", 1)
+    norms.kept_norms(corpus, LOGS)
+    worked = recording(monkeypatch)
+    norms.kept_norms(edit_west(data, tmp_path, "Train the staff", "Train the officers"), LOGS)
+    assert len(worked) == 2 and all(chosen for chosen in worked)  # scaled once
+    worked.clear()
+    edited = edit_west(data, tmp_path, "Train the officers", "Train the people")
+    assert same(norms.kept_norms(edited, LOGS), fresh(edited, LOGS))  # not twice: worked out afresh
+    assert worked[:2] == [(), ()]
