@@ -393,8 +393,9 @@ class _Order:
         self.complete = False
         if len(self.touched) > self._FIRST:
             # every target whose bound is at least the FIRST-th highest: the start of the whole order
-            least = -np.partition(-bound[self.touched], self._FIRST - 1)[self._FIRST - 1]
-            self._sort(self.touched[bound[self.touched] >= least])
+            values = bound[self.touched]
+            least = np.partition(values, len(values) - self._FIRST)[len(values) - self._FIRST]
+            self._sort(self.touched[values >= least])
         else:
             self._sort(self.touched)
             self.complete = True
