@@ -30,6 +30,14 @@ NEW_ITEM = """
 """
 
 
+REMOVED = """  - id: n3
+    number: "3"
+    text: Improve school attendance for children on community orders.
+    addressed-to: [education-department]
+
+"""
+
+
 def add_item(data, plan):
     path = data / "plans" / f"{plan}.yaml"
     text = path.read_text(encoding="utf-8")
@@ -76,6 +84,7 @@ def stamp(path):
     [
         lambda data: edit(data, "west", "Train the staff", "Train the officers"),  # the same rows
         lambda data: add_item(data, "north"),  # an item, a row and sentences more: what follows moves
+        lambda data: edit(data, "north", REMOVED, ""),  # an item fewer: what follows moves back
         lambda data: (add_item(data, "west"), edit(data, "south", "text: ", "text: Support staff. ")),  # two plans
     ],
 )
