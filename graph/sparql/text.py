@@ -78,13 +78,17 @@ def tokenize(query: str) -> list[Token]:
     ]
 
 
+# the keywords as a word of their own (not a variable's or a prefixed name's part): else no need to tokenise
+_GRAPH_OR_FROM = re.compile(r"(?<![?$\w:])(?:graph|from)(?![\w:])", re.IGNORECASE)
+
+
 def names_graphs(query: str) -> bool:
     """Whether a query looks inside named graphs or chooses its dataset (``GRAPH``, ``FROM``, ``FROM NAMED``).
 
     >>> names_graphs("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"), names_graphs('SELECT ?graph { ?s cp:graph "GRAPH" }')
     (True, False)
     """
-    if "graph" not in query.lower() and "from" not in query.lower():  # most queries: no need to tokenise
+    if not _GRAPH_OR_FROM.search(query):  # most queries (``?from`` is a variable, ``cp:graph`` a name): no tokens
         return False
     return any(token.kind == "word" and token.text.upper() in ("GRAPH", "FROM") for token in tokenize(query))
 

@@ -9,7 +9,7 @@ from pyoxigraph import Literal, NamedNode, Variable
 
 from crossplan.graph.errors import QueryError
 from crossplan.graph.model.vocabulary import PREFIXES, node_iri
-from crossplan.graph.sparql.text import inline_terms
+from crossplan.graph.sparql.text import inline_terms, names_graphs
 from crossplan.graph.stores.embedded import open_store
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -93,3 +93,20 @@ def test_a_bound_variable_where_no_term_can_stand_is_refused(query):
 def test_no_substitutions_leave_the_query_as_it_is():
     assert inline_terms("SELECT * WHERE { ?s ?p ?o }", None) == "SELECT * WHERE { ?s ?p ?o }"
     assert inline_terms("SELECT * WHERE { ?s ?p ?o }", {}) == "SELECT * WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+        ("select * from named <x:a> where { graph ?g { ?s ?p ?o } }", True),
+        ("SELECT * FROM <x:a> WHERE { ?s ?p ?o }", True),
+        ("SELECT * WHERE{GRAPH<x:g>{?s ?p ?o}}", True),
+        ("SELECT ?from ?to WHERE { ?l cp:from ?from ; cp:to ?to }", False),  # a variable, a prefixed name
+        ('SELECT ?graph WHERE { ?s cp:graph "GRAPH" }', False),  # in a string
+        ("SELECT * WHERE { ?s ?p ?o } # FROM a graph", False),  # in a comment
+        ("SELECT * WHERE { ?s <x:from> ?o }", False),  # in an IRI
+    ],
+)
+def test_a_query_names_graphs_only_with_the_keywords(query, expected):
+    assert names_graphs(query) is expected
