@@ -91,9 +91,9 @@ def kept_norms(corpus: IndexedCorpus, logs: np.ndarray) -> dict[str, np.ndarray]
     base = joined.base_key or joined.key
     made, steps = None, 0
     if kept is not None and found is not None and found.meta.get("base") == base:
-        steps = found.meta.get("steps")
-        if isinstance(steps, int) and 0 <= steps < _MOST_STEPS:
-            made, steps = _updated(joined, kept, logs, weights), steps + 1
+        before = found.meta.get("steps")
+        if isinstance(before, int) and 0 <= before < _MOST_STEPS:
+            made, steps = _updated(joined, kept, logs, weights), before + 1
     if made is None:
         made, steps = {name: row_norms(joined, name, logs, idf) for name, idf in weights.items()}, 0
     if folder is not None:
