@@ -6,7 +6,7 @@ rows, their entries, the sentences), how the new one is made from the base's: pi
 with a number added to its values of 0 or more, or a slice of the delta's own values); the small per-plan tables
 whole and the names added. The entries in the order of their ids (``{kind}_sorted_*``, the postings) stay the base's,
 numbering the base's rows: ``kept_rows`` says where each base row kept is now, and the changed plans' rows are read
-from the arrays in plan order (``suggest.bounds``). Making the arrays from it costs a copy of the arrays that change
+from the arrays in plan order (``suggest.products``). Making the arrays from it costs a copy of the arrays that change
 length at most; the result is exactly the arrays joined afresh, but that a name no longer used may stay in
 ``names`` and the postings are the base's. The delta is always made from the base (the plans that differ from it),
 so deltas never pile up; the base is made again by a full join.
