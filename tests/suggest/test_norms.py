@@ -216,3 +216,34 @@ def test_norms_scaled_too_many_times_over_are_worked_out_again(plans, tmp_path, 
     edited = edit_west(data, tmp_path, "Train the officers", "Train the people")
     assert same(norms.kept_norms(edited, LOGS), fresh(edited, LOGS))  # not twice: worked out afresh
     assert worked[:2] == [(), ()]
+
+
+def rewrite_norms(path, change):
+    found = norms.read_file(path)
+    assert found is not None
+    arrays = {name: np.array(values) for name, values in found.arrays.items()}
+    meta = dict(found.meta)
+    change(arrays, meta)
+    assert norms.write_file(path, arrays, meta)
+
+
+NORMS_DAMAGES = {
+    "rows past the end": lambda a, meta: a.__setitem__("kept_rows", a["kept_rows"] + 10**6),
+    "rows not int64": lambda a, meta: a.__setitem__("kept_rows", a["kept_rows"].astype(np.int32)),
+    "rows not in threes": lambda a, meta: a.__setitem__("kept_rows", a["kept_rows"][:-1]),
+    "other logs": lambda a, meta: a.__setitem__("logs", a["logs"] * 2.0),
+    "steps not a number": lambda a, meta: meta.__setitem__("steps", "many"),
+    "steps negative": lambda a, meta: meta.__setitem__("steps", -1),
+    "term and phrase of other lengths": lambda a, meta: a.__setitem__("phrase", a["phrase"][:-1]),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(NORMS_DAMAGES))
+def test_norms_kept_that_do_not_fit_are_worked_out_afresh_after_an_edit(plans, tmp_path, damage):
+    """A norms file written right but not fitting the rows it names (or of other logs, or steps) is not scaled:
+    the norms after the edit are those worked out afresh."""
+    data, corpus = plans
+    norms.kept_norms(corpus, LOGS)
+    rewrite_norms(corpus.folder / norms.NORMS, NORMS_DAMAGES[damage])
+    edited = edit_west(data, tmp_path, "Train the staff", "Train the officers")
+    assert same(norms.kept_norms(edited, LOGS), fresh(edited, LOGS))
