@@ -21,3 +21,17 @@ ARGS = [
 def launch(playwright):
     """Start Debian's Chromium, headless, through a running ``sync_playwright()``."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def files_only(page) -> list[str]:
+    """Abort every request of a page that is not for a file; the list the aborted ones are added to."""
+    blocked: list[str] = []
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith("file:")
+            else (blocked.append(route.request.url), route.abort())
+        ),
+    )
+    return blocked

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from chromium import launch
+from chromium import files_only, launch
 
 from crossplan.graph.serve import render as render_module
 from crossplan.graph.serve.render import answer_tables, environment, heading, render_page
@@ -126,16 +126,8 @@ def test_a_review_card_fits_a_phone_its_two_sides_one_above_the_other(tmp_path):
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            blocked: list[str] = []
             page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith("file:")
-                    else (blocked.append(route.request.url), route.abort())
-                ),
-            )
+            blocked = files_only(page)
             page.goto((tmp_path / "review.html").as_uri())
             width = page.evaluate("document.documentElement.scrollWidth")
             sides = page.eval_on_selector_all(

@@ -10,7 +10,7 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
-from chromium import launch
+from chromium import files_only, launch
 
 from crossplan.graph.questions.duplicates import find_duplicate_groups
 from crossplan.graph.questions.gaps import find_gaps
@@ -296,19 +296,12 @@ def test_the_page_opens_offline_in_chromium_without_requests_or_errors(shipped_h
 
     path = tmp_path / "briefing.html"
     path.write_text(shipped_html, encoding="utf-8")
-    requests, errors, blocked = [], [], []
+    requests, errors = [], []
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
             page = browser.new_page(java_script_enabled=False)
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith("file:")
-                    else (blocked.append(route.request.url), route.abort())
-                ),
-            )
+            blocked = files_only(page)
             page.on("request", lambda request: requests.append(request.url))
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
             page.on("pageerror", lambda error: errors.append(str(error)))
