@@ -344,9 +344,7 @@ def _generation(
         made = apply_delta(base.arrays, delta) if wanted else None
         if made is not None:
             base.release(made)
-            return Combined(
-                made, posted_rows=len(base["row_item"]), kept_rows=kept_rows(delta), base_key=base.key
-            ), set()
+            return base.patched(made, delta), set()
         if not wanted:
             _keep(folder, size, unchanged)
             return None, set()
@@ -360,6 +358,15 @@ class _Base(Combined):
 
     digest = ""
     file: ArrayFile | None = None
+
+    def patched(
+        self,
+        made: dict[str, np.ndarray],
+        delta: dict[str, np.ndarray],
+        extents: dict[str, tuple[int, int] | None] | None = None,
+    ) -> Combined:
+        """The generation a delta on this base made (``apply_delta``): its entries by id this base's."""
+        return Combined(made, extents, posted_rows=len(self["row_item"]), kept_rows=kept_rows(delta), base_key=self.key)
 
     def release(self, made: dict[str, np.ndarray]) -> None:
         """Let go of the pages of the arrays a delta has replaced by copies."""
@@ -428,9 +435,7 @@ def _with_delta(folder: Path, base: _Base, vocabulary: int, key: str | None) -> 
             name = f"{kind}_sorted_{part}"
             if name in base.extents:
                 extents[name] = base.extents[name]
-    joined = Combined(
-        made, extents, posted_rows=len(base["row_item"]), kept_rows=kept_rows(found.arrays), base_key=base.key
-    )
+    joined = base.patched(made, found.arrays, extents)
     return joined if joined._consistent(vocabulary) else None
 
 
