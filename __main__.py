@@ -1,6 +1,6 @@
 """``python -m crossplan``: the same command line as the ``crossplan`` script."""
 
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":
-    main(prog_name="crossplan")
+    run()

@@ -6,8 +6,11 @@ n1 -> s1, n2 -> s2, n3 -> s5 (the same words), n5 -> s3 (n5 "will inform" it); n
 
 import datetime
 import difflib
+import gc
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,25 @@ def test_suggest_lists_the_right_links_with_their_evidence(invoke, fx):
         "  [north/n5-update-1]",
         "     to:     “Raise school attendance for children under youth justice supervision.”  [south/s3]",
     ]
+
+
+def test_suggest_in_a_process_of_its_own_leaves_what_it_made_to_the_exit(invoke, fx):
+    """Run as the ``crossplan`` script (``cli.run``), a ranking's leftovers are frozen, never walked by the collector
+    (the process ends with the command); run in a caller's process, the caller keeps its collector and what it
+    collects."""
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count(), gc.isenabled(), file=sys.stderr))\n"
+        "from crossplan.cli import run\n"
+        "sys.argv = ['crossplan', '--data', 'fx', 'suggest', 'north', 'south', '--format', 'json']\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    frozen, count, enabled = done.stderr.splitlines()[-1].split()
+    assert frozen == "frozen" and int(count) > 0 and enabled == "True"
+    assert json.loads(done.stdout) == suggestions(invoke)  # the same answer as in a caller's process
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_suggest_json_has_the_documented_keys(invoke, fx):
