@@ -10,6 +10,12 @@ Reading checks the header, the manifest's digest, the file's size and every arra
 anything is mapped, then each array's checksum (a block-wise Fletcher sum of 64-bit words, a pass over the data at
 memory speed): a file cut short, rewritten or with a byte changed is rejected, never trusted. The extents kept in
 the manifest are those of the bytes the checksum vouches for, so readers can check ranges without a pass of their own.
+
+The checksums are worked out once per version of a file: a reader that found them all right records the file's
+identity (device, inode, size, modification and change times: any write, rename or truncation changes one) and the
+manifest's digest beside it (``NAME.checked``), and a reader of the very same file skips that pass, as ``make`` and
+git trust a file's times. The identity is recorded only once the file's times are ``_SETTLED_NS`` old, so that a write
+within the same tick of a coarse file-system clock cannot pass for the version checked.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import json
 import mmap
 import os
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +38,7 @@ _PAGE = 4096
 _BLOCK_WORDS = _PAGE // 8
 _CHUNK = 1 << 20  # the checksum is worked out a MiB at a time (multiple of the page)
 _KINDS = {"i", "u", "f", "b", "U"}
+_SETTLED_NS = 2_000_000_000  # a file's times this old (past any file system's clock tick) are its version's
 
 
 class ArrayFile:
@@ -97,10 +105,17 @@ def write_file(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) 
                 out.write(raw.data)
                 out.write(b"\0" * (_padded(raw.size) - raw.size))
         os.replace(temporary, path)
+        _checked_path(path).unlink(missing_ok=True)  # the record of an earlier version's checking
     except OSError:
         temporary.unlink(missing_ok=True)
         return False
     return True
+
+
+def remove_file(path: Path) -> None:
+    """Remove a file ``write_file`` wrote, with the record of its checking (missing: nothing to do)."""
+    path.unlink(missing_ok=True)
+    _checked_path(path).unlink(missing_ok=True)
 
 
 def read_file(path: Path, *, private: bool = False) -> ArrayFile | None:
@@ -123,10 +138,12 @@ def read_file(path: Path, *, private: bool = False) -> ArrayFile | None:
             listed = _listed(manifest, size)
             if listed is None:
                 return None
+            identity = _identity(os.fstat(found.fileno()))
             access = mmap.ACCESS_COPY if private else mmap.ACCESS_READ
             mapped = mmap.mmap(found.fileno(), 0, access=access) if size else None
     except (OSError, ValueError, RecursionError):  # RecursionError: a manifest nested past reason
         return None
+    checked = _was_checked(path, identity, digest.hex())
     arrays: dict[str, np.ndarray] = {}
     extents: dict[str, tuple[Any, Any] | None] = {}
     for name, dtype, count, offset, checksum, extent in listed:
@@ -134,20 +151,53 @@ def read_file(path: Path, *, private: bool = False) -> ArrayFile | None:
             array = np.zeros(0, dtype=dtype)
         else:
             array = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
-            if (
-                _checksum(np.frombuffer(mapped, dtype=np.uint8, count=count * dtype.itemsize, offset=offset))
-                != checksum
-            ):
-                return None
-            if hasattr(mapped, "madvise"):  # the pages checked leave this process (they stay cached): its readers map
-                mapped.madvise(mmap.MADV_DONTNEED, offset, _padded(count * dtype.itemsize))  # what they touch
+            if not checked:
+                raw = np.frombuffer(mapped, dtype=np.uint8, count=count * dtype.itemsize, offset=offset)
+                if _checksum(raw) != checksum:
+                    return None
+                if hasattr(mapped, "madvise"):  # the pages checked leave this process (they stay cached): its
+                    mapped.madvise(mmap.MADV_DONTNEED, offset, _padded(raw.size))  # readers map what they touch
         arrays[name] = array
         extents[name] = None if extent is None else (extent[0], extent[1])
+    if not checked:
+        _record_checked(path, identity, digest.hex())
     meta = manifest["meta"]
     out = ArrayFile(meta if isinstance(meta, dict) else {}, arrays, extents, digest.hex())
     out.mapped = mapped
     out.places = {name: (offset, count * dtype.itemsize) for name, dtype, count, offset, _, _ in listed}
     return out
+
+
+def _identity(stat: os.stat_result) -> list[int]:
+    """What changes with any write to a file, its renaming or its replacing: device, inode, size, times (ns)."""
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def _checked_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.checked")
+
+
+def _was_checked(path: Path, identity: list[int], digest: str) -> bool:
+    """Whether this very version of the file (its identity and manifest) had every checksum found right."""
+    try:
+        kept = json.loads(_checked_path(path).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(kept, dict) and kept.get("identity") == identity and kept.get("digest") == digest
+
+
+def _record_checked(path: Path, identity: list[int], digest: str) -> None:
+    """Record that this version of the file had every checksum found right, once its times are settled (a file
+    written since within the same clock tick would otherwise look the same); quietly not if it cannot be."""
+    if time.time_ns() - max(identity[3], identity[4]) < _SETTLED_NS:
+        return
+    target = _checked_path(path)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps({"identity": identity, "digest": digest}), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 def _listed(manifest: Any, size: int) -> list[tuple[str, np.dtype, int, int, str, list | None]] | None:

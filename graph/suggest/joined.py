@@ -21,7 +21,7 @@ import numpy as np
 
 from ..files import file_identity
 from ..model.nodes import NodeType
-from .arrayfile import ArrayFile, read_file, write_file
+from .arrayfile import ArrayFile, read_file, remove_file, write_file
 from .compact import RANK_FORMAT, PlanArrays, RankStore
 from .delta import POSTED, SPLICED, Change, apply_delta, kept_rows, make_delta
 from .index import TokenIndex
@@ -174,7 +174,7 @@ class Combined:
         """Keep the arrays as the base generation (replacing the previous one and its delta at once); a failure
         leaves them to be made again."""
         for name in (DELTA, *_EARLIER):
-            (folder / name).unlink(missing_ok=True)
+            remove_file(folder / name)
         write_file(folder / COMBINED, self.arrays, {"joined": JOINED_FORMAT, "key": str(self.arrays["key"][0])})
 
     @classmethod
@@ -317,7 +317,7 @@ def _generation(
     kept = dict(zip(base["plans"].tolist(), base["entries"].tolist(), strict=True)) if base is not None else {}
     changed = {plan for plan, entry in entries.items() if kept.get(plan) != entry}
     if base is not None and not changed and set(kept) == set(entries):
-        (folder / DELTA).unlink(missing_ok=True)
+        remove_file(folder / DELTA)
         return base, set()
     patch = base is not None and set(kept) <= set(entries) and len(changed) <= _PATCHED  # plans changed or added
     if patch and base is not None:

@@ -3,6 +3,8 @@ damage (a byte changed, pages moved, the file cut short, a manifest rewritten) r
 
 import hashlib
 import json
+import os
+import time
 
 import numpy as np
 import pytest
@@ -107,3 +109,67 @@ def test_a_manifest_naming_another_kind_of_array_is_not_read(written, dtype):
     raw[arrayfile._HEADER.size : start] = text + b"\0" * (start - arrayfile._HEADER.size - len(text))
     written.write_bytes(bytes(raw))
     assert arrayfile.read_file(written) is None  # never an object array, never a traceback
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """A clock a minute on: the files just written count as settled (their checking can be recorded)."""
+    now = arrayfile.time.time_ns() + 60 * 10**9
+    monkeypatch.setattr(arrayfile.time, "time_ns", lambda: now)
+
+
+def no_checksum(monkeypatch):
+    def refuse(raw):
+        raise AssertionError("a checksum worked out again")
+
+    monkeypatch.setattr(arrayfile, "_checksum", refuse)
+
+
+def test_a_file_checked_once_is_not_checked_again(written, settled, monkeypatch):
+    first = arrayfile.read_file(written)
+    assert first is not None and (written.parent / "arrays.checked").is_file()
+    no_checksum(monkeypatch)
+    again = arrayfile.read_file(written)
+    assert again is not None and again.digest == first.digest
+    assert all(again.arrays[name].tolist() == array.tolist() for name, array in ARRAYS.items())
+
+
+@pytest.mark.parametrize("kind", ["a byte of the first array", "a byte of a later array", "two pages swapped"])
+def test_a_file_changed_after_its_check_is_checked_again(written, settled, kind):
+    assert arrayfile.read_file(written) is not None
+    stat = written.stat()
+    time.sleep(0.05)  # past the file system clock's tick: the write below has a change time of its own
+    raw = bytearray(written.read_bytes())
+    DAMAGES[kind](raw, data_start(written))
+    written.write_bytes(bytes(raw))  # the same size, the same inode; its time set back to the checked one's
+    os.utime(written, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert arrayfile.read_file(written) is None  # the change time tells
+
+
+def test_a_file_just_written_is_checked_until_settled(written, monkeypatch):
+    assert arrayfile.read_file(written) is not None
+    assert not (written.parent / "arrays.checked").exists()  # written within the clock's tick: not recorded
+    raw = bytearray(written.read_bytes())
+    DAMAGES["a byte of the first array"](raw, data_start(written))
+    written.write_bytes(bytes(raw))
+    assert arrayfile.read_file(written) is None
+
+
+@pytest.mark.parametrize("record", ["not json", "[]", '{"identity": [1, 2, 3, 4, 5], "digest": "00"}'])
+def test_a_record_of_another_file_or_none_is_not_trusted(written, settled, record):
+    (written.parent / "arrays.checked").write_text(record, encoding="utf-8")
+    raw = bytearray(written.read_bytes())
+    DAMAGES["a byte of a later array"](raw, data_start(written))
+    written.write_bytes(bytes(raw))
+    assert arrayfile.read_file(written) is None
+
+
+def test_writing_or_removing_a_file_removes_the_record_of_its_check(written, settled):
+    assert arrayfile.read_file(written) is not None
+    record = written.parent / "arrays.checked"
+    assert record.is_file()
+    assert arrayfile.write_file(written, ARRAYS, {"key": "k"})
+    assert not record.exists()
+    assert arrayfile.read_file(written) is not None and record.is_file()
+    arrayfile.remove_file(written)
+    assert not written.exists() and not record.exists()
