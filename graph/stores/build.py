@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from ..files import read_json
-from ..model.vocabulary import DCTERMS, graph_iri, node_iri
+from ..model.nodes import Relation
+from ..model.vocabulary import CP, DCTERMS, graph_iri, node_iri
 from ..progress import track
 from ..text import display_path
 from .locks import try_lock
@@ -270,9 +271,8 @@ def _update_graphs(
                 return None
     gone = old_lines - new_lines
     if gone:
-        # a literal said of a node the changed files defined no other file states (only a node's own file says its
-        # literals, ``rdf.quads.node_triples``, and an id is defined by one file): the ontology alone is looked in
-        own = _own_literals(gone, old_lines)
+        # what only the changed files state (``_own_lines``) no other file can: the ontology alone is looked in
+        own = _own_lines(gone, old_lines)
         others = (
             read_triples(triples_path(path, relpath, entry["sha256"]), path)
             for relpath, entry in old_files.items()
@@ -290,11 +290,15 @@ def _update_graphs(
 
 _IDENTIFIER = f"<{DCTERMS.identifier}>".encode()
 _LINKS = f"<{node_iri('link/')}".encode()  # links' IRIs (two files may give the same link): never a node's
+_RELATIONS = frozenset(f"<{relation.term}>".encode() for relation in Relation)  # a link's direct triple
+_UNDER = frozenset(f"<{term}>".encode() for term in (CP.hasAction, CP.hasUpdate))  # a parent's, of its child
 
 
-def _own_literals(lines: set[bytes], defining: set[bytes]) -> set[bytes]:
-    """The lines (N-Triples) that give a literal of a node one of the ``defining`` lines (a file's) gives the
-    identifier of: the nodes that file defines."""
+def _own_lines(lines: set[bytes], defining: set[bytes]) -> set[bytes]:
+    """The lines (N-Triples) only the file of the ``defining`` lines states: those said of a node it defines (it
+    gives its identifier; an id is defined by one file) by any property but a link's relation (another file may
+    state the same link between the same two items), and those putting such a node under its parent. Each node's
+    triples come from its own file's ``rdf.quads.node_triples``, links' from ``link_triples``."""
     nodes = set()
     for line in defining:
         parts = line.split(b" ", 2)
@@ -303,7 +307,9 @@ def _own_literals(lines: set[bytes], defining: set[bytes]) -> set[bytes]:
     out = set()
     for line in lines:
         parts = line.split(b" ", 2)
-        if len(parts) == 3 and parts[2].startswith(b'"') and parts[0] in nodes:
+        if len(parts) != 3 or parts[1] in _RELATIONS:
+            continue
+        if parts[0] in nodes or (parts[1] in _UNDER and parts[2].split(b" ", 1)[0] in nodes):
             out.add(line)
     return out
 

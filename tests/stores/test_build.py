@@ -224,6 +224,37 @@ def test_a_changed_text_leaves_without_reading_the_other_files_and_a_shared_trip
     assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh2", fresh)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    response: agreed", "    response: agreed\n    status: ongoing"),  # a node's value (an IRI) added
+        ("    response: agreed", "    response: not-agreed"),  # and changed
+        ("    addressed-to: [alpha-board]", "    addressed-to: []"),
+        ("    updates:\n      - title: \"Response:\"\n        date: \"2020-01\"\n        text: The Board will work with "
+         "partners.\n", ""),  # a child gone, and the triple putting it under its parent
+    ],
+    ids=["status", "response", "addressee", "update"],
+)  # fmt: skip
+def test_a_changed_value_of_a_node_leaves_without_reading_the_other_files(mini_data, tmp_path, monkeypatch, old, new):
+    """What is said of a node by any property but a link's relation is said by its own file only: an old value
+    leaves the default graph without the other files' triples being read, and the graph is the one built afresh."""
+    path = tmp_path / "store"
+    manifest, _ = _full_build(mini_data, path)
+    read = []
+    real = build_module.read_triples
+    monkeypatch.setattr(build_module, "read_triples", lambda *args: read.append(args) or real(*args))
+    alpha = mini_data / "plans/alpha.yaml"
+    text = alpha.read_text(encoding="utf-8")
+    assert old in text
+    alpha.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = _default_graph(path, manifest)
+    manifest, report = _rebuild(mini_data, path, manifest, ["plans/alpha.yaml"])
+    graph = _default_graph(path, manifest)
+    assert not report.full and read == [] and graph != before
+    fresh, _ = _full_build(mini_data, tmp_path / "fresh")
+    assert graph == _default_graph(tmp_path / "fresh", fresh)
+
+
 def test_a_removed_file_takes_its_triples_out_of_the_default_graph(mini_data, tmp_path):
     path = tmp_path / "store"
     manifest, _ = _full_build(mini_data, path)
