@@ -17,7 +17,7 @@ import numpy as np
 from .corpus import SHORTEST_SENTENCE
 from .everywhere import ItemList
 from .norms import kept_norms
-from .products import entity_overlaps, products, ranges
+from .products import distinct, entity_overlaps, products, ranges
 
 if TYPE_CHECKING:
     from .corpus import Item
@@ -127,7 +127,7 @@ class ArrayBounds:
         """Some sentences (sorted, once each), their best cosines with a sentence of the source (0.0: none) and the
         number of the first source sentence giving it (the sentences' vectors are the floats ``vector`` makes: the
         same products, each norm summed in the same order, as ``bincount`` adds its weights one by one)."""
-        wanted = np.unique(numbers)
+        wanted = distinct(numbers)
         if not len(wanted) or not self._source_entries(source)[2]:
             return wanted, np.zeros(len(wanted)), np.full(len(wanted), -1, dtype=np.int64)
         return (wanted, *self._best(source, len(wanted), *self._sentence_entries(wanted)))
@@ -249,7 +249,7 @@ class ArrayBounds:
         norms = np.sqrt(np.bincount(owner, weights=raw * raw, minlength=len(numbers)))
         values = raw / np.where(norms > 0.0, norms, 1.0)[owner]
         kept = (words >= SHORTEST_SENTENCE)[owner] & (values != 0.0)
-        having = np.unique(owner[kept])
+        having = distinct(owner[kept])
         lefts: list[int] = numbers[having].tolist()
         entry_left: list[int] = np.searchsorted(having, owner[kept]).tolist()
         entry_ids: list[int] = ids[kept].tolist()

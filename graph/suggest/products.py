@@ -146,7 +146,7 @@ def _posted_products(
     rare = np.nonzero(~wanted)[0]
     by_source = np.r_[0, np.cumsum(np.bincount(source_of[rare], minlength=places))].tolist()
     rare_ids, rare_values = source_ids[rare], source_values[rare]
-    used = np.unique(rare_ids)
+    used = distinct(rare_ids)
     spans = starts[used + 1] - starts[used]
     at = ranges(starts[used], spans)
     rows = sorted_rows[at]
@@ -235,6 +235,13 @@ def zeros(out: np.ndarray | None, shape: tuple[int, int], dtype: type = np.float
         return np.zeros(shape, dtype=dtype)
     out.fill(0.0)
     return out
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an array of integers: ``np.unique``'s, without the import of ``numpy.ma`` its
+    first call makes (7 ms of a process)."""
+    found = np.sort(values)
+    return found[np.r_[True, found[1:] != found[:-1]]] if len(found) > 1 else found
 
 
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -122,3 +122,10 @@ def test_the_ranges_are_the_positions_of_each_range_in_turn(seed):
         ]
         assert products.ranges(starts[chosen], lengths[chosen]).tolist() == expected
     assert products.ranges(starts, np.zeros(50, dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 50, 5000])
+def test_the_distinct_values_are_those_of_numpy_unique(size):
+    values = np.random.default_rng(size).integers(-20, 40, size)
+    found = products.distinct(values)
+    assert found.tolist() == sorted(set(values.tolist())) and found.dtype == values.dtype
