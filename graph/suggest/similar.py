@@ -39,7 +39,7 @@ from ..text import did_you_mean
 from .bounds import ArrayBounds
 from .compact import ROW_TYPES
 from .corpus import Corpus, Item, cosine, weighted_overlap
-from .everywhere import IndexedCorpus, RankDamaged
+from .everywhere import IndexedCorpus, ItemList, RankDamaged
 from .keeping import SPECIFIC_SHARE, covered_pairs, drop_nested_sources, existing_pairs, keep_best
 
 if TYPE_CHECKING:
@@ -243,30 +243,34 @@ def _rank(
         bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
     existing = existing_pairs(corpus)
     covered = covered_pairs(corpus, existing)
+    places = _Places(targets)
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
         best_sentences = index.best_matches(source) if index is not None else {}
         ranked: list[Candidate] = []
         order = bounds.ranked(source, best_sentences)
+        scored = np.zeros(len(targets), dtype=bool)  # by target's place: scored, or left out (the same family)
         # the arrays' bounds are all but the scores themselves: a few more than ``top`` are scored first
         done, step = 0, (2 * top + 2 if isinstance(bounds, ArrayBounds) else max(32, 4 * top))
-        while done < len(order):
-            chunk = [targets[position] for position in order[done : done + step]]
+        wanted: list[int] = []
+        while True:
+            if not wanted:  # the next targets by bound, twice as many each time, until ``top`` are kept
+                if done >= len(order):
+                    break
+                wanted, done, step = order[done : done + step], done + step, 2 * step
+            chunk = [targets[position] for position in wanted if not scored[position]]
+            scored[wanted] = True
             chunk = [target for target in chunk if not corpus.same_recommendation(source.id, target.id)]
             if isinstance(bounds, ArrayBounds):  # the chunk's targets scored from the arrays
                 ranked += [Candidate(source, *found) for found in bounds.score(source, chunk)]
             else:
                 ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
-            done, step = done + step, 2 * step
             ranked.sort(key=lambda s: (-s.score, s.target_id))
             kept = keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
-            # the rest score at most their bound: below the share of the last kept score that lets a candidate
-            # change what is kept (a recommendation displaces its workstream at SPECIFIC_SHARE of its score)
-            if len(kept) >= top and done < len(order) and bounds.bound[order[done]] < SPECIFIC_SHARE * kept[-1].score:
+            wanted = _may_change(kept, ranked, bounds.bound, scored, places) if len(kept) >= top else []
+            if len(kept) >= top and not wanted:
                 break
-            if len(kept) >= top and isinstance(bounds, ArrayBounds):  # next, every target that may still count
-                step = int(np.count_nonzero(bounds.bound >= SPECIFIC_SHARE * kept[-1].score)) - done
         kept = keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
         if isinstance(corpus, IndexedCorpus):
             for candidate in kept:
@@ -278,6 +282,41 @@ def _rank(
     for number, suggestion in enumerate(suggestions, start=1):
         suggestion.number = number
     return suggestions
+
+
+class _Places:
+    """The place of each target in the list ranked (read from the item table for an ``ItemList``), made when first
+    asked for."""
+
+    def __init__(self, targets: Sequence[Item]) -> None:
+        self.targets = targets
+        self._found: dict[str, int] | None = None
+
+    def of(self, ids: Iterable[str]) -> list[int]:
+        if self._found is None:
+            listed = self.targets.ids if isinstance(self.targets, ItemList) else [t.id for t in self.targets]
+            self._found = dict(zip(listed, range(len(listed)), strict=True))
+        return [self._found[id_] for id_ in ids if id_ in self._found]
+
+
+def _may_change(
+    kept: list[Candidate], ranked: list[Candidate], bound: np.ndarray, scored: np.ndarray, places: _Places
+) -> list[int]:
+    """The targets not scored yet (their places) that may change what ``keep_best`` keeps, by their bounds (each
+    at least the target's score): it reads the candidates in order up to the last kept one, so only a target that
+    would come before it (scoring at least as much), or a recommendation of a workstream read by then that would
+    make it give way (scoring ``SPECIFIC_SHARE`` of it), can; one that scores less than both is read after that,
+    and changes nothing."""
+    last = kept[-1]
+    may = (bound >= last.score) & ~scored
+    for candidate in ranked:
+        target = candidate.target
+        if target.type is NodeType.WORKSTREAM and target.children:
+            inside = np.array(places.of(target.children), dtype=np.int64)
+            may[inside[(bound[inside] >= SPECIFIC_SHARE * candidate.score) & ~scored[inside]]] = True
+        if candidate is last:
+            break
+    return np.nonzero(may)[0].tolist()
 
 
 def explain_pair(store: GraphStore, source_id: str, target_id: str) -> Suggestion:

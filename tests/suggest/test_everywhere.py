@@ -6,11 +6,12 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
 from crossplan.graph.stores.embedded import memory_store, open_store
-from crossplan.graph.suggest import bounds
+from crossplan.graph.suggest import bounds, similar
 from crossplan.graph.suggest.compact import DATABASE
 from crossplan.graph.suggest.corpus import make_index
 from crossplan.graph.suggest.index import FOLDER
@@ -212,3 +213,30 @@ def test_the_weights_are_those_of_the_whole_data_and_read_once_per_contents_of_t
         counts = everywhere._counts(weights, table)
         assert counts and counts == weights.counts(table, set(counts))
         assert set(names.values()) <= set(counts)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """Six plans of the bench's generator (seed 11): workstreams whose recommendations score nearly as they do."""
+    from bench.generate import generate
+
+    data = tmp_path_factory.mktemp("generated") / "data"
+    generate(data, 6, seed=11)
+    return data
+
+
+def _scoring(may_change):
+    """``similar._may_change`` replaced: which targets not scored yet the ranking scores next."""
+    return lambda kept, ranked, bound, scored, places: np.nonzero(may_change(kept, bound) & ~scored)[0].tolist()
+
+
+@pytest.mark.parametrize("top", [1, 2, 3])
+def test_the_targets_left_unscored_cannot_change_what_is_kept(generated, tmp_path, monkeypatch, top):
+    """Only targets that may come before the last kept one, or make a workstream read before it give way, are
+    scored: every target reached scored gives the same suggestions; the first kind alone would miss some."""
+    store = open_store(generated, tmp_path / "store")
+    kept = as_json(suggest_links(store, "ccg-mental-health-0004", None, top=top))
+    monkeypatch.setattr(similar, "_may_change", _scoring(lambda kept, bound: bound > 0.0))
+    assert as_json(suggest_links(store, "ccg-mental-health-0004", None, top=top)) == kept
+    monkeypatch.setattr(similar, "_may_change", _scoring(lambda kept, bound: bound >= kept[-1].score))
+    assert as_json(suggest_links(store, "ccg-mental-health-0004", None, top=top)) != kept

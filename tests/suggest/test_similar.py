@@ -10,6 +10,7 @@ linked to s4 (constructive resettlement).
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from crossplan.graph.datafiles.loading import load_dataset
@@ -218,7 +219,7 @@ def _everything(monkeypatch):
 
     def ranked(self, source, best_sentences):
         original(self, source, best_sentences)
-        self.bound = [2.0] * len(self.everything)
+        self.bound = np.full(len(self.everything), 2.0)
         return list(range(len(self.everything)))
 
     original_init = similar._Bounds.__init__
