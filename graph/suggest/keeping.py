@@ -1,6 +1,7 @@
 """Which scored candidates are kept: not rejected, not already linked or made redundant by a link in the data, not
 nested in a better one (a recommendation and its action), and a workstream giving way to one of its recommendations
-that scores nearly as well (``similar._rank`` asks, for the scored and the unindexed ranking alike).
+that scores nearly as well (``similar._rank`` asks, for the scored and the unindexed ranking alike); and which targets
+not scored yet may still change that, by their bounds (``may_change``).
 """
 
 from __future__ import annotations
@@ -8,7 +9,10 @@ from __future__ import annotations
 import functools
 import weakref
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import numpy as np
 
 from ..model.nodes import NodeType, Relation
 
@@ -93,6 +97,41 @@ def keep_best(
         if len(kept) >= top:  # the rest would all be left out
             break
     return kept
+
+
+class Places:
+    """Each target's place in the list of targets, by id (``ids`` lists them), made when first asked for."""
+
+    def __init__(self, ids: Callable[[], list[str]]) -> None:
+        self.ids = ids
+        self._found: dict[str, int] | None = None
+
+    def of(self, ids: Iterable[str]) -> list[int]:
+        """The places of some ids (those not among the targets left out)."""
+        if self._found is None:
+            listed = self.ids()
+            self._found = dict(zip(listed, range(len(listed)), strict=True))
+        return [self._found[id_] for id_ in ids if id_ in self._found]
+
+
+def may_change(
+    corpus: Corpus, kept: list[Pair], ranked: list[Pair], bound: np.ndarray, scored: np.ndarray, places: Places
+) -> list[int]:
+    """The targets not scored yet (their places) that may change what ``keep_best`` keeps (``kept``, from
+    ``ranked``), by their bounds (each at least the target's score): it reads the candidates in order up to the last
+    kept one, so only a target that would come before it (scoring at least as much), or a recommendation of a
+    workstream read by then that would make it give way (scoring ``SPECIFIC_SHARE`` of it), can; one that scores less
+    than both is read after that, and changes nothing."""
+    last = kept[-1]
+    may = (bound >= last.score) & ~scored
+    for candidate in ranked:
+        target = corpus.items[candidate.target_id]
+        if target.type is NodeType.WORKSTREAM and target.children:
+            inside = np.array(places.of(target.children), dtype=np.int64)
+            may[inside[(bound[inside] >= SPECIFIC_SHARE * candidate.score) & ~scored[inside]]] = True
+        if candidate is last:
+            break
+    return np.nonzero(may)[0].tolist()
 
 
 def drop_nested_sources(corpus: Corpus, suggestions: list[Pair], same_plan: bool) -> list[Pair]:

@@ -40,7 +40,7 @@ from .bounds import ArrayBounds
 from .compact import ROW_TYPES
 from .corpus import Corpus, Item, cosine, weighted_overlap
 from .everywhere import IndexedCorpus, ItemList, RankDamaged
-from .keeping import SPECIFIC_SHARE, covered_pairs, drop_nested_sources, existing_pairs, keep_best
+from .keeping import Places, covered_pairs, drop_nested_sources, existing_pairs, keep_best, may_change
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -243,7 +243,7 @@ def _rank(
         bounds = _Bounds(targets, len(corpus.sentences), corpus.entity_idf)
     existing = existing_pairs(corpus)
     covered = covered_pairs(corpus, existing)
-    places = _Places(targets)
+    places = Places(lambda: targets.ids if isinstance(targets, ItemList) else [target.id for target in targets])
     suggestions: list[Suggestion] = []
     for source in _plan_items(corpus, from_plan, kinds):
         corpus.prepare(source)
@@ -268,7 +268,7 @@ def _rank(
                 ranked += [score_pair(corpus, source, target, best_sentences) for target in chunk]
             ranked.sort(key=lambda s: (-s.score, s.target_id))
             kept = keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
-            wanted = _may_change(kept, ranked, bounds.bound, scored, places) if len(kept) >= top else []
+            wanted = may_change(corpus, kept, ranked, bounds.bound, scored, places) if len(kept) >= top else []
             if len(kept) >= top and not wanted:
                 break
         kept = keep_best(corpus, ranked, existing, covered, excluded, top, min_score, include_existing)
@@ -282,41 +282,6 @@ def _rank(
     for number, suggestion in enumerate(suggestions, start=1):
         suggestion.number = number
     return suggestions
-
-
-class _Places:
-    """The place of each target in the list ranked (read from the item table for an ``ItemList``), made when first
-    asked for."""
-
-    def __init__(self, targets: Sequence[Item]) -> None:
-        self.targets = targets
-        self._found: dict[str, int] | None = None
-
-    def of(self, ids: Iterable[str]) -> list[int]:
-        if self._found is None:
-            listed = self.targets.ids if isinstance(self.targets, ItemList) else [t.id for t in self.targets]
-            self._found = dict(zip(listed, range(len(listed)), strict=True))
-        return [self._found[id_] for id_ in ids if id_ in self._found]
-
-
-def _may_change(
-    kept: list[Candidate], ranked: list[Candidate], bound: np.ndarray, scored: np.ndarray, places: _Places
-) -> list[int]:
-    """The targets not scored yet (their places) that may change what ``keep_best`` keeps, by their bounds (each
-    at least the target's score): it reads the candidates in order up to the last kept one, so only a target that
-    would come before it (scoring at least as much), or a recommendation of a workstream read by then that would
-    make it give way (scoring ``SPECIFIC_SHARE`` of it), can; one that scores less than both is read after that,
-    and changes nothing."""
-    last = kept[-1]
-    may = (bound >= last.score) & ~scored
-    for candidate in ranked:
-        target = candidate.target
-        if target.type is NodeType.WORKSTREAM and target.children:
-            inside = np.array(places.of(target.children), dtype=np.int64)
-            may[inside[(bound[inside] >= SPECIFIC_SHARE * candidate.score) & ~scored[inside]]] = True
-        if candidate is last:
-            break
-    return np.nonzero(may)[0].tolist()
 
 
 def explain_pair(store: GraphStore, source_id: str, target_id: str) -> Suggestion:

@@ -226,8 +226,8 @@ def generated(tmp_path_factory):
 
 
 def _scoring(may_change):
-    """``similar._may_change`` replaced: which targets not scored yet the ranking scores next."""
-    return lambda kept, ranked, bound, scored, places: np.nonzero(may_change(kept, bound) & ~scored)[0].tolist()
+    """``keeping.may_change`` replaced: which targets not scored yet the ranking scores next."""
+    return lambda corpus, kept, ranked, bound, scored, places: np.nonzero(may_change(kept, bound) & ~scored)[0].tolist()
 
 
 @pytest.mark.parametrize("top", [1, 2, 3])
@@ -236,7 +236,7 @@ def test_the_targets_left_unscored_cannot_change_what_is_kept(generated, tmp_pat
     scored: every target reached scored gives the same suggestions; the first kind alone would miss some."""
     store = open_store(generated, tmp_path / "store")
     kept = as_json(suggest_links(store, "ccg-mental-health-0004", None, top=top))
-    monkeypatch.setattr(similar, "_may_change", _scoring(lambda kept, bound: bound > 0.0))
+    monkeypatch.setattr(similar, "may_change", _scoring(lambda kept, bound: bound > 0.0))
     assert as_json(suggest_links(store, "ccg-mental-health-0004", None, top=top)) == kept
-    monkeypatch.setattr(similar, "_may_change", _scoring(lambda kept, bound: bound >= kept[-1].score))
+    monkeypatch.setattr(similar, "may_change", _scoring(lambda kept, bound: bound >= kept[-1].score))
     assert as_json(suggest_links(store, "ccg-mental-health-0004", None, top=top)) != kept
