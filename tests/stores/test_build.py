@@ -198,6 +198,14 @@ def test_a_triple_leaves_the_default_graph_only_when_no_file_states_it(mini_data
     assert _default_graph(path, manifest) == _default_graph(tmp_path / "fresh", fresh)
 
 
+def _reads_of_other_files(monkeypatch) -> list:
+    """The other files' triples a rebuild reads (``read_triples`` calls), listed as they are read."""
+    read: list = []
+    real = build_module.read_triples
+    monkeypatch.setattr(build_module, "read_triples", lambda *args: read.append(args) or real(*args))
+    return read
+
+
 def test_a_changed_text_leaves_without_reading_the_other_files_and_a_shared_triple_stays(
     mini_data, tmp_path, monkeypatch
 ):
@@ -205,9 +213,7 @@ def test_a_changed_text_leaves_without_reading_the_other_files_and_a_shared_trip
     files' triples being read; a triple another file may state (a link) is still looked for in them."""
     path = tmp_path / "store"
     manifest, _ = _full_build(mini_data, path)
-    read = []
-    real = build_module.read_triples
-    monkeypatch.setattr(build_module, "read_triples", lambda *args: read.append(args) or real(*args))
+    read = _reads_of_other_files(monkeypatch)
     alpha = mini_data / "plans/alpha.yaml"
     old = "Improve accommodation on release for children leaving custody"
     alpha.write_text(alpha.read_text(encoding="utf-8").replace(old, "Improve housing on release"), encoding="utf-8")
@@ -240,9 +246,7 @@ def test_a_changed_value_of_a_node_leaves_without_reading_the_other_files(mini_d
     leaves the default graph without the other files' triples being read, and the graph is the one built afresh."""
     path = tmp_path / "store"
     manifest, _ = _full_build(mini_data, path)
-    read = []
-    real = build_module.read_triples
-    monkeypatch.setattr(build_module, "read_triples", lambda *args: read.append(args) or real(*args))
+    read = _reads_of_other_files(monkeypatch)
     alpha = mini_data / "plans/alpha.yaml"
     text = alpha.read_text(encoding="utf-8")
     assert old in text
