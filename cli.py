@@ -159,23 +159,6 @@ class CrossplanGroup(click.Group):
             raise _internal_error(error) from None
 
 
-def _reuse_freed_memory() -> None:
-    """Have the C library keep the memory a command frees for its next arrays, rather than hand it back to the
-    system and have every page zeroed again when asked for: ranking every plan allocates and frees hundreds of MB of
-    numpy temporaries, and zeroing fresh pages was a tenth of its time at a million triples (this saves about 4%).
-    glibc only (``mallopt`` elsewhere is absent or does nothing); peak memory grows by some tens of MB."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(-3, 512 << 20)  # M_MMAP_THRESHOLD: arrays under 512 MiB come from the heap, not a mapping of their own
-    mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: up to 1 GiB freed at the heap's top is kept for the next ones
-
-
 def _not_utf8_argument() -> str | None:
     """Return the first command-line argument holding a byte that is not UTF-8 (shown with ``\\xff``), or None."""
     from .graph.text import shown_name
@@ -859,12 +842,13 @@ def _check_choice(choice):
 @pass_app
 def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existing, output_format):
     """Suggest links from the items of one plan to another's (without TO_PLAN: every other plan's), with evidence."""
+    from .graph.memory import collector_paused, keep_freed_memory
     from .graph.suggest.review import format_suggestions, list_suggestions
 
-    _reuse_freed_memory()
-    collecting = gc.isenabled()
-    gc.disable()  # a ranking leaves no cycles worth collecting (18 passes, 25 ms at 1M; peak memory the same)
-    try:
+    keep_freed_memory()
+    # a ranking leaves no cycles worth collecting (18 passes, 25 ms at 1M; peak memory the same); in a process that
+    # ends with the command, what it leaves is never walked either (the collector took 90 ms of it at exit at 1M)
+    with collector_paused(leave=app.ends_process):
         found = list_suggestions(
             app.store(),
             from_plan,
@@ -874,13 +858,6 @@ def suggest(app, from_plan, to_plan, top, min_score, item_types, include_existin
             include_existing=include_existing,
             item_types=item_types or None,
         )
-    finally:
-        if app.ends_process:
-            # what the ranking leaves (its index, in cycles) goes with the process: never walked by the collector,
-            # which at exit took 90 ms of a 1.2 s run at 1M (flushes and exit handlers still run; cf. mypy's fast exit)
-            gc.freeze()
-        if collecting:  # (a caller in the same process, a test, keeps its collector and what it collects)
-            gc.enable()
     if output_format == "table" and found:
         from .graph.suggest.similar import say_top
 

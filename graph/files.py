@@ -171,11 +171,27 @@ def read_json(path: Path) -> Any:
         return None
 
 
-def file_identity(path: Path | str) -> tuple[int, int, int] | None:
-    """A file's size, modification time (ns) and inode, or None if it cannot be read: what tells that a file kept in
-    memory is still the one on disk (a rename of a new file over it changes the inode)."""
+FileIdentity = tuple[int, int, int, int, int]
+
+
+def stat_identity(found: os.stat_result) -> FileIdentity:
+    """What tells one version of a file from another: its device, inode, size, modification and change times (ns).
+    Any write, truncation or rename changes one (a new file renamed over it, its inode)."""
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
+
+
+def file_identity(path: Path | str) -> FileIdentity | None:
+    """A file's ``stat_identity``, or None if it cannot be read: what tells that a file kept in memory is still the
+    one on disk."""
     try:
-        found = os.stat(path)
+        return stat_identity(os.stat(path))
     except OSError:
         return None
-    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+def names_in(folder: Path | str) -> set[str]:
+    """The names in a folder (none when it cannot be listed): one listing instead of a stat per file."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()

@@ -10,6 +10,7 @@ from crossplan.graph.errors import CrossplanError, OutputError
 from crossplan.graph.files import (
     check_output,
     file_identity,
+    names_in,
     read_json,
     resolve_inside,
     write_atomically,
@@ -180,6 +181,13 @@ def test_a_file_replaced_by_a_rename_is_known_for_another(tmp_path):
     assert file_identity(path) is None  # missing
     write_text_atomically(path, "{}")
     first = file_identity(path)
-    assert first is not None and first == file_identity(path) and first[0] == 2
+    assert first is not None and first == file_identity(path) and first[2] == 2  # (device, inode, size, ...)
     write_text_atomically(path, "{}")  # the same bytes, a new file renamed over it
     assert file_identity(path) != first
+
+
+def test_names_in_a_folder_are_listed_once_or_none(tmp_path):
+    (tmp_path / "a.json").write_text("{}")
+    (tmp_path / "b").mkdir()
+    assert names_in(tmp_path) == {"a.json", "b"}
+    assert names_in(tmp_path / "missing") == set() and names_in(tmp_path / "a.json") == set()

@@ -17,7 +17,6 @@ store directory (a dot name: ``build`` accepts a store directory holding it), ne
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 from collections.abc import Set as AbstractSet
@@ -33,6 +32,7 @@ from ..datafiles.rejections import REJECTIONS_FILE
 from ..datafiles.rejections import check_rejections as check_rejection_file
 from ..errors import Problem
 from ..files import resolve_inside, write_atomically
+from ..memory import collector_paused
 from ..model.nodes import Location
 from ..resources import shapes_text
 from ..text import display_path
@@ -94,13 +94,8 @@ def validate_with_cache(data_dir: Path, store_dir: Path, shacl: bool) -> list[Pr
     validates the whole graph. Raises DataError as ``load_dataset`` does for a directory that is not data.
     """
     check_data_dir(data_dir)
-    paused = gc.isenabled()
-    gc.disable()  # the entries are millions of small lists and dicts, none in a cycle: not worth walking again and again
-    try:
+    with collector_paused():  # the entries are millions of small lists and dicts, none in a cycle
         return _validate(data_dir, store_dir, shacl)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _validate(data_dir: Path, store_dir: Path, shacl: bool) -> list[Problem] | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..datafiles.loading import data_files
-from ..files import read_json, write_atomically
+from ..files import names_in, read_json, write_atomically
 from ..model.vocabulary import graph_iri
 from ..resources import ontology_text
 from ..settings import CACHE
@@ -155,7 +155,7 @@ def compare_listing(manifest: dict, listing: dict, data_dir: Path, path: Path) -
         verified = True
     removed = [relpath for relpath in known if relpath not in listing]
     # a file whose facts table or triples are gone (another version's format, deleted) is parsed again to write them
-    facts, triples = _names_in(path / FACTS), _names_in(path / TRIPLES)  # one listing each, not a stat per file
+    facts, triples = names_in(path / FACTS), names_in(path / TRIPLES)
     stale += [
         relpath
         for relpath, entry in known.items()
@@ -167,14 +167,6 @@ def compare_listing(manifest: dict, listing: dict, data_dir: Path, path: Path) -
         )
     ]
     return stale, removed, verified
-
-
-def _names_in(folder: Path) -> set[str]:
-    """The names in a folder (none when it cannot be listed)."""
-    try:
-        return set(os.listdir(folder))
-    except OSError:
-        return set()
 
 
 def refresh_manifest(path: Path, manifest: dict) -> None:

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from ..files import FileIdentity, stat_identity, write_atomically
+
 ARRAYS_FORMAT = 1
 MAGIC = b"CPARRAYS"
 _HEADER = struct.Struct("<8sQ32s")  # magic, manifest length, SHA-256 of the manifest
@@ -138,7 +140,7 @@ def read_file(path: Path, *, private: bool = False) -> ArrayFile | None:
             listed = _listed(manifest, size)
             if listed is None:
                 return None
-            identity = _identity(os.fstat(found.fileno()))
+            identity = stat_identity(os.fstat(found.fileno()))
             access = mmap.ACCESS_COPY if private else mmap.ACCESS_READ
             mapped = mmap.mmap(found.fileno(), 0, access=access) if size else None
     except (OSError, ValueError, RecursionError):  # RecursionError: a manifest nested past reason
@@ -168,36 +170,29 @@ def read_file(path: Path, *, private: bool = False) -> ArrayFile | None:
     return out
 
 
-def _identity(stat: os.stat_result) -> list[int]:
-    """What changes with any write to a file, its renaming or its replacing: device, inode, size, times (ns)."""
-    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
-
-
 def _checked_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.checked")
 
 
-def _was_checked(path: Path, identity: list[int], digest: str) -> bool:
+def _was_checked(path: Path, identity: FileIdentity, digest: str) -> bool:
     """Whether this very version of the file (its identity and manifest) had every checksum found right."""
     try:
         kept = json.loads(_checked_path(path).read_bytes())
     except (OSError, ValueError, RecursionError):
         return False
-    return isinstance(kept, dict) and kept.get("identity") == identity and kept.get("digest") == digest
+    return isinstance(kept, dict) and kept.get("identity") == list(identity) and kept.get("digest") == digest
 
 
-def _record_checked(path: Path, identity: list[int], digest: str) -> None:
+def _record_checked(path: Path, identity: FileIdentity, digest: str) -> None:
     """Record that this version of the file had every checksum found right, once its times are settled (a file
     written since within the same clock tick would otherwise look the same); quietly not if it cannot be."""
     if time.time_ns() - max(identity[3], identity[4]) < _SETTLED_NS:
         return
-    target = _checked_path(path)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    data = json.dumps({"identity": list(identity), "digest": digest}).encode("utf-8")
     try:
-        temporary.write_text(json.dumps({"identity": identity, "digest": digest}), encoding="utf-8")
-        os.replace(temporary, target)
+        write_atomically(_checked_path(path), lambda stream: stream.write(data))
     except OSError:
-        temporary.unlink(missing_ok=True)
+        pass
 
 
 def _listed(manifest: Any, size: int) -> list[tuple[str, np.dtype, int, int, str, list | None]] | None:

@@ -19,11 +19,10 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from ..files import read_json, write_atomically
+from ..files import names_in, read_json, write_atomically
 from ..model.vocabulary import graph_iri
 from ..stores.build import SUGGEST_INDEX
 from .compact import PlanRows, RankStore, counts_of_names, valid_record
@@ -197,10 +196,7 @@ class TokenIndex:
         """The plans whose tokens or counts are not kept (yet), or not usable."""
         if not self.keys:
             return set()
-        try:  # one listing of the folder, not two stats per plan
-            kept = set(os.listdir(next(iter(self.keys.values())).parent))
-        except OSError:
-            kept = set()
+        kept = names_in(next(iter(self.keys.values())).parent)
         return {
             plan
             for plan, (entry, stats) in self._names().items()
@@ -238,11 +234,7 @@ class TokenIndex:
         if done in _RETIRED:
             return
         used = {name for pair in self._names().values() for name in pair}
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            names = []
-        for name in names:
+        for name in names_in(folder):
             if name.endswith(".json") and name not in used:
                 (folder / name).unlink(missing_ok=True)
         if self.rank is not None:

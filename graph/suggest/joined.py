@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import file_identity
+from ..files import FileIdentity, file_identity
 from ..model.nodes import NodeType
 from .arrayfile import ArrayFile, read_file, remove_file, write_file
 from .compact import RANK_FORMAT, PlanArrays, RankStore
@@ -376,7 +376,7 @@ class _Base(Combined):
 
 
 # the base generation a ``refresh`` of this process read and left as read: (its file's stat, vocabulary size, base)
-_READ: dict[Path, tuple[tuple[int, int, int] | None, int, _Base]] = {}
+_READ: dict[Path, tuple[FileIdentity | None, int, _Base]] = {}
 
 
 def _keep(folder: Path, vocabulary: int, base: _Base | None) -> None:

@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..files import file_identity, read_json, write_atomically
-from ..model.vocabulary import graph_iri
 from ..output import sorted_rows
 from ..questions.plans import plan_titles
 from ..stores.manifest import ontology_fingerprint
-from .index import FOLDER
+from .index import FOLDER, plan_files
 
 if TYPE_CHECKING:
     from ..stores.protocol import GraphStore
@@ -57,15 +56,12 @@ def store_facts(store: GraphStore) -> Facts:
     if not isinstance(files, dict) or not isinstance(path, Path):
         return plan_titles(store), store.select(ENTITIES)
     kept = path / FOLDER / STORE_FACTS
-    prefix = graph_iri("")
-    plan_listing, registries = {}, []
-    for relpath, entry in files.items():
-        graph = entry.get("graph")
-        name = graph[len(prefix) :] if isinstance(graph, str) and graph.startswith(prefix) else ""
-        if name and not name.startswith("registry/"):
-            plan_listing[relpath] = [entry.get("sha256"), name]
-        else:
-            registries.append((relpath, entry.get("sha256"), graph))
+    plan_listing = {relpath: [sha, plan] for plan, found in plan_files(files).items() for relpath, sha in found}
+    registries = [
+        (relpath, entry.get("sha256"), entry.get("graph"))
+        for relpath, entry in files.items()
+        if relpath not in plan_listing
+    ]
     text = json.dumps([_FACTS_FORMAT, ontology_fingerprint(), ENTITIES, sorted(registries)], ensure_ascii=False)
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     stat = file_identity(kept)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: the layers from the bottom up; a module may import from its own layer and the layers below it, never above
 LAYERS = [
     ("shared", ["graph/errors.py", "graph/settings.py", "graph/text.py", "graph/files.py", "graph/output.py",
-                "graph/progress.py", "graph/resources.py", "graph/__init__.py"]),
+                "graph/progress.py", "graph/resources.py", "graph/memory.py", "graph/__init__.py"]),
     ("model", ["graph/model/"]),
     ("datafiles", ["graph/datafiles/"]),
     ("rdf", ["graph/rdf/"]),
